@@ -1,0 +1,320 @@
+package io.relustream.activation;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Factories for the ReLU family and the parser of their spec strings.
+ *
+ * <pre>{@code
+ * Activation relu = Activations.relu();
+ * Activation leaky = Activations.parse("leaky_relu(alpha=0.1)");
+ * Activation general =
+ *         Activations.rectifier().negativeSlope(0.1).maxValue(6).threshold(0.5).build();
+ * VectorActivation maxout = Activations.parseVector("maxout(k=2)");
+ * }</pre>
+ *
+ * <p>Specs read: {@code relu}, {@code leaky_relu(alpha=0.01)}, {@code relu6}, {@code
+ * clipped_relu(max=4)}, {@code thresholded_relu(theta=1.0)}, {@code relu(negative_slope=0.1,
+ * max_value=6, threshold=0.5, grad_at_threshold=1)} and {@code maxout(k=2)}. Every activation's
+ * {@code spec()} parses back to an equal activation. Bad names, parameters or values throw {@link
+ * IllegalArgumentException} naming the parameter, the value and what is allowed.
+ */
+public final class Activations {
+
+    /** Default {@code alpha} of {@code leaky_relu}, as in PyTorch and TensorFlow. */
+    public static final double DEFAULT_LEAKY_ALPHA = 0.01;
+
+    /** Default {@code theta} of {@code thresholded_relu}, as in Keras. */
+    public static final double DEFAULT_THETA = 1.0;
+
+    private static final Map<String, Set<String>> PARAMETERS = new LinkedHashMap<>();
+
+    static {
+        PARAMETERS.put(
+                "relu", Set.of("negative_slope", "max_value", "threshold", "grad_at_threshold"));
+        PARAMETERS.put("leaky_relu", Set.of("alpha"));
+        PARAMETERS.put("relu6", Set.of());
+        PARAMETERS.put("clipped_relu", Set.of("max"));
+        PARAMETERS.put("thresholded_relu", Set.of("theta"));
+        PARAMETERS.put("maxout", Set.of("k"));
+    }
+
+    private Activations() {}
+
+    /** {@code max(z, 0)}. */
+    public static Rectifier relu() {
+        return new Rectifier(0.0, Double.POSITIVE_INFINITY, 0.0, 0.0, Rectifier.Form.RELU);
+    }
+
+    /**
+     * {@code z} for {@code z > 0}, else {@code alpha * z}; {@code alpha} finite and {@code >= 0}.
+     */
+    public static Rectifier leakyRelu(double alpha) {
+        requireSlope("alpha", alpha);
+        return new Rectifier(
+                alpha, Double.POSITIVE_INFINITY, 0.0, alpha, Rectifier.Form.LEAKY_RELU);
+    }
+
+    /** {@code min(max(z, 0), 6)}. */
+    public static Rectifier relu6() {
+        return new Rectifier(0.0, 6.0, 0.0, 0.0, Rectifier.Form.RELU6);
+    }
+
+    /** {@code min(max(z, 0), max)}; {@code max} finite and {@code > 0}. */
+    public static Rectifier clippedRelu(double max) {
+        if (!(Double.isFinite(max) && max > 0.0)) {
+            throw invalid("max", format(max), "must be a finite number > 0");
+        }
+        return new Rectifier(0.0, max, 0.0, 0.0, Rectifier.Form.CLIPPED_RELU);
+    }
+
+    /** {@code z} if {@code z > theta} else 0; {@code theta} finite. */
+    public static Rectifier thresholdedRelu(double theta) {
+        requireFinite("theta", theta);
+        return new Rectifier(
+                0.0, Double.POSITIVE_INFINITY, theta, 0.0, Rectifier.Form.THRESHOLDED_RELU);
+    }
+
+    /** The general rectifier; every parameter starts at its plain-ReLU default. */
+    public static RectifierBuilder rectifier() {
+        return new RectifierBuilder();
+    }
+
+    /** Maxout over groups of {@code k >= 2} consecutive features. */
+    public static Maxout maxout(int k) {
+        return new Maxout(k);
+    }
+
+    /**
+     * Reads an element-wise activation from its spec.
+     *
+     * @throws IllegalArgumentException for an unknown name or parameter, a bad value, a malformed
+     *     spec, or {@code maxout}, which is not element-wise (read it with {@link #parseVector})
+     */
+    public static Activation parse(String spec) {
+        VectorActivation activation = parseVector(spec);
+        if (!(activation instanceof Activation)) {
+            throw new IllegalArgumentException(
+                    "Activation spec '"
+                            + spec
+                            + "' is not element-wise: maxout changes the vector length; read it"
+                            + " with Activations.parseVector");
+        }
+        return (Activation) activation;
+    }
+
+    /**
+     * Reads any activation, element-wise or {@code maxout}, from its spec.
+     *
+     * @throws IllegalArgumentException for an unknown name or parameter, a bad value or a malformed
+     *     spec
+     */
+    public static VectorActivation parseVector(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException(
+                    "Activation spec is empty; allowed: " + allowedNames() + ", e.g. relu");
+        }
+        ParsedSpec parsed = ParsedSpec.parse(spec);
+        Set<String> allowed = PARAMETERS.get(parsed.name);
+        if (allowed == null) {
+            throw new IllegalArgumentException(
+                    "Unknown activation '"
+                            + parsed.name
+                            + "' in spec '"
+                            + spec
+                            + "'; allowed: "
+                            + allowedNames());
+        }
+        for (String parameter : parsed.parameters.keySet()) {
+            if (!allowed.contains(parameter)) {
+                throw new IllegalArgumentException(
+                        "Unknown parameter '"
+                                + parameter
+                                + "' for "
+                                + parsed.name
+                                + " in spec '"
+                                + spec
+                                + "'; allowed: "
+                                + (allowed.isEmpty()
+                                        ? "none"
+                                        : String.join(", ", sorted(allowed))));
+            }
+        }
+        try {
+            return build(parsed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    e.getMessage() + " (in activation spec '" + spec + "')", e);
+        }
+    }
+
+    private static VectorActivation build(ParsedSpec parsed) {
+        switch (parsed.name) {
+            case "relu":
+                if (parsed.parameters.isEmpty()) {
+                    return relu();
+                }
+                RectifierBuilder builder = rectifier();
+                if (parsed.has("negative_slope")) {
+                    builder.negativeSlope(parsed.number("negative_slope"));
+                }
+                if (parsed.has("max_value")) {
+                    builder.maxValue(parsed.number("max_value"));
+                }
+                if (parsed.has("threshold")) {
+                    builder.threshold(parsed.number("threshold"));
+                }
+                if (parsed.has("grad_at_threshold")) {
+                    builder.gradientAtThreshold(parsed.number("grad_at_threshold"));
+                }
+                return builder.build();
+            case "leaky_relu":
+                return leakyRelu(
+                        parsed.has("alpha") ? parsed.number("alpha") : DEFAULT_LEAKY_ALPHA);
+            case "relu6":
+                return relu6();
+            case "clipped_relu":
+                return clippedRelu(parsed.requiredNumber("max"));
+            case "thresholded_relu":
+                return thresholdedRelu(
+                        parsed.has("theta") ? parsed.number("theta") : DEFAULT_THETA);
+            case "maxout":
+                return maxout(parsed.integer("k", parsed.requiredNumber("k")));
+            default:
+                throw new AssertionError(parsed.name);
+        }
+    }
+
+    private static String allowedNames() {
+        return String.join(", ", PARAMETERS.keySet());
+    }
+
+    private static Iterable<String> sorted(Set<String> names) {
+        return names.stream().sorted()::iterator;
+    }
+
+    static void requireSlope(String name, double value) {
+        if (!(Double.isFinite(value) && value >= 0.0)) {
+            throw invalid(name, format(value), "must be a finite number >= 0");
+        }
+    }
+
+    static void requireFinite(String name, double value) {
+        if (!Double.isFinite(value)) {
+            throw invalid(name, format(value), "must be a finite number");
+        }
+    }
+
+    static IllegalArgumentException invalid(String name, String value, String allowed) {
+        return new IllegalArgumentException(
+                "Invalid activation parameter " + name + "=" + value + ": " + allowed);
+    }
+
+    static String format(double value) {
+        return Double.isNaN(value) ? "NaN" : SpecNumbers.format(value);
+    }
+
+    /** A spec split into its name and its {@code parameter=value} texts. */
+    private static final class ParsedSpec {
+        private final String spec;
+        private final String name;
+        private final Map<String, String> parameters = new LinkedHashMap<>();
+
+        private ParsedSpec(String spec, String name) {
+            this.spec = spec;
+            this.name = name;
+        }
+
+        static ParsedSpec parse(String spec) {
+            String text = spec.strip();
+            int open = text.indexOf('(');
+            String name = (open < 0 ? text : text.substring(0, open)).strip();
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw malformed(spec);
+            }
+            ParsedSpec parsed = new ParsedSpec(spec, name.toLowerCase(Locale.ROOT));
+            if (open < 0) {
+                return parsed;
+            }
+            if (!text.endsWith(")") || text.indexOf('(', open + 1) >= 0) {
+                throw malformed(spec);
+            }
+            String inside = text.substring(open + 1, text.length() - 1).strip();
+            if (inside.isEmpty()) {
+                return parsed;
+            }
+            for (String entry : inside.split(",", -1)) {
+                int equals = entry.indexOf('=');
+                if (equals < 0) {
+                    throw malformed(spec);
+                }
+                String key = entry.substring(0, equals).strip().toLowerCase(Locale.ROOT);
+                String value = entry.substring(equals + 1).strip();
+                if (!key.matches("[a-z_][a-z0-9_]*") || value.isEmpty()) {
+                    throw malformed(spec);
+                }
+                if (parsed.parameters.put(key, value) != null) {
+                    throw new IllegalArgumentException(
+                            "Parameter '"
+                                    + key
+                                    + "' is given twice in activation spec '"
+                                    + spec
+                                    + "'");
+                }
+            }
+            return parsed;
+        }
+
+        private static IllegalArgumentException malformed(String spec) {
+            return new IllegalArgumentException(
+                    "Malformed activation spec '"
+                            + spec
+                            + "': expected name or name(parameter=number, ...), e.g. relu or"
+                            + " leaky_relu(alpha=0.01)");
+        }
+
+        boolean has(String parameter) {
+            return parameters.containsKey(parameter);
+        }
+
+        double number(String parameter) {
+            String text = parameters.get(parameter);
+            Double value = SpecNumbers.parse(text);
+            if (value == null) {
+                throw invalid(parameter, "'" + text + "'", "must be a number");
+            }
+            return value;
+        }
+
+        double requiredNumber(String parameter) {
+            if (!has(parameter)) {
+                throw new IllegalArgumentException(
+                        "Parameter '"
+                                + parameter
+                                + "' is required by "
+                                + name
+                                + ", e.g. "
+                                + name
+                                + "("
+                                + parameter
+                                + "=2)");
+            }
+            return number(parameter);
+        }
+
+        int integer(String parameter, double value) {
+            if (value != Math.rint(value) || value < 2 || value > Integer.MAX_VALUE) {
+                throw invalid(parameter, parameters.get(parameter), "must be an integer >= 2");
+            }
+            return (int) value;
+        }
+
+        @Override
+        public String toString() {
+            return spec;
+        }
+    }
+}

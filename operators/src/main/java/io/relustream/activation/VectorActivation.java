@@ -1,0 +1,52 @@
+package io.relustream.activation;
+
+import java.io.Serializable;
+
+/**
+ * An activation applied to a whole feature vector: either element-wise ({@link Activation}, the
+ * ReLU family) or across neighbouring features ({@link Maxout}, which shortens the vector).
+ *
+ * <p>Operators and jobs accept any {@code VectorActivation}; read one from its spec string with
+ * {@link Activations#parseVector(String)}:
+ *
+ * <pre>{@code
+ * VectorActivation maxout = Activations.parseVector("maxout(k=2)");
+ * double[] out = new double[maxout.outputLength(in.length)];
+ * maxout.apply(in, out);
+ * }</pre>
+ */
+public sealed interface VectorActivation extends Serializable permits Activation, Maxout {
+
+    /** The canonical spec string; {@link Activations#parseVector(String)} reads it back. */
+    String spec();
+
+    /**
+     * Length of the output for an input of {@code inputLength} values.
+     *
+     * @throws IllegalArgumentException when this activation cannot take an input of that length
+     */
+    int outputLength(int inputLength);
+
+    /** Writes the activations of {@code in} into {@code out} of length {@link #outputLength}. */
+    void apply(double[] in, double[] out);
+
+    /**
+     * Writes the derivative of every output with respect to its input into {@code out}, which has
+     * the length of {@code in}.
+     */
+    void derivative(double[] in, double[] out);
+
+    /** The {@code float} form of {@link #apply(double[], double[])}. */
+    void apply(float[] in, float[] out);
+
+    /** The {@code float} form of {@link #derivative(double[], double[])}. */
+    void derivative(float[] in, float[] out);
+
+    /**
+     * Inputs below this value are on the flat (or negative-slope) side of the activation; the
+     * statistics report their share. Zero unless the activation says otherwise.
+     */
+    default double threshold() {
+        return 0.0;
+    }
+}

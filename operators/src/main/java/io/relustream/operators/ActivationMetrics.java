@@ -1,0 +1,59 @@
+package io.relustream.operators;
+
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+
+/**
+ * The counters every activation operator exposes in Flink's metric system, on the operator's metric
+ * group: {@code activationRecords}, {@code activationValues}, {@code zeroOutputs}, {@code
+ * nanInputs}, {@code posInfInputs}, {@code negInfInputs} and {@code rejectedRecords}.
+ */
+public final class ActivationMetrics {
+
+    public static final String RECORDS = "activationRecords";
+    public static final String VALUES = "activationValues";
+    public static final String ZERO_OUTPUTS = "zeroOutputs";
+    public static final String NAN_INPUTS = "nanInputs";
+    public static final String POS_INF_INPUTS = "posInfInputs";
+    public static final String NEG_INF_INPUTS = "negInfInputs";
+    public static final String REJECTED_RECORDS = "rejectedRecords";
+
+    private final Counter records;
+    private final Counter values;
+    private final Counter zeroOutputs;
+    private final Counter nanInputs;
+    private final Counter posInfInputs;
+    private final Counter negInfInputs;
+    private final Counter rejectedRecords;
+
+    public ActivationMetrics(MetricGroup group) {
+        records = group.counter(RECORDS);
+        values = group.counter(VALUES);
+        zeroOutputs = group.counter(ZERO_OUTPUTS);
+        nanInputs = group.counter(NAN_INPUTS);
+        posInfInputs = group.counter(POS_INF_INPUTS);
+        negInfInputs = group.counter(NEG_INF_INPUTS);
+        rejectedRecords = group.counter(REJECTED_RECORDS);
+    }
+
+    /** Counts a record that was activated. */
+    public void activated(ValueCounts counts) {
+        records.inc();
+        countInputs(counts);
+        zeroOutputs.inc(counts.zeroOutputs());
+    }
+
+    /** Counts a record that was sent to the rejected-records side output. */
+    public void rejected(ValueCounts counts) {
+        records.inc();
+        countInputs(counts);
+        rejectedRecords.inc();
+    }
+
+    private void countInputs(ValueCounts counts) {
+        values.inc(counts.values());
+        nanInputs.inc(counts.nanInputs());
+        posInfInputs.inc(counts.posInfInputs());
+        negInfInputs.inc(counts.negInfInputs());
+    }
+}

@@ -1,0 +1,139 @@
+package io.relustream.operators;
+
+import io.relustream.activation.Activations;
+import io.relustream.activation.VectorActivation;
+import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
+import io.relustream.avro.FeatureVector;
+import io.relustream.formats.DeadLetters;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * Applies an activation to a stream of {@link FeatureVector}s, giving {@link ActivationVector}s.
+ *
+ * <pre>{@code
+ * SingleOutputStreamOperator<ActivationVector> activations =
+ *         features.process(
+ *                 FeatureActivationFunction.builder()
+ *                         .activation(Activations.parseVector("leaky_relu(alpha=0.1)"))
+ *                         .invalidValues(InvalidValuePolicy.REJECT)
+ *                         .build());
+ * DataStream<DeadLetter> rejected =
+ *         activations.getSideOutput(FeatureActivationFunction.REJECTED);
+ * }</pre>
+ *
+ * <p>Records that cannot be activated under the {@link InvalidValuePolicy} leave through {@link
+ * #REJECTED} as {@link DeadLetter}s holding the record in Avro single-object encoding and the
+ * reason; under {@link InvalidValuePolicy#FAIL} they fail the job instead. Counters: see {@link
+ * ActivationMetrics}.
+ */
+public final class FeatureActivationFunction
+        extends ProcessFunction<FeatureVector, ActivationVector>
+        implements ResultTypeQueryable<ActivationVector> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Side output of the records the operator rejected. */
+    public static final OutputTag<DeadLetter> REJECTED =
+            new OutputTag<>("rejected-feature-vectors", new AvroTypeInfo<>(DeadLetter.class));
+
+    private final FeatureVectorActivator activator;
+    private transient ActivationMetrics metrics;
+
+    private FeatureActivationFunction(FeatureVectorActivator activator) {
+        this.activator = activator;
+    }
+
+    /** A builder starting from {@code relu}, {@code propagate}, with derivatives. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
+    }
+
+    @Override
+    public void processElement(
+            FeatureVector record, Context context, Collector<ActivationVector> out) {
+        FeatureVectorActivator.Outcome outcome = activator.activate(record);
+        if (outcome.problem() == null) {
+            metrics.activated(outcome.counts());
+            out.collect(outcome.output());
+            return;
+        }
+        if (activator.policy() == InvalidValuePolicy.FAIL) {
+            throw new InvalidRecordException(
+                    FeatureVectorActivator.failureMessage(record, outcome.problem(), null));
+        }
+        metrics.rejected(outcome.counts());
+        context.output(
+                REJECTED,
+                DeadLetters.builder(singleObjectBytes(record), outcome.problem())
+                        .error(InvalidRecordException.class.getName(), outcome.problem())
+                        .build());
+    }
+
+    private static byte[] singleObjectBytes(FeatureVector record) {
+        try {
+            ByteBuffer buffer = record.toByteBuffer();
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot encode rejected record " + record.getId(), e);
+        }
+    }
+
+    @Override
+    public TypeInformation<ActivationVector> getProducedType() {
+        return new AvroTypeInfo<>(ActivationVector.class);
+    }
+
+    /** Configures a {@link FeatureActivationFunction}. */
+    public static final class Builder {
+        private VectorActivation activation = Activations.relu();
+        private InvalidValuePolicy invalidValues = InvalidValuePolicy.PROPAGATE;
+        private boolean derivatives = true;
+
+        private Builder() {}
+
+        /** The activation to apply; default {@code relu}. */
+        public Builder activation(VectorActivation activation) {
+            this.activation = Objects.requireNonNull(activation, "activation");
+            return this;
+        }
+
+        /**
+         * What to do with NaN and infinite values; default {@link InvalidValuePolicy#PROPAGATE}.
+         */
+        public Builder invalidValues(InvalidValuePolicy invalidValues) {
+            this.invalidValues = Objects.requireNonNull(invalidValues, "invalidValues");
+            return this;
+        }
+
+        /** Whether to compute the derivatives too; default true. */
+        public Builder derivatives(boolean derivatives) {
+            this.derivatives = derivatives;
+            return this;
+        }
+
+        public FeatureActivationFunction build() {
+            return new FeatureActivationFunction(
+                    new FeatureVectorActivator(activation, invalidValues, derivatives));
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.relustream.operators;
+
+import io.relustream.activation.VectorActivation;
+import io.relustream.avro.ActivationVector;
+import io.relustream.avro.FeatureVector;
+import io.relustream.operators.internal.AvroArrays;
+
+import org.apache.avro.Schema;
+
+import java.io.Serializable;
+
+/**
+ * Turns a {@link FeatureVector} into an {@link ActivationVector} under an {@link
+ * InvalidValuePolicy}, or says why it cannot: the core of {@link FeatureActivationFunction}, free
+ * of Flink so that jobs wrapping records in envelopes can reuse it.
+ *
+ * <pre>{@code
+ * FeatureVectorActivator activator =
+ *         new FeatureVectorActivator(Activations.relu(), InvalidValuePolicy.REJECT, true);
+ * FeatureVectorActivator.Outcome outcome = activator.activate(record);
+ * if (outcome.problem() != null) { ... dead-letter it ... }
+ * }</pre>
+ */
+public final class FeatureVectorActivator implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private static final Schema ACTIVATIONS_SCHEMA =
+            ActivationVector.getClassSchema().getField("activations").schema();
+    private static final Schema DERIVATIVES_SCHEMA =
+            AvroArrays.arrayBranch(
+                    ActivationVector.getClassSchema().getField("derivatives").schema());
+
+    private final VectorActivator activator;
+    private final boolean derivatives;
+    private final String spec;
+
+    public FeatureVectorActivator(
+            VectorActivation activation, InvalidValuePolicy policy, boolean derivatives) {
+        this.activator = new VectorActivator(activation, policy);
+        this.derivatives = derivatives;
+        this.spec = activation.spec();
+    }
+
+    /** The activation applied. */
+    public VectorActivation activation() {
+        return activator.activation();
+    }
+
+    /** The policy for NaN and infinite values. */
+    public InvalidValuePolicy policy() {
+        return activator.policy();
+    }
+
+    /** The result of one record: its activations, or the reason it has none. */
+    public static final class Outcome {
+        private final ActivationVector output;
+        private final String problem;
+        private final ValueCounts counts;
+
+        private Outcome(ActivationVector output, String problem, ValueCounts counts) {
+            this.output = output;
+            this.problem = problem;
+            this.counts = counts;
+        }
+
+        /** The activations; {@code null} when {@link #problem()} is set. */
+        public ActivationVector output() {
+            return output;
+        }
+
+        /** Why the record cannot be activated, in words; {@code null} when it was. */
+        public String problem() {
+            return problem;
+        }
+
+        /** What the record held and produced. */
+        public ValueCounts counts() {
+            return counts;
+        }
+    }
+
+    /** Activates one record. Never throws for bad values: the outcome carries the problem. */
+    public Outcome activate(FeatureVector record) {
+        ValueCounts counts = new ValueCounts();
+        counts.reset();
+        double[] in = AvroArrays.toDoubles(record.getValues(), null);
+        if (in.length == 0) {
+            return new Outcome(null, "values is empty: there is nothing to activate", counts);
+        }
+        String problem = activator.check("values", false, in, in.length, counts);
+        if (problem != null) {
+            return new Outcome(null, problem, counts);
+        }
+        double[] out = new double[activator.outputLength(in.length)];
+        double[] grad = derivatives ? new double[in.length] : null;
+        activator.activate(in, out, grad, counts);
+        ActivationVector output =
+                ActivationVector.newBuilder()
+                        .setId(record.getId())
+                        .setEventTime(record.getEventTime())
+                        .setGroup(record.getGroup())
+                        .setActivation(spec)
+                        .setActivations(AvroArrays.doubleArray(out, out.length, ACTIVATIONS_SCHEMA))
+                        .setDerivatives(
+                                grad == null
+                                        ? null
+                                        : AvroArrays.doubleArray(
+                                                grad, grad.length, DERIVATIVES_SCHEMA))
+                        .build();
+        return new Outcome(output, null, counts);
+    }
+
+    /** The message a {@link InvalidValuePolicy#FAIL} operator fails with. */
+    public static String failureMessage(FeatureVector record, String problem, String where) {
+        return "Cannot activate record id="
+                + record.getId()
+                + " group="
+                + record.getGroup()
+                + (where == null || where.isEmpty() ? "" : " (" + where + ")")
+                + ": "
+                + problem;
+    }
+}

@@ -1,0 +1,479 @@
+package io.relustream.operators;
+
+import io.relustream.activation.Activations;
+import io.relustream.activation.Maxout;
+import io.relustream.activation.VectorActivation;
+import io.relustream.avro.DeadLetter;
+import io.relustream.formats.DeadLetters;
+import io.relustream.operators.internal.AvroArrays;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Applies an activation to chosen numeric fields of a user's own Avro {@link GenericRecord}s.
+ *
+ * <p>Fields may be {@code double}, {@code float}, a union of {@code null} with one of them, or an
+ * array of {@code double} or {@code float} (optionally nullable). Activations are written into new
+ * fields ({@code <field>_relu} by default) or in place; derivatives go to {@code <field>_grad}
+ * fields unless switched off. Nulls stay null. The output schema is the input schema with the new
+ * fields appended; {@link #getProducedType()} carries it to Flink.
+ *
+ * <pre>{@code
+ * GenericRecordActivationFunction relu =
+ *         GenericRecordActivationFunction.builder(readingSchema)
+ *                 .activation(Activations.relu())
+ *                 .fields("score", "embedding")
+ *                 .build();
+ * DataStream<GenericRecord> out = readings.process(relu);   // adds score_relu, score_grad, ...
+ * }</pre>
+ *
+ * <p>Unsupported fields fail at {@link Builder#build()} with the field's name and type. Records the
+ * {@link InvalidValuePolicy} rejects leave through {@link #REJECTED}.
+ */
+public final class GenericRecordActivationFunction
+        extends ProcessFunction<GenericRecord, GenericRecord>
+        implements ResultTypeQueryable<GenericRecord> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Side output of the records the operator rejected. */
+    public static final OutputTag<DeadLetter> REJECTED =
+            new OutputTag<>("rejected-generic-records", new AvroTypeInfo<>(DeadLetter.class));
+
+    private final Schema inputSchema;
+    private final Schema outputSchema;
+    private final List<FieldPlan> plans;
+    private final VectorActivator activator;
+    private final boolean derivatives;
+
+    private transient ActivationMetrics metrics;
+    private transient BinaryMessageEncoder<GenericRecord> rejectedEncoder;
+
+    private GenericRecordActivationFunction(
+            Schema inputSchema,
+            Schema outputSchema,
+            List<FieldPlan> plans,
+            VectorActivator activator,
+            boolean derivatives) {
+        this.inputSchema = inputSchema;
+        this.outputSchema = outputSchema;
+        this.plans = plans;
+        this.activator = activator;
+        this.derivatives = derivatives;
+    }
+
+    /** A builder for records of {@code inputSchema}. */
+    public static Builder builder(Schema inputSchema) {
+        return new Builder(inputSchema);
+    }
+
+    /** The schema of the records this function emits. */
+    public Schema outputSchema() {
+        return outputSchema;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
+        rejectedEncoder = new BinaryMessageEncoder<>(GenericData.get(), inputSchema);
+    }
+
+    @Override
+    public void processElement(
+            GenericRecord record, Context context, Collector<GenericRecord> out) {
+        ValueCounts counts = new ValueCounts();
+        counts.reset();
+        double[][] inputs = new double[plans.size()][];
+        for (int i = 0; i < plans.size(); i++) {
+            FieldPlan plan = plans.get(i);
+            inputs[i] = plan.read(record);
+            if (inputs[i] == null) {
+                continue;
+            }
+            String problem =
+                    activator.check(plan.source, plan.scalar, inputs[i], inputs[i].length, counts);
+            if (problem != null) {
+                reject(record, problem, counts, context);
+                return;
+            }
+        }
+        GenericData.Record output = new GenericData.Record(outputSchema);
+        for (Schema.Field field : inputSchema.getFields()) {
+            output.put(field.pos(), record.get(field.pos()));
+        }
+        for (int i = 0; i < plans.size(); i++) {
+            FieldPlan plan = plans.get(i);
+            double[] in = inputs[i];
+            if (in == null) {
+                output.put(plan.outputPos, null);
+                if (derivatives) {
+                    output.put(plan.derivativePos, null);
+                }
+                continue;
+            }
+            double[] activations = new double[activator.outputLength(in.length)];
+            double[] gradient = derivatives ? new double[in.length] : null;
+            activator.activate(in, activations, gradient, counts);
+            output.put(plan.outputPos, plan.write(activations, outputSchema, plan.outputPos));
+            if (derivatives) {
+                output.put(
+                        plan.derivativePos, plan.write(gradient, outputSchema, plan.derivativePos));
+            }
+        }
+        metrics.activated(counts);
+        out.collect(output);
+    }
+
+    private void reject(GenericRecord record, String problem, ValueCounts counts, Context context) {
+        if (activator.policy() == InvalidValuePolicy.FAIL) {
+            throw new InvalidRecordException(
+                    "Cannot activate a record of " + inputSchema.getFullName() + ": " + problem);
+        }
+        metrics.rejected(counts);
+        context.output(
+                REJECTED,
+                DeadLetters.builder(encode(record), problem)
+                        .error(InvalidRecordException.class.getName(), problem)
+                        .build());
+    }
+
+    private byte[] encode(GenericRecord record) {
+        try {
+            ByteBuffer buffer = rejectedEncoder.encode(record);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot encode a rejected record", e);
+        }
+    }
+
+    @Override
+    public TypeInformation<GenericRecord> getProducedType() {
+        return new GenericRecordAvroTypeInfo(outputSchema);
+    }
+
+    /** Shapes of field the operator reads and writes. */
+    private enum FieldShape {
+        DOUBLE,
+        FLOAT,
+        DOUBLE_ARRAY,
+        FLOAT_ARRAY
+    }
+
+    /** Where one chosen field is read from and its results are written to. */
+    private static final class FieldPlan implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        final String source;
+        final int sourcePos;
+        final FieldShape shape;
+        final boolean scalar;
+        int outputPos;
+        int derivativePos;
+
+        FieldPlan(String source, int sourcePos, FieldShape shape) {
+            this.source = source;
+            this.sourcePos = sourcePos;
+            this.shape = shape;
+            this.scalar = shape == FieldShape.DOUBLE || shape == FieldShape.FLOAT;
+        }
+
+        /** The field's values, or null when the field is null. */
+        double[] read(GenericRecord record) {
+            Object value = record.get(sourcePos);
+            if (value == null) {
+                return null;
+            }
+            if (scalar) {
+                return new double[] {((Number) value).doubleValue()};
+            }
+            @SuppressWarnings("unchecked")
+            List<? extends Number> values = (List<? extends Number>) value;
+            return AvroArrays.toDoubles(values, null);
+        }
+
+        Object write(double[] values, Schema schema, int pos) {
+            switch (shape) {
+                case DOUBLE:
+                    return values[0];
+                case FLOAT:
+                    return (float) values[0];
+                case DOUBLE_ARRAY:
+                    return AvroArrays.doubleArray(
+                            values,
+                            values.length,
+                            AvroArrays.arrayBranch(fieldSchema(schema, pos)));
+                default:
+                    return AvroArrays.floatArray(
+                            values,
+                            values.length,
+                            AvroArrays.arrayBranch(fieldSchema(schema, pos)));
+            }
+        }
+
+        private static Schema fieldSchema(Schema schema, int pos) {
+            return schema.getFields().get(pos).schema();
+        }
+    }
+
+    /**
+     * Configures a {@link GenericRecordActivationFunction}; {@link #build()} checks the choice
+     * against the input schema.
+     */
+    public static final class Builder {
+        private final Schema inputSchema;
+        private final Set<String> fields = new LinkedHashSet<>();
+        private VectorActivation activation = Activations.relu();
+        private InvalidValuePolicy invalidValues = InvalidValuePolicy.PROPAGATE;
+        private boolean derivatives = true;
+        private boolean inPlace = false;
+        private String activationSuffix;
+        private String derivativeSuffix = "_grad";
+
+        private Builder(Schema inputSchema) {
+            this.inputSchema = Objects.requireNonNull(inputSchema, "inputSchema");
+            if (inputSchema.getType() != Schema.Type.RECORD) {
+                throw new IllegalArgumentException(
+                        "Input schema must be a record, got " + inputSchema.getType());
+            }
+        }
+
+        /** The fields to activate, by name. */
+        public Builder fields(String... names) {
+            for (String name : names) {
+                if (!fields.add(Objects.requireNonNull(name, "field name"))) {
+                    throw new IllegalArgumentException("Field '" + name + "' is chosen twice");
+                }
+            }
+            return this;
+        }
+
+        /** The activation to apply; default {@code relu}. */
+        public Builder activation(VectorActivation activation) {
+            this.activation = Objects.requireNonNull(activation, "activation");
+            return this;
+        }
+
+        /**
+         * What to do with NaN and infinite values; default {@link InvalidValuePolicy#PROPAGATE}.
+         */
+        public Builder invalidValues(InvalidValuePolicy invalidValues) {
+            this.invalidValues = Objects.requireNonNull(invalidValues, "invalidValues");
+            return this;
+        }
+
+        /** Whether to add derivative fields; default true. */
+        public Builder derivatives(boolean derivatives) {
+            this.derivatives = derivatives;
+            return this;
+        }
+
+        /** Overwrite the chosen fields with their activations instead of adding new fields. */
+        public Builder inPlace() {
+            this.inPlace = true;
+            return this;
+        }
+
+        /** Suffix of the activation fields; default {@code _} plus the activation's name. */
+        public Builder activationSuffix(String suffix) {
+            this.activationSuffix = requireSuffix("activation", suffix);
+            return this;
+        }
+
+        /** Suffix of the derivative fields; default {@code _grad}. */
+        public Builder derivativeSuffix(String suffix) {
+            this.derivativeSuffix = requireSuffix("derivative", suffix);
+            return this;
+        }
+
+        private static String requireSuffix(String what, String suffix) {
+            if (suffix == null || !suffix.matches("[A-Za-z0-9_]+")) {
+                throw new IllegalArgumentException(
+                        "Invalid "
+                                + what
+                                + " field suffix '"
+                                + suffix
+                                + "': must be letters, digits or _");
+            }
+            return suffix;
+        }
+
+        /**
+         * @throws IllegalArgumentException when a field is missing or of an unsupported type, or an
+         *     output field name is taken
+         */
+        public GenericRecordActivationFunction build() {
+            if (fields.isEmpty()) {
+                throw new IllegalArgumentException("Choose at least one field to activate");
+            }
+            String suffix = activationSuffix != null ? activationSuffix : "_" + baseName();
+            List<FieldPlan> plans = new ArrayList<>();
+            List<Schema.Field> outputFields = new ArrayList<>();
+            Set<String> taken = new LinkedHashSet<>();
+            for (Schema.Field field : inputSchema.getFields()) {
+                outputFields.add(copy(field, field.name(), field.schema()));
+                taken.add(field.name());
+            }
+            for (String name : fields) {
+                Schema.Field field = inputSchema.getField(name);
+                if (field == null) {
+                    throw new IllegalArgumentException(
+                            "Field '"
+                                    + name
+                                    + "' is not in "
+                                    + inputSchema.getFullName()
+                                    + "; its fields: "
+                                    + String.join(", ", taken));
+                }
+                FieldPlan plan = new FieldPlan(name, field.pos(), shapeOf(field));
+                if (activation instanceof Maxout && plan.scalar) {
+                    throw new IllegalArgumentException(
+                            activation.spec()
+                                    + " needs array fields; field '"
+                                    + name
+                                    + "' is "
+                                    + typeName(field.schema()));
+                }
+                if (inPlace) {
+                    plan.outputPos = field.pos();
+                } else {
+                    plan.outputPos = addField(outputFields, taken, name, name + suffix, field);
+                }
+                if (derivatives) {
+                    plan.derivativePos =
+                            addField(outputFields, taken, name, name + derivativeSuffix, field);
+                }
+                plans.add(plan);
+            }
+            Schema output =
+                    Schema.createRecord(
+                            inputSchema.getName(),
+                            inputSchema.getDoc(),
+                            inputSchema.getNamespace(),
+                            inputSchema.isError(),
+                            outputFields);
+            return new GenericRecordActivationFunction(
+                    inputSchema,
+                    output,
+                    plans,
+                    new VectorActivator(activation, invalidValues),
+                    derivatives);
+        }
+
+        private String baseName() {
+            String spec = activation.spec();
+            int open = spec.indexOf('(');
+            return open < 0 ? spec : spec.substring(0, open);
+        }
+
+        private int addField(
+                List<Schema.Field> outputFields,
+                Set<String> taken,
+                String source,
+                String name,
+                Schema.Field sourceField) {
+            if (!taken.add(name)) {
+                throw new IllegalArgumentException(
+                        "Output field '"
+                                + name
+                                + "' for field '"
+                                + source
+                                + "' already exists in "
+                                + inputSchema.getFullName()
+                                + "; choose another suffix");
+            }
+            outputFields.add(copy(sourceField, name, sourceField.schema()));
+            return outputFields.size() - 1;
+        }
+
+        private static Schema.Field copy(Schema.Field field, String name, Schema schema) {
+            Schema.Field copy =
+                    new Schema.Field(name, schema, field.doc(), field.defaultVal(), field.order());
+            field.getObjectProps().forEach(copy::addProp);
+            return copy;
+        }
+
+        private static FieldShape shapeOf(Schema.Field field) {
+            Schema schema = nonNull(field.schema());
+            if (schema != null) {
+                switch (schema.getType()) {
+                    case DOUBLE:
+                        return FieldShape.DOUBLE;
+                    case FLOAT:
+                        return FieldShape.FLOAT;
+                    case ARRAY:
+                        Schema.Type items = schema.getElementType().getType();
+                        if (items == Schema.Type.DOUBLE) {
+                            return FieldShape.DOUBLE_ARRAY;
+                        }
+                        if (items == Schema.Type.FLOAT) {
+                            return FieldShape.FLOAT_ARRAY;
+                        }
+                        break;
+                    default:
+                        break;
+                }
+            }
+            throw new IllegalArgumentException(
+                    "Field '"
+                            + field.name()
+                            + "' has type "
+                            + typeName(field.schema())
+                            + "; supported: double, float, a union of null with one of them, or an"
+                            + " array of double or float (optionally nullable)");
+        }
+
+        /** The schema itself, or the other branch of a union with null; null for other unions. */
+        private static Schema nonNull(Schema schema) {
+            if (schema.getType() != Schema.Type.UNION) {
+                return schema;
+            }
+            List<Schema> branches =
+                    schema.getTypes().stream()
+                            .filter(branch -> branch.getType() != Schema.Type.NULL)
+                            .collect(Collectors.toList());
+            return branches.size() == 1 && schema.getTypes().size() == 2 ? branches.get(0) : null;
+        }
+
+        private static String typeName(Schema schema) {
+            switch (schema.getType()) {
+                case UNION:
+                    return schema.getTypes().stream()
+                            .map(Builder::typeName)
+                            .collect(Collectors.joining(", ", "union [", "]"));
+                case ARRAY:
+                    return "array<" + typeName(schema.getElementType()) + ">";
+                case RECORD:
+                case ENUM:
+                case FIXED:
+                    return schema.getFullName();
+                default:
+                    return schema.getName();
+            }
+        }
+    }
+}

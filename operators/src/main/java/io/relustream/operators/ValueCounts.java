@@ -1,0 +1,78 @@
+package io.relustream.operators;
+
+/** What one record held and produced; filled by the activation core, read by the metrics. */
+public final class ValueCounts {
+
+    long values;
+    long zeroOutputs;
+    long nanInputs;
+    long posInfInputs;
+    long negInfInputs;
+    int firstInvalidIndex;
+
+    void reset() {
+        values = 0;
+        zeroOutputs = 0;
+        nanInputs = 0;
+        posInfInputs = 0;
+        negInfInputs = 0;
+        firstInvalidIndex = -1;
+    }
+
+    /** Input values of the record. */
+    public long values() {
+        return values;
+    }
+
+    /** Outputs equal to 0.0. */
+    public long zeroOutputs() {
+        return zeroOutputs;
+    }
+
+    /** NaN inputs. */
+    public long nanInputs() {
+        return nanInputs;
+    }
+
+    /** {@code +inf} inputs. */
+    public long posInfInputs() {
+        return posInfInputs;
+    }
+
+    /** {@code -inf} inputs. */
+    public long negInfInputs() {
+        return negInfInputs;
+    }
+
+    long invalidInputs() {
+        return nanInputs + posInfInputs + negInfInputs;
+    }
+
+    /** Counts the non-finite inputs and remembers where the first one is. */
+    void countInputs(double[] in, int length) {
+        values += length;
+        for (int i = 0; i < length; i++) {
+            double z = in[i];
+            if (!Double.isFinite(z)) {
+                if (firstInvalidIndex < 0) {
+                    firstInvalidIndex = (int) (values - length) + i;
+                }
+                if (z != z) {
+                    nanInputs++;
+                } else if (z > 0) {
+                    posInfInputs++;
+                } else {
+                    negInfInputs++;
+                }
+            }
+        }
+    }
+
+    void countZeros(double[] out, int length) {
+        long zeros = 0;
+        for (int i = 0; i < length; i++) {
+            zeros += out[i] == 0.0 ? 1 : 0;
+        }
+        zeroOutputs += zeros;
+    }
+}

@@ -1,0 +1,74 @@
+package io.relustream.operators.internal;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.PrimitivesArrays;
+
+import java.util.List;
+
+/**
+ * Internal, not part of the public API: moves Avro {@code array<double>} values to and from {@code
+ * double[]} without boxing where Avro's primitive arrays allow it.
+ */
+public final class AvroArrays {
+
+    private AvroArrays() {}
+
+    /**
+     * Copies the values into {@code buffer} when it is large enough, else into a new array.
+     *
+     * @return the array holding the values in its first {@code values.size()} slots
+     */
+    public static double[] toDoubles(List<? extends Number> values, double[] buffer) {
+        int size = values.size();
+        double[] out = buffer != null && buffer.length >= size ? buffer : new double[size];
+        if (values instanceof PrimitivesArrays.DoubleArray) {
+            PrimitivesArrays.DoubleArray doubles = (PrimitivesArrays.DoubleArray) values;
+            for (int i = 0; i < size; i++) {
+                out[i] = doubles.getDouble(i);
+            }
+        } else if (values instanceof PrimitivesArrays.FloatArray) {
+            PrimitivesArrays.FloatArray floats = (PrimitivesArrays.FloatArray) values;
+            for (int i = 0; i < size; i++) {
+                out[i] = floats.getFloat(i);
+            }
+        } else {
+            for (int i = 0; i < size; i++) {
+                out[i] = values.get(i).doubleValue();
+            }
+        }
+        return out;
+    }
+
+    /** An Avro {@code array<double>} holding the first {@code length} values. */
+    public static PrimitivesArrays.DoubleArray doubleArray(
+            double[] values, int length, Schema arraySchema) {
+        PrimitivesArrays.DoubleArray array = new PrimitivesArrays.DoubleArray(length, arraySchema);
+        for (int i = 0; i < length; i++) {
+            array.add(i, values[i]);
+        }
+        return array;
+    }
+
+    /** An Avro {@code array<float>} holding the first {@code length} values, rounded once. */
+    public static PrimitivesArrays.FloatArray floatArray(
+            double[] values, int length, Schema arraySchema) {
+        PrimitivesArrays.FloatArray array = new PrimitivesArrays.FloatArray(length, arraySchema);
+        for (int i = 0; i < length; i++) {
+            array.add(i, (float) values[i]);
+        }
+        return array;
+    }
+
+    /** The array branch of a schema that is an array or a union of null and an array. */
+    public static Schema arrayBranch(Schema schema) {
+        if (schema.getType() == Schema.Type.ARRAY) {
+            return schema;
+        }
+        for (Schema branch : schema.getTypes()) {
+            if (branch.getType() == Schema.Type.ARRAY) {
+                return branch;
+            }
+        }
+        throw new IllegalArgumentException("Schema " + schema + " holds no array");
+    }
+}

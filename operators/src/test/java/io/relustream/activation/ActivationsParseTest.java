@@ -1,0 +1,210 @@
+package io.relustream.activation;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ActivationsParseTest {
+
+    @ParameterizedTest(name = "{0} -> spec {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "relu                                                 | relu",
+                "leaky_relu                                           | leaky_relu(alpha=0.01)",
+                "leaky_relu(alpha=0.01)                               | leaky_relu(alpha=0.01)",
+                "leaky_relu(alpha=0.2)                                | leaky_relu(alpha=0.2)",
+                "relu6                                                | relu6",
+                "clipped_relu(max=4)                                  | clipped_relu(max=4)",
+                "clipped_relu(max=4.0)                                | clipped_relu(max=4)",
+                "clipped_relu(max=2.5)                                | clipped_relu(max=2.5)",
+                "thresholded_relu                                     | thresholded_relu(theta=1)",
+                "thresholded_relu(theta=1.0)                          | thresholded_relu(theta=1)",
+                "relu(negative_slope=0.1, max_value=6, threshold=0.5) | relu(negative_slope=0.1,"
+                        + " max_value=6, threshold=0.5)",
+                "relu( threshold = 0.5 , negative_slope=0.1 )         | relu(negative_slope=0.1,"
+                        + " threshold=0.5)",
+                "relu(grad_at_threshold=1)                            | relu(grad_at_threshold=1)",
+                "relu(max_value=inf)                                  | relu",
+                "relu()                                               | relu",
+                "ReLU6                                                | relu6",
+                "relu(negative_slope=1e-3)                            | relu(negative_slope=0.001)",
+            })
+    void readsEverySpecForm(String spec, String canonical) {
+        Activation activation = Activations.parse(spec);
+        assertThat(activation.spec()).isEqualTo(canonical);
+        assertThat(Activations.parse(activation.spec())).isEqualTo(activation);
+    }
+
+    @Test
+    void namedFormsHaveTheParametersTheirNamesPromise() {
+        Rectifier leaky = (Rectifier) Activations.parse("leaky_relu(alpha=0.2)");
+        assertThat(leaky.negativeSlope()).isEqualTo(0.2);
+        assertThat(leaky.gradientAtThreshold()).isEqualTo(0.2);
+        assertThat(leaky.maxValue()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(leaky.threshold()).isEqualTo(0.0);
+
+        Rectifier relu6 = (Rectifier) Activations.parse("relu6");
+        assertThat(relu6.maxValue()).isEqualTo(6.0);
+
+        Rectifier general =
+                (Rectifier)
+                        Activations.parse("relu(negative_slope=0.1, max_value=6, threshold=0.5)");
+        assertThat(general.negativeSlope()).isEqualTo(0.1);
+        assertThat(general.maxValue()).isEqualTo(6.0);
+        assertThat(general.threshold()).isEqualTo(0.5);
+        assertThat(general.gradientAtThreshold()).isEqualTo(0.1);
+    }
+
+    @Test
+    void equalFunctionsAreEqualWhateverTheirName() {
+        assertThat(Activations.parse("relu(max_value=6)")).isEqualTo(Activations.relu6());
+        assertThat(Activations.parse("relu(negative_slope=0.01)"))
+                .isEqualTo(Activations.leakyRelu(0.01))
+                .hasSameHashCodeAs(Activations.leakyRelu(0.01));
+        assertThat(Activations.parse("relu(threshold=1)"))
+                .isEqualTo(Activations.thresholdedRelu(1));
+        assertThat(Activations.relu()).isNotEqualTo(Activations.leakyRelu(0.01));
+        assertThat(Activations.relu())
+                .isNotEqualTo(Activations.rectifier().gradientAtThreshold(1).build());
+    }
+
+    @Test
+    void maxoutIsReadByParseVectorOnly() {
+        assertThat(Activations.parseVector("maxout(k=3)")).isEqualTo(Activations.maxout(3));
+        assertThat(Activations.parseVector("relu6")).isEqualTo(Activations.relu6());
+        assertThatThrownBy(() -> Activations.parse("maxout(k=2)"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Activation spec 'maxout(k=2)' is not element-wise: maxout changes the"
+                                + " vector length; read it with Activations.parseVector");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "leaky_relu(alpha=nan)       | Invalid activation parameter alpha=NaN: must be a"
+                        + " finite number >= 0 (in activation spec 'leaky_relu(alpha=nan)')",
+                "leaky_relu(alpha=-0.1)      | Invalid activation parameter alpha=-0.1: must be a"
+                        + " finite number >= 0 (in activation spec 'leaky_relu(alpha=-0.1)')",
+                "leaky_relu(alpha=inf)       | Invalid activation parameter alpha=inf: must be a"
+                        + " finite number >= 0 (in activation spec 'leaky_relu(alpha=inf)')",
+                "relu(negative_slope=nan)    | Invalid activation parameter negative_slope=NaN:"
+                        + " must be a finite number >= 0 (in activation spec"
+                        + " 'relu(negative_slope=nan)')",
+                "relu(max_value=0.5, threshold=0.5) | Invalid activation parameter max_value=0.5:"
+                    + " must be greater than threshold (0.5), or inf for no cap (in activation spec"
+                    + " 'relu(max_value=0.5, threshold=0.5)')",
+                "relu(max_value=-1)          | Invalid activation parameter max_value=-1: must be"
+                        + " greater than threshold (0), or inf for no cap (in activation spec"
+                        + " 'relu(max_value=-1)')",
+                "relu(max_value=nan)         | Invalid activation parameter max_value=NaN: must be"
+                        + " greater than threshold (0), or inf for no cap (in activation spec"
+                        + " 'relu(max_value=nan)')",
+                "relu(threshold=inf)         | Invalid activation parameter threshold=inf: must be"
+                        + " a finite number (in activation spec 'relu(threshold=inf)')",
+                "relu(grad_at_threshold=nan) | Invalid activation parameter grad_at_threshold=NaN:"
+                    + " must be a finite number (in activation spec 'relu(grad_at_threshold=nan)')",
+                "clipped_relu(max=0)         | Invalid activation parameter max=0: must be a finite"
+                        + " number > 0 (in activation spec 'clipped_relu(max=0)')",
+                "clipped_relu(max=-6)        | Invalid activation parameter max=-6: must be a"
+                        + " finite number > 0 (in activation spec 'clipped_relu(max=-6)')",
+                "clipped_relu                | Parameter 'max' is required by clipped_relu, e.g."
+                        + " clipped_relu(max=2) (in activation spec 'clipped_relu')",
+                "thresholded_relu(theta=nan) | Invalid activation parameter theta=NaN: must be a"
+                        + " finite number (in activation spec 'thresholded_relu(theta=nan)')",
+                "maxout(k=1)                 | Invalid activation parameter k=1: must be an integer"
+                        + " >= 2 (in activation spec 'maxout(k=1)')",
+                "maxout(k=2.5)               | Invalid activation parameter k=2.5: must be an"
+                        + " integer >= 2 (in activation spec 'maxout(k=2.5)')",
+                "maxout                      | Parameter 'k' is required by maxout, e.g."
+                        + " maxout(k=2) (in activation spec 'maxout')",
+                "leaky_relu(alpha=abc)       | Invalid activation parameter alpha='abc': must be a"
+                        + " number (in activation spec 'leaky_relu(alpha=abc)')",
+                "swish                       | Unknown activation 'swish' in spec 'swish'; allowed:"
+                        + " relu, leaky_relu, relu6, clipped_relu, thresholded_relu, maxout",
+                "leaky_relu(beta=0.1)        | Unknown parameter 'beta' for leaky_relu in spec"
+                        + " 'leaky_relu(beta=0.1)'; allowed: alpha",
+                "relu6(max_value=5)          | Unknown parameter 'max_value' for relu6 in spec"
+                        + " 'relu6(max_value=5)'; allowed: none",
+                "relu(alpha=0.1)             | Unknown parameter 'alpha' for relu in spec"
+                    + " 'relu(alpha=0.1)'; allowed: grad_at_threshold, max_value, negative_slope,"
+                    + " threshold",
+                "leaky_relu(alpha=0.1        | Malformed activation spec 'leaky_relu(alpha=0.1':"
+                        + " expected name or name(parameter=number, ...), e.g. relu or"
+                        + " leaky_relu(alpha=0.01)",
+                "leaky_relu(0.1)             | Malformed activation spec 'leaky_relu(0.1)':"
+                        + " expected name or name(parameter=number, ...), e.g. relu or"
+                        + " leaky_relu(alpha=0.01)",
+                "leaky_relu(alpha=)          | Malformed activation spec 'leaky_relu(alpha=)':"
+                        + " expected name or name(parameter=number, ...), e.g. relu or"
+                        + " leaky_relu(alpha=0.01)",
+                "relu(threshold=1,)          | Malformed activation spec 'relu(threshold=1,)':"
+                        + " expected name or name(parameter=number, ...), e.g. relu or"
+                        + " leaky_relu(alpha=0.01)",
+                "relu((threshold=1))         | Malformed activation spec 'relu((threshold=1))':"
+                        + " expected name or name(parameter=number, ...), e.g. relu or"
+                        + " leaky_relu(alpha=0.01)",
+                "2relu                       | Malformed activation spec '2relu': expected name or"
+                        + " name(parameter=number, ...), e.g. relu or leaky_relu(alpha=0.01)",
+                "relu(threshold=1, threshold=2) | Parameter 'threshold' is given twice in"
+                        + " activation spec 'relu(threshold=1, threshold=2)'",
+                "leaky_relu(alpha=0x1p-3)    | Invalid activation parameter alpha='0x1p-3': must be"
+                        + " a number (in activation spec 'leaky_relu(alpha=0x1p-3)')",
+            })
+    void rejectsBadSpecsNamingTheParameterTheValueAndWhatIsAllowed(String spec, String message) {
+        assertThatThrownBy(() -> Activations.parseVector(spec))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void rejectsAnEmptySpec() {
+        String message =
+                "Activation spec is empty; allowed: relu, leaky_relu, relu6, clipped_relu,"
+                        + " thresholded_relu, maxout, e.g. relu";
+        assertThatThrownBy(() -> Activations.parse("  "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(message);
+        assertThatThrownBy(() -> Activations.parse(null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void factoriesRejectBadParametersWithTheSameMessages() {
+        assertThatThrownBy(() -> Activations.leakyRelu(Double.NaN))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid activation parameter alpha=NaN: must be a finite number >= 0");
+        assertThatThrownBy(() -> Activations.clippedRelu(Double.POSITIVE_INFINITY))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid activation parameter max=inf: must be a finite number > 0");
+        assertThatThrownBy(() -> Activations.thresholdedRelu(Double.NEGATIVE_INFINITY))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid activation parameter theta=-inf: must be a finite number");
+        assertThatThrownBy(() -> Activations.rectifier().maxValue(1).threshold(2).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Invalid activation parameter max_value=1: must be greater than threshold"
+                                + " (2), or inf for no cap");
+        assertThatThrownBy(() -> Activations.rectifier().negativeSlope(-0.5).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Invalid activation parameter negative_slope=-0.5: must be a finite number"
+                                + " >= 0");
+    }
+
+    @Test
+    void batchFormsRejectMismatchedLengths() {
+        assertThatThrownBy(() -> Activations.relu().apply(new double[3], new double[2]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Output array has length 2 but the input has length 3; they must be equal");
+        assertThatThrownBy(() -> Activations.relu6().derivative(new float[1], new float[2]))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,127 @@
+package io.relustream.activation;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MaxoutTest {
+
+    private final Maxout maxoutOfTwo = Activations.maxout(2);
+
+    @Test
+    void takesTheMaximumOfEachGroup() {
+        double[] in = {1, 3, -2, -5, 7, 7.5};
+        double[] out = new double[3];
+        maxoutOfTwo.apply(in, out);
+        assertThat(out).containsExactly(3, -2, 7.5);
+    }
+
+    @Test
+    void derivativeIsTheOneHotMaskOfTheArgMax() {
+        double[] in = {1, 3, -2, -5, 7, 7.5};
+        double[] mask = new double[6];
+        maxoutOfTwo.derivative(in, mask);
+        assertThat(mask).containsExactly(0, 1, 1, 0, 0, 1);
+    }
+
+    @Test
+    void tiesGoToTheLowestIndex() {
+        Maxout maxoutOfThree = Activations.maxout(3);
+        double[] in = {2, 5, 5, -1, -1, -1};
+        double[] out = new double[2];
+        double[] mask = new double[6];
+        maxoutOfThree.apply(in, out);
+        maxoutOfThree.derivative(in, mask);
+        assertThat(out).containsExactly(5, -1);
+        assertThat(mask).containsExactly(0, 1, 0, 1, 0, 0);
+    }
+
+    @Test
+    void negativeAndPositiveZeroTieAndGivePositiveZero() {
+        double[] in = {-0.0, 0.0};
+        double[] out = new double[1];
+        double[] mask = new double[2];
+        maxoutOfTwo.apply(in, out);
+        maxoutOfTwo.derivative(in, mask);
+        assertThat(Double.doubleToRawLongBits(out[0])).isZero();
+        assertThat(mask).containsExactly(1, 0);
+    }
+
+    @Test
+    void nanMakesItsGroupNaNAndLeavesOtherGroupsAlone() {
+        double[] in = {1, Double.NaN, -4, -3};
+        double[] out = new double[2];
+        double[] mask = new double[4];
+        maxoutOfTwo.apply(in, out);
+        maxoutOfTwo.derivative(in, mask);
+        assertThat(out[0]).isNaN();
+        assertThat(out[1]).isEqualTo(-3.0);
+        assertThat(mask[0]).isNaN();
+        assertThat(mask[1]).isNaN();
+        assertThat(mask[2]).isEqualTo(0.0);
+        assertThat(mask[3]).isEqualTo(1.0);
+    }
+
+    @Test
+    void infinitiesAreOrdinaryValues() {
+        double[] in = {
+            Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, 1, Double.POSITIVE_INFINITY
+        };
+        double[] out = new double[2];
+        double[] mask = new double[4];
+        maxoutOfTwo.apply(in, out);
+        maxoutOfTwo.derivative(in, mask);
+        assertThat(out).containsExactly(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+        assertThat(mask).containsExactly(1, 0, 0, 1);
+    }
+
+    @Test
+    void floatPathRoundsTheDoubleResult() {
+        float[] in = {0.1f, 0.3f, -0.5f, -0.25f};
+        float[] out = new float[2];
+        float[] mask = new float[4];
+        maxoutOfTwo.apply(in, out);
+        maxoutOfTwo.derivative(in, mask);
+        assertThat(out).containsExactly(0.3f, -0.25f);
+        assertThat(mask).containsExactly(0f, 1f, 0f, 1f);
+    }
+
+    @Test
+    void outputLengthIsInputLengthOverK() {
+        assertThat(maxoutOfTwo.outputLength(8)).isEqualTo(4);
+        assertThat(maxoutOfTwo.outputLength(0)).isZero();
+    }
+
+    @Test
+    void rejectsALengthThatIsNotAMultipleOfK() {
+        assertThatThrownBy(() -> maxoutOfTwo.outputLength(3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxout(k=2) needs an input length that is a multiple of 2, got 3");
+        assertThatThrownBy(() -> maxoutOfTwo.apply(new double[3], new double[1]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got 3");
+    }
+
+    @Test
+    void rejectsOutputArraysOfTheWrongLength() {
+        assertThatThrownBy(() -> maxoutOfTwo.apply(new double[4], new double[4]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Output array has length 4 but the input has length 2; they must be equal");
+    }
+
+    @Test
+    void rejectsGroupsSmallerThanTwo() {
+        assertThatThrownBy(() -> Activations.maxout(1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid activation parameter k=1: must be an integer >= 2");
+    }
+
+    @Test
+    void specRoundTrips() {
+        assertThat(maxoutOfTwo.spec()).isEqualTo("maxout(k=2)");
+        assertThat(Activations.parseVector("maxout(k=2)")).isEqualTo(maxoutOfTwo);
+        assertThat(Activations.parseVector(" MAXOUT( k = 4 ) ")).isEqualTo(Activations.maxout(4));
+    }
+}

@@ -1,0 +1,154 @@
+package io.relustream.operators;
+
+import io.relustream.activation.Activations;
+import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
+import io.relustream.avro.FeatureVector;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The activation operators on a real Flink MiniCluster, over a bounded in-memory source. */
+class ActivationMapITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static StreamExecutionEnvironment environment() {
+        Configuration configuration = new Configuration();
+        // A Kryo fallback would be a bug: every record type here has an Avro serializer.
+        configuration.set(PipelineOptions.GENERIC_TYPES, false);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(2);
+        return env;
+    }
+
+    private static FeatureVector feature(String id, double... values) {
+        return FeatureVector.newBuilder()
+                .setId(id)
+                .setEventTime(Instant.ofEpochMilli(1_000L))
+                .setGroup("layer")
+                .setValues(Arrays.stream(values).boxed().collect(Collectors.toList()))
+                .build();
+    }
+
+    private static <T> List<T> drain(CloseableIterator<T> iterator) throws Exception {
+        List<T> items = new ArrayList<>();
+        try (iterator) {
+            iterator.forEachRemaining(items::add);
+        }
+        return items;
+    }
+
+    @Test
+    void activatesEveryRecordAndRejectsTheInvalidOnes() throws Exception {
+        StreamExecutionEnvironment env = environment();
+        List<FeatureVector> input = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            input.add(feature("r" + i, i - 50.0, 50.0 - i, i % 7 == 0 ? Double.NaN : 0.5));
+        }
+        SingleOutputStreamOperator<ActivationVector> activations =
+                env.fromData(input, new AvroTypeInfo<>(FeatureVector.class))
+                        .process(
+                                FeatureActivationFunction.builder()
+                                        .activation(Activations.leakyRelu(0.5))
+                                        .invalidValues(InvalidValuePolicy.REJECT)
+                                        .build());
+        CloseableIterator<ActivationVector> activated = activations.collectAsync();
+        CloseableIterator<DeadLetter> rejected =
+                activations.getSideOutput(FeatureActivationFunction.REJECTED).collectAsync();
+        env.execute("activation map");
+
+        Map<String, ActivationVector> byId = new HashMap<>();
+        drain(activated).forEach(vector -> byId.put(vector.getId(), vector));
+        List<DeadLetter> letters = drain(rejected);
+
+        // i % 7 == 0 holds NaN: i = 0, 7, ..., 98 is 15 records.
+        assertThat(letters).hasSize(15);
+        assertThat(byId).hasSize(85);
+        for (int i = 0; i < 100; i++) {
+            if (i % 7 == 0) {
+                assertThat(byId).doesNotContainKey("r" + i);
+                continue;
+            }
+            double a = i - 50.0;
+            double b = 50.0 - i;
+            List<Double> expected = List.of(a > 0 ? a : 0.5 * a, b > 0 ? b : 0.5 * b, 0.5);
+            assertThat(byId.get("r" + i).getActivations()).as("r%d", i).isEqualTo(expected);
+        }
+        assertThat(letters)
+                .extracting(letter -> FeatureVector.fromByteBuffer(letter.getPayload()).getId())
+                .containsExactlyInAnyOrder(
+                        "r0", "r7", "r14", "r21", "r28", "r35", "r42", "r49", "r56", "r63", "r70",
+                        "r77", "r84", "r91", "r98");
+    }
+
+    @Test
+    void activatesFieldsOfGenericRecords() throws Exception {
+        Schema schema =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"Point\",\"fields\":["
+                                    + "{\"name\":\"x\",\"type\":\"double\"},"
+                                    + "{\"name\":\"v\",\"type\":{\"type\":\"array\",\"items\":\"float\"}}]}");
+        List<GenericRecord> input = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            GenericData.Record record = new GenericData.Record(schema);
+            record.put("x", i - 5.0);
+            record.put("v", List.of((float) i, (float) -i));
+            input.add(record);
+        }
+        StreamExecutionEnvironment env = environment();
+        GenericRecordActivationFunction relu6 =
+                GenericRecordActivationFunction.builder(schema)
+                        .activation(Activations.relu6())
+                        .fields("x", "v")
+                        .derivatives(false)
+                        .build();
+        List<GenericRecord> output =
+                drain(
+                        env.fromData(input, new GenericRecordAvroTypeInfo(schema))
+                                .process(relu6)
+                                .executeAndCollect());
+
+        Map<Double, GenericRecord> byX = new HashMap<>();
+        output.forEach(record -> byX.put((Double) record.get("x"), record));
+        assertThat(byX).hasSize(10);
+        for (int i = 0; i < 10; i++) {
+            GenericRecord record = byX.get(i - 5.0);
+            assertThat(record.get("x_relu6")).isEqualTo(Math.max(0.0, i - 5.0));
+            assertThat(new ArrayList<>((List<?>) record.get("v_relu6")))
+                    .isEqualTo(List.of((float) Math.min(i, 6), 0.0f));
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package io.relustream.operators;
+
+import io.relustream.activation.Activations;
+import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
+import io.relustream.avro.FeatureVector;
+
+import org.apache.flink.formats.avro.typeutils.AvroSerializer;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static java.lang.Double.NEGATIVE_INFINITY;
+import static java.lang.Double.NaN;
+import static java.lang.Double.POSITIVE_INFINITY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FeatureActivationFunctionTest {
+
+    private static final Instant T0 = Instant.ofEpochMilli(1_700_000_000_123L);
+
+    static FeatureVector feature(String id, String group, double... values) {
+        return FeatureVector.newBuilder()
+                .setId(id)
+                .setEventTime(T0)
+                .setGroup(group)
+                .setValues(Arrays.stream(values).boxed().collect(Collectors.toList()))
+                .build();
+    }
+
+    private static OperatorHarness<FeatureVector, ActivationVector> harness(
+            FeatureActivationFunction function) throws Exception {
+        return new OperatorHarness<>(function, new AvroSerializer<>(FeatureVector.class));
+    }
+
+    private static double[] doubles(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    @Test
+    void propagatesNaNAndInfinitiesAsTheMathSays() throws Exception {
+        try (var op = harness(FeatureActivationFunction.builder().build())) {
+            op.harness.processElement(
+                    feature("r1", "layer1", -1, 0, 2.5, NaN, POSITIVE_INFINITY, NEGATIVE_INFINITY),
+                    T0.toEpochMilli());
+
+            List<ActivationVector> out = op.harness.extractOutputValues();
+            assertThat(out).hasSize(1);
+            ActivationVector vector = out.get(0);
+            assertThat(vector.getId()).isEqualTo("r1");
+            assertThat(vector.getGroup()).isEqualTo("layer1");
+            assertThat(vector.getEventTime()).isEqualTo(T0);
+            assertThat(vector.getActivation()).isEqualTo("relu");
+            assertThat(doubles(vector.getActivations()))
+                    .containsExactly(0, 0, 2.5, NaN, POSITIVE_INFINITY, 0);
+            assertThat(doubles(vector.getDerivatives())).containsExactly(0, 0, 1, NaN, 1, 0);
+
+            assertThat(op.counter("activationRecords")).isEqualTo(1);
+            assertThat(op.counter("activationValues")).isEqualTo(6);
+            assertThat(op.counter("zeroOutputs")).isEqualTo(3);
+            assertThat(op.counter("nanInputs")).isEqualTo(1);
+            assertThat(op.counter("posInfInputs")).isEqualTo(1);
+            assertThat(op.counter("negInfInputs")).isEqualTo(1);
+            assertThat(op.counter("rejectedRecords")).isZero();
+            assertThat(op.harness.getSideOutput(FeatureActivationFunction.REJECTED)).isNull();
+        }
+    }
+
+    @Test
+    void zeroPolicyTurnsNaNIntoZeroValueAndZeroDerivative() throws Exception {
+        var function =
+                FeatureActivationFunction.builder()
+                        .activation(Activations.leakyRelu(0.5))
+                        .invalidValues(InvalidValuePolicy.ZERO)
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(feature("r1", "g", -2, NaN, 3, NEGATIVE_INFINITY), 0L);
+
+            ActivationVector vector = op.harness.extractOutputValues().get(0);
+            assertThat(vector.getActivation()).isEqualTo("leaky_relu(alpha=0.5)");
+            assertThat(doubles(vector.getActivations()))
+                    .containsExactly(-1, 0, 3, NEGATIVE_INFINITY);
+            assertThat(doubles(vector.getDerivatives())).containsExactly(0.5, 0, 1, 0.5);
+            assertThat(Double.doubleToRawLongBits(vector.getActivations().get(1))).isZero();
+            assertThat(op.counter("zeroOutputs")).isEqualTo(1);
+            assertThat(op.counter("nanInputs")).isEqualTo(1);
+            assertThat(op.counter("negInfInputs")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void rejectPolicySendsRecordsWithNaNOrInfinitiesToTheSideOutput() throws Exception {
+        var function =
+                FeatureActivationFunction.builder()
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function)) {
+            FeatureVector withNaN = feature("bad-nan", "g", 1, -1, 5, NaN, 2);
+            FeatureVector withInfinity = feature("bad-inf", "g", POSITIVE_INFINITY);
+            FeatureVector clean = feature("good", "g", -3, 4);
+            op.harness.processElement(withNaN, 0L);
+            op.harness.processElement(clean, 0L);
+            op.harness.processElement(withInfinity, 0L);
+
+            assertThat(op.harness.extractOutputValues())
+                    .extracting(ActivationVector::getId)
+                    .containsExactly("good");
+            List<DeadLetter> rejected =
+                    op.harness.getSideOutput(FeatureActivationFunction.REJECTED).stream()
+                            .map(StreamRecord::getValue)
+                            .collect(Collectors.toList());
+            assertThat(rejected).hasSize(2);
+
+            DeadLetter first = rejected.get(0);
+            assertThat(first.getReason())
+                    .isEqualTo(
+                            "values[3] is NaN and the invalid-value policy is reject (NaN and"
+                                    + " infinities are not accepted)");
+            assertThat(first.getErrorClass()).isEqualTo(InvalidRecordException.class.getName());
+            assertThat(FeatureVector.fromByteBuffer(first.getPayload())).isEqualTo(withNaN);
+            assertThat(first.getTopic()).isNull();
+            assertThat(first.getPartition()).isNull();
+            assertThat(first.getOffset()).isNull();
+
+            DeadLetter second = rejected.get(1);
+            assertThat(second.getReason())
+                    .isEqualTo(
+                            "values[0] is Infinity and the invalid-value policy is reject (NaN and"
+                                    + " infinities are not accepted)");
+            assertThat(FeatureVector.fromByteBuffer(second.getPayload())).isEqualTo(withInfinity);
+
+            assertThat(op.counter("activationRecords")).isEqualTo(3);
+            assertThat(op.counter("rejectedRecords")).isEqualTo(2);
+            assertThat(op.counter("activationValues")).isEqualTo(8);
+            assertThat(op.counter("nanInputs")).isEqualTo(1);
+            assertThat(op.counter("posInfInputs")).isEqualTo(1);
+            assertThat(op.counter("zeroOutputs")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void failPolicyFailsNamingTheRecordAndTheValue() throws Exception {
+        var function =
+                FeatureActivationFunction.builder().invalidValues(InvalidValuePolicy.FAIL).build();
+        try (var op = harness(function)) {
+            op.harness.processElement(feature("fine", "g", 1, 2), 0L);
+            assertThatThrownBy(
+                            () ->
+                                    op.harness.processElement(
+                                            feature("r7", "layer2", 0.5, NEGATIVE_INFINITY), 0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessage(
+                            "Cannot activate record id=r7 group=layer2: values[1] is -Infinity and"
+                                + " the invalid-value policy is fail (NaN and infinities are not"
+                                + " accepted)");
+            assertThat(op.harness.extractOutputValues()).hasSize(1);
+        }
+    }
+
+    @Test
+    void emptyValuesAreRejectedUnderEveryPolicyButFail() throws Exception {
+        for (InvalidValuePolicy policy :
+                List.of(
+                        InvalidValuePolicy.PROPAGATE,
+                        InvalidValuePolicy.ZERO,
+                        InvalidValuePolicy.REJECT)) {
+            try (var op =
+                    harness(FeatureActivationFunction.builder().invalidValues(policy).build())) {
+                op.harness.processElement(feature("empty", "g"), 0L);
+                assertThat(op.harness.extractOutputValues()).as(policy.name()).isEmpty();
+                DeadLetter letter =
+                        op.harness
+                                .getSideOutput(FeatureActivationFunction.REJECTED)
+                                .poll()
+                                .getValue();
+                assertThat(letter.getReason())
+                        .isEqualTo("values is empty: there is nothing to activate");
+                assertThat(op.counter("rejectedRecords")).isEqualTo(1);
+            }
+        }
+        try (var op =
+                harness(
+                        FeatureActivationFunction.builder()
+                                .invalidValues(InvalidValuePolicy.FAIL)
+                                .build())) {
+            assertThatThrownBy(() -> op.harness.processElement(feature("empty", "g"), 0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessage(
+                            "Cannot activate record id=empty group=g: values is empty: there is"
+                                    + " nothing to activate");
+        }
+    }
+
+    @Test
+    void maxoutShortensTheVectorAndRejectsLengthsNotDivisibleByK() throws Exception {
+        var function =
+                FeatureActivationFunction.builder()
+                        .activation(Activations.parseVector("maxout(k=2)"))
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(feature("even", "g", 1, 3, -2, -5), 0L);
+            op.harness.processElement(feature("odd", "g", 1, 3, -2), 0L);
+
+            ActivationVector vector = op.harness.extractOutputValues().get(0);
+            assertThat(vector.getActivation()).isEqualTo("maxout(k=2)");
+            assertThat(doubles(vector.getActivations())).containsExactly(3, -2);
+            assertThat(doubles(vector.getDerivatives())).containsExactly(0, 1, 1, 0);
+
+            DeadLetter letter =
+                    op.harness.getSideOutput(FeatureActivationFunction.REJECTED).poll().getValue();
+            assertThat(letter.getReason())
+                    .isEqualTo("values has 3 values, not a multiple of 2 as maxout(k=2) needs");
+        }
+    }
+
+    @Test
+    void derivativesCanBeSwitchedOff() throws Exception {
+        var function =
+                FeatureActivationFunction.builder()
+                        .activation(Activations.relu6())
+                        .derivatives(false)
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(feature("r", "g", -1, 3, 9), 0L);
+            ActivationVector vector = op.harness.extractOutputValues().get(0);
+            assertThat(doubles(vector.getActivations())).containsExactly(0, 3, 6);
+            assertThat(vector.getDerivatives()).isNull();
+        }
+    }
+
+    @Test
+    void outputsCarryTheEventTimestampOfTheirInput() throws Exception {
+        try (var op = harness(FeatureActivationFunction.builder().build())) {
+            op.harness.processElement(feature("r", "g", 1), 42L);
+            assertThat(op.harness.extractOutputStreamRecords().get(0).getTimestamp())
+                    .isEqualTo(42L);
+        }
+    }
+
+    @Test
+    void declaresAvroTypesForItsOutputs() {
+        var function = FeatureActivationFunction.builder().build();
+        assertThat(function.getProducedType())
+                .isEqualTo(new AvroTypeInfo<>(ActivationVector.class));
+        assertThat(FeatureActivationFunction.REJECTED.getTypeInfo())
+                .isEqualTo(new AvroTypeInfo<>(DeadLetter.class));
+    }
+
+    @Test
+    void rejectedPayloadIsSingleObjectEncoded() throws Exception {
+        var function =
+                FeatureActivationFunction.builder()
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(feature("x", "g", NaN), 0L);
+            ByteBuffer payload =
+                    op.harness
+                            .getSideOutput(FeatureActivationFunction.REJECTED)
+                            .poll()
+                            .getValue()
+                            .getPayload();
+            assertThat(payload.get(0)).isEqualTo((byte) 0xC3);
+            assertThat(payload.get(1)).isEqualTo((byte) 0x01);
+        }
+    }
+}

@@ -1,0 +1,363 @@
+package io.relustream.operators;
+
+import io.relustream.activation.Activations;
+import io.relustream.avro.DeadLetter;
+
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static java.lang.Double.NaN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GenericRecordActivationFunctionTest {
+
+    private static final Schema READING =
+            new Schema.Parser()
+                    .parse(
+                            "{\"type\":\"record\",\"name\":\"Reading\",\"namespace\":\"com.example\","
+                                + "\"fields\":[{\"name\":\"id\",\"type\":\"string\"},"
+                                + "{\"name\":\"score\",\"type\":\"double\"},"
+                                + "{\"name\":\"temp\",\"type\":[\"null\",\"float\"],\"default\":null},"
+                                + "{\"name\":\"embedding\",\"type\":{\"type\":\"array\",\"items\":\"double\"}},"
+                                + "{\"name\":\"weights\",\"type\":[\"null\",{\"type\":\"array\",\"items\":\"float\"}],\"default\":null},"
+                                + "{\"name\":\"label\",\"type\":\"string\"},"
+                                + "{\"name\":\"mixed\",\"type\":[\"null\",\"string\",\"double\"],\"default\":null},"
+                                + "{\"name\":\"tags\",\"type\":{\"type\":\"array\",\"items\":\"string\"}}"
+                                + "]}");
+
+    private static GenericRecord reading(
+            String id, double score, Float temp, List<Double> embedding, List<Float> weights) {
+        GenericData.Record record = new GenericData.Record(READING);
+        record.put("id", id);
+        record.put("score", score);
+        record.put("temp", temp);
+        record.put("embedding", embedding);
+        record.put("weights", weights);
+        record.put("label", "L-" + id);
+        record.put("mixed", null);
+        record.put("tags", List.of("a"));
+        return record;
+    }
+
+    private static OperatorHarness<GenericRecord, GenericRecord> harness(
+            GenericRecordActivationFunction function) throws Exception {
+        return new OperatorHarness<>(
+                function,
+                new GenericRecordAvroTypeInfo(READING)
+                        .createSerializer(new SerializerConfigImpl()));
+    }
+
+    private static List<String> fieldNames(Schema schema) {
+        return schema.getFields().stream().map(Schema.Field::name).collect(Collectors.toList());
+    }
+
+    private static List<Double> doubles(Object list) {
+        return ((List<?>) list)
+                .stream().map(v -> ((Number) v).doubleValue()).collect(Collectors.toList());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Float> floats(Object list) {
+        return (List<Float>) list;
+    }
+
+    @Test
+    void addsActivationAndDerivativeFieldsOfTheSameTypes() throws Exception {
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("score", "temp", "embedding", "weights")
+                        .build();
+        Schema out = function.outputSchema();
+        assertThat(out.getFullName()).isEqualTo("com.example.Reading");
+        assertThat(fieldNames(out))
+                .containsExactly(
+                        "id",
+                        "score",
+                        "temp",
+                        "embedding",
+                        "weights",
+                        "label",
+                        "mixed",
+                        "tags",
+                        "score_relu",
+                        "score_grad",
+                        "temp_relu",
+                        "temp_grad",
+                        "embedding_relu",
+                        "embedding_grad",
+                        "weights_relu",
+                        "weights_grad");
+        assertThat(out.getField("score_relu").schema())
+                .isEqualTo(READING.getField("score").schema());
+        assertThat(out.getField("temp_grad").schema()).isEqualTo(READING.getField("temp").schema());
+        assertThat(out.getField("weights_relu").schema())
+                .isEqualTo(READING.getField("weights").schema());
+        assertThat(function.getProducedType()).isEqualTo(new GenericRecordAvroTypeInfo(out));
+
+        try (var op = harness(function)) {
+            op.harness.processElement(
+                    reading("a", -2.0, 1.5f, List.of(-1.0, 0.0, 3.0), List.of(-0.5f, 0.25f)), 0L);
+            op.harness.processElement(reading("b", 4.0, null, List.of(), null), 0L);
+
+            List<GenericRecord> records = op.harness.extractOutputValues();
+            GenericRecord a = records.get(0);
+            assertThat(a.get("id")).isEqualTo("a");
+            assertThat(a.get("label")).isEqualTo("L-a");
+            assertThat(a.get("score")).isEqualTo(-2.0);
+            assertThat(a.get("score_relu")).isEqualTo(0.0);
+            assertThat(a.get("score_grad")).isEqualTo(0.0);
+            assertThat(a.get("temp_relu")).isEqualTo(1.5f);
+            assertThat(a.get("temp_grad")).isEqualTo(1.0f);
+            assertThat(doubles(a.get("embedding_relu"))).containsExactly(0.0, 0.0, 3.0);
+            assertThat(doubles(a.get("embedding_grad"))).containsExactly(0.0, 0.0, 1.0);
+            assertThat(floats(a.get("weights_relu"))).containsExactly(0.0f, 0.25f);
+            assertThat(floats(a.get("weights_grad"))).containsExactly(0.0f, 1.0f);
+
+            GenericRecord b = records.get(1);
+            assertThat(b.get("score_relu")).isEqualTo(4.0);
+            assertThat(b.get("temp_relu")).isNull();
+            assertThat(b.get("temp_grad")).isNull();
+            assertThat((List<?>) b.get("embedding_relu")).isEmpty();
+            assertThat(b.get("weights_relu")).isNull();
+            assertThat(b.get("weights_grad")).isNull();
+
+            assertThat(GenericData.get().validate(out, a)).isTrue();
+            assertThat(GenericData.get().validate(out, b)).isTrue();
+            assertThat(op.counter("activationRecords")).isEqualTo(2);
+            assertThat(op.counter("activationValues")).isEqualTo(8);
+            assertThat(op.counter("zeroOutputs")).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void writesInPlaceWithCustomSuffixes() throws Exception {
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .activation(Activations.leakyRelu(0.5))
+                        .fields("score", "embedding")
+                        .inPlace()
+                        .derivativeSuffix("_d")
+                        .build();
+        assertThat(fieldNames(function.outputSchema()))
+                .containsExactly(
+                        "id",
+                        "score",
+                        "temp",
+                        "embedding",
+                        "weights",
+                        "label",
+                        "mixed",
+                        "tags",
+                        "score_d",
+                        "embedding_d");
+        try (var op = harness(function)) {
+            op.harness.processElement(reading("a", -2.0, null, List.of(-4.0, 8.0), null), 0L);
+            GenericRecord a = op.harness.extractOutputValues().get(0);
+            assertThat(a.get("score")).isEqualTo(-1.0);
+            assertThat(a.get("score_d")).isEqualTo(0.5);
+            assertThat(doubles(a.get("embedding"))).containsExactly(-2.0, 8.0);
+            assertThat(doubles(a.get("embedding_d"))).containsExactly(0.5, 1.0);
+        }
+    }
+
+    @Test
+    void namesNewFieldsAfterTheActivationOrAChosenSuffix() {
+        assertThat(
+                        fieldNames(
+                                GenericRecordActivationFunction.builder(READING)
+                                        .activation(Activations.relu6())
+                                        .fields("score")
+                                        .derivatives(false)
+                                        .build()
+                                        .outputSchema()))
+                .endsWith("tags", "score_relu6");
+        assertThat(
+                        fieldNames(
+                                GenericRecordActivationFunction.builder(READING)
+                                        .activation(Activations.leakyRelu(0.1))
+                                        .fields("score")
+                                        .activationSuffix("_act")
+                                        .build()
+                                        .outputSchema()))
+                .endsWith("tags", "score_act", "score_grad");
+    }
+
+    @Test
+    void maxoutWorksOnArrayFields() throws Exception {
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .activation(Activations.maxout(2))
+                        .fields("embedding")
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(
+                    reading("a", 0, null, List.of(1.0, 3.0, -2.0, -5.0), null), 0L);
+            GenericRecord a = op.harness.extractOutputValues().get(0);
+            assertThat(doubles(a.get("embedding_maxout"))).containsExactly(3.0, -2.0);
+            assertThat(doubles(a.get("embedding_grad"))).containsExactly(0.0, 1.0, 1.0, 0.0);
+        }
+    }
+
+    @Test
+    void rejectsRecordsWithInvalidValuesKeepingTheWholeRecord() throws Exception {
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("score", "embedding")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function)) {
+            GenericRecord badArray = reading("a", 1.0, null, List.of(0.5, NaN), null);
+            GenericRecord badScalar = reading("b", Double.NEGATIVE_INFINITY, null, List.of(), null);
+            op.harness.processElement(badArray, 0L);
+            op.harness.processElement(badScalar, 0L);
+
+            assertThat(op.harness.extractOutputValues()).isEmpty();
+            List<DeadLetter> letters =
+                    op.harness.getSideOutput(GenericRecordActivationFunction.REJECTED).stream()
+                            .map(r -> r.getValue())
+                            .collect(Collectors.toList());
+            assertThat(letters)
+                    .extracting(DeadLetter::getReason)
+                    .containsExactly(
+                            "embedding[1] is NaN and the invalid-value policy is reject (NaN and"
+                                    + " infinities are not accepted)",
+                            "score is -Infinity and the invalid-value policy is reject (NaN and"
+                                    + " infinities are not accepted)");
+            BinaryMessageDecoder<GenericRecord> decoder =
+                    new BinaryMessageDecoder<>(GenericData.get(), READING);
+            assertThat(decoder.decode(letters.get(0).getPayload())).isEqualTo(badArray);
+            assertThat(decoder.decode(letters.get(1).getPayload())).isEqualTo(badScalar);
+            assertThat(op.counter("rejectedRecords")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void failPolicyNamesTheSchemaAndTheField() throws Exception {
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("temp")
+                        .invalidValues(InvalidValuePolicy.FAIL)
+                        .build();
+        try (var op = harness(function)) {
+            assertThatThrownBy(
+                            () ->
+                                    op.harness.processElement(
+                                            reading("a", 0, Float.NaN, List.of(), null), 0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessage(
+                            "Cannot activate a record of com.example.Reading: temp is NaN and the"
+                                    + " invalid-value policy is fail (NaN and infinities are not"
+                                    + " accepted)");
+        }
+    }
+
+    @Test
+    void zeroPolicyZeroesNaNFields() throws Exception {
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("temp")
+                        .invalidValues(InvalidValuePolicy.ZERO)
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(reading("a", 0, Float.NaN, List.of(), null), 0L);
+            GenericRecord a = op.harness.extractOutputValues().get(0);
+            assertThat(a.get("temp_relu")).isEqualTo(0.0f);
+            assertThat(a.get("temp_grad")).isEqualTo(0.0f);
+        }
+    }
+
+    @Test
+    void failsAtBuildTimeForFieldsItCannotActivate() {
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("label")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Field 'label' has type string; supported: double, float, a union of null"
+                                + " with one of them, or an array of double or float (optionally"
+                                + " nullable)");
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("mixed")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Field 'mixed' has type union [null, string, double];");
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("tags")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Field 'tags' has type array<string>;");
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("nope")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Field 'nope' is not in com.example.Reading; its fields: id, score, temp,"
+                                + " embedding, weights, label, mixed, tags");
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
+                                        .activation(Activations.maxout(2))
+                                        .fields("score")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxout(k=2) needs array fields; field 'score' is double");
+        assertThatThrownBy(() -> GenericRecordActivationFunction.builder(READING).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Choose at least one field to activate");
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("score", "score"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Field 'score' is chosen twice");
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("score")
+                                        .activationSuffix("-x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid activation field suffix '-x': must be letters, digits or _");
+    }
+
+    @Test
+    void failsAtBuildTimeWhenAnOutputFieldNameIsTaken() {
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("score")
+                                        .activationSuffix("_grad")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Output field 'score_grad' for field 'score' already exists in"
+                                + " com.example.Reading; choose another suffix");
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("score")
+                                        .activationSuffix("_x")
+                                        .derivativeSuffix("_x")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Output field 'score_x' for field 'score' already exists");
+    }
+}

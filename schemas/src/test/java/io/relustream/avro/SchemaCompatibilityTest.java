@@ -1,0 +1,240 @@
+package io.relustream.avro;
+
+import io.relustream.avro.history.SchemaHistory;
+
+import org.apache.avro.JsonProperties;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
+import org.apache.avro.SchemaNormalization;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The current schemas stay compatible, in both directions, with every released version in {@link
+ * SchemaHistory}, and every change to a schema is released as a new version.
+ */
+class SchemaCompatibilityTest {
+
+    /** The schema of every generated class, by record name. */
+    static final Map<String, Schema> CURRENT =
+            Map.of(
+                    "FeatureVector", FeatureVector.getClassSchema(),
+                    "ActivationVector", ActivationVector.getClassSchema(),
+                    "ActivationStats", ActivationStats.getClassSchema(),
+                    "DeadLetter", DeadLetter.getClassSchema(),
+                    "ActivationAlert", ActivationAlert.getClassSchema());
+
+    /** Where the current schemas are kept; surefire runs in the module directory. */
+    private static final Path SOURCES = Path.of("src", "main", "avro");
+
+    /** Which side of a schema change reads the data the other side wrote. */
+    enum Direction {
+        /** The current schema reads data written with a released version. */
+        BACKWARD("the current schema reading data written with the released version"),
+        /** A released version reads data written with the current schema. */
+        FORWARD("the released version reading data written with the current schema");
+
+        private final String description;
+
+        Direction(String description) {
+            this.description = description;
+        }
+
+        Schema reader(Schema current, Schema released) {
+            return this == BACKWARD ? current : released;
+        }
+
+        Schema writer(Schema current, Schema released) {
+            return this == BACKWARD ? released : current;
+        }
+    }
+
+    /**
+     * Why data cannot be exchanged between {@code current} and {@code released} in {@code
+     * direction}: one line per incompatibility, empty when compatible.
+     */
+    static List<String> incompatibilities(Direction direction, Schema current, Schema released) {
+        SchemaPairCompatibility pair =
+                SchemaCompatibility.checkReaderWriterCompatibility(
+                        direction.reader(current, released), direction.writer(current, released));
+        if (pair.getType() == SchemaCompatibilityType.COMPATIBLE) {
+            return List.of();
+        }
+        List<String> lines =
+                pair.getResult().getIncompatibilities().stream()
+                        .map(i -> i.getType() + " at " + i.getLocation() + ": " + i.getMessage())
+                        .toList();
+        return lines.isEmpty() ? List.of(pair.getDescription()) : lines;
+    }
+
+    static Stream<Arguments> releasedVersionsAndDirections() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String name : SchemaHistory.recordNames()) {
+            List<Schema> versions = SchemaHistory.versions(name);
+            for (int version = 1; version <= versions.size(); version++) {
+                for (Direction direction : Direction.values()) {
+                    cases.add(Arguments.of(name, version, direction, versions.get(version - 1)));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} v{1} {2}")
+    @MethodSource("releasedVersionsAndDirections")
+    void currentSchemaIsCompatibleWithReleasedVersion(
+            String recordName, int version, Direction direction, Schema released) {
+        Schema current = CURRENT.get(recordName);
+        assertThat(current).as("generated class for released record %s", recordName).isNotNull();
+
+        assertThat(incompatibilities(direction, current, released))
+                .as(
+                        "%s v%d is not %s compatible (%s); incompatibilities",
+                        recordName, version, direction, direction.description)
+                .isEmpty();
+    }
+
+    @Test
+    void everyCurrentSchemaHasAHistoryAndViceVersa() throws IOException {
+        List<String> sources = new ArrayList<>();
+        try (Stream<Path> files = Files.list(SOURCES)) {
+            files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.endsWith(".avsc"))
+                    .map(f -> f.substring(0, f.length() - ".avsc".length()))
+                    .forEach(sources::add);
+        }
+
+        assertThat(sources).containsExactlyInAnyOrderElementsOf(CURRENT.keySet());
+        assertThat(SchemaHistory.recordNames()).containsExactlyInAnyOrderElementsOf(sources);
+    }
+
+    static Stream<String> recordNames() {
+        return SchemaHistory.recordNames().stream();
+    }
+
+    /**
+     * An unreleased change fails here. The fingerprint (parsing canonical form) covers names,
+     * types, field order and namespaces; Schema.equals on the source file also covers defaults,
+     * logical types and other properties. Only docs may change without a new version.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("recordNames")
+    void currentSchemaIsTheLatestReleasedVersion(String recordName) throws IOException {
+        List<Schema> versions = SchemaHistory.versions(recordName);
+        int latestVersion = versions.size();
+        Schema latest = versions.get(latestVersion - 1);
+        Schema current = CURRENT.get(recordName);
+        String howToRelease =
+                String.format(
+                        "%s differs from its latest released version v%d. If the change is meant"
+                                + " to be released, add it as history/%s/v%d.avsc and bump"
+                                + " index.properties to %s=%d",
+                        recordName,
+                        latestVersion,
+                        recordName,
+                        latestVersion + 1,
+                        recordName,
+                        latestVersion + 1);
+
+        assertThat(SchemaNormalization.toParsingForm(current))
+                .as(howToRelease)
+                .isEqualTo(SchemaNormalization.toParsingForm(latest));
+        assertThat(SchemaNormalization.parsingFingerprint64(current))
+                .as(howToRelease)
+                .isEqualTo(SchemaNormalization.parsingFingerprint64(latest));
+
+        Schema source = new Schema.Parser().parse(SOURCES.resolve(recordName + ".avsc").toFile());
+        assertThat(source)
+                .as(howToRelease + " (defaults, logical types or properties changed)")
+                .isEqualTo(latest);
+    }
+
+    // The tests below prove that incompatibilities(...) catches breaking changes in the right
+    // direction, using v1 of FeatureVector as the released version.
+
+    @Test
+    void newRequiredFieldWithoutDefaultBreaksBackwardCompatibility() {
+        Schema released = releasedFeatureVector();
+        List<Schema.Field> fields = copyFields(released);
+        fields.add(
+                new Schema.Field(
+                        "model_version", Schema.create(Schema.Type.STRING), "Model version."));
+        Schema next = withFields(released, fields);
+
+        assertThat(incompatibilities(Direction.BACKWARD, next, released))
+                .singleElement()
+                .asString()
+                .startsWith("READER_FIELD_MISSING_DEFAULT_VALUE")
+                .endsWith(": model_version");
+        assertThat(incompatibilities(Direction.FORWARD, next, released)).isEmpty();
+    }
+
+    @Test
+    void removedFieldWithoutDefaultBreaksForwardCompatibility() {
+        Schema released = releasedFeatureVector();
+        assertThat(released.getField("group").hasDefaultValue()).isFalse();
+        List<Schema.Field> fields = copyFields(released);
+        assertThat(fields.removeIf(f -> f.name().equals("group"))).isTrue();
+        Schema next = withFields(released, fields);
+
+        assertThat(incompatibilities(Direction.FORWARD, next, released))
+                .singleElement()
+                .asString()
+                .startsWith("READER_FIELD_MISSING_DEFAULT_VALUE")
+                .endsWith(": group");
+        assertThat(incompatibilities(Direction.BACKWARD, next, released)).isEmpty();
+    }
+
+    @Test
+    void newOptionalFieldWithNullDefaultIsCompatibleBothWays() {
+        Schema released = releasedFeatureVector();
+        List<Schema.Field> fields = copyFields(released);
+        fields.add(
+                new Schema.Field(
+                        "source",
+                        Schema.createUnion(
+                                Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
+                        "Where the vector came from.",
+                        JsonProperties.NULL_VALUE));
+        Schema next = withFields(released, fields);
+
+        assertThat(incompatibilities(Direction.BACKWARD, next, released)).isEmpty();
+        assertThat(incompatibilities(Direction.FORWARD, next, released)).isEmpty();
+    }
+
+    private static Schema releasedFeatureVector() {
+        return SchemaHistory.versions("FeatureVector").get(0);
+    }
+
+    /** Copies, because a field belongs to exactly one record schema. */
+    private static List<Schema.Field> copyFields(Schema record) {
+        List<Schema.Field> copies = new ArrayList<>();
+        for (Schema.Field field : record.getFields()) {
+            copies.add(new Schema.Field(field, field.schema()));
+        }
+        return copies;
+    }
+
+    private static Schema withFields(Schema record, List<Schema.Field> fields) {
+        Schema derived =
+                Schema.createRecord(
+                        record.getName(), record.getDoc(), record.getNamespace(), false);
+        derived.setFields(fields);
+        return derived;
+    }
+}
