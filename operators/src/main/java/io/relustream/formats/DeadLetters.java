@@ -1,9 +1,11 @@
 package io.relustream.formats;
 
 import io.relustream.avro.DeadLetter;
+import io.relustream.avro.DeadLetterHeader;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Builds {@link DeadLetter} records: the original bytes, where they came from, and why they could
@@ -38,6 +40,8 @@ public final class DeadLetters {
                             .setTopic(null)
                             .setPartition(null)
                             .setOffset(null)
+                            .setTimestamp(null)
+                            .setHeaders(List.of())
                             .setReason(reason)
                             .setErrorClass(null)
                             .setErrorMessage(null)
@@ -47,6 +51,18 @@ public final class DeadLetters {
         /** The Kafka coordinates the payload was read from. */
         public Builder source(String topic, int partition, long offset) {
             letter.setTopic(topic).setPartition(partition).setOffset(offset);
+            return this;
+        }
+
+        /** The timestamp of the Kafka record; negative values (none) are left out. */
+        public Builder timestamp(long timestamp) {
+            letter.setTimestamp(timestamp < 0 ? null : Instant.ofEpochMilli(timestamp));
+            return this;
+        }
+
+        /** The headers of the Kafka record, in order. */
+        public Builder headers(List<DeadLetterHeader> headers) {
+            letter.setHeaders(headers == null ? List.of() : headers);
             return this;
         }
 

@@ -1,0 +1,20 @@
+package io.relustream.formats;
+
+import io.relustream.avro.ActivationStats;
+
+import java.nio.charset.StandardCharsets;
+
+/** Writes {@link ActivationStats} keyed by group, so a group's windows stay in order. */
+public final class ActivationStatsKafkaSerializer extends AvroKafkaSerializer<ActivationStats> {
+
+    private static final long serialVersionUID = 1L;
+
+    public ActivationStatsKafkaSerializer(String topic, WireFormat format) {
+        super(ActivationStats.class, topic, format);
+    }
+
+    @Override
+    protected byte[] key(ActivationStats record) {
+        return record.getGroup().getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,48 @@
+package io.relustream.formats;
+
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import org.apache.avro.specific.SpecificRecordBase;
+
+import java.util.Objects;
+
+/**
+ * Writes Avro records to one Kafka topic in a {@link WireFormat}, keyed by what the subclass
+ * chooses, with the Flink record's timestamp as the Kafka timestamp.
+ *
+ * <p>One concrete subclass per record type, because the Kafka sink infers its types from the
+ * serializer's class and cannot see through an open type parameter.
+ */
+public abstract class AvroKafkaSerializer<T extends SpecificRecordBase>
+        implements KafkaRecordSerializationSchema<T> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String topic;
+    private final AvroRecordEncoder<T> encoder;
+
+    protected AvroKafkaSerializer(Class<T> type, String topic, WireFormat format) {
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.encoder = AvroRecordEncoder.of(type, format);
+    }
+
+    /** The Kafka key of a record; {@code null} for none. */
+    protected abstract byte[] key(T record);
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(
+            T record, KafkaSinkContext context, Long timestamp) {
+        // Records without an event time (dead letters of undecodable bytes) carry no timestamp;
+        // the broker then stamps them.
+        Long kafkaTimestamp = timestamp == null || timestamp < 0 ? null : timestamp;
+        return new ProducerRecord<>(
+                topic, null, kafkaTimestamp, key(record), encoder.encode(record));
+    }
+
+    /** The topic written to. */
+    public String topic() {
+        return topic;
+    }
+}

@@ -1,0 +1,174 @@
+package io.relustream.formats;
+
+import io.relustream.avro.history.SchemaHistory;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecordBase;
+
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Decodes one Avro record type from message bytes in a {@link WireFormat}, resolving every released
+ * writer schema of the type (kept in {@code schemas/}) by its fingerprint.
+ *
+ * <p>Bad bytes never escape as Avro's exceptions or an out-of-memory error: the payload is walked
+ * along the writer schema first, and every problem becomes an {@link UndecodableRecordException}
+ * whose message a person can act on.
+ *
+ * <pre>{@code
+ * AvroRecordDecoder<FeatureVector> decoder =
+ *         AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+ * FeatureVector vector = decoder.decode(bytes);
+ * }</pre>
+ */
+public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    private static final int HEADER_LENGTH = 10;
+
+    private final Class<T> type;
+    private final WireFormat format;
+
+    private transient Schema readerSchema;
+    private transient Map<Long, Schema> writerSchemas;
+    private transient Map<Long, SpecificDatumReader<T>> readers;
+    private transient String knownVersions;
+    private transient BinaryDecoder decoder;
+
+    private AvroRecordDecoder(Class<T> type, WireFormat format) {
+        this.type = Objects.requireNonNull(type, "type");
+        this.format = Objects.requireNonNull(format, "format");
+    }
+
+    /** A decoder of {@code type} records in {@code format}. */
+    public static <T extends SpecificRecordBase> AvroRecordDecoder<T> of(
+            Class<T> type, WireFormat format) {
+        return new AvroRecordDecoder<>(type, format);
+    }
+
+    /** The format this decoder reads. */
+    public WireFormat format() {
+        return format;
+    }
+
+    /**
+     * Decodes one record.
+     *
+     * @throws UndecodableRecordException when the bytes are not such a record
+     */
+    public T decode(byte[] payload) throws UndecodableRecordException {
+        initialize();
+        String name = readerSchema.getName();
+        if (payload == null) {
+            throw new UndecodableRecordException(
+                    "payload is null (a tombstone), not a " + name + " record");
+        }
+        if (payload.length == 0) {
+            throw new UndecodableRecordException(
+                    "payload is empty (0 bytes), not a "
+                            + name
+                            + " record in "
+                            + format.optionValue()
+                            + " format");
+        }
+        if (format == WireFormat.AVRO) {
+            return read(
+                    readers.get(SchemaNormalization.parsingFingerprint64(readerSchema)),
+                    payload,
+                    0);
+        }
+        if ((payload[0] & 0xff) != 0xC3 || (payload.length > 1 && (payload[1] & 0xff) != 0x01)) {
+            throw new UndecodableRecordException(
+                    String.format(
+                            "payload does not start with the Avro single-object marker C3 01"
+                                    + " (found %s): it is not a %s record in avro-single-object"
+                                    + " format",
+                            hexPrefix(payload), name));
+        }
+        if (payload.length < HEADER_LENGTH) {
+            throw new UndecodableRecordException(
+                    "payload is truncated: "
+                            + payload.length
+                            + " bytes, shorter than the 10-byte single-object header");
+        }
+        long fingerprint = 0;
+        for (int i = 9; i >= 2; i--) {
+            fingerprint = (fingerprint << 8) | (payload[i] & 0xff);
+        }
+        SpecificDatumReader<T> reader = readers.get(fingerprint);
+        if (reader == null) {
+            throw new UndecodableRecordException(
+                    String.format(
+                            "unknown writer schema fingerprint %016x: it is none of the %s"
+                                    + " versions this job knows (%s); deploy a build that has"
+                                    + " the producer's schema",
+                            fingerprint, name, knownVersions));
+        }
+        return read(reader, payload, HEADER_LENGTH);
+    }
+
+    private T read(SpecificDatumReader<T> reader, byte[] payload, int offset)
+            throws UndecodableRecordException {
+        AvroBinaryCheck.check(reader.getSchema(), payload, offset);
+        try {
+            decoder =
+                    DecoderFactory.get()
+                            .binaryDecoder(payload, offset, payload.length - offset, decoder);
+            return reader.read(null, decoder);
+        } catch (Exception e) {
+            throw new UndecodableRecordException(
+                    "payload is not a valid " + readerSchema.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void initialize() {
+        if (readers != null) {
+            return;
+        }
+        SpecificData model = SpecificData.getForClass(type);
+        readerSchema = model.getSchema(type);
+        writerSchemas = new HashMap<>();
+        StringBuilder versions = new StringBuilder();
+        List<Schema> history = historyOf(readerSchema.getName());
+        for (int i = 0; i < history.size(); i++) {
+            writerSchemas.put(
+                    SchemaNormalization.parsingFingerprint64(history.get(i)), history.get(i));
+            versions.append(versions.length() == 0 ? "" : ", ").append("v").append(i + 1);
+        }
+        long current = SchemaNormalization.parsingFingerprint64(readerSchema);
+        if (!writerSchemas.containsKey(current)) {
+            writerSchemas.put(current, readerSchema);
+            versions.append(versions.length() == 0 ? "" : ", ").append("current");
+        }
+        knownVersions = versions.toString();
+        readers = new HashMap<>();
+        writerSchemas.forEach(
+                (fingerprint, writer) ->
+                        readers.put(
+                                fingerprint,
+                                new SpecificDatumReader<>(writer, readerSchema, model)));
+    }
+
+    private static List<Schema> historyOf(String recordName) {
+        return SchemaHistory.recordNames().contains(recordName)
+                ? SchemaHistory.versions(recordName)
+                : List.of();
+    }
+
+    private static String hexPrefix(byte[] payload) {
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < Math.min(2, payload.length); i++) {
+            hex.append(hex.length() == 0 ? "" : " ").append(String.format("%02X", payload[i]));
+        }
+        return hex.toString();
+    }
+}

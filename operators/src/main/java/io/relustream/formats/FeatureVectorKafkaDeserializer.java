@@ -1,0 +1,100 @@
+package io.relustream.formats;
+
+import io.relustream.avro.DeadLetterHeader;
+import io.relustream.avro.FeatureVector;
+
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.util.Collector;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads Kafka records into {@link SourcedFeatureVector}s and never throws: bytes that do not decode
+ * come out with a {@link io.relustream.avro.DeadLetter} holding the original bytes, the Kafka
+ * coordinates and the reason, for the job to send to its dead-letter topic. Counts them in the
+ * {@code undecodableRecords} metric.
+ *
+ * <pre>{@code
+ * KafkaSource<SourcedFeatureVector> source =
+ *         KafkaSource.<SourcedFeatureVector>builder()
+ *                 .setDeserializer(new FeatureVectorKafkaDeserializer(WireFormat.AVRO_SINGLE_OBJECT))
+ *                 ...
+ * }</pre>
+ */
+public final class FeatureVectorKafkaDeserializer
+        implements KafkaRecordDeserializationSchema<SourcedFeatureVector> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final AvroRecordDecoder<FeatureVector> decoder;
+    private transient Counter undecodable;
+
+    public FeatureVectorKafkaDeserializer(WireFormat format) {
+        this.decoder = AvroRecordDecoder.of(FeatureVector.class, format);
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+        undecodable = context.getMetricGroup().counter("undecodableRecords");
+    }
+
+    @Override
+    public void deserialize(
+            ConsumerRecord<byte[], byte[]> record, Collector<SourcedFeatureVector> out) {
+        SourcedFeatureVector sourced = new SourcedFeatureVector();
+        sourced.topic = record.topic();
+        sourced.partition = record.partition();
+        sourced.offset = record.offset();
+        sourced.timestamp = record.timestamp();
+        sourced.key = record.key();
+        sourced.payload = record.value();
+        sourced.headers = headers(record);
+        try {
+            sourced.vector = decoder.decode(record.value());
+        } catch (UndecodableRecordException e) {
+            if (undecodable != null) {
+                undecodable.inc();
+            }
+            Throwable error = e.getCause() != null ? e.getCause() : e;
+            sourced.deadLetter = deadLetter(sourced, e.getMessage()).error(error).build();
+        }
+        out.collect(sourced);
+    }
+
+    /** A dead letter for {@code sourced} with its bytes, coordinates, key and headers. */
+    public static DeadLetters.Builder deadLetter(SourcedFeatureVector sourced, String reason) {
+        return DeadLetters.builder(sourced.payload, reason)
+                .source(sourced.topic, sourced.partition, sourced.offset)
+                .timestamp(sourced.timestamp)
+                .key(sourced.key)
+                .headers(sourced.headers == null ? List.of() : List.of(sourced.headers));
+    }
+
+    private static DeadLetterHeader[] headers(ConsumerRecord<byte[], byte[]> record) {
+        Header[] headers = record.headers().toArray();
+        if (headers.length == 0) {
+            return null;
+        }
+        List<DeadLetterHeader> copies = new ArrayList<>(headers.length);
+        for (Header header : headers) {
+            copies.add(
+                    new DeadLetterHeader(
+                            header.key(),
+                            header.value() == null ? null : ByteBuffer.wrap(header.value())));
+        }
+        return copies.toArray(new DeadLetterHeader[0]);
+    }
+
+    @Override
+    public TypeInformation<SourcedFeatureVector> getProducedType() {
+        return TypeInformation.of(SourcedFeatureVector.class);
+    }
+}
