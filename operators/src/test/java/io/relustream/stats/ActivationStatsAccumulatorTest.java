@@ -1,0 +1,698 @@
+package io.relustream.stats;
+
+import io.relustream.avro.ActivationStats;
+
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.java.typeutils.TypeExtractor;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.util.InstantiationUtil;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
+import org.apache.datasketches.kll.KllSketch;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.function.DoubleUnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class ActivationStatsAccumulatorTest {
+
+    private static final double NAN = Double.NaN;
+    private static final double INF = Double.POSITIVE_INFINITY;
+    private static final DoubleUnaryOperator RELU6 = z -> Math.min(Math.max(z, 0.0), 6.0);
+
+    private static ActivationSample relu6(double... inputs) {
+        double[] activations = Arrays.stream(inputs).map(RELU6).toArray();
+        return ActivationSample.of("r", 0L, "layer1", inputs, activations, 0.0);
+    }
+
+    /** A sample whose outputs are given directly; the inputs are the outputs. */
+    private static ActivationSample outputs(double... values) {
+        return ActivationSample.of("r", 0L, "g", values, values, 0.0);
+    }
+
+    private static ActivationStatsAccumulator accumulate(List<ActivationSample> samples) {
+        ActivationStatsAccumulator acc = new ActivationStatsAccumulator();
+        samples.forEach(acc::add);
+        return acc;
+    }
+
+    private static ActivationStats stats(ActivationStatsAccumulator acc, double deadThreshold) {
+        return acc.toStats("g", 0L, 10_000L, "relu", deadThreshold);
+    }
+
+    // ---------------------------------------------------------------- a hand-made window
+
+    @Test
+    void handMadeWindowGivesEveryFieldExactly() {
+        List<ActivationSample> window =
+                List.of(
+                        relu6(-1.0, 2.0, NAN, 0.5), // outputs 0, 2, NaN, 0.5
+                        relu6(INF, -3.0), // outputs 6, 0
+                        relu6(-INF, 4.0, -2.0, 1.0, 7.5), // outputs 0, 4, 0, 1, 6
+                        relu6(0.0, NAN, 0.25)); // outputs 0, NaN, 0.25
+
+        ActivationStats stats =
+                accumulate(window).toStats("layer1", 10_000L, 20_000L, "relu6", 0.75);
+
+        assertThat(stats.getGroup()).isEqualTo("layer1");
+        assertThat(stats.getWindowStart()).isEqualTo(Instant.ofEpochMilli(10_000L));
+        assertThat(stats.getWindowEnd()).isEqualTo(Instant.ofEpochMilli(20_000L));
+        assertThat(stats.getActivation()).isEqualTo("relu6");
+        assertThat(stats.getRecordCount()).isEqualTo(4L);
+        // Non-NaN outputs: 3 + 2 + 5 + 2.
+        assertThat(stats.getValueCount()).isEqualTo(12L);
+        assertThat(stats.getZeroCount()).isEqualTo(5L);
+        assertThat(stats.getZeroFraction()).isEqualTo(5.0 / 12.0);
+        assertThat(stats.getNanCount()).isEqualTo(2L);
+        assertThat(stats.getPosInfCount()).isEqualTo(1L);
+        assertThat(stats.getNegInfCount()).isEqualTo(1L);
+        // Below 0: -1, -3, -inf, -2 out of 3 + 2 + 5 + 2 non-NaN inputs.
+        assertThat(stats.getNegativeInputFraction()).isEqualTo(4.0 / 12.0);
+        assertThat(stats.getMin()).isEqualTo(0.0);
+        assertThat(stats.getMax()).isEqualTo(6.0);
+        // Values 0 x5, 0.25, 0.5, 1, 2, 4, 6, 6: sum 79/4, squares 1493/16, n 12.
+        // mean 79/48; variance 1493/192 - (79/48)^2 = 11675/2304.
+        assertThat(stats.getMean()).isCloseTo(79.0 / 48.0, within(1e-12));
+        assertThat(stats.getStddev()).isCloseTo(Math.sqrt(11675.0) / 48.0, within(1e-12));
+        // Ranks: p50 -> 6th of 12 (0.25), p90 -> ceil(10.8) = 11th (6), p99 -> 12th (6).
+        assertThat(stats.getP50()).isEqualTo(0.25);
+        assertThat(stats.getP90()).isEqualTo(6.0);
+        assertThat(stats.getP99()).isEqualTo(6.0);
+        // Index 0: 4 records, zeros in 3; 1: 4 records, 1 zero (a NaN is not a zero);
+        // 2: 3 records, 1 zero; 3: 2 records, none; 4: 1 record, none.
+        assertThat(stats.getPerFeatureZeroFraction())
+                .containsExactly(0.75, 0.25, 1.0 / 3.0, 0.0, 0.0);
+        assertThat(stats.getDeadFeatures()).containsExactly(0);
+    }
+
+    @Test
+    void deadThresholdOfOneListsOnlyFeaturesThatWereAlwaysZero() {
+        List<ActivationSample> window =
+                List.of(outputs(0.0, 1.0, 0.0), outputs(0.0, 0.0), outputs(0.0, 2.0, 0.0, 0.0));
+
+        ActivationStats stats = stats(accumulate(window), 1.0);
+
+        assertThat(stats.getPerFeatureZeroFraction()).containsExactly(1.0, 1.0 / 3.0, 1.0, 1.0);
+        assertThat(stats.getDeadFeatures()).containsExactly(0, 2, 3);
+    }
+
+    @Test
+    void emptyWindowHasNullsWhereThereIsNothingToMeasure() {
+        ActivationStats stats = stats(new ActivationStatsAccumulator(), 1.0);
+
+        assertThat(stats.getRecordCount()).isZero();
+        assertThat(stats.getValueCount()).isZero();
+        assertThat(stats.getZeroCount()).isZero();
+        assertThat(stats.getNanCount()).isZero();
+        assertThat(stats.getPosInfCount()).isZero();
+        assertThat(stats.getNegInfCount()).isZero();
+        assertNoValueStatistics(stats);
+        assertThat(stats.getNegativeInputFraction()).isNull();
+        assertThat(stats.getPerFeatureZeroFraction()).isEmpty();
+        assertThat(stats.getDeadFeatures()).isEmpty();
+    }
+
+    @Test
+    void allNaNWindowCountsRecordsButHasNoValues() {
+        List<ActivationSample> window = List.of(outputs(NAN, NAN), outputs(NAN), outputs());
+
+        ActivationStats stats = stats(accumulate(window), 1.0);
+
+        assertThat(stats.getRecordCount()).isEqualTo(3L);
+        assertThat(stats.getValueCount()).isZero();
+        assertThat(stats.getZeroCount()).isZero();
+        assertThat(stats.getNanCount()).isEqualTo(3L);
+        assertNoValueStatistics(stats);
+        assertThat(stats.getNegativeInputFraction()).isNull();
+        // Index 0 is in two records, index 1 in one; NaN is not zero. +0.0, not -0.0.
+        assertThat(stats.getPerFeatureZeroFraction()).containsExactly(0.0, 0.0);
+        assertThat(Double.doubleToRawLongBits(stats.getPerFeatureZeroFraction().get(0))).isZero();
+        assertThat(stats.getDeadFeatures()).isEmpty();
+    }
+
+    private static void assertNoValueStatistics(ActivationStats stats) {
+        assertThat(stats.getZeroFraction()).isNull();
+        assertThat(stats.getMin()).isNull();
+        assertThat(stats.getMax()).isNull();
+        assertThat(stats.getMean()).isNull();
+        assertThat(stats.getStddev()).isNull();
+        assertThat(stats.getP50()).isNull();
+        assertThat(stats.getP90()).isNull();
+        assertThat(stats.getP99()).isNull();
+    }
+
+    @Test
+    void zerosAreWrittenAsPositiveZero() {
+        ActivationStats stats = stats(accumulate(List.of(outputs(-0.0), outputs(-0.0))), 1.0);
+
+        assertThat(stats.getZeroCount()).isEqualTo(2L);
+        // Double.equals tells -0.0 from 0.0, so these fail on -0.0.
+        assertThat(stats.getZeroFraction()).isEqualTo(1.0);
+        assertThat(stats.getMin()).isEqualTo(0.0);
+        assertThat(stats.getMax()).isEqualTo(0.0);
+        assertThat(stats.getMean()).isEqualTo(0.0);
+        assertThat(stats.getStddev()).isEqualTo(0.0);
+        assertThat(stats.getP50()).isEqualTo(0.0);
+        assertThat(stats.getP90()).isEqualTo(0.0);
+        assertThat(stats.getP99()).isEqualTo(0.0);
+        // No input below 0: -0.0 < 0.0 is false.
+        assertThat(stats.getNegativeInputFraction()).isEqualTo(0.0);
+    }
+
+    // ---------------------------------------------------------------- infinite outputs
+
+    @Test
+    void infiniteOutputsGiveTheMeanIeeeSummationWouldInEveryOrder() {
+        assertInfinityStats(List.of(INF, 1.0, 2.0), INF, 1.0, INF);
+        assertInfinityStats(List.of(-INF, 1.0, 3.0), -INF, -INF, 3.0);
+        assertInfinityStats(List.of(INF, -INF, 1.0), NAN, -INF, INF);
+    }
+
+    private static void assertInfinityStats(
+            List<Double> values, double mean, double min, double max) {
+        List<Double> order = new ArrayList<>(values);
+        for (int rotation = 0; rotation < values.size(); rotation++) {
+            Collections.rotate(order, 1);
+            List<ActivationSample> samples = new ArrayList<>();
+            for (double v : order) {
+                samples.add(outputs(v));
+            }
+            ReferenceStats reference = new ReferenceStats(samples);
+            ActivationStats single = stats(accumulate(samples), 1.0);
+            ActivationStatsAccumulator merged = accumulate(samples.subList(0, 1));
+            merged.merge(accumulate(samples.subList(1, samples.size())));
+
+            for (ActivationStats stats : List.of(single, stats(merged, 1.0))) {
+                assertSameDouble(stats.getMean(), mean);
+                assertSameDouble(stats.getMean(), reference.mean());
+                assertThat(stats.getStddev()).as("stddev of %s", order).isNaN();
+                assertThat(reference.stddev()).isNaN();
+                assertThat(stats.getMin()).isEqualTo(min);
+                assertThat(stats.getMax()).isEqualTo(max);
+                assertThat(stats.getP99()).isEqualTo(max);
+                assertThat(stats.getP50()).isEqualTo(reference.quantile(50));
+                assertThat(stats.getValueCount()).isEqualTo(3L);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- quantiles
+
+    @Test
+    void quantilesAreExactUpToTwoHundredValues() {
+        for (int n : new int[] {1, 2, 3, 5, 7, 10, 11, 17, 50, 99, 100, 101, 150, 199, 200}) {
+            Random random = new Random(n);
+            List<ActivationSample> samples = new ArrayList<>();
+            int left = n;
+            while (left > 0) {
+                double[] values = new double[Math.min(left, 1 + random.nextInt(9))];
+                for (int i = 0; i < values.length; i++) {
+                    // Duplicates and zeros on purpose: ties must resolve to the same value.
+                    values[i] = random.nextInt(4) == 0 ? 0.0 : Math.rint(random.nextGaussian() * 8);
+                }
+                samples.add(outputs(values));
+                left -= values.length;
+            }
+            ReferenceStats reference = new ReferenceStats(samples);
+            ActivationStats stats = stats(accumulate(samples), 1.0);
+
+            assertThat(stats.getValueCount()).isEqualTo(n);
+            assertThat(stats.getP50()).as("p50 of %s values", n).isEqualTo(reference.quantile(50));
+            assertThat(stats.getP90()).as("p90 of %s values", n).isEqualTo(reference.quantile(90));
+            assertThat(stats.getP99()).as("p99 of %s values", n).isEqualTo(reference.quantile(99));
+        }
+    }
+
+    @Test
+    void quantilesOfDistinctValuesPickTheInclusiveRank() {
+        // 1..20: p50 -> 10th, p90 -> 18th, p99 -> ceil(19.8) = 20th.
+        double[] values = new double[20];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = 20 - i;
+        }
+        ActivationStats stats = stats(accumulate(List.of(outputs(values))), 1.0);
+
+        assertThat(stats.getP50()).isEqualTo(10.0);
+        assertThat(stats.getP90()).isEqualTo(18.0);
+        assertThat(stats.getP99()).isEqualTo(20.0);
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    @Provide
+    Arbitrary<List<double[]>> windows() {
+        Arbitrary<Double> value =
+                Arbitraries.frequencyOf(
+                        Tuple.of(25, Arbitraries.just(0.0)),
+                        Tuple.of(8, Arbitraries.just(NAN)),
+                        Tuple.of(1, Arbitraries.of(INF, -INF)),
+                        Tuple.of(66, Arbitraries.doubles().between(-100.0, 100.0)));
+        // At most 25 x 8 = 200 values: the sketch stays exact, so quantiles must match exactly.
+        return value.array(double[].class).ofMaxSize(8).list().ofMaxSize(25);
+    }
+
+    @Property(tries = 300)
+    void accumulatorAgreesWithTheReferenceCalculation(@ForAll("windows") List<double[]> vectors) {
+        List<ActivationSample> samples = toSamples(vectors);
+        ReferenceStats reference = new ReferenceStats(samples);
+
+        ActivationStats stats = stats(accumulate(samples), 0.5);
+
+        assertThat(stats.getRecordCount()).isEqualTo(reference.records);
+        assertThat(stats.getValueCount()).isEqualTo(reference.values);
+        assertThat(stats.getZeroCount()).isEqualTo(reference.zeros);
+        assertThat(stats.getNanCount()).isEqualTo(reference.nanInputs);
+        assertThat(stats.getPosInfCount()).isEqualTo(reference.posInfInputs);
+        assertThat(stats.getNegInfCount()).isEqualTo(reference.negInfInputs);
+        assertThat(stats.getNegativeInputFraction())
+                .isEqualTo(
+                        reference.nonNaNInputs == 0
+                                ? null
+                                : (double) reference.belowThreshold / reference.nonNaNInputs);
+        assertThat(stats.getPerFeatureZeroFraction()).isEqualTo(reference.perFeatureZeroFraction());
+        assertThat(stats.getDeadFeatures()).isEqualTo(reference.deadFeatures(0.5));
+        if (reference.values == 0) {
+            assertNoValueStatistics(stats);
+            return;
+        }
+        assertThat(stats.getZeroFraction()).isEqualTo((double) reference.zeros / reference.values);
+        assertThat(stats.getMin()).isEqualTo(plusZero(reference.sorted[0]));
+        assertThat(stats.getMax())
+                .isEqualTo(plusZero(reference.sorted[reference.sorted.length - 1]));
+        assertThat(stats.getP50()).isEqualTo(plusZero(reference.quantile(50)));
+        assertThat(stats.getP90()).isEqualTo(plusZero(reference.quantile(90)));
+        assertThat(stats.getP99()).isEqualTo(plusZero(reference.quantile(99)));
+        assertMoment(stats.getMean(), reference.mean(), reference.maxAbsFinite());
+        assertMoment(stats.getStddev(), reference.stddev(), reference.maxAbsFinite());
+    }
+
+    @Property(tries = 300)
+    void mergingRandomSplitsEqualsOneAccumulator(
+            @ForAll("windows") List<double[]> vectors,
+            @ForAll @IntRange(min = 1, max = 6) int parts,
+            @ForAll long seed) {
+        List<ActivationSample> samples = toSamples(vectors);
+        Random random = new Random(seed);
+        List<ActivationStatsAccumulator> accumulators = new ArrayList<>();
+        for (int p = 0; p < parts; p++) {
+            accumulators.add(new ActivationStatsAccumulator());
+        }
+        // Any record to any part, as Flink's partial aggregation or a sliding pane might.
+        for (ActivationSample sample : samples) {
+            accumulators.get(random.nextInt(parts)).add(sample);
+        }
+        Collections.shuffle(accumulators, random);
+        ActivationStatsAccumulator merged = accumulators.get(0);
+        for (ActivationStatsAccumulator part : accumulators.subList(1, parts)) {
+            merged.merge(part);
+        }
+
+        ActivationStats expected = stats(accumulate(samples), 0.5);
+        ActivationStats actual = stats(merged, 0.5);
+
+        assertThat(withoutMoments(actual)).isEqualTo(withoutMoments(expected));
+        double scale = new ReferenceStats(samples).maxAbsFinite();
+        assertMoment(actual.getMean(), expected.getMean(), scale);
+        assertMoment(actual.getStddev(), expected.getStddev(), scale);
+    }
+
+    @Test
+    void mergeOfLargeWindowsKeepsEveryCountExact() {
+        Random random = new Random(11);
+        List<ActivationSample> samples = new ArrayList<>();
+        for (int r = 0; r < 2_000; r++) {
+            double[] values = new double[1 + random.nextInt(12)];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextInt(3) == 0 ? 0.0 : random.nextGaussian();
+            }
+            samples.add(outputs(values));
+        }
+        ActivationStatsAccumulator a = accumulate(samples.subList(0, 700));
+        a.merge(accumulate(samples.subList(700, 1_300)));
+        a.merge(accumulate(samples.subList(1_300, 2_000)));
+        ReferenceStats reference = new ReferenceStats(samples);
+
+        ActivationStats stats = stats(a, 0.5);
+
+        assertThat(stats.getRecordCount()).isEqualTo(2_000L);
+        assertThat(stats.getValueCount()).isEqualTo(reference.values);
+        assertThat(stats.getZeroCount()).isEqualTo(reference.zeros);
+        assertThat(stats.getMin()).isEqualTo(reference.sorted[0]);
+        assertThat(stats.getMax()).isEqualTo(reference.sorted[reference.sorted.length - 1]);
+        assertThat(stats.getPerFeatureZeroFraction()).isEqualTo(reference.perFeatureZeroFraction());
+        assertMoment(stats.getMean(), reference.mean(), reference.maxAbsFinite());
+        assertMoment(stats.getStddev(), reference.stddev(), reference.maxAbsFinite());
+        // Past 200 values the sketch estimates (with random compaction): only facts that hold
+        // for every run are asserted here: each quantile is a value of the window, in order.
+        List<Double> sorted = Arrays.stream(reference.sorted).boxed().toList();
+        assertThat(sorted).contains(stats.getP50(), stats.getP90(), stats.getP99());
+        assertThat(stats.getP50()).isLessThanOrEqualTo(stats.getP90());
+        assertThat(stats.getP90()).isLessThanOrEqualTo(stats.getP99());
+    }
+
+    @Test
+    void mergeLeavesTheOtherSideUnchanged() throws IOException {
+        ActivationStatsAccumulator a = accumulate(List.of(outputs(1.0, 0.0)));
+        ActivationStatsAccumulator b = accumulate(List.of(outputs(0.0, 0.0, 3.0)));
+        byte[] before = serialize(b);
+
+        a.merge(b);
+
+        assertThat(serialize(b)).isEqualTo(before);
+        assertThat(a.recordCount()).isEqualTo(2L);
+        assertThat(a.features()).isEqualTo(3);
+        assertThatThrownBy(() -> a.merge(a)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aggregateFunctionAddsAndMerges() {
+        ActivationStatsAggregate aggregate = new ActivationStatsAggregate();
+        ActivationStatsAccumulator a = aggregate.createAccumulator();
+        a = aggregate.add(outputs(0.0, 1.0), a);
+        ActivationStatsAccumulator b = aggregate.add(outputs(0.0), aggregate.createAccumulator());
+
+        ActivationStatsAccumulator merged = aggregate.merge(a, b);
+
+        assertThat(aggregate.getResult(merged)).isSameAs(merged);
+        ActivationStats stats = stats(merged, 1.0);
+        assertThat(stats.getRecordCount()).isEqualTo(2L);
+        assertThat(stats.getZeroCount()).isEqualTo(2L);
+        assertThat(stats.getPerFeatureZeroFraction()).containsExactly(1.0, 0.0);
+    }
+
+    private static List<ActivationSample> toSamples(List<double[]> vectors) {
+        List<ActivationSample> samples = new ArrayList<>();
+        for (double[] v : vectors) {
+            samples.add(outputs(v));
+        }
+        return samples;
+    }
+
+    private static ActivationStats withoutMoments(ActivationStats stats) {
+        return ActivationStats.newBuilder(stats).setMean(null).setStddev(null).build();
+    }
+
+    private static double plusZero(double v) {
+        return v == 0.0 ? 0.0 : v;
+    }
+
+    /**
+     * Mean and stddev are summed in another order than the reference: a few ulps of the largest
+     * magnitude per value at most, far below 1e-12 of it for these window sizes. Non-finite results
+     * are exact.
+     */
+    private static void assertMoment(Double actual, Double expected, double scale) {
+        if (expected == null || !Double.isFinite(expected)) {
+            assertSameDouble(actual, expected);
+            return;
+        }
+        assertThat(actual).isCloseTo(expected, within(1e-12 * Math.max(1.0, scale)));
+    }
+
+    /** Exact equality that also holds for NaN (AssertJ's isEqualTo(double) uses ==). */
+    private static void assertSameDouble(Double actual, Double expected) {
+        if (expected == null) {
+            assertThat(actual).isNull();
+            return;
+        }
+        assertThat(actual).isNotNull();
+        assertThat(Double.doubleToLongBits(actual))
+                .as("%s should be %s", actual, expected)
+                .isEqualTo(Double.doubleToLongBits(expected));
+    }
+
+    // ---------------------------------------------------------------- Flink serialization
+
+    private static byte[] serialize(ActivationStatsAccumulator acc) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        ActivationStatsAccumulatorSerializer.INSTANCE.serialize(acc, out);
+        return out.getCopyOfBuffer();
+    }
+
+    private static ActivationStatsAccumulator deserialize(byte[] bytes) throws IOException {
+        return ActivationStatsAccumulatorSerializer.INSTANCE.deserialize(
+                new DataInputDeserializer(bytes));
+    }
+
+    private static ActivationStatsAccumulator largeAccumulator() {
+        Random random = new Random(5);
+        ActivationStatsAccumulator acc = new ActivationStatsAccumulator();
+        for (int r = 0; r < 1_000; r++) {
+            double[] inputs = new double[1 + random.nextInt(8)];
+            for (int i = 0; i < inputs.length; i++) {
+                int pick = random.nextInt(20);
+                inputs[i] = pick == 0 ? NAN : pick == 1 ? INF : random.nextGaussian();
+            }
+            acc.add(
+                    ActivationSample.of(
+                            "r" + r,
+                            r,
+                            "g",
+                            inputs,
+                            Arrays.stream(inputs).map(z -> z > 0 ? z : 0.0).toArray(),
+                            0.0));
+        }
+        return acc;
+    }
+
+    @Test
+    void serializerRoundTripKeepsEverything() throws IOException {
+        for (ActivationStatsAccumulator acc :
+                List.of(
+                        new ActivationStatsAccumulator(),
+                        accumulate(List.of(relu6(-1.0, 2.0, NAN), relu6(INF))),
+                        largeAccumulator())) {
+            byte[] bytes = serialize(acc);
+            ActivationStatsAccumulator back = deserialize(bytes);
+
+            assertThat(back).isNotSameAs(acc);
+            // Before any query: a quantile query sorts the sketch's lowest level in place (and
+            // flags it), which changes its bytes but not what it holds.
+            assertThat(serialize(back)).isEqualTo(bytes);
+            assertThat(stats(back, 0.5)).isEqualTo(stats(acc, 0.5));
+
+            DataOutputSerializer copied = new DataOutputSerializer(256);
+            ActivationStatsAccumulatorSerializer.INSTANCE.copy(
+                    new DataInputDeserializer(bytes), copied);
+            assertThat(copied.getCopyOfBuffer()).isEqualTo(bytes);
+        }
+    }
+
+    @Test
+    void restoredAccumulatorKeepsAccumulating() throws IOException {
+        List<ActivationSample> first = List.of(relu6(-1.0, 2.0, NAN), relu6(0.0, 3.0, 1.0, 9.0));
+        List<ActivationSample> second = List.of(relu6(5.0), relu6(-2.0, -3.0, 0.5, 0.5, 0.5));
+        ActivationStatsAccumulator restored = deserialize(serialize(accumulate(first)));
+        second.forEach(restored::add);
+
+        List<ActivationSample> all = new ArrayList<>(first);
+        all.addAll(second);
+        ActivationStats expected = stats(accumulate(all), 0.5);
+        ActivationStats actual = stats(restored, 0.5);
+
+        assertThat(withoutMoments(actual)).isEqualTo(withoutMoments(expected));
+        assertThat(actual.getMean()).isCloseTo(expected.getMean(), within(1e-12));
+        assertThat(actual.getStddev()).isCloseTo(expected.getStddev(), within(1e-12));
+    }
+
+    @Test
+    void copyIsDeep() throws IOException {
+        ActivationStatsAccumulator original = largeAccumulator();
+        ActivationStats before = stats(original, 0.5);
+        byte[] bytesBefore = serialize(original);
+
+        ActivationStatsAccumulator copy =
+                ActivationStatsAccumulatorSerializer.INSTANCE.copy(original);
+        ActivationStatsAccumulator reuseCopy =
+                ActivationStatsAccumulatorSerializer.INSTANCE.copy(
+                        original, new ActivationStatsAccumulator());
+        original.add(outputs(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0));
+        copy.add(outputs(1.0));
+
+        assertThat(serialize(reuseCopy)).isEqualTo(bytesBefore);
+        assertThat(stats(reuseCopy, 0.5)).isEqualTo(before);
+        assertThat(original.features()).isEqualTo(10);
+        assertThat(copy.features()).isEqualTo(8);
+        assertThat(copy.recordCount()).isEqualTo(1_001L);
+        assertThat(original.recordCount()).isEqualTo(1_001L);
+        assertThat(stats(original, 0.5).getZeroCount()).isEqualTo(before.getZeroCount() + 10);
+        assertThat(stats(copy, 0.5).getZeroCount()).isEqualTo(before.getZeroCount());
+    }
+
+    @Test
+    void flinkFindsTheSerializerWithGenericTypesDisabled() throws Exception {
+        TypeInformation<ActivationStatsAccumulator> type =
+                TypeInformation.of(ActivationStatsAccumulator.class);
+        assertThat(type)
+                .isInstanceOf(ActivationStatsAccumulatorTypeInfo.class)
+                .isEqualTo(new ActivationStatsAccumulatorTypeInfo())
+                .hasSameHashCodeAs(new ActivationStatsAccumulatorTypeInfo());
+
+        TypeInformation<ActivationStatsAccumulator> accumulatorType =
+                TypeExtractor.getAggregateFunctionAccumulatorType(
+                        new ActivationStatsAggregate(),
+                        TypeInformation.of(ActivationSample.class),
+                        null,
+                        false);
+        assertThat(accumulatorType).isEqualTo(type);
+
+        SerializerConfigImpl config = new SerializerConfigImpl();
+        config.setGenericTypes(false);
+        TypeSerializer<ActivationStatsAccumulator> serializer = type.createSerializer(config);
+        assertThat(serializer).isSameAs(ActivationStatsAccumulatorSerializer.INSTANCE);
+        assertThat(serializer.duplicate()).isSameAs(serializer);
+        assertThat(InstantiationUtil.clone(serializer)).isSameAs(serializer);
+        assertThat(serializer.isImmutableType()).isFalse();
+        assertThat(serializer.getLength()).isEqualTo(-1);
+    }
+
+    @Test
+    void serializerSnapshotRestoresACompatibleSerializer() throws IOException {
+        TypeSerializerSnapshot<ActivationStatsAccumulator> snapshot =
+                ActivationStatsAccumulatorSerializer.INSTANCE.snapshotConfiguration();
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
+
+        TypeSerializerSnapshot<ActivationStatsAccumulator> restored =
+                TypeSerializerSnapshot.readVersionedSnapshot(
+                        new DataInputDeserializer(out.getCopyOfBuffer()),
+                        getClass().getClassLoader());
+
+        assertThat(restored).isInstanceOf(ActivationStatsAccumulatorSerializer.Snapshot.class);
+        assertThat(restored.restoreSerializer())
+                .isSameAs(ActivationStatsAccumulatorSerializer.INSTANCE);
+        TypeSerializerSchemaCompatibility<ActivationStatsAccumulator> compatibility =
+                ActivationStatsAccumulatorSerializer.INSTANCE
+                        .snapshotConfiguration()
+                        .resolveSchemaCompatibility(restored);
+        assertThat(compatibility.isCompatibleAsIs()).isTrue();
+    }
+
+    // ---------------------------------------------------------------- size
+
+    /** Bytes of the fixed fields, the feature count, both per-feature arrays, the sketch length. */
+    private static int nonSketchBytes(int features) {
+        return 10 * Long.BYTES
+                + 4 * Double.BYTES
+                + Integer.BYTES
+                + 2 * Long.BYTES * features
+                + Integer.BYTES;
+    }
+
+    /** The sketch's length as the serializer wrote it, right before the sketch bytes. */
+    private static int sketchBytes(byte[] serialized, int features) throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(serialized);
+        in.skipBytesToRead(nonSketchBytes(features) - Integer.BYTES);
+        return in.readInt();
+    }
+
+    private static int maxSketchBytes(long values) {
+        return KllSketch.getMaxSerializedSizeBytes(
+                ActivationStatsAccumulator.SKETCH_K,
+                values,
+                KllSketch.SketchType.DOUBLES_SKETCH,
+                false);
+    }
+
+    private static ActivationSample[] pool(int features) {
+        Random random = new Random(features);
+        ActivationSample[] pool = new ActivationSample[1_009];
+        for (int s = 0; s < pool.length; s++) {
+            double[] inputs = new double[features];
+            for (int i = 0; i < features; i++) {
+                inputs[i] = random.nextGaussian() - 0.3;
+            }
+            double[] activations = Arrays.stream(inputs).map(z -> z > 0 ? z : 0.0).toArray();
+            pool[s] = ActivationSample.of("r" + s, s, "g", inputs, activations, 0.0);
+        }
+        return pool;
+    }
+
+    @Test
+    void sizeDoesNotGrowWithTheNumberOfRecords() throws IOException {
+        int features = 64;
+        ActivationSample[] pool = pool(features);
+        ActivationStatsAccumulator acc = new ActivationStatsAccumulator();
+        byte[] after10k = null;
+        for (int r = 1; r <= 1_000_000; r++) {
+            acc.add(pool[r % pool.length]);
+            if (r == 10_000) {
+                after10k = serialize(acc);
+            }
+        }
+        byte[] after1m = serialize(acc);
+
+        long values10k = 10_000L * features;
+        long values1m = 1_000_000L * features;
+        int sketch10k = sketchBytes(after10k, features);
+        int sketch1m = sketchBytes(after1m, features);
+        System.out.printf(
+                "accumulator, %d features: %d bytes after 10,000 records (sketch %d, KLL max %d);"
+                        + " %d bytes after 1,000,000 records (sketch %d, KLL max %d);"
+                        + " KLL max for 2^40 values %d%n",
+                features,
+                after10k.length,
+                sketch10k,
+                maxSketchBytes(values10k),
+                after1m.length,
+                sketch1m,
+                maxSketchBytes(values1m),
+                maxSketchBytes(1L << 40));
+
+        assertThat(acc.recordCount()).isEqualTo(1_000_000L);
+        // Everything but the sketch has a size fixed by the number of features.
+        assertThat(after10k.length - sketch10k).isEqualTo(nonSketchBytes(features));
+        assertThat(after1m.length - sketch1m).isEqualTo(nonSketchBytes(features));
+        // The sketch is within KLL's worst case for its number of values, which grows with
+        // log(n): 5,024 bytes for 640,000 values, 5,432 for 64,000,000 (k = 200).
+        assertThat(sketch10k).isLessThanOrEqualTo(maxSketchBytes(values10k));
+        assertThat(sketch1m).isLessThanOrEqualTo(maxSketchBytes(values1m));
+        // So a hundred times the records adds at most one worst-case sketch: a few KB against
+        // the 512 MB that buffering 64M doubles would take.
+        assertThat(after1m.length).isLessThanOrEqualTo(after10k.length + maxSketchBytes(values1m));
+    }
+
+    @Test
+    void sizeGrowsLinearlyWithTheNumberOfFeatures() throws IOException {
+        StringBuilder report = new StringBuilder("accumulator after 2,000 records:");
+        for (int features : new int[] {16, 64, 256, 1024}) {
+            ActivationSample[] pool = pool(features);
+            ActivationStatsAccumulator acc = new ActivationStatsAccumulator();
+            for (int r = 0; r < 2_000; r++) {
+                acc.add(pool[r % pool.length]);
+            }
+            byte[] bytes = serialize(acc);
+            int sketch = sketchBytes(bytes, features);
+            report.append(
+                    String.format(
+                            " %d features -> %d bytes (%d of them sketch);",
+                            features, bytes.length, sketch));
+
+            // 16 bytes per feature (two longs) on top of 120 fixed bytes and the bounded sketch.
+            assertThat(bytes.length - sketch).isEqualTo(120 + 16 * features);
+            assertThat(sketch).isLessThanOrEqualTo(maxSketchBytes(2_000L * features));
+        }
+        System.out.println(report);
+    }
+}

@@ -1,0 +1,368 @@
+package io.relustream.stats;
+
+import io.relustream.avro.ActivationAlert;
+import io.relustream.avro.ActivationStats;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+class DeadFeatureDetectorTest {
+
+    private static final long BASE = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+    private static final long WINDOW = 10_000L;
+
+    private final List<
+                    KeyedOneInputStreamOperatorTestHarness<
+                            String, ActivationStats, ActivationAlert>>
+            harnesses = new ArrayList<>();
+
+    @AfterEach
+    void closeHarnesses() throws Exception {
+        for (var harness : harnesses) {
+            harness.close();
+        }
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, ActivationStats, ActivationAlert>
+            harness(DeadFeatureDetector detector) throws Exception {
+        var harness =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        detector, ActivationStats::getGroup, Types.STRING);
+        harnesses.add(harness);
+        return harness;
+    }
+
+    /** Statistics of window {@code index} ({@code [BASE + 10s * index, + 10s)}). */
+    private static ActivationStats stats(
+            String group, int index, Double zeroFraction, double[] perFeature) {
+        List<Double> fractions = new ArrayList<>();
+        for (double f : perFeature) {
+            fractions.add(f);
+        }
+        return ActivationStats.newBuilder()
+                .setGroup(group)
+                .setWindowStart(windowStart(index))
+                .setWindowEnd(windowEnd(index))
+                .setActivation("relu")
+                .setRecordCount(10)
+                .setValueCount(zeroFraction == null ? 0 : 10)
+                .setZeroCount(zeroFraction == null ? 0 : Math.round(zeroFraction * 10))
+                .setZeroFraction(zeroFraction)
+                .setNanCount(0)
+                .setPosInfCount(0)
+                .setNegInfCount(0)
+                .setPerFeatureZeroFraction(fractions)
+                .setDeadFeatures(List.of())
+                .build();
+    }
+
+    /** Statistics of window {@code index} with a group zero fraction of 0.5. */
+    private static ActivationStats features(String group, int index, double... perFeature) {
+        return stats(group, index, 0.5, perFeature);
+    }
+
+    private static double[] f(double... perFeature) {
+        return perFeature;
+    }
+
+    private static Instant windowStart(int index) {
+        return Instant.ofEpochMilli(BASE + index * WINDOW);
+    }
+
+    private static Instant windowEnd(int index) {
+        return Instant.ofEpochMilli(BASE + (index + 1) * WINDOW);
+    }
+
+    /** Feeds one record and returns the alerts it raised. */
+    private static List<ActivationAlert> feed(
+            KeyedOneInputStreamOperatorTestHarness<String, ActivationStats, ActivationAlert>
+                    harness,
+            ActivationStats stats)
+            throws Exception {
+        int before = harness.extractOutputValues().size();
+        harness.processElement(stats, stats.getWindowEnd().toEpochMilli() - 1);
+        List<ActivationAlert> all = harness.extractOutputValues();
+        return all.subList(before, all.size());
+    }
+
+    private static ActivationAlert alert(
+            String group,
+            String kind,
+            Integer feature,
+            int window,
+            double value,
+            double threshold,
+            String message) {
+        return ActivationAlert.newBuilder()
+                .setGroup(group)
+                .setKind(kind)
+                .setFeature(feature)
+                .setWindowStart(windowStart(window))
+                .setWindowEnd(windowEnd(window))
+                .setValue(value)
+                .setThreshold(threshold)
+                .setActivation("relu")
+                .setMessage(message)
+                .build();
+    }
+
+    @Test
+    void deadAfterExactlyDeadWindowsAndOnlyOnce() throws Exception {
+        var harness = harness(new DeadFeatureDetector(3, 1.0, null, "relu"));
+
+        assertThat(feed(harness, features("layer1", 0, 1.0, 0.5))).isEmpty();
+        assertThat(feed(harness, features("layer1", 1, 1.0, 0.5))).isEmpty();
+        assertThat(feed(harness, features("layer1", 2, 1.0, 0.5)))
+                .containsExactly(
+                        alert(
+                                "layer1",
+                                "dead_feature",
+                                0,
+                                2,
+                                1.0,
+                                1.0,
+                                "Feature 0 of group layer1 has been dead (zero fraction 1.0 >="
+                                        + " 1.0) for 3 consecutive windows, the last"
+                                        + " [2026-01-01T00:00:20Z, 2026-01-01T00:00:30Z)"));
+        for (int w = 3; w < 10; w++) {
+            assertThat(feed(harness, features("layer1", w, 1.0, 0.5))).as("window %s", w).isEmpty();
+        }
+    }
+
+    @Test
+    void oneDeadWindowIsEnoughWhenDeadWindowsIsOne() throws Exception {
+        var harness = harness(new DeadFeatureDetector(1, 0.9, null, "relu"));
+
+        List<ActivationAlert> alerts = feed(harness, stats("g", 0, 0.5, f(0.95, 0.9, 0.89)));
+
+        assertThat(alerts).extracting(ActivationAlert::getFeature).containsExactly(0, 1);
+        assertThat(alerts).extracting(ActivationAlert::getValue).containsExactly(0.95, 0.9);
+        assertThat(alerts).extracting(ActivationAlert::getThreshold).containsOnly(0.9);
+        assertThat(alerts.get(0).getMessage())
+                .isEqualTo(
+                        "Feature 0 of group g is dead (zero fraction 0.95 >= 0.9) in"
+                                + " [2026-01-01T00:00:00Z, 2026-01-01T00:00:10Z)");
+    }
+
+    @Test
+    void aBrokenStreakStartsAgain() throws Exception {
+        var harness = harness(new DeadFeatureDetector(3, 1.0, null, "relu"));
+
+        assertThat(feed(harness, features("g", 0, 1.0))).isEmpty();
+        assertThat(feed(harness, features("g", 1, 1.0))).isEmpty();
+        // Alive without an alert: the streak resets, no "recovered".
+        assertThat(feed(harness, features("g", 2, 0.99))).isEmpty();
+        assertThat(feed(harness, features("g", 3, 1.0))).isEmpty();
+        assertThat(feed(harness, features("g", 4, 1.0))).isEmpty();
+        assertThat(feed(harness, features("g", 5, 1.0)))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getWindowEnd)
+                .containsExactly(tuple("dead_feature", windowEnd(5)));
+    }
+
+    @Test
+    void recoveredWhenADeadFeatureComesBackAndDeadAgainAfterAFreshStreak() throws Exception {
+        var harness = harness(new DeadFeatureDetector(2, 1.0, null, "relu"));
+        feed(harness, stats("g", 0, 0.1, f(0.0, 1.0)));
+        assertThat(feed(harness, stats("g", 1, 0.1, f(0.0, 1.0))))
+                .extracting(ActivationAlert::getFeature)
+                .containsExactly(1);
+
+        assertThat(feed(harness, stats("g", 2, 0.1, f(0.0, 0.25))))
+                .containsExactly(
+                        alert(
+                                "g",
+                                "recovered",
+                                1,
+                                2,
+                                0.25,
+                                1.0,
+                                "Feature 1 of group g has recovered (zero fraction 0.25 < 1.0)"
+                                        + " in [2026-01-01T00:00:20Z, 2026-01-01T00:00:30Z)"));
+        assertThat(feed(harness, stats("g", 3, 0.1, f(0.0, 0.5)))).isEmpty();
+        assertThat(feed(harness, stats("g", 4, 0.1, f(0.0, 1.0)))).isEmpty();
+        assertThat(feed(harness, stats("g", 5, 0.1, f(0.0, 1.0))))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                .containsExactly(tuple("dead_feature", 1));
+    }
+
+    @Test
+    void unobservedFeaturesKeepTheirStreakAndAlert() throws Exception {
+        var harness = harness(new DeadFeatureDetector(3, 1.0, null, "relu"));
+
+        assertThat(feed(harness, features("g", 0, 1.0, 1.0, 1.0))).isEmpty();
+        // Windows whose vectors were shorter: features 1 and 2 were not seen.
+        assertThat(feed(harness, features("g", 1, 1.0))).isEmpty();
+        assertThat(feed(harness, features("g", 2, 1.0)))
+                .extracting(ActivationAlert::getFeature)
+                .containsExactly(0);
+        assertThat(feed(harness, features("g", 3, 1.0, 1.0, 1.0))).isEmpty();
+        assertThat(feed(harness, features("g", 4, 1.0, 1.0, 1.0)))
+                .extracting(ActivationAlert::getFeature)
+                .containsExactly(1, 2);
+        // Only feature 0 is observed, so only it recovers; 1 and 2 stay alerted.
+        assertThat(feed(harness, features("g", 5, 0.0)))
+                .extracting(ActivationAlert::getKind)
+                .containsExactly("recovered");
+        assertThat(feed(harness, features("g", 6))).isEmpty();
+        assertThat(feed(harness, features("g", 7, 1.0, 0.0, 0.0)))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                .containsExactly(tuple("recovered", 1), tuple("recovered", 2));
+    }
+
+    @Test
+    void alertsOfOneWindowComeInFeatureOrderThenTheGroupAlert() throws Exception {
+        var harness = harness(new DeadFeatureDetector(1, 1.0, 0.5, "relu"));
+        feed(harness, stats("g", 0, 0.1, f(0.0, 1.0, 0.0, 1.0)));
+
+        List<ActivationAlert> alerts =
+                feed(harness, stats("g", 1, 0.6, f(1.0, 0.0, 1.0, 0.0, 1.0)));
+
+        assertThat(alerts)
+                .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                .containsExactly(
+                        tuple("dead_feature", 0),
+                        tuple("recovered", 1),
+                        tuple("dead_feature", 2),
+                        tuple("recovered", 3),
+                        tuple("dead_feature", 4),
+                        tuple("sparsity_above", null));
+    }
+
+    @Test
+    void lateReFiringsOfProcessedWindowsAreIgnored() throws Exception {
+        var harness = harness(new DeadFeatureDetector(3, 1.0, 0.5, "relu"));
+
+        assertThat(feed(harness, stats("g", 0, 0.1, f(1.0)))).isEmpty();
+        assertThat(feed(harness, stats("g", 1, 0.1, f(1.0)))).isEmpty();
+        // A late firing of window 0 with the feature alive would have broken the streak...
+        assertThat(feed(harness, stats("g", 0, 0.9, f(0.5)))).isEmpty();
+        // ...and one of window 1 would have completed it: both are not counted.
+        assertThat(feed(harness, stats("g", 1, 0.9, f(1.0)))).isEmpty();
+        assertThat(feed(harness, stats("g", 2, 0.1, f(1.0))))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getWindowEnd)
+                .containsExactly(tuple("dead_feature", windowEnd(2)));
+    }
+
+    @Test
+    void sparsityAboveFiresOnTheRisingEdgeOnly() throws Exception {
+        var harness = harness(new DeadFeatureDetector(3, 1.0, 0.8, "relu"));
+
+        assertThat(feed(harness, stats("g", 0, 0.5, f()))).isEmpty();
+        assertThat(feed(harness, stats("g", 1, 0.9, f())))
+                .containsExactly(
+                        alert(
+                                "g",
+                                "sparsity_above",
+                                null,
+                                1,
+                                0.9,
+                                0.8,
+                                "Zero fraction of group g is 0.9, above the limit 0.8, in"
+                                        + " [2026-01-01T00:00:10Z, 2026-01-01T00:00:20Z)"));
+        assertThat(feed(harness, stats("g", 2, 0.95, f()))).isEmpty();
+        // Equal to the limit is not above it.
+        assertThat(feed(harness, stats("g", 3, 0.8, f()))).isEmpty();
+        assertThat(feed(harness, stats("g", 4, 0.85, f())))
+                .extracting(ActivationAlert::getValue)
+                .containsExactly(0.85);
+        // A window without values has no zero fraction: not above.
+        assertThat(feed(harness, stats("g", 5, null, f()))).isEmpty();
+        assertThat(feed(harness, stats("g", 6, 1.0, f())))
+                .extracting(ActivationAlert::getKind)
+                .containsExactly("sparsity_above");
+    }
+
+    @Test
+    void sparsityAboveInTheFirstWindowFires() throws Exception {
+        var harness = harness(new DeadFeatureDetector(3, 1.0, 0.0, "relu"));
+
+        assertThat(feed(harness, stats("g", 0, 0.1, f())))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getThreshold)
+                .containsExactly(tuple("sparsity_above", 0.0));
+    }
+
+    @Test
+    void noSparsityAlertsWithoutALimit() throws Exception {
+        var harness = harness(new DeadFeatureDetector(3, 1.0, null, "relu"));
+
+        assertThat(feed(harness, stats("g", 0, 1.0, f()))).isEmpty();
+        assertThat(feed(harness, stats("g", 1, 0.1, f()))).isEmpty();
+        assertThat(feed(harness, stats("g", 2, 1.0, f()))).isEmpty();
+    }
+
+    @Test
+    void groupsAreIndependent() throws Exception {
+        var harness = harness(new DeadFeatureDetector(2, 1.0, 0.5, "relu"));
+
+        assertThat(feed(harness, stats("a", 0, 0.1, f(1.0)))).isEmpty();
+        assertThat(feed(harness, stats("b", 0, 0.9, f(0.0))))
+                .extracting(ActivationAlert::getGroup, ActivationAlert::getKind)
+                .containsExactly(tuple("b", "sparsity_above"));
+        assertThat(feed(harness, stats("b", 1, 0.1, f(1.0)))).isEmpty();
+        assertThat(feed(harness, stats("a", 1, 0.9, f(1.0))))
+                .extracting(ActivationAlert::getGroup, ActivationAlert::getKind)
+                .containsExactly(tuple("a", "dead_feature"), tuple("a", "sparsity_above"));
+        assertThat(feed(harness, stats("b", 2, 0.1, f(1.0))))
+                .extracting(ActivationAlert::getGroup, ActivationAlert::getKind)
+                .containsExactly(tuple("b", "dead_feature"));
+        // Window 1 again is late for a, whatever b has seen.
+        assertThat(feed(harness, stats("a", 1, 0.1, f(1.0)))).isEmpty();
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(8);
+    }
+
+    @Test
+    void stateSurvivesASnapshotAndRestore() throws Exception {
+        var harness = harness(new DeadFeatureDetector(3, 1.0, 0.5, "relu"));
+        feed(harness, stats("g", 0, 0.9, f(1.0)));
+        feed(harness, stats("g", 1, 0.9, f(1.0)));
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+
+        // A fresh operator, as after a failover: built by hand because it must not be opened yet.
+        var restored =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new DeadFeatureDetector(3, 1.0, 0.5, "relu")),
+                        ActivationStats::getGroup,
+                        Types.STRING);
+        harnesses.add(restored);
+        restored.initializeState(snapshot);
+        restored.open();
+
+        // The late re-firing is recognised, the streak continues, the sparsity edge is kept.
+        assertThat(feed(restored, stats("g", 1, 0.9, f(1.0)))).isEmpty();
+        assertThat(feed(restored, stats("g", 2, 0.9, f(1.0))))
+                .extracting(ActivationAlert::getKind)
+                .containsExactly("dead_feature");
+    }
+
+    @Test
+    void rejectsMeaninglessParameters() {
+        assertThatThrownBy(() -> new DeadFeatureDetector(0, 1.0, null, "relu"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DeadFeatureDetector(3, 0.0, null, "relu"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.5, null, "relu"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DeadFeatureDetector(3, Double.NaN, null, "relu"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, -0.1, "relu"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, Double.NaN, "relu"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, null, null))
+                .isInstanceOf(NullPointerException.class);
+    }
+}
