@@ -57,11 +57,20 @@ public final class FeatureVectorActivator implements Serializable {
         private final ActivationVector output;
         private final String problem;
         private final ValueCounts counts;
+        private final double[] inputs;
+        private final double[] activations;
 
-        private Outcome(ActivationVector output, String problem, ValueCounts counts) {
+        private Outcome(
+                ActivationVector output,
+                String problem,
+                ValueCounts counts,
+                double[] inputs,
+                double[] activations) {
             this.output = output;
             this.problem = problem;
             this.counts = counts;
+            this.inputs = inputs;
+            this.activations = activations;
         }
 
         /** The activations; {@code null} when {@link #problem()} is set. */
@@ -78,6 +87,16 @@ public final class FeatureVectorActivator implements Serializable {
         public ValueCounts counts() {
             return counts;
         }
+
+        /** The record's values as an array; do not modify. */
+        public double[] inputs() {
+            return inputs;
+        }
+
+        /** The activations as an array ({@code null} when there is a problem); do not modify. */
+        public double[] activations() {
+            return activations;
+        }
     }
 
     /** Activates one record. Never throws for bad values: the outcome carries the problem. */
@@ -86,11 +105,12 @@ public final class FeatureVectorActivator implements Serializable {
         counts.reset();
         double[] in = AvroArrays.toDoubles(record.getValues(), null);
         if (in.length == 0) {
-            return new Outcome(null, "values is empty: there is nothing to activate", counts);
+            return new Outcome(
+                    null, "values is empty: there is nothing to activate", counts, in, null);
         }
         String problem = activator.check("values", false, in, in.length, counts);
         if (problem != null) {
-            return new Outcome(null, problem, counts);
+            return new Outcome(null, problem, counts, in, null);
         }
         double[] out = new double[activator.outputLength(in.length)];
         double[] grad = derivatives ? new double[in.length] : null;
@@ -108,7 +128,7 @@ public final class FeatureVectorActivator implements Serializable {
                                         : AvroArrays.doubleArray(
                                                 grad, grad.length, DERIVATIVES_SCHEMA))
                         .build();
-        return new Outcome(output, null, counts);
+        return new Outcome(output, null, counts, in, out);
     }
 
     /** The message a {@link InvalidValuePolicy#FAIL} operator fails with. */
