@@ -1,0 +1,177 @@
+package io.relustream.jobs;
+
+import io.relustream.avro.ActivationAlert;
+import io.relustream.avro.ActivationStats;
+import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
+import io.relustream.formats.ActivationAlertKafkaSerializer;
+import io.relustream.formats.ActivationStatsKafkaSerializer;
+import io.relustream.formats.ActivationVectorKafkaSerializer;
+import io.relustream.formats.AvroKafkaSerializer;
+import io.relustream.formats.DeadLetterKafkaSerializer;
+import io.relustream.formats.FeatureVectorKafkaDeserializer;
+import io.relustream.formats.SourcedFeatureVector;
+import io.relustream.formats.WireFormat;
+import io.relustream.jobs.options.JobOptions;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+import org.apache.avro.specific.SpecificRecordBase;
+
+import java.util.Properties;
+
+/**
+ * The activation statistics job: reads {@code FeatureVector}s from Kafka, writes their activations,
+ * per-window statistics, alerts and dead letters back to Kafka.
+ *
+ * <pre>{@code
+ * flink run relu-stream-jobs.jar --bootstrap-servers kafka:9092 --activation relu6 --window 1m
+ * }</pre>
+ *
+ * <p>{@code --help} lists every option. Invalid options exit with status 2 before anything starts,
+ * naming the option, the value and what is allowed.
+ */
+public final class ActivationStatsJob {
+
+    private ActivationStatsJob() {}
+
+    public static void main(String[] args) throws Exception {
+        int status = JobOptions.run(args, ActivationStatsJob::runOrThrow, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    private static Integer runOrThrow(JobOptions options) {
+        try {
+            run(options);
+            return 0;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("The activation statistics job failed", e);
+        }
+    }
+
+    /** Builds the job on Kafka and runs it until it ends (with {@code --bounded}) or fails. */
+    public static JobExecutionResult run(JobOptions options) throws Exception {
+        StreamExecutionEnvironment env = environment(options);
+        ActivationStatsPipeline.build(env, options, kafkaSource(options), kafkaOutputs(options));
+        return env.execute(
+                "relu-stream activation statistics (" + options.activation().spec() + ")");
+    }
+
+    /** An environment configured as the job needs it: Avro types only, checkpoints, reuse. */
+    public static StreamExecutionEnvironment environment(JobOptions options) {
+        Configuration configuration = new Configuration();
+        // Every record type has an Avro or POJO serializer; a Kryo fallback would be a bug.
+        configuration.set(PipelineOptions.GENERIC_TYPES, false);
+        // No operator keeps a reference to its input, so chained operators may share objects.
+        configuration.set(PipelineOptions.OBJECT_REUSE, true);
+        // Zero turns periodic watermarks off; the pipeline then emits one after every record.
+        configuration.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, options.watermarkInterval());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        options.parallelism().ifPresent(env::setParallelism);
+        if (options.deliveryGuarantee() != io.relustream.jobs.options.DeliveryGuarantee.NONE) {
+            env.enableCheckpointing(options.checkpointInterval().toMillis());
+        }
+        return env;
+    }
+
+    /** The Kafka source of the input topic. */
+    public static KafkaSource<SourcedFeatureVector> kafkaSource(JobOptions options) {
+        KafkaSourceBuilder<SourcedFeatureVector> builder =
+                KafkaSource.<SourcedFeatureVector>builder()
+                        .setBootstrapServers(options.bootstrapServers())
+                        .setTopics(options.inputTopic())
+                        .setGroupId(options.groupId())
+                        .setDeserializer(new FeatureVectorKafkaDeserializer(options.format()))
+                        .setProperties(kafkaProperties(options));
+        switch (options.startingOffsets()) {
+            case LATEST:
+                builder.setStartingOffsets(OffsetsInitializer.latest());
+                break;
+            case COMMITTED:
+                builder.setStartingOffsets(
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+                break;
+            default:
+                builder.setStartingOffsets(OffsetsInitializer.earliest());
+        }
+        if (options.bounded()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /** The Kafka sinks of the five output topics. */
+    public static ActivationStatsPipeline.Outputs kafkaOutputs(JobOptions options) {
+        WireFormat format = options.format();
+        KafkaSink<ActivationVector> activations =
+                kafkaSink(
+                        options,
+                        new ActivationVectorKafkaSerializer(options.outputTopic(), format));
+        KafkaSink<ActivationStats> stats =
+                kafkaSink(
+                        options, new ActivationStatsKafkaSerializer(options.statsTopic(), format));
+        KafkaSink<ActivationAlert> alerts =
+                kafkaSink(
+                        options, new ActivationAlertKafkaSerializer(options.alertsTopic(), format));
+        KafkaSink<DeadLetter> deadLetters =
+                kafkaSink(options, new DeadLetterKafkaSerializer(options.dlqTopic(), format));
+        KafkaSink<ActivationVector> late =
+                kafkaSink(
+                        options, new ActivationVectorKafkaSerializer(options.lateTopic(), format));
+        return new ActivationStatsPipeline.Outputs(activations, stats, alerts, deadLetters, late);
+    }
+
+    private static <T extends SpecificRecordBase> KafkaSink<T> kafkaSink(
+            JobOptions options, AvroKafkaSerializer<T> serializer) {
+        Properties properties = kafkaProperties(options);
+        DeliveryGuarantee guarantee = deliveryGuarantee(options);
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE
+                && !properties.containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
+            // The broker caps transactions at transaction.max.timeout.ms (15 minutes by default);
+            // the producer must not ask for more.
+            properties.setProperty(
+                    ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(15 * 60 * 1000));
+        }
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(options.bootstrapServers())
+                .setKafkaProducerConfig(properties)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(guarantee)
+                .setTransactionalIdPrefix(
+                        options.transactionalIdPrefix() + "-" + serializer.topic())
+                .build();
+    }
+
+    private static DeliveryGuarantee deliveryGuarantee(JobOptions options) {
+        switch (options.deliveryGuarantee()) {
+            case EXACTLY_ONCE:
+                return DeliveryGuarantee.EXACTLY_ONCE;
+            case AT_LEAST_ONCE:
+                return DeliveryGuarantee.AT_LEAST_ONCE;
+            default:
+                return DeliveryGuarantee.NONE;
+        }
+    }
+
+    private static Properties kafkaProperties(JobOptions options) {
+        Properties properties = new Properties();
+        properties.putAll(options.kafkaProperties());
+        return properties;
+    }
+}

@@ -1,0 +1,169 @@
+package io.relustream.jobs;
+
+import io.relustream.activation.VectorActivation;
+import io.relustream.avro.ActivationAlert;
+import io.relustream.avro.ActivationStats;
+import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
+import io.relustream.formats.SourcedFeatureVector;
+import io.relustream.jobs.options.JobOptions;
+import io.relustream.stats.ActivationSample;
+import io.relustream.stats.ActivationStatsAggregate;
+import io.relustream.stats.ActivationStatsWindowFunction;
+import io.relustream.stats.DeadFeatureDetector;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.datastream.WindowedStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The activation statistics pipeline, built from an injected source and injected sinks so that
+ * tests run exactly the pipeline that {@link ActivationStatsJob#main} wires to Kafka.
+ *
+ * <pre>
+ * features -&gt; decode (bad bytes -&gt; dead letters) -&gt; event time + watermarks per partition
+ *   -&gt; activate (invalid records -&gt; dead letters)          -&gt; activations
+ *   -&gt; keyBy(group) -&gt; event-time window -&gt; aggregate     -&gt; stats
+ *        late records                                        -&gt; late
+ *   stats -&gt; keyBy(group) -&gt; dead-feature detector           -&gt; alerts
+ * </pre>
+ *
+ * <pre>{@code
+ * ActivationStatsPipeline.build(env, options, kafkaSource, outputs);
+ * env.execute("relu-stream activation statistics");
+ * }</pre>
+ */
+public final class ActivationStatsPipeline {
+
+    private static final OutputTag<ActivationSample> LATE =
+            new OutputTag<>("late-samples", TypeInformation.of(ActivationSample.class));
+
+    private ActivationStatsPipeline() {}
+
+    /** Where the pipeline's five outputs go. */
+    public static final class Outputs {
+        final Sink<ActivationVector> activations;
+        final Sink<ActivationStats> stats;
+        final Sink<ActivationAlert> alerts;
+        final Sink<DeadLetter> deadLetters;
+        final Sink<ActivationVector> late;
+
+        /**
+         * @param activations every activated record
+         * @param stats one record per group and window
+         * @param alerts dead-feature, recovered and sparsity alerts
+         * @param deadLetters every input that could not be decoded or activated
+         * @param late activations of records that arrived after their window closed
+         */
+        public Outputs(
+                Sink<ActivationVector> activations,
+                Sink<ActivationStats> stats,
+                Sink<ActivationAlert> alerts,
+                Sink<DeadLetter> deadLetters,
+                Sink<ActivationVector> late) {
+            this.activations = Objects.requireNonNull(activations, "activations");
+            this.stats = Objects.requireNonNull(stats, "stats");
+            this.alerts = Objects.requireNonNull(alerts, "alerts");
+            this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+            this.late = Objects.requireNonNull(late, "late");
+        }
+    }
+
+    /** Adds the pipeline to {@code env}, reading {@code source} and writing {@code outputs}. */
+    public static void build(
+            StreamExecutionEnvironment env,
+            JobOptions options,
+            Source<SourcedFeatureVector, ?, ?> source,
+            Outputs outputs) {
+        VectorActivation activation = options.activation();
+        String spec = activation.spec();
+
+        // Timestamps and watermarks per Kafka partition, inside the source. Records that did not
+        // decode have no event time and must not move the watermark.
+        Duration outOfOrderness = options.outOfOrderness();
+        WatermarkStrategy<SourcedFeatureVector> bounded =
+                options.watermarkInterval().isZero()
+                        ? WatermarkStrategy.forGenerator(
+                                context -> new EveryRecordWatermarks<>(outOfOrderness))
+                        : WatermarkStrategy.forBoundedOutOfOrderness(outOfOrderness);
+        WatermarkStrategy<SourcedFeatureVector> watermarks =
+                bounded.withTimestampAssigner(
+                                (record, kafkaTimestamp) ->
+                                        record.vector == null
+                                                ? Long.MIN_VALUE
+                                                : record.vector.getEventTime().toEpochMilli())
+                        .withIdleness(options.idleness());
+        DataStream<SourcedFeatureVector> features =
+                env.fromSource(source, watermarks, "features").uid("features-source");
+
+        SingleOutputStreamOperator<ActivationVector> activations =
+                features.process(
+                                new SourcedActivationFunction(
+                                        activation, options.invalidValues(), options.derivatives()))
+                        .name("activate " + spec)
+                        .uid("activate");
+        activations.sinkTo(outputs.activations).name("activations").uid("activations-sink");
+        activations
+                .getSideOutput(SourcedActivationFunction.DEAD_LETTERS)
+                .sinkTo(outputs.deadLetters)
+                .name("dead letters")
+                .uid("dead-letters-sink");
+
+        WindowedStream<ActivationSample, String, TimeWindow> windows =
+                activations
+                        .getSideOutput(SourcedActivationFunction.SAMPLES)
+                        .keyBy(sample -> sample.group, Types.STRING)
+                        .window(windowAssigner(options.window(), options.slide().orElse(null)))
+                        .allowedLateness(options.allowedLateness())
+                        .sideOutputLateData(LATE);
+        SingleOutputStreamOperator<ActivationStats> stats =
+                windows.aggregate(
+                                new ActivationStatsAggregate(),
+                                new ActivationStatsWindowFunction(spec, options.deadThreshold()))
+                        .name("window statistics")
+                        .uid("window-statistics");
+        stats.sinkTo(outputs.stats).name("statistics").uid("statistics-sink");
+
+        stats.getSideOutput(LATE)
+                .process(new LateSampleFunction(spec))
+                .name("late records")
+                .uid("late-records")
+                .sinkTo(outputs.late)
+                .name("late")
+                .uid("late-sink");
+
+        stats.keyBy(ActivationStats::getGroup, Types.STRING)
+                .process(
+                        new DeadFeatureDetector(
+                                options.deadWindows(),
+                                options.deadThreshold(),
+                                options.sparsityLimit().orElse(null),
+                                spec))
+                .name("dead-feature detector")
+                .uid("dead-feature-detector")
+                .sinkTo(outputs.alerts)
+                .name("alerts")
+                .uid("alerts-sink");
+    }
+
+    /** Tumbling windows, or sliding ones when a slide is given; aligned to the epoch. */
+    static WindowAssigner<Object, TimeWindow> windowAssigner(Duration window, Duration slide) {
+        return slide == null
+                ? TumblingEventTimeWindows.of(window)
+                : SlidingEventTimeWindows.of(window, slide);
+    }
+}

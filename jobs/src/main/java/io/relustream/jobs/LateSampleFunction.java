@@ -1,0 +1,63 @@
+package io.relustream.jobs;
+
+import io.relustream.avro.ActivationVector;
+import io.relustream.stats.ActivationSample;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * Records that arrived after their windows closed (beyond the allowed lateness): counted in the
+ * {@code lateRecords} metric and written out as their activations, so they are never silently
+ * dropped. Their activations already went to the activations topic; only the window statistics miss
+ * them.
+ */
+final class LateSampleFunction extends ProcessFunction<ActivationSample, ActivationVector>
+        implements ResultTypeQueryable<ActivationVector> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String activationSpec;
+    private transient Counter lateRecords;
+
+    LateSampleFunction(String activationSpec) {
+        this.activationSpec = activationSpec;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        lateRecords = getRuntimeContext().getMetricGroup().counter("lateRecords");
+    }
+
+    @Override
+    public void processElement(
+            ActivationSample sample, Context context, Collector<ActivationVector> out) {
+        lateRecords.inc();
+        out.collect(
+                ActivationVector.newBuilder()
+                        .setId(sample.id)
+                        .setEventTime(Instant.ofEpochMilli(sample.eventTime))
+                        .setGroup(sample.group)
+                        .setActivation(activationSpec)
+                        .setActivations(
+                                Arrays.stream(sample.activations)
+                                        .boxed()
+                                        .collect(Collectors.toList()))
+                        .setDerivatives(null)
+                        .build());
+    }
+
+    @Override
+    public TypeInformation<ActivationVector> getProducedType() {
+        return new AvroTypeInfo<>(ActivationVector.class);
+    }
+}

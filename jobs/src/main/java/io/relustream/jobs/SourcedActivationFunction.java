@@ -1,0 +1,97 @@
+package io.relustream.jobs;
+
+import io.relustream.activation.VectorActivation;
+import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
+import io.relustream.formats.FeatureVectorKafkaDeserializer;
+import io.relustream.formats.SourcedFeatureVector;
+import io.relustream.operators.ActivationMetrics;
+import io.relustream.operators.FeatureVectorActivator;
+import io.relustream.operators.InvalidRecordException;
+import io.relustream.operators.InvalidValuePolicy;
+import io.relustream.stats.ActivationSample;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The job's activation stage: activates every decoded record, sends every record that cannot be
+ * activated (or did not decode) to {@link #DEAD_LETTERS} with its original bytes and Kafka
+ * coordinates, and emits one {@link ActivationSample} per activated record to {@link #SAMPLES} for
+ * the window statistics.
+ */
+final class SourcedActivationFunction
+        extends ProcessFunction<SourcedFeatureVector, ActivationVector>
+        implements ResultTypeQueryable<ActivationVector> {
+
+    private static final long serialVersionUID = 1L;
+
+    static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+
+    static final OutputTag<ActivationSample> SAMPLES =
+            new OutputTag<>("activation-samples", TypeInformation.of(ActivationSample.class));
+
+    private final FeatureVectorActivator activator;
+    private final double threshold;
+    private transient ActivationMetrics metrics;
+
+    SourcedActivationFunction(
+            VectorActivation activation, InvalidValuePolicy policy, boolean derivatives) {
+        this.activator = new FeatureVectorActivator(activation, policy, derivatives);
+        this.threshold = activation.threshold();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
+    }
+
+    @Override
+    public void processElement(
+            SourcedFeatureVector record, Context context, Collector<ActivationVector> out) {
+        if (record.deadLetter != null) {
+            context.output(DEAD_LETTERS, record.deadLetter);
+            return;
+        }
+        FeatureVectorActivator.Outcome outcome = activator.activate(record.vector);
+        if (outcome.problem() != null) {
+            if (activator.policy() == InvalidValuePolicy.FAIL) {
+                throw new InvalidRecordException(
+                        FeatureVectorActivator.failureMessage(
+                                record.vector,
+                                outcome.problem(),
+                                "read from " + record.coordinates()));
+            }
+            metrics.rejected(outcome.counts());
+            context.output(
+                    DEAD_LETTERS,
+                    FeatureVectorKafkaDeserializer.deadLetter(record, outcome.problem())
+                            .error(InvalidRecordException.class.getName(), outcome.problem())
+                            .build());
+            return;
+        }
+        metrics.activated(outcome.counts());
+        ActivationVector activated = outcome.output();
+        out.collect(activated);
+        context.output(
+                SAMPLES,
+                ActivationSample.of(
+                        activated.getId(),
+                        activated.getEventTime().toEpochMilli(),
+                        activated.getGroup(),
+                        outcome.inputs(),
+                        outcome.activations(),
+                        threshold));
+    }
+
+    @Override
+    public TypeInformation<ActivationVector> getProducedType() {
+        return new AvroTypeInfo<>(ActivationVector.class);
+    }
+}

@@ -1,0 +1,150 @@
+package io.relustream.jobs.generator;
+
+import io.relustream.avro.FeatureVector;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * Synthetic feature vectors with the problems a sparsity monitor is for: in every group the first
+ * {@code deadShare} of the features are dead (their values are always negative, so ReLU zeroes
+ * them); the even-numbered ones among them recover after {@code recoverAfter}; now and then a value
+ * is NaN; event times jitter out of order, and a few records arrive late.
+ *
+ * <p>Deterministic for a seed and a sequence of clock readings, so tests can predict it.
+ *
+ * <pre>{@code
+ * FeatureGenerator generator = new FeatureGenerator(FeatureGenerator.Settings.defaults());
+ * FeatureVector next = generator.next(System.currentTimeMillis());
+ * }</pre>
+ */
+public final class FeatureGenerator {
+
+    /** What to generate. */
+    public static final class Settings {
+        final int groups;
+        final int dimensions;
+        final double deadShare;
+        final Duration recoverAfter;
+        final double nanShare;
+        final Duration maxOutOfOrder;
+        final double lateShare;
+        final Duration lateBy;
+        final long seed;
+
+        /**
+         * @param groups number of groups, named {@code layer-0}, {@code layer-1}, ...
+         * @param dimensions values per vector
+         * @param deadShare share of each group's features that are dead, in [0, 1]
+         * @param recoverAfter time after the first record when the even dead features recover
+         * @param nanShare probability that a record holds one NaN value
+         * @param maxOutOfOrder event times lag the clock by up to this much
+         * @param lateShare probability that a record lags by {@code lateBy}
+         * @param lateBy how far late records lag
+         * @param seed random seed
+         */
+        public Settings(
+                int groups,
+                int dimensions,
+                double deadShare,
+                Duration recoverAfter,
+                double nanShare,
+                Duration maxOutOfOrder,
+                double lateShare,
+                Duration lateBy,
+                long seed) {
+            if (groups < 1 || dimensions < 1) {
+                throw new IllegalArgumentException(
+                        "groups and dimensions must be >= 1, got " + groups + " and " + dimensions);
+            }
+            requireShare("dead-share", deadShare);
+            requireShare("nan-share", nanShare);
+            requireShare("late-share", lateShare);
+            this.groups = groups;
+            this.dimensions = dimensions;
+            this.deadShare = deadShare;
+            this.recoverAfter = Objects.requireNonNull(recoverAfter);
+            this.nanShare = nanShare;
+            this.maxOutOfOrder = Objects.requireNonNull(maxOutOfOrder);
+            this.lateShare = lateShare;
+            this.lateBy = Objects.requireNonNull(lateBy);
+            this.seed = seed;
+        }
+
+        /** 3 groups of 16 features, a quarter dead, recovery after 40s, a little NaN and lag. */
+        public static Settings defaults() {
+            return new Settings(
+                    3,
+                    16,
+                    0.25,
+                    Duration.ofSeconds(40),
+                    0.002,
+                    Duration.ofSeconds(2),
+                    0.002,
+                    Duration.ofMinutes(2),
+                    42L);
+        }
+
+        private static void requireShare(String name, double value) {
+            if (!(value >= 0.0 && value <= 1.0)) {
+                throw new IllegalArgumentException(name + " must be in [0, 1], got " + value);
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final SplittableRandom random;
+    private final int deadFeatures;
+    private long sequence;
+    private long startMillis = Long.MIN_VALUE;
+
+    public FeatureGenerator(Settings settings) {
+        this.settings = Objects.requireNonNull(settings);
+        this.random = new SplittableRandom(settings.seed);
+        this.deadFeatures = (int) Math.round(settings.deadShare * settings.dimensions);
+    }
+
+    /** Number of dead features at the start in every group. */
+    public int deadFeatures() {
+        return deadFeatures;
+    }
+
+    /** Whether feature {@code index} is dead {@code elapsed} after the first record. */
+    public boolean isDead(int index, Duration elapsed) {
+        if (index >= deadFeatures) {
+            return false;
+        }
+        boolean recovers = index % 2 == 0;
+        return !(recovers && elapsed.compareTo(settings.recoverAfter) >= 0);
+    }
+
+    /** The next record, observed at {@code nowMillis}. */
+    public FeatureVector next(long nowMillis) {
+        if (startMillis == Long.MIN_VALUE) {
+            startMillis = nowMillis;
+        }
+        Duration elapsed = Duration.ofMillis(nowMillis - startMillis);
+        long id = sequence++;
+        int group = (int) (id % settings.groups);
+        Double[] values = new Double[settings.dimensions];
+        for (int i = 0; i < values.length; i++) {
+            double gaussian = random.nextDouble() * 2 - 1 + random.nextDouble() * 2 - 1;
+            values[i] = isDead(i, elapsed) ? -Math.abs(gaussian) - 0.1 : gaussian;
+        }
+        if (random.nextDouble() < settings.nanShare) {
+            values[random.nextInt(values.length)] = Double.NaN;
+        }
+        long lag = (long) (random.nextDouble() * settings.maxOutOfOrder.toMillis());
+        if (random.nextDouble() < settings.lateShare) {
+            lag = settings.lateBy.toMillis();
+        }
+        return FeatureVector.newBuilder()
+                .setId("f-" + id)
+                .setEventTime(Instant.ofEpochMilli(nowMillis - lag))
+                .setGroup("layer-" + group)
+                .setValues(java.util.Arrays.asList(values))
+                .build();
+    }
+}

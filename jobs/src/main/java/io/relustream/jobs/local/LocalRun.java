@@ -1,0 +1,256 @@
+package io.relustream.jobs.local;
+
+import io.relustream.avro.ActivationAlert;
+import io.relustream.avro.ActivationStats;
+import io.relustream.formats.AvroRecordDecoder;
+import io.relustream.formats.UndecodableRecordException;
+import io.relustream.formats.WireFormat;
+import io.relustream.jobs.ActivationStatsJob;
+import io.relustream.jobs.ActivationStatsPipeline;
+import io.relustream.jobs.generator.FeatureGenerator;
+import io.relustream.jobs.generator.GeneratorCommand;
+import io.relustream.jobs.options.Durations;
+import io.relustream.jobs.options.InvalidOptionsException;
+import io.relustream.jobs.options.JobOptions;
+
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs everything on this machine with nothing installed: an in-process Kafka broker, the feature
+ * generator, and the activation statistics job on a local Flink; prints each window's statistics as
+ * windows close, until stopped or for {@code --duration}.
+ *
+ * <p>Options it does not know go to the job, e.g. {@code --window 5s --activation relu6}.
+ */
+@Command(
+        name = "relu-stream-local",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs an in-process Kafka broker, the feature generator and the activation statistics"
+                    + " job, and prints each window's statistics.",
+            "Any other option is passed to the job; see its --help (ActivationStatsJob)."
+        })
+public final class LocalRun implements Callable<Integer> {
+
+    @Option(
+            names = "--duration",
+            defaultValue = "0s",
+            converter = Durations.Converter.class,
+            description =
+                    "Stop after this long; 0s runs until stopped (Ctrl-C). Default:"
+                            + " ${DEFAULT-VALUE}.")
+    Duration duration;
+
+    @Option(
+            names = "--rate",
+            defaultValue = "200",
+            description = "Records per second. Default: ${DEFAULT-VALUE}.")
+    int rate;
+
+    @Option(names = "--groups", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
+    int groups;
+
+    @Option(names = "--dimensions", defaultValue = "16", description = "Default: ${DEFAULT-VALUE}.")
+    int dimensions;
+
+    @Option(
+            names = "--dead-share",
+            defaultValue = "0.25",
+            description = "Default: ${DEFAULT-VALUE}.")
+    double deadShare;
+
+    @Option(
+            names = "--recover-after",
+            defaultValue = "40s",
+            converter = Durations.Converter.class,
+            description = "When half of the dead features recover. Default: ${DEFAULT-VALUE}.")
+    Duration recoverAfter;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Unmatched List<String> jobArgs = new ArrayList<>();
+
+    private final PrintStream out;
+
+    LocalRun(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out));
+    }
+
+    /** Runs with {@code args}, printing to {@code out}; returns the exit status. */
+    public static int run(String[] args, PrintStream out) {
+        return new CommandLine(new LocalRun(out)).execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Duration runFor = duration;
+        // Check the job's options before anything starts; the broker's address comes later.
+        try {
+            jobOptions("localhost:9092");
+        } catch (InvalidOptionsException e) {
+            System.err.println(e.getMessage());
+            System.err.println("Use --help to see the options of the local run and the job.");
+            return 2;
+        }
+        out.println("Starting an in-process Kafka broker...");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            JobOptions options = jobOptions(kafka.bootstrapServers());
+            kafka.createTopics(2, options.inputTopic());
+            kafka.createTopics(
+                    1,
+                    options.outputTopic(),
+                    options.statsTopic(),
+                    options.alertsTopic(),
+                    options.dlqTopic(),
+                    options.lateTopic());
+            out.printf(
+                    "Kafka at %s; job: %s, window %s%s; generator: %d records/s, %d groups x %d"
+                            + " features, %.0f%% dead%n",
+                    kafka.bootstrapServers(),
+                    options.activation().spec(),
+                    Durations.format(options.window()),
+                    options.slide().map(s -> " sliding every " + Durations.format(s)).orElse(""),
+                    rate,
+                    groups,
+                    dimensions,
+                    100 * deadShare);
+
+            AtomicBoolean running = new AtomicBoolean(true);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Thread shutdownHook = new Thread(stopped::countDown);
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+
+            FeatureGenerator generator =
+                    new FeatureGenerator(
+                            new FeatureGenerator.Settings(
+                                    groups,
+                                    dimensions,
+                                    deadShare,
+                                    recoverAfter,
+                                    0.002,
+                                    Duration.ofSeconds(1),
+                                    0.002,
+                                    options.window().multipliedBy(3),
+                                    seed));
+            Thread producer =
+                    daemon(
+                            "feature-generator",
+                            () -> {
+                                try {
+                                    GeneratorCommand.produce(
+                                            kafka.bootstrapServers(),
+                                            options.inputTopic(),
+                                            options.format(),
+                                            generator,
+                                            rate,
+                                            0,
+                                            running);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            });
+            Thread printer = daemon("stats-printer", () -> print(kafka, options, running));
+
+            StreamExecutionEnvironment env = ActivationStatsJob.environment(options);
+            ActivationStatsPipeline.build(
+                    env,
+                    options,
+                    ActivationStatsJob.kafkaSource(options),
+                    ActivationStatsJob.kafkaOutputs(options));
+            JobClient job = env.executeAsync("relu-stream activation statistics (local)");
+            producer.start();
+            printer.start();
+            out.println("Job " + job.getJobID() + " running; statistics appear as windows close.");
+            if (runFor.isZero()) {
+                stopped.await();
+            } else {
+                stopped.await(runFor.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            running.set(false);
+            producer.join(10_000);
+            job.cancel().get(30, TimeUnit.SECONDS);
+            printer.join(10_000);
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the JVM is already on its way out.
+            }
+            out.println("Stopped.");
+        }
+        return 0;
+    }
+
+    private JobOptions jobOptions(String bootstrapServers) {
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", bootstrapServers));
+        args.addAll(jobArgs);
+        return JobOptions.parse(args.toArray(new String[0]));
+    }
+
+    private void print(EmbeddedKafka kafka, JobOptions options, AtomicBoolean running) {
+        WireFormat format = options.format();
+        AvroRecordDecoder<ActivationStats> stats =
+                AvroRecordDecoder.of(ActivationStats.class, format);
+        AvroRecordDecoder<ActivationAlert> alerts =
+                AvroRecordDecoder.of(ActivationAlert.class, format);
+        Map<String, Object> config =
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG, "relu-stream-local-printer",
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(options.statsTopic(), options.alertsTopic()));
+            int rows = 0;
+            while (running.get()) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        if (record.topic().equals(options.statsTopic())) {
+                            if (rows++ % 20 == 0) {
+                                out.println(StatsTable.header());
+                            }
+                            out.println(StatsTable.row(stats.decode(record.value())));
+                        } else {
+                            out.println(StatsTable.alert(alerts.decode(record.value())));
+                        }
+                    } catch (UndecodableRecordException e) {
+                        out.println("Cannot read " + record.topic() + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

@@ -1,0 +1,580 @@
+package io.relustream.jobs.options;
+
+import io.relustream.activation.VectorActivation;
+import io.relustream.formats.WireFormat;
+import io.relustream.operators.InvalidValuePolicy;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The command line of the activation statistics job, parsed and checked.
+ *
+ * <pre>{@code
+ * JobOptions options =
+ *         JobOptions.parse("--bootstrap-servers", "kafka:9092", "--activation", "relu6");
+ * options.window(); // PT10S
+ * JobOptions.parse(options.toArgs()).equals(options); // true
+ * }</pre>
+ *
+ * <p>Every option but {@code --bootstrap-servers} has a default; {@link #usage()} lists them.
+ * Options read as {@code --name value} or {@code --name=value}, each at most once. {@code
+ * --kafka.<property>=<value>} (or {@code --kafka.<property> <value>}) passes a property to every
+ * Kafka client. Invalid options throw {@link InvalidOptionsException} naming the option, the value
+ * and what is allowed. Mains use {@link #run}, which turns that into exit status 2.
+ */
+public final class JobOptions {
+
+    /** The prefix of the Kafka client properties. */
+    public static final String KAFKA_PREFIX = "--kafka.";
+
+    /** Kafka properties that dedicated options set; passing them too would silently override. */
+    private static final Map<String, String> DEDICATED_PROPERTIES =
+            Map.of("bootstrap.servers", "--bootstrap-servers", "group.id", "--group-id");
+
+    private final String bootstrapServers;
+    private final String inputTopic;
+    private final String outputTopic;
+    private final String statsTopic;
+    private final String alertsTopic;
+    private final String dlqTopic;
+    private final String lateTopic;
+    private final String groupId;
+    private final StartingOffsets startingOffsets;
+    private final boolean bounded;
+    private final VectorActivation activation;
+    private final boolean derivatives;
+    private final InvalidValuePolicy invalidValues;
+    private final Duration window;
+    private final Duration slide;
+    private final Duration outOfOrderness;
+    private final Duration idleness;
+    private final Duration watermarkInterval;
+    private final Duration allowedLateness;
+    private final double deadThreshold;
+    private final int deadWindows;
+    private final Double sparsityLimit;
+    private final DeliveryGuarantee deliveryGuarantee;
+    private final Duration checkpointInterval;
+    private final String transactionalIdPrefix;
+    private final WireFormat format;
+    private final Integer parallelism;
+    private final Map<String, String> kafkaProperties;
+    private final boolean helpRequested;
+
+    private JobOptions(JobCommand command, Map<String, String> kafkaProperties) {
+        this.bootstrapServers = command.bootstrapServers == null ? "" : command.bootstrapServers;
+        this.inputTopic = command.inputTopic;
+        this.outputTopic = command.outputTopic;
+        this.statsTopic = command.statsTopic;
+        this.alertsTopic = command.alertsTopic;
+        this.dlqTopic = command.dlqTopic;
+        this.lateTopic = command.lateTopic;
+        this.groupId = command.groupId;
+        this.startingOffsets = command.startingOffsets;
+        this.bounded = command.bounded;
+        this.activation = command.activation;
+        this.derivatives = command.derivatives;
+        this.invalidValues = command.invalidValues;
+        this.window = command.window;
+        this.slide = command.slide;
+        this.outOfOrderness = command.outOfOrderness;
+        this.idleness = command.idleness;
+        this.watermarkInterval = command.watermarkInterval;
+        this.allowedLateness = command.allowedLateness;
+        this.deadThreshold = command.deadThreshold;
+        this.deadWindows = command.deadWindows;
+        this.sparsityLimit = command.sparsityLimit;
+        this.deliveryGuarantee = command.deliveryGuarantee;
+        this.checkpointInterval = command.checkpointInterval;
+        this.transactionalIdPrefix = command.transactionalIdPrefix;
+        this.format = command.format;
+        this.parallelism = command.parallelism;
+        this.kafkaProperties = Collections.unmodifiableMap(new LinkedHashMap<>(kafkaProperties));
+        this.helpRequested = command.help;
+    }
+
+    /**
+     * Reads and checks the job's command line.
+     *
+     * <p>With {@code --help}, {@code --bootstrap-servers} may be left out (then {@link
+     * #bootstrapServers()} is empty); every option given is still checked.
+     *
+     * @throws InvalidOptionsException for an unknown option, a missing or invalid value, an option
+     *     given twice or a missing {@code --bootstrap-servers}
+     */
+    public static JobOptions parse(String... args) {
+        Objects.requireNonNull(args, "args");
+        List<String> rest = new ArrayList<>();
+        Map<String, String> kafkaProperties = extractKafkaProperties(args, rest);
+        JobCommand command = new JobCommand();
+        ParseResult result;
+        try {
+            result = commandLine(command).parseArgs(rest.toArray(new String[0]));
+        } catch (MissingParameterException e) {
+            throw new InvalidOptionsException(missingMessage(e), e);
+        } catch (UnmatchedArgumentException e) {
+            throw new InvalidOptionsException(unmatchedMessage(e), e);
+        } catch (ParameterException e) {
+            // Picocli's remaining messages (invalid values from the converters, options given
+            // twice) already name the option and the value.
+            throw new InvalidOptionsException(e.getMessage(), e);
+        }
+        checkSlide(command.window, command.slide, result);
+        return new JobOptions(command, kafkaProperties);
+    }
+
+    /** The help text: what the job does and every option with its default. */
+    public static String usage() {
+        return commandLine(new JobCommand()).getUsageMessage(Help.Ansi.OFF);
+    }
+
+    /**
+     * Runs {@code job} with the options of {@code args}, for mains.
+     *
+     * <p>Prints {@link #usage()} to {@code out} and returns 0 for {@code --help}; prints the
+     * problem and a pointer to {@code --help} to {@code err} and returns 2 for invalid options;
+     * otherwise returns what {@code job} returns. Exceptions of {@code job} propagate.
+     */
+    public static int run(
+            String[] args, Function<JobOptions, Integer> job, PrintStream out, PrintStream err) {
+        JobOptions options;
+        try {
+            options = parse(args);
+        } catch (InvalidOptionsException e) {
+            err.println(e.getMessage());
+            err.println("Use --help to see every option.");
+            err.flush();
+            return 2;
+        }
+        if (options.helpRequested()) {
+            out.print(usage());
+            out.flush();
+            return 0;
+        }
+        return Objects.requireNonNull(job.apply(options), "the job returned no exit status");
+    }
+
+    /**
+     * The arguments that {@link #parse} reads back to options equal to these: every option in its
+     * {@code --name=value} form, defaults included, Kafka properties last in their order.
+     */
+    public String[] toArgs() {
+        List<String> args = new ArrayList<>();
+        if (helpRequested) {
+            args.add("--help");
+        }
+        if (!bootstrapServers.isEmpty()) {
+            args.add("--bootstrap-servers=" + bootstrapServers);
+        }
+        args.add("--input-topic=" + inputTopic);
+        args.add("--output-topic=" + outputTopic);
+        args.add("--stats-topic=" + statsTopic);
+        args.add("--alerts-topic=" + alertsTopic);
+        args.add("--dlq-topic=" + dlqTopic);
+        args.add("--late-topic=" + lateTopic);
+        args.add("--group-id=" + groupId);
+        args.add("--starting-offsets=" + startingOffsets.optionValue());
+        if (bounded) {
+            args.add("--bounded");
+        }
+        args.add("--activation=" + activation.spec());
+        args.add(derivatives ? "--derivatives" : "--no-derivatives");
+        args.add("--invalid-values=" + invalidValues.optionValue());
+        args.add("--window=" + Durations.format(window));
+        if (slide != null) {
+            args.add("--slide=" + Durations.format(slide));
+        }
+        args.add("--out-of-orderness=" + Durations.format(outOfOrderness));
+        args.add("--idleness=" + Durations.format(idleness));
+        args.add("--watermark-interval=" + Durations.format(watermarkInterval));
+        args.add("--allowed-lateness=" + Durations.format(allowedLateness));
+        // Double.toString reads back to the same double.
+        args.add("--dead-threshold=" + deadThreshold);
+        args.add("--dead-windows=" + deadWindows);
+        if (sparsityLimit != null) {
+            args.add("--sparsity-limit=" + sparsityLimit);
+        }
+        args.add("--delivery-guarantee=" + deliveryGuarantee.optionValue());
+        args.add("--checkpoint-interval=" + Durations.format(checkpointInterval));
+        args.add("--transactional-id-prefix=" + transactionalIdPrefix);
+        args.add("--format=" + format.optionValue());
+        if (parallelism != null) {
+            args.add("--parallelism=" + parallelism);
+        }
+        kafkaProperties.forEach((name, value) -> args.add(KAFKA_PREFIX + name + "=" + value));
+        return args.toArray(new String[0]);
+    }
+
+    /** Kafka brokers, {@code host:port} comma-separated; empty only for a help request. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** Topic of the input {@code FeatureVector}s. */
+    public String inputTopic() {
+        return inputTopic;
+    }
+
+    /** Topic of the {@code ActivationVector}s. */
+    public String outputTopic() {
+        return outputTopic;
+    }
+
+    /** Topic of the per-window {@code ActivationStats}. */
+    public String statsTopic() {
+        return statsTopic;
+    }
+
+    /** Topic of the {@code ActivationAlert}s. */
+    public String alertsTopic() {
+        return alertsTopic;
+    }
+
+    /** Topic of the dead letters. */
+    public String dlqTopic() {
+        return dlqTopic;
+    }
+
+    /** Topic of the records that arrived after their window closed. */
+    public String lateTopic() {
+        return lateTopic;
+    }
+
+    /** Kafka consumer group of the input. */
+    public String groupId() {
+        return groupId;
+    }
+
+    /** Where the job starts reading the input topic. */
+    public StartingOffsets startingOffsets() {
+        return startingOffsets;
+    }
+
+    /** Whether the job stops at the offsets that were the latest when it started. */
+    public boolean bounded() {
+        return bounded;
+    }
+
+    /** The activation applied to every feature vector. */
+    public VectorActivation activation() {
+        return activation;
+    }
+
+    /** Whether the activation's derivatives are written with its values. */
+    public boolean derivatives() {
+        return derivatives;
+    }
+
+    /** What happens to NaN and infinite inputs. */
+    public InvalidValuePolicy invalidValues() {
+        return invalidValues;
+    }
+
+    /** Length of the statistics windows; {@code > 0}. */
+    public Duration window() {
+        return window;
+    }
+
+    /** Slide of sliding windows, shorter than and dividing {@link #window()}; empty: tumbling. */
+    public Optional<Duration> slide() {
+        return Optional.ofNullable(slide);
+    }
+
+    /** How far behind the newest event time a record may be and still be on time. */
+    public Duration outOfOrderness() {
+        return outOfOrderness;
+    }
+
+    /** How long a partition without records may hold back event time; {@code > 0}. */
+    public Duration idleness() {
+        return idleness;
+    }
+
+    /** How often watermarks are emitted; zero: after every record. */
+    public Duration watermarkInterval() {
+        return watermarkInterval;
+    }
+
+    /** How long a window still takes late records. */
+    public Duration allowedLateness() {
+        return allowedLateness;
+    }
+
+    /** The share of zero activations at which a feature counts as dead; in {@code (0, 1]}. */
+    public double deadThreshold() {
+        return deadThreshold;
+    }
+
+    /** Consecutive dead windows before a feature is reported; {@code >= 1}. */
+    public int deadWindows() {
+        return deadWindows;
+    }
+
+    /** The share of zero activations above which a window raises an alert; in {@code [0, 1]}. */
+    public Optional<Double> sparsityLimit() {
+        return Optional.ofNullable(sparsityLimit);
+    }
+
+    /** What the job promises about the records it writes. */
+    public DeliveryGuarantee deliveryGuarantee() {
+        return deliveryGuarantee;
+    }
+
+    /** Time between checkpoints; {@code > 0}. */
+    public Duration checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    /** Prefix of the Kafka transactional ids under exactly-once. */
+    public String transactionalIdPrefix() {
+        return transactionalIdPrefix;
+    }
+
+    /** Wire format of every topic. */
+    public WireFormat format() {
+        return format;
+    }
+
+    /** Parallelism of every operator; empty: the cluster's default. */
+    public OptionalInt parallelism() {
+        return parallelism == null ? OptionalInt.empty() : OptionalInt.of(parallelism);
+    }
+
+    /** Properties for every Kafka client, in the order given; unmodifiable. */
+    public Map<String, String> kafkaProperties() {
+        return kafkaProperties;
+    }
+
+    /** Whether {@code --help} was given: print {@link #usage()} instead of running. */
+    public boolean helpRequested() {
+        return helpRequested;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof JobOptions)) {
+            return false;
+        }
+        JobOptions that = (JobOptions) other;
+        return bounded == that.bounded
+                && derivatives == that.derivatives
+                && Double.compare(deadThreshold, that.deadThreshold) == 0
+                && deadWindows == that.deadWindows
+                && helpRequested == that.helpRequested
+                && bootstrapServers.equals(that.bootstrapServers)
+                && inputTopic.equals(that.inputTopic)
+                && outputTopic.equals(that.outputTopic)
+                && statsTopic.equals(that.statsTopic)
+                && alertsTopic.equals(that.alertsTopic)
+                && dlqTopic.equals(that.dlqTopic)
+                && lateTopic.equals(that.lateTopic)
+                && groupId.equals(that.groupId)
+                && startingOffsets == that.startingOffsets
+                && activation.equals(that.activation)
+                && invalidValues == that.invalidValues
+                && window.equals(that.window)
+                && Objects.equals(slide, that.slide)
+                && outOfOrderness.equals(that.outOfOrderness)
+                && idleness.equals(that.idleness)
+                && watermarkInterval.equals(that.watermarkInterval)
+                && allowedLateness.equals(that.allowedLateness)
+                && Objects.equals(sparsityLimit, that.sparsityLimit)
+                && deliveryGuarantee == that.deliveryGuarantee
+                && checkpointInterval.equals(that.checkpointInterval)
+                && transactionalIdPrefix.equals(that.transactionalIdPrefix)
+                && format == that.format
+                && Objects.equals(parallelism, that.parallelism)
+                && kafkaProperties.equals(that.kafkaProperties);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(
+                bootstrapServers,
+                inputTopic,
+                outputTopic,
+                statsTopic,
+                alertsTopic,
+                dlqTopic,
+                lateTopic,
+                groupId,
+                startingOffsets,
+                bounded,
+                activation,
+                derivatives,
+                invalidValues,
+                window,
+                slide,
+                outOfOrderness,
+                idleness,
+                watermarkInterval,
+                allowedLateness,
+                deadThreshold,
+                deadWindows,
+                sparsityLimit,
+                deliveryGuarantee,
+                checkpointInterval,
+                transactionalIdPrefix,
+                format,
+                parallelism,
+                kafkaProperties,
+                helpRequested);
+    }
+
+    /**
+     * The options as arguments, with the values of the Kafka properties hidden: they often hold
+     * passwords (sasl.jaas.config, ssl.key.password) and this text ends up in logs.
+     */
+    @Override
+    public String toString() {
+        List<String> args = new ArrayList<>(List.of(toArgs()));
+        args.removeIf(arg -> arg.startsWith(KAFKA_PREFIX));
+        kafkaProperties.keySet().forEach(name -> args.add(KAFKA_PREFIX + name + "=<hidden>"));
+        return "JobOptions" + args.stream().collect(Collectors.joining(" ", "[", "]"));
+    }
+
+    private static CommandLine commandLine(JobCommand command) {
+        return new CommandLine(command)
+                // Arguments such as "@prod" are values here, never files of arguments.
+                .setExpandAtFiles(false);
+    }
+
+    /**
+     * Moves the {@code --kafka.<property>} options of {@code args} into the returned map, and every
+     * other argument into {@code rest}. A separate value is the next argument unless that starts
+     * with {@code --}, as no Kafka value does but every option does.
+     */
+    private static Map<String, String> extractKafkaProperties(String[] args, List<String> rest) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = Objects.requireNonNull(args[i], "args[" + i + "]");
+            if (arg.equals("--")) {
+                // Everything after "--" would be a positional argument, and the job takes none.
+                if (i + 1 < args.length) {
+                    throw unexpectedArgument(args[i + 1]);
+                }
+                break;
+            }
+            if (!arg.startsWith(KAFKA_PREFIX)) {
+                rest.add(arg);
+                continue;
+            }
+            int equals = arg.indexOf('=');
+            String name = arg.substring(KAFKA_PREFIX.length(), equals < 0 ? arg.length() : equals);
+            String option = KAFKA_PREFIX + name;
+            if (name.isBlank()) {
+                // Only up to the '=': values may be secrets, and messages end up in logs.
+                throw new InvalidOptionsException(
+                        "Invalid option '"
+                                + option
+                                + "': the Kafka property name is missing; use"
+                                + " --kafka.<property>=<value>, e.g."
+                                + " --kafka.security.protocol=SASL_SSL");
+            }
+            String value;
+            if (equals >= 0) {
+                // Everything after the first '=': JAAS configurations hold '=' and spaces.
+                value = arg.substring(equals + 1);
+            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                value = args[++i];
+            } else {
+                throw new InvalidOptionsException(
+                        "Missing value for option '"
+                                + option
+                                + "'; use "
+                                + option
+                                + "=<value> or "
+                                + option
+                                + " <value>");
+            }
+            String dedicated = DEDICATED_PROPERTIES.get(name);
+            if (dedicated != null) {
+                throw new InvalidOptionsException(
+                        "Invalid option '" + option + "': use " + dedicated + " instead");
+            }
+            if (properties.put(name, value) != null) {
+                throw new InvalidOptionsException(
+                        "Option '" + option + "' should be specified only once");
+            }
+        }
+        return properties;
+    }
+
+    private static void checkSlide(Duration window, Duration slide, ParseResult result) {
+        if (slide == null) {
+            return;
+        }
+        // Quoted as typed, like every other invalid value.
+        String typed = result.matchedOption("--slide").originalStringValues().get(0);
+        String prefix = "Invalid value for option '--slide': '" + typed + "' ";
+        if (slide.compareTo(window) >= 0) {
+            throw new InvalidOptionsException(
+                    prefix
+                            + "must be shorter than --window ("
+                            + Durations.format(window)
+                            + "); leave --slide out for tumbling windows");
+        }
+        if (window.toMillis() % slide.toMillis() != 0) {
+            throw new InvalidOptionsException(
+                    prefix
+                            + "does not divide --window ("
+                            + Durations.format(window)
+                            + "); the window must be a multiple of the slide so that windows"
+                            + " align");
+        }
+    }
+
+    private static String missingMessage(MissingParameterException e) {
+        // Picocli names a missing option by its parameter label, which is long here. The same
+        // exception reports a value missing after an option ("--window" last): that one is fine.
+        // --bootstrap-servers is the only required option.
+        if (e.getMessage().startsWith("Missing required option")) {
+            return "Missing required option '--bootstrap-servers': give the Kafka brokers as a"
+                    + " comma-separated list of host:port, e.g. kafka-1:9092,kafka-2:9092";
+        }
+        return e.getMessage();
+    }
+
+    private static String unmatchedMessage(UnmatchedArgumentException e) {
+        List<String> unmatched = e.getUnmatched();
+        if (unmatched.isEmpty()) {
+            return e.getMessage();
+        }
+        String first = unmatched.get(0);
+        if (first.startsWith("-")) {
+            // Picocli lists the value after an unknown option as unknown too; name the option.
+            int equals = first.indexOf('=');
+            return "Unknown option: '" + (equals < 0 ? first : first.substring(0, equals)) + "'";
+        }
+        // Picocli's "Unmatched argument at index n" counts without the --kafka. options.
+        return unexpectedArgument(first).getMessage();
+    }
+
+    private static InvalidOptionsException unexpectedArgument(String argument) {
+        return new InvalidOptionsException(
+                "Unexpected argument: '"
+                        + argument
+                        + "'; every argument is an option or an option's value");
+    }
+}

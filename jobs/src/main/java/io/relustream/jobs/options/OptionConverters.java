@@ -1,0 +1,261 @@
+package io.relustream.jobs.options;
+
+import io.relustream.activation.Activations;
+import io.relustream.activation.VectorActivation;
+import io.relustream.formats.WireFormat;
+import io.relustream.operators.InvalidValuePolicy;
+
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The picocli converters of {@link JobOptions}: each reads and checks one kind of value.
+ *
+ * <pre>{@code
+ * Duration window = new OptionConverters.PositiveDuration().convert("10s"); // PT10S
+ * }</pre>
+ *
+ * <p>They throw {@link TypeConversionException}, whose message picocli puts after {@code Invalid
+ * value for option '--name': }, so each message starts with the quoted value and says what is
+ * allowed. Every other exception would reach the user wrapped in picocli's generic text.
+ */
+final class OptionConverters {
+
+    /** Kafka's own rule for topic names (org.apache.kafka.common.internals.Topic). */
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    private static final Pattern DECIMAL =
+            Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+
+    private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
+
+    private OptionConverters() {}
+
+    /** A comma-separated list of {@code host:port}, returned with the spaces around entries cut. */
+    static final class BootstrapServers implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String allowed =
+                    "; use a comma-separated list of host:port with ports 1 to 65535, e.g."
+                            + " kafka-1:9092,kafka-2:9092";
+            if (value.isBlank()) {
+                throw new TypeConversionException("'" + value + "' is empty" + allowed);
+            }
+            List<String> servers = new ArrayList<>();
+            for (String entry : value.split(",", -1)) {
+                String server = entry.strip();
+                if (server.isEmpty()) {
+                    throw new TypeConversionException(
+                            "'" + value + "' has an empty entry" + allowed);
+                }
+                // The last colon, so that bracketed IPv6 addresses such as [::1]:9092 read too.
+                int colon = server.lastIndexOf(':');
+                String port = colon < 0 ? "" : server.substring(colon + 1);
+                if (port.isEmpty()) {
+                    throw new TypeConversionException(
+                            "'" + value + "' has '" + server + "' without a port" + allowed);
+                }
+                if (server.substring(0, colon).isBlank()) {
+                    throw new TypeConversionException(
+                            "'" + value + "' has '" + server + "' without a host" + allowed);
+                }
+                if (!port.matches("[0-9]{1,5}")
+                        || Integer.parseInt(port) < 1
+                        || Integer.parseInt(port) > 65535) {
+                    throw new TypeConversionException(
+                            "'"
+                                    + value
+                                    + "' has '"
+                                    + server
+                                    + "' with port '"
+                                    + port
+                                    + "'"
+                                    + allowed);
+                }
+                servers.add(server);
+            }
+            return String.join(",", servers);
+        }
+    }
+
+    /** A Kafka topic name, checked as the broker would, so that typos fail before the job runs. */
+    static final class TopicName implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            if (!TOPIC.matcher(value).matches() || value.equals(".") || value.equals("..")) {
+                throw new TypeConversionException(
+                        "'"
+                                + value
+                                + "' is not a Kafka topic name; use 1 to 249 of the characters"
+                                + " a-z, A-Z, 0-9, '.', '_' and '-', other than '.' or '..'");
+            }
+            return value;
+        }
+    }
+
+    /** Any text but an empty or blank one (group ids, transactional id prefixes). */
+    static final class NonBlank implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            if (value.isBlank()) {
+                throw new TypeConversionException("'" + value + "' must not be blank");
+            }
+            return value;
+        }
+    }
+
+    /** A {@link Durations} text of a duration {@code > 0}. */
+    static final class PositiveDuration implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration duration = duration(value);
+            if (duration.isZero()) {
+                throw new TypeConversionException("'" + value + "' must be > 0");
+            }
+            return duration;
+        }
+    }
+
+    /** A {@link Durations} text; durations are never negative. */
+    static final class NonNegativeDuration implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return duration(value);
+        }
+    }
+
+    /** An activation spec read by {@link Activations#parseVector}, with its message on errors. */
+    static final class ActivationSpec implements ITypeConverter<VectorActivation> {
+        @Override
+        public VectorActivation convert(String value) {
+            try {
+                return Activations.parseVector(value);
+            } catch (IllegalArgumentException e) {
+                // The parser's messages already quote the spec and say what is allowed.
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** An {@link InvalidValuePolicy} option value. */
+    static final class InvalidValues implements ITypeConverter<InvalidValuePolicy> {
+        @Override
+        public InvalidValuePolicy convert(String value) {
+            try {
+                return InvalidValuePolicy.parse(value);
+            } catch (IllegalArgumentException e) {
+                // Reworded to match the other options; the allowed values are the policy's own.
+                throw new TypeConversionException(
+                        "'" + value + "' is not one of: " + InvalidValuePolicy.allowedValues());
+            }
+        }
+    }
+
+    /** A {@link StartingOffsets} option value. */
+    static final class StartingOffsetsValue implements ITypeConverter<StartingOffsets> {
+        @Override
+        public StartingOffsets convert(String value) {
+            try {
+                return StartingOffsets.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A {@link DeliveryGuarantee} option value. */
+    static final class DeliveryGuaranteeValue implements ITypeConverter<DeliveryGuarantee> {
+        @Override
+        public DeliveryGuarantee convert(String value) {
+            try {
+                return DeliveryGuarantee.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A {@link WireFormat} option value. */
+    static final class WireFormatValue implements ITypeConverter<WireFormat> {
+        @Override
+        public WireFormat convert(String value) {
+            try {
+                return WireFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(
+                        "'" + value + "' is not one of: " + WireFormat.allowedValues());
+            }
+        }
+    }
+
+    /** A share in {@code (0, 1]}. */
+    static final class ShareAboveZero implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            double share = number(value, "(0, 1]");
+            if (!(share > 0.0 && share <= 1.0)) {
+                throw new TypeConversionException("'" + value + "' must be in (0, 1]");
+            }
+            return share;
+        }
+    }
+
+    /** A share in {@code [0, 1]}. */
+    static final class Share implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            double share = number(value, "[0, 1]");
+            if (!(share >= 0.0 && share <= 1.0)) {
+                throw new TypeConversionException("'" + value + "' must be in [0, 1]");
+            }
+            return share;
+        }
+    }
+
+    /** An integer {@code >= 1}. */
+    static final class AtLeastOne implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String stripped = value.strip();
+            if (!INTEGER.matcher(stripped).matches()) {
+                throw new TypeConversionException("'" + value + "' must be an integer >= 1");
+            }
+            // Compared as a BigInteger, so that any number of digits gets the right message.
+            BigInteger number = new BigInteger(stripped);
+            if (number.signum() < 1) {
+                throw new TypeConversionException("'" + value + "' must be an integer >= 1");
+            }
+            if (number.bitLength() > 31) {
+                throw new TypeConversionException(
+                        "'"
+                                + value
+                                + "' is too large; the largest allowed is "
+                                + Integer.MAX_VALUE);
+            }
+            return number.intValue();
+        }
+    }
+
+    private static Duration duration(String value) {
+        try {
+            return Durations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+    }
+
+    /** A plain decimal number; hexadecimal, NaN and the infinities are rejected as typos. */
+    private static double number(String value, String range) {
+        String stripped = value.strip();
+        if (!DECIMAL.matcher(stripped).matches()) {
+            throw new TypeConversionException("'" + value + "' must be a number in " + range);
+        }
+        return Double.parseDouble(stripped);
+    }
+}

@@ -1,0 +1,133 @@
+package io.relustream.jobs.generator;
+
+import io.relustream.avro.FeatureVector;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FeatureGeneratorTest {
+
+    private static FeatureGenerator.Settings settings(double nanShare, double lateShare) {
+        return new FeatureGenerator.Settings(
+                3,
+                8,
+                0.5,
+                Duration.ofSeconds(10),
+                nanShare,
+                Duration.ofMillis(200),
+                lateShare,
+                Duration.ofMinutes(1),
+                7L);
+    }
+
+    @Test
+    void deadFeaturesAreAlwaysNegativeUntilTheEvenOnesRecover() {
+        FeatureGenerator generator = new FeatureGenerator(settings(0.0, 0.0));
+        assertThat(generator.deadFeatures()).isEqualTo(4);
+        long start = 1_000_000L;
+        for (int i = 0; i < 3_000; i++) {
+            long now = start + i * 10L; // 30 seconds
+            FeatureVector vector = generator.next(now);
+            List<Double> values = vector.getValues();
+            assertThat(values).hasSize(8);
+            boolean recovered = now - start >= 10_000;
+            for (int f = 0; f < 4; f++) {
+                boolean dead = !(recovered && f % 2 == 0);
+                if (dead) {
+                    assertThat(values.get(f)).as("feature %d at %d", f, now).isLessThan(0.0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void groupsTakeTurnsAndIdsCount() {
+        FeatureGenerator generator = new FeatureGenerator(settings(0.0, 0.0));
+        List<String> groups = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            FeatureVector vector = generator.next(5_000L);
+            groups.add(vector.getGroup());
+            ids.add(vector.getId());
+        }
+        assertThat(groups)
+                .containsExactly("layer-0", "layer-1", "layer-2", "layer-0", "layer-1", "layer-2");
+        assertThat(ids).containsExactly("f-0", "f-1", "f-2", "f-3", "f-4", "f-5");
+    }
+
+    @Test
+    void eventTimesLagTheClockWithinTheBoundsOrByTheLateLag() {
+        FeatureGenerator generator = new FeatureGenerator(settings(0.0, 0.1));
+        int late = 0;
+        for (int i = 0; i < 2_000; i++) {
+            long now = 100_000L + i;
+            long lag = now - generator.next(now).getEventTime().toEpochMilli();
+            if (lag == 60_000L) {
+                late++;
+            } else {
+                assertThat(lag).isBetween(0L, 199L);
+            }
+        }
+        // 10% of 2,000 records, give or take the randomness of a fixed seed.
+        assertThat(late).isBetween(140, 260);
+    }
+
+    @Test
+    void sameSeedSameRecords() {
+        FeatureGenerator a = new FeatureGenerator(settings(0.05, 0.05));
+        FeatureGenerator b = new FeatureGenerator(settings(0.05, 0.05));
+        for (int i = 0; i < 100; i++) {
+            assertThat(a.next(i * 7L)).isEqualTo(b.next(i * 7L));
+        }
+    }
+
+    @Test
+    void nanShowsUpAtTheConfiguredShare() {
+        FeatureGenerator generator = new FeatureGenerator(settings(0.2, 0.0));
+        int withNaN = 0;
+        for (int i = 0; i < 1_000; i++) {
+            if (generator.next(i).getValues().stream().anyMatch(v -> v.isNaN())) {
+                withNaN++;
+            }
+        }
+        assertThat(withNaN).isBetween(150, 250);
+    }
+
+    @Test
+    void rejectsSettingsOutOfRange() {
+        assertThatThrownBy(
+                        () ->
+                                new FeatureGenerator.Settings(
+                                        0,
+                                        8,
+                                        0.5,
+                                        Duration.ZERO,
+                                        0,
+                                        Duration.ZERO,
+                                        0,
+                                        Duration.ZERO,
+                                        1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("groups and dimensions must be >= 1, got 0 and 8");
+        assertThatThrownBy(
+                        () ->
+                                new FeatureGenerator.Settings(
+                                        1,
+                                        8,
+                                        1.5,
+                                        Duration.ZERO,
+                                        0,
+                                        Duration.ZERO,
+                                        0,
+                                        Duration.ZERO,
+                                        1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("dead-share must be in [0, 1], got 1.5");
+    }
+}

@@ -1,0 +1,1395 @@
+package io.relustream.jobs.options;
+
+import io.relustream.activation.Activations;
+import io.relustream.formats.WireFormat;
+import io.relustream.operators.InvalidValuePolicy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+
+class JobOptionsTest {
+
+    private static final String[] SERVERS = {"--bootstrap-servers", "kafka:9092"};
+
+    private static final List<String> TOPIC_OPTIONS =
+            List.of(
+                    "--input-topic",
+                    "--output-topic",
+                    "--stats-topic",
+                    "--alerts-topic",
+                    "--dlq-topic",
+                    "--late-topic");
+
+    private static final String JAAS =
+            "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                    + " username=\"alice\" password=\"s3cr=t ==\";";
+
+    @Test
+    void everyOptionHasItsDefault() {
+        JobOptions options = JobOptions.parse("--bootstrap-servers", "kafka:9092");
+
+        assertThat(options.bootstrapServers()).isEqualTo("kafka:9092");
+        assertThat(options.inputTopic()).isEqualTo("features");
+        assertThat(options.outputTopic()).isEqualTo("activations");
+        assertThat(options.statsTopic()).isEqualTo("activation-stats");
+        assertThat(options.alertsTopic()).isEqualTo("activation-alerts");
+        assertThat(options.dlqTopic()).isEqualTo("features-dlq");
+        assertThat(options.lateTopic()).isEqualTo("activations-late");
+        assertThat(options.groupId()).isEqualTo("relu-stream");
+        assertThat(options.startingOffsets()).isEqualTo(StartingOffsets.EARLIEST);
+        assertThat(options.bounded()).isFalse();
+        assertThat(options.activation()).isEqualTo(Activations.relu());
+        assertThat(options.activation().spec()).isEqualTo("relu");
+        assertThat(options.derivatives()).isTrue();
+        assertThat(options.invalidValues()).isEqualTo(InvalidValuePolicy.PROPAGATE);
+        assertThat(options.window()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(options.slide()).isEmpty();
+        assertThat(options.outOfOrderness()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(options.idleness()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(options.watermarkInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(options.allowedLateness()).isEqualTo(Duration.ZERO);
+        assertThat(options.deadThreshold()).isEqualTo(1.0);
+        assertThat(options.deadWindows()).isEqualTo(3);
+        assertThat(options.sparsityLimit()).isEmpty();
+        assertThat(options.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+        assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(options.transactionalIdPrefix()).isEqualTo("relu-stream");
+        assertThat(options.format()).isEqualTo(WireFormat.AVRO_SINGLE_OBJECT);
+        assertThat(options.parallelism()).isEqualTo(OptionalInt.empty());
+        assertThat(options.kafkaProperties()).isEmpty();
+        assertThat(options.helpRequested()).isFalse();
+    }
+
+    @Test
+    void everyOptionReadsANonDefaultValue() {
+        JobOptions options =
+                JobOptions.parse(
+                        "--bootstrap-servers=kafka-1:9092,kafka-2:9093",
+                        "--input-topic",
+                        "features.v2",
+                        "--output-topic=activations_v2",
+                        "--stats-topic",
+                        "stats",
+                        "--alerts-topic",
+                        "alerts",
+                        "--dlq-topic",
+                        "dlq",
+                        "--late-topic",
+                        "late",
+                        "--group-id",
+                        "analytics",
+                        "--starting-offsets",
+                        "committed",
+                        "--bounded",
+                        "--activation",
+                        "leaky_relu(alpha=0.1)",
+                        "--no-derivatives",
+                        "--invalid-values",
+                        "reject",
+                        "--window",
+                        "1m",
+                        "--slide",
+                        "15s",
+                        "--out-of-orderness",
+                        "250ms",
+                        "--idleness",
+                        "2m",
+                        "--watermark-interval",
+                        "50ms",
+                        "--allowed-lateness",
+                        "1h",
+                        "--dead-threshold",
+                        "0.9",
+                        "--dead-windows",
+                        "5",
+                        "--sparsity-limit",
+                        "0.95",
+                        "--delivery-guarantee",
+                        "exactly-once",
+                        "--checkpoint-interval",
+                        "1500ms",
+                        "--transactional-id-prefix",
+                        "stats-prod",
+                        "--format",
+                        "avro",
+                        "--parallelism",
+                        "4",
+                        "--kafka.acks=all");
+
+        assertThat(options.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9093");
+        assertThat(options.inputTopic()).isEqualTo("features.v2");
+        assertThat(options.outputTopic()).isEqualTo("activations_v2");
+        assertThat(options.statsTopic()).isEqualTo("stats");
+        assertThat(options.alertsTopic()).isEqualTo("alerts");
+        assertThat(options.dlqTopic()).isEqualTo("dlq");
+        assertThat(options.lateTopic()).isEqualTo("late");
+        assertThat(options.groupId()).isEqualTo("analytics");
+        assertThat(options.startingOffsets()).isEqualTo(StartingOffsets.COMMITTED);
+        assertThat(options.bounded()).isTrue();
+        assertThat(options.activation()).isEqualTo(Activations.leakyRelu(0.1));
+        assertThat(options.derivatives()).isFalse();
+        assertThat(options.invalidValues()).isEqualTo(InvalidValuePolicy.REJECT);
+        assertThat(options.window()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(options.slide()).contains(Duration.ofSeconds(15));
+        assertThat(options.outOfOrderness()).isEqualTo(Duration.ofMillis(250));
+        assertThat(options.idleness()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(options.watermarkInterval()).isEqualTo(Duration.ofMillis(50));
+        assertThat(options.allowedLateness()).isEqualTo(Duration.ofHours(1));
+        assertThat(options.deadThreshold()).isEqualTo(0.9);
+        assertThat(options.deadWindows()).isEqualTo(5);
+        assertThat(options.sparsityLimit()).contains(0.95);
+        assertThat(options.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(options.checkpointInterval()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(options.transactionalIdPrefix()).isEqualTo("stats-prod");
+        assertThat(options.format()).isEqualTo(WireFormat.AVRO);
+        assertThat(options.parallelism()).isEqualTo(OptionalInt.of(4));
+        assertThat(options.kafkaProperties()).containsExactly(entry("acks", "all"));
+        assertThat(options.helpRequested()).isFalse();
+    }
+
+    static Stream<Arguments> values() {
+        String longestTopic = "t".repeat(249);
+        return Stream.of(
+                reads(JobOptions::bootstrapServers, "kafka:1", "--bootstrap-servers", "kafka:1"),
+                reads(
+                        JobOptions::bootstrapServers,
+                        "kafka-1:9092,kafka-2:9093",
+                        "--bootstrap-servers",
+                        " kafka-1:9092 , kafka-2:9093 "),
+                reads(
+                        JobOptions::bootstrapServers,
+                        "[::1]:9092,10.0.0.1:65535",
+                        "--bootstrap-servers=[::1]:9092,10.0.0.1:65535"),
+                withServers(JobOptions::inputTopic, longestTopic, "--input-topic", longestTopic),
+                withServers(JobOptions::inputTopic, "a.b_c-D9", "--input-topic=a.b_c-D9"),
+                withServers(JobOptions::outputTopic, "out", "--output-topic", "out"),
+                withServers(JobOptions::statsTopic, "stats", "--stats-topic", "stats"),
+                withServers(JobOptions::alertsTopic, "alerts", "--alerts-topic", "alerts"),
+                withServers(JobOptions::dlqTopic, "dlq", "--dlq-topic", "dlq"),
+                withServers(JobOptions::lateTopic, "late", "--late-topic", "late"),
+                withServers(JobOptions::groupId, "job 2", "--group-id", "job 2"),
+                withServers(JobOptions::groupId, "@prod", "--group-id=@prod"),
+                withServers(
+                        JobOptions::startingOffsets,
+                        StartingOffsets.LATEST,
+                        "--starting-offsets",
+                        "latest"),
+                withServers(
+                        JobOptions::startingOffsets,
+                        StartingOffsets.COMMITTED,
+                        "--starting-offsets=COMMITTED"),
+                withServers(
+                        JobOptions::startingOffsets,
+                        StartingOffsets.EARLIEST,
+                        "--starting-offsets",
+                        "earliest"),
+                withServers(JobOptions::bounded, true, "--bounded"),
+                withServers(JobOptions::bounded, true, "--bounded=true"),
+                withServers(JobOptions::bounded, false, "--bounded=false"),
+                withServers(JobOptions::activation, Activations.relu6(), "--activation", "relu6"),
+                withServers(
+                        JobOptions::activation,
+                        Activations.rectifier().negativeSlope(0.1).maxValue(6).build(),
+                        "--activation=relu(negative_slope=0.1, max_value=6)"),
+                withServers(
+                        JobOptions::activation,
+                        Activations.maxout(2),
+                        "--activation",
+                        "maxout(k=2)"),
+                withServers(JobOptions::derivatives, false, "--no-derivatives"),
+                withServers(JobOptions::derivatives, true, "--derivatives"),
+                withServers(
+                        JobOptions::invalidValues,
+                        InvalidValuePolicy.ZERO,
+                        "--invalid-values",
+                        "zero"),
+                withServers(
+                        JobOptions::invalidValues,
+                        InvalidValuePolicy.FAIL,
+                        "--invalid-values=FAIL"),
+                withServers(JobOptions::window, Duration.ofMillis(1500), "--window", "1500ms"),
+                withServers(JobOptions::window, Duration.ofHours(2), "--window=2h"),
+                withServers(JobOptions::slide, Optional.of(Duration.ofSeconds(5)), "--slide", "5s"),
+                withServers(
+                        JobOptions::slide,
+                        Optional.of(Duration.ofMillis(1)),
+                        "--window=1s",
+                        "--slide=1ms"),
+                withServers(JobOptions::outOfOrderness, Duration.ZERO, "--out-of-orderness", "0"),
+                withServers(
+                        JobOptions::outOfOrderness,
+                        Duration.ofSeconds(90),
+                        "--out-of-orderness=90s"),
+                withServers(JobOptions::idleness, Duration.ofMillis(1), "--idleness", "1ms"),
+                withServers(
+                        JobOptions::watermarkInterval, Duration.ZERO, "--watermark-interval", "0s"),
+                withServers(
+                        JobOptions::allowedLateness,
+                        Duration.ofMinutes(5),
+                        "--allowed-lateness",
+                        "5m"),
+                withServers(JobOptions::deadThreshold, 0.5, "--dead-threshold", "0.5"),
+                withServers(JobOptions::deadThreshold, 0.001, "--dead-threshold=1e-3"),
+                withServers(JobOptions::deadThreshold, 1.0, "--dead-threshold=1"),
+                withServers(JobOptions::deadWindows, 1, "--dead-windows", "1"),
+                withServers(
+                        JobOptions::deadWindows, Integer.MAX_VALUE, "--dead-windows=2147483647"),
+                withServers(JobOptions::sparsityLimit, Optional.of(0.0), "--sparsity-limit", "0"),
+                withServers(JobOptions::sparsityLimit, Optional.of(1.0), "--sparsity-limit=1"),
+                withServers(
+                        JobOptions::sparsityLimit, Optional.of(0.75), "--sparsity-limit", ".75"),
+                withServers(
+                        JobOptions::deliveryGuarantee,
+                        DeliveryGuarantee.EXACTLY_ONCE,
+                        "--delivery-guarantee",
+                        "exactly-once"),
+                withServers(
+                        JobOptions::deliveryGuarantee,
+                        DeliveryGuarantee.NONE,
+                        "--delivery-guarantee=none"),
+                withServers(
+                        JobOptions::checkpointInterval,
+                        Duration.ofMinutes(1),
+                        "--checkpoint-interval",
+                        "1m"),
+                withServers(
+                        JobOptions::transactionalIdPrefix,
+                        "stats-prod",
+                        "--transactional-id-prefix",
+                        "stats-prod"),
+                withServers(JobOptions::format, WireFormat.AVRO, "--format", "avro"),
+                withServers(
+                        JobOptions::format,
+                        WireFormat.AVRO_SINGLE_OBJECT,
+                        "--format=avro-single-object"),
+                withServers(JobOptions::parallelism, OptionalInt.of(1), "--parallelism", "1"),
+                withServers(JobOptions::parallelism, OptionalInt.of(128), "--parallelism=128"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("values")
+    void readsEachOption(
+            String description,
+            String[] args,
+            Function<JobOptions, Object> getter,
+            Object expected) {
+        assertThat(getter.apply(JobOptions.parse(args))).isEqualTo(expected);
+    }
+
+    static Stream<Arguments> invalidValues() {
+        List<Arguments> rows = new ArrayList<>();
+
+        String servers =
+                "; use a comma-separated list of host:port with ports 1 to 65535, e.g."
+                        + " kafka-1:9092,kafka-2:9092";
+        String serversPrefix = "Invalid value for option '--bootstrap-servers': ";
+        rows.add(rejects(serversPrefix + "'' is empty" + servers, "--bootstrap-servers", ""));
+        rows.add(rejects(serversPrefix + "' ' is empty" + servers, "--bootstrap-servers", " "));
+        rows.add(
+                rejects(
+                        serversPrefix + "'kafka' has 'kafka' without a port" + servers,
+                        "--bootstrap-servers",
+                        "kafka"));
+        rows.add(
+                rejects(
+                        serversPrefix + "'kafka:' has 'kafka:' without a port" + servers,
+                        "--bootstrap-servers=kafka:"));
+        rows.add(
+                rejects(
+                        serversPrefix + "':9092' has ':9092' without a host" + servers,
+                        "--bootstrap-servers",
+                        ":9092"));
+        rows.add(
+                rejects(
+                        serversPrefix + "'kafka:0' has 'kafka:0' with port '0'" + servers,
+                        "--bootstrap-servers",
+                        "kafka:0"));
+        rows.add(
+                rejects(
+                        serversPrefix
+                                + "'kafka:65536' has 'kafka:65536' with port '65536'"
+                                + servers,
+                        "--bootstrap-servers",
+                        "kafka:65536"));
+        rows.add(
+                rejects(
+                        serversPrefix + "'kafka:http' has 'kafka:http' with port 'http'" + servers,
+                        "--bootstrap-servers",
+                        "kafka:http"));
+        rows.add(
+                rejects(
+                        serversPrefix + "'kafka:-1' has 'kafka:-1' with port '-1'" + servers,
+                        "--bootstrap-servers=kafka:-1"));
+        rows.add(
+                rejects(
+                        serversPrefix + "'kafka-1:9092,,kafka-2:9092' has an empty entry" + servers,
+                        "--bootstrap-servers",
+                        "kafka-1:9092,,kafka-2:9092"));
+        rows.add(
+                rejects(
+                        serversPrefix + "'kafka-1:9092,' has an empty entry" + servers,
+                        "--bootstrap-servers",
+                        "kafka-1:9092,"));
+        rows.add(
+                rejects(
+                        serversPrefix
+                                + "'kafka-1:9092,kafka-2' has 'kafka-2' without a port"
+                                + servers,
+                        "--bootstrap-servers",
+                        "kafka-1:9092,kafka-2"));
+        rows.add(
+                rejects(
+                        "Missing required parameter for option '--bootstrap-servers'"
+                                + " (<host:port>[,<host:port>...])",
+                        "--bootstrap-servers"));
+
+        String topicRule =
+                "' is not a Kafka topic name; use 1 to 249 of the characters a-z, A-Z, 0-9,"
+                        + " '.', '_' and '-', other than '.' or '..'";
+        for (String option : TOPIC_OPTIONS) {
+            for (String topic :
+                    List.of(
+                            "",
+                            "my topic",
+                            "topic/1",
+                            "topic:1",
+                            "tópico",
+                            ".",
+                            "..",
+                            "t".repeat(250))) {
+                rows.add(
+                        rejects(
+                                "Invalid value for option '" + option + "': '" + topic + topicRule,
+                                withServers(option, topic)));
+            }
+        }
+
+        for (String option : List.of("--group-id", "--transactional-id-prefix")) {
+            for (String value : List.of("", "  ")) {
+                rows.add(
+                        rejects(
+                                "Invalid value for option '"
+                                        + option
+                                        + "': '"
+                                        + value
+                                        + "' must not be blank",
+                                withServers(option, value)));
+            }
+        }
+
+        rows.add(
+                rejects(
+                        "Invalid value for option '--starting-offsets': 'first' is not one of:"
+                                + " earliest, latest, committed",
+                        withServers("--starting-offsets", "first")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--starting-offsets': '' is not one of:"
+                                + " earliest, latest, committed",
+                        withServers("--starting-offsets=")));
+
+        rows.add(
+                rejects(
+                        "Invalid value for option '--bounded': 'maybe' is not a boolean",
+                        withServers("--bounded=maybe")));
+        rows.add(
+                rejects(
+                        "Unexpected argument: 'true'; every argument is an option or an option's"
+                                + " value",
+                        withServers("--bounded", "true")));
+        rows.add(
+                rejects(
+                        "option '--bounded' should be specified only once",
+                        withServers("--bounded", "--bounded")));
+
+        String activations =
+                "allowed: relu, leaky_relu, relu6, clipped_relu, thresholded_relu, maxout";
+        String activation = "Invalid value for option '--activation': ";
+        rows.add(
+                rejects(
+                        activation + "Unknown activation 'swish' in spec 'swish'; " + activations,
+                        withServers("--activation", "swish")));
+        rows.add(
+                rejects(
+                        activation + "Activation spec is empty; " + activations + ", e.g. relu",
+                        withServers("--activation", "")));
+        rows.add(
+                rejects(
+                        activation
+                                + "Invalid activation parameter alpha=-1: must be a finite number"
+                                + " >= 0 (in activation spec 'leaky_relu(alpha=-1)')",
+                        withServers("--activation", "leaky_relu(alpha=-1)")));
+        rows.add(
+                rejects(
+                        activation
+                                + "Invalid activation parameter k=1: must be an integer >= 2 (in"
+                                + " activation spec 'maxout(k=1)')",
+                        withServers("--activation=maxout(k=1)")));
+        rows.add(
+                rejects(
+                        activation
+                                + "Unknown parameter 'slope' for relu in spec 'relu(slope=1)';"
+                                + " allowed: grad_at_threshold, max_value, negative_slope,"
+                                + " threshold",
+                        withServers("--activation", "relu(slope=1)")));
+        rows.add(
+                rejects(
+                        activation
+                                + "Malformed activation spec 'relu(': expected name or"
+                                + " name(parameter=number, ...), e.g. relu or"
+                                + " leaky_relu(alpha=0.01)",
+                        withServers("--activation", "relu(")));
+
+        rows.add(
+                rejects(
+                        "Invalid value for option '--derivatives': 'maybe' is not a boolean",
+                        withServers("--derivatives=maybe")));
+        rows.add(
+                rejects(
+                        "option '--derivatives' should be specified only once",
+                        withServers("--no-derivatives", "--derivatives")));
+
+        rows.add(
+                rejects(
+                        "Invalid value for option '--invalid-values': 'skip' is not one of:"
+                                + " propagate, zero, reject, fail",
+                        withServers("--invalid-values", "skip")));
+
+        String notADuration =
+                "' is not a duration; use a whole number and a unit: 500ms, 10s, 5m, 2h";
+        String tooLong = "' is too long; the longest duration is 9223372036854775807ms";
+        for (String option :
+                List.of(
+                        "--window",
+                        "--slide",
+                        "--out-of-orderness",
+                        "--idleness",
+                        "--watermark-interval",
+                        "--allowed-lateness",
+                        "--checkpoint-interval")) {
+            String prefix = "Invalid value for option '" + option + "': '";
+            for (String value : List.of("10x", "10", "-1s", "1.5s", "10 s", "10S", "", "PT10S")) {
+                rows.add(rejects(prefix + value + notADuration, withServers(option, value)));
+            }
+            rows.add(
+                    rejects(
+                            prefix + "99999999999999999999h" + tooLong,
+                            withServers(option, "99999999999999999999h")));
+        }
+        for (String option :
+                List.of("--window", "--slide", "--idleness", "--checkpoint-interval")) {
+            for (String zero : List.of("0", "0s", "0ms")) {
+                rows.add(
+                        rejects(
+                                "Invalid value for option '"
+                                        + option
+                                        + "': '"
+                                        + zero
+                                        + "' must be > 0",
+                                withServers(option, zero)));
+            }
+        }
+        rows.add(
+                rejects(
+                        "Invalid value for option '--slide': '10s' must be shorter than --window"
+                                + " (10s); leave --slide out for tumbling windows",
+                        withServers("--slide", "10s")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--slide': '20s' must be shorter than --window"
+                                + " (10s); leave --slide out for tumbling windows",
+                        withServers("--slide", "20s")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--slide': '2m' must be shorter than --window"
+                                + " (1m); leave --slide out for tumbling windows",
+                        withServers("--slide", "2m", "--window", "60000ms")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--slide': '3s' does not divide --window"
+                                + " (10s); the window must be a multiple of the slide so that"
+                                + " windows align",
+                        withServers("--slide", "3s")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--slide': '7000ms' does not divide --window"
+                                + " (1m); the window must be a multiple of the slide so that"
+                                + " windows align",
+                        withServers("--window=1m", "--slide=7000ms")));
+
+        for (String value : List.of("0", "0.0", "1.5", "-0.1", "1.0000001")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--dead-threshold': '"
+                                    + value
+                                    + "' must be in (0, 1]",
+                            withServers("--dead-threshold", value)));
+        }
+        for (String value : List.of("abc", "", "NaN", "Infinity", "0x1p-1", "0.5d", "1,0")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--dead-threshold': '"
+                                    + value
+                                    + "' must be a number in (0, 1]",
+                            withServers("--dead-threshold", value)));
+        }
+        for (String value : List.of("-0.1", "1.01", "-1")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--sparsity-limit': '"
+                                    + value
+                                    + "' must be in [0, 1]",
+                            withServers("--sparsity-limit", value)));
+        }
+        for (String value : List.of("abc", "", "NaN", "50%")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--sparsity-limit': '"
+                                    + value
+                                    + "' must be a number in [0, 1]",
+                            withServers("--sparsity-limit", value)));
+        }
+
+        for (String option : List.of("--dead-windows", "--parallelism")) {
+            for (String value : List.of("0", "-1", "abc", "1.5", "", "2e3", "-99999999999")) {
+                rows.add(
+                        rejects(
+                                "Invalid value for option '"
+                                        + option
+                                        + "': '"
+                                        + value
+                                        + "' must be an integer >= 1",
+                                withServers(option, value)));
+            }
+            for (String value : List.of("2147483648", "99999999999999999999999")) {
+                rows.add(
+                        rejects(
+                                "Invalid value for option '"
+                                        + option
+                                        + "': '"
+                                        + value
+                                        + "' is too large; the largest allowed is 2147483647",
+                                withServers(option, value)));
+            }
+        }
+
+        rows.add(
+                rejects(
+                        "Invalid value for option '--delivery-guarantee': 'exactly_once' is not"
+                                + " one of: exactly-once, at-least-once, none",
+                        withServers("--delivery-guarantee", "exactly_once")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--format': 'json' is not one of:"
+                                + " avro-single-object, avro",
+                        withServers("--format", "json")));
+
+        rows.add(
+                rejects(
+                        "Missing required parameter for option '--window' (<duration>)",
+                        withServers("--window")));
+        rows.add(
+                rejects(
+                        "Expected parameter for option '--window' but found '--slide'",
+                        withServers("--window", "--slide", "5s")));
+        rows.add(
+                rejects(
+                        "option '--window' (<duration>) should be specified only once",
+                        withServers("--window", "10s", "--window", "20s")));
+        rows.add(
+                rejects(
+                        "option '--bootstrap-servers' (<host:port>[,<host:port>...]) should be"
+                                + " specified only once",
+                        withServers("--bootstrap-servers", "kafka:9093")));
+
+        rows.add(rejects("Unknown option: '--windw'", withServers("--windw")));
+        rows.add(rejects("Unknown option: '--windw'", withServers("--windw", "1m")));
+        rows.add(rejects("Unknown option: '--windw'", withServers("--windw=1m")));
+        rows.add(rejects("Unknown option: '-w'", withServers("-w", "1m")));
+        rows.add(rejects("Unknown option: '--kafka'", withServers("--kafka", "acks=all")));
+        rows.add(rejects("Unknown option: '--help-me'", withServers("--help-me")));
+        rows.add(
+                rejects(
+                        "Unexpected argument: 'features'; every argument is an option or an"
+                                + " option's value",
+                        withServers("--kafka.acks=all", "features")));
+        rows.add(
+                rejects(
+                        "Unexpected argument: '--window=1m'; every argument is an option or an"
+                                + " option's value",
+                        withServers("--", "--window=1m")));
+
+        String kafkaUse =
+                "': the Kafka property name is missing; use --kafka.<property>=<value>, e.g."
+                        + " --kafka.security.protocol=SASL_SSL";
+        rows.add(rejects("Invalid option '--kafka." + kafkaUse, withServers("--kafka.")));
+        rows.add(rejects("Invalid option '--kafka." + kafkaUse, withServers("--kafka.=secret")));
+        rows.add(rejects("Invalid option '--kafka. " + kafkaUse, withServers("--kafka. =1")));
+        rows.add(
+                rejects(
+                        "Missing value for option '--kafka.acks'; use --kafka.acks=<value> or"
+                                + " --kafka.acks <value>",
+                        withServers("--kafka.acks")));
+        rows.add(
+                rejects(
+                        "Missing value for option '--kafka.acks'; use --kafka.acks=<value> or"
+                                + " --kafka.acks <value>",
+                        withServers("--kafka.acks", "--window", "1m")));
+        rows.add(
+                rejects(
+                        "Option '--kafka.acks' should be specified only once",
+                        withServers("--kafka.acks=all", "--window=1m", "--kafka.acks", "1")));
+        rows.add(
+                rejects(
+                        "Invalid option '--kafka.bootstrap.servers': use --bootstrap-servers"
+                                + " instead",
+                        withServers("--kafka.bootstrap.servers=other:9092")));
+        rows.add(
+                rejects(
+                        "Invalid option '--kafka.group.id': use --group-id instead",
+                        withServers("--kafka.group.id", "other")));
+
+        return rows.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidValues")
+    void rejectsEveryInvalidValueNamingTheOptionTheValueAndWhatIsAllowed(
+            String args, String[] argArray, String message) {
+        assertThatThrownBy(() -> JobOptions.parse(argArray))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void requiresTheBootstrapServers() {
+        assertThatThrownBy(() -> JobOptions.parse("--window", "1m"))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Missing required option '--bootstrap-servers': give the Kafka brokers as"
+                                + " a comma-separated list of host:port, e.g."
+                                + " kafka-1:9092,kafka-2:9092");
+        assertThatThrownBy(JobOptions::parse)
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Missing required option '--bootstrap-servers': give the Kafka brokers as"
+                                + " a comma-separated list of host:port, e.g."
+                                + " kafka-1:9092,kafka-2:9092");
+    }
+
+    @Test
+    void rejectsAnUnknownOption() {
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        "--bootstrap-servers", "kafka:9092", "--windw", "1m"))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage("Unknown option: '--windw'");
+    }
+
+    @Test
+    void helpNeedsNoBootstrapServers() {
+        JobOptions options = JobOptions.parse("--help");
+
+        assertThat(options.helpRequested()).isTrue();
+        assertThat(options.bootstrapServers()).isEmpty();
+        assertThat(options.window()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void helpStillChecksTheOtherOptions() {
+        assertThatThrownBy(() -> JobOptions.parse("--help", "--window", "10x"))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Invalid value for option '--window': '10x' is not a duration; use a whole"
+                                + " number and a unit: 500ms, 10s, 5m, 2h");
+    }
+
+    static Stream<Arguments> usageEntries() {
+        return Stream.of(
+                Arguments.of(
+                        "--bootstrap-servers",
+                        "--bootstrap-servers=<host:port>[,<host:port>...] Kafka brokers to connect"
+                                + " to. Required."),
+                Arguments.of(
+                        "--input-topic",
+                        "--input-topic=<topic> Topic of the FeatureVector records. Default:"
+                                + " features."),
+                Arguments.of(
+                        "--output-topic",
+                        "--output-topic=<topic> Topic for the ActivationVector records. Default:"
+                                + " activations."),
+                Arguments.of(
+                        "--stats-topic",
+                        "--stats-topic=<topic> Topic for the per-window ActivationStats. Default:"
+                                + " activation-stats."),
+                Arguments.of(
+                        "--alerts-topic",
+                        "--alerts-topic=<topic> Topic for the dead-feature and sparsity"
+                                + " ActivationAlerts. Default: activation-alerts."),
+                Arguments.of(
+                        "--dlq-topic",
+                        "--dlq-topic=<topic> Topic for the dead letters: records that did not"
+                                + " decode or were rejected. Default: features-dlq."),
+                Arguments.of(
+                        "--late-topic",
+                        "--late-topic=<topic> Topic for the records that arrived after their"
+                                + " window closed. Default: activations-late."),
+                Arguments.of(
+                        "--group-id",
+                        "--group-id=<id> Kafka consumer group of the input. Default:"
+                                + " relu-stream."),
+                Arguments.of(
+                        "--starting-offsets",
+                        "--starting-offsets=<offsets> Where to start reading: earliest, latest,"
+                                + " or committed (the group's offsets; earliest where it has"
+                                + " none). Default: earliest."),
+                Arguments.of(
+                        "--bounded",
+                        "--bounded Stop at the offsets that were the latest when the job"
+                                + " started. Default: false."),
+                Arguments.of(
+                        "--activation",
+                        "--activation=<spec> The activation: relu, leaky_relu(alpha=0.01), relu6,"
+                                + " clipped_relu(max=4), thresholded_relu(theta=1.0),"
+                                + " relu(negative_slope=0.1, max_value=6, threshold=0.5,"
+                                + " grad_at_threshold=1) or maxout(k=2). Default: relu."),
+                Arguments.of(
+                        "--[no-]derivatives",
+                        "--[no-]derivatives Write each activation's derivatives with its values."
+                                + " Default: true."),
+                Arguments.of(
+                        "--invalid-values",
+                        "--invalid-values=<policy> What to do with NaN and infinite inputs:"
+                                + " propagate, zero, reject (to the dead-letter topic) or fail"
+                                + " (the job). Default: propagate."),
+                Arguments.of(
+                        "--window",
+                        "--window=<duration> Length of the statistics windows, e.g. 500ms, 10s,"
+                                + " 5m, 2h. Default: 10s."),
+                Arguments.of(
+                        "--slide",
+                        "--slide=<duration> Slide of sliding windows: shorter than the window,"
+                                + " which must be a multiple of it. Default: none (tumbling"
+                                + " windows)."),
+                Arguments.of(
+                        "--out-of-orderness",
+                        "--out-of-orderness=<duration> How far behind the newest event time a"
+                                + " record may be and still be on time. Default: 5s."),
+                Arguments.of(
+                        "--idleness",
+                        "--idleness=<duration> After this long without records a partition stops"
+                                + " holding back event time. Default: 30s."),
+                Arguments.of(
+                        "--watermark-interval",
+                        "--watermark-interval=<duration> How often event time moves on; 0s moves"
+                                + " it after every record, for exact replays. Default: 200ms."),
+                Arguments.of(
+                        "--allowed-lateness",
+                        "--allowed-lateness=<duration> How long a window still takes late"
+                                + " records; later ones go to the late topic. Default: 0s."),
+                Arguments.of(
+                        "--dead-threshold",
+                        "--dead-threshold=<share> A feature is dead in a window when at least"
+                                + " this share of its activations is zero; in (0, 1]. Default:"
+                                + " 1.0."),
+                Arguments.of(
+                        "--dead-windows",
+                        "--dead-windows=<count> Consecutive windows a feature must be dead in"
+                                + " before it is reported. Default: 3."),
+                Arguments.of(
+                        "--sparsity-limit",
+                        "--sparsity-limit=<share> Alert when a window's share of zero activations"
+                                + " passes this; in [0, 1]. Default: none (no sparsity alerts)."),
+                Arguments.of(
+                        "--delivery-guarantee",
+                        "--delivery-guarantee=<guarantee> exactly-once (Kafka transactions"
+                                + " committed on checkpoints), at-least-once or none (no"
+                                + " checkpoints). Default: at-least-once."),
+                Arguments.of(
+                        "--checkpoint-interval",
+                        "--checkpoint-interval=<duration> Time between Flink checkpoints; with"
+                                + " exactly-once, output becomes visible at this pace. Default:"
+                                + " 30s."),
+                Arguments.of(
+                        "--transactional-id-prefix",
+                        "--transactional-id-prefix=<prefix> Prefix of the Kafka transactional ids"
+                                + " of exactly-once; unique per job on a cluster. Default:"
+                                + " relu-stream."),
+                Arguments.of(
+                        "--format",
+                        "--format=<format> Wire format of every topic: avro-single-object or"
+                                + " avro. Default: avro-single-object."),
+                Arguments.of(
+                        "--parallelism",
+                        "--parallelism=<count> Parallelism of every operator. Default: none (the"
+                                + " cluster's default)."),
+                Arguments.of("--help", "--help Print this help and exit."),
+                Arguments.of(
+                        "--kafka.<property>",
+                        "--kafka.<property>=<value>, --kafka.<property> <value> Passed to every"
+                                + " Kafka client of the job, e.g."
+                                + " --kafka.security.protocol=SASL_SSL. Repeatable; each property"
+                                + " at most once. Default: none."));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("usageEntries")
+    void usageListsEveryOptionWithItsDefault(String option, String entry) {
+        // Compared without whitespace: picocli wraps descriptions wherever the width ends.
+        assertThat(usageEntries(JobOptions.usage()))
+                .filteredOn(text -> text.startsWith(option))
+                .singleElement()
+                .satisfies(
+                        text ->
+                                assertThat(text.replaceAll("\\s", ""))
+                                        .isEqualTo(entry.replaceAll("\\s", "")));
+    }
+
+    @Test
+    void usageListsNothingElse() {
+        assertThat(usageEntries(JobOptions.usage()))
+                .hasSize(29)
+                .hasSameSizeAs(usageEntries().collect(Collectors.toList()));
+    }
+
+    @Test
+    void usageIsTheWholeHelpText() {
+        assertThat(JobOptions.usage().replace(System.lineSeparator(), "\n"))
+                .isEqualTo(
+                        String.join(
+                                "\n",
+                                "Usage: flink run relu-stream-jobs.jar"
+                                        + " --bootstrap-servers=<host:port>[,<host:port>...]",
+                                "           [OPTION...] [--kafka.<property>=<value>...]",
+                                "",
+                                "Reads FeatureVector records from Kafka, applies a ReLU-family"
+                                        + " activation and writes the",
+                                "activations, per-window activation statistics, dead-feature"
+                                        + " alerts, dead letters and late records",
+                                "back to Kafka.",
+                                "",
+                                "Options:",
+                                "      --bootstrap-servers=<host:port>[,<host:port>...]",
+                                "                             Kafka brokers to connect to."
+                                        + " Required.",
+                                "      --input-topic=<topic>  Topic of the FeatureVector records."
+                                        + " Default: features.",
+                                "      --output-topic=<topic> Topic for the ActivationVector"
+                                        + " records. Default: activations.",
+                                "      --stats-topic=<topic>  Topic for the per-window"
+                                        + " ActivationStats. Default: activation-stats.",
+                                "      --alerts-topic=<topic> Topic for the dead-feature and"
+                                        + " sparsity ActivationAlerts. Default:",
+                                "                               activation-alerts.",
+                                "      --dlq-topic=<topic>    Topic for the dead letters: records"
+                                        + " that did not decode or were",
+                                "                               rejected. Default: features-dlq.",
+                                "      --late-topic=<topic>   Topic for the records that arrived"
+                                        + " after their window closed. Default:",
+                                "                               activations-late.",
+                                "      --group-id=<id>        Kafka consumer group of the input."
+                                        + " Default: relu-stream.",
+                                "      --starting-offsets=<offsets>",
+                                "                             Where to start reading: earliest,"
+                                        + " latest, or committed (the group's",
+                                "                               offsets; earliest where it has"
+                                        + " none). Default: earliest.",
+                                "      --bounded              Stop at the offsets that were the"
+                                        + " latest when the job started.",
+                                "                               Default: false.",
+                                "      --activation=<spec>    The activation: relu,"
+                                        + " leaky_relu(alpha=0.01), relu6, clipped_relu",
+                                "                               (max=4),"
+                                        + " thresholded_relu(theta=1.0), relu(negative_slope=0.1,",
+                                "                               max_value=6, threshold=0.5,"
+                                        + " grad_at_threshold=1) or maxout(k=2).",
+                                "                               Default: relu.",
+                                "      --[no-]derivatives     Write each activation's derivatives"
+                                        + " with its values. Default: true.",
+                                "      --invalid-values=<policy>",
+                                "                             What to do with NaN and infinite"
+                                        + " inputs: propagate, zero, reject (to",
+                                "                               the dead-letter topic) or fail (the"
+                                        + " job). Default: propagate.",
+                                "      --window=<duration>    Length of the statistics windows,"
+                                        + " e.g. 500ms, 10s, 5m, 2h. Default:",
+                                "                               10s.",
+                                "      --slide=<duration>     Slide of sliding windows: shorter"
+                                        + " than the window, which must be a",
+                                "                               multiple of it. Default: none"
+                                        + " (tumbling windows).",
+                                "      --out-of-orderness=<duration>",
+                                "                             How far behind the newest event time"
+                                        + " a record may be and still be on",
+                                "                               time. Default: 5s.",
+                                "      --idleness=<duration>  After this long without records a"
+                                        + " partition stops holding back event",
+                                "                               time. Default: 30s.",
+                                "      --watermark-interval=<duration>",
+                                "                             How often event time moves on; 0s"
+                                        + " moves it after every record, for",
+                                "                               exact replays. Default: 200ms.",
+                                "      --allowed-lateness=<duration>",
+                                "                             How long a window still takes late"
+                                        + " records; later ones go to the late",
+                                "                               topic. Default: 0s.",
+                                "      --dead-threshold=<share>",
+                                "                             A feature is dead in a window when at"
+                                        + " least this share of its",
+                                "                               activations is zero; in (0, 1]."
+                                        + " Default: 1.0.",
+                                "      --dead-windows=<count> Consecutive windows a feature must be"
+                                        + " dead in before it is reported.",
+                                "                               Default: 3.",
+                                "      --sparsity-limit=<share>",
+                                "                             Alert when a window's share of zero"
+                                        + " activations passes this; in [0,",
+                                "                               1]. Default: none (no sparsity"
+                                        + " alerts).",
+                                "      --delivery-guarantee=<guarantee>",
+                                "                             exactly-once (Kafka transactions"
+                                        + " committed on checkpoints),",
+                                "                               at-least-once or none (no"
+                                        + " checkpoints). Default: at-least-once.",
+                                "      --checkpoint-interval=<duration>",
+                                "                             Time between Flink checkpoints; with"
+                                        + " exactly-once, output becomes",
+                                "                               visible at this pace. Default:"
+                                        + " 30s.",
+                                "      --transactional-id-prefix=<prefix>",
+                                "                             Prefix of the Kafka transactional ids"
+                                        + " of exactly-once; unique per job",
+                                "                               on a cluster. Default:"
+                                        + " relu-stream.",
+                                "      --format=<format>      Wire format of every topic:"
+                                        + " avro-single-object or avro. Default:",
+                                "                               avro-single-object.",
+                                "      --parallelism=<count>  Parallelism of every operator."
+                                        + " Default: none (the cluster's default).",
+                                "      --help                 Print this help and exit.",
+                                "",
+                                "Kafka client properties:",
+                                "      --kafka.<property>=<value>, --kafka.<property> <value>",
+                                "                             Passed to every Kafka client of the"
+                                        + " job, e.g.",
+                                "                               --kafka.security.protocol=SASL_SSL."
+                                        + " Repeatable; each property",
+                                "                               at most once. Default: none.",
+                                ""));
+    }
+
+    @Test
+    void readsKafkaPropertiesInBothFormsInTheirOrder() {
+        JobOptions options =
+                JobOptions.parse(
+                        "--kafka.security.protocol=SASL_SSL",
+                        "--bootstrap-servers",
+                        "kafka:9093",
+                        "--kafka.sasl.mechanism",
+                        "PLAIN",
+                        "--kafka.sasl.jaas.config=" + JAAS,
+                        "--window",
+                        "1m",
+                        "--kafka.client.id",
+                        "relu stream job",
+                        "--kafka.ssl.endpoint.identification.algorithm=",
+                        "--kafka.retries",
+                        "-1");
+
+        assertThat(options.kafkaProperties())
+                .containsExactly(
+                        entry("security.protocol", "SASL_SSL"),
+                        entry("sasl.mechanism", "PLAIN"),
+                        entry("sasl.jaas.config", JAAS),
+                        entry("client.id", "relu stream job"),
+                        entry("ssl.endpoint.identification.algorithm", ""),
+                        entry("retries", "-1"));
+        assertThat(options.window()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(options.bootstrapServers()).isEqualTo("kafka:9093");
+    }
+
+    @Test
+    void kafkaPropertiesAreUnmodifiable() {
+        JobOptions options = JobOptions.parse(withServers("--kafka.acks=all"));
+
+        assertThatThrownBy(() -> options.kafkaProperties().put("acks", "0"))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void toArgsOfTheDefaultsListsEveryOption() {
+        assertThat(JobOptions.parse(SERVERS).toArgs())
+                .containsExactly(
+                        "--bootstrap-servers=kafka:9092",
+                        "--input-topic=features",
+                        "--output-topic=activations",
+                        "--stats-topic=activation-stats",
+                        "--alerts-topic=activation-alerts",
+                        "--dlq-topic=features-dlq",
+                        "--late-topic=activations-late",
+                        "--group-id=relu-stream",
+                        "--starting-offsets=earliest",
+                        "--activation=relu",
+                        "--derivatives",
+                        "--invalid-values=propagate",
+                        "--window=10s",
+                        "--out-of-orderness=5s",
+                        "--idleness=30s",
+                        "--watermark-interval=200ms",
+                        "--allowed-lateness=0s",
+                        "--dead-threshold=1.0",
+                        "--dead-windows=3",
+                        "--delivery-guarantee=at-least-once",
+                        "--checkpoint-interval=30s",
+                        "--transactional-id-prefix=relu-stream",
+                        "--format=avro-single-object");
+    }
+
+    @Test
+    void toArgsWritesEveryNonDefaultValue() {
+        JobOptions options =
+                JobOptions.parse(
+                        "--bootstrap-servers= a:1 ,b:2",
+                        "--input-topic=i",
+                        "--output-topic=o",
+                        "--stats-topic=s",
+                        "--alerts-topic=a",
+                        "--dlq-topic=d",
+                        "--late-topic=l",
+                        "--group-id=--g",
+                        "--starting-offsets=LATEST",
+                        "--bounded",
+                        "--activation=Leaky_ReLU( alpha = 0.2 )",
+                        "--no-derivatives",
+                        "--invalid-values=zero",
+                        "--window=120000ms",
+                        "--slide=30000ms",
+                        "--out-of-orderness=0",
+                        "--idleness=1500ms",
+                        "--watermark-interval=0ms",
+                        "--allowed-lateness=3600s",
+                        "--dead-threshold=.25",
+                        "--dead-windows=+7",
+                        "--sparsity-limit=1",
+                        "--delivery-guarantee=none",
+                        "--checkpoint-interval=1m",
+                        "--transactional-id-prefix=p",
+                        "--format=AVRO",
+                        "--parallelism=2",
+                        "--kafka.sasl.jaas.config",
+                        JAAS,
+                        "--kafka.acks=all");
+
+        assertThat(options.toArgs())
+                .containsExactly(
+                        "--bootstrap-servers=a:1,b:2",
+                        "--input-topic=i",
+                        "--output-topic=o",
+                        "--stats-topic=s",
+                        "--alerts-topic=a",
+                        "--dlq-topic=d",
+                        "--late-topic=l",
+                        "--group-id=--g",
+                        "--starting-offsets=latest",
+                        "--bounded",
+                        "--activation=leaky_relu(alpha=0.2)",
+                        "--no-derivatives",
+                        "--invalid-values=zero",
+                        "--window=2m",
+                        "--slide=30s",
+                        "--out-of-orderness=0s",
+                        "--idleness=1500ms",
+                        "--watermark-interval=0s",
+                        "--allowed-lateness=1h",
+                        "--dead-threshold=0.25",
+                        "--dead-windows=7",
+                        "--sparsity-limit=1.0",
+                        "--delivery-guarantee=none",
+                        "--checkpoint-interval=1m",
+                        "--transactional-id-prefix=p",
+                        "--format=avro",
+                        "--parallelism=2",
+                        "--kafka.sasl.jaas.config=" + JAAS,
+                        "--kafka.acks=all");
+    }
+
+    static Stream<Arguments> roundTrips() {
+        return Stream.of(
+                Arguments.of((Object) SERVERS),
+                Arguments.of((Object) new String[] {"--help"}),
+                Arguments.of(
+                        (Object) new String[] {"--help", "--bootstrap-servers=k:1", "--bounded"}),
+                Arguments.of(
+                        (Object)
+                                withServers(
+                                        "--activation=relu(negative_slope=0.1, max_value=6,"
+                                                + " threshold=0.5, grad_at_threshold=1)",
+                                        "--dead-threshold=0.1",
+                                        "--sparsity-limit=0.3333333333333333",
+                                        "--window=1h",
+                                        "--slide=1ms")),
+                Arguments.of(
+                        (Object)
+                                withServers(
+                                        "--activation",
+                                        "maxout(k=3)",
+                                        "--no-derivatives",
+                                        "--delivery-guarantee",
+                                        "exactly-once",
+                                        "--parallelism",
+                                        "16",
+                                        "--kafka.security.protocol=SASL_SSL",
+                                        "--kafka.sasl.jaas.config",
+                                        JAAS,
+                                        "--kafka.ssl.endpoint.identification.algorithm=")),
+                Arguments.of(
+                        (Object)
+                                withServers(
+                                        "--activation=thresholded_relu(theta=0.7)",
+                                        "--invalid-values=fail",
+                                        "--starting-offsets=committed",
+                                        "--format=avro",
+                                        "--group-id=a=b c",
+                                        "--allowed-lateness=1500ms")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("roundTrips")
+    void toArgsReadsBackToEqualOptions(String[] args) {
+        JobOptions options = JobOptions.parse(args);
+        JobOptions again = JobOptions.parse(options.toArgs());
+
+        assertThat(again).isEqualTo(options).hasSameHashCodeAs(options);
+        assertThat(again.toArgs()).containsExactly(options.toArgs());
+    }
+
+    @Test
+    void optionsAreEqualWhenTheirValuesAre() {
+        JobOptions defaults = JobOptions.parse(SERVERS);
+        JobOptions spelledOut =
+                JobOptions.parse(
+                        "--bootstrap-servers=kafka:9092",
+                        "--window=10000ms",
+                        "--activation=relu()",
+                        "--derivatives",
+                        "--dead-threshold=1",
+                        "--starting-offsets=EARLIEST");
+
+        assertThat(spelledOut).isEqualTo(defaults).hasSameHashCodeAs(defaults);
+        assertThat(JobOptions.parse(withServers("--window=11s"))).isNotEqualTo(defaults);
+        assertThat(JobOptions.parse(withServers("--no-derivatives"))).isNotEqualTo(defaults);
+        assertThat(JobOptions.parse(withServers("--kafka.acks=all"))).isNotEqualTo(defaults);
+        assertThat(JobOptions.parse(withServers("--slide=5s"))).isNotEqualTo(defaults);
+        assertThat(JobOptions.parse("--help")).isNotEqualTo(defaults);
+    }
+
+    @Test
+    void toStringHidesTheKafkaValues() {
+        JobOptions options =
+                JobOptions.parse(withServers("--kafka.sasl.jaas.config=" + JAAS, "--bounded"));
+
+        assertThat(options.toString())
+                .isEqualTo(
+                        "JobOptions[--bootstrap-servers=kafka:9092 --input-topic=features"
+                                + " --output-topic=activations --stats-topic=activation-stats"
+                                + " --alerts-topic=activation-alerts --dlq-topic=features-dlq"
+                                + " --late-topic=activations-late --group-id=relu-stream"
+                                + " --starting-offsets=earliest --bounded --activation=relu"
+                                + " --derivatives --invalid-values=propagate --window=10s"
+                                + " --out-of-orderness=5s --idleness=30s --watermark-interval=200ms"
+                                + " --allowed-lateness=0s"
+                                + " --dead-threshold=1.0 --dead-windows=3"
+                                + " --delivery-guarantee=at-least-once --checkpoint-interval=30s"
+                                + " --transactional-id-prefix=relu-stream"
+                                + " --format=avro-single-object"
+                                + " --kafka.sasl.jaas.config=<hidden>]");
+    }
+
+    @Test
+    void runPrintsTheUsageForHelp() {
+        Output out = new Output();
+        Output err = new Output();
+        AtomicReference<JobOptions> ran = new AtomicReference<>();
+
+        int status =
+                JobOptions.run(
+                        new String[] {"--help"},
+                        options -> {
+                            ran.set(options);
+                            return 0;
+                        },
+                        out.stream,
+                        err.stream);
+
+        assertThat(status).isZero();
+        assertThat(out.text()).isEqualTo(JobOptions.usage());
+        assertThat(err.text()).isEmpty();
+        assertThat(ran.get()).isNull();
+    }
+
+    @Test
+    void runPrintsTheProblemAndReturnsTwoForInvalidOptions() {
+        Output out = new Output();
+        Output err = new Output();
+        AtomicReference<JobOptions> ran = new AtomicReference<>();
+
+        int status =
+                JobOptions.run(
+                        withServers("--window", "10x"),
+                        options -> {
+                            ran.set(options);
+                            return 0;
+                        },
+                        out.stream,
+                        err.stream);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(out.text()).isEmpty();
+        assertThat(err.text())
+                .isEqualTo(
+                        String.format(
+                                "Invalid value for option '--window': '10x' is not a duration; use"
+                                        + " a whole number and a unit: 500ms, 10s, 5m, 2h%n"
+                                        + "Use --help to see every option.%n"));
+        assertThat(ran.get()).isNull();
+    }
+
+    @Test
+    void runReportsAMissingBootstrapServersAsInvalid() {
+        Output out = new Output();
+        Output err = new Output();
+
+        int status = JobOptions.run(new String[0], options -> 0, out.stream, err.stream);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(out.text()).isEmpty();
+        assertThat(err.text())
+                .isEqualTo(
+                        String.format(
+                                "Missing required option '--bootstrap-servers': give the Kafka"
+                                        + " brokers as a comma-separated list of host:port, e.g."
+                                        + " kafka-1:9092,kafka-2:9092%n"
+                                        + "Use --help to see every option.%n"));
+    }
+
+    @Test
+    void runHandsValidOptionsToTheJobAndReturnsItsStatus() {
+        Output out = new Output();
+        Output err = new Output();
+        AtomicReference<JobOptions> ran = new AtomicReference<>();
+
+        int status =
+                JobOptions.run(
+                        withServers("--activation", "relu6"),
+                        options -> {
+                            ran.set(options);
+                            return 7;
+                        },
+                        out.stream,
+                        err.stream);
+
+        assertThat(status).isEqualTo(7);
+        assertThat(ran.get()).isEqualTo(JobOptions.parse(withServers("--activation=relu6")));
+        assertThat(out.text()).isEmpty();
+        assertThat(err.text()).isEmpty();
+    }
+
+    @Test
+    void runLetsTheJobsExceptionsThrough() {
+        IllegalStateException failure = new IllegalStateException("broker down");
+        Output out = new Output();
+        Output err = new Output();
+
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.run(
+                                        SERVERS,
+                                        options -> {
+                                            throw failure;
+                                        },
+                                        out.stream,
+                                        err.stream))
+                .isSameAs(failure);
+        assertThat(err.text()).isEmpty();
+    }
+
+    /** The usage's option entries, each on one line with single spaces. */
+    private static List<String> usageEntries(String usage) {
+        List<String> entries = new ArrayList<>();
+        StringBuilder entry = null;
+        for (String line : usage.split("\\R")) {
+            if (line.startsWith("      --") || line.startsWith("  --")) {
+                if (entry != null) {
+                    entries.add(entry.toString());
+                }
+                entry = new StringBuilder(line.strip());
+            } else if (entry != null && line.startsWith(" ") && !line.isBlank()) {
+                entry.append(' ').append(line.strip());
+            } else if (entry != null) {
+                entries.add(entry.toString());
+                entry = null;
+            }
+        }
+        if (entry != null) {
+            entries.add(entry.toString());
+        }
+        return entries.stream()
+                .map(text -> text.replaceAll("\\s+", " "))
+                .collect(Collectors.toList());
+    }
+
+    private static Arguments reads(
+            Function<JobOptions, ?> getter, Object expected, String... args) {
+        @SuppressWarnings("unchecked")
+        Function<JobOptions, Object> function = (Function<JobOptions, Object>) getter;
+        return Arguments.of(String.join(" ", args), args, function, expected);
+    }
+
+    private static Arguments withServers(
+            Function<JobOptions, ?> getter, Object expected, String... args) {
+        return reads(getter, expected, withServers(args));
+    }
+
+    private static Arguments rejects(String message, String... args) {
+        String shown =
+                Arrays.stream(args).map(arg -> "[" + arg + "]").collect(Collectors.joining(" "));
+        return Arguments.of(shown, args, message);
+    }
+
+    private static String[] withServers(String... args) {
+        String[] all = Arrays.copyOf(SERVERS, SERVERS.length + args.length);
+        System.arraycopy(args, 0, all, SERVERS.length, args.length);
+        return all;
+    }
+
+    /** A PrintStream whose text the test reads. */
+    private static final class Output {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+        String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+}
