@@ -3,7 +3,6 @@ package io.relustream.jobs.generator;
 import io.relustream.avro.FeatureVector;
 import io.relustream.formats.AvroRecordEncoder;
 import io.relustream.formats.WireFormat;
-import io.relustream.jobs.options.Durations;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -12,13 +11,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,60 +46,7 @@ public final class GeneratorCommand implements Callable<Integer> {
             description = "Default: ${DEFAULT-VALUE}.")
     String topic;
 
-    @Option(
-            names = "--rate",
-            defaultValue = "200",
-            description = "Records per second. Default: ${DEFAULT-VALUE}.")
-    int rate;
-
-    @Option(names = "--groups", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
-    int groups;
-
-    @Option(
-            names = "--dimensions",
-            defaultValue = "16",
-            description = "Values per record. Default: ${DEFAULT-VALUE}.")
-    int dimensions;
-
-    @Option(
-            names = "--dead-share",
-            defaultValue = "0.25",
-            description =
-                    "Share of each group's features that are dead. Default: ${DEFAULT-VALUE}.")
-    double deadShare;
-
-    @Option(
-            names = "--recover-after",
-            converter = Durations.Converter.class,
-            defaultValue = "40s",
-            description = "When the even dead features recover. Default: ${DEFAULT-VALUE}.")
-    Duration recoverAfter;
-
-    @Option(
-            names = "--nan-share",
-            defaultValue = "0.002",
-            description = "Default: ${DEFAULT-VALUE}.")
-    double nanShare;
-
-    @Option(
-            names = "--out-of-order",
-            converter = Durations.Converter.class,
-            defaultValue = "2s",
-            description = "Maximum event-time lag. Default: ${DEFAULT-VALUE}.")
-    Duration outOfOrder;
-
-    @Option(
-            names = "--late-share",
-            defaultValue = "0.002",
-            description = "Default: ${DEFAULT-VALUE}.")
-    double lateShare;
-
-    @Option(
-            names = "--late-by",
-            converter = Durations.Converter.class,
-            defaultValue = "2m",
-            description = "Default: ${DEFAULT-VALUE}.")
-    Duration lateBy;
+    @Mixin GeneratorOptions generator;
 
     @Option(
             names = "--count",
@@ -109,9 +55,6 @@ public final class GeneratorCommand implements Callable<Integer> {
                     "Stop after this many records; 0 runs until stopped. Default:"
                             + " ${DEFAULT-VALUE}.")
     long count;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
-    long seed;
 
     @Option(
             names = "--format",
@@ -127,26 +70,11 @@ public final class GeneratorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rate < 1) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "Invalid value for option '--rate': " + rate + " must be >= 1");
-        }
         WireFormat wireFormat;
         FeatureGenerator.Settings settings;
         try {
             wireFormat = WireFormat.parse(format);
-            settings =
-                    new FeatureGenerator.Settings(
-                            groups,
-                            dimensions,
-                            deadShare,
-                            recoverAfter,
-                            nanShare,
-                            outOfOrder,
-                            lateShare,
-                            lateBy,
-                            seed);
+            settings = generator.settings();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -158,7 +86,7 @@ public final class GeneratorCommand implements Callable<Integer> {
                         topic,
                         wireFormat,
                         new FeatureGenerator(settings),
-                        rate,
+                        generator.rate(),
                         count,
                         running);
         System.err.println("Produced " + sent + " records to " + topic);

@@ -9,8 +9,8 @@ import io.relustream.jobs.ActivationStatsJob;
 import io.relustream.jobs.ActivationStatsPipeline;
 import io.relustream.jobs.generator.FeatureGenerator;
 import io.relustream.jobs.generator.GeneratorCommand;
+import io.relustream.jobs.generator.GeneratorOptions;
 import io.relustream.jobs.options.Durations;
-import io.relustream.jobs.options.InvalidOptionsException;
 import io.relustream.jobs.options.JobOptions;
 
 import org.apache.flink.core.execution.JobClient;
@@ -23,6 +23,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
@@ -62,33 +63,7 @@ public final class LocalRun implements Callable<Integer> {
                             + " ${DEFAULT-VALUE}.")
     Duration duration;
 
-    @Option(
-            names = "--rate",
-            defaultValue = "200",
-            description = "Records per second. Default: ${DEFAULT-VALUE}.")
-    int rate;
-
-    @Option(names = "--groups", defaultValue = "3", description = "Default: ${DEFAULT-VALUE}.")
-    int groups;
-
-    @Option(names = "--dimensions", defaultValue = "16", description = "Default: ${DEFAULT-VALUE}.")
-    int dimensions;
-
-    @Option(
-            names = "--dead-share",
-            defaultValue = "0.25",
-            description = "Default: ${DEFAULT-VALUE}.")
-    double deadShare;
-
-    @Option(
-            names = "--recover-after",
-            defaultValue = "40s",
-            converter = Durations.Converter.class,
-            description = "When half of the dead features recover. Default: ${DEFAULT-VALUE}.")
-    Duration recoverAfter;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Mixin GeneratorOptions generator;
 
     @Unmatched List<String> jobArgs = new ArrayList<>();
 
@@ -110,10 +85,12 @@ public final class LocalRun implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Duration runFor = duration;
-        // Check the job's options before anything starts; the broker's address comes later.
+        // Check every option before anything starts; the broker's address comes later.
+        FeatureGenerator.Settings generatorSettings;
         try {
+            generatorSettings = generator.settings();
             jobOptions("localhost:9092");
-        } catch (InvalidOptionsException e) {
+        } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println("Use --help to see the options of the local run and the job.");
             return 2;
@@ -130,34 +107,19 @@ public final class LocalRun implements Callable<Integer> {
                     options.dlqTopic(),
                     options.lateTopic());
             out.printf(
-                    "Kafka at %s; job: %s, window %s%s; generator: %d records/s, %d groups x %d"
-                            + " features, %.0f%% dead%n",
+                    "Kafka at %s; job: %s, window %s%s; generator: %s%n",
                     kafka.bootstrapServers(),
                     options.activation().spec(),
                     Durations.format(options.window()),
                     options.slide().map(s -> " sliding every " + Durations.format(s)).orElse(""),
-                    rate,
-                    groups,
-                    dimensions,
-                    100 * deadShare);
+                    generator.describe());
 
             AtomicBoolean running = new AtomicBoolean(true);
             CountDownLatch stopped = new CountDownLatch(1);
             Thread shutdownHook = new Thread(stopped::countDown);
             Runtime.getRuntime().addShutdownHook(shutdownHook);
 
-            FeatureGenerator generator =
-                    new FeatureGenerator(
-                            new FeatureGenerator.Settings(
-                                    groups,
-                                    dimensions,
-                                    deadShare,
-                                    recoverAfter,
-                                    0.002,
-                                    Duration.ofSeconds(1),
-                                    0.002,
-                                    options.window().multipliedBy(3),
-                                    seed));
+            FeatureGenerator features = new FeatureGenerator(generatorSettings);
             Thread producer =
                     daemon(
                             "feature-generator",
@@ -167,8 +129,8 @@ public final class LocalRun implements Callable<Integer> {
                                             kafka.bootstrapServers(),
                                             options.inputTopic(),
                                             options.format(),
-                                            generator,
-                                            rate,
+                                            features,
+                                            generator.rate(),
                                             0,
                                             running);
                                 } catch (InterruptedException e) {
