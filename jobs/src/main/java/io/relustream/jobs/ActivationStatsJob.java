@@ -4,10 +4,12 @@ import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
+import io.relustream.avro.FeatureVector;
 import io.relustream.formats.ActivationAlertKafkaSerializer;
 import io.relustream.formats.ActivationStatsKafkaSerializer;
 import io.relustream.formats.ActivationVectorKafkaSerializer;
 import io.relustream.formats.AvroKafkaSerializer;
+import io.relustream.formats.AvroRecordDecoder;
 import io.relustream.formats.DeadLetterKafkaSerializer;
 import io.relustream.formats.FeatureVectorKafkaDeserializer;
 import io.relustream.formats.SourcedFeatureVector;
@@ -29,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 import org.apache.avro.specific.SpecificRecordBase;
 
+import java.time.Clock;
 import java.util.Properties;
 
 /**
@@ -66,8 +69,15 @@ public final class ActivationStatsJob {
 
     /** Builds the job on Kafka and runs it until it ends (with {@code --bounded}) or fails. */
     public static JobExecutionResult run(JobOptions options) throws Exception {
+        return run(options, ActivationStatsPipeline.StageTaps.none());
+    }
+
+    /** {@link #run(JobOptions)} with taps between the stages. */
+    public static JobExecutionResult run(JobOptions options, ActivationStatsPipeline.StageTaps taps)
+            throws Exception {
         StreamExecutionEnvironment env = environment(options);
-        ActivationStatsPipeline.build(env, options, kafkaSource(options), kafkaOutputs(options));
+        ActivationStatsPipeline.build(
+                env, options, kafkaSource(options), kafkaOutputs(options), taps);
         return env.execute(
                 "relu-stream activation statistics (" + options.activation().spec() + ")");
     }
@@ -97,7 +107,13 @@ public final class ActivationStatsJob {
                         .setBootstrapServers(options.bootstrapServers())
                         .setTopics(options.inputTopic())
                         .setGroupId(options.groupId())
-                        .setDeserializer(new FeatureVectorKafkaDeserializer(options.format()))
+                        .setDeserializer(
+                                new FeatureVectorKafkaDeserializer(
+                                        AvroRecordDecoder.of(FeatureVector.class, options.format())
+                                                .withWriterSchemas(
+                                                        options.writerSchemas().schemas()),
+                                        options.maxEventTimeSkew(),
+                                        Clock.systemUTC()))
                         .setProperties(kafkaProperties(options));
         switch (options.startingOffsets()) {
             case LATEST:
@@ -141,12 +157,12 @@ public final class ActivationStatsJob {
             JobOptions options, AvroKafkaSerializer<T> serializer) {
         Properties properties = kafkaProperties(options);
         DeliveryGuarantee guarantee = deliveryGuarantee(options);
-        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE
-                && !properties.containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             // The broker caps transactions at transaction.max.timeout.ms (15 minutes by default);
-            // the producer must not ask for more.
+            // the producer must not ask for more. JobOptions checked it against the checkpoints.
             properties.setProperty(
-                    ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(15 * 60 * 1000));
+                    ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                    String.valueOf(options.transactionTimeout().toMillis()));
         }
         return KafkaSink.<T>builder()
                 .setBootstrapServers(options.bootstrapServers())

@@ -26,7 +26,9 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.OutputTag;
+import org.apache.flink.util.function.SerializableFunction;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -83,12 +85,55 @@ public final class ActivationStatsPipeline {
         }
     }
 
+    /**
+     * Functions applied to the streams between stages: identity in the job; tests use them to
+     * inject failures at known points, users to observe or enrich a stage.
+     */
+    public static final class StageTaps implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        final SerializableFunction<
+                        DataStream<SourcedFeatureVector>, DataStream<SourcedFeatureVector>>
+                afterSource;
+        final SerializableFunction<DataStream<ActivationStats>, DataStream<ActivationStats>>
+                afterStatistics;
+
+        /**
+         * @param afterSource applied to the decoded records before activation
+         * @param afterStatistics applied to the window statistics before they are written
+         */
+        public StageTaps(
+                SerializableFunction<
+                                DataStream<SourcedFeatureVector>, DataStream<SourcedFeatureVector>>
+                        afterSource,
+                SerializableFunction<DataStream<ActivationStats>, DataStream<ActivationStats>>
+                        afterStatistics) {
+            this.afterSource = Objects.requireNonNull(afterSource, "afterSource");
+            this.afterStatistics = Objects.requireNonNull(afterStatistics, "afterStatistics");
+        }
+
+        /** No taps. */
+        public static StageTaps none() {
+            return new StageTaps(stream -> stream, stream -> stream);
+        }
+    }
+
     /** Adds the pipeline to {@code env}, reading {@code source} and writing {@code outputs}. */
     public static void build(
             StreamExecutionEnvironment env,
             JobOptions options,
             Source<SourcedFeatureVector, ?, ?> source,
             Outputs outputs) {
+        build(env, options, source, outputs, StageTaps.none());
+    }
+
+    /** {@link #build(StreamExecutionEnvironment, JobOptions, Source, Outputs)} with taps. */
+    public static void build(
+            StreamExecutionEnvironment env,
+            JobOptions options,
+            Source<SourcedFeatureVector, ?, ?> source,
+            Outputs outputs,
+            StageTaps taps) {
         VectorActivation activation = options.activation();
         String spec = activation.spec();
 
@@ -108,7 +153,8 @@ public final class ActivationStatsPipeline {
                                                 : record.vector.getEventTime().toEpochMilli())
                         .withIdleness(options.idleness());
         DataStream<SourcedFeatureVector> features =
-                env.fromSource(source, watermarks, "features").uid("features-source");
+                taps.afterSource.apply(
+                        env.fromSource(source, watermarks, "features").uid("features-source"));
 
         SingleOutputStreamOperator<ActivationVector> activations =
                 features.process(
@@ -136,7 +182,8 @@ public final class ActivationStatsPipeline {
                                 new ActivationStatsWindowFunction(spec, options.deadThreshold()))
                         .name("window statistics")
                         .uid("window-statistics");
-        stats.sinkTo(outputs.stats).name("statistics").uid("statistics-sink");
+        DataStream<ActivationStats> tappedStats = taps.afterStatistics.apply(stats);
+        tappedStats.sinkTo(outputs.stats).name("statistics").uid("statistics-sink");
 
         stats.getSideOutput(LATE)
                 .process(new LateSampleFunction(spec))
@@ -146,7 +193,8 @@ public final class ActivationStatsPipeline {
                 .name("late")
                 .uid("late-sink");
 
-        stats.keyBy(ActivationStats::getGroup, Types.STRING)
+        tappedStats
+                .keyBy(ActivationStats::getGroup, Types.STRING)
                 .process(
                         new DeadFeatureDetector(
                                 options.deadWindows(),

@@ -15,6 +15,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -62,11 +63,13 @@ final class SourcedActivationFunction
         FeatureVectorActivator.Outcome outcome = activator.activate(record.vector);
         if (outcome.problem() != null) {
             if (activator.policy() == InvalidValuePolicy.FAIL) {
-                throw new InvalidRecordException(
-                        FeatureVectorActivator.failureMessage(
-                                record.vector,
-                                outcome.problem(),
-                                "read from " + record.coordinates()));
+                // Restarting would read the same record and fail again: fail the job for good.
+                throw new SuppressRestartsException(
+                        new InvalidRecordException(
+                                FeatureVectorActivator.failureMessage(
+                                        record.vector,
+                                        outcome.problem(),
+                                        "read from " + record.coordinates())));
             }
             metrics.rejected(outcome.counts());
             context.output(

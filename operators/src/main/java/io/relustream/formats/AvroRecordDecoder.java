@@ -3,6 +3,7 @@ package io.relustream.formats;
 import io.relustream.avro.history.SchemaHistory;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
@@ -11,10 +12,12 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecordBase;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Decodes one Avro record type from message bytes in a {@link WireFormat}, resolving every released
@@ -37,6 +40,8 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
 
     private final Class<T> type;
     private final WireFormat format;
+    // Schemas as JSON: Avro's Schema objects are not meant to travel in Flink's closures.
+    private final List<String> extraWriterSchemas;
 
     private transient Schema readerSchema;
     private transient Map<Long, Schema> writerSchemas;
@@ -44,15 +49,51 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
     private transient String knownVersions;
     private transient BinaryDecoder decoder;
 
-    private AvroRecordDecoder(Class<T> type, WireFormat format) {
+    private AvroRecordDecoder(Class<T> type, WireFormat format, List<String> extraWriterSchemas) {
         this.type = Objects.requireNonNull(type, "type");
         this.format = Objects.requireNonNull(format, "format");
+        this.extraWriterSchemas = List.copyOf(extraWriterSchemas);
     }
 
     /** A decoder of {@code type} records in {@code format}. */
     public static <T extends SpecificRecordBase> AvroRecordDecoder<T> of(
             Class<T> type, WireFormat format) {
-        return new AvroRecordDecoder<>(type, format);
+        return new AvroRecordDecoder<>(type, format, List.of());
+    }
+
+    /**
+     * This decoder, also resolving the given writer schemas by their fingerprint: newer schemas of
+     * producers that upgraded before this job did. Each must be readable by the current schema; see
+     * {@link #checkReadable}.
+     */
+    public AvroRecordDecoder<T> withWriterSchemas(List<Schema> writerSchemas) {
+        List<String> all = new ArrayList<>(extraWriterSchemas);
+        writerSchemas.forEach(schema -> all.add(schema.toString()));
+        return new AvroRecordDecoder<>(type, format, all);
+    }
+
+    /**
+     * Checks that records written with {@code writer} can be read as {@code type}.
+     *
+     * @throws IllegalArgumentException naming the record and every incompatibility
+     */
+    public static void checkReadable(Class<? extends SpecificRecordBase> type, Schema writer) {
+        Schema reader = SpecificData.getForClass(type).getSchema(type);
+        if (!reader.getFullName().equals(writer.getFullName())) {
+            throw new IllegalArgumentException(
+                    "schema " + writer.getFullName() + " is not a " + reader.getFullName());
+        }
+        SchemaCompatibility.SchemaPairCompatibility result =
+                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        if (result.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+            throw new IllegalArgumentException(
+                    "records written with it cannot be read as the current "
+                            + reader.getName()
+                            + ": "
+                            + result.getResult().getIncompatibilities().stream()
+                                    .map(i -> i.getMessage() + " at " + i.getLocation())
+                                    .collect(Collectors.joining("; ")));
+        }
     }
 
     /** The format this decoder reads. */
@@ -109,8 +150,8 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
             throw new UndecodableRecordException(
                     String.format(
                             "unknown writer schema fingerprint %016x: it is none of the %s"
-                                    + " versions this job knows (%s); deploy a build that has"
-                                    + " the producer's schema",
+                                    + " versions this job knows (%s); give the job the producer's"
+                                    + " schema (--writer-schemas) or deploy a build that has it",
                             fingerprint, name, knownVersions));
         }
         return read(reader, payload, HEADER_LENGTH);
@@ -148,6 +189,17 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         if (!writerSchemas.containsKey(current)) {
             writerSchemas.put(current, readerSchema);
             versions.append(versions.length() == 0 ? "" : ", ").append("current");
+        }
+        for (String json : extraWriterSchemas) {
+            Schema extra = new Schema.Parser().parse(json);
+            if (writerSchemas.putIfAbsent(SchemaNormalization.parsingFingerprint64(extra), extra)
+                    == null) {
+                versions.append(", ")
+                        .append(
+                                String.format(
+                                        "%016x", SchemaNormalization.parsingFingerprint64(extra)))
+                        .append(" (given)");
+            }
         }
         knownVersions = versions.toString();
         readers = new HashMap<>();

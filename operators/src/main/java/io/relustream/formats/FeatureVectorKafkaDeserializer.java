@@ -13,8 +13,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Reads Kafka records into {@link SourcedFeatureVector}s and never throws: bytes that do not decode
@@ -35,15 +38,33 @@ public final class FeatureVectorKafkaDeserializer
     private static final long serialVersionUID = 1L;
 
     private final AvroRecordDecoder<FeatureVector> decoder;
+    private final Duration maxEventTimeSkew;
+    private final Clock clock;
     private transient Counter undecodable;
+    private transient Counter invalidEventTimes;
 
+    /** A deserializer without event-time checks beyond "not negative". */
     public FeatureVectorKafkaDeserializer(WireFormat format) {
-        this.decoder = AvroRecordDecoder.of(FeatureVector.class, format);
+        this(AvroRecordDecoder.of(FeatureVector.class, format), null, Clock.systemUTC());
+    }
+
+    /**
+     * @param decoder reads the bytes
+     * @param maxEventTimeSkew records whose event time is further ahead of the clock go to the
+     *     dead-letter path; {@code null} for no limit
+     * @param clock the processing-time clock
+     */
+    public FeatureVectorKafkaDeserializer(
+            AvroRecordDecoder<FeatureVector> decoder, Duration maxEventTimeSkew, Clock clock) {
+        this.decoder = Objects.requireNonNull(decoder, "decoder");
+        this.maxEventTimeSkew = maxEventTimeSkew;
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
         undecodable = context.getMetricGroup().counter("undecodableRecords");
+        invalidEventTimes = context.getMetricGroup().counter("invalidEventTimes");
     }
 
     @Override
@@ -60,8 +81,10 @@ public final class FeatureVectorKafkaDeserializer
         try {
             sourced.vector = decoder.decode(record.value());
         } catch (UndecodableRecordException e) {
-            if (undecodable != null) {
-                undecodable.inc();
+            Counter counter =
+                    e instanceof InvalidEventTimeException ? invalidEventTimes : undecodable;
+            if (counter != null) {
+                counter.inc();
             }
             Throwable error = e.getCause() != null ? e.getCause() : e;
             sourced.deadLetter = deadLetter(sourced, e.getMessage()).error(error).build();

@@ -219,6 +219,16 @@ final class JobCommand {
     Duration watermarkInterval;
 
     @Option(
+            names = "--max-event-time-skew",
+            defaultValue = "5m",
+            paramLabel = "<duration>",
+            converter = OptionConverters.PositiveDuration.class,
+            description =
+                    "Records whose event time is further ahead of the clock go to the dead-letter"
+                            + " topic. Default: ${DEFAULT-VALUE}.")
+    Duration maxEventTimeSkew;
+
+    @Option(
             names = "--allowed-lateness",
             defaultValue = "0s",
             paramLabel = "<duration>",
@@ -286,6 +296,15 @@ final class JobCommand {
                     "Prefix of the Kafka transactional ids of exactly-once; unique per job on a"
                             + " cluster. Default: ${DEFAULT-VALUE}.")
     String transactionalIdPrefix;
+
+    @Option(
+            names = "--writer-schemas",
+            paramLabel = "<path>[,<path>...]",
+            converter = OptionConverters.WriterSchemaFiles.class,
+            description =
+                    "Newer FeatureVector schemas (.avsc files or folders) that producers may write"
+                            + " with; each must be readable by the job's schema. Default: none.")
+    WriterSchemas writerSchemas = WriterSchemas.none();
 
     @Option(
             names = "--format",

@@ -45,6 +45,12 @@ public final class JobOptions {
     /** The prefix of the Kafka client properties. */
     public static final String KAFKA_PREFIX = "--kafka.";
 
+    /** The producer property of the transaction timeout. */
+    public static final String TRANSACTION_TIMEOUT = "transaction.timeout.ms";
+
+    /** The broker's default cap on transactions, transaction.max.timeout.ms. */
+    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
+
     /** Kafka properties that dedicated options set; passing them too would silently override. */
     private static final Map<String, String> DEDICATED_PROPERTIES =
             Map.of("bootstrap.servers", "--bootstrap-servers", "group.id", "--group-id");
@@ -67,6 +73,8 @@ public final class JobOptions {
     private final Duration outOfOrderness;
     private final Duration idleness;
     private final Duration watermarkInterval;
+    private final Duration maxEventTimeSkew;
+    private final WriterSchemas writerSchemas;
     private final Duration allowedLateness;
     private final double deadThreshold;
     private final int deadWindows;
@@ -98,6 +106,8 @@ public final class JobOptions {
         this.outOfOrderness = command.outOfOrderness;
         this.idleness = command.idleness;
         this.watermarkInterval = command.watermarkInterval;
+        this.maxEventTimeSkew = command.maxEventTimeSkew;
+        this.writerSchemas = command.writerSchemas;
         this.allowedLateness = command.allowedLateness;
         this.deadThreshold = command.deadThreshold;
         this.deadWindows = command.deadWindows;
@@ -138,7 +148,46 @@ public final class JobOptions {
             throw new InvalidOptionsException(e.getMessage(), e);
         }
         checkSlide(command.window, command.slide, result);
-        return new JobOptions(command, kafkaProperties);
+        JobOptions options = new JobOptions(command, kafkaProperties);
+        options.checkTransactionTimeout();
+        return options;
+    }
+
+    /**
+     * Exactly-once sinks commit a transaction when the checkpoint after it completes: the
+     * producer's transaction timeout must outlast the checkpoint interval, or transactions are
+     * aborted before they commit and the job never makes progress.
+     */
+    private void checkTransactionTimeout() {
+        String configured = kafkaProperties.get(TRANSACTION_TIMEOUT);
+        if (configured != null && !configured.matches("[1-9][0-9]{0,17}")) {
+            throw new InvalidOptionsException(
+                    "Invalid value for option '"
+                            + KAFKA_PREFIX
+                            + TRANSACTION_TIMEOUT
+                            + "': '"
+                            + configured
+                            + "' must be a whole number of milliseconds > 0");
+        }
+        if (deliveryGuarantee != DeliveryGuarantee.EXACTLY_ONCE) {
+            return;
+        }
+        Duration timeout = transactionTimeout();
+        if (checkpointInterval.compareTo(timeout) >= 0) {
+            throw new InvalidOptionsException(
+                    "Invalid value for option '--checkpoint-interval': '"
+                            + Durations.format(checkpointInterval)
+                            + "' must be shorter than the Kafka transaction timeout ("
+                            + TRANSACTION_TIMEOUT
+                            + " = "
+                            + timeout.toMillis()
+                            + ") with --delivery-guarantee exactly-once: a transaction commits only"
+                            + " when the next checkpoint completes. Lower --checkpoint-interval or"
+                            + " raise --kafka."
+                            + TRANSACTION_TIMEOUT
+                            + " (the broker caps it at its transaction.max.timeout.ms, 15 minutes"
+                            + " by default)");
+        }
     }
 
     /** The help text: what the job does and every option with its default. */
@@ -205,6 +254,7 @@ public final class JobOptions {
         args.add("--out-of-orderness=" + Durations.format(outOfOrderness));
         args.add("--idleness=" + Durations.format(idleness));
         args.add("--watermark-interval=" + Durations.format(watermarkInterval));
+        args.add("--max-event-time-skew=" + Durations.format(maxEventTimeSkew));
         args.add("--allowed-lateness=" + Durations.format(allowedLateness));
         // Double.toString reads back to the same double.
         args.add("--dead-threshold=" + deadThreshold);
@@ -215,6 +265,9 @@ public final class JobOptions {
         args.add("--delivery-guarantee=" + deliveryGuarantee.optionValue());
         args.add("--checkpoint-interval=" + Durations.format(checkpointInterval));
         args.add("--transactional-id-prefix=" + transactionalIdPrefix);
+        if (!writerSchemas.isEmpty()) {
+            args.add("--writer-schemas=" + writerSchemas);
+        }
         args.add("--format=" + format.optionValue());
         if (parallelism != null) {
             args.add("--parallelism=" + parallelism);
@@ -313,6 +366,27 @@ public final class JobOptions {
         return watermarkInterval;
     }
 
+    /** How far ahead of the clock an event time may be before the record is dead-lettered. */
+    public Duration maxEventTimeSkew() {
+        return maxEventTimeSkew;
+    }
+
+    /** Newer writer schemas of the input, besides the released ones. */
+    public WriterSchemas writerSchemas() {
+        return writerSchemas;
+    }
+
+    /**
+     * The producer transaction timeout of exactly-once sinks: {@code
+     * --kafka.transaction.timeout.ms}, or 15 minutes, the broker's default cap.
+     */
+    public Duration transactionTimeout() {
+        String configured = kafkaProperties.get(TRANSACTION_TIMEOUT);
+        return configured == null
+                ? DEFAULT_TRANSACTION_TIMEOUT
+                : Duration.ofMillis(Long.parseLong(configured));
+    }
+
     /** How long a window still takes late records. */
     public Duration allowedLateness() {
         return allowedLateness;
@@ -398,6 +472,8 @@ public final class JobOptions {
                 && outOfOrderness.equals(that.outOfOrderness)
                 && idleness.equals(that.idleness)
                 && watermarkInterval.equals(that.watermarkInterval)
+                && maxEventTimeSkew.equals(that.maxEventTimeSkew)
+                && writerSchemas.equals(that.writerSchemas)
                 && allowedLateness.equals(that.allowedLateness)
                 && Objects.equals(sparsityLimit, that.sparsityLimit)
                 && deliveryGuarantee == that.deliveryGuarantee
@@ -429,6 +505,8 @@ public final class JobOptions {
                 outOfOrderness,
                 idleness,
                 watermarkInterval,
+                maxEventTimeSkew,
+                writerSchemas,
                 allowedLateness,
                 deadThreshold,
                 deadWindows,

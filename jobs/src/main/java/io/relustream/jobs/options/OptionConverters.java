@@ -258,4 +258,16 @@ final class OptionConverters {
         }
         return Double.parseDouble(stripped);
     }
+
+    /** {@code --writer-schemas}: files or folders of newer writer schemas. */
+    static final class WriterSchemaFiles implements ITypeConverter<WriterSchemas> {
+        @Override
+        public WriterSchemas convert(String value) {
+            try {
+                return WriterSchemas.load(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
 }

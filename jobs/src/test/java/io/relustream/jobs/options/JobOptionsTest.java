@@ -805,6 +805,10 @@ class JobOptionsTest {
                         "--watermark-interval=<duration> How often event time moves on; 0s moves"
                                 + " it after every record, for exact replays. Default: 200ms."),
                 Arguments.of(
+                        "--max-event-time-skew",
+                        "--max-event-time-skew=<duration> Records whose event time is further"
+                                + " ahead of the clock go to the dead-letter topic. Default: 5m."),
+                Arguments.of(
                         "--allowed-lateness",
                         "--allowed-lateness=<duration> How long a window still takes late"
                                 + " records; later ones go to the late topic. Default: 0s."),
@@ -836,6 +840,11 @@ class JobOptionsTest {
                         "--transactional-id-prefix=<prefix> Prefix of the Kafka transactional ids"
                                 + " of exactly-once; unique per job on a cluster. Default:"
                                 + " relu-stream."),
+                Arguments.of(
+                        "--writer-schemas",
+                        "--writer-schemas=<path>[,<path>...] Newer FeatureVector schemas (.avsc"
+                                + " files or folders) that producers may write with; each must be"
+                                + " readable by the job's schema. Default: none."),
                 Arguments.of(
                         "--format",
                         "--format=<format> Wire format of every topic: avro-single-object or"
@@ -869,7 +878,7 @@ class JobOptionsTest {
     @Test
     void usageListsNothingElse() {
         assertThat(usageEntries(JobOptions.usage()))
-                .hasSize(29)
+                .hasSize(31)
                 .hasSameSizeAs(usageEntries().collect(Collectors.toList()));
     }
 
@@ -950,6 +959,10 @@ class JobOptionsTest {
                                 "                             How often event time moves on; 0s"
                                         + " moves it after every record, for",
                                 "                               exact replays. Default: 200ms.",
+                                "      --max-event-time-skew=<duration>",
+                                "                             Records whose event time is further"
+                                        + " ahead of the clock go to the",
+                                "                               dead-letter topic. Default: 5m.",
                                 "      --allowed-lateness=<duration>",
                                 "                             How long a window still takes late"
                                         + " records; later ones go to the late",
@@ -982,6 +995,12 @@ class JobOptionsTest {
                                         + " of exactly-once; unique per job",
                                 "                               on a cluster. Default:"
                                         + " relu-stream.",
+                                "      --writer-schemas=<path>[,<path>...]",
+                                "                             Newer FeatureVector schemas (.avsc"
+                                        + " files or folders) that producers",
+                                "                               may write with; each must be"
+                                        + " readable by the job's schema. Default:",
+                                "                               none.",
                                 "      --format=<format>      Wire format of every topic:"
                                         + " avro-single-object or avro. Default:",
                                 "                               avro-single-object.",
@@ -1057,6 +1076,7 @@ class JobOptionsTest {
                         "--out-of-orderness=5s",
                         "--idleness=30s",
                         "--watermark-interval=200ms",
+                        "--max-event-time-skew=5m",
                         "--allowed-lateness=0s",
                         "--dead-threshold=1.0",
                         "--dead-windows=3",
@@ -1121,6 +1141,7 @@ class JobOptionsTest {
                         "--out-of-orderness=0s",
                         "--idleness=1500ms",
                         "--watermark-interval=0s",
+                        "--max-event-time-skew=5m",
                         "--allowed-lateness=1h",
                         "--dead-threshold=0.25",
                         "--dead-windows=7",
@@ -1218,7 +1239,7 @@ class JobOptionsTest {
                                 + " --starting-offsets=earliest --bounded --activation=relu"
                                 + " --derivatives --invalid-values=propagate --window=10s"
                                 + " --out-of-orderness=5s --idleness=30s --watermark-interval=200ms"
-                                + " --allowed-lateness=0s"
+                                + " --max-event-time-skew=5m --allowed-lateness=0s"
                                 + " --dead-threshold=1.0 --dead-windows=3"
                                 + " --delivery-guarantee=at-least-once --checkpoint-interval=30s"
                                 + " --transactional-id-prefix=relu-stream"

@@ -1,0 +1,132 @@
+package io.relustream.jobs.options;
+
+import io.relustream.avro.FeatureVector;
+import io.relustream.formats.AvroRecordDecoder;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The {@code --writer-schemas} option: {@code .avsc} files (or folders of them) holding newer
+ * {@code FeatureVector} schemas that producers write with before this job was rebuilt; the job
+ * resolves them by fingerprint. Each is checked when the option is read: it must parse, be a {@code
+ * FeatureVector}, and be readable by the job's own schema.
+ *
+ * <pre>{@code
+ * --writer-schemas /etc/relu-stream/FeatureVector-v2.avsc,/etc/relu-stream/more/
+ * }</pre>
+ */
+public final class WriterSchemas {
+
+    private final List<String> paths;
+    private final List<Schema> schemas;
+
+    private WriterSchemas(List<String> paths, List<Schema> schemas) {
+        this.paths = List.copyOf(paths);
+        this.schemas = List.copyOf(schemas);
+    }
+
+    /** No extra writer schemas. */
+    public static WriterSchemas none() {
+        return new WriterSchemas(List.of(), List.of());
+    }
+
+    /**
+     * Reads comma-separated files and folders.
+     *
+     * @throws IllegalArgumentException naming the path and what is wrong with it
+     */
+    public static WriterSchemas load(String commaSeparated) {
+        List<String> paths =
+                Arrays.stream(commaSeparated.split(",", -1))
+                        .map(String::strip)
+                        .collect(Collectors.toList());
+        List<Schema> schemas = new ArrayList<>();
+        for (String path : paths) {
+            if (path.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "'" + commaSeparated + "' has an empty path; separate paths with commas");
+            }
+            for (Path file : files(path)) {
+                schemas.add(read(file));
+            }
+        }
+        return new WriterSchemas(paths, schemas);
+    }
+
+    private static List<Path> files(String path) {
+        Path given = Path.of(path);
+        if (Files.isRegularFile(given)) {
+            return List.of(given);
+        }
+        if (!Files.isDirectory(given)) {
+            throw new IllegalArgumentException("'" + path + "' is neither a file nor a folder");
+        }
+        try (Stream<Path> entries = Files.list(given)) {
+            List<Path> files =
+                    entries.filter(p -> p.getFileName().toString().endsWith(".avsc"))
+                            .sorted()
+                            .collect(Collectors.toList());
+            if (files.isEmpty()) {
+                throw new IllegalArgumentException("'" + path + "' holds no .avsc file");
+            }
+            return files;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("'" + path + "' cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static Schema read(Path file) {
+        Schema schema;
+        try {
+            schema = new Schema.Parser().parse(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("'" + file + "' cannot be read: " + e.getMessage());
+        } catch (SchemaParseException e) {
+            throw new IllegalArgumentException(
+                    "'" + file + "' is not an Avro schema: " + e.getMessage());
+        }
+        try {
+            AvroRecordDecoder.checkReadable(FeatureVector.class, schema);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + file + "': " + e.getMessage());
+        }
+        return schema;
+    }
+
+    /** The schemas, in the order of the paths (files of a folder sorted by name). */
+    public List<Schema> schemas() {
+        return schemas;
+    }
+
+    /** Whether there are none. */
+    public boolean isEmpty() {
+        return paths.isEmpty();
+    }
+
+    /** The paths as given, comma-separated. */
+    @Override
+    public String toString() {
+        return String.join(",", paths);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof WriterSchemas && ((WriterSchemas) other).paths.equals(paths);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(paths);
+    }
+}
