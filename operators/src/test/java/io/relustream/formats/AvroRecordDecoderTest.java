@@ -3,19 +3,31 @@ package io.relustream.formats;
 import io.relustream.avro.ActivationStats;
 import io.relustream.avro.FeatureVector;
 
+import org.apache.flink.util.InstantiationUtil;
+
+import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageEncoder;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -28,6 +40,55 @@ class AvroRecordDecoderTest {
                     .setGroup("g")
                     .setValues(List.of(1.5, -2.0))
                     .build();
+
+    /** FeatureVector v2 as a newer producer writes it: the current fields and an optional one. */
+    private static final String V2_JSON =
+            """
+            {
+              "type": "record",
+              "name": "FeatureVector",
+              "namespace": "io.relustream.avro",
+              "doc": "One numeric feature vector (the pre-activations of a layer, or a feature set) observed at one event time.",
+              "fields": [
+                {
+                  "name": "id",
+                  "type": "string",
+                  "doc": "Identifier of the record, unique within its producer; copied to every record derived from it."
+                },
+                {
+                  "name": "event_time",
+                  "type": {
+                    "type": "long",
+                    "logicalType": "timestamp-millis"
+                  },
+                  "doc": "When the values were observed (UTC, milliseconds since the epoch). Windows are built on this time."
+                },
+                {
+                  "name": "group",
+                  "type": "string",
+                  "doc": "Key the statistics are computed per: a model layer, a feature set or a tenant."
+                },
+                {
+                  "name": "values",
+                  "type": {
+                    "type": "array",
+                    "items": "double"
+                  },
+                  "doc": "The inputs of the activation, one per feature index. NaN and infinities are allowed on the wire; the operator's invalid-value policy decides what happens to them."
+                },
+                {
+                  "name": "source",
+                  "type": ["null", "string"],
+                  "default": null,
+                  "doc": "Name of the producer that wrote the record; added in v2, null for records of older producers."
+                }
+              ]
+            }
+            """;
+
+    private static final Schema V2 = new Schema.Parser().parse(V2_JSON);
+
+    private static final long V2_FINGERPRINT = SchemaNormalization.parsingFingerprint64(V2);
 
     private static byte[] encode(WireFormat format) {
         return AvroRecordEncoder.of(FeatureVector.class, format).encode(VECTOR);
@@ -92,8 +153,8 @@ class AvroRecordDecoderTest {
                 unknown,
                 String.format(
                         "unknown writer schema fingerprint %016x: it is none of the FeatureVector"
-                                + " versions this job knows (v1); deploy a build that has the"
-                                + " producer's schema",
+                                + " versions this job knows (v1); give the job the producer's"
+                                + " schema (--writer-schemas) or deploy a build that has it",
                         fingerprint ^ 0x01));
         // 10 header bytes, id (1 + 2), event_time (2), group (1 + 1), values: count (1), 2 doubles,
         // end of array (1) = 35 bytes. The second double starts at byte 26; cutting 3 bytes
@@ -202,6 +263,297 @@ class AvroRecordDecoderTest {
                         AvroRecordDecoder.of(ActivationStats.class, WireFormat.AVRO_SINGLE_OBJECT)
                                 .decode(bytes))
                 .isEqualTo(stats);
+    }
+
+    @Test
+    void theV2SchemaIsTheCurrentOneWithAnOptionalField() {
+        Schema current = FeatureVector.getClassSchema();
+        assertThat(V2.getFullName()).isEqualTo(current.getFullName());
+        assertThat(V2.getFields())
+                .extracting(Schema.Field::name)
+                .containsExactly("id", "event_time", "group", "values", "source");
+        // The fingerprint of v2 without its last field is the current one.
+        String withoutSource =
+                V2_JSON.substring(0, V2_JSON.lastIndexOf(",\n    {"))
+                        + V2_JSON.substring(V2_JSON.lastIndexOf("\n  ]"));
+        assertThat(
+                        SchemaNormalization.parsingFingerprint64(
+                                new Schema.Parser().parse(withoutSource)))
+                .isEqualTo(SchemaNormalization.parsingFingerprint64(current));
+        assertThat(V2_FINGERPRINT).isNotEqualTo(SchemaNormalization.parsingFingerprint64(current));
+    }
+
+    @Test
+    void decodesRecordsOfAWriterSchemaItWasGivenDroppingTheNewField() throws Exception {
+        var decoder =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(V2));
+        byte[] bytes = singleObjectV2("r2", 2_000L, "producer-7");
+        assertThat(Arrays.copyOf(bytes, 2)).containsExactly(0xC3, 0x01);
+        for (int i = 0; i < 8; i++) {
+            assertThat(bytes[2 + i]).isEqualTo((byte) (V2_FINGERPRINT >>> (8 * i)));
+        }
+
+        assertThat(decoder.decode(bytes)).isEqualTo(vector("r2", 2_000L, List.of(0.5, -1.0)));
+        assertThat(decoder.decode(singleObjectV2("r3", 3_000L, null)))
+                .isEqualTo(vector("r3", 3_000L, List.of(0.5, -1.0)));
+        // The job's own records still decode with the same decoder.
+        assertThat(decoder.decode(encode(WireFormat.AVRO_SINGLE_OBJECT))).isEqualTo(VECTOR);
+    }
+
+    @Test
+    void rejectsRecordsOfAWriterSchemaItWasNotGiven() throws Exception {
+        var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+
+        assertReason(
+                decoder,
+                singleObjectV2("r2", 2_000L, "producer-7"),
+                String.format(
+                        "unknown writer schema fingerprint %016x: it is none of the FeatureVector"
+                                + " versions this job knows (v1); give the job the producer's"
+                                + " schema (--writer-schemas) or deploy a build that has it",
+                        V2_FINGERPRINT));
+        // Nothing of the rejected record stays behind.
+        assertThat(decoder.decode(encode(WireFormat.AVRO_SINGLE_OBJECT))).isEqualTo(VECTOR);
+    }
+
+    @Test
+    void withWriterSchemasLeavesTheOriginalDecoderAsItWas() throws Exception {
+        var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+        var withV2 = decoder.withWriterSchemas(List.of(V2));
+        byte[] bytes = singleObjectV2("r2", 2_000L, "producer-7");
+
+        assertThat(withV2).isNotSameAs(decoder);
+        assertThat(withV2.format()).isEqualTo(WireFormat.AVRO_SINGLE_OBJECT);
+        assertThat(withV2.decode(bytes)).isEqualTo(vector("r2", 2_000L, List.of(0.5, -1.0)));
+        assertThatThrownBy(() -> decoder.decode(bytes))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessageStartingWith(
+                        String.format("unknown writer schema fingerprint %016x:", V2_FINGERPRINT));
+    }
+
+    @Test
+    void namesTheGivenWriterSchemasAmongTheKnownVersions() {
+        var decoder =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(V2, FeatureVector.getClassSchema(), V2));
+        byte[] unknown = encode(WireFormat.AVRO_SINGLE_OBJECT);
+        unknown[9] ^= (byte) 0x80;
+        long fingerprint =
+                SchemaNormalization.parsingFingerprint64(FeatureVector.getClassSchema())
+                        ^ 0x8000_0000_0000_0000L;
+
+        // The current schema is v1 already, and v2 is listed once.
+        assertReason(
+                decoder,
+                unknown,
+                String.format(
+                        "unknown writer schema fingerprint %016x: it is none of the FeatureVector"
+                                + " versions this job knows (v1, %016x (given)); give the job the"
+                                + " producer's schema (--writer-schemas) or deploy a build that"
+                                + " has it",
+                        fingerprint, V2_FINGERPRINT));
+    }
+
+    @Test
+    void aDecoderWithWriterSchemasSurvivesJavaSerialization() throws Exception {
+        var decoder =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(V2));
+        // Used once before it travels, as a job's decoder may be.
+        assertThat(decoder.decode(encode(WireFormat.AVRO_SINGLE_OBJECT))).isEqualTo(VECTOR);
+
+        var copy = InstantiationUtil.clone(decoder);
+
+        assertThat(copy.decode(singleObjectV2("r2", 2_000L, "producer-7")))
+                .isEqualTo(vector("r2", 2_000L, List.of(0.5, -1.0)));
+    }
+
+    @Test
+    void rawAvroOfANewerWriterIsRejectedByItsTrailingBytes() throws Exception {
+        // The v2 fields are the v1 fields followed by the union "source": raw Avro carries no
+        // fingerprint, so the current schema reads the v1 part and the union is left over.
+        int unionBytes = encodedSource("producer-7").length;
+        // Branch index 1 (1 byte), string length 10 (1 byte), 10 characters.
+        assertThat(unionBytes).isEqualTo(12);
+        byte[] v2 = rawV2("r2", 2_000L, "producer-7");
+        byte[] v1 =
+                AvroRecordEncoder.of(FeatureVector.class, WireFormat.AVRO)
+                        .encode(vector("r2", 2_000L, List.of(0.5, -1.0)));
+        assertThat(v2).hasSize(v1.length + unionBytes).startsWith(v1);
+
+        for (var decoder :
+                List.of(
+                        AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO),
+                        AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO)
+                                .withWriterSchemas(List.of(V2)))) {
+            assertReason(
+                    decoder,
+                    v2,
+                    "payload has " + unionBytes + " trailing bytes after the FeatureVector record");
+            assertReason(
+                    decoder,
+                    rawV2("r3", 3_000L, null),
+                    "payload has "
+                            + encodedSource(null).length
+                            + " trailing bytes after the FeatureVector record");
+        }
+        assertThat(encodedSource(null)).containsExactly(0);
+    }
+
+    @Test
+    void aReusedDecoderReadsNothingLeftOverFromTheMessageBefore() throws Exception {
+        // FLINK-18049: a decoder reused across messages must start each one afresh, whatever
+        // the previous message left unread.
+        var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO);
+        var encoder = AvroRecordEncoder.of(FeatureVector.class, WireFormat.AVRO);
+        FeatureVector next = vector("r4", 4_000L, List.of(7.0));
+        FeatureVector last = vector("r5", 5_000L, List.of());
+
+        assertThat(decoder.decode(encode(WireFormat.AVRO))).isEqualTo(VECTOR);
+        assertReason(
+                decoder,
+                rawV2("r2", 2_000L, "producer-7"),
+                "payload has 12 trailing bytes after the FeatureVector record");
+        assertThat(decoder.decode(encoder.encode(next))).isEqualTo(next);
+        assertReason(
+                decoder,
+                rawV2("r3", 3_000L, null),
+                "payload has 1 trailing bytes after the FeatureVector record");
+        assertThat(decoder.decode(encoder.encode(last))).isEqualTo(last);
+    }
+
+    @Test
+    void checkReadableAcceptsWritersWhoseRecordsTheCurrentSchemaReads() throws Exception {
+        // The current schema is the reader: fields only the writer has are skipped, with or
+        // without a default.
+        Schema requiredExtra =
+                new Schema.Parser()
+                        .parse(
+                                V2_JSON.replace("[\"null\", \"string\"]", "\"int\"")
+                                        .replace("\"default\": null,", ""));
+        assertThat(requiredExtra.getField("source").hasDefaultValue()).isFalse();
+
+        for (Schema writer : List.of(V2, FeatureVector.getClassSchema(), requiredExtra)) {
+            assertThatNoException()
+                    .isThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, writer));
+        }
+        assertThatNoException()
+                .isThrownBy(
+                        () ->
+                                AvroRecordDecoder.checkReadable(
+                                        ActivationStats.class, ActivationStats.getClassSchema()));
+
+        // And the decoder does read them.
+        GenericRecord record = new GenericData.Record(requiredExtra);
+        record.put("id", "r6");
+        record.put("event_time", 6_000L);
+        record.put("group", "g");
+        record.put("values", List.of(2.5));
+        record.put("source", 42);
+        ByteBuffer buffer =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), requiredExtra)
+                        .encode(record);
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        assertThat(
+                        AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                                .withWriterSchemas(List.of(requiredExtra))
+                                .decode(bytes))
+                .isEqualTo(vector("r6", 6_000L, List.of(2.5)));
+    }
+
+    @Test
+    void checkReadableRejectsSchemasOfAnotherRecord() {
+        assertThatThrownBy(
+                        () ->
+                                AvroRecordDecoder.checkReadable(
+                                        FeatureVector.class, ActivationStats.getClassSchema()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "schema io.relustream.avro.ActivationStats is not a"
+                                + " io.relustream.avro.FeatureVector");
+        Schema elsewhere =
+                new Schema.Parser()
+                        .parse(
+                                V2_JSON.replace(
+                                        "\"io.relustream.avro\"", "\"com.example.features\""));
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, elsewhere))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "schema com.example.features.FeatureVector is not a"
+                                + " io.relustream.avro.FeatureVector");
+    }
+
+    @Test
+    void checkReadableRejectsWritersWhoseRecordsTheCurrentSchemaCannotRead() {
+        Schema stringValues =
+                new Schema.Parser()
+                        .parse(V2_JSON.replace("\"items\": \"double\"", "\"items\": \"string\""));
+        Schema noGroup =
+                new Schema.Parser()
+                        .parse(V2_JSON.replace("\"name\": \"group\"", "\"name\": \"tenant\""));
+
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, stringValues))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "records written with it cannot be read as the current FeatureVector:"
+                                + " reader type: DOUBLE not compatible with writer type: STRING"
+                                + " at /fields/3/type/items");
+        // The current field "group" has no default, so records without it cannot be read.
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, noGroup))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "records written with it cannot be read as the current FeatureVector:"
+                                + " group at /fields/2");
+    }
+
+    private static FeatureVector vector(String id, long eventTime, List<Double> values) {
+        return FeatureVector.newBuilder()
+                .setId(id)
+                .setEventTime(Instant.ofEpochMilli(eventTime))
+                .setGroup("g")
+                .setValues(values)
+                .build();
+    }
+
+    private static GenericRecord v2Record(String id, long eventTime, String source) {
+        GenericRecord record = new GenericData.Record(V2);
+        record.put("id", id);
+        record.put("event_time", eventTime);
+        record.put("group", "g");
+        record.put("values", List.of(0.5, -1.0));
+        record.put("source", source);
+        return record;
+    }
+
+    /** A v2 record in single-object encoding, written by Avro's own encoder. */
+    private static byte[] singleObjectV2(String id, long eventTime, String source)
+            throws IOException {
+        ByteBuffer buffer =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), V2)
+                        .encode(v2Record(id, eventTime, source));
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    /** A v2 record in raw Avro binary, without a header. */
+    private static byte[] rawV2(String id, long eventTime, String source) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(V2).write(v2Record(id, eventTime, source), encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+
+    /** The bytes of the "source" union alone. */
+    private static byte[] encodedSource(String source) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<Object>(V2.getField("source").schema()).write(source, encoder);
+        encoder.flush();
+        return out.toByteArray();
     }
 
     private static void assertReason(

@@ -4,9 +4,15 @@ import io.relustream.avro.DeadLetter;
 import io.relustream.avro.DeadLetterHeader;
 import io.relustream.avro.FeatureVector;
 
+import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.SimpleUserCodeClassLoader;
+import org.apache.flink.util.UserCodeClassLoader;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -17,7 +23,10 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +34,10 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class FeatureVectorKafkaDeserializerTest {
+
+    private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+    private static final Duration SKEW = Duration.ofMinutes(5);
 
     private static ConsumerRecord<byte[], byte[]> record(byte[] key, byte[] value) {
         RecordHeaders headers = new RecordHeaders();
@@ -44,19 +57,24 @@ class FeatureVectorKafkaDeserializerTest {
     }
 
     private static SourcedFeatureVector deserialize(ConsumerRecord<byte[], byte[]> record) {
-        List<SourcedFeatureVector> out = new ArrayList<>();
-        new FeatureVectorKafkaDeserializer(WireFormat.AVRO_SINGLE_OBJECT)
-                .deserialize(
-                        record,
-                        new Collector<>() {
-                            @Override
-                            public void collect(SourcedFeatureVector value) {
-                                out.add(value);
-                            }
+        return deserialize(
+                new FeatureVectorKafkaDeserializer(WireFormat.AVRO_SINGLE_OBJECT), record);
+    }
 
-                            @Override
-                            public void close() {}
-                        });
+    private static SourcedFeatureVector deserialize(
+            FeatureVectorKafkaDeserializer deserializer, ConsumerRecord<byte[], byte[]> record) {
+        List<SourcedFeatureVector> out = new ArrayList<>();
+        deserializer.deserialize(
+                record,
+                new Collector<>() {
+                    @Override
+                    public void collect(SourcedFeatureVector value) {
+                        out.add(value);
+                    }
+
+                    @Override
+                    public void close() {}
+                });
         assertThat(out).hasSize(1);
         return out.get(0);
     }
@@ -120,9 +138,116 @@ class FeatureVectorKafkaDeserializerTest {
     }
 
     @Test
+    void opensOneCounterForUndecodableRecordsAndOneForInvalidEventTimes() {
+        Context context = new Context();
+
+        skewed(SKEW).open(context);
+
+        assertThat(context.metrics.get("undecodableRecords")).isInstanceOf(Counter.class);
+        assertThat(context.metrics.get("invalidEventTimes")).isInstanceOf(Counter.class);
+        assertThat(context.count("undecodableRecords")).isZero();
+        assertThat(context.count("invalidEventTimes")).isZero();
+    }
+
+    @Test
+    void countsUndecodableRecordsApartFromInvalidEventTimes() {
+        Context context = new Context();
+        FeatureVectorKafkaDeserializer deserializer = skewed(SKEW);
+        deserializer.open(context);
+
+        deserialize(deserializer, record(null, new byte[] {1, 2, 3}));
+        deserialize(deserializer, record(null, null));
+        deserialize(deserializer, record(null, encode(vector(NOW))));
+
+        assertThat(context.count("undecodableRecords")).isEqualTo(2);
+        assertThat(context.count("invalidEventTimes")).isZero();
+    }
+
+    @Test
+    void leavesRecordsUpToTheSkewAheadOfTheClockUntouched() {
+        Context context = new Context();
+        FeatureVectorKafkaDeserializer deserializer = skewed(SKEW);
+        deserializer.open(context);
+
+        for (Instant eventTime :
+                List.of(
+                        Instant.EPOCH,
+                        NOW.minus(Duration.ofDays(3650)),
+                        NOW.minusMillis(1),
+                        NOW,
+                        NOW.plus(SKEW).minusMillis(1),
+                        NOW.plus(SKEW))) {
+            FeatureVector vector = vector(eventTime);
+            byte[] value = encode(vector);
+
+            SourcedFeatureVector sourced = deserialize(deserializer, record("k".getBytes(), value));
+
+            assertThat(sourced.vector).isEqualTo(vector);
+            assertThat(sourced.deadLetter).isNull();
+            assertThat(sourced.payload).isEqualTo(value);
+            assertThat(sourced.coordinates()).isEqualTo("features/3@42");
+        }
+        assertThat(context.count("invalidEventTimes")).isZero();
+        assertThat(context.count("undecodableRecords")).isZero();
+    }
+
+    @Test
+    void worksWithoutOpenLikeBefore() {
+        FeatureVector vector = vector(NOW);
+
+        assertThat(deserialize(skewed(SKEW), record(null, encode(vector))).vector)
+                .isEqualTo(vector);
+        assertThat(deserialize(skewed(SKEW), record(null, new byte[] {1})).deadLetter.getReason())
+                .isEqualTo(
+                        "payload does not start with the Avro single-object marker C3 01 (found"
+                                + " 01): it is not a FeatureVector record in avro-single-object"
+                                + " format");
+    }
+
+    @Test
     void producesAPojoTypeSoNoKryoIsNeeded() {
         TypeInformation<SourcedFeatureVector> type =
                 new FeatureVectorKafkaDeserializer(WireFormat.AVRO).getProducedType();
         assertThat(type).isInstanceOf(PojoTypeInfo.class);
+    }
+
+    private static FeatureVectorKafkaDeserializer skewed(Duration skew) {
+        return new FeatureVectorKafkaDeserializer(
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT),
+                skew,
+                CLOCK);
+    }
+
+    private static FeatureVector vector(Instant eventTime) {
+        return FeatureVector.newBuilder()
+                .setId("r1")
+                .setEventTime(eventTime)
+                .setGroup("g")
+                .setValues(List.of(1.0, -2.0))
+                .build();
+    }
+
+    private static byte[] encode(FeatureVector vector) {
+        return AvroRecordEncoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                .encode(vector);
+    }
+
+    /** What a source hands its deserializer; the counters it creates can be read back. */
+    private static final class Context implements DeserializationSchema.InitializationContext {
+        final InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+
+        @Override
+        public MetricGroup getMetricGroup() {
+            return metrics;
+        }
+
+        @Override
+        public UserCodeClassLoader getUserCodeClassLoader() {
+            return SimpleUserCodeClassLoader.create(Context.class.getClassLoader());
+        }
+
+        long count(String counter) {
+            return ((Counter) metrics.get(counter)).getCount();
+        }
     }
 }

@@ -4,14 +4,19 @@ import io.relustream.activation.Activations;
 import io.relustream.formats.WireFormat;
 import io.relustream.operators.InvalidValuePolicy;
 
+import org.apache.avro.Schema;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.PrintStream;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +45,9 @@ class JobOptionsTest {
                     "--dlq-topic",
                     "--late-topic");
 
+    /** A newer FeatureVector schema, with an optional field the job's schema does not have. */
+    private static final String V2_SCHEMA = resourcePath("/evolution/FeatureVector-v2.avsc");
+
     private static final String JAAS =
             "org.apache.kafka.common.security.plain.PlainLoginModule required"
                     + " username=\"alice\" password=\"s3cr=t ==\";";
@@ -67,6 +75,10 @@ class JobOptionsTest {
         assertThat(options.outOfOrderness()).isEqualTo(Duration.ofSeconds(5));
         assertThat(options.idleness()).isEqualTo(Duration.ofSeconds(30));
         assertThat(options.watermarkInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(options.maxEventTimeSkew()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(options.writerSchemas()).isEqualTo(WriterSchemas.none());
+        assertThat(options.writerSchemas().isEmpty()).isTrue();
+        assertThat(options.writerSchemas().schemas()).isEmpty();
         assertThat(options.allowedLateness()).isEqualTo(Duration.ZERO);
         assertThat(options.deadThreshold()).isEqualTo(1.0);
         assertThat(options.deadWindows()).isEqualTo(3);
@@ -74,6 +86,7 @@ class JobOptionsTest {
         assertThat(options.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(options.transactionalIdPrefix()).isEqualTo("relu-stream");
+        assertThat(options.transactionTimeout()).isEqualTo(Duration.ofMinutes(15));
         assertThat(options.format()).isEqualTo(WireFormat.AVRO_SINGLE_OBJECT);
         assertThat(options.parallelism()).isEqualTo(OptionalInt.empty());
         assertThat(options.kafkaProperties()).isEmpty();
@@ -81,7 +94,7 @@ class JobOptionsTest {
     }
 
     @Test
-    void everyOptionReadsANonDefaultValue() {
+    void everyOptionReadsANonDefaultValue() throws Exception {
         JobOptions options =
                 JobOptions.parse(
                         "--bootstrap-servers=kafka-1:9092,kafka-2:9093",
@@ -116,6 +129,8 @@ class JobOptionsTest {
                         "2m",
                         "--watermark-interval",
                         "50ms",
+                        "--max-event-time-skew",
+                        "30s",
                         "--allowed-lateness",
                         "1h",
                         "--dead-threshold",
@@ -130,11 +145,15 @@ class JobOptionsTest {
                         "1500ms",
                         "--transactional-id-prefix",
                         "stats-prod",
+                        "--writer-schemas",
+                        V2_SCHEMA,
                         "--format",
                         "avro",
                         "--parallelism",
                         "4",
-                        "--kafka.acks=all");
+                        "--kafka.acks=all",
+                        "--kafka.transaction.timeout.ms",
+                        "600000");
 
         assertThat(options.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9093");
         assertThat(options.inputTopic()).isEqualTo("features.v2");
@@ -154,6 +173,10 @@ class JobOptionsTest {
         assertThat(options.outOfOrderness()).isEqualTo(Duration.ofMillis(250));
         assertThat(options.idleness()).isEqualTo(Duration.ofMinutes(2));
         assertThat(options.watermarkInterval()).isEqualTo(Duration.ofMillis(50));
+        assertThat(options.maxEventTimeSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(options.writerSchemas().toString()).isEqualTo(V2_SCHEMA);
+        assertThat(options.writerSchemas().schemas())
+                .containsExactly(new Schema.Parser().parse(new File(V2_SCHEMA)));
         assertThat(options.allowedLateness()).isEqualTo(Duration.ofHours(1));
         assertThat(options.deadThreshold()).isEqualTo(0.9);
         assertThat(options.deadWindows()).isEqualTo(5);
@@ -161,9 +184,11 @@ class JobOptionsTest {
         assertThat(options.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofMillis(1500));
         assertThat(options.transactionalIdPrefix()).isEqualTo("stats-prod");
+        assertThat(options.transactionTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(options.format()).isEqualTo(WireFormat.AVRO);
         assertThat(options.parallelism()).isEqualTo(OptionalInt.of(4));
-        assertThat(options.kafkaProperties()).containsExactly(entry("acks", "all"));
+        assertThat(options.kafkaProperties())
+                .containsExactly(entry("acks", "all"), entry("transaction.timeout.ms", "600000"));
         assertThat(options.helpRequested()).isFalse();
     }
 
@@ -244,6 +269,24 @@ class JobOptionsTest {
                 withServers(
                         JobOptions::watermarkInterval, Duration.ZERO, "--watermark-interval", "0s"),
                 withServers(
+                        JobOptions::maxEventTimeSkew,
+                        Duration.ofMillis(1),
+                        "--max-event-time-skew",
+                        "1ms"),
+                withServers(
+                        JobOptions::maxEventTimeSkew,
+                        Duration.ofSeconds(90),
+                        "--max-event-time-skew=90s"),
+                withServers(
+                        JobOptions::maxEventTimeSkew,
+                        Duration.ofHours(24),
+                        "--max-event-time-skew",
+                        "24h"),
+                withServers(
+                        JobOptions::maxEventTimeSkew,
+                        Duration.ofMinutes(5),
+                        "--max-event-time-skew=300000ms"),
+                withServers(
                         JobOptions::allowedLateness,
                         Duration.ofMinutes(5),
                         "--allowed-lateness",
@@ -277,6 +320,69 @@ class JobOptionsTest {
                         "stats-prod",
                         "--transactional-id-prefix",
                         "stats-prod"),
+                withServers(
+                        JobOptions::checkpointInterval,
+                        Duration.ofMinutes(14),
+                        "--delivery-guarantee=exactly-once",
+                        "--checkpoint-interval=14m"),
+                withServers(
+                        JobOptions::checkpointInterval,
+                        Duration.ofMillis(899_999),
+                        "--delivery-guarantee=exactly-once",
+                        "--checkpoint-interval=899999ms"),
+                withServers(
+                        JobOptions::checkpointInterval,
+                        Duration.ofSeconds(30),
+                        "--delivery-guarantee=exactly-once",
+                        "--checkpoint-interval=30s",
+                        "--kafka.transaction.timeout.ms=60000"),
+                withServers(
+                        JobOptions::checkpointInterval,
+                        Duration.ofMillis(59_999),
+                        "--delivery-guarantee=exactly-once",
+                        "--checkpoint-interval=59999ms",
+                        "--kafka.transaction.timeout.ms",
+                        "60000"),
+                withServers(
+                        JobOptions::checkpointInterval,
+                        Duration.ofMinutes(20),
+                        "--delivery-guarantee=exactly-once",
+                        "--checkpoint-interval=20m",
+                        "--kafka.transaction.timeout.ms=1800000"),
+                withServers(
+                        JobOptions::checkpointInterval,
+                        Duration.ofMinutes(20),
+                        "--delivery-guarantee=at-least-once",
+                        "--checkpoint-interval=20m"),
+                withServers(
+                        JobOptions::checkpointInterval,
+                        Duration.ofMinutes(20),
+                        "--checkpoint-interval=20m",
+                        "--kafka.transaction.timeout.ms=60000"),
+                withServers(
+                        JobOptions::checkpointInterval,
+                        Duration.ofHours(1),
+                        "--delivery-guarantee=none",
+                        "--checkpoint-interval=1h"),
+                withServers(JobOptions::transactionTimeout, Duration.ofMinutes(15)),
+                withServers(
+                        JobOptions::transactionTimeout,
+                        Duration.ofMinutes(15),
+                        "--delivery-guarantee=exactly-once"),
+                withServers(
+                        JobOptions::transactionTimeout,
+                        Duration.ofMinutes(1),
+                        "--kafka.transaction.timeout.ms=60000"),
+                withServers(
+                        JobOptions::transactionTimeout,
+                        Duration.ofMillis(1),
+                        "--kafka.transaction.timeout.ms=1"),
+                withServers(
+                        JobOptions::transactionTimeout,
+                        Duration.ofMillis(3_600_001),
+                        "--delivery-guarantee=exactly-once",
+                        "--kafka.transaction.timeout.ms",
+                        "3600001"),
                 withServers(JobOptions::format, WireFormat.AVRO, "--format", "avro"),
                 withServers(
                         JobOptions::format,
@@ -485,6 +591,7 @@ class JobOptionsTest {
                         "--out-of-orderness",
                         "--idleness",
                         "--watermark-interval",
+                        "--max-event-time-skew",
                         "--allowed-lateness",
                         "--checkpoint-interval")) {
             String prefix = "Invalid value for option '" + option + "': '";
@@ -497,7 +604,12 @@ class JobOptionsTest {
                             withServers(option, "99999999999999999999h")));
         }
         for (String option :
-                List.of("--window", "--slide", "--idleness", "--checkpoint-interval")) {
+                List.of(
+                        "--window",
+                        "--slide",
+                        "--idleness",
+                        "--max-event-time-skew",
+                        "--checkpoint-interval")) {
             for (String zero : List.of("0", "0s", "0ms")) {
                 rows.add(
                         rejects(
@@ -509,6 +621,88 @@ class JobOptionsTest {
                                 withServers(option, zero)));
             }
         }
+        for (String negative : List.of("-1ms", "-5m", "-0s")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--max-event-time-skew': '"
+                                    + negative
+                                    + notADuration,
+                            withServers("--max-event-time-skew=" + negative)));
+        }
+        rows.add(
+                rejects(
+                        "Missing required parameter for option '--max-event-time-skew'"
+                                + " (<duration>)",
+                        withServers("--max-event-time-skew")));
+        rows.add(
+                rejects(
+                        "option '--max-event-time-skew' (<duration>) should be specified only"
+                                + " once",
+                        withServers("--max-event-time-skew=1m", "--max-event-time-skew=2m")));
+
+        rows.add(
+                rejects(
+                        checkpointTooLong("15m", 900_000),
+                        withServers(
+                                "--delivery-guarantee", "exactly-once",
+                                "--checkpoint-interval", "15m")));
+        rows.add(
+                rejects(
+                        checkpointTooLong("15m", 900_000),
+                        withServers(
+                                "--delivery-guarantee=exactly-once",
+                                "--checkpoint-interval=900000ms")));
+        rows.add(
+                rejects(
+                        checkpointTooLong("20m", 900_000),
+                        withServers(
+                                "--delivery-guarantee=exactly-once", "--checkpoint-interval=20m")));
+        rows.add(
+                rejects(
+                        checkpointTooLong("1m", 60_000),
+                        withServers(
+                                "--delivery-guarantee=exactly-once",
+                                "--checkpoint-interval=1m",
+                                "--kafka.transaction.timeout.ms=60000")));
+        rows.add(
+                rejects(
+                        checkpointTooLong("30s", 30_000),
+                        withServers(
+                                "--kafka.transaction.timeout.ms",
+                                "30000",
+                                "--delivery-guarantee=exactly-once")));
+        rows.add(
+                rejects(
+                        checkpointTooLong("20m", 1_000_000),
+                        withServers(
+                                "--help",
+                                "--delivery-guarantee=exactly-once",
+                                "--checkpoint-interval=20m",
+                                "--kafka.transaction.timeout.ms=1000000")));
+        for (String timeout : List.of("abc", "0", "-5", "", "1.5", "60s", "1e6", "0x10")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--kafka.transaction.timeout.ms': '"
+                                    + timeout
+                                    + "' must be a whole number of milliseconds > 0",
+                            withServers("--kafka.transaction.timeout.ms=" + timeout)));
+        }
+        rows.add(
+                rejects(
+                        "Invalid value for option '--kafka.transaction.timeout.ms': '-5' must be"
+                                + " a whole number of milliseconds > 0",
+                        withServers(
+                                "--delivery-guarantee=exactly-once",
+                                "--kafka.transaction.timeout.ms",
+                                "-5")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--kafka.transaction.timeout.ms': 'abc' must be"
+                                + " a whole number of milliseconds > 0",
+                        withServers(
+                                "--delivery-guarantee=none",
+                                "--kafka.transaction.timeout.ms=abc")));
+
         rows.add(
                 rejects(
                         "Invalid value for option '--slide': '10s' must be shorter than --window"
@@ -1108,6 +1302,7 @@ class JobOptionsTest {
                         "--out-of-orderness=0",
                         "--idleness=1500ms",
                         "--watermark-interval=0ms",
+                        "--max-event-time-skew=120s",
                         "--allowed-lateness=3600s",
                         "--dead-threshold=.25",
                         "--dead-windows=+7",
@@ -1115,6 +1310,7 @@ class JobOptionsTest {
                         "--delivery-guarantee=none",
                         "--checkpoint-interval=1m",
                         "--transactional-id-prefix=p",
+                        "--writer-schemas= " + V2_SCHEMA + " ",
                         "--format=AVRO",
                         "--parallelism=2",
                         "--kafka.sasl.jaas.config",
@@ -1141,7 +1337,7 @@ class JobOptionsTest {
                         "--out-of-orderness=0s",
                         "--idleness=1500ms",
                         "--watermark-interval=0s",
-                        "--max-event-time-skew=5m",
+                        "--max-event-time-skew=2m",
                         "--allowed-lateness=1h",
                         "--dead-threshold=0.25",
                         "--dead-windows=7",
@@ -1149,6 +1345,7 @@ class JobOptionsTest {
                         "--delivery-guarantee=none",
                         "--checkpoint-interval=1m",
                         "--transactional-id-prefix=p",
+                        "--writer-schemas=" + V2_SCHEMA,
                         "--format=avro",
                         "--parallelism=2",
                         "--kafka.sasl.jaas.config=" + JAAS,
@@ -1192,7 +1389,16 @@ class JobOptionsTest {
                                         "--starting-offsets=committed",
                                         "--format=avro",
                                         "--group-id=a=b c",
-                                        "--allowed-lateness=1500ms")));
+                                        "--allowed-lateness=1500ms")),
+                Arguments.of(
+                        (Object)
+                                withServers(
+                                        "--max-event-time-skew=90000ms",
+                                        "--writer-schemas",
+                                        V2_SCHEMA + "," + V2_SCHEMA,
+                                        "--delivery-guarantee=exactly-once",
+                                        "--checkpoint-interval=30s",
+                                        "--kafka.transaction.timeout.ms=60000")));
     }
 
     @ParameterizedTest
@@ -1222,6 +1428,16 @@ class JobOptionsTest {
         assertThat(JobOptions.parse(withServers("--no-derivatives"))).isNotEqualTo(defaults);
         assertThat(JobOptions.parse(withServers("--kafka.acks=all"))).isNotEqualTo(defaults);
         assertThat(JobOptions.parse(withServers("--slide=5s"))).isNotEqualTo(defaults);
+        assertThat(JobOptions.parse(withServers("--max-event-time-skew=300s")))
+                .isEqualTo(defaults)
+                .hasSameHashCodeAs(defaults);
+        assertThat(JobOptions.parse(withServers("--max-event-time-skew=6m")))
+                .isNotEqualTo(defaults);
+        assertThat(JobOptions.parse(withServers("--writer-schemas=" + V2_SCHEMA)))
+                .isNotEqualTo(defaults)
+                .isEqualTo(JobOptions.parse(withServers("--writer-schemas", V2_SCHEMA)));
+        assertThat(JobOptions.parse(withServers("--kafka.transaction.timeout.ms=900000")))
+                .isNotEqualTo(defaults);
         assertThat(JobOptions.parse("--help")).isNotEqualTo(defaults);
     }
 
@@ -1392,10 +1608,31 @@ class JobOptionsTest {
         return reads(getter, expected, withServers(args));
     }
 
+    /** The message for a checkpoint interval that the transaction timeout does not outlast. */
+    private static String checkpointTooLong(String interval, long timeoutMillis) {
+        return "Invalid value for option '--checkpoint-interval': '"
+                + interval
+                + "' must be shorter than the Kafka transaction timeout (transaction.timeout.ms"
+                + " = "
+                + timeoutMillis
+                + ") with --delivery-guarantee exactly-once: a transaction commits only when the"
+                + " next checkpoint completes. Lower --checkpoint-interval or raise"
+                + " --kafka.transaction.timeout.ms (the broker caps it at its"
+                + " transaction.max.timeout.ms, 15 minutes by default)";
+    }
+
     private static Arguments rejects(String message, String... args) {
         String shown =
                 Arrays.stream(args).map(arg -> "[" + arg + "]").collect(Collectors.joining(" "));
         return Arguments.of(shown, args, message);
+    }
+
+    private static String resourcePath(String resource) {
+        try {
+            return Path.of(JobOptionsTest.class.getResource(resource).toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static String[] withServers(String... args) {

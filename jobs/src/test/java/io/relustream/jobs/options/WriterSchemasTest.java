@@ -1,0 +1,378 @@
+package io.relustream.jobs.options;
+
+import io.relustream.avro.FeatureVector;
+
+import org.apache.avro.JsonProperties;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WriterSchemasTest {
+
+    private static final String INVALID = "Invalid value for option '--writer-schemas': ";
+
+    private static final String V2_RESOURCE = "/evolution/FeatureVector-v2.avsc";
+
+    /** The current FeatureVector schema as JSON: the start of every variant below. */
+    private static final String CURRENT = FeatureVector.getClassSchema().toString(true);
+
+    @TempDir Path dir;
+
+    @Test
+    void theV2ResourceIsTheCurrentSchemaWithAnOptionalSourceField() throws Exception {
+        Schema current = FeatureVector.getClassSchema();
+        Schema v2 = new Schema.Parser().parse(v2Json());
+
+        assertThat(v2.getFullName()).isEqualTo("io.relustream.avro.FeatureVector");
+        assertThat(v2.getDoc()).isEqualTo(current.getDoc());
+        assertThat(v2.getFields()).hasSize(5);
+        for (int i = 0; i < 4; i++) {
+            // Compared without the generated class's avro.java.string properties.
+            Schema.Field field = v2.getFields().get(i);
+            Schema.Field expected = current.getFields().get(i);
+            assertThat(field.name()).isEqualTo(expected.name());
+            assertThat(field.doc()).isEqualTo(expected.doc());
+            assertThat(field.hasDefaultValue()).isFalse();
+            assertThat(SchemaNormalization.toParsingForm(field.schema()))
+                    .isEqualTo(SchemaNormalization.toParsingForm(expected.schema()));
+            assertThat(field.schema().getLogicalType())
+                    .isEqualTo(expected.schema().getLogicalType());
+        }
+        Schema.Field source = v2.getField("source");
+        assertThat(source.pos()).isEqualTo(4);
+        assertThat(source.schema())
+                .isEqualTo(
+                        Schema.createUnion(
+                                Schema.create(Schema.Type.NULL),
+                                Schema.create(Schema.Type.STRING)));
+        assertThat(source.defaultVal()).isEqualTo(JsonProperties.NULL_VALUE);
+        assertThat(source.doc())
+                .isEqualTo(
+                        "Name of the producer that wrote the record; added in v2, null for"
+                                + " records of older producers.");
+        assertThat(SchemaNormalization.parsingFingerprint64(v2))
+                .isNotEqualTo(SchemaNormalization.parsingFingerprint64(current));
+    }
+
+    @Test
+    void readsOneSchemaFile() throws Exception {
+        Path file = write("FeatureVector-v2.avsc", v2Json());
+
+        JobOptions options = options("--writer-schemas", file.toString());
+
+        assertThat(options.writerSchemas().isEmpty()).isFalse();
+        assertThat(options.writerSchemas().toString()).isEqualTo(file.toString());
+        assertThat(options.writerSchemas().schemas()).containsExactly(schema(v2Json()));
+    }
+
+    @Test
+    void readsEveryAvscFileOfAFolderSortedByName() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("schemas"));
+        String withHost =
+                withField("{\"name\": \"host\", \"type\": \"string\", \"default\": \"\"}");
+        write(folder, "b-v2.avsc", v2Json());
+        write(folder, "a-host.avsc", withHost);
+        write(folder, "notes.txt", "not a schema, and not read: only .avsc files are");
+        write(folder, "c-v2.avsc.bak", "not read either");
+
+        WriterSchemas schemas = options("--writer-schemas=" + folder).writerSchemas();
+
+        assertThat(schemas.schemas()).containsExactly(schema(withHost), schema(v2Json()));
+        assertThat(schemas.toString()).isEqualTo(folder.toString());
+    }
+
+    @Test
+    void readsFilesAndFoldersInTheOrderGivenWithoutTheSpacesAround() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("more"));
+        String withHost =
+                withField("{\"name\": \"host\", \"type\": \"string\", \"default\": \"\"}");
+        write(folder, "host.avsc", withHost);
+        Path v2 = write("v2.avsc", v2Json());
+
+        WriterSchemas schemas =
+                options("--writer-schemas", " " + folder + " , " + v2 + " ").writerSchemas();
+
+        assertThat(schemas.schemas()).containsExactly(schema(withHost), schema(v2Json()));
+        assertThat(schemas.toString()).isEqualTo(folder + "," + v2);
+    }
+
+    @Test
+    void readsTheClasspathResourceThatTheIntegrationTestsUse() throws Exception {
+        Path resource = Path.of(WriterSchemasTest.class.getResource(V2_RESOURCE).toURI());
+
+        assertThat(options("--writer-schemas", resource.toString()).writerSchemas().schemas())
+                .containsExactly(schema(v2Json()));
+    }
+
+    @Test
+    void acceptsNewerWritersWhoseRecordsTheJobCanRead() throws Exception {
+        // Checked with the job's schema as the reader: a writer's extra field is skipped even
+        // without a default, and float values are promoted to double.
+        String requiredExtra = withField("{\"name\": \"shard\", \"type\": \"int\"}");
+        String floats = CURRENT.replace("\"items\" : \"double\"", "\"items\" : \"float\"");
+        assertThat(floats).isNotEqualTo(CURRENT);
+
+        for (String json : List.of(requiredExtra, floats, CURRENT)) {
+            Path file = write("writer.avsc", json);
+            assertThat(options("--writer-schemas", file.toString()).writerSchemas().schemas())
+                    .containsExactly(schema(json));
+        }
+    }
+
+    @Test
+    void rejectsAPathThatIsNeitherAFileNorAFolder() {
+        Path missing = dir.resolve("missing.avsc");
+
+        assertRejected(missing.toString(), "'" + missing + "' is neither a file nor a folder");
+        Path v2 = write("v2.avsc", v2Json());
+        assertRejected(v2 + "," + missing, "'" + missing + "' is neither a file nor a folder");
+    }
+
+    @Test
+    void rejectsAFolderWithoutAvscFiles() throws Exception {
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        Path other = Files.createDirectory(dir.resolve("other"));
+        write(other, "FeatureVector.json", v2Json());
+
+        assertRejected(empty.toString(), "'" + empty + "' holds no .avsc file");
+        assertRejected(other.toString(), "'" + other + "' holds no .avsc file");
+    }
+
+    @Test
+    void rejectsFilesThatAreNotAvroSchemas() {
+        Path text = write("text.avsc", "not a schema");
+        Path empty = write("empty.avsc", "");
+        Path badType = write("bad-type.avsc", "{\"type\": \"recrd\", \"name\": \"FeatureVector\"}");
+
+        assertRejected(
+                text.toString(),
+                "'"
+                        + text
+                        + "' is not an Avro schema: com.fasterxml.jackson.core.JsonParseException:"
+                        + " Unrecognized token 'not': was expecting (JSON String, Number, Array,"
+                        + " Object or token 'null', 'true' or 'false')\n"
+                        + " at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION`"
+                        + " disabled); line: 1, column: 5]");
+        assertRejected(
+                empty.toString(),
+                "'" + empty + "' is not an Avro schema: Cannot parse <null> schema");
+        assertRejected(
+                badType.toString(),
+                "'"
+                        + badType
+                        + "' is not an Avro schema: A schema \"type\" MUST be a primitive type or"
+                        + " one of \"enum\", \"fixed\", \"record\", \"error\", \"array\" or"
+                        + " \"map\".");
+    }
+
+    @Test
+    void rejectsSchemasOfOtherRecords() {
+        Path other =
+                write(
+                        "other.avsc",
+                        "{\"type\": \"record\", \"name\": \"ActivationVector\", \"namespace\":"
+                                + " \"io.relustream.avro\", \"fields\": []}");
+        Path otherNamespace =
+                write(
+                        "other-namespace.avsc",
+                        CURRENT.replace(
+                                "\"namespace\" : \"io.relustream.avro\"",
+                                "\"namespace\" : \"com.example\""));
+        Path primitive = write("primitive.avsc", "\"string\"");
+
+        assertRejected(
+                other.toString(),
+                "'"
+                        + other
+                        + "': schema io.relustream.avro.ActivationVector is not a"
+                        + " io.relustream.avro.FeatureVector");
+        assertRejected(
+                otherNamespace.toString(),
+                "'"
+                        + otherNamespace
+                        + "': schema com.example.FeatureVector is not a"
+                        + " io.relustream.avro.FeatureVector");
+        assertRejected(
+                primitive.toString(),
+                "'" + primitive + "': schema string is not a io.relustream.avro.FeatureVector");
+    }
+
+    @Test
+    void rejectsFeatureVectorsWhoseRecordsTheJobCannotRead() {
+        String stringValues = CURRENT.replace("\"items\" : \"double\"", "\"items\" : \"string\"");
+        String noGroup = CURRENT.replace("\"name\" : \"group\"", "\"name\" : \"tenant\"");
+        assertThat(stringValues).isNotEqualTo(CURRENT);
+        assertThat(noGroup).isNotEqualTo(CURRENT);
+        Path strings = write("strings.avsc", stringValues);
+        Path tenant = write("tenant.avsc", noGroup);
+        Path both = write("both.avsc", noGroup.replace("\"double\"", "\"string\""));
+
+        assertRejected(
+                strings.toString(),
+                "'"
+                        + strings
+                        + "': records written with it cannot be read as the current FeatureVector:"
+                        + " reader type: DOUBLE not compatible with writer type: STRING at"
+                        + " /fields/3/type/items");
+        // The job's field 'group' has no default, so a writer without it cannot be read.
+        assertRejected(
+                tenant.toString(),
+                "'"
+                        + tenant
+                        + "': records written with it cannot be read as the current FeatureVector:"
+                        + " group at /fields/2");
+        assertRejected(
+                both.toString(),
+                "'"
+                        + both
+                        + "': records written with it cannot be read as the current FeatureVector:"
+                        + " group at /fields/2; reader type: DOUBLE not compatible with writer"
+                        + " type: STRING at /fields/3/type/items");
+    }
+
+    @Test
+    void rejectsTheFirstBadFileOfAFolderByItsPath() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("mixed"));
+        write(folder, "a.avsc", v2Json());
+        write(folder, "b.avsc", "\"string\"");
+        write(folder, "c.avsc", "not a schema");
+
+        assertRejected(
+                folder.toString(),
+                "'"
+                        + folder.resolve("b.avsc")
+                        + "': schema string is not a io.relustream.avro.FeatureVector");
+    }
+
+    @Test
+    void rejectsEmptyEntries() {
+        String v2 = write("v2.avsc", v2Json()).toString();
+
+        for (String value :
+                List.of(v2 + ",," + v2, v2 + ",", "," + v2, v2 + ", ," + v2, "", " ", ",")) {
+            assertRejected(value, "'" + value + "' has an empty path; separate paths with commas");
+        }
+    }
+
+    @Test
+    void toArgsWritesThePathsAndReadsBackToEqualOptions() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("folder"));
+        write(folder, "v2.avsc", v2Json());
+        Path v2 = write("v2.avsc", v2Json());
+        JobOptions options = options("--writer-schemas", " " + v2 + " ," + folder);
+
+        assertThat(options.toArgs())
+                .contains("--writer-schemas=" + v2 + "," + folder)
+                .containsSubsequence(
+                        "--transactional-id-prefix=relu-stream",
+                        "--writer-schemas=" + v2 + "," + folder,
+                        "--format=avro-single-object");
+        JobOptions again = JobOptions.parse(options.toArgs());
+        assertThat(again).isEqualTo(options).hasSameHashCodeAs(options);
+        assertThat(again.writerSchemas().schemas())
+                .containsExactly(schema(v2Json()), schema(v2Json()));
+        assertThat(again.toArgs()).containsExactly(options.toArgs());
+        assertThat(options.toString())
+                .contains(" --writer-schemas=" + v2 + "," + folder + " --format=");
+    }
+
+    @Test
+    void toArgsLeavesOutWriterSchemasWhenThereAreNone() {
+        assertThat(options().toArgs()).noneMatch(arg -> arg.startsWith("--writer-schemas"));
+    }
+
+    @Test
+    void writerSchemasAreEqualWhenTheirPathsAre() throws Exception {
+        Path v2 = write("v2.avsc", v2Json());
+        Path copy = write("copy.avsc", v2Json());
+        WriterSchemas one = WriterSchemas.load(v2.toString());
+
+        assertThat(WriterSchemas.load(" " + v2 + " ")).isEqualTo(one).hasSameHashCodeAs(one);
+        assertThat(WriterSchemas.load(copy.toString())).isNotEqualTo(one);
+        assertThat(WriterSchemas.load(v2 + "," + v2)).isNotEqualTo(one);
+        assertThat(WriterSchemas.none()).isNotEqualTo(one).isEqualTo(WriterSchemas.none());
+        assertThat(options("--writer-schemas", v2.toString()))
+                .isEqualTo(options("--writer-schemas=" + v2))
+                .isNotEqualTo(options("--writer-schemas", copy.toString()))
+                .isNotEqualTo(options());
+    }
+
+    @Test
+    void noneHoldsNothing() {
+        WriterSchemas none = WriterSchemas.none();
+
+        assertThat(none.isEmpty()).isTrue();
+        assertThat(none.schemas()).isEmpty();
+        assertThat(none.toString()).isEmpty();
+    }
+
+    @Test
+    void theSchemasCannotBeChanged() {
+        List<Schema> schemas = WriterSchemas.load(write("v2.avsc", v2Json()).toString()).schemas();
+
+        assertThatThrownBy(() -> schemas.add(FeatureVector.getClassSchema()))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    private void assertRejected(String value, String reason) {
+        assertThatThrownBy(() -> options("--writer-schemas", value))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(INVALID + reason);
+        assertThatThrownBy(() -> options("--writer-schemas=" + value))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(INVALID + reason);
+        assertThatThrownBy(() -> WriterSchemas.load(value))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(reason);
+    }
+
+    private static JobOptions options(String... args) {
+        String[] all =
+                Arrays.copyOf(new String[] {"--bootstrap-servers", "kafka:9092"}, 2 + args.length);
+        System.arraycopy(args, 0, all, 2, args.length);
+        return JobOptions.parse(all);
+    }
+
+    private static Schema schema(String json) {
+        return new Schema.Parser().parse(json);
+    }
+
+    /** The current schema with {@code field} appended. */
+    private static String withField(String field) {
+        int end = CURRENT.lastIndexOf(']');
+        return CURRENT.substring(0, end) + ", " + field + CURRENT.substring(end);
+    }
+
+    private static String v2Json() {
+        try (InputStream in = WriterSchemasTest.class.getResourceAsStream(V2_RESOURCE)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private Path write(String name, String content) {
+        return write(dir, name, content);
+    }
+
+    private static Path write(Path folder, String name, String content) {
+        try {
+            return Files.writeString(folder.resolve(name), content);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
