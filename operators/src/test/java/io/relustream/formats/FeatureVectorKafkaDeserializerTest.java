@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,32 @@ class FeatureVectorKafkaDeserializerTest {
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     private static final Duration SKEW = Duration.ofMinutes(5);
+
+    // The reasons of event-time dead letters. FeatureVectorKafkaDeserializer does not check event
+    // times yet (nothing throws InvalidEventTimeException), so these words are a proposal: the
+    // implementation may choose others, and these constants follow it.
+
+    /** The reason for a negative event time. */
+    private static String negativeReason(long eventTime) {
+        return "event_time "
+                + eventTime
+                + " is negative ("
+                + Instant.ofEpochMilli(eventTime)
+                + "): no event-time window can take it";
+    }
+
+    /** The reason for an event time too far ahead of the clock. */
+    private static String aheadReason(Instant eventTime, Instant now, Duration skew) {
+        return "event_time "
+                + eventTime
+                + " is "
+                + Duration.between(now, eventTime).toMillis()
+                + " ms ahead of the clock ("
+                + now
+                + "), more than the allowed skew of "
+                + skew.toMillis()
+                + " ms";
+    }
 
     private static ConsumerRecord<byte[], byte[]> record(byte[] key, byte[] value) {
         RecordHeaders headers = new RecordHeaders();
@@ -189,6 +216,136 @@ class FeatureVectorKafkaDeserializerTest {
         }
         assertThat(context.count("invalidEventTimes")).isZero();
         assertThat(context.count("undecodableRecords")).isZero();
+    }
+
+    @Test
+    void deadLettersNegativeEventTimes() {
+        Context context = new Context();
+        FeatureVectorKafkaDeserializer deserializer = skewed(SKEW);
+        deserializer.open(context);
+        byte[] value = encode(vector(Instant.ofEpochMilli(-1)));
+
+        SourcedFeatureVector sourced = deserialize(deserializer, record("k".getBytes(), value));
+
+        assertThat(sourced.vector).isNull();
+        DeadLetter letter = sourced.deadLetter;
+        assertThat(letter.getReason())
+                .isEqualTo(negativeReason(-1))
+                .isEqualTo(
+                        "event_time -1 is negative (1969-12-31T23:59:59.999Z): no event-time"
+                                + " window can take it");
+        assertThat(letter.getErrorClass()).isEqualTo(InvalidEventTimeException.class.getName());
+        assertThat(letter.getPayload()).isEqualTo(ByteBuffer.wrap(value));
+        assertThat(letter.getKey()).isEqualTo(ByteBuffer.wrap("k".getBytes()));
+        assertThat(letter.getTopic()).isEqualTo("features");
+        assertThat(letter.getPartition()).isEqualTo(3);
+        assertThat(letter.getOffset()).isEqualTo(42L);
+        assertThat(letter.getTimestamp()).isEqualTo(Instant.ofEpochMilli(1_234L));
+        assertThat(context.count("invalidEventTimes")).isEqualTo(1);
+        assertThat(context.count("undecodableRecords")).isZero();
+
+        deserialize(deserializer, record(null, encode(vector(Instant.ofEpochMilli(-86_400_000)))));
+        assertThat(context.count("invalidEventTimes")).isEqualTo(2);
+    }
+
+    @Test
+    void deadLettersEventTimesMoreThanTheSkewAheadOfTheClock() {
+        Context context = new Context();
+        FeatureVectorKafkaDeserializer deserializer = skewed(SKEW);
+        deserializer.open(context);
+        Instant justBeyond = NOW.plus(SKEW).plusMillis(1);
+        byte[] value = encode(vector(justBeyond));
+
+        SourcedFeatureVector sourced = deserialize(deserializer, record(null, value));
+
+        assertThat(sourced.vector).isNull();
+        assertThat(sourced.deadLetter.getReason())
+                .isEqualTo(aheadReason(justBeyond, NOW, SKEW))
+                .isEqualTo(
+                        "event_time 2026-03-01T12:05:00.001Z is 300001 ms ahead of the clock"
+                                + " (2026-03-01T12:00:00Z), more than the allowed skew of 300000"
+                                + " ms");
+        assertThat(sourced.deadLetter.getErrorClass())
+                .isEqualTo(InvalidEventTimeException.class.getName());
+        assertThat(sourced.deadLetter.getPayload()).isEqualTo(ByteBuffer.wrap(value));
+        assertThat(context.count("invalidEventTimes")).isEqualTo(1);
+        assertThat(context.count("undecodableRecords")).isZero();
+
+        Instant farAhead = NOW.plus(Duration.ofDays(365));
+        assertThat(
+                        deserialize(deserializer, record(null, encode(vector(farAhead))))
+                                .deadLetter
+                                .getReason())
+                .isEqualTo(aheadReason(farAhead, NOW, SKEW));
+        assertThat(context.count("invalidEventTimes")).isEqualTo(2);
+    }
+
+    @Test
+    void theSkewIsMeasuredFromTheClockAtEachRecord() {
+        Instant[] now = {NOW};
+        Clock moving =
+                new Clock() {
+                    @Override
+                    public ZoneOffset getZone() {
+                        return ZoneOffset.UTC;
+                    }
+
+                    @Override
+                    public Clock withZone(ZoneId zone) {
+                        throw new UnsupportedOperationException();
+                    }
+
+                    @Override
+                    public Instant instant() {
+                        return now[0];
+                    }
+                };
+        FeatureVectorKafkaDeserializer deserializer =
+                new FeatureVectorKafkaDeserializer(
+                        AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT),
+                        SKEW,
+                        moving);
+        byte[] value = encode(vector(NOW.plus(SKEW).plusSeconds(1)));
+
+        assertThat(deserialize(deserializer, record(null, value)).vector).isNull();
+        now[0] = NOW.plusSeconds(1);
+        assertThat(deserialize(deserializer, record(null, value)).vector)
+                .isEqualTo(vector(NOW.plus(SKEW).plusSeconds(1)));
+    }
+
+    @Test
+    void withoutASkewOnlyNegativeEventTimesAreDeadLettered() {
+        Context context = new Context();
+        FeatureVectorKafkaDeserializer deserializer = skewed(null);
+        deserializer.open(context);
+        Instant farAhead = NOW.plus(Duration.ofDays(3650));
+
+        assertThat(deserialize(deserializer, record(null, encode(vector(farAhead)))).vector)
+                .isEqualTo(vector(farAhead));
+        assertThat(deserialize(deserializer, record(null, encode(vector(Instant.EPOCH)))).vector)
+                .isEqualTo(vector(Instant.EPOCH));
+        assertThat(
+                        deserialize(
+                                        deserializer,
+                                        record(null, encode(vector(Instant.ofEpochMilli(-1)))))
+                                .deadLetter
+                                .getReason())
+                .isEqualTo(negativeReason(-1));
+        assertThat(context.count("invalidEventTimes")).isEqualTo(1);
+    }
+
+    @Test
+    void theFormatConstructorDeadLettersOnlyNegativeEventTimes() {
+        FeatureVectorKafkaDeserializer deserializer =
+                new FeatureVectorKafkaDeserializer(WireFormat.AVRO_SINGLE_OBJECT);
+        Instant farAhead = Instant.now().plus(Duration.ofDays(3650));
+
+        assertThat(deserialize(deserializer, record(null, encode(vector(farAhead)))).vector)
+                .isEqualTo(vector(farAhead));
+        SourcedFeatureVector negative =
+                deserialize(deserializer, record(null, encode(vector(Instant.ofEpochMilli(-5)))));
+        assertThat(negative.vector).isNull();
+        assertThat(negative.deadLetter.getReason()).isEqualTo(negativeReason(-5));
     }
 
     @Test
