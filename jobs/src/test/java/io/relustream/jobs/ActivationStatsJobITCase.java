@@ -11,7 +11,6 @@ import io.relustream.jobs.options.JobOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -81,7 +79,8 @@ class ActivationStatsJobITCase {
                     add(
                             topic,
                             partitions,
-                            vector("a-" + window + "-" + j, t, "a", -(1.0 + j), f1, f2));
+                            TestRecords.vector(
+                                    "a-" + window + "-" + j, t, "a", -(1.0 + j), f1, f2));
                     if (window < 2) {
                         double special =
                                 window == 1
@@ -95,7 +94,7 @@ class ActivationStatsJobITCase {
                         add(
                                 topic,
                                 partitions,
-                                vector(
+                                TestRecords.vector(
                                         "b-" + window + "-" + j,
                                         t,
                                         "b",
@@ -111,16 +110,16 @@ class ActivationStatsJobITCase {
             }
             if (withLateRecord) {
                 // Event time in the first window, produced after the fifth: its windows closed.
-                FeatureVector late = vector("a-late", T0 + 1_000L, "a", -7.0, 7.0, 0.0);
+                FeatureVector late = TestRecords.vector("a-late", T0 + 1_000L, "a", -7.0, 7.0, 0.0);
                 this.late.add(late);
-                records.add(record(topic, 0, late));
+                records.add(TestRecords.record(topic, 0, late));
             }
         }
 
         private void add(String topic, int partitions, FeatureVector vector) {
             onTime.add(vector);
             int partition = Math.floorMod(vector.getId().hashCode(), partitions);
-            records.add(record(topic, partition, vector));
+            records.add(TestRecords.record(topic, partition, vector));
         }
 
         int inputCount() {
@@ -128,70 +127,11 @@ class ActivationStatsJobITCase {
         }
     }
 
-    private static FeatureVector vector(String id, long eventTime, String group, double... values) {
-        List<Double> list = new ArrayList<>();
-        for (double v : values) {
-            list.add(v);
-        }
-        return FeatureVector.newBuilder()
-                .setId(id)
-                .setEventTime(Instant.ofEpochMilli(eventTime))
-                .setGroup(group)
-                .setValues(list)
-                .build();
+    private static JobTopics createTopics(TestInfo test, int partitions) throws Exception {
+        return JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), partitions);
     }
 
-    private static ProducerRecord<byte[], byte[]> record(
-            String topic, int partition, FeatureVector v) {
-        try {
-            // Avro's own single-object encoder, not the job's.
-            ByteBuffer buffer = v.toByteBuffer();
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return new ProducerRecord<>(
-                    topic, partition, v.getId().getBytes(StandardCharsets.UTF_8), bytes);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    /** Topic names of one test. */
-    private static final class Topics {
-        final String features;
-        final String activations;
-        final String stats;
-        final String alerts;
-        final String dlq;
-        final String late;
-
-        Topics(String prefix) {
-            features = prefix + "-features";
-            activations = prefix + "-activations";
-            stats = prefix + "-stats";
-            alerts = prefix + "-alerts";
-            dlq = prefix + "-dlq";
-            late = prefix + "-late";
-        }
-
-        List<String> args() {
-            return List.of(
-                    "--input-topic", features,
-                    "--output-topic", activations,
-                    "--stats-topic", stats,
-                    "--alerts-topic", alerts,
-                    "--dlq-topic", dlq,
-                    "--late-topic", late);
-        }
-    }
-
-    private static Topics createTopics(TestInfo test, int partitions) throws Exception {
-        Topics names = new Topics(test.getTestMethod().orElseThrow().getName());
-        kafka.createTopics(partitions, names.features);
-        kafka.createTopics(1, names.activations, names.stats, names.alerts, names.dlq, names.late);
-        return names;
-    }
-
-    private static void runJob(Topics names, String... extra) throws Exception {
+    private static void runJob(JobTopics names, String... extra) throws Exception {
         List<String> args = new ArrayList<>();
         args.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--bounded"));
         args.addAll(names.args());
@@ -199,29 +139,13 @@ class ActivationStatsJobITCase {
         ActivationStatsJob.run(JobOptions.parse(args.toArray(new String[0])));
     }
 
-    private static <T> List<T> read(String topic, Decoder<T> decoder) {
-        return topics.readAll(topic).stream()
-                .map(ConsumerRecord::value)
-                .map(bytes -> decoder.decode(ByteBuffer.wrap(bytes)))
-                .collect(Collectors.toList());
-    }
-
-    @FunctionalInterface
-    private interface Decoder<T> {
-        T decodeOrThrow(ByteBuffer bytes) throws Exception;
-
-        default T decode(ByteBuffer bytes) {
-            try {
-                return decodeOrThrow(bytes);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }
+    private static <T> List<T> read(String topic, TestRecords.Decoder<T> decoder) {
+        return TestRecords.decodeAll(topics.readAll(topic), decoder);
     }
 
     @Test
     void tumblingWindowsOnOnePartition(TestInfo test) throws Exception {
-        Topics names = createTopics(test, 1);
+        JobTopics names = createTopics(test, 1);
         Input input = new Input(names.features, true, 1);
         topics.produce(input.records);
 
@@ -277,7 +201,7 @@ class ActivationStatsJobITCase {
 
     @Test
     void slidingWindows(TestInfo test) throws Exception {
-        Topics names = createTopics(test, 1);
+        JobTopics names = createTopics(test, 1);
         Input input = new Input(names.features, true, 1);
         topics.produce(input.records);
 
@@ -318,7 +242,7 @@ class ActivationStatsJobITCase {
 
     @Test
     void parallelismTwoOnTwoPartitions(TestInfo test) throws Exception {
-        Topics names = createTopics(test, 2);
+        JobTopics names = createTopics(test, 2);
         Input input = new Input(names.features, false, 2);
         topics.produce(input.records);
 

@@ -15,6 +15,7 @@ import org.apache.kafka.common.header.Header;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -79,7 +80,9 @@ public final class FeatureVectorKafkaDeserializer
         sourced.payload = record.value();
         sourced.headers = headers(record);
         try {
-            sourced.vector = decoder.decode(record.value());
+            FeatureVector vector = decoder.decode(record.value());
+            checkEventTime(vector);
+            sourced.vector = vector;
         } catch (UndecodableRecordException e) {
             Counter counter =
                     e instanceof InvalidEventTimeException ? invalidEventTimes : undecodable;
@@ -90,6 +93,40 @@ public final class FeatureVectorKafkaDeserializer
             sourced.deadLetter = deadLetter(sourced, e.getMessage()).error(error).build();
         }
         out.collect(sourced);
+    }
+
+    /**
+     * Refuses event times no window can take: before the epoch, or so far ahead of the clock that
+     * the watermark they push would make every on-time record late. Checked here, before the
+     * source's watermark generator sees the record.
+     */
+    private void checkEventTime(FeatureVector vector) throws InvalidEventTimeException {
+        Instant eventTime = vector.getEventTime();
+        if (eventTime.toEpochMilli() < 0) {
+            throw new InvalidEventTimeException(
+                    "event_time "
+                            + eventTime.toEpochMilli()
+                            + " ("
+                            + eventTime
+                            + ") is before 1970-01-01T00:00:00Z; event times must not be"
+                            + " negative");
+        }
+        if (maxEventTimeSkew != null) {
+            Instant now = clock.instant();
+            Duration ahead = Duration.between(now, eventTime);
+            if (ahead.compareTo(maxEventTimeSkew) > 0) {
+                throw new InvalidEventTimeException(
+                        "event_time "
+                                + eventTime
+                                + " is "
+                                + ahead.toMillis()
+                                + "ms ahead of the clock ("
+                                + now
+                                + "), more than the allowed skew of "
+                                + maxEventTimeSkew.toMillis()
+                                + "ms; it would push the watermark past every on-time record");
+            }
+        }
     }
 
     /** A dead letter for {@code sourced} with its bytes, coordinates, key and headers. */

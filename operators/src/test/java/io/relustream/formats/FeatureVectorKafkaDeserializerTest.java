@@ -48,9 +48,9 @@ class FeatureVectorKafkaDeserializerTest {
     private static String negativeReason(long eventTime) {
         return "event_time "
                 + eventTime
-                + " is negative ("
+                + " ("
                 + Instant.ofEpochMilli(eventTime)
-                + "): no event-time window can take it";
+                + ") is before 1970-01-01T00:00:00Z; event times must not be negative";
     }
 
     /** The reason for an event time too far ahead of the clock. */
@@ -59,11 +59,11 @@ class FeatureVectorKafkaDeserializerTest {
                 + eventTime
                 + " is "
                 + Duration.between(now, eventTime).toMillis()
-                + " ms ahead of the clock ("
+                + "ms ahead of the clock ("
                 + now
                 + "), more than the allowed skew of "
                 + skew.toMillis()
-                + " ms";
+                + "ms; it would push the watermark past every on-time record";
     }
 
     private static ConsumerRecord<byte[], byte[]> record(byte[] key, byte[] value) {
@@ -232,8 +232,8 @@ class FeatureVectorKafkaDeserializerTest {
         assertThat(letter.getReason())
                 .isEqualTo(negativeReason(-1))
                 .isEqualTo(
-                        "event_time -1 is negative (1969-12-31T23:59:59.999Z): no event-time"
-                                + " window can take it");
+                        "event_time -1 (1969-12-31T23:59:59.999Z) is before"
+                                + " 1970-01-01T00:00:00Z; event times must not be negative");
         assertThat(letter.getErrorClass()).isEqualTo(InvalidEventTimeException.class.getName());
         assertThat(letter.getPayload()).isEqualTo(ByteBuffer.wrap(value));
         assertThat(letter.getKey()).isEqualTo(ByteBuffer.wrap("k".getBytes()));
@@ -262,9 +262,10 @@ class FeatureVectorKafkaDeserializerTest {
         assertThat(sourced.deadLetter.getReason())
                 .isEqualTo(aheadReason(justBeyond, NOW, SKEW))
                 .isEqualTo(
-                        "event_time 2026-03-01T12:05:00.001Z is 300001 ms ahead of the clock"
-                                + " (2026-03-01T12:00:00Z), more than the allowed skew of 300000"
-                                + " ms");
+                        "event_time 2026-03-01T12:05:00.001Z is 300001ms ahead of the clock"
+                                + " (2026-03-01T12:00:00Z), more than the allowed skew of"
+                                + " 300000ms; it would push the watermark past every on-time"
+                                + " record");
         assertThat(sourced.deadLetter.getErrorClass())
                 .isEqualTo(InvalidEventTimeException.class.getName());
         assertThat(sourced.deadLetter.getPayload()).isEqualTo(ByteBuffer.wrap(value));

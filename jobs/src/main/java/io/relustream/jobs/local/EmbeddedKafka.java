@@ -83,6 +83,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /** Stops the broker (the controller keeps running), as a crash or a rolling restart would. */
+    public void stopBroker() {
+        cluster.brokers().values().forEach(broker -> broker.shutdown());
+    }
+
+    /** Starts the broker again on the same port and waits until it accepts clients. */
+    public void startBroker() throws ExecutionException, InterruptedException {
+        cluster.brokers().values().forEach(broker -> broker.startup());
+        cluster.waitForReadyBrokers();
+    }
+
     /** An admin client of this node; close it after use. */
     public Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));

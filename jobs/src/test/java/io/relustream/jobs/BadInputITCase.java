@@ -1,0 +1,288 @@
+package io.relustream.jobs;
+
+import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
+import io.relustream.avro.FeatureVector;
+import io.relustream.formats.InvalidEventTimeException;
+import io.relustream.formats.UndecodableRecordException;
+import io.relustream.jobs.local.EmbeddedKafka;
+import io.relustream.jobs.options.JobOptions;
+import io.relustream.operators.InvalidRecordException;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import org.apache.avro.SchemaNormalization;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Every kind of bad input the job can meet, mixed with good records on the real broker: each ends
+ * up as an activation or as a dead letter with its original bytes and a reason, exactly once, and
+ * the job never restarts.
+ */
+class BadInputITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final long T0 = 1_700_000_000_000L;
+
+    private static EmbeddedKafka kafka;
+    private static KafkaTopics topics;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+        topics = new KafkaTopics(kafka.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    /** The records in topic order, each with the reason it must be dead-lettered, or null. */
+    private static final class Input {
+        final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        final List<String> reasons = new ArrayList<>();
+        final List<String> ids = new ArrayList<>();
+        private int good;
+
+        void good(String topic, double... values) {
+            FeatureVector vector =
+                    TestRecords.vector("good-" + good, T0 + 1_000L * good, "g", values);
+            good++;
+            add(TestRecords.record(topic, 0, vector), null, vector.getId());
+        }
+
+        void bad(String topic, byte[] value, String reason) {
+            add(new ProducerRecord<>(topic, 0, "bad".getBytes(), value), reason, null);
+        }
+
+        void badVector(String topic, FeatureVector vector, String reason) {
+            add(TestRecords.record(topic, 0, vector), reason, vector.getId());
+        }
+
+        private void add(ProducerRecord<byte[], byte[]> record, String reason, String id) {
+            records.add(record);
+            reasons.add(reason);
+            ids.add(id);
+        }
+    }
+
+    private static Input mixedInput(String topic) {
+        Input input = new Input();
+        byte[] valid = TestRecords.singleObject(TestRecords.vector("x", T0, "g", 1.0, 2.0));
+        long fingerprint = SchemaNormalization.parsingFingerprint64(FeatureVector.getClassSchema());
+        byte[] random = new byte[40];
+        new Random(7).nextBytes(random);
+        random[0] = 0x11;
+        byte[] unknownFingerprint = valid.clone();
+        unknownFingerprint[9] ^= 0x40;
+
+        input.good(topic, -1.0, 2.0);
+        input.bad(
+                topic,
+                random,
+                "payload does not start with the Avro single-object marker C3 01 (found 11 "
+                        + String.format("%02X", random[1])
+                        + "): it is not a FeatureVector record in avro-single-object format");
+        input.good(topic, 3.0, -4.0);
+        input.bad(
+                topic,
+                new byte[0],
+                "payload is empty (0 bytes), not a FeatureVector record in avro-single-object"
+                        + " format");
+        input.bad(topic, null, "payload is null (a tombstone), not a FeatureVector record");
+        input.bad(
+                topic,
+                Arrays.copyOf(valid, valid.length - 5),
+                "payload is truncated: FeatureVector.values[1] needs 8 more bytes at byte 29 but"
+                        + " the payload ends at byte 33");
+        input.bad(
+                topic,
+                unknownFingerprint,
+                String.format(
+                        "unknown writer schema fingerprint %016x: it is none of the FeatureVector"
+                                + " versions this job knows (v1); give the job the producer's"
+                                + " schema (--writer-schemas) or deploy a build that has it",
+                        fingerprint ^ (0x40L << 56)));
+        input.good(topic, 0.0, 0.5);
+        input.badVector(
+                topic,
+                TestRecords.vector("empty", T0 + 3_500L, "g"),
+                "values is empty: there is nothing to activate");
+        input.badVector(
+                topic,
+                TestRecords.vector("three-values", T0 + 3_600L, "g", 1.0, 2.0, 3.0),
+                "values has 3 values, not a multiple of 2 as maxout(k=2) needs");
+        input.badVector(
+                topic,
+                TestRecords.vector("nan", T0 + 3_700L, "g", 1.0, Double.NaN),
+                "values[1] is NaN and the invalid-value policy is reject (NaN and infinities"
+                        + " are not accepted)");
+        input.badVector(
+                topic,
+                TestRecords.vector("inf", T0 + 3_800L, "g", Double.NEGATIVE_INFINITY, 1.0),
+                "values[0] is -Infinity and the invalid-value policy is reject (NaN and"
+                        + " infinities are not accepted)");
+        input.badVector(
+                topic,
+                TestRecords.vector("negative-time", -5L, "g", 1.0, 2.0),
+                "event_time -5 (1969-12-31T23:59:59.995Z) is before 1970-01-01T00:00:00Z; event"
+                        + " times must not be negative");
+        // The year 2300: it would push the watermark past every record of this century.
+        input.badVector(
+                topic, TestRecords.vector("far-future", 10_413_792_000_000L, "g", 1.0, 2.0), null);
+        input.good(topic, 5.0, 5.0);
+        return input;
+    }
+
+    private static JobOptions options(JobTopics names, String... extra) {
+        List<String> args = new ArrayList<>();
+        args.addAll(
+                List.of(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--bounded",
+                        "--parallelism",
+                        "1",
+                        "--activation",
+                        "maxout(k=2)"));
+        args.addAll(names.args());
+        args.addAll(List.of(extra));
+        return JobOptions.parse(args.toArray(new String[0]));
+    }
+
+    @Test
+    void everyBadInputIsDeadLetteredOnceAndTheJobNeverRestarts(
+            TestInfo test, @InjectMiniCluster MiniCluster cluster) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        Input input = mixedInput(names.features);
+        topics.produce(input.records);
+
+        JobExecutionResult result =
+                ActivationStatsJob.run(options(names, "--invalid-values", "reject"));
+
+        assertThat(
+                        cluster.getArchivedExecutionGraph(result.getJobID())
+                                .get()
+                                .getStatusTimestamp(JobStatus.RESTARTING))
+                .as("the job never restarted")
+                .isZero();
+
+        Map<String, ActivationVector> activations = new HashMap<>();
+        TestRecords.decodeAll(topics.readAll(names.activations), ActivationVector::fromByteBuffer)
+                .forEach(a -> assertThat(activations.put(a.getId(), a)).isNull());
+        Map<Long, DeadLetter> deadLetters = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(names.dlq)) {
+            DeadLetter letter = DeadLetter.fromByteBuffer(ByteBuffer.wrap(record.value()));
+            assertThat(deadLetters.put(letter.getOffset(), letter)).as("once").isNull();
+        }
+
+        // Record by record: offset i is an activation or a dead letter, never both, never none.
+        assertThat(activations.size() + deadLetters.size()).isEqualTo(input.records.size());
+        for (int offset = 0; offset < input.records.size(); offset++) {
+            ProducerRecord<byte[], byte[]> sent = input.records.get(offset);
+            DeadLetter letter = deadLetters.get((long) offset);
+            String expectedReason = input.reasons.get(offset);
+            boolean expectDeadLetter =
+                    expectedReason != null || "far-future".equals(input.ids.get(offset));
+            if (!expectDeadLetter) {
+                assertThat(letter).as("offset %d", offset).isNull();
+                assertThat(activations).as("offset %d", offset).containsKey(input.ids.get(offset));
+                continue;
+            }
+            assertThat(letter).as("offset %d", offset).isNotNull();
+            if (input.ids.get(offset) != null) {
+                assertThat(activations).doesNotContainKey(input.ids.get(offset));
+            }
+            assertThat(letter.getTopic()).isEqualTo(names.features);
+            assertThat(letter.getPartition()).isZero();
+            assertThat(letter.getKey()).isEqualTo(ByteBuffer.wrap(sent.key()));
+            assertThat(letter.getPayload())
+                    .isEqualTo(sent.value() == null ? null : ByteBuffer.wrap(sent.value()));
+            if (expectedReason != null) {
+                assertThat(letter.getReason()).as("offset %d", offset).isEqualTo(expectedReason);
+            } else {
+                assertThat(letter.getReason())
+                        .startsWith("event_time 2300-01-01T00:00:00Z is ")
+                        .endsWith(
+                                "), more than the allowed skew of 300000ms; it would push the"
+                                        + " watermark past every on-time record");
+                assertThat(letter.getErrorClass())
+                        .isEqualTo(InvalidEventTimeException.class.getName());
+            }
+        }
+        assertThat(deadLetters.values())
+                .filteredOn(l -> l.getReason().startsWith("values"))
+                .extracting(DeadLetter::getErrorClass)
+                .containsOnly(InvalidRecordException.class.getName());
+        assertThat(deadLetters.get(1L).getErrorClass())
+                .isEqualTo(UndecodableRecordException.class.getName());
+        assertThat(activations.get("good-0").getActivations()).containsExactly(2.0);
+        assertThat(activations.get("good-0").getDerivatives()).containsExactly(0.0, 1.0);
+        assertThat(activations.get("good-3").getActivations()).containsExactly(5.0);
+        assertThat(activations.get("good-3").getDerivatives()).containsExactly(1.0, 0.0);
+        System.out.printf(
+                "bad input: input=%d activations=%d dead-lettered=%d lost=0 duplicated=0%n",
+                input.records.size(), activations.size(), deadLetters.size());
+    }
+
+    @Test
+    void failPolicyFailsTheJobNamingTopicPartitionAndOffset(TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        records.add(TestRecords.record(names.features, 0, TestRecords.vector("ok", T0, "g", 1, 2)));
+        records.add(
+                TestRecords.record(
+                        names.features, 0, TestRecords.vector("poison", T0, "g", Double.NaN, 2)));
+        topics.produce(records);
+
+        assertThatThrownBy(() -> ActivationStatsJob.run(options(names, "--invalid-values", "fail")))
+                .satisfies(
+                        error ->
+                                assertThat(
+                                                ExceptionUtils.findThrowable(
+                                                                error, InvalidRecordException.class)
+                                                        .orElseThrow()
+                                                        .getMessage())
+                                        .isEqualTo(
+                                                "Cannot activate record id=poison group=g (read"
+                                                        + " from "
+                                                        + names.features
+                                                        + "/0@1): values[0] is NaN and the"
+                                                        + " invalid-value policy is fail (NaN and"
+                                                        + " infinities are not accepted)"));
+    }
+}

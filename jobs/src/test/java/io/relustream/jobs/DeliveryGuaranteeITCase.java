@@ -1,0 +1,295 @@
+package io.relustream.jobs;
+
+import io.relustream.avro.ActivationAlert;
+import io.relustream.avro.ActivationStats;
+import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
+import io.relustream.avro.FeatureVector;
+import io.relustream.jobs.local.EmbeddedKafka;
+import io.relustream.jobs.options.JobOptions;
+
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Delivery guarantees under failure, on the real broker: tasks fail at three different points
+ * (between checkpoints, right after one, during a window firing) and the broker is restarted
+ * mid-stream; the job restores from its checkpoints. A read_committed consumer then counts every
+ * record lost or duplicated.
+ */
+class DeliveryGuaranteeITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final long T0 = 1_700_000_000_000L;
+    private static final int WINDOWS = 20;
+    private static final int RECORDS_PER_WINDOW_AND_GROUP = 60;
+
+    private static EmbeddedKafka kafka;
+    private static KafkaTopics topics;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+        topics = new KafkaTopics(kafka.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    /** 2,400 records of two groups over 20 windows (feature 0 of "a" always dead), 3 bad ones. */
+    private static final class Input {
+        final List<FeatureVector> vectors = new ArrayList<>();
+        final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+
+        Input(String topic) {
+            for (int window = 0; window < WINDOWS; window++) {
+                for (int i = 0; i < RECORDS_PER_WINDOW_AND_GROUP; i++) {
+                    long t = T0 + window * 10_000L + i * 160L;
+                    for (String group : List.of("a", "b")) {
+                        double x = ((i * 7 + window * 3) % 11) - 5.0;
+                        FeatureVector vector =
+                                TestRecords.vector(
+                                        group + "-" + window + "-" + i,
+                                        t,
+                                        group,
+                                        group.equals("a") ? -1.0 - i : x,
+                                        x,
+                                        -x,
+                                        x / 2);
+                        vectors.add(vector);
+                        records.add(TestRecords.record(topic, 0, vector));
+                    }
+                }
+                if (window % 7 == 3) {
+                    records.add(
+                            new ProducerRecord<>(
+                                    topic,
+                                    0,
+                                    null,
+                                    ("bad bytes " + window).getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+        }
+    }
+
+    /** What the output topics held after a run. */
+    private static final class Outcome {
+        final long lost;
+        final long duplicated;
+        final List<ActivationStats> stats;
+        final List<DeadLetter> deadLetters;
+        final List<ActivationAlert> alerts;
+        final int activations;
+
+        Outcome(JobTopics names, Input input) {
+            List<ActivationVector> vectors =
+                    TestRecords.decodeAll(
+                            topics.readAll(names.activations), ActivationVector::fromByteBuffer);
+            Map<String, Integer> copies = new HashMap<>();
+            vectors.forEach(v -> copies.merge(v.getId(), 1, Integer::sum));
+            Set<String> expected =
+                    input.vectors.stream().map(FeatureVector::getId).collect(Collectors.toSet());
+            lost = expected.stream().filter(id -> !copies.containsKey(id)).count();
+            duplicated = copies.values().stream().mapToLong(n -> n - 1).sum();
+            activations = vectors.size();
+            assertThat(copies.keySet()).isSubsetOf(expected);
+            stats =
+                    TestRecords.decodeAll(
+                            topics.readAll(names.stats), ActivationStats::fromByteBuffer);
+            deadLetters =
+                    TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer);
+            alerts =
+                    TestRecords.decodeAll(
+                            topics.readAll(names.alerts), ActivationAlert::fromByteBuffer);
+        }
+
+        String summary(String run, Input input) {
+            return String.format(
+                    "%s: input=%d activations=%d dead-lettered=%d lost=%d duplicated=%d"
+                            + " stats=%d alerts=%d injected failures=%d",
+                    run,
+                    input.records.size(),
+                    activations,
+                    deadLetters.size(),
+                    lost,
+                    duplicated,
+                    stats.size(),
+                    alerts.size(),
+                    FailureInjection.FAILURES.get());
+        }
+    }
+
+    private static JobOptions options(JobTopics names, String guarantee) {
+        List<String> args = new ArrayList<>();
+        args.addAll(
+                List.of(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--bounded",
+                        "--parallelism",
+                        "1",
+                        "--watermark-interval",
+                        "0",
+                        "--delivery-guarantee",
+                        guarantee,
+                        "--checkpoint-interval",
+                        "300ms",
+                        "--group-id",
+                        names.features,
+                        "--transactional-id-prefix",
+                        names.features));
+        args.addAll(names.args());
+        return JobOptions.parse(args.toArray(new String[0]));
+    }
+
+    private static Input produce(JobTopics names) throws Exception {
+        Input input = new Input(names.features);
+        topics.produce(input.records);
+        return input;
+    }
+
+    private static JobTopics topics(TestInfo test) throws Exception {
+        return JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+    }
+
+    @Test
+    void exactlyOnceLosesAndDuplicatesNothingAcrossThreeFailures(TestInfo test) throws Exception {
+        JobTopics names = topics(test);
+        Input input = produce(names);
+
+        FailureInjection.plan(700, 1_000);
+        ActivationStatsJob.run(options(names, "exactly-once"), FailureInjection.taps());
+
+        Outcome outcome = new Outcome(names, input);
+        System.out.println(outcome.summary("exactly-once", input));
+        assertThat(FailureInjection.FAILURES.get()).isEqualTo(3);
+        assertThat(outcome.lost).isZero();
+        assertThat(outcome.duplicated).isZero();
+        assertThat(outcome.activations).isEqualTo(2_400);
+        assertThat(outcome.deadLetters).hasSize(3);
+        assertThat(outcome.activations + outcome.deadLetters.size())
+                .isEqualTo(input.records.size());
+        assertSameStatisticsAsWithoutFailures(outcome.stats, input);
+        assertThat(outcome.alerts)
+                .extracting(
+                        ActivationAlert::getGroup, ActivationAlert::getKind, a -> a.getFeature())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "dead_feature", 0));
+    }
+
+    @Test
+    void atLeastOnceLosesNothingAcrossThreeFailures(TestInfo test) throws Exception {
+        JobTopics names = topics(test);
+        Input input = produce(names);
+
+        FailureInjection.plan(700, 1_000);
+        ActivationStatsJob.run(options(names, "at-least-once"), FailureInjection.taps());
+
+        Outcome outcome = new Outcome(names, input);
+        System.out.println(outcome.summary("at-least-once", input));
+        assertThat(FailureInjection.FAILURES.get()).isEqualTo(3);
+        assertThat(outcome.lost).isZero();
+        assertThat(outcome.activations).isEqualTo(2_400 + outcome.duplicated);
+        // Every window result is there; replays may write one again, identical.
+        Set<String> distinct = new HashSet<>();
+        outcome.stats.forEach(s -> distinct.add(s.toString()));
+        assertSameStatisticsAsWithoutFailures(
+                outcome.stats.stream()
+                        .filter(s -> distinct.remove(s.toString()))
+                        .collect(Collectors.toList()),
+                input);
+        assertThat(outcome.deadLetters.stream().map(DeadLetter::getOffset).distinct()).hasSize(3);
+    }
+
+    @Test
+    void exactlyOnceSurvivesABrokerRestart(TestInfo test) throws Exception {
+        JobTopics names = topics(test);
+        Input input = produce(names);
+
+        FailureInjection.slowOnly(2_000);
+        CompletableFuture<Void> restart =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                while (FailureInjection.RECORDS_SEEN.get() < 600) {
+                                    Thread.sleep(20);
+                                }
+                                kafka.stopBroker();
+                                Thread.sleep(3_000);
+                                kafka.startBroker();
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+        ActivationStatsJob.run(options(names, "exactly-once"), FailureInjection.taps());
+        restart.get(60, TimeUnit.SECONDS);
+
+        Outcome outcome = new Outcome(names, input);
+        System.out.println(outcome.summary("exactly-once, broker restarted", input));
+        assertThat(outcome.lost).isZero();
+        assertThat(outcome.duplicated).isZero();
+        assertThat(outcome.deadLetters).hasSize(3);
+        assertThat(outcome.activations + outcome.deadLetters.size())
+                .isEqualTo(input.records.size());
+        assertSameStatisticsAsWithoutFailures(outcome.stats, input);
+    }
+
+    /** Each window result exactly once, equal to the plain calculation over all records. */
+    private static void assertSameStatisticsAsWithoutFailures(
+            List<ActivationStats> stats, Input input) {
+        Map<String, ExpectedStatistics.Row> expected =
+                ExpectedStatistics.compute(
+                        input.vectors, ExpectedStatistics::relu, 0.0, 10_000L, 10_000L);
+        Map<String, ActivationStats> byKey = new HashMap<>();
+        for (ActivationStats s : stats) {
+            String key = s.getGroup() + "@" + s.getWindowStart().toEpochMilli();
+            assertThat(byKey.put(key, s)).as("one result for " + key).isNull();
+        }
+        assertThat(byKey.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        for (Map.Entry<String, ExpectedStatistics.Row> entry : expected.entrySet()) {
+            ActivationStats actual = byKey.get(entry.getKey());
+            ExpectedStatistics.Row row = entry.getValue();
+            assertThat(actual.getRecordCount()).as(entry.getKey()).isEqualTo(row.records);
+            assertThat(actual.getValueCount()).as(entry.getKey()).isEqualTo(row.values);
+            assertThat(actual.getZeroCount()).as(entry.getKey()).isEqualTo(row.zeros);
+            assertThat(actual.getMin()).as(entry.getKey()).isEqualTo(row.min());
+            assertThat(actual.getMax()).as(entry.getKey()).isEqualTo(row.max());
+            assertThat(actual.getP50()).as(entry.getKey()).isEqualTo(row.quantile(0.5));
+            assertThat(actual.getPerFeatureZeroFraction())
+                    .as(entry.getKey())
+                    .isEqualTo(row.perFeatureZeroFraction());
+            assertThat(actual.getDeadFeatures())
+                    .as(entry.getKey())
+                    .isEqualTo(row.deadFeatures(1.0));
+        }
+    }
+}
