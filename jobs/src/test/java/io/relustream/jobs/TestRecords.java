@@ -62,6 +62,18 @@ final class TestRecords {
                 .collect(Collectors.toList());
     }
 
+    /** A decoder of plain Avro binary (no single-object header) for a generated class. */
+    static <T extends org.apache.avro.specific.SpecificRecordBase> Decoder<T> plainAvro(
+            Class<T> type) {
+        org.apache.avro.specific.SpecificDatumReader<T> reader =
+                new org.apache.avro.specific.SpecificDatumReader<>(type);
+        return bytes ->
+                reader.read(
+                        null,
+                        org.apache.avro.io.DecoderFactory.get()
+                                .binaryDecoder(TestRecords.bytes(bytes), null));
+    }
+
     /** {@code ActivationVector::fromByteBuffer} and the like. */
     @FunctionalInterface
     interface Decoder<T> {

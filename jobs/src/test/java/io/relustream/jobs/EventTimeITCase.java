@@ -1,0 +1,209 @@
+package io.relustream.jobs;
+
+import io.relustream.avro.ActivationStats;
+import io.relustream.avro.ActivationVector;
+import io.relustream.jobs.local.EmbeddedKafka;
+import io.relustream.jobs.options.JobOptions;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Event time on the real broker: a silent partition, and records late within and beyond bounds. */
+class EventTimeITCase {
+
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final long T0 = 1_700_000_000_000L;
+
+    private static EmbeddedKafka kafka;
+    private static KafkaTopics topics;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+        topics = new KafkaTopics(kafka.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    private static JobOptions options(JobTopics names, String... extra) {
+        List<String> args = new ArrayList<>();
+        args.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--parallelism", "1"));
+        args.addAll(names.args());
+        args.addAll(List.of(extra));
+        return JobOptions.parse(args.toArray(new String[0]));
+    }
+
+    /** Records of windows 0 to 3 of group g, all in partition 0 of two. */
+    private static List<ProducerRecord<byte[], byte[]>> onePartitionOnly(String topic) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int window = 0; window < 4; window++) {
+            for (int i = 0; i < 5; i++) {
+                long t = T0 + window * 10_000L + i * 1_000L;
+                records.add(
+                        TestRecords.record(
+                                topic,
+                                0,
+                                TestRecords.vector("w" + window + "-" + i, t, "g", i - 2.0)));
+            }
+        }
+        return records;
+    }
+
+    /** Runs the unbounded job for {@code seconds} or until the stats topic has {@code wanted}. */
+    private static List<ActivationStats> runUnbounded(
+            JobOptions options, JobTopics names, int wanted, int seconds) throws Exception {
+        StreamExecutionEnvironment env = ActivationStatsJob.environment(options);
+        ActivationStatsPipeline.build(
+                env,
+                options,
+                ActivationStatsJob.kafkaSource(options),
+                ActivationStatsJob.kafkaOutputs(options));
+        JobClient job = env.executeAsync("unbounded");
+        List<ActivationStats> stats = List.of();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < deadline && stats.size() < wanted) {
+                Thread.sleep(250);
+                stats =
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats), ActivationStats::fromByteBuffer);
+            }
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+        return stats;
+    }
+
+    @Test
+    void aSilentPartitionDoesNotHoldWindowsBack(TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 2);
+        topics.produce(onePartitionOnly(names.features));
+
+        // Windows 0 to 2 can close: the watermark of partition 0 passes them, partition 1 idles.
+        List<ActivationStats> stats =
+                runUnbounded(
+                        options(names, "--idleness", "1s", "--out-of-orderness", "0s"),
+                        names,
+                        3,
+                        60);
+
+        assertThat(stats)
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0L, 5L),
+                        org.assertj.core.groups.Tuple.tuple(10_000L, 5L),
+                        org.assertj.core.groups.Tuple.tuple(20_000L, 5L));
+    }
+
+    @Test
+    void withoutIdlenessTheSilentPartitionWouldHoldEveryWindow(TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 2);
+        topics.produce(onePartitionOnly(names.features));
+
+        List<ActivationStats> stats =
+                runUnbounded(
+                        options(names, "--idleness", "10m", "--out-of-orderness", "0s"),
+                        names,
+                        1,
+                        10);
+
+        // Every record was read and activated, yet no window closed.
+        assertThat(topics.readAll(names.activations)).hasSize(20);
+        assertThat(stats).isEmpty();
+    }
+
+    @Test
+    void lateRecordsUpdateTheirWindowWithinTheAllowedLatenessAndAreCountedBeyondIt(TestInfo test)
+            throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String topic = names.features;
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("a", T0 + 1_000, "g", 1, -1)));
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("b", T0 + 3_000, "g", 2, -2)));
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("c", T0 + 12_000, "g", 3, -3)));
+        // Watermark T0 + 10999 after this one (5s out-of-orderness): window 0 fires.
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("d", T0 + 16_000, "g", 4, -4)));
+        // Late, but within the 10s allowed lateness of window 0: it fires again, updated.
+        records.add(
+                TestRecords.record(topic, 0, TestRecords.vector("within", T0 + 5_000, "g", -5, 5)));
+        // Watermark T0 + 30999: window 0 is gone for good.
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("e", T0 + 36_000, "g", 6, -6)));
+        records.add(
+                TestRecords.record(topic, 0, TestRecords.vector("beyond", T0 + 7_000, "g", -7, 7)));
+        topics.produce(records);
+
+        JobExecutionResult result =
+                ActivationStatsJob.run(
+                        options(
+                                names,
+                                "--bounded",
+                                "--watermark-interval",
+                                "0",
+                                "--allowed-lateness",
+                                "10s"));
+
+        List<ActivationStats> window0 =
+                TestRecords.decodeAll(topics.readAll(names.stats), ActivationStats::fromByteBuffer)
+                        .stream()
+                        .filter(s -> s.getWindowStart().toEpochMilli() == T0)
+                        .collect(Collectors.toList());
+        assertThat(window0).extracting(ActivationStats::getRecordCount).containsExactly(2L, 3L);
+        assertThat(window0.get(1).getZeroCount()).isEqualTo(3L);
+        assertThat(window0.get(1).getMax()).isEqualTo(5.0);
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.late), ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactly("beyond");
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .hasSize(7);
+        long lateRecords =
+                METRICS.findMetrics(result.getJobID(), "lateRecords").entrySet().stream()
+                        .filter(metric -> metric.getKey().endsWith(".lateRecords"))
+                        .mapToLong(metric -> ((Counter) metric.getValue()).getCount())
+                        .sum();
+        assertThat(lateRecords).isEqualTo(1L);
+        assertThat(Duration.ofMillis(window0.get(1).getWindowEnd().toEpochMilli() - T0))
+                .isEqualTo(Duration.ofSeconds(10));
+    }
+}

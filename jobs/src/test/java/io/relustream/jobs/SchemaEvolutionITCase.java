@@ -1,0 +1,297 @@
+package io.relustream.jobs;
+
+import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
+import io.relustream.avro.FeatureVector;
+import io.relustream.avro.history.SchemaHistory;
+import io.relustream.jobs.local.EmbeddedKafka;
+import io.relustream.jobs.options.JobOptions;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Producers and the job upgrading their FeatureVector schema at different times, on the real
+ * broker. v2 adds an optional field {@code source} with a default ({@code
+ * src/test/resources/evolution/FeatureVector-v2.avsc}); this build's job reads v1.
+ */
+class SchemaEvolutionITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final long T0 = 1_700_000_000_000L;
+
+    private static EmbeddedKafka kafka;
+    private static KafkaTopics topics;
+    private static Schema v2;
+    private static Path v2File;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        topics = new KafkaTopics(kafka.bootstrapServers());
+        try (InputStream in =
+                SchemaEvolutionITCase.class.getResourceAsStream(
+                        "/evolution/FeatureVector-v2.avsc")) {
+            byte[] json = in.readAllBytes();
+            v2 = new Schema.Parser().parse(new String(json, StandardCharsets.UTF_8));
+            v2File = Files.createTempFile("FeatureVector-v2", ".avsc");
+            Files.write(v2File, json);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        kafka.close();
+        Files.deleteIfExists(v2File);
+    }
+
+    private static GenericRecord v2Record(String id, long eventTime, double... values) {
+        GenericData.Record record = new GenericData.Record(v2);
+        record.put("id", id);
+        record.put("event_time", eventTime);
+        record.put("group", "g");
+        List<Double> list = new ArrayList<>();
+        for (double v : values) {
+            list.add(v);
+        }
+        record.put("values", list);
+        record.put("source", "producer-7");
+        return record;
+    }
+
+    private static byte[] v2SingleObject(GenericRecord record) throws Exception {
+        return TestRecords.bytes(
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(record));
+    }
+
+    private static byte[] rawAvro(Schema schema, Object record) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new GenericDatumWriter<>(schema, GenericData.get()).write(record, encoder);
+        encoder.flush();
+        return out.toByteArray();
+    }
+
+    private static GenericRecord v1Generic(FeatureVector vector) {
+        GenericData.Record record = new GenericData.Record(FeatureVector.getClassSchema());
+        record.put("id", vector.getId());
+        record.put("event_time", vector.getEventTime().toEpochMilli());
+        record.put("group", vector.getGroup());
+        record.put("values", vector.getValues());
+        return record;
+    }
+
+    /** v1 and v2 records interleaved, in single-object encoding. */
+    private static List<ProducerRecord<byte[], byte[]>> mixedVersions(String topic)
+            throws Exception {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("v1-a", T0, "g", -1.0, 2.0)));
+        records.add(
+                new ProducerRecord<>(
+                        topic, 0, null, v2SingleObject(v2Record("v2-a", T0 + 1_000, 3.0, -4.0))));
+        records.add(
+                TestRecords.record(
+                        topic, 0, TestRecords.vector("v1-b", T0 + 2_000, "g", 5.0, 0.0)));
+        records.add(
+                new ProducerRecord<>(
+                        topic, 0, null, v2SingleObject(v2Record("v2-b", T0 + 3_000, -6.0, 7.0))));
+        return records;
+    }
+
+    private static JobExecutionResult run(JobTopics names, String... extra) throws Exception {
+        List<String> args = new ArrayList<>();
+        args.addAll(
+                List.of(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--bounded",
+                        "--parallelism",
+                        "1"));
+        args.addAll(names.args());
+        args.addAll(List.of(extra));
+        return ActivationStatsJob.run(JobOptions.parse(args.toArray(new String[0])));
+    }
+
+    private static Map<String, List<Double>> activations(JobTopics names) {
+        return activations(names, ActivationVector::fromByteBuffer);
+    }
+
+    private static Map<String, List<Double>> activations(
+            JobTopics names, TestRecords.Decoder<ActivationVector> decoder) {
+        return TestRecords.decodeAll(topics.readAll(names.activations), decoder).stream()
+                .collect(
+                        Collectors.toMap(
+                                ActivationVector::getId, ActivationVector::getActivations));
+    }
+
+    private static JobTopics topics(TestInfo test) throws Exception {
+        return JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+    }
+
+    @Test
+    void producersUpgradeFirstAndTheV1JobReadsV2GivenItsSchema(TestInfo test) throws Exception {
+        JobTopics names = topics(test);
+        topics.produce(mixedVersions(names.features));
+
+        run(names, "--writer-schemas", v2File.toString());
+
+        assertThat(activations(names))
+                .containsOnly(
+                        Map.entry("v1-a", List.of(0.0, 2.0)),
+                        Map.entry("v2-a", List.of(3.0, 0.0)),
+                        Map.entry("v1-b", List.of(5.0, 0.0)),
+                        Map.entry("v2-b", List.of(0.0, 7.0)));
+        assertThat(topics.readAll(names.dlq)).isEmpty();
+    }
+
+    @Test
+    void withoutTheirSchemaV2RecordsAreDeadLetteredAndTheJobGoesOn(
+            TestInfo test, @InjectMiniCluster MiniCluster cluster) throws Exception {
+        JobTopics names = topics(test);
+        List<ProducerRecord<byte[], byte[]>> records = mixedVersions(names.features);
+        topics.produce(records);
+
+        JobExecutionResult result = run(names);
+
+        assertThat(activations(names)).containsOnlyKeys("v1-a", "v1-b");
+        List<DeadLetter> letters =
+                TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer);
+        String reason =
+                String.format(
+                        "unknown writer schema fingerprint %016x: it is none of the FeatureVector"
+                                + " versions this job knows (v1); give the job the producer's"
+                                + " schema (--writer-schemas) or deploy a build that has it",
+                        SchemaNormalization.parsingFingerprint64(v2));
+        assertThat(letters).extracting(DeadLetter::getOffset).containsExactly(1L, 3L);
+        assertThat(letters).extracting(DeadLetter::getReason).containsOnly(reason);
+        assertThat(letters.get(0).getPayload()).isEqualTo(ByteBuffer.wrap(records.get(1).value()));
+        assertThat(
+                        cluster.getArchivedExecutionGraph(result.getJobID())
+                                .get()
+                                .getStatusTimestamp(JobStatus.RESTARTING))
+                .isZero();
+    }
+
+    /**
+     * FLINK-18049: with plain Avro (no fingerprint), a column added upstream leaves bytes the v1
+     * reader does not read; a decoder that carries them over corrupts the next record or kills the
+     * job. Here the v2 record is dead-lettered with the reason and the records around it are read
+     * exactly.
+     */
+    @Test
+    void addedColumnInPlainAvroNeverCorruptsTheNextRecord(
+            TestInfo test, @InjectMiniCluster MiniCluster cluster) throws Exception {
+        JobTopics names = topics(test);
+        FeatureVector before = TestRecords.vector("v1-before", T0, "g", -1.5, 2.5);
+        FeatureVector after = TestRecords.vector("v1-after", T0 + 2_000, "g", 4.0, -8.0);
+        byte[] added = rawAvro(v2, v2Record("v2-between", T0 + 1_000, 3.0, -4.0));
+        // The v2 bytes are the v1 bytes of the same fields followed by the new union field:
+        // branch 1 (string) and "producer-7", 1 + 1 + 10 bytes.
+        GenericRecord asV1 =
+                v1Generic(TestRecords.vector("v2-between", T0 + 1_000, "g", 3.0, -4.0));
+        byte[] v1Part = rawAvro(FeatureVector.getClassSchema(), asV1);
+        assertThat(added).hasSize(v1Part.length + 12).startsWith(v1Part);
+
+        topics.produce(
+                List.of(
+                        new ProducerRecord<>(
+                                names.features,
+                                0,
+                                null,
+                                rawAvro(FeatureVector.getClassSchema(), v1Generic(before))),
+                        new ProducerRecord<>(names.features, 0, null, added),
+                        new ProducerRecord<>(
+                                names.features,
+                                0,
+                                null,
+                                rawAvro(FeatureVector.getClassSchema(), v1Generic(after)))));
+
+        JobExecutionResult result = run(names, "--format", "avro");
+
+        assertThat(activations(names, TestRecords.plainAvro(ActivationVector.class)))
+                .containsOnly(
+                        Map.entry("v1-before", List.of(0.0, 2.5)),
+                        Map.entry("v1-after", List.of(4.0, 0.0)));
+        List<DeadLetter> letters =
+                TestRecords.decodeAll(
+                        topics.readAll(names.dlq), TestRecords.plainAvro(DeadLetter.class));
+        assertThat(letters)
+                .extracting(DeadLetter::getOffset, DeadLetter::getReason)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                1L,
+                                "payload has 12 trailing bytes after the FeatureVector record"));
+        assertThat(
+                        cluster.getArchivedExecutionGraph(result.getJobID())
+                                .get()
+                                .getStatusTimestamp(JobStatus.RESTARTING))
+                .isZero();
+    }
+
+    /**
+     * Consumers upgrade first: data written with v1 (single-object) read with v2 as reader,
+     * resolving the writer by fingerprint against the released versions in {@code schemas/}. A job
+     * built with v2 reads this way; this build's job is v1, so the check is on Avro's resolution
+     * with the same schemas.
+     */
+    @Test
+    void v1DataIsReadWithV2AsReaderByFingerprint() throws Exception {
+        FeatureVector written = TestRecords.vector("old", T0, "g", 1.0, -2.0);
+        BinaryMessageDecoder<GenericRecord> v2Reader =
+                new BinaryMessageDecoder<>(GenericData.get(), v2);
+        SchemaHistory.versions("FeatureVector").forEach(v2Reader::addSchema);
+
+        GenericRecord read = v2Reader.decode(TestRecords.singleObject(written));
+
+        assertThat(read.get("source")).isNull();
+        assertThat(read.get("id").toString()).isEqualTo("old");
+        assertThat(read.get("event_time")).isEqualTo(T0);
+        assertThat(new ArrayList<>((List<?>) read.get("values"))).isEqualTo(List.of(1.0, -2.0));
+        assertThat(Instant.ofEpochMilli((Long) read.get("event_time")))
+                .isEqualTo(written.getEventTime());
+        assertThat(read.getSchema()).isEqualTo(v2);
+    }
+}
