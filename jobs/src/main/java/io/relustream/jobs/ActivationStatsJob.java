@@ -84,7 +84,15 @@ public final class ActivationStatsJob {
 
     /** An environment configured as the job needs it: Avro types only, checkpoints, reuse. */
     public static StreamExecutionEnvironment environment(JobOptions options) {
-        Configuration configuration = new Configuration();
+        return environment(options, new Configuration());
+    }
+
+    /**
+     * {@link #environment(JobOptions)} on top of {@code base}, e.g. with a metric reporter for a
+     * local run.
+     */
+    public static StreamExecutionEnvironment environment(JobOptions options, Configuration base) {
+        Configuration configuration = new Configuration(base);
         // Every record type has an Avro or POJO serializer; a Kryo fallback would be a bug.
         configuration.set(PipelineOptions.GENERIC_TYPES, false);
         // No operator keeps a reference to its input, so chained operators may share objects.
@@ -98,6 +106,18 @@ public final class ActivationStatsJob {
             env.enableCheckpointing(options.checkpointInterval().toMillis());
         }
         return env;
+    }
+
+    /**
+     * Adds Flink's Prometheus reporter on {@code port} to {@code configuration}: what a Flink
+     * cluster's configuration does with {@code metrics.reporter.prom.*}.
+     */
+    public static Configuration withPrometheus(Configuration configuration, int port) {
+        configuration.setString(
+                "metrics.reporter.prom.factory.class",
+                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        configuration.setString("metrics.reporter.prom.port", String.valueOf(port));
+        return configuration;
     }
 
     /** The Kafka source of the input topic. */

@@ -159,7 +159,10 @@ public final class ActivationStatsPipeline {
         SingleOutputStreamOperator<ActivationVector> activations =
                 features.process(
                                 new SourcedActivationFunction(
-                                        activation, options.invalidValues(), options.derivatives()))
+                                        activation,
+                                        options.invalidValues(),
+                                        options.derivatives(),
+                                        options.groupMetricsLimit()))
                         .name("activate " + spec)
                         .uid("activate");
         activations.sinkTo(outputs.activations).name("activations").uid("activations-sink");
@@ -186,7 +189,7 @@ public final class ActivationStatsPipeline {
         tappedStats.sinkTo(outputs.stats).name("statistics").uid("statistics-sink");
 
         stats.getSideOutput(LATE)
-                .process(new LateSampleFunction(spec))
+                .process(new LateSampleFunction(spec, options.groupMetricsLimit()))
                 .name("late records")
                 .uid("late-records")
                 .sinkTo(outputs.late)
@@ -200,7 +203,8 @@ public final class ActivationStatsPipeline {
                                 options.deadWindows(),
                                 options.deadThreshold(),
                                 options.sparsityLimit().orElse(null),
-                                spec))
+                                spec,
+                                options.groupMetricsLimit()))
                 .name("dead-feature detector")
                 .uid("dead-feature-detector")
                 .sinkTo(outputs.alerts)

@@ -1,6 +1,7 @@
 package io.relustream.jobs;
 
 import io.relustream.avro.ActivationVector;
+import io.relustream.operators.GroupMetrics;
 import io.relustream.stats.ActivationSample;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -27,21 +28,30 @@ final class LateSampleFunction extends ProcessFunction<ActivationSample, Activat
     private static final long serialVersionUID = 1L;
 
     private final String activationSpec;
+    private final int groupMetricsLimit;
     private transient Counter lateRecords;
+    private transient GroupMetrics<Counter> lateRecordsOfGroup;
 
-    LateSampleFunction(String activationSpec) {
+    LateSampleFunction(String activationSpec, int groupMetricsLimit) {
         this.activationSpec = activationSpec;
+        this.groupMetricsLimit = groupMetricsLimit;
     }
 
     @Override
     public void open(OpenContext openContext) {
         lateRecords = getRuntimeContext().getMetricGroup().counter("lateRecords");
+        lateRecordsOfGroup =
+                new GroupMetrics<>(
+                        getRuntimeContext().getMetricGroup(),
+                        groupMetricsLimit,
+                        group -> group.counter("lateRecords"));
     }
 
     @Override
     public void processElement(
             ActivationSample sample, Context context, Collector<ActivationVector> out) {
         lateRecords.inc();
+        lateRecordsOfGroup.of(sample.group).inc();
         out.collect(
                 ActivationVector.newBuilder()
                         .setId(sample.id)

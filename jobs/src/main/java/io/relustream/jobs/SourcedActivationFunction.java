@@ -7,6 +7,7 @@ import io.relustream.formats.FeatureVectorKafkaDeserializer;
 import io.relustream.formats.SourcedFeatureVector;
 import io.relustream.operators.ActivationMetrics;
 import io.relustream.operators.FeatureVectorActivator;
+import io.relustream.operators.GroupMetrics;
 import io.relustream.operators.InvalidRecordException;
 import io.relustream.operators.InvalidValuePolicy;
 import io.relustream.stats.ActivationSample;
@@ -40,17 +41,28 @@ final class SourcedActivationFunction
 
     private final FeatureVectorActivator activator;
     private final double threshold;
+    private final int groupMetricsLimit;
     private transient ActivationMetrics metrics;
+    private transient GroupMetrics<ActivationMetrics> groupMetrics;
 
     SourcedActivationFunction(
-            VectorActivation activation, InvalidValuePolicy policy, boolean derivatives) {
+            VectorActivation activation,
+            InvalidValuePolicy policy,
+            boolean derivatives,
+            int groupMetricsLimit) {
         this.activator = new FeatureVectorActivator(activation, policy, derivatives);
         this.threshold = activation.threshold();
+        this.groupMetricsLimit = groupMetricsLimit;
     }
 
     @Override
     public void open(OpenContext openContext) {
         metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
+        groupMetrics =
+                new GroupMetrics<>(
+                        getRuntimeContext().getMetricGroup(),
+                        groupMetricsLimit,
+                        ActivationMetrics::new);
     }
 
     @Override
@@ -61,6 +73,7 @@ final class SourcedActivationFunction
             return;
         }
         FeatureVectorActivator.Outcome outcome = activator.activate(record.vector);
+        ActivationMetrics ofGroup = groupMetrics.of(record.vector.getGroup());
         if (outcome.problem() != null) {
             if (activator.policy() == InvalidValuePolicy.FAIL) {
                 // Restarting would read the same record and fail again: fail the job for good.
@@ -72,6 +85,7 @@ final class SourcedActivationFunction
                                         "read from " + record.coordinates())));
             }
             metrics.rejected(outcome.counts());
+            ofGroup.rejected(outcome.counts());
             context.output(
                     DEAD_LETTERS,
                     FeatureVectorKafkaDeserializer.deadLetter(record, outcome.problem())
@@ -80,6 +94,7 @@ final class SourcedActivationFunction
             return;
         }
         metrics.activated(outcome.counts());
+        ofGroup.activated(outcome.counts());
         ActivationVector activated = outcome.output();
         out.collect(activated);
         context.output(

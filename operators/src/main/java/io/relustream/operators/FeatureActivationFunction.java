@@ -50,10 +50,13 @@ public final class FeatureActivationFunction
             new OutputTag<>("rejected-feature-vectors", new AvroTypeInfo<>(DeadLetter.class));
 
     private final FeatureVectorActivator activator;
+    private final int groupMetricsLimit;
     private transient ActivationMetrics metrics;
+    private transient GroupMetrics<ActivationMetrics> groupMetrics;
 
-    private FeatureActivationFunction(FeatureVectorActivator activator) {
+    private FeatureActivationFunction(FeatureVectorActivator activator, int groupMetricsLimit) {
         this.activator = activator;
+        this.groupMetricsLimit = groupMetricsLimit;
     }
 
     /** A builder starting from {@code relu}, {@code propagate}, with derivatives. */
@@ -64,14 +67,21 @@ public final class FeatureActivationFunction
     @Override
     public void open(OpenContext openContext) {
         metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
+        groupMetrics =
+                new GroupMetrics<>(
+                        getRuntimeContext().getMetricGroup(),
+                        groupMetricsLimit,
+                        ActivationMetrics::new);
     }
 
     @Override
     public void processElement(
             FeatureVector record, Context context, Collector<ActivationVector> out) {
         FeatureVectorActivator.Outcome outcome = activator.activate(record);
+        ActivationMetrics ofGroup = groupMetrics.of(record.getGroup());
         if (outcome.problem() == null) {
             metrics.activated(outcome.counts());
+            ofGroup.activated(outcome.counts());
             out.collect(outcome.output());
             return;
         }
@@ -80,6 +90,7 @@ public final class FeatureActivationFunction
                     FeatureVectorActivator.failureMessage(record, outcome.problem(), null));
         }
         metrics.rejected(outcome.counts());
+        ofGroup.rejected(outcome.counts());
         context.output(
                 REJECTED,
                 DeadLetters.builder(singleObjectBytes(record), outcome.problem())
@@ -108,6 +119,7 @@ public final class FeatureActivationFunction
         private VectorActivation activation = Activations.relu();
         private InvalidValuePolicy invalidValues = InvalidValuePolicy.PROPAGATE;
         private boolean derivatives = true;
+        private int groupMetricsLimit = 100;
 
         private Builder() {}
 
@@ -131,9 +143,24 @@ public final class FeatureActivationFunction
             return this;
         }
 
+        /**
+         * How many record groups get metrics of their own (the counters of {@link
+         * ActivationMetrics} under {@code group=<name>}); the rest share {@link
+         * GroupMetrics#OVERFLOW}. Default 100; 0 keeps only the overflow bucket.
+         */
+        public Builder groupMetricsLimit(int groupMetricsLimit) {
+            if (groupMetricsLimit < 0) {
+                throw new IllegalArgumentException(
+                        "Invalid groupMetricsLimit " + groupMetricsLimit + ": must be >= 0");
+            }
+            this.groupMetricsLimit = groupMetricsLimit;
+            return this;
+        }
+
         public FeatureActivationFunction build() {
             return new FeatureActivationFunction(
-                    new FeatureVectorActivator(activation, invalidValues, derivatives));
+                    new FeatureVectorActivator(activation, invalidValues, derivatives),
+                    groupMetricsLimit);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.relustream.stats;
 
 import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
+import io.relustream.operators.GroupMetrics;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -79,6 +80,8 @@ public final class DeadFeatureDetector
     private final double deadThreshold;
     private final Double sparsityLimit;
     private final String activationSpec;
+    private final int groupMetricsLimit;
+    private transient GroupMetrics<WindowGauges> gauges;
 
     // Primitive arrays and boxed primitives: Flink has serializers of its own for them, no Kryo.
     private transient ValueState<Long> lastWindowEnd;
@@ -96,6 +99,21 @@ public final class DeadFeatureDetector
      */
     public DeadFeatureDetector(
             int deadWindows, double deadThreshold, Double sparsityLimit, String activationSpec) {
+        this(deadWindows, deadThreshold, sparsityLimit, activationSpec, 100);
+    }
+
+    /**
+     * @param groupMetricsLimit how many groups get gauges of their own ({@code
+     *     lastWindowZeroFraction}, {@code lastWindowDeadFeatures}); the rest share {@link
+     *     GroupMetrics#OVERFLOW}
+     * @see #DeadFeatureDetector(int, double, Double, String)
+     */
+    public DeadFeatureDetector(
+            int deadWindows,
+            double deadThreshold,
+            Double sparsityLimit,
+            String activationSpec,
+            int groupMetricsLimit) {
         if (deadWindows < 1) {
             throw new IllegalArgumentException("deadWindows must be at least 1: " + deadWindows);
         }
@@ -107,6 +125,11 @@ public final class DeadFeatureDetector
         this.deadThreshold = checkDeadThreshold(deadThreshold);
         this.sparsityLimit = sparsityLimit;
         this.activationSpec = Objects.requireNonNull(activationSpec, "activationSpec");
+        if (groupMetricsLimit < 0) {
+            throw new IllegalArgumentException(
+                    "groupMetricsLimit must be >= 0: " + groupMetricsLimit);
+        }
+        this.groupMetricsLimit = groupMetricsLimit;
     }
 
     static double checkDeadThreshold(double deadThreshold) {
@@ -119,6 +142,9 @@ public final class DeadFeatureDetector
 
     @Override
     public void open(OpenContext openContext) {
+        gauges =
+                new GroupMetrics<>(
+                        getRuntimeContext().getMetricGroup(), groupMetricsLimit, WindowGauges::new);
         lastWindowEnd =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("last-window-end", Types.LONG));
@@ -155,6 +181,7 @@ public final class DeadFeatureDetector
             return;
         }
         lastWindowEnd.update(windowEnd);
+        gauges.of(stats.getGroup()).update(stats);
 
         String group = stats.getGroup();
         List<Double> fractions = stats.getPerFeatureZeroFraction();

@@ -13,6 +13,7 @@ import io.relustream.jobs.generator.GeneratorOptions;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.JobOptions;
 
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -63,6 +64,14 @@ public final class LocalRun implements Callable<Integer> {
                             + " ${DEFAULT-VALUE}.")
     Duration duration;
 
+    @Option(
+            names = "--prometheus-port",
+            defaultValue = "9249",
+            description =
+                    "Port of the Prometheus metrics endpoint (/metrics); 0 turns it off. Default:"
+                            + " ${DEFAULT-VALUE}.")
+    int prometheusPort;
+
     @Mixin GeneratorOptions generator;
 
     @Unmatched List<String> jobArgs = new ArrayList<>();
@@ -88,6 +97,12 @@ public final class LocalRun implements Callable<Integer> {
         // Check every option before anything starts; the broker's address comes later.
         FeatureGenerator.Settings generatorSettings;
         try {
+            if (prometheusPort < 0 || prometheusPort > 65535) {
+                throw new IllegalArgumentException(
+                        "Invalid value for option '--prometheus-port': "
+                                + prometheusPort
+                                + " must be a port from 1 to 65535, or 0 for none");
+            }
             generatorSettings = generator.settings();
             jobOptions("localhost:9092");
         } catch (IllegalArgumentException e) {
@@ -139,7 +154,13 @@ public final class LocalRun implements Callable<Integer> {
                             });
             Thread printer = daemon("stats-printer", () -> print(kafka, options, running));
 
-            StreamExecutionEnvironment env = ActivationStatsJob.environment(options);
+            Configuration configuration = new Configuration();
+            if (prometheusPort > 0) {
+                ActivationStatsJob.withPrometheus(configuration, prometheusPort);
+                out.println(
+                        "Prometheus metrics at http://localhost:" + prometheusPort + "/metrics");
+            }
+            StreamExecutionEnvironment env = ActivationStatsJob.environment(options, configuration);
             ActivationStatsPipeline.build(
                     env,
                     options,

@@ -268,6 +268,16 @@ final class JobCommand {
     Double sparsityLimit;
 
     @Option(
+            names = "--group-metrics-limit",
+            defaultValue = "100",
+            paramLabel = "<count>",
+            converter = OptionConverters.NonNegativeInt.class,
+            description =
+                    "How many groups get metrics of their own per operator; further groups share"
+                            + " the group \"_other\". Default: ${DEFAULT-VALUE}.")
+    int groupMetricsLimit;
+
+    @Option(
             names = "--delivery-guarantee",
             defaultValue = "at-least-once",
             paramLabel = "<guarantee>",

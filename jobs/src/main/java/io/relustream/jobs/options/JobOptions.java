@@ -79,6 +79,7 @@ public final class JobOptions {
     private final double deadThreshold;
     private final int deadWindows;
     private final Double sparsityLimit;
+    private final int groupMetricsLimit;
     private final DeliveryGuarantee deliveryGuarantee;
     private final Duration checkpointInterval;
     private final String transactionalIdPrefix;
@@ -112,6 +113,7 @@ public final class JobOptions {
         this.deadThreshold = command.deadThreshold;
         this.deadWindows = command.deadWindows;
         this.sparsityLimit = command.sparsityLimit;
+        this.groupMetricsLimit = command.groupMetricsLimit;
         this.deliveryGuarantee = command.deliveryGuarantee;
         this.checkpointInterval = command.checkpointInterval;
         this.transactionalIdPrefix = command.transactionalIdPrefix;
@@ -262,6 +264,7 @@ public final class JobOptions {
         if (sparsityLimit != null) {
             args.add("--sparsity-limit=" + sparsityLimit);
         }
+        args.add("--group-metrics-limit=" + groupMetricsLimit);
         args.add("--delivery-guarantee=" + deliveryGuarantee.optionValue());
         args.add("--checkpoint-interval=" + Durations.format(checkpointInterval));
         args.add("--transactional-id-prefix=" + transactionalIdPrefix);
@@ -407,6 +410,11 @@ public final class JobOptions {
         return Optional.ofNullable(sparsityLimit);
     }
 
+    /** How many groups get metrics of their own per operator; the rest share one. */
+    public int groupMetricsLimit() {
+        return groupMetricsLimit;
+    }
+
     /** What the job promises about the records it writes. */
     public DeliveryGuarantee deliveryGuarantee() {
         return deliveryGuarantee;
@@ -476,6 +484,7 @@ public final class JobOptions {
                 && writerSchemas.equals(that.writerSchemas)
                 && allowedLateness.equals(that.allowedLateness)
                 && Objects.equals(sparsityLimit, that.sparsityLimit)
+                && groupMetricsLimit == that.groupMetricsLimit
                 && deliveryGuarantee == that.deliveryGuarantee
                 && checkpointInterval.equals(that.checkpointInterval)
                 && transactionalIdPrefix.equals(that.transactionalIdPrefix)
@@ -511,6 +520,7 @@ public final class JobOptions {
                 deadThreshold,
                 deadWindows,
                 sparsityLimit,
+                groupMetricsLimit,
                 deliveryGuarantee,
                 checkpointInterval,
                 transactionalIdPrefix,

@@ -242,6 +242,29 @@ final class OptionConverters {
         }
     }
 
+    /** An integer {@code >= 0}. */
+    static final class NonNegativeInt implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String stripped = value.strip();
+            if (!INTEGER.matcher(stripped).matches()) {
+                throw new TypeConversionException("'" + value + "' must be an integer >= 0");
+            }
+            BigInteger number = new BigInteger(stripped);
+            if (number.signum() < 0) {
+                throw new TypeConversionException("'" + value + "' must be an integer >= 0");
+            }
+            if (number.bitLength() > 31) {
+                throw new TypeConversionException(
+                        "'"
+                                + value
+                                + "' is too large; the largest allowed is "
+                                + Integer.MAX_VALUE);
+            }
+            return number.intValue();
+        }
+    }
+
     private static Duration duration(String value) {
         try {
             return Durations.parse(value);

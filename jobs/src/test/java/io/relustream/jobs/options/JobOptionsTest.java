@@ -83,6 +83,7 @@ class JobOptionsTest {
         assertThat(options.deadThreshold()).isEqualTo(1.0);
         assertThat(options.deadWindows()).isEqualTo(3);
         assertThat(options.sparsityLimit()).isEmpty();
+        assertThat(options.groupMetricsLimit()).isEqualTo(100);
         assertThat(options.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(options.transactionalIdPrefix()).isEqualTo("relu-stream");
@@ -139,6 +140,8 @@ class JobOptionsTest {
                         "5",
                         "--sparsity-limit",
                         "0.95",
+                        "--group-metrics-limit",
+                        "7",
                         "--delivery-guarantee",
                         "exactly-once",
                         "--checkpoint-interval",
@@ -181,6 +184,7 @@ class JobOptionsTest {
         assertThat(options.deadThreshold()).isEqualTo(0.9);
         assertThat(options.deadWindows()).isEqualTo(5);
         assertThat(options.sparsityLimit()).contains(0.95);
+        assertThat(options.groupMetricsLimit()).isEqualTo(7);
         assertThat(options.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofMillis(1500));
         assertThat(options.transactionalIdPrefix()).isEqualTo("stats-prod");
@@ -299,6 +303,8 @@ class JobOptionsTest {
                         JobOptions::deadWindows, Integer.MAX_VALUE, "--dead-windows=2147483647"),
                 withServers(JobOptions::sparsityLimit, Optional.of(0.0), "--sparsity-limit", "0"),
                 withServers(JobOptions::sparsityLimit, Optional.of(1.0), "--sparsity-limit=1"),
+                withServers(JobOptions::groupMetricsLimit, 0, "--group-metrics-limit", "0"),
+                withServers(JobOptions::groupMetricsLimit, 5000, "--group-metrics-limit=5000"),
                 withServers(
                         JobOptions::sparsityLimit, Optional.of(0.75), "--sparsity-limit", ".75"),
                 withServers(
@@ -764,6 +770,20 @@ class JobOptionsTest {
                             withServers("--sparsity-limit", value)));
         }
 
+        for (String value : List.of("-1", "abc", "1.5", "", "2e3")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--group-metrics-limit': '"
+                                    + value
+                                    + "' must be an integer >= 0",
+                            withServers("--group-metrics-limit", value)));
+        }
+        rows.add(
+                rejects(
+                        "Invalid value for option '--group-metrics-limit': '2147483648' is too"
+                                + " large; the largest allowed is 2147483647",
+                        withServers("--group-metrics-limit", "2147483648")));
+
         for (String option : List.of("--dead-windows", "--parallelism")) {
             for (String value : List.of("0", "-1", "abc", "1.5", "", "2e3", "-99999999999")) {
                 rows.add(
@@ -1020,6 +1040,11 @@ class JobOptionsTest {
                         "--sparsity-limit=<share> Alert when a window's share of zero activations"
                                 + " passes this; in [0, 1]. Default: none (no sparsity alerts)."),
                 Arguments.of(
+                        "--group-metrics-limit",
+                        "--group-metrics-limit=<count> How many groups get metrics of their own per"
+                                + " operator; further groups share the group \"_other\"."
+                                + " Default: 100."),
+                Arguments.of(
                         "--delivery-guarantee",
                         "--delivery-guarantee=<guarantee> exactly-once (Kafka transactions"
                                 + " committed on checkpoints), at-least-once or none (no"
@@ -1072,7 +1097,7 @@ class JobOptionsTest {
     @Test
     void usageListsNothingElse() {
         assertThat(usageEntries(JobOptions.usage()))
-                .hasSize(31)
+                .hasSize(32)
                 .hasSameSizeAs(usageEntries().collect(Collectors.toList()));
     }
 
@@ -1174,6 +1199,11 @@ class JobOptionsTest {
                                         + " activations passes this; in [0,",
                                 "                               1]. Default: none (no sparsity"
                                         + " alerts).",
+                                "      --group-metrics-limit=<count>",
+                                "                             How many groups get metrics of their"
+                                        + " own per operator; further groups",
+                                "                               share the group \"_other\"."
+                                        + " Default: 100.",
                                 "      --delivery-guarantee=<guarantee>",
                                 "                             exactly-once (Kafka transactions"
                                         + " committed on checkpoints),",
@@ -1274,6 +1304,7 @@ class JobOptionsTest {
                         "--allowed-lateness=0s",
                         "--dead-threshold=1.0",
                         "--dead-windows=3",
+                        "--group-metrics-limit=100",
                         "--delivery-guarantee=at-least-once",
                         "--checkpoint-interval=30s",
                         "--transactional-id-prefix=relu-stream",
@@ -1307,6 +1338,7 @@ class JobOptionsTest {
                         "--dead-threshold=.25",
                         "--dead-windows=+7",
                         "--sparsity-limit=1",
+                        "--group-metrics-limit=0",
                         "--delivery-guarantee=none",
                         "--checkpoint-interval=1m",
                         "--transactional-id-prefix=p",
@@ -1342,6 +1374,7 @@ class JobOptionsTest {
                         "--dead-threshold=0.25",
                         "--dead-windows=7",
                         "--sparsity-limit=1.0",
+                        "--group-metrics-limit=0",
                         "--delivery-guarantee=none",
                         "--checkpoint-interval=1m",
                         "--transactional-id-prefix=p",
@@ -1456,7 +1489,7 @@ class JobOptionsTest {
                                 + " --derivatives --invalid-values=propagate --window=10s"
                                 + " --out-of-orderness=5s --idleness=30s --watermark-interval=200ms"
                                 + " --max-event-time-skew=5m --allowed-lateness=0s"
-                                + " --dead-threshold=1.0 --dead-windows=3"
+                                + " --dead-threshold=1.0 --dead-windows=3 --group-metrics-limit=100"
                                 + " --delivery-guarantee=at-least-once --checkpoint-interval=30s"
                                 + " --transactional-id-prefix=relu-stream"
                                 + " --format=avro-single-object"

@@ -1,0 +1,218 @@
+package io.relustream.jobs;
+
+import io.relustream.jobs.local.EmbeddedKafka;
+import io.relustream.jobs.options.JobOptions;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The job's metrics as Prometheus scrapes them from a MiniCluster run. */
+class PrometheusMetricsITCase {
+
+    private static final int PORT = freePort();
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(
+                                    ActivationStatsJob.withPrometheus(new Configuration(), PORT))
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final long T0 = 1_700_000_000_000L;
+
+    private static EmbeddedKafka kafka;
+    private static KafkaTopics topics;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+        topics = new KafkaTopics(kafka.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String scrape(int port) throws IOException {
+        try (InputStream in =
+                URI.create("http://localhost:" + port + "/metrics").toURL().openStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void exposesTheJobsCountersAndGaugesPerOperatorAndGroup(TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int window = 0; window < 3; window++) {
+            for (int i = 0; i < 4; i++) {
+                long t = T0 + window * 10_000L + i * 1_000L;
+                records.add(
+                        TestRecords.record(
+                                names.features,
+                                0,
+                                TestRecords.vector("a" + window + i, t, "a", -1.0, i - 1.0)));
+                records.add(
+                        TestRecords.record(
+                                names.features,
+                                0,
+                                TestRecords.vector("b" + window + i, t, "b", 2.0, Double.NaN)));
+            }
+        }
+        records.add(new ProducerRecord<>(names.features, 0, null, new byte[] {1, 2, 3}));
+        topics.produce(records);
+
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--parallelism",
+                                "1",
+                                "--out-of-orderness",
+                                "0s",
+                                "--idleness",
+                                "1s"));
+        args.addAll(names.args());
+        JobOptions options = JobOptions.parse(args.toArray(new String[0]));
+        StreamExecutionEnvironment env = ActivationStatsJob.environment(options);
+        ActivationStatsPipeline.build(
+                env,
+                options,
+                ActivationStatsJob.kafkaSource(options),
+                ActivationStatsJob.kafkaOutputs(options));
+        JobClient job = env.executeAsync("metrics");
+        String metrics = "";
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                metrics = scrape(PORT);
+                if (topics.readAll(names.stats).size() >= 4
+                        && metrics.contains("lastWindowZeroFraction")) {
+                    Thread.sleep(1500);
+                    metrics = scrape(PORT);
+                    break;
+                }
+            }
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+        PrometheusText scraped = new PrometheusText(metrics);
+        String operator = "flink_taskmanager_job_task_operator_";
+        String[] activate = {"operator_name", "activate_relu"};
+        // 24 good records: a = [-1, i - 1], b = [2, NaN], i = 0..3, in 3 windows.
+        assertThat(scraped.value(operator + "activationRecords", activate)).isEqualTo(24.0);
+        assertThat(scraped.value(operator + "activationValues", activate)).isEqualTo(48.0);
+        assertThat(scraped.value(operator + "zeroOutputs", activate)).isEqualTo(18.0);
+        assertThat(scraped.value(operator + "nanInputs", activate)).isEqualTo(12.0);
+        assertThat(scraped.value(operator + "rejectedRecords", activate)).isZero();
+        assertThat(
+                        scraped.value(
+                                operator + "group_activationRecords",
+                                "group",
+                                "a",
+                                activate[0],
+                                activate[1]))
+                .isEqualTo(12.0);
+        assertThat(
+                        scraped.value(
+                                operator + "group_zeroOutputs",
+                                "group",
+                                "a",
+                                activate[0],
+                                activate[1]))
+                .isEqualTo(18.0);
+        assertThat(
+                        scraped.value(
+                                operator + "group_nanInputs",
+                                "group",
+                                "b",
+                                activate[0],
+                                activate[1]))
+                .isEqualTo(12.0);
+        assertThat(
+                        scraped.value(
+                                operator + "group_zeroOutputs",
+                                "group",
+                                "b",
+                                activate[0],
+                                activate[1]))
+                .isZero();
+        assertThat(
+                        scraped.samples.stream()
+                                .filter(sample -> sample.name.endsWith("undecodableRecords"))
+                                .mapToDouble(sample -> sample.value)
+                                .sum())
+                .isEqualTo(1.0);
+        // The last closed window of each group is the second: a has 6 zeros in 8 values and
+        // feature 0 dead; b has no zero among its 4 non-NaN values.
+        String[] detector = {"operator_name", "dead_feature_detector"};
+        assertThat(
+                        scraped.value(
+                                operator + "group_lastWindowZeroFraction",
+                                "group",
+                                "a",
+                                detector[0],
+                                detector[1]))
+                .isEqualTo(0.75);
+        assertThat(
+                        scraped.value(
+                                operator + "group_lastWindowDeadFeatures",
+                                "group",
+                                "a",
+                                detector[0],
+                                detector[1]))
+                .isEqualTo(1.0);
+        assertThat(
+                        scraped.value(
+                                operator + "group_lastWindowZeroFraction",
+                                "group",
+                                "b",
+                                detector[0],
+                                detector[1]))
+                .isZero();
+        assertThat(
+                        scraped.value(
+                                operator + "group_lastWindowDeadFeatures",
+                                "group",
+                                "b",
+                                detector[0],
+                                detector[1]))
+                .isZero();
+    }
+}

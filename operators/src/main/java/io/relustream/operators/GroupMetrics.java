@@ -1,0 +1,71 @@
+package io.relustream.operators;
+
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Metrics per record group, under a key-value metric group {@code group=<name>} (a label in
+ * Prometheus), for at most {@code limit} groups per operator instance: further groups share the
+ * overflow bucket {@value #OVERFLOW}, so a stream with unbounded group names cannot flood the
+ * metric system.
+ *
+ * <pre>{@code
+ * GroupMetrics<ActivationMetrics> perGroup =
+ *         new GroupMetrics<>(getRuntimeContext().getMetricGroup(), 100, ActivationMetrics::new);
+ * perGroup.of(record.getGroup()).activated(counts);
+ * }</pre>
+ *
+ * @param <M> what is kept per group, made from the group's metric group
+ */
+public final class GroupMetrics<M> {
+
+    /** The name of the group that collects every group beyond the limit. */
+    public static final String OVERFLOW = "_other";
+
+    /** The metric group key; in Prometheus the label name. */
+    public static final String KEY = "group";
+
+    private final MetricGroup parent;
+    private final int limit;
+    private final Function<MetricGroup, M> factory;
+    private final Map<String, M> groups = new HashMap<>();
+    private M overflow;
+    private Counter overflowGroups;
+
+    /**
+     * @param parent the operator's metric group
+     * @param limit how many groups get their own metrics; 0 puts every group in the overflow
+     * @param factory registers the metrics of one group
+     */
+    public GroupMetrics(MetricGroup parent, int limit, Function<MetricGroup, M> factory) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0, got " + limit);
+        }
+        this.parent = parent;
+        this.limit = limit;
+        this.factory = factory;
+    }
+
+    /** The metrics of {@code group}, or of the overflow bucket past the limit. */
+    public M of(String group) {
+        M metrics = groups.get(group);
+        if (metrics != null) {
+            return metrics;
+        }
+        if (groups.size() < limit && !OVERFLOW.equals(group)) {
+            metrics = factory.apply(parent.addGroup(KEY, group));
+            groups.put(group, metrics);
+            return metrics;
+        }
+        if (overflow == null) {
+            overflow = factory.apply(parent.addGroup(KEY, OVERFLOW));
+            overflowGroups = parent.counter("overflowGroupRecords");
+        }
+        overflowGroups.inc();
+        return overflow;
+    }
+}
