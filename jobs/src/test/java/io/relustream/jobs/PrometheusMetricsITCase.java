@@ -22,9 +22,15 @@ import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,6 +71,19 @@ class PrometheusMetricsITCase {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static final Path DASHBOARD = Path.of("../docker/grafana/dashboards/relu-stream.json");
+
+    /** The Flink metric names in the PromQL expressions of a dashboard or rule file. */
+    static Set<String> metricNamesIn(Path file) throws IOException {
+        Set<String> names = new TreeSet<>();
+        Matcher matcher = Pattern.compile("flink_[A-Za-z0-9_]+").matcher(Files.readString(file));
+        while (matcher.find()) {
+            names.add(matcher.group());
+        }
+        assertThat(names).as("metric names in " + file).isNotEmpty();
+        return names;
     }
 
     static String scrape(int port) throws IOException {
@@ -133,6 +152,8 @@ class PrometheusMetricsITCase {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
         PrometheusText scraped = new PrometheusText(metrics);
+        // Every metric the Grafana dashboard queries is one this run really exposes.
+        assertThat(scraped.names()).containsAll(metricNamesIn(DASHBOARD));
         String operator = "flink_taskmanager_job_task_operator_";
         String[] activate = {"operator_name", "activate_relu"};
         // 24 good records: a = [-1, i - 1], b = [2, NaN], i = 0..3, in 3 windows.
