@@ -34,15 +34,26 @@ public final class Rectifier implements Activation {
         GENERAL
     }
 
-    /** The kernel the parameters allow; picked once so the hot loops carry no extra branches. */
+    /**
+     * The kernel the parameters allow, picked once. The common forms (threshold 0, gradient at the
+     * threshold = the slope) have branch-free kernels that C2 vectorizes; the rest take the
+     * general, branchy one.
+     */
     private enum Kernel {
-        /** a = 0, t = 0, no max value: max(z, 0). */
+        /** relu: max(z, 0). */
         PLAIN,
-        /** a = 0: zero up to the threshold. */
-        ZERO_BELOW,
-        /** a &gt; 0: a line of slope a up to the threshold. */
-        SLOPED
+        /** relu6 and clipped_relu: min(max(z, 0), m). */
+        CLIPPED,
+        /** leaky_relu: max(z, 0) + a * min(z, 0). */
+        LEAKY,
+        /** leaky with a cap: min(max(z, 0), m) + a * min(z, 0). */
+        LEAKY_CLIPPED,
+        /** Anything else: a threshold other than 0 or a gradient of its own at the threshold. */
+        GENERAL
     }
+
+    /** 2^1023: a positive double times it twice is at least 1 (even Double.MIN_VALUE). */
+    private static final double HUGE = 0x1p1023;
 
     private final double negativeSlope;
     private final double maxValue;
@@ -66,13 +77,24 @@ public final class Rectifier implements Activation {
         this.gradientAtThreshold = gradientAtThreshold + 0.0;
         this.form = Objects.requireNonNull(form, "form");
         checkConsistent();
-        if (this.negativeSlope == 0.0) {
-            boolean plain = this.threshold == 0.0 && this.maxValue == Double.POSITIVE_INFINITY;
-            this.kernel = plain ? Kernel.PLAIN : Kernel.ZERO_BELOW;
-        } else {
-            this.kernel = Kernel.SLOPED;
-        }
+        this.kernel =
+                kernelOf(
+                        this.negativeSlope,
+                        this.maxValue,
+                        this.threshold,
+                        this.gradientAtThreshold);
         this.derivativeCap = this.maxValue == Double.POSITIVE_INFINITY ? Double.NaN : this.maxValue;
+    }
+
+    private static Kernel kernelOf(double a, double m, double t, double g) {
+        if (t != 0.0 || Double.compare(g, a) != 0) {
+            return Kernel.GENERAL;
+        }
+        boolean capped = m != Double.POSITIVE_INFINITY;
+        if (a == 0.0) {
+            return capped ? Kernel.CLIPPED : Kernel.PLAIN;
+        }
+        return capped ? Kernel.LEAKY_CLIPPED : Kernel.LEAKY;
     }
 
     // The factories validate with the parameter names the user wrote; this is the last guard.
@@ -118,38 +140,64 @@ public final class Rectifier implements Activation {
         switch (kernel) {
             case PLAIN:
                 return plain(z);
-            case ZERO_BELOW:
-                return zeroBelow(z, threshold, maxValue);
+            case CLIPPED:
+                return clipped(z, maxValue);
+            case LEAKY:
+                return leaky(z, negativeSlope);
+            case LEAKY_CLIPPED:
+                return leakyClipped(z, negativeSlope, maxValue);
             default:
-                return sloped(z, negativeSlope, threshold, maxValue);
+                return general(z, negativeSlope, threshold, maxValue);
         }
     }
 
     @Override
     public double derivative(double z) {
-        return derivative(z, negativeSlope, threshold, derivativeCap, gradientAtThreshold);
+        switch (kernel) {
+            case PLAIN:
+                return positive(z);
+            case CLIPPED:
+                return clippedDerivative(z, maxValue);
+            case LEAKY:
+                return leakyDerivative(z, negativeSlope);
+            case LEAKY_CLIPPED:
+                return leakyClippedDerivative(z, negativeSlope, maxValue);
+            default:
+                return generalDerivative(
+                        z, negativeSlope, threshold, derivativeCap, gradientAtThreshold);
+        }
     }
 
     @Override
     public void apply(double[] in, double[] out) {
         Lengths.requireSame(in.length, out.length);
-        final double t = threshold;
-        final double m = maxValue;
         final double a = negativeSlope;
+        final double m = maxValue;
+        final double t = threshold;
         switch (kernel) {
             case PLAIN:
                 for (int i = 0; i < in.length; i++) {
                     out[i] = plain(in[i]);
                 }
                 break;
-            case ZERO_BELOW:
+            case CLIPPED:
                 for (int i = 0; i < in.length; i++) {
-                    out[i] = zeroBelow(in[i], t, m);
+                    out[i] = clipped(in[i], m);
+                }
+                break;
+            case LEAKY:
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = leaky(in[i], a);
+                }
+                break;
+            case LEAKY_CLIPPED:
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = leakyClipped(in[i], a, m);
                 }
                 break;
             default:
                 for (int i = 0; i < in.length; i++) {
-                    out[i] = sloped(in[i], a, t, m);
+                    out[i] = general(in[i], a, t, m);
                 }
         }
     }
@@ -158,68 +206,146 @@ public final class Rectifier implements Activation {
     public void derivative(double[] in, double[] out) {
         Lengths.requireSame(in.length, out.length);
         final double a = negativeSlope;
+        final double m = maxValue;
         final double t = threshold;
         final double cap = derivativeCap;
         final double g = gradientAtThreshold;
-        for (int i = 0; i < in.length; i++) {
-            out[i] = derivative(in[i], a, t, cap, g);
+        switch (kernel) {
+            case PLAIN:
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = positive(in[i]);
+                }
+                break;
+            case CLIPPED:
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = clippedDerivative(in[i], m);
+                }
+                break;
+            case LEAKY:
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = leakyDerivative(in[i], a);
+                }
+                break;
+            case LEAKY_CLIPPED:
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = leakyClippedDerivative(in[i], a, m);
+                }
+                break;
+            default:
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = generalDerivative(in[i], a, t, cap, g);
+                }
+        }
+    }
+
+    @Override
+    public void applyWithDerivative(double[] in, double[] out, double[] derivatives) {
+        Lengths.requireSame(in.length, out.length);
+        Lengths.requireSame(in.length, derivatives.length);
+        final double a = negativeSlope;
+        final double m = maxValue;
+        switch (kernel) {
+            case PLAIN:
+                for (int i = 0; i < in.length; i++) {
+                    double z = in[i];
+                    out[i] = plain(z);
+                    derivatives[i] = positive(z);
+                }
+                break;
+            case CLIPPED:
+                for (int i = 0; i < in.length; i++) {
+                    double z = in[i];
+                    out[i] = clipped(z, m);
+                    derivatives[i] = clippedDerivative(z, m);
+                }
+                break;
+            case LEAKY:
+                for (int i = 0; i < in.length; i++) {
+                    double z = in[i];
+                    out[i] = leaky(z, a);
+                    derivatives[i] = leakyDerivative(z, a);
+                }
+                break;
+            case LEAKY_CLIPPED:
+                for (int i = 0; i < in.length; i++) {
+                    double z = in[i];
+                    out[i] = leakyClipped(z, a, m);
+                    derivatives[i] = leakyClippedDerivative(z, a, m);
+                }
+                break;
+            default:
+                apply(in, out);
+                derivative(in, derivatives);
         }
     }
 
     @Override
     public void apply(float[] in, float[] out) {
         Lengths.requireSame(in.length, out.length);
-        final double t = threshold;
-        final double m = maxValue;
-        final double a = negativeSlope;
-        switch (kernel) {
-            case PLAIN:
-                for (int i = 0; i < in.length; i++) {
-                    out[i] = (float) plain(in[i]);
-                }
-                break;
-            case ZERO_BELOW:
-                for (int i = 0; i < in.length; i++) {
-                    out[i] = (float) zeroBelow(in[i], t, m);
-                }
-                break;
-            default:
-                for (int i = 0; i < in.length; i++) {
-                    out[i] = (float) sloped(in[i], a, t, m);
-                }
+        for (int i = 0; i < in.length; i++) {
+            out[i] = (float) apply((double) in[i]);
         }
     }
 
     @Override
     public void derivative(float[] in, float[] out) {
         Lengths.requireSame(in.length, out.length);
-        final double a = negativeSlope;
-        final double t = threshold;
-        final double cap = derivativeCap;
-        final double g = gradientAtThreshold;
         for (int i = 0; i < in.length; i++) {
-            out[i] = (float) derivative(in[i], a, t, cap, g);
+            out[i] = (float) derivative((double) in[i]);
         }
     }
 
-    // The scalar and the batch forms call the same functions, so they agree bit for bit.
+    // The scalar and the batch forms call the same functions, so they agree bit for bit. The
+    // branch-free ones use only max, min, + and *, which C2 turns into vector instructions; they
+    // keep NaN (any operation on NaN is NaN) and give +0.0, never -0.0, for zero.
 
     private static double plain(double z) {
-        // Math.max keeps NaN and orders -0.0 below +0.0, so max(-0.0, 0.0) is +0.0.
+        // Math.max orders -0.0 below +0.0, so max(-0.0, 0.0) is +0.0.
         return Math.max(z, 0.0);
     }
 
-    private static double zeroBelow(double z, double t, double m) {
-        // Not a*(z - t) with a = 0: 0 * -inf would be NaN.
-        return z <= t ? 0.0 : Math.min(z, m) + 0.0;
+    private static double clipped(double z, double m) {
+        return Math.min(Math.max(z, 0.0), m);
     }
 
-    private static double sloped(double z, double a, double t, double m) {
-        // "+ 0.0" maps -0.0 (z = -0.0 at t = 0, or an underflow) to +0.0.
-        return z <= t ? a * (z - t) + 0.0 : Math.min(z, m) + 0.0;
+    private static double leaky(double z, double a) {
+        // For z <= 0 the first term is +0.0, and +0.0 + a*z turns an underflow's -0.0 into +0.0.
+        return Math.max(z, 0.0) + a * Math.min(z, 0.0);
     }
 
-    private static double derivative(double z, double a, double t, double cap, double g) {
+    private static double leakyClipped(double z, double a, double m) {
+        return Math.min(Math.max(z, 0.0), m) + a * Math.min(z, 0.0);
+    }
+
+    /** 1 for z &gt; 0, 0 for z &lt;= 0, NaN for NaN, without a branch. */
+    private static double positive(double z) {
+        return Math.min(Math.max(z, 0.0) * HUGE * HUGE, 1.0);
+    }
+
+    private static double clippedDerivative(double z, double m) {
+        // 1 strictly between 0 and m; m - z is -inf for z = +inf, so the cap holds there too.
+        return positive(z) * positive(m - z);
+    }
+
+    private static double leakyDerivative(double z, double a) {
+        double p = positive(z);
+        // a*(1 - p) + p is exactly a for p = 0 and exactly 1 for p = 1.
+        return a * (1.0 - p) + p;
+    }
+
+    private static double leakyClippedDerivative(double z, double a, double m) {
+        return leakyDerivative(z, a) * positive(m - z);
+    }
+
+    private static double general(double z, double a, double t, double m) {
+        if (z <= t) {
+            // Not a*(z - t) with a = 0: 0 * -inf would be NaN. "+ 0.0" maps -0.0 to +0.0.
+            return a == 0.0 ? 0.0 : a * (z - t) + 0.0;
+        }
+        return Math.min(z, m) + 0.0;
+    }
+
+    private static double generalDerivative(double z, double a, double t, double cap, double g) {
         if (z < t) {
             return a;
         }

@@ -36,6 +36,15 @@ public sealed interface VectorActivation extends Serializable permits Activation
      */
     void derivative(double[] in, double[] out);
 
+    /**
+     * {@link #apply(double[], double[])} and {@link #derivative(double[], double[])} in one call;
+     * element-wise activations do it in one pass over {@code in}.
+     */
+    default void applyWithDerivative(double[] in, double[] out, double[] derivatives) {
+        apply(in, out);
+        derivative(in, derivatives);
+    }
+
     /** The {@code float} form of {@link #apply(double[], double[])}. */
     void apply(float[] in, float[] out);
 

@@ -74,9 +74,10 @@ final class VectorActivator implements Serializable {
      * derivatives}; counts the zero outputs.
      */
     void activate(double[] in, double[] out, double[] derivatives, ValueCounts counts) {
-        activation.apply(in, out);
         if (derivatives != null) {
-            activation.derivative(in, derivatives);
+            activation.applyWithDerivative(in, out, derivatives);
+        } else {
+            activation.apply(in, out);
         }
         if (policy == InvalidValuePolicy.ZERO) {
             zeroNaN(out);

@@ -37,6 +37,28 @@ class ActivationPropertiesTest {
     }
 
     @Property(tries = 300)
+    void fusedApplyWithDerivativeEqualsTheTwoPassesBitForBit(
+            @ForAll("activations") Activation activation,
+            @ForAll @Size(max = 70) List<@From("anyDoubles") Double> inputs) {
+        double[] in = inputs.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] values = new double[in.length];
+        double[] derivatives = new double[in.length];
+        double[] fusedValues = new double[in.length];
+        double[] fusedDerivatives = new double[in.length];
+        activation.apply(in, values);
+        activation.derivative(in, derivatives);
+        activation.applyWithDerivative(in, fusedValues, fusedDerivatives);
+        for (int i = 0; i < in.length; i++) {
+            assertThat(Double.doubleToRawLongBits(fusedValues[i]))
+                    .as("%s: f(%s)", activation.spec(), in[i])
+                    .isEqualTo(Double.doubleToRawLongBits(values[i]));
+            assertThat(Double.doubleToRawLongBits(fusedDerivatives[i]))
+                    .as("%s: f'(%s)", activation.spec(), in[i])
+                    .isEqualTo(Double.doubleToRawLongBits(derivatives[i]));
+        }
+    }
+
+    @Property(tries = 300)
     void floatPathIsTheDoublePathRoundedOnce(
             @ForAll("activations") Activation activation,
             @ForAll @Size(max = 70) List<@From("anyFloats") Float> inputs) {
