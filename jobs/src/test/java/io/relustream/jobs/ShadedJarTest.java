@@ -28,7 +28,7 @@ class ShadedJarTest {
 
     @BeforeAll
     static void openJar() throws IOException {
-        jar = Path.of(System.getProperty("job.jar", "target/relu-stream-jobs-0.1.0-SNAPSHOT.jar"));
+        jar = Path.of(System.getProperty("job.jar", "target/relu-stream-jobs.jar"));
         assertThat(jar).exists();
         try (JarFile file = new JarFile(jar.toFile())) {
             entries = file.stream().map(e -> e.getName()).collect(Collectors.toList());

@@ -1,0 +1,238 @@
+package io.relustream.benchmarks;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs every benchmark and prints one table of ratios, each against a baseline measured in the same
+ * run: {@code mvn -B -q -DskipTests package exec:exec@benchmarks} (about 6 minutes on two cores).
+ * {@code --smoke} runs each benchmark once with a tiny count, so CI keeps them compiling and
+ * running; it measures nothing. {@code --output FILE} also writes the table as Markdown.
+ */
+public final class BenchmarkSuite {
+
+    private final boolean smoke;
+    private final List<String> lines = new ArrayList<>();
+
+    BenchmarkSuite(boolean smoke) {
+        this.smoke = smoke;
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> arguments = Arrays.asList(args);
+        BenchmarkSuite suite = new BenchmarkSuite(arguments.contains("--smoke"));
+        List<String> table = suite.run();
+        int output = arguments.indexOf("--output");
+        if (output >= 0) {
+            Files.write(Path.of(arguments.get(output + 1)), table, StandardCharsets.UTF_8);
+        }
+        // Flink and Kafka leave non-daemon threads behind.
+        System.exit(0);
+    }
+
+    /** Runs everything; returns the table's lines (also printed). */
+    List<String> run() throws Exception {
+        line(
+                "relu-stream benchmarks, %s, %s %s, %d cores, %s",
+                LocalDate.now(),
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors(),
+                smoke ? "SMOKE RUN: numbers mean nothing" : "full run");
+        kernels();
+        statistics();
+        operators();
+        endToEnd();
+        memory();
+        return lines;
+    }
+
+    private void kernels() throws Exception {
+        Map<String, Double> ns = jmh(KernelBenchmark.class.getSimpleName(), smoke ? "64" : null);
+        line("");
+        line(
+                "## 1. Kernel: activation + derivative, one double[] into two (ns per call; ratio ="
+                        + " baseline time / ours)");
+        line("");
+        line(
+                "| d | relu ns | leaky ns | float relu ns | vs 2x arraycopy (floor) | float vs"
+                        + " floor | vs branchy loop | vs boxed stream |");
+        line("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (String d : smoke ? List.of("64") : List.of("16", "64", "256", "1024", "65536")) {
+            double relu = ns.get("relu@" + d);
+            double floatRelu = ns.get("reluFloat@" + d);
+            line(
+                    "| %s | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f | %.1f |",
+                    d,
+                    relu,
+                    ns.get("leakyRelu@" + d),
+                    floatRelu,
+                    ns.get("baselineTwoArrayCopies@" + d) / relu,
+                    ns.get("baselineTwoArrayCopiesFloat@" + d) / floatRelu,
+                    ns.get("baselineBranchyLoop@" + d) / relu,
+                    ns.get("baselineBoxedStream@" + d) / relu);
+        }
+        line("");
+        line("Targets at d = 1024: at least 0.8 of the floor, at least 5x the boxed stream.");
+    }
+
+    private void statistics() throws Exception {
+        Map<String, Double> ns = jmh(StatisticsBenchmark.class.getSimpleName(), null);
+        line("");
+        line("## Statistics update per record, d = 64 (ns per record)");
+        line("");
+        line("| whole accumulator | zero and per-feature counts | quantile sketch (64 updates) |");
+        line("|---:|---:|---:|");
+        line(
+                "| %.1f | %.1f | %.1f |",
+                ns.get("accumulator@64"),
+                ns.get("zeroAndPerFeatureCounts@64"),
+                ns.get("quantileSketch@64"));
+    }
+
+    private void operators() throws Exception {
+        long records = smoke ? 2_000 : 2_000_000;
+        FlinkOperatorHarness harness = new FlinkOperatorHarness(records);
+        Map<String, Double> best = bestOf(harness.variants(), smoke ? 1 : 3, harness::run);
+        line("");
+        line(
+                "## 2. Operator in Flink: %,d records of d = %d, parallelism 1 (records/s, best of"
+                        + " %d)",
+                records, FlinkOperatorHarness.DIMENSIONS, smoke ? 1 : 3);
+        line("");
+        line(
+                "| activation | identity | boxed map | Flink SQL | vs identity | vs boxed map | vs"
+                        + " Flink SQL |");
+        line("|---:|---:|---:|---:|---:|---:|---:|");
+        double activation = best.get("activation");
+        line(
+                "| %,.0f | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %.2f |",
+                activation,
+                best.get("identity"),
+                best.get("boxed map"),
+                best.get("Flink SQL"),
+                activation / best.get("identity"),
+                activation / best.get("boxed map"),
+                activation / best.get("Flink SQL"));
+        line("");
+        line("Targets: at least 0.9 of identity, at least 1.5x Flink SQL.");
+    }
+
+    private void endToEnd() throws Exception {
+        int records = smoke ? 1_000 : 300_000;
+        try (EndToEndHarness harness = new EndToEndHarness(records)) {
+            Map<String, Double> best = bestOf(harness.variants(), smoke ? 1 : 3, harness::run);
+            line("");
+            line(
+                    "## 3. End to end on the in-process broker: %,d records of d = %d, --bounded,"
+                            + " parallelism 1 (records/s, best of %d)",
+                    records, EndToEndHarness.DIMENSIONS, smoke ? 1 : 3);
+            line("");
+            line(
+                    "| job | pass-through | decode + re-encode | job vs pass-through | job vs"
+                            + " decode + re-encode |");
+            line("|---:|---:|---:|---:|---:|");
+            double job = best.get("job");
+            line(
+                    "| %,.0f | %,.0f | %,.0f | %.2f | %.2f |",
+                    job,
+                    best.get("pass-through"),
+                    best.get("decode + re-encode"),
+                    job / best.get("pass-through"),
+                    job / best.get("decode + re-encode"));
+            line("");
+            line("Target: at least 0.6 of the pass-through job.");
+        }
+    }
+
+    private void memory() throws IOException {
+        int[] dimensions = smoke ? new int[] {64} : new int[] {16, 64, 256, 1024, 4096};
+        Map<Integer, Integer> bytes = MemoryHarness.stateBytes(dimensions, smoke ? 1_000 : 10_000);
+        line("");
+        line(
+                "## 4. Memory: statistics state per (group, window), serialized, after %,d records",
+                smoke ? 1_000 : 10_000);
+        line("");
+        line("| d | bytes |");
+        line("|---:|---:|");
+        bytes.forEach((d, size) -> line("| %d | %,d |", d, size));
+        int records = smoke ? 4_000 : 1_000_000;
+        Map<Integer, Long> heap = MemoryHarness.heapWhileOneWindowFills(records);
+        line("");
+        line("Heap in use after a full GC while one window takes %,d records of d = 64:", records);
+        line("");
+        line("| records in the window | heap MiB |");
+        line("|---:|---:|");
+        heap.forEach((taken, used) -> line("| %,d | %.1f |", taken, used / 1048576.0));
+    }
+
+    private Map<String, Double> jmh(String benchmark, String dimensions) throws Exception {
+        ChainedOptionsBuilder options =
+                new OptionsBuilder().include("io\\.relustream\\.benchmarks\\." + benchmark + "\\.");
+        if (smoke) {
+            options.forks(0)
+                    .warmupIterations(0)
+                    .measurementIterations(1)
+                    .measurementTime(TimeValue.milliseconds(20));
+        } else {
+            options.forks(1)
+                    .warmupIterations(3)
+                    .warmupTime(TimeValue.milliseconds(500))
+                    .measurementIterations(4)
+                    .measurementTime(TimeValue.milliseconds(500))
+                    .jvmArgsAppend("-Xmx1g");
+        }
+        if (dimensions != null) {
+            options.param("dimensions", dimensions);
+        }
+        Collection<RunResult> results = new Runner(options.build()).run();
+        Map<String, Double> scores = new HashMap<>();
+        for (RunResult result : results) {
+            String method = result.getParams().getBenchmark();
+            method = method.substring(method.lastIndexOf('.') + 1);
+            scores.put(
+                    method + "@" + result.getParams().getParam("dimensions"),
+                    result.getPrimaryResult().getScore());
+        }
+        return scores;
+    }
+
+    /** Runs the variants side by side, round after round, and keeps each one's best. */
+    private static Map<String, Double> bestOf(
+            List<String> variants, int rounds, Measurement measurement) throws Exception {
+        Map<String, Double> best = new HashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            for (String variant : variants) {
+                best.merge(variant, measurement.recordsPerSecond(variant), Math::max);
+            }
+        }
+        return best;
+    }
+
+    @FunctionalInterface
+    private interface Measurement {
+        double recordsPerSecond(String variant) throws Exception;
+    }
+
+    private void line(String format, Object... args) {
+        String line = String.format(Locale.ROOT, format, args);
+        lines.add(line);
+        System.out.println(line);
+    }
+}
