@@ -59,7 +59,13 @@ final class ActivationPlot {
     /** Dash and gap of the derivative's line, in pixels. */
     static final float[] DASH = {10f, 7f};
 
-    private static final double DOT_RADIUS = 4.5;
+    /**
+     * Radii of the dots at a jump: the function's around the derivative's, so that both show where
+     * they coincide (thresholded ReLU jumps to 1 and its derivative too).
+     */
+    static final double F_DOT_RADIUS = 5.5;
+
+    static final double DERIVATIVE_DOT_RADIUS = 3.5;
 
     private ActivationPlot() {}
 
@@ -73,18 +79,23 @@ final class ActivationPlot {
         List<Double> breaks = breakpoints(activation, from, to);
         List<List<double[]>> f = pieces(activation::apply, from, to, samples, breaks);
         List<List<double[]>> derivative = pieces(activation::derivative, from, to, samples, breaks);
+        // The curves, and the values exactly at the breakpoints, which the dots show.
+        List<double[]> values = new ArrayList<>();
+        for (List<List<double[]>> curve : List.of(f, derivative)) {
+            curve.forEach(values::addAll);
+        }
+        for (double at : breaks) {
+            values.add(new double[] {at, activation.apply(at)});
+            values.add(new double[] {at, activation.derivative(at)});
+        }
         double lo = 0;
         double hi = 0;
         boolean finite = false;
-        for (List<List<double[]>> curve : List.of(f, derivative)) {
-            for (List<double[]> piece : curve) {
-                for (double[] point : piece) {
-                    if (Double.isFinite(point[1])) {
-                        lo = Math.min(lo, point[1]);
-                        hi = Math.max(hi, point[1]);
-                        finite = true;
-                    }
-                }
+        for (double[] point : values) {
+            if (Double.isFinite(point[1])) {
+                lo = Math.min(lo, point[1]);
+                hi = Math.max(hi, point[1]);
+                finite = true;
             }
         }
         if (!finite) {
@@ -102,13 +113,13 @@ final class ActivationPlot {
         return Optional.of(image);
     }
 
-    /** The threshold and the max value of a rectifier that lie strictly inside the range. */
+    /** The threshold and the max value of a rectifier that lie in the range, ends included. */
     static List<Double> breakpoints(Activation activation, double from, double to) {
         TreeSet<Double> breaks = new TreeSet<>();
         if (activation instanceof Rectifier) {
             Rectifier rectifier = (Rectifier) activation;
             for (double at : new double[] {rectifier.threshold(), rectifier.maxValue()}) {
-                if (at > from && at < to) {
+                if (at >= from && at <= to) {
                     breaks.add(at);
                 }
             }
@@ -117,24 +128,28 @@ final class ActivationPlot {
     }
 
     /**
-     * The curve {@code (z, g(z))} as pieces between the breakpoints. Each piece holds the samples
-     * strictly between its ends, and at a breakpoint the limit from its own side: {@code g} of the
-     * neighbouring double, so that a jump never becomes a vertical line.
+     * The curve {@code (z, g(z))} as pieces between the breakpoints. At a breakpoint each piece
+     * takes the limit from its own side, {@code g} of the neighbouring double, so that a jump never
+     * becomes a vertical line (also at the ends of the range: {@code relu6'} over {@code [-6, 6]}
+     * ends at 1, not with a drop to {@code relu6'(6) = 0}).
      */
     private static List<List<double[]>> pieces(
             DoubleUnaryOperator g, double from, double to, int samples, List<Double> breaks) {
         List<List<double[]>> pieces = new ArrayList<>();
         List<double[]> piece = new ArrayList<>();
-        piece.add(new double[] {from, g.applyAsDouble(from)});
-        int next = 0;
+        boolean breakAtFrom = !breaks.isEmpty() && breaks.get(0) == from;
+        piece.add(new double[] {from, g.applyAsDouble(breakAtFrom ? Math.nextUp(from) : from)});
+        int next = breakAtFrom ? 1 : 0;
         for (int i = 1; i < samples; i++) {
             double z = i == samples - 1 ? to : from + (to - from) * i / (samples - 1);
             while (next < breaks.size() && breaks.get(next) <= z) {
                 double at = breaks.get(next++);
                 piece.add(new double[] {at, g.applyAsDouble(Math.nextDown(at))});
-                pieces.add(piece);
-                piece = new ArrayList<>();
-                piece.add(new double[] {at, g.applyAsDouble(Math.nextUp(at))});
+                if (at < to) {
+                    pieces.add(piece);
+                    piece = new ArrayList<>();
+                    piece.add(new double[] {at, g.applyAsDouble(Math.nextUp(at))});
+                }
             }
             if (piece.get(piece.size() - 1)[0] < z) {
                 piece.add(new double[] {z, g.applyAsDouble(z)});
@@ -210,8 +225,8 @@ final class ActivationPlot {
                             + number(to));
             grid();
             Shape area = new Rectangle2D.Double(x0, y0, x1 - x0, y1 - y0);
-            g.setClip(area);
             markers();
+            g.setClip(area);
             curve(f, new BasicStroke(F_WIDTH, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
             curve(
                     derivative,
@@ -223,11 +238,12 @@ final class ActivationPlot {
                             DASH,
                             0f),
                     DERIVATIVE_COLOR);
-            for (double at : breaks) {
-                jump(activation::apply, at, F_COLOR);
-                jump(activation::derivative, at, DERIVATIVE_COLOR);
-            }
             g.setClip(null);
+            // Unclipped: a dot at either end of the range shows whole.
+            for (double at : breaks) {
+                jump(activation::apply, at, F_COLOR, F_DOT_RADIUS);
+                jump(activation::derivative, at, DERIVATIVE_COLOR, DERIVATIVE_DOT_RADIUS);
+            }
             legend();
         }
 
@@ -258,10 +274,11 @@ final class ActivationPlot {
         }
 
         /** A filled dot at the value at {@code at}, open dots at the limits that differ from it. */
-        private void jump(DoubleUnaryOperator curve, double at, Color color) {
+        private void jump(DoubleUnaryOperator curve, double at, Color color, double radius) {
             double value = curve.applyAsDouble(at);
-            double left = curve.applyAsDouble(Math.nextDown(at));
-            double right = curve.applyAsDouble(Math.nextUp(at));
+            // At an end of the range, only the side that is drawn.
+            double left = at == from ? value : curve.applyAsDouble(Math.nextDown(at));
+            double right = at == to ? value : curve.applyAsDouble(Math.nextUp(at));
             boolean leftJumps = apart(left, value);
             boolean rightJumps = apart(right, value);
             if (!leftJumps && !rightJumps) {
@@ -270,7 +287,7 @@ final class ActivationPlot {
             g.setStroke(Charts.stroke(2f));
             for (double limit : new double[] {left, right}) {
                 if (apart(limit, value) && Double.isFinite(limit)) {
-                    Shape dot = dot(at, limit);
+                    Shape dot = dot(at, limit, radius);
                     g.setColor(Charts.BACKGROUND);
                     g.fill(dot);
                     g.setColor(color);
@@ -279,7 +296,7 @@ final class ActivationPlot {
             }
             if (Double.isFinite(value)) {
                 g.setColor(color);
-                g.fill(dot(at, value));
+                g.fill(dot(at, value, radius));
             }
         }
 
@@ -291,8 +308,7 @@ final class ActivationPlot {
             return Math.abs(y(a) - y(b)) >= 0.5;
         }
 
-        private Shape dot(double z, double value) {
-            double r = DOT_RADIUS;
+        private Shape dot(double z, double value, double r) {
             return new Ellipse2D.Double(x(z) - r, y(value) - r, 2 * r, 2 * r);
         }
 
@@ -337,7 +353,11 @@ final class ActivationPlot {
             Charts.vertical(g, "f(z), f'(z)", 22, (y0 + y1) / 2);
         }
 
-        /** Thin vertical lines at the threshold and the max value of a rectifier. */
+        /**
+         * Thin vertical lines at the threshold and the max value of a rectifier, labelled above the
+         * plot area: the threshold's label to the left of its line, the max value's to the right
+         * (the max value is above the threshold), each turned inwards at an edge.
+         */
         private void markers() {
             if (!(activation instanceof Rectifier)) {
                 return;
@@ -346,18 +366,18 @@ final class ActivationPlot {
             marker(
                     rectifier.threshold(),
                     "threshold " + number(rectifier.threshold()),
-                    0,
+                    true,
                     THRESHOLD_COLOR);
             if (Double.isFinite(rectifier.maxValue())) {
                 marker(
                         rectifier.maxValue(),
                         "max value " + number(rectifier.maxValue()),
-                        1,
+                        false,
                         MAX_COLOR);
             }
         }
 
-        private void marker(double at, String label, int line, Color color) {
+        private void marker(double at, String label, boolean left, Color color) {
             if (!(at >= from && at <= to)) {
                 return;
             }
@@ -371,14 +391,15 @@ final class ActivationPlot {
                             10f,
                             new float[] {4f, 4f},
                             0f));
-            g.draw(new Line2D.Double(x, y0, x, y1));
+            g.draw(new Line2D.Double(x, y0 - 8, x, y1));
             g.setFont(Charts.TICK_FONT);
-            double baseline = y1 - 10 - line * 18;
-            // Beside the line, on the side with room.
-            if (x + 6 + Charts.textWidth(g, label) <= x1 - 4) {
-                g.drawString(label, (float) (x + 6), (float) baseline);
-            } else {
+            double textWidth = Charts.textWidth(g, label);
+            double baseline = y0 - 6;
+            boolean toLeft = left ? x - 6 - textWidth >= 4 : x + 6 + textWidth > width - 4;
+            if (toLeft) {
                 Charts.rightAligned(g, label, x - 6, baseline);
+            } else {
+                g.drawString(label, (float) (x + 6), (float) baseline);
             }
         }
 

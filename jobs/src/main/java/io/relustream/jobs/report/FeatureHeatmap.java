@@ -159,22 +159,24 @@ final class FeatureHeatmap {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
             for (ActivationStats window : windows) {
                 long end = window.getWindowEnd().toEpochMilli();
-                double left = x(end - step);
-                double right = x(end);
+                // Whole pixels: neighbours share an edge exactly, so no seam shows between them.
+                long left = Math.round(x(end - step));
+                long right = Math.round(x(end));
                 List<Double> shares = window.getPerFeatureZeroFraction();
                 for (int f = 0; f < shares.size(); f++) {
                     double share = shares.get(f);
                     if (Double.isNaN(share)) {
                         continue;
                     }
+                    long upper = Math.round(gridTop + f * row);
+                    long lower = Math.round(gridTop + (f + 1) * row);
                     g.setColor(share >= deadThreshold ? Palette.DEAD : Palette.scale(share));
-                    // At least a pixel wide, so that a long history still shows every window.
-                    g.fill(
-                            new Rectangle2D.Double(
-                                    left,
-                                    gridTop + f * row,
-                                    Math.max(1, right - left),
-                                    Math.max(1, row)));
+                    // At least a pixel, so that a long history still shows every window.
+                    g.fillRect(
+                            (int) left,
+                            (int) upper,
+                            (int) Math.max(1, right - left),
+                            (int) Math.max(1, lower - upper));
                 }
             }
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);

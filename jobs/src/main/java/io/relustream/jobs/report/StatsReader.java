@@ -20,6 +20,7 @@ import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.util.ClassSecurityValidator;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,6 +53,21 @@ import java.util.Map;
 final class StatsReader {
 
     private StatsReader() {}
+
+    /**
+     * Lets Avro create {@code ActivationStats}: Avro 1.12 refuses to instantiate classes outside
+     * the packages trusted by {@code -Dorg.apache.avro.SERIALIZABLE_PACKAGES}, which a command run
+     * with plain {@code java -cp} does not set. Only this one class is added to what is trusted.
+     */
+    static synchronized void trustStatsRecords() {
+        ClassSecurityValidator.ClassSecurityPredicate trusted = ClassSecurityValidator.getGlobal();
+        if (!trusted.isTrusted(ActivationStats.class)) {
+            ClassSecurityValidator.setGlobal(
+                    ClassSecurityValidator.composite(
+                            trusted,
+                            ClassSecurityValidator.builder().add(ActivationStats.class).build()));
+        }
+    }
 
     /** Reading went wrong in a way the user can act on; the message says how. */
     static final class ReadException extends Exception {
@@ -119,6 +135,7 @@ final class StatsReader {
                 ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                 (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         long deadline = System.nanoTime() + timeout.toNanos();
+        trustStatsRecords();
         AvroRecordDecoder<ActivationStats> decoder =
                 AvroRecordDecoder.of(ActivationStats.class, format);
         try (KafkaConsumer<byte[], byte[]> consumer =
@@ -233,6 +250,7 @@ final class StatsReader {
      * @throws ReadException when the file is not such a file
      */
     static List<ActivationStats> fromFile(Path file) throws ReadException {
+        trustStatsRecords();
         try (DataFileReader<ActivationStats> reader =
                 new DataFileReader<>(
                         file.toFile(), new SpecificDatumReader<>(ActivationStats.class))) {

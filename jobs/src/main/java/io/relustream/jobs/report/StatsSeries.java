@@ -86,11 +86,6 @@ final class StatsSeries {
         return superseded;
     }
 
-    /** Records kept: one per group and window. */
-    int size() {
-        return byGroup.values().stream().mapToInt(List::size).sum();
-    }
-
     /** The distinct window ends of every group, ascending, in epoch millis. */
     List<Long> windowEnds() {
         Set<Long> ends = new TreeSet<>();

@@ -10,7 +10,7 @@ import java.util.List;
  * <pre>{@code
  * Ticks ticks = Ticks.between(-0.3, 6.3, 8);
  * ticks.values(); // [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
- * ticks.label(2.0); // "2"
+ * ticks.labels(); // ["0", "1", "2", "3", "4", "5", "6"]
  * }</pre>
  *
  * <p>Values are computed as decimals, so the labels read {@code 0.3}, never {@code
@@ -81,15 +81,6 @@ final class Ticks {
     /** The labels of {@link #values()}, in the same order. */
     List<String> labels() {
         return labels;
-    }
-
-    /** The label of one of the {@link #values()}. */
-    String label(double value) {
-        int index = values.indexOf(value);
-        if (index < 0) {
-            throw new IllegalArgumentException(value + " is not a tick of " + values);
-        }
-        return labels.get(index);
     }
 
     private static String format(BigDecimal value) {

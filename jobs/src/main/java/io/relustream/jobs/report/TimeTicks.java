@@ -1,5 +1,7 @@
 package io.relustream.jobs.report;
 
+import io.relustream.jobs.options.Durations;
+
 import java.awt.Graphics2D;
 import java.time.Duration;
 import java.time.Instant;
@@ -114,7 +116,7 @@ final class TimeTicks {
 
     /** A duration for subtitles: {@code 10s}, {@code 1500ms}, {@code 5m}. */
     static String duration(Duration duration) {
-        return io.relustream.jobs.options.Durations.format(duration);
+        return Durations.format(duration);
     }
 
     private static DateTimeFormatter format(long step, boolean manyDays) {

@@ -104,7 +104,7 @@ class PlotCommandTest {
         assertThat(pixel(relu, x(0) - 2.5, y(0))).isEqualTo(DERIVATIVE);
         assertThat(pixel(relu, x(0) + 2.5, y(0))).isEqualTo(DERIVATIVE);
         assertThat(pixel(relu, x(0) + 1.5, y(1))).isEqualTo(WHITE);
-        assertThat(pixel(relu, x(0) + 4.5, y(1))).isEqualTo(DERIVATIVE);
+        assertThat(pixel(relu, x(0) + 3.5, y(1))).isEqualTo(DERIVATIVE);
     }
 
     @Test
@@ -144,6 +144,56 @@ class PlotCommandTest {
         // relu6'(6) = 0: a filled dot at (6, 0).
         double zero = 76 + 6.3 / 6.6 * (500 - 64 - 76);
         assertThat(pixel(image, maxColumn + 2.5, zero)).isEqualTo(DERIVATIVE);
+    }
+
+    @Test
+    void aJumpAtTheEndOfTheRangeIsADotNotALine() throws IOException {
+        Path file = dir.resolve("relu6-edge.png");
+        Run run =
+                ReportFixtures.run(
+                        PlotCommand.commandLine(),
+                        "--activation",
+                        "relu6",
+                        "--output",
+                        file.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        BufferedImage image = png(file);
+        // relu6'(6) = 0, but the derivative ends at 1 (an open dot) and a filled dot sits at 0.
+        int edge = (int) Math.floor(x(6));
+        for (int column = edge - 5; column <= edge; column++) {
+            assertThat(rowsOf(image, column, DERIVATIVE, (int) y(1) + 6, (int) y(0) - 6))
+                    .as("column %d", column)
+                    .isEmpty();
+        }
+        assertThat(pixel(image, x(6) - 2.5, y(0))).isEqualTo(DERIVATIVE);
+        assertThat(pixel(image, x(6) - 3.5, y(1))).isEqualTo(DERIVATIVE);
+    }
+
+    @Test
+    void thresholdedReluJumpsWithItsDerivative() throws IOException {
+        Path file = dir.resolve("thresholded.png");
+        Run run =
+                ReportFixtures.run(
+                        PlotCommand.commandLine(),
+                        "--activation",
+                        "thresholded_relu(theta=1)",
+                        "--output",
+                        file.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        BufferedImage image = png(file);
+        // Values from 0 to 6, as for relu. At z = 1 both jump from 0 to 1: f(1) = f'(1) = 0,
+        // filled dots, the function's around the derivative's; open ones at 1.
+        assertThat(pixel(image, x(1), y(0))).isEqualTo(DERIVATIVE);
+        assertThat(pixel(image, x(1) + 4.5, y(0))).isEqualTo(F);
+        assertThat(pixel(image, x(1), y(1))).isEqualTo(WHITE);
+        assertThat(pixel(image, x(1) + 3.5, y(1))).isEqualTo(DERIVATIVE);
+        assertThat(pixel(image, x(1) + 5.5, y(1))).isEqualTo(F);
+        // No line climbs from 0 to 1 at the jump.
+        int column = (int) Math.floor(x(1));
+        assertThat(rowsOf(image, column, F, (int) y(1) + 8, (int) y(0) - 8)).isEmpty();
+        assertThat(rowsOf(image, column, DERIVATIVE, (int) y(1) + 8, (int) y(0) - 8)).isEmpty();
     }
 
     @Test
