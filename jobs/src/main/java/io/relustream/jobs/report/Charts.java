@@ -105,6 +105,16 @@ final class Charts {
         g.drawString(text, (float) (x - width / 2), (float) baseline);
     }
 
+    /**
+     * Draws text centred at {@code x} as far as the image allows: moved inwards at its edges, and
+     * cut with an ellipsis when it is wider than the image.
+     */
+    static void centredInside(Graphics2D g, String text, double x, double baseline, int width) {
+        String fitted = fit(g, text, width - 8);
+        double half = textWidth(g, fitted) / 2;
+        centred(g, fitted, Math.max(4 + half, Math.min(width - 4 - half, x)), baseline);
+    }
+
     /** Draws text ending at {@code x}. */
     static void rightAligned(Graphics2D g, String text, double x, double baseline) {
         double width = g.getFontMetrics().getStringBounds(text, g).getWidth();

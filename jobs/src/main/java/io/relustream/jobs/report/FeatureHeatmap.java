@@ -141,7 +141,12 @@ final class FeatureHeatmap {
             g.setColor(Charts.TEXT);
             g.setFont(Charts.LABEL_FONT);
             Charts.vertical(g, "feature index", 22, (y0 + y1) / 2);
-            Charts.centred(g, "window end (UTC)", (x0 + x1) / 2, height - 14);
+            Charts.centredInside(
+                    g,
+                    "time (UTC): each column is a window, up to its end",
+                    (x0 + x1) / 2,
+                    height - 14,
+                    width);
         }
 
         private void panel(int index) {
