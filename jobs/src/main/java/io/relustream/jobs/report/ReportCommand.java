@@ -36,10 +36,14 @@ import java.util.concurrent.Callable;
  * {@code --export} wrote.
  *
  * <pre>{@code
- * java -cp relu-stream-jobs.jar io.relustream.jobs.report.ReportCommand \
+ * java -cp relu-stream-jobs.jar:slf4j-api.jar io.relustream.jobs.report.ReportCommand \
  *     --bootstrap-servers localhost:9092 --output-dir report --export stats.avro
- * java -cp relu-stream-jobs.jar io.relustream.jobs.report.ReportCommand --input stats.avro
+ * java -cp relu-stream-jobs.jar:slf4j-api.jar io.relustream.jobs.report.ReportCommand \
+ *     --input stats.avro
  * }</pre>
+ *
+ * <p>(Avro and the Kafka client log through slf4j, which the job jar leaves to Flink; {@code mvn
+ * exec:exec@report} puts it on the class path.)
  *
  * <p>When a window re-fired (allowed lateness), the record read later wins: see {@link
  * StatsSeries}. Exit status: 0 when both images were written; 2 for invalid options, or when there
@@ -326,6 +330,14 @@ public final class ReportCommand implements Callable<Integer> {
                 throw new ParameterException(
                         spec.commandLine(),
                         "Missing value for option '" + KAFKA_PREFIX + name + "'");
+            }
+            if (name.equals("bootstrap.servers")) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Invalid option '"
+                                + KAFKA_PREFIX
+                                + name
+                                + "': use --bootstrap-servers instead");
             }
             if (properties.put(name, value) != null) {
                 throw new ParameterException(

@@ -124,8 +124,7 @@ final class StatsReader {
             Map<String, String> kafkaProperties,
             Duration timeout)
             throws ReadException {
-        Map<String, Object> config = new HashMap<>(kafkaProperties);
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // Looking at a topic must never create it.
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
@@ -134,6 +133,9 @@ final class StatsReader {
         config.put(
                 ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                 (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        // The user's properties may change any of these (security, isolation, client id).
+        config.putAll(kafkaProperties);
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         long deadline = System.nanoTime() + timeout.toNanos();
         trustStatsRecords();
         AvroRecordDecoder<ActivationStats> decoder =

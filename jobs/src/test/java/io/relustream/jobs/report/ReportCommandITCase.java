@@ -114,6 +114,9 @@ class ReportCommandITCase {
                         "plain-stats",
                         "--format",
                         "avro",
+                        "--kafka.client.id",
+                        "report-test",
+                        "--kafka.max.poll.records=3",
                         "--output-dir",
                         dir.toString());
 

@@ -138,6 +138,24 @@ class ReportOptionsTest {
                         "localhost:9092",
                         "--topic",
                         "my topic"),
+                invalid(
+                        "Invalid option '--kafka.bootstrap.servers': use --bootstrap-servers"
+                                + " instead",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.bootstrap.servers=other:9092"),
+                invalid(
+                        "Option '--kafka.acks' should be specified only once",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.acks=all",
+                        "--kafka.acks",
+                        "1"),
+                invalid(
+                        "Missing value for option '--kafka.client.id'",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.client.id"),
                 invalid("Unknown option: '--widht'", "--input", FILE, "--widht", "800"),
                 invalid(
                         "Unexpected argument: 'stats.avro'; every argument is an option or an"
