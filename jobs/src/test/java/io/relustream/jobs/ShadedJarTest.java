@@ -1,5 +1,10 @@
 package io.relustream.jobs;
 
+import io.relustream.avro.ActivationStats;
+
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.specific.SpecificDatumWriter;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -8,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,6 +58,8 @@ class ShadedJarTest {
                 .contains(
                         "io/relustream/jobs/ActivationStatsJob.class",
                         "io/relustream/jobs/generator/GeneratorCommand.class",
+                        "io/relustream/jobs/report/ReportCommand.class",
+                        "io/relustream/jobs/report/PlotCommand.class",
                         "io/relustream/activation/Activations.class",
                         "io/relustream/avro/FeatureVector.class",
                         "io/relustream/avro/history/index.properties",
@@ -125,6 +133,96 @@ class ShadedJarTest {
         assertThat(result.stdout).contains("--bootstrap-servers", "--activation", "Default: relu.");
     }
 
+    @Test
+    void plotRunsFromTheJarAlone() throws Exception {
+        Path png = Files.createTempFile("relu", ".png");
+        try {
+            Result result =
+                    run(
+                            jar.toAbsolutePath().toString(),
+                            "io.relustream.jobs.report.PlotCommand",
+                            "--activation",
+                            "relu6",
+                            "--output",
+                            png.toString());
+            assertThat(result.exitCode).as(result.stderr).isZero();
+            assertThat(result.stdout).isEqualTo("Wrote " + png + " (1200x700): relu6.\n");
+            assertThat(Files.readAllBytes(png)).startsWith(0x89, 'P', 'N', 'G');
+        } finally {
+            Files.deleteIfExists(png);
+        }
+    }
+
+    @Test
+    void reportRunsFromTheJarWithSlf4j() throws Exception {
+        // Avro and the Kafka client log through slf4j, which the jar leaves to Flink.
+        String slf4j =
+                Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                        .filter(path -> path.matches(".*/slf4j-api-[0-9.]+\\.jar"))
+                        .findFirst()
+                        .orElseThrow();
+        Path dir = Files.createTempDirectory("report");
+        try {
+            Result result =
+                    run(
+                            jar.toAbsolutePath() + File.pathSeparator + slf4j,
+                            "io.relustream.jobs.report.ReportCommand",
+                            "--input",
+                            dir.resolve("missing.avro").toString(),
+                            "--output-dir",
+                            dir.toString());
+            assertThat(result.exitCode).isEqualTo(2);
+            assertThat(result.stderr)
+                    .startsWith("Invalid value for option '--input': '")
+                    .contains("missing.avro' does not exist");
+            // A file of one window's statistics: read with Avro (no trusted-packages property
+            // given) and drawn off screen.
+            Path stats = dir.resolve("stats.avro");
+            try (DataFileWriter<ActivationStats> writer =
+                    new DataFileWriter<>(new SpecificDatumWriter<>(ActivationStats.class))) {
+                writer.create(ActivationStats.getClassSchema(), stats.toFile());
+                writer.append(
+                        ActivationStats.newBuilder()
+                                .setGroup("layer-0")
+                                .setWindowStart(Instant.parse("2025-03-01T10:00:00Z"))
+                                .setWindowEnd(Instant.parse("2025-03-01T10:00:10Z"))
+                                .setActivation("relu")
+                                .setRecordCount(10)
+                                .setValueCount(20)
+                                .setZeroCount(15)
+                                .setZeroFraction(0.75)
+                                .setNanCount(0)
+                                .setPosInfCount(0)
+                                .setNegInfCount(0)
+                                .setPerFeatureZeroFraction(List.of(1.0, 0.5))
+                                .setDeadFeatures(List.of(0))
+                                .build());
+            }
+            result =
+                    run(
+                            jar.toAbsolutePath() + File.pathSeparator + slf4j,
+                            "io.relustream.jobs.report.ReportCommand",
+                            "--input",
+                            stats.toString(),
+                            "--output-dir",
+                            dir.toString());
+            assertThat(result.exitCode).as(result.stderr).isZero();
+            assertThat(result.stdout)
+                    .startsWith("Read 1 ActivationStats record(s) from file " + stats + ".");
+            assertThat(Files.readAllBytes(dir.resolve("zero-fraction.png")))
+                    .startsWith(0x89, 'P', 'N', 'G');
+            assertThat(Files.readAllBytes(dir.resolve("feature-heatmap.png")))
+                    .startsWith(0x89, 'P', 'N', 'G');
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path file : files.collect(Collectors.toList())) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
     private static final class Result {
         final int exitCode;
         final String stdout;
@@ -147,11 +245,19 @@ class ShadedJarTest {
                                                 && !path.contains("flink-connector-kafka")
                                                 && !path.contains("flink-avro"))
                         .collect(Collectors.joining(File.pathSeparator));
+        return run(
+                jar.toAbsolutePath() + File.pathSeparator + flinkJars,
+                "io.relustream.jobs.ActivationStatsJob",
+                args);
+    }
+
+    /** A main class of the jar on a class path of its own, with no JVM options. */
+    private static Result run(String classPath, String mainClass, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
-        command.add(jar.toAbsolutePath() + File.pathSeparator + flinkJars);
-        command.add("io.relustream.jobs.ActivationStatsJob");
+        command.add(classPath);
+        command.add(mainClass);
         command.addAll(List.of(args));
         Path out = Files.createTempFile("job-out", ".txt");
         Path err = Files.createTempFile("job-err", ".txt");

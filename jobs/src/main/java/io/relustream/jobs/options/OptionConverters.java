@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The picocli converters of {@link JobOptions}: each reads and checks one kind of value.
+ * The picocli converters of {@link JobOptions} and of the other commands of the project (the
+ * report, for one): each reads and checks one kind of value.
  *
  * <pre>{@code
  * Duration window = new OptionConverters.PositiveDuration().convert("10s"); // PT10S
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
  * value for option '--name': }, so each message starts with the quoted value and says what is
  * allowed. Every other exception would reach the user wrapped in picocli's generic text.
  */
-final class OptionConverters {
+public final class OptionConverters {
 
     /** Kafka's own rule for topic names (org.apache.kafka.common.internals.Topic). */
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -38,7 +39,7 @@ final class OptionConverters {
     private OptionConverters() {}
 
     /** A comma-separated list of {@code host:port}, returned with the spaces around entries cut. */
-    static final class BootstrapServers implements ITypeConverter<String> {
+    public static final class BootstrapServers implements ITypeConverter<String> {
         @Override
         public String convert(String value) {
             String allowed =
@@ -85,7 +86,7 @@ final class OptionConverters {
     }
 
     /** A Kafka topic name, checked as the broker would, so that typos fail before the job runs. */
-    static final class TopicName implements ITypeConverter<String> {
+    public static final class TopicName implements ITypeConverter<String> {
         @Override
         public String convert(String value) {
             if (!TOPIC.matcher(value).matches() || value.equals(".") || value.equals("..")) {
@@ -182,7 +183,7 @@ final class OptionConverters {
     }
 
     /** A {@link WireFormat} option value. */
-    static final class WireFormatValue implements ITypeConverter<WireFormat> {
+    public static final class WireFormatValue implements ITypeConverter<WireFormat> {
         @Override
         public WireFormat convert(String value) {
             try {
@@ -195,7 +196,7 @@ final class OptionConverters {
     }
 
     /** A share in {@code (0, 1]}. */
-    static final class ShareAboveZero implements ITypeConverter<Double> {
+    public static final class ShareAboveZero implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {
             double share = number(value, "(0, 1]");

@@ -1,0 +1,316 @@
+package io.relustream.jobs.report;
+
+import io.relustream.avro.ActivationStats;
+
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.Line2D;
+import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The heatmap of {@code per_feature_zero_fraction}: one panel per group, x the window (time, UTC),
+ * y the feature index (0 at the top), the colour the share of zero activations, from {@link
+ * Palette#scale} (viridis, 0 dark to 1 yellow); dead features, whose share is at least the dead
+ * threshold, in {@link Palette#DEAD}, and cells without a value in {@link Palette#NO_DATA}.
+ *
+ * <pre>{@code
+ * Optional<BufferedImage> heatmap = FeatureHeatmap.draw(series, 1.0, 1200, 700);
+ * }</pre>
+ *
+ * <p>The layout is fixed so that a cell's place can be computed from its values alone. The panels
+ * share the area from x {@link #LEFT} to {@code width - }{@link #RIGHT} (the colour scale is on the
+ * right) and y {@link #TOP} to {@code height - }{@link #BOTTOM}, split into equal slots {@link
+ * #PANEL_GAP} apart; a slot's first {@link #PANEL_LABEL} pixels hold the group's name and the rest
+ * its cells, one row per feature. Each window is a column ending at its window end and as wide as
+ * the time between windows ({@link StatsSeries#windowStep()}); the columns of all panels line up,
+ * from the start of the first column to the last window end. Missing windows stay empty.
+ */
+final class FeatureHeatmap {
+
+    static final int LEFT = 84;
+    static final int RIGHT = 170;
+    static final int TOP = 76;
+    static final int BOTTOM = 64;
+    static final int PANEL_GAP = 10;
+    static final int PANEL_LABEL = 22;
+
+    private static final int SCALE_WIDTH = 18;
+    private static final int MIN_LABEL_SPACING = 14;
+
+    private FeatureHeatmap() {}
+
+    /** The heatmap, or empty when no window of any group has per-feature values. */
+    static Optional<BufferedImage> draw(
+            StatsSeries series, double deadThreshold, int width, int height) {
+        List<String> groups = new ArrayList<>();
+        for (String group : series.groups()) {
+            if (features(series.windows(group)) > 0) {
+                groups.add(group);
+            }
+        }
+        if (groups.isEmpty()) {
+            return Optional.empty();
+        }
+        BufferedImage image = Charts.canvas(width, height);
+        Graphics2D g = Charts.graphics(image);
+        try {
+            new Drawing(g, series, groups, deadThreshold, width, height).draw();
+        } finally {
+            g.dispose();
+        }
+        return Optional.of(image);
+    }
+
+    /** The number of features of a group: the longest per-feature array of its windows. */
+    static int features(List<ActivationStats> windows) {
+        return windows.stream().mapToInt(w -> w.getPerFeatureZeroFraction().size()).max().orElse(0);
+    }
+
+    private static final class Drawing {
+        private final Graphics2D g;
+        private final StatsSeries series;
+        private final List<String> groups;
+        private final double deadThreshold;
+        private final int width;
+        private final int height;
+        private final double x0;
+        private final double x1;
+        private final double y0;
+        private final double y1;
+        private final long from;
+        private final long to;
+        private final long step;
+        private final double slot;
+
+        Drawing(
+                Graphics2D g,
+                StatsSeries series,
+                List<String> groups,
+                double deadThreshold,
+                int width,
+                int height) {
+            this.g = g;
+            this.series = series;
+            this.groups = groups;
+            this.deadThreshold = deadThreshold;
+            this.width = width;
+            this.height = height;
+            this.x0 = LEFT;
+            this.x1 = width - RIGHT;
+            this.y0 = TOP;
+            this.y1 = height - BOTTOM;
+            List<Long> ends = series.windowEnds();
+            this.step = series.windowStep();
+            this.from = ends.get(0) - step;
+            this.to = ends.get(ends.size() - 1);
+            this.slot = (y1 - y0 - (groups.size() - 1) * PANEL_GAP) / groups.size();
+        }
+
+        double x(long time) {
+            return x0 + (double) (time - from) / (to - from) * (x1 - x0);
+        }
+
+        void draw() {
+            List<Long> ends = series.windowEnds();
+            Charts.title(
+                    g,
+                    width,
+                    "Share of zero activations per feature and window",
+                    String.format(
+                            "activation %s \u00b7 dead: zero fraction \u2265 %s \u00b7 %d window%s"
+                                    + " of %s \u00b7 window ends %s to %s UTC",
+                            String.join(", ", series.activations()),
+                            share(deadThreshold),
+                            ends.size(),
+                            ends.size() == 1 ? "" : "s",
+                            TimeTicks.duration(series.windowLength()),
+                            TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(0))),
+                            TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(ends.size() - 1)))));
+            for (int i = 0; i < groups.size(); i++) {
+                panel(i);
+            }
+            timeAxis();
+            scale();
+            g.setColor(Charts.TEXT);
+            g.setFont(Charts.LABEL_FONT);
+            Charts.vertical(g, "feature index", 22, (y0 + y1) / 2);
+            Charts.centredInside(
+                    g,
+                    "time (UTC): each column is a window, up to its end",
+                    (x0 + x1) / 2,
+                    height - 14,
+                    width);
+        }
+
+        private void panel(int index) {
+            String group = groups.get(index);
+            List<ActivationStats> windows = series.windows(group);
+            int features = features(windows);
+            double top = y0 + index * (slot + PANEL_GAP);
+            double gridTop = top + PANEL_LABEL;
+            double gridBottom = top + slot;
+            double row = (gridBottom - gridTop) / features;
+
+            g.setColor(Palette.NO_DATA);
+            g.fill(new Rectangle2D.Double(x0, gridTop, x1 - x0, gridBottom - gridTop));
+            // Cells edge to edge: anti-aliasing would leave seams between them.
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
+            for (ActivationStats window : windows) {
+                long end = window.getWindowEnd().toEpochMilli();
+                // Whole pixels: neighbours share an edge exactly, so no seam shows between them.
+                long left = Math.round(x(end - step));
+                long right = Math.round(x(end));
+                List<Double> shares = window.getPerFeatureZeroFraction();
+                for (int f = 0; f < shares.size(); f++) {
+                    double share = shares.get(f);
+                    if (Double.isNaN(share)) {
+                        continue;
+                    }
+                    long upper = Math.round(gridTop + f * row);
+                    long lower = Math.round(gridTop + (f + 1) * row);
+                    g.setColor(share >= deadThreshold ? Palette.DEAD : Palette.scale(share));
+                    // At least a pixel, so that a long history still shows every window.
+                    g.fillRect(
+                            (int) left,
+                            (int) upper,
+                            (int) Math.max(1, right - left),
+                            (int) Math.max(1, lower - upper));
+                }
+            }
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setColor(Charts.FRAME);
+            g.setStroke(Charts.stroke(1f));
+            g.draw(Charts.frame(x0, gridTop, x1, gridBottom));
+
+            g.setFont(Charts.TICK_FONT);
+            double ascent = g.getFontMetrics().getAscent();
+            int every = labelEvery(row);
+            for (int f = 0; f < features; f += every) {
+                double middle = Charts.crisp(gridTop + (f + 0.5) * row);
+                g.setColor(Charts.FRAME);
+                g.draw(new Line2D.Double(x0 - Charts.TICK_LENGTH, middle, x0, middle));
+                g.setColor(Charts.TEXT);
+                Charts.rightAligned(
+                        g,
+                        Integer.toString(f),
+                        x0 - Charts.TICK_LENGTH - 4,
+                        middle + ascent / 2 - 1);
+            }
+
+            g.setFont(Charts.LABEL_FONT.deriveFont(Font.BOLD));
+            g.setColor(Charts.TEXT);
+            String name = Charts.fit(g, group, (x1 - x0) / 2);
+            g.drawString(name, (float) x0, (float) (gridTop - 6));
+            double nameWidth = Charts.textWidth(g, name);
+            g.setFont(Charts.TICK_FONT);
+            g.setColor(Charts.MUTED_TEXT);
+            String about = Charts.fit(g, describe(windows, features), x1 - x0 - nameWidth - 12);
+            g.drawString(about, (float) (x0 + nameWidth + 12), (float) (gridTop - 6));
+        }
+
+        /** Features and the dead ones of the last window, e.g. "16 features; dead in ...". */
+        private String describe(List<ActivationStats> windows, int features) {
+            List<Double> last = windows.get(windows.size() - 1).getPerFeatureZeroFraction();
+            List<Integer> dead = new ArrayList<>();
+            for (int f = 0; f < last.size(); f++) {
+                if (last.get(f) >= deadThreshold) {
+                    dead.add(f);
+                }
+            }
+            String count = features + (features == 1 ? " feature" : " features");
+            if (dead.isEmpty()) {
+                return count + "; none dead in the last window";
+            }
+            return count
+                    + "; dead in the last window: "
+                    + dead.size()
+                    + " ("
+                    + String.join(", ", dead.stream().map(String::valueOf).toList())
+                    + ")";
+        }
+
+        /** Label every n-th feature, n a round number that keeps labels apart. */
+        private int labelEvery(double row) {
+            for (int every : new int[] {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000}) {
+                if (every * row >= MIN_LABEL_SPACING) {
+                    return every;
+                }
+            }
+            return Integer.MAX_VALUE;
+        }
+
+        private void timeAxis() {
+            g.setFont(Charts.TICK_FONT);
+            double ascent = g.getFontMetrics().getAscent();
+            TimeTicks times = TimeTicks.fitting(from, to, x1 - x0, g);
+            g.setStroke(Charts.stroke(1f));
+            for (int i = 0; i < times.times().size(); i++) {
+                double x = Charts.crisp(x(times.times().get(i)));
+                g.setColor(Charts.FRAME);
+                g.draw(new Line2D.Double(x, y1, x, y1 + Charts.TICK_LENGTH));
+                g.setColor(Charts.TEXT);
+                Charts.centred(g, times.labels().get(i), x, y1 + Charts.TICK_LENGTH + 4 + ascent);
+            }
+        }
+
+        private void scale() {
+            double left = x1 + 28;
+            double top = y0 + PANEL_LABEL;
+            double length = Math.max(60, Math.min(220, y1 - top - 90));
+            g.setFont(Charts.TICK_FONT);
+            double ascent = g.getFontMetrics().getAscent();
+            g.setColor(Charts.TEXT);
+            g.drawString("zero fraction", (float) left, (float) (top - 8));
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
+            for (int i = 0; i < (int) length; i++) {
+                g.setColor(Palette.scale(1 - i / (length - 1)));
+                g.fill(new Rectangle2D.Double(left, top + i, SCALE_WIDTH, 1));
+            }
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setColor(Charts.FRAME);
+            g.draw(new Rectangle2D.Double(left, top, SCALE_WIDTH, (int) length));
+            for (double share : new double[] {0, 0.25, 0.5, 0.75, 1}) {
+                double y = top + (1 - share) * ((int) length - 1) + 0.5;
+                g.setColor(Charts.FRAME);
+                g.draw(new Line2D.Double(left + SCALE_WIDTH, y, left + SCALE_WIDTH + 4, y));
+                g.setColor(Charts.TEXT);
+                g.drawString(
+                        share(share),
+                        (float) (left + SCALE_WIDTH + 8),
+                        (float) (y + ascent / 2 - 1));
+            }
+            double swatch = top + length + 20;
+            g.setColor(Palette.DEAD);
+            g.fill(new Rectangle2D.Double(left, swatch, SCALE_WIDTH, 14));
+            g.setColor(Charts.TEXT);
+            g.drawString(
+                    "dead (\u2265 " + share(deadThreshold) + ")",
+                    (float) (left + SCALE_WIDTH + 8),
+                    (float) (swatch + 7 + ascent / 2 - 1));
+            swatch += 24;
+            g.setColor(Palette.NO_DATA);
+            g.fill(new Rectangle2D.Double(left, swatch, SCALE_WIDTH, 14));
+            g.setColor(Charts.FRAME);
+            g.draw(new Rectangle2D.Double(left, swatch, SCALE_WIDTH, 14));
+            g.setColor(Charts.TEXT);
+            g.drawString(
+                    "no data",
+                    (float) (left + SCALE_WIDTH + 8),
+                    (float) (swatch + 7 + ascent / 2 - 1));
+        }
+    }
+
+    /** A share as typed: 1, 0.9, 0.25. */
+    static String share(double share) {
+        String text = String.format(Locale.ROOT, "%.4f", share);
+        text = text.replaceAll("0+$", "");
+        return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
+    }
+}

@@ -1,0 +1,412 @@
+package io.relustream.jobs.report;
+
+import io.relustream.avro.ActivationStats;
+import io.relustream.formats.WireFormat;
+import io.relustream.jobs.options.Durations;
+import io.relustream.jobs.options.OptionConverters;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+
+/**
+ * Draws the job's activation statistics: {@code zero-fraction.png}, the share of zero activations
+ * per window and group, and {@code feature-heatmap.png}, the share per feature and window with the
+ * dead features marked. Reads the {@code ActivationStats} of the stats topic, or of a file that
+ * {@code --export} wrote.
+ *
+ * <pre>{@code
+ * java -cp relu-stream-jobs.jar:slf4j-api.jar io.relustream.jobs.report.ReportCommand \
+ *     --bootstrap-servers localhost:9092 --output-dir report --export stats.avro
+ * java -cp relu-stream-jobs.jar:slf4j-api.jar io.relustream.jobs.report.ReportCommand \
+ *     --input stats.avro
+ * }</pre>
+ *
+ * <p>(Avro and the Kafka client log through slf4j, which the job jar leaves to Flink; {@code mvn
+ * exec:exec@report} puts it on the class path.)
+ *
+ * <p>When a window re-fired (allowed lateness), the record read later wins: see {@link
+ * StatsSeries}. Exit status: 0 when both images were written; 2 for invalid options, or when there
+ * is nothing to plot (no records, none of the chosen groups, or no values for one image, which is
+ * then not written); 1 when the topic or the file cannot be read.
+ */
+@Command(
+        name = "report",
+        sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "Draws zero-fraction.png (share of zero activations per window and group) and"
+                    + " feature-heatmap.png (share per feature and window, dead features marked)"
+                    + " from the ActivationStats of the stats topic or of an exported file.",
+            ""
+        },
+        footerHeading = "%nKafka client properties:%n",
+        footer = {
+            "      --kafka.<property>=<value>",
+            "                             Passed to the Kafka consumer, e.g."
+                    + " --kafka.security.protocol=SASL_SSL."
+        })
+public final class ReportCommand implements Callable<Integer> {
+
+    /** The image of zero_fraction over time. */
+    public static final String ZERO_FRACTION_FILE = "zero-fraction.png";
+
+    /** The image of per_feature_zero_fraction. */
+    public static final String HEATMAP_FILE = "feature-heatmap.png";
+
+    private static final String KAFKA_PREFIX = "--kafka.";
+    private static final List<String> KAFKA_OPTIONS = List.of("--topic", "--format", "--timeout");
+
+    @Option(
+            names = "--bootstrap-servers",
+            paramLabel = "<host:port>[,<host:port>...]",
+            converter = OptionConverters.BootstrapServers.class,
+            description = "Kafka brokers to read the stats topic from. Give this or --input.")
+    String bootstrapServers;
+
+    @Option(
+            names = "--topic",
+            defaultValue = "activation-stats",
+            paramLabel = "<topic>",
+            converter = OptionConverters.TopicName.class,
+            description = "The job's stats topic. Default: ${DEFAULT-VALUE}.")
+    String topic;
+
+    @Option(
+            names = "--format",
+            defaultValue = "avro-single-object",
+            paramLabel = "<format>",
+            converter = OptionConverters.WireFormatValue.class,
+            description = "avro-single-object or avro. Default: ${DEFAULT-VALUE}.")
+    WireFormat format;
+
+    @Option(
+            names = "--timeout",
+            defaultValue = "30s",
+            paramLabel = "<duration>",
+            converter = Durations.Converter.class,
+            description =
+                    "How long finding and reading the topic may take. Default: ${DEFAULT-VALUE}.")
+    Duration timeout;
+
+    @Option(
+            names = "--input",
+            paramLabel = "<file>",
+            description =
+                    "An Avro object container file of ActivationStats (see --export) to read"
+                            + " instead of a topic.")
+    Path input;
+
+    @Option(
+            names = "--export",
+            paramLabel = "<file>",
+            description =
+                    "Also write the records read to this Avro object container file, for"
+                            + " --input later.")
+    Path export;
+
+    @Option(
+            names = "--output-dir",
+            defaultValue = ".",
+            paramLabel = "<dir>",
+            description = "Folder of the images, created if missing. Default: the current folder.")
+    Path outputDir;
+
+    @Option(
+            names = "--group",
+            split = ",",
+            paramLabel = "<group>",
+            description = "Draw only these groups (repeatable, or comma-separated). Default: all.")
+    List<String> groups = new ArrayList<>();
+
+    @Option(
+            names = "--dead-threshold",
+            defaultValue = "1.0",
+            paramLabel = "<share>",
+            converter = OptionConverters.ShareAboveZero.class,
+            description =
+                    "Mark a feature dead in a window when at least this share of its activations"
+                            + " is zero; in (0, 1]. Default: ${DEFAULT-VALUE}.")
+    double deadThreshold;
+
+    @Option(
+            names = "--width",
+            defaultValue = "1200",
+            paramLabel = "<pixels>",
+            converter = ReportConverters.ImageSize.class,
+            description = "Width of the images, 400 to 8000. Default: ${DEFAULT-VALUE}.")
+    int width;
+
+    @Option(
+            names = "--height",
+            defaultValue = "700",
+            paramLabel = "<pixels>",
+            converter = ReportConverters.ImageSize.class,
+            description = "Height of the images, 400 to 8000. Default: ${DEFAULT-VALUE}.")
+    int height;
+
+    @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
+    boolean help;
+
+    @Unmatched List<String> unmatched = new ArrayList<>();
+
+    @Spec CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line of the report, with the project's handling of invalid options. */
+    public static CommandLine commandLine() {
+        return Commands.commandLine(new ReportCommand());
+    }
+
+    @Override
+    public Integer call() {
+        Charts.headless();
+        Map<String, String> kafkaProperties = kafkaProperties();
+        checkSource(kafkaProperties);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+
+        List<ActivationStats> records;
+        String source;
+        try {
+            if (input != null) {
+                records = StatsReader.fromFile(input);
+                source = "file " + input;
+            } else {
+                StatsReader.Result result =
+                        StatsReader.fromTopic(
+                                bootstrapServers, topic, format, kafkaProperties, timeout);
+                records = result.records();
+                source = "topic '" + topic + "' on " + bootstrapServers;
+                if (result.undecodable() > 0) {
+                    err.println(
+                            "Skipped "
+                                    + result.undecodable()
+                                    + " record(s) that are not ActivationStats in "
+                                    + format.optionValue()
+                                    + " format; the first, "
+                                    + result.firstProblem());
+                }
+            }
+        } catch (StatsReader.ReadException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        if (records.isEmpty()) {
+            err.println("Nothing to plot: " + source + " holds no ActivationStats records.");
+            return 2;
+        }
+        out.println("Read " + records.size() + " ActivationStats record(s) from " + source + ".");
+        if (export != null) {
+            try {
+                StatsReader.writeFile(records, export);
+            } catch (IOException e) {
+                err.println("Cannot write --export '" + export + "': " + e.getMessage());
+                return 1;
+            }
+            out.println("Exported them to " + export + ".");
+        }
+
+        StatsSeries series = StatsSeries.of(records);
+        if (series.superseded() > 0) {
+            out.println(
+                    series.superseded()
+                            + " re-fired window(s) superseded by the record read later.");
+        }
+        if (!groups.isEmpty()) {
+            List<String> missing = new ArrayList<>(new TreeSet<>(groups));
+            missing.removeAll(series.groups());
+            if (!missing.isEmpty()) {
+                err.println(
+                        "Nothing to plot for --group "
+                                + String.join(", ", missing)
+                                + ": "
+                                + source
+                                + " has the groups "
+                                + String.join(", ", series.groups())
+                                + ".");
+                return 2;
+            }
+            series = series.only(groups);
+        }
+
+        boolean failed = false;
+        boolean empty = false;
+        for (Image image :
+                List.of(
+                        new Image(
+                                ZERO_FRACTION_FILE,
+                                ZeroFractionChart.draw(series, width, height),
+                                "no window has a zero_fraction (every window had no values)"),
+                        new Image(
+                                HEATMAP_FILE,
+                                FeatureHeatmap.draw(series, deadThreshold, width, height),
+                                "no window has per_feature_zero_fraction values"))) {
+            Path file = outputDir.resolve(image.name);
+            if (image.drawn.isEmpty()) {
+                err.println(
+                        "Nothing to plot for " + image.name + ": " + image.why + "; not written.");
+                empty = true;
+                continue;
+            }
+            try {
+                Charts.writePng(image.drawn.get(), file);
+                out.println("Wrote " + file + " (" + width + "x" + height + ").");
+            } catch (UncheckedIOException e) {
+                err.println(e.getMessage());
+                failed = true;
+            }
+        }
+        return failed ? 1 : empty ? 2 : 0;
+    }
+
+    /** An image to write, or why there is none. */
+    private static final class Image {
+        final String name;
+        final Optional<BufferedImage> drawn;
+        final String why;
+
+        Image(String name, Optional<BufferedImage> drawn, String why) {
+            this.name = name;
+            this.drawn = drawn;
+            this.why = why;
+        }
+    }
+
+    /** The {@code --kafka.<property>} options among the arguments picocli did not know. */
+    private Map<String, String> kafkaProperties() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (int i = 0; i < unmatched.size(); i++) {
+            String arg = unmatched.get(i);
+            if (!arg.startsWith(KAFKA_PREFIX)) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        arg.startsWith("-")
+                                ? "Unknown option: '" + arg.split("=", 2)[0] + "'"
+                                : "Unexpected argument: '"
+                                        + arg
+                                        + "'; every argument is an option or an option's value");
+            }
+            int equals = arg.indexOf('=');
+            String name = arg.substring(KAFKA_PREFIX.length(), equals < 0 ? arg.length() : equals);
+            if (name.isBlank()) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Invalid option '"
+                                + KAFKA_PREFIX
+                                + name
+                                + "': the Kafka property name is missing; use"
+                                + " --kafka.<property>=<value>");
+            }
+            String value;
+            if (equals >= 0) {
+                value = arg.substring(equals + 1);
+            } else if (i + 1 < unmatched.size() && !unmatched.get(i + 1).startsWith("--")) {
+                value = unmatched.get(++i);
+            } else {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Missing value for option '" + KAFKA_PREFIX + name + "'");
+            }
+            if (name.equals("bootstrap.servers")) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Invalid option '"
+                                + KAFKA_PREFIX
+                                + name
+                                + "': use --bootstrap-servers instead");
+            }
+            if (properties.put(name, value) != null) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Option '" + KAFKA_PREFIX + name + "' should be specified only once");
+            }
+        }
+        return properties;
+    }
+
+    /** Exactly one source: a topic or a file, with only the options that apply to it. */
+    private void checkSource(Map<String, String> kafkaProperties) {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        if (input == null && bootstrapServers == null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Missing input: give --bootstrap-servers to read the stats topic, or --input"
+                            + " to read a file written by --export");
+        }
+        if (input != null && bootstrapServers != null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Options '--input' and '--bootstrap-servers' cannot be used together: read"
+                            + " either a file or a topic");
+        }
+        if (input != null) {
+            for (String option : KAFKA_OPTIONS) {
+                if (parsed.hasMatchedOption(option)) {
+                    throw new ParameterException(
+                            spec.commandLine(),
+                            "Option '"
+                                    + option
+                                    + "' reads from Kafka; it cannot be used with --input");
+                }
+            }
+            if (!kafkaProperties.isEmpty()) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Option '"
+                                + KAFKA_PREFIX
+                                + kafkaProperties.keySet().iterator().next()
+                                + "' reads from Kafka; it cannot be used with --input");
+            }
+            if (!Files.isRegularFile(input)) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Invalid value for option '--input': '"
+                                + input
+                                + (Files.exists(input) ? "' is not a file" : "' does not exist"));
+            }
+        }
+        if (timeout.isZero()) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '--timeout': '"
+                            + parsed.matchedOption("--timeout").originalStringValues().get(0)
+                            + "' must be > 0");
+        }
+        if (Files.exists(outputDir) && !Files.isDirectory(outputDir)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '--output-dir': '" + outputDir + "' is not a folder");
+        }
+        if (export != null && Files.isDirectory(export)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '--export': '"
+                            + export
+                            + "' is a folder, not a file");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.relustream.jobs.report;
+
+import io.relustream.jobs.options.Durations;
+
+import java.awt.Graphics2D;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Tick marks of a time axis, in UTC, at round times: every 10 seconds, 5 minutes, 6 hours, a day.
+ *
+ * <pre>{@code
+ * TimeTicks ticks = TimeTicks.fitting(start, end, 900, graphics);
+ * ticks.times();  // epoch millis, multiples of the step
+ * ticks.labels(); // "10:05", "10:10", ...
+ * }</pre>
+ *
+ * <p>The step is the smallest one whose labels, side by side, fit the axis. Labels carry seconds
+ * only when the step is shorter than a minute, and the date when the axis spans more than one day
+ * (the chart's subtitle tells the date otherwise).
+ */
+final class TimeTicks {
+
+    private static final long SECOND = 1_000;
+    private static final long MINUTE = 60 * SECOND;
+    private static final long HOUR = 60 * MINUTE;
+    private static final long DAY = 24 * HOUR;
+
+    private static final long[] STEPS = {
+        100,
+        200,
+        500,
+        SECOND,
+        2 * SECOND,
+        5 * SECOND,
+        10 * SECOND,
+        15 * SECOND,
+        30 * SECOND,
+        MINUTE,
+        2 * MINUTE,
+        5 * MINUTE,
+        10 * MINUTE,
+        15 * MINUTE,
+        30 * MINUTE,
+        HOUR,
+        2 * HOUR,
+        3 * HOUR,
+        6 * HOUR,
+        12 * HOUR,
+        DAY,
+        2 * DAY,
+        7 * DAY,
+        14 * DAY,
+        28 * DAY,
+        56 * DAY,
+        112 * DAY,
+        364 * DAY
+    };
+
+    /** Free space between two labels, in pixels. */
+    private static final double LABEL_GAP = 28;
+
+    private final List<Long> times;
+    private final List<String> labels;
+
+    private TimeTicks(List<Long> times, List<String> labels) {
+        this.times = times;
+        this.labels = labels;
+    }
+
+    /**
+     * Ticks in {@code [from, to]} (epoch millis, {@code from < to}) for an axis {@code pixels}
+     * long, with labels measured in the font of {@code g}.
+     */
+    static TimeTicks fitting(long from, long to, double pixels, Graphics2D g) {
+        boolean manyDays = Math.floorDiv(from, DAY) != Math.floorDiv(to, DAY);
+        for (long step : STEPS) {
+            DateTimeFormatter format = format(step, manyDays);
+            long first = Math.floorDiv(from + step - 1, step) * step;
+            long count = first > to ? 0 : (to - first) / step + 1;
+            double label = Charts.textWidth(g, format.format(Instant.ofEpochMilli(first)));
+            if (count * (label + LABEL_GAP) <= pixels || step == STEPS[STEPS.length - 1]) {
+                List<Long> times = new ArrayList<>();
+                List<String> labels = new ArrayList<>();
+                for (long time = first; time <= to; time += step) {
+                    times.add(time);
+                    labels.add(format.format(Instant.ofEpochMilli(time)));
+                }
+                return new TimeTicks(List.copyOf(times), List.copyOf(labels));
+            }
+        }
+        throw new AssertionError("the longest step always fits");
+    }
+
+    /** The tick times in epoch millis, ascending. */
+    List<Long> times() {
+        return times;
+    }
+
+    /** The labels of {@link #times()}, in the same order. */
+    List<String> labels() {
+        return labels;
+    }
+
+    /** A UTC time for subtitles, {@code 2025-03-01 10:15:00}. */
+    static String dateTime(Instant time) {
+        return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
+                .withZone(ZoneOffset.UTC)
+                .format(time);
+    }
+
+    /** A duration for subtitles: {@code 10s}, {@code 1500ms}, {@code 5m}. */
+    static String duration(Duration duration) {
+        return Durations.format(duration);
+    }
+
+    private static DateTimeFormatter format(long step, boolean manyDays) {
+        String pattern;
+        if (step >= DAY) {
+            pattern = "yyyy-MM-dd";
+        } else {
+            String time = step < SECOND ? "HH:mm:ss.SSS" : step < MINUTE ? "HH:mm:ss" : "HH:mm";
+            pattern = manyDays ? "MM-dd " + time : time;
+        }
+        return DateTimeFormatter.ofPattern(pattern, Locale.ROOT).withZone(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,379 @@
+package io.relustream.jobs.report;
+
+import io.relustream.avro.ActivationStats;
+import io.relustream.jobs.report.ReportFixtures.Run;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.relustream.jobs.report.ReportFixtures.BLUE;
+import static io.relustream.jobs.report.ReportFixtures.DEAD;
+import static io.relustream.jobs.report.ReportFixtures.GREEN;
+import static io.relustream.jobs.report.ReportFixtures.NO_DATA;
+import static io.relustream.jobs.report.ReportFixtures.ORANGE;
+import static io.relustream.jobs.report.ReportFixtures.VIRIDIS_0;
+import static io.relustream.jobs.report.ReportFixtures.VIRIDIS_7_8;
+import static io.relustream.jobs.report.ReportFixtures.VIRIDIS_HALF;
+import static io.relustream.jobs.report.ReportFixtures.WHITE;
+import static io.relustream.jobs.report.ReportFixtures.WINDOWS;
+import static io.relustream.jobs.report.ReportFixtures.pixel;
+import static io.relustream.jobs.report.ReportFixtures.png;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The report drawn from an exported file. The expected pixel places follow from the documented
+ * layout: for the line chart, the plot area's inner box runs from x 98 to {@code width - 234} and y
+ * 90 to {@code height - 78}; for the heatmap, cells run from x 84 to {@code width - 170}, panels
+ * from y 76 to {@code height - 64}, 10 pixels apart, each with a 22-pixel label band on top.
+ */
+class ReportCommandTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void drawsBothImagesOfAnExportedFile() throws IOException {
+        Path input = ReportFixtures.writeFile(ReportFixtures.threeGroups(), dir.resolve("in.avro"));
+        Path out = dir.resolve("images");
+
+        Run run = report("--input", input.toString(), "--output-dir", out.toString());
+
+        assertThat(run.status).isZero();
+        assertThat(run.err).isEmpty();
+        assertThat(run.out)
+                .isEqualTo(
+                        lines(
+                                "Read 19 ActivationStats record(s) from file " + input + ".",
+                                "1 re-fired window(s) superseded by the record read later.",
+                                "Wrote " + out.resolve("zero-fraction.png") + " (1200x700).",
+                                "Wrote " + out.resolve("feature-heatmap.png") + " (1200x700)."));
+        try (var files = Files.list(out)) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("zero-fraction.png", "feature-heatmap.png");
+        }
+        BufferedImage chart = png(out.resolve("zero-fraction.png"));
+        BufferedImage heatmap = png(out.resolve("feature-heatmap.png"));
+        assertThat(chart.getWidth()).isEqualTo(1200);
+        assertThat(chart.getHeight()).isEqualTo(700);
+        assertThat(heatmap.getWidth()).isEqualTo(1200);
+        assertThat(heatmap.getHeight()).isEqualTo(700);
+    }
+
+    @Test
+    void zeroFractionChartDrawsEveryWindowInItsGroupsColour() throws IOException {
+        BufferedImage chart = zeroFractionChart(1200, 700);
+
+        for (int w = 0; w < WINDOWS; w++) {
+            double x = chartX(w, 1200);
+            assertThat(pixel(chart, x, chartY(ReportFixtures.layer0ZeroFraction(w), 700)))
+                    .as("layer-0, window %d", w)
+                    .isEqualTo(BLUE);
+            assertThat(pixel(chart, x, chartY(0.8, 700)))
+                    .as("layer-1, window %d", w)
+                    .isEqualTo(ORANGE);
+            assertThat(pixel(chart, x, chartY(w == WINDOWS - 1 ? 0.25 : 0.45, 700)))
+                    .as("layer-2, window %d", w)
+                    .isEqualTo(GREEN);
+        }
+        // Between two windows the line runs on: halfway from 0.1 to 0.2 at 0.15.
+        assertThat(pixel(chart, (chartX(0, 1200) + chartX(1, 1200)) / 2, chartY(0.15, 700)))
+                .isEqualTo(BLUE);
+        assertThat(pixel(chart, 0, 0)).isEqualTo(WHITE);
+        assertThat(pixel(chart, 1199, 699)).isEqualTo(WHITE);
+        // Inside the plot area, away from every line: the background.
+        assertThat(pixel(chart, chartX(0, 1200) + 40, chartY(0.95, 700))).isEqualTo(WHITE);
+    }
+
+    @Test
+    void theLaterRecordOfAReFiredWindowWins() throws IOException {
+        BufferedImage chart = zeroFractionChart(1200, 700);
+        BufferedImage heatmap = heatmap(1200, 700);
+
+        // layer-1's window 2 fired first with 0.3, then with 0.8.
+        assertThat(pixel(chart, chartX(2, 1200), chartY(0.8, 700))).isEqualTo(ORANGE);
+        assertThat(pixel(chart, chartX(2, 1200), chartY(0.3, 700))).isNotEqualTo(ORANGE);
+        // ... and first with no zeros in any feature, then with features 0 and 1 dead.
+        assertThat(pixel(heatmap, cellX(2, 1200), cellY(1, 3, 0, 4, 700))).isEqualTo(DEAD);
+        assertThat(pixel(heatmap, cellX(2, 1200), cellY(1, 3, 1, 4, 700))).isEqualTo(DEAD);
+    }
+
+    @Test
+    void heatmapColoursEveryFeatureAndMarksTheDeadOnes() throws IOException {
+        BufferedImage heatmap = heatmap(1200, 700);
+
+        for (int w = 0; w < WINDOWS; w++) {
+            double x = cellX(w, 1200);
+            // layer-0: [0, 1, 0.5, 0.25]
+            assertThat(pixel(heatmap, x, cellY(0, 3, 0, 4, 700))).isEqualTo(VIRIDIS_0);
+            assertThat(pixel(heatmap, x, cellY(0, 3, 1, 4, 700))).isEqualTo(DEAD);
+            assertThat(pixel(heatmap, x, cellY(0, 3, 2, 4, 700))).isEqualTo(VIRIDIS_HALF);
+            // layer-1: [1, 1, 0.75, 0]
+            assertThat(pixel(heatmap, x, cellY(1, 3, 0, 4, 700))).isEqualTo(DEAD);
+            assertThat(pixel(heatmap, x, cellY(1, 3, 3, 4, 700))).isEqualTo(VIRIDIS_0);
+            // layer-2: feature i at i/8; feature 7 dead in the last window.
+            assertThat(pixel(heatmap, x, cellY(2, 3, 0, 8, 700))).isEqualTo(VIRIDIS_0);
+            assertThat(pixel(heatmap, x, cellY(2, 3, 4, 8, 700))).isEqualTo(VIRIDIS_HALF);
+            assertThat(pixel(heatmap, x, cellY(2, 3, 7, 8, 700)))
+                    .as("layer-2, feature 7, window %d", w)
+                    .isEqualTo(w == WINDOWS - 1 ? DEAD : VIRIDIS_7_8);
+        }
+        assertThat(pixel(heatmap, 0, 0)).isEqualTo(WHITE);
+        assertThat(pixel(heatmap, 1199, 699)).isEqualTo(WHITE);
+    }
+
+    @Test
+    void deadThresholdMarksFeaturesDeadFromThatShare() throws IOException {
+        Path input = ReportFixtures.writeFile(ReportFixtures.threeGroups(), dir.resolve("in.avro"));
+
+        Run run =
+                report(
+                        "--input", input.toString(),
+                        "--output-dir", dir.toString(),
+                        "--dead-threshold", "0.75");
+
+        assertThat(run.status).isZero();
+        BufferedImage heatmap = png(dir.resolve("feature-heatmap.png"));
+        double x = cellX(0, 1200);
+        // layer-1 feature 2 is at 0.75; layer-2 features 6 (0.75) and 7 (0.875) too.
+        assertThat(pixel(heatmap, x, cellY(1, 3, 2, 4, 700))).isEqualTo(DEAD);
+        assertThat(pixel(heatmap, x, cellY(2, 3, 6, 8, 700))).isEqualTo(DEAD);
+        assertThat(pixel(heatmap, x, cellY(2, 3, 7, 8, 700))).isEqualTo(DEAD);
+        // Below it, the scale: layer-0 feature 2 at 0.5.
+        assertThat(pixel(heatmap, x, cellY(0, 3, 2, 4, 700))).isEqualTo(VIRIDIS_HALF);
+    }
+
+    @Test
+    void groupOptionDrawsOnlyTheChosenGroups() throws IOException {
+        Path input = ReportFixtures.writeFile(ReportFixtures.threeGroups(), dir.resolve("in.avro"));
+
+        Run run =
+                report(
+                        "--input", input.toString(),
+                        "--output-dir", dir.toString(),
+                        "--group", "layer-1");
+
+        assertThat(run.status).isZero();
+        BufferedImage chart = png(dir.resolve("zero-fraction.png"));
+        BufferedImage heatmap = png(dir.resolve("feature-heatmap.png"));
+        // The only group takes the first colour.
+        assertThat(pixel(chart, chartX(0, 1200), chartY(0.8, 700))).isEqualTo(BLUE);
+        // Where layer-0 would be: a grid line at the first window end, no marker.
+        assertThat(pixel(chart, chartX(0, 1200), chartY(0.1, 700))).isNotEqualTo(BLUE);
+        assertThat(pixel(chart, chartX(0, 1200) + 40, chartY(0.12, 700))).isEqualTo(WHITE);
+        // One panel over the whole height: features 0 and 1 dead, 2 at 0.75, 3 at 0.
+        double x = cellX(4, 1200);
+        assertThat(pixel(heatmap, x, cellY(0, 1, 0, 4, 700))).isEqualTo(DEAD);
+        assertThat(pixel(heatmap, x, cellY(0, 1, 1, 4, 700))).isEqualTo(DEAD);
+        assertThat(pixel(heatmap, x, cellY(0, 1, 3, 4, 700))).isEqualTo(VIRIDIS_0);
+    }
+
+    @Test
+    void widthAndHeightSizeTheImages() throws IOException {
+        BufferedImage chart = zeroFractionChart(800, 500);
+        BufferedImage heatmap = heatmap(800, 500);
+
+        assertThat(chart.getWidth()).isEqualTo(800);
+        assertThat(chart.getHeight()).isEqualTo(500);
+        assertThat(heatmap.getWidth()).isEqualTo(800);
+        assertThat(heatmap.getHeight()).isEqualTo(500);
+        assertThat(pixel(chart, chartX(5, 800), chartY(0.6, 500))).isEqualTo(BLUE);
+        assertThat(pixel(chart, chartX(3, 800), chartY(0.8, 500))).isEqualTo(ORANGE);
+        assertThat(pixel(heatmap, cellX(5, 800), cellY(2, 3, 7, 8, 500))).isEqualTo(DEAD);
+        assertThat(pixel(heatmap, cellX(5, 800), cellY(0, 3, 1, 4, 500))).isEqualTo(DEAD);
+    }
+
+    @Test
+    void missingWindowsAndFeaturesStayEmpty() throws IOException {
+        List<ActivationStats> records = new ArrayList<>();
+        // Windows 0, 1 and 4 only; window 1 has two features, the others three.
+        records.add(ReportFixtures.stats("solo", 0, 0.2, 0.0, 1.0, 0.5));
+        records.add(ReportFixtures.stats("solo", 1, 0.4, 0.0, 1.0));
+        records.add(ReportFixtures.stats("solo", 4, 0.6, 1.0, 0.0, 0.5));
+        Path input = ReportFixtures.writeFile(records, dir.resolve("gaps.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).isZero();
+        BufferedImage heatmap = png(dir.resolve("feature-heatmap.png"));
+        // Five columns (window ends 10 s apart, from the first window's start to the last end).
+        double[] x = new double[5];
+        for (int w = 0; w < 5; w++) {
+            x[w] = 84 + (w + 0.5) * (1200 - 170 - 84) / 5.0;
+        }
+        double slot = 700 - 64 - 76;
+        double row = (slot - 22) / 3;
+        double[] y = {76 + 22 + 0.5 * row, 76 + 22 + 1.5 * row, 76 + 22 + 2.5 * row};
+        assertThat(pixel(heatmap, x[0], y[1])).isEqualTo(DEAD);
+        assertThat(pixel(heatmap, x[1], y[2])).isEqualTo(NO_DATA);
+        assertThat(pixel(heatmap, x[2], y[0])).isEqualTo(NO_DATA);
+        assertThat(pixel(heatmap, x[3], y[0])).isEqualTo(NO_DATA);
+        assertThat(pixel(heatmap, x[4], y[0])).isEqualTo(DEAD);
+        assertThat(pixel(heatmap, x[4], y[1])).isEqualTo(VIRIDIS_0);
+
+        // The line stops at the missing windows: nothing halfway from window 1 to window 4.
+        BufferedImage chart = png(dir.resolve("zero-fraction.png"));
+        double left = 98;
+        double right = 1200 - 234;
+        double x1 = left + (right - left) * 1 / 4;
+        double x4 = right;
+        assertThat(pixel(chart, x1, 622 - 0.4 * 532)).isEqualTo(BLUE);
+        assertThat(pixel(chart, x4, 622 - 0.6 * 532)).isEqualTo(BLUE);
+        assertThat(pixel(chart, x1 + (x4 - x1) / 4, 622 - 0.45 * 532)).isEqualTo(WHITE);
+    }
+
+    @Test
+    void nothingToPlotExitsWithTwoAndWritesNoImage() throws IOException {
+        Path input = ReportFixtures.writeFile(List.of(), dir.resolve("empty.avro"));
+        Path out = dir.resolve("images");
+
+        Run run = report("--input", input.toString(), "--output-dir", out.toString());
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err)
+                .isEqualTo(
+                        lines(
+                                "Nothing to plot: file "
+                                        + input
+                                        + " holds no ActivationStats records."));
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void windowsWithoutValuesGetNoZeroFractionChart() throws IOException {
+        List<ActivationStats> records =
+                List.of(
+                        ReportFixtures.stats("empty", 0, null, 0.5, 1.0),
+                        ReportFixtures.stats("empty", 1, null, 0.25, 1.0));
+        Path input = ReportFixtures.writeFile(records, dir.resolve("novalues.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.err)
+                .isEqualTo(
+                        lines(
+                                "Nothing to plot for zero-fraction.png: no window has a"
+                                        + " zero_fraction (every window had no values); not"
+                                        + " written."));
+        assertThat(dir.resolve("zero-fraction.png")).doesNotExist();
+        assertThat(png(dir.resolve("feature-heatmap.png")).getWidth()).isEqualTo(1200);
+    }
+
+    @Test
+    void unknownGroupIsNothingToPlot() throws IOException {
+        Path input = ReportFixtures.writeFile(ReportFixtures.threeGroups(), dir.resolve("in.avro"));
+
+        Run run =
+                report(
+                        "--input", input.toString(),
+                        "--output-dir", dir.toString(),
+                        "--group", "layer-1,layer-9");
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.err)
+                .isEqualTo(
+                        lines(
+                                "Nothing to plot for --group layer-9: file "
+                                        + input
+                                        + " has the groups layer-0, layer-1, layer-2."));
+        assertThat(dir.resolve("zero-fraction.png")).doesNotExist();
+    }
+
+    @Test
+    void exportCopiesWhatWasRead() throws IOException {
+        List<ActivationStats> records = ReportFixtures.threeGroups();
+        Path input = ReportFixtures.writeFile(records, dir.resolve("in.avro"));
+        Path export = dir.resolve("copies/out.avro");
+
+        Run run =
+                report(
+                        "--input", input.toString(),
+                        "--output-dir", dir.toString(),
+                        "--export", export.toString());
+
+        assertThat(run.status).isZero();
+        assertThat(run.out).contains(lines("Exported them to " + export + "."));
+        assertThat(ReportFixtures.readFile(export)).isEqualTo(records);
+    }
+
+    @Test
+    void aFileThatIsNotAvroFailsWithOne() throws IOException {
+        Path input = Files.writeString(dir.resolve("stats.csv"), "group,window\n");
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).isEqualTo(1);
+        assertThat(run.err)
+                .startsWith(
+                        "Cannot read '"
+                                + input
+                                + "' as an Avro object container file of ActivationStats"
+                                + " records: ");
+    }
+
+    private BufferedImage zeroFractionChart(int width, int height) throws IOException {
+        return png(draw(width, height).resolve("zero-fraction.png"));
+    }
+
+    private BufferedImage heatmap(int width, int height) throws IOException {
+        return png(draw(width, height).resolve("feature-heatmap.png"));
+    }
+
+    private Path draw(int width, int height) throws IOException {
+        Path out = imageDir(width, height);
+        if (Files.exists(out)) {
+            return out;
+        }
+        Path input = ReportFixtures.writeFile(ReportFixtures.threeGroups(), dir.resolve("in.avro"));
+        Run run =
+                report(
+                        "--input", input.toString(),
+                        "--output-dir", out.toString(),
+                        "--width", Integer.toString(width),
+                        "--height", Integer.toString(height));
+        assertThat(run.status).as(run.err).isZero();
+        return out;
+    }
+
+    private Path imageDir(int width, int height) {
+        return dir.resolve(width + "x" + height);
+    }
+
+    /** Window w's end on the line chart: the first end at 98, the last at width - 234. */
+    private static double chartX(int w, int width) {
+        return 98 + w * (width - 234 - 98) / (double) (WINDOWS - 1);
+    }
+
+    /** A zero fraction on the line chart: 0 at height - 78, 1 at 90. */
+    private static double chartY(double share, int height) {
+        return height - 78 - share * (height - 78 - 90);
+    }
+
+    /** The middle of window w's column: six columns from 84 to width - 170. */
+    private static double cellX(int w, int width) {
+        return 84 + (w + 0.5) * (width - 170 - 84) / (double) WINDOWS;
+    }
+
+    /** The middle of a feature's row in the panel of a group. */
+    private static double cellY(int panel, int panels, int feature, int features, int height) {
+        double slot = (height - 64 - 76 - (panels - 1) * 10) / (double) panels;
+        double gridTop = 76 + panel * (slot + 10) + 22;
+        double row = (slot - 22) / features;
+        return gridTop + (feature + 0.5) * row;
+    }
+
+    private Run report(String... args) {
+        return ReportFixtures.run(ReportCommand.commandLine(), args);
+    }
+
+    static String lines(String... lines) {
+        return String.join(System.lineSeparator(), lines) + System.lineSeparator();
+    }
+}

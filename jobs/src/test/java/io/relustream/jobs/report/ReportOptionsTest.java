@@ -1,0 +1,310 @@
+package io.relustream.jobs.report;
+
+import io.relustream.jobs.report.ReportFixtures.Run;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Invalid options of the report and the plot: exit status 2, a message naming the problem. */
+class ReportOptionsTest {
+
+    private static final String FILE = "<file>";
+    private static final String HELP = "Use --help to see every option.";
+
+    @TempDir static Path dir;
+
+    private static Path input;
+
+    @BeforeEach
+    void writeInput() throws IOException {
+        input = dir.resolve("in.avro");
+        if (!Files.exists(input)) {
+            ReportFixtures.writeFile(ReportFixtures.threeGroups(), input);
+        }
+    }
+
+    static Stream<Arguments> invalidReports() {
+        return Stream.of(
+                invalid(
+                        "Missing input: give --bootstrap-servers to read the stats topic, or"
+                                + " --input to read a file written by --export"),
+                invalid(
+                        "Options '--input' and '--bootstrap-servers' cannot be used together:"
+                                + " read either a file or a topic",
+                        "--input",
+                        FILE,
+                        "--bootstrap-servers",
+                        "localhost:9092"),
+                invalid(
+                        "Invalid value for option '--input': 'missing.avro' does not exist",
+                        "--input",
+                        "missing.avro"),
+                invalid(
+                        "Option '--topic' reads from Kafka; it cannot be used with --input",
+                        "--input",
+                        FILE,
+                        "--topic",
+                        "stats"),
+                invalid(
+                        "Option '--format' reads from Kafka; it cannot be used with --input",
+                        "--input",
+                        FILE,
+                        "--format",
+                        "avro"),
+                invalid(
+                        "Option '--kafka.security.protocol' reads from Kafka; it cannot be used"
+                                + " with --input",
+                        "--input",
+                        FILE,
+                        "--kafka.security.protocol=SSL"),
+                invalid(
+                        "Invalid value for option '--width': '399' must be an integer in [400,"
+                                + " 8000]",
+                        "--input",
+                        FILE,
+                        "--width",
+                        "399"),
+                invalid(
+                        "Invalid value for option '--height': '8001' must be an integer in [400,"
+                                + " 8000]",
+                        "--input",
+                        FILE,
+                        "--height",
+                        "8001"),
+                invalid(
+                        "Invalid value for option '--width': 'wide' must be an integer in [400,"
+                                + " 8000]",
+                        "--input",
+                        FILE,
+                        "--width",
+                        "wide"),
+                invalid(
+                        "Invalid value for option '--dead-threshold': '0' must be in (0, 1]",
+                        "--input",
+                        FILE,
+                        "--dead-threshold",
+                        "0"),
+                invalid(
+                        "Invalid value for option '--dead-threshold': '1.5' must be in (0, 1]",
+                        "--input",
+                        FILE,
+                        "--dead-threshold",
+                        "1.5"),
+                invalid(
+                        "Invalid value for option '--format': 'json' is not one of:"
+                                + " avro-single-object, avro",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--format",
+                        "json"),
+                invalid(
+                        "Invalid value for option '--timeout': '10x' is not a duration; use a"
+                                + " whole number and a unit: 500ms, 10s, 5m, 2h",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--timeout",
+                        "10x"),
+                invalid(
+                        "Invalid value for option '--timeout': '0s' must be > 0",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--timeout",
+                        "0s"),
+                invalid(
+                        "Invalid value for option '--bootstrap-servers': 'localhost' has"
+                                + " 'localhost' without a port; use a comma-separated list of"
+                                + " host:port with ports 1 to 65535, e.g."
+                                + " kafka-1:9092,kafka-2:9092",
+                        "--bootstrap-servers",
+                        "localhost"),
+                invalid(
+                        "Invalid value for option '--topic': 'my topic' is not a Kafka topic"
+                                + " name; use 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_'"
+                                + " and '-', other than '.' or '..'",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--topic",
+                        "my topic"),
+                invalid(
+                        "Invalid option '--kafka.bootstrap.servers': use --bootstrap-servers"
+                                + " instead",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.bootstrap.servers=other:9092"),
+                invalid(
+                        "Option '--kafka.acks' should be specified only once",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.acks=all",
+                        "--kafka.acks",
+                        "1"),
+                invalid(
+                        "Missing value for option '--kafka.client.id'",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.client.id"),
+                invalid("Unknown option: '--widht'", "--input", FILE, "--widht", "800"),
+                invalid(
+                        "Unexpected argument: 'stats.avro'; every argument is an option or an"
+                                + " option's value",
+                        "--input",
+                        FILE,
+                        "stats.avro"),
+                invalid(
+                        "Invalid value for option '--output-dir': '" + FILE + "' is not a folder",
+                        "--input",
+                        FILE,
+                        "--output-dir",
+                        FILE));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidReports")
+    void reportRejectsInvalidOptionsWithTwo(String message, List<String> args) {
+        Run run = ReportFixtures.run(ReportCommand.commandLine(), withInput(args));
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err)
+                .isEqualTo(ReportCommandTest.lines(message.replace(FILE, input.toString()), HELP));
+        assertThat(dir.resolve("zero-fraction.png")).doesNotExist();
+    }
+
+    static Stream<Arguments> invalidPlots() {
+        return Stream.of(
+                invalid(
+                        "Invalid value for option '--activation': 'maxout(k=2)' is not"
+                                + " element-wise: maxout takes the largest of each group of k"
+                                + " inputs, so it has no curve f(z) to draw; plot an element-wise"
+                                + " activation such as relu",
+                        "--activation",
+                        "maxout(k=2)"),
+                invalid(
+                        "Invalid value for option '--activation': Unknown activation 'gelu' in"
+                                + " spec 'gelu'; allowed: relu, leaky_relu, relu6, clipped_relu,"
+                                + " thresholded_relu, maxout",
+                        "--activation",
+                        "gelu"),
+                invalid(
+                        "Invalid value for option '--to': '1' must be greater than --from (1)",
+                        "--from",
+                        "1",
+                        "--to",
+                        "1"),
+                invalid(
+                        "Invalid value for option '--to': '6' must be greater than --from (7.5)",
+                        "--from",
+                        "7.5"),
+                invalid(
+                        "Invalid value for option '--from': 'NaN' must be a finite decimal"
+                                + " number, e.g. -6 or 2.5",
+                        "--from",
+                        "NaN"),
+                invalid(
+                        "Invalid value for option '--to': '1e999' must be a finite decimal"
+                                + " number, e.g. -6 or 2.5",
+                        "--to",
+                        "1e999"),
+                invalid(
+                        "Invalid range: --from -1e308 to --to 1e308 is wider than the largest"
+                                + " double; narrow it",
+                        "--from",
+                        "-1e308",
+                        "--to",
+                        "1e308"),
+                invalid(
+                        "Invalid value for option '--samples': '1' must be an integer in [2,"
+                                + " 1000000]",
+                        "--samples",
+                        "1"),
+                invalid(
+                        "Invalid value for option '--samples': '99999999999999999999' must be an"
+                                + " integer in [2, 1000000]",
+                        "--samples",
+                        "99999999999999999999"),
+                invalid(
+                        "Invalid value for option '--height': '300' must be an integer in [400,"
+                                + " 8000]",
+                        "--height",
+                        "300"),
+                invalid("Unknown option: '--kafka.acks=all'", "--kafka.acks=all"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidPlots")
+    void plotRejectsInvalidOptionsWithTwo(String message, List<String> args) {
+        List<String> all = new ArrayList<>(args);
+        all.add("--output");
+        all.add(dir.resolve("plot.png").toString());
+
+        Run run = ReportFixtures.run(PlotCommand.commandLine(), all.toArray(new String[0]));
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err).isEqualTo(ReportCommandTest.lines(message, HELP));
+        assertThat(dir.resolve("plot.png")).doesNotExist();
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsDefault() {
+        Run report = ReportFixtures.run(ReportCommand.commandLine(), "--help");
+        Run plot = ReportFixtures.run(PlotCommand.commandLine(), "--help");
+
+        assertThat(report.status).isZero();
+        assertThat(report.out)
+                .contains(
+                        "--bootstrap-servers",
+                        "--topic",
+                        "Default: activation-stats.",
+                        "--format",
+                        "Default: avro-single-object.",
+                        "--timeout",
+                        "--input",
+                        "--export",
+                        "--output-dir",
+                        "--group",
+                        "--dead-threshold",
+                        "Default: 1.0.",
+                        "--width",
+                        "Default: 1200.",
+                        "--height",
+                        "Default: 700.",
+                        "--kafka.<property>=<value>");
+        assertThat(plot.status).isZero();
+        assertThat(plot.out)
+                .contains(
+                        "--activation",
+                        "Default: relu.",
+                        "--from",
+                        "Default: -6.",
+                        "--to",
+                        "Default: 6.",
+                        "--samples",
+                        "Default: 1201.",
+                        "--output",
+                        "Default: activation.png.",
+                        "--width",
+                        "--height");
+    }
+
+    private static String[] withInput(List<String> args) {
+        return args.stream().map(arg -> arg.replace(FILE, input.toString())).toArray(String[]::new);
+    }
+
+    private static Arguments invalid(String message, String... args) {
+        return Arguments.of(message, List.of(args));
+    }
+}
