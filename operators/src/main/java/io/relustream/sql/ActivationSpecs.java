@@ -58,11 +58,10 @@ final class ActivationSpecs {
                                 2,
                                 ArgumentTypes.signatures(
                                         List.of(Signature.Argument.of("spec", "STRING")),
-                                        ArgumentTypes.Values.SCALAR_OR_ARRAY_KEEP_FLOAT,
+                                        ArgumentTypes.Values.SCALAR_OR_ARRAY,
                                         List.of()),
                                 ActivationSpecs::spec,
-                                ArgumentTypes.values(
-                                        ArgumentTypes.Values.SCALAR_OR_ARRAY_KEEP_FLOAT)))
+                                ArgumentTypes.values(ArgumentTypes.Values.SCALAR_OR_ARRAY)))
                 .outputTypeStrategy(ActivationSpecs::output)
                 .build();
     }

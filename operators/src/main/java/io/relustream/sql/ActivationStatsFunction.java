@@ -107,6 +107,18 @@ public final class ActivationStatsFunction
     }
 
     public void accumulate(Accumulator acc, Double[] arr, Double deadThreshold) {
+        add(acc, arr, deadThreshold);
+    }
+
+    public void accumulate(Accumulator acc, Float[] arr) {
+        add(acc, arr, DEFAULT_DEAD_THRESHOLD);
+    }
+
+    public void accumulate(Accumulator acc, Float[] arr, Double deadThreshold) {
+        add(acc, arr, deadThreshold);
+    }
+
+    private static void add(Accumulator acc, Number[] arr, double deadThreshold) {
         acc.deadThreshold = deadThreshold;
         if (arr != null) {
             acc.stats.add(sample(arr));
@@ -114,16 +126,16 @@ public final class ActivationStatsFunction
     }
 
     /** The row as the job's sample: NULL elements are not values, but the row has their index. */
-    private static ActivationSample sample(Double[] arr) {
+    private static ActivationSample sample(Number[] arr) {
         ActivationSample sample = new ActivationSample();
         double[] values = new double[arr.length];
         for (int i = 0; i < arr.length; i++) {
-            Double x = arr[i];
+            Number x = arr[i];
             if (x == null) {
                 values[i] = Double.NaN;
                 continue;
             }
-            double v = x;
+            double v = x.doubleValue();
             values[i] = v;
             if (v != v) {
                 sample.nanInputs++;
@@ -193,9 +205,9 @@ public final class ActivationStatsFunction
                                 1,
                                 ArgumentTypes.signatures(
                                         List.of(),
-                                        ArgumentTypes.Values.ARRAY_AS_DOUBLE,
+                                        ArgumentTypes.Values.ARRAY,
                                         List.of(Signature.Argument.of("dead_threshold", "DOUBLE"))),
-                                ArgumentTypes.values(ArgumentTypes.Values.ARRAY_AS_DOUBLE),
+                                ArgumentTypes.values(ArgumentTypes.Values.ARRAY),
                                 ArgumentTypes.deadThreshold()))
                 .accumulatorTypeStrategy(TypeStrategies.explicit(accumulator))
                 .outputTypeStrategy(TypeStrategies.explicit(RESULT))

@@ -33,17 +33,15 @@ final class ArgumentTypes {
 
     private ArgumentTypes() {}
 
-    /** What a values argument may be, and what the function computes in. */
+    /** What a values argument may be. */
     enum Values {
         /**
-         * DOUBLE, FLOAT or an ARRAY of them, kept as they are; other numbers (and their arrays) are
-         * cast to DOUBLE. The scalar functions: the result has the argument's type.
+         * DOUBLE, FLOAT, or an ARRAY of DOUBLE or FLOAT, kept as they are; other numbers are cast
+         * to DOUBLE.
          */
-        SCALAR_OR_ARRAY_KEEP_FLOAT,
-        /** Any number or ARRAY of numbers, cast to DOUBLE (FLOAT to DOUBLE is exact). */
-        SCALAR_OR_ARRAY_AS_DOUBLE,
-        /** An ARRAY of numbers, cast to ARRAY&lt;DOUBLE&gt;. */
-        ARRAY_AS_DOUBLE
+        SCALAR_OR_ARRAY,
+        /** An ARRAY of DOUBLE or FLOAT. */
+        ARRAY
     }
 
     /** Checks one argument and returns the type the function takes it as. */
@@ -92,8 +90,8 @@ final class ArgumentTypes {
                 .inputTypeStrategy(
                         sequence(
                                 1,
-                                signatures(List.of(), Values.SCALAR_OR_ARRAY_KEEP_FLOAT, List.of()),
-                                values(Values.SCALAR_OR_ARRAY_KEEP_FLOAT)))
+                                signatures(List.of(), Values.SCALAR_OR_ARRAY, List.of()),
+                                values(Values.SCALAR_OR_ARRAY)))
                 .outputTypeStrategy(TypeStrategies.argument(0))
                 .build();
     }
@@ -109,42 +107,44 @@ final class ArgumentTypes {
                         throwOnFailure,
                         context.getName()
                                 + " takes "
-                                + (kind == Values.ARRAY_AS_DOUBLE
-                                        ? "an ARRAY of DOUBLE or FLOAT (other numbers are cast to"
-                                                + " DOUBLE)"
-                                        : "DOUBLE, FLOAT or an ARRAY of them (other numbers are"
-                                                + " cast to DOUBLE)")
+                                + (kind == Values.ARRAY
+                                        ? "an ARRAY of DOUBLE or FLOAT"
+                                        : "DOUBLE, FLOAT (other numbers are cast to DOUBLE) or an"
+                                                + " ARRAY of DOUBLE or FLOAT")
                                 + " as argument "
                                 + (index + 1)
                                 + ", not "
-                                + type.asSummaryString());
+                                + type.asSummaryString()
+                                + (type.is(LogicalTypeRoot.ARRAY)
+                                        ? "; cast other arrays, e.g. CAST(x AS ARRAY<DOUBLE>)"
+                                        : ""));
             }
             return Optional.of(TypeConversions.fromLogicalToDataType(inferred.get()));
         };
     }
 
     private static Optional<LogicalType> values(LogicalType type, Values kind) {
-        if (type.getTypeRoot() == LogicalTypeRoot.ARRAY) {
+        if (type.is(LogicalTypeRoot.ARRAY)) {
+            // No implicit cast of other arrays: Flink 2.2's implicit array casts read NULL
+            // elements as primitives and fail at run time (its explicit CAST works).
             LogicalType element = ((ArrayType) type).getElementType();
-            return number(element, kind == Values.SCALAR_OR_ARRAY_KEEP_FLOAT)
-                    .map(e -> new ArrayType(type.isNullable(), e));
+            return isDoubleOrFloat(element) ? Optional.of(type) : Optional.empty();
         }
-        if (kind == Values.ARRAY_AS_DOUBLE) {
+        if (kind == Values.ARRAY) {
             return Optional.empty();
         }
-        return number(type, kind == Values.SCALAR_OR_ARRAY_KEEP_FLOAT);
-    }
-
-    private static Optional<LogicalType> number(LogicalType type, boolean keepFloat) {
-        LogicalTypeRoot root = type.getTypeRoot();
-        if (root == LogicalTypeRoot.DOUBLE || (keepFloat && root == LogicalTypeRoot.FLOAT)) {
+        if (isDoubleOrFloat(type)) {
             return Optional.of(type);
         }
         // An untyped NULL (e.g. RELU(NULL)) is a NULL DOUBLE.
-        if (root == LogicalTypeRoot.NULL || type.is(LogicalTypeFamily.NUMERIC)) {
+        if (type.is(LogicalTypeRoot.NULL) || type.is(LogicalTypeFamily.NUMERIC)) {
             return Optional.of(DataTypes.DOUBLE().getLogicalType().copy(type.isNullable()));
         }
         return Optional.empty();
+    }
+
+    private static boolean isDoubleOrFloat(LogicalType type) {
+        return type.is(LogicalTypeRoot.DOUBLE) || type.is(LogicalTypeRoot.FLOAT);
     }
 
     /** A dead threshold: a numeric literal in (0, 1]. */
@@ -273,7 +273,7 @@ final class ArgumentTypes {
     static List<Signature> signatures(
             List<Signature.Argument> before, Values kind, List<Signature.Argument> after) {
         List<String> types = new ArrayList<>();
-        if (kind != Values.ARRAY_AS_DOUBLE) {
+        if (kind != Values.ARRAY) {
             types.add("DOUBLE");
             types.add("FLOAT");
         }

@@ -59,11 +59,19 @@ public final class DeadFeaturesFunction
         add(acc, arr, threshold, 1);
     }
 
+    public void accumulate(Accumulator acc, Float[] arr, Double threshold) {
+        add(acc, arr, threshold, 1);
+    }
+
     public void retract(Accumulator acc, Double[] arr, Double threshold) {
         add(acc, arr, threshold, -1);
     }
 
-    private static void add(Accumulator acc, Double[] arr, Double threshold, int sign) {
+    public void retract(Accumulator acc, Float[] arr, Double threshold) {
+        add(acc, arr, threshold, -1);
+    }
+
+    private static void add(Accumulator acc, Number[] arr, Double threshold, int sign) {
         acc.threshold = threshold;
         if (arr == null) {
             return;
@@ -71,8 +79,8 @@ public final class DeadFeaturesFunction
         ensureFeatures(acc, arr.length);
         for (int i = 0; i < arr.length; i++) {
             acc.records[i] += sign;
-            Double x = arr[i];
-            if (x != null && x == 0.0) {
+            Number x = arr[i];
+            if (x != null && x.doubleValue() == 0.0) {
                 acc.zeros[i] += sign;
             }
         }
@@ -129,9 +137,9 @@ public final class DeadFeaturesFunction
                                 2,
                                 ArgumentTypes.signatures(
                                         List.of(),
-                                        ArgumentTypes.Values.ARRAY_AS_DOUBLE,
+                                        ArgumentTypes.Values.ARRAY,
                                         List.of(Signature.Argument.of("threshold", "DOUBLE"))),
-                                ArgumentTypes.values(ArgumentTypes.Values.ARRAY_AS_DOUBLE),
+                                ArgumentTypes.values(ArgumentTypes.Values.ARRAY),
                                 ArgumentTypes.deadThreshold()))
                 .accumulatorTypeStrategy(
                         TypeStrategies.explicit(typeFactory.createDataType(Accumulator.class)))

@@ -27,10 +27,10 @@ import java.util.Optional;
  * <p>{@code alpha} must be a numeric literal, finite and {@code >= 0}; anything else fails when the
  * query is planned. A column is not accepted: a per-row slope would make every row's activation a
  * different function, which the statistics downstream cannot name, and a bad slope could then only
- * fail the running job. The result has the type of {@code x} (other numbers are cast to DOUBLE);
- * NULL gives NULL, also per array element; {@code LEAKY_RELU(-inf, a) = -inf} for {@code a > 0};
- * zero outputs are {@code +0.0}. The derivative is {@code ACTIVATION_GRAD('leaky_relu(alpha=..)',
- * x)}.
+ * fail the running job. The result has the type of {@code x} (other numbers are cast to DOUBLE;
+ * arrays must hold DOUBLE or FLOAT); NULL gives NULL, also per array element; {@code
+ * LEAKY_RELU(-inf, a) = -inf} for {@code a > 0}; zero outputs are {@code +0.0}. The derivative is
+ * {@code ACTIVATION_GRAD('leaky_relu(alpha=..)', x)}.
  */
 public final class LeakyReluFunction extends ScalarFunction {
 
@@ -72,10 +72,9 @@ public final class LeakyReluFunction extends ScalarFunction {
                                 2,
                                 ArgumentTypes.signatures(
                                         List.of(),
-                                        ArgumentTypes.Values.SCALAR_OR_ARRAY_KEEP_FLOAT,
+                                        ArgumentTypes.Values.SCALAR_OR_ARRAY,
                                         List.of(Signature.Argument.of("alpha", "DOUBLE"))),
-                                ArgumentTypes.values(
-                                        ArgumentTypes.Values.SCALAR_OR_ARRAY_KEEP_FLOAT),
+                                ArgumentTypes.values(ArgumentTypes.Values.SCALAR_OR_ARRAY),
                                 LeakyReluFunction::alpha))
                 .outputTypeStrategy(TypeStrategies.argument(0))
                 .build();

@@ -15,9 +15,10 @@ import org.apache.flink.table.types.inference.TypeInference;
  * SELECT RELU(score), RELU(embedding) FROM readings;
  * }</pre>
  *
- * <p>The result has the argument's type (other numbers are cast to DOUBLE first). NULL gives NULL,
- * and so does a NULL element of an array, at its index. NaN gives NaN, {@code RELU(-0.0)} is {@code
- * +0.0}, {@code RELU(+inf)} is {@code +inf}; see {@link Activations#relu()}.
+ * <p>The result has the argument's type (other numbers are cast to DOUBLE first; arrays must hold
+ * DOUBLE or FLOAT). NULL gives NULL, and so does a NULL element of an array, at its index. NaN
+ * gives NaN, {@code RELU(-0.0)} is {@code +0.0}, {@code RELU(+inf)} is {@code +inf}; see {@link
+ * Activations#relu()}.
  */
 public final class ReluFunction extends ScalarFunction {
 

@@ -18,7 +18,8 @@ import org.apache.flink.table.types.inference.TypeInference;
  *
  * <p>1 for {@code x > 0}, 0 for {@code x <= 0} (so {@code RELU_GRAD(0) = 0}, as in PyTorch and
  * TensorFlow), 1 at {@code +inf}, NaN at NaN. The result has the argument's type (other numbers are
- * cast to DOUBLE first); NULL gives NULL, and so does a NULL element of an array, at its index.
+ * cast to DOUBLE first; arrays must hold DOUBLE or FLOAT); NULL gives NULL, and so does a NULL
+ * element of an array, at its index.
  */
 public final class ReluGradFunction extends ScalarFunction {
 

@@ -22,8 +22,8 @@ import java.util.List;
  *
  * <p>Infinities are values (not zero); {@code -0.0} is zero. This is the {@code zero_fraction} of
  * {@code ACTIVATION_STATS}. It retracts exactly (two counters), so it also works over updating
- * tables, and it merges, for HOP, CUMULATE and SESSION windows and two-phase aggregation. FLOAT
- * values are widened to DOUBLE first, which keeps zeros, NaN and infinities.
+ * tables, and it merges, for HOP, CUMULATE and SESSION windows and two-phase aggregation. Other
+ * numbers are cast to DOUBLE; arrays must hold DOUBLE or FLOAT (cast others explicitly).
  */
 public final class ZeroFractionFunction
         extends AggregateFunction<Double, ZeroFractionFunction.Accumulator> {
@@ -48,32 +48,53 @@ public final class ZeroFractionFunction
         add(acc, x, 1);
     }
 
+    public void accumulate(Accumulator acc, Float x) {
+        add(acc, x, 1);
+    }
+
     public void accumulate(Accumulator acc, Double[] x) {
-        if (x != null) {
-            for (Double value : x) {
-                add(acc, value, 1);
-            }
-        }
+        addAll(acc, x, 1);
+    }
+
+    public void accumulate(Accumulator acc, Float[] x) {
+        addAll(acc, x, 1);
     }
 
     public void retract(Accumulator acc, Double x) {
         add(acc, x, -1);
     }
 
+    public void retract(Accumulator acc, Float x) {
+        add(acc, x, -1);
+    }
+
     public void retract(Accumulator acc, Double[] x) {
+        addAll(acc, x, -1);
+    }
+
+    public void retract(Accumulator acc, Float[] x) {
+        addAll(acc, x, -1);
+    }
+
+    private static void addAll(Accumulator acc, Number[] x, int sign) {
         if (x != null) {
-            for (Double value : x) {
-                add(acc, value, -1);
+            for (Number value : x) {
+                add(acc, value, sign);
             }
         }
     }
 
-    private static void add(Accumulator acc, Double x, int sign) {
-        if (x == null || x.isNaN()) {
+    private static void add(Accumulator acc, Number x, int sign) {
+        if (x == null) {
+            return;
+        }
+        // FLOAT widens to DOUBLE exactly: zeros, NaN and infinities stay what they are.
+        double v = x.doubleValue();
+        if (v != v) {
             return;
         }
         acc.values += sign;
-        if (x == 0.0) {
+        if (v == 0.0) {
             acc.zeros += sign;
         }
     }
@@ -102,11 +123,8 @@ public final class ZeroFractionFunction
                         ArgumentTypes.sequence(
                                 1,
                                 ArgumentTypes.signatures(
-                                        List.of(),
-                                        ArgumentTypes.Values.SCALAR_OR_ARRAY_AS_DOUBLE,
-                                        List.of()),
-                                ArgumentTypes.values(
-                                        ArgumentTypes.Values.SCALAR_OR_ARRAY_AS_DOUBLE)))
+                                        List.of(), ArgumentTypes.Values.SCALAR_OR_ARRAY, List.of()),
+                                ArgumentTypes.values(ArgumentTypes.Values.SCALAR_OR_ARRAY)))
                 .accumulatorTypeStrategy(
                         TypeStrategies.explicit(typeFactory.createDataType(Accumulator.class)))
                 .outputTypeStrategy(TypeStrategies.explicit(DataTypes.DOUBLE()))

@@ -137,16 +137,30 @@ class SqlPlanningErrorsTest {
     void valuesThatAreNotNumbersFailAtPlanning() {
         assertPlanningFails(
                 "SELECT RELU(s) FROM t",
-                "RELU takes DOUBLE, FLOAT or an ARRAY of them (other numbers are cast to DOUBLE)"
-                        + " as argument 1, not VARCHAR(5) NOT NULL");
+                "RELU takes DOUBLE, FLOAT (other numbers are cast to DOUBLE) or an ARRAY of DOUBLE"
+                        + " or FLOAT as argument 1, not VARCHAR(5) NOT NULL");
         assertPlanningFails(
                 "SELECT ZERO_FRACTION(ARRAY[s]) FROM t",
-                "ZERO_FRACTION takes DOUBLE, FLOAT or an ARRAY of them (other numbers are cast to"
-                        + " DOUBLE) as argument 1, not ARRAY<VARCHAR(5) NOT NULL> NOT NULL");
+                "ZERO_FRACTION takes DOUBLE, FLOAT (other numbers are cast to DOUBLE) or an ARRAY"
+                        + " of DOUBLE or FLOAT as argument 1, not ARRAY<VARCHAR(5) NOT NULL> NOT"
+                        + " NULL; cast other arrays, e.g. CAST(x AS ARRAY<DOUBLE>)");
         assertPlanningFails(
                 "SELECT DEAD_FEATURES(x, 1.0) FROM t",
-                "DEAD_FEATURES takes an ARRAY of DOUBLE or FLOAT (other numbers are cast to"
-                        + " DOUBLE) as argument 1, not DOUBLE NOT NULL");
+                "DEAD_FEATURES takes an ARRAY of DOUBLE or FLOAT as argument 1, not DOUBLE NOT"
+                        + " NULL");
+    }
+
+    @Test
+    void arraysOfOtherNumbersMustBeCastExplicitly() {
+        assertPlanningFails(
+                "SELECT RELU(ARRAY[k, 2]) FROM t",
+                "RELU takes DOUBLE, FLOAT (other numbers are cast to DOUBLE) or an ARRAY of DOUBLE"
+                        + " or FLOAT as argument 1, not ARRAY<INT NOT NULL> NOT NULL; cast other"
+                        + " arrays, e.g. CAST(x AS ARRAY<DOUBLE>)");
+        assertPlanningFails(
+                "SELECT ACTIVATION_STATS(ARRAY[k]) FROM t",
+                "ACTIVATION_STATS takes an ARRAY of DOUBLE or FLOAT as argument 1, not ARRAY<INT"
+                        + " NOT NULL> NOT NULL; cast other arrays, e.g. CAST(x AS ARRAY<DOUBLE>)");
     }
 
     @Test

@@ -158,8 +158,8 @@ class SqlScalarFunctionsITCase {
     void resultTypesAreTheArgumentTypesAndOtherNumbersBecomeDouble() {
         Table table =
                 sql.tableEnv.sqlQuery(
-                        "SELECT id, RELU(d), RELU(f), RELU(ad), RELU(af), RELU(id),"
-                                + " RELU(CAST(id AS DECIMAL(5, 2))), RELU(ARRAY[id, 2]),"
+                        "SELECT id, RELU(d), RELU(f), RELU(ad), RELU(af), RELU(id), RELU(CAST(id AS"
+                                + " DECIMAL(5, 2))), RELU(CAST(ARRAY[id, 2] AS ARRAY<DOUBLE>)),"
                                 + " LEAKY_RELU(f, 0.1), ACTIVATION_GRAD('relu6', af),"
                                 + " ACTIVATION('maxout(k=2)', af) FROM t");
         assertThat(
@@ -174,7 +174,7 @@ class SqlScalarFunctionsITCase {
                         "ARRAY<FLOAT>",
                         "DOUBLE NOT NULL",
                         "DOUBLE NOT NULL",
-                        "ARRAY<DOUBLE NOT NULL> NOT NULL",
+                        "ARRAY<DOUBLE> NOT NULL",
                         "FLOAT",
                         "ARRAY<FLOAT>",
                         "ARRAY<FLOAT>");

@@ -1,6 +1,8 @@
 package io.relustream.sql;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Schema;
@@ -18,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToLongFunction;
 
 /**
  * Tables of exact Java values for the SQL tests. The rows come from a DataStream, not from SQL
@@ -32,7 +33,10 @@ final class SqlTables {
 
     /** A streaming table environment on the test's MiniCluster, every function registered. */
     SqlTables(int parallelism) {
-        env = StreamExecutionEnvironment.getExecutionEnvironment();
+        // Kryo would be a bug here: every accumulator must have a Flink serializer.
+        Configuration config = new Configuration();
+        config.set(PipelineOptions.GENERIC_TYPES, false);
+        env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(parallelism);
         tableEnv = StreamTableEnvironment.create(env);
         // Window starts and ends as UTC wall-clock times, whatever the machine's zone.
@@ -47,15 +51,17 @@ final class SqlTables {
 
     /**
      * A table of {@code rows} with an event-time attribute {@code rowtime} (TIMESTAMP_LTZ(3)) taken
-     * from {@code eventTime}; the watermark follows the rows, which must come in time order.
+     * from the epoch milliseconds in field {@code eventTimeField}; the watermark follows the rows,
+     * which must come in time order.
      */
-    Table eventTimeTable(DataType rowType, List<Row> rows, ToLongFunction<Row> eventTime) {
+    Table eventTimeTable(DataType rowType, List<Row> rows, int eventTimeField) {
         DataStream<Row> stream =
                 env.fromData(rows, ExternalTypeInfo.of(rowType))
                         .assignTimestampsAndWatermarks(
                                 WatermarkStrategy.<Row>forMonotonousTimestamps()
                                         .withTimestampAssigner(
-                                                (row, previous) -> eventTime.applyAsLong(row)));
+                                                (row, previous) ->
+                                                        (Long) row.getField(eventTimeField)));
         return tableEnv.fromDataStream(
                 stream,
                 Schema.newBuilder()
