@@ -18,16 +18,16 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Plain Kafka clients for tests: write records, read a whole topic back. */
-final class KafkaTopics {
+public final class KafkaTopics {
 
     private final String bootstrapServers;
 
-    KafkaTopics(String bootstrapServers) {
+    public KafkaTopics(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
     }
 
     /** Writes every record and waits until the broker has them all. */
-    void produce(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+    public void produce(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
         Map<String, Object> config =
                 Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -45,7 +45,7 @@ final class KafkaTopics {
     }
 
     /** Every record of {@code topic} up to its end, partition by partition. */
-    List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+    public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
         Map<String, Object> config =
                 Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,

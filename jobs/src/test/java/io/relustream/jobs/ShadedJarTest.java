@@ -69,7 +69,31 @@ class ShadedJarTest {
                         "org/apache/kafka/clients/consumer/KafkaConsumer.class",
                         "org/apache/avro/Schema.class",
                         "org/apache/datasketches/kll/KllDoublesSketch.class",
-                        "picocli/CommandLine.class");
+                        "picocli/CommandLine.class",
+                        "io/relustream/jobs/sql/SqlZeroFractionJob.class",
+                        "sql/zero-fraction.sql",
+                        "io/relustream/sql/ReluFunction.class",
+                        "io/relustream/sql/ActivationStatsFunction.class",
+                        "org/apache/flink/streaming/connectors/kafka/table/KafkaDynamicTableFactory.class",
+                        "org/apache/flink/formats/avro/AvroFormatFactory.class");
+    }
+
+    @Test
+    void listsTheTableFactoriesOfTheKafkaConnectorAndTheAvroFormat() throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            String factories =
+                    new String(
+                            file.getInputStream(
+                                            file.getEntry(
+                                                    "META-INF/services/"
+                                                        + "org.apache.flink.table.factories.Factory"))
+                                    .readAllBytes(),
+                            StandardCharsets.UTF_8);
+            assertThat(factories)
+                    .contains(
+                            "org.apache.flink.streaming.connectors.kafka.table.KafkaDynamicTableFactory",
+                            "org.apache.flink.formats.avro.AvroFormatFactory");
+        }
     }
 
     @Test
@@ -81,6 +105,15 @@ class ShadedJarTest {
                         "org/apache/flink/streaming/api/",
                         "org/apache/flink/configuration/",
                         "org/apache/flink/connector/base/",
+                        // The Table API, planner, table runtime and JSON format are in the
+                        // distribution's lib/.
+                        "org/apache/flink/table/api/",
+                        "org/apache/flink/table/functions/",
+                        "org/apache/flink/table/planner/",
+                        "org/apache/flink/table/runtime/",
+                        "org/apache/flink/table/types/",
+                        "org/apache/flink/formats/json/",
+                        "org/apache/calcite/",
                         "org/slf4j/",
                         "org/apache/logging/",
                         "org/apache/log4j/",
@@ -223,6 +256,22 @@ class ShadedJarTest {
         }
     }
 
+    @Test
+    void sqlEntryPointPrintsHelpAndRejectsBadOptions() throws Exception {
+        String sqlJob = "io.relustream.jobs.sql.SqlZeroFractionJob";
+        Result help = runMain(sqlJob, "--help");
+        assertThat(help.exitCode).isZero();
+        assertThat(help.stdout)
+                .contains("--bootstrap-servers", "--window", "Default: 10s.", "--bounded");
+
+        Result bad = runMain(sqlJob, "--bootstrap-servers", "localhost:9092", "--window", "10x");
+        assertThat(bad.exitCode).isEqualTo(2);
+        assertThat(bad.stderr)
+                .contains(
+                        "Invalid value for option '--window': '10x' is not a duration; use a whole"
+                                + " number and a unit: 500ms, 10s, 5m, 2h");
+    }
+
     private static final class Result {
         final int exitCode;
         final String stdout;
@@ -235,8 +284,13 @@ class ShadedJarTest {
         }
     }
 
-    /** The jar beside Flink's own jars only, as on a Flink cluster. */
+    /** The job's main class from the jar beside Flink's own jars only, as on a Flink cluster. */
     private static Result runJar(String... args) throws Exception {
+        return runMain("io.relustream.jobs.ActivationStatsJob", args);
+    }
+
+    /** A main class from the jar beside Flink's own jars only, as on a Flink cluster. */
+    private static Result runMain(String mainClass, String... args) throws Exception {
         String flinkJars =
                 Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                         .filter(
@@ -245,10 +299,7 @@ class ShadedJarTest {
                                                 && !path.contains("flink-connector-kafka")
                                                 && !path.contains("flink-avro"))
                         .collect(Collectors.joining(File.pathSeparator));
-        return run(
-                jar.toAbsolutePath() + File.pathSeparator + flinkJars,
-                "io.relustream.jobs.ActivationStatsJob",
-                args);
+        return run(jar.toAbsolutePath() + File.pathSeparator + flinkJars, mainClass, args);
     }
 
     /** A main class of the jar on a class path of its own, with no JVM options. */

@@ -1,0 +1,314 @@
+package io.relustream.jobs.sql;
+
+import io.relustream.jobs.options.Durations;
+import io.relustream.sql.SqlFunctions;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.StatementSet;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.config.ExecutionConfigOptions;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+
+/**
+ * The SQL example: {@code sql/zero-fraction.sql} on Flink's Kafka table connector, the share of
+ * zeroed ReLU outputs per group and tumbling event-time window, written to Kafka as JSON.
+ *
+ * <pre>{@code
+ * flink run -c io.relustream.jobs.sql.SqlZeroFractionJob relu-stream-jobs.jar \
+ *     --bootstrap-servers kafka:9092 --input-topic features --output-topic zero-fraction --window 1m
+ * }</pre>
+ *
+ * <p>It fills the script's {@code ${...}} variables from its options, registers the relu-stream
+ * functions with {@link SqlFunctions#registerAll}, runs the statements and waits for the job. The
+ * input topic must hold plain Avro binary {@code FeatureVector}s (the generator's and the
+ * activation job's {@code --format avro}): Flink's {@code avro} format reads no single-object
+ * header. Unlike {@code ActivationStatsJob} it has no dead-letter path: a record that does not
+ * decode fails the job.
+ */
+@Command(
+        name = "sql-zero-fraction",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "",
+            "Runs sql/zero-fraction.sql: reads plain-Avro FeatureVector records from Kafka and"
+                    + " writes ZERO_FRACTION(RELU(values)) per group and tumbling event-time window"
+                    + " to Kafka as JSON.",
+            ""
+        })
+public final class SqlZeroFractionJob implements Callable<Integer> {
+
+    /** The script, on the classpath (and in the job jar). */
+    public static final String SCRIPT = "/sql/zero-fraction.sql";
+
+    // Kafka's own rule for topic names; it also keeps quotes out of the script's literals.
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final Pattern SERVER = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:[0-9]{1,5}");
+    private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9._-]{1,255}");
+
+    @Option(
+            names = "--bootstrap-servers",
+            required = true,
+            paramLabel = "<host:port>[,<host:port>...]",
+            converter = BootstrapServers.class,
+            description = "Kafka brokers to connect to. Required.")
+    String bootstrapServers;
+
+    @Option(
+            names = "--input-topic",
+            defaultValue = "features",
+            paramLabel = "<topic>",
+            converter = Topic.class,
+            description =
+                    "Topic of the plain-Avro FeatureVector records. Default: ${DEFAULT-VALUE}.")
+    String inputTopic;
+
+    @Option(
+            names = "--output-topic",
+            defaultValue = "zero-fraction",
+            paramLabel = "<topic>",
+            converter = Topic.class,
+            description = "Topic for the JSON results. Default: ${DEFAULT-VALUE}.")
+    String outputTopic;
+
+    @Option(
+            names = "--window",
+            defaultValue = "10s",
+            paramLabel = "<duration>",
+            converter = PositiveDuration.class,
+            description =
+                    "Length of the tumbling windows, e.g. 500ms, 10s, 5m. Default:"
+                            + " ${DEFAULT-VALUE}.")
+    Duration window;
+
+    @Option(
+            names = "--out-of-orderness",
+            defaultValue = "5s",
+            paramLabel = "<duration>",
+            converter = NonNegativeDuration.class,
+            description =
+                    "How far behind the newest event time a record may be and still count."
+                            + " Default: ${DEFAULT-VALUE}.")
+    Duration outOfOrderness;
+
+    @Option(
+            names = "--group-id",
+            defaultValue = "relu-stream-sql",
+            paramLabel = "<id>",
+            converter = GroupId.class,
+            description = "Kafka consumer group of the input. Default: ${DEFAULT-VALUE}.")
+    String groupId;
+
+    @Option(
+            names = "--bounded",
+            description =
+                    "Stop at the offsets that were the latest when the job started"
+                        + " ('scan.bounded.mode' = 'latest-offset'). Default: ${DEFAULT-VALUE}.")
+    boolean bounded;
+
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "30s",
+            paramLabel = "<duration>",
+            converter = PositiveDuration.class,
+            description =
+                    "Checkpoints, which also flush the Kafka sink (at least once). Default:"
+                            + " ${DEFAULT-VALUE}.")
+    Duration checkpointInterval;
+
+    @Option(
+            names = "--parallelism",
+            paramLabel = "<n>",
+            description = "Parallelism of the job. Default: the cluster's.")
+    Integer parallelism;
+
+    public static void main(String[] args) {
+        int status = new CommandLine(new SqlZeroFractionJob()).execute(args);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Reads the options, as {@code main} does.
+     *
+     * @throws CommandLine.ParameterException for a bad option, naming it and the value
+     */
+    public static SqlZeroFractionJob parse(String... args) {
+        SqlZeroFractionJob job = new SqlZeroFractionJob();
+        new CommandLine(job).parseArgs(args);
+        return job;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        run();
+        return 0;
+    }
+
+    /** The script's variables, from the options. */
+    public Map<String, String> variables() {
+        return Map.of(
+                "bootstrap_servers", bootstrapServers,
+                "input_topic", inputTopic,
+                "output_topic", outputTopic,
+                "group_id", groupId,
+                "bounded_mode", bounded ? "latest-offset" : "unbounded",
+                "window", interval(window),
+                "out_of_orderness", interval(outOfOrderness));
+    }
+
+    /** The statements to run: the script with every variable filled in. */
+    public List<String> statements() {
+        return SqlScript.statements(SqlScript.substitute(SqlScript.resource(SCRIPT), variables()));
+    }
+
+    /**
+     * Creates the tables, submits the INSERT and waits until the job ends: with {@code --bounded}
+     * when the input is read, otherwise when it is cancelled or fails.
+     */
+    public TableResult run() throws Exception {
+        TableEnvironment tableEnv = TableEnvironment.create(settings());
+        SqlFunctions.registerAll(tableEnv);
+        StatementSet inserts = tableEnv.createStatementSet();
+        boolean anyInsert = false;
+        for (String statement : statements()) {
+            if (statement.toUpperCase(Locale.ROOT).startsWith("INSERT")) {
+                inserts.addInsertSql(statement);
+                anyInsert = true;
+            } else {
+                tableEnv.executeSql(statement);
+            }
+        }
+        if (!anyInsert) {
+            throw new IllegalStateException("The SQL script " + SCRIPT + " has no INSERT");
+        }
+        TableResult result = inserts.execute();
+        result.await();
+        return result;
+    }
+
+    private EnvironmentSettings settings() {
+        Configuration config = new Configuration();
+        config.set(PipelineOptions.NAME, "relu-stream SQL zero fraction");
+        config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+        // A partition without records must not hold the windows of all others back for ever.
+        config.set(ExecutionConfigOptions.TABLE_EXEC_SOURCE_IDLE_TIMEOUT, Duration.ofSeconds(30));
+        if (parallelism != null) {
+            config.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        }
+        return EnvironmentSettings.newInstance()
+                .inStreamingMode()
+                .withConfiguration(config)
+                .build();
+    }
+
+    /** The longest duration {@link #interval} writes: DAY(3) holds at most 999 days. */
+    static final Duration MAX_INTERVAL = Duration.ofDays(1000).minusMillis(1);
+
+    /**
+     * A SQL interval literal of a duration, to the millisecond, e.g. {@code INTERVAL '0
+     * 00:00:10.000' DAY(3) TO SECOND(3)}: a form Flink takes both in windows and in watermark
+     * expressions (it plans no interval type of a larger precision).
+     */
+    static String interval(Duration duration) {
+        if (duration.compareTo(MAX_INTERVAL) > 0) {
+            throw new IllegalArgumentException(duration + " is longer than " + MAX_INTERVAL);
+        }
+        long millis = duration.toMillis();
+        return String.format(
+                Locale.ROOT,
+                "INTERVAL '%d %02d:%02d:%02d.%03d' DAY(3) TO SECOND(3)",
+                millis / 86_400_000,
+                millis / 3_600_000 % 24,
+                millis / 60_000 % 60,
+                millis / 1000 % 60,
+                millis % 1000);
+    }
+
+    static final class Topic implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            if (!TOPIC.matcher(value).matches() || value.equals(".") || value.equals("..")) {
+                throw new TypeConversionException(
+                        "'"
+                                + value
+                                + "' is not a Kafka topic name; use 1 to 249 of the characters"
+                                + " a-z, A-Z, 0-9, '.', '_' and '-', other than '.' or '..'");
+            }
+            return value;
+        }
+    }
+
+    static final class BootstrapServers implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            for (String server : value.split(",", -1)) {
+                if (!SERVER.matcher(server.strip()).matches()) {
+                    throw new TypeConversionException(
+                            "'"
+                                    + value
+                                    + "' is not a list of host:port, e.g."
+                                    + " kafka-1:9092,kafka-2:9092");
+                }
+            }
+            return value.replace(" ", "");
+        }
+    }
+
+    static final class GroupId implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            if (!GROUP_ID.matcher(value).matches()) {
+                throw new TypeConversionException(
+                        "'" + value + "' is not a group id; use a-z, A-Z, 0-9, '.', '_' and '-'");
+            }
+            return value;
+        }
+    }
+
+    static final class PositiveDuration implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration duration = new NonNegativeDuration().convert(value);
+            if (duration.isZero()) {
+                throw new TypeConversionException("'" + value + "' must be > 0");
+            }
+            return duration;
+        }
+    }
+
+    static final class NonNegativeDuration implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration duration;
+            try {
+                duration = Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            if (duration.compareTo(MAX_INTERVAL) > 0) {
+                throw new TypeConversionException("'" + value + "' must be shorter than 1000 days");
+            }
+            return duration;
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package io.relustream.jobs.sql;
+
+import io.relustream.avro.FeatureVector;
+import io.relustream.jobs.KafkaTopics;
+import io.relustream.jobs.local.EmbeddedKafka;
+
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The SQL example end to end: plain-Avro FeatureVectors on a real in-process Kafka broker, the
+ * job's script run bounded on a Flink MiniCluster, its JSON output read back and held against a
+ * plain calculation of the zero fractions per group and window.
+ */
+class SqlZeroFractionJobITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    /** Aligned to a 10-second window: 2023-11-14T22:13:20Z. */
+    private static final long T0 = 1_700_000_000_000L;
+
+    private static final double NAN = Double.NaN;
+    private static final double INF = Double.POSITIVE_INFINITY;
+
+    private static EmbeddedKafka kafka;
+    private static KafkaTopics topics;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+        topics = new KafkaTopics(kafka.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    /**
+     * Two groups over three windows, on two partitions (group a on 0, b on 1); within a partition
+     * some records are out of event-time order, by less than the 5s out-of-orderness.
+     */
+    private static List<FeatureVector> input() {
+        List<FeatureVector> vectors = new ArrayList<>();
+        vectors.add(vector("a-1", 1_000, "a", -1.0, 2.0, 0.0));
+        vectors.add(vector("a-2", 4_000, "a", -0.5, 3.0, -2.0));
+        vectors.add(vector("a-3", 2_500, "a", NAN, -1.0, 5.0));
+        vectors.add(vector("a-4", 12_000, "a", 1.0, -INF, 0.0));
+        vectors.add(vector("a-5", 18_000, "a", 2.0, -3.0, INF));
+        vectors.add(vector("a-6", 15_000, "a", 0.5, -0.0, -4.0));
+        vectors.add(vector("a-7", 21_000, "a", NAN, NAN, NAN));
+        vectors.add(vector("b-1", 3_000, "b", 1.0, 1.0));
+        vectors.add(vector("b-2", 7_000, "b", -1.0, 2.0));
+        vectors.add(vector("b-3", 26_000, "b", -1.0, -1.0, 3.0, 0.25));
+        vectors.add(vector("b-4", 24_000, "b", -2.0, 0.0));
+        return vectors;
+    }
+
+    @Test
+    void writesTheZeroFractionOfReluOutputsPerGroupAndWindow() throws Exception {
+        String in = "sql-features";
+        String out = "sql-zero-fraction";
+        kafka.createTopics(2, in);
+        kafka.createTopics(1, out);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (FeatureVector vector : input()) {
+            int partition = vector.getGroup().equals("a") ? 0 : 1;
+            records.add(
+                    new ProducerRecord<>(
+                            in,
+                            partition,
+                            vector.getId().getBytes(StandardCharsets.UTF_8),
+                            plainAvro(vector)));
+        }
+        topics.produce(records);
+
+        SqlZeroFractionJob.parse(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--input-topic",
+                        in,
+                        "--output-topic",
+                        out,
+                        "--window",
+                        "10s",
+                        "--bounded",
+                        "--parallelism",
+                        "2")
+                .run();
+
+        ObjectMapper json = new ObjectMapper();
+        Map<String, JsonNode> actual = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(out)) {
+            JsonNode value = json.readTree(record.value());
+            JsonNode key = json.readTree(record.key());
+            assertThat(key.get("group")).isEqualTo(value.get("group"));
+            String window = value.get("group").asText() + "@" + millis(value.get("window_start"));
+            assertThat(actual.put(window, value)).as("one record per window").isNull();
+            assertThat(millis(value.get("window_end")) - millis(value.get("window_start")))
+                    .isEqualTo(10_000L);
+        }
+
+        Map<String, Expected> expected = expected(input(), 10_000);
+        assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
+        expected.forEach(
+                (window, want) -> {
+                    JsonNode got = actual.get(window);
+                    assertThat(got.get("record_count").asLong()).as(window).isEqualTo(want.records);
+                    if (want.values == 0) {
+                        assertThat(got.get("zero_fraction").isNull()).as(window).isTrue();
+                    } else {
+                        assertThat(got.get("zero_fraction").asDouble())
+                                .as(window)
+                                .isEqualTo((double) want.zeros / want.values);
+                    }
+                    List<Integer> dead = new ArrayList<>();
+                    got.get("dead_features").forEach(node -> dead.add(node.asInt()));
+                    assertThat(dead).as(window).isEqualTo(want.deadFeatures());
+                });
+        // The numbers of two windows written out, so that the calculation is checked too.
+        assertThat(actual.get("a@0").get("zero_fraction").asDouble()).isEqualTo(5.0 / 8.0);
+        assertThat(actual.get("a@20000").get("zero_fraction").isNull()).isTrue();
+        assertThat(actual.get("b@20000").get("dead_features").toString()).isEqualTo("[0,1]");
+    }
+
+    /** What one window must hold: records, non-NaN ReLU outputs, zero outputs, per index. */
+    private static final class Expected {
+        long records;
+        long values;
+        long zeros;
+        final List<long[]> features = new ArrayList<>(); // {rows with the index, zero rows}
+
+        List<Integer> deadFeatures() {
+            List<Integer> dead = new ArrayList<>();
+            for (int i = 0; i < features.size(); i++) {
+                if (features.get(i)[1] == features.get(i)[0]) {
+                    dead.add(i);
+                }
+            }
+            return dead;
+        }
+    }
+
+    /** Per "group@windowStart": ReLU by hand, max(z, 0), where NaN stays NaN and is no value. */
+    private static Map<String, Expected> expected(List<FeatureVector> vectors, long size) {
+        Map<String, Expected> windows = new TreeMap<>();
+        for (FeatureVector vector : vectors) {
+            long t = vector.getEventTime().toEpochMilli() - T0;
+            String key = vector.getGroup() + "@" + Math.floorDiv(t, size) * size;
+            Expected window = windows.computeIfAbsent(key, k -> new Expected());
+            window.records++;
+            List<Double> values = vector.getValues();
+            for (int i = 0; i < values.size(); i++) {
+                double z = values.get(i);
+                boolean nan = Double.isNaN(z);
+                boolean zero = !nan && !(z > 0);
+                if (window.features.size() <= i) {
+                    window.features.add(new long[2]);
+                }
+                window.features.get(i)[0]++;
+                if (!nan) {
+                    window.values++;
+                }
+                if (zero) {
+                    window.zeros++;
+                    window.features.get(i)[1]++;
+                }
+            }
+        }
+        return windows;
+    }
+
+    private static long millis(JsonNode isoLocalDateTime) {
+        return LocalDateTime.parse(isoLocalDateTime.asText())
+                        .toInstant(ZoneOffset.UTC)
+                        .toEpochMilli()
+                - T0;
+    }
+
+    private static FeatureVector vector(String id, long t, String group, double... values) {
+        List<Double> list = new ArrayList<>();
+        for (double v : values) {
+            list.add(v);
+        }
+        return FeatureVector.newBuilder()
+                .setId(id)
+                .setEventTime(Instant.ofEpochMilli(T0 + t))
+                .setGroup(group)
+                .setValues(list)
+                .build();
+    }
+
+    /** Plain Avro binary, by Avro's own writer: no header, no fingerprint. */
+    private static byte[] plainAvro(FeatureVector vector) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        new SpecificDatumWriter<>(FeatureVector.class).write(vector, encoder);
+        encoder.flush();
+        return bytes.toByteArray();
+    }
+}

@@ -1,0 +1,184 @@
+package io.relustream.jobs.sql;
+
+import io.relustream.avro.FeatureVector;
+
+import org.apache.flink.formats.avro.AvroRowDataDeserializationSchema;
+import org.apache.flink.formats.avro.typeutils.AvroSchemaConverter;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.data.ArrayData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
+
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The SQL job's options, its script with the options filled in, and the Avro layout it reads. */
+class SqlZeroFractionJobTest {
+
+    @Test
+    void statementsCarryEveryOptionAndNoVariableIsLeft() {
+        List<String> statements =
+                SqlZeroFractionJob.parse(
+                                "--bootstrap-servers",
+                                "kafka-1:9092, kafka-2:9092",
+                                "--input-topic",
+                                "in",
+                                "--output-topic",
+                                "out",
+                                "--window",
+                                "1500ms",
+                                "--out-of-orderness",
+                                "0")
+                        .statements();
+
+        assertThat(statements).hasSize(3);
+        assertThat(statements).noneMatch(s -> s.contains("${") || s.contains("--"));
+        assertThat(statements.get(0))
+                .startsWith("CREATE TEMPORARY TABLE features (")
+                .contains(
+                        "WATERMARK FOR event_time AS event_time - INTERVAL '0 00:00:00.000' DAY(3)"
+                                + " TO SECOND(3)",
+                        "'topic' = 'in'",
+                        "'properties.bootstrap.servers' = 'kafka-1:9092,kafka-2:9092'",
+                        "'properties.group.id' = 'relu-stream-sql'",
+                        "'scan.bounded.mode' = 'unbounded'",
+                        "'format' = 'avro'");
+        assertThat(statements.get(1))
+                .startsWith("CREATE TEMPORARY TABLE zero_fraction (")
+                .contains("'topic' = 'out'", "'value.format' = 'json'");
+        assertThat(statements.get(2))
+                .startsWith("INSERT INTO zero_fraction")
+                .contains(
+                        "ZERO_FRACTION(RELU(`values`))",
+                        "DESCRIPTOR(event_time), INTERVAL '0 00:00:01.500' DAY(3) TO SECOND(3))");
+    }
+
+    @Test
+    void boundedReadsUpToTheLatestOffsets() {
+        assertThat(
+                        SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers", "localhost:9092", "--bounded")
+                                .statements()
+                                .get(0))
+                .contains("'scan.bounded.mode' = 'latest-offset'", "'topic' = 'features'");
+    }
+
+    @Test
+    void intervalsAreWrittenToTheMillisecond() {
+        assertThat(SqlZeroFractionJob.interval(Duration.ofSeconds(10)))
+                .isEqualTo("INTERVAL '0 00:00:10.000' DAY(3) TO SECOND(3)");
+        assertThat(SqlZeroFractionJob.interval(Duration.ofMillis(90_061_001)))
+                .isEqualTo("INTERVAL '1 01:01:01.001' DAY(3) TO SECOND(3)");
+        assertThat(SqlZeroFractionJob.interval(SqlZeroFractionJob.MAX_INTERVAL))
+                .isEqualTo("INTERVAL '999 23:59:59.999' DAY(3) TO SECOND(3)");
+    }
+
+    @Test
+    void badOptionsAreRejectedNamingTheOptionAndTheValue() {
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers", "localhost:9092", "--window", "0s"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("Invalid value for option '--window': '0s' must be > 0");
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "localhost:9092",
+                                        "--input-topic",
+                                        "x' OR 'y"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--input-topic': 'x' OR 'y' is not a Kafka topic"
+                                + " name; use 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_'"
+                                + " and '-', other than '.' or '..'");
+        assertThatThrownBy(() -> SqlZeroFractionJob.parse("--bootstrap-servers", "kafka"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--bootstrap-servers': 'kafka' is not a list of"
+                                + " host:port, e.g. kafka-1:9092,kafka-2:9092");
+        assertThatThrownBy(() -> SqlZeroFractionJob.parse("--window", "10s"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--bootstrap-servers");
+    }
+
+    @Test
+    void featuresTableReadsThePlainAvroOfFeatureVector() throws Exception {
+        // The features table as the script declares it, planned but not run.
+        TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        tableEnv.executeSql(
+                SqlZeroFractionJob.parse("--bootstrap-servers", "localhost:9092")
+                        .statements()
+                        .get(0));
+        RowType rowType =
+                (RowType)
+                        tableEnv.from("features")
+                                .getResolvedSchema()
+                                .toPhysicalRowDataType()
+                                .getLogicalType();
+
+        // The reader schema Flink derives has FeatureVector's fields, types and order.
+        Schema derived = AvroSchemaConverter.convertToSchema(rowType);
+        Schema written = FeatureVector.getClassSchema();
+        assertThat(fields(derived)).isEqualTo(fields(written));
+
+        // And Flink's own reader of the avro format decodes what Avro's writer wrote.
+        FeatureVector vector =
+                FeatureVector.newBuilder()
+                        .setId("v-1")
+                        .setEventTime(Instant.ofEpochMilli(1_700_000_001_234L))
+                        .setGroup("layer1")
+                        .setValues(List.of(-1.5, 0.0, Double.NaN, Double.POSITIVE_INFINITY))
+                        .build();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        new SpecificDatumWriter<>(FeatureVector.class).write(vector, encoder);
+        encoder.flush();
+        AvroRowDataDeserializationSchema reader =
+                new AvroRowDataDeserializationSchema(rowType, InternalTypeInfo.of(rowType));
+        reader.open(null);
+
+        RowData row = reader.deserialize(bytes.toByteArray());
+        assertThat(row.getString(0).toString()).isEqualTo("v-1");
+        assertThat(row.getTimestamp(1, 3).getMillisecond()).isEqualTo(1_700_000_001_234L);
+        assertThat(row.getString(2).toString()).isEqualTo("layer1");
+        ArrayData values = row.getArray(3);
+        assertThat(values.toDoubleArray())
+                .containsExactly(-1.5, 0.0, Double.NaN, Double.POSITIVE_INFINITY);
+    }
+
+    /** Each field as "name: type[logical type]", recursing into arrays. */
+    private static List<String> fields(Schema record) {
+        return record.getFields().stream()
+                .map(f -> f.name() + ": " + describe(f.schema()))
+                .collect(Collectors.toList());
+    }
+
+    private static String describe(Schema schema) {
+        String type = schema.getType().getName();
+        if (schema.getLogicalType() != null) {
+            type += "[" + schema.getLogicalType().getName() + "]";
+        }
+        if (schema.getType() == Schema.Type.ARRAY) {
+            type += "<" + describe(schema.getElementType()) + ">";
+        }
+        return type;
+    }
+}

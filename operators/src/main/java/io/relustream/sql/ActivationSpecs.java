@@ -1,0 +1,116 @@
+package io.relustream.sql;
+
+import io.relustream.activation.Activation;
+import io.relustream.activation.Activations;
+import io.relustream.activation.VectorActivation;
+
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.inference.CallContext;
+import org.apache.flink.table.types.inference.Signature;
+import org.apache.flink.table.types.inference.TypeInference;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code ACTIVATION(spec, x)} and {@code ACTIVATION_GRAD(spec, x)} share: the spec, checked
+ * while the query is planned, and the parsed activations, cached per spec at run time.
+ */
+final class ActivationSpecs {
+
+    private static final String EXAMPLE = "'leaky_relu(alpha=0.1)'";
+
+    // A spec is a literal, so there is one entry per call site; nothing to evict.
+    private final Map<String, VectorActivation> parsed = new HashMap<>();
+
+    /** The activation of {@code spec}, parsed once. */
+    VectorActivation vector(String spec) {
+        VectorActivation activation = parsed.get(spec);
+        if (activation == null) {
+            activation = Activations.parseVector(spec);
+            parsed.put(spec, activation);
+        }
+        return activation;
+    }
+
+    /** The element-wise activation of {@code spec}; planning lets no other reach scalar values. */
+    Activation elementWise(String spec) {
+        VectorActivation activation = vector(spec);
+        if (!(activation instanceof Activation)) {
+            throw new IllegalArgumentException(
+                    "Activation spec '" + spec + "' is not element-wise; it needs an ARRAY");
+        }
+        return (Activation) activation;
+    }
+
+    /**
+     * {@code F(spec, x)}: the spec a string literal the parser reads, {@code x} a values argument;
+     * the result has the type of {@code x}, except that maxout gives a nullable ARRAY (NULL for an
+     * array whose length is not a multiple of {@code k}).
+     */
+    static TypeInference typeInference() {
+        return TypeInference.newBuilder()
+                .inputTypeStrategy(
+                        ArgumentTypes.sequence(
+                                2,
+                                ArgumentTypes.signatures(
+                                        List.of(Signature.Argument.of("spec", "STRING")),
+                                        ArgumentTypes.Values.SCALAR_OR_ARRAY,
+                                        List.of()),
+                                ActivationSpecs::spec,
+                                ArgumentTypes.values(ArgumentTypes.Values.SCALAR_OR_ARRAY)))
+                .outputTypeStrategy(ActivationSpecs::output)
+                .build();
+    }
+
+    private static Optional<DataType> spec(CallContext context, int index, boolean throwOnFailure) {
+        if (!ArgumentTypes.literalsKnown(context, index)) {
+            return Optional.of(DataTypes.STRING().notNull());
+        }
+        Optional<String> spec =
+                ArgumentTypes.stringLiteral(
+                        context, index, "activation spec", EXAMPLE, throwOnFailure);
+        if (spec.isEmpty()) {
+            return Optional.empty();
+        }
+        VectorActivation activation;
+        try {
+            activation = Activations.parseVector(spec.get());
+        } catch (IllegalArgumentException e) {
+            return ArgumentTypes.fail(
+                    context,
+                    throwOnFailure,
+                    context.getName()
+                            + ": invalid activation spec '"
+                            + spec.get()
+                            + "': "
+                            + e.getMessage());
+        }
+        if (!(activation instanceof Activation)) {
+            DataType values = context.getArgumentDataTypes().get(index + 1);
+            if (!ArgumentTypes.isArray(values)) {
+                return ArgumentTypes.fail(
+                        context,
+                        throwOnFailure,
+                        context.getName()
+                                + ": activation spec '"
+                                + spec.get()
+                                + "' works on groups of features and needs an ARRAY, not "
+                                + values.getLogicalType().asSummaryString());
+            }
+        }
+        return Optional.of(DataTypes.STRING().notNull());
+    }
+
+    private static Optional<DataType> output(CallContext context) {
+        DataType values = context.getArgumentDataTypes().get(1);
+        Optional<String> spec = context.getArgumentValue(0, String.class);
+        if (spec.isPresent() && !(Activations.parseVector(spec.get()) instanceof Activation)) {
+            return Optional.of(values.nullable());
+        }
+        return Optional.of(values);
+    }
+}

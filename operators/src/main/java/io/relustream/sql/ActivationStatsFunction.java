@@ -1,0 +1,216 @@
+package io.relustream.sql;
+
+import io.relustream.avro.ActivationStats;
+import io.relustream.stats.ActivationSample;
+import io.relustream.stats.ActivationStatsAccumulator;
+import io.relustream.stats.ActivationStatsAccumulatorSerializer;
+
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.catalog.DataTypeFactory;
+import org.apache.flink.table.functions.AggregateFunction;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.inference.Signature;
+import org.apache.flink.table.types.inference.TypeInference;
+import org.apache.flink.table.types.inference.TypeStrategies;
+import org.apache.flink.types.Row;
+
+import java.util.List;
+
+/**
+ * {@code ACTIVATION_STATS(arr [, dead_threshold])}: the statistics of the activation job's {@code
+ * ActivationStats} record over the group's arrays of activation outputs, as one ROW.
+ *
+ * <pre>{@code
+ * CREATE TEMPORARY SYSTEM FUNCTION ACTIVATION_STATS AS 'io.relustream.sql.ActivationStatsFunction';
+ * SELECT `group`, window_start, s.zero_fraction, s.p99, s.dead_features
+ * FROM (
+ *   SELECT `group`, window_start, ACTIVATION_STATS(RELU(`values`), 0.99) AS s
+ *   FROM TABLE(TUMBLE(TABLE features, DESCRIPTOR(event_time), INTERVAL '1' MINUTE))
+ *   GROUP BY `group`, window_start, window_end);
+ * }</pre>
+ *
+ * <p>{@code arr} is an ARRAY of DOUBLE or FLOAT (FLOAT is widened to DOUBLE) holding activation
+ * outputs: the "input" counts of the job are over these same values here. NULL arrays are skipped.
+ * The fields:
+ *
+ * <ul>
+ *   <li>{@code record_count}: rows with a non-NULL array.
+ *   <li>{@code value_count}: non-NULL, non-NaN elements (infinities included).
+ *   <li>{@code zero_count}: elements equal to 0.0; {@code zero_fraction} = zero_count /
+ *       value_count, NULL when value_count is 0.
+ *   <li>{@code nan_count}, {@code pos_inf_count}, {@code neg_inf_count}: NaN, +inf and -inf
+ *       elements.
+ *   <li>{@code min}, {@code max}, {@code mean}, {@code stddev} (population) and the quantiles
+ *       {@code p50}, {@code p90}, {@code p99}: over the non-NULL, non-NaN elements; NULL when there
+ *       is none. An infinity makes the mean infinite (NaN with both signs) and the stddev NaN. The
+ *       quantiles come from a KLL sketch: exact up to 200 values per group, then within about 1.3%
+ *       rank error; p = the smallest value with at least that share of values at or below it.
+ *   <li>{@code per_feature_zero_fraction[i]}: zero elements at index {@code i} over the rows whose
+ *       array has index {@code i} (a NaN or NULL element counts as a row that was not zero).
+ *   <li>{@code dead_features}: ascending indexes whose per-feature zero fraction is at least {@code
+ *       dead_threshold}, a numeric literal in {@code (0, 1]}, default 1.0.
+ * </ul>
+ *
+ * <p>The accumulator ({@link ActivationStatsAccumulator}, O(features), never a buffer of rows)
+ * merges, so HOP, CUMULATE and SESSION windows and two-phase aggregation work. It does not retract:
+ * min, max and the quantile sketch cannot forget a value, so over an updating table (a changelog
+ * with retractions) the query fails when it is planned. Field names such as {@code min} are
+ * reserved words in SQL: quote them, {@code s.`min`}.
+ */
+public final class ActivationStatsFunction
+        extends AggregateFunction<Row, ActivationStatsFunction.Accumulator> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Dead threshold when the call gives none, as in the activation job. */
+    public static final double DEFAULT_DEAD_THRESHOLD = 1.0;
+
+    /** The job's window accumulator and the call's dead threshold. */
+    public static final class Accumulator {
+        /** Serialized by its own Flink serializer, as a RAW field. */
+        public ActivationStatsAccumulator stats = new ActivationStatsAccumulator();
+
+        /** The threshold of the call; NaN until a row has been added. */
+        public double deadThreshold = Double.NaN;
+    }
+
+    /** The result: the statistics of {@code ActivationStats} without the key and window. */
+    static final DataType RESULT =
+            DataTypes.ROW(
+                    DataTypes.FIELD("record_count", DataTypes.BIGINT().notNull()),
+                    DataTypes.FIELD("value_count", DataTypes.BIGINT().notNull()),
+                    DataTypes.FIELD("zero_count", DataTypes.BIGINT().notNull()),
+                    DataTypes.FIELD("zero_fraction", DataTypes.DOUBLE()),
+                    DataTypes.FIELD("nan_count", DataTypes.BIGINT().notNull()),
+                    DataTypes.FIELD("pos_inf_count", DataTypes.BIGINT().notNull()),
+                    DataTypes.FIELD("neg_inf_count", DataTypes.BIGINT().notNull()),
+                    DataTypes.FIELD("min", DataTypes.DOUBLE()),
+                    DataTypes.FIELD("max", DataTypes.DOUBLE()),
+                    DataTypes.FIELD("mean", DataTypes.DOUBLE()),
+                    DataTypes.FIELD("stddev", DataTypes.DOUBLE()),
+                    DataTypes.FIELD("p50", DataTypes.DOUBLE()),
+                    DataTypes.FIELD("p90", DataTypes.DOUBLE()),
+                    DataTypes.FIELD("p99", DataTypes.DOUBLE()),
+                    DataTypes.FIELD(
+                            "per_feature_zero_fraction",
+                            DataTypes.ARRAY(DataTypes.DOUBLE().notNull()).notNull()),
+                    DataTypes.FIELD(
+                            "dead_features", DataTypes.ARRAY(DataTypes.INT().notNull()).notNull()));
+
+    @Override
+    public Accumulator createAccumulator() {
+        return new Accumulator();
+    }
+
+    public void accumulate(Accumulator acc, Double[] arr) {
+        accumulate(acc, arr, DEFAULT_DEAD_THRESHOLD);
+    }
+
+    public void accumulate(Accumulator acc, Double[] arr, Double deadThreshold) {
+        add(acc, arr, deadThreshold);
+    }
+
+    public void accumulate(Accumulator acc, Float[] arr) {
+        add(acc, arr, DEFAULT_DEAD_THRESHOLD);
+    }
+
+    public void accumulate(Accumulator acc, Float[] arr, Double deadThreshold) {
+        add(acc, arr, deadThreshold);
+    }
+
+    private static void add(Accumulator acc, Number[] arr, double deadThreshold) {
+        acc.deadThreshold = deadThreshold;
+        if (arr != null) {
+            acc.stats.add(sample(arr));
+        }
+    }
+
+    /** The row as the job's sample: NULL elements are not values, but the row has their index. */
+    private static ActivationSample sample(Number[] arr) {
+        ActivationSample sample = new ActivationSample();
+        double[] values = new double[arr.length];
+        for (int i = 0; i < arr.length; i++) {
+            Number x = arr[i];
+            if (x == null) {
+                values[i] = Double.NaN;
+                continue;
+            }
+            double v = x.doubleValue();
+            values[i] = v;
+            if (v != v) {
+                sample.nanInputs++;
+            } else if (v == Double.POSITIVE_INFINITY) {
+                sample.posInfInputs++;
+            } else if (v == Double.NEGATIVE_INFINITY) {
+                sample.negInfInputs++;
+            }
+        }
+        sample.activations = values;
+        sample.inputCount = arr.length;
+        return sample;
+    }
+
+    public void merge(Accumulator acc, Iterable<Accumulator> others) {
+        for (Accumulator other : others) {
+            if (Double.isNaN(acc.deadThreshold)) {
+                acc.deadThreshold = other.deadThreshold;
+            }
+            acc.stats.merge(other.stats);
+        }
+    }
+
+    public void resetAccumulator(Accumulator acc) {
+        acc.stats = new ActivationStatsAccumulator();
+        acc.deadThreshold = Double.NaN;
+    }
+
+    @Override
+    public Row getValue(Accumulator acc) {
+        double threshold =
+                Double.isNaN(acc.deadThreshold) ? DEFAULT_DEAD_THRESHOLD : acc.deadThreshold;
+        ActivationStats stats = acc.stats.toStats("", 0L, 0L, "", threshold);
+        return Row.of(
+                stats.getRecordCount(),
+                stats.getValueCount(),
+                stats.getZeroCount(),
+                stats.getZeroFraction(),
+                stats.getNanCount(),
+                stats.getPosInfCount(),
+                stats.getNegInfCount(),
+                stats.getMin(),
+                stats.getMax(),
+                stats.getMean(),
+                stats.getStddev(),
+                stats.getP50(),
+                stats.getP90(),
+                stats.getP99(),
+                stats.getPerFeatureZeroFraction().toArray(new Double[0]),
+                stats.getDeadFeatures().toArray(new Integer[0]));
+    }
+
+    @Override
+    public TypeInference getTypeInference(DataTypeFactory typeFactory) {
+        DataType accumulator =
+                DataTypes.STRUCTURED(
+                        Accumulator.class,
+                        DataTypes.FIELD(
+                                "stats",
+                                DataTypes.RAW(
+                                        ActivationStatsAccumulator.class,
+                                        ActivationStatsAccumulatorSerializer.INSTANCE)),
+                        DataTypes.FIELD("deadThreshold", DataTypes.DOUBLE().notNull()));
+        return TypeInference.newBuilder()
+                .inputTypeStrategy(
+                        ArgumentTypes.sequence(
+                                1,
+                                ArgumentTypes.signatures(
+                                        List.of(),
+                                        ArgumentTypes.Values.ARRAY,
+                                        List.of(Signature.Argument.of("dead_threshold", "DOUBLE"))),
+                                ArgumentTypes.values(ArgumentTypes.Values.ARRAY),
+                                ArgumentTypes.deadThreshold()))
+                .accumulatorTypeStrategy(TypeStrategies.explicit(accumulator))
+                .outputTypeStrategy(TypeStrategies.explicit(RESULT))
+                .build();
+    }
+}

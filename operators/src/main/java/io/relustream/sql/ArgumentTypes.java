@@ -1,0 +1,291 @@
+package io.relustream.sql;
+
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.functions.FunctionDefinition;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.inference.ArgumentCount;
+import org.apache.flink.table.types.inference.CallContext;
+import org.apache.flink.table.types.inference.ConstantArgumentCount;
+import org.apache.flink.table.types.inference.InputTypeStrategy;
+import org.apache.flink.table.types.inference.Signature;
+import org.apache.flink.table.types.inference.TypeInference;
+import org.apache.flink.table.types.inference.TypeStrategies;
+import org.apache.flink.table.types.logical.ArrayType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeFamily;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.table.types.utils.TypeConversions;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The argument rules the SQL functions share, checked while a query is planned: which types a
+ * values argument may have and what it is cast to, and the literals (specs, alpha, thresholds) that
+ * must be known before the query runs.
+ *
+ * <p>Every check fails with a {@link org.apache.flink.table.api.ValidationException} whose message
+ * starts with the function's name, so a bad call never reaches a running job.
+ */
+final class ArgumentTypes {
+
+    private ArgumentTypes() {}
+
+    /** What a values argument may be. */
+    enum Values {
+        /**
+         * DOUBLE, FLOAT, or an ARRAY of DOUBLE or FLOAT, kept as they are; other numbers are cast
+         * to DOUBLE.
+         */
+        SCALAR_OR_ARRAY,
+        /** An ARRAY of DOUBLE or FLOAT. */
+        ARRAY
+    }
+
+    /** Checks one argument and returns the type the function takes it as. */
+    @FunctionalInterface
+    interface Argument {
+        Optional<DataType> infer(CallContext context, int index, boolean throwOnFailure);
+    }
+
+    /**
+     * An input strategy of fixed arguments, each checked by its rule; the first {@code required}
+     * must be given, the rest may be left out.
+     */
+    static InputTypeStrategy sequence(
+            int required, List<Signature> signatures, Argument... arguments) {
+        return new InputTypeStrategy() {
+            @Override
+            public ArgumentCount getArgumentCount() {
+                return ConstantArgumentCount.between(required, arguments.length);
+            }
+
+            @Override
+            public Optional<List<DataType>> inferInputTypes(
+                    CallContext context, boolean throwOnFailure) {
+                List<DataType> types = new ArrayList<>();
+                int given = context.getArgumentDataTypes().size();
+                for (int i = 0; i < given; i++) {
+                    Optional<DataType> type = arguments[i].infer(context, i, throwOnFailure);
+                    if (type.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    types.add(type.get());
+                }
+                return Optional.of(types);
+            }
+
+            @Override
+            public List<Signature> getExpectedSignatures(FunctionDefinition definition) {
+                return signatures;
+            }
+        };
+    }
+
+    /** {@code F(x)}: a values argument, the result of its type. */
+    static TypeInference elementWise() {
+        return TypeInference.newBuilder()
+                .inputTypeStrategy(
+                        sequence(
+                                1,
+                                signatures(List.of(), Values.SCALAR_OR_ARRAY, List.of()),
+                                values(Values.SCALAR_OR_ARRAY)))
+                .outputTypeStrategy(TypeStrategies.argument(0))
+                .build();
+    }
+
+    /** A values argument of the given kind. */
+    static Argument values(Values kind) {
+        return (context, index, throwOnFailure) -> {
+            LogicalType type = context.getArgumentDataTypes().get(index).getLogicalType();
+            Optional<LogicalType> inferred = values(type, kind);
+            if (inferred.isEmpty()) {
+                return fail(
+                        context,
+                        throwOnFailure,
+                        context.getName()
+                                + " takes "
+                                + (kind == Values.ARRAY
+                                        ? "an ARRAY of DOUBLE or FLOAT"
+                                        : "DOUBLE, FLOAT (other numbers are cast to DOUBLE) or an"
+                                                + " ARRAY of DOUBLE or FLOAT")
+                                + " as argument "
+                                + (index + 1)
+                                + ", not "
+                                + type.asSummaryString()
+                                + (type.is(LogicalTypeRoot.ARRAY)
+                                        ? "; cast other arrays, e.g. CAST(x AS ARRAY<DOUBLE>)"
+                                        : ""));
+            }
+            return Optional.of(TypeConversions.fromLogicalToDataType(inferred.get()));
+        };
+    }
+
+    private static Optional<LogicalType> values(LogicalType type, Values kind) {
+        if (type.is(LogicalTypeRoot.ARRAY)) {
+            // No implicit cast of other arrays: Flink 2.2's implicit array casts read NULL
+            // elements as primitives and fail at run time (its explicit CAST works).
+            LogicalType element = ((ArrayType) type).getElementType();
+            return isDoubleOrFloat(element) ? Optional.of(type) : Optional.empty();
+        }
+        if (kind == Values.ARRAY) {
+            return Optional.empty();
+        }
+        if (isDoubleOrFloat(type)) {
+            return Optional.of(type);
+        }
+        // An untyped NULL (e.g. RELU(NULL)) is a NULL DOUBLE.
+        if (type.is(LogicalTypeRoot.NULL) || type.is(LogicalTypeFamily.NUMERIC)) {
+            return Optional.of(DataTypes.DOUBLE().getLogicalType().copy(type.isNullable()));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isDoubleOrFloat(LogicalType type) {
+        return type.is(LogicalTypeRoot.DOUBLE) || type.is(LogicalTypeRoot.FLOAT);
+    }
+
+    /** A dead threshold: a numeric literal in (0, 1]. */
+    static Argument deadThreshold() {
+        return (context, index, throwOnFailure) -> {
+            if (!literalsKnown(context, index)) {
+                return Optional.of(DataTypes.DOUBLE().notNull());
+            }
+            Optional<Double> threshold =
+                    numericLiteral(context, index, "the dead threshold", "1.0", throwOnFailure);
+            if (threshold.isEmpty()) {
+                return Optional.empty();
+            }
+            double value = threshold.get();
+            if (!(value > 0.0 && value <= 1.0)) {
+                return fail(
+                        context,
+                        throwOnFailure,
+                        context.getName() + ": the dead threshold must be in (0, 1], not " + value);
+            }
+            return Optional.of(DataTypes.DOUBLE().notNull());
+        };
+    }
+
+    /**
+     * Whether the context can tell literals from other arguments. The planner checks an aggregate
+     * call twice: while validating the query, where the literal is in the call, and again after it
+     * has moved every argument into a projected column, where the context cannot tell (and throws
+     * {@link UnsupportedOperationException}); the first check has then already been made.
+     */
+    static boolean literalsKnown(CallContext context, int index) {
+        try {
+            context.isArgumentLiteral(index);
+            return true;
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /** Whether a values argument the strategy accepted is an array. */
+    static boolean isArray(DataType type) {
+        return type.getLogicalType().getTypeRoot() == LogicalTypeRoot.ARRAY;
+    }
+
+    /** A character string literal, not NULL: a spec. */
+    static Optional<String> stringLiteral(
+            CallContext context, int index, String what, String example, boolean throwOnFailure) {
+        LogicalType type = context.getArgumentDataTypes().get(index).getLogicalType();
+        if (!type.is(LogicalTypeFamily.CHARACTER_STRING)
+                || !context.isArgumentLiteral(index)
+                || context.isArgumentNull(index)) {
+            return fail(
+                    context,
+                    throwOnFailure,
+                    context.getName()
+                            + ": the "
+                            + what
+                            + " must be a string literal, e.g. "
+                            + example
+                            + "; argument "
+                            + (index + 1)
+                            + " is "
+                            + describe(context, index, type));
+        }
+        Optional<String> value = context.getArgumentValue(index, String.class);
+        if (value.isEmpty()) {
+            return fail(
+                    context,
+                    throwOnFailure,
+                    context.getName() + ": the " + what + " must be a string literal");
+        }
+        return value;
+    }
+
+    /** A numeric literal, not NULL, as a double. */
+    static Optional<Double> numericLiteral(
+            CallContext context, int index, String what, String example, boolean throwOnFailure) {
+        LogicalType type = context.getArgumentDataTypes().get(index).getLogicalType();
+        Optional<Double> value = Optional.empty();
+        if (type.is(LogicalTypeFamily.NUMERIC)
+                && context.isArgumentLiteral(index)
+                && !context.isArgumentNull(index)) {
+            value = literalDouble(context, index);
+        }
+        if (value.isEmpty()) {
+            return fail(
+                    context,
+                    throwOnFailure,
+                    context.getName()
+                            + ": "
+                            + what
+                            + " must be a numeric literal, e.g. "
+                            + example
+                            + "; argument "
+                            + (index + 1)
+                            + " is "
+                            + describe(context, index, type));
+        }
+        return value;
+    }
+
+    private static Optional<Double> literalDouble(CallContext context, int index) {
+        // Exact numeric literals (SQL's 0.1 is DECIMAL(2, 1)) read as BigDecimal, approximate ones
+        // (2.5E-1, or the Table API's lit(Double.NaN), which no BigDecimal holds) as Double.
+        LogicalType type = context.getArgumentDataTypes().get(index).getLogicalType();
+        if (type.is(LogicalTypeFamily.EXACT_NUMERIC)) {
+            return context.getArgumentValue(index, BigDecimal.class).map(BigDecimal::doubleValue);
+        }
+        return context.getArgumentValue(index, Double.class);
+    }
+
+    private static String describe(CallContext context, int index, LogicalType type) {
+        if (context.isArgumentLiteral(index) && context.isArgumentNull(index)) {
+            return "NULL";
+        }
+        return (context.isArgumentLiteral(index) ? "a literal of type " : "an expression of type ")
+                + type.asSummaryString();
+    }
+
+    /** Fails the call with exactly {@code message} (never read as a format string). */
+    static <T> Optional<T> fail(CallContext context, boolean throwOnFailure, String message) {
+        return context.fail(throwOnFailure, "%s", message);
+    }
+
+    /** The signatures shown in errors, e.g. {@code RELU(x DOUBLE)}, the values argument named x. */
+    static List<Signature> signatures(
+            List<Signature.Argument> before, Values kind, List<Signature.Argument> after) {
+        List<String> types = new ArrayList<>();
+        if (kind != Values.ARRAY) {
+            types.add("DOUBLE");
+            types.add("FLOAT");
+        }
+        types.add("ARRAY<DOUBLE>");
+        types.add("ARRAY<FLOAT>");
+        List<Signature> signatures = new ArrayList<>();
+        for (String type : types) {
+            List<Signature.Argument> arguments = new ArrayList<>(before);
+            arguments.add(Signature.Argument.of("x", type));
+            arguments.addAll(after);
+            signatures.add(Signature.of(arguments));
+        }
+        return signatures;
+    }
+}

@@ -1,0 +1,101 @@
+package io.relustream.sql;
+
+import io.relustream.activation.Activations;
+import io.relustream.activation.Rectifier;
+
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.catalog.DataTypeFactory;
+import org.apache.flink.table.functions.ScalarFunction;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.inference.CallContext;
+import org.apache.flink.table.types.inference.Signature;
+import org.apache.flink.table.types.inference.TypeInference;
+import org.apache.flink.table.types.inference.TypeStrategies;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code LEAKY_RELU(x, alpha)}: {@code x} for {@code x > 0}, else {@code alpha * x}, of a DOUBLE, a
+ * FLOAT or every element of an ARRAY of them.
+ *
+ * <pre>{@code
+ * CREATE TEMPORARY SYSTEM FUNCTION LEAKY_RELU AS 'io.relustream.sql.LeakyReluFunction';
+ * SELECT LEAKY_RELU(score, 0.01), LEAKY_RELU(embedding, 0.2) FROM readings;
+ * }</pre>
+ *
+ * <p>{@code alpha} must be a numeric literal, finite and {@code >= 0}; anything else fails when the
+ * query is planned. A column is not accepted: a per-row slope would make every row's activation a
+ * different function, which the statistics downstream cannot name, and a bad slope could then only
+ * fail the running job. The result has the type of {@code x} (other numbers are cast to DOUBLE;
+ * arrays must hold DOUBLE or FLOAT); NULL gives NULL, also per array element; {@code
+ * LEAKY_RELU(-inf, a) = -inf} for {@code a > 0}; zero outputs are {@code +0.0}. The derivative is
+ * {@code ACTIVATION_GRAD('leaky_relu(alpha=..)', x)}.
+ */
+public final class LeakyReluFunction extends ScalarFunction {
+
+    private static final long serialVersionUID = 1L;
+
+    // The last slope seen: alpha is a literal, so one call site always passes the same one.
+    private transient double cachedAlpha = Double.NaN;
+    private transient Rectifier cached;
+
+    public Double eval(Double x, Double alpha) {
+        return Kernels.apply(activation(alpha), false, x);
+    }
+
+    public Float eval(Float x, Double alpha) {
+        return Kernels.apply(activation(alpha), false, x);
+    }
+
+    public Double[] eval(Double[] x, Double alpha) {
+        return Kernels.apply(activation(alpha), false, x);
+    }
+
+    public Float[] eval(Float[] x, Double alpha) {
+        return Kernels.apply(activation(alpha), false, x);
+    }
+
+    private Rectifier activation(double alpha) {
+        if (cached == null || Double.compare(alpha, cachedAlpha) != 0) {
+            cached = Activations.leakyRelu(alpha);
+            cachedAlpha = alpha;
+        }
+        return cached;
+    }
+
+    @Override
+    public TypeInference getTypeInference(DataTypeFactory typeFactory) {
+        return TypeInference.newBuilder()
+                .inputTypeStrategy(
+                        ArgumentTypes.sequence(
+                                2,
+                                ArgumentTypes.signatures(
+                                        List.of(),
+                                        ArgumentTypes.Values.SCALAR_OR_ARRAY,
+                                        List.of(Signature.Argument.of("alpha", "DOUBLE"))),
+                                ArgumentTypes.values(ArgumentTypes.Values.SCALAR_OR_ARRAY),
+                                LeakyReluFunction::alpha))
+                .outputTypeStrategy(TypeStrategies.argument(0))
+                .build();
+    }
+
+    private static Optional<DataType> alpha(
+            CallContext context, int index, boolean throwOnFailure) {
+        if (!ArgumentTypes.literalsKnown(context, index)) {
+            return Optional.of(DataTypes.DOUBLE().notNull());
+        }
+        Optional<Double> alpha =
+                ArgumentTypes.numericLiteral(context, index, "alpha", "0.01", throwOnFailure);
+        if (alpha.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Activations.leakyRelu(alpha.get());
+        } catch (IllegalArgumentException e) {
+            return ArgumentTypes.fail(
+                    context, throwOnFailure, context.getName() + ": " + e.getMessage());
+        }
+        return Optional.of(DataTypes.DOUBLE().notNull());
+    }
+}

@@ -1,0 +1,468 @@
+package io.relustream.sql;
+
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The aggregate functions on a MiniCluster: in GROUP BY (one and two phases), in TUMBLE, HOP,
+ * CUMULATE and SESSION windows over event time, and over updating input, where ZERO_FRACTION and
+ * DEAD_FEATURES retract. Every result is held against {@link ExpectedAggregates}, computed from the
+ * same rows the plain way.
+ */
+class SqlAggregateFunctionsITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    /** Aligned to every window size used here. */
+    private static final long T0 = 1_700_000_000_000L;
+
+    private static final double NAN = Double.NaN;
+    private static final double INF = Double.POSITIVE_INFINITY;
+
+    private static final DataType EVENT =
+            DataTypes.ROW(
+                    DataTypes.FIELD("g", DataTypes.STRING().notNull()),
+                    DataTypes.FIELD("t", DataTypes.BIGINT().notNull()),
+                    DataTypes.FIELD("x", DataTypes.DOUBLE()),
+                    DataTypes.FIELD("arr", DataTypes.ARRAY(DataTypes.DOUBLE())),
+                    DataTypes.FIELD("farr", DataTypes.ARRAY(DataTypes.FLOAT())));
+
+    /** One input row: group, event time (ms after T0), a scalar and an array of outputs. */
+    private static final class Event {
+        final String g;
+        final long t;
+        final Double x;
+        final Double[] arr;
+
+        Event(String g, long t, Double x, Double... arr) {
+            this.g = g;
+            this.t = t;
+            this.x = x;
+            this.arr = arr;
+        }
+
+        Row row() {
+            return Row.of(g, T0 + t, x, arr, Reference.toFloats(arr));
+        }
+    }
+
+    /** In event-time order; zeros of both signs, NaN, NULL, infinities, empty and NULL arrays. */
+    private static final List<Event> EVENTS =
+            List.of(
+                    new Event("a", 1_000, 0.0, 0.0, 1.0, 2.0),
+                    new Event("b", 2_000, 4.0, 2.0, 0.0),
+                    new Event("a", 3_000, -0.0, 0.0, -0.0, 3.0),
+                    new Event("a", 6_000, 1.5, 0.0, NAN, 0.0, 4.0),
+                    new Event("b", 8_000, 0.0, 0.0, 0.0),
+                    new Event("a", 9_000, NAN, 1.0, 0.0, null),
+                    new Event("a", 12_000, null, 0.0, 2.0, 0.0),
+                    new Event("a", 14_000, 2.0, (Double[]) null),
+                    new Event("b", 15_000, -1.0, -0.5, 0.0, 7.0),
+                    new Event("a", 17_000, 0.0, 0.0, INF, 5.0),
+                    new Event("b", 21_000, 0.0, new Double[0]),
+                    new Event("a", 23_000, 3.0, 0.0, 0.0, 0.0),
+                    new Event("b", 26_000, 0.0, -INF, 0.0));
+
+    private static final String AGGREGATES =
+            "COUNT(*) AS n, ZERO_FRACTION(x) AS zx, ZERO_FRACTION(CAST(x AS FLOAT)) AS zxf,"
+                    + " ZERO_FRACTION(arr) AS za, ZERO_FRACTION(farr) AS zf,"
+                    + " DEAD_FEATURES(arr, 0.5) AS dead, DEAD_FEATURES(farr, 1.0) AS dead_all,"
+                    + " ACTIVATION_STATS(arr, 0.5) AS s, ACTIVATION_STATS(farr) AS sf";
+
+    private SqlTables sql;
+
+    @BeforeEach
+    void createTable() {
+        sql = new SqlTables(2);
+        List<Row> rows = EVENTS.stream().map(Event::row).collect(Collectors.toList());
+        sql.tableEnv.createTemporaryView("events", sql.eventTimeTable(EVENT, rows, 1));
+    }
+
+    @Test
+    void groupByComputesEveryAggregateOverEachGroup() {
+        Map<Row, Row> result =
+                SqlTables.materialize(
+                        sql.query("SELECT g, " + AGGREGATES + " FROM events GROUP BY g"), 1);
+        assertWindows(
+                result,
+                groupBy(event -> List.of(new Window(event.g, 0, 0))),
+                row -> new Window((String) row.getField(0), 0, 0),
+                1);
+    }
+
+    @Test
+    void groupByInTwoPhasesMergesPartialAccumulators() {
+        sql.tableEnv.getConfig().set("table.exec.mini-batch.enabled", "true");
+        sql.tableEnv.getConfig().set("table.exec.mini-batch.allow-latency", "100 ms");
+        sql.tableEnv.getConfig().set("table.exec.mini-batch.size", "4");
+        sql.tableEnv.getConfig().set("table.optimizer.agg-phase-strategy", "TWO_PHASE");
+        String query = "SELECT g, " + AGGREGATES + " FROM events GROUP BY g";
+        assertThat(sql.tableEnv.explainSql(query))
+                .contains("LocalGroupAggregate", "GlobalGroupAggregate");
+
+        Map<Row, Row> result = SqlTables.materialize(sql.query(query), 1);
+        assertWindows(
+                result,
+                groupBy(event -> List.of(new Window(event.g, 0, 0))),
+                row -> new Window((String) row.getField(0), 0, 0),
+                1);
+    }
+
+    @Test
+    void tumbleWindowsComputeEveryAggregatePerGroupAndWindow() {
+        List<Row> rows =
+                sql.query(
+                        windowQuery(
+                                "TUMBLE(TABLE events, DESCRIPTOR(rowtime), INTERVAL '10'"
+                                        + " SECOND)"));
+        Map<Window, List<Event>> expected =
+                groupBy(event -> List.of(window(event.g, floor(event.t, 10_000), 10_000)));
+        assertThat(expected).hasSize(6);
+        assertWindows(rows, expected);
+
+        // One window by hand, so that the reference is checked too: group a in [0s, 10s).
+        Row a0 =
+                rows.stream()
+                        .filter(r -> r.getField(0).equals("a") && windowOf(r).start == 0)
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(a0.getField("n")).isEqualTo(4L);
+        assertThat(a0.getField("zx")).isEqualTo(2.0 / 3.0);
+        assertThat(a0.getField("za")).isEqualTo(6.0 / 11.0);
+        assertThat((Integer[]) a0.getField("dead")).containsExactly(0, 1);
+        Row stats = (Row) a0.getField("s");
+        assertThat(stats.getField("value_count")).isEqualTo(11L);
+        assertThat(stats.getField("nan_count")).isEqualTo(1L);
+        assertThat(stats.getField("p90")).isEqualTo(3.0);
+        assertThat((Double) stats.getField("mean")).isCloseTo(11.0 / 11.0, within(1e-12));
+        assertThat((Double[]) stats.getField("per_feature_zero_fraction"))
+                .containsExactly(0.75, 0.5, 0.25, 0.0);
+    }
+
+    @Test
+    void hopWindowsInTwoPhasesMergeSlices() {
+        sql.tableEnv.getConfig().set("table.optimizer.agg-phase-strategy", "TWO_PHASE");
+        String query =
+                windowQuery(
+                        "HOP(TABLE events, DESCRIPTOR(rowtime), INTERVAL '5' SECOND, INTERVAL"
+                                + " '10' SECOND)");
+        assertThat(sql.tableEnv.explainSql(query))
+                .contains("LocalWindowAggregate", "GlobalWindowAggregate");
+
+        List<Row> rows = sql.query(query);
+        Map<Window, List<Event>> expected =
+                groupBy(
+                        event -> {
+                            long last = floor(event.t, 5_000);
+                            return List.of(
+                                    window(event.g, last - 5_000, 10_000),
+                                    window(event.g, last, 10_000));
+                        });
+        assertWindows(rows, expected);
+    }
+
+    @Test
+    void cumulateWindowsGrowInStepsAndMergeSlices() {
+        List<Row> rows =
+                sql.query(
+                        windowQuery(
+                                "CUMULATE(TABLE events, DESCRIPTOR(rowtime), INTERVAL '5' SECOND,"
+                                        + " INTERVAL '10' SECOND)"));
+        Map<Window, List<Event>> expected =
+                groupBy(
+                        event -> {
+                            long start = floor(event.t, 10_000);
+                            List<Window> windows = new ArrayList<>();
+                            for (long end = start + 5_000; end <= start + 10_000; end += 5_000) {
+                                if (event.t < end) {
+                                    windows.add(new Window(event.g, start, end));
+                                }
+                            }
+                            return windows;
+                        });
+        assertWindows(rows, expected);
+    }
+
+    @Test
+    void sessionWindowsMergeTheAccumulatorsOfJoinedSessions() {
+        List<Row> rows =
+                sql.query(
+                        windowQuery(
+                                "SESSION(TABLE events PARTITION BY g, DESCRIPTOR(rowtime),"
+                                        + " INTERVAL '4' SECOND)"));
+        // Per group, an event within 4s of the previous one extends its session.
+        Map<String, List<Window>> sessions = new TreeMap<>();
+        for (Event event : EVENTS) {
+            List<Window> own = sessions.computeIfAbsent(event.g, g -> new ArrayList<>());
+            Window last = own.isEmpty() ? null : own.get(own.size() - 1);
+            if (last != null && event.t < last.end) {
+                own.set(own.size() - 1, new Window(event.g, last.start, event.t + 4_000));
+            } else {
+                own.add(new Window(event.g, event.t, event.t + 4_000));
+            }
+        }
+        Map<Window, List<Event>> expected =
+                groupBy(
+                        event ->
+                                sessions.get(event.g).stream()
+                                        .filter(w -> w.start <= event.t && event.t < w.end)
+                                        .collect(Collectors.toList()));
+        assertThat(sessions.get("a"))
+                .containsExactly(new Window("a", 1_000, 21_000), new Window("a", 23_000, 27_000));
+        assertWindows(rows, expected);
+    }
+
+    @Test
+    void zeroFractionAndDeadFeaturesRetractUpdatedAndDeletedRows() {
+        DataType type =
+                DataTypes.ROW(
+                        DataTypes.FIELD("k", DataTypes.INT()),
+                        DataTypes.FIELD("x", DataTypes.DOUBLE()),
+                        DataTypes.FIELD("arr", DataTypes.ARRAY(DataTypes.DOUBLE())));
+        List<Row> changes =
+                List.of(
+                        Row.ofKind(RowKind.INSERT, 1, 0.0, new Double[] {0.0, 0.0, 0.0}),
+                        Row.ofKind(RowKind.INSERT, 2, 1.0, new Double[] {0.0, 1.0}),
+                        Row.ofKind(RowKind.INSERT, 3, 0.0, new Double[] {1.0, 0.0}),
+                        Row.ofKind(RowKind.UPDATE_BEFORE, 1, 0.0, new Double[] {0.0, 0.0, 0.0}),
+                        Row.ofKind(RowKind.UPDATE_AFTER, 1, 2.0, new Double[] {0.0, 5.0}),
+                        Row.ofKind(RowKind.DELETE, 3, 0.0, new Double[] {1.0, 0.0}),
+                        Row.ofKind(RowKind.INSERT, 4, NAN, new Double[] {0.0, NAN}));
+        sql.tableEnv.createTemporaryView("changes", sql.changelogTable(type, changes));
+
+        Map<Row, Row> result =
+                SqlTables.materialize(
+                        sql.query(
+                                "SELECT ZERO_FRACTION(x), ZERO_FRACTION(arr),"
+                                        + " DEAD_FEATURES(arr, 1.0), DEAD_FEATURES(arr, 0.5)"
+                                        + " FROM changes"),
+                        0);
+
+        // What is left: k1 (2.0, [0, 5]), k2 (1.0, [0, 1]), k4 (NaN, [0, NaN]).
+        List<Double> x = List.of(2.0, 1.0, NAN);
+        List<Double[]> arr =
+                List.of(new Double[] {0.0, 5.0}, new Double[] {0.0, 1.0}, new Double[] {0.0, NAN});
+        Row row = result.values().iterator().next();
+        assertThat(result).hasSize(1);
+        assertThat(row.getField(0)).isEqualTo(ExpectedAggregates.zeroFraction(x)).isEqualTo(0.0);
+        assertThat(row.getField(1))
+                .isEqualTo(ExpectedAggregates.zeroFractionOfArrays(arr))
+                .isEqualTo(0.6);
+        // Index 2 had rows only in the retracted version of k1: no rows left, so not dead.
+        assertThat((Integer[]) row.getField(2))
+                .isEqualTo(ExpectedAggregates.deadFeatures(arr, 1.0))
+                .containsExactly(0);
+        assertThat((Integer[]) row.getField(3))
+                .isEqualTo(ExpectedAggregates.deadFeatures(arr, 0.5))
+                .containsExactly(0);
+    }
+
+    @Test
+    void zeroFractionRetractsTheUpdatesOfAnUpstreamAggregate() {
+        String query =
+                "SELECT ZERO_FRACTION(x), DEAD_FEATURES(arr, 1.0) FROM"
+                        + " (SELECT g, LAST_VALUE(x) AS x, LAST_VALUE(arr) AS arr FROM events"
+                        + " GROUP BY g)";
+        Map<Row, Row> result = SqlTables.materialize(sql.query(query), 0);
+
+        // LAST_VALUE skips NULLs: the last non-NULL x and arr of each group.
+        List<Double> x = new ArrayList<>();
+        List<Double[]> arr = new ArrayList<>();
+        for (String g : List.of("a", "b")) {
+            List<Event> events =
+                    EVENTS.stream().filter(e -> e.g.equals(g)).collect(Collectors.toList());
+            events.stream()
+                    .map(e -> e.x)
+                    .filter(v -> v != null)
+                    .reduce((p, q) -> q)
+                    .ifPresent(x::add);
+            events.stream()
+                    .map(e -> e.arr)
+                    .filter(v -> v != null)
+                    .reduce((p, q) -> q)
+                    .ifPresent(arr::add);
+        }
+        Row row = result.values().iterator().next();
+        assertThat(row.getField(0)).isEqualTo(ExpectedAggregates.zeroFraction(x)).isEqualTo(0.5);
+        assertThat((Integer[]) row.getField(1))
+                .isEqualTo(ExpectedAggregates.deadFeatures(arr, 1.0))
+                .containsExactly(1, 2);
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    private static String windowQuery(String window) {
+        return "SELECT g, window_start, window_end, "
+                + AGGREGATES
+                + " FROM TABLE("
+                + window
+                + ") GROUP BY g, window_start, window_end";
+    }
+
+    /** A group's window, as milliseconds after T0; GROUP BY results use 0, 0. */
+    private static final class Window implements Comparable<Window> {
+        final String g;
+        final long start;
+        final long end;
+
+        Window(String g, long start, long end) {
+            this.g = g;
+            this.start = start;
+            this.end = end;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Window
+                    && ((Window) o).g.equals(g)
+                    && ((Window) o).start == start
+                    && ((Window) o).end == end;
+        }
+
+        @Override
+        public int hashCode() {
+            return g.hashCode() * 31 + Long.hashCode(start) * 17 + Long.hashCode(end);
+        }
+
+        @Override
+        public int compareTo(Window o) {
+            int byGroup = g.compareTo(o.g);
+            if (byGroup != 0) {
+                return byGroup;
+            }
+            return start != o.start ? Long.compare(start, o.start) : Long.compare(end, o.end);
+        }
+
+        @Override
+        public String toString() {
+            return g + "[" + start + ", " + end + ")";
+        }
+    }
+
+    private static Window window(String g, long start, long size) {
+        return new Window(g, start, start + size);
+    }
+
+    private static long floor(long t, long size) {
+        return Math.floorDiv(t, size) * size;
+    }
+
+    private static Map<Window, List<Event>> groupBy(Function<Event, List<Window>> windows) {
+        Map<Window, List<Event>> groups = new TreeMap<>();
+        for (Event event : EVENTS) {
+            for (Window w : windows.apply(event)) {
+                groups.computeIfAbsent(w, k -> new ArrayList<>()).add(event);
+            }
+        }
+        return groups;
+    }
+
+    private static Window windowOf(Row row) {
+        return new Window(
+                (String) row.getField(0),
+                millis((LocalDateTime) row.getField(1)),
+                millis((LocalDateTime) row.getField(2)));
+    }
+
+    private static long millis(LocalDateTime time) {
+        return time.toInstant(ZoneOffset.UTC).toEpochMilli() - T0;
+    }
+
+    /** Window results: group, window_start, window_end, then the aggregates. */
+    private static void assertWindows(List<Row> rows, Map<Window, List<Event>> expected) {
+        assertThat(rows).allMatch(row -> row.getKind() == RowKind.INSERT);
+        Map<Window, Row> byWindow = new TreeMap<>();
+        for (Row row : rows) {
+            assertThat(byWindow.put(windowOf(row), row)).as("one row per window").isNull();
+        }
+        assertWindows(byWindow, expected, row -> windowOf(row), 3);
+    }
+
+    private static <K> void assertWindows(
+            Map<K, Row> actual,
+            Map<Window, List<Event>> expected,
+            Function<Row, Window> windowOf,
+            int firstAggregate) {
+        Map<Window, Row> byWindow = new TreeMap<>();
+        actual.values().forEach(row -> byWindow.put(windowOf.apply(row), row));
+        assertThat(byWindow.keySet()).containsExactlyElementsOf(expected.keySet());
+        expected.forEach(
+                (window, events) -> {
+                    Row row = byWindow.get(window);
+                    String as = window.toString();
+                    List<Double> x = events.stream().map(e -> e.x).collect(Collectors.toList());
+                    List<Double[]> arr =
+                            events.stream().map(e -> e.arr).collect(Collectors.toList());
+                    int i = firstAggregate;
+                    assertThat(row.getField(i++)).as(as).isEqualTo((long) events.size());
+                    Double zx = ExpectedAggregates.zeroFraction(x);
+                    assertThat(row.getField(i++)).as(as).isEqualTo(zx);
+                    // FLOAT holds the same zeros, NaNs and infinities as DOUBLE here.
+                    assertThat(row.getField(i++)).as(as).isEqualTo(zx);
+                    Double za = ExpectedAggregates.zeroFractionOfArrays(arr);
+                    assertThat(row.getField(i++)).as(as).isEqualTo(za);
+                    assertThat(row.getField(i++)).as(as).isEqualTo(za);
+                    assertThat((Integer[]) row.getField(i++))
+                            .as(as)
+                            .isEqualTo(ExpectedAggregates.deadFeatures(arr, 0.5));
+                    assertThat((Integer[]) row.getField(i++))
+                            .as(as)
+                            .isEqualTo(ExpectedAggregates.deadFeatures(arr, 1.0));
+                    assertStats(
+                            as,
+                            (Row) row.getField(i++),
+                            ExpectedAggregates.activationStats(arr, 0.5));
+                    assertStats(
+                            as + " (FLOAT)",
+                            (Row) row.getField(i++),
+                            ExpectedAggregates.activationStats(arr, 1.0));
+                });
+    }
+
+    private static void assertStats(String as, Row actual, Row expected) {
+        assertThat(actual.getArity()).isEqualTo(16);
+        for (int i = 0; i < expected.getArity(); i++) {
+            Object want = expected.getField(i);
+            Object got = actual.getField(i);
+            String field = as + " field " + i;
+            boolean moment = i == 9 || i == 10;
+            if (moment && want != null && Double.isFinite((Double) want)) {
+                // Mean and stddev: the accumulator's one-pass sums against two passes here.
+                assertThat((Double) got).as(field).isCloseTo((Double) want, within(1e-12));
+            } else if (want instanceof Object[]) {
+                assertThat(Arrays.deepEquals((Object[]) got, (Object[]) want))
+                        .as(field + ": " + Arrays.toString((Object[]) got))
+                        .isTrue();
+            } else {
+                assertThat(got).as(field).isEqualTo(want);
+            }
+        }
+    }
+}

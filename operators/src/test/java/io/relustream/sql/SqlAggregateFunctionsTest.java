@@ -1,0 +1,212 @@
+package io.relustream.sql;
+
+import io.relustream.stats.ActivationStatsAccumulatorSerializer;
+
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.internal.TableEnvironmentInternal;
+import org.apache.flink.table.catalog.DataTypeFactory;
+import org.apache.flink.table.functions.AggregateFunction;
+import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.table.types.logical.RawType;
+import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
+import org.apache.flink.types.Row;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The aggregate functions' accumulators without Flink around them: retract undoes accumulate, merge
+ * equals accumulating everything in one place, and the accumulator types are ones Flink serializes
+ * without Kryo.
+ */
+class SqlAggregateFunctionsTest {
+
+    private static final double NAN = Double.NaN;
+
+    @Test
+    void zeroFractionCountsZerosOfBothSignsAmongNonNullNonNaNValues() {
+        ZeroFractionFunction function = new ZeroFractionFunction();
+        ZeroFractionFunction.Accumulator acc = function.createAccumulator();
+        function.accumulate(acc, 0.0);
+        function.accumulate(acc, -0.0);
+        function.accumulate(acc, (Double) null);
+        function.accumulate(acc, NAN);
+        function.accumulate(acc, Double.POSITIVE_INFINITY);
+        function.accumulate(acc, new Float[] {0.0f, null, Float.NaN, 2.0f});
+        function.accumulate(acc, (Double[]) null);
+
+        // Values: 0, -0, +inf, 0f, 2f; zeros: three of them.
+        assertThat(acc.values).isEqualTo(5);
+        assertThat(acc.zeros).isEqualTo(3);
+        assertThat(function.getValue(acc)).isEqualTo(0.6);
+    }
+
+    @Test
+    void zeroFractionIsNullWithoutValuesAndAfterEverythingIsRetracted() {
+        ZeroFractionFunction function = new ZeroFractionFunction();
+        ZeroFractionFunction.Accumulator acc = function.createAccumulator();
+        function.accumulate(acc, NAN);
+        function.accumulate(acc, new Double[] {null});
+        assertThat(function.getValue(acc)).isNull();
+
+        function.accumulate(acc, new Double[] {0.0, 1.0});
+        function.retract(acc, new Double[] {0.0, 1.0});
+        assertThat(function.getValue(acc)).isNull();
+        assertThat(acc.values).isZero();
+        assertThat(acc.zeros).isZero();
+    }
+
+    @Test
+    void zeroFractionMergeEqualsAccumulatingEverythingInOnePlace() {
+        ZeroFractionFunction function = new ZeroFractionFunction();
+        ZeroFractionFunction.Accumulator all = function.createAccumulator();
+        ZeroFractionFunction.Accumulator left = function.createAccumulator();
+        ZeroFractionFunction.Accumulator right = function.createAccumulator();
+        Double[][] rows = {{0.0, 1.0}, {0.0, 0.0, NAN}, {3.0}, {-0.0}};
+        for (int i = 0; i < rows.length; i++) {
+            function.accumulate(all, rows[i]);
+            function.accumulate(i % 2 == 0 ? left : right, rows[i]);
+        }
+        function.merge(left, List.of(right));
+
+        assertThat(left.values).isEqualTo(all.values).isEqualTo(6);
+        assertThat(left.zeros).isEqualTo(all.zeros).isEqualTo(4);
+        assertThat(function.getValue(left)).isEqualTo(4.0 / 6.0);
+    }
+
+    @Test
+    void deadFeaturesRetractLeavesIndexesWithoutRowsAlive() {
+        DeadFeaturesFunction function = new DeadFeaturesFunction();
+        DeadFeaturesFunction.Accumulator acc = function.createAccumulator();
+        function.accumulate(acc, new Double[] {0.0, 1.0, 0.0}, 1.0);
+        function.accumulate(acc, new Double[] {0.0, 0.0}, 1.0);
+        assertThat(function.getValue(acc)).containsExactly(0, 2);
+
+        function.retract(acc, new Double[] {0.0, 1.0, 0.0}, 1.0);
+        // Index 2 has no rows left: no fraction, not dead. Index 1 is now 1/1 zero.
+        assertThat(acc.records).containsExactly(1, 1, 0);
+        assertThat(function.getValue(acc)).containsExactly(0, 1);
+    }
+
+    @Test
+    void deadFeaturesCountsNaNAndNullElementsAsRowsThatWereNotZero() {
+        DeadFeaturesFunction function = new DeadFeaturesFunction();
+        DeadFeaturesFunction.Accumulator acc = function.createAccumulator();
+        function.accumulate(acc, new Double[] {0.0, 0.0, 0.0}, 0.5);
+        function.accumulate(acc, new Double[] {NAN, null, 0.0}, 0.5);
+        function.accumulate(acc, new Float[] {Float.NaN, 0.0f}, 0.5);
+
+        assertThat(acc.records).containsExactly(3, 3, 2);
+        assertThat(acc.zeros).containsExactly(1, 2, 2);
+        assertThat(function.getValue(acc)).containsExactly(1, 2);
+    }
+
+    @Test
+    void deadFeaturesMergeTakesTheThresholdIntoAnEmptyGlobalAccumulator() {
+        DeadFeaturesFunction function = new DeadFeaturesFunction();
+        DeadFeaturesFunction.Accumulator partial = function.createAccumulator();
+        function.accumulate(partial, new Double[] {0.0, 1.0, 0.0, 0.0}, 0.5);
+        DeadFeaturesFunction.Accumulator other = function.createAccumulator();
+        function.accumulate(other, new Double[] {1.0, 0.0}, 0.5);
+
+        // A global accumulator of two-phase aggregation only ever sees merges.
+        DeadFeaturesFunction.Accumulator global = function.createAccumulator();
+        function.merge(global, List.of(partial, other));
+
+        assertThat(global.threshold).isEqualTo(0.5);
+        assertThat(global.records).containsExactly(2, 2, 1, 1);
+        assertThat(global.zeros).containsExactly(1, 1, 1, 1);
+        assertThat(function.getValue(global)).containsExactly(0, 1, 2, 3);
+    }
+
+    @Test
+    void activationStatsMergeEqualsAccumulatingEverythingInOnePlace() {
+        ActivationStatsFunction function = new ActivationStatsFunction();
+        ActivationStatsFunction.Accumulator all = function.createAccumulator();
+        ActivationStatsFunction.Accumulator left = function.createAccumulator();
+        ActivationStatsFunction.Accumulator right = function.createAccumulator();
+        List<Double[]> rows =
+                List.of(
+                        new Double[] {0.0, 1.0, 2.0},
+                        new Double[] {0.0, NAN, null, 4.0},
+                        new Double[] {Double.NEGATIVE_INFINITY, 0.0},
+                        new Double[] {5.0, 0.0, 0.0});
+        for (int i = 0; i < rows.size(); i++) {
+            function.accumulate(all, rows.get(i), 0.5);
+            function.accumulate(i < 2 ? left : right, rows.get(i), 0.5);
+        }
+        ActivationStatsFunction.Accumulator global = function.createAccumulator();
+        function.merge(global, List.of(left, right));
+
+        Row expected = ExpectedAggregates.activationStats(rows, 0.5);
+        for (Row actual : List.of(function.getValue(all), function.getValue(global))) {
+            // -inf among the values: the mean is -inf and the stddev NaN, exactly.
+            assertThat(Arrays.deepEquals(fields(actual), fields(expected)))
+                    .as(actual + " vs " + expected)
+                    .isTrue();
+        }
+        assertThat(function.getValue(global).getField(15)).isEqualTo(new Integer[] {0, 1});
+    }
+
+    @Test
+    void activationStatsOfNoRowsHasZeroCountsAndNullStatistics() {
+        ActivationStatsFunction function = new ActivationStatsFunction();
+        Row stats = function.getValue(function.createAccumulator());
+        assertThat(
+                        Arrays.deepEquals(
+                                fields(stats),
+                                fields(ExpectedAggregates.activationStats(List.of(), 1.0))))
+                .isTrue();
+        assertThat(stats.getField(0)).isEqualTo(0L);
+        assertThat(stats.getField(3)).isNull();
+        assertThat((Double[]) stats.getField(14)).isEmpty();
+    }
+
+    @Test
+    void accumulatorsAreStructuredTypesAndTheStatsSketchHasItsOwnSerializer() {
+        TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        DataTypeFactory factory =
+                ((TableEnvironmentInternal) tableEnv).getCatalogManager().getDataTypeFactory();
+
+        LogicalType zeroFraction = accumulatorType(new ZeroFractionFunction(), factory);
+        assertThat(zeroFraction.getTypeRoot()).isEqualTo(LogicalTypeRoot.STRUCTURED_TYPE);
+        assertThat(LogicalTypeChecks.getFieldNames(zeroFraction))
+                .containsExactlyInAnyOrder("zeros", "values");
+
+        LogicalType deadFeatures = accumulatorType(new DeadFeaturesFunction(), factory);
+        assertThat(deadFeatures.getTypeRoot()).isEqualTo(LogicalTypeRoot.STRUCTURED_TYPE);
+        assertThat(deadFeatures.asSummaryString()).doesNotContain("RAW");
+
+        LogicalType stats = accumulatorType(new ActivationStatsFunction(), factory);
+        assertThat(stats.getTypeRoot()).isEqualTo(LogicalTypeRoot.STRUCTURED_TYPE);
+        RawType<?> sketch = (RawType<?>) LogicalTypeChecks.getFieldTypes(stats).get(0);
+        assertThat(sketch.getTypeSerializer())
+                .isSameAs(ActivationStatsAccumulatorSerializer.INSTANCE);
+    }
+
+    private static LogicalType accumulatorType(
+            AggregateFunction<?, ?> function, DataTypeFactory factory) {
+        DataType type =
+                function.getTypeInference(factory)
+                        .getAccumulatorTypeStrategy()
+                        .orElseThrow()
+                        .inferType(null)
+                        .orElseThrow();
+        return type.getLogicalType();
+    }
+
+    private static Object[] fields(Row row) {
+        Object[] fields = new Object[row.getArity()];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = row.getField(i);
+        }
+        return fields;
+    }
+}

@@ -1,0 +1,208 @@
+package io.relustream.sql;
+
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.ExplainDetail;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.ValidationException;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.apache.flink.table.api.Expressions.$;
+import static org.apache.flink.table.api.Expressions.call;
+import static org.apache.flink.table.api.Expressions.lit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Bad calls fail while the query is planned ({@code explainSql}: nothing runs), with a message that
+ * names the function, the argument and, for specs, the parser's own words.
+ */
+class SqlPlanningErrorsTest {
+
+    private TableEnvironment tableEnv;
+
+    @BeforeEach
+    void createTable() {
+        tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        SqlFunctions.registerAll(tableEnv);
+        tableEnv.executeSql(
+                "CREATE TEMPORARY VIEW t AS SELECT * FROM (VALUES"
+                        + " ('relu', CAST(-1.5 AS DOUBLE), ARRAY[CAST(0 AS DOUBLE), 2], 1),"
+                        + " ('relu6', CAST(2 AS DOUBLE), ARRAY[CAST(3 AS DOUBLE), -1], 2))"
+                        + " AS v(s, x, arr, k)");
+    }
+
+    private void assertPlanningFails(String query, String message) {
+        assertThatThrownBy(() -> tableEnv.explainSql(query))
+                .isInstanceOf(ValidationException.class)
+                .hasRootCauseInstanceOf(ValidationException.class)
+                .hasRootCauseMessage(message);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            textBlock =
+                    """
+                    foo | Unknown activation 'foo' in spec 'foo'; allowed: relu, leaky_relu, relu6, clipped_relu, thresholded_relu, maxout
+                    leaky_relu(alpha=-1) | Invalid activation parameter alpha=-1: must be a finite number >= 0 (in activation spec 'leaky_relu(alpha=-1)')
+                    relu(slope=1) | Unknown parameter 'slope' for relu in spec 'relu(slope=1)'; allowed: grad_at_threshold, max_value, negative_slope, threshold
+                    relu(max_value=0) | Invalid activation parameter max_value=0: must be greater than threshold (0), or inf for no cap (in activation spec 'relu(max_value=0)')
+                    clipped_relu | Parameter 'max' is required by clipped_relu, e.g. clipped_relu(max=2) (in activation spec 'clipped_relu')
+                    maxout(k=1) | Invalid activation parameter k=1: must be an integer >= 2 (in activation spec 'maxout(k=1)')
+                    relu( | Malformed activation spec 'relu(': expected name or name(parameter=number, ...), e.g. relu or leaky_relu(alpha=0.01)
+                    """)
+    void badSpecFailsAtPlanningWithTheSpecAndTheParsersMessage(String spec, String parserMessage) {
+        assertPlanningFails(
+                "SELECT ACTIVATION('" + spec + "', arr) FROM t",
+                "ACTIVATION: invalid activation spec '" + spec + "': " + parserMessage);
+        assertPlanningFails(
+                "SELECT ACTIVATION_GRAD('" + spec + "', arr) FROM t",
+                "ACTIVATION_GRAD: invalid activation spec '" + spec + "': " + parserMessage);
+    }
+
+    @Test
+    void specFromAColumnFailsAtPlanning() {
+        assertPlanningFails(
+                "SELECT ACTIVATION(s, x) FROM t",
+                "ACTIVATION: the activation spec must be a string literal, e.g."
+                        + " 'leaky_relu(alpha=0.1)'; argument 1 is an expression of type"
+                        + " VARCHAR(5) NOT NULL");
+        assertPlanningFails(
+                "SELECT ACTIVATION_GRAD(UPPER('relu'), x) FROM t",
+                "ACTIVATION_GRAD: the activation spec must be a string literal, e.g."
+                        + " 'leaky_relu(alpha=0.1)'; argument 1 is an expression of type CHAR(4)"
+                        + " NOT NULL");
+    }
+
+    @Test
+    void nullSpecFailsAtPlanning() {
+        assertPlanningFails(
+                "SELECT ACTIVATION(CAST(NULL AS STRING), x) FROM t",
+                "ACTIVATION: the activation spec must be a string literal, e.g."
+                        + " 'leaky_relu(alpha=0.1)'; argument 1 is an expression of type STRING");
+    }
+
+    @Test
+    void specOfAnotherTypeFailsAtPlanning() {
+        assertPlanningFails(
+                "SELECT ACTIVATION(1, x) FROM t",
+                "ACTIVATION: the activation spec must be a string literal, e.g."
+                        + " 'leaky_relu(alpha=0.1)'; argument 1 is a literal of type INT NOT NULL");
+    }
+
+    @Test
+    void maxoutOfAScalarFailsAtPlanning() {
+        assertPlanningFails(
+                "SELECT ACTIVATION('maxout(k=2)', x) FROM t",
+                "ACTIVATION: activation spec 'maxout(k=2)' works on groups of features and needs"
+                        + " an ARRAY, not DOUBLE NOT NULL");
+    }
+
+    @Test
+    void negativeAlphaFailsAtPlanning() {
+        assertPlanningFails(
+                "SELECT LEAKY_RELU(x, -0.1) FROM t",
+                "LEAKY_RELU: Invalid activation parameter alpha=-0.1: must be a finite number >="
+                        + " 0");
+    }
+
+    @Test
+    void nanAlphaFailsAtPlanning() {
+        // SQL has no NaN literal; the Table API has.
+        assertThatThrownBy(
+                        () ->
+                                tableEnv.from("t")
+                                        .select(call("LEAKY_RELU", $("x"), lit(Double.NaN)))
+                                        .explain())
+                .isInstanceOf(ValidationException.class)
+                .hasRootCauseMessage(
+                        "LEAKY_RELU: Invalid activation parameter alpha=NaN: must be a finite"
+                                + " number >= 0");
+    }
+
+    @Test
+    void alphaFromAColumnFailsAtPlanning() {
+        assertPlanningFails(
+                "SELECT LEAKY_RELU(x, x) FROM t",
+                "LEAKY_RELU: alpha must be a numeric literal, e.g. 0.01; argument 2 is an"
+                        + " expression of type DOUBLE NOT NULL");
+    }
+
+    @Test
+    void valuesThatAreNotNumbersFailAtPlanning() {
+        assertPlanningFails(
+                "SELECT RELU(s) FROM t",
+                "RELU takes DOUBLE, FLOAT (other numbers are cast to DOUBLE) or an ARRAY of DOUBLE"
+                        + " or FLOAT as argument 1, not VARCHAR(5) NOT NULL");
+        assertPlanningFails(
+                "SELECT ZERO_FRACTION(ARRAY[s]) FROM t",
+                "ZERO_FRACTION takes DOUBLE, FLOAT (other numbers are cast to DOUBLE) or an ARRAY"
+                        + " of DOUBLE or FLOAT as argument 1, not ARRAY<VARCHAR(5) NOT NULL> NOT"
+                        + " NULL; cast other arrays, e.g. CAST(x AS ARRAY<DOUBLE>)");
+        assertPlanningFails(
+                "SELECT DEAD_FEATURES(x, 1.0) FROM t",
+                "DEAD_FEATURES takes an ARRAY of DOUBLE or FLOAT as argument 1, not DOUBLE NOT"
+                        + " NULL");
+    }
+
+    @Test
+    void arraysOfOtherNumbersMustBeCastExplicitly() {
+        assertPlanningFails(
+                "SELECT RELU(ARRAY[k, 2]) FROM t",
+                "RELU takes DOUBLE, FLOAT (other numbers are cast to DOUBLE) or an ARRAY of DOUBLE"
+                        + " or FLOAT as argument 1, not ARRAY<INT NOT NULL> NOT NULL; cast other"
+                        + " arrays, e.g. CAST(x AS ARRAY<DOUBLE>)");
+        assertPlanningFails(
+                "SELECT ACTIVATION_STATS(ARRAY[k]) FROM t",
+                "ACTIVATION_STATS takes an ARRAY of DOUBLE or FLOAT as argument 1, not ARRAY<INT"
+                        + " NOT NULL> NOT NULL; cast other arrays, e.g. CAST(x AS ARRAY<DOUBLE>)");
+    }
+
+    @Test
+    void deadThresholdOutsideZeroToOneFailsAtPlanning() {
+        assertPlanningFails(
+                "SELECT DEAD_FEATURES(arr, 0) FROM t",
+                "DEAD_FEATURES: the dead threshold must be in (0, 1], not 0.0");
+        assertPlanningFails(
+                "SELECT ACTIVATION_STATS(arr, 1.5) FROM t",
+                "ACTIVATION_STATS: the dead threshold must be in (0, 1], not 1.5");
+    }
+
+    @Test
+    void deadThresholdFromAColumnFailsAtPlanning() {
+        assertPlanningFails(
+                "SELECT DEAD_FEATURES(arr, x) FROM t",
+                "DEAD_FEATURES: the dead threshold must be a numeric literal, e.g. 1.0; argument 2"
+                        + " is an expression of type DOUBLE NOT NULL");
+    }
+
+    @Test
+    void activationStatsOverAnUpdatingTableFailsBeforeItRunsForWantOfRetract() {
+        String updating = "(SELECT k, LAST_VALUE(arr) AS arr FROM t GROUP BY k)";
+        assertThatThrownBy(
+                        () -> tableEnv.executeSql("SELECT ACTIVATION_STATS(arr) FROM " + updating))
+                .isInstanceOf(ValidationException.class)
+                .hasMessage(
+                        "Could not find an implementation method 'retract' in class"
+                            + " 'io.relustream.sql.ActivationStatsFunction' for function"
+                            + " 'ACTIVATION_STATS' that matches the following signature:\n"
+                            + "void retract(io.relustream.sql.ActivationStatsFunction.Accumulator,"
+                            + " java.lang.Double[])");
+        // The functions that can retract take the same updating input.
+        assertThat(
+                        tableEnv.explainSql(
+                                "SELECT ZERO_FRACTION(arr), DEAD_FEATURES(arr, 1.0) FROM "
+                                        + updating,
+                                ExplainDetail.CHANGELOG_MODE))
+                .contains(
+                        "GroupAggregate(select=[ZERO_FRACTION_RETRACT(arr) AS EXPR$0,"
+                                + " DEAD_FEATURES_RETRACT(arr, $f1) AS EXPR$1],"
+                                + " changelogMode=[I,UA,D])\n"
+                                + "+- Exchange(distribution=[single], changelogMode=[I,UB,UA])");
+    }
+}
