@@ -74,6 +74,7 @@ class PrometheusMetricsITCase {
     }
 
     private static final Path DASHBOARD = Path.of("../docker/grafana/dashboards/relu-stream.json");
+    private static final Path ALERT_RULES = Path.of("../docker/prometheus/alerts.yml");
 
     /** The Flink metric names in the PromQL expressions of a dashboard or rule file. */
     static Set<String> metricNamesIn(Path file) throws IOException {
@@ -152,8 +153,10 @@ class PrometheusMetricsITCase {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
         PrometheusText scraped = new PrometheusText(metrics);
-        // Every metric the Grafana dashboard queries is one this run really exposes.
+        // Every metric the Grafana dashboard and the Prometheus alert rules query is one this run
+        // really exposes.
         assertThat(scraped.names()).containsAll(metricNamesIn(DASHBOARD));
+        assertThat(scraped.names()).containsAll(metricNamesIn(ALERT_RULES));
         String operator = "flink_taskmanager_job_task_operator_";
         String[] activate = {"operator_name", "activate_relu"};
         // 24 good records: a = [-1, i - 1], b = [2, NaN], i = 0..3, in 3 windows.
