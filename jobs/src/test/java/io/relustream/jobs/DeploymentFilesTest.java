@@ -137,8 +137,8 @@ class DeploymentFilesTest {
         assertThat(dockerfileFrom()).isEqualTo("flink:" + flinkVersion + "-scala_2.12-java17");
 
         // The job's image: built from the Dockerfile, tagged with the project's version.
-        String version =
-                jobJar().getFileName().toString().replaceAll("^relu-stream-jobs-|\\.jar$", "");
+        String version = System.getProperty("project.version");
+        assertThat(version).as("the build passes project.version").isNotBlank();
         for (String name : List.of("jobmanager", "taskmanager", "generator")) {
             Map<String, Object> service = services.get(name);
             assertThat(service.get("image")).as(name).isEqualTo("relu-stream:" + version);
