@@ -282,17 +282,67 @@ public final class Rectifier implements Activation {
     @Override
     public void apply(float[] in, float[] out) {
         Lengths.requireSame(in.length, out.length);
-        for (int i = 0; i < in.length; i++) {
-            out[i] = (float) apply((double) in[i]);
+        switch (floatKernel()) {
+            case PLAIN:
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = Math.max(in[i], 0.0f);
+                }
+                break;
+            case CLIPPED:
+                final float m = (float) maxValue;
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = Math.min(Math.max(in[i], 0.0f), m);
+                }
+                break;
+            default:
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = (float) apply((double) in[i]);
+                }
         }
     }
 
     @Override
     public void derivative(float[] in, float[] out) {
         Lengths.requireSame(in.length, out.length);
-        for (int i = 0; i < in.length; i++) {
-            out[i] = (float) derivative((double) in[i]);
+        switch (floatKernel()) {
+            case PLAIN:
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = positive(in[i]);
+                }
+                break;
+            case CLIPPED:
+                final float m = (float) maxValue;
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = positive(in[i]) * positive(m - in[i]);
+                }
+                break;
+            default:
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = (float) derivative((double) in[i]);
+                }
         }
+    }
+
+    /**
+     * The kernel the {@code float} forms may run in {@code float} arithmetic: where it gives
+     * exactly {@code (float) f((double) z)}. Max and min of floats are floats, so plain ReLU
+     * qualifies, and so does a cap that is itself a float (no float lies between a cap and its
+     * rounding); a slope does not, since {@code a * z} would round differently. C2 vectorizes float
+     * loops only when they stay in {@code float}.
+     */
+    private Kernel floatKernel() {
+        if (kernel == Kernel.PLAIN) {
+            return Kernel.PLAIN;
+        }
+        if (kernel == Kernel.CLIPPED && (double) (float) maxValue == maxValue) {
+            return Kernel.CLIPPED;
+        }
+        return Kernel.GENERAL;
+    }
+
+    /** The {@code float} form of {@link #positive(double)}: 2^127 twice lifts Float.MIN_VALUE. */
+    private static float positive(float z) {
+        return Math.min(Math.max(z, 0.0f) * 0x1p127f * 0x1p127f, 1.0f);
     }
 
     // The scalar and the batch forms call the same functions, so they agree bit for bit. The

@@ -1,5 +1,6 @@
 package io.relustream.formats;
 
+import io.relustream.avro.FeatureVector;
 import io.relustream.avro.history.SchemaHistory;
 
 import org.apache.avro.Schema;
@@ -48,6 +49,7 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
     private transient Map<Long, SpecificDatumReader<T>> readers;
     private transient String knownVersions;
     private transient BinaryDecoder decoder;
+    private transient boolean fastFeatureVectors;
 
     private AvroRecordDecoder(Class<T> type, WireFormat format, List<String> extraWriterSchemas) {
         this.type = Objects.requireNonNull(type, "type");
@@ -159,6 +161,15 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
 
     private T read(SpecificDatumReader<T> reader, byte[] payload, int offset)
             throws UndecodableRecordException {
+        if (fastFeatureVectors && reader.getSchema() == readerSchema) {
+            // The current FeatureVector schema as writer: read it without Avro's machinery; on
+            // anything unusual fall through to Avro, which explains what is wrong.
+            @SuppressWarnings("unchecked")
+            T fast = (T) FastBinary.readFeatureVector(payload, offset);
+            if (fast != null) {
+                return fast;
+            }
+        }
         AvroBinaryCheck.check(reader.getSchema(), payload, offset);
         try {
             decoder =
@@ -207,7 +218,12 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                 (fingerprint, writer) ->
                         readers.put(
                                 fingerprint,
-                                new SpecificDatumReader<>(writer, readerSchema, model)));
+                                new SpecificDatumReader<>(
+                                        // The reader's own schema object where it is the writer.
+                                        fingerprint == current ? readerSchema : writer,
+                                        readerSchema,
+                                        model)));
+        fastFeatureVectors = type == FeatureVector.class;
     }
 
     private static List<Schema> historyOf(String recordName) {

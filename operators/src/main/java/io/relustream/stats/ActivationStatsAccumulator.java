@@ -6,7 +6,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.memory.Memory;
-import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import org.apache.datasketches.quantilescommon.DoublesSortedView;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,15 +71,22 @@ public final class ActivationStatsAccumulator {
     long belowThresholdInputs;
     long posInfValues;
     long negInfValues;
+    // Outputs below zero: with the zeros, they place the sketch's values in the whole order.
+    long negativeValues;
     // Over all non-NaN outputs; meaningful only when valueCount > 0.
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
     // Over the finite outputs only (valueCount - posInfValues - negInfValues of them).
     double mean;
     double m2;
+    // The non-zero, non-NaN outputs: zeros, most outputs of a sparse activation, are counted
+    // exactly instead, which spares the sketch most of its updates.
     KllDoublesSketch sketch;
     long[] featureRecords = NO_FEATURES;
     long[] featureZeros = NO_FEATURES;
+
+    // Scratch space of add(); not state.
+    private transient double[] nonZero = new double[0];
 
     /** An empty accumulator. */
     public ActivationStatsAccumulator() {
@@ -103,37 +110,80 @@ public final class ActivationStatsAccumulator {
         if (values == null) {
             return;
         }
-        ensureFeatures(values.length);
-        for (int i = 0; i < values.length; i++) {
+        int length = values.length;
+        ensureFeatures(length);
+        if (nonZero.length < length) {
+            nonZero = new double[length];
+        }
+        int sketched = 0;
+        long zeros = 0;
+        long finite = 0;
+        double sum = 0.0;
+        for (int i = 0; i < length; i++) {
             featureRecords[i]++;
             double v = values[i];
+            if (v == 0.0) {
+                zeros++;
+                featureZeros[i]++;
+                continue;
+            }
             if (v != v) {
                 continue;
             }
-            valueCount++;
-            if (v == 0.0) {
-                zeroCount++;
-                featureZeros[i]++;
+            nonZero[sketched++] = v;
+            if (v < 0.0) {
+                negativeValues++;
             }
-            if (v < min) {
-                min = v;
-            }
-            if (v > max) {
-                max = v;
-            }
-            sketch.update(v);
             if (v == Double.POSITIVE_INFINITY) {
                 posInfValues++;
             } else if (v == Double.NEGATIVE_INFINITY) {
                 negInfValues++;
             } else {
-                // Welford's update over the finite outputs.
-                long n = finiteValues();
-                double delta = v - mean;
-                mean += delta / n;
-                m2 += delta * (v - mean);
+                finite++;
+                sum += v;
             }
         }
+        for (int i = 0; i < sketched; i++) {
+            double v = nonZero[i];
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            sketch.update(v);
+        }
+        if (zeros > 0) {
+            min = Math.min(min, 0.0);
+            max = Math.max(max, 0.0);
+        }
+        valueCount += sketched + zeros;
+        zeroCount += zeros;
+        // The record's own mean and squared deviations, then Chan's combination: one division
+        // per record instead of one per value.
+        long recordFinite = finite + zeros;
+        if (recordFinite > 0) {
+            double recordMean = sum / recordFinite;
+            double recordM2 = zeros * recordMean * recordMean;
+            for (int i = 0; i < sketched; i++) {
+                double v = nonZero[i];
+                if (Double.isFinite(v)) {
+                    double deviation = v - recordMean;
+                    recordM2 += deviation * deviation;
+                }
+            }
+            combineMoments(recordFinite, recordMean, recordM2);
+        }
+    }
+
+    /** Chan, Golub and LeVeque: folds {@code count} values of mean and M2 into the moments. */
+    private void combineMoments(long count, double otherMean, double otherM2) {
+        long before = finiteValues() - count;
+        if (before == 0) {
+            mean = otherMean;
+            m2 = otherM2;
+            return;
+        }
+        double n = (double) before + count;
+        double delta = otherMean - mean;
+        mean += delta * (count / n);
+        m2 += otherM2 + delta * delta * (before * (count / n));
     }
 
     /**
@@ -168,6 +218,7 @@ public final class ActivationStatsAccumulator {
         belowThresholdInputs += other.belowThresholdInputs;
         posInfValues += other.posInfValues;
         negInfValues += other.negInfValues;
+        negativeValues += other.negativeValues;
         min = Math.min(min, other.min);
         max = Math.max(max, other.max);
         sketch.merge(other.sketch);
@@ -253,6 +304,7 @@ public final class ActivationStatsAccumulator {
         copy.belowThresholdInputs = belowThresholdInputs;
         copy.posInfValues = posInfValues;
         copy.negInfValues = negInfValues;
+        copy.negativeValues = negativeValues;
         copy.min = min;
         copy.max = max;
         copy.mean = mean;
@@ -292,8 +344,27 @@ public final class ActivationStatsAccumulator {
         return Math.sqrt(Math.max(0.0, m2) / valueCount);
     }
 
-    private double quantile(double rank) {
-        return plusZero(sketch.getQuantile(rank, QuantileSearchCriteria.INCLUSIVE));
+    /**
+     * The smallest output with at least {@code q} of the outputs at or below it: the {@code ceil(q
+     * * n)}-th smallest. The outputs sort as the negatives, the zeros, the positives; the zeros are
+     * counted, the rest is in the sketch, read by its integer cumulative weights so that the answer
+     * is exact while the sketch is.
+     */
+    private double quantile(double q) {
+        long rank = Math.max(1, (long) Math.ceil(q * valueCount));
+        if (rank > negativeValues && rank <= negativeValues + zeroCount) {
+            return 0.0;
+        }
+        long sketchRank = rank <= negativeValues ? rank : rank - zeroCount;
+        DoublesSortedView view = sketch.getSortedView();
+        double[] items = view.getQuantiles();
+        long[] cumulative = view.getCumulativeWeights();
+        // The sketch's weights add up to its count, so the rank is always reached.
+        int index = 0;
+        while (index < items.length - 1 && cumulative[index] < sketchRank) {
+            index++;
+        }
+        return plusZero(items[index]);
     }
 
     private static double fraction(long part, long whole) {

@@ -79,6 +79,7 @@ public final class ActivationStatsAccumulatorSerializer
         target.writeLong(acc.belowThresholdInputs);
         target.writeLong(acc.posInfValues);
         target.writeLong(acc.negInfValues);
+        target.writeLong(acc.negativeValues);
         target.writeDouble(acc.min);
         target.writeDouble(acc.max);
         target.writeDouble(acc.mean);
@@ -108,6 +109,7 @@ public final class ActivationStatsAccumulatorSerializer
         long belowThresholdInputs = source.readLong();
         long posInfValues = source.readLong();
         long negInfValues = source.readLong();
+        long negativeValues = source.readLong();
         double min = source.readDouble();
         double max = source.readDouble();
         double mean = source.readDouble();
@@ -143,6 +145,7 @@ public final class ActivationStatsAccumulatorSerializer
         acc.belowThresholdInputs = belowThresholdInputs;
         acc.posInfValues = posInfValues;
         acc.negInfValues = negInfValues;
+        acc.negativeValues = negativeValues;
         acc.min = min;
         acc.max = max;
         acc.mean = mean;

@@ -192,6 +192,8 @@ class ActivationPropertiesTest {
                 Arbitraries.of(Activations.relu(), Activations.relu6()),
                 Arbitraries.doubles().between(0.0, 1.0).ofScale(6).map(Activations::leakyRelu),
                 Arbitraries.doubles().between(0.01, 100.0).ofScale(6).map(Activations::clippedRelu),
+                // Caps a float holds exactly take the float kernels of the float path.
+                Arbitraries.of(0.5, 1.25, 4.0, 6.0, (double) 1e-3f).map(Activations::clippedRelu),
                 Arbitraries.doubles()
                         .between(-10.0, 10.0)
                         .ofScale(6)

@@ -593,7 +593,7 @@ class ActivationStatsAccumulatorTest {
 
     /** Bytes of the fixed fields, the feature count, both per-feature arrays, the sketch length. */
     private static int nonSketchBytes(int features) {
-        return 10 * Long.BYTES
+        return 11 * Long.BYTES
                 + 4 * Double.BYTES
                 + Integer.BYTES
                 + 2 * Long.BYTES * features
@@ -689,8 +689,8 @@ class ActivationStatsAccumulatorTest {
                             " %d features -> %d bytes (%d of them sketch);",
                             features, bytes.length, sketch));
 
-            // 16 bytes per feature (two longs) on top of 120 fixed bytes and the bounded sketch.
-            assertThat(bytes.length - sketch).isEqualTo(120 + 16 * features);
+            // 16 bytes per feature (two longs) on top of 128 fixed bytes and the bounded sketch.
+            assertThat(bytes.length - sketch).isEqualTo(128 + 16 * features);
             assertThat(sketch).isLessThanOrEqualTo(maxSketchBytes(2_000L * features));
         }
         System.out.println(report);

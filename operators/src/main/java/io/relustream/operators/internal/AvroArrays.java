@@ -14,14 +14,23 @@ public final class AvroArrays {
     private AvroArrays() {}
 
     /**
-     * Copies the values into {@code buffer} when it is large enough, else into a new array.
+     * The values as a {@code double[]}: with {@code buffer == null}, an array of exactly the values
+     * (the list's own array when it is a {@link DoubleArrayList}, so do not modify it), else copied
+     * into {@code buffer} when it is large enough, or into a new array.
      *
      * @return the array holding the values in its first {@code values.size()} slots
      */
     public static double[] toDoubles(List<? extends Number> values, double[] buffer) {
         int size = values.size();
         double[] out = buffer != null && buffer.length >= size ? buffer : new double[size];
-        if (values instanceof PrimitivesArrays.DoubleArray) {
+        if (values instanceof DoubleArrayList) {
+            double[] array = ((DoubleArrayList) values).array();
+            if (buffer == null) {
+                // A view already holds exactly the values: no copy is needed.
+                return array;
+            }
+            System.arraycopy(array, 0, out, 0, size);
+        } else if (values instanceof PrimitivesArrays.DoubleArray) {
             PrimitivesArrays.DoubleArray doubles = (PrimitivesArrays.DoubleArray) values;
             for (int i = 0; i < size; i++) {
                 out[i] = doubles.getDouble(i);
