@@ -54,29 +54,59 @@ final class FastBinary {
 
     /** {@code header} (may be empty) and the Avro binary of {@code vector}. */
     static byte[] writeActivationVector(ActivationVector vector, byte[] header) {
-        Writer writer =
-                new Writer(
-                        header,
-                        64
-                                + 9
-                                        * (vector.getActivations().size()
-                                                + 2 * sizeOf(vector.getDerivatives())));
-        writer.string(vector.getId());
-        writer.varLong(vector.getEventTime().toEpochMilli());
-        writer.string(vector.getGroup());
-        writer.string(vector.getActivation());
-        writer.doubles(vector.getActivations());
-        if (vector.getDerivatives() == null) {
+        byte[] id = utf8(vector.getId());
+        long eventTime = vector.getEventTime().toEpochMilli();
+        byte[] group = utf8(vector.getGroup());
+        byte[] activation = utf8(vector.getActivation());
+        List<Double> activations = vector.getActivations();
+        List<Double> derivatives = vector.getDerivatives();
+        // The exact size, so that the bytes are allocated once and never copied.
+        int size =
+                header.length
+                        + stringSize(id)
+                        + varLongSize(eventTime)
+                        + stringSize(group)
+                        + stringSize(activation)
+                        + arraySize(activations)
+                        + 1
+                        + (derivatives == null ? 0 : arraySize(derivatives));
+        Writer writer = new Writer(header, size);
+        writer.string(id);
+        writer.varLong(eventTime);
+        writer.string(group);
+        writer.string(activation);
+        writer.doubles(activations);
+        if (derivatives == null) {
             writer.varLong(0); // union branch 0: null
         } else {
             writer.varLong(1); // union branch 1: the array
-            writer.doubles(vector.getDerivatives());
+            writer.doubles(derivatives);
         }
         return writer.bytes();
     }
 
-    private static int sizeOf(List<Double> list) {
-        return list == null ? 0 : list.size();
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int stringSize(byte[] utf8) {
+        return varLongSize(utf8.length) + utf8.length;
+    }
+
+    private static int arraySize(List<Double> values) {
+        int size = values.size();
+        return size == 0 ? 1 : varLongSize(size) + 8 * size + 1;
+    }
+
+    /** Bytes of a zig-zag variable-length long. */
+    private static int varLongSize(long value) {
+        long zigZag = (value << 1) ^ (value >> 63);
+        int bytes = 1;
+        while ((zigZag & ~0x7FL) != 0) {
+            zigZag >>>= 7;
+            bytes++;
+        }
+        return bytes;
     }
 
     /** Reads Avro binary; on anything out of bounds it stops and says so in {@link #failed}. */
@@ -150,8 +180,8 @@ final class FastBinary {
         private byte[] bytes;
         private int position;
 
-        Writer(byte[] header, int expectedBody) {
-            bytes = Arrays.copyOf(header, header.length + expectedBody);
+        Writer(byte[] header, int size) {
+            bytes = Arrays.copyOf(header, size);
             position = header.length;
         }
 
@@ -171,8 +201,7 @@ final class FastBinary {
             bytes[position++] = (byte) zigZag;
         }
 
-        void string(String text) {
-            byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        void string(byte[] utf8) {
             varLong(utf8.length);
             ensure(utf8.length);
             System.arraycopy(utf8, 0, bytes, position, utf8.length);

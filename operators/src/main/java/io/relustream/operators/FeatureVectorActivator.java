@@ -4,6 +4,7 @@ import io.relustream.activation.VectorActivation;
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.FeatureVector;
 import io.relustream.operators.internal.AvroArrays;
+import io.relustream.operators.internal.DoubleArrayList;
 
 import org.apache.avro.Schema;
 
@@ -115,19 +116,15 @@ public final class FeatureVectorActivator implements Serializable {
         double[] out = new double[activator.outputLength(in.length)];
         double[] grad = derivatives ? new double[in.length] : null;
         activator.activate(in, out, grad, counts);
+        // The record takes the arrays as they are: no copy, no boxing.
         ActivationVector output =
-                ActivationVector.newBuilder()
-                        .setId(record.getId())
-                        .setEventTime(record.getEventTime())
-                        .setGroup(record.getGroup())
-                        .setActivation(spec)
-                        .setActivations(AvroArrays.doubleArray(out, out.length, ACTIVATIONS_SCHEMA))
-                        .setDerivatives(
-                                grad == null
-                                        ? null
-                                        : AvroArrays.doubleArray(
-                                                grad, grad.length, DERIVATIVES_SCHEMA))
-                        .build();
+                new ActivationVector(
+                        record.getId(),
+                        record.getEventTime(),
+                        record.getGroup(),
+                        spec,
+                        new DoubleArrayList(out, ACTIVATIONS_SCHEMA),
+                        grad == null ? null : new DoubleArrayList(grad, DERIVATIVES_SCHEMA));
         return new Outcome(output, null, counts, in, out);
     }
 

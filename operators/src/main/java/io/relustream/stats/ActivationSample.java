@@ -1,11 +1,14 @@
 package io.relustream.stats;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * What the activation stage hands to the statistics branch for one record: its activation outputs
- * and counts of its inputs. A Flink POJO, so Flink serializes it without Kryo.
+ * and counts of its inputs. Flink writes it with {@link ActivationSampleSerializer}, no Kryo and no
+ * reflection.
  *
  * <pre>{@code
  * ActivationSample sample =
@@ -15,6 +18,7 @@ import java.util.Objects;
  * <p>Only the input counts travel, not the inputs themselves: the statistics need nothing else from
  * them, and for maxout the inputs are {@code k} times longer than the outputs.
  */
+@TypeInfo(ActivationSampleTypeInfo.Factory.class)
 public class ActivationSample {
 
     /** Record id. */

@@ -3,8 +3,6 @@ package io.relustream.stats;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.java.typeutils.PojoTypeInfo;
-import org.apache.flink.api.java.typeutils.runtime.PojoSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
@@ -75,31 +73,43 @@ class ActivationSampleTest {
     }
 
     @Test
-    void flinkTreatsItAsAPojoAndSerializesItWithoutKryo() throws Exception {
+    void flinkWritesItWithItsOwnSerializerWithoutKryoOrReflection() throws Exception {
         TypeInformation<ActivationSample> type = TypeInformation.of(ActivationSample.class);
-        assertThat(type).isInstanceOf(PojoTypeInfo.class);
+        assertThat(type).isEqualTo(new ActivationSampleTypeInfo());
 
         SerializerConfigImpl config = new SerializerConfigImpl();
         config.setGenericTypes(false);
-        // Throws if any field would need the generic (Kryo) serializer.
         TypeSerializer<ActivationSample> serializer = type.createSerializer(config);
-        assertThat(serializer).isInstanceOf(PojoSerializer.class);
+        assertThat(serializer).isSameAs(ActivationSampleSerializer.INSTANCE);
 
-        ActivationSample sample =
-                ActivationSample.of(
-                        "r5",
-                        1_000L,
-                        "layer2",
-                        new double[] {-1.0, NAN, 2.0},
-                        new double[] {0.0, NAN, 2.0},
-                        0.0);
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        serializer.serialize(sample, out);
-        ActivationSample back =
-                serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        for (ActivationSample sample :
+                new ActivationSample[] {
+                    ActivationSample.of(
+                            "r5",
+                            1_000L,
+                            "layer2",
+                            new double[] {-1.0, NAN, 2.0},
+                            new double[] {0.0, NAN, 2.0},
+                            0.0),
+                    ActivationSample.of("", -7L, "ünïcode ✓", new double[0], new double[0], 0.0),
+                    new ActivationSample()
+                }) {
+            if (sample.id == null) {
+                sample.id = "no activations";
+                sample.group = "g";
+            }
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            serializer.serialize(sample, out);
+            DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+            ActivationSample back = serializer.deserialize(in);
 
-        assertThat(back).isEqualTo(sample).isNotSameAs(sample);
-        assertThat(back.activations).isNotSameAs(sample.activations);
-        assertThat(serializer.copy(sample)).isEqualTo(sample);
+            assertThat(back).isEqualTo(sample).isNotSameAs(sample);
+            assertThat(in.available()).isZero();
+            if (sample.activations != null) {
+                assertThat(back.activations).isNotSameAs(sample.activations);
+                assertThat(serializer.copy(sample).activations).isNotSameAs(sample.activations);
+            }
+            assertThat(serializer.copy(sample)).isEqualTo(sample);
+        }
     }
 }

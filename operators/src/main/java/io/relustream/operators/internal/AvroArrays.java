@@ -3,6 +3,8 @@ package io.relustream.operators.internal;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.PrimitivesArrays;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 
 /**
@@ -11,7 +13,31 @@ import java.util.List;
  */
 public final class AvroArrays {
 
+    // Avro's DoubleArray keeps its values in a private double[]: copying that in one block is
+    // several times faster than getDouble(i), whose bounds check stops vectorization. Should a
+    // later Avro rename it, the handle is null and the element-wise copy takes over.
+    private static final VarHandle DOUBLE_ELEMENTS = doubleElements();
+
     private AvroArrays() {}
+
+    private static VarHandle doubleElements() {
+        try {
+            return MethodHandles.privateLookupIn(
+                            PrimitivesArrays.DoubleArray.class, MethodHandles.lookup())
+                    .findVarHandle(PrimitivesArrays.DoubleArray.class, "elements", double[].class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether Avro's DoubleArray is copied in one block on this Avro version. */
+    static boolean readsAvroArraysInBlocks() {
+        return DOUBLE_ELEMENTS != null;
+    }
+
+    private static double[] elementsOf(PrimitivesArrays.DoubleArray array) {
+        return DOUBLE_ELEMENTS == null ? null : (double[]) DOUBLE_ELEMENTS.get(array);
+    }
 
     /**
      * The values as a {@code double[]}: with {@code buffer == null}, an array of exactly the values
@@ -32,8 +58,13 @@ public final class AvroArrays {
             System.arraycopy(array, 0, out, 0, size);
         } else if (values instanceof PrimitivesArrays.DoubleArray) {
             PrimitivesArrays.DoubleArray doubles = (PrimitivesArrays.DoubleArray) values;
-            for (int i = 0; i < size; i++) {
-                out[i] = doubles.getDouble(i);
+            double[] elements = elementsOf(doubles);
+            if (elements != null && elements.length >= size) {
+                System.arraycopy(elements, 0, out, 0, size);
+            } else {
+                for (int i = 0; i < size; i++) {
+                    out[i] = doubles.getDouble(i);
+                }
             }
         } else if (values instanceof PrimitivesArrays.FloatArray) {
             PrimitivesArrays.FloatArray floats = (PrimitivesArrays.FloatArray) values;
