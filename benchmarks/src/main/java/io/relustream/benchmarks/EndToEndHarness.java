@@ -55,7 +55,7 @@ final class EndToEndHarness implements AutoCloseable {
     }
 
     List<String> variants() {
-        return List.of("job", "pass-through", "decode + re-encode");
+        return List.of("job", "job --no-derivatives", "pass-through", "decode + re-encode");
     }
 
     private void produce() throws Exception {
@@ -92,7 +92,10 @@ final class EndToEndHarness implements AutoCloseable {
         long runtime;
         switch (variant) {
             case "job":
-                runtime = job(run);
+                runtime = job(run, true);
+                break;
+            case "job --no-derivatives":
+                runtime = job(run, false);
                 break;
             case "pass-through":
                 runtime = copy(run, false);
@@ -106,7 +109,7 @@ final class EndToEndHarness implements AutoCloseable {
         return records * 1000.0 / Math.max(1, runtime);
     }
 
-    private long job(String run) throws Exception {
+    private long job(String run, boolean derivatives) throws Exception {
         kafka.createTopics(1, run + "-a", run + "-s", run + "-al", run + "-d", run + "-l");
         JobOptions options =
                 JobOptions.parse(
@@ -128,7 +131,8 @@ final class EndToEndHarness implements AutoCloseable {
                         "--dlq-topic",
                         run + "-d",
                         "--late-topic",
-                        run + "-l");
+                        run + "-l",
+                        derivatives ? "--derivatives" : "--no-derivatives");
         return ActivationStatsJob.run(options).getNetRuntime();
     }
 

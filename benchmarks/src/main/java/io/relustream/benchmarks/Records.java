@@ -2,9 +2,10 @@ package io.relustream.benchmarks;
 
 import io.relustream.avro.FeatureVector;
 
+import org.apache.avro.Schema;
+import org.apache.avro.generic.PrimitivesArrays;
+
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /** Feature vectors for the benchmarks: values half negative, at random, as activations are. */
@@ -12,14 +13,19 @@ final class Records {
 
     private Records() {}
 
-    /** {@code count} vectors of {@code dimensions} values, in {@code groups} groups, 1 ms apart. */
+    /**
+     * {@code count} vectors of {@code dimensions} values, in {@code groups} groups, 1 ms apart;
+     * their values in Avro's own array type, as Avro's decoder makes them.
+     */
     static FeatureVector[] vectors(int count, int dimensions, int groups, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         FeatureVector[] vectors = new FeatureVector[count];
+        Schema arraySchema = FeatureVector.getClassSchema().getField("values").schema();
         for (int r = 0; r < count; r++) {
-            List<Double> values = new ArrayList<>(dimensions);
+            PrimitivesArrays.DoubleArray values =
+                    new PrimitivesArrays.DoubleArray(dimensions, arraySchema);
             for (int i = 0; i < dimensions; i++) {
-                values.add(random.nextDouble(-1.0, 1.0));
+                values.add(i, random.nextDouble(-1.0, 1.0));
             }
             vectors[r] =
                     FeatureVector.newBuilder()
