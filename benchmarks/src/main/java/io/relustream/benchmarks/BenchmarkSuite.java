@@ -21,7 +21,7 @@ import java.util.Map;
 
 /**
  * Runs every benchmark and prints one table of ratios, each against a baseline measured in the same
- * run: {@code mvn -B -q -DskipTests package exec:exec@benchmarks} (about 6 minutes on two cores).
+ * run: {@code mvn -B -q -DskipTests package exec:exec@benchmarks} (about 7 minutes on two cores).
  * {@code --smoke} runs each benchmark once with a tiny count, so CI keeps them compiling and
  * running; it measures nothing. {@code --output FILE} also writes the table as Markdown.
  */
