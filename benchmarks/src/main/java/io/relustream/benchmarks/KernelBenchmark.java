@@ -75,8 +75,7 @@ public class KernelBenchmark {
 
     @Benchmark
     public float[] reluFloat() {
-        relu.apply(floatIn, floatOut);
-        relu.derivative(floatIn, floatDerivatives);
+        relu.applyWithDerivative(floatIn, floatOut, floatDerivatives);
         return floatDerivatives;
     }
 

@@ -52,6 +52,9 @@ public final class Rectifier implements Activation {
         GENERAL
     }
 
+    /** Below this length one fused pass beats two: the second loop's set-up costs more. */
+    private static final int TWO_PASS_MIN_LENGTH = 64;
+
     /** 2^1023: a positive double times it twice is at least 1 (even Double.MIN_VALUE). */
     private static final double HUGE = 0x1p1023;
 
@@ -246,10 +249,21 @@ public final class Rectifier implements Activation {
         final double m = maxValue;
         switch (kernel) {
             case PLAIN:
+                if (in.length < TWO_PASS_MIN_LENGTH) {
+                    for (int i = 0; i < in.length; i++) {
+                        double z = in[i];
+                        out[i] = plain(z);
+                        derivatives[i] = positive(z);
+                    }
+                    break;
+                }
+                // Two passes, the second over the outputs (positive(z) is positivePart(max(z, 0))):
+                // measured faster on C2 17 than one fused loop, see benchmarks/README.md.
                 for (int i = 0; i < in.length; i++) {
-                    double z = in[i];
-                    out[i] = plain(z);
-                    derivatives[i] = positive(z);
+                    out[i] = plain(in[i]);
+                }
+                for (int i = 0; i < in.length; i++) {
+                    derivatives[i] = positivePart(out[i]);
                 }
                 break;
             case CLIPPED:
@@ -323,6 +337,32 @@ public final class Rectifier implements Activation {
         }
     }
 
+    @Override
+    public void applyWithDerivative(float[] in, float[] out, float[] derivatives) {
+        Lengths.requireSame(in.length, out.length);
+        Lengths.requireSame(in.length, derivatives.length);
+        if (floatKernel() != Kernel.PLAIN) {
+            apply(in, out);
+            derivative(in, derivatives);
+            return;
+        }
+        // As in the double form: the derivative pass reads the outputs.
+        if (in.length < TWO_PASS_MIN_LENGTH) {
+            for (int i = 0; i < in.length; i++) {
+                float z = in[i];
+                out[i] = Math.max(z, 0.0f);
+                derivatives[i] = positive(z);
+            }
+            return;
+        }
+        for (int i = 0; i < in.length; i++) {
+            out[i] = Math.max(in[i], 0.0f);
+        }
+        for (int i = 0; i < in.length; i++) {
+            derivatives[i] = positivePart(out[i]);
+        }
+    }
+
     /**
      * The kernel the {@code float} forms may run in {@code float} arithmetic: where it gives
      * exactly {@code (float) f((double) z)}. Max and min of floats are floats, so plain ReLU
@@ -342,7 +382,11 @@ public final class Rectifier implements Activation {
 
     /** The {@code float} form of {@link #positive(double)}: 2^127 twice lifts Float.MIN_VALUE. */
     private static float positive(float z) {
-        return Math.min(Math.max(z, 0.0f) * 0x1p127f * 0x1p127f, 1.0f);
+        return positivePart(Math.max(z, 0.0f));
+    }
+
+    private static float positivePart(float y) {
+        return Math.min(y * 0x1p127f * 0x1p127f, 1.0f);
     }
 
     // The scalar and the batch forms call the same functions, so they agree bit for bit. The
@@ -369,7 +413,12 @@ public final class Rectifier implements Activation {
 
     /** 1 for z &gt; 0, 0 for z &lt;= 0, NaN for NaN, without a branch. */
     private static double positive(double z) {
-        return Math.min(Math.max(z, 0.0) * HUGE * HUGE, 1.0);
+        return positivePart(Math.max(z, 0.0));
+    }
+
+    /** {@link #positive(double)} of a value already known to be +0.0, positive or NaN. */
+    private static double positivePart(double y) {
+        return Math.min(y * HUGE * HUGE, 1.0);
     }
 
     private static double clippedDerivative(double z, double m) {

@@ -37,8 +37,8 @@ public sealed interface VectorActivation extends Serializable permits Activation
     void derivative(double[] in, double[] out);
 
     /**
-     * {@link #apply(double[], double[])} and {@link #derivative(double[], double[])} in one call;
-     * element-wise activations do it in one pass over {@code in}.
+     * {@link #apply(double[], double[])} and {@link #derivative(double[], double[])} in one call,
+     * in whichever passes over the arrays are fastest for the activation.
      */
     default void applyWithDerivative(double[] in, double[] out, double[] derivatives) {
         apply(in, out);
@@ -50,6 +50,12 @@ public sealed interface VectorActivation extends Serializable permits Activation
 
     /** The {@code float} form of {@link #derivative(double[], double[])}. */
     void derivative(float[] in, float[] out);
+
+    /** The {@code float} form of {@link #applyWithDerivative(double[], double[], double[])}. */
+    default void applyWithDerivative(float[] in, float[] out, float[] derivatives) {
+        apply(in, out);
+        derivative(in, derivatives);
+    }
 
     /**
      * Inputs below this value are on the flat (or negative-slope) side of the activation; the

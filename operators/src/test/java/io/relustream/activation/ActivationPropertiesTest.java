@@ -39,7 +39,7 @@ class ActivationPropertiesTest {
     @Property(tries = 300)
     void fusedApplyWithDerivativeEqualsTheTwoPassesBitForBit(
             @ForAll("activations") Activation activation,
-            @ForAll @Size(max = 70) List<@From("anyDoubles") Double> inputs) {
+            @ForAll @Size(max = 200) List<@From("anyDoubles") Double> inputs) {
         double[] in = inputs.stream().mapToDouble(Double::doubleValue).toArray();
         double[] values = new double[in.length];
         double[] derivatives = new double[in.length];
@@ -70,6 +70,29 @@ class ActivationPropertiesTest {
         float[] derivatives = new float[in.length];
         activation.apply(in, values);
         activation.derivative(in, derivatives);
+        for (int i = 0; i < in.length; i++) {
+            float expectedValue = (float) activation.apply((double) in[i]);
+            float expectedDerivative = (float) activation.derivative((double) in[i]);
+            assertThat(Float.floatToIntBits(values[i]))
+                    .as("%s: f(%sf)", activation.spec(), in[i])
+                    .isEqualTo(Float.floatToIntBits(expectedValue));
+            assertThat(Float.floatToIntBits(derivatives[i]))
+                    .as("%s: f'(%sf)", activation.spec(), in[i])
+                    .isEqualTo(Float.floatToIntBits(expectedDerivative));
+        }
+    }
+
+    @Property(tries = 300)
+    void floatApplyWithDerivativeIsTheDoublePathRoundedOnce(
+            @ForAll("activations") Activation activation,
+            @ForAll @Size(max = 200) List<@From("anyFloats") Float> inputs) {
+        float[] in = new float[inputs.size()];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = inputs.get(i);
+        }
+        float[] values = new float[in.length];
+        float[] derivatives = new float[in.length];
+        activation.applyWithDerivative(in, values, derivatives);
         for (int i = 0; i < in.length; i++) {
             float expectedValue = (float) activation.apply((double) in[i]);
             float expectedDerivative = (float) activation.derivative((double) in[i]);
