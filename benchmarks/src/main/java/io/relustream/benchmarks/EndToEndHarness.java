@@ -35,12 +35,17 @@ import java.util.Map;
 /**
  * Records per second of the whole job (activations and statistics) on the in-process broker,
  * against a job that copies the bytes from topic to topic and one that decodes and re-encodes them:
- * the same source, sink and guarantee (at-least-once), parallelism 1, {@code --bounded} over
- * records produced beforehand.
+ * the same source, sink, producer batch size and guarantee (at-least-once), parallelism 1, {@code
+ * --bounded} over records produced beforehand; and a pass-through with Kafka's default batches.
  */
 final class EndToEndHarness implements AutoCloseable {
 
     static final int DIMENSIONS = 64;
+
+    /** The job's producers' batch.size; the baselines get the same unless they say otherwise. */
+    private static final int JOB_BATCH_SIZE = 256 * 1024;
+
+    private static final int KAFKA_DEFAULT_BATCH_SIZE = 16 * 1024;
 
     private final EmbeddedKafka kafka;
     private final int records;
@@ -55,7 +60,12 @@ final class EndToEndHarness implements AutoCloseable {
     }
 
     List<String> variants() {
-        return List.of("job", "job --no-derivatives", "pass-through", "decode + re-encode");
+        return List.of(
+                "job",
+                "job --no-derivatives",
+                "pass-through",
+                "pass-through, default batches",
+                "decode + re-encode");
     }
 
     private void produce() throws Exception {
@@ -98,10 +108,13 @@ final class EndToEndHarness implements AutoCloseable {
                 runtime = job(run, false);
                 break;
             case "pass-through":
-                runtime = copy(run, false);
+                runtime = copy(run, false, JOB_BATCH_SIZE);
+                break;
+            case "pass-through, default batches":
+                runtime = copy(run, false, KAFKA_DEFAULT_BATCH_SIZE);
                 break;
             case "decode + re-encode":
-                runtime = copy(run, true);
+                runtime = copy(run, true, JOB_BATCH_SIZE);
                 break;
             default:
                 throw new IllegalArgumentException(variant);
@@ -136,7 +149,7 @@ final class EndToEndHarness implements AutoCloseable {
         return ActivationStatsJob.run(options).getNetRuntime();
     }
 
-    private long copy(String run, boolean decode) throws Exception {
+    private long copy(String run, boolean decode, int batchSize) throws Exception {
         String output = run + "-copy";
         kafka.createTopics(1, output);
         Configuration configuration = new Configuration();
@@ -151,6 +164,7 @@ final class EndToEndHarness implements AutoCloseable {
                         .setBootstrapServers(kafka.bootstrapServers())
                         .setRecordSerializer(new BytesTo(output))
                         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                        .setProperty(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(batchSize))
                         .build();
         if (decode) {
             KafkaSource<SourcedFeatureVector> source =

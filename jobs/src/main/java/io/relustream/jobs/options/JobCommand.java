@@ -43,7 +43,8 @@ import java.time.Duration;
             "                             Passed to every Kafka client of the job, e.g.",
             "                               --kafka.security.protocol=SASL_SSL. Repeatable; each"
                     + " property",
-            "                               at most once. Default: none."
+            "                               at most once. The output producers default to"
+                    + " batch.size=262144.",
         },
         sortOptions = false,
         usageHelpAutoWidth = false,

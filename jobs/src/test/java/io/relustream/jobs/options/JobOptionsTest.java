@@ -1078,7 +1078,8 @@ class JobOptionsTest {
                         "--kafka.<property>=<value>, --kafka.<property> <value> Passed to every"
                                 + " Kafka client of the job, e.g."
                                 + " --kafka.security.protocol=SASL_SSL. Repeatable; each property"
-                                + " at most once. Default: none."));
+                                + " at most once. The output producers default to"
+                                + " batch.size=262144."));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -1238,7 +1239,8 @@ class JobOptionsTest {
                                         + " job, e.g.",
                                 "                               --kafka.security.protocol=SASL_SSL."
                                         + " Repeatable; each property",
-                                "                               at most once. Default: none.",
+                                "                               at most once. The output"
+                                        + " producers default to batch.size=262144.",
                                 ""));
     }
 
