@@ -244,6 +244,7 @@ class DeliveryGuaranteeITCase {
                                     Thread.sleep(20);
                                 }
                                 kafka.stopBroker();
+                                // The outage itself: long enough for requests to fail and retry.
                                 Thread.sleep(3_000);
                                 kafka.startBroker();
                             } catch (Exception e) {

@@ -65,6 +65,24 @@ class PrometheusMetricsITCase {
         kafka.close();
     }
 
+    /** All 24 good records counted, and both groups' last-window gauges exposed. */
+    private static boolean hasSettled(PrometheusText scraped) {
+        String operator = "flink_taskmanager_job_task_operator_";
+        List<PrometheusText.Sample> records =
+                scraped.find(operator + "activationRecords", "operator_name", "activate_relu");
+        if (records.size() != 1 || records.get(0).value < 24) {
+            return false;
+        }
+        for (String group : List.of("a", "b")) {
+            for (String gauge : List.of("lastWindowZeroFraction", "lastWindowDeadFeatures")) {
+                if (scraped.find(operator + "group_" + gauge, "group", group).size() != 1) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -136,23 +154,21 @@ class PrometheusMetricsITCase {
                 ActivationStatsJob.kafkaSource(options),
                 ActivationStatsJob.kafkaOutputs(options));
         JobClient job = env.executeAsync("metrics");
-        String metrics = "";
+        PrometheusText scraped = new PrometheusText("");
         try {
+            // Poll until the job has read every good record and its detector has reported both
+            // groups; the assertions below then check the exact values of that scrape.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {
                 Thread.sleep(500);
-                metrics = scrape(PORT);
-                if (topics.readAll(names.stats).size() >= 4
-                        && metrics.contains("lastWindowZeroFraction")) {
-                    Thread.sleep(1500);
-                    metrics = scrape(PORT);
+                scraped = new PrometheusText(scrape(PORT));
+                if (topics.readAll(names.stats).size() >= 4 && hasSettled(scraped)) {
                     break;
                 }
             }
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
-        PrometheusText scraped = new PrometheusText(metrics);
         // Every metric the Grafana dashboard and the Prometheus alert rules query is one this run
         // really exposes.
         assertThat(scraped.names()).containsAll(metricNamesIn(DASHBOARD));

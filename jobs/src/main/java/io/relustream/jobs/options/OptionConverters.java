@@ -223,23 +223,7 @@ public final class OptionConverters {
     static final class AtLeastOne implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            String stripped = value.strip();
-            if (!INTEGER.matcher(stripped).matches()) {
-                throw new TypeConversionException("'" + value + "' must be an integer >= 1");
-            }
-            // Compared as a BigInteger, so that any number of digits gets the right message.
-            BigInteger number = new BigInteger(stripped);
-            if (number.signum() < 1) {
-                throw new TypeConversionException("'" + value + "' must be an integer >= 1");
-            }
-            if (number.bitLength() > 31) {
-                throw new TypeConversionException(
-                        "'"
-                                + value
-                                + "' is too large; the largest allowed is "
-                                + Integer.MAX_VALUE);
-            }
-            return number.intValue();
+            return intAtLeast(value, 1);
         }
     }
 
@@ -247,23 +231,25 @@ public final class OptionConverters {
     static final class NonNegativeInt implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            String stripped = value.strip();
-            if (!INTEGER.matcher(stripped).matches()) {
-                throw new TypeConversionException("'" + value + "' must be an integer >= 0");
-            }
-            BigInteger number = new BigInteger(stripped);
-            if (number.signum() < 0) {
-                throw new TypeConversionException("'" + value + "' must be an integer >= 0");
-            }
-            if (number.bitLength() > 31) {
-                throw new TypeConversionException(
-                        "'"
-                                + value
-                                + "' is too large; the largest allowed is "
-                                + Integer.MAX_VALUE);
-            }
-            return number.intValue();
+            return intAtLeast(value, 0);
         }
+    }
+
+    private static int intAtLeast(String value, int min) {
+        String stripped = value.strip();
+        if (!INTEGER.matcher(stripped).matches()) {
+            throw new TypeConversionException("'" + value + "' must be an integer >= " + min);
+        }
+        // Compared as a BigInteger, so that any number of digits gets the right message.
+        BigInteger number = new BigInteger(stripped);
+        if (number.compareTo(BigInteger.valueOf(min)) < 0) {
+            throw new TypeConversionException("'" + value + "' must be an integer >= " + min);
+        }
+        if (number.bitLength() > 31) {
+            throw new TypeConversionException(
+                    "'" + value + "' is too large; the largest allowed is " + Integer.MAX_VALUE);
+        }
+        return number.intValue();
     }
 
     private static Duration duration(String value) {
