@@ -192,7 +192,9 @@ final class FastBinary {
         }
 
         void varLong(long value) {
-            ensure(10);
+            // Exactly the bytes it takes: a writer sized by the caller then never grows (a
+            // blanket 10 here made the last block's 0 double the array and the end trim it).
+            ensure(varLongSize(value));
             long zigZag = (value << 1) ^ (value >> 63);
             while ((zigZag & ~0x7FL) != 0) {
                 bytes[position++] = (byte) ((zigZag & 0x7F) | 0x80);
