@@ -284,13 +284,16 @@ class DeploymentFilesTest {
                     .contains("flink-data:/flink-data");
         }
 
-        // Avro's trusted packages: the same list the build gives its own Flink JVMs.
+        // Avro's trusted packages: the same list the build gives its own Flink JVMs; the Vector
+        // API module the build's JVMs run with too.
         String trusted = System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES");
         assertThat(trusted).contains("io.relustream");
-        assertThat(configuration.get(CoreOptions.FLINK_JVM_OPTIONS))
-                .isEqualTo("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=" + trusted);
-        assertThat(Files.readString(ROOT.resolve("README.md")))
-                .contains("-Dorg.apache.avro.SERIALIZABLE_PACKAGES=" + trusted);
+        assertThat(ModuleLayer.boot().findModule("jdk.incubator.vector")).isPresent();
+        String jvmOptions =
+                "--add-modules=jdk.incubator.vector -Dorg.apache.avro.SERIALIZABLE_PACKAGES="
+                        + trusted;
+        assertThat(configuration.get(CoreOptions.FLINK_JVM_OPTIONS)).isEqualTo(jvmOptions);
+        assertThat(Files.readString(ROOT.resolve("README.md"))).contains(jvmOptions);
 
         // The Prometheus reporter: a factory Flink ships, on the port Prometheus scrapes.
         assertThat(raw.get("metrics.reporter.prom.factory.class"))

@@ -1,5 +1,7 @@
 package io.relustream.activation;
 
+import io.relustream.simd.SimdLoops;
+
 import java.util.Objects;
 
 /**
@@ -179,6 +181,10 @@ public final class Rectifier implements Activation {
         final double t = threshold;
         switch (kernel) {
             case PLAIN:
+                if (SimdLoops.ENABLED) {
+                    SimdLoops.relu(in, out);
+                    break;
+                }
                 for (int i = 0; i < in.length; i++) {
                     out[i] = plain(in[i]);
                 }
@@ -249,6 +255,10 @@ public final class Rectifier implements Activation {
         final double m = maxValue;
         switch (kernel) {
             case PLAIN:
+                if (SimdLoops.ENABLED) {
+                    SimdLoops.reluWithDerivative(in, out, derivatives);
+                    break;
+                }
                 if (in.length < TWO_PASS_MIN_LENGTH) {
                     for (int i = 0; i < in.length; i++) {
                         double z = in[i];

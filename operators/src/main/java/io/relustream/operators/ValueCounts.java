@@ -1,5 +1,7 @@
 package io.relustream.operators;
 
+import io.relustream.simd.SimdLoops;
+
 /** What one record held and produced; filled by the activation core, read by the metrics. */
 public final class ValueCounts {
 
@@ -51,6 +53,9 @@ public final class ValueCounts {
     /** Counts the non-finite inputs and remembers where the first one is. */
     void countInputs(double[] in, int length) {
         values += length;
+        if (SimdLoops.ENABLED && !SimdLoops.anyNonFinite(in, length)) {
+            return;
+        }
         for (int i = 0; i < length; i++) {
             double z = in[i];
             if (!Double.isFinite(z)) {
@@ -69,6 +74,10 @@ public final class ValueCounts {
     }
 
     void countZeros(double[] out, int length) {
+        if (SimdLoops.ENABLED) {
+            zeroOutputs += SimdLoops.countZeros(out, length);
+            return;
+        }
         long zeros = 0;
         for (int i = 0; i < length; i++) {
             zeros += out[i] == 0.0 ? 1 : 0;
