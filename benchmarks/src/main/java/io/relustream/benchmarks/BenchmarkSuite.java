@@ -1,5 +1,7 @@
 package io.relustream.benchmarks;
 
+import io.relustream.simd.SimdLoops;
+
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -92,36 +94,54 @@ public final class BenchmarkSuite {
     }
 
     private void kernels() throws Exception {
-        Map<String, Double> ns = jmh(KernelBenchmark.class.getSimpleName(), smoke ? "64" : null);
+        String dimensions = smoke ? "64" : null;
+        Map<String, Double> ns = jmh("KernelBenchmark\\..*", dimensions);
+        // The same relu and floor again in a JVM with the Vector API loops switched off: what a
+        // TaskManager started without the incubator module runs.
+        Map<String, Double> plain =
+                jmh(
+                        "KernelBenchmark\\.(relu|baselineTwoArrayCopies)$",
+                        dimensions,
+                        "-D" + SimdLoops.PROPERTY + "=false");
         line("");
         line(
                 "## 1. Kernel: activation + derivative, one double[] into two (ns per call; ratio ="
                         + " baseline time / ours)");
         line("");
+        line("relu runs as: %s.", SimdLoops.describe());
+        line("");
         line(
-                "| d | relu ns | leaky ns | float relu ns | vs 2x arraycopy (floor) | float vs"
-                        + " floor | vs branchy loop | vs boxed stream |");
-        line("|---:|---:|---:|---:|---:|---:|---:|---:|");
+                "| d | relu ns | relu, plain loops ns | leaky ns | float relu ns | vs 2x arraycopy"
+                        + " (floor) | plain loops vs floor | float vs floor | vs branchy loop | vs"
+                        + " boxed stream |");
+        line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String d : smoke ? List.of("64") : List.of("16", "64", "256", "1024", "65536")) {
             double relu = ns.get("relu@" + d);
+            double plainRelu = plain.get("relu@" + d);
             double floatRelu = ns.get("reluFloat@" + d);
             line(
-                    "| %s | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f | %.1f |",
+                    "| %s | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f | %.1f |",
                     d,
                     relu,
+                    plainRelu,
                     ns.get("leakyRelu@" + d),
                     floatRelu,
                     ns.get("baselineTwoArrayCopies@" + d) / relu,
+                    plain.get("baselineTwoArrayCopies@" + d) / plainRelu,
                     ns.get("baselineTwoArrayCopiesFloat@" + d) / floatRelu,
                     ns.get("baselineBranchyLoop@" + d) / relu,
                     ns.get("baselineBoxedStream@" + d) / relu);
         }
         line("");
-        line("Targets at d = 1024: at least 0.8 of the floor, at least 5x the boxed stream.");
+        line(
+                "Targets at d = 1024: at least 0.8 of the floor, at least 5x the boxed stream."
+                        + " Plain loops: relu and the floor measured again in a JVM started with"
+                        + " -D%s=false.",
+                SimdLoops.PROPERTY);
     }
 
     private void statistics() throws Exception {
-        Map<String, Double> ns = jmh(StatisticsBenchmark.class.getSimpleName(), null);
+        Map<String, Double> ns = jmh("StatisticsBenchmark\\..*", null);
         line("");
         line("## Statistics update per record, d = 64 (ns per record)");
         line("");
@@ -238,9 +258,16 @@ public final class BenchmarkSuite {
         heap.forEach((taken, used) -> line("| %,d | %.1f |", taken, used / 1048576.0));
     }
 
-    private Map<String, Double> jmh(String benchmark, String dimensions) throws Exception {
+    /**
+     * @param benchmarks a regular expression for the benchmark methods, e.g. {@code
+     *     KernelBenchmark\\..*}
+     * @param jvmArgs appended to the forked JVM's arguments (ignored by the smoke run, which does
+     *     not fork)
+     */
+    private Map<String, Double> jmh(String benchmarks, String dimensions, String... jvmArgs)
+            throws Exception {
         ChainedOptionsBuilder options =
-                new OptionsBuilder().include("io\\.relustream\\.benchmarks\\." + benchmark + "\\.");
+                new OptionsBuilder().include("io\\.relustream\\.benchmarks\\." + benchmarks);
         if (smoke) {
             options.forks(0)
                     .warmupIterations(0)
@@ -252,7 +279,7 @@ public final class BenchmarkSuite {
                     .warmupTime(TimeValue.milliseconds(500))
                     .measurementIterations(4)
                     .measurementTime(TimeValue.milliseconds(500))
-                    .jvmArgsAppend("-Xmx1g");
+                    .jvmArgsAppend(append("-Xmx1g", jvmArgs));
         }
         if (dimensions != null) {
             options.param("dimensions", dimensions);
@@ -267,6 +294,13 @@ public final class BenchmarkSuite {
                     result.getPrimaryResult().getScore());
         }
         return scores;
+    }
+
+    private static String[] append(String first, String... rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 
     /** Runs the variants side by side, round after round, and keeps each one's best. */

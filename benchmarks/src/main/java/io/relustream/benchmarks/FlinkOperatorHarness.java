@@ -19,8 +19,6 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
 
-import org.apache.avro.generic.PrimitivesArrays;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -167,7 +165,10 @@ final class FlinkOperatorHarness {
         }
     }
 
-    /** A new record with new values for every index, as a deserializer would produce. */
+    /**
+     * A new record with a new {@code double[]} for every index, as the job's deserializer produces
+     * them.
+     */
     private static final class FreshFromPool implements MapFunction<Long, FeatureVector> {
         private static final long serialVersionUID = 1L;
         private final FeatureVector[] pool;
@@ -187,15 +188,12 @@ final class FlinkOperatorHarness {
                 }
             }
             int slot = (int) (index % pool.length);
-            double[] source = values[slot];
-            PrimitivesArrays.DoubleArray copy =
-                    new PrimitivesArrays.DoubleArray(source.length, VALUES_SCHEMA);
-            for (int i = 0; i < source.length; i++) {
-                copy.add(i, source[i]);
-            }
             FeatureVector template = pool[slot];
             return new FeatureVector(
-                    template.getId(), template.getEventTime(), template.getGroup(), copy);
+                    template.getId(),
+                    template.getEventTime(),
+                    template.getGroup(),
+                    new DoubleArrayList(values[slot].clone(), VALUES_SCHEMA));
         }
     }
 

@@ -1,9 +1,9 @@
 package io.relustream.benchmarks;
 
 import io.relustream.avro.FeatureVector;
+import io.relustream.operators.internal.DoubleArrayList;
 
 import org.apache.avro.Schema;
-import org.apache.avro.generic.PrimitivesArrays;
 
 import java.time.Instant;
 import java.util.SplittableRandom;
@@ -15,24 +15,24 @@ final class Records {
 
     /**
      * {@code count} vectors of {@code dimensions} values, in {@code groups} groups, 1 ms apart;
-     * their values in Avro's own array type, as Avro's decoder makes them.
+     * their values a view of a {@code double[]}, as the job's deserializer makes them ({@code
+     * FeatureVectorKafkaDeserializer}; Avro's own decoder would give a list of boxed doubles).
      */
     static FeatureVector[] vectors(int count, int dimensions, int groups, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         FeatureVector[] vectors = new FeatureVector[count];
         Schema arraySchema = FeatureVector.getClassSchema().getField("values").schema();
         for (int r = 0; r < count; r++) {
-            PrimitivesArrays.DoubleArray values =
-                    new PrimitivesArrays.DoubleArray(dimensions, arraySchema);
+            double[] values = new double[dimensions];
             for (int i = 0; i < dimensions; i++) {
-                values.add(i, random.nextDouble(-1.0, 1.0));
+                values[i] = random.nextDouble(-1.0, 1.0);
             }
             vectors[r] =
                     FeatureVector.newBuilder()
                             .setId("r" + r)
                             .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L + r))
                             .setGroup("layer-" + (r % groups))
-                            .setValues(values)
+                            .setValues(new DoubleArrayList(values, arraySchema))
                             .build();
         }
         return vectors;
