@@ -47,15 +47,14 @@ public final class AvroArrays {
      * @return the array holding the values in its first {@code values.size()} slots
      */
     public static double[] toDoubles(List<? extends Number> values, double[] buffer) {
+        if (values instanceof DoubleArrayList && buffer == null) {
+            // A view already holds exactly the values: no copy, and no array to allocate.
+            return ((DoubleArrayList) values).array();
+        }
         int size = values.size();
         double[] out = buffer != null && buffer.length >= size ? buffer : new double[size];
         if (values instanceof DoubleArrayList) {
-            double[] array = ((DoubleArrayList) values).array();
-            if (buffer == null) {
-                // A view already holds exactly the values: no copy is needed.
-                return array;
-            }
-            System.arraycopy(array, 0, out, 0, size);
+            System.arraycopy(((DoubleArrayList) values).array(), 0, out, 0, size);
         } else if (values instanceof PrimitivesArrays.DoubleArray) {
             PrimitivesArrays.DoubleArray doubles = (PrimitivesArrays.DoubleArray) values;
             double[] elements = elementsOf(doubles);
