@@ -179,23 +179,25 @@ public final class Rectifier implements Activation {
         final double a = negativeSlope;
         final double m = maxValue;
         final double t = threshold;
+        // The Vector API loops do whole vectors first, when the JVM has them; the loops here do
+        // the rest (or everything), with the same definitions.
+        int done;
         switch (kernel) {
             case PLAIN:
-                if (SimdLoops.ENABLED) {
-                    SimdLoops.relu(in, out);
-                    break;
-                }
-                for (int i = 0; i < in.length; i++) {
+                done = SimdLoops.ENABLED ? SimdLoops.relu(in, out) : 0;
+                for (int i = done; i < in.length; i++) {
                     out[i] = plain(in[i]);
                 }
                 break;
             case CLIPPED:
-                for (int i = 0; i < in.length; i++) {
+                done = SimdLoops.ENABLED ? SimdLoops.clipped(in, out, m) : 0;
+                for (int i = done; i < in.length; i++) {
                     out[i] = clipped(in[i], m);
                 }
                 break;
             case LEAKY:
-                for (int i = 0; i < in.length; i++) {
+                done = SimdLoops.ENABLED ? SimdLoops.leaky(in, out, a) : 0;
+                for (int i = done; i < in.length; i++) {
                     out[i] = leaky(in[i], a);
                 }
                 break;
@@ -253,14 +255,13 @@ public final class Rectifier implements Activation {
         Lengths.requireSame(in.length, derivatives.length);
         final double a = negativeSlope;
         final double m = maxValue;
+        // As in apply: whole vectors first when the JVM has the Vector API, then these loops.
+        int done;
         switch (kernel) {
             case PLAIN:
-                if (SimdLoops.ENABLED) {
-                    SimdLoops.reluWithDerivative(in, out, derivatives);
-                    break;
-                }
-                if (in.length < TWO_PASS_MIN_LENGTH) {
-                    for (int i = 0; i < in.length; i++) {
+                done = SimdLoops.ENABLED ? SimdLoops.reluWithDerivative(in, out, derivatives) : 0;
+                if (in.length - done < TWO_PASS_MIN_LENGTH) {
+                    for (int i = done; i < in.length; i++) {
                         double z = in[i];
                         out[i] = plain(z);
                         derivatives[i] = positive(z);
@@ -269,22 +270,30 @@ public final class Rectifier implements Activation {
                 }
                 // Two passes, the second over the outputs (positive(z) is positivePart(max(z, 0))):
                 // measured faster on C2 17 than one fused loop, see benchmarks/README.md.
-                for (int i = 0; i < in.length; i++) {
+                for (int i = done; i < in.length; i++) {
                     out[i] = plain(in[i]);
                 }
-                for (int i = 0; i < in.length; i++) {
+                for (int i = done; i < in.length; i++) {
                     derivatives[i] = positivePart(out[i]);
                 }
                 break;
             case CLIPPED:
-                for (int i = 0; i < in.length; i++) {
+                done =
+                        SimdLoops.ENABLED
+                                ? SimdLoops.clippedWithDerivative(in, out, derivatives, m)
+                                : 0;
+                for (int i = done; i < in.length; i++) {
                     double z = in[i];
                     out[i] = clipped(z, m);
                     derivatives[i] = clippedDerivative(z, m);
                 }
                 break;
             case LEAKY:
-                for (int i = 0; i < in.length; i++) {
+                done =
+                        SimdLoops.ENABLED
+                                ? SimdLoops.leakyWithDerivative(in, out, derivatives, a)
+                                : 0;
+                for (int i = done; i < in.length; i++) {
                     double z = in[i];
                     out[i] = leaky(z, a);
                     derivatives[i] = leakyDerivative(z, a);

@@ -68,14 +68,40 @@ public final class SimdLoops {
         return "plain loops (no 256-bit vectors on this hardware)";
     }
 
-    /** {@code out[i] = max(in[i], 0)} with relu's semantics; only when {@link #ENABLED}. */
-    public static void relu(double[] in, double[] out) {
-        VectorApiLoops.relu(in, out);
+    // The activation loops below do whole vectors from the start and return how many values they
+    // did; the caller finishes the rest (fewer than four) with its scalar definition. Call them
+    // only when ENABLED, with arrays of the same length.
+
+    /** relu: {@code max(z, 0)}. */
+    public static int relu(double[] in, double[] out) {
+        return VectorApiLoops.relu(in, out);
     }
 
-    /** relu and its derivative in one pass; only when {@link #ENABLED}. */
-    public static void reluWithDerivative(double[] in, double[] out, double[] derivatives) {
-        VectorApiLoops.reluWithDerivative(in, out, derivatives);
+    /** relu and its derivative (1 above 0, else 0; NaN for NaN). */
+    public static int reluWithDerivative(double[] in, double[] out, double[] derivatives) {
+        return VectorApiLoops.reluWithDerivative(in, out, derivatives);
+    }
+
+    /** Leaky relu: {@code max(z, 0) + slope * min(z, 0)}. */
+    public static int leaky(double[] in, double[] out, double slope) {
+        return VectorApiLoops.leaky(in, out, slope);
+    }
+
+    /** Leaky relu and its derivative (1 above 0, else {@code slope}; NaN for NaN). */
+    public static int leakyWithDerivative(
+            double[] in, double[] out, double[] derivatives, double slope) {
+        return VectorApiLoops.leakyWithDerivative(in, out, derivatives, slope);
+    }
+
+    /** relu capped at {@code max}: {@code min(max(z, 0), max)}. */
+    public static int clipped(double[] in, double[] out, double max) {
+        return VectorApiLoops.clipped(in, out, max);
+    }
+
+    /** Capped relu and its derivative (1 strictly between 0 and {@code max}, else 0). */
+    public static int clippedWithDerivative(
+            double[] in, double[] out, double[] derivatives, double max) {
+        return VectorApiLoops.clippedWithDerivative(in, out, derivatives, max);
     }
 
     /** Whether any of the first {@code length} values is NaN or infinite. */

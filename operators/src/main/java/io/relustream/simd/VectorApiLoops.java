@@ -9,6 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API side of {@link SimdLoops}. Only {@link SimdLoops} touches this class, and only
  * after checking that the module is there: loading it without the module fails.
  *
+ * <p>The activation loops do whole vectors only and return how many values they did; the caller
+ * finishes the few left with its scalar definition. They compute with the same operations as the
+ * scalar definitions in {@code Rectifier} (a blend where those take max or min of a value and 0),
+ * so NaN keeps its payload and zeros come out as +0.0 exactly as there.
+ *
  * <p>256-bit vectors even where 512 are preferred: measured on an AVX-512 machine with C2 17, the
  * 512-bit blends ran at half the speed of the 256-bit ones (see benchmarks/README.md).
  */
@@ -16,47 +21,114 @@ final class VectorApiLoops {
 
     static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_256;
 
+    // 1 - p rather than -p + 1: negating a NaN flips its sign bit, which the scalar form keeps.
+    private static final DoubleVector ONE = DoubleVector.broadcast(SPECIES, 1.0);
+
     private VectorApiLoops() {}
 
     static boolean hardwareFits() {
         return DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= SPECIES.vectorBitSize();
     }
 
-    static void relu(double[] in, double[] out) {
-        int length = Math.min(in.length, out.length);
-        DoubleVector zero = DoubleVector.zero(SPECIES);
-        int i = 0;
-        for (int bound = SPECIES.loopBound(length); i < bound; i += SPECIES.length()) {
-            DoubleVector z = DoubleVector.fromArray(SPECIES, in, i);
-            // z <= 0 is false for NaN, so NaN stays itself; -0.0 <= 0 turns it into +0.0.
-            z.blend(zero, z.compare(VectorOperators.LE, 0.0)).intoArray(out, i);
-        }
-        for (; i < length; i++) {
-            out[i] = relu(in[i]);
-        }
+    // max(z, 0): z <= 0 is false for NaN, so NaN stays itself; -0.0 <= 0 turns it into +0.0.
+    private static DoubleVector positivePart(DoubleVector z, VectorMask<Double> atMostZero) {
+        return z.blend(0.0, atMostZero);
     }
 
-    static void reluWithDerivative(double[] in, double[] out, double[] derivatives) {
-        int length = Math.min(in.length, Math.min(out.length, derivatives.length));
-        DoubleVector zero = DoubleVector.zero(SPECIES);
-        DoubleVector one = DoubleVector.broadcast(SPECIES, 1.0);
-        int i = 0;
-        for (int bound = SPECIES.loopBound(length); i < bound; i += SPECIES.length()) {
+    // min(z, 0): z > 0 is false for NaN, which stays itself; -0.0 stays -0.0 as in Math.min.
+    private static DoubleVector negativePart(DoubleVector z, VectorMask<Double> aboveZero) {
+        return z.blend(0.0, aboveZero);
+    }
+
+    // 1 for y > 0 (+inf too), +0.0 for y = +0.0, NaN for NaN (y * 0): y is max(z, 0).
+    private static DoubleVector indicator(DoubleVector y, VectorMask<Double> aboveZero) {
+        return y.mul(0.0).blend(1.0, aboveZero);
+    }
+
+    static int relu(double[] in, double[] out) {
+        int bound = SPECIES.loopBound(in.length);
+        for (int i = 0; i < bound; i += SPECIES.length()) {
             DoubleVector z = DoubleVector.fromArray(SPECIES, in, i);
-            DoubleVector y = z.blend(zero, z.compare(VectorOperators.LE, 0.0));
+            positivePart(z, z.compare(VectorOperators.LE, 0.0)).intoArray(out, i);
+        }
+        return bound;
+    }
+
+    static int reluWithDerivative(double[] in, double[] out, double[] derivatives) {
+        int bound = SPECIES.loopBound(in.length);
+        for (int i = 0; i < bound; i += SPECIES.length()) {
+            DoubleVector z = DoubleVector.fromArray(SPECIES, in, i);
+            DoubleVector y = positivePart(z, z.compare(VectorOperators.LE, 0.0));
             y.intoArray(out, i);
-            // y * 0 is +0.0 for y = +0.0 and NaN for NaN; every y > 0 (+inf too) takes 1.
-            y.mul(0.0).blend(one, y.compare(VectorOperators.GT, 0.0)).intoArray(derivatives, i);
+            indicator(y, z.compare(VectorOperators.GT, 0.0)).intoArray(derivatives, i);
         }
-        for (; i < length; i++) {
-            double y = relu(in[i]);
-            out[i] = y;
-            derivatives[i] = y > 0.0 ? 1.0 : y * 0.0;
-        }
+        return bound;
     }
 
-    private static double relu(double z) {
-        return z <= 0.0 ? 0.0 : z;
+    static int leaky(double[] in, double[] out, double slope) {
+        int bound = SPECIES.loopBound(in.length);
+        for (int i = 0; i < bound; i += SPECIES.length()) {
+            DoubleVector z = DoubleVector.fromArray(SPECIES, in, i);
+            leaky(z, slope).intoArray(out, i);
+        }
+        return bound;
+    }
+
+    // max(z, 0) + a * min(z, 0), as Rectifier writes it.
+    private static DoubleVector leaky(DoubleVector z, double slope) {
+        DoubleVector positive = positivePart(z, z.compare(VectorOperators.LE, 0.0));
+        DoubleVector negative = negativePart(z, z.compare(VectorOperators.GT, 0.0));
+        return positive.add(negative.mul(slope));
+    }
+
+    static int leakyWithDerivative(double[] in, double[] out, double[] derivatives, double slope) {
+        int bound = SPECIES.loopBound(in.length);
+        for (int i = 0; i < bound; i += SPECIES.length()) {
+            DoubleVector z = DoubleVector.fromArray(SPECIES, in, i);
+            VectorMask<Double> aboveZero = z.compare(VectorOperators.GT, 0.0);
+            DoubleVector positive = positivePart(z, z.compare(VectorOperators.LE, 0.0));
+            positive.add(negativePart(z, aboveZero).mul(slope)).intoArray(out, i);
+            // a * (1 - p) + p: exactly a for p = 0, 1 for p = 1, NaN for NaN.
+            DoubleVector p = indicator(positive, aboveZero);
+            ONE.sub(p).mul(slope).add(p).intoArray(derivatives, i);
+        }
+        return bound;
+    }
+
+    static int clipped(double[] in, double[] out, double max) {
+        int bound = SPECIES.loopBound(in.length);
+        for (int i = 0; i < bound; i += SPECIES.length()) {
+            DoubleVector z = DoubleVector.fromArray(SPECIES, in, i);
+            clipped(z, max).intoArray(out, i);
+        }
+        return bound;
+    }
+
+    // min(max(z, 0), m): a value at or above m (+inf too) becomes m; NaN stays itself.
+    private static DoubleVector clipped(DoubleVector z, double max) {
+        DoubleVector positive = positivePart(z, z.compare(VectorOperators.LE, 0.0));
+        return positive.blend(max, positive.compare(VectorOperators.GE, max));
+    }
+
+    static int clippedWithDerivative(double[] in, double[] out, double[] derivatives, double max) {
+        int bound = SPECIES.loopBound(in.length);
+        for (int i = 0; i < bound; i += SPECIES.length()) {
+            DoubleVector z = DoubleVector.fromArray(SPECIES, in, i);
+            clipped(z, max).intoArray(out, i);
+            // positive(z) * positive(m - z), as Rectifier writes it: both factors are 1, +0.0 or
+            // NaN, so the product is 1 strictly between 0 and m, +0.0 outside, NaN for NaN.
+            DoubleVector belowCap = DoubleVector.broadcast(SPECIES, max).sub(z);
+            DoubleVector fromZero =
+                    indicator(
+                            positivePart(z, z.compare(VectorOperators.LE, 0.0)),
+                            z.compare(VectorOperators.GT, 0.0));
+            DoubleVector fromCap =
+                    indicator(
+                            positivePart(belowCap, belowCap.compare(VectorOperators.LE, 0.0)),
+                            belowCap.compare(VectorOperators.GT, 0.0));
+            fromZero.mul(fromCap).intoArray(derivatives, i);
+        }
+        return bound;
     }
 
     static boolean anyNonFinite(double[] values, int length) {
