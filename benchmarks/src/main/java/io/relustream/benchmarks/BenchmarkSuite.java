@@ -96,11 +96,11 @@ public final class BenchmarkSuite {
     private void kernels() throws Exception {
         String dimensions = smoke ? "64" : null;
         Map<String, Double> ns = jmh("KernelBenchmark\\..*", dimensions);
-        // The same relu and floor again in a JVM with the Vector API loops switched off: what a
+        // relu, leaky and the floor again in a JVM with the Vector API loops switched off: what a
         // TaskManager started without the incubator module runs.
         Map<String, Double> plain =
                 jmh(
-                        "KernelBenchmark\\.(relu|baselineTwoArrayCopies)$",
+                        "KernelBenchmark\\.(relu|leakyRelu|baselineTwoArrayCopies)$",
                         dimensions,
                         "-D" + SimdLoops.PROPERTY + "=false");
         line("");
@@ -108,23 +108,24 @@ public final class BenchmarkSuite {
                 "## 1. Kernel: activation + derivative, one double[] into two (ns per call; ratio ="
                         + " baseline time / ours)");
         line("");
-        line("relu runs as: %s.", SimdLoops.describe());
+        line("relu and leaky run as: %s.", SimdLoops.describe());
         line("");
         line(
-                "| d | relu ns | relu, plain loops ns | leaky ns | float relu ns | vs 2x arraycopy"
-                        + " (floor) | plain loops vs floor | float vs floor | vs branchy loop | vs"
-                        + " boxed stream |");
-        line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                "| d | relu ns | relu, plain loops ns | leaky ns | leaky, plain loops ns | float"
+                        + " relu ns | vs 2x arraycopy (floor) | plain loops vs floor | float vs"
+                        + " floor | vs branchy loop | vs boxed stream |");
+        line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String d : smoke ? List.of("64") : List.of("16", "64", "256", "1024", "65536")) {
             double relu = ns.get("relu@" + d);
             double plainRelu = plain.get("relu@" + d);
             double floatRelu = ns.get("reluFloat@" + d);
             line(
-                    "| %s | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f | %.1f |",
+                    "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f | %.1f |",
                     d,
                     relu,
                     plainRelu,
                     ns.get("leakyRelu@" + d),
+                    plain.get("leakyRelu@" + d),
                     floatRelu,
                     ns.get("baselineTwoArrayCopies@" + d) / relu,
                     plain.get("baselineTwoArrayCopies@" + d) / plainRelu,
@@ -135,8 +136,8 @@ public final class BenchmarkSuite {
         line("");
         line(
                 "Targets at d = 1024: at least 0.8 of the floor, at least 5x the boxed stream."
-                        + " Plain loops: relu and the floor measured again in a JVM started with"
-                        + " -D%s=false.",
+                        + " Plain loops: relu, leaky and the floor measured again in a JVM"
+                        + " started with -D%s=false.",
                 SimdLoops.PROPERTY);
     }
 
