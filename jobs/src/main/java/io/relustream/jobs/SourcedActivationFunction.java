@@ -10,6 +10,7 @@ import io.relustream.operators.FeatureVectorActivator;
 import io.relustream.operators.GroupMetrics;
 import io.relustream.operators.InvalidRecordException;
 import io.relustream.operators.InvalidValuePolicy;
+import io.relustream.simd.SimdLoops;
 import io.relustream.stats.ActivationSample;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -57,6 +58,8 @@ final class SourcedActivationFunction
 
     @Override
     public void open(OpenContext openContext) {
+        // A bad -Drelustream.simd on this TaskManager fails the task here, saying so.
+        SimdLoops.checkAndReport();
         metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
         groupMetrics =
                 new GroupMetrics<>(

@@ -160,6 +160,19 @@ class ShadedJarTest {
     }
 
     @Test
+    void entryPointRejectsABadVectorApiSwitchBeforeStartingAnything() throws Exception {
+        Result result =
+                runJar(
+                        List.of("-Drelustream.simd=fast"),
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--bounded");
+        assertThat(result.exitCode).isEqualTo(2);
+        assertThat(result.stderr)
+                .contains("Invalid system property relustream.simd=fast: must be true or false");
+    }
+
+    @Test
     void entryPointPrintsHelp() throws Exception {
         Result result = runJar("--help");
         assertThat(result.exitCode).isZero();
@@ -286,11 +299,20 @@ class ShadedJarTest {
 
     /** The job's main class from the jar beside Flink's own jars only, as on a Flink cluster. */
     private static Result runJar(String... args) throws Exception {
-        return runMain("io.relustream.jobs.ActivationStatsJob", args);
+        return runJar(List.of(), args);
+    }
+
+    private static Result runJar(List<String> jvmOptions, String... args) throws Exception {
+        return run(jvmOptions, flinkClassPath(), "io.relustream.jobs.ActivationStatsJob", args);
     }
 
     /** A main class from the jar beside Flink's own jars only, as on a Flink cluster. */
     private static Result runMain(String mainClass, String... args) throws Exception {
+        return run(List.of(), flinkClassPath(), mainClass, args);
+    }
+
+    /** The jar and Flink's own jars, without the ones the jar bundles. */
+    private static String flinkClassPath() {
         String flinkJars =
                 Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                         .filter(
@@ -299,13 +321,21 @@ class ShadedJarTest {
                                                 && !path.contains("flink-connector-kafka")
                                                 && !path.contains("flink-avro"))
                         .collect(Collectors.joining(File.pathSeparator));
-        return run(jar.toAbsolutePath() + File.pathSeparator + flinkJars, mainClass, args);
+        return jar.toAbsolutePath() + File.pathSeparator + flinkJars;
     }
 
     /** A main class of the jar on a class path of its own, with no JVM options. */
     private static Result run(String classPath, String mainClass, String... args) throws Exception {
+        return run(List.of(), classPath, mainClass, args);
+    }
+
+    /** A main class on a class path of its own, with only the given JVM options. */
+    private static Result run(
+            List<String> jvmOptions, String classPath, String mainClass, String... args)
+            throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classPath);
         command.add(mainClass);

@@ -6,6 +6,7 @@ import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
 import io.relustream.formats.DeadLetters;
+import io.relustream.simd.SimdLoops;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -66,6 +67,8 @@ public final class FeatureActivationFunction
 
     @Override
     public void open(OpenContext openContext) {
+        // A bad -Drelustream.simd on this TaskManager fails the task here, saying so.
+        SimdLoops.checkAndReport();
         metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
         groupMetrics =
                 new GroupMetrics<>(

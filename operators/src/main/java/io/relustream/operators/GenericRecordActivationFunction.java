@@ -6,6 +6,7 @@ import io.relustream.activation.VectorActivation;
 import io.relustream.avro.DeadLetter;
 import io.relustream.formats.DeadLetters;
 import io.relustream.operators.internal.AvroArrays;
+import io.relustream.simd.SimdLoops;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -97,6 +98,8 @@ public final class GenericRecordActivationFunction
 
     @Override
     public void open(OpenContext openContext) {
+        // A bad -Drelustream.simd on this TaskManager fails the task here, saying so.
+        SimdLoops.checkAndReport();
         metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
         rejectedEncoder = new BinaryMessageEncoder<>(GenericData.get(), inputSchema);
     }

@@ -3,6 +3,7 @@ package io.relustream.simd;
 import org.slf4j.LoggerFactory;
 
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Internal, not part of the public API: the hot loops C2 17 does not vectorize well on its own,
@@ -12,7 +13,9 @@ import java.util.Locale;
  * hardware with 256-bit vectors. Callers check {@link #ENABLED} and otherwise run their plain
  * loops, so nothing needs the module: a TaskManager started without it computes the same values,
  * more slowly. {@code -Drelustream.simd=false} turns the loops off, so that the plain ones can be
- * measured side by side.
+ * measured side by side; any other value than {@code true} or {@code false} keeps them off too and
+ * makes {@link #checkSetting()} fail, which the job's command line and the activation operators
+ * call when they start.
  *
  * <p>Every method here gives exactly what the plain loop gives, bit for bit.
  */
@@ -21,29 +24,62 @@ public final class SimdLoops {
     /** The system property that turns the Vector API loops off: {@code true} or {@code false}. */
     public static final String PROPERTY = "relustream.simd";
 
+    private static final String MODULE = "jdk.incubator.vector";
+
+    /** What is wrong with the property's value; null when it is true, false or not set. */
+    private static final String SETTING_PROBLEM = settingProblem();
+
     /** Whether the Vector API loops may be called on this JVM. */
     public static final boolean ENABLED = enabled();
 
-    private static final String MODULE = "jdk.incubator.vector";
-
-    static {
-        // Once per JVM (per class loader on a TaskManager): says which loops its tasks run.
-        LoggerFactory.getLogger(SimdLoops.class).info("relu-stream loops: {}", describe());
-    }
+    private static final AtomicBoolean REPORTED = new AtomicBoolean();
 
     private SimdLoops() {}
 
-    private static boolean enabled() {
-        String setting = System.getProperty(PROPERTY, "true").trim().toLowerCase(Locale.ROOT);
-        if (!setting.equals("true") && !setting.equals("false")) {
-            throw new IllegalArgumentException(
-                    "Invalid system property "
-                            + PROPERTY
-                            + "="
-                            + System.getProperty(PROPERTY)
-                            + ": must be true or false");
+    private static String setting() {
+        return System.getProperty(PROPERTY, "true").trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static String settingProblem() {
+        String setting = setting();
+        if (setting.equals("true") || setting.equals("false")) {
+            return null;
         }
-        if (setting.equals("false") || ModuleLayer.boot().findModule(MODULE).isEmpty()) {
+        return "Invalid system property "
+                + PROPERTY
+                + "="
+                + System.getProperty(PROPERTY)
+                + ": must be true or false";
+    }
+
+    /**
+     * Fails when {@code -Drelustream.simd} is neither {@code true} nor {@code false}, naming the
+     * property, its value and what is allowed.
+     *
+     * @throws IllegalArgumentException with that message
+     */
+    public static void checkSetting() {
+        if (SETTING_PROBLEM != null) {
+            throw new IllegalArgumentException(SETTING_PROBLEM);
+        }
+    }
+
+    /**
+     * For operators to call when they open: {@link #checkSetting()}, then, once per JVM (per class
+     * loader on a TaskManager), a log line saying which loops its tasks run. Kept out of the class
+     * initializer so that a command line without a logging library can check the setting.
+     */
+    public static void checkAndReport() {
+        checkSetting();
+        if (REPORTED.compareAndSet(false, true)) {
+            LoggerFactory.getLogger(SimdLoops.class).info("relu-stream loops: {}", describe());
+        }
+    }
+
+    private static boolean enabled() {
+        if (SETTING_PROBLEM != null
+                || setting().equals("false")
+                || ModuleLayer.boot().findModule(MODULE).isEmpty()) {
             return false;
         }
         try {
@@ -59,7 +95,10 @@ public final class SimdLoops {
         if (ENABLED) {
             return "Vector API loops, " + VectorApiLoops.SPECIES;
         }
-        if (Boolean.FALSE.toString().equalsIgnoreCase(System.getProperty(PROPERTY, "").trim())) {
+        if (SETTING_PROBLEM != null) {
+            return "plain loops (" + SETTING_PROBLEM + ")";
+        }
+        if (setting().equals("false")) {
             return "plain loops (-D" + PROPERTY + "=false)";
         }
         if (ModuleLayer.boot().findModule(MODULE).isEmpty()) {

@@ -14,6 +14,7 @@ public final class SimdProbe {
     private SimdProbe() {}
 
     public static void main(String[] args) {
+        SimdLoops.checkSetting();
         double[] in = new double[args.length];
         for (int i = 0; i < args.length; i++) {
             in[i] = Double.parseDouble(args[i]);

@@ -3,6 +3,7 @@ package io.relustream.jobs.options;
 import io.relustream.activation.VectorActivation;
 import io.relustream.formats.WireFormat;
 import io.relustream.operators.InvalidValuePolicy;
+import io.relustream.simd.SimdLoops;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
@@ -150,6 +151,11 @@ public final class JobOptions {
             throw new InvalidOptionsException(e.getMessage(), e);
         }
         checkSlide(command.window, command.slide, result);
+        try {
+            SimdLoops.checkSetting();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidOptionsException(e.getMessage(), e);
+        }
         JobOptions options = new JobOptions(command, kafkaProperties);
         options.checkTransactionTimeout();
         return options;
