@@ -1,13 +1,11 @@
 package io.relustream.simd;
 
+import io.relustream.testing.ChildJvm;
+
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,7 +23,7 @@ class SimdFallbackTest {
 
     @Test
     void withoutTheModuleThePlainLoopsGiveTheSameValues() throws Exception {
-        Result result = probe(false, null);
+        ChildJvm result = probe(false, null);
 
         assertThat(result.exitCode).as(result.output).isZero();
         assertThat(result.output)
@@ -37,7 +35,7 @@ class SimdFallbackTest {
 
     @Test
     void withTheModuleTheVectorLoopsGiveTheSameValues() throws Exception {
-        Result result = probe(true, null);
+        ChildJvm result = probe(true, null);
 
         assertThat(result.exitCode).as(result.output).isZero();
         assertThat(result.output)
@@ -48,7 +46,7 @@ class SimdFallbackTest {
 
     @Test
     void theSwitchTurnsThemOff() throws Exception {
-        Result result = probe(true, "false");
+        ChildJvm result = probe(true, "false");
 
         assertThat(result.exitCode).as(result.output).isZero();
         assertThat(result.output)
@@ -59,40 +57,21 @@ class SimdFallbackTest {
 
     @Test
     void aBadSwitchValueFailsNamingThePropertyAndWhatIsAllowed() throws Exception {
-        Result result = probe(true, "fast");
+        ChildJvm result = probe(true, "fast");
 
         assertThat(result.exitCode).isNotZero();
         assertThat(result.output)
                 .contains("Invalid system property relustream.simd=fast: must be true or false");
     }
 
-    private static Result probe(boolean withModule, String simdSetting)
-            throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    private static ChildJvm probe(boolean withModule, String simdSetting) throws Exception {
+        List<String> options = new ArrayList<>();
         if (withModule) {
-            command.add("--add-modules=jdk.incubator.vector");
+            options.add("--add-modules=jdk.incubator.vector");
         }
         if (simdSetting != null) {
-            command.add("-D" + SimdLoops.PROPERTY + "=" + simdSetting);
+            options.add("-D" + SimdLoops.PROPERTY + "=" + simdSetting);
         }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(SimdProbe.class.getName());
-        command.addAll(List.of(INPUTS));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
-    }
-
-    private static final class Result {
-        final int exitCode;
-        final String output;
-
-        Result(int exitCode, String output) {
-            this.exitCode = exitCode;
-            this.output = output;
-        }
+        return ChildJvm.run(options, SimdProbe.class, INPUTS);
     }
 }
