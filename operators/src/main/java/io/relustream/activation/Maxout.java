@@ -36,15 +36,16 @@ public final class Maxout implements VectorActivation {
     /**
      * {@inheritDoc}
      *
-     * @throws IllegalArgumentException when {@code inputLength} is not a multiple of {@code k}
+     * @throws IllegalArgumentException when {@code inputLength} is negative or not a multiple of
+     *     {@code k}
      */
     @Override
     public int outputLength(int inputLength) {
-        if (inputLength % groupSize != 0) {
+        if (inputLength < 0 || inputLength % groupSize != 0) {
             throw new IllegalArgumentException(
                     "maxout(k="
                             + groupSize
-                            + ") needs an input length that is a multiple of "
+                            + ") needs an input length that is a non-negative multiple of "
                             + groupSize
                             + ", got "
                             + inputLength);
@@ -52,9 +53,25 @@ public final class Maxout implements VectorActivation {
         return inputLength / groupSize;
     }
 
+    private void requireOutputLength(int inputLength, int outputLength) {
+        int groups = outputLength(inputLength);
+        if (outputLength != groups) {
+            throw new IllegalArgumentException(
+                    "Output array has length "
+                            + outputLength
+                            + " but maxout(k="
+                            + groupSize
+                            + ") of "
+                            + inputLength
+                            + " inputs gives "
+                            + groups
+                            + " outputs; they must be equal");
+        }
+    }
+
     @Override
     public void apply(double[] in, double[] out) {
-        Lengths.requireSame(outputLength(in.length), out.length);
+        requireOutputLength(in.length, out.length);
         for (int group = 0, base = 0; group < out.length; group++, base += groupSize) {
             out[group] = groupMax(in, base);
         }
@@ -74,7 +91,7 @@ public final class Maxout implements VectorActivation {
 
     @Override
     public void apply(float[] in, float[] out) {
-        Lengths.requireSame(outputLength(in.length), out.length);
+        requireOutputLength(in.length, out.length);
         double[] group = new double[groupSize];
         for (int g = 0, base = 0; g < out.length; g++, base += groupSize) {
             for (int i = 0; i < groupSize; i++) {

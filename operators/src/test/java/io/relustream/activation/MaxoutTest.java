@@ -97,7 +97,14 @@ class MaxoutTest {
     void rejectsALengthThatIsNotAMultipleOfK() {
         assertThatThrownBy(() -> maxoutOfTwo.outputLength(3))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("maxout(k=2) needs an input length that is a multiple of 2, got 3");
+                .hasMessage(
+                        "maxout(k=2) needs an input length that is a non-negative multiple of 2,"
+                                + " got 3");
+        assertThatThrownBy(() -> maxoutOfTwo.outputLength(-2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "maxout(k=2) needs an input length that is a non-negative multiple of 2,"
+                                + " got -2");
         assertThatThrownBy(() -> maxoutOfTwo.apply(new double[3], new double[1]))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("got 3");
@@ -105,10 +112,16 @@ class MaxoutTest {
 
     @Test
     void rejectsOutputArraysOfTheWrongLength() {
+        // Four inputs in groups of two give two outputs.
+        String message =
+                "Output array has length 4 but maxout(k=2) of 4 inputs gives 2 outputs; they must"
+                        + " be equal";
         assertThatThrownBy(() -> maxoutOfTwo.apply(new double[4], new double[4]))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(
-                        "Output array has length 4 but the input has length 2; they must be equal");
+                .hasMessage(message);
+        assertThatThrownBy(() -> maxoutOfTwo.apply(new float[4], new float[4]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(message);
     }
 
     @Test
