@@ -4,7 +4,8 @@ package io.relustream.activation;
  * An element-wise activation: every output depends on the input at the same index only.
  *
  * <p>The batch forms give bit-identical results to the scalar ones; the {@code float[]} forms
- * compute in {@code double} and round once, so {@code out[i] == (float) apply((double) in[i])}.
+ * compute in {@code double} and round once, so {@code out[i] == Activations.toFloat(apply((double)
+ * in[i]))} (a zero is {@code +0.0f} there too).
  *
  * <pre>{@code
  * Activation relu = Activations.relu();
@@ -46,7 +47,7 @@ public non-sealed interface Activation extends VectorActivation {
     default void apply(float[] in, float[] out) {
         Lengths.requireSame(in.length, out.length);
         for (int i = 0; i < in.length; i++) {
-            out[i] = (float) apply((double) in[i]);
+            out[i] = Activations.toFloat(apply((double) in[i]));
         }
     }
 
@@ -54,7 +55,7 @@ public non-sealed interface Activation extends VectorActivation {
     default void derivative(float[] in, float[] out) {
         Lengths.requireSame(in.length, out.length);
         for (int i = 0; i < in.length; i++) {
-            out[i] = (float) derivative((double) in[i]);
+            out[i] = Activations.toFloat(derivative((double) in[i]));
         }
     }
 }

@@ -44,6 +44,17 @@ public final class Activations {
 
     private Activations() {}
 
+    /**
+     * How the {@code float} forms round a result computed in {@code double}: once, to the nearest
+     * {@code float}, with a zero as {@code +0.0f}. A tiny negative result, such as {@code
+     * leaky_relu} of {@code -Float.MIN_VALUE}, rounds to zero, and zero outputs are never {@code
+     * -0.0}.
+     */
+    public static float toFloat(double value) {
+        // Adding +0.0f turns -0.0f into +0.0f and leaves every other float as it is.
+        return (float) value + 0.0f;
+    }
+
     /** {@code max(z, 0)}. */
     public static Rectifier relu() {
         return new Rectifier(0.0, Double.POSITIVE_INFINITY, 0.0, 0.0, Rectifier.Form.RELU);

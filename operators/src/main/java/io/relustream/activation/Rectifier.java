@@ -329,7 +329,7 @@ public final class Rectifier implements Activation {
                 break;
             default:
                 for (int i = 0; i < in.length; i++) {
-                    out[i] = (float) apply((double) in[i]);
+                    out[i] = Activations.toFloat(apply((double) in[i]));
                 }
         }
     }
@@ -351,7 +351,7 @@ public final class Rectifier implements Activation {
                 break;
             default:
                 for (int i = 0; i < in.length; i++) {
-                    out[i] = (float) derivative((double) in[i]);
+                    out[i] = Activations.toFloat(derivative((double) in[i]));
                 }
         }
     }
@@ -384,10 +384,10 @@ public final class Rectifier implements Activation {
 
     /**
      * The kernel the {@code float} forms may run in {@code float} arithmetic: where it gives
-     * exactly {@code (float) f((double) z)}. Max and min of floats are floats, so plain ReLU
-     * qualifies, and so does a cap that is itself a float (no float lies between a cap and its
-     * rounding); a slope does not, since {@code a * z} would round differently. C2 vectorizes float
-     * loops only when they stay in {@code float}.
+     * exactly {@code Activations.toFloat(f((double) z))}. Max and min of floats are floats, so
+     * plain ReLU qualifies, and so does a cap that is itself a float (no float lies between a cap
+     * and its rounding); a slope does not, since {@code a * z} would round differently. C2
+     * vectorizes float loops only when they stay in {@code float}.
      */
     private Kernel floatKernel() {
         if (kernel == Kernel.PLAIN) {

@@ -224,7 +224,7 @@ public final class GenericRecordActivationFunction
                 case DOUBLE:
                     return values[0];
                 case FLOAT:
-                    return (float) values[0];
+                    return Activations.toFloat(values[0]);
                 case DOUBLE_ARRAY:
                     return AvroArrays.doubleArray(
                             values,

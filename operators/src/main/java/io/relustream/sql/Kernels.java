@@ -1,6 +1,7 @@
 package io.relustream.sql;
 
 import io.relustream.activation.Activation;
+import io.relustream.activation.Activations;
 import io.relustream.activation.Maxout;
 import io.relustream.activation.VectorActivation;
 
@@ -25,7 +26,8 @@ final class Kernels {
             return null;
         }
         double wide = z;
-        return (float) (derivative ? activation.derivative(wide) : activation.apply(wide));
+        return Activations.toFloat(
+                derivative ? activation.derivative(wide) : activation.apply(wide));
     }
 
     static Double[] apply(Activation activation, boolean derivative, Double[] z) {

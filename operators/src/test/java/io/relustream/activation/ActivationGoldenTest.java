@@ -221,6 +221,33 @@ class ActivationGoldenTest {
         }
     }
 
+    @Test
+    void floatResultsThatRoundToZeroArePositiveZero() {
+        // Each result is a tiny negative number in double, too small for a float.
+        assertRoundsToPositiveZero(Activations.leakyRelu(0.01), -Float.MIN_VALUE);
+        assertRoundsToPositiveZero(Activations.leakyRelu(MIN_VALUE), -1486.45f);
+        assertRoundsToPositiveZero(
+                Activations.parse("relu(negative_slope=0.1, max_value=6)"), -Float.MIN_VALUE);
+        assertRoundsToPositiveZero(
+                Activations.parse("relu(negative_slope=0.5, threshold=1e-310)"), 0.0f);
+    }
+
+    private static void assertRoundsToPositiveZero(Activation activation, float z) {
+        assertThat(activation.apply((double) z))
+                .as("%s double f(%sf)", activation.spec(), z)
+                .isNegative();
+        float[] out = new float[1];
+        activation.apply(new float[] {z}, out);
+        assertThat(Float.floatToRawIntBits(out[0]))
+                .as("%s float f(%sf)", activation.spec(), z)
+                .isZero();
+        float[] fused = new float[1];
+        activation.applyWithDerivative(new float[] {z}, fused, new float[1]);
+        assertThat(Float.floatToRawIntBits(fused[0]))
+                .as("%s float f(%sf) with f'", activation.spec(), z)
+                .isZero();
+    }
+
     private static List<Activation> namedActivations() {
         return List.of(
                 Activations.relu(),

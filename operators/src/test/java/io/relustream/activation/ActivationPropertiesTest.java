@@ -71,8 +71,8 @@ class ActivationPropertiesTest {
         activation.apply(in, values);
         activation.derivative(in, derivatives);
         for (int i = 0; i < in.length; i++) {
-            float expectedValue = (float) activation.apply((double) in[i]);
-            float expectedDerivative = (float) activation.derivative((double) in[i]);
+            float expectedValue = roundedOnce(activation.apply((double) in[i]));
+            float expectedDerivative = roundedOnce(activation.derivative((double) in[i]));
             assertThat(Float.floatToIntBits(values[i]))
                     .as("%s: f(%sf)", activation.spec(), in[i])
                     .isEqualTo(Float.floatToIntBits(expectedValue));
@@ -94,8 +94,8 @@ class ActivationPropertiesTest {
         float[] derivatives = new float[in.length];
         activation.applyWithDerivative(in, values, derivatives);
         for (int i = 0; i < in.length; i++) {
-            float expectedValue = (float) activation.apply((double) in[i]);
-            float expectedDerivative = (float) activation.derivative((double) in[i]);
+            float expectedValue = roundedOnce(activation.apply((double) in[i]));
+            float expectedDerivative = roundedOnce(activation.derivative((double) in[i]));
             assertThat(Float.floatToIntBits(values[i]))
                     .as("%s: f(%sf)", activation.spec(), in[i])
                     .isEqualTo(Float.floatToIntBits(expectedValue));
@@ -103,6 +103,12 @@ class ActivationPropertiesTest {
                     .as("%s: f'(%sf)", activation.spec(), in[i])
                     .isEqualTo(Float.floatToIntBits(expectedDerivative));
         }
+    }
+
+    /** The nearest float; a zero as +0.0f, since zero outputs are never -0.0. */
+    private static float roundedOnce(double value) {
+        float rounded = (float) value;
+        return rounded == 0.0f ? 0.0f : rounded;
     }
 
     @Property(tries = 1000)

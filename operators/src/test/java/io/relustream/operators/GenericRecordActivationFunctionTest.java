@@ -73,6 +73,25 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void floatFieldsThatRoundToZeroArePositiveZero() throws Exception {
+        // leaky_relu(-Float.MIN_VALUE) is about -1.4e-47 in double: a float rounds it to zero.
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("temp", "weights")
+                        .activation(Activations.leakyRelu(0.01))
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(
+                    reading("a", 1.0, -Float.MIN_VALUE, List.of(), List.of(-Float.MIN_VALUE)), 0L);
+
+            GenericRecord a = op.harness.extractOutputValues().get(0);
+            assertThat(Float.floatToRawIntBits((Float) a.get("temp_leaky_relu"))).isZero();
+            assertThat(Float.floatToRawIntBits(floats(a.get("weights_leaky_relu")).get(0)))
+                    .isZero();
+        }
+    }
+
+    @Test
     void addsActivationAndDerivativeFieldsOfTheSameTypes() throws Exception {
         var function =
                 GenericRecordActivationFunction.builder(READING)

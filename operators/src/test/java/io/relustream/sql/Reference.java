@@ -62,11 +62,17 @@ final class Reference {
     }
 
     Float f(Float z) {
-        return z == null ? null : (float) f(z.doubleValue());
+        return z == null ? null : roundedOnce(f(z.doubleValue()));
     }
 
     Float df(Float z) {
-        return z == null ? null : (float) df(z.doubleValue());
+        return z == null ? null : roundedOnce(df(z.doubleValue()));
+    }
+
+    /** The nearest float; a zero as +0.0f, since zero outputs are never -0.0. */
+    private static float roundedOnce(double value) {
+        float rounded = (float) value;
+        return rounded == 0.0f ? 0.0f : rounded;
     }
 
     Double[] f(Double[] z) {

@@ -1,5 +1,7 @@
 package io.relustream.operators.internal;
 
+import io.relustream.activation.Activations;
+
 import org.apache.avro.Schema;
 import org.apache.avro.generic.PrimitivesArrays;
 
@@ -88,12 +90,15 @@ public final class AvroArrays {
         return array;
     }
 
-    /** An Avro {@code array<float>} holding the first {@code length} values, rounded once. */
+    /**
+     * An Avro {@code array<float>} holding the first {@code length} values, rounded once as the
+     * activations' {@code float} forms round ({@link Activations#toFloat}).
+     */
     public static PrimitivesArrays.FloatArray floatArray(
             double[] values, int length, Schema arraySchema) {
         PrimitivesArrays.FloatArray array = new PrimitivesArrays.FloatArray(length, arraySchema);
         for (int i = 0; i < length; i++) {
-            array.add(i, (float) values[i]);
+            array.add(i, Activations.toFloat(values[i]));
         }
         return array;
     }
