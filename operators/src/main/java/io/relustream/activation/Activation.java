@@ -5,7 +5,9 @@ package io.relustream.activation;
  *
  * <p>The batch forms give bit-identical results to the scalar ones; the {@code float[]} forms
  * compute in {@code double} and round once, so {@code out[i] == Activations.toFloat(apply((double)
- * in[i]))} (a zero is {@code +0.0f} there too).
+ * in[i]))} (a zero is {@code +0.0f} there too). One exception in the bits alone: a signalling
+ * {@code float} NaN may come out of a {@code float[]} form as it went in, where widening it to
+ * {@code double} would have quieted it; NaN in gives NaN out either way.
  *
  * <pre>{@code
  * Activation relu = Activations.relu();
