@@ -44,7 +44,9 @@ import java.time.Duration;
             "                               --kafka.security.protocol=SASL_SSL. Repeatable; each"
                     + " property",
             "                               at most once. The output producers default to"
-                    + " batch.size=262144.",
+                    + " batch.size=262144,",
+            "                               and with exactly-once to transaction.timeout.ms=900000"
+                    + " (15m).",
         },
         sortOptions = false,
         usageHelpAutoWidth = false,
@@ -292,10 +294,10 @@ final class JobCommand {
             names = "--checkpoint-interval",
             defaultValue = "30s",
             paramLabel = "<duration>",
-            converter = OptionConverters.PositiveDuration.class,
+            converter = OptionConverters.CheckpointInterval.class,
             description =
-                    "Time between Flink checkpoints; with exactly-once, output becomes visible"
-                            + " at this pace. Default: ${DEFAULT-VALUE}.")
+                    "Time between Flink checkpoints, at least 10ms; with exactly-once, output"
+                            + " becomes visible at this pace. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
     @Option(
@@ -330,8 +332,10 @@ final class JobCommand {
     @Option(
             names = "--parallelism",
             paramLabel = "<count>",
-            converter = OptionConverters.AtLeastOne.class,
-            description = "Parallelism of every operator. Default: none (the cluster's default).")
+            converter = OptionConverters.Parallelism.class,
+            description =
+                    "Parallelism of every operator, 1 to 32768. Default: none (the cluster's"
+                            + " default).")
     Integer parallelism;
 
     @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")

@@ -5,6 +5,12 @@ import io.relustream.formats.WireFormat;
 import io.relustream.operators.InvalidValuePolicy;
 import io.relustream.simd.SimdLoops;
 
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.MissingParameterException;
@@ -18,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,6 +60,12 @@ public final class JobOptions {
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
     /** Kafka properties that dedicated options set; passing them too would silently override. */
+    /**
+     * The most sliding windows one record may fall into (--window / --slide): a day sliding every
+     * 10 seconds is 8,640; beyond this each record costs more windows than any job can hold.
+     */
+    static final int MAX_WINDOWS_PER_RECORD = 10_000;
+
     private static final Map<String, String> DEDICATED_PROPERTIES =
             Map.of("bootstrap.servers", "--bootstrap-servers", "group.id", "--group-id");
 
@@ -151,6 +164,7 @@ public final class JobOptions {
             throw new InvalidOptionsException(e.getMessage(), e);
         }
         checkSlide(command.window, command.slide, result);
+        checkTopics(command);
         try {
             SimdLoops.checkSetting();
         } catch (IllegalArgumentException e) {
@@ -158,6 +172,7 @@ public final class JobOptions {
         }
         JobOptions options = new JobOptions(command, kafkaProperties);
         options.checkTransactionTimeout();
+        checkKafkaProperties(kafkaProperties);
         return options;
     }
 
@@ -615,6 +630,70 @@ public final class JobOptions {
         return properties;
     }
 
+    /**
+     * Every output needs a topic of its own: records of different schemas in one topic confuse its
+     * readers, and two exactly-once sinks of one topic share a transactional id. An output on the
+     * input topic would feed the job its own records.
+     */
+    private static void checkTopics(JobCommand command) {
+        Map<String, String> outputs = new LinkedHashMap<>();
+        outputs.put("--output-topic", command.outputTopic);
+        outputs.put("--stats-topic", command.statsTopic);
+        outputs.put("--alerts-topic", command.alertsTopic);
+        outputs.put("--dlq-topic", command.dlqTopic);
+        outputs.put("--late-topic", command.lateTopic);
+        Map<String, String> seen = new LinkedHashMap<>();
+        seen.put(command.inputTopic, "--input-topic");
+        for (Map.Entry<String, String> output : outputs.entrySet()) {
+            String other = seen.putIfAbsent(output.getValue(), output.getKey());
+            if (other != null) {
+                throw new InvalidOptionsException(
+                        "Invalid value for option '"
+                                + output.getKey()
+                                + "': '"
+                                + output.getValue()
+                                + "' is also the topic of "
+                                + other
+                                + "; the input and every output need topics of their own");
+            }
+        }
+    }
+
+    /**
+     * Checks the values of the Kafka properties that Kafka's clients know, as they would when the
+     * job starts: a typo then fails here instead of restarting the running job. Unknown names pass
+     * (plugins read their own), and so do class names, which only the cluster can load.
+     */
+    private static void checkKafkaProperties(Map<String, String> properties) {
+        List<ConfigDef> clients =
+                List.of(
+                        ConsumerConfig.configDef(),
+                        ProducerConfig.configDef(),
+                        AdminClientConfig.configDef());
+        for (Map.Entry<String, String> property : properties.entrySet()) {
+            for (ConfigDef client : clients) {
+                ConfigDef.ConfigKey key = client.configKeys().get(property.getKey());
+                if (key == null || key.type == ConfigDef.Type.CLASS) {
+                    continue;
+                }
+                try {
+                    Object value = ConfigDef.parseType(key.name, property.getValue(), key.type);
+                    if (key.validator != null) {
+                        key.validator.ensureValid(key.name, value);
+                    }
+                } catch (ConfigException e) {
+                    throw new InvalidOptionsException(
+                            "Invalid value for option '"
+                                    + KAFKA_PREFIX
+                                    + property.getKey()
+                                    + "': "
+                                    + e.getMessage(),
+                            e);
+                }
+            }
+        }
+    }
+
     private static void checkSlide(Duration window, Duration slide, ParseResult result) {
         if (slide == null) {
             return;
@@ -636,6 +715,18 @@ public final class JobOptions {
                             + Durations.format(window)
                             + "); the window must be a multiple of the slide so that windows"
                             + " align");
+        }
+        long windowsPerRecord = window.toMillis() / slide.toMillis();
+        if (windowsPerRecord > MAX_WINDOWS_PER_RECORD) {
+            throw new InvalidOptionsException(
+                    String.format(
+                            Locale.ROOT,
+                            "%sputs every record in %,d windows of --window (%s); at most %,d are"
+                                    + " allowed, since each holds statistics of its own",
+                            prefix,
+                            windowsPerRecord,
+                            Durations.format(window),
+                            MAX_WINDOWS_PER_RECORD));
         }
     }
 

@@ -36,6 +36,17 @@ public final class OptionConverters {
 
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
 
+    /** A host name or IPv4 address, or an IPv6 address, bracketed or not. */
+    private static final Pattern HOST =
+            Pattern.compile(
+                    "[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+(%[A-Za-z0-9._-]+)?\\]|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*");
+
+    /** Flink's shortest checkpoint interval (CheckpointCoordinator's minimum). */
+    static final Duration MIN_CHECKPOINT_INTERVAL = Duration.ofMillis(10);
+
+    /** Flink's largest parallelism (KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM). */
+    static final int MAX_PARALLELISM = 1 << 15;
+
     private OptionConverters() {}
 
     /** A comma-separated list of {@code host:port}, returned with the spaces around entries cut. */
@@ -62,9 +73,21 @@ public final class OptionConverters {
                     throw new TypeConversionException(
                             "'" + value + "' has '" + server + "' without a port" + allowed);
                 }
-                if (server.substring(0, colon).isBlank()) {
+                String host = server.substring(0, colon);
+                if (host.isBlank()) {
                     throw new TypeConversionException(
                             "'" + value + "' has '" + server + "' without a host" + allowed);
+                }
+                if (!HOST.matcher(host).matches()) {
+                    throw new TypeConversionException(
+                            "'"
+                                    + value
+                                    + "' has '"
+                                    + server
+                                    + "' with host '"
+                                    + host
+                                    + "', which is not a host name or an IP address"
+                                    + allowed);
                 }
                 if (!port.matches("[0-9]{1,5}")
                         || Integer.parseInt(port) < 1
@@ -118,6 +141,21 @@ public final class OptionConverters {
             Duration duration = duration(value);
             if (duration.isZero()) {
                 throw new TypeConversionException("'" + value + "' must be > 0");
+            }
+            return duration;
+        }
+    }
+
+    /** A {@link Durations} text of at least Flink's shortest checkpoint interval, 10 ms. */
+    static final class CheckpointInterval implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration duration = duration(value);
+            if (duration.compareTo(MIN_CHECKPOINT_INTERVAL) < 0) {
+                throw new TypeConversionException(
+                        "'"
+                                + value
+                                + "' must be at least 10ms, Flink's shortest checkpoint interval");
             }
             return duration;
         }
@@ -224,6 +262,22 @@ public final class OptionConverters {
         @Override
         public Integer convert(String value) {
             return intAtLeast(value, 1);
+        }
+    }
+
+    /** An integer from 1 to Flink's largest parallelism, 32768. */
+    static final class Parallelism implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int parallelism = intAtLeast(value, 1);
+            if (parallelism > MAX_PARALLELISM) {
+                throw new TypeConversionException(
+                        "'"
+                                + value
+                                + "' is too large; Flink allows a parallelism of at most "
+                                + MAX_PARALLELISM);
+            }
+            return parallelism;
         }
     }
 

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
@@ -209,6 +210,10 @@ class JobOptionsTest {
                         JobOptions::bootstrapServers,
                         "[::1]:9092,10.0.0.1:65535",
                         "--bootstrap-servers=[::1]:9092,10.0.0.1:65535"),
+                reads(
+                        JobOptions::bootstrapServers,
+                        "fe80::1:9092,k_1.example-2.com:1",
+                        "--bootstrap-servers=fe80::1:9092,k_1.example-2.com:1"),
                 withServers(JobOptions::inputTopic, longestTopic, "--input-topic", longestTopic),
                 withServers(JobOptions::inputTopic, "a.b_c-D9", "--input-topic=a.b_c-D9"),
                 withServers(JobOptions::outputTopic, "out", "--output-topic", "out"),
@@ -395,7 +400,31 @@ class JobOptionsTest {
                         WireFormat.AVRO_SINGLE_OBJECT,
                         "--format=avro-single-object"),
                 withServers(JobOptions::parallelism, OptionalInt.of(1), "--parallelism", "1"),
-                withServers(JobOptions::parallelism, OptionalInt.of(128), "--parallelism=128"));
+                withServers(JobOptions::parallelism, OptionalInt.of(128), "--parallelism=128"),
+                withServers(JobOptions::parallelism, OptionalInt.of(32768), "--parallelism=32768"),
+                withServers(
+                        JobOptions::checkpointInterval,
+                        Duration.ofMillis(10),
+                        "--checkpoint-interval=10ms"),
+                // 8,640 windows per record: within the limit of 10,000.
+                withServers(
+                        JobOptions::slide,
+                        Optional.of(Duration.ofSeconds(10)),
+                        "--window=24h",
+                        "--slide=10s"),
+                // Values Kafka accepts; class names pass unchecked (only the cluster loads them).
+                withServers(
+                        JobOptions::kafkaProperties,
+                        Map.of(
+                                "security.protocol",
+                                "sasl_ssl",
+                                "compression.type",
+                                "zstd",
+                                "partitioner.class",
+                                "com.example.CustomPartitioner"),
+                        "--kafka.security.protocol=sasl_ssl",
+                        "--kafka.compression.type=zstd",
+                        "--kafka.partitioner.class=com.example.CustomPartitioner"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -431,6 +460,25 @@ class JobOptionsTest {
                         serversPrefix + "':9092' has ':9092' without a host" + servers,
                         "--bootstrap-servers",
                         ":9092"));
+        for (String[] badHost :
+                List.of(
+                        new String[] {"a b:9092", "a b"},
+                        new String[] {"kafka:9092:9093", "kafka:9092"},
+                        new String[] {"k;afka:9092", "k;afka"})) {
+            rows.add(
+                    rejects(
+                            serversPrefix
+                                    + "'"
+                                    + badHost[0]
+                                    + "' has '"
+                                    + badHost[0]
+                                    + "' with host '"
+                                    + badHost[1]
+                                    + "', which is not a host name or an IP address"
+                                    + servers,
+                            "--bootstrap-servers",
+                            badHost[0]));
+        }
         rows.add(
                 rejects(
                         serversPrefix + "'kafka:0' has 'kafka:0' with port '0'" + servers,
@@ -610,12 +658,7 @@ class JobOptionsTest {
                             withServers(option, "99999999999999999999h")));
         }
         for (String option :
-                List.of(
-                        "--window",
-                        "--slide",
-                        "--idleness",
-                        "--max-event-time-skew",
-                        "--checkpoint-interval")) {
+                List.of("--window", "--slide", "--idleness", "--max-event-time-skew")) {
             for (String zero : List.of("0", "0s", "0ms")) {
                 rows.add(
                         rejects(
@@ -626,6 +669,23 @@ class JobOptionsTest {
                                         + "' must be > 0",
                                 withServers(option, zero)));
             }
+        }
+        for (String tooShort : List.of("0", "0s", "0ms", "9ms")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--checkpoint-interval': '"
+                                    + tooShort
+                                    + "' must be at least 10ms, Flink's shortest checkpoint"
+                                    + " interval",
+                            withServers("--checkpoint-interval", tooShort)));
+        }
+        for (String tooMany : List.of("32769", "2147483647")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--parallelism': '"
+                                    + tooMany
+                                    + "' is too large; Flink allows a parallelism of at most 32768",
+                            withServers("--parallelism", tooMany)));
         }
         for (String negative : List.of("-1ms", "-5m", "-0s")) {
             rows.add(
@@ -882,6 +942,58 @@ class JobOptionsTest {
                 rejects(
                         "Invalid option '--kafka.group.id': use --group-id instead",
                         withServers("--kafka.group.id", "other")));
+        // Values Kafka's clients would refuse when the job starts, refused here with their words.
+        rows.add(
+                rejects(
+                        "Invalid value for option '--kafka.acks': Invalid value banana for"
+                                + " configuration acks: String must be one of: all, -1, 0, 1",
+                        withServers("--kafka.acks=banana")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--kafka.batch.size': Invalid value abc for"
+                                + " configuration batch.size: Not a number of type INT",
+                        withServers("--kafka.batch.size", "abc")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--kafka.security.protocol': Invalid value"
+                                + " BOGUS for configuration security.protocol: String must be one"
+                                + " of (case insensitive): SASL_SSL, PLAINTEXT, SSL,"
+                                + " SASL_PLAINTEXT",
+                        withServers("--kafka.security.protocol=BOGUS")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--kafka.transaction.timeout.ms': Invalid value"
+                                + " 9999999999 for configuration transaction.timeout.ms: Not a"
+                                + " number of type INT",
+                        withServers(
+                                "--delivery-guarantee=exactly-once",
+                                "--kafka.transaction.timeout.ms=9999999999")));
+
+        String ownTopics = "; the input and every output need topics of their own";
+        rows.add(
+                rejects(
+                        "Invalid value for option '--late-topic': 'x' is also the topic of"
+                                + " --output-topic"
+                                + ownTopics,
+                        withServers("--late-topic", "x", "--output-topic", "x")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--output-topic': 'features' is also the topic"
+                                + " of --input-topic"
+                                + ownTopics,
+                        withServers("--output-topic", "features")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--dlq-topic': 'activation-stats' is also the"
+                                + " topic of --stats-topic"
+                                + ownTopics,
+                        withServers("--dlq-topic=activation-stats")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--slide': '1ms' puts every record in 3,600,000"
+                                + " windows of --window (1h); at most 10,000 are allowed, since"
+                                + " each holds statistics of its own",
+                        withServers("--window", "1h", "--slide", "1ms")));
 
         return rows.stream();
     }
@@ -1051,9 +1163,9 @@ class JobOptionsTest {
                                 + " checkpoints). Default: at-least-once."),
                 Arguments.of(
                         "--checkpoint-interval",
-                        "--checkpoint-interval=<duration> Time between Flink checkpoints; with"
-                                + " exactly-once, output becomes visible at this pace. Default:"
-                                + " 30s."),
+                        "--checkpoint-interval=<duration> Time between Flink checkpoints, at"
+                                + " least 10ms; with exactly-once, output becomes visible at this"
+                                + " pace. Default: 30s."),
                 Arguments.of(
                         "--transactional-id-prefix",
                         "--transactional-id-prefix=<prefix> Prefix of the Kafka transactional ids"
@@ -1070,8 +1182,8 @@ class JobOptionsTest {
                                 + " avro. Default: avro-single-object."),
                 Arguments.of(
                         "--parallelism",
-                        "--parallelism=<count> Parallelism of every operator. Default: none (the"
-                                + " cluster's default)."),
+                        "--parallelism=<count> Parallelism of every operator, 1 to 32768."
+                                + " Default: none (the cluster's default)."),
                 Arguments.of("--help", "--help Print this help and exit."),
                 Arguments.of(
                         "--kafka.<property>",
@@ -1079,7 +1191,8 @@ class JobOptionsTest {
                                 + " Kafka client of the job, e.g."
                                 + " --kafka.security.protocol=SASL_SSL. Repeatable; each property"
                                 + " at most once. The output producers default to"
-                                + " batch.size=262144."));
+                                + " batch.size=262144, and with exactly-once to"
+                                + " transaction.timeout.ms=900000 (15m)."));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -1211,10 +1324,10 @@ class JobOptionsTest {
                                 "                               at-least-once or none (no"
                                         + " checkpoints). Default: at-least-once.",
                                 "      --checkpoint-interval=<duration>",
-                                "                             Time between Flink checkpoints; with"
-                                        + " exactly-once, output becomes",
-                                "                               visible at this pace. Default:"
-                                        + " 30s.",
+                                "                             Time between Flink checkpoints, at"
+                                        + " least 10ms; with exactly-once,",
+                                "                               output becomes visible at this"
+                                        + " pace. Default: 30s.",
                                 "      --transactional-id-prefix=<prefix>",
                                 "                             Prefix of the Kafka transactional ids"
                                         + " of exactly-once; unique per job",
@@ -1229,8 +1342,9 @@ class JobOptionsTest {
                                 "      --format=<format>      Wire format of every topic:"
                                         + " avro-single-object or avro. Default:",
                                 "                               avro-single-object.",
-                                "      --parallelism=<count>  Parallelism of every operator."
-                                        + " Default: none (the cluster's default).",
+                                "      --parallelism=<count>  Parallelism of every operator, 1 to"
+                                        + " 32768. Default: none (the",
+                                "                               cluster's default).",
                                 "      --help                 Print this help and exit.",
                                 "",
                                 "Kafka client properties:",
@@ -1240,7 +1354,9 @@ class JobOptionsTest {
                                 "                               --kafka.security.protocol=SASL_SSL."
                                         + " Repeatable; each property",
                                 "                               at most once. The output"
-                                        + " producers default to batch.size=262144.",
+                                        + " producers default to batch.size=262144,",
+                                "                               and with exactly-once to"
+                                        + " transaction.timeout.ms=900000 (15m).",
                                 ""));
     }
 
@@ -1259,7 +1375,7 @@ class JobOptionsTest {
                         "--kafka.client.id",
                         "relu stream job",
                         "--kafka.ssl.endpoint.identification.algorithm=",
-                        "--kafka.retries",
+                        "--kafka.acks",
                         "-1");
 
         assertThat(options.kafkaProperties())
@@ -1269,7 +1385,7 @@ class JobOptionsTest {
                         entry("sasl.jaas.config", JAAS),
                         entry("client.id", "relu stream job"),
                         entry("ssl.endpoint.identification.algorithm", ""),
-                        entry("retries", "-1"));
+                        entry("acks", "-1"));
         assertThat(options.window()).isEqualTo(Duration.ofMinutes(1));
         assertThat(options.bootstrapServers()).isEqualTo("kafka:9093");
     }
@@ -1401,7 +1517,7 @@ class JobOptionsTest {
                                         "--dead-threshold=0.1",
                                         "--sparsity-limit=0.3333333333333333",
                                         "--window=1h",
-                                        "--slide=1ms")),
+                                        "--slide=360ms")),
                 Arguments.of(
                         (Object)
                                 withServers(
