@@ -3,10 +3,13 @@ package io.relustream.jobs.generator;
 import io.relustream.avro.FeatureVector;
 import io.relustream.formats.AvroRecordEncoder;
 import io.relustream.formats.WireFormat;
+import io.relustream.jobs.options.OptionConverters;
 
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import picocli.CommandLine;
@@ -21,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Produces synthetic {@link FeatureVector}s to Kafka at a steady rate (see {@link FeatureGenerator}
@@ -33,16 +38,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Command(
         name = "generate-features",
-        mixinStandardHelpOptions = true,
         description = "Produces synthetic feature vectors with dead features, NaN and late data.")
 public final class GeneratorCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka brokers.")
+    @Option(
+            names = "--bootstrap-servers",
+            required = true,
+            converter = OptionConverters.BootstrapServers.class,
+            description = "Kafka brokers, host:port[,host:port...].")
     String bootstrapServers;
 
     @Option(
             names = "--topic",
             defaultValue = "features",
+            converter = OptionConverters.TopicName.class,
             description = "Default: ${DEFAULT-VALUE}.")
     String topic;
 
@@ -51,6 +60,7 @@ public final class GeneratorCommand implements Callable<Integer> {
     @Option(
             names = "--count",
             defaultValue = "0",
+            converter = OptionConverters.NonNegativeLong.class,
             description =
                     "Stop after this many records; 0 runs until stopped. Default:"
                             + " ${DEFAULT-VALUE}.")
@@ -59,8 +69,12 @@ public final class GeneratorCommand implements Callable<Integer> {
     @Option(
             names = "--format",
             defaultValue = "avro-single-object",
+            converter = OptionConverters.WireFormatValue.class,
             description = "avro-single-object or avro. Default: ${DEFAULT-VALUE}.")
-    String format;
+    WireFormat format;
+
+    @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
+    boolean help;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new GeneratorCommand()).execute(args));
@@ -70,25 +84,29 @@ public final class GeneratorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        WireFormat wireFormat;
         FeatureGenerator.Settings settings;
         try {
-            wireFormat = WireFormat.parse(format);
             settings = generator.settings();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         AtomicBoolean running = new AtomicBoolean(true);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> running.set(false)));
-        long sent =
-                produce(
-                        bootstrapServers,
-                        topic,
-                        wireFormat,
-                        new FeatureGenerator(settings),
-                        generator.rate(),
-                        count,
-                        running);
+        long sent;
+        try {
+            sent =
+                    produce(
+                            bootstrapServers,
+                            topic,
+                            format,
+                            new FeatureGenerator(settings),
+                            generator.rate(),
+                            count,
+                            running);
+        } catch (KafkaException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
         System.err.println("Produced " + sent + " records to " + topic);
         return 0;
     }
@@ -98,6 +116,7 @@ public final class GeneratorCommand implements Callable<Integer> {
      * running} turns false.
      *
      * @return the number of records produced
+     * @throws KafkaException when the broker did not take some of them, with the first reason
      */
     public static long produce(
             String bootstrapServers,
@@ -119,6 +138,15 @@ public final class GeneratorCommand implements Callable<Integer> {
                         ProducerConfig.ACKS_CONFIG,
                         "all");
         long sent = 0;
+        AtomicLong failed = new AtomicLong();
+        AtomicReference<Exception> firstFailure = new AtomicReference<>();
+        Callback countFailures =
+                (metadata, exception) -> {
+                    if (exception != null) {
+                        failed.incrementAndGet();
+                        firstFailure.compareAndSet(null, exception);
+                    }
+                };
         long start = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -135,10 +163,22 @@ public final class GeneratorCommand implements Callable<Integer> {
                                 null,
                                 vector.getEventTime().toEpochMilli(),
                                 vector.getId().getBytes(StandardCharsets.UTF_8),
-                                encoder.encode(vector)));
+                                encoder.encode(vector)),
+                        countFailures);
                 sent++;
             }
             producer.flush();
+        }
+        if (failed.get() > 0) {
+            throw new KafkaException(
+                    failed.get()
+                            + " of "
+                            + sent
+                            + " records could not be produced to "
+                            + topic
+                            + ": "
+                            + firstFailure.get().getMessage(),
+                    firstFailure.get());
         }
         return sent;
     }

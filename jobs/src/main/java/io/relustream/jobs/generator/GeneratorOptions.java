@@ -1,8 +1,11 @@
 package io.relustream.jobs.generator;
 
 import io.relustream.jobs.options.Durations;
+import io.relustream.jobs.options.OptionConverters;
 
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 import java.time.Duration;
 
@@ -15,24 +18,28 @@ public final class GeneratorOptions {
     @Option(
             names = "--rate",
             defaultValue = "200",
+            converter = OptionConverters.AtLeastOne.class,
             description = "Records per second. Default: ${DEFAULT-VALUE}.")
     int rate;
 
     @Option(
             names = "--groups",
             defaultValue = "3",
+            converter = OptionConverters.AtLeastOne.class,
             description = "Groups, named layer-0, layer-1, ... Default: ${DEFAULT-VALUE}.")
     int groups;
 
     @Option(
             names = "--dimensions",
             defaultValue = "16",
-            description = "Values per record. Default: ${DEFAULT-VALUE}.")
+            converter = Dimensions.class,
+            description = "Values per record, 1 to 100000. Default: ${DEFAULT-VALUE}.")
     int dimensions;
 
     @Option(
             names = "--dead-share",
             defaultValue = "0.25",
+            converter = OptionConverters.Share.class,
             description =
                     "Share of each group's features that are dead. Default: ${DEFAULT-VALUE}.")
     double deadShare;
@@ -48,6 +55,7 @@ public final class GeneratorOptions {
     @Option(
             names = "--nan-share",
             defaultValue = "0.002",
+            converter = OptionConverters.Share.class,
             description = "Share of records holding one NaN. Default: ${DEFAULT-VALUE}.")
     double nanShare;
 
@@ -61,6 +69,7 @@ public final class GeneratorOptions {
     @Option(
             names = "--late-share",
             defaultValue = "0.002",
+            converter = OptionConverters.Share.class,
             description = "Share of records that arrive late. Default: ${DEFAULT-VALUE}.")
     double lateShare;
 
@@ -73,6 +82,27 @@ public final class GeneratorOptions {
 
     @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
+
+    /** The most values per record: 100,000 doubles make an 800 KB record, under Kafka's 1 MB. */
+    static final int MAX_DIMENSIONS = 100_000;
+
+    /** {@code --dimensions}: 1 to {@link #MAX_DIMENSIONS}. */
+    static final class Dimensions implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int dimensions = new OptionConverters.AtLeastOne().convert(value);
+            if (dimensions > MAX_DIMENSIONS) {
+                throw new TypeConversionException(
+                        "'"
+                                + value
+                                + "' is too large; at most "
+                                + MAX_DIMENSIONS
+                                + " values per record, so that a record fits Kafka's default"
+                                + " 1 MB message size");
+            }
+            return dimensions;
+        }
+    }
 
     /** Records per second. */
     public int rate() {
@@ -96,10 +126,6 @@ public final class GeneratorOptions {
      * @throws IllegalArgumentException naming a value out of range
      */
     public FeatureGenerator.Settings settings() {
-        if (rate < 1) {
-            throw new IllegalArgumentException(
-                    "Invalid value for option '--rate': " + rate + " must be >= 1");
-        }
         return new FeatureGenerator.Settings(
                 groups,
                 dimensions,

@@ -47,7 +47,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Command(
         name = "relu-stream-local",
-        mixinStandardHelpOptions = true,
         description = {
             "Runs an in-process Kafka broker, the feature generator and the activation statistics"
                     + " job, and prints each window's statistics.",
@@ -74,12 +73,17 @@ public final class LocalRun implements Callable<Integer> {
 
     @Mixin GeneratorOptions generator;
 
+    @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
+    boolean help;
+
     @Unmatched List<String> jobArgs = new ArrayList<>();
 
     private final PrintStream out;
+    private final PrintStream err;
 
-    LocalRun(PrintStream out) {
+    LocalRun(PrintStream out, PrintStream err) {
         this.out = out;
+        this.err = err;
     }
 
     public static void main(String[] args) {
@@ -88,7 +92,12 @@ public final class LocalRun implements Callable<Integer> {
 
     /** Runs with {@code args}, printing to {@code out}; returns the exit status. */
     public static int run(String[] args, PrintStream out) {
-        return new CommandLine(new LocalRun(out)).execute(args);
+        return run(args, out, System.err);
+    }
+
+    /** Runs with {@code args}, printing to {@code out} and problems to {@code err}. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return new CommandLine(new LocalRun(out, err)).execute(args);
     }
 
     @Override
@@ -104,10 +113,18 @@ public final class LocalRun implements Callable<Integer> {
                                 + " must be a port from 1 to 65535, or 0 for none");
             }
             generatorSettings = generator.settings();
+            for (String arg : jobArgs) {
+                if (arg.equals("--bootstrap-servers") || arg.startsWith("--bootstrap-servers=")) {
+                    throw new IllegalArgumentException(
+                            "Invalid option '--bootstrap-servers': the local run starts its own"
+                                    + " Kafka broker and gives the job its address; leave the"
+                                    + " option out");
+                }
+            }
             jobOptions("localhost:9092");
         } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println("Use --help to see the options of the local run and the job.");
+            err.println(e.getMessage());
+            err.println("Use --help to see the options of the local run and the job.");
             return 2;
         }
         out.println("Starting an in-process Kafka broker...");

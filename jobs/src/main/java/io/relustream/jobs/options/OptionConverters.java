@@ -246,7 +246,7 @@ public final class OptionConverters {
     }
 
     /** A share in {@code [0, 1]}. */
-    static final class Share implements ITypeConverter<Double> {
+    public static final class Share implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {
             double share = number(value, "[0, 1]");
@@ -258,7 +258,7 @@ public final class OptionConverters {
     }
 
     /** An integer {@code >= 1}. */
-    static final class AtLeastOne implements ITypeConverter<Integer> {
+    public static final class AtLeastOne implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
             return intAtLeast(value, 1);
@@ -278,6 +278,21 @@ public final class OptionConverters {
                                 + MAX_PARALLELISM);
             }
             return parallelism;
+        }
+    }
+
+    /** A whole number {@code >= 0} of any size a {@code long} holds. */
+    public static final class NonNegativeLong implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String stripped = value.strip();
+            if (!INTEGER.matcher(stripped).matches()
+                    || new BigInteger(stripped).signum() < 0
+                    || new BigInteger(stripped).bitLength() > 63) {
+                throw new TypeConversionException(
+                        "'" + value + "' must be an integer from 0 to " + Long.MAX_VALUE);
+            }
+            return Long.parseLong(stripped.startsWith("+") ? stripped.substring(1) : stripped);
         }
     }
 

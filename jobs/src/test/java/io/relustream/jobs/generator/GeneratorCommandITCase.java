@@ -3,6 +3,7 @@ package io.relustream.jobs.generator;
 import io.relustream.avro.FeatureVector;
 import io.relustream.jobs.local.EmbeddedKafka;
 
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -11,7 +12,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,10 +73,37 @@ class GeneratorCommandITCase {
     }
 
     @Test
-    void rejectsABadShareNamingIt() {
-        int status =
-                new CommandLine(new GeneratorCommand())
-                        .execute("--bootstrap-servers", "localhost:1", "--dead-share", "2");
-        assertThat(status).isEqualTo(2);
+    void failsNamingTheRecordsTheBrokerRefused() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            // Every generated record (16 doubles, over 100 bytes) is too large for this topic.
+            kafka.admin()
+                    .createTopics(
+                            List.of(
+                                    new NewTopic("tiny", 1, (short) 1)
+                                            .configs(Map.of("max.message.bytes", "100"))))
+                    .all()
+                    .get();
+            StringWriter err = new StringWriter();
+            CommandLine command = new CommandLine(new GeneratorCommand());
+            command.setErr(new PrintWriter(err, true));
+            PrintStream systemErr = System.err;
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            int status;
+            try {
+                status =
+                        command.execute(
+                                "--bootstrap-servers", kafka.bootstrapServers(),
+                                "--topic", "tiny",
+                                "--count", "3");
+            } finally {
+                System.setErr(systemErr);
+            }
+
+            assertThat(status).isOne();
+            assertThat(printed.toString(StandardCharsets.UTF_8))
+                    .startsWith("3 of 3 records could not be produced to tiny: ")
+                    .doesNotContain("Produced 3 records");
+        }
     }
 }

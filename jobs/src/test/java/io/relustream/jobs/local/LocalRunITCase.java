@@ -64,6 +64,24 @@ class LocalRunITCase {
     }
 
     @Test
+    void rejectsBootstrapServersSinceItStartsItsOwnBroker() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status =
+                LocalRun.run(
+                        new String[] {"--bootstrap-servers", "localhost:1"},
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith(
+                        "Invalid option '--bootstrap-servers': the local run starts its own Kafka"
+                                + " broker and gives the job its address; leave the option out");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
     void rejectsBadJobOptionsBeforeStarting() {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         int status =

@@ -1,0 +1,71 @@
+package io.relustream.jobs.generator;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The generator's options: a bad value exits 2 naming the option, the value and what is allowed.
+ */
+class GeneratorCommandTest {
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--dead-share | 2 | Invalid value for option '--dead-share': '2' must be in [0, 1]",
+                "--nan-share | -0.1 | Invalid value for option '--nan-share': '-0.1' must be in"
+                        + " [0, 1]",
+                "--late-share | x | Invalid value for option '--late-share': 'x' must be a number"
+                        + " in [0, 1]",
+                "--groups | 0 | Invalid value for option '--groups': '0' must be an integer >= 1",
+                "--dimensions | 0 | Invalid value for option '--dimensions': '0' must be an"
+                        + " integer >= 1",
+                "--dimensions | 100001 | Invalid value for option '--dimensions': '100001' is too"
+                        + " large; at most 100000 values per record, so that a record fits"
+                        + " Kafka's default 1 MB message size",
+                "--rate | 0 | Invalid value for option '--rate': '0' must be an integer >= 1",
+                "--count | -1 | Invalid value for option '--count': '-1' must be an integer from 0"
+                        + " to 9223372036854775807",
+                "--topic | a/b | Invalid value for option '--topic': 'a/b' is not a Kafka topic"
+                        + " name; use 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_' and '-',"
+                        + " other than '.' or '..'",
+                "--format | json | Invalid value for option '--format': 'json' is not one of:"
+                        + " avro-single-object, avro",
+            })
+    void rejectsABadValueNamingTheOptionTheValueAndWhatIsAllowed(
+            String option, String value, String message) {
+        StringWriter err = new StringWriter();
+        CommandLine command = new CommandLine(new GeneratorCommand());
+        command.setErr(new PrintWriter(err, true));
+
+        int status = command.execute("--bootstrap-servers", "localhost:1", option, value);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).startsWith(message + System.lineSeparator());
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "'' | Invalid value for option '--bootstrap-servers': '' is empty",
+                "localhost | Invalid value for option '--bootstrap-servers': 'localhost' has"
+                        + " 'localhost' without a port",
+            })
+    void rejectsBadBootstrapServers(String servers, String message) {
+        StringWriter err = new StringWriter();
+        CommandLine command = new CommandLine(new GeneratorCommand());
+        command.setErr(new PrintWriter(err, true));
+
+        int status = command.execute("--bootstrap-servers", servers);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).startsWith(message);
+    }
+}
