@@ -173,6 +173,17 @@ class ShadedJarTest {
     }
 
     @Test
+    void entryPointRejectsABadKafkaPropertyBeforeStartingAnything() throws Exception {
+        Result result =
+                runJar("--bootstrap-servers", "localhost:9092", "--kafka.acks=banana", "--bounded");
+        assertThat(result.exitCode).as(result.stderr).isEqualTo(2);
+        assertThat(result.stderr)
+                .contains(
+                        "Invalid value for option '--kafka.acks': Invalid value banana for"
+                                + " configuration acks: String must be one of: all, -1, 0, 1");
+    }
+
+    @Test
     void entryPointPrintsHelp() throws Exception {
         Result result = runJar("--help");
         assertThat(result.exitCode).isZero();
@@ -311,15 +322,19 @@ class ShadedJarTest {
         return run(List.of(), flinkClassPath(), mainClass, args);
     }
 
-    /** The jar and Flink's own jars, without the ones the jar bundles. */
+    /**
+     * The jar and Flink's own jars, without the ones the jar bundles, plus the SLF4J API, which
+     * every Flink distribution has in its lib/.
+     */
     private static String flinkClassPath() {
         String flinkJars =
                 Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                         .filter(
                                 path ->
-                                        path.contains("/org/apache/flink/flink-")
-                                                && !path.contains("flink-connector-kafka")
-                                                && !path.contains("flink-avro"))
+                                        (path.contains("/org/apache/flink/flink-")
+                                                        && !path.contains("flink-connector-kafka")
+                                                        && !path.contains("flink-avro"))
+                                                || path.contains("/org/slf4j/slf4j-api/"))
                         .collect(Collectors.joining(File.pathSeparator));
         return jar.toAbsolutePath() + File.pathSeparator + flinkJars;
     }

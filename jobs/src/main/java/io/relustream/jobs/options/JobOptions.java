@@ -665,6 +665,9 @@ public final class JobOptions {
      * (plugins read their own), and so do class names, which only the cluster can load.
      */
     private static void checkKafkaProperties(Map<String, String> properties) {
+        if (properties.isEmpty()) {
+            return;
+        }
         List<ConfigDef> clients =
                 List.of(
                         ConsumerConfig.configDef(),
