@@ -3,8 +3,8 @@ package io.relustream.jobs.options;
 import io.relustream.avro.FeatureVector;
 import io.relustream.formats.AvroRecordDecoder;
 
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,7 +92,9 @@ public final class WriterSchemas {
             schema = new Schema.Parser().parse(file.toFile());
         } catch (IOException e) {
             throw new IllegalArgumentException("'" + file + "' cannot be read: " + e.getMessage());
-        } catch (SchemaParseException e) {
+        } catch (AvroRuntimeException e) {
+            // Parse errors, and also duplicate fields and bad defaults, which Avro reports
+            // with exceptions of their own.
             throw new IllegalArgumentException(
                     "'" + file + "' is not an Avro schema: " + e.getMessage());
         }

@@ -156,6 +156,17 @@ class WriterSchemasTest {
         Path text = write("text.avsc", "not a schema");
         Path empty = write("empty.avsc", "");
         Path badType = write("bad-type.avsc", "{\"type\": \"recrd\", \"name\": \"FeatureVector\"}");
+        Path duplicate =
+                write(
+                        "duplicate.avsc",
+                        "{\"type\": \"record\", \"name\": \"FeatureVector\", \"fields\": ["
+                                + "{\"name\": \"id\", \"type\": \"string\"},"
+                                + " {\"name\": \"id\", \"type\": \"string\"}]}");
+        Path badDefault =
+                write(
+                        "bad-default.avsc",
+                        "{\"type\": \"record\", \"name\": \"FeatureVector\", \"fields\": ["
+                                + "{\"name\": \"id\", \"type\": \"int\", \"default\": \"x\"}]}");
 
         assertRejected(
                 text.toString(),
@@ -176,6 +187,19 @@ class WriterSchemasTest {
                         + "' is not an Avro schema: A schema \"type\" MUST be a primitive type or"
                         + " one of \"enum\", \"fixed\", \"record\", \"error\", \"array\" or"
                         + " \"map\".");
+        // Avro reports these two with exceptions other than its parse exception.
+        assertRejected(
+                duplicate.toString(),
+                "'"
+                        + duplicate
+                        + "' is not an Avro schema: Duplicate field id in record FeatureVector:"
+                        + " id type:STRING pos:1 and id type:STRING pos:0.");
+        assertRejected(
+                badDefault.toString(),
+                "'"
+                        + badDefault
+                        + "' is not an Avro schema: Invalid default for field id: \"x\" not a"
+                        + " \"int\"");
     }
 
     @Test
