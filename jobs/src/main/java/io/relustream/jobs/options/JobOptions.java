@@ -633,7 +633,8 @@ public final class JobOptions {
     /**
      * Every output needs a topic of its own: records of different schemas in one topic confuse its
      * readers, and two exactly-once sinks of one topic share a transactional id. An output on the
-     * input topic would feed the job its own records.
+     * input topic would feed the job its own records. Kafka also refuses two topics whose names
+     * differ only in '.' against '_' (their metric names collide).
      */
     private static void checkTopics(JobCommand command) {
         Map<String, String> outputs = new LinkedHashMap<>();
@@ -642,20 +643,33 @@ public final class JobOptions {
         outputs.put("--alerts-topic", command.alertsTopic);
         outputs.put("--dlq-topic", command.dlqTopic);
         outputs.put("--late-topic", command.lateTopic);
+        // Keyed by the name with '.' as '_', as Kafka compares them.
         Map<String, String> seen = new LinkedHashMap<>();
-        seen.put(command.inputTopic, "--input-topic");
+        seen.put(command.inputTopic.replace('.', '_'), "--input-topic");
+        Map<String, String> topics = new LinkedHashMap<>(outputs);
+        topics.put("--input-topic", command.inputTopic);
         for (Map.Entry<String, String> output : outputs.entrySet()) {
-            String other = seen.putIfAbsent(output.getValue(), output.getKey());
-            if (other != null) {
-                throw new InvalidOptionsException(
-                        "Invalid value for option '"
-                                + output.getKey()
-                                + "': '"
-                                + output.getValue()
-                                + "' is also the topic of "
-                                + other
-                                + "; the input and every output need topics of their own");
+            String other = seen.putIfAbsent(output.getValue().replace('.', '_'), output.getKey());
+            if (other == null) {
+                continue;
             }
+            String otherTopic = topics.get(other);
+            String clash =
+                    otherTopic.equals(output.getValue())
+                            ? "is also the topic of " + other
+                            : "collides with '"
+                                    + otherTopic
+                                    + "' of "
+                                    + other
+                                    + " (Kafka treats '.' and '_' in topic names alike)";
+            throw new InvalidOptionsException(
+                    "Invalid value for option '"
+                            + output.getKey()
+                            + "': '"
+                            + output.getValue()
+                            + "' "
+                            + clash
+                            + "; the input and every output need topics of their own");
         }
     }
 

@@ -12,6 +12,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -30,6 +31,10 @@ public final class OptionConverters {
 
     /** Kafka's own rule for topic names (org.apache.kafka.common.internals.Topic). */
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    /** The topics Kafka keeps for itself: offsets, transactions, share-group state. */
+    private static final Set<String> INTERNAL_TOPICS =
+            Set.of("__consumer_offsets", "__transaction_state", "__share_group_state");
 
     private static final Pattern DECIMAL =
             Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
@@ -118,6 +123,10 @@ public final class OptionConverters {
                                 + value
                                 + "' is not a Kafka topic name; use 1 to 249 of the characters"
                                 + " a-z, A-Z, 0-9, '.', '_' and '-', other than '.' or '..'");
+            }
+            if (INTERNAL_TOPICS.contains(value)) {
+                throw new TypeConversionException(
+                        "'" + value + "' is an internal topic of Kafka; use a topic of your own");
             }
             return value;
         }

@@ -990,6 +990,22 @@ class JobOptionsTest {
                         withServers("--dlq-topic=activation-stats")));
         rows.add(
                 rejects(
+                        "Invalid value for option '--stats-topic': 'a_b' collides with 'a.b' of"
+                                + " --output-topic (Kafka treats '.' and '_' in topic names"
+                                + " alike)"
+                                + ownTopics,
+                        withServers("--output-topic", "a.b", "--stats-topic", "a_b")));
+        for (String internal :
+                List.of("__consumer_offsets", "__transaction_state", "__share_group_state")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--input-topic': '"
+                                    + internal
+                                    + "' is an internal topic of Kafka; use a topic of your own",
+                            withServers("--input-topic", internal)));
+        }
+        rows.add(
+                rejects(
                         "Invalid value for option '--slide': '1ms' puts every record in 3,600,000"
                                 + " windows of --window (1h); at most 10,000 are allowed, since"
                                 + " each holds statistics of its own",
