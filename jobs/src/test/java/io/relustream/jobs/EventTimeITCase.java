@@ -212,4 +212,48 @@ class EventTimeITCase {
         assertThat(Duration.ofMillis(window0.get(1).getWindowEnd().toEpochMilli() - T0))
                 .isEqualTo(Duration.ofSeconds(10));
     }
+
+    @Test
+    void aWindowClosedEarlyByTheEndOfABoundedInputIsWrittenThoughItEndsHoursAhead(TestInfo test)
+            throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        long now = System.currentTimeMillis();
+        // The first window length from 24h up whose window around now ends over 2h ahead, beyond
+        // the broker's default limit for timestamps in the future (message.timestamp.after.max.ms,
+        // 1h).
+        long window = Duration.ofHours(24).toMillis();
+        while (now - now % window + window - now <= Duration.ofHours(2).toMillis()) {
+            window += Duration.ofHours(1).toMillis();
+        }
+        long windowEnd = now - now % window + window;
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("a", now, "g", 1, -1)),
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("b", now, "g", 2, -2))));
+
+        JobOptions options = options(names, "--bounded", "--window", window / 3_600_000 + "h");
+        StreamExecutionEnvironment env = ActivationStatsJob.environment(options);
+        ActivationStatsPipeline.build(
+                env,
+                options,
+                ActivationStatsJob.kafkaSource(options),
+                ActivationStatsJob.kafkaOutputs(options));
+        JobClient job = env.executeAsync("bounded, window ending hours ahead");
+        try {
+            // A refused record would fail the job again after every restart.
+            job.getJobExecutionResult().get(120, TimeUnit.SECONDS);
+        } finally {
+            if (!job.getJobStatus().get().isGloballyTerminalState()) {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
+        }
+
+        List<ActivationStats> stats =
+                TestRecords.decodeAll(topics.readAll(names.stats), ActivationStats::fromByteBuffer);
+        assertThat(stats).hasSize(1);
+        assertThat(stats.get(0).getRecordCount()).isEqualTo(2L);
+        assertThat(stats.get(0).getWindowEnd().toEpochMilli()).isEqualTo(windowEnd);
+    }
 }

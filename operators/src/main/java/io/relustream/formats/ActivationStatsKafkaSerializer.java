@@ -13,6 +13,12 @@ public final class ActivationStatsKafkaSerializer extends AvroKafkaSerializer<Ac
         super(ActivationStats.class, topic, format);
     }
 
+    /** A window's result: see {@link #notAheadOfTheClock}. */
+    @Override
+    protected long kafkaTimestamp(long timestamp) {
+        return notAheadOfTheClock(timestamp);
+    }
+
     @Override
     protected byte[] key(ActivationStats record) {
         return record.getGroup().getBytes(StandardCharsets.UTF_8);

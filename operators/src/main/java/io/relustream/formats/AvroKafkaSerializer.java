@@ -36,9 +36,25 @@ public abstract class AvroKafkaSerializer<T extends SpecificRecordBase>
             T record, KafkaSinkContext context, Long timestamp) {
         // Records without an event time (dead letters of undecodable bytes) carry no timestamp;
         // the broker then stamps them.
-        Long kafkaTimestamp = timestamp == null || timestamp < 0 ? null : timestamp;
+        Long kafkaTimestamp = timestamp == null || timestamp < 0 ? null : kafkaTimestamp(timestamp);
         return new ProducerRecord<>(
                 topic, null, kafkaTimestamp, key(record), encoder.encode(record));
+    }
+
+    /** The Kafka timestamp of a record whose Flink timestamp is {@code timestamp}; that one. */
+    protected long kafkaTimestamp(long timestamp) {
+        return timestamp;
+    }
+
+    /**
+     * The timestamp of a window's result, which Flink stamps with the window's last millisecond,
+     * but never ahead of the clock: a window that closes early, at the end of a bounded input, may
+     * end in the future, and brokers refuse records stamped further ahead than their {@code
+     * message.timestamp.after.max.ms} (one hour by default). The record's own fields keep the
+     * window's bounds.
+     */
+    protected static long notAheadOfTheClock(long timestamp) {
+        return Math.min(timestamp, System.currentTimeMillis());
     }
 
     /** The topic written to. */

@@ -1,5 +1,6 @@
 package io.relustream.formats;
 
+import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
 
@@ -35,6 +36,43 @@ class AvroKafkaSerializerTest {
         assertThat(record.partition()).isNull();
         assertThat(ActivationVector.fromByteBuffer(ByteBuffer.wrap(record.value())))
                 .isEqualTo(vector);
+    }
+
+    @Test
+    void stampsAWindowsResultWithItsLastMillisecondButNeverAheadOfTheClock() {
+        // A window closed early by the end of a bounded input can end hours from now; brokers
+        // refuse records stamped more than an hour ahead (message.timestamp.after.max.ms).
+        long fiveHours = 5 * 3_600_000L;
+        long windowStart = System.currentTimeMillis();
+        ActivationAlert alert =
+                ActivationAlert.newBuilder()
+                        .setGroup("g")
+                        .setKind("dead_feature")
+                        .setFeature(3)
+                        .setWindowStart(Instant.ofEpochMilli(windowStart))
+                        .setWindowEnd(Instant.ofEpochMilli(windowStart + fiveHours))
+                        .setValue(1.0)
+                        .setActivation("relu")
+                        .setMessage("Feature 3 of group g is dead")
+                        .build();
+        var alerts = new ActivationAlertKafkaSerializer("alerts", WireFormat.AVRO);
+        var stats = new ActivationStatsKafkaSerializer("stats", WireFormat.AVRO);
+
+        long before = System.currentTimeMillis();
+        long future = alerts.serialize(alert, null, windowStart + fiveHours - 1).timestamp();
+        long after = System.currentTimeMillis();
+
+        assertThat(future).isBetween(before, after);
+        assertThat(alerts.serialize(alert, null, 1_700_000_009_999L).timestamp())
+                .isEqualTo(1_700_000_009_999L);
+        assertThat(stats.kafkaTimestamp(1_700_000_009_999L)).isEqualTo(1_700_000_009_999L);
+        assertThat(stats.kafkaTimestamp(Long.MAX_VALUE - 1)).isBetween(before, Long.MAX_VALUE - 1);
+        assertThat(stats.kafkaTimestamp(Long.MAX_VALUE - 1)).isLessThan(fiveHours + after);
+        // Activations keep their event time: the job refuses those too far ahead on the way in.
+        assertThat(
+                        new ActivationVectorKafkaSerializer("activations", WireFormat.AVRO)
+                                .kafkaTimestamp(windowStart + fiveHours))
+                .isEqualTo(windowStart + fiveHours);
     }
 
     @Test
