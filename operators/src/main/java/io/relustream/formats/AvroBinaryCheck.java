@@ -113,8 +113,16 @@ final class AvroBinaryCheck {
                 return;
             }
             if (count < 0) {
+                // Then the block's size in bytes, which the walk does not need but Avro checks.
+                if (count == Long.MIN_VALUE) {
+                    throw malformed(
+                            path, "a block count of " + count + ", which no count negates to");
+                }
+                long size = varint(path, 10);
+                if (size < 0) {
+                    throw malformed(path, "a block of " + size + " bytes");
+                }
                 count = -count;
-                varint(path, 10); // the block's size in bytes, which the walk does not need
             }
             // Every item takes at least one byte unless it is null: a count beyond the bytes
             // left is a lie that would make Avro allocate for nothing.

@@ -157,8 +157,12 @@ final class FastBinary {
                     return size == values.length ? values : Arrays.copyOf(values, size);
                 }
                 if (count < 0) {
+                    // Then the block's size in bytes follows. Long.MIN_VALUE negates to no
+                    // count and a size is never negative: malformed, and Avro explains which.
+                    if (count == Long.MIN_VALUE || varLong() < 0) {
+                        break;
+                    }
                     count = -count;
-                    varLong(); // the block's size in bytes
                 }
                 if (failed || count > (bytes.length - position) / 8) {
                     break;

@@ -187,6 +187,41 @@ class AvroRecordDecoderTest {
                         + " items but only 3 bytes remain");
     }
 
+    @ParameterizedTest
+    @EnumSource(WireFormat.class)
+    void refusesNegativeBlocksWithoutACountOrASize(WireFormat format) throws Exception {
+        // The fields before values (id, event_time, group), then a block whose count is
+        // Long.MIN_VALUE (no count negates to it), or a count of -1 with a size of -1 bytes;
+        // each followed by a real double, 3.0, and the array's end. Avro's own reader refuses
+        // both ("Block count is invalid", "Block byte-size is negative").
+        byte[] encoded = encode(format);
+        int fields = encoded.length - (1 + 2 * 8 + 1);
+        var decoder = AvroRecordDecoder.of(FeatureVector.class, format);
+        String where = "payload is not valid Avro: FeatureVector.values at byte ";
+
+        ByteArrayOutputStream noCount = new ByteArrayOutputStream();
+        noCount.write(Arrays.copyOf(encoded, fields));
+        writeZigZag(noCount, Long.MIN_VALUE);
+        writeZigZag(noCount, 8);
+        noCount.write(new byte[] {0, 0, 0, 0, 0, 0, 8, 0x40, 0});
+        assertReason(
+                decoder,
+                noCount.toByteArray(),
+                where
+                        + (fields + 10)
+                        + ": a block count of -9223372036854775808, which no count negates to");
+
+        ByteArrayOutputStream negativeSize = new ByteArrayOutputStream();
+        negativeSize.write(Arrays.copyOf(encoded, fields));
+        writeZigZag(negativeSize, -1);
+        writeZigZag(negativeSize, -1);
+        negativeSize.write(new byte[] {0, 0, 0, 0, 0, 0, 8, 0x40, 0});
+        assertReason(
+                decoder,
+                negativeSize.toByteArray(),
+                where + (fields + 2) + ": a block of -1 bytes");
+    }
+
     @Test
     void refusesNegativeLengths() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
