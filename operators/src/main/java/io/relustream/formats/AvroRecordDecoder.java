@@ -12,6 +12,7 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecordBase;
 
+import java.io.ByteArrayInputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -172,9 +173,16 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         }
         AvroBinaryCheck.check(reader.getSchema(), payload, offset);
         try {
+            // A direct decoder, which does not know how many bytes are left: with a decoder that
+            // does, Avro 1.12 checks a collection's count against them using the reader's item
+            // size, and so refuses a writer's array<float> read as array<double> (4 bytes an
+            // item, not 8). The walk above has checked every count against the writer's items.
             decoder =
                     DecoderFactory.get()
-                            .binaryDecoder(payload, offset, payload.length - offset, decoder);
+                            .directBinaryDecoder(
+                                    new ByteArrayInputStream(
+                                            payload, offset, payload.length - offset),
+                                    decoder);
             return reader.read(null, decoder);
         } catch (Exception e) {
             throw new UndecodableRecordException(

@@ -337,6 +337,39 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void decodesAWriterOfFloatValuesWideningThemToDoubles() throws Exception {
+        // A producer whose values are array<float>: float to double is one of Avro's promotions.
+        Schema floats =
+                new Schema.Parser()
+                        .parse(
+                                FeatureVector.getClassSchema()
+                                        .toString()
+                                        .replace("\"items\":\"double\"", "\"items\":\"float\""));
+        assertThat(floats.getField("values").schema().getElementType().getType())
+                .isEqualTo(Schema.Type.FLOAT);
+        GenericRecord record = new GenericData.Record(floats);
+        record.put("id", "f1");
+        record.put("event_time", 1_000L);
+        record.put("group", "g");
+        record.put("values", List.of(Float.NaN, -0.0f, 1.1f, Float.MIN_VALUE));
+        ByteBuffer buffer =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), floats).encode(record);
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+
+        FeatureVector decoded =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(floats))
+                        .decode(bytes);
+
+        // Each float widened exactly: (double) 1.1f is 1.100000023841858, not 1.1.
+        assertThat(decoded.getValues())
+                .containsExactly(Double.NaN, -0.0, (double) 1.1f, (double) Float.MIN_VALUE);
+        assertThat(Double.doubleToRawLongBits(decoded.getValues().get(1)))
+                .isEqualTo(Double.doubleToRawLongBits(-0.0));
+    }
+
+    @Test
     void rejectsRecordsOfAWriterSchemaItWasNotGiven() throws Exception {
         var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
 
