@@ -159,6 +159,10 @@ public final class ActivationStatsAccumulator {
         long recordFinite = finite + zeros;
         if (recordFinite > 0) {
             double recordMean = sum / recordFinite;
+            if (Double.isInfinite(recordMean)) {
+                // The sum overflowed though every value is finite: average step by step.
+                recordMean = steppedMean(nonZero, sketched, zeros);
+            }
             double recordM2 = zeros * recordMean * recordMean;
             for (int i = 0; i < sketched; i++) {
                 double v = nonZero[i];
@@ -169,6 +173,23 @@ public final class ActivationStatsAccumulator {
             }
             combineMoments(recordFinite, recordMean, recordM2);
         }
+    }
+
+    /**
+     * The mean of {@code zeros} zeros and the finite ones of the first {@code length} values, one
+     * value at a time: {@code mean + v / n - mean / n} never overflows for finite values.
+     */
+    private static double steppedMean(double[] values, int length, long zeros) {
+        double mean = 0.0;
+        long n = zeros;
+        for (int i = 0; i < length; i++) {
+            double v = values[i];
+            if (Double.isFinite(v)) {
+                n++;
+                mean += v / n - mean / n;
+            }
+        }
+        return mean;
     }
 
     /** Chan, Golub and LeVeque: folds {@code count} values of mean and M2 into the moments. */

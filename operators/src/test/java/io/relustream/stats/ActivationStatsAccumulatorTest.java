@@ -189,6 +189,24 @@ class ActivationStatsAccumulatorTest {
         assertInfinityStats(List.of(INF, -INF, 1.0), NAN, -INF, INF);
     }
 
+    @Test
+    void finiteValuesWhoseSumOverflowsStillHaveTheirMeanHowEverTheyAreSplitIntoRecords() {
+        // 3 x 1e308 overflows a double when summed; their mean is 1e308 and their spread 0.
+        for (List<ActivationSample> samples :
+                List.of(
+                        List.of(outputs(1e308, 1e308, 1e308)),
+                        List.of(outputs(1e308), outputs(1e308), outputs(1e308)),
+                        List.of(outputs(1e308, 1e308), outputs(1e308)))) {
+            ActivationStats stats = stats(accumulate(samples), 1.0);
+            assertThat(stats.getMean()).isEqualTo(1e308);
+            assertThat(stats.getStddev()).isEqualTo(0.0);
+        }
+        // With a zero: mean (0 + 1.5e308 + 1.5e308) / 3 = 1e308 (each third exactly 0.5e308).
+        ActivationStats withZero = stats(accumulate(List.of(outputs(1.5e308, 0.0, 1.5e308))), 1.0);
+        assertThat(withZero.getMean()).isEqualTo(1e308);
+        assertThat(withZero.getMax()).isEqualTo(1.5e308);
+    }
+
     private static void assertInfinityStats(
             List<Double> values, double mean, double min, double max) {
         List<Double> order = new ArrayList<>(values);
