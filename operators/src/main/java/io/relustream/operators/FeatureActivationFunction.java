@@ -96,12 +96,12 @@ public final class FeatureActivationFunction
         ofGroup.rejected(outcome.counts());
         context.output(
                 REJECTED,
-                DeadLetters.builder(singleObjectBytes(record), outcome.problem())
+                DeadLetters.builder(singleObjectBytes(record, outcome.problem()), outcome.problem())
                         .error(InvalidRecordException.class.getName(), outcome.problem())
                         .build());
     }
 
-    private static byte[] singleObjectBytes(FeatureVector record) {
+    private static byte[] singleObjectBytes(FeatureVector record, String problem) {
         try {
             ByteBuffer buffer = record.toByteBuffer();
             byte[] bytes = new byte[buffer.remaining()];
@@ -109,6 +109,15 @@ public final class FeatureActivationFunction
             return bytes;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot encode rejected record " + record.getId(), e);
+        } catch (RuntimeException e) {
+            // Only a record built in code against its own schema (a null where none is allowed)
+            // gets here: it has no bytes to dead-letter, so it fails, saying why.
+            throw new InvalidRecordException(
+                    FeatureVectorActivator.failureMessage(record, problem, null)
+                            + "; it cannot be dead-lettered, since it does not match its own"
+                            + " schema: "
+                            + e.getMessage(),
+                    e);
         }
     }
 

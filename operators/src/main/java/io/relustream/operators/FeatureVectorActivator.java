@@ -9,6 +9,7 @@ import io.relustream.operators.internal.DoubleArrayList;
 import org.apache.avro.Schema;
 
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * Turns a {@link FeatureVector} into an {@link ActivationVector} under an {@link
@@ -104,7 +105,22 @@ public final class FeatureVectorActivator implements Serializable {
     public Outcome activate(FeatureVector record) {
         ValueCounts counts = new ValueCounts();
         counts.reset();
-        double[] in = AvroArrays.toDoubles(record.getValues(), null);
+        List<Double> values = record.getValues();
+        if (values == null) {
+            return new Outcome(
+                    null,
+                    "values is null: there is nothing to activate",
+                    counts,
+                    new double[0],
+                    null);
+        }
+        double[] in;
+        try {
+            in = AvroArrays.toDoubles(values, null);
+        } catch (IllegalArgumentException nullElement) {
+            return new Outcome(
+                    null, "values" + nullElement.getMessage(), counts, new double[0], null);
+        }
         if (in.length == 0) {
             return new Outcome(
                     null, "values is empty: there is nothing to activate", counts, in, null);

@@ -110,18 +110,30 @@ public final class GenericRecordActivationFunction
         ValueCounts counts = new ValueCounts();
         counts.reset();
         double[][] inputs = new double[plans.size()][];
+        String problem = null;
         for (int i = 0; i < plans.size(); i++) {
             FieldPlan plan = plans.get(i);
-            inputs[i] = plan.read(record);
+            try {
+                inputs[i] = plan.read(record);
+            } catch (IllegalArgumentException nullElement) {
+                problem = problem != null ? problem : plan.source + nullElement.getMessage();
+                continue;
+            }
             if (inputs[i] == null) {
                 continue;
             }
-            String problem =
-                    activator.check(plan.source, plan.scalar, inputs[i], inputs[i].length, counts);
             if (problem != null) {
-                reject(record, problem, counts, context);
-                return;
+                // Counted all the same, so that a rejected record's counters do not depend on
+                // the order of its fields.
+                counts.countInputs(inputs[i], inputs[i].length);
+                continue;
             }
+            problem =
+                    activator.check(plan.source, plan.scalar, inputs[i], inputs[i].length, counts);
+        }
+        if (problem != null) {
+            reject(record, problem, counts, context);
+            return;
         }
         GenericData.Record output = new GenericData.Record(outputSchema);
         for (Schema.Field field : inputSchema.getFields()) {
@@ -153,17 +165,27 @@ public final class GenericRecordActivationFunction
     private void reject(GenericRecord record, String problem, ValueCounts counts, Context context) {
         if (activator.policy() == InvalidValuePolicy.FAIL) {
             throw new InvalidRecordException(
-                    "Cannot activate a record of " + inputSchema.getFullName() + ": " + problem);
+                    "Cannot activate record "
+                            + abbreviated(record.toString())
+                            + " of "
+                            + inputSchema.getFullName()
+                            + ": "
+                            + problem);
         }
         metrics.rejected(counts);
         context.output(
                 REJECTED,
-                DeadLetters.builder(encode(record), problem)
+                DeadLetters.builder(encode(record, problem), problem)
                         .error(InvalidRecordException.class.getName(), problem)
                         .build());
     }
 
-    private byte[] encode(GenericRecord record) {
+    /** The record as JSON, cut after 200 characters: enough to find it, short enough to log. */
+    private static String abbreviated(String json) {
+        return json.length() <= 200 ? json : json.substring(0, 200) + "...";
+    }
+
+    private byte[] encode(GenericRecord record, String problem) {
         try {
             ByteBuffer buffer = rejectedEncoder.encode(record);
             byte[] bytes = new byte[buffer.remaining()];
@@ -171,6 +193,20 @@ public final class GenericRecordActivationFunction
             return bytes;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot encode a rejected record", e);
+        } catch (RuntimeException e) {
+            // Only a record built in code against its own schema (a null where none is allowed)
+            // gets here: it has no bytes to dead-letter, so it fails, saying why.
+            throw new InvalidRecordException(
+                    "Cannot activate record "
+                            + abbreviated(record.toString())
+                            + " of "
+                            + inputSchema.getFullName()
+                            + ": "
+                            + problem
+                            + "; it cannot be dead-lettered, since it does not match its own"
+                            + " schema: "
+                            + e.getMessage(),
+                    e);
         }
     }
 

@@ -75,6 +75,40 @@ class FeatureActivationFunctionTest {
     }
 
     @Test
+    void recordsBuiltInCodeWithNullValuesFailNamingTheRecordAndTheProblem() throws Exception {
+        // Against their own schema: no bytes to dead-letter, so they fail with a clear message.
+        Instant time = Instant.ofEpochMilli(1_000);
+        var function =
+                FeatureActivationFunction.builder()
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function)) {
+            assertThatThrownBy(
+                            () ->
+                                    op.harness.processElement(
+                                            new FeatureVector("n1", time, "g", null), 0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageStartingWith(
+                            "Cannot activate record id=n1 group=g: values is null: there is"
+                                    + " nothing to activate; it cannot be dead-lettered, since it"
+                                    + " does not match its own schema: ");
+            assertThatThrownBy(
+                            () ->
+                                    op.harness.processElement(
+                                            new FeatureVector(
+                                                    "n2",
+                                                    time,
+                                                    "g",
+                                                    java.util.Arrays.asList(1.0, null)),
+                                            0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageStartingWith(
+                            "Cannot activate record id=n2 group=g: values[1] is null; it cannot be"
+                                    + " dead-lettered, since it does not match its own schema: ");
+        }
+    }
+
+    @Test
     void zeroPolicyTurnsNaNIntoZeroValueAndZeroDerivative() throws Exception {
         var function =
                 FeatureActivationFunction.builder()

@@ -262,6 +262,69 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void aRejectedRecordCountsTheValuesOfEveryFieldInAnyOrder() throws Exception {
+        // embedding [NaN, 1] and weights [NaN, +inf, 3]: 5 values, 2 NaN, 1 +inf, as a
+        // propagated record would count them, whichever field comes first.
+        for (String[] fields :
+                List.of(
+                        new String[] {"embedding", "weights"},
+                        new String[] {"weights", "embedding"})) {
+            var function =
+                    GenericRecordActivationFunction.builder(READING)
+                            .fields(fields)
+                            .invalidValues(InvalidValuePolicy.REJECT)
+                            .build();
+            try (var op = harness(function)) {
+                op.harness.processElement(
+                        reading(
+                                "a",
+                                1.0,
+                                null,
+                                List.of(NaN, 1.0),
+                                List.of(Float.NaN, Float.POSITIVE_INFINITY, 3.0f)),
+                        0L);
+
+                assertThat(op.counter("rejectedRecords")).isEqualTo(1);
+                assertThat(op.counter("activationValues")).isEqualTo(5);
+                assertThat(op.counter("nanInputs")).isEqualTo(2);
+                assertThat(op.counter("posInfInputs")).isEqualTo(1);
+                assertThat(op.counter("negInfInputs")).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aNullElementBuiltInCodeFailsNamingIt() throws Exception {
+        // Against its own schema: no bytes to dead-letter, so it fails with a clear message.
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("embedding")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function)) {
+            assertThatThrownBy(
+                            () ->
+                                    op.harness.processElement(
+                                            reading(
+                                                    "a",
+                                                    1.0,
+                                                    null,
+                                                    java.util.Arrays.asList(1.0, null),
+                                                    null),
+                                            0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessage(
+                            "Cannot activate record {\"id\": \"a\", \"score\": 1.0, \"temp\":"
+                                    + " null, \"embedding\": [1.0, null], \"weights\": null,"
+                                    + " \"label\": \"L-a\", \"mixed\": null, \"tags\": [\"a\"]} of"
+                                    + " com.example.Reading: embedding[1] is null; it cannot be"
+                                    + " dead-lettered, since it does not match its own schema:"
+                                    + " null value for (non-nullable) double at"
+                                    + " Reading.embedding[1]");
+        }
+    }
+
+    @Test
     void failPolicyNamesTheSchemaAndTheField() throws Exception {
         var function =
                 GenericRecordActivationFunction.builder(READING)
@@ -275,9 +338,11 @@ class GenericRecordActivationFunctionTest {
                                             reading("a", 0, Float.NaN, List.of(), null), 0L))
                     .isInstanceOf(InvalidRecordException.class)
                     .hasMessage(
-                            "Cannot activate a record of com.example.Reading: temp is NaN and the"
-                                    + " invalid-value policy is fail (NaN and infinities are not"
-                                    + " accepted)");
+                            "Cannot activate record {\"id\": \"a\", \"score\": 0.0, \"temp\":"
+                                    + " \"NaN\", \"embedding\": [], \"weights\": null, \"label\":"
+                                    + " \"L-a\", \"mixed\": null, \"tags\": [\"a\"]} of"
+                                    + " com.example.Reading: temp is NaN and the invalid-value"
+                                    + " policy is fail (NaN and infinities are not accepted)");
         }
     }
 

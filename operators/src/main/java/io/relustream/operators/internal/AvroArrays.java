@@ -47,6 +47,7 @@ public final class AvroArrays {
      * into {@code buffer} when it is large enough, or into a new array.
      *
      * @return the array holding the values in its first {@code values.size()} slots
+     * @throws IllegalArgumentException "[i] is null" when element {@code i} is null
      */
     public static double[] toDoubles(List<? extends Number> values, double[] buffer) {
         if (values instanceof DoubleArrayList && buffer == null) {
@@ -74,7 +75,12 @@ public final class AvroArrays {
             }
         } else {
             for (int i = 0; i < size; i++) {
-                out[i] = values.get(i).doubleValue();
+                Number value = values.get(i);
+                if (value == null) {
+                    // Only a list built in code has one; Avro's decoders never make one.
+                    throw new IllegalArgumentException("[" + i + "] is null");
+                }
+                out[i] = value.doubleValue();
             }
         }
         return out;
