@@ -85,16 +85,21 @@ class EventTimeITCase {
         return records;
     }
 
-    /** Runs the unbounded job for {@code seconds} or until the stats topic has {@code wanted}. */
-    private static List<ActivationStats> runUnbounded(
-            JobOptions options, JobTopics names, int wanted, int seconds) throws Exception {
+    /** Starts the job on the in-process broker without waiting for it. */
+    private static JobClient start(JobOptions options, String name) throws Exception {
         StreamExecutionEnvironment env = ActivationStatsJob.environment(options);
         ActivationStatsPipeline.build(
                 env,
                 options,
                 ActivationStatsJob.kafkaSource(options),
                 ActivationStatsJob.kafkaOutputs(options));
-        JobClient job = env.executeAsync("unbounded");
+        return env.executeAsync(name);
+    }
+
+    /** Runs the unbounded job for {@code seconds} or until the stats topic has {@code wanted}. */
+    private static List<ActivationStats> runUnbounded(
+            JobOptions options, JobTopics names, int wanted, int seconds) throws Exception {
+        JobClient job = start(options, "unbounded");
         List<ActivationStats> stats = List.of();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -234,13 +239,7 @@ class EventTimeITCase {
                                 names.features, 0, TestRecords.vector("b", now, "g", 2, -2))));
 
         JobOptions options = options(names, "--bounded", "--window", window / 3_600_000 + "h");
-        StreamExecutionEnvironment env = ActivationStatsJob.environment(options);
-        ActivationStatsPipeline.build(
-                env,
-                options,
-                ActivationStatsJob.kafkaSource(options),
-                ActivationStatsJob.kafkaOutputs(options));
-        JobClient job = env.executeAsync("bounded, window ending hours ahead");
+        JobClient job = start(options, "bounded, window ending hours ahead");
         try {
             // A refused record would fail the job again after every restart.
             job.getJobExecutionResult().get(120, TimeUnit.SECONDS);

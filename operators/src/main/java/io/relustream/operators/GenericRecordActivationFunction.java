@@ -164,13 +164,7 @@ public final class GenericRecordActivationFunction
 
     private void reject(GenericRecord record, String problem, ValueCounts counts, Context context) {
         if (activator.policy() == InvalidValuePolicy.FAIL) {
-            throw new InvalidRecordException(
-                    "Cannot activate record "
-                            + abbreviated(record.toString())
-                            + " of "
-                            + inputSchema.getFullName()
-                            + ": "
-                            + problem);
+            throw new InvalidRecordException(failureMessage(record, problem));
         }
         metrics.rejected(counts);
         context.output(
@@ -180,9 +174,15 @@ public final class GenericRecordActivationFunction
                         .build());
     }
 
-    /** The record as JSON, cut after 200 characters: enough to find it, short enough to log. */
-    private static String abbreviated(String json) {
-        return json.length() <= 200 ? json : json.substring(0, 200) + "...";
+    /** Names the record by its JSON, cut after 200 characters: enough to find it, short to log. */
+    private String failureMessage(GenericRecord record, String problem) {
+        String json = record.toString();
+        return "Cannot activate record "
+                + (json.length() <= 200 ? json : json.substring(0, 200) + "...")
+                + " of "
+                + inputSchema.getFullName()
+                + ": "
+                + problem;
     }
 
     private byte[] encode(GenericRecord record, String problem) {
@@ -197,12 +197,7 @@ public final class GenericRecordActivationFunction
             // Only a record built in code against its own schema (a null where none is allowed)
             // gets here: it has no bytes to dead-letter, so it fails, saying why.
             throw new InvalidRecordException(
-                    "Cannot activate record "
-                            + abbreviated(record.toString())
-                            + " of "
-                            + inputSchema.getFullName()
-                            + ": "
-                            + problem
+                    failureMessage(record, problem)
                             + "; it cannot be dead-lettered, since it does not match its own"
                             + " schema: "
                             + e.getMessage(),
