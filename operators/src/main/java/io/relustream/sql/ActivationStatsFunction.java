@@ -106,16 +106,16 @@ public final class ActivationStatsFunction
         accumulate(acc, arr, DEFAULT_DEAD_THRESHOLD);
     }
 
-    public void accumulate(Accumulator acc, Double[] arr, Double deadThreshold) {
-        add(acc, arr, deadThreshold);
+    public void accumulate(Accumulator acc, Double[] arr, Number deadThreshold) {
+        add(acc, arr, deadThreshold.doubleValue());
     }
 
     public void accumulate(Accumulator acc, Float[] arr) {
         add(acc, arr, DEFAULT_DEAD_THRESHOLD);
     }
 
-    public void accumulate(Accumulator acc, Float[] arr, Double deadThreshold) {
-        add(acc, arr, deadThreshold);
+    public void accumulate(Accumulator acc, Float[] arr, Number deadThreshold) {
+        add(acc, arr, deadThreshold.doubleValue());
     }
 
     private static void add(Accumulator acc, Number[] arr, double deadThreshold) {

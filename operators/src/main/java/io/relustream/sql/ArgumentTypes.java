@@ -131,7 +131,10 @@ final class ArgumentTypes {
             return isDoubleOrFloat(element) ? Optional.of(type) : Optional.empty();
         }
         if (kind == Values.ARRAY) {
-            return Optional.empty();
+            // An untyped NULL (e.g. DEAD_FEATURES(NULL, 1.0)) is a NULL ARRAY<DOUBLE>.
+            return type.is(LogicalTypeRoot.NULL)
+                    ? Optional.of(DataTypes.ARRAY(DataTypes.DOUBLE()).getLogicalType())
+                    : Optional.empty();
         }
         if (isDoubleOrFloat(type)) {
             return Optional.of(type);
@@ -151,7 +154,7 @@ final class ArgumentTypes {
     static Argument deadThreshold() {
         return (context, index, throwOnFailure) -> {
             if (!literalsKnown(context, index)) {
-                return Optional.of(DataTypes.DOUBLE().notNull());
+                return Optional.of(literalType(context, index));
             }
             Optional<Double> threshold =
                     numericLiteral(context, index, "the dead threshold", "1.0", throwOnFailure);
@@ -165,8 +168,18 @@ final class ArgumentTypes {
                         throwOnFailure,
                         context.getName() + ": the dead threshold must be in (0, 1], not " + value);
             }
-            return Optional.of(DataTypes.DOUBLE().notNull());
+            return Optional.of(literalType(context, index));
         };
+    }
+
+    /**
+     * The type a numeric literal argument is taken as: its own, so that the planner casts nothing.
+     * A cast would turn the literal into an expression, and the planner checks some calls again
+     * after casting (an untyped NULL beside the literal makes it), when only a literal may pass.
+     * The functions take such arguments as {@link Number}.
+     */
+    static DataType literalType(CallContext context, int index) {
+        return context.getArgumentDataTypes().get(index);
     }
 
     /**
@@ -248,10 +261,15 @@ final class ArgumentTypes {
 
     private static Optional<Double> literalDouble(CallContext context, int index) {
         // Exact numeric literals (SQL's 0.1 is DECIMAL(2, 1)) read as BigDecimal, approximate ones
-        // (2.5E-1, or the Table API's lit(Double.NaN), which no BigDecimal holds) as Double.
+        // (2.5E-1, or the Table API's lit(Double.NaN), which no BigDecimal holds) as Double or
+        // Float: the value the function gets at run time, as a Number, widened the same way.
         LogicalType type = context.getArgumentDataTypes().get(index).getLogicalType();
         if (type.is(LogicalTypeFamily.EXACT_NUMERIC)) {
             return context.getArgumentValue(index, BigDecimal.class).map(BigDecimal::doubleValue);
+        }
+        if (type.is(LogicalTypeRoot.FLOAT)) {
+            // The Table API's lit(0.25f): read as the float it is, widened as the function will.
+            return context.getArgumentValue(index, Float.class).map(Float::doubleValue);
         }
         return context.getArgumentValue(index, Double.class);
     }

@@ -55,24 +55,24 @@ public final class DeadFeaturesFunction
         return new Accumulator();
     }
 
-    public void accumulate(Accumulator acc, Double[] arr, Double threshold) {
+    public void accumulate(Accumulator acc, Double[] arr, Number threshold) {
         add(acc, arr, threshold, 1);
     }
 
-    public void accumulate(Accumulator acc, Float[] arr, Double threshold) {
+    public void accumulate(Accumulator acc, Float[] arr, Number threshold) {
         add(acc, arr, threshold, 1);
     }
 
-    public void retract(Accumulator acc, Double[] arr, Double threshold) {
+    public void retract(Accumulator acc, Double[] arr, Number threshold) {
         add(acc, arr, threshold, -1);
     }
 
-    public void retract(Accumulator acc, Float[] arr, Double threshold) {
+    public void retract(Accumulator acc, Float[] arr, Number threshold) {
         add(acc, arr, threshold, -1);
     }
 
-    private static void add(Accumulator acc, Number[] arr, Double threshold, int sign) {
-        acc.threshold = threshold;
+    private static void add(Accumulator acc, Number[] arr, Number threshold, int sign) {
+        acc.threshold = threshold.doubleValue();
         if (arr == null) {
             return;
         }

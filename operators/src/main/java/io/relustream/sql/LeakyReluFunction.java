@@ -3,7 +3,6 @@ package io.relustream.sql;
 import io.relustream.activation.Activations;
 import io.relustream.activation.Rectifier;
 
-import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.table.types.DataType;
@@ -40,20 +39,20 @@ public final class LeakyReluFunction extends ScalarFunction {
     private transient double cachedAlpha = Double.NaN;
     private transient Rectifier cached;
 
-    public Double eval(Double x, Double alpha) {
-        return Kernels.apply(activation(alpha), false, x);
+    public Double eval(Double x, Number alpha) {
+        return Kernels.apply(activation(alpha.doubleValue()), false, x);
     }
 
-    public Float eval(Float x, Double alpha) {
-        return Kernels.apply(activation(alpha), false, x);
+    public Float eval(Float x, Number alpha) {
+        return Kernels.apply(activation(alpha.doubleValue()), false, x);
     }
 
-    public Double[] eval(Double[] x, Double alpha) {
-        return Kernels.apply(activation(alpha), false, x);
+    public Double[] eval(Double[] x, Number alpha) {
+        return Kernels.apply(activation(alpha.doubleValue()), false, x);
     }
 
-    public Float[] eval(Float[] x, Double alpha) {
-        return Kernels.apply(activation(alpha), false, x);
+    public Float[] eval(Float[] x, Number alpha) {
+        return Kernels.apply(activation(alpha.doubleValue()), false, x);
     }
 
     private Rectifier activation(double alpha) {
@@ -83,7 +82,7 @@ public final class LeakyReluFunction extends ScalarFunction {
     private static Optional<DataType> alpha(
             CallContext context, int index, boolean throwOnFailure) {
         if (!ArgumentTypes.literalsKnown(context, index)) {
-            return Optional.of(DataTypes.DOUBLE().notNull());
+            return Optional.of(ArgumentTypes.literalType(context, index));
         }
         Optional<Double> alpha =
                 ArgumentTypes.numericLiteral(context, index, "alpha", "0.01", throwOnFailure);
@@ -96,6 +95,6 @@ public final class LeakyReluFunction extends ScalarFunction {
             return ArgumentTypes.fail(
                     context, throwOnFailure, context.getName() + ": " + e.getMessage());
         }
-        return Optional.of(DataTypes.DOUBLE().notNull());
+        return Optional.of(ArgumentTypes.literalType(context, index));
     }
 }

@@ -2,6 +2,7 @@ package io.relustream.sql;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.api.Table;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -21,6 +22,9 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import static org.apache.flink.table.api.Expressions.$;
+import static org.apache.flink.table.api.Expressions.call;
+import static org.apache.flink.table.api.Expressions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -115,6 +119,40 @@ class SqlAggregateFunctionsITCase {
                 groupBy(event -> List.of(new Window(event.g, 0, 0))),
                 row -> new Window((String) row.getField(0), 0, 0),
                 1);
+    }
+
+    @Test
+    void untypedNullArraysAreNoRowsAndThresholdsMayBeAnyNumericLiteral() {
+        // A NULL array adds no row, so the untyped NULL gives what an empty group gives.
+        List<Row> rows =
+                sql.query(
+                        "SELECT DEAD_FEATURES(NULL, 1.0), DEAD_FEATURES(NULL, 1),"
+                                + " ACTIVATION_STATS(NULL).record_count,"
+                                + " ACTIVATION_STATS(NULL, 0.5).value_count"
+                                + " FROM events WHERE g = 'a'");
+        assertThat(rows).containsExactly(Row.of(new Integer[0], new Integer[0], 0L, 0L));
+
+        Table groupA = sql.tableEnv.sqlQuery("SELECT arr FROM events WHERE g = 'a'");
+        // A global aggregate over a stream: the table its changelog ends as.
+        Map<Row, Row> fromTheTableApi =
+                SqlTables.materialize(
+                        SqlTables.collect(
+                                groupA.select(
+                                                call("DEAD_FEATURES", $("arr"), lit(0.5f)),
+                                                call("DEAD_FEATURES", $("arr"), lit(1L)),
+                                                call("ACTIVATION_STATS", $("arr"), lit(0.5f))
+                                                        .get("dead_features"))
+                                        .execute()),
+                        0);
+        List<Double[]> arraysOfA =
+                EVENTS.stream()
+                        .filter(event -> event.g.equals("a"))
+                        .map(event -> event.arr)
+                        .collect(Collectors.toList());
+        Integer[] deadAtHalf = ExpectedAggregates.deadFeatures(arraysOfA, 0.5);
+        Integer[] deadAtOne = ExpectedAggregates.deadFeatures(arraysOfA, 1.0);
+        assertThat(fromTheTableApi.values())
+                .containsExactly(Row.of(deadAtHalf, deadAtOne, deadAtHalf));
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -22,6 +23,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static org.apache.flink.table.api.Expressions.$;
+import static org.apache.flink.table.api.Expressions.call;
+import static org.apache.flink.table.api.Expressions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -139,6 +143,31 @@ class SqlScalarFunctionsITCase {
     @Test
     void leakyReluTakesAnApproximateNumericLiteralAsAlpha() {
         assertElementWise("LEAKY_RELU(%s, 2.5E-1)", Reference.leaky(0.25), false);
+    }
+
+    @Test
+    void leakyReluTakesAFloatIntegerOrDecimalLiteralAsAlphaFromTheTableApi() {
+        Table minusTwo = sql.tableEnv.sqlQuery("SELECT CAST(-2 AS DOUBLE) AS x");
+        List<Row> rows =
+                SqlTables.collect(
+                        minusTwo.select(
+                                        call("LEAKY_RELU", $("x"), lit(0.25f)),
+                                        call("LEAKY_RELU", $("x"), lit(3L)),
+                                        call("LEAKY_RELU", $("x"), lit(new BigDecimal("0.5"))),
+                                        call("LEAKY_RELU", $("x"), lit(0.125)))
+                                .execute());
+        // -2 times 0.25, 3, 0.5 and 0.125: all exact in binary.
+        assertThat(rows).containsExactly(Row.of(-0.5, -6.0, -1.0, -0.25));
+    }
+
+    @Test
+    void untypedNullGivesNullWhateverTheOtherArgumentsLiteralType() {
+        List<Row> rows =
+                sql.query(
+                        "SELECT RELU(NULL), RELU_GRAD(NULL), LEAKY_RELU(NULL, 0.1),"
+                                + " LEAKY_RELU(NULL, 1), LEAKY_RELU(NULL, 1E-1),"
+                                + " ACTIVATION('relu6', NULL), ACTIVATION_GRAD('relu6', NULL)");
+        assertThat(rows).containsExactly(Row.of(null, null, null, null, null, null, null));
     }
 
     @ParameterizedTest(name = "{0}")
