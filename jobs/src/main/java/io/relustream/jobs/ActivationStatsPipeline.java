@@ -204,7 +204,8 @@ public final class ActivationStatsPipeline {
                                 options.deadThreshold(),
                                 options.sparsityLimit().orElse(null),
                                 spec,
-                                options.groupMetricsLimit()))
+                                options.groupMetricsLimit(),
+                                options.slide().orElse(options.window()).toMillis()))
                 .name("dead-feature detector")
                 .uid("dead-feature-detector")
                 .sinkTo(outputs.alerts)

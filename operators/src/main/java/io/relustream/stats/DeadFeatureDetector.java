@@ -40,13 +40,19 @@ import java.util.Objects;
  * <p>Rules, per group, in the order the statistics arrive:
  *
  * <ul>
- *   <li>"Consecutive" counts the group's windows that reached the detector, and for a feature only
- *       those that observed it (records with that index): a window without records emits no
- *       statistics, and a window whose vectors were all shorter leaves the feature's streak and
- *       alert as they were.
- *   <li>Statistics whose window ends at or before the last processed one are ignored. They are late
- *       re-firings of a window already counted (allowed lateness): counting them again would extend
- *       a streak with a window already in it, or break it with a window that is not the latest.
+ *   <li>"Consecutive" windows follow each other without a gap: given the windows' slide (the size
+ *       of tumbling windows), a window that starts more than one slide after the last one the group
+ *       reached breaks every streak, since the windows between had no records and so no dead
+ *       features. Without a slide, every window the group reached follows the one before. For a
+ *       feature, only windows that observed it count (records with that index): a window whose
+ *       vectors were all shorter leaves the feature's streak and alert as they were.
+ *   <li>A window that fires again (allowed lateness), while it is still the group's latest,
+ *       supersedes its first firing: the window is evaluated again from the state before it, and
+ *       what changed is alerted ({@code recovered} when the late records brought a feature reported
+ *       dead in that window back, {@code dead_feature} or {@code sparsity_above} when they
+ *       completed a streak or crossed the limit). Statistics of a window before the latest are
+ *       ignored: counting them would extend a streak with a window already in it, or break it with
+ *       a window that is not the latest.
  *   <li>{@code dead_feature} fires once, in the window where the streak reaches {@code
  *       deadWindows}; {@code recovered} fires in the first observed window where the feature is
  *       alive again, and resets the streak.
@@ -81,6 +87,7 @@ public final class DeadFeatureDetector
     private final Double sparsityLimit;
     private final String activationSpec;
     private final int groupMetricsLimit;
+    private final long windowSlideMillis;
     private transient GroupMetrics<WindowGauges> gauges;
 
     // Primitive arrays and boxed primitives: Flink has serializers of its own for them, no Kryo.
@@ -88,13 +95,17 @@ public final class DeadFeatureDetector
     private transient ValueState<int[]> streaks;
     private transient ValueState<boolean[]> alerted;
     private transient ValueState<Boolean> sparsityAbove;
+    // The same, as they were before the latest window: what a re-firing of it is evaluated from.
+    private transient ValueState<int[]> streaksBefore;
+    private transient ValueState<boolean[]> alertedBefore;
+    private transient ValueState<Boolean> sparsityAboveBefore;
 
     /**
      * @param deadWindows consecutive dead windows before a feature is reported; at least 1
      * @param deadThreshold a feature is dead in a window when its zero fraction is at least this;
      *     in {@code (0, 1]}
      * @param sparsityLimit zero fraction of the group above which {@code sparsity_above} fires; in
-     *     {@code [0, 1]}, or null for no sparsity alerts
+     *     {@code [0, 1)}, or null for no sparsity alerts
      * @param activationSpec canonical spec of the activation, written into every alert
      */
     public DeadFeatureDetector(
@@ -114,13 +125,35 @@ public final class DeadFeatureDetector
             Double sparsityLimit,
             String activationSpec,
             int groupMetricsLimit) {
+        this(deadWindows, deadThreshold, sparsityLimit, activationSpec, groupMetricsLimit, 0L);
+    }
+
+    /**
+     * @param windowSlideMillis the slide of the windows the statistics are of (their size, for
+     *     tumbling windows): a window further than this after the group's last one breaks the
+     *     streaks; 0 when unknown, which makes every window the group reaches the next one
+     * @see #DeadFeatureDetector(int, double, Double, String, int)
+     */
+    public DeadFeatureDetector(
+            int deadWindows,
+            double deadThreshold,
+            Double sparsityLimit,
+            String activationSpec,
+            int groupMetricsLimit,
+            long windowSlideMillis) {
         if (deadWindows < 1) {
             throw new IllegalArgumentException("deadWindows must be at least 1: " + deadWindows);
         }
-        if (sparsityLimit != null && !(sparsityLimit >= 0.0 && sparsityLimit <= 1.0)) {
+        // A zero fraction is never above 1, so a limit of 1 would never fire.
+        if (sparsityLimit != null && !(sparsityLimit >= 0.0 && sparsityLimit < 1.0)) {
             throw new IllegalArgumentException(
-                    "sparsityLimit must be in [0, 1] or null: " + sparsityLimit);
+                    "sparsityLimit must be in [0, 1) or null: " + sparsityLimit);
         }
+        if (windowSlideMillis < 0) {
+            throw new IllegalArgumentException(
+                    "windowSlideMillis must be >= 0: " + windowSlideMillis);
+        }
+        this.windowSlideMillis = windowSlideMillis;
         this.deadWindows = deadWindows;
         this.deadThreshold = checkDeadThreshold(deadThreshold);
         this.sparsityLimit = sparsityLimit;
@@ -163,6 +196,22 @@ public final class DeadFeatureDetector
         sparsityAbove =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("sparsity-above", Types.BOOLEAN));
+        streaksBefore =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "dead-streaks-before",
+                                        PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO));
+        alertedBefore =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "dead-alerted-before",
+                                        PrimitiveArrayTypeInfo.BOOLEAN_PRIMITIVE_ARRAY_TYPE_INFO));
+        sparsityAboveBefore =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>("sparsity-above-before", Types.BOOLEAN));
     }
 
     @Override
@@ -171,59 +220,88 @@ public final class DeadFeatureDetector
             throws IOException {
         long windowEnd = stats.getWindowEnd().toEpochMilli();
         Long lastEnd = lastWindowEnd.value();
-        if (lastEnd != null && windowEnd <= lastEnd) {
+        if (lastEnd != null && windowEnd < lastEnd) {
             LOG.debug(
-                    "Ignoring statistics of group {} for [{}, {}): not after the last window, {}",
+                    "Ignoring statistics of group {} for [{}, {}): before the latest window, {}",
                     stats.getGroup(),
                     stats.getWindowStart(),
                     stats.getWindowEnd(),
                     Instant.ofEpochMilli(lastEnd));
             return;
         }
-        lastWindowEnd.update(windowEnd);
+        boolean refiring = lastEnd != null && windowEnd == lastEnd;
+        int[] streakBase;
+        boolean[] alertBase;
+        boolean aboveBase;
+        if (refiring) {
+            streakBase = streaksBefore.value();
+            alertBase = alertedBefore.value();
+            if (streakBase == null || alertBase == null) {
+                // Restored from a version that kept no state before the window: cannot redo it.
+                LOG.debug(
+                        "Ignoring a re-firing of [{}, {}) for group {}: no state before it",
+                        stats.getWindowStart(),
+                        stats.getWindowEnd(),
+                        stats.getGroup());
+                return;
+            }
+            aboveBase = Boolean.TRUE.equals(sparsityAboveBefore.value());
+        } else {
+            streakBase = orEmpty(streaks.value());
+            alertBase = orEmpty(alerted.value());
+            aboveBase = Boolean.TRUE.equals(sparsityAbove.value());
+            if (lastEnd != null
+                    && windowSlideMillis > 0
+                    && windowEnd - lastEnd > windowSlideMillis) {
+                // The windows between had no records, so no feature was dead in them.
+                streakBase = new int[streakBase.length];
+            }
+            streaksBefore.update(streakBase);
+            alertedBefore.update(alertBase);
+            sparsityAboveBefore.update(aboveBase);
+            lastWindowEnd.update(windowEnd);
+        }
         gauges.of(stats.getGroup()).update(stats);
 
-        String group = stats.getGroup();
+        // What has been alerted so far; a first firing starts from the same state as its base.
+        boolean[] alertedSoFar = orEmpty(alerted.value());
+        boolean aboveSoFar = Boolean.TRUE.equals(sparsityAbove.value());
+
         List<Double> fractions = stats.getPerFeatureZeroFraction();
         int observed = fractions.size();
-        int[] streak = orEmpty(streaks.value());
-        boolean[] alert = orEmpty(alerted.value());
-        if (observed > streak.length) {
-            streak = Arrays.copyOf(streak, observed);
-        }
-        if (observed > alert.length) {
-            alert = Arrays.copyOf(alert, observed);
-        }
+        int length = Math.max(observed, Math.max(streakBase.length, alertedSoFar.length));
+        int[] streak = Arrays.copyOf(streakBase, length);
+        boolean[] alert = Arrays.copyOf(alertBase, length);
+        boolean[] before = Arrays.copyOf(alertedSoFar, length);
         for (int i = 0; i < observed; i++) {
             double fraction = fractions.get(i);
             if (fraction >= deadThreshold) {
                 if (streak[i] < Integer.MAX_VALUE) {
                     streak[i]++;
                 }
-                if (streak[i] == deadWindows && !alert[i]) {
-                    alert[i] = true;
-                    emit(
-                            out,
-                            stats,
-                            DEAD_FEATURE,
-                            i,
-                            fraction,
-                            deadThreshold,
-                            deadMessage(stats, i, fraction));
-                }
+                alert[i] |= streak[i] == deadWindows;
             } else {
                 streak[i] = 0;
-                if (alert[i]) {
-                    alert[i] = false;
-                    emit(
-                            out,
-                            stats,
-                            RECOVERED,
-                            i,
-                            fraction,
-                            deadThreshold,
-                            recoveredMessage(stats, i, fraction));
-                }
+                alert[i] = false;
+            }
+            if (alert[i] && !before[i]) {
+                emit(
+                        out,
+                        stats,
+                        DEAD_FEATURE,
+                        i,
+                        fraction,
+                        deadThreshold,
+                        deadMessage(stats, i, fraction));
+            } else if (!alert[i] && before[i]) {
+                emit(
+                        out,
+                        stats,
+                        RECOVERED,
+                        i,
+                        fraction,
+                        deadThreshold,
+                        recoveredMessage(stats, i, fraction));
             }
         }
         streaks.update(streak);
@@ -232,8 +310,8 @@ public final class DeadFeatureDetector
         if (sparsityLimit != null) {
             Double zeroFraction = stats.getZeroFraction();
             boolean above = zeroFraction != null && zeroFraction > sparsityLimit;
-            boolean wasAbove = Boolean.TRUE.equals(sparsityAbove.value());
-            if (above && !wasAbove) {
+            // Rising edge against the window before; not again if this window already alerted it.
+            if (above && !aboveBase && !aboveSoFar) {
                 emit(
                         out,
                         stats,
@@ -243,7 +321,7 @@ public final class DeadFeatureDetector
                         sparsityLimit,
                         String.format(
                                 "Zero fraction of group %s is %s, above the limit %s, in %s",
-                                group, zeroFraction, sparsityLimit, window(stats)));
+                                stats.getGroup(), zeroFraction, sparsityLimit, window(stats)));
             }
             sparsityAbove.update(above);
         }

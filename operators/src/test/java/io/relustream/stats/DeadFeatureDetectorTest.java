@@ -243,18 +243,117 @@ class DeadFeatureDetectorTest {
     }
 
     @Test
-    void lateReFiringsOfProcessedWindowsAreIgnored() throws Exception {
+    void lateFiringsOfWindowsBeforeTheLatestAreIgnored() throws Exception {
         var harness = harness(new DeadFeatureDetector(3, 1.0, 0.5, "relu"));
 
         assertThat(feed(harness, stats("g", 0, 0.1, f(1.0)))).isEmpty();
         assertThat(feed(harness, stats("g", 1, 0.1, f(1.0)))).isEmpty();
-        // A late firing of window 0 with the feature alive would have broken the streak...
+        // A late firing of window 0 with the feature alive would break the streak, and its zero
+        // fraction would cross the limit: neither is counted, window 1 came after it.
         assertThat(feed(harness, stats("g", 0, 0.9, f(0.5)))).isEmpty();
-        // ...and one of window 1 would have completed it: both are not counted.
-        assertThat(feed(harness, stats("g", 1, 0.9, f(1.0)))).isEmpty();
         assertThat(feed(harness, stats("g", 2, 0.1, f(1.0))))
                 .extracting(ActivationAlert::getKind, ActivationAlert::getWindowEnd)
                 .containsExactly(tuple("dead_feature", windowEnd(2)));
+    }
+
+    @Test
+    void aReFiringOfTheLatestWindowSupersedesItsFirstFiring() throws Exception {
+        var harness = harness(new DeadFeatureDetector(2, 1.0, 0.5, "relu"));
+
+        assertThat(feed(harness, stats("g", 0, 0.1, f(1.0, 0.0)))).isEmpty();
+        assertThat(feed(harness, stats("g", 1, 0.1, f(1.0, 0.0))))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                .containsExactly(tuple("dead_feature", 0));
+        // Late records brought feature 0 back in window 1, and its zero fraction above the limit.
+        assertThat(feed(harness, stats("g", 1, 0.9, f(0.75, 0.0))))
+                .containsExactly(
+                        alert(
+                                "g",
+                                "recovered",
+                                0,
+                                1,
+                                0.75,
+                                1.0,
+                                "Feature 0 of group g has recovered (zero fraction 0.75 < 1.0)"
+                                        + " in [2026-01-01T00:00:10Z, 2026-01-01T00:00:20Z)"),
+                        alert(
+                                "g",
+                                "sparsity_above",
+                                null,
+                                1,
+                                0.9,
+                                0.5,
+                                "Zero fraction of group g is 0.9, above the limit 0.5, in"
+                                        + " [2026-01-01T00:00:10Z, 2026-01-01T00:00:20Z)"));
+        // Firing again with what the first firing said: dead again, and no second sparsity alert
+        // for a window that already had one... until the zero fraction drops and rises again.
+        assertThat(feed(harness, stats("g", 1, 0.95, f(1.0, 0.0))))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                .containsExactly(tuple("dead_feature", 0));
+        assertThat(feed(harness, stats("g", 1, 0.2, f(1.0, 0.0)))).isEmpty();
+        assertThat(feed(harness, stats("g", 1, 0.6, f(1.0, 0.0))))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getValue)
+                .containsExactly(tuple("sparsity_above", 0.6));
+        // The next window goes on from the last firing of window 1: streak 3, above the limit.
+        assertThat(feed(harness, stats("g", 2, 0.7, f(1.0, 1.0)))).isEmpty();
+        assertThat(feed(harness, stats("g", 3, 0.1, f(0.0, 1.0))))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                .containsExactly(tuple("recovered", 0), tuple("dead_feature", 1));
+    }
+
+    @Test
+    void aGapBetweenWindowsBreaksTheStreaksWhenTheSlideIsKnown() throws Exception {
+        var harness = harness(new DeadFeatureDetector(2, 1.0, null, "relu", 100, WINDOW));
+
+        assertThat(feed(harness, features("g", 0, 1.0, 1.0))).isEmpty();
+        // Windows 1 to 3 had no records: window 4 does not follow window 0.
+        assertThat(feed(harness, features("g", 4, 1.0, 0.0))).isEmpty();
+        assertThat(feed(harness, features("g", 5, 1.0, 0.0)))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                .containsExactly(tuple("dead_feature", 0));
+        // An alerted feature stays alerted over a gap; its streak starts again.
+        assertThat(feed(harness, features("g", 9, 1.0, 0.0))).isEmpty();
+        assertThat(feed(harness, features("g", 10, 0.5, 0.0)))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                .containsExactly(tuple("recovered", 0));
+    }
+
+    @Test
+    void withoutTheSlideEveryWindowTheGroupReachedFollowsTheLastOne() throws Exception {
+        var harness = harness(new DeadFeatureDetector(2, 1.0, null, "relu"));
+
+        assertThat(feed(harness, features("g", 0, 1.0))).isEmpty();
+        assertThat(feed(harness, features("g", 4, 1.0)))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                .containsExactly(tuple("dead_feature", 0));
+    }
+
+    @Test
+    void slidingWindowsFollowEachOtherBySlide() throws Exception {
+        long slide = WINDOW / 2;
+        var harness = harness(new DeadFeatureDetector(2, 1.0, null, "relu", 100, slide));
+
+        assertThat(feed(harness, shifted(features("g", 0, 1.0), 0))).isEmpty();
+        assertThat(feed(harness, shifted(features("g", 0, 1.0), slide)))
+                .extracting(ActivationAlert::getKind)
+                .containsExactly("dead_feature");
+        assertThat(feed(harness, shifted(features("g", 0, 0.0), 2 * slide)))
+                .extracting(ActivationAlert::getKind)
+                .containsExactly("recovered");
+        // Two slides on: the window between had no records.
+        assertThat(feed(harness, shifted(features("g", 0, 1.0), 4 * slide))).isEmpty();
+        assertThat(feed(harness, shifted(features("g", 0, 1.0), 6 * slide))).isEmpty();
+        assertThat(feed(harness, shifted(features("g", 0, 1.0), 7 * slide)))
+                .extracting(ActivationAlert::getKind)
+                .containsExactly("dead_feature");
+    }
+
+    /** The same statistics for a window {@code millis} later. */
+    private static ActivationStats shifted(ActivationStats stats, long millis) {
+        return ActivationStats.newBuilder(stats)
+                .setWindowStart(stats.getWindowStart().plusMillis(millis))
+                .setWindowEnd(stats.getWindowEnd().plusMillis(millis))
+                .build();
     }
 
     @Test
@@ -319,9 +418,10 @@ class DeadFeatureDetectorTest {
         assertThat(feed(harness, stats("b", 2, 0.1, f(1.0))))
                 .extracting(ActivationAlert::getGroup, ActivationAlert::getKind)
                 .containsExactly(tuple("b", "dead_feature"));
-        // Window 1 again is late for a, whatever b has seen.
-        assertThat(feed(harness, stats("a", 1, 0.1, f(1.0)))).isEmpty();
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(8);
+        // Window 0 again is late for a, whatever b has seen.
+        assertThat(feed(harness, stats("a", 0, 0.1, f(0.0)))).isEmpty();
+        // Seven states per group: four, and three as they were before the latest window.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(14);
     }
 
     @Test
@@ -341,7 +441,8 @@ class DeadFeatureDetectorTest {
         restored.initializeState(snapshot);
         restored.open();
 
-        // The late re-firing is recognised, the streak continues, the sparsity edge is kept.
+        // The re-firing of window 1 is recognised (and changes nothing), the streak continues,
+        // the sparsity edge is kept.
         assertThat(feed(restored, stats("g", 1, 0.9, f(1.0)))).isEmpty();
         assertThat(feed(restored, stats("g", 2, 0.9, f(1.0))))
                 .extracting(ActivationAlert::getKind)
@@ -361,6 +462,12 @@ class DeadFeatureDetectorTest {
         assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, -0.1, "relu"))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, Double.NaN, "relu"))
+                .isInstanceOf(IllegalArgumentException.class);
+        // No zero fraction is above 1: the alert could never fire.
+        assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, 1.0, "relu"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("sparsityLimit must be in [0, 1) or null: 1.0");
+        assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, null, "relu", 100, -1))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, null, null))
                 .isInstanceOf(NullPointerException.class);

@@ -264,9 +264,9 @@ final class JobCommand {
     @Option(
             names = "--sparsity-limit",
             paramLabel = "<share>",
-            converter = OptionConverters.Share.class,
+            converter = OptionConverters.ShareBelowOne.class,
             description =
-                    "Alert when a window's share of zero activations passes this; in [0, 1]."
+                    "Alert when a window's share of zero activations passes this; in [0, 1)."
                             + " Default: none (no sparsity alerts).")
     Double sparsityLimit;
 

@@ -266,6 +266,19 @@ public final class OptionConverters {
         }
     }
 
+    /** A zero-fraction limit in {@code [0, 1)}: no zero fraction is above 1. */
+    public static final class ShareBelowOne implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            double share = number(value, "[0, 1)");
+            if (!(share >= 0.0 && share < 1.0)) {
+                throw new TypeConversionException(
+                        "'" + value + "' must be in [0, 1): no zero fraction is above 1");
+            }
+            return share;
+        }
+    }
+
     /** An integer {@code >= 1}. */
     public static final class AtLeastOne implements ITypeConverter<Integer> {
         @Override

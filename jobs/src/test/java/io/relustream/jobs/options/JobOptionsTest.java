@@ -307,7 +307,8 @@ class JobOptionsTest {
                 withServers(
                         JobOptions::deadWindows, Integer.MAX_VALUE, "--dead-windows=2147483647"),
                 withServers(JobOptions::sparsityLimit, Optional.of(0.0), "--sparsity-limit", "0"),
-                withServers(JobOptions::sparsityLimit, Optional.of(1.0), "--sparsity-limit=1"),
+                withServers(
+                        JobOptions::sparsityLimit, Optional.of(0.999), "--sparsity-limit=0.999"),
                 withServers(JobOptions::groupMetricsLimit, 0, "--group-metrics-limit", "0"),
                 withServers(JobOptions::groupMetricsLimit, 5000, "--group-metrics-limit=5000"),
                 withServers(
@@ -813,12 +814,12 @@ class JobOptionsTest {
                                     + "' must be a number in (0, 1]",
                             withServers("--dead-threshold", value)));
         }
-        for (String value : List.of("-0.1", "1.01", "-1")) {
+        for (String value : List.of("-0.1", "1.01", "-1", "1", "1.0")) {
             rows.add(
                     rejects(
                             "Invalid value for option '--sparsity-limit': '"
                                     + value
-                                    + "' must be in [0, 1]",
+                                    + "' must be in [0, 1): no zero fraction is above 1",
                             withServers("--sparsity-limit", value)));
         }
         for (String value : List.of("abc", "", "NaN", "50%")) {
@@ -826,7 +827,7 @@ class JobOptionsTest {
                     rejects(
                             "Invalid value for option '--sparsity-limit': '"
                                     + value
-                                    + "' must be a number in [0, 1]",
+                                    + "' must be a number in [0, 1)",
                             withServers("--sparsity-limit", value)));
         }
 
@@ -1166,7 +1167,7 @@ class JobOptionsTest {
                 Arguments.of(
                         "--sparsity-limit",
                         "--sparsity-limit=<share> Alert when a window's share of zero activations"
-                                + " passes this; in [0, 1]. Default: none (no sparsity alerts)."),
+                                + " passes this; in [0, 1). Default: none (no sparsity alerts)."),
                 Arguments.of(
                         "--group-metrics-limit",
                         "--group-metrics-limit=<count> How many groups get metrics of their own per"
@@ -1327,7 +1328,7 @@ class JobOptionsTest {
                                 "      --sparsity-limit=<share>",
                                 "                             Alert when a window's share of zero"
                                         + " activations passes this; in [0,",
-                                "                               1]. Default: none (no sparsity"
+                                "                               1). Default: none (no sparsity"
                                         + " alerts).",
                                 "      --group-metrics-limit=<count>",
                                 "                             How many groups get metrics of their"
@@ -1471,7 +1472,7 @@ class JobOptionsTest {
                         "--allowed-lateness=3600s",
                         "--dead-threshold=.25",
                         "--dead-windows=+7",
-                        "--sparsity-limit=1",
+                        "--sparsity-limit=0.5",
                         "--group-metrics-limit=0",
                         "--delivery-guarantee=none",
                         "--checkpoint-interval=1m",
@@ -1507,7 +1508,7 @@ class JobOptionsTest {
                         "--allowed-lateness=1h",
                         "--dead-threshold=0.25",
                         "--dead-windows=7",
-                        "--sparsity-limit=1.0",
+                        "--sparsity-limit=0.5",
                         "--group-metrics-limit=0",
                         "--delivery-guarantee=none",
                         "--checkpoint-interval=1m",
