@@ -43,8 +43,10 @@ import java.util.List;
  * infinity is present. Mean and variance of the finite outputs are kept separately (Welford, Chan
  * et al. to merge) and the infinities counted, because running Welford through an infinity gives
  * order-dependent results ({@code [inf, 1]} has mean NaN, {@code [1, inf]} mean {@code inf}), and
- * Flink promises no order within a window. Finite outputs whose differences overflow a double
- * (around {@code 1e308}) give infinite or NaN moments too.
+ * Flink promises no order within a window. The moments of the finite outputs hold over the whole
+ * range of a double: for magnitudes past about {@code 1e135} or below about {@code 1e-135}, M2 and
+ * the differences are kept in units of a power of two taken from the min and max, so the squares
+ * neither overflow nor underflow.
  *
  * <p>The quantiles are exact while the window holds at most {@value #SKETCH_K} values; past that
  * they carry the KLL rank error (about 1.3% for {@code k = 200}) and, because the sketch compacts
@@ -60,6 +62,12 @@ public final class ActivationStatsAccumulator {
     public static final int SKETCH_K = 200;
 
     private static final long[] NO_FEATURES = new long[0];
+
+    /**
+     * Magnitudes within {@code 2^±450} need no scaling: M2 stays below {@code 2^965} for any count
+     * and a deviation of an ulp of the largest magnitude still has a normal square.
+     */
+    private static final int UNSCALED_EXPONENT = 450;
 
     long recordCount;
     long valueCount;
@@ -78,6 +86,8 @@ public final class ActivationStatsAccumulator {
     double max = Double.NEGATIVE_INFINITY;
     // Over the finite outputs only (valueCount - posInfValues - negInfValues of them).
     double mean;
+    // In units of 2^(2 * scale()): the scale follows from min and max, so it needs no field of its
+    // own and the serialized layout stays as it was.
     double m2;
     // The non-zero, non-NaN outputs: zeros, most outputs of a sparse activation, are counted
     // exactly instead, which spares the sketch most of its updates.
@@ -99,6 +109,7 @@ public final class ActivationStatsAccumulator {
 
     /** Folds one record in. */
     public void add(ActivationSample sample) {
+        int scaleBefore = scale();
         recordCount++;
         nanInputs += sample.nanInputs;
         posInfInputs += sample.posInfInputs;
@@ -152,6 +163,8 @@ public final class ActivationStatsAccumulator {
             min = Math.min(min, 0.0);
             max = Math.max(max, 0.0);
         }
+        int scale = scale();
+        m2 = rescaled(m2, scaleBefore, scale);
         valueCount += sketched + zeros;
         zeroCount += zeros;
         // The record's own mean and squared deviations, then Chan's combination: one division
@@ -163,15 +176,19 @@ public final class ActivationStatsAccumulator {
                 // The sum overflowed though every value is finite: average step by step.
                 recordMean = steppedMean(nonZero, sketched, zeros);
             }
-            double recordM2 = zeros * recordMean * recordMean;
+            // Multiplying by a power of two is as exact as Math.scalb, and cheaper in this loop.
+            double unit = Math.scalb(1.0, -scale);
+            double scaledMean = recordMean * unit;
+            double recordM2 = zeros * scaledMean * scaledMean;
             for (int i = 0; i < sketched; i++) {
                 double v = nonZero[i];
                 if (Double.isFinite(v)) {
-                    double deviation = v - recordMean;
+                    double deviation = v * unit - scaledMean;
                     recordM2 += deviation * deviation;
                 }
             }
-            combineMoments(recordFinite, recordMean, recordM2);
+            combineMoments(
+                    finiteValues() - recordFinite, recordFinite, recordMean, recordM2, scale);
         }
     }
 
@@ -192,18 +209,46 @@ public final class ActivationStatsAccumulator {
         return mean;
     }
 
-    /** Chan, Golub and LeVeque: folds {@code count} values of mean and M2 into the moments. */
-    private void combineMoments(long count, double otherMean, double otherM2) {
-        long before = finiteValues() - count;
+    /**
+     * Chan, Golub and LeVeque: folds {@code count} values of mean and M2 into the moments of {@code
+     * before} values; both M2 are in units of {@code 2^(2 * scale)}.
+     */
+    private void combineMoments(
+            long before, long count, double otherMean, double otherM2, int scale) {
         if (before == 0) {
             mean = otherMean;
             m2 = otherM2;
             return;
         }
         double n = (double) before + count;
-        double delta = otherMean - mean;
-        mean += delta * (count / n);
+        // Scaled first: the difference of 1e308 and -1e308 overflows.
+        double delta = Math.scalb(otherMean, -scale) - Math.scalb(mean, -scale);
+        mean += Math.scalb(delta * (count / n), scale);
         m2 += otherM2 + delta * delta * (before * (count / n));
+    }
+
+    /**
+     * The power of two the moments are scaled by: 0 (no scaling) for ordinary magnitudes, for zero
+     * and with infinities (whose standard deviation is NaN anyway), else the exponent of the
+     * largest magnitude, which brings the scaled values into {@code (-2, 2)}. A state saved before
+     * the scaling existed reads as it did unless its magnitudes were past {@code 2^±450} and its M2
+     * neither zero nor infinite: that rare state now gives a wrong standard deviation.
+     */
+    private int scale() {
+        double largest = Math.max(Math.abs(min), Math.abs(max));
+        int exponent = Math.getExponent(largest);
+        if (largest == 0.0
+                || exponent > Double.MAX_EXPONENT
+                || Math.abs(exponent) <= UNSCALED_EXPONENT) {
+            return 0;
+        }
+        return exponent;
+    }
+
+    /** M2 in units of {@code 2^(2 * from)} moved to units of {@code 2^(2 * to)}. */
+    private static double rescaled(double m2, int from, int to) {
+        // Exact but for contributions so small at the new scale that they underflow.
+        return Math.scalb(m2, 2 * (from - to));
     }
 
     /**
@@ -214,19 +259,15 @@ public final class ActivationStatsAccumulator {
         if (other == this) {
             throw new IllegalArgumentException("Cannot merge an accumulator with itself");
         }
-        long finiteHere = finiteValues();
+        int scaleHere = scale();
+        min = Math.min(min, other.min);
+        max = Math.max(max, other.max);
+        int scale = scale();
+        m2 = rescaled(m2, scaleHere, scale);
         long finiteThere = other.finiteValues();
         if (finiteThere > 0) {
-            if (finiteHere == 0) {
-                mean = other.mean;
-                m2 = other.m2;
-            } else {
-                // Chan, Golub and LeVeque's pairwise combination.
-                double n = (double) finiteHere + finiteThere;
-                double delta = other.mean - mean;
-                mean += delta * (finiteThere / n);
-                m2 += other.m2 + delta * delta * (finiteHere * (finiteThere / n));
-            }
+            double otherM2 = rescaled(other.m2, other.scale(), scale);
+            combineMoments(finiteValues(), finiteThere, other.mean, otherM2, scale);
         }
         recordCount += other.recordCount;
         valueCount += other.valueCount;
@@ -239,8 +280,6 @@ public final class ActivationStatsAccumulator {
         posInfValues += other.posInfValues;
         negInfValues += other.negInfValues;
         negativeValues += other.negativeValues;
-        min = Math.min(min, other.min);
-        max = Math.max(max, other.max);
         sketch.merge(other.sketch);
         ensureFeatures(other.featureRecords.length);
         for (int i = 0; i < other.featureRecords.length; i++) {
@@ -361,7 +400,7 @@ public final class ActivationStatsAccumulator {
             return Double.NaN;
         }
         // Rounding can leave a tiny negative M2 only in theory; clamp so sqrt never gives NaN.
-        return Math.sqrt(Math.max(0.0, m2) / valueCount);
+        return Math.scalb(Math.sqrt(Math.max(0.0, m2) / valueCount), scale());
     }
 
     /**

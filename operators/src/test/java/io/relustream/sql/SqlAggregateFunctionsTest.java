@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The aggregate functions' accumulators without Flink around them: retract undoes accumulate, merge
@@ -153,6 +154,35 @@ class SqlAggregateFunctionsTest {
                     .isTrue();
         }
         assertThat(function.getValue(global).getField(15)).isEqualTo(new Integer[] {0, 1});
+    }
+
+    @Test
+    void activationStatsStddevHoldsWhereSquaresOverflowOrUnderflow() {
+        ActivationStatsFunction function = new ActivationStatsFunction();
+        // Population stddev by hand: of {x, -x} it is x, of {1e200, 3e200} 1e200.
+        List<List<Double[]>> windows =
+                List.of(
+                        List.of(new Double[] {1e155}, new Double[] {-1e155}),
+                        List.of(new Double[] {1e200}, new Double[] {3e200}),
+                        List.of(new Double[] {1e-170}, new Double[] {-1e-170}));
+        double[] stddevs = {1e155, 1e200, 1e-170};
+        for (int w = 0; w < windows.size(); w++) {
+            List<Double[]> rows = windows.get(w);
+            ActivationStatsFunction.Accumulator all = function.createAccumulator();
+            ActivationStatsFunction.Accumulator left = function.createAccumulator();
+            ActivationStatsFunction.Accumulator right = function.createAccumulator();
+            function.accumulate(all, rows.get(0));
+            function.accumulate(all, rows.get(1));
+            function.accumulate(left, rows.get(0));
+            function.accumulate(right, rows.get(1));
+            ActivationStatsFunction.Accumulator global = function.createAccumulator();
+            function.merge(global, List.of(left, right));
+
+            for (Row row : List.of(function.getValue(all), function.getValue(global))) {
+                assertThat((Double) row.getField(10))
+                        .isCloseTo(stddevs[w], within(1e-12 * stddevs[w]));
+            }
+        }
     }
 
     @Test

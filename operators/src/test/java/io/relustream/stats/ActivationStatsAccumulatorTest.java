@@ -207,6 +207,156 @@ class ActivationStatsAccumulatorTest {
         assertThat(withZero.getMax()).isEqualTo(1.5e308);
     }
 
+    // ---------------------------------------------------------------- magnitudes whose squares
+    // overflow (past about 1e154) or underflow (below about 1e-162) a double
+
+    @Test
+    void stddevOfValuesWhoseSquaresOverflowOrUnderflowIsRight() {
+        // Each with its standard deviation worked out by hand.
+        assertStddevEveryWay(1e155, 1e155, -1e155);
+        assertStddevEveryWay(1e200, 1e200, 3e200);
+        assertStddevEveryWay(1e-170, 1e-170, -1e-170);
+        // The difference of the two overflows too.
+        assertStddevEveryWay(1e308, 1e308, -1e308);
+        assertStddevEveryWay(0.0, 1e300, 1e300, 1e300);
+        // Zeros in the record: their squared deviations are taken from the record's mean.
+        assertStddevEveryWay(Math.sqrt(2.0) * 1e200, 0.0, 0.0, 3e200);
+    }
+
+    /** One record, one record per value, and merges of those, all against the exact answer. */
+    private static void assertStddevEveryWay(double stddev, double... values) {
+        List<ActivationSample> perValue = new ArrayList<>();
+        for (double v : values) {
+            perValue.add(outputs(v));
+        }
+        ReferenceStats reference = new ReferenceStats(perValue);
+        assertRelativelyClose(reference.exactStddev(), stddev);
+
+        ActivationStatsAccumulator merged = new ActivationStatsAccumulator();
+        for (ActivationSample sample : perValue) {
+            merged.merge(accumulate(List.of(sample)));
+        }
+        for (ActivationStatsAccumulator acc :
+                List.of(accumulate(List.of(outputs(values))), accumulate(perValue), merged)) {
+            ActivationStats stats = stats(acc, 1.0);
+            assertRelativelyClose(stats.getStddev(), reference.exactStddev());
+            assertThat(stats.getMean())
+                    .isCloseTo(reference.mean(), within(1e-12 * reference.maxAbsFinite()));
+        }
+    }
+
+    @Test
+    void mergeOfAccumulatorsOfVeryDifferentScalesIsRight() {
+        Random random = new Random(17);
+        // Around 1 with around 1e200 or 1e-170: the larger scale is all there is to the result.
+        // 1e135 (unscaled) with 3e136, 1e200 with 1e201, 1e-140 with 5e-136 (unscaled): both
+        // sides count, each kept in its own units until the merge.
+        double[][] scalePairs = {
+            {1.0, 1e200}, {1e-170, 1.0}, {1e135, 3e136}, {1e200, 1e201}, {1e-140, 5e-136}
+        };
+        for (double[] scales : scalePairs) {
+            List<ActivationSample> small = randomSamples(random, scales[0]);
+            List<ActivationSample> large = randomSamples(random, scales[1]);
+            List<ActivationSample> all = new ArrayList<>(small);
+            all.addAll(large);
+            double expected = new ReferenceStats(all).exactStddev();
+
+            ActivationStatsAccumulator smallFirst = accumulate(small);
+            smallFirst.merge(accumulate(large));
+            ActivationStatsAccumulator largeFirst = accumulate(large);
+            largeFirst.merge(accumulate(small));
+            for (ActivationStatsAccumulator acc :
+                    List.of(smallFirst, largeFirst, accumulate(all), accumulate(reversed(all)))) {
+                assertRelativelyClose(stats(acc, 1.0).getStddev(), expected);
+            }
+        }
+    }
+
+    @Property(tries = 200)
+    void stddevIsRightAtEveryScale(
+            @ForAll @IntRange(min = -1000, max = 1000) int exponent,
+            @ForAll @IntRange(min = 1, max = 4) int parts,
+            @ForAll long seed) {
+        Random random = new Random(seed);
+        List<ActivationSample> samples = randomSamples(random, Math.scalb(1.0, exponent));
+        List<ActivationStatsAccumulator> accumulators = new ArrayList<>();
+        for (int p = 0; p < parts; p++) {
+            accumulators.add(new ActivationStatsAccumulator());
+        }
+        for (ActivationSample sample : samples) {
+            accumulators.get(random.nextInt(parts)).add(sample);
+        }
+        ActivationStatsAccumulator merged = accumulators.get(0);
+        for (ActivationStatsAccumulator part : accumulators.subList(1, parts)) {
+            merged.merge(part);
+        }
+
+        double expected = new ReferenceStats(samples).exactStddev();
+        assertRelativelyClose(stats(merged, 1.0).getStddev(), expected);
+    }
+
+    @Test
+    void scaledAccumulatorKeepsAccumulatingAfterASerializerRoundTrip() throws IOException {
+        for (double scale : new double[] {1e200, 1e-170}) {
+            Random random = new Random(23);
+            List<ActivationSample> first = randomSamples(random, scale);
+            // The second half moves the largest magnitude, and with it the scale of M2.
+            List<ActivationSample> second = randomSamples(random, 8 * scale);
+            ActivationStatsAccumulator restored = deserialize(serialize(accumulate(first)));
+            second.forEach(restored::add);
+            ActivationStatsAccumulator direct = accumulate(first);
+            second.forEach(direct::add);
+
+            List<ActivationSample> all = new ArrayList<>(first);
+            all.addAll(second);
+            // The bytes hold the moments exactly, so the two agree to the bit. (Past 200 values
+            // the quantiles depend on the sketch's random compaction.)
+            ActivationStats actual = stats(restored, 1.0);
+            ActivationStats expected = stats(direct, 1.0);
+            assertThat(actual.getValueCount()).isEqualTo(expected.getValueCount());
+            assertThat(actual.getMean()).isEqualTo(expected.getMean());
+            assertThat(actual.getStddev()).isEqualTo(expected.getStddev());
+            assertRelativelyClose(actual.getStddev(), new ReferenceStats(all).exactStddev());
+        }
+    }
+
+    @Test
+    void infinitiesAmongScaledValuesGiveNaNStddevWithoutThrowing() {
+        ActivationStatsAccumulator merged = accumulate(List.of(outputs(1e300, -1e300)));
+        merged.merge(accumulate(List.of(outputs(INF))));
+        ActivationStatsAccumulator added = accumulate(List.of(outputs(1e-170), outputs(-INF)));
+        added.add(outputs(1e-170, 1e300));
+
+        assertThat(stats(merged, 1.0).getStddev()).isNaN();
+        assertThat(stats(merged, 1.0).getMean()).isEqualTo(INF);
+        assertThat(stats(added, 1.0).getStddev()).isNaN();
+        assertThat(stats(added, 1.0).getMean()).isEqualTo(-INF);
+    }
+
+    /** Records of up to 8 values: Gaussian times {@code scale}, a quarter of them zero. */
+    private static List<ActivationSample> randomSamples(Random random, double scale) {
+        List<ActivationSample> samples = new ArrayList<>();
+        for (int r = 0; r < 40; r++) {
+            double[] values = new double[1 + random.nextInt(8)];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextInt(4) == 0 ? 0.0 : random.nextGaussian() * scale;
+            }
+            samples.add(outputs(values));
+        }
+        return samples;
+    }
+
+    private static List<ActivationSample> reversed(List<ActivationSample> samples) {
+        List<ActivationSample> reversed = new ArrayList<>(samples);
+        Collections.reverse(reversed);
+        return reversed;
+    }
+
+    private static void assertRelativelyClose(Double actual, double expected) {
+        assertThat(actual).isNotNull();
+        assertThat(actual).isCloseTo(expected, within(1e-12 * Math.abs(expected)));
+    }
+
     private static void assertInfinityStats(
             List<Double> values, double mean, double min, double max) {
         List<Double> order = new ArrayList<>(values);

@@ -1,5 +1,7 @@
 package io.relustream.stats;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -90,6 +92,29 @@ final class ReferenceStats {
             squares += (v - mean) * (v - mean);
         }
         return Math.sqrt(squares / sorted.length);
+    }
+
+    /**
+     * Population standard deviation of the finite values in decimal arithmetic, where no square of
+     * a double overflows or underflows: {@code n * sum(v^2) - sum(v)^2} exactly, then the division
+     * by {@code n^2} and the square root to 34 digits.
+     */
+    double exactStddev() {
+        BigDecimal sum = BigDecimal.ZERO;
+        BigDecimal squares = BigDecimal.ZERO;
+        long n = 0;
+        for (double v : sorted) {
+            if (Double.isFinite(v)) {
+                BigDecimal exact = new BigDecimal(v);
+                sum = sum.add(exact);
+                squares = squares.add(exact.multiply(exact));
+                n++;
+            }
+        }
+        BigDecimal count = BigDecimal.valueOf(n);
+        BigDecimal nTimesM2 = count.multiply(squares).subtract(sum.multiply(sum));
+        MathContext context = MathContext.DECIMAL128;
+        return nTimesM2.divide(count.multiply(count), context).sqrt(context).doubleValue();
     }
 
     /**
