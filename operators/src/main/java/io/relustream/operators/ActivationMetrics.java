@@ -6,13 +6,27 @@ import org.apache.flink.metrics.MetricGroup;
 /**
  * The counters every activation operator exposes in Flink's metric system, on the operator's metric
  * group: {@code activationRecords}, {@code activationValues}, {@code zeroOutputs}, {@code
- * nanInputs}, {@code posInfInputs}, {@code negInfInputs} and {@code rejectedRecords}.
+ * outputValues}, {@code nanInputs}, {@code posInfInputs}, {@code negInfInputs} and {@code
+ * rejectedRecords}.
+ *
+ * <p>{@code activationRecords} and the input counters ({@code activationValues} and the NaN and
+ * infinity counts) include rejected records; {@code zeroOutputs} and {@code outputValues} count the
+ * outputs of activated records only, so {@code zeroOutputs / outputValues} is the zero fraction the
+ * window statistics compute ({@code zero_count / value_count}).
  */
 public final class ActivationMetrics {
 
     public static final String RECORDS = "activationRecords";
     public static final String VALUES = "activationValues";
     public static final String ZERO_OUTPUTS = "zeroOutputs";
+
+    /**
+     * The activation outputs that are not NaN, of the records that were activated: the window
+     * statistics' {@code value_count}. Not {@link #VALUES}, which counts inputs (NaN included,
+     * {@code k} per output for maxout) of rejected records too.
+     */
+    public static final String OUTPUT_VALUES = "outputValues";
+
     public static final String NAN_INPUTS = "nanInputs";
     public static final String POS_INF_INPUTS = "posInfInputs";
     public static final String NEG_INF_INPUTS = "negInfInputs";
@@ -21,6 +35,7 @@ public final class ActivationMetrics {
     private final Counter records;
     private final Counter values;
     private final Counter zeroOutputs;
+    private final Counter outputValues;
     private final Counter nanInputs;
     private final Counter posInfInputs;
     private final Counter negInfInputs;
@@ -30,6 +45,7 @@ public final class ActivationMetrics {
         records = group.counter(RECORDS);
         values = group.counter(VALUES);
         zeroOutputs = group.counter(ZERO_OUTPUTS);
+        outputValues = group.counter(OUTPUT_VALUES);
         nanInputs = group.counter(NAN_INPUTS);
         posInfInputs = group.counter(POS_INF_INPUTS);
         negInfInputs = group.counter(NEG_INF_INPUTS);
@@ -41,6 +57,7 @@ public final class ActivationMetrics {
         records.inc();
         countInputs(counts);
         zeroOutputs.inc(counts.zeroOutputs());
+        outputValues.inc(counts.outputValues());
     }
 
     /** Counts a record that was sent to the rejected-records side output. */

@@ -7,6 +7,7 @@ public final class ValueCounts {
 
     long values;
     long zeroOutputs;
+    long outputValues;
     long nanInputs;
     long posInfInputs;
     long negInfInputs;
@@ -15,6 +16,7 @@ public final class ValueCounts {
     void reset() {
         values = 0;
         zeroOutputs = 0;
+        outputValues = 0;
         nanInputs = 0;
         posInfInputs = 0;
         negInfInputs = 0;
@@ -29,6 +31,11 @@ public final class ValueCounts {
     /** Outputs equal to 0.0. */
     public long zeroOutputs() {
         return zeroOutputs;
+    }
+
+    /** Outputs that are not NaN: the values the window statistics count ({@code value_count}). */
+    public long outputValues() {
+        return outputValues;
     }
 
     /** NaN inputs. */
@@ -83,5 +90,18 @@ public final class ValueCounts {
             zeros += out[i] == 0.0 ? 1 : 0;
         }
         zeroOutputs += zeros;
+    }
+
+    /** Counts the outputs that are not NaN, looking at them only when {@code mayHoldNaN}. */
+    void countOutputValues(double[] out, int length, boolean mayHoldNaN) {
+        if (!mayHoldNaN) {
+            outputValues += length;
+            return;
+        }
+        long values = 0;
+        for (int i = 0; i < length; i++) {
+            values += out[i] == out[i] ? 1 : 0;
+        }
+        outputValues += values;
     }
 }

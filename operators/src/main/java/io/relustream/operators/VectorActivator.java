@@ -1,6 +1,7 @@
 package io.relustream.operators;
 
 import io.relustream.activation.Maxout;
+import io.relustream.activation.Rectifier;
 import io.relustream.activation.VectorActivation;
 
 import java.io.Serializable;
@@ -16,10 +17,13 @@ final class VectorActivator implements Serializable {
 
     private final VectorActivation activation;
     private final InvalidValuePolicy policy;
+    // The rectifiers and maxout give NaN for a NaN input only; other activations may for any.
+    private final boolean nanOnlyFromNaN;
 
     VectorActivator(VectorActivation activation, InvalidValuePolicy policy) {
         this.activation = Objects.requireNonNull(activation, "activation");
         this.policy = Objects.requireNonNull(policy, "invalid-value policy");
+        this.nanOnlyFromNaN = activation instanceof Rectifier || activation instanceof Maxout;
     }
 
     VectorActivation activation() {
@@ -71,7 +75,7 @@ final class VectorActivator implements Serializable {
 
     /**
      * Activates {@code in} into {@code out} and, when not null, the derivatives into {@code
-     * derivatives}; counts the zero outputs.
+     * derivatives}; counts the zero outputs and the outputs that are not NaN.
      */
     void activate(double[] in, double[] out, double[] derivatives, ValueCounts counts) {
         if (derivatives != null) {
@@ -86,6 +90,11 @@ final class VectorActivator implements Serializable {
             }
         }
         counts.countZeros(out, out.length);
+        // Looks for NaN outputs only in a record with NaN inputs, where they can be; the zero
+        // policy has turned every NaN into 0.0, a value.
+        boolean mayHoldNaN =
+                policy != InvalidValuePolicy.ZERO && (counts.nanInputs > 0 || !nanOnlyFromNaN);
+        counts.countOutputValues(out, out.length, mayHoldNaN);
     }
 
     private static void zeroNaN(double[] values) {

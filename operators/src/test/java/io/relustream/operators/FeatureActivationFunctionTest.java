@@ -1,5 +1,6 @@
 package io.relustream.operators;
 
+import io.relustream.activation.Activation;
 import io.relustream.activation.Activations;
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
@@ -66,6 +67,8 @@ class FeatureActivationFunctionTest {
             assertThat(op.counter("activationRecords")).isEqualTo(1);
             assertThat(op.counter("activationValues")).isEqualTo(6);
             assertThat(op.counter("zeroOutputs")).isEqualTo(3);
+            // Every output but the NaN: 0, 0, 2.5, +inf, 0.
+            assertThat(op.counter("outputValues")).isEqualTo(5);
             assertThat(op.counter("nanInputs")).isEqualTo(1);
             assertThat(op.counter("posInfInputs")).isEqualTo(1);
             assertThat(op.counter("negInfInputs")).isEqualTo(1);
@@ -125,6 +128,8 @@ class FeatureActivationFunctionTest {
             assertThat(doubles(vector.getDerivatives())).containsExactly(0.5, 0, 1, 0.5);
             assertThat(Double.doubleToRawLongBits(vector.getActivations().get(1))).isZero();
             assertThat(op.counter("zeroOutputs")).isEqualTo(1);
+            // The NaN became a 0: all four outputs are values.
+            assertThat(op.counter("outputValues")).isEqualTo(4);
             assertThat(op.counter("nanInputs")).isEqualTo(1);
             assertThat(op.counter("negInfInputs")).isEqualTo(1);
         }
@@ -177,6 +182,8 @@ class FeatureActivationFunctionTest {
             assertThat(op.counter("nanInputs")).isEqualTo(1);
             assertThat(op.counter("posInfInputs")).isEqualTo(1);
             assertThat(op.counter("zeroOutputs")).isEqualTo(1);
+            // The clean record's two outputs; rejected records have none.
+            assertThat(op.counter("outputValues")).isEqualTo(2);
         }
     }
 
@@ -218,6 +225,7 @@ class FeatureActivationFunctionTest {
                 assertThat(letter.getReason())
                         .isEqualTo("values is empty: there is nothing to activate");
                 assertThat(op.counter("rejectedRecords")).isEqualTo(1);
+                assertThat(op.counter("outputValues")).isZero();
             }
         }
         try (var op =
@@ -242,16 +250,25 @@ class FeatureActivationFunctionTest {
         try (var op = harness(function)) {
             op.harness.processElement(feature("even", "g", 1, 3, -2, -5), 0L);
             op.harness.processElement(feature("odd", "g", 1, 3, -2), 0L);
+            op.harness.processElement(feature("nan", "g", NaN, 1, 0, -4), 0L);
 
-            ActivationVector vector = op.harness.extractOutputValues().get(0);
+            List<ActivationVector> out = op.harness.extractOutputValues();
+            ActivationVector vector = out.get(0);
             assertThat(vector.getActivation()).isEqualTo("maxout(k=2)");
             assertThat(doubles(vector.getActivations())).containsExactly(3, -2);
             assertThat(doubles(vector.getDerivatives())).containsExactly(0, 1, 1, 0);
+            assertThat(doubles(out.get(1).getActivations())).containsExactly(NaN, 0);
 
             DeadLetter letter =
                     op.harness.getSideOutput(FeatureActivationFunction.REJECTED).poll().getValue();
             assertThat(letter.getReason())
                     .isEqualTo("values has 3 values, not a multiple of 2 as maxout(k=2) needs");
+
+            // Inputs, rejected record included: 4 + 3 + 4; outputs, one per pair of inputs of
+            // the activated records: 3, -2 and (NaN,) 0.
+            assertThat(op.counter("activationValues")).isEqualTo(11);
+            assertThat(op.counter("outputValues")).isEqualTo(3);
+            assertThat(op.counter("zeroOutputs")).isEqualTo(1);
         }
     }
 
@@ -267,6 +284,38 @@ class FeatureActivationFunctionTest {
             ActivationVector vector = op.harness.extractOutputValues().get(0);
             assertThat(doubles(vector.getActivations())).containsExactly(0, 3, 6);
             assertThat(vector.getDerivatives()).isNull();
+        }
+    }
+
+    /** An activation of a user's own that gives NaN for negative numbers. */
+    private static final class SquareRoot implements Activation {
+        @Override
+        public double apply(double z) {
+            return Math.sqrt(z);
+        }
+
+        @Override
+        public double derivative(double z) {
+            return 0.5 / Math.sqrt(z);
+        }
+
+        @Override
+        public String spec() {
+            return "sqrt";
+        }
+    }
+
+    @Test
+    void nanOutputsOfNumbersAreNotOutputValues() throws Exception {
+        var function = FeatureActivationFunction.builder().activation(new SquareRoot()).build();
+        try (var op = harness(function)) {
+            op.harness.processElement(feature("r", "g", 4, -1, 0), 0L);
+
+            assertThat(doubles(op.harness.extractOutputValues().get(0).getActivations()))
+                    .containsExactly(2, NaN, 0);
+            assertThat(op.counter("nanInputs")).isZero();
+            assertThat(op.counter("zeroOutputs")).isEqualTo(1);
+            assertThat(op.counter("outputValues")).isEqualTo(2);
         }
     }
 

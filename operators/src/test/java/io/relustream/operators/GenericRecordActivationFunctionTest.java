@@ -156,6 +156,8 @@ class GenericRecordActivationFunctionTest {
             assertThat(op.counter("activationRecords")).isEqualTo(2);
             assertThat(op.counter("activationValues")).isEqualTo(8);
             assertThat(op.counter("zeroOutputs")).isEqualTo(4);
+            // a: 1 + 1 + 3 + 2 outputs, b: 1 (null fields and an empty array have none).
+            assertThat(op.counter("outputValues")).isEqualTo(8);
         }
     }
 
@@ -222,9 +224,40 @@ class GenericRecordActivationFunctionTest {
         try (var op = harness(function)) {
             op.harness.processElement(
                     reading("a", 0, null, List.of(1.0, 3.0, -2.0, -5.0), null), 0L);
-            GenericRecord a = op.harness.extractOutputValues().get(0);
+            op.harness.processElement(
+                    reading("b", 0, null, List.of(NaN, 1.0, 0.0, -4.0), null), 0L);
+            List<GenericRecord> records = op.harness.extractOutputValues();
+            GenericRecord a = records.get(0);
             assertThat(doubles(a.get("embedding_maxout"))).containsExactly(3.0, -2.0);
             assertThat(doubles(a.get("embedding_grad"))).containsExactly(0.0, 1.0, 1.0, 0.0);
+            assertThat(doubles(records.get(1).get("embedding_maxout"))).containsExactly(NaN, 0.0);
+
+            // 8 inputs, 4 outputs: 3, -2, NaN, 0; the NaN is not a value.
+            assertThat(op.counter("activationValues")).isEqualTo(8);
+            assertThat(op.counter("outputValues")).isEqualTo(3);
+            assertThat(op.counter("zeroOutputs")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void propagatedNaNOutputsAreNotOutputValues() throws Exception {
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("score", "embedding", "weights")
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(
+                    reading("a", 1.0, null, List.of(NaN, -1.0, 2.0), List.of(Float.NaN, 0.5f)), 0L);
+            GenericRecord a = op.harness.extractOutputValues().get(0);
+            assertThat(a.get("score_relu")).isEqualTo(1.0);
+            assertThat(doubles(a.get("embedding_relu"))).containsExactly(NaN, 0.0, 2.0);
+            assertThat(floats(a.get("weights_relu"))).containsExactly(Float.NaN, 0.5f);
+
+            // 6 outputs, 2 of them NaN.
+            assertThat(op.counter("activationValues")).isEqualTo(6);
+            assertThat(op.counter("nanInputs")).isEqualTo(2);
+            assertThat(op.counter("outputValues")).isEqualTo(4);
+            assertThat(op.counter("zeroOutputs")).isEqualTo(1);
         }
     }
 
@@ -258,6 +291,8 @@ class GenericRecordActivationFunctionTest {
             assertThat(decoder.decode(letters.get(0).getPayload())).isEqualTo(badArray);
             assertThat(decoder.decode(letters.get(1).getPayload())).isEqualTo(badScalar);
             assertThat(op.counter("rejectedRecords")).isEqualTo(2);
+            assertThat(op.counter("outputValues")).isZero();
+            assertThat(op.counter("zeroOutputs")).isZero();
         }
     }
 
@@ -289,6 +324,7 @@ class GenericRecordActivationFunctionTest {
                 assertThat(op.counter("nanInputs")).isEqualTo(2);
                 assertThat(op.counter("posInfInputs")).isEqualTo(1);
                 assertThat(op.counter("negInfInputs")).isZero();
+                assertThat(op.counter("outputValues")).isZero();
             }
         }
     }
@@ -358,6 +394,9 @@ class GenericRecordActivationFunctionTest {
             GenericRecord a = op.harness.extractOutputValues().get(0);
             assertThat(a.get("temp_relu")).isEqualTo(0.0f);
             assertThat(a.get("temp_grad")).isEqualTo(0.0f);
+            // The NaN became a 0: a value, and a zero.
+            assertThat(op.counter("outputValues")).isEqualTo(1);
+            assertThat(op.counter("zeroOutputs")).isEqualTo(1);
         }
     }
 

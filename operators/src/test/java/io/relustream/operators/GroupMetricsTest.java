@@ -95,10 +95,12 @@ class GroupMetricsTest {
         first.reset();
         first.countInputs(new double[] {Double.NaN, 1, Double.NEGATIVE_INFINITY}, 3);
         first.countZeros(new double[] {Double.NaN, 1, 0}, 3);
+        first.countOutputValues(new double[] {Double.NaN, 1, 0}, 3, true);
         ValueCounts second = new ValueCounts();
         second.reset();
         second.countInputs(new double[] {-1, 2}, 2);
         second.countZeros(new double[] {0, 2}, 2);
+        second.countOutputValues(new double[] {0, 2}, 2, false);
 
         all.activated(first);
         perGroup.of("a").activated(first);
@@ -110,6 +112,8 @@ class GroupMetricsTest {
         assertThat(count("nanInputs")).isEqualTo(1);
         assertThat(count("negInfInputs")).isEqualTo(1);
         assertThat(count("zeroOutputs")).isEqualTo(1);
+        // The activated record's 1 and 0; a rejected record's outputs are not counted.
+        assertThat(count("outputValues")).isEqualTo(2);
         assertThat(count("rejectedRecords")).isEqualTo(1);
         assertThat(count("group=a/activationRecords")).isEqualTo(1);
         assertThat(count("group=a/zeroOutputs")).isEqualTo(1);
@@ -117,6 +121,8 @@ class GroupMetricsTest {
         assertThat(count("group=b/activationValues")).isEqualTo(2);
         assertThat(count("group=b/rejectedRecords")).isEqualTo(1);
         assertThat(count("group=b/zeroOutputs")).isZero();
+        assertThat(count("group=a/outputValues")).isEqualTo(2);
+        assertThat(count("group=b/outputValues")).isZero();
     }
 
     @Test
