@@ -179,6 +179,8 @@ class PrometheusMetricsITCase {
         assertThat(scraped.value(operator + "activationRecords", activate)).isEqualTo(24.0);
         assertThat(scraped.value(operator + "activationValues", activate)).isEqualTo(48.0);
         assertThat(scraped.value(operator + "zeroOutputs", activate)).isEqualTo(18.0);
+        // Non-NaN outputs: both of each a, the 2 of each b.
+        assertThat(scraped.value(operator + "outputValues", activate)).isEqualTo(36.0);
         assertThat(scraped.value(operator + "nanInputs", activate)).isEqualTo(12.0);
         assertThat(scraped.value(operator + "rejectedRecords", activate)).isZero();
         assertThat(
@@ -197,6 +199,22 @@ class PrometheusMetricsITCase {
                                 activate[0],
                                 activate[1]))
                 .isEqualTo(18.0);
+        assertThat(
+                        scraped.value(
+                                operator + "group_outputValues",
+                                "group",
+                                "a",
+                                activate[0],
+                                activate[1]))
+                .isEqualTo(24.0);
+        assertThat(
+                        scraped.value(
+                                operator + "group_outputValues",
+                                "group",
+                                "b",
+                                activate[0],
+                                activate[1]))
+                .isEqualTo(12.0);
         assertThat(
                         scraped.value(
                                 operator + "group_nanInputs",
