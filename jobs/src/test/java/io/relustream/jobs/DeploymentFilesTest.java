@@ -399,6 +399,7 @@ class DeploymentFilesTest {
         List<Map<String, Object>> groups = maps(yaml(ALERTS).get("groups"));
         assertThat(groups).isNotEmpty();
         Set<String> names = new HashSet<>();
+        Map<String, String> expressions = new TreeMap<>();
         for (Map<String, Object> group : groups) {
             List<Map<String, Object>> rules = maps(group.get("rules"));
             assertThat(rules).isNotEmpty();
@@ -407,6 +408,7 @@ class DeploymentFilesTest {
                 assertThat(name).isNotBlank();
                 assertThat(names.add(name)).as("unique alert name " + name).isTrue();
                 String expr = (String) rule.get("expr");
+                expressions.put(name, expr);
                 assertThat(expr).as(name).contains("flink_");
                 assertThat(expr.chars().filter(c -> c == '(').count())
                         .as(name + ": balanced parentheses")
@@ -422,6 +424,10 @@ class DeploymentFilesTest {
                         "ReluStreamMostlyZero",
                         "ReluStreamDeadLetters",
                         "ReluStreamNoThroughput");
+        // Activated records: activationRecords counts the rejected ones too; and with the job
+        // gone there is no series at all.
+        assertThat(expressions.get("ReluStreamNoThroughput"))
+                .contains("activationRecords", "rejectedRecords", "or vector(0)");
         // That every flink_* name in the rules exists: PrometheusMetricsITCase, on a real run.
     }
 
