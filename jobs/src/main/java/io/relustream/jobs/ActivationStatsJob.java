@@ -120,6 +120,9 @@ public final class ActivationStatsJob {
                 "metrics.reporter.prom.factory.class",
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         configuration.setString("metrics.reporter.prom.port", String.valueOf(port));
+        // Label values as they are: filtered, groups "g-1" and "g.1" would share one series
+        // "g_1", and a group would not be named as in the stats and alerts topics.
+        configuration.setString("metrics.reporter.prom.filterLabelValueCharacters", "false");
         return configuration;
     }
 

@@ -19,6 +19,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.WebOptions;
+import org.apache.flink.metrics.prometheus.PrometheusPushGatewayReporterOptions;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 
 import org.apache.kafka.common.utils.AppInfoParser;
@@ -90,7 +91,9 @@ class DeploymentFilesTest {
                     MetricOptions.class);
 
     private static final Pattern REPORTER_KEY =
-            Pattern.compile("metrics\\.reporter\\.([a-z0-9_]+)\\.(factory\\.class|port|interval)");
+            Pattern.compile(
+                    "metrics\\.reporter\\.([a-z0-9_]+)\\."
+                            + "(factory\\.class|port|interval|filterLabelValueCharacters)");
 
     private static final ConfigOption<Integer> REPORTER_PORT =
             ConfigOptions.key("metrics.reporter.prom.port").intType().noDefaultValue();
@@ -299,6 +302,13 @@ class DeploymentFilesTest {
         assertThat(raw.get("metrics.reporter.prom.factory.class"))
                 .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         assertThat(classExists((String) raw.get("metrics.reporter.prom.factory.class"))).isTrue();
+        // Label values as they are: filtered, groups "g-1" and "g.1" would share one series. The
+        // option is the Prometheus reporters' own (declared with the push gateway's options).
+        String filter =
+                "metrics.reporter.prom."
+                        + PrometheusPushGatewayReporterOptions.FILTER_LABEL_VALUE_CHARACTER.key();
+        assertThat(raw.get(filter)).isEqualTo(false);
+        assertThat(Files.readString(ROOT.resolve("README.md"))).contains(filter + ": false");
     }
 
     @Test

@@ -51,6 +51,10 @@ class PrometheusMetricsITCase {
 
     private static final long T0 = 1_700_000_000_000L;
 
+    // Two groups that the reporter's default label filter would merge into one series, layer_0.
+    private static final String DASHED = "layer-0";
+    private static final String DOTTED = "layer.0";
+
     private static EmbeddedKafka kafka;
     private static KafkaTopics topics;
 
@@ -69,11 +73,11 @@ class PrometheusMetricsITCase {
     private static boolean hasSettled(PrometheusText scraped) {
         String operator = "flink_taskmanager_job_task_operator_";
         List<PrometheusText.Sample> records =
-                scraped.find(operator + "activationRecords", "operator_name", "activate_relu");
+                scraped.find(operator + "activationRecords", "operator_name", "activate relu");
         if (records.size() != 1 || records.get(0).value < 24) {
             return false;
         }
-        for (String group : List.of("a", "b")) {
+        for (String group : List.of(DASHED, DOTTED)) {
             for (String gauge : List.of("lastWindowZeroFraction", "lastWindowDeadFeatures")) {
                 if (scraped.find(operator + "group_" + gauge, "group", group).size() != 1) {
                     return false;
@@ -123,12 +127,12 @@ class PrometheusMetricsITCase {
                         TestRecords.record(
                                 names.features,
                                 0,
-                                TestRecords.vector("a" + window + i, t, "a", -1.0, i - 1.0)));
+                                TestRecords.vector("a" + window + i, t, DASHED, -1.0, i - 1.0)));
                 records.add(
                         TestRecords.record(
                                 names.features,
                                 0,
-                                TestRecords.vector("b" + window + i, t, "b", 2.0, Double.NaN)));
+                                TestRecords.vector("b" + window + i, t, DOTTED, 2.0, Double.NaN)));
             }
         }
         records.add(new ProducerRecord<>(names.features, 0, null, new byte[] {1, 2, 3}));
@@ -174,20 +178,33 @@ class PrometheusMetricsITCase {
         assertThat(scraped.names()).containsAll(metricNamesIn(DASHBOARD));
         assertThat(scraped.names()).containsAll(metricNamesIn(ALERT_RULES));
         String operator = "flink_taskmanager_job_task_operator_";
-        String[] activate = {"operator_name", "activate_relu"};
-        // 24 good records: a = [-1, i - 1], b = [2, NaN], i = 0..3, in 3 windows.
+        // Label values as the job names them, spaces and '-' included.
+        String[] activate = {"operator_name", "activate relu"};
+        // 24 good records: layer-0 = [-1, i - 1], layer.0 = [2, NaN], i = 0..3, in 3 windows.
         assertThat(scraped.value(operator + "activationRecords", activate)).isEqualTo(24.0);
         assertThat(scraped.value(operator + "activationValues", activate)).isEqualTo(48.0);
         assertThat(scraped.value(operator + "zeroOutputs", activate)).isEqualTo(18.0);
-        // Non-NaN outputs: both of each a, the 2 of each b.
+        // Non-NaN outputs: both of each layer-0 record, the 2 of each layer.0 record.
         assertThat(scraped.value(operator + "outputValues", activate)).isEqualTo(36.0);
         assertThat(scraped.value(operator + "nanInputs", activate)).isEqualTo(12.0);
         assertThat(scraped.value(operator + "rejectedRecords", activate)).isZero();
+        // One series per group, each with its own records: none merged into layer_0.
+        assertThat(scraped.find(operator + "group_activationRecords", activate))
+                .extracting(sample -> sample.labels.get("group"))
+                .containsExactlyInAnyOrder(DASHED, DOTTED);
         assertThat(
                         scraped.value(
                                 operator + "group_activationRecords",
                                 "group",
-                                "a",
+                                DASHED,
+                                activate[0],
+                                activate[1]))
+                .isEqualTo(12.0);
+        assertThat(
+                        scraped.value(
+                                operator + "group_activationRecords",
+                                "group",
+                                DOTTED,
                                 activate[0],
                                 activate[1]))
                 .isEqualTo(12.0);
@@ -195,7 +212,7 @@ class PrometheusMetricsITCase {
                         scraped.value(
                                 operator + "group_zeroOutputs",
                                 "group",
-                                "a",
+                                DASHED,
                                 activate[0],
                                 activate[1]))
                 .isEqualTo(18.0);
@@ -203,7 +220,7 @@ class PrometheusMetricsITCase {
                         scraped.value(
                                 operator + "group_outputValues",
                                 "group",
-                                "a",
+                                DASHED,
                                 activate[0],
                                 activate[1]))
                 .isEqualTo(24.0);
@@ -211,7 +228,7 @@ class PrometheusMetricsITCase {
                         scraped.value(
                                 operator + "group_outputValues",
                                 "group",
-                                "b",
+                                DOTTED,
                                 activate[0],
                                 activate[1]))
                 .isEqualTo(12.0);
@@ -219,7 +236,7 @@ class PrometheusMetricsITCase {
                         scraped.value(
                                 operator + "group_nanInputs",
                                 "group",
-                                "b",
+                                DOTTED,
                                 activate[0],
                                 activate[1]))
                 .isEqualTo(12.0);
@@ -227,7 +244,7 @@ class PrometheusMetricsITCase {
                         scraped.value(
                                 operator + "group_zeroOutputs",
                                 "group",
-                                "b",
+                                DOTTED,
                                 activate[0],
                                 activate[1]))
                 .isZero();
@@ -237,14 +254,14 @@ class PrometheusMetricsITCase {
                                 .mapToDouble(sample -> sample.value)
                                 .sum())
                 .isEqualTo(1.0);
-        // The last closed window of each group is the second: a has 6 zeros in 8 values and
-        // feature 0 dead; b has no zero among its 4 non-NaN values.
-        String[] detector = {"operator_name", "dead_feature_detector"};
+        // The last closed window of each group is the second: layer-0 has 6 zeros in 8 values and
+        // feature 0 dead; layer.0 has no zero among its 4 non-NaN values.
+        String[] detector = {"operator_name", "dead-feature detector"};
         assertThat(
                         scraped.value(
                                 operator + "group_lastWindowZeroFraction",
                                 "group",
-                                "a",
+                                DASHED,
                                 detector[0],
                                 detector[1]))
                 .isEqualTo(0.75);
@@ -252,7 +269,7 @@ class PrometheusMetricsITCase {
                         scraped.value(
                                 operator + "group_lastWindowDeadFeatures",
                                 "group",
-                                "a",
+                                DASHED,
                                 detector[0],
                                 detector[1]))
                 .isEqualTo(1.0);
@@ -260,7 +277,7 @@ class PrometheusMetricsITCase {
                         scraped.value(
                                 operator + "group_lastWindowZeroFraction",
                                 "group",
-                                "b",
+                                DOTTED,
                                 detector[0],
                                 detector[1]))
                 .isZero();
@@ -268,7 +285,7 @@ class PrometheusMetricsITCase {
                         scraped.value(
                                 operator + "group_lastWindowDeadFeatures",
                                 "group",
-                                "b",
+                                DOTTED,
                                 detector[0],
                                 detector[1]))
                 .isZero();
