@@ -157,8 +157,8 @@ public final class FeatureActivationFunction
 
         /**
          * How many record groups get metrics of their own (the counters of {@link
-         * ActivationMetrics} under {@code group=<name>}); the rest share {@link
-         * GroupMetrics#OVERFLOW}. Default 100; 0 keeps only the overflow bucket.
+         * ActivationMetrics} under {@code group=<name>}) in each parallel instance; the rest share
+         * {@link GroupMetrics#OVERFLOW}. Default 100; 0 keeps only the overflow bucket.
          */
         public Builder groupMetricsLimit(int groupMetricsLimit) {
             if (groupMetricsLimit < 0) {

@@ -115,8 +115,8 @@ public final class DeadFeatureDetector
 
     /**
      * @param groupMetricsLimit how many groups get gauges of their own ({@code
-     *     lastWindowZeroFraction}, {@code lastWindowDeadFeatures}); the rest share {@link
-     *     GroupMetrics#OVERFLOW}
+     *     lastWindowZeroFraction}, {@code lastWindowDeadFeatures}) in each parallel instance; the
+     *     rest share {@link GroupMetrics#OVERFLOW}
      * @see #DeadFeatureDetector(int, double, Double, String)
      */
     public DeadFeatureDetector(

@@ -276,8 +276,9 @@ final class JobCommand {
             paramLabel = "<count>",
             converter = OptionConverters.NonNegativeInt.class,
             description =
-                    "How many groups get metrics of their own per operator; further groups share"
-                            + " the group \"_other\". Default: ${DEFAULT-VALUE}.")
+                    "How many groups get metrics of their own in each parallel instance of an"
+                            + " operator; further groups share the group \"_other\"."
+                            + " Default: ${DEFAULT-VALUE}.")
     int groupMetricsLimit;
 
     @Option(

@@ -431,7 +431,10 @@ public final class JobOptions {
         return Optional.ofNullable(sparsityLimit);
     }
 
-    /** How many groups get metrics of their own per operator; the rest share one. */
+    /**
+     * How many groups get metrics of their own in each parallel instance (subtask) of an operator;
+     * the rest share one.
+     */
     public int groupMetricsLimit() {
         return groupMetricsLimit;
     }

@@ -1170,9 +1170,9 @@ class JobOptionsTest {
                                 + " passes this; in [0, 1). Default: none (no sparsity alerts)."),
                 Arguments.of(
                         "--group-metrics-limit",
-                        "--group-metrics-limit=<count> How many groups get metrics of their own per"
-                                + " operator; further groups share the group \"_other\"."
-                                + " Default: 100."),
+                        "--group-metrics-limit=<count> How many groups get metrics of their own in"
+                                + " each parallel instance of an operator; further groups share"
+                                + " the group \"_other\". Default: 100."),
                 Arguments.of(
                         "--delivery-guarantee",
                         "--delivery-guarantee=<guarantee> exactly-once (Kafka transactions"
@@ -1332,9 +1332,9 @@ class JobOptionsTest {
                                         + " alerts).",
                                 "      --group-metrics-limit=<count>",
                                 "                             How many groups get metrics of their"
-                                        + " own per operator; further groups",
-                                "                               share the group \"_other\"."
-                                        + " Default: 100.",
+                                        + " own in each parallel instance of",
+                                "                               an operator; further groups share"
+                                        + " the group \"_other\". Default: 100.",
                                 "      --delivery-guarantee=<guarantee>",
                                 "                             exactly-once (Kafka transactions"
                                         + " committed on checkpoints),",
