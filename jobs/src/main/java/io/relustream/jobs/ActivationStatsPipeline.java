@@ -138,20 +138,26 @@ public final class ActivationStatsPipeline {
         String spec = activation.spec();
 
         // Timestamps and watermarks per Kafka partition, inside the source. Records that did not
-        // decode have no event time and must not move the watermark.
+        // decode have no event time: they neither move the watermark nor keep a partition that
+        // carries nothing else from becoming idle.
         Duration outOfOrderness = options.outOfOrderness();
         WatermarkStrategy<SourcedFeatureVector> bounded =
                 options.watermarkInterval().isZero()
                         ? WatermarkStrategy.forGenerator(
                                 context -> new EveryRecordWatermarks<>(outOfOrderness))
                         : WatermarkStrategy.forBoundedOutOfOrderness(outOfOrderness);
+        WatermarkStrategy<SourcedFeatureVector> idleAware =
+                bounded.withIdleness(options.idleness());
         WatermarkStrategy<SourcedFeatureVector> watermarks =
-                bounded.withTimestampAssigner(
+                WatermarkStrategy.<SourcedFeatureVector>forGenerator(
+                                context ->
+                                        new DecodedRecordsOnly(
+                                                idleAware.createWatermarkGenerator(context)))
+                        .withTimestampAssigner(
                                 (record, kafkaTimestamp) ->
                                         record.vector == null
                                                 ? Long.MIN_VALUE
-                                                : record.vector.getEventTime().toEpochMilli())
-                        .withIdleness(options.idleness());
+                                                : record.vector.getEventTime().toEpochMilli());
         DataStream<SourcedFeatureVector> features =
                 taps.afterSource.apply(
                         env.fromSource(source, watermarks, "features").uid("features-source"));

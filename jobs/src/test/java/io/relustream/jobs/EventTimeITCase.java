@@ -27,6 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -136,6 +138,63 @@ class EventTimeITCase {
                         org.assertj.core.groups.Tuple.tuple(0L, 5L),
                         org.assertj.core.groups.Tuple.tuple(10_000L, 5L),
                         org.assertj.core.groups.Tuple.tuple(20_000L, 5L));
+    }
+
+    @Test
+    void aPartitionOfNothingButBadRecordsDoesNotHoldWindowsBack(TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 2);
+        topics.produce(onePartitionOnly(names.features));
+
+        // While the job runs, partition 1 gets bad bytes and impossible event times, every 100 ms:
+        // dead letters all, and no reason for partition 1 to count as active.
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger badRecords = new AtomicInteger();
+        Thread badProducer =
+                new Thread(
+                        () -> {
+                            try {
+                                while (running.get()) {
+                                    int n = badRecords.getAndIncrement();
+                                    byte[] value =
+                                            n % 2 == 0
+                                                    ? new byte[] {1, 2, 3}
+                                                    : TestRecords.singleObject(
+                                                            TestRecords.vector(
+                                                                    "bad-" + n, -5L, "g", 1.0));
+                                    topics.produce(
+                                            List.of(
+                                                    new ProducerRecord<>(
+                                                            names.features, 1, null, value)));
+                                    Thread.sleep(100);
+                                }
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        "bad-records");
+        badProducer.start();
+        List<ActivationStats> stats;
+        try {
+            stats =
+                    runUnbounded(
+                            options(names, "--idleness", "1s", "--out-of-orderness", "0s"),
+                            names,
+                            3,
+                            60);
+        } finally {
+            running.set(false);
+            badProducer.join(30_000);
+        }
+
+        assertThat(stats)
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0L, 5L),
+                        org.assertj.core.groups.Tuple.tuple(10_000L, 5L),
+                        org.assertj.core.groups.Tuple.tuple(20_000L, 5L));
+        assertThat(badRecords.get()).isGreaterThan(3);
     }
 
     @Test
