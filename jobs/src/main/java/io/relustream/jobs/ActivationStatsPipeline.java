@@ -168,7 +168,8 @@ public final class ActivationStatsPipeline {
                                         activation,
                                         options.invalidValues(),
                                         options.derivatives(),
-                                        options.groupMetricsLimit()))
+                                        options.groupMetricsLimit(),
+                                        options.maxRequestSize()))
                         .name("activate " + spec)
                         .uid("activate");
         activations.sinkTo(outputs.activations).name("activations").uid("activations-sink");

@@ -43,6 +43,8 @@ final class SourcedActivationFunction
     private final FeatureVectorActivator activator;
     private final double threshold;
     private final int groupMetricsLimit;
+    private final int maxRecordBytes;
+    private final boolean derivatives;
     private transient ActivationMetrics metrics;
     private transient GroupMetrics<ActivationMetrics> groupMetrics;
 
@@ -50,10 +52,13 @@ final class SourcedActivationFunction
             VectorActivation activation,
             InvalidValuePolicy policy,
             boolean derivatives,
-            int groupMetricsLimit) {
+            int groupMetricsLimit,
+            int maxRecordBytes) {
         this.activator = new FeatureVectorActivator(activation, policy, derivatives);
         this.threshold = activation.threshold();
         this.groupMetricsLimit = groupMetricsLimit;
+        this.maxRecordBytes = maxRecordBytes;
+        this.derivatives = derivatives;
     }
 
     @Override
@@ -77,22 +82,23 @@ final class SourcedActivationFunction
         }
         FeatureVectorActivator.Outcome outcome = activator.activate(record.vector);
         ActivationMetrics ofGroup = groupMetrics.of(record.vector.getGroup());
-        if (outcome.problem() != null) {
+        String problem = outcome.problem() != null ? outcome.problem() : tooLarge(outcome);
+        if (problem != null) {
             if (activator.policy() == InvalidValuePolicy.FAIL) {
                 // Restarting would read the same record and fail again: fail the job for good.
                 throw new SuppressRestartsException(
                         new InvalidRecordException(
                                 FeatureVectorActivator.failureMessage(
                                         record.vector,
-                                        outcome.problem(),
+                                        problem,
                                         "read from " + record.coordinates())));
             }
             metrics.rejected(outcome.counts());
             ofGroup.rejected(outcome.counts());
             context.output(
                     DEAD_LETTERS,
-                    FeatureVectorKafkaDeserializer.deadLetter(record, outcome.problem())
-                            .error(InvalidRecordException.class.getName(), outcome.problem())
+                    FeatureVectorKafkaDeserializer.deadLetter(record, problem)
+                            .error(InvalidRecordException.class.getName(), problem)
                             .build());
             return;
         }
@@ -109,6 +115,36 @@ final class SourcedActivationFunction
                         outcome.inputs(),
                         outcome.activations(),
                         threshold));
+    }
+
+    /**
+     * Why the outputs of an activated record cannot be written, or null: a record the producer
+     * would refuse fails the sink, and the job would restart into it for ever.
+     */
+    private String tooLarge(FeatureVectorActivator.Outcome outcome) {
+        ActivationVector output = outcome.output();
+        int outputs = outcome.activations().length;
+        long activations =
+                OutputRecordSizes.activations(
+                        output.getId(),
+                        output.getGroup(),
+                        output.getActivation(),
+                        outputs,
+                        outcome.inputs().length,
+                        derivatives);
+        long statistics =
+                OutputRecordSizes.statistics(output.getGroup(), output.getActivation(), outputs);
+        if (activations <= maxRecordBytes && statistics <= maxRecordBytes) {
+            return null;
+        }
+        return String.format(
+                "its %s would not fit in one Kafka record: up to %d bytes for %d values, above"
+                        + " max.request.size=%d; raise --kafka.max.request.size (and the"
+                        + " max.message.bytes of the output topics) to write such records",
+                activations > maxRecordBytes ? "activations" : "window statistics",
+                Math.max(activations, statistics),
+                outcome.inputs().length,
+                maxRecordBytes);
     }
 
     @Override

@@ -285,4 +285,112 @@ class BadInputITCase {
                                                         + " invalid-value policy is fail (NaN and"
                                                         + " infinities are not accepted)"));
     }
+
+    @Test
+    void recordsWhoseOutputsWouldNotFitInAKafkaRecordAreDeadLetteredAndTheJobGoesOn(
+            TestInfo test, @InjectMiniCluster MiniCluster cluster) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        // maxout(k=2) with derivatives: about 12 bytes of output per input value. 80,000 values
+        // make a record of about 960 KB, under Kafka's 1 MiB max.request.size; 90,000 do not.
+        List<ProducerRecord<byte[], byte[]>> records =
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("small", T0, "g", 1, 2)),
+                        TestRecords.record(
+                                names.features,
+                                0,
+                                TestRecords.vector("too-large", T0 + 1, "g", ones(90_000))),
+                        TestRecords.record(
+                                names.features,
+                                0,
+                                TestRecords.vector("just-fits", T0 + 2, "g", ones(80_000))));
+        topics.produce(records);
+
+        JobExecutionResult result = ActivationStatsJob.run(options(names));
+
+        assertThat(
+                        cluster.getArchivedExecutionGraph(result.getJobID())
+                                .get()
+                                .getStatusTimestamp(JobStatus.RESTARTING))
+                .as("the job never restarted")
+                .isZero();
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(a -> a.getId(), a -> a.getActivations().size())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("small", 1),
+                        org.assertj.core.groups.Tuple.tuple("just-fits", 40_000));
+        List<DeadLetter> deadLetters =
+                TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer);
+        assertThat(deadLetters).hasSize(1);
+        DeadLetter letter = deadLetters.get(0);
+        assertThat(letter.getOffset()).isEqualTo(1L);
+        assertThat(letter.getPayload()).isEqualTo(ByteBuffer.wrap(records.get(1).value()));
+        assertThat(letter.getReason())
+                .startsWith("its activations would not fit in one Kafka record: up to ")
+                .endsWith(
+                        " bytes for 90000 values, above max.request.size=1048576; raise"
+                                + " --kafka.max.request.size (and the max.message.bytes of the"
+                                + " output topics) to write such records");
+        assertThat(letter.getErrorClass()).isEqualTo(InvalidRecordException.class.getName());
+    }
+
+    @Test
+    void statisticsTooLargeForAKafkaRecordDeadLetterTheRecordThatWouldMakeThem(TestInfo test)
+            throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        // Activations alone: 8 bytes per value, 680 KB. The window statistics take 13 per feature
+        // at most (a fraction and a dead-feature index): over 1 MiB.
+        List<ProducerRecord<byte[], byte[]>> records =
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("small", T0, "g", 1, 2)),
+                        TestRecords.record(
+                                names.features,
+                                0,
+                                TestRecords.vector("wide", T0 + 1, "g", ones(85_000))));
+        topics.produce(records);
+
+        List<String> args = new ArrayList<>();
+        args.addAll(
+                List.of(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--bounded",
+                        "--parallelism",
+                        "1",
+                        "--no-derivatives"));
+        args.addAll(names.args());
+        ActivationStatsJob.run(JobOptions.parse(args.toArray(new String[0])));
+
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactly("small");
+        assertThat(TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer))
+                .singleElement()
+                .satisfies(
+                        letter ->
+                                assertThat(letter.getReason())
+                                        .startsWith(
+                                                "its window statistics would not fit in one Kafka"
+                                                        + " record: up to ")
+                                        .contains(" bytes for 85000 values, "));
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats),
+                                io.relustream.avro.ActivationStats::fromByteBuffer))
+                .extracting(stats -> stats.getRecordCount())
+                .containsExactly(1L);
+    }
+
+    private static double[] ones(int count) {
+        double[] values = new double[count];
+        Arrays.fill(values, 1.0);
+        return values;
+    }
 }

@@ -27,6 +27,12 @@ import java.util.concurrent.ExecutionException;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
+    /**
+     * The largest record the broker takes: 8 MiB, so that the local run's job can write the
+     * activations and statistics of the widest vectors the generator makes (100,000 values).
+     */
+    public static final int MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
     private final KafkaClusterTestKit cluster;
 
     private EmbeddedKafka(KafkaClusterTestKit cluster) {
@@ -51,6 +57,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .setConfigProp("transaction.state.log.min.isr", "1")
                         .setConfigProp("transaction.state.log.num.partitions", "1")
                         .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                        .setConfigProp("message.max.bytes", String.valueOf(MAX_RECORD_BYTES))
                         .build();
         // Formatting the storage prints its bootstrap metadata on stdout; keep it out of the way.
         PrintStream stdout = System.out;

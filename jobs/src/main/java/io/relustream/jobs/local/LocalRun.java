@@ -20,6 +20,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import picocli.CommandLine;
@@ -208,6 +209,12 @@ public final class LocalRun implements Callable<Integer> {
 
     private JobOptions jobOptions(String bootstrapServers) {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", bootstrapServers));
+        // The job's producers may send records as large as the in-process broker takes, unless
+        // told otherwise: the generator's widest vectors have outputs above Kafka's 1 MiB default.
+        String maxRequestSize = JobOptions.KAFKA_PREFIX + ProducerConfig.MAX_REQUEST_SIZE_CONFIG;
+        if (jobArgs.stream().noneMatch(arg -> arg.startsWith(maxRequestSize))) {
+            args.add(maxRequestSize + "=" + EmbeddedKafka.MAX_RECORD_BYTES);
+        }
         args.addAll(jobArgs);
         return JobOptions.parse(args.toArray(new String[0]));
     }

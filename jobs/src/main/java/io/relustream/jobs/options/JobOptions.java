@@ -53,6 +53,9 @@ public final class JobOptions {
     /** The prefix of the Kafka client properties. */
     public static final String KAFKA_PREFIX = "--kafka.";
 
+    /** Kafka's default {@code max.request.size} of a producer. */
+    static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+
     /** The producer property of the transaction timeout. */
     public static final String TRANSACTION_TIMEOUT = "transaction.timeout.ms";
 
@@ -411,6 +414,15 @@ public final class JobOptions {
                 : Duration.ofMillis(Long.parseLong(configured));
     }
 
+    /**
+     * The largest record the job's producers send: {@code --kafka.max.request.size}, or Kafka's
+     * default, 1 MiB.
+     */
+    public int maxRequestSize() {
+        String configured = kafkaProperties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        return configured == null ? DEFAULT_MAX_REQUEST_SIZE : Integer.parseInt(configured.strip());
+    }
+
     /** How long a window still takes late records. */
     public Duration allowedLateness() {
         return allowedLateness;
@@ -426,7 +438,7 @@ public final class JobOptions {
         return deadWindows;
     }
 
-    /** The share of zero activations above which a window raises an alert; in {@code [0, 1]}. */
+    /** The share of zero activations above which a window raises an alert; in {@code [0, 1)}. */
     public Optional<Double> sparsityLimit() {
         return Optional.ofNullable(sparsityLimit);
     }

@@ -1,0 +1,98 @@
+package io.relustream.jobs;
+
+/**
+ * Upper bounds of the Kafka records the job writes for one input record: its activations and the
+ * statistics of a window that holds it. A producer refuses a record above its {@code
+ * max.request.size}, and the sink fails the job on it; the job would restart into the same record
+ * for ever. Checked before anything is written, such a record goes to the dead-letter topic
+ * instead.
+ *
+ * <p>The bounds assume the widest encoding of every length and count (varints of 5 and 10 bytes),
+ * the 10-byte single-object header and Kafka's record and batch framing, so a record within them
+ * always fits.
+ */
+final class OutputRecordSizes {
+
+    /** Kafka's batch header (61 bytes) and a record's own framing (at most 21), rounded up. */
+    private static final int KAFKA_FRAMING = 128;
+
+    private static final int SINGLE_OBJECT_HEADER = 10;
+    private static final int MAX_INT_VARINT = 5;
+    private static final int MAX_LONG_VARINT = 10;
+
+    /**
+     * The fields of {@code ActivationStats} besides its group, activation and two arrays: three
+     * timestamps' worth of longs, counts and nullable doubles, each at its widest.
+     */
+    private static final int STATS_FIXED_FIELDS = 512;
+
+    /** A per-feature zero fraction (a double) and a dead-feature index (an int, at its widest). */
+    private static final int STATS_BYTES_PER_FEATURE = 8 + MAX_INT_VARINT;
+
+    private OutputRecordSizes() {}
+
+    /** The record of an {@code ActivationVector}, keyed by its id. */
+    static long activations(
+            String id,
+            String group,
+            String spec,
+            int outputs,
+            int derivatives,
+            boolean hasDerivatives) {
+        long key = utf8Bytes(id);
+        long value =
+                SINGLE_OBJECT_HEADER
+                        + string(key)
+                        + MAX_LONG_VARINT
+                        + string(utf8Bytes(group))
+                        + string(utf8Bytes(spec))
+                        + array(outputs)
+                        + 1
+                        + (hasDerivatives ? array(derivatives) : 0);
+        return KAFKA_FRAMING + key + value;
+    }
+
+    /** The record of the {@code ActivationStats} of a window with {@code features} features. */
+    static long statistics(String group, String spec, int features) {
+        long key = utf8Bytes(group);
+        long value =
+                SINGLE_OBJECT_HEADER
+                        + string(key)
+                        + string(utf8Bytes(spec))
+                        + STATS_FIXED_FIELDS
+                        + 2L * (MAX_INT_VARINT + 1)
+                        + (long) STATS_BYTES_PER_FEATURE * features;
+        return KAFKA_FRAMING + key + value;
+    }
+
+    private static long string(long utf8Bytes) {
+        return MAX_INT_VARINT + utf8Bytes;
+    }
+
+    /** One block of 8-byte items and the end marker. */
+    private static long array(int items) {
+        return MAX_INT_VARINT + 8L * items + 1;
+    }
+
+    /** The length of {@code text} in UTF-8, without encoding it. */
+    static long utf8Bytes(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                // A lone surrogate is written as '?' by Java's encoder, 3 bytes is an upper bound.
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+}

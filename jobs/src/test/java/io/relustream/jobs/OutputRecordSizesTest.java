@@ -1,0 +1,138 @@
+package io.relustream.jobs;
+
+import io.relustream.avro.ActivationStats;
+import io.relustream.avro.ActivationVector;
+import io.relustream.formats.ActivationStatsKafkaSerializer;
+import io.relustream.formats.ActivationVectorKafkaSerializer;
+import io.relustream.formats.WireFormat;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.RecordBatch;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The bounds hold the records the job really writes: never below the size Kafka's producer checks
+ * against {@code max.request.size}, and never far above it.
+ */
+class OutputRecordSizesTest {
+
+    private static final String SPEC = "relu(negative_slope=0.1, max_value=6, threshold=0.5)";
+
+    /** What the producer compares with max.request.size, for the record the sink writes. */
+    private static int kafkaSize(ProducerRecord<byte[], byte[]> record) {
+        return AbstractRecords.estimateSizeInBytesUpperBound(
+                RecordBatch.CURRENT_MAGIC_VALUE,
+                CompressionType.NONE,
+                record.key(),
+                record.value(),
+                new Header[0]);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "r-1, layer-0, 1, true",
+        "r-1, layer-0, 64, true",
+        "r-1, layer-0, 64, false",
+        "r-\u00e9\u4e2d\ud83d\ude00, gr\u00fcppe-\u4e2d, 1000, true",
+        "r-1, layer-0, 65000, true",
+        "r-1, layer-0, 100000, false"
+    })
+    void activationsBoundHoldsTheWrittenRecord(
+            String id, String group, int values, boolean derivatives) {
+        List<Double> activations = filled(values, -Double.MAX_VALUE);
+        ActivationVector record =
+                new ActivationVector(
+                        id,
+                        Instant.ofEpochMilli(Long.MAX_VALUE),
+                        group,
+                        SPEC,
+                        activations,
+                        derivatives ? filled(values, 1.0) : null);
+        int written =
+                kafkaSize(
+                        new ActivationVectorKafkaSerializer(
+                                        "activations", WireFormat.AVRO_SINGLE_OBJECT)
+                                .serialize(record, null, 1L));
+
+        long bound = OutputRecordSizes.activations(id, group, SPEC, values, values, derivatives);
+
+        assertThat(bound).isGreaterThanOrEqualTo(written).isLessThan(written + 160L);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "layer-0, 1",
+        "layer-0, 64",
+        "gr\u00fcppe-\u4e2d\ud83d\ude00, 1000",
+        "layer-0, 80000"
+    })
+    void statisticsBoundHoldsTheWrittenRecordWithEveryFeatureDead(String group, int features) {
+        List<Double> fractions = filled(features, 1.0);
+        List<Integer> dead = new ArrayList<>();
+        for (int i = 0; i < features; i++) {
+            dead.add(i);
+        }
+        // Every count and bound at its widest encoding.
+        ActivationStats record =
+                ActivationStats.newBuilder()
+                        .setGroup(group)
+                        .setWindowStart(Instant.ofEpochMilli(Long.MIN_VALUE))
+                        .setWindowEnd(Instant.ofEpochMilli(Long.MAX_VALUE))
+                        .setActivation(SPEC)
+                        .setRecordCount(Long.MAX_VALUE)
+                        .setValueCount(Long.MAX_VALUE)
+                        .setZeroCount(Long.MAX_VALUE)
+                        .setZeroFraction(1.0)
+                        .setNanCount(Long.MAX_VALUE)
+                        .setPosInfCount(Long.MAX_VALUE)
+                        .setNegInfCount(Long.MAX_VALUE)
+                        .setNegativeInputFraction(1.0)
+                        .setMin(1.0)
+                        .setMax(1.0)
+                        .setMean(1.0)
+                        .setStddev(1.0)
+                        .setP50(1.0)
+                        .setP90(1.0)
+                        .setP99(1.0)
+                        .setPerFeatureZeroFraction(fractions)
+                        .setDeadFeatures(dead)
+                        .build();
+        int written =
+                kafkaSize(
+                        new ActivationStatsKafkaSerializer("stats", WireFormat.AVRO_SINGLE_OBJECT)
+                                .serialize(record, null, 1L));
+
+        long bound = OutputRecordSizes.statistics(group, SPEC, features);
+
+        // Dead-feature indexes take 1 to 3 bytes here, the bound allows 5: loose by 2 per feature.
+        assertThat(bound)
+                .isGreaterThanOrEqualTo(written)
+                .isLessThanOrEqualTo(written + 600L + 4L * features);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"'', 0", "abc, 3", "\u00e9, 2", "\u4e2d, 3", "\ud83d\ude00, 4", "\ud83d, 3"})
+    void utf8BytesCountsWhatTheEncoderWritesOrMore(String text, long expected) {
+        assertThat(OutputRecordSizes.utf8Bytes(text)).isEqualTo(expected);
+        assertThat(expected).isGreaterThanOrEqualTo(text.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    private static List<Double> filled(int count, double value) {
+        Double[] values = new Double[count];
+        Arrays.fill(values, value);
+        return Arrays.asList(values);
+    }
+}
