@@ -57,8 +57,8 @@ import java.util.Objects;
  *       deadWindows}; {@code recovered} fires in the first observed window where the feature is
  *       alive again, and resets the streak.
  *   <li>{@code sparsity_above} is edge-triggered: it fires when the zero fraction is strictly above
- *       the limit and was not in the previous processed window (a window without values, zero
- *       fraction null, counts as not above).
+ *       the limit and was not in the window before (a window without values, zero fraction null,
+ *       counts as not above, and so do the windows of a gap).
  *   <li>Within one window: feature alerts in ascending feature order, then the group's alert.
  * </ul>
  */
@@ -253,8 +253,10 @@ public final class DeadFeatureDetector
             if (lastEnd != null
                     && windowSlideMillis > 0
                     && windowEnd - lastEnd > windowSlideMillis) {
-                // The windows between had no records, so no feature was dead in them.
+                // The windows between had no records: no feature was dead in them, and the
+                // group's zero fraction was not above the limit, as in a window without values.
                 streakBase = new int[streakBase.length];
+                aboveBase = false;
             }
             streaksBefore.update(streakBase);
             alertedBefore.update(alertBase);
@@ -263,9 +265,10 @@ public final class DeadFeatureDetector
         }
         gauges.of(stats.getGroup()).update(stats);
 
-        // What has been alerted so far; a first firing starts from the same state as its base.
-        boolean[] alertedSoFar = orEmpty(alerted.value());
-        boolean aboveSoFar = Boolean.TRUE.equals(sparsityAbove.value());
+        // What has been alerted for this window so far: by its first firing when it fires again,
+        // else nothing beyond the state it starts from.
+        boolean[] alertedSoFar = refiring ? orEmpty(alerted.value()) : alertBase;
+        boolean aboveSoFar = refiring ? Boolean.TRUE.equals(sparsityAbove.value()) : aboveBase;
 
         List<Double> fractions = stats.getPerFeatureZeroFraction();
         int observed = fractions.size();

@@ -319,6 +319,20 @@ class DeadFeatureDetectorTest {
     }
 
     @Test
+    void aGapEndsTheSparsityEdgeLikeAWindowWithoutValues() throws Exception {
+        var harness = harness(new DeadFeatureDetector(3, 1.0, 0.5, "relu", 100, WINDOW));
+
+        assertThat(feed(harness, stats("g", 0, 0.9, f())))
+                .extracting(a -> a.getKind())
+                .containsExactly("sparsity_above");
+        assertThat(feed(harness, stats("g", 1, 0.9, f()))).isEmpty();
+        // Window 2 had no records: window 3 rises above the limit again.
+        assertThat(feed(harness, stats("g", 3, 0.9, f())))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getWindowEnd)
+                .containsExactly(tuple("sparsity_above", windowEnd(3)));
+    }
+
+    @Test
     void withoutTheSlideEveryWindowTheGroupReachedFollowsTheLastOne() throws Exception {
         var harness = harness(new DeadFeatureDetector(2, 1.0, null, "relu"));
 
