@@ -156,7 +156,7 @@ public final class OptionConverters {
     }
 
     /** A {@link Durations} text of at least Flink's shortest checkpoint interval, 10 ms. */
-    static final class CheckpointInterval implements ITypeConverter<Duration> {
+    public static final class CheckpointInterval implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             Duration duration = duration(value);
@@ -288,7 +288,7 @@ public final class OptionConverters {
     }
 
     /** An integer from 1 to Flink's largest parallelism, 32768. */
-    static final class Parallelism implements ITypeConverter<Integer> {
+    public static final class Parallelism implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
             int parallelism = intAtLeast(value, 1);

@@ -1,12 +1,14 @@
 package io.relustream.jobs.sql;
 
 import io.relustream.jobs.options.Durations;
+import io.relustream.jobs.options.OptionConverters;
 import io.relustream.sql.SqlFunctions;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
@@ -16,7 +18,10 @@ import org.apache.flink.table.api.config.ExecutionConfigOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 import java.time.Duration;
@@ -40,7 +45,7 @@ import java.util.regex.Pattern;
  * input topic must hold plain Avro binary {@code FeatureVector}s (the generator's and the
  * activation job's {@code --format avro}): Flink's {@code avro} format reads no single-object
  * header. Unlike {@code ActivationStatsJob} it has no dead-letter path: a record that does not
- * decode fails the job.
+ * decode fails the job, after {@value #RESTART_ATTEMPTS} restarts.
  */
 @Command(
         name = "sql-zero-fraction",
@@ -59,16 +64,18 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
     /** The script, on the classpath (and in the job jar). */
     public static final String SCRIPT = "/sql/zero-fraction.sql";
 
-    // Kafka's own rule for topic names; it also keeps quotes out of the script's literals.
-    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-    private static final Pattern SERVER = Pattern.compile("[A-Za-z0-9._\\-\\[\\]:]+:[0-9]{1,5}");
+    /** Restarts after a failure before the job fails for good. */
+    static final int RESTART_ATTEMPTS = 3;
+
+    static final Duration RESTART_DELAY = Duration.ofSeconds(2);
+
     private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9._-]{1,255}");
 
     @Option(
             names = "--bootstrap-servers",
             required = true,
             paramLabel = "<host:port>[,<host:port>...]",
-            converter = BootstrapServers.class,
+            converter = OptionConverters.BootstrapServers.class,
             description = "Kafka brokers to connect to. Required.")
     String bootstrapServers;
 
@@ -76,7 +83,7 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             names = "--input-topic",
             defaultValue = "features",
             paramLabel = "<topic>",
-            converter = Topic.class,
+            converter = OptionConverters.TopicName.class,
             description =
                     "Topic of the plain-Avro FeatureVector records. Default: ${DEFAULT-VALUE}.")
     String inputTopic;
@@ -85,7 +92,7 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             names = "--output-topic",
             defaultValue = "zero-fraction",
             paramLabel = "<topic>",
-            converter = Topic.class,
+            converter = OptionConverters.TopicName.class,
             description = "Topic for the JSON results. Default: ${DEFAULT-VALUE}.")
     String outputTopic;
 
@@ -128,17 +135,20 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             names = "--checkpoint-interval",
             defaultValue = "30s",
             paramLabel = "<duration>",
-            converter = PositiveDuration.class,
+            converter = OptionConverters.CheckpointInterval.class,
             description =
-                    "Checkpoints, which also flush the Kafka sink (at least once). Default:"
-                            + " ${DEFAULT-VALUE}.")
+                    "Checkpoints, which also flush the Kafka sink (at least once); at least 10ms."
+                            + " Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
     @Option(
             names = "--parallelism",
             paramLabel = "<n>",
-            description = "Parallelism of the job. Default: the cluster's.")
+            converter = OptionConverters.Parallelism.class,
+            description = "Parallelism of the job, 1 to 32768. Default: the cluster's.")
     Integer parallelism;
+
+    @Spec CommandSpec spec;
 
     public static void main(String[] args) {
         int status = new CommandLine(new SqlZeroFractionJob()).execute(args);
@@ -155,13 +165,31 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
     public static SqlZeroFractionJob parse(String... args) {
         SqlZeroFractionJob job = new SqlZeroFractionJob();
         new CommandLine(job).parseArgs(args);
+        job.checkTopics();
         return job;
     }
 
     @Override
     public Integer call() throws Exception {
+        checkTopics();
         run();
         return 0;
+    }
+
+    /** Reading its own JSON output as Avro would fail the job on the first result it wrote. */
+    private void checkTopics() {
+        // Kafka treats '.' and '_' alike in topic names: a.b and a_b would collide.
+        if (inputTopic.replace('.', '_').equals(outputTopic.replace('.', '_'))) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '--output-topic': '"
+                            + outputTopic
+                            + "' is the input topic"
+                            + (inputTopic.equals(outputTopic)
+                                    ? ""
+                                    : " as Kafka names topics ('" + inputTopic + "')")
+                            + "; the results need a topic of their own");
+        }
     }
 
     /** The script's variables, from the options. */
@@ -212,6 +240,11 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
         // A partition without records must not hold the windows of all others back for ever.
         config.set(ExecutionConfigOptions.TABLE_EXEC_SOURCE_IDLE_TIMEOUT, Duration.ofSeconds(30));
+        // A record that does not decode fails every attempt: a few restarts ride out a passing
+        // failure, and then the job fails instead of restarting into the same record for ever.
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, RESTART_ATTEMPTS);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, RESTART_DELAY);
         if (parallelism != null) {
             config.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         }
@@ -242,36 +275,6 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
                 millis / 60_000 % 60,
                 millis / 1000 % 60,
                 millis % 1000);
-    }
-
-    static final class Topic implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            if (!TOPIC.matcher(value).matches() || value.equals(".") || value.equals("..")) {
-                throw new TypeConversionException(
-                        "'"
-                                + value
-                                + "' is not a Kafka topic name; use 1 to 249 of the characters"
-                                + " a-z, A-Z, 0-9, '.', '_' and '-', other than '.' or '..'");
-            }
-            return value;
-        }
-    }
-
-    static final class BootstrapServers implements ITypeConverter<String> {
-        @Override
-        public String convert(String value) {
-            for (String server : value.split(",", -1)) {
-                if (!SERVER.matcher(server.strip()).matches()) {
-                    throw new TypeConversionException(
-                            "'"
-                                    + value
-                                    + "' is not a list of host:port, e.g."
-                                    + " kafka-1:9092,kafka-2:9092");
-                }
-            }
-            return value.replace(" ", "");
-        }
     }
 
     static final class GroupId implements ITypeConverter<String> {

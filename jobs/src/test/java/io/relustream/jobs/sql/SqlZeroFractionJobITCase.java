@@ -6,6 +6,7 @@ import io.relustream.jobs.local.EmbeddedKafka;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The SQL example end to end: plain-Avro FeatureVectors on a real in-process Kafka broker, the
@@ -87,6 +89,38 @@ class SqlZeroFractionJobITCase {
         vectors.add(vector("b-3", 26_000, "b", -1.0, -1.0, 3.0, 0.25));
         vectors.add(vector("b-4", 24_000, "b", -2.0, 0.0));
         return vectors;
+    }
+
+    @Test
+    void aRecordThatDoesNotDecodeFailsTheJobAfterItsRestarts() throws Exception {
+        String in = "sql-undecodable";
+        String out = "sql-undecodable-out";
+        kafka.createTopics(1, in);
+        kafka.createTopics(1, out);
+        topics.produce(
+                List.of(
+                        new ProducerRecord<>(
+                                in, 0, null, plainAvro(vector("ok", 1_000, "a", 1.0, -1.0))),
+                        new ProducerRecord<>(in, 0, null, new byte[] {1, 2, 3, (byte) 0xFF})));
+
+        SqlZeroFractionJob job =
+                SqlZeroFractionJob.parse(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--input-topic",
+                        in,
+                        "--output-topic",
+                        out,
+                        "--bounded",
+                        "--parallelism",
+                        "1");
+
+        // Before: restarted into the same record for ever, so run() never returned.
+        assertThatThrownBy(job::run)
+                .satisfies(
+                        error ->
+                                assertThat(ExceptionUtils.stringifyException(error))
+                                        .contains("Failed to deserialize Avro record"));
     }
 
     @Test

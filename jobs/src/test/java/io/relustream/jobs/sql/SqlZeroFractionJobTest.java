@@ -112,8 +112,48 @@ class SqlZeroFractionJobTest {
         assertThatThrownBy(() -> SqlZeroFractionJob.parse("--bootstrap-servers", "kafka"))
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessage(
-                        "Invalid value for option '--bootstrap-servers': 'kafka' is not a list of"
-                                + " host:port, e.g. kafka-1:9092,kafka-2:9092");
+                        "Invalid value for option '--bootstrap-servers': 'kafka' has 'kafka'"
+                                + " without a port; use a comma-separated list of host:port with"
+                                + " ports 1 to 65535, e.g. kafka-1:9092,kafka-2:9092");
+        assertThatThrownBy(() -> SqlZeroFractionJob.parse("--bootstrap-servers", "kafka:99999"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--bootstrap-servers': 'kafka:99999' has"
+                                + " 'kafka:99999' with port '99999'; use a comma-separated list of"
+                                + " host:port with ports 1 to 65535, e.g."
+                                + " kafka-1:9092,kafka-2:9092");
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers", "kafka:9092", "--parallelism", "0"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--parallelism': '0' must be an integer >= 1");
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "kafka:9092",
+                                        "--checkpoint-interval",
+                                        "9ms"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--checkpoint-interval': '9ms' must be at least"
+                                + " 10ms, Flink's shortest checkpoint interval");
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "kafka:9092",
+                                        "--input-topic",
+                                        "a.b",
+                                        "--output-topic",
+                                        "a_b"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--output-topic': 'a_b' is the input topic as"
+                                + " Kafka names topics ('a.b'); the results need a topic of their"
+                                + " own");
         assertThatThrownBy(() -> SqlZeroFractionJob.parse("--window", "10s"))
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessageContaining("--bootstrap-servers");
