@@ -43,6 +43,11 @@ import java.util.concurrent.Callable;
         })
 public final class PlotCommand implements Callable<Integer> {
 
+    /** The narrowest range drawn, absolute and relative to the range's largest magnitude. */
+    static final double MIN_RANGE = 1e-300;
+
+    static final double MIN_RELATIVE_RANGE = 1e-9;
+
     @Option(
             names = "--activation",
             defaultValue = "relu",
@@ -137,6 +142,18 @@ public final class PlotCommand implements Callable<Integer> {
                             + " to --to "
                             + typed("--to", to)
                             + " is wider than the largest double; narrow it");
+        }
+        // Narrower, and the range holds too few distinct doubles for samples and tick labels.
+        double magnitude = Math.max(Math.abs(from), Math.abs(to));
+        if (to - from < Math.max(MIN_RANGE, magnitude * MIN_RELATIVE_RANGE)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid range: --from "
+                            + typed("--from", from)
+                            + " to --to "
+                            + typed("--to", to)
+                            + " is too narrow to draw; it must span at least 1e-9 of its largest"
+                            + " magnitude, and at least 1e-300");
         }
         if (Files.isDirectory(output)) {
             throw new ParameterException(

@@ -226,6 +226,22 @@ class ReportOptionsTest {
                         "--to",
                         "1e308"),
                 invalid(
+                        "Invalid range: --from 5e-324 to --to 1e-323 is too narrow to draw; it"
+                                + " must span at least 1e-9 of its largest magnitude, and at least"
+                                + " 1e-300",
+                        "--from",
+                        "5e-324",
+                        "--to",
+                        "1e-323"),
+                invalid(
+                        "Invalid range: --from 1e15 to --to 1.0000000000000002e15 is too narrow to"
+                                + " draw; it must span at least 1e-9 of its largest magnitude, and"
+                                + " at least 1e-300",
+                        "--from",
+                        "1e15",
+                        "--to",
+                        "1.0000000000000002e15"),
+                invalid(
                         "Invalid value for option '--samples': '1' must be an integer in [2,"
                                 + " 1000000]",
                         "--samples",
