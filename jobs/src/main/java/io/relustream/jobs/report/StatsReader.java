@@ -270,6 +270,20 @@ final class StatsReader {
             while (reader.hasNext()) {
                 records.add(reader.next());
             }
+            // Avro's reader takes a file that ends inside a block for one that ends there: a
+            // whole file ends with the sync marker of its last block.
+            long complete = reader.previousSync();
+            long size = Files.size(file);
+            if (complete != size) {
+                throw new ReadException(
+                        "'"
+                                + file
+                                + "' is truncated or corrupt: it ends inside a block, "
+                                + (size - complete)
+                                + " bytes after the last whole one ("
+                                + records.size()
+                                + " records read)");
+            }
             return records;
         } catch (IOException | AvroRuntimeException e) {
             throw new ReadException(

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static io.relustream.jobs.report.ReportFixtures.BLUE;
@@ -316,6 +317,29 @@ class ReportCommandTest {
                                 + input
                                 + "' as an Avro object container file of ActivationStats"
                                 + " records: ");
+    }
+
+    @Test
+    void aTruncatedFileFailsWithOneInsteadOfLosingItsLastRecords() throws IOException {
+        // Enough records for several blocks: the cut lands inside the last one.
+        List<ActivationStats> records = new ArrayList<>();
+        double[] features = new double[64];
+        for (int w = 0; w < 3000; w++) {
+            Arrays.fill(features, (w % 7) / 7.0);
+            records.add(ReportFixtures.stats("layer-0", w, 0.5, features));
+        }
+        Path whole = ReportFixtures.writeFile(records, dir.resolve("whole.avro"));
+        byte[] bytes = Files.readAllBytes(whole);
+        Path input = Files.write(dir.resolve("cut.avro"), Arrays.copyOf(bytes, bytes.length - 100));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).isEqualTo(1);
+        assertThat(run.err)
+                .startsWith("'" + input + "' is truncated or corrupt: it ends inside a block, ");
+        assertThat(dir.resolve("zero-fraction.png")).doesNotExist();
+        assertThat(report("--input", whole.toString(), "--output-dir", dir.toString()).status)
+                .isZero();
     }
 
     private BufferedImage zeroFractionChart(int width, int height) throws IOException {
