@@ -28,9 +28,11 @@ import java.util.Optional;
  * share the area from x {@link #LEFT} to {@code width - }{@link #RIGHT} (the colour scale is on the
  * right) and y {@link #TOP} to {@code height - }{@link #BOTTOM}, split into equal slots {@link
  * #PANEL_GAP} apart; a slot's first {@link #PANEL_LABEL} pixels hold the group's name and the rest
- * its cells, one row per feature. Each window is a column ending at its window end and as wide as
- * the time between windows ({@link StatsSeries#windowStep()}); the columns of all panels line up,
- * from the start of the first column to the last window end. Missing windows stay empty.
+ * its cells, one row per feature. Groups that would leave a panel less than {@link
+ * #MIN_PANEL_CELLS} pixels of cells are left out, and the subtitle says how many are shown. Each
+ * window is a column ending at its window end and as wide as the time between windows ({@link
+ * StatsSeries#windowStep()}); the columns of all panels line up, from the start of the first column
+ * to the last window end. Missing windows stay empty.
  */
 final class FeatureHeatmap {
 
@@ -40,6 +42,9 @@ final class FeatureHeatmap {
     static final int BOTTOM = 64;
     static final int PANEL_GAP = 10;
     static final int PANEL_LABEL = 22;
+
+    /** The least height of a panel's cells; groups beyond those that fit are left out. */
+    static final int MIN_PANEL_CELLS = 20;
 
     private static final int SCALE_WIDTH = 18;
     private static final int MIN_LABEL_SPACING = 14;
@@ -58,14 +63,22 @@ final class FeatureHeatmap {
         if (groups.isEmpty()) {
             return Optional.empty();
         }
+        int total = groups.size();
+        List<String> shown = groups.subList(0, Math.min(total, panelsThatFit(height)));
         BufferedImage image = Charts.canvas(width, height);
         Graphics2D g = Charts.graphics(image);
         try {
-            new Drawing(g, series, groups, deadThreshold, width, height).draw();
+            new Drawing(g, series, shown, total, deadThreshold, width, height).draw();
         } finally {
             g.dispose();
         }
         return Optional.of(image);
+    }
+
+    /** How many panels of at least {@link #MIN_PANEL_CELLS} rows of pixels fit; at least one. */
+    static int panelsThatFit(int height) {
+        int area = height - TOP - BOTTOM;
+        return Math.max(1, (area + PANEL_GAP) / (PANEL_LABEL + MIN_PANEL_CELLS + PANEL_GAP));
     }
 
     /** The number of features of a group: the longest per-feature array of its windows. */
@@ -77,6 +90,7 @@ final class FeatureHeatmap {
         private final Graphics2D g;
         private final StatsSeries series;
         private final List<String> groups;
+        private final int totalGroups;
         private final double deadThreshold;
         private final int width;
         private final int height;
@@ -93,12 +107,14 @@ final class FeatureHeatmap {
                 Graphics2D g,
                 StatsSeries series,
                 List<String> groups,
+                int totalGroups,
                 double deadThreshold,
                 int width,
                 int height) {
             this.g = g;
             this.series = series;
             this.groups = groups;
+            this.totalGroups = totalGroups;
             this.deadThreshold = deadThreshold;
             this.width = width;
             this.height = height;
@@ -125,14 +141,19 @@ final class FeatureHeatmap {
                     "Share of zero activations per feature and window",
                     String.format(
                             "activation %s \u00b7 dead: zero fraction \u2265 %s \u00b7 %d window%s"
-                                    + " of %s \u00b7 window ends %s to %s UTC",
+                                    + " of %s \u00b7 window ends %s to %s UTC%s",
                             String.join(", ", series.activations()),
                             share(deadThreshold),
                             ends.size(),
                             ends.size() == 1 ? "" : "s",
                             TimeTicks.duration(series.windowLength()),
                             TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(0))),
-                            TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(ends.size() - 1)))));
+                            TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(ends.size() - 1))),
+                            groups.size() < totalGroups
+                                    ? String.format(
+                                            " \u00b7 the first %d of %d groups (--group chooses)",
+                                            groups.size(), totalGroups)
+                                    : ""));
             for (int i = 0; i < groups.size(); i++) {
                 panel(i);
             }

@@ -320,6 +320,30 @@ class ReportCommandTest {
     }
 
     @Test
+    void heatmapShowsTheGroupsWhosePanelsFitAndSaysSo() throws IOException {
+        // 40 groups of one feature, dead in every window: at 700 pixels, 10 panels of 25 rows of
+        // cells fit ((700 - 76 - 64 + 10) / (22 + 20 + 10)); 40 would leave each none.
+        List<ActivationStats> records = new ArrayList<>();
+        for (int group = 0; group < 40; group++) {
+            for (int w = 0; w < ReportFixtures.WINDOWS; w++) {
+                records.add(ReportFixtures.stats(String.format("g-%02d", group), w, 1.0, 1.0));
+            }
+        }
+        Path input = ReportFixtures.writeFile(records, dir.resolve("groups.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).isZero();
+        BufferedImage heatmap = png(dir.resolve("feature-heatmap.png"));
+        int x = (int) cellX(2, 1200);
+        assertThat(pixel(heatmap, x, cellY(0, 10, 0, 1, 700))).isEqualTo(DEAD);
+        assertThat(pixel(heatmap, x, cellY(9, 10, 0, 1, 700))).isEqualTo(DEAD);
+        assertThat(FeatureHeatmap.panelsThatFit(700)).isEqualTo(10);
+        assertThat(FeatureHeatmap.panelsThatFit(400)).isEqualTo(5);
+        assertThat(FeatureHeatmap.panelsThatFit(150)).isEqualTo(1);
+    }
+
+    @Test
     void aTruncatedFileFailsWithOneInsteadOfLosingItsLastRecords() throws IOException {
         // Enough records for several blocks: the cut lands inside the last one.
         List<ActivationStats> records = new ArrayList<>();
