@@ -12,7 +12,11 @@ import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
@@ -189,7 +193,32 @@ final class Charts {
                 Files.deleteIfExists(partial);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot write " + file + ": " + why(e), e);
         }
+    }
+
+    /**
+     * Why a file operation failed, in words: the file-system exceptions of {@code java.nio} say
+     * only which path they were about (here often a temporary file), not what went wrong.
+     */
+    static String why(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied (" + e.getMessage() + ")";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or folder (" + e.getMessage() + ")";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "a file is in the way (" + e.getMessage() + ")";
+        }
+        if (e instanceof FileSystemException) {
+            FileSystemException failure = (FileSystemException) e;
+            String reason = failure.getReason();
+            return (reason == null ? e.getClass().getSimpleName() : reason)
+                    + " ("
+                    + failure.getFile()
+                    + ")";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -155,6 +155,11 @@ public final class PlotCommand implements Callable<Integer> {
                             + " is too narrow to draw; it must span at least 1e-9 of its largest"
                             + " magnitude, and at least 1e-300");
         }
+        if (output.toString().isEmpty()) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '--output': '' names no file; give a .png file");
+        }
         if (Files.isDirectory(output)) {
             throw new ParameterException(
                     spec.commandLine(),

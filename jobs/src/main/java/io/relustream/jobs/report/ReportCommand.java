@@ -224,7 +224,7 @@ public final class ReportCommand implements Callable<Integer> {
             try {
                 StatsReader.writeFile(records, export);
             } catch (IOException e) {
-                err.println("Cannot write --export '" + export + "': " + e.getMessage());
+                err.println("Cannot write --export '" + export + "': " + Charts.why(e));
                 return 1;
             }
             out.println("Exported them to " + export + ".");

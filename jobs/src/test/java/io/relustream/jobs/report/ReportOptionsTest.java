@@ -242,6 +242,10 @@ class ReportOptionsTest {
                         "--to",
                         "1.0000000000000002e15"),
                 invalid(
+                        "Invalid value for option '--output': '' names no file; give a .png file",
+                        "--output",
+                        ""),
+                invalid(
                         "Invalid value for option '--samples': '1' must be an integer in [2,"
                                 + " 1000000]",
                         "--samples",
