@@ -242,10 +242,6 @@ class ReportOptionsTest {
                         "--to",
                         "1.0000000000000002e15"),
                 invalid(
-                        "Invalid value for option '--output': '' names no file; give a .png file",
-                        "--output",
-                        ""),
-                invalid(
                         "Invalid value for option '--samples': '1' must be an integer in [2,"
                                 + " 1000000]",
                         "--samples",
@@ -276,6 +272,19 @@ class ReportOptionsTest {
         assertThat(run.out).isEmpty();
         assertThat(run.err).isEqualTo(ReportCommandTest.lines(message, HELP));
         assertThat(dir.resolve("plot.png")).doesNotExist();
+    }
+
+    @Test
+    void plotOutputMustNameAFile() {
+        Run run = ReportFixtures.run(PlotCommand.commandLine(), "--output", "");
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.err)
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Invalid value for option '--output': '' names no file; give a"
+                                        + " .png file",
+                                HELP));
     }
 
     @Test
