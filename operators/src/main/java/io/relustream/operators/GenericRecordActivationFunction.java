@@ -18,6 +18,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -37,10 +38,13 @@ import java.util.stream.Collectors;
  * Applies an activation to chosen numeric fields of a user's own Avro {@link GenericRecord}s.
  *
  * <p>Fields may be {@code double}, {@code float}, a union of {@code null} with one of them, or an
- * array of {@code double} or {@code float} (optionally nullable). Activations are written into new
- * fields ({@code <field>_relu} by default) or in place; derivatives go to {@code <field>_grad}
- * fields unless switched off. Nulls stay null. The output schema is the input schema with the new
- * fields appended; {@link #getProducedType()} carries it to Flink.
+ * array of {@code double} or {@code float} (the array may be a union with {@code null}, its items
+ * may not). Activations are written into new fields ({@code <field>_relu} by default) or in place;
+ * derivatives go to {@code <field>_grad} fields unless switched off. Nulls stay null. The output
+ * schema is the input schema, its aliases and properties included, with the new fields appended;
+ * {@link #getProducedType()} carries it to Flink. Records must be of the input schema (fields are
+ * read by position): a record of another schema is rejected, saying so. An empty array gives empty
+ * activations and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =
@@ -72,6 +76,9 @@ public final class GenericRecordActivationFunction
 
     private transient ActivationMetrics metrics;
     private transient BinaryMessageEncoder<GenericRecord> rejectedEncoder;
+    // The last record schema found equal to the input schema: most streams hand every record the
+    // same instance, so the deep comparison runs once.
+    private transient Schema matchingSchema;
 
     private GenericRecordActivationFunction(
             Schema inputSchema,
@@ -109,6 +116,26 @@ public final class GenericRecordActivationFunction
             GenericRecord record, Context context, Collector<GenericRecord> out) {
         ValueCounts counts = new ValueCounts();
         counts.reset();
+        Schema schema = record.getSchema();
+        if (schema != matchingSchema) {
+            if (!inputSchema.equals(schema)) {
+                // Fields are read and copied by position: another schema would be misread.
+                reject(
+                        record,
+                        "the record's schema is not the one the operator was built for ("
+                                + inputSchema.getFullName()
+                                + ", fingerprint "
+                                + Long.toHexString(
+                                        SchemaNormalization.parsingFingerprint64(inputSchema))
+                                + "); it has "
+                                + Long.toHexString(SchemaNormalization.parsingFingerprint64(schema))
+                                + ": convert records to the operator's schema first",
+                        counts,
+                        context);
+                return;
+            }
+            matchingSchema = schema;
+        }
         double[][] inputs = new double[plans.size()][];
         String problem = null;
         for (int i = 0; i < plans.size(); i++) {
@@ -152,6 +179,10 @@ public final class GenericRecordActivationFunction
             double[] activations = new double[activator.outputLength(in.length)];
             double[] gradient = derivatives ? new double[in.length] : null;
             activator.activate(in, activations, gradient, counts);
+            if (!plan.doubles) {
+                // Zero is what the record holds: results that round to 0.0f are zeros too.
+                counts.zeroOutputs += roundedToZero(activations);
+            }
             output.put(plan.outputPos, plan.write(activations, outputSchema, plan.outputPos));
             if (derivatives) {
                 output.put(
@@ -160,6 +191,15 @@ public final class GenericRecordActivationFunction
         }
         metrics.activated(counts);
         out.collect(output);
+    }
+
+    /** The non-zero values that are zero as floats. */
+    private static int roundedToZero(double[] values) {
+        int zeros = 0;
+        for (double v : values) {
+            zeros += v != 0.0 && Activations.toFloat(v) == 0.0f ? 1 : 0;
+        }
+        return zeros;
     }
 
     private void reject(GenericRecord record, String problem, ValueCounts counts, Context context) {
@@ -187,7 +227,11 @@ public final class GenericRecordActivationFunction
 
     private byte[] encode(GenericRecord record, String problem) {
         try {
-            ByteBuffer buffer = rejectedEncoder.encode(record);
+            BinaryMessageEncoder<GenericRecord> encoder =
+                    record.getSchema() == inputSchema || record.getSchema().equals(inputSchema)
+                            ? rejectedEncoder
+                            : new BinaryMessageEncoder<>(GenericData.get(), record.getSchema());
+            ByteBuffer buffer = encoder.encode(record);
             byte[] bytes = new byte[buffer.remaining()];
             buffer.get(bytes);
             return bytes;
@@ -226,6 +270,7 @@ public final class GenericRecordActivationFunction
         final int sourcePos;
         final FieldShape shape;
         final boolean scalar;
+        final boolean doubles;
         int outputPos;
         int derivativePos;
 
@@ -234,6 +279,7 @@ public final class GenericRecordActivationFunction
             this.sourcePos = sourcePos;
             this.shape = shape;
             this.scalar = shape == FieldShape.DOUBLE || shape == FieldShape.FLOAT;
+            this.doubles = shape == FieldShape.DOUBLE || shape == FieldShape.DOUBLE_ARRAY;
         }
 
         /** The field's values, or null when the field is null. */
@@ -369,7 +415,9 @@ public final class GenericRecordActivationFunction
             List<Schema.Field> outputFields = new ArrayList<>();
             Set<String> taken = new LinkedHashSet<>();
             for (Schema.Field field : inputSchema.getFields()) {
-                outputFields.add(copy(field, field.name(), field.schema()));
+                Schema.Field copy = copy(field, field.name(), field.schema());
+                field.aliases().forEach(copy::addAlias);
+                outputFields.add(copy);
                 taken.add(field.name());
             }
             for (String name : fields) {
@@ -410,6 +458,9 @@ public final class GenericRecordActivationFunction
                             inputSchema.getNamespace(),
                             inputSchema.isError(),
                             outputFields);
+            // The input's aliases and properties too: readers resolve by them downstream.
+            inputSchema.getAliases().forEach(output::addAlias);
+            inputSchema.getObjectProps().forEach(output::addProp);
             return new GenericRecordActivationFunction(
                     inputSchema,
                     output,
@@ -478,7 +529,8 @@ public final class GenericRecordActivationFunction
                             + "' has type "
                             + typeName(field.schema())
                             + "; supported: double, float, a union of null with one of them, or an"
-                            + " array of double or float (optionally nullable)");
+                            + " array of double or float (the array may be a union with null, its"
+                            + " items may not)");
         }
 
         /** The schema itself, or the other branch of a union with null; null for other unions. */

@@ -7,6 +7,7 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -88,7 +89,85 @@ class GenericRecordActivationFunctionTest {
             assertThat(Float.floatToRawIntBits((Float) a.get("temp_leaky_relu"))).isZero();
             assertThat(Float.floatToRawIntBits(floats(a.get("weights_leaky_relu")).get(0)))
                     .isZero();
+            // Both are zeros the record holds, so both count as zero outputs.
+            assertThat(op.counter("zeroOutputs")).isEqualTo(2);
+            assertThat(op.counter("outputValues")).isEqualTo(2);
         }
+    }
+
+    @Test
+    void aRecordOfAnotherSchemaIsRejectedInsteadOfMisread() throws Exception {
+        // The same record name with two fields swapped: read by position, score would be the id.
+        Schema swapped =
+                new Schema.Parser()
+                        .parse(
+                                READING.toString()
+                                        .replace(
+                                                "{\"name\":\"id\",\"type\":\"string\"},"
+                                                    + "{\"name\":\"score\",\"type\":\"double\"},",
+                                                "{\"name\":\"score\",\"type\":\"double\"},"
+                                                    + "{\"name\":\"id\",\"type\":\"string\"},"));
+        assertThat(swapped.getFields().get(0).name()).isEqualTo("score");
+        GenericData.Record record = new GenericData.Record(swapped);
+        GenericRecord same = reading("a", -2.0, null, List.of(), null);
+        for (Schema.Field field : READING.getFields()) {
+            record.put(field.name(), same.get(field.name()));
+        }
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("score")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(record, 0L);
+            op.harness.processElement(same, 0L);
+
+            assertThat(op.harness.extractOutputValues())
+                    .extracting(r -> r.get("id"), r -> r.get("score_relu"))
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("a", 0.0));
+            DeadLetter letter =
+                    op.harness
+                            .getSideOutput(GenericRecordActivationFunction.REJECTED)
+                            .poll()
+                            .getValue();
+            assertThat(letter.getReason())
+                    .isEqualTo(
+                            "the record's schema is not the one the operator was built for"
+                                    + " (com.example.Reading, fingerprint "
+                                    + Long.toHexString(
+                                            SchemaNormalization.parsingFingerprint64(READING))
+                                    + "); it has "
+                                    + Long.toHexString(
+                                            SchemaNormalization.parsingFingerprint64(swapped))
+                                    + ": convert records to the operator's schema first");
+            assertThat(
+                            new BinaryMessageDecoder<GenericRecord>(GenericData.get(), swapped)
+                                    .decode(letter.getPayload()))
+                    .isEqualTo(record);
+            assertThat(op.counter("rejectedRecords")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theOutputSchemaKeepsTheAliasesAndPropertiesOfTheInput() {
+        Schema input =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"R\",\"aliases\":[\"OldR\"],"
+                                        + "\"owner\":\"team-a\",\"fields\":[{\"name\":\"x\","
+                                        + "\"type\":\"double\",\"aliases\":[\"old_x\"],"
+                                        + "\"unit\":\"m\"}]}");
+
+        Schema output =
+                GenericRecordActivationFunction.builder(input).fields("x").build().outputSchema();
+
+        assertThat(output.getAliases()).containsExactly("OldR");
+        assertThat(output.getProp("owner")).isEqualTo("team-a");
+        assertThat(output.getField("x").aliases()).containsExactly("old_x");
+        assertThat(output.getField("x").getProp("unit")).isEqualTo("m");
+        // New fields take the properties, not the aliases: two fields cannot share an alias.
+        assertThat(output.getField("x_relu").aliases()).isEmpty();
+        assertThat(fieldNames(output)).containsExactly("x", "x_relu", "x_grad");
     }
 
     @Test
@@ -410,8 +489,8 @@ class GenericRecordActivationFunctionTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "Field 'label' has type string; supported: double, float, a union of null"
-                                + " with one of them, or an array of double or float (optionally"
-                                + " nullable)");
+                                + " with one of them, or an array of double or float (the array may"
+                                + " be a union with null, its items may not)");
         assertThatThrownBy(
                         () ->
                                 GenericRecordActivationFunction.builder(READING)
