@@ -20,9 +20,17 @@ import org.apache.flink.util.OutputTag;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecordBase;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -136,6 +144,7 @@ public final class GenericRecordActivationFunction
             }
             matchingSchema = schema;
         }
+        record = rawValues(record);
         double[][] inputs = new double[plans.size()][];
         String problem = null;
         for (int i = 0; i < plans.size(); i++) {
@@ -191,6 +200,34 @@ public final class GenericRecordActivationFunction
         }
         metrics.activated(counts);
         out.collect(output);
+    }
+
+    /**
+     * The record with Avro's own representation of every value. A generated class holds logical
+     * types as Java objects (an {@code Instant} for {@code timestamp-millis}); the output record
+     * copies its fields, and Flink writes it, like the dead letters, with plain Avro, which takes
+     * the underlying {@code long}. Such records are copied through their own writer first; generic
+     * records, as Flink's Avro formats give them, already hold the plain values.
+     */
+    private static GenericRecord rawValues(GenericRecord record) {
+        if (!(record instanceof SpecificRecordBase)) {
+            return record;
+        }
+        SpecificData model = ((SpecificRecordBase) record).getSpecificData();
+        if (model.getConversions().isEmpty()) {
+            return record;
+        }
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
+            new SpecificDatumWriter<Object>(record.getSchema(), model).write(record, encoder);
+            encoder.flush();
+            return new GenericDatumReader<GenericRecord>(
+                            record.getSchema(), record.getSchema(), GenericData.get())
+                    .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot copy record " + record, e);
+        }
     }
 
     /** The non-zero values that are zero as floats. */

@@ -2,6 +2,7 @@ package io.relustream.operators;
 
 import io.relustream.activation.Activations;
 import io.relustream.avro.DeadLetter;
+import io.relustream.avro.FeatureVector;
 
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
@@ -14,6 +15,7 @@ import org.apache.avro.message.BinaryMessageDecoder;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -145,6 +147,44 @@ class GenericRecordActivationFunctionTest {
                                     .decode(letter.getPayload()))
                     .isEqualTo(record);
             assertThat(op.counter("rejectedRecords")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void generatedRecordsWithLogicalTypesAreActivatedAndRejectedInAvrosOwnValues()
+            throws Exception {
+        // FeatureVector holds its timestamp-millis event_time as an Instant.
+        Schema schema = FeatureVector.getClassSchema();
+        FeatureVector good =
+                new FeatureVector("g", Instant.ofEpochMilli(1_000), "layer", List.of(-1.0, 2.0));
+        FeatureVector bad =
+                new FeatureVector("b", Instant.ofEpochMilli(2_000), "layer", List.of(NaN));
+        var function =
+                GenericRecordActivationFunction.builder(schema)
+                        .fields("values")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op =
+                new OperatorHarness<GenericRecord, GenericRecord>(
+                        function,
+                        new GenericRecordAvroTypeInfo(schema)
+                                .createSerializer(new SerializerConfigImpl()))) {
+            op.harness.processElement(good, 0L);
+            op.harness.processElement(bad, 0L);
+
+            GenericRecord out = op.harness.extractOutputValues().get(0);
+            assertThat(out.get("event_time")).isEqualTo(1_000L);
+            assertThat(doubles(out.get("values_relu"))).containsExactly(0.0, 2.0);
+            assertThat(GenericData.get().validate(function.outputSchema(), out)).isTrue();
+            var serializer =
+                    function.getProducedType().createSerializer(new SerializerConfigImpl());
+            assertThat(serializer.copy(out).toString()).isEqualTo(out.toString());
+            DeadLetter letter =
+                    op.harness
+                            .getSideOutput(GenericRecordActivationFunction.REJECTED)
+                            .poll()
+                            .getValue();
+            assertThat(FeatureVector.fromByteBuffer(letter.getPayload())).isEqualTo(bad);
         }
     }
 
