@@ -70,14 +70,16 @@ public final class GeneratorOptions {
             names = "--late-share",
             defaultValue = "0.002",
             converter = OptionConverters.Share.class,
-            description = "Share of records that arrive late. Default: ${DEFAULT-VALUE}.")
+            description = "Share of records that arrive late, below 1. Default: ${DEFAULT-VALUE}.")
     double lateShare;
 
     @Option(
             names = "--late-by",
             converter = Durations.Converter.class,
             defaultValue = "2m",
-            description = "How late the late records are. Default: ${DEFAULT-VALUE}.")
+            description =
+                    "How late the late records are; longer than --out-of-order. Default:"
+                            + " ${DEFAULT-VALUE}.")
     Duration lateBy;
 
     @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
@@ -126,6 +128,23 @@ public final class GeneratorOptions {
      * @throws IllegalArgumentException naming a value out of range
      */
     public FeatureGenerator.Settings settings() {
+        // A late record is one that comes after records of later event times: late by no more
+        // than the usual disorder, or all late alike, nothing stands out as late.
+        if (lateShare > 0 && lateBy.compareTo(outOfOrder) <= 0) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '--late-by': '"
+                            + Durations.format(lateBy)
+                            + "' must be longer than --out-of-order ("
+                            + Durations.format(outOfOrder)
+                            + "), or the late records are not late");
+        }
+        if (lateShare >= 1) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '--late-share': '"
+                            + lateShare
+                            + "' must be below 1: when every record is late by the same time,"
+                            + " none is late");
+        }
         return new FeatureGenerator.Settings(
                 groups,
                 dimensions,

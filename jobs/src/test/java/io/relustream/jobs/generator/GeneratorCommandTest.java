@@ -6,6 +6,8 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,6 +47,30 @@ class GeneratorCommandTest {
         command.setErr(new PrintWriter(err, true));
 
         int status = command.execute("--bootstrap-servers", "localhost:1", option, value);
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).startsWith(message + System.lineSeparator());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--late-by 2s --out-of-order 2s | Invalid value for option '--late-by': '2s' must"
+                        + " be longer than --out-of-order (2s), or the late records are not late",
+                "--late-by 0s | Invalid value for option '--late-by': '0s' must be longer than"
+                        + " --out-of-order (2s), or the late records are not late",
+                "--late-share 1 | Invalid value for option '--late-share': '1.0' must be below 1:"
+                        + " when every record is late by the same time, none is late",
+            })
+    void rejectsLateRecordsThatWouldNotBeLate(String options, String message) {
+        StringWriter err = new StringWriter();
+        CommandLine command = new CommandLine(new GeneratorCommand());
+        command.setErr(new PrintWriter(err, true));
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", "localhost:1"));
+        args.addAll(List.of(options.split(" ")));
+
+        int status = command.execute(args.toArray(new String[0]));
 
         assertThat(status).isEqualTo(2);
         assertThat(err.toString()).startsWith(message + System.lineSeparator());
