@@ -168,6 +168,7 @@ public final class JobOptions {
         }
         checkSlide(command.window, command.slide, result);
         checkTopics(command);
+        checkWriterSchemas(command);
         try {
             SimdLoops.checkSetting();
         } catch (IllegalArgumentException e) {
@@ -651,6 +652,18 @@ public final class JobOptions {
      * input topic would feed the job its own records. Kafka also refuses two topics whose names
      * differ only in '.' against '_' (their metric names collide).
      */
+    /** Plain Avro carries no fingerprint: nothing would tell the readers which writer wrote. */
+    private static void checkWriterSchemas(JobCommand command) {
+        if (command.format == WireFormat.AVRO && !command.writerSchemas.isEmpty()) {
+            throw new InvalidOptionsException(
+                    "Invalid value for option '--writer-schemas': '"
+                            + command.writerSchemas
+                            + "' needs --format avro-single-object; plain Avro (--format avro)"
+                            + " carries no schema fingerprint, so every record is read with the"
+                            + " job's own schema");
+        }
+    }
+
     private static void checkTopics(JobCommand command) {
         Map<String, String> outputs = new LinkedHashMap<>();
         outputs.put("--output-topic", command.outputTopic);

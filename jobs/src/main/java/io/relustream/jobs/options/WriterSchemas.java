@@ -4,6 +4,7 @@ import io.relustream.avro.FeatureVector;
 import io.relustream.formats.AvroRecordDecoder;
 
 import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.LogicalType;
 import org.apache.avro.Schema;
 
 import java.io.IOException;
@@ -103,7 +104,36 @@ public final class WriterSchemas {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + file + "': " + e.getMessage());
         }
+        checkLogicalTypes(file, schema);
         return schema;
+    }
+
+    /**
+     * Avro resolves a {@code timestamp-micros} long into a {@code timestamp-millis} one as it is,
+     * 1000 times off, and the fingerprint cannot tell them apart: it is taken without logical
+     * types, so such a writer would even pass for the job's own version.
+     */
+    private static void checkLogicalTypes(Path file, Schema writer) {
+        for (Schema.Field field : FeatureVector.getClassSchema().getFields()) {
+            LogicalType expected = field.schema().getLogicalType();
+            Schema.Field written = writer.getField(field.name());
+            if (expected == null || written == null) {
+                continue;
+            }
+            LogicalType actual = written.schema().getLogicalType();
+            if (actual != null && !actual.getName().equals(expected.getName())) {
+                throw new IllegalArgumentException(
+                        "'"
+                                + file
+                                + "': field "
+                                + field.name()
+                                + " is "
+                                + actual.getName()
+                                + ", but the job reads "
+                                + expected.getName()
+                                + ": its values would be read in the wrong unit");
+            }
+        }
     }
 
     /** The schemas, in the order of the paths (files of a folder sorted by name). */

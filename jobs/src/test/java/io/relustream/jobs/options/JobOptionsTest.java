@@ -151,8 +151,6 @@ class JobOptionsTest {
                         "stats-prod",
                         "--writer-schemas",
                         V2_SCHEMA,
-                        "--format",
-                        "avro",
                         "--parallelism",
                         "4",
                         "--kafka.acks=all",
@@ -190,7 +188,8 @@ class JobOptionsTest {
         assertThat(options.checkpointInterval()).isEqualTo(Duration.ofMillis(1500));
         assertThat(options.transactionalIdPrefix()).isEqualTo("stats-prod");
         assertThat(options.transactionTimeout()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(options.format()).isEqualTo(WireFormat.AVRO);
+        // --format avro is read on its own (values()): writer schemas need the default format.
+        assertThat(options.format()).isEqualTo(WireFormat.AVRO_SINGLE_OBJECT);
         assertThat(options.parallelism()).isEqualTo(OptionalInt.of(4));
         assertThat(options.kafkaProperties())
                 .containsExactly(entry("acks", "all"), entry("transaction.timeout.ms", "600000"));
@@ -1478,7 +1477,6 @@ class JobOptionsTest {
                         "--checkpoint-interval=1m",
                         "--transactional-id-prefix=p",
                         "--writer-schemas= " + V2_SCHEMA + " ",
-                        "--format=AVRO",
                         "--parallelism=2",
                         "--kafka.sasl.jaas.config",
                         JAAS,
@@ -1514,7 +1512,7 @@ class JobOptionsTest {
                         "--checkpoint-interval=1m",
                         "--transactional-id-prefix=p",
                         "--writer-schemas=" + V2_SCHEMA,
-                        "--format=avro",
+                        "--format=avro-single-object",
                         "--parallelism=2",
                         "--kafka.sasl.jaas.config=" + JAAS,
                         "--kafka.acks=all");

@@ -268,6 +268,47 @@ class WriterSchemasTest {
     }
 
     @Test
+    void rejectsAnEventTimeInAnotherUnitThatTheFingerprintCannotTellApart() {
+        String micros = CURRENT.replace("timestamp-millis", "timestamp-micros");
+        assertThat(micros).isNotEqualTo(CURRENT);
+        // Same fingerprint as the job's own schema: resolution would never even use the file.
+        assertThat(SchemaNormalization.parsingFingerprint64(new Schema.Parser().parse(micros)))
+                .isEqualTo(
+                        SchemaNormalization.parsingFingerprint64(FeatureVector.getClassSchema()));
+        Path file = write("micros.avsc", micros);
+
+        assertRejected(
+                file.toString(),
+                "'"
+                        + file
+                        + "': field event_time is timestamp-micros, but the job reads"
+                        + " timestamp-millis: its values would be read in the wrong unit");
+    }
+
+    @Test
+    void writerSchemasNeedTheSingleObjectFormat() {
+        Path v2 = write("v2.avsc", v2Json());
+
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        "--bootstrap-servers",
+                                        "kafka:9092",
+                                        "--format",
+                                        "avro",
+                                        "--writer-schemas",
+                                        v2.toString()))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        INVALID
+                                + "'"
+                                + v2
+                                + "' needs --format avro-single-object; plain Avro (--format avro)"
+                                + " carries no schema fingerprint, so every record is read with the"
+                                + " job's own schema");
+    }
+
+    @Test
     void rejectsTheFirstBadFileOfAFolderByItsPath() throws Exception {
         Path folder = Files.createDirectory(dir.resolve("mixed"));
         write(folder, "a.avsc", v2Json());
