@@ -50,9 +50,9 @@ import java.util.stream.Collectors;
  * may not). Activations are written into new fields ({@code <field>_relu} by default) or in place;
  * derivatives go to {@code <field>_grad} fields unless switched off. Nulls stay null. The output
  * schema is the input schema, its aliases and properties included, with the new fields appended;
- * {@link #getProducedType()} carries it to Flink. Records must be of the input schema (fields are
- * read by position): a record of another schema is rejected, saying so. An empty array gives empty
- * activations and derivatives.
+ * {@link #getProducedType()} carries it to Flink. Records must be of the input schema, up to docs,
+ * properties and defaults (fields are read by position): a record of other field names, types or
+ * order is rejected, saying so. An empty array gives empty activations and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =
@@ -84,9 +84,10 @@ public final class GenericRecordActivationFunction
 
     private transient ActivationMetrics metrics;
     private transient BinaryMessageEncoder<GenericRecord> rejectedEncoder;
-    // The last record schema found equal to the input schema: most streams hand every record the
-    // same instance, so the deep comparison runs once.
+    // The last record schema found to match the input schema: most streams hand every record the
+    // same instance, so the fingerprint is taken once.
     private transient Schema matchingSchema;
+    private transient long inputFingerprint;
 
     private GenericRecordActivationFunction(
             Schema inputSchema,
@@ -117,6 +118,7 @@ public final class GenericRecordActivationFunction
         SimdLoops.checkAndReport();
         metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
         rejectedEncoder = new BinaryMessageEncoder<>(GenericData.get(), inputSchema);
+        inputFingerprint = SchemaNormalization.parsingFingerprint64(inputSchema);
     }
 
     @Override
@@ -126,17 +128,19 @@ public final class GenericRecordActivationFunction
         counts.reset();
         Schema schema = record.getSchema();
         if (schema != matchingSchema) {
-            if (!inputSchema.equals(schema)) {
-                // Fields are read and copied by position: another schema would be misread.
+            // Fields are read and copied by position: a schema of other names, types or order
+            // would be misread. Docs, properties and defaults do not matter, so the parsing form's
+            // fingerprint decides.
+            long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+            if (fingerprint != inputFingerprint) {
                 reject(
                         record,
                         "the record's schema is not the one the operator was built for ("
                                 + inputSchema.getFullName()
                                 + ", fingerprint "
-                                + Long.toHexString(
-                                        SchemaNormalization.parsingFingerprint64(inputSchema))
+                                + Long.toHexString(inputFingerprint)
                                 + "); it has "
-                                + Long.toHexString(SchemaNormalization.parsingFingerprint64(schema))
+                                + Long.toHexString(fingerprint)
                                 + ": convert records to the operator's schema first",
                         counts,
                         context);
@@ -265,7 +269,7 @@ public final class GenericRecordActivationFunction
     private byte[] encode(GenericRecord record, String problem) {
         try {
             BinaryMessageEncoder<GenericRecord> encoder =
-                    record.getSchema() == inputSchema || record.getSchema().equals(inputSchema)
+                    record.getSchema() == matchingSchema
                             ? rejectedEncoder
                             : new BinaryMessageEncoder<>(GenericData.get(), record.getSchema());
             ByteBuffer buffer = encoder.encode(record);

@@ -189,6 +189,27 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void aRecordSchemaThatDiffersOnlyInDocsAndPropertiesIsTheSame() throws Exception {
+        Schema annotated = new Schema.Parser().parse(READING.toString());
+        annotated.addProp("owner", "team-a");
+        annotated.getField("score").addProp("unit", "logit");
+        assertThat(annotated).isNotEqualTo(READING);
+        GenericData.Record record = new GenericData.Record(annotated);
+        GenericRecord same = reading("a", -2.0, null, List.of(), null);
+        for (Schema.Field field : READING.getFields()) {
+            record.put(field.name(), same.get(field.name()));
+        }
+        var function = GenericRecordActivationFunction.builder(READING).fields("score").build();
+        try (var op = harness(function)) {
+            op.harness.processElement(record, 0L);
+
+            assertThat(op.harness.extractOutputValues())
+                    .extracting(r -> r.get("score_relu"), r -> r.get("score_grad"))
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(0.0, 0.0));
+        }
+    }
+
+    @Test
     void theOutputSchemaKeepsTheAliasesAndPropertiesOfTheInput() {
         Schema input =
                 new Schema.Parser()
