@@ -31,38 +31,42 @@ final class OutputRecordSizes {
 
     private OutputRecordSizes() {}
 
-    /** The record of an {@code ActivationVector}, keyed by its id. */
+    /**
+     * The record of an {@code ActivationVector}, keyed by its id; strings given by their UTF-8
+     * lengths ({@link #utf8Bytes}), so that a caller measures each once.
+     */
     static long activations(
-            String id,
-            String group,
-            String spec,
+            long idBytes,
+            long groupBytes,
+            long specBytes,
             int outputs,
             int derivatives,
             boolean hasDerivatives) {
-        long key = utf8Bytes(id);
         long value =
                 SINGLE_OBJECT_HEADER
-                        + string(key)
+                        + string(idBytes)
                         + MAX_LONG_VARINT
-                        + string(utf8Bytes(group))
-                        + string(utf8Bytes(spec))
+                        + string(groupBytes)
+                        + string(specBytes)
                         + array(outputs)
                         + 1
                         + (hasDerivatives ? array(derivatives) : 0);
-        return KAFKA_FRAMING + key + value;
+        return KAFKA_FRAMING + idBytes + value;
     }
 
-    /** The record of the {@code ActivationStats} of a window with {@code features} features. */
-    static long statistics(String group, String spec, int features) {
-        long key = utf8Bytes(group);
+    /**
+     * The record of the {@code ActivationStats} of a window with {@code features} features, keyed
+     * by its group.
+     */
+    static long statistics(long groupBytes, long specBytes, int features) {
         long value =
                 SINGLE_OBJECT_HEADER
-                        + string(key)
-                        + string(utf8Bytes(spec))
+                        + string(groupBytes)
+                        + string(specBytes)
                         + STATS_FIXED_FIELDS
                         + 2L * (MAX_INT_VARINT + 1)
                         + (long) STATS_BYTES_PER_FEATURE * features;
-        return KAFKA_FRAMING + key + value;
+        return KAFKA_FRAMING + groupBytes + value;
     }
 
     private static long string(long utf8Bytes) {

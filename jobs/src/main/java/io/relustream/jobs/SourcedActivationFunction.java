@@ -45,6 +45,7 @@ final class SourcedActivationFunction
     private final int groupMetricsLimit;
     private final int maxRecordBytes;
     private final boolean derivatives;
+    private final long specBytes;
     private transient ActivationMetrics metrics;
     private transient GroupMetrics<ActivationMetrics> groupMetrics;
 
@@ -59,6 +60,7 @@ final class SourcedActivationFunction
         this.groupMetricsLimit = groupMetricsLimit;
         this.maxRecordBytes = maxRecordBytes;
         this.derivatives = derivatives;
+        this.specBytes = OutputRecordSizes.utf8Bytes(activation.spec());
     }
 
     @Override
@@ -124,16 +126,16 @@ final class SourcedActivationFunction
     private String tooLarge(FeatureVectorActivator.Outcome outcome) {
         ActivationVector output = outcome.output();
         int outputs = outcome.activations().length;
+        long groupBytes = OutputRecordSizes.utf8Bytes(output.getGroup());
         long activations =
                 OutputRecordSizes.activations(
-                        output.getId(),
-                        output.getGroup(),
-                        output.getActivation(),
+                        OutputRecordSizes.utf8Bytes(output.getId()),
+                        groupBytes,
+                        specBytes,
                         outputs,
                         outcome.inputs().length,
                         derivatives);
-        long statistics =
-                OutputRecordSizes.statistics(output.getGroup(), output.getActivation(), outputs);
+        long statistics = OutputRecordSizes.statistics(groupBytes, specBytes, outputs);
         if (activations <= maxRecordBytes && statistics <= maxRecordBytes) {
             return null;
         }

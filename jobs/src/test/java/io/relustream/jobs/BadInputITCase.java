@@ -10,7 +10,6 @@ import io.relustream.jobs.options.JobOptions;
 import io.relustream.operators.InvalidRecordException;
 
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
@@ -168,7 +167,14 @@ class BadInputITCase {
         return input;
     }
 
+    /** The bounded job on {@code names}, one wide, with maxout(k=2) and {@code extra}. */
     private static JobOptions options(JobTopics names, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--activation", "maxout(k=2)"));
+        args.addAll(List.of(extra));
+        return boundedJob(names, args.toArray(new String[0]));
+    }
+
+    private static JobOptions boundedJob(JobTopics names, String... extra) {
         List<String> args = new ArrayList<>();
         args.addAll(
                 List.of(
@@ -176,9 +182,7 @@ class BadInputITCase {
                         kafka.bootstrapServers(),
                         "--bounded",
                         "--parallelism",
-                        "1",
-                        "--activation",
-                        "maxout(k=2)"));
+                        "1"));
         args.addAll(names.args());
         args.addAll(List.of(extra));
         return JobOptions.parse(args.toArray(new String[0]));
@@ -194,12 +198,7 @@ class BadInputITCase {
         JobExecutionResult result =
                 ActivationStatsJob.run(options(names, "--invalid-values", "reject"));
 
-        assertThat(
-                        cluster.getArchivedExecutionGraph(result.getJobID())
-                                .get()
-                                .getStatusTimestamp(JobStatus.RESTARTING))
-                .as("the job never restarted")
-                .isZero();
+        JobOutputAssertions.assertNeverRestarted(cluster, result.getJobID());
 
         Map<String, ActivationVector> activations = new HashMap<>();
         TestRecords.decodeAll(topics.readAll(names.activations), ActivationVector::fromByteBuffer)
@@ -308,12 +307,7 @@ class BadInputITCase {
 
         JobExecutionResult result = ActivationStatsJob.run(options(names));
 
-        assertThat(
-                        cluster.getArchivedExecutionGraph(result.getJobID())
-                                .get()
-                                .getStatusTimestamp(JobStatus.RESTARTING))
-                .as("the job never restarted")
-                .isZero();
+        JobOutputAssertions.assertNeverRestarted(cluster, result.getJobID());
         assertThat(
                         TestRecords.decodeAll(
                                 topics.readAll(names.activations),
@@ -353,17 +347,7 @@ class BadInputITCase {
                                 TestRecords.vector("wide", T0 + 1, "g", ones(85_000))));
         topics.produce(records);
 
-        List<String> args = new ArrayList<>();
-        args.addAll(
-                List.of(
-                        "--bootstrap-servers",
-                        kafka.bootstrapServers(),
-                        "--bounded",
-                        "--parallelism",
-                        "1",
-                        "--no-derivatives"));
-        args.addAll(names.args());
-        ActivationStatsJob.run(JobOptions.parse(args.toArray(new String[0])));
+        ActivationStatsJob.run(boundedJob(names, "--no-derivatives"));
 
         assertThat(
                         TestRecords.decodeAll(

@@ -4,6 +4,10 @@ import io.relustream.avro.ActivationStats;
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.FeatureVector;
 
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+
 import org.assertj.core.groups.Tuple;
 
 import java.util.ArrayList;
@@ -128,6 +132,16 @@ final class JobOutputAssertions {
     }
 
     /** Means and deviations depend on the order of a floating-point sum; NaN must match NaN. */
+    /** The job ended without ever restarting: no bad record made a task fail. */
+    static void assertNeverRestarted(MiniCluster cluster, JobID job) throws Exception {
+        assertThat(
+                        cluster.getArchivedExecutionGraph(job)
+                                .get()
+                                .getStatusTimestamp(JobStatus.RESTARTING))
+                .as("the job never restarted")
+                .isZero();
+    }
+
     private static void assertClose(Double actual, Double expected, String what) {
         if (expected == null || expected.isNaN() || expected.isInfinite()) {
             assertThat(actual).as(what).isEqualTo(expected);

@@ -67,7 +67,14 @@ class OutputRecordSizesTest {
                                         "activations", WireFormat.AVRO_SINGLE_OBJECT)
                                 .serialize(record, null, 1L));
 
-        long bound = OutputRecordSizes.activations(id, group, SPEC, values, values, derivatives);
+        long bound =
+                OutputRecordSizes.activations(
+                        OutputRecordSizes.utf8Bytes(id),
+                        OutputRecordSizes.utf8Bytes(group),
+                        OutputRecordSizes.utf8Bytes(SPEC),
+                        values,
+                        values,
+                        derivatives);
 
         assertThat(bound).isGreaterThanOrEqualTo(written).isLessThan(written + 160L);
     }
@@ -115,7 +122,11 @@ class OutputRecordSizesTest {
                         new ActivationStatsKafkaSerializer("stats", WireFormat.AVRO_SINGLE_OBJECT)
                                 .serialize(record, null, 1L));
 
-        long bound = OutputRecordSizes.statistics(group, SPEC, features);
+        long bound =
+                OutputRecordSizes.statistics(
+                        OutputRecordSizes.utf8Bytes(group),
+                        OutputRecordSizes.utf8Bytes(SPEC),
+                        features);
 
         // Dead-feature indexes take 1 to 3 bytes here, the bound allows 5: loose by 2 per feature.
         assertThat(bound)

@@ -8,7 +8,6 @@ import io.relustream.jobs.local.EmbeddedKafka;
 import io.relustream.jobs.options.JobOptions;
 
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
@@ -208,11 +207,7 @@ class SchemaEvolutionITCase {
         assertThat(letters).extracting(DeadLetter::getOffset).containsExactly(1L, 3L);
         assertThat(letters).extracting(DeadLetter::getReason).containsOnly(reason);
         assertThat(letters.get(0).getPayload()).isEqualTo(ByteBuffer.wrap(records.get(1).value()));
-        assertThat(
-                        cluster.getArchivedExecutionGraph(result.getJobID())
-                                .get()
-                                .getStatusTimestamp(JobStatus.RESTARTING))
-                .isZero();
+        JobOutputAssertions.assertNeverRestarted(cluster, result.getJobID());
     }
 
     /**
@@ -264,11 +259,7 @@ class SchemaEvolutionITCase {
                         org.assertj.core.groups.Tuple.tuple(
                                 1L,
                                 "payload has 12 trailing bytes after the FeatureVector record"));
-        assertThat(
-                        cluster.getArchivedExecutionGraph(result.getJobID())
-                                .get()
-                                .getStatusTimestamp(JobStatus.RESTARTING))
-                .isZero();
+        JobOutputAssertions.assertNeverRestarted(cluster, result.getJobID());
     }
 
     /**

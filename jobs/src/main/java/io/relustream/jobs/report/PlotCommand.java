@@ -121,6 +121,17 @@ public final class PlotCommand implements Callable<Integer> {
         return Commands.commandLine(new PlotCommand());
     }
 
+    private ParameterException invalidRange(String why) {
+        return new ParameterException(
+                spec.commandLine(),
+                "Invalid range: --from "
+                        + typed("--from", from)
+                        + " to --to "
+                        + typed("--to", to)
+                        + " "
+                        + why);
+    }
+
     @Override
     public Integer call() {
         Charts.headless();
@@ -135,25 +146,14 @@ public final class PlotCommand implements Callable<Integer> {
                             + ")");
         }
         if (!Double.isFinite(to - from)) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "Invalid range: --from "
-                            + typed("--from", from)
-                            + " to --to "
-                            + typed("--to", to)
-                            + " is wider than the largest double; narrow it");
+            throw invalidRange("is wider than the largest double; narrow it");
         }
         // Narrower, and the range holds too few distinct doubles for samples and tick labels.
         double magnitude = Math.max(Math.abs(from), Math.abs(to));
         if (to - from < Math.max(MIN_RANGE, magnitude * MIN_RELATIVE_RANGE)) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "Invalid range: --from "
-                            + typed("--from", from)
-                            + " to --to "
-                            + typed("--to", to)
-                            + " is too narrow to draw; it must span at least 1e-9 of its largest"
-                            + " magnitude, and at least 1e-300");
+            throw invalidRange(
+                    "is too narrow to draw; it must span at least 1e-9 of its largest magnitude,"
+                            + " and at least 1e-300");
         }
         if (output.toString().isEmpty()) {
             throw new ParameterException(
