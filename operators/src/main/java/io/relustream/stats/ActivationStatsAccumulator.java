@@ -414,7 +414,8 @@ public final class ActivationStatsAccumulator {
         if (rank > negativeValues && rank <= negativeValues + zeroCount) {
             return 0.0;
         }
-        long sketchRank = rank <= negativeValues ? rank : rank - zeroCount;
+        boolean negative = rank <= negativeValues;
+        long sketchRank = negative ? rank : rank - zeroCount;
         DoublesSortedView view = sketch.getSortedView();
         double[] items = view.getQuantiles();
         long[] cumulative = view.getCumulativeWeights();
@@ -422,6 +423,22 @@ public final class ActivationStatsAccumulator {
         int index = 0;
         while (index < items.length - 1 && cumulative[index] < sketchRank) {
             index++;
+        }
+        // Past k values the weights are approximate and may step over the boundary between the
+        // negatives and the positives, where the zeros sit in the whole order: an answer of the
+        // wrong sign would be off by every zero. The count of negatives is exact, so the answer
+        // stays on its side: the nearest kept item there, or the exact min or max if none is.
+        if (negative && items[index] > 0.0) {
+            while (index > 0 && items[index] > 0.0) {
+                index--;
+            }
+            return items[index] < 0.0 ? items[index] : min;
+        }
+        if (!negative && items[index] < 0.0) {
+            while (index < items.length - 1 && items[index] < 0.0) {
+                index++;
+            }
+            return items[index] > 0.0 ? items[index] : max;
         }
         return plusZero(items[index]);
     }
