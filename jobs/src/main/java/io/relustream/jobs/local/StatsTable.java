@@ -81,7 +81,14 @@ public final class StatsTable {
     }
 
     private static String number(Double value) {
-        return value == null ? "-" : String.format(Locale.ROOT, "%.3f", value);
+        if (value == null) {
+            return "-";
+        }
+        // Fixed notation would print 300 digits for 1e300 and 0.000 for 1e-4: a column of 8
+        // shows such magnitudes as powers of ten.
+        double magnitude = Math.abs(value);
+        boolean fixed = magnitude == 0 || (magnitude >= 1e-3 && magnitude < 1e5);
+        return String.format(Locale.ROOT, fixed ? "%.3f" : "%.2e", value);
     }
 
     private static String deadFeatures(List<Integer> dead) {
