@@ -297,6 +297,10 @@ public final class Activations {
             if (value == null) {
                 throw invalid(parameter, "'" + text + "'", "must be a number");
             }
+            String outOfRange = SpecNumbers.outOfRange(text, value);
+            if (outOfRange != null) {
+                throw invalid(parameter, text, outOfRange);
+            }
             return value;
         }
 

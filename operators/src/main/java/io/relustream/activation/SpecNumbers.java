@@ -43,4 +43,28 @@ final class SpecNumbers {
                 return DECIMAL.matcher(text).matches() ? Double.valueOf(text) : null;
         }
     }
+
+    /**
+     * What a decimal that {@link #parse} read must be instead, when no double is near it: beyond
+     * the largest double it would read as infinity, below the smallest as 0, neither of which was
+     * written. Null when the value stands for the text.
+     */
+    static String outOfRange(String text, double value) {
+        if (!DECIMAL.matcher(text).matches()) {
+            // inf and nan, written as such.
+            return null;
+        }
+        if (Double.isInfinite(value)) {
+            return "must be at most "
+                    + Double.MAX_VALUE
+                    + " in magnitude, the largest double (infinity is written inf)";
+        }
+        String digits = text.split("[eE]")[0];
+        if (value == 0.0 && digits.matches(".*[1-9].*")) {
+            return "must be 0 or at least "
+                    + Double.MIN_VALUE
+                    + " in magnitude, the smallest double (it would read as 0)";
+        }
+        return null;
+    }
 }

@@ -32,6 +32,10 @@ class ActivationsParseTest {
                 "relu()                                               | relu",
                 "ReLU6                                                | relu6",
                 "relu(negative_slope=1e-3)                            | relu(negative_slope=0.001)",
+                "relu(threshold=0e-400)                               | relu",
+                "relu(threshold=3e-324)                               | relu(threshold=4.9E-324)",
+                "relu(max_value=1.7976931348623157e308)               | relu(max_value="
+                        + "1.7976931348623157E308)",
             })
     void readsEverySpecForm(String spec, String canonical) {
         Activation activation = Activations.parse(spec);
@@ -155,6 +159,20 @@ class ActivationsParseTest {
                         + " activation spec 'relu(threshold=1, threshold=2)'",
                 "leaky_relu(alpha=0x1p-3)    | Invalid activation parameter alpha='0x1p-3': must be"
                         + " a number (in activation spec 'leaky_relu(alpha=0x1p-3)')",
+                // Beyond the doubles: Double.valueOf would give inf or 0, which was not written.
+                "leaky_relu(alpha=1e309)     | Invalid activation parameter alpha=1e309: must be at"
+                        + " most 1.7976931348623157E308 in magnitude, the largest double (infinity"
+                        + " is written inf) (in activation spec 'leaky_relu(alpha=1e309)')",
+                "relu(max_value=1e400)       | Invalid activation parameter max_value=1e400: must"
+                        + " be at most 1.7976931348623157E308 in magnitude, the largest double"
+                        + " (infinity is written inf) (in activation spec"
+                        + " 'relu(max_value=1e400)')",
+                "leaky_relu(alpha=1e-400)    | Invalid activation parameter alpha=1e-400: must be"
+                        + " 0 or at least 4.9E-324 in magnitude, the smallest double (it would read"
+                        + " as 0) (in activation spec 'leaky_relu(alpha=1e-400)')",
+                "relu(threshold=-0.1e-323)   | Invalid activation parameter threshold=-0.1e-323:"
+                        + " must be 0 or at least 4.9E-324 in magnitude, the smallest double (it"
+                        + " would read as 0) (in activation spec 'relu(threshold=-0.1e-323)')",
             })
     void rejectsBadSpecsNamingTheParameterTheValueAndWhatIsAllowed(String spec, String message) {
         assertThatThrownBy(() -> Activations.parseVector(spec))
