@@ -321,8 +321,14 @@ public final class Activations {
         }
 
         int integer(String parameter, double value) {
-            if (value != Math.rint(value) || value < 2 || value > Integer.MAX_VALUE) {
+            if (value != Math.rint(value) || value < 2) {
                 throw invalid(parameter, parameters.get(parameter), "must be an integer >= 2");
+            }
+            if (value > Integer.MAX_VALUE) {
+                throw invalid(
+                        parameter,
+                        parameters.get(parameter),
+                        "must be an integer from 2 to " + Integer.MAX_VALUE);
             }
             return (int) value;
         }

@@ -125,6 +125,10 @@ class ActivationsParseTest {
                         + " >= 2 (in activation spec 'maxout(k=1)')",
                 "maxout(k=2.5)               | Invalid activation parameter k=2.5: must be an"
                         + " integer >= 2 (in activation spec 'maxout(k=2.5)')",
+                "maxout(k=1e10)              | Invalid activation parameter k=1e10: must be an"
+                        + " integer from 2 to 2147483647 (in activation spec 'maxout(k=1e10)')",
+                "maxout(k=inf)               | Invalid activation parameter k=inf: must be an"
+                        + " integer from 2 to 2147483647 (in activation spec 'maxout(k=inf)')",
                 "maxout                      | Parameter 'k' is required by maxout, e.g."
                         + " maxout(k=2) (in activation spec 'maxout')",
                 "leaky_relu(alpha=abc)       | Invalid activation parameter alpha='abc': must be a"
