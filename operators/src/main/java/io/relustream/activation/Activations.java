@@ -250,7 +250,10 @@ public final class Activations {
             if (open < 0) {
                 return parsed;
             }
-            if (!text.endsWith(")") || text.indexOf('(', open + 1) >= 0) {
+            // One pair of parentheses, the closing one last.
+            if (!text.endsWith(")")
+                    || text.indexOf('(', open + 1) >= 0
+                    || text.indexOf(')') < text.length() - 1) {
                 throw malformed(spec);
             }
             String inside = text.substring(open + 1, text.length() - 1).strip();

@@ -157,6 +157,12 @@ class ActivationsParseTest {
                 "relu((threshold=1))         | Malformed activation spec 'relu((threshold=1))':"
                         + " expected name or name(parameter=number, ...), e.g. relu or"
                         + " leaky_relu(alpha=0.01)",
+                "leaky_relu(alpha=0.1))      | Malformed activation spec 'leaky_relu(alpha=0.1))':"
+                        + " expected name or name(parameter=number, ...), e.g. relu or"
+                        + " leaky_relu(alpha=0.01)",
+                "relu(threshold=1)(x=2)      | Malformed activation spec 'relu(threshold=1)(x=2)':"
+                        + " expected name or name(parameter=number, ...), e.g. relu or"
+                        + " leaky_relu(alpha=0.01)",
                 "2relu                       | Malformed activation spec '2relu': expected name or"
                         + " name(parameter=number, ...), e.g. relu or leaky_relu(alpha=0.01)",
                 "relu(threshold=1, threshold=2) | Parameter 'threshold' is given twice in"
