@@ -307,8 +307,9 @@ public final class Rectifier implements Activation {
                 }
                 break;
             default:
-                apply(in, out);
+                // Derivatives first: they read the inputs, which out may be (activation in place).
                 derivative(in, derivatives);
+                apply(in, out);
         }
     }
 
@@ -361,8 +362,9 @@ public final class Rectifier implements Activation {
         Lengths.requireSame(in.length, out.length);
         Lengths.requireSame(in.length, derivatives.length);
         if (floatKernel() != Kernel.PLAIN) {
-            apply(in, out);
+            // Derivatives first: they read the inputs, which out may be.
             derivative(in, derivatives);
+            apply(in, out);
             return;
         }
         // As in the double form: the derivative pass reads the outputs.

@@ -27,7 +27,10 @@ public sealed interface VectorActivation extends Serializable permits Activation
      */
     int outputLength(int inputLength);
 
-    /** Writes the activations of {@code in} into {@code out} of length {@link #outputLength}. */
+    /**
+     * Writes the activations of {@code in} into {@code out} of length {@link #outputLength}. For an
+     * element-wise {@link Activation}, {@code out} may be {@code in} itself (in place).
+     */
     void apply(double[] in, double[] out);
 
     /**
@@ -38,11 +41,13 @@ public sealed interface VectorActivation extends Serializable permits Activation
 
     /**
      * {@link #apply(double[], double[])} and {@link #derivative(double[], double[])} in one call,
-     * in whichever passes over the arrays are fastest for the activation.
+     * in whichever passes over the arrays are fastest for the activation. The derivatives are those
+     * of the inputs also when {@code out} is {@code in} itself.
      */
     default void applyWithDerivative(double[] in, double[] out, double[] derivatives) {
-        apply(in, out);
+        // Derivatives first: they read the inputs, which out may be.
         derivative(in, derivatives);
+        apply(in, out);
     }
 
     /** The {@code float} form of {@link #apply(double[], double[])}. */
@@ -53,8 +58,8 @@ public sealed interface VectorActivation extends Serializable permits Activation
 
     /** The {@code float} form of {@link #applyWithDerivative(double[], double[], double[])}. */
     default void applyWithDerivative(float[] in, float[] out, float[] derivatives) {
-        apply(in, out);
         derivative(in, derivatives);
+        apply(in, out);
     }
 
     /**

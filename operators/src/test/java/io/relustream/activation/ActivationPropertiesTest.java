@@ -3,6 +3,7 @@ package io.relustream.activation;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.From;
 import net.jqwik.api.Property;
@@ -56,6 +57,54 @@ class ActivationPropertiesTest {
                     .as("%s: f'(%s)", activation.spec(), in[i])
                     .isEqualTo(Double.doubleToRawLongBits(derivatives[i]));
         }
+    }
+
+    @Property(tries = 300)
+    void applyWithDerivativeInPlaceGivesTheDerivativesOfTheInputs(
+            @ForAll("activations") Activation activation,
+            @ForAll @Size(max = 200) List<@From("anyDoubles") Double> inputs) {
+        double[] in = inputs.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] inPlace = in.clone();
+        double[] derivatives = new double[in.length];
+        activation.applyWithDerivative(inPlace, inPlace, derivatives);
+        float[] floatIn = new float[in.length];
+        for (int i = 0; i < in.length; i++) {
+            floatIn[i] = (float) in[i];
+        }
+        float[] floatInPlace = floatIn.clone();
+        float[] floatDerivatives = new float[in.length];
+        activation.applyWithDerivative(floatInPlace, floatInPlace, floatDerivatives);
+        for (int i = 0; i < in.length; i++) {
+            assertThat(Double.doubleToRawLongBits(inPlace[i]))
+                    .as("%s: f(%s) in place", activation.spec(), in[i])
+                    .isEqualTo(Double.doubleToRawLongBits(activation.apply(in[i])));
+            assertThat(Double.doubleToRawLongBits(derivatives[i]))
+                    .as("%s: f'(%s) in place", activation.spec(), in[i])
+                    .isEqualTo(Double.doubleToRawLongBits(activation.derivative(in[i])));
+            assertThat(Float.floatToIntBits(floatDerivatives[i]))
+                    .as("%s: f'(%sf) in place", activation.spec(), floatIn[i])
+                    .isEqualTo(
+                            Float.floatToIntBits(
+                                    roundedOnce(activation.derivative((double) floatIn[i]))));
+        }
+    }
+
+    @Example
+    void applyWithDerivativeInPlaceAtAThresholdOtherThanZero() {
+        // thresholded_relu(theta=-1) of -1.5 is 0 with f' = 0; 0 itself is above the threshold,
+        // where f' = 1: the derivatives must be taken of the inputs, not of the outputs.
+        double[] values = {-1.5, -1.0, -0.5, 2.0};
+        double[] derivatives = new double[4];
+        Activations.thresholdedRelu(-1).applyWithDerivative(values, values, derivatives);
+        assertThat(values).containsExactly(0.0, 0.0, -0.5, 2.0);
+        assertThat(derivatives).containsExactly(0.0, 0.0, 1.0, 1.0);
+        // relu(grad_at_threshold=1): f' = 0 below 0, 1 at 0; relu(-2) = 0 is not the input.
+        float[] floats = {-2f, 0f, 3f};
+        float[] floatDerivatives = new float[3];
+        Activations.parse("relu(grad_at_threshold=1)")
+                .applyWithDerivative(floats, floats, floatDerivatives);
+        assertThat(floats).containsExactly(0f, 0f, 3f);
+        assertThat(floatDerivatives).containsExactly(0f, 1f, 1f);
     }
 
     @Property(tries = 300)
