@@ -39,7 +39,7 @@ public non-sealed interface Activation extends VectorActivation {
 
     @Override
     default void derivative(double[] in, double[] out) {
-        Lengths.requireSame(in.length, out.length);
+        Lengths.requireSame(in.length, out.length, "Derivative");
         for (int i = 0; i < in.length; i++) {
             out[i] = derivative(in[i]);
         }
@@ -55,7 +55,7 @@ public non-sealed interface Activation extends VectorActivation {
 
     @Override
     default void derivative(float[] in, float[] out) {
-        Lengths.requireSame(in.length, out.length);
+        Lengths.requireSame(in.length, out.length, "Derivative");
         for (int i = 0; i < in.length; i++) {
             out[i] = Activations.toFloat(derivative((double) in[i]));
         }

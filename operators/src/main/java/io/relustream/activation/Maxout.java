@@ -79,7 +79,7 @@ public final class Maxout implements VectorActivation {
 
     @Override
     public void derivative(double[] in, double[] out) {
-        Lengths.requireSame(in.length, out.length);
+        Lengths.requireSame(in.length, out.length, "Derivative");
         int groups = outputLength(in.length);
         for (int group = 0, base = 0; group < groups; group++, base += groupSize) {
             int argMax = groupArgMax(in, base);
@@ -103,7 +103,7 @@ public final class Maxout implements VectorActivation {
 
     @Override
     public void derivative(float[] in, float[] out) {
-        Lengths.requireSame(in.length, out.length);
+        Lengths.requireSame(in.length, out.length, "Derivative");
         double[] widened = new double[in.length];
         for (int i = 0; i < in.length; i++) {
             widened[i] = in[i];

@@ -215,7 +215,7 @@ public final class Rectifier implements Activation {
 
     @Override
     public void derivative(double[] in, double[] out) {
-        Lengths.requireSame(in.length, out.length);
+        Lengths.requireSame(in.length, out.length, "Derivative");
         final double a = negativeSlope;
         final double m = maxValue;
         final double t = threshold;
@@ -252,7 +252,7 @@ public final class Rectifier implements Activation {
     @Override
     public void applyWithDerivative(double[] in, double[] out, double[] derivatives) {
         Lengths.requireSame(in.length, out.length);
-        Lengths.requireSame(in.length, derivatives.length);
+        Lengths.requireSame(in.length, derivatives.length, "Derivative");
         final double a = negativeSlope;
         final double m = maxValue;
         // As in apply: whole vectors first when the JVM has the Vector API, then these loops.
@@ -337,7 +337,7 @@ public final class Rectifier implements Activation {
 
     @Override
     public void derivative(float[] in, float[] out) {
-        Lengths.requireSame(in.length, out.length);
+        Lengths.requireSame(in.length, out.length, "Derivative");
         switch (floatKernel()) {
             case PLAIN:
                 for (int i = 0; i < in.length; i++) {
@@ -360,7 +360,7 @@ public final class Rectifier implements Activation {
     @Override
     public void applyWithDerivative(float[] in, float[] out, float[] derivatives) {
         Lengths.requireSame(in.length, out.length);
-        Lengths.requireSame(in.length, derivatives.length);
+        Lengths.requireSame(in.length, derivatives.length, "Derivative");
         if (floatKernel() != Kernel.PLAIN) {
             // Derivatives first: they read the inputs, which out may be.
             derivative(in, derivatives);

@@ -233,6 +233,27 @@ class ActivationsParseTest {
                 .hasMessage(
                         "Output array has length 2 but the input has length 3; they must be equal");
         assertThatThrownBy(() -> Activations.relu6().derivative(new float[1], new float[2]))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Derivative array has length 2 but the input has length 1; they must be"
+                                + " equal");
+        assertThatThrownBy(
+                        () ->
+                                Activations.relu()
+                                        .applyWithDerivative(
+                                                new double[4], new double[4], new double[3]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Derivative array has length 3 but the input has length 4; they must be"
+                                + " equal");
+        assertThatThrownBy(
+                        () ->
+                                Activations.maxout(2)
+                                        .applyWithDerivative(
+                                                new double[4], new double[2], new double[2]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Derivative array has length 2 but the input has length 4; they must be"
+                                + " equal");
     }
 }
