@@ -32,14 +32,15 @@ import java.util.function.DoubleUnaryOperator;
  * from {@link #LEFT} to {@code width - }{@link #RIGHT}, mapped exactly to {@code [from, to]}, and y
  * from {@link #TOP} to {@code height - }{@link #BOTTOM}, mapped to {@code [lo - pad, hi + pad]}
  * where {@code lo} and {@code hi} are the smallest and largest finite values of both curves and of
- * 0, and {@code pad} is 5% of {@code hi - lo} (1 when that is 0). The axes go through zero where
+ * 0 (up to {@link #AXIS_LIMIT} in magnitude), and {@code pad} is 5% of {@code hi - lo} (1 when that
+ * is below {@link PlotCommand#MIN_RANGE}, too narrow for an axis). The axes go through zero where
  * zero is in range; grid lines and labels sit at round values.
  *
  * <p>For a {@link Rectifier} the threshold and the max value get thin vertical lines, and the
  * curves are drawn in pieces between them: where a curve jumps (the derivative at the threshold,
  * thresholded ReLU itself) the line breaks, a filled dot marks the value exactly there (so {@code
  * relu'(0) = 0} shows) and an open dot the limit on the other side. NaN breaks a line; infinite
- * values are clipped at the edge of the plot.
+ * values, and finite ones beyond {@link #AXIS_LIMIT}, are clipped at the edge of the plot.
  */
 final class ActivationPlot {
 
@@ -47,6 +48,12 @@ final class ActivationPlot {
     static final int RIGHT = 36;
     static final int TOP = 76;
     static final int BOTTOM = 64;
+
+    /**
+     * The largest magnitude the y axis reaches: with the padding, its span stays a finite double (a
+     * leaky slope near Double.MAX_VALUE gives values up to it on both sides of 0).
+     */
+    static final double AXIS_LIMIT = Double.MAX_VALUE / 4;
 
     static final Color F_COLOR = new Color(31, 119, 180);
     static final Color DERIVATIVE_COLOR = new Color(255, 127, 14);
@@ -92,16 +99,17 @@ final class ActivationPlot {
         double hi = 0;
         boolean finite = false;
         for (double[] point : values) {
-            if (Double.isFinite(point[1])) {
+            finite |= Double.isFinite(point[1]);
+            if (Math.abs(point[1]) <= AXIS_LIMIT) {
                 lo = Math.min(lo, point[1]);
                 hi = Math.max(hi, point[1]);
-                finite = true;
             }
         }
         if (!finite) {
             return Optional.empty();
         }
-        double pad = hi > lo ? 0.05 * (hi - lo) : 1;
+        // A narrower span has no room for tick values (5% of it may even round to 0).
+        double pad = hi - lo >= PlotCommand.MIN_RANGE ? 0.05 * (hi - lo) : 1;
         BufferedImage image = Charts.canvas(width, height);
         Graphics2D g = Charts.graphics(image);
         try {
@@ -200,12 +208,15 @@ final class ActivationPlot {
             return x0 + (z - from) / (to - from) * (x1 - x0);
         }
 
-        /** The row of a value; infinities land just outside the plot, where the clip cuts them. */
+        /**
+         * The row of a value; values beyond the axis (infinities among them) land just outside the
+         * plot, where the clip cuts them.
+         */
         double y(double value) {
-            if (value == Double.POSITIVE_INFINITY) {
+            if (value > top) {
                 return y0 - 10;
             }
-            if (value == Double.NEGATIVE_INFINITY) {
+            if (value < bottom) {
                 return y1 + 10;
             }
             return y0 + (top - value) / (top - bottom) * (y1 - y0);
@@ -286,7 +297,7 @@ final class ActivationPlot {
             }
             g.setStroke(Charts.stroke(2f));
             for (double limit : new double[] {left, right}) {
-                if (apart(limit, value) && Double.isFinite(limit)) {
+                if (apart(limit, value) && onAxis(limit)) {
                     Shape dot = dot(at, limit, radius);
                     g.setColor(Charts.BACKGROUND);
                     g.fill(dot);
@@ -294,10 +305,15 @@ final class ActivationPlot {
                     g.draw(dot);
                 }
             }
-            if (Double.isFinite(value)) {
+            if (onAxis(value)) {
                 g.setColor(color);
                 g.fill(dot(at, value, radius));
             }
+        }
+
+        /** Whether a value is within the y axis; a dot beyond it would land outside the plot. */
+        private boolean onAxis(double value) {
+            return value >= bottom && value <= top;
         }
 
         /** Whether two values are drawn at least half a pixel apart. */

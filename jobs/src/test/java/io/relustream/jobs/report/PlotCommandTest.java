@@ -248,6 +248,44 @@ class PlotCommandTest {
     }
 
     @Test
+    void drawsActivationsWhoseValuesSpanNoRoomForAnAxisOrMoreThanADouble() throws IOException {
+        // f from 0 to 4.9E-324 and f' = 0 (no double lies strictly between 0 and the max): a span
+        // whose tick step is no double; and f of a slope of Double.MAX_VALUE, which reaches
+        // -Double.MAX_VALUE within [-6, 6], so that the span with its padding is no double either.
+        for (String spec :
+                List.of(
+                        "clipped_relu(max=4.9E-324)",
+                        "relu(negative_slope=1.7976931348623157e308)",
+                        "relu(negative_slope=1e308, threshold=100)")) {
+            Path file = dir.resolve("extreme.png");
+            Run run =
+                    ReportFixtures.run(
+                            PlotCommand.commandLine(),
+                            "--activation",
+                            spec,
+                            "--output",
+                            file.toString());
+            assertThat(run.status).as(spec + ": " + run.err).isZero();
+            assertThat(png(file).getWidth()).isEqualTo(1200);
+        }
+        // The slope of Double.MAX_VALUE: the axis reaches down to about -Double.MAX_VALUE / 4, so
+        // above 0, f(z) = z lies on the zero line, which is the padding (5% of a span of 110%)
+        // below the top: 76 + 0.05 / 1.1 * 560 = 101.45. Below 0, f runs off the bottom of the
+        // plot, where the clip cuts it.
+        BufferedImage steep =
+                ActivationPlot.draw(
+                                io.relustream.activation.Activations.leakyRelu(Double.MAX_VALUE),
+                                -6,
+                                6,
+                                1201,
+                                1200,
+                                700)
+                        .orElseThrow();
+        assertThat(rowsNear(steep, F, x(3))).isNotEmpty().allMatch(r -> Math.abs(r - 101.45) <= 2);
+        assertThat(rowsNear(steep, F, x(-3))).isEmpty();
+    }
+
+    @Test
     void nothingFiniteIsNothingToPlot() {
         Activation nan = new TestActivation(z -> Double.NaN, z -> Double.NaN);
 
