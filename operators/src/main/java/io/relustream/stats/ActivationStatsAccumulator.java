@@ -291,7 +291,9 @@ public final class ActivationStatsAccumulator {
     /**
      * The statistics of the window.
      *
-     * @param deadThreshold features whose zero fraction is at least this are listed as dead
+     * @param deadThreshold features whose zero fraction is at least this are listed as dead; in
+     *     {@code (0, 1]}
+     * @throws IllegalArgumentException when {@code deadThreshold} is not in {@code (0, 1]}
      */
     public ActivationStats toStats(
             String group,
@@ -299,6 +301,8 @@ public final class ActivationStatsAccumulator {
             long windowEndMillis,
             String activationSpec,
             double deadThreshold) {
+        // 0 would list every feature as dead, NaN or above 1 none: never what a caller meant.
+        DeadFeatureDetector.checkDeadThreshold(deadThreshold);
         List<Double> perFeature = new ArrayList<>(featureRecords.length);
         List<Integer> dead = new ArrayList<>();
         for (int i = 0; i < featureRecords.length; i++) {

@@ -180,6 +180,20 @@ class ActivationStatsAccumulatorTest {
         assertThat(stats.getNegativeInputFraction()).isEqualTo(0.0);
     }
 
+    @Test
+    void rejectsADeadThresholdOutsideZeroToOne() {
+        // Feature 0 is zero in both records, feature 1 in none.
+        ActivationStatsAccumulator acc = accumulate(List.of(outputs(0.0, 1.0), outputs(0.0, 2.0)));
+
+        assertThat(stats(acc, 1.0).getDeadFeatures()).containsExactly(0);
+        // 0 would list feature 1 (zero fraction 0) as dead; NaN and 1.5 would list none.
+        for (double bad : new double[] {0.0, -0.5, 1.5, NAN}) {
+            assertThatThrownBy(() -> stats(acc, bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("deadThreshold must be in (0, 1]: " + bad);
+        }
+    }
+
     // ---------------------------------------------------------------- infinite outputs
 
     @Test
