@@ -11,8 +11,10 @@ import java.util.Objects;
  * reflection.
  *
  * <pre>{@code
+ * double[] outputs = new double[relu.outputLength(inputs.length)];
+ * relu.apply(inputs, outputs);
  * ActivationSample sample =
- *         ActivationSample.of(id, eventTime, "layer1", inputs, relu.apply(inputs), 0.0);
+ *         ActivationSample.of(id, eventTime, "layer1", inputs, outputs, relu.threshold());
  * }</pre>
  *
  * <p>Only the input counts travel, not the inputs themselves: the statistics need nothing else from

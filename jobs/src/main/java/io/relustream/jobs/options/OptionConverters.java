@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * report, for one): each reads and checks one kind of value.
  *
  * <pre>{@code
- * Duration window = new OptionConverters.PositiveDuration().convert("10s"); // PT10S
+ * Duration interval = new OptionConverters.CheckpointInterval().convert("30s"); // PT30S
  * }</pre>
  *
  * <p>They throw {@link TypeConversionException}, whose message picocli puts after {@code Invalid
