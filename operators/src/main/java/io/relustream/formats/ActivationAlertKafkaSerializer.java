@@ -4,7 +4,16 @@ import io.relustream.avro.ActivationAlert;
 
 import java.nio.charset.StandardCharsets;
 
-/** Writes {@link ActivationAlert}s keyed by group. */
+/**
+ * Writes {@link ActivationAlert}s keyed by group.
+ *
+ * <pre>{@code
+ * KafkaSink.<ActivationAlert>builder()
+ *         .setRecordSerializer(
+ *                 new ActivationAlertKafkaSerializer(
+ *                         "activation-alerts", WireFormat.AVRO_SINGLE_OBJECT))
+ * }</pre>
+ */
 public final class ActivationAlertKafkaSerializer extends AvroKafkaSerializer<ActivationAlert> {
 
     private static final long serialVersionUID = 1L;

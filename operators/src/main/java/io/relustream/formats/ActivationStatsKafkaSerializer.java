@@ -4,7 +4,16 @@ import io.relustream.avro.ActivationStats;
 
 import java.nio.charset.StandardCharsets;
 
-/** Writes {@link ActivationStats} keyed by group, so a group's windows stay in order. */
+/**
+ * Writes {@link ActivationStats} keyed by group, so a group's windows stay in order.
+ *
+ * <pre>{@code
+ * KafkaSink.<ActivationStats>builder()
+ *         .setRecordSerializer(
+ *                 new ActivationStatsKafkaSerializer(
+ *                         "activation-stats", WireFormat.AVRO_SINGLE_OBJECT))
+ * }</pre>
+ */
 public final class ActivationStatsKafkaSerializer extends AvroKafkaSerializer<ActivationStats> {
 
     private static final long serialVersionUID = 1L;

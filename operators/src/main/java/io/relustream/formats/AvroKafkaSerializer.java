@@ -12,6 +12,17 @@ import java.util.Objects;
  * Writes Avro records to one Kafka topic in a {@link WireFormat}, keyed by what the subclass
  * chooses, with the Flink record's timestamp as the Kafka timestamp.
  *
+ * <pre>{@code
+ * KafkaSink<ActivationVector> sink =
+ *         KafkaSink.<ActivationVector>builder()
+ *                 .setBootstrapServers("kafka:9092")
+ *                 .setRecordSerializer(
+ *                         new ActivationVectorKafkaSerializer(
+ *                                 "activations", WireFormat.AVRO_SINGLE_OBJECT))
+ *                 .build();
+ * activations.sinkTo(sink);
+ * }</pre>
+ *
  * <p>One concrete subclass per record type, because the Kafka sink infers its types from the
  * serializer's class and cannot see through an open type parameter.
  */

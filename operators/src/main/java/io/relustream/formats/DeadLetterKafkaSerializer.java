@@ -4,7 +4,15 @@ import io.relustream.avro.DeadLetter;
 
 import java.nio.ByteBuffer;
 
-/** Writes {@link DeadLetter}s keyed by the key of the record they hold. */
+/**
+ * Writes {@link DeadLetter}s keyed by the key of the record they hold.
+ *
+ * <pre>{@code
+ * KafkaSink.<DeadLetter>builder()
+ *         .setRecordSerializer(
+ *                 new DeadLetterKafkaSerializer("features-dlq", WireFormat.AVRO_SINGLE_OBJECT))
+ * }</pre>
+ */
 public final class DeadLetterKafkaSerializer extends AvroKafkaSerializer<DeadLetter> {
 
     private static final long serialVersionUID = 1L;

@@ -9,6 +9,17 @@ import io.relustream.avro.FeatureVector;
  * can still dead-letter it with its original bytes and coordinates; or, when its bytes did not
  * decode, the {@link DeadLetter} that says why.
  *
+ * <pre>{@code
+ * DataStream<SourcedFeatureVector> read =
+ *         env.fromSource(kafkaSource, watermarks, "features");   // FeatureVectorKafkaDeserializer
+ * DataStream<FeatureVector> decoded =
+ *         read.filter(sourced -> sourced.vector != null)
+ *                 .map(sourced -> sourced.vector, new AvroTypeInfo<>(FeatureVector.class));
+ * DataStream<DeadLetter> undecodable =
+ *         read.filter(sourced -> sourced.deadLetter != null)
+ *                 .map(sourced -> sourced.deadLetter, new AvroTypeInfo<>(DeadLetter.class));
+ * }</pre>
+ *
  * <p>A Flink POJO: every field has a Flink serializer of its own (Avro for the records), so no Kryo
  * fallback is involved. Jobs enable object reuse so the payload reference travels along the chained
  * operators without being copied.

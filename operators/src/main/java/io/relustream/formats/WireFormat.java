@@ -3,7 +3,14 @@ package io.relustream.formats;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** How Avro records are laid out in Kafka message values. */
+/**
+ * How Avro records are laid out in Kafka message values.
+ *
+ * <pre>{@code
+ * WireFormat format = WireFormat.parse("avro");   // AVRO; "avro-single-object" is the default
+ * AvroRecordDecoder<FeatureVector> decoder = AvroRecordDecoder.of(FeatureVector.class, format);
+ * }</pre>
+ */
 public enum WireFormat {
     /**
      * The Avro specification's single-object encoding: {@code C3 01}, the writer schema's 8-byte

@@ -13,6 +13,18 @@ import org.apache.flink.metrics.MetricGroup;
  * infinity counts) include rejected records; {@code zeroOutputs} and {@code outputValues} count the
  * outputs of activated records only, so {@code zeroOutputs / outputValues} is the zero fraction the
  * window statistics compute ({@code zero_count / value_count}).
+ *
+ * <pre>{@code
+ * // in open() of a rich function that activates with a FeatureVectorActivator:
+ * metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
+ * // per record:
+ * FeatureVectorActivator.Outcome outcome = activator.activate(record);
+ * if (outcome.problem() == null) {
+ *     metrics.activated(outcome.counts());
+ * } else {
+ *     metrics.rejected(outcome.counts());
+ * }
+ * }</pre>
  */
 public final class ActivationMetrics {
 

@@ -19,6 +19,11 @@ import java.util.stream.Collectors;
  *
  * Records no policy can compute (no values; a maxout input whose length is not a multiple of {@code
  * k}) are rejected under every policy but {@code FAIL}, which fails.
+ *
+ * <pre>{@code
+ * InvalidValuePolicy policy = InvalidValuePolicy.parse("reject");   // REJECT
+ * FeatureActivationFunction.builder().invalidValues(policy).build();
+ * }</pre>
  */
 public enum InvalidValuePolicy {
     PROPAGATE,

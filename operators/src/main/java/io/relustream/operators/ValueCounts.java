@@ -2,7 +2,15 @@ package io.relustream.operators;
 
 import io.relustream.simd.SimdLoops;
 
-/** What one record held and produced; filled by the activation core, read by the metrics. */
+/**
+ * What one record held and produced; filled by the activation core, read by the metrics.
+ *
+ * <pre>{@code
+ * ValueCounts counts = activator.activate(record).counts();
+ * counts.values();        // input values, NaN and infinities included
+ * counts.zeroOutputs();   // outputs == 0.0
+ * }</pre>
+ */
 public final class ValueCounts {
 
     long values;

@@ -14,6 +14,12 @@ import java.io.IOException;
  * crosses the network once, and Flink's POJO serializer would create and fill each by reflection.
  * The layout: id, group, event time, the five input counts, the activations (a length, -1 for none,
  * then the values).
+ *
+ * <pre>{@code
+ * TypeSerializer<ActivationSample> serializer =
+ *         TypeInformation.of(ActivationSample.class).createSerializer(new SerializerConfigImpl());
+ * serializer.serialize(sample, dataOutputView);   // this class
+ * }</pre>
  */
 public final class ActivationSampleSerializer extends TypeSerializerSingleton<ActivationSample> {
 

@@ -8,6 +8,12 @@ import org.apache.flink.metrics.MetricGroup;
 /**
  * Gauges of the last window of one group: {@code lastWindowZeroFraction} (NaN before the first
  * window, or when the window had no values) and {@code lastWindowDeadFeatures}.
+ *
+ * <pre>{@code
+ * GroupMetrics<WindowGauges> gauges =
+ *         new GroupMetrics<>(getRuntimeContext().getMetricGroup(), 100, WindowGauges::new);
+ * gauges.of(stats.getGroup()).update(stats);   // for every window result
+ * }</pre>
  */
 public final class WindowGauges {
 

@@ -12,6 +12,11 @@ import java.time.Duration;
 /**
  * The generator's knobs, shared by {@link GeneratorCommand} and the local run as a picocli mixin:
  * {@code @Mixin GeneratorOptions generator;}.
+ *
+ * <pre>{@code
+ * FeatureGenerator features = new FeatureGenerator(generator.settings()); // checks the options
+ * int perSecond = generator.rate();
+ * }</pre>
  */
 public final class GeneratorOptions {
 

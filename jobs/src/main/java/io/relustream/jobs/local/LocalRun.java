@@ -45,6 +45,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * windows close, until stopped or for {@code --duration}.
  *
  * <p>Options it does not know go to the job, e.g. {@code --window 5s --activation relu6}.
+ *
+ * <pre>{@code
+ * mvn -B -q -DskipTests package exec:exec@local -Dlocal.args="--duration 60s --window 5s"
+ * }</pre>
  */
 @Command(
         name = "relu-stream-local",

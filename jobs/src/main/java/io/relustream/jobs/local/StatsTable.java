@@ -9,7 +9,15 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
-/** Renders window statistics and alerts as the rows of a plain-text table. */
+/**
+ * Renders window statistics and alerts as the rows of a plain-text table.
+ *
+ * <pre>{@code
+ * System.out.println(StatsTable.header());
+ * System.out.println(StatsTable.row(stats));   // one ActivationStats
+ * System.out.println(StatsTable.alert(alert)); // one ActivationAlert
+ * }</pre>
+ */
 public final class StatsTable {
 
     private static final DateTimeFormatter TIME =
