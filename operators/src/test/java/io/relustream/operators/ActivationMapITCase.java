@@ -10,6 +10,7 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -150,5 +151,95 @@ class ActivationMapITCase {
             assertThat(new ArrayList<>((List<?>) record.get("v_relu6")))
                     .isEqualTo(List.of((float) Math.min(i, 6), 0.0f));
         }
+    }
+
+    /** The README's "Use the operators in your own job", with its code as written there. */
+    @Test
+    void readmeExampleRunsAsWritten() throws Exception {
+        StreamExecutionEnvironment env = environment();
+        DataStream<FeatureVector> features =
+                env.fromData(
+                        List.of(
+                                feature("a", -2.0, 0.0, 3.0),
+                                feature("b", 1.0, Double.NaN),
+                                feature("c", Double.POSITIVE_INFINITY)),
+                        new AvroTypeInfo<>(FeatureVector.class));
+        Schema readingSchema =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"Reading\",\"fields\":["
+                                        + "{\"name\":\"score\",\"type\":[\"null\",\"double\"]},"
+                                        + "{\"name\":\"embedding\",\"type\":{\"type\":\"array\","
+                                        + "\"items\":\"float\"}}]}");
+        GenericData.Record high = new GenericData.Record(readingSchema);
+        high.put("score", 7.5);
+        high.put("embedding", List.of(-1.0f, 2.0f, 6.0f, 6.5f));
+        GenericData.Record empty = new GenericData.Record(readingSchema);
+        empty.put("score", null);
+        empty.put("embedding", List.of());
+        DataStream<GenericRecord> readings =
+                env.fromData(
+                        List.<GenericRecord>of(high, empty),
+                        new GenericRecordAvroTypeInfo(readingSchema));
+
+        // The README's code, line for line, down to the stream of GenericRecords.
+        // FeatureVector -> ActivationVector, records with NaN/inf sent to a side output.
+        SingleOutputStreamOperator<ActivationVector> activations =
+                features.process(
+                        FeatureActivationFunction.builder()
+                                .activation(Activations.parseVector("leaky_relu(alpha=0.1)"))
+                                .invalidValues(InvalidValuePolicy.REJECT)
+                                .derivatives(true)
+                                .build());
+        DataStream<DeadLetter> rejected =
+                activations.getSideOutput(FeatureActivationFunction.REJECTED);
+
+        // Your own Avro records: choose fields (double, float, arrays of them; each may be
+        // nullable).
+        GenericRecordActivationFunction relu =
+                GenericRecordActivationFunction.builder(readingSchema)
+                        .activation(Activations.relu6())
+                        .fields("score", "embedding") // adds score_relu6, score_grad, ...
+                        .build(); // bad field types fail here, by name
+        DataStream<GenericRecord> out = readings.process(relu); // output schema carried to Flink
+
+        CloseableIterator<ActivationVector> activated = activations.collectAsync();
+        CloseableIterator<DeadLetter> letters = rejected.collectAsync();
+        CloseableIterator<GenericRecord> records = out.collectAsync();
+        env.execute("the README's example");
+
+        // leaky_relu(alpha=0.1): -2 -> 0.1 * -2 = -0.2, 0 -> 0 with slope 0.1 (f'(0) = a), 3 -> 3.
+        List<ActivationVector> vectors = drain(activated);
+        assertThat(vectors).hasSize(1);
+        assertThat(vectors.get(0).getActivations()).containsExactly(-0.2, 0.0, 3.0);
+        assertThat(vectors.get(0).getDerivatives()).containsExactly(0.1, 0.1, 1.0);
+        assertThat(drain(letters))
+                .extracting(letter -> FeatureVector.fromByteBuffer(letter.getPayload()).getId())
+                .containsExactlyInAnyOrder("b", "c");
+
+        assertThat(relu.outputSchema().getFields())
+                .extracting(Schema.Field::name)
+                .containsExactly(
+                        "score",
+                        "embedding",
+                        "score_relu6",
+                        "score_grad",
+                        "embedding_relu6",
+                        "embedding_grad");
+        Map<Object, GenericRecord> byScore = new HashMap<>();
+        drain(records).forEach(record -> byScore.put(record.get("score"), record));
+        // relu6: 7.5 -> 6 with slope 0 (f'(m) = 0); [-1, 2, 6, 6.5] -> [0, 2, 6, 6], [0, 1, 0, 0].
+        GenericRecord activatedHigh = byScore.get(7.5);
+        assertThat(activatedHigh.get("score_relu6")).isEqualTo(6.0);
+        assertThat(activatedHigh.get("score_grad")).isEqualTo(0.0);
+        assertThat(new ArrayList<>((List<?>) activatedHigh.get("embedding_relu6")))
+                .isEqualTo(List.of(0.0f, 2.0f, 6.0f, 6.0f));
+        assertThat(new ArrayList<>((List<?>) activatedHigh.get("embedding_grad")))
+                .isEqualTo(List.of(0.0f, 1.0f, 0.0f, 0.0f));
+        // Nulls stay null.
+        GenericRecord activatedEmpty = byScore.get(null);
+        assertThat(activatedEmpty.get("score_relu6")).isNull();
+        assertThat(activatedEmpty.get("score_grad")).isNull();
+        assertThat((List<?>) activatedEmpty.get("embedding_relu6")).isEmpty();
     }
 }
