@@ -49,7 +49,6 @@ import java.util.regex.Pattern;
  */
 @Command(
         name = "sql-zero-fraction",
-        mixinStandardHelpOptions = true,
         sortOptions = false,
         usageHelpWidth = 100,
         description = {
@@ -147,6 +146,13 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             converter = OptionConverters.Parallelism.class,
             description = "Parallelism of the job, 1 to 32768. Default: the cluster's.")
     Integer parallelism;
+
+    // Help only: the jar carries no version for a --version to print.
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help message and exit.")
+    boolean help;
 
     @Spec CommandSpec spec;
 

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -67,6 +69,21 @@ class SqlZeroFractionJobTest {
                 .contains(
                         "ZERO_FRACTION(RELU(`values`))",
                         "DESCRIPTOR(event_time), INTERVAL '0 00:00:01.500' DAY(3) TO SECOND(3))");
+    }
+
+    @Test
+    void helpListsNoVersionOptionSinceThereIsNoVersionToPrint() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine help = new CommandLine(new SqlZeroFractionJob());
+        help.setOut(new PrintWriter(out));
+        help.setErr(new PrintWriter(err));
+
+        assertThat(help.execute("--help")).isZero();
+        assertThat(out.toString()).contains("--help", "--bootstrap-servers").doesNotContain("-V");
+        // --version printed nothing and exited 0; now it is an unknown option.
+        assertThat(help.execute("--bootstrap-servers", "kafka:9092", "--version")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unknown option: '--version'");
     }
 
     @Test
