@@ -32,10 +32,14 @@ import java.util.Objects;
  * Every alert is also logged at WARN.
  *
  * <pre>{@code
+ * // stats of 10 s tumbling windows: 3 dead windows in a row, threshold 1.0, sparsity limit 0.9
  * DataStream<ActivationAlert> alerts =
- *         stats.keyBy(s -> s.getGroup().toString())
- *                 .process(new DeadFeatureDetector(3, 1.0, 0.9, "relu"));
+ *         stats.keyBy(s -> s.getGroup())
+ *                 .process(new DeadFeatureDetector(3, 1.0, 0.9, "relu", 100, 10_000L));
  * }</pre>
+ *
+ * <p>Give the windows' slide (their size, for tumbling windows), as above, so that a window without
+ * records breaks the streaks; the shorter constructors leave it unknown.
  *
  * <p>Rules, per group, in the order the statistics arrive:
  *
