@@ -111,7 +111,8 @@ public final class WriterSchemas {
     /**
      * Avro resolves a {@code timestamp-micros} long into a {@code timestamp-millis} one as it is,
      * 1000 times off, and the fingerprint cannot tell them apart: it is taken without logical
-     * types, so such a writer would even pass for the job's own version.
+     * types, so such a writer would even pass for the job's own version. The same holds for every
+     * branch of a union the writer wraps the field in.
      */
     private static void checkLogicalTypes(Path file, Schema writer) {
         for (Schema.Field field : FeatureVector.getClassSchema().getFields()) {
@@ -120,19 +121,29 @@ public final class WriterSchemas {
             if (expected == null || written == null) {
                 continue;
             }
-            LogicalType actual = written.schema().getLogicalType();
-            if (actual != null && !actual.getName().equals(expected.getName())) {
-                throw new IllegalArgumentException(
-                        "'"
-                                + file
-                                + "': field "
-                                + field.name()
-                                + " is "
-                                + actual.getName()
-                                + ", but the job reads "
-                                + expected.getName()
-                                + ": its values would be read in the wrong unit");
+            List<Schema> branches =
+                    written.schema().isUnion()
+                            ? written.schema().getTypes()
+                            : List.of(written.schema());
+            for (Schema branch : branches) {
+                checkLogicalType(file, field.name(), expected, branch.getLogicalType());
             }
+        }
+    }
+
+    private static void checkLogicalType(
+            Path file, String field, LogicalType expected, LogicalType actual) {
+        if (actual != null && !actual.getName().equals(expected.getName())) {
+            throw new IllegalArgumentException(
+                    "'"
+                            + file
+                            + "': field "
+                            + field
+                            + " is "
+                            + actual.getName()
+                            + ", but the job reads "
+                            + expected.getName()
+                            + ": its values would be read in the wrong unit");
         }
     }
 

@@ -286,6 +286,27 @@ class WriterSchemasTest {
     }
 
     @Test
+    void rejectsAnEventTimeInAnotherUnitInsideAUnion() {
+        // A union changes the fingerprint, so the decoder would resolve such a writer, and read
+        // its microseconds as milliseconds.
+        String millis = "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}";
+        String compact = FeatureVector.getClassSchema().toString();
+        String union =
+                compact.replace(
+                        millis,
+                        "[\"int\",{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}]");
+        assertThat(union).isNotEqualTo(compact);
+        Path file = write("micros-union.avsc", union);
+
+        assertRejected(
+                file.toString(),
+                "'"
+                        + file
+                        + "': field event_time is timestamp-micros, but the job reads"
+                        + " timestamp-millis: its values would be read in the wrong unit");
+    }
+
+    @Test
     void writerSchemasNeedTheSingleObjectFormat() {
         Path v2 = write("v2.avsc", v2Json());
 
