@@ -222,16 +222,31 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         }
         knownVersions = versions.toString();
         readers = new HashMap<>();
+        SpecificData resolving = withoutFastReader(model);
         writerSchemas.forEach(
                 (fingerprint, writer) ->
                         readers.put(
                                 fingerprint,
-                                new SpecificDatumReader<>(
+                                fingerprint == current
                                         // The reader's own schema object where it is the writer.
-                                        fingerprint == current ? readerSchema : writer,
-                                        readerSchema,
-                                        model)));
+                                        ? new SpecificDatumReader<>(
+                                                readerSchema, readerSchema, model)
+                                        : new SpecificDatumReader<>(
+                                                writer, readerSchema, resolving)));
         fastFeatureVectors = type == FeatureVector.class;
+    }
+
+    /**
+     * A copy of {@code model} that resolves other writers with Avro's classic reader: Avro 1.12's
+     * fast reader converts a logical type twice when the writer wraps the field in a union (e.g.
+     * {@code event_time} as {@code ["long"]}), and so fails on every record of such a writer that
+     * {@link #checkReadable} accepts.
+     */
+    private SpecificData withoutFastReader(SpecificData model) {
+        SpecificData copy = new SpecificData(type.getClassLoader());
+        model.getConversions().forEach(copy::addLogicalTypeConversion);
+        copy.setFastReaderEnabled(false);
+        return copy;
     }
 
     private static List<Schema> historyOf(String recordName) {

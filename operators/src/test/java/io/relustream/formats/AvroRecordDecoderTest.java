@@ -370,6 +370,43 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void decodesAWriterThatWrapsTheEventTimeInAUnion() throws Exception {
+        // A union of branches the job's long reads is readable: Avro resolves the branch written.
+        String millis = "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}";
+        String current = FeatureVector.getClassSchema().toString();
+        assertThat(current).contains("\"event_time\",\"type\":" + millis);
+        for (String union : List.of("[" + millis + "]", "[\"int\",\"long\"]")) {
+            Schema writer =
+                    new Schema.Parser()
+                            .parse(
+                                    current.replace(
+                                            "\"event_time\",\"type\":" + millis,
+                                            "\"event_time\",\"type\":" + union));
+            assertThat(writer.getField("event_time").schema().getType())
+                    .isEqualTo(Schema.Type.UNION);
+            assertThatNoException()
+                    .isThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, writer));
+            GenericRecord record = new GenericData.Record(writer);
+            record.put("id", "u1");
+            record.put("event_time", 1_700_000_000_123L); // the last branch, long, for both
+            record.put("group", "g");
+            record.put("values", List.of(0.5, -1.0));
+            ByteBuffer buffer =
+                    new BinaryMessageEncoder<GenericRecord>(GenericData.get(), writer)
+                            .encode(record);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+
+            assertThat(
+                            AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                                    .withWriterSchemas(List.of(writer))
+                                    .decode(bytes))
+                    .as(union)
+                    .isEqualTo(vector("u1", 1_700_000_000_123L, List.of(0.5, -1.0)));
+        }
+    }
+
+    @Test
     void rejectsRecordsOfAWriterSchemaItWasNotGiven() throws Exception {
         var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
 
