@@ -94,9 +94,24 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                             + reader.getName()
                             + ": "
                             + result.getResult().getIncompatibilities().stream()
-                                    .map(i -> i.getMessage() + " at " + i.getLocation())
+                                    .map(AvroRecordDecoder::describe)
                                     .collect(Collectors.joining("; ")));
         }
+    }
+
+    /** One incompatibility in words: for a missing field Avro gives only the field's name. */
+    private static String describe(SchemaCompatibility.Incompatibility incompatibility) {
+        if (incompatibility.getType()
+                == SchemaCompatibility.SchemaIncompatibilityType
+                        .READER_FIELD_MISSING_DEFAULT_VALUE) {
+            return "its field "
+                    + incompatibility.getMessage()
+                    + " at "
+                    + incompatibility.getLocation()
+                    + " has no default and the writer has no field of that name (aliases count"
+                    + " only in the current schema, not in the writer's)";
+        }
+        return incompatibility.getMessage() + " at " + incompatibility.getLocation();
     }
 
     /** The format this decoder reads. */

@@ -610,7 +610,9 @@ class AvroRecordDecoderTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "records written with it cannot be read as the current FeatureVector:"
-                                + " group at /fields/2");
+                                + " its field group at /fields/2 has no default and the writer"
+                                + " has no field of that name (aliases count only in the current"
+                                + " schema, not in the writer's)");
     }
 
     private static FeatureVector vector(String id, long eventTime, List<Double> values) {

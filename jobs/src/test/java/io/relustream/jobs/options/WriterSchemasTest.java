@@ -257,14 +257,38 @@ class WriterSchemasTest {
                 "'"
                         + tenant
                         + "': records written with it cannot be read as the current FeatureVector:"
-                        + " group at /fields/2");
+                        + " its field group at /fields/2 has no default and the writer has no"
+                        + " field of that name (aliases count only in the current schema, not in"
+                        + " the writer's)");
         assertRejected(
                 both.toString(),
                 "'"
                         + both
                         + "': records written with it cannot be read as the current FeatureVector:"
-                        + " group at /fields/2; reader type: DOUBLE not compatible with writer"
-                        + " type: STRING at /fields/3/type/items");
+                        + " its field group at /fields/2 has no default and the writer has no"
+                        + " field of that name (aliases count only in the current schema, not in"
+                        + " the writer's); reader type: DOUBLE not compatible with writer type:"
+                        + " STRING at /fields/3/type/items");
+    }
+
+    @Test
+    void rejectsAFieldRenamedWithAnAliasInTheWriterOnly() {
+        // Avro resolves renames through the reader's aliases; the writer's are not looked at.
+        String renamed =
+                CURRENT.replace(
+                        "\"name\" : \"event_time\",",
+                        "\"name\" : \"ts\", \"aliases\" : [ \"event_time\" ],");
+        assertThat(renamed).isNotEqualTo(CURRENT);
+        Path file = write("renamed.avsc", renamed);
+
+        assertRejected(
+                file.toString(),
+                "'"
+                        + file
+                        + "': records written with it cannot be read as the current FeatureVector:"
+                        + " its field event_time at /fields/1 has no default and the writer has"
+                        + " no field of that name (aliases count only in the current schema, not"
+                        + " in the writer's)");
     }
 
     @Test
