@@ -18,8 +18,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,7 +133,8 @@ class SchemaCompatibilityTest {
     /**
      * An unreleased change fails here. The fingerprint (parsing canonical form) covers names,
      * types, field order and namespaces; Schema.equals on the source file also covers defaults,
-     * logical types and other properties. Only docs may change without a new version.
+     * logical types and other properties, and {@link #resolutionHints} the aliases and enum
+     * defaults that Schema.equals leaves out. Only docs may change without a new version.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("recordNames")
@@ -162,6 +166,58 @@ class SchemaCompatibilityTest {
         assertThat(source)
                 .as(howToRelease + " (defaults, logical types or properties changed)")
                 .isEqualTo(latest);
+        assertThat(resolutionHints(source))
+                .as(howToRelease + " (aliases or enum defaults changed)")
+                .isEqualTo(resolutionHints(latest));
+    }
+
+    /**
+     * The aliases of every named type and field, and the default of every enum, one line each: they
+     * change how a reader resolves a writer, and Schema.equals does not compare them.
+     */
+    static List<String> resolutionHints(Schema schema) {
+        List<String> hints = new ArrayList<>();
+        collectResolutionHints(schema, new HashSet<>(), hints);
+        return hints;
+    }
+
+    private static void collectResolutionHints(
+            Schema schema, Set<String> seen, List<String> hints) {
+        switch (schema.getType()) {
+            case RECORD:
+            case ENUM:
+            case FIXED:
+                if (!seen.add(schema.getFullName())) {
+                    return; // a recursive or repeated type, listed already
+                }
+                hints.add(schema.getFullName() + " aliases " + new TreeSet<>(schema.getAliases()));
+                if (schema.getType() == Schema.Type.ENUM) {
+                    hints.add(schema.getFullName() + " default " + schema.getEnumDefault());
+                }
+                if (schema.getType() == Schema.Type.RECORD) {
+                    for (Schema.Field field : schema.getFields()) {
+                        hints.add(
+                                schema.getFullName()
+                                        + "."
+                                        + field.name()
+                                        + " aliases "
+                                        + new TreeSet<>(field.aliases()));
+                        collectResolutionHints(field.schema(), seen, hints);
+                    }
+                }
+                return;
+            case ARRAY:
+                collectResolutionHints(schema.getElementType(), seen, hints);
+                return;
+            case MAP:
+                collectResolutionHints(schema.getValueType(), seen, hints);
+                return;
+            case UNION:
+                schema.getTypes().forEach(branch -> collectResolutionHints(branch, seen, hints));
+                return;
+            default:
+                return;
+        }
     }
 
     // The tests below prove that incompatibilities(...) catches breaking changes in the right
@@ -215,6 +271,45 @@ class SchemaCompatibilityTest {
 
         assertThat(incompatibilities(Direction.BACKWARD, next, released)).isEmpty();
         assertThat(incompatibilities(Direction.FORWARD, next, released)).isEmpty();
+    }
+
+    @Test
+    void resolutionHintsTellAliasesAndEnumDefaultsThatSchemaEqualsIgnores() {
+        Schema released = releasedFeatureVector();
+        String json = released.toString();
+        Schema aliased =
+                new Schema.Parser()
+                        .parse(
+                                json.replace(
+                                                "\"name\":\"group\",",
+                                                "\"name\":\"group\",\"aliases\":[\"tenant\"],")
+                                        .replaceFirst(
+                                                "\"name\":\"FeatureVector\",",
+                                                "\"name\":\"FeatureVector\",\"aliases\":[\"Vector\"],"));
+        assertThat(aliased).isEqualTo(released); // what the check above would miss
+        assertThat(resolutionHints(released))
+                .containsExactly(
+                        "io.relustream.avro.FeatureVector aliases []",
+                        "io.relustream.avro.FeatureVector.id aliases []",
+                        "io.relustream.avro.FeatureVector.event_time aliases []",
+                        "io.relustream.avro.FeatureVector.group aliases []",
+                        "io.relustream.avro.FeatureVector.values aliases []");
+        assertThat(resolutionHints(aliased))
+                .containsExactly(
+                        "io.relustream.avro.FeatureVector aliases [io.relustream.avro.Vector]",
+                        "io.relustream.avro.FeatureVector.id aliases []",
+                        "io.relustream.avro.FeatureVector.event_time aliases []",
+                        "io.relustream.avro.FeatureVector.group aliases [tenant]",
+                        "io.relustream.avro.FeatureVector.values aliases []");
+
+        String kind = "{\"type\":\"enum\",\"name\":\"Kind\",\"symbols\":[\"A\",\"B\"]";
+        Schema noDefault = new Schema.Parser().parse(kind + "}");
+        Schema withDefault = new Schema.Parser().parse(kind + ",\"default\":\"A\"}");
+        assertThat(withDefault).isEqualTo(noDefault);
+        assertThat(resolutionHints(noDefault))
+                .containsExactly("Kind aliases []", "Kind default null");
+        assertThat(resolutionHints(withDefault))
+                .containsExactly("Kind aliases []", "Kind default A");
     }
 
     private static Schema releasedFeatureVector() {
