@@ -186,6 +186,20 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                 return fast;
             }
         }
+        try {
+            return readChecked(reader, payload, offset);
+        } catch (StackOverflowError tooDeep) {
+            // A recursive writer schema lets a payload nest records as deep as its bytes allow:
+            // the walk and Avro recurse once per level.
+            throw new UndecodableRecordException(
+                    "payload is not a valid "
+                            + readerSchema.getName()
+                            + ": it nests records deeper than the decoder's stack can follow");
+        }
+    }
+
+    private T readChecked(SpecificDatumReader<T> reader, byte[] payload, int offset)
+            throws UndecodableRecordException {
         AvroBinaryCheck.check(reader.getSchema(), payload, offset);
         try {
             // A direct decoder, which does not know how many bytes are left: with a decoder that

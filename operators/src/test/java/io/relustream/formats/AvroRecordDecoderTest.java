@@ -407,6 +407,53 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void deadLettersRecordsOfARecursiveWriterThatNestTooDeep() throws Exception {
+        // A writer whose records may hold a next one: each level costs 5 bytes, so a payload of
+        // 5 MB nests a million records, far more than any thread's stack can recurse through.
+        Schema linked =
+                new Schema.Parser()
+                        .parse(
+                                FeatureVector.getClassSchema()
+                                        .toString()
+                                        .replaceFirst(
+                                                "]}$",
+                                                ",{\"name\":\"next\",\"type\":[\"null\","
+                                                    + "\"FeatureVector\"],\"default\":null}]}"));
+        assertThat(linked.getField("next")).isNotNull();
+        var decoder =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(linked));
+        byte[] header = AvroRecordEncoder.singleObjectHeader(linked);
+        int levels = 1_000_000;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(10 + 5 * levels + 5);
+        out.write(header);
+        for (int i = 0; i < levels; i++) {
+            // id "", event_time 0, group "", values [], next: union branch 1 (zig-zag 2)
+            out.write(new byte[] {0, 0, 0, 0, 2});
+        }
+        out.write(new byte[] {0, 0, 0, 0, 0}); // the last one: next is null
+        byte[] deep = out.toByteArray();
+
+        assertReason(
+                decoder,
+                deep,
+                "payload is not a valid FeatureVector: it nests records deeper than the decoder's"
+                        + " stack can follow");
+        // Two levels decode, and the decoder goes on reading after the deep one.
+        out.reset();
+        out.write(header);
+        out.write(new byte[] {0, 0, 0, 0, 2, 0, 0, 0, 0, 0}); // one record holding the last
+        assertThat(decoder.decode(out.toByteArray()))
+                .isEqualTo(
+                        FeatureVector.newBuilder()
+                                .setId("")
+                                .setEventTime(Instant.EPOCH)
+                                .setGroup("")
+                                .setValues(List.of())
+                                .build());
+    }
+
+    @Test
     void rejectsRecordsOfAWriterSchemaItWasNotGiven() throws Exception {
         var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
 
