@@ -140,12 +140,24 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                             + " format");
         }
         if (format == WireFormat.AVRO) {
-            return read(
-                    readers.get(SchemaNormalization.parsingFingerprint64(readerSchema)),
-                    payload,
-                    0);
+            try {
+                return read(
+                        readers.get(SchemaNormalization.parsingFingerprint64(readerSchema)),
+                        payload,
+                        0);
+            } catch (UndecodableRecordException e) {
+                if (payload.length >= HEADER_LENGTH && startsWithSingleObjectMarker(payload)) {
+                    // A producer in the other format: say so, not just where the bytes broke.
+                    throw new UndecodableRecordException(
+                            e.getMessage()
+                                    + "; it starts with C3 01, the marker of the avro-single-object"
+                                    + " format, but is read as plain avro",
+                            e.getCause());
+                }
+                throw e;
+            }
         }
-        if ((payload[0] & 0xff) != 0xC3 || (payload.length > 1 && (payload[1] & 0xff) != 0x01)) {
+        if (!startsWithSingleObjectMarker(payload)) {
             throw new UndecodableRecordException(
                     String.format(
                             "payload does not start with the Avro single-object marker C3 01"
@@ -282,6 +294,11 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         return SchemaHistory.recordNames().contains(recordName)
                 ? SchemaHistory.versions(recordName)
                 : List.of();
+    }
+
+    /** Whether the payload starts with C3 01, or is the single byte C3 (a truncated marker). */
+    private static boolean startsWithSingleObjectMarker(byte[] payload) {
+        return (payload[0] & 0xff) == 0xC3 && (payload.length == 1 || payload[1] == 0x01);
     }
 
     private static String hexPrefix(byte[] payload) {

@@ -274,6 +274,22 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void rawAvroSaysWhenThePayloadIsInTheSingleObjectFormat() {
+        // C3 01 read as the varint of id's length: 0x43 + (0x01 << 7) = 195, zig-zag -98.
+        assertReason(
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO),
+                encode(WireFormat.AVRO_SINGLE_OBJECT),
+                "payload is not valid Avro: FeatureVector.id at byte 2: negative length -98; it"
+                        + " starts with C3 01, the marker of the avro-single-object format, but"
+                        + " is read as plain avro");
+        // Without a whole header it is only broken Avro: C3 01 02 is id's length -98 all the same.
+        assertReason(
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO),
+                new byte[] {(byte) 0xC3, 0x01, 0x02},
+                "payload is not valid Avro: FeatureVector.id at byte 2: negative length -98");
+    }
+
+    @Test
     void decodesOtherRecordTypes() throws Exception {
         ActivationStats stats =
                 ActivationStats.newBuilder()
