@@ -8,8 +8,11 @@ import io.relustream.simd.SimdLoops;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
@@ -62,15 +65,54 @@ public final class JobOptions {
     /** The broker's default cap on transactions, transaction.max.timeout.ms. */
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
-    /** Kafka properties that dedicated options set; passing them too would silently override. */
     /**
      * The most sliding windows one record may fall into (--window / --slide): a day sliding every
      * 10 seconds is 8,640; beyond this each record costs more windows than any job can hold.
      */
     static final int MAX_WINDOWS_PER_RECORD = 10_000;
 
-    private static final Map<String, String> DEDICATED_PROPERTIES =
-            Map.of("bootstrap.servers", "--bootstrap-servers", "group.id", "--group-id");
+    /** Kafka's property of config providers, which fill in {@code ${provider:key}} values. */
+    private static final String CONFIG_PROVIDERS = "config.providers";
+
+    private static final String OWN_SERIALIZATION =
+            "the job reads and writes Avro bytes itself; --format chooses their wire format";
+
+    /**
+     * Kafka properties the job sets itself, with what to do instead: passing them too would
+     * silently override an option, or break the clients (a transactional id makes every send of an
+     * at-least-once producer fail, and the source takes bytes only).
+     */
+    private static final Map<String, String> RESERVED_PROPERTIES =
+            Map.of(
+                    "bootstrap.servers", "use --bootstrap-servers instead",
+                    "group.id", "use --group-id instead",
+                    "transactional.id", "use --transactional-id-prefix instead",
+                    "key.serializer", OWN_SERIALIZATION,
+                    "value.serializer", OWN_SERIALIZATION,
+                    "key.deserializer", OWN_SERIALIZATION,
+                    "value.deserializer", OWN_SERIALIZATION);
+
+    /**
+     * The options Flink's Kafka source reads from the consumer properties (KafkaSourceOptions),
+     * typed as it parses them; {@code client.id.prefix} takes any text.
+     */
+    private static final ConfigDef FLINK_KAFKA_SOURCE =
+            new ConfigDef()
+                    .define(
+                            "partition.discovery.interval.ms",
+                            ConfigDef.Type.LONG,
+                            ConfigDef.Importance.LOW,
+                            "Milliseconds between looks for new partitions; <= 0: none")
+                    .define(
+                            "commit.offsets.on.checkpoint",
+                            ConfigDef.Type.BOOLEAN,
+                            ConfigDef.Importance.LOW,
+                            "Whether checkpoints commit the group's offsets")
+                    .define(
+                            "register.consumer.metrics",
+                            ConfigDef.Type.BOOLEAN,
+                            ConfigDef.Importance.LOW,
+                            "Whether the consumer's metrics are Flink metrics");
 
     private final String bootstrapServers;
     private final String inputTopic;
@@ -177,6 +219,7 @@ public final class JobOptions {
         JobOptions options = new JobOptions(command, kafkaProperties);
         options.checkTransactionTimeout();
         checkKafkaProperties(kafkaProperties);
+        options.checkKafkaClients();
         return options;
     }
 
@@ -633,10 +676,9 @@ public final class JobOptions {
                                 + option
                                 + " <value>");
             }
-            String dedicated = DEDICATED_PROPERTIES.get(name);
-            if (dedicated != null) {
-                throw new InvalidOptionsException(
-                        "Invalid option '" + option + "': use " + dedicated + " instead");
+            String reserved = RESERVED_PROPERTIES.get(name);
+            if (reserved != null) {
+                throw new InvalidOptionsException("Invalid option '" + option + "': " + reserved);
             }
             if (properties.put(name, value) != null) {
                 throw new InvalidOptionsException(
@@ -714,8 +756,12 @@ public final class JobOptions {
                 List.of(
                         ConsumerConfig.configDef(),
                         ProducerConfig.configDef(),
-                        AdminClientConfig.configDef());
+                        AdminClientConfig.configDef(),
+                        FLINK_KAFKA_SOURCE);
         for (Map.Entry<String, String> property : properties.entrySet()) {
+            if (providedOnTheCluster(properties, property.getKey(), property.getValue())) {
+                continue;
+            }
             for (ConfigDef client : clients) {
                 ConfigDef.ConfigKey key = client.configKeys().get(property.getKey());
                 if (key == null || key.type == ConfigDef.Type.CLASS) {
@@ -737,6 +783,134 @@ public final class JobOptions {
                 }
             }
         }
+    }
+
+    /**
+     * Kafka's clients also check their properties against each other when the job creates them (an
+     * idempotent producer needs acks=all, a consumer of group.protocol=consumer takes no
+     * session.timeout.ms). Configured here as the job configures them, they fail now instead of
+     * failing every restart of the running job. Class names are left out, as above.
+     */
+    private void checkKafkaClients() {
+        if (kafkaProperties.isEmpty()) {
+            return;
+        }
+        Map<String, Object> consumer = withoutClasses(ConsumerConfig.configDef());
+        // Any broker will do: --bootstrap-servers is checked on its own (and may be missing).
+        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092");
+        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        try {
+            // The subclass only reaches the constructor that does not log every value.
+            new ConsumerConfig(consumer, false) {};
+        } catch (KafkaException e) {
+            // Mostly ConfigExceptions; an invalid group.instance.id is an
+            // InvalidConfigurationException.
+            throw new InvalidOptionsException(
+                    "Invalid --kafka. options for the job's Kafka consumer: " + e.getMessage(), e);
+        }
+
+        Map<String, Object> producer = withoutClasses(ProducerConfig.configDef());
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092");
+        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        ProducerConfig config = producerConfig(producer);
+        if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            Map<String, Object> transactional = new LinkedHashMap<>(producer);
+            transactional.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalIdPrefix);
+            try {
+                new ProducerConfig(transactional);
+            } catch (KafkaException e) {
+                // Without the transactional id the producer was fine: the options turn off the
+                // idempotence that transactions need.
+                throw new InvalidOptionsException(
+                        "Invalid --kafka. options for --delivery-guarantee exactly-once: Kafka"
+                                + " transactions need an idempotent producer, which is off with "
+                                + idempotenceOptions()
+                                + "; leave them out, or use enable.idempotence=true, acks=all,"
+                                + " retries above 0 and max.in.flight.requests.per.connection"
+                                + " at most 5",
+                        e);
+            }
+        }
+        // KafkaProducer's own check, made when it is created rather than by its configuration.
+        String deliveryTimeout = kafkaProperties.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
+        if (deliveryTimeout != null) {
+            long lingerAndRequestTimeout =
+                    Math.min(
+                            (long)
+                                            Math.min(
+                                                    config.getLong(ProducerConfig.LINGER_MS_CONFIG),
+                                                    Integer.MAX_VALUE)
+                                    + config.getInt(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG),
+                            Integer.MAX_VALUE);
+            if (config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)
+                    < lingerAndRequestTimeout) {
+                throw new InvalidOptionsException(
+                        "Invalid value for option '"
+                                + KAFKA_PREFIX
+                                + ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG
+                                + "': '"
+                                + deliveryTimeout
+                                + "' must be at least linger.ms + request.timeout.ms ("
+                                + lingerAndRequestTimeout
+                                + "), or Kafka's producer refuses to start");
+            }
+        }
+    }
+
+    private static ProducerConfig producerConfig(Map<String, Object> properties) {
+        try {
+            return new ProducerConfig(properties);
+        } catch (KafkaException e) {
+            throw new InvalidOptionsException(
+                    "Invalid --kafka. options for the job's Kafka producers: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The Kafka properties but those that only the cluster can read: class names, config providers
+     * and the values they provide (a secrets file on the TaskManagers is not on this machine).
+     */
+    private Map<String, Object> withoutClasses(ConfigDef client) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        kafkaProperties.forEach(
+                (name, value) -> {
+                    ConfigDef.ConfigKey key = client.configKeys().get(name);
+                    if ((key == null || key.type != ConfigDef.Type.CLASS)
+                            && !name.startsWith(CONFIG_PROVIDERS)
+                            && !providedOnTheCluster(kafkaProperties, name, value)) {
+                        properties.put(name, value);
+                    }
+                });
+        return properties;
+    }
+
+    /**
+     * Whether a config provider fills in {@code value} (a {@code ${provider:key}} reference). The
+     * properties the job reads itself (max.request.size, transaction.timeout.ms) must be numbers
+     * here.
+     */
+    private static boolean providedOnTheCluster(
+            Map<String, String> properties, String name, String value) {
+        return properties.containsKey(CONFIG_PROVIDERS)
+                && value.contains("${")
+                && !name.equals(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)
+                && !name.equals(TRANSACTION_TIMEOUT);
+    }
+
+    /** The given producer options that decide whether it is idempotent, as typed. */
+    private String idempotenceOptions() {
+        return List.of(
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        ProducerConfig.ACKS_CONFIG,
+                        ProducerConfig.RETRIES_CONFIG,
+                        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION)
+                .stream()
+                .filter(kafkaProperties::containsKey)
+                .map(name -> KAFKA_PREFIX + name + "=" + kafkaProperties.get(name))
+                .collect(Collectors.joining(", "));
     }
 
     private static void checkSlide(Duration window, Duration slide, ParseResult result) {

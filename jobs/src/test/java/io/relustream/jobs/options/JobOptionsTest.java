@@ -424,7 +424,44 @@ class JobOptionsTest {
                                 "com.example.CustomPartitioner"),
                         "--kafka.security.protocol=sasl_ssl",
                         "--kafka.compression.type=zstd",
-                        "--kafka.partitioner.class=com.example.CustomPartitioner"));
+                        "--kafka.partitioner.class=com.example.CustomPartitioner"),
+                // Without exactly-once the producers may leave idempotence off.
+                withServers(
+                        JobOptions::kafkaProperties,
+                        Map.of("acks", "1", "retries", "0"),
+                        "--kafka.acks=1",
+                        "--kafka.retries=0"),
+                withServers(
+                        JobOptions::kafkaProperties,
+                        Map.of("acks", "all"),
+                        "--delivery-guarantee=exactly-once",
+                        "--kafka.acks=all"),
+                // Kafka's defaults: linger.ms 5 + request.timeout.ms 30000 = 30005.
+                withServers(
+                        JobOptions::kafkaProperties,
+                        Map.of("delivery.timeout.ms", "30005"),
+                        "--kafka.delivery.timeout.ms=30005"),
+                withServers(
+                        JobOptions::kafkaProperties,
+                        Map.of("partition.discovery.interval.ms", "-1"),
+                        "--kafka.partition.discovery.interval.ms=-1"),
+                // Config providers fill in values on the cluster, from files only it may have.
+                withServers(
+                        JobOptions::kafkaProperties,
+                        Map.of(
+                                "config.providers",
+                                "file",
+                                "config.providers.file.class",
+                                "org.apache.kafka.common.config.provider.FileConfigProvider",
+                                "sasl.jaas.config",
+                                "${file:/no/such/secrets.properties:jaas}",
+                                "acks",
+                                "${file:/no/such/secrets.properties:acks}"),
+                        "--kafka.config.providers=file",
+                        "--kafka.config.providers.file.class="
+                                + "org.apache.kafka.common.config.provider.FileConfigProvider",
+                        "--kafka.sasl.jaas.config=${file:/no/such/secrets.properties:jaas}",
+                        "--kafka.acks=${file:/no/such/secrets.properties:acks}"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -942,6 +979,107 @@ class JobOptionsTest {
                 rejects(
                         "Invalid option '--kafka.group.id': use --group-id instead",
                         withServers("--kafka.group.id", "other")));
+        // An at-least-once producer with a transactional id fails every send.
+        rows.add(
+                rejects(
+                        "Invalid option '--kafka.transactional.id': use --transactional-id-prefix"
+                                + " instead",
+                        withServers("--kafka.transactional.id=relu")));
+        for (String serialization :
+                List.of(
+                        "key.serializer",
+                        "value.serializer",
+                        "key.deserializer",
+                        "value.deserializer")) {
+            rows.add(
+                    rejects(
+                            "Invalid option '--kafka."
+                                    + serialization
+                                    + "': the job reads and writes Avro bytes itself; --format"
+                                    + " chooses their wire format",
+                            withServers(
+                                    "--kafka." + serialization,
+                                    "org.apache.kafka.common.serialization.StringSerializer")));
+        }
+        // Flink's Kafka source reads these from the same properties, when the job runs.
+        rows.add(
+                rejects(
+                        "Invalid value for option '--kafka.partition.discovery.interval.ms':"
+                                + " Invalid value 10s for configuration"
+                                + " partition.discovery.interval.ms: Not a number of type LONG",
+                        withServers("--kafka.partition.discovery.interval.ms=10s")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--kafka.commit.offsets.on.checkpoint': Invalid"
+                                + " value yes for configuration commit.offsets.on.checkpoint:"
+                                + " Expected value to be either true or false",
+                        withServers("--kafka.commit.offsets.on.checkpoint=yes")));
+        // Properties that are valid alone but that Kafka's clients refuse together.
+        String exactlyOnce =
+                "Invalid --kafka. options for --delivery-guarantee exactly-once: Kafka"
+                        + " transactions need an idempotent producer, which is off with ";
+        String idempotentValues =
+                "; leave them out, or use enable.idempotence=true, acks=all, retries above 0 and"
+                        + " max.in.flight.requests.per.connection at most 5";
+        rows.add(
+                rejects(
+                        exactlyOnce + "--kafka.acks=1" + idempotentValues,
+                        withServers("--delivery-guarantee=exactly-once", "--kafka.acks=1")));
+        rows.add(
+                rejects(
+                        exactlyOnce + "--kafka.enable.idempotence=false" + idempotentValues,
+                        withServers(
+                                "--delivery-guarantee=exactly-once",
+                                "--kafka.enable.idempotence=false")));
+        rows.add(
+                rejects(
+                        exactlyOnce + "--kafka.acks=all, --kafka.retries=0" + idempotentValues,
+                        withServers(
+                                "--kafka.retries=0",
+                                "--delivery-guarantee=exactly-once",
+                                "--kafka.acks=all")));
+        rows.add(
+                rejects(
+                        "Invalid --kafka. options for the job's Kafka producers: To use the"
+                                + " idempotent producer, max.in.flight.requests.per.connection"
+                                + " must be set to at most 5. Current value is 6.",
+                        withServers("--kafka.max.in.flight.requests.per.connection=6")));
+        rows.add(
+                rejects(
+                        "Invalid --kafka. options for the job's Kafka producers: Must set acks to"
+                                + " all in order to use the idempotent producer. Otherwise we"
+                                + " cannot guarantee idempotence.",
+                        withServers("--kafka.enable.idempotence=true", "--kafka.acks=1")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--kafka.delivery.timeout.ms': '30004' must be"
+                                + " at least linger.ms + request.timeout.ms (30005), or Kafka's"
+                                + " producer refuses to start",
+                        withServers("--kafka.delivery.timeout.ms=30004")));
+        rows.add(
+                rejects(
+                        "Invalid --kafka. options for the job's Kafka consumer: session.timeout.ms"
+                                + " cannot be set when group.protocol=CONSUMER",
+                        withServers(
+                                "--kafka.group.protocol=consumer",
+                                "--kafka.session.timeout.ms=10000")));
+        // The job reads max.request.size itself, on this machine: no provider fills it in.
+        rows.add(
+                rejects(
+                        "Invalid value for option '--kafka.max.request.size': Invalid value"
+                                + " ${file:/no/such/secrets.properties:size} for configuration"
+                                + " max.request.size: Not a number of type INT",
+                        withServers(
+                                "--kafka.config.providers=file",
+                                "--kafka.config.providers.file.class="
+                                    + "org.apache.kafka.common.config.provider.FileConfigProvider",
+                                "--kafka.max.request.size=${file:/no/such/secrets.properties:size}")));
+        rows.add(
+                rejects(
+                        "Invalid --kafka. options for the job's Kafka consumer: Group instance id"
+                                + " is invalid: 'job 1' contains one or more characters other than"
+                                + " ASCII alphanumerics, '.', '_' and '-'",
+                        withServers("--kafka.group.instance.id=job 1")));
         // Values Kafka's clients would refuse when the job starts, refused here with their words.
         rows.add(
                 rejects(
