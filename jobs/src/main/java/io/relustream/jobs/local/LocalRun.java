@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,9 +56,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
         description = {
             "Runs an in-process Kafka broker, the feature generator and the activation statistics"
                     + " job, and prints each window's statistics.",
-            "Any other option is passed to the job; see its --help (ActivationStatsJob)."
+            "Any other option is passed to the job: its options follow the local run's own."
         })
 public final class LocalRun implements Callable<Integer> {
+
+    private static final String USE_HELP =
+            "Use --help to see the options of the local run and the job.";
+
+    /** The help section of the job's options. */
+    private static final String JOB_OPTIONS = "jobOptions";
 
     @Option(
             names = "--duration",
@@ -102,7 +109,33 @@ public final class LocalRun implements Callable<Integer> {
 
     /** Runs with {@code args}, printing to {@code out} and problems to {@code err}. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return new CommandLine(new LocalRun(out, err)).execute(args);
+        CommandLine commandLine =
+                new CommandLine(new LocalRun(out, err))
+                        .setOut(new PrintWriter(out, true))
+                        .setErr(new PrintWriter(err, true))
+                        // Problems as the job reports them: the problem and where to look, not
+                        // the whole help (which the job's options make long).
+                        .setParameterExceptionHandler(
+                                (problem, arguments) -> {
+                                    err.println(problem.getMessage());
+                                    err.println(USE_HELP);
+                                    err.flush();
+                                    return 2;
+                                });
+        // Every other option goes to the job: --help lists the job's options too.
+        commandLine
+                .getHelpSectionMap()
+                .put(
+                        JOB_OPTIONS,
+                        help ->
+                                String.format(
+                                                "%nOptions of the job (ActivationStatsJob), all but"
+                                                        + " --bootstrap-servers:%n%n")
+                                        + JobOptions.optionsUsage());
+        List<String> sections = new ArrayList<>(commandLine.getHelpSectionKeys());
+        sections.add(JOB_OPTIONS);
+        commandLine.setHelpSectionKeys(sections);
+        return commandLine.execute(args);
     }
 
     @Override
@@ -129,7 +162,7 @@ public final class LocalRun implements Callable<Integer> {
             jobOptions("localhost:9092");
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
-            err.println("Use --help to see the options of the local run and the job.");
+            err.println(USE_HELP);
             return 2;
         }
         out.println("Starting an in-process Kafka broker...");

@@ -266,6 +266,20 @@ public final class JobOptions {
     }
 
     /**
+     * The option list of {@link #usage()}, without its heading: every option with its default and
+     * the Kafka client properties, for launchers that pass options on to the job.
+     */
+    public static String optionsUsage() {
+        CommandLine commandLine = commandLine(new JobCommand());
+        commandLine.setHelpSectionKeys(
+                List.of(
+                        CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST,
+                        CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER_HEADING,
+                        CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER));
+        return commandLine.getUsageMessage(Help.Ansi.OFF);
+    }
+
+    /**
      * Runs {@code job} with the options of {@code args}, for mains.
      *
      * <p>Prints {@link #usage()} to {@code out} and returns 0 for {@code --help}; prints the

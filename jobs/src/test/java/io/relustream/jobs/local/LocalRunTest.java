@@ -1,0 +1,64 @@
+package io.relustream.jobs.local;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The local run's command line, which never gets as far as starting the broker here. */
+class LocalRunTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return LocalRun.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpListsTheOptionsOfTheLocalRunTheGeneratorAndTheJob() {
+        assertThat(run("--help")).isZero();
+
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertThat(help)
+                .contains("--duration=<duration>", "Default: 0s.")
+                .contains("--prometheus-port=<prometheusPort>", "Default: 9249.")
+                .contains("--rate=<rate>", "Default: 200.")
+                .contains("Options of the job (ActivationStatsJob), all but --bootstrap-servers:")
+                .contains("--window=<duration>    Length of the statistics windows")
+                .contains("--allowed-lateness=<duration>")
+                .contains("--kafka.<property>=<value>");
+        // The job's list starts under the local run's heading, not under a second "Options:".
+        assertThat(help).doesNotContain("Options:");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void anInvalidOptionOfTheLocalRunIsReportedLikeTheJobsWithoutTheWholeHelp() {
+        assertThat(run("--prometheus-port", "abc")).isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        "Invalid value for option '--prometheus-port': 'abc' is not an int\n"
+                                + "Use --help to see the options of the local run and the job.\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void anInvalidOptionOfTheJobIsReportedTheSameWay() {
+        assertThat(run("--window", "soon")).isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        "Invalid value for option '--window': 'soon' is not a duration; use a"
+                                + " whole number and a unit: 500ms, 10s, 5m, 2h\n"
+                                + "Use --help to see the options of the local run and the job.\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+}
