@@ -389,6 +389,16 @@ public final class ReportCommand implements Callable<Integer> {
                                 + (Files.exists(input) ? "' is not a file" : "' does not exist"));
             }
         }
+        if (input == null) {
+            try {
+                StatsReader.checkConsumerConfig(bootstrapServers, kafkaProperties, timeout);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Invalid --kafka. options for the report's Kafka consumer: "
+                                + e.getMessage());
+            }
+        }
         if (timeout.isZero()) {
             throw new ParameterException(
                     spec.commandLine(),

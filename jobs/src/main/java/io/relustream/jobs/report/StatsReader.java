@@ -111,6 +111,42 @@ final class StatsReader {
     }
 
     /**
+     * Checks the consumer's properties as the Kafka consumer will when {@link #fromTopic} creates
+     * it, so that a bad one is an invalid option rather than a topic that cannot be read.
+     *
+     * @throws IllegalArgumentException with Kafka's words for what is wrong
+     */
+    static void checkConsumerConfig(
+            String bootstrapServers, Map<String, String> kafkaProperties, Duration timeout) {
+        Map<String, Object> config = consumerConfig(bootstrapServers, kafkaProperties, timeout);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        try {
+            // The subclass only reaches the constructor that does not log every value.
+            new ConsumerConfig(config, false) {};
+        } catch (KafkaException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Object> consumerConfig(
+            String bootstrapServers, Map<String, String> kafkaProperties, Duration timeout) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Looking at a topic must never create it.
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "relu-stream-report");
+        config.put(
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        // The user's properties may change any of these (security, isolation, client id).
+        config.putAll(kafkaProperties);
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return config;
+    }
+
+    /**
      * Reads the topic from the beginning to the end offsets it has now.
      *
      * @param kafkaProperties more consumer properties, e.g. {@code security.protocol}
@@ -124,19 +160,13 @@ final class StatsReader {
             Map<String, String> kafkaProperties,
             Duration timeout)
             throws ReadException {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // Looking at a topic must never create it.
-        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "relu-stream-report");
-        config.put(
-                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-        // The user's properties may change any of these (security, isolation, client id).
-        config.putAll(kafkaProperties);
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Object> config = consumerConfig(bootstrapServers, kafkaProperties, timeout);
+        // A timeout of centuries has no nanoseconds in a long: it never runs out.
+        long timeoutNanos =
+                timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) < 0
+                        ? timeout.toNanos()
+                        : Long.MAX_VALUE;
+        long start = System.nanoTime();
         trustStatsRecords();
         AvroRecordDecoder<ActivationStats> decoder =
                 AvroRecordDecoder.of(ActivationStats.class, format);
@@ -189,7 +219,7 @@ final class StatsReader {
             int undecodable = 0;
             String firstProblem = null;
             while (!pending.isEmpty()) {
-                if (System.nanoTime() > deadline) {
+                if (System.nanoTime() - start > timeoutNanos) {
                     throw new ReadException(
                             "Timed out after "
                                     + TimeTicks.duration(timeout)

@@ -156,6 +156,31 @@ class ReportCommandITCase {
     }
 
     @Test
+    void aTimeoutTooLongForNanosecondsNeverRunsOut() throws Exception {
+        kafka.createTopics(1, "empty-stats-no-timeout");
+
+        // 2,562,048 hours are more nanoseconds than a long holds (2^63 ns is 2,562,047.8 h).
+        Run run =
+                report(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--topic",
+                        "empty-stats-no-timeout",
+                        "--timeout",
+                        "2562048h",
+                        "--output-dir",
+                        dir.toString());
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.err)
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Nothing to plot: topic 'empty-stats-no-timeout' on "
+                                        + kafka.bootstrapServers()
+                                        + " holds no ActivationStats records."));
+    }
+
+    @Test
     void aMissingTopicFailsWithOneAndNeverCreatesIt() throws Exception {
         Run run =
                 report(
