@@ -112,6 +112,15 @@ public final class GeneratorCommand implements Callable<Integer> {
     }
 
     /**
+     * When record {@code sent} (counting from 0) is due, in nanoseconds after the first. Whole
+     * seconds first: {@code sent * 1e9} overflows a long after 9.2e9 records, a day at 100,000/s,
+     * and the generator would then stop waiting.
+     */
+    static long dueNanos(long sent, int rate) {
+        return sent / rate * 1_000_000_000L + sent % rate * 1_000_000_000L / rate;
+    }
+
+    /**
      * Produces records at {@code rate} per second until {@code count} (0: no limit) or until {@code
      * running} turns false.
      *
@@ -151,7 +160,7 @@ public final class GeneratorCommand implements Callable<Integer> {
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             while (running.get() && (count == 0 || sent < count)) {
-                long due = start + sent * 1_000_000_000L / rate;
+                long due = start + dueNanos(sent, rate);
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));

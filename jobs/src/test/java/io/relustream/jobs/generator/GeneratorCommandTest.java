@@ -16,6 +16,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class GeneratorCommandTest {
 
+    @ParameterizedTest(name = "record {0} at {1}/s is due {2} ns after the first")
+    @CsvSource({
+        "0, 200, 0",
+        "1, 200, 5000000",
+        "201, 200, 1005000000",
+        "2, 3, 666666666",
+        // 1e10 * 1e9 ns is beyond a long: 1e10 records at 1e5/s are due after 1e5 s = 1e14 ns.
+        "10000000000, 100000, 100000000000000",
+        // 9,223,372,037 records at 1/s: 2^63 ns (292 years) lies just beyond.
+        "9223372036, 1, 9223372036000000000"
+    })
+    void recordsAreDueAtTheRateWithoutOverflowing(long sent, int rate, long nanos) {
+        assertThat(GeneratorCommand.dueNanos(sent, rate)).isEqualTo(nanos);
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(
             delimiter = '|',
