@@ -702,12 +702,6 @@ public final class JobOptions {
         return properties;
     }
 
-    /**
-     * Every output needs a topic of its own: records of different schemas in one topic confuse its
-     * readers, and two exactly-once sinks of one topic share a transactional id. An output on the
-     * input topic would feed the job its own records. Kafka also refuses two topics whose names
-     * differ only in '.' against '_' (their metric names collide).
-     */
     /** Plain Avro carries no fingerprint: nothing would tell the readers which writer wrote. */
     private static void checkWriterSchemas(JobCommand command) {
         if (command.format == WireFormat.AVRO && !command.writerSchemas.isEmpty()) {
@@ -720,6 +714,12 @@ public final class JobOptions {
         }
     }
 
+    /**
+     * Every output needs a topic of its own: records of different schemas in one topic confuse its
+     * readers, and two exactly-once sinks of one topic share a transactional id. An output on the
+     * input topic would feed the job its own records. Kafka also refuses two topics whose names
+     * differ only in '.' against '_' (their metric names collide).
+     */
     private static void checkTopics(JobCommand command) {
         Map<String, String> outputs = new LinkedHashMap<>();
         outputs.put("--output-topic", command.outputTopic);
