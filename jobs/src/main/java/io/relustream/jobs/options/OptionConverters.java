@@ -32,9 +32,16 @@ public final class OptionConverters {
     /** Kafka's own rule for topic names (org.apache.kafka.common.internals.Topic). */
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
-    /** The topics Kafka keeps for itself: offsets, transactions, share-group state. */
+    /**
+     * The topics Kafka keeps for itself: offsets, transactions, share-group state, and the KRaft
+     * metadata log, which no client can create or read.
+     */
     private static final Set<String> INTERNAL_TOPICS =
-            Set.of("__consumer_offsets", "__transaction_state", "__share_group_state");
+            Set.of(
+                    "__consumer_offsets",
+                    "__transaction_state",
+                    "__share_group_state",
+                    "__cluster_metadata");
 
     private static final Pattern DECIMAL =
             Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");

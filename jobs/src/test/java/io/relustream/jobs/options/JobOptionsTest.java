@@ -1134,7 +1134,13 @@ class JobOptionsTest {
                                 + ownTopics,
                         withServers("--output-topic", "a.b", "--stats-topic", "a_b")));
         for (String internal :
-                List.of("__consumer_offsets", "__transaction_state", "__share_group_state")) {
+                List.of(
+                        "__consumer_offsets",
+                        "__transaction_state",
+                        "__share_group_state",
+                        // KRaft's metadata log: "Creation of internal topic __cluster_metadata is
+                        // prohibited."
+                        "__cluster_metadata")) {
             rows.add(
                     rejects(
                             "Invalid value for option '--input-topic': '"
