@@ -331,6 +331,26 @@ class WriterSchemasTest {
     }
 
     @Test
+    void rejectsAnEventTimeInAnotherUnitInsideAOneBranchUnion() {
+        // A union of one branch is readable as that branch: the job would read micros as millis.
+        String micros =
+                CURRENT.replace(
+                        "\"type\" : {\n      \"type\" : \"long\",\n      \"logicalType\" :"
+                                + " \"timestamp-millis\"\n    }",
+                        "\"type\" : [ {\"type\" : \"long\", \"logicalType\" :"
+                                + " \"timestamp-micros\"} ]");
+        assertThat(micros).isNotEqualTo(CURRENT);
+        Path file = write("union-micros.avsc", micros);
+
+        assertRejected(
+                file.toString(),
+                "'"
+                        + file
+                        + "': field event_time is timestamp-micros, but the job reads"
+                        + " timestamp-millis: its values would be read in the wrong unit");
+    }
+
+    @Test
     void writerSchemasNeedTheSingleObjectFormat() {
         Path v2 = write("v2.avsc", v2Json());
 
