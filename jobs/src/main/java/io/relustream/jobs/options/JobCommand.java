@@ -168,8 +168,10 @@ final class JobCommand {
             paramLabel = "<policy>",
             converter = OptionConverters.InvalidValues.class,
             description =
-                    "What to do with NaN and infinite inputs: propagate, zero, reject (to the"
-                            + " dead-letter topic) or fail (the job). Default: ${DEFAULT-VALUE}.")
+                    "What to do with records holding NaN or an infinity: propagate (the math),"
+                            + " zero (NaN results become 0; infinities follow the math), reject"
+                            + " (to the dead-letter topic) or fail (the job). Default:"
+                            + " ${DEFAULT-VALUE}.")
     InvalidValuePolicy invalidValues;
 
     @Option(

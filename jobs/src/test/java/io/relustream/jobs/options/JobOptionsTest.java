@@ -1266,9 +1266,10 @@ class JobOptionsTest {
                                 + " Default: true."),
                 Arguments.of(
                         "--invalid-values",
-                        "--invalid-values=<policy> What to do with NaN and infinite inputs:"
-                                + " propagate, zero, reject (to the dead-letter topic) or fail"
-                                + " (the job). Default: propagate."),
+                        "--invalid-values=<policy> What to do with records holding NaN or an"
+                                + " infinity: propagate (the math), zero (NaN results become 0;"
+                                + " infinities follow the math), reject (to the dead-letter"
+                                + " topic) or fail (the job). Default: propagate."),
                 Arguments.of(
                         "--window",
                         "--window=<duration> Length of the statistics windows, e.g. 500ms, 10s,"
@@ -1430,10 +1431,13 @@ class JobOptionsTest {
                                 "      --[no-]derivatives     Write each activation's derivatives"
                                         + " with its values. Default: true.",
                                 "      --invalid-values=<policy>",
-                                "                             What to do with NaN and infinite"
-                                        + " inputs: propagate, zero, reject (to",
-                                "                               the dead-letter topic) or fail (the"
-                                        + " job). Default: propagate.",
+                                "                             What to do with records holding NaN"
+                                        + " or an infinity: propagate (the",
+                                "                               math), zero (NaN results become 0;"
+                                        + " infinities follow the math),",
+                                "                               reject (to the dead-letter topic)"
+                                        + " or fail (the job). Default:",
+                                "                               propagate.",
                                 "      --window=<duration>    Length of the statistics windows,"
                                         + " e.g. 500ms, 10s, 5m, 2h. Default:",
                                 "                               10s.",
