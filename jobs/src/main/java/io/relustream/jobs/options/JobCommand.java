@@ -227,10 +227,11 @@ final class JobCommand {
             names = "--max-event-time-skew",
             defaultValue = "5m",
             paramLabel = "<duration>",
-            converter = OptionConverters.PositiveDuration.class,
+            converter = OptionConverters.EventTimeSkew.class,
             description =
                     "Records whose event time is further ahead of the clock go to the dead-letter"
-                            + " topic. Default: ${DEFAULT-VALUE}.")
+                            + " topic; at most 1h, what Kafka brokers accept by default. Default:"
+                            + " ${DEFAULT-VALUE}.")
     Duration maxEventTimeSkew;
 
     @Option(

@@ -59,6 +59,13 @@ public final class OptionConverters {
     /** Flink's largest parallelism (KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM). */
     static final int MAX_PARALLELISM = 1 << 15;
 
+    /**
+     * Kafka brokers refuse records stamped further ahead of their clock than {@code
+     * message.timestamp.after.max.ms}, one hour by default, and the outputs of a record carry its
+     * event time.
+     */
+    static final Duration MAX_EVENT_TIME_SKEW = Duration.ofHours(1);
+
     private OptionConverters() {}
 
     /** A comma-separated list of {@code host:port}, returned with the spaces around entries cut. */
@@ -172,6 +179,25 @@ public final class OptionConverters {
                         "'"
                                 + value
                                 + "' must be at least 10ms, Flink's shortest checkpoint interval");
+            }
+            return duration;
+        }
+    }
+
+    /** A {@link Durations} text of a duration {@code > 0} and at most one hour. */
+    static final class EventTimeSkew implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration duration = new PositiveDuration().convert(value);
+            if (duration.compareTo(MAX_EVENT_TIME_SKEW) > 0) {
+                // A record further ahead would pass, and its activation be refused by the broker:
+                // the sink fails and the job restarts into the same record for ever.
+                throw new TypeConversionException(
+                        "'"
+                                + value
+                                + "' must be at most 1h: activations carry their record's event"
+                                + " time, and Kafka brokers refuse records stamped more than"
+                                + " message.timestamp.after.max.ms (1h by default) ahead");
             }
             return duration;
         }

@@ -287,9 +287,9 @@ class JobOptionsTest {
                         "--max-event-time-skew=90s"),
                 withServers(
                         JobOptions::maxEventTimeSkew,
-                        Duration.ofHours(24),
+                        Duration.ofHours(1),
                         "--max-event-time-skew",
-                        "24h"),
+                        "1h"),
                 withServers(
                         JobOptions::maxEventTimeSkew,
                         Duration.ofMinutes(5),
@@ -731,6 +731,18 @@ class JobOptionsTest {
                                     + negative
                                     + notADuration,
                             withServers("--max-event-time-skew=" + negative)));
+        }
+        // Further ahead, a record's activation would carry a timestamp the broker refuses by
+        // default (message.timestamp.after.max.ms = 1h): the sink would fail for ever.
+        for (String tooFar : List.of("3600001ms", "61m", "2h", "24h")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--max-event-time-skew': '"
+                                    + tooFar
+                                    + "' must be at most 1h: activations carry their record's"
+                                    + " event time, and Kafka brokers refuse records stamped more"
+                                    + " than message.timestamp.after.max.ms (1h by default) ahead",
+                            withServers("--max-event-time-skew", tooFar)));
         }
         rows.add(
                 rejects(
@@ -1294,7 +1306,8 @@ class JobOptionsTest {
                 Arguments.of(
                         "--max-event-time-skew",
                         "--max-event-time-skew=<duration> Records whose event time is further"
-                                + " ahead of the clock go to the dead-letter topic. Default: 5m."),
+                                + " ahead of the clock go to the dead-letter topic; at most 1h,"
+                                + " what Kafka brokers accept by default. Default: 5m."),
                 Arguments.of(
                         "--allowed-lateness",
                         "--allowed-lateness=<duration> How long a window still takes late"
@@ -1459,7 +1472,9 @@ class JobOptionsTest {
                                 "      --max-event-time-skew=<duration>",
                                 "                             Records whose event time is further"
                                         + " ahead of the clock go to the",
-                                "                               dead-letter topic. Default: 5m.",
+                                "                               dead-letter topic; at most 1h, what"
+                                        + " Kafka brokers accept by default.",
+                                "                               Default: 5m.",
                                 "      --allowed-lateness=<duration>",
                                 "                             How long a window still takes late"
                                         + " records; later ones go to the late",
