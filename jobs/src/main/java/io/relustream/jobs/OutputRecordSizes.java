@@ -1,10 +1,15 @@
 package io.relustream.jobs;
 
+import io.relustream.avro.DeadLetter;
+import io.relustream.avro.DeadLetterHeader;
+
+import java.nio.ByteBuffer;
+
 /**
- * Upper bounds of the Kafka records the job writes for one input record: its activations and the
- * statistics of a window that holds it. A producer refuses a record above its {@code
- * max.request.size}, and the sink fails the job on it; the job would restart into the same record
- * for ever. Checked before anything is written, such a record goes to the dead-letter topic
+ * Upper bounds of the Kafka records the job writes for one input record: its activations, the
+ * statistics of a window that holds it, and its dead letter. A producer refuses a record above its
+ * {@code max.request.size}, and the sink fails the job on it; the job would restart into the same
+ * record for ever. Checked before anything is written, such a record goes to the dead-letter topic
  * instead.
  *
  * <p>The bounds assume the widest encoding of every length and count (varints of 5 and 10 bytes),
@@ -67,6 +72,49 @@ final class OutputRecordSizes {
                         + 2L * (MAX_INT_VARINT + 1)
                         + (long) STATS_BYTES_PER_FEATURE * features;
         return KAFKA_FRAMING + groupBytes + value;
+    }
+
+    /**
+     * The record of a {@code DeadLetter}, keyed by the key of the record it holds. The union
+     * branches of its nullable fields take one byte each.
+     */
+    static long deadLetter(DeadLetter letter) {
+        long headers = MAX_INT_VARINT + 1;
+        for (DeadLetterHeader header : letter.getHeaders()) {
+            headers += string(utf8Bytes(header.getKey())) + 1 + bytes(header.getValue());
+        }
+        long value =
+                SINGLE_OBJECT_HEADER
+                        + 1
+                        + bytes(letter.getPayload())
+                        + 1
+                        + bytes(letter.getKey())
+                        + 1
+                        + (letter.getTopic() == null ? 0 : string(utf8Bytes(letter.getTopic())))
+                        + 1
+                        + MAX_INT_VARINT
+                        + 1
+                        + MAX_LONG_VARINT
+                        + 1
+                        + MAX_LONG_VARINT
+                        + headers
+                        + string(utf8Bytes(letter.getReason()))
+                        + 1
+                        + nullableString(letter.getErrorClass())
+                        + 1
+                        + nullableString(letter.getErrorMessage())
+                        + MAX_LONG_VARINT;
+        long key = letter.getKey() == null ? 0 : letter.getKey().remaining();
+        return KAFKA_FRAMING + key + value;
+    }
+
+    /** Bytes of a nullable {@code bytes} value without its union branch. */
+    private static long bytes(ByteBuffer bytes) {
+        return bytes == null ? 0 : MAX_INT_VARINT + bytes.remaining();
+    }
+
+    private static long nullableString(String text) {
+        return text == null ? 0 : string(utf8Bytes(text));
     }
 
     private static long string(long utf8Bytes) {

@@ -22,6 +22,8 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import java.util.List;
+
 /**
  * The job's activation stage: activates every decoded record, sends every record that cannot be
  * activated (or did not decode) to {@link #DEAD_LETTERS} with its original bytes and Kafka
@@ -79,7 +81,7 @@ final class SourcedActivationFunction
     public void processElement(
             SourcedFeatureVector record, Context context, Collector<ActivationVector> out) {
         if (record.deadLetter != null) {
-            context.output(DEAD_LETTERS, record.deadLetter);
+            context.output(DEAD_LETTERS, fitting(record.deadLetter));
             return;
         }
         FeatureVectorActivator.Outcome outcome = activator.activate(record.vector);
@@ -99,9 +101,10 @@ final class SourcedActivationFunction
             ofGroup.rejected(outcome.counts());
             context.output(
                     DEAD_LETTERS,
-                    FeatureVectorKafkaDeserializer.deadLetter(record, problem)
-                            .error(InvalidRecordException.class.getName(), problem)
-                            .build());
+                    fitting(
+                            FeatureVectorKafkaDeserializer.deadLetter(record, problem)
+                                    .error(InvalidRecordException.class.getName(), problem)
+                                    .build()));
             return;
         }
         metrics.activated(outcome.counts());
@@ -147,6 +150,43 @@ final class SourcedActivationFunction
                 Math.max(activations, statistics),
                 outcome.inputs().length,
                 maxRecordBytes);
+    }
+
+    /**
+     * {@code letter}, or when it would not fit in one Kafka record (an input near the size limit
+     * and the dead letter's own fields), {@code letter} without the original bytes, and if need be
+     * without the key and headers too, its reason saying so and where to read them: a record the
+     * producer refuses would fail the sink, and the job would restart into it for ever.
+     */
+    private DeadLetter fitting(DeadLetter letter) {
+        if (OutputRecordSizes.deadLetter(letter) <= maxRecordBytes) {
+            return letter;
+        }
+        String reason = letter.getReason();
+        String leftOut = "";
+        if (letter.getPayload() != null) {
+            leftOut = "the payload (" + letter.getPayload().remaining() + " bytes)";
+            letter.setPayload(null);
+        }
+        if (OutputRecordSizes.deadLetter(letter) > maxRecordBytes) {
+            leftOut += (leftOut.isEmpty() ? "the key and headers are" : ", key and headers are");
+            letter.setKey(null);
+            letter.setHeaders(List.of());
+        } else {
+            leftOut += " is";
+        }
+        letter.setReason(
+                String.format(
+                        "%s; %s left out of this dead letter, which would not fit in one Kafka"
+                                + " record with them (max.request.size=%d): read the record from"
+                                + " %s/%d@%d",
+                        reason,
+                        leftOut,
+                        maxRecordBytes,
+                        letter.getTopic(),
+                        letter.getPartition(),
+                        letter.getOffset()));
+        return letter;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.relustream.jobs;
 
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
+import io.relustream.avro.DeadLetterHeader;
 import io.relustream.avro.FeatureVector;
 import io.relustream.formats.InvalidEventTimeException;
 import io.relustream.formats.UndecodableRecordException;
@@ -18,6 +19,7 @@ import org.apache.flink.util.ExceptionUtils;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
 
 import org.apache.avro.SchemaNormalization;
 
@@ -329,6 +331,85 @@ class BadInputITCase {
                                 + " --kafka.max.request.size (and the max.message.bytes of the"
                                 + " output topics) to write such records");
         assertThat(letter.getErrorClass()).isEqualTo(InvalidRecordException.class.getName());
+    }
+
+    @Test
+    void deadLettersTooLargeForAKafkaRecordLeaveTheBytesOutAndTheJobGoesOn(
+            TestInfo test, @InjectMiniCluster MiniCluster cluster) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        // Records the input topic takes (under Kafka's 1 MiB max.request.size with their framing),
+        // but whose dead letters, the bytes and about 400 more, would not fit in one record.
+        byte[] garbage = new byte[1_048_400];
+        Arrays.fill(garbage, (byte) 0x41);
+        double[] wide = ones(131_040); // 1,048,320 bytes of values, 1,048,361 in all
+        wide[7] = Double.NaN;
+        List<ProducerRecord<byte[], byte[]>> records =
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("small", T0, "g", 1, 2)),
+                        new ProducerRecord<>(
+                                names.features,
+                                0,
+                                "big".getBytes(),
+                                garbage,
+                                List.of(new RecordHeader("trace", new byte[] {1, 2}))),
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("wide", T0 + 1, "g", wide)),
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("after", T0 + 2, "g", 3)));
+        topics.produce(records);
+
+        JobExecutionResult result =
+                ActivationStatsJob.run(boundedJob(names, "--invalid-values", "reject"));
+
+        JobOutputAssertions.assertNeverRestarted(cluster, result.getJobID());
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactly("small", "after");
+        List<DeadLetter> deadLetters =
+                TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer);
+        assertThat(deadLetters).extracting(DeadLetter::getOffset).containsExactly(1L, 2L);
+        String garbageReason =
+                "payload does not start with the Avro single-object marker C3 01 (found 41 41):"
+                        + " it is not a FeatureVector record in avro-single-object format";
+        String nanReason =
+                "values[7] is NaN and the invalid-value policy is reject (NaN and infinities are"
+                        + " not accepted)";
+        DeadLetter big = deadLetters.get(0);
+        assertThat(big.getPayload()).isNull();
+        assertThat(big.getKey()).isEqualTo(ByteBuffer.wrap("big".getBytes()));
+        assertThat(big.getHeaders())
+                .containsExactly(new DeadLetterHeader("trace", ByteBuffer.wrap(new byte[] {1, 2})));
+        assertThat(big.getTopic()).isEqualTo(names.features);
+        assertThat(big.getPartition()).isZero();
+        assertThat(big.getReason())
+                .isEqualTo(
+                        garbageReason
+                                + "; the payload (1048400 bytes) is left out of this dead letter,"
+                                + " which would not fit in one Kafka record with them"
+                                + " (max.request.size=1048576): read the record from "
+                                + names.features
+                                + "/0@1");
+        assertThat(big.getErrorClass()).isEqualTo(UndecodableRecordException.class.getName());
+        assertThat(big.getErrorMessage()).isEqualTo(garbageReason);
+        DeadLetter rejected = deadLetters.get(1);
+        assertThat(rejected.getPayload()).isNull();
+        assertThat(rejected.getKey()).isEqualTo(ByteBuffer.wrap("wide".getBytes()));
+        assertThat(rejected.getReason())
+                .isEqualTo(
+                        nanReason
+                                + "; the payload ("
+                                + records.get(2).value().length
+                                + " bytes) is left out of this dead letter, which would not fit"
+                                + " in one Kafka record with them (max.request.size=1048576):"
+                                + " read the record from "
+                                + names.features
+                                + "/0@2");
+        assertThat(rejected.getErrorClass()).isEqualTo(InvalidRecordException.class.getName());
+        assertThat(rejected.getErrorMessage()).isEqualTo(nanReason);
     }
 
     @Test

@@ -2,8 +2,12 @@ package io.relustream.jobs;
 
 import io.relustream.avro.ActivationStats;
 import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
+import io.relustream.avro.DeadLetterHeader;
 import io.relustream.formats.ActivationStatsKafkaSerializer;
 import io.relustream.formats.ActivationVectorKafkaSerializer;
+import io.relustream.formats.DeadLetterKafkaSerializer;
+import io.relustream.formats.DeadLetters;
 import io.relustream.formats.WireFormat;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -15,6 +19,7 @@ import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -132,6 +137,40 @@ class OutputRecordSizesTest {
         assertThat(bound)
                 .isGreaterThanOrEqualTo(written)
                 .isLessThanOrEqualTo(written + 600L + 4L * features);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0, 0, 0, false",
+        "1000, 3, 1, false",
+        "1048400, 3, 2, false",
+        "0, 500000, 3, false",
+        "100, 10, 0, true"
+    })
+    void deadLetterBoundHoldsTheWrittenRecord(
+            int payloadBytes, int keyBytes, int headers, boolean tombstone) {
+        List<DeadLetterHeader> headerList = new ArrayList<>();
+        for (int i = 0; i < headers; i++) {
+            headerList.add(
+                    new DeadLetterHeader(
+                            "h\u00e9-" + i, i == 0 ? null : ByteBuffer.wrap(new byte[100 * i])));
+        }
+        DeadLetter letter =
+                DeadLetters.builder(tombstone ? null : new byte[payloadBytes], "r\u00e9ason")
+                        .source("features-\u4e2d", Integer.MIN_VALUE, Long.MIN_VALUE)
+                        .timestamp(Long.MAX_VALUE)
+                        .key(new byte[keyBytes])
+                        .headers(headerList)
+                        .error("java.lang.IllegalStateException", "message \ud83d\ude00")
+                        .build();
+        int written =
+                kafkaSize(
+                        new DeadLetterKafkaSerializer("dlq", WireFormat.AVRO_SINGLE_OBJECT)
+                                .serialize(letter, null, 1L));
+
+        long bound = OutputRecordSizes.deadLetter(letter);
+
+        assertThat(bound).isGreaterThanOrEqualTo(written).isLessThan(written + 200L);
     }
 
     @ParameterizedTest
