@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  * Records that arrived after their windows closed (beyond the allowed lateness): counted in the
  * {@code lateRecords} metric and written out as their activations, so they are never silently
  * dropped. Their activations already went to the activations topic; only the window statistics miss
- * them.
+ * them. Without derivatives: the samples the windows get carry no inputs to compute them from, and
+ * the activations topic has them.
  */
 final class LateSampleFunction extends ProcessFunction<ActivationSample, ActivationVector>
         implements ResultTypeQueryable<ActivationVector> {
