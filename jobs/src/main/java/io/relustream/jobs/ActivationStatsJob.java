@@ -26,6 +26,7 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -224,8 +225,13 @@ public final class ActivationStatsJob {
         }
     }
 
-    private static Properties kafkaProperties(JobOptions options) {
+    /** The properties of the source's consumer: the {@code --kafka.} options over its defaults. */
+    static Properties kafkaProperties(JobOptions options) {
         Properties properties = new Properties();
+        // Records of aborted transactions (an exactly-once producer upstream that failed) are not
+        // part of the topic for its readers; Kafka's default read_uncommitted would activate them
+        // and count them in the windows, and read records before their transaction commits.
+        properties.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.putAll(options.kafkaProperties());
         return properties;
     }

@@ -11,7 +11,10 @@ import io.relustream.jobs.options.JobOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -262,6 +265,53 @@ class DeliveryGuaranteeITCase {
         assertThat(outcome.activations + outcome.deadLetters.size())
                 .isEqualTo(input.records.size());
         assertSameStatisticsAsWithoutFailures(outcome.stats, input);
+    }
+
+    @Test
+    void recordsOfAbortedTransactionsUpstreamAreNotRead(TestInfo test) throws Exception {
+        JobTopics names = topics(test);
+        // An exactly-once producer upstream: one transaction committed, the next aborted.
+        Map<String, Object> config =
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                        names.features + "-upstream");
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(
+                    TestRecords.record(
+                            names.features, 0, TestRecords.vector("committed-1", T0, "g", 1, -1)));
+            producer.send(
+                    TestRecords.record(
+                            names.features,
+                            0,
+                            TestRecords.vector("committed-2", T0 + 1, "g", 2, -2)));
+            producer.commitTransaction();
+            producer.beginTransaction();
+            producer.send(
+                    TestRecords.record(
+                            names.features, 0, TestRecords.vector("aborted", T0 + 2, "g", 3, -3)));
+            producer.flush();
+            producer.abortTransaction();
+        }
+
+        ActivationStatsJob.run(options(names, "exactly-once"));
+
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactly("committed-1", "committed-2");
+        assertThat(topics.readAll(names.dlq)).isEmpty();
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats), ActivationStats::fromByteBuffer))
+                .extracting(ActivationStats::getRecordCount)
+                .containsExactly(2L);
     }
 
     /** Each window result exactly once, equal to the plain calculation over all records. */
