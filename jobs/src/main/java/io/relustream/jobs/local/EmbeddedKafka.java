@@ -58,6 +58,10 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .setConfigProp("transaction.state.log.num.partitions", "1")
                         .setConfigProp("group.initial.rebalance.delay.ms", "0")
                         .setConfigProp("message.max.bytes", String.valueOf(MAX_RECORD_BYTES))
+                        // No time-based retention: the job stamps its outputs with their event
+                        // times, and records replayed from more than 7 days ago (the default
+                        // retention) would be deleted at the first check, 30 s after start.
+                        .setConfigProp("log.retention.ms", "-1")
                         .build();
         // Formatting the storage prints its bootstrap metadata on stdout; keep it out of the way.
         PrintStream stdout = System.out;
