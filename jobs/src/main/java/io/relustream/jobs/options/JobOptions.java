@@ -59,6 +59,9 @@ public final class JobOptions {
     /** Kafka's default {@code max.request.size} of a producer. */
     static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
 
+    /** The smallest {@code max.request.size} the job takes: room for any dead letter's reason. */
+    static final int MIN_MAX_REQUEST_SIZE = 64 * 1024;
+
     /** The producer property of the transaction timeout. */
     public static final String TRANSACTION_TIMEOUT = "transaction.timeout.ms";
 
@@ -220,6 +223,7 @@ public final class JobOptions {
         options.checkTransactionTimeout();
         checkKafkaProperties(kafkaProperties);
         options.checkKafkaClients();
+        options.checkMaxRequestSize();
         return options;
     }
 
@@ -796,6 +800,25 @@ public final class JobOptions {
                             e);
                 }
             }
+        }
+    }
+
+    /**
+     * A dead letter that does not fit leaves out the original bytes, key and headers, but keeps its
+     * reason and the error: with a limit under that, the dead-letter sink would fail and the job
+     * restart into the same record for ever.
+     */
+    private void checkMaxRequestSize() {
+        if (maxRequestSize() < MIN_MAX_REQUEST_SIZE) {
+            throw new InvalidOptionsException(
+                    String.format(
+                            Locale.ROOT,
+                            "Invalid value for option '%s%s': '%s' must be at least %d bytes, so"
+                                    + " that every dead letter fits in one record",
+                            KAFKA_PREFIX,
+                            ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                            kafkaProperties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                            MIN_MAX_REQUEST_SIZE));
         }
     }
 

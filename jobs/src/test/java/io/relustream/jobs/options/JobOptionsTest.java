@@ -1075,6 +1075,18 @@ class JobOptionsTest {
                         withServers(
                                 "--kafka.group.protocol=consumer",
                                 "--kafka.session.timeout.ms=10000")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--kafka.max.request.size': '65535' must be at"
+                                + " least 65536 bytes, so that every dead letter fits in one"
+                                + " record",
+                        withServers("--kafka.max.request.size=65535")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--kafka.max.request.size': ' 100' must be at"
+                                + " least 65536 bytes, so that every dead letter fits in one"
+                                + " record",
+                        withServers("--kafka.max.request.size= 100")));
         // The job reads max.request.size itself, on this machine: no provider fills it in.
         rows.add(
                 rejects(
@@ -1537,6 +1549,19 @@ class JobOptionsTest {
                                 "                               and with exactly-once to"
                                         + " transaction.timeout.ms=900000 (15m).",
                                 ""));
+    }
+
+    @Test
+    void takesAMaxRequestSizeFromTheFloorOfADeadLetterUp() {
+        assertThat(JobOptions.parse("--bootstrap-servers", "kafka:9092").maxRequestSize())
+                .isEqualTo(1_048_576);
+        assertThat(
+                        JobOptions.parse(
+                                        "--bootstrap-servers",
+                                        "kafka:9092",
+                                        "--kafka.max.request.size=65536")
+                                .maxRequestSize())
+                .isEqualTo(65_536);
     }
 
     @Test
