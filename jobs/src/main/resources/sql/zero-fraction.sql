@@ -18,6 +18,8 @@ CREATE TEMPORARY TABLE features (
     'topic' = '${input_topic}',
     'properties.bootstrap.servers' = '${bootstrap_servers}',
     'properties.group.id' = '${group_id}',
+    -- Records of aborted upstream transactions are not input, as in the activation job.
+    'properties.isolation.level' = 'read_committed',
     'scan.startup.mode' = 'earliest-offset',
     'scan.bounded.mode' = '${bounded_mode}',
     'format' = 'avro'

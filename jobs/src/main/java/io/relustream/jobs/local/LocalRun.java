@@ -266,7 +266,9 @@ public final class LocalRun implements Callable<Integer> {
                 Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                         ConsumerConfig.GROUP_ID_CONFIG, "relu-stream-local-printer",
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                        // Under exactly-once, rows of aborted transactions are not the job's.
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(
                         config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -9,7 +9,10 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
@@ -121,6 +124,55 @@ class SqlZeroFractionJobITCase {
                         error ->
                                 assertThat(ExceptionUtils.stringifyException(error))
                                         .contains("Failed to deserialize Avro record"));
+    }
+
+    @Test
+    void recordsOfAbortedTransactionsUpstreamAreNotRead() throws Exception {
+        String in = "sql-transactional";
+        String out = "sql-transactional-out";
+        kafka.createTopics(1, in);
+        kafka.createTopics(1, out);
+        // An exactly-once producer upstream: one transaction committed, the next aborted.
+        Map<String, Object> config =
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                        in + "-upstream");
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(
+                    new ProducerRecord<>(in, 0, null, plainAvro(vector("c1", 1_000, "a", 1.0))));
+            producer.send(
+                    new ProducerRecord<>(in, 0, null, plainAvro(vector("c2", 2_000, "a", -1.0))));
+            producer.commitTransaction();
+            producer.beginTransaction();
+            producer.send(
+                    new ProducerRecord<>(in, 0, null, plainAvro(vector("x", 3_000, "a", -2.0))));
+            producer.flush();
+            producer.abortTransaction();
+        }
+
+        SqlZeroFractionJob.parse(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--input-topic",
+                        in,
+                        "--output-topic",
+                        out,
+                        "--bounded",
+                        "--parallelism",
+                        "1")
+                .run();
+
+        // Two committed records, relu outputs 1 and 0: one zero of two values.
+        List<ConsumerRecord<byte[], byte[]>> written = topics.readAll(out);
+        assertThat(written).hasSize(1);
+        JsonNode window = new ObjectMapper().readTree(written.get(0).value());
+        assertThat(window.get("record_count").asLong()).isEqualTo(2L);
+        assertThat(window.get("zero_fraction").asDouble()).isEqualTo(0.5);
     }
 
     @Test
