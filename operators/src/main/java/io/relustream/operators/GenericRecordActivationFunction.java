@@ -268,10 +268,12 @@ public final class GenericRecordActivationFunction
 
     private byte[] encode(GenericRecord record, String problem) {
         try {
+            // A generated record of another schema still holds its logical types as Java objects
+            // (an Instant for timestamp-millis): only its own model writes them.
             BinaryMessageEncoder<GenericRecord> encoder =
                     record.getSchema() == matchingSchema
                             ? rejectedEncoder
-                            : new BinaryMessageEncoder<>(GenericData.get(), record.getSchema());
+                            : new BinaryMessageEncoder<>(modelOf(record), record.getSchema());
             ByteBuffer buffer = encoder.encode(record);
             byte[] bytes = new byte[buffer.remaining()];
             buffer.get(bytes);
@@ -288,6 +290,12 @@ public final class GenericRecordActivationFunction
                             + e.getMessage(),
                     e);
         }
+    }
+
+    private static GenericData modelOf(GenericRecord record) {
+        return record instanceof SpecificRecordBase
+                ? ((SpecificRecordBase) record).getSpecificData()
+                : GenericData.get();
     }
 
     @Override

@@ -189,6 +189,33 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void aGeneratedRecordOfAnotherSchemaIsDeadLetteredWithItsLogicalTypes() throws Exception {
+        // A FeatureVector is not a Reading; its event_time is an Instant, which only its own
+        // model can write into the dead letter's bytes.
+        FeatureVector other =
+                new FeatureVector("f", Instant.ofEpochMilli(3_000), "layer", List.of(1.0));
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("score")
+                        .invalidValues(InvalidValuePolicy.PROPAGATE)
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(other, 0L);
+
+            assertThat(op.harness.extractOutputValues()).isEmpty();
+            DeadLetter letter =
+                    op.harness
+                            .getSideOutput(GenericRecordActivationFunction.REJECTED)
+                            .poll()
+                            .getValue();
+            assertThat(letter.getReason())
+                    .startsWith("the record's schema is not the one the operator was built for");
+            assertThat(FeatureVector.fromByteBuffer(letter.getPayload())).isEqualTo(other);
+            assertThat(op.counter("rejectedRecords")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aRecordSchemaThatDiffersOnlyInDocsAndPropertiesIsTheSame() throws Exception {
         Schema annotated = new Schema.Parser().parse(READING.toString());
         annotated.addProp("owner", "team-a");
