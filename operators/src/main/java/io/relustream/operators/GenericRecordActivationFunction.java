@@ -36,6 +36,7 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -63,8 +64,10 @@ import java.util.stream.Collectors;
  * DataStream<GenericRecord> out = readings.process(relu);   // adds score_relu, score_grad, ...
  * }</pre>
  *
- * <p>Unsupported fields fail at {@link Builder#build()} with the field's name and type. Records the
- * {@link InvalidValuePolicy} rejects leave through {@link #REJECTED}.
+ * <p>Unsupported fields fail at {@link Builder#build()} with the field's name and type, and so does
+ * a recursive schema (one whose fields refer to the record itself, which the output record, of the
+ * same name with more fields, cannot hold). Records the {@link InvalidValuePolicy} rejects leave
+ * through {@link #REJECTED}.
  */
 public final class GenericRecordActivationFunction
         extends ProcessFunction<GenericRecord, GenericRecord>
@@ -452,8 +455,8 @@ public final class GenericRecordActivationFunction
         }
 
         /**
-         * @throws IllegalArgumentException when a field is missing or of an unsupported type, or an
-         *     output field name is taken
+         * @throws IllegalArgumentException when a field is missing or of an unsupported type, an
+         *     output field name is taken, or the schema refers to itself
          */
         public GenericRecordActivationFunction build() {
             if (fields.isEmpty()) {
@@ -464,6 +467,17 @@ public final class GenericRecordActivationFunction
             List<Schema.Field> outputFields = new ArrayList<>();
             Set<String> taken = new LinkedHashSet<>();
             for (Schema.Field field : inputSchema.getFields()) {
+                if (refersTo(field.schema(), inputSchema.getFullName(), new HashSet<>())) {
+                    // The output record keeps the input's name: a nested reference to it would
+                    // then name the output, which the nested input record does not match.
+                    throw new IllegalArgumentException(
+                            "Field '"
+                                    + field.name()
+                                    + "' refers to "
+                                    + inputSchema.getFullName()
+                                    + " itself; the output record keeps that name with more"
+                                    + " fields, so a recursive schema cannot be activated");
+                }
                 Schema.Field copy = copy(field, field.name(), field.schema());
                 field.aliases().forEach(copy::addAlias);
                 outputFields.add(copy);
@@ -516,6 +530,30 @@ public final class GenericRecordActivationFunction
                     plans,
                     new VectorActivator(activation, invalidValues),
                     derivatives);
+        }
+
+        /** Whether {@code schema} holds, at any depth, the record named {@code fullName}. */
+        private static boolean refersTo(Schema schema, String fullName, Set<String> seen) {
+            switch (schema.getType()) {
+                case RECORD:
+                    if (schema.getFullName().equals(fullName)) {
+                        return true;
+                    }
+                    if (!seen.add(schema.getFullName())) {
+                        return false;
+                    }
+                    return schema.getFields().stream()
+                            .anyMatch(field -> refersTo(field.schema(), fullName, seen));
+                case ARRAY:
+                    return refersTo(schema.getElementType(), fullName, seen);
+                case MAP:
+                    return refersTo(schema.getValueType(), fullName, seen);
+                case UNION:
+                    return schema.getTypes().stream()
+                            .anyMatch(branch -> refersTo(branch, fullName, seen));
+                default:
+                    return false;
+            }
         }
 
         private String baseName() {

@@ -629,6 +629,35 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void refusesARecursiveSchemaAtBuildTime() {
+        // The output would be a Node with more fields, and its "next" would name that Node:
+        // the nested input record does not match it, and Flink's serializer failed on it.
+        Schema node =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"Node\",\"namespace\":\"t\","
+                                        + "\"fields\":[{\"name\":\"v\",\"type\":\"double\"},"
+                                        + "{\"name\":\"next\",\"type\":[\"null\",\"Node\"]}]}");
+        assertThatThrownBy(() -> GenericRecordActivationFunction.builder(node).fields("v").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Field 'next' refers to t.Node itself; the output record keeps that name"
+                                + " with more fields, so a recursive schema cannot be activated");
+        // Also through another record and an array.
+        Schema tree =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"Tree\",\"fields\":["
+                                        + "{\"name\":\"v\",\"type\":\"double\"},"
+                                        + "{\"name\":\"kids\",\"type\":{\"type\":\"record\","
+                                        + "\"name\":\"Kids\",\"fields\":[{\"name\":\"all\","
+                                        + "\"type\":{\"type\":\"array\",\"items\":\"Tree\"}}]}}]}");
+        assertThatThrownBy(() -> GenericRecordActivationFunction.builder(tree).fields("v").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Field 'kids' refers to Tree itself;");
+    }
+
+    @Test
     void failsAtBuildTimeWhenAnOutputFieldNameIsTaken() {
         assertThatThrownBy(
                         () ->
