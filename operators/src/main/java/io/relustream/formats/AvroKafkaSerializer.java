@@ -7,6 +7,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.avro.specific.SpecificRecordBase;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Writes Avro records to one Kafka topic in a {@link WireFormat}, keyed by what the subclass
@@ -31,12 +32,30 @@ public abstract class AvroKafkaSerializer<T extends SpecificRecordBase>
 
     private static final long serialVersionUID = 1L;
 
+    /** Kafka's rule for topic names (the broker's {@code Topic.validate}). */
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
     private final String topic;
     private final AvroRecordEncoder<T> encoder;
 
+    /**
+     * @throws IllegalArgumentException when {@code topic} is not a name Kafka accepts
+     */
     protected AvroKafkaSerializer(Class<T> type, String topic, WireFormat format) {
-        this.topic = Objects.requireNonNull(topic, "topic");
+        this.topic = checkTopic(Objects.requireNonNull(topic, "topic"));
         this.encoder = AvroRecordEncoder.of(type, format);
+    }
+
+    // Checked here, so that a typo fails when the job is built, not at its first record.
+    private static String checkTopic(String topic) {
+        if (!TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+            throw new IllegalArgumentException(
+                    "Invalid topic '"
+                            + topic
+                            + "': use 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_' and '-',"
+                            + " other than '.' or '..'");
+        }
+        return topic;
     }
 
     /** The Kafka key of a record; {@code null} for none. */

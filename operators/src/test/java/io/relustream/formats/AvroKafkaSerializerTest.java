@@ -13,8 +13,26 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AvroKafkaSerializerTest {
+
+    @Test
+    void refusesATopicNameKafkaWouldRefuse() {
+        for (String topic : List.of("", "bad topic!", ".", "..", "t".repeat(250), "caf\u00e9")) {
+            assertThatThrownBy(() -> new ActivationVectorKafkaSerializer(topic, WireFormat.AVRO))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(
+                            "Invalid topic '"
+                                    + topic
+                                    + "': use 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_'"
+                                    + " and '-', other than '.' or '..'");
+        }
+        assertThat(new DeadLetterKafkaSerializer("t".repeat(249), WireFormat.AVRO).topic())
+                .hasSize(249);
+        assertThat(new DeadLetterKafkaSerializer("features-dlq.v_2", WireFormat.AVRO).topic())
+                .isEqualTo("features-dlq.v_2");
+    }
 
     @Test
     void writesTheRecordKeyedByIdWithTheEventTime() throws Exception {
