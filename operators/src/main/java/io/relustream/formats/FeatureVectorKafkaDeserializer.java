@@ -54,9 +54,15 @@ public final class FeatureVectorKafkaDeserializer
      * @param maxEventTimeSkew records whose event time is further ahead of the clock go to the
      *     dead-letter path; {@code null} for no limit
      * @param clock the processing-time clock
+     * @throws IllegalArgumentException when {@code maxEventTimeSkew} is negative
      */
     public FeatureVectorKafkaDeserializer(
             AvroRecordDecoder<FeatureVector> decoder, Duration maxEventTimeSkew, Clock clock) {
+        if (maxEventTimeSkew != null && maxEventTimeSkew.isNegative()) {
+            // It would dead-letter every record stamped now, and the ones before it.
+            throw new IllegalArgumentException(
+                    "maxEventTimeSkew must not be negative: " + maxEventTimeSkew);
+        }
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.maxEventTimeSkew = maxEventTimeSkew;
         this.clock = Objects.requireNonNull(clock, "clock");

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FeatureVectorKafkaDeserializerTest {
 
@@ -312,6 +313,15 @@ class FeatureVectorKafkaDeserializerTest {
         now[0] = NOW.plusSeconds(1);
         assertThat(deserialize(deserializer, record(null, value)).vector)
                 .isEqualTo(vector(NOW.plus(SKEW).plusSeconds(1)));
+    }
+
+    @Test
+    void refusesANegativeSkew() {
+        assertThatThrownBy(() -> skewed(Duration.ofSeconds(-5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxEventTimeSkew must not be negative: PT-5S");
+        // No skew at all is allowed: nothing ahead of the clock.
+        assertThat(skewed(Duration.ZERO)).isNotNull();
     }
 
     @Test
