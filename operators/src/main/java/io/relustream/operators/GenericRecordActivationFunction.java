@@ -36,9 +36,11 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -465,7 +467,8 @@ public final class GenericRecordActivationFunction
             String suffix = activationSuffix != null ? activationSuffix : "_" + baseName();
             List<FieldPlan> plans = new ArrayList<>();
             List<Schema.Field> outputFields = new ArrayList<>();
-            Set<String> taken = new LinkedHashSet<>();
+            // Each name of the output record, and what it is, for the message of a collision.
+            Map<String, String> taken = new HashMap<>();
             for (Schema.Field field : inputSchema.getFields()) {
                 if (refersTo(field.schema(), inputSchema.getFullName(), new HashSet<>())) {
                     // The output record keeps the input's name: a nested reference to it would
@@ -481,7 +484,7 @@ public final class GenericRecordActivationFunction
                 Schema.Field copy = copy(field, field.name(), field.schema());
                 field.aliases().forEach(copy::addAlias);
                 outputFields.add(copy);
-                taken.add(field.name());
+                taken.put(field.name(), "a field of " + inputSchema.getFullName());
             }
             for (String name : fields) {
                 Schema.Field field = inputSchema.getField(name);
@@ -492,7 +495,9 @@ public final class GenericRecordActivationFunction
                                     + "' is not in "
                                     + inputSchema.getFullName()
                                     + "; its fields: "
-                                    + String.join(", ", taken));
+                                    + inputSchema.getFields().stream()
+                                            .map(Schema.Field::name)
+                                            .collect(Collectors.joining(", ")));
                 }
                 FieldPlan plan = new FieldPlan(name, field.pos(), shapeOf(field));
                 if (activation instanceof Maxout && plan.scalar) {
@@ -506,11 +511,17 @@ public final class GenericRecordActivationFunction
                 if (inPlace) {
                     plan.outputPos = field.pos();
                 } else {
-                    plan.outputPos = addField(outputFields, taken, name, name + suffix, field);
+                    plan.outputPos =
+                            addField(outputFields, taken, "activation", name + suffix, field);
                 }
                 if (derivatives) {
                     plan.derivativePos =
-                            addField(outputFields, taken, name, name + derivativeSuffix, field);
+                            addField(
+                                    outputFields,
+                                    taken,
+                                    "derivative",
+                                    name + derivativeSuffix,
+                                    field);
                 }
                 plans.add(plan);
             }
@@ -564,18 +575,21 @@ public final class GenericRecordActivationFunction
 
         private int addField(
                 List<Schema.Field> outputFields,
-                Set<String> taken,
-                String source,
+                Map<String, String> taken,
+                String kind,
                 String name,
                 Schema.Field sourceField) {
-            if (!taken.add(name)) {
+            String holder =
+                    taken.putIfAbsent(
+                            name, "the " + kind + " field of '" + sourceField.name() + "'");
+            if (holder != null) {
                 throw new IllegalArgumentException(
                         "Output field '"
                                 + name
                                 + "' for field '"
-                                + source
-                                + "' already exists in "
-                                + inputSchema.getFullName()
+                                + sourceField.name()
+                                + "' is already "
+                                + holder
                                 + "; choose another suffix");
             }
             outputFields.add(copy(sourceField, name, sourceField.schema()));

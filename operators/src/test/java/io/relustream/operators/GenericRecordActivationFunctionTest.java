@@ -667,8 +667,8 @@ class GenericRecordActivationFunctionTest {
                                         .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "Output field 'score_grad' for field 'score' already exists in"
-                                + " com.example.Reading; choose another suffix");
+                        "Output field 'score_grad' for field 'score' is already the activation"
+                                + " field of 'score'; choose another suffix");
         assertThatThrownBy(
                         () ->
                                 GenericRecordActivationFunction.builder(READING)
@@ -677,6 +677,33 @@ class GenericRecordActivationFunctionTest {
                                         .derivativeSuffix("_x")
                                         .build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("Output field 'score_x' for field 'score' already exists");
+                .hasMessage(
+                        "Output field 'score_x' for field 'score' is already the activation"
+                                + " field of 'score'; choose another suffix");
+        // A field of the input of that name.
+        Schema withLabelGrad =
+                new Schema.Parser()
+                        .parse(
+                                READING.toString()
+                                        .replace("\"name\":\"label\"", "\"name\":\"score_grad\""));
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(withLabelGrad)
+                                        .fields("score")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Output field 'score_grad' for field 'score' is already a field of"
+                                + " com.example.Reading; choose another suffix");
+        // Missing fields are listed against the input's own fields, not the ones added.
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("score", "nope")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Field 'nope' is not in com.example.Reading; its fields: id, score, temp,"
+                                + " embedding, weights, label, mixed, tags");
     }
 }
