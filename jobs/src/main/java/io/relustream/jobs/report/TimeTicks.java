@@ -5,6 +5,8 @@ import io.relustream.jobs.options.Durations;
 import java.awt.Graphics2D;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Year;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -22,7 +24,8 @@ import java.util.Locale;
  *
  * <p>The step is the smallest one whose labels, side by side, fit the axis. Labels carry seconds
  * only when the step is shorter than a minute, and the date when the axis spans more than one day
- * (the chart's subtitle tells the date otherwise).
+ * (the chart's subtitle tells the date otherwise); past steps of 112 days, ticks fall on new year's
+ * days, every 1, 2, 5, 10, ... years, labelled with the year.
  */
 final class TimeTicks {
 
@@ -58,8 +61,7 @@ final class TimeTicks {
         14 * DAY,
         28 * DAY,
         56 * DAY,
-        112 * DAY,
-        364 * DAY
+        112 * DAY
     };
 
     /** Free space between two labels, in pixels. */
@@ -84,7 +86,7 @@ final class TimeTicks {
             long first = Math.floorDiv(from + step - 1, step) * step;
             long count = first > to ? 0 : (to - first) / step + 1;
             double label = Charts.textWidth(g, format.format(Instant.ofEpochMilli(first)));
-            if (count * (label + LABEL_GAP) <= pixels || step == STEPS[STEPS.length - 1]) {
+            if (count * (label + LABEL_GAP) <= pixels) {
                 List<Long> times = new ArrayList<>();
                 List<String> labels = new ArrayList<>();
                 for (long time = first; time <= to; time += step) {
@@ -94,7 +96,57 @@ final class TimeTicks {
                 return new TimeTicks(List.copyOf(times), List.copyOf(labels));
             }
         }
-        throw new AssertionError("the longest step always fits");
+        return years(from, to, pixels, g);
+    }
+
+    /**
+     * Ticks on the first of January of every 1, 2, 5, 10, 20, ... years: an axis spanning years has
+     * no room for a tick every 112 days, whose labels would run into each other.
+     */
+    private static TimeTicks years(long from, long to, double pixels, Graphics2D g) {
+        long fromYear = year(from);
+        long toYear = year(to);
+        DateTimeFormatter format = DateTimeFormatter.ofPattern("uuuu", Locale.ROOT);
+        for (long years = 1; ; years = nextRoundYears(years)) {
+            long first = Math.floorDiv(fromYear + years - 1, years) * years;
+            if (first == fromYear && newYear(first) < from) {
+                first += years;
+            }
+            long count = first > toYear ? 0 : (toYear - first) / years + 1;
+            double label = Charts.textWidth(g, format.format(Year.of((int) first)));
+            // A single tick always fits; years only grow, so this ends.
+            if (count <= 1 || count * (label + LABEL_GAP) <= pixels) {
+                List<Long> times = new ArrayList<>();
+                List<String> labels = new ArrayList<>();
+                for (long year = first; year <= toYear; year += years) {
+                    times.add(newYear(year));
+                    labels.add(format.format(Year.of((int) year)));
+                }
+                return new TimeTicks(List.copyOf(times), List.copyOf(labels));
+            }
+        }
+    }
+
+    /** 1, 2, 5, 10, 20, 50, ... */
+    private static long nextRoundYears(long years) {
+        long power = 1;
+        while (power * 10 <= years) {
+            power *= 10;
+        }
+        long multiple = years / power;
+        return multiple == 1 ? 2 * power : multiple == 2 ? 5 * power : 10 * power;
+    }
+
+    private static long year(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC).getYear();
+    }
+
+    /** The first millisecond of the year, UTC. */
+    private static long newYear(long year) {
+        return LocalDate.of((int) year, 1, 1)
+                .atStartOfDay(ZoneOffset.UTC)
+                .toInstant()
+                .toEpochMilli();
     }
 
     /** The tick times in epoch millis, ascending. */

@@ -1,0 +1,46 @@
+package io.relustream.jobs.report;
+
+import org.junit.jupiter.api.Test;
+
+import java.awt.Graphics2D;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TimeTicksTest {
+
+    @Test
+    void anAxisSpanningYearsHasATickEveryFewNewYearsDays() {
+        Graphics2D g = Charts.graphics(Charts.canvas(1200, 700));
+        g.setFont(Charts.TICK_FONT);
+        long from = Instant.parse("2001-01-01T00:01:00Z").toEpochMilli();
+        long to = Instant.parse("2025-06-01T00:02:00Z").toEpochMilli();
+
+        // 896 pixels: a label "2002" is about 30 wide, 28 apart; every year (2002 to 2025, 24
+        // labels) needs about 1400 pixels, every second year (12) about 700.
+        TimeTicks ticks = TimeTicks.fitting(from, to, 896, g);
+
+        assertThat(ticks.labels())
+                .containsExactly(
+                        "2002", "2004", "2006", "2008", "2010", "2012", "2014", "2016", "2018",
+                        "2020", "2022", "2024");
+        assertThat(ticks.times().get(0))
+                .isEqualTo(Instant.parse("2002-01-01T00:00:00Z").toEpochMilli());
+        assertThat(ticks.times().get(11))
+                .isEqualTo(Instant.parse("2024-01-01T00:00:00Z").toEpochMilli());
+    }
+
+    @Test
+    void centuriesGetRoundStepsOfYears() {
+        Graphics2D g = Charts.graphics(Charts.canvas(1200, 700));
+        g.setFont(Charts.TICK_FONT);
+        long from = Instant.parse("1900-06-01T00:00:00Z").toEpochMilli();
+        long to = Instant.parse("2100-06-01T00:00:00Z").toEpochMilli();
+
+        // 200 years in 400 pixels: every 20 years would be 10 labels of about 58 pixels (580),
+        // every 50 years 4 (1950, 2000, 2050, 2100).
+        TimeTicks ticks = TimeTicks.fitting(from, to, 400, g);
+
+        assertThat(ticks.labels()).containsExactly("1950", "2000", "2050", "2100");
+    }
+}
