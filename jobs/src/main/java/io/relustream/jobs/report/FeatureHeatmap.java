@@ -32,7 +32,9 @@ import java.util.Optional;
  * #MIN_PANEL_CELLS} pixels of cells are left out, and the subtitle says how many are shown. Each
  * window is a column ending at its window end and as wide as the time between windows ({@link
  * StatsSeries#windowStep()}); the columns of all panels line up, from the start of the first column
- * to the last window end. Missing windows stay empty.
+ * to the last window end. Missing windows stay empty. Cells are whole pixels, at least one, inside
+ * the panel's frame; where features outnumber a panel's rows of pixels, features that share a row
+ * show the largest share among them, so a dead feature always shows.
  */
 final class FeatureHeatmap {
 
@@ -186,24 +188,29 @@ final class FeatureHeatmap {
             for (ActivationStats window : windows) {
                 long end = window.getWindowEnd().toEpochMilli();
                 // Whole pixels: neighbours share an edge exactly, so no seam shows between them.
-                long left = Math.round(x(end - step));
-                long right = Math.round(x(end));
+                long[] columns = inside(x(end - step), x(end), x0, x1);
                 List<Double> shares = window.getPerFeatureZeroFraction();
+                // Features that share a row of pixels (more features than rows) show the largest
+                // share among them, so that a dead feature is never painted over by a live one.
+                long[] cell = null;
+                double largest = Double.NaN;
                 for (int f = 0; f < shares.size(); f++) {
                     double share = shares.get(f);
                     if (Double.isNaN(share)) {
                         continue;
                     }
-                    long upper = Math.round(gridTop + f * row);
-                    long lower = Math.round(gridTop + (f + 1) * row);
-                    g.setColor(share >= deadThreshold ? Palette.DEAD : Palette.scale(share));
-                    // At least a pixel, so that a long history still shows every window.
-                    g.fillRect(
-                            (int) left,
-                            (int) upper,
-                            (int) Math.max(1, right - left),
-                            (int) Math.max(1, lower - upper));
+                    long[] rows =
+                            inside(gridTop + f * row, gridTop + (f + 1) * row, gridTop, gridBottom);
+                    if (cell != null && rows[0] == cell[0]) {
+                        largest = Math.max(largest, share);
+                        cell[1] = Math.max(cell[1], rows[1]);
+                        continue;
+                    }
+                    fillCell(columns, cell, largest);
+                    cell = rows;
+                    largest = share;
                 }
+                fillCell(columns, cell, largest);
             }
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             g.setColor(Charts.FRAME);
@@ -236,6 +243,19 @@ final class FeatureHeatmap {
             g.drawString(about, (float) (x0 + nameWidth + 12), (float) (gridTop - 6));
         }
 
+        /** Paints the cell of a share, if there is one. */
+        private void fillCell(long[] columns, long[] rows, double share) {
+            if (rows == null) {
+                return;
+            }
+            g.setColor(share >= deadThreshold ? Palette.DEAD : Palette.scale(share));
+            g.fillRect(
+                    (int) columns[0],
+                    (int) rows[0],
+                    (int) (columns[1] - columns[0]),
+                    (int) (rows[1] - rows[0]));
+        }
+
         /** Features and the dead ones of the last window, e.g. "16 features; dead in ...". */
         private String describe(List<ActivationStats> windows, int features) {
             List<Double> last = windows.get(windows.size() - 1).getPerFeatureZeroFraction();
@@ -259,12 +279,16 @@ final class FeatureHeatmap {
 
         /** Label every n-th feature, n a round number that keeps labels apart. */
         private int labelEvery(double row) {
-            for (int every : new int[] {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000}) {
-                if (every * row >= MIN_LABEL_SPACING) {
-                    return every;
+            int every = 1;
+            while (every * row < MIN_LABEL_SPACING) {
+                int power = 1;
+                while (power * 10 <= every) {
+                    power *= 10;
                 }
+                int multiple = every / power;
+                every = multiple == 1 ? 2 * power : multiple == 2 ? 5 * power : 10 * power;
             }
-            return Integer.MAX_VALUE;
+            return every;
         }
 
         private void timeAxis() {
@@ -326,6 +350,20 @@ final class FeatureHeatmap {
                     (float) (left + SCALE_WIDTH + 8),
                     (float) (swatch + 7 + ascent / 2 - 1));
         }
+    }
+
+    /**
+     * The pixels {@code [first, end)} that a cell from {@code from} to {@code to} covers, rounded
+     * to whole pixels: at least one, and inside the frame drawn at {@code lo} and {@code hi}, which
+     * would hide a one-pixel cell at either edge (a window years from the others, the first or last
+     * of 100,000 features).
+     */
+    static long[] inside(double from, double to, double lo, double hi) {
+        long firstInside = (long) Math.floor(lo) + 1;
+        long endInside = (long) Math.floor(hi);
+        long first = Math.max(Math.round(from), firstInside);
+        long end = Math.min(Math.max(Math.round(to), first + 1), endInside);
+        return new long[] {Math.min(first, end - 1), end};
     }
 
     /** A share as typed: 1, 0.9, 0.25. */

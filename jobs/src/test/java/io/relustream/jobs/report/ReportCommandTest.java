@@ -366,6 +366,102 @@ class ReportCommandTest {
                 .isZero();
     }
 
+    @Test
+    void heatmapShowsDeadFeaturesAmongMoreFeaturesThanRowsOfPixels() throws IOException {
+        // 2000 features in 538 rows of pixels (one panel: y 98 to 636), 0.269 pixels each: all
+        // at zero fraction 0 but features 1, 1000 and 1999, which are dead.
+        double[] shares = new double[2000];
+        shares[1] = 1.0;
+        shares[1000] = 1.0;
+        shares[1999] = 1.0;
+        Path input =
+                ReportFixtures.writeFile(
+                        List.of(ReportFixtures.stats("wide", 0, 0.5, shares)),
+                        dir.resolve("wide.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        BufferedImage heatmap = png(dir.resolve("feature-heatmap.png"));
+        // One window: one column from 84 to 1030; away from the time axis' tick marks (every
+        // second, 94.6 pixels apart: 557 is one).
+        double x = 520;
+        // Feature 1 lies in the row of pixels 98, the frame's: it shows in the first row inside.
+        assertThat(pixel(heatmap, x, 99)).isEqualTo(DEAD);
+        // Feature 1000 at 98 + 1000 * 0.269 = 367, sharing that row with features 999 and 1001.
+        assertThat(pixel(heatmap, x, 367)).isEqualTo(DEAD);
+        // Feature 1999 at 635.7, rounded to 636, the frame's row: in the last row inside.
+        assertThat(pixel(heatmap, x, 635)).isEqualTo(DEAD);
+        assertThat(pixel(heatmap, x, 200)).isEqualTo(VIRIDIS_0);
+    }
+
+    @Test
+    void heatmapLabelsFeatureIndexesOfAHundredThousandFeatures() throws IOException {
+        Path input =
+                ReportFixtures.writeFile(
+                        List.of(ReportFixtures.stats("wide", 0, 0.5, new double[100_000])),
+                        dir.resolve("wide.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        BufferedImage heatmap = png(dir.resolve("feature-heatmap.png"));
+        // 538 rows of pixels for 100,000 features, 0.00538 each: labels at least 14 pixels apart
+        // are every 5000 features (2000 would be 10.8 apart), so 20 tick marks, 0 to 95000, to
+        // the left of the frame at x 84.
+        assertThat(ReportFixtures.rowsOf(heatmap, 81, ReportFixtures.FRAME, 90, 640)).hasSize(20);
+    }
+
+    @Test
+    void heatmapShowsWindowsYearsApartInsideTheFrame() throws IOException {
+        // Three one-minute windows: 2001-01-01 00:00, and 2025-06-01 00:00 and 00:01. The columns
+        // are a minute wide, far below a pixel: the first lies on the frame's column (84), the
+        // last two on the other frame's (1030).
+        List<ActivationStats> records = new ArrayList<>();
+        records.add(minute("2001-01-01T00:00:00Z", 1.0));
+        records.add(minute("2025-06-01T00:00:00Z", 0.0));
+        records.add(minute("2025-06-01T00:01:00Z", 0.5));
+        Path input = ReportFixtures.writeFile(records, dir.resolve("years.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        BufferedImage heatmap = png(dir.resolve("feature-heatmap.png"));
+        assertThat(pixel(heatmap, 85, 367)).isEqualTo(DEAD);
+        // The last window is drawn over the one a minute before it.
+        assertThat(pixel(heatmap, 1029, 367)).isEqualTo(VIRIDIS_HALF);
+        assertThat(pixel(heatmap, 557, 367)).isEqualTo(NO_DATA);
+    }
+
+    @Test
+    void aLongHeadingIsCutToTheLongestPrefixThatFits() {
+        java.awt.Graphics2D g = Charts.graphics(Charts.canvas(400, 400));
+        g.setFont(Charts.TICK_FONT);
+        // The heading of 100,000 features, every 7th dead: "0, 7, 14, ..." of 14286 numbers.
+        StringBuilder dead = new StringBuilder();
+        for (int f = 0; f < 100_000; f += 7) {
+            dead.append(f).append(", ");
+        }
+        String text = dead.toString();
+
+        String cut = Charts.fit(g, text, 300);
+
+        assertThat(cut).endsWith("\u2026");
+        String prefix = cut.substring(0, cut.length() - 1);
+        assertThat(text).startsWith(prefix);
+        assertThat(Charts.textWidth(g, cut)).isLessThanOrEqualTo(300);
+        String oneMore = text.substring(0, prefix.length() + 1) + "\u2026";
+        assertThat(Charts.textWidth(g, oneMore)).isGreaterThan(300);
+        assertThat(Charts.fit(g, "\ud83d\ude00\ud83d\ude00\ud83d\ude00", 1)).isEqualTo("\u2026");
+    }
+
+    private static ActivationStats minute(String start, double share) {
+        ActivationStats stats = ReportFixtures.stats("g", 0, share, share);
+        stats.setWindowStart(java.time.Instant.parse(start));
+        stats.setWindowEnd(stats.getWindowStart().plusSeconds(60));
+        return stats;
+    }
+
     private BufferedImage zeroFractionChart(int width, int height) throws IOException {
         return png(draw(width, height).resolve("zero-fraction.png"));
     }

@@ -52,6 +52,7 @@ final class ReportFixtures {
     static final Color GREEN = new Color(44, 160, 44);
     static final Color DEAD = new Color(220, 20, 60);
     static final Color NO_DATA = new Color(238, 238, 238);
+    static final Color FRAME = new Color(160, 160, 160);
 
     /** Viridis at 0, 0.5, 0.875 and 1: anchors of the scale, so exact. */
     static final Color VIRIDIS_0 = new Color(68, 1, 84);
