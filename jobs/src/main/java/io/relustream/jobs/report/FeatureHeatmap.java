@@ -234,7 +234,7 @@ final class FeatureHeatmap {
 
             g.setFont(Charts.LABEL_FONT.deriveFont(Font.BOLD));
             g.setColor(Charts.TEXT);
-            String name = Charts.fit(g, group, (x1 - x0) / 2);
+            String name = Charts.fit(g, StatsSeries.shown(group), (x1 - x0) / 2);
             g.drawString(name, (float) x0, (float) (gridTop - 6));
             double nameWidth = Charts.textWidth(g, name);
             g.setFont(Charts.TICK_FONT);

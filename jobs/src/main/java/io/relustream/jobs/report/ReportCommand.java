@@ -134,9 +134,10 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Option(
             names = "--group",
-            split = ",",
             paramLabel = "<group>",
-            description = "Draw only these groups (repeatable, or comma-separated). Default: all.")
+            description =
+                    "Draw only these groups (repeatable, or comma-separated; a value that is a"
+                            + " group's whole name, commas and all, is that group). Default: all.")
     List<String> groups = new ArrayList<>();
 
     @Option(
@@ -237,20 +238,21 @@ public final class ReportCommand implements Callable<Integer> {
                             + " re-fired window(s) superseded by the record read later.");
         }
         if (!groups.isEmpty()) {
-            List<String> missing = new ArrayList<>(new TreeSet<>(groups));
+            List<String> chosen = chosenGroups(series.groups());
+            List<String> missing = new ArrayList<>(new TreeSet<>(chosen));
             missing.removeAll(series.groups());
             if (!missing.isEmpty()) {
                 err.println(
                         "Nothing to plot for --group "
-                                + String.join(", ", missing)
+                                + shown(missing)
                                 + ": "
                                 + source
                                 + " has the groups "
-                                + String.join(", ", series.groups())
+                                + shown(series.groups())
                                 + ".");
                 return 2;
             }
-            series = series.only(groups);
+            series = series.only(chosen);
         }
 
         boolean failed = false;
@@ -281,6 +283,26 @@ public final class ReportCommand implements Callable<Integer> {
             }
         }
         return failed ? 1 : empty ? 2 : 0;
+    }
+
+    /**
+     * The groups of the {@code --group} values: a value naming a group whole is that group (a name
+     * may hold commas), any other value is a comma-separated list of names.
+     */
+    private List<String> chosenGroups(List<String> known) {
+        List<String> chosen = new ArrayList<>();
+        for (String value : groups) {
+            if (known.contains(value)) {
+                chosen.add(value);
+            } else {
+                chosen.addAll(List.of(value.split(",", -1)));
+            }
+        }
+        return chosen;
+    }
+
+    private static String shown(List<String> groups) {
+        return String.join(", ", groups.stream().map(StatsSeries::shown).toList());
     }
 
     /** An image to write, or why there is none. */

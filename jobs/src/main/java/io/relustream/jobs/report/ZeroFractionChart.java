@@ -241,7 +241,8 @@ final class ZeroFractionChart {
                 double r = MARKER_RADIUS;
                 g.fill(new Ellipse2D.Double(left + 14 - r, middle - r, 2 * r, 2 * r));
                 g.setColor(Charts.TEXT);
-                String name = Charts.fit(g, groups.get(i), width - left - 40 - 8);
+                String name =
+                        Charts.fit(g, StatsSeries.shown(groups.get(i)), width - left - 40 - 8);
                 g.drawString(name, (float) (left + 38), (float) (middle + ascent / 2 - 1));
             }
             if (cut) {

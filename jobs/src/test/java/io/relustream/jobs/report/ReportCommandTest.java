@@ -288,6 +288,71 @@ class ReportCommandTest {
     }
 
     @Test
+    void groupOptionChoosesAGroupWhoseNameHoldsAComma() throws IOException {
+        List<ActivationStats> records = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            records.add(ReportFixtures.stats("a", w, 0.2, 0.0));
+            records.add(ReportFixtures.stats("a,b", w, 0.8, 0.0));
+            records.add(ReportFixtures.stats("b", w, 0.5, 0.0));
+        }
+        Path input = ReportFixtures.writeFile(records, dir.resolve("comma.avro"));
+
+        Run run =
+                report(
+                        "--input",
+                        input.toString(),
+                        "--output-dir",
+                        dir.toString(),
+                        "--group",
+                        "a,b");
+
+        assertThat(run.status).as(run.err).isZero();
+        // Only "a,b", in the first colour; its first window at x 98.
+        BufferedImage chart = png(dir.resolve("zero-fraction.png"));
+        assertThat(pixel(chart, 98, chartY(0.8, 700))).isEqualTo(BLUE);
+        assertThat(pixel(chart, 98, chartY(0.2, 700))).isNotIn(BLUE, ORANGE, GREEN);
+        assertThat(pixel(chart, 98, chartY(0.5, 700))).isNotIn(BLUE, ORANGE, GREEN);
+        // A value that is no group's name is still a list.
+        assertThat(
+                        report(
+                                        "--input", input.toString(),
+                                        "--output-dir", dir.toString(),
+                                        "--group", "a,b,c")
+                                .err)
+                .isEqualTo(
+                        lines(
+                                "Nothing to plot for --group c: file "
+                                        + input
+                                        + " has the groups a, \"a,b\", b."));
+    }
+
+    @Test
+    void groupsWhoseNamesWouldNotReadAsNamesAreListedQuoted() throws IOException {
+        List<ActivationStats> records = new ArrayList<>();
+        for (String group : List.of("", " ", "x\ny", "layer-0")) {
+            records.add(ReportFixtures.stats(group, 0, 0.5, 0.0));
+        }
+        Path input = ReportFixtures.writeFile(records, dir.resolve("odd.avro"));
+
+        Run run =
+                report("--input", input.toString(), "--output-dir", dir.toString(), "--group", "");
+
+        assertThat(run.status).as(run.err).isZero();
+        run =
+                report(
+                        "--input", input.toString(),
+                        "--output-dir", dir.toString(),
+                        "--group", "layer-9");
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.err)
+                .isEqualTo(
+                        lines(
+                                "Nothing to plot for --group layer-9: file "
+                                        + input
+                                        + " has the groups \"\", \" \", layer-0, \"x\\ny\"."));
+    }
+
+    @Test
     void exportCopiesWhatWasRead() throws IOException {
         List<ActivationStats> records = ReportFixtures.threeGroups();
         Path input = ReportFixtures.writeFile(records, dir.resolve("in.avro"));
