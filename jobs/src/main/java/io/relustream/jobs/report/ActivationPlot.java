@@ -340,7 +340,10 @@ final class ActivationPlot {
                 g.setColor(Charts.FRAME);
                 g.draw(new Line2D.Double(x, y1, x, y1 + Charts.TICK_LENGTH));
                 g.setColor(Charts.TEXT);
-                Charts.centred(g, xs.labels().get(i), x, y1 + Charts.TICK_LENGTH + 4 + ascent);
+                // Moved inwards at the image's edges: the right margin is narrower than a long
+                // label such as 123456789.9 is wide.
+                Charts.centredInside(
+                        g, xs.labels().get(i), x, y1 + Charts.TICK_LENGTH + 4 + ascent, width);
             }
             Ticks ys = Ticks.between(bottom, top, (int) Math.max(2, (y1 - y0) / 50));
             for (int i = 0; i < ys.values().size(); i++) {

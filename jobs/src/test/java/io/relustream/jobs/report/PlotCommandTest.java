@@ -286,6 +286,30 @@ class PlotCommandTest {
     }
 
     @Test
+    void longTickLabelsAtTheEdgesStayInsideTheImage() throws IOException {
+        Path file = dir.resolve("far.png");
+        Run run =
+                ReportFixtures.run(
+                        PlotCommand.commandLine(),
+                        "--from",
+                        "123456789.1",
+                        "--to",
+                        "123456789.9",
+                        "--output",
+                        file.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        BufferedImage far = png(file);
+        // The last label, 123456789.9, is centred on x 1164 but about 75 pixels wide: more than
+        // the 36 to the right edge. Its row of text runs from y 641 to about 656.
+        for (int x = far.getWidth() - 2; x < far.getWidth(); x++) {
+            for (int y = 636; y < 665; y++) {
+                assertThat(pixel(far, x, y)).as("(%d, %d)", x, y).isEqualTo(WHITE);
+            }
+        }
+    }
+
+    @Test
     void nothingFiniteIsNothingToPlot() {
         Activation nan = new TestActivation(z -> Double.NaN, z -> Double.NaN);
 
