@@ -16,6 +16,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileConstants;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -297,8 +298,22 @@ final class StatsReader {
                                 + e.getMessage());
             }
             List<ActivationStats> records = new ArrayList<>();
-            while (reader.hasNext()) {
-                records.add(reader.next());
+            try {
+                while (reader.hasNext()) {
+                    records.add(reader.next());
+                }
+            } catch (LinkageError e) {
+                // Avro loads a codec's library only when a block needs it: xz is not on the class
+                // path, and bzip2's needs a newer commons-io than Flink brings.
+                throw new ReadException(
+                        "Cannot read '"
+                                + file
+                                + "': its blocks are compressed with the '"
+                                + reader.getMetaString(DataFileConstants.CODEC)
+                                + "' codec, whose library is missing here or of another version ("
+                                + e
+                                + "); write it with deflate, snappy, zstandard or no codec",
+                        e);
             }
             // Avro's reader takes a file that ends inside a block for one that ends there: a
             // whole file ends with the sync marker of its last block.

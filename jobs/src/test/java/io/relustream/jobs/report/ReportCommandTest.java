@@ -3,6 +3,11 @@ package io.relustream.jobs.report;
 import io.relustream.avro.ActivationStats;
 import io.relustream.jobs.report.ReportFixtures.Run;
 
+import org.apache.avro.file.Codec;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.specific.SpecificDatumWriter;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -350,6 +355,59 @@ class ReportCommandTest {
                                 "Nothing to plot for --group layer-9: file "
                                         + input
                                         + " has the groups \"\", \" \", layer-0, \"x\\ny\"."));
+    }
+
+    @Test
+    void aFileWhoseCodecCannotBeLoadedFailsWithOneAndAMessage() throws IOException {
+        // A file that says its blocks are xz-compressed (they are not compressed at all): Avro's
+        // xz codec needs org.tukaani.xz, which the report's class path does not have.
+        Path input = dir.resolve("xz.avro");
+        try (DataFileWriter<ActivationStats> writer =
+                new DataFileWriter<>(new SpecificDatumWriter<>(ActivationStats.class))) {
+            writer.setCodec(
+                    new CodecFactory() {
+                        @Override
+                        protected Codec createInstance() {
+                            return new NamedAsXz();
+                        }
+                    });
+            writer.create(ActivationStats.getClassSchema(), input.toFile());
+            writer.append(ReportFixtures.stats("g", 0, 0.5, 0.5));
+        }
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).isEqualTo(1);
+        assertThat(run.err).startsWith("Cannot read '" + input + "'").doesNotContain("\tat ");
+        assertThat(dir.resolve("zero-fraction.png")).doesNotExist();
+    }
+
+    /** Writes blocks as they are, under the name of the xz codec. */
+    private static final class NamedAsXz extends Codec {
+        @Override
+        public String getName() {
+            return "xz";
+        }
+
+        @Override
+        public java.nio.ByteBuffer compress(java.nio.ByteBuffer uncompressed) {
+            return uncompressed;
+        }
+
+        @Override
+        public java.nio.ByteBuffer decompress(java.nio.ByteBuffer compressed) {
+            return compressed;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof NamedAsXz;
+        }
+
+        @Override
+        public int hashCode() {
+            return 1;
+        }
     }
 
     @Test
