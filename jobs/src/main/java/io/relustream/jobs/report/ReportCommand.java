@@ -231,7 +231,34 @@ public final class ReportCommand implements Callable<Integer> {
             out.println("Exported them to " + export + ".");
         }
 
-        StatsSeries series = StatsSeries.of(records);
+        List<ActivationStats> drawable = new ArrayList<>();
+        ActivationStats firstImpossible = null;
+        for (ActivationStats record : records) {
+            if (StatsSeries.drawable(record)) {
+                drawable.add(record);
+            } else if (firstImpossible == null) {
+                firstImpossible = record;
+            }
+        }
+        if (firstImpossible != null) {
+            err.println(
+                    "Skipped "
+                            + (records.size() - drawable.size())
+                            + " record(s) whose window no job writes (a window starts at or after"
+                            + " 1970-01-01, ends after it starts and before the year 10000); the"
+                            + " first, of group "
+                            + StatsSeries.shown(firstImpossible.getGroup())
+                            + ", from "
+                            + firstImpossible.getWindowStart()
+                            + " to "
+                            + firstImpossible.getWindowEnd()
+                            + ".");
+        }
+        if (drawable.isEmpty()) {
+            err.println("Nothing to plot: " + source + " holds no window to draw.");
+            return 2;
+        }
+        StatsSeries series = StatsSeries.of(drawable);
         if (series.superseded() > 0) {
             out.println(
                     series.superseded()

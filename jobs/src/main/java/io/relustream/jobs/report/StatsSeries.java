@@ -38,6 +38,20 @@ final class StatsSeries {
         this.superseded = superseded;
     }
 
+    /** The first millisecond of the year 10000: no time axis label has room for more digits. */
+    private static final long YEAR_10000 = 253_402_300_800_000L;
+
+    /**
+     * Whether a record's window can be drawn: it starts at or after the epoch (the job refuses
+     * earlier event times), ends after it starts, and ends before the year 10000. Any other comes
+     * from a file written by hand, and its times would overflow the axes' arithmetic.
+     */
+    static boolean drawable(ActivationStats record) {
+        long start = record.getWindowStart().toEpochMilli();
+        long end = record.getWindowEnd().toEpochMilli();
+        return start >= 0 && end > start && end < YEAR_10000;
+    }
+
     /** The series of {@code records}, given in the order they were read. */
     static StatsSeries of(List<ActivationStats> records) {
         Map<String, TreeMap<Instant, ActivationStats>> latest = new TreeMap<>();

@@ -411,6 +411,42 @@ class ReportCommandTest {
     }
 
     @Test
+    void windowsNoJobWritesAreSkippedWithAMessage() throws IOException {
+        ActivationStats backwards = ReportFixtures.stats("g", 1, 0.5, 0.5);
+        backwards.setWindowEnd(backwards.getWindowStart().minusSeconds(5));
+        ActivationStats beforeTheEpoch = ReportFixtures.stats("g", 2, 0.5, 0.5);
+        beforeTheEpoch.setWindowStart(java.time.Instant.ofEpochMilli(Long.MIN_VALUE));
+        Path input =
+                ReportFixtures.writeFile(
+                        List.of(ReportFixtures.stats("g", 0, 0.5, 0.5), backwards, beforeTheEpoch),
+                        dir.resolve("impossible.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        // The second window of the fixtures starts at 10:00:10; this one ends 5 s before that.
+        assertThat(run.err)
+                .isEqualTo(
+                        lines(
+                                "Skipped 2 record(s) whose window no job writes (a window starts"
+                                        + " at or after 1970-01-01, ends after it starts and"
+                                        + " before the year 10000); the first, of group g, from"
+                                        + " 2025-03-01T10:00:10Z to 2025-03-01T10:00:05Z."));
+        assertThat(dir.resolve("zero-fraction.png")).exists();
+
+        Path onlyImpossible =
+                ReportFixtures.writeFile(List.of(backwards), dir.resolve("backwards.avro"));
+        run = report("--input", onlyImpossible.toString(), "--output-dir", dir.toString());
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.err)
+                .endsWith(
+                        "Nothing to plot: file "
+                                + onlyImpossible
+                                + " holds no window to draw."
+                                + System.lineSeparator());
+    }
+
+    @Test
     void exportCopiesWhatWasRead() throws IOException {
         List<ActivationStats> records = ReportFixtures.threeGroups();
         Path input = ReportFixtures.writeFile(records, dir.resolve("in.avro"));
