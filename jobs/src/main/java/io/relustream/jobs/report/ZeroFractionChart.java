@@ -49,7 +49,7 @@ final class ZeroFractionChart {
         boolean anyValue =
                 series.groups().stream()
                         .flatMap(group -> series.windows(group).stream())
-                        .anyMatch(w -> w.getZeroFraction() != null);
+                        .anyMatch(w -> share(w) != null);
         if (!anyValue) {
             return Optional.empty();
         }
@@ -61,6 +61,15 @@ final class ZeroFractionChart {
             g.dispose();
         }
         return Optional.of(image);
+    }
+
+    /**
+     * A window's zero fraction, or null when it has none; NaN, which no job writes, is none too
+     * (drawn, it would join the line across the window instead of breaking it).
+     */
+    static Double share(ActivationStats window) {
+        Double share = window.getZeroFraction();
+        return share == null || share.isNaN() ? null : share;
     }
 
     private static final class Drawing {
@@ -176,7 +185,7 @@ final class ZeroFractionChart {
             long previous = Long.MIN_VALUE;
             for (ActivationStats window : windows) {
                 long end = window.getWindowEnd().toEpochMilli();
-                Double share = window.getZeroFraction();
+                Double share = share(window);
                 // A missing window is a gap in the data: no line across it.
                 boolean gap = previous != Long.MIN_VALUE && end - previous > step * 3 / 2;
                 if (share == null || gap) {
@@ -194,7 +203,7 @@ final class ZeroFractionChart {
             }
             g.draw(path);
             for (int i = 0; i < windows.size(); i++) {
-                Double share = windows.get(i).getZeroFraction();
+                Double share = share(windows.get(i));
                 if (share == null) {
                     continue;
                 }
@@ -217,8 +226,8 @@ final class ZeroFractionChart {
             }
             ActivationStats first = windows.get(a);
             ActivationStats second = windows.get(b);
-            return first.getZeroFraction() != null
-                    && second.getZeroFraction() != null
+            return share(first) != null
+                    && share(second) != null
                     && second.getWindowEnd().toEpochMilli() - first.getWindowEnd().toEpochMilli()
                             <= step * 3 / 2;
         }

@@ -447,6 +447,35 @@ class ReportCommandTest {
     }
 
     @Test
+    void aNaNZeroFractionBreaksTheLineLikeAMissingOne() throws IOException {
+        // Five windows at 0.9, the middle one NaN: the line stops at windows 1 and 3.
+        List<ActivationStats> records = new ArrayList<>();
+        for (int w = 0; w < 5; w++) {
+            records.add(ReportFixtures.stats("g", w, w == 2 ? Double.NaN : 0.9, 0.5));
+        }
+        Path input = ReportFixtures.writeFile(records, dir.resolve("nan.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        BufferedImage chart = png(dir.resolve("zero-fraction.png"));
+        // Window ends from x 98 to 966, 217 apart: window 1 at 315, window 2 at 532.
+        assertThat(pixel(chart, 315, chartY(0.9, 700))).isEqualTo(BLUE);
+        assertThat(pixel(chart, 532 - 30, chartY(0.9, 700))).isNotEqualTo(BLUE);
+        assertThat(pixel(chart, 532 + 30, chartY(0.9, 700))).isNotEqualTo(BLUE);
+
+        // Only NaN: no zero fraction to draw.
+        Path allNaN =
+                ReportFixtures.writeFile(
+                        List.of(ReportFixtures.stats("g", 0, Double.NaN, 0.5)),
+                        dir.resolve("all-nan.avro"));
+        Path out = dir.resolve("all-nan");
+        run = report("--input", allNaN.toString(), "--output-dir", out.toString());
+        assertThat(run.status).isEqualTo(2);
+        assertThat(out.resolve("zero-fraction.png")).doesNotExist();
+    }
+
+    @Test
     void exportCopiesWhatWasRead() throws IOException {
         List<ActivationStats> records = ReportFixtures.threeGroups();
         Path input = ReportFixtures.writeFile(records, dir.resolve("in.avro"));
