@@ -86,7 +86,9 @@ final class TimeTicks {
             long first = Math.floorDiv(from + step - 1, step) * step;
             long count = first > to ? 0 : (to - first) / step + 1;
             double label = Charts.textWidth(g, format.format(Instant.ofEpochMilli(first)));
-            if (count * (label + LABEL_GAP) <= pixels) {
+            // A longer step may have no tick in the range at all: one label, which cannot run
+            // into another, is better than none.
+            if (count == 1 || (count > 1 && count * (label + LABEL_GAP) <= pixels)) {
                 List<Long> times = new ArrayList<>();
                 List<String> labels = new ArrayList<>();
                 for (long time = first; time <= to; time += step) {

@@ -43,4 +43,21 @@ class TimeTicksTest {
 
         assertThat(ticks.labels()).containsExactly("1950", "2000", "2050", "2100");
     }
+
+    @Test
+    void aNarrowAxisGetsOneTickRatherThanNone() {
+        Graphics2D g = Charts.graphics(Charts.canvas(400, 400));
+        g.setFont(Charts.TICK_FONT);
+        long from = Instant.parse("2025-03-01T09:46:00Z").toEpochMilli();
+        long to = Instant.parse("2025-03-02T00:07:00Z").toEpochMilli();
+
+        // 96 pixels (a 400-pixel chart): every 12 hours gives two labels "03-01 12:00" and
+        // "03-02 00:00", about 73 wide each, too many; every day one, "2025-03-02", about 70
+        // wide with its gap of 28 just over 96; every two days none.
+        TimeTicks ticks = TimeTicks.fitting(from, to, 96, g);
+
+        assertThat(ticks.labels()).containsExactly("2025-03-02");
+        assertThat(ticks.times())
+                .containsExactly(Instant.parse("2025-03-02T00:00:00Z").toEpochMilli());
+    }
 }
