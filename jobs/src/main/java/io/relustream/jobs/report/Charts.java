@@ -65,9 +65,37 @@ final class Charts {
         System.setProperty("java.awt.headless", "true");
     }
 
-    /** A white RGB image of the given size. */
+    /** The Java heap cannot hold an image of the size asked for. */
+    static final class TooLargeException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooLargeException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * A white RGB image of the given size.
+     *
+     * @throws TooLargeException when the heap has no room for its pixels
+     */
     static BufferedImage canvas(int width, int height) {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        BufferedImage image;
+        try {
+            image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        } catch (OutOfMemoryError e) {
+            // The pixels are one array, allocated at once: failing leaves nothing half made.
+            throw new TooLargeException(
+                    String.format(
+                            "%dx%d pixels need %d MiB of Java heap, more than is free (at most"
+                                    + " %d MiB); lower --width or --height, or give Java more"
+                                    + " with -Xmx",
+                            width,
+                            height,
+                            4L * width * height >> 20,
+                            Runtime.getRuntime().maxMemory() >> 20),
+                    e);
+        }
         Graphics2D g = image.createGraphics();
         g.setColor(BACKGROUND);
         g.fillRect(0, 0, width, height);

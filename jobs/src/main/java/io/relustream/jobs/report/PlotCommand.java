@@ -30,7 +30,8 @@ import java.util.concurrent.Callable;
  *
  * <p>See {@link ActivationPlot} for what the picture shows. Exit status: 0 when the image was
  * written; 2 for invalid options (maxout among them: it is not element-wise, so it has no curve) or
- * when neither curve has a finite value in the range; 1 when the file cannot be written.
+ * when neither curve has a finite value in the range; 1 when the file cannot be written, or the
+ * image is more than the Java heap can hold.
  */
 @Command(
         name = "plot",
@@ -169,8 +170,13 @@ public final class PlotCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Optional<BufferedImage> image =
-                ActivationPlot.draw(function, from, to, samples, width, height);
+        Optional<BufferedImage> image;
+        try {
+            image = ActivationPlot.draw(function, from, to, samples, width, height);
+        } catch (Charts.TooLargeException e) {
+            err.println("Cannot draw " + output + ": " + e.getMessage());
+            return 1;
+        }
         if (image.isEmpty()) {
             err.println(
                     "Nothing to plot: "

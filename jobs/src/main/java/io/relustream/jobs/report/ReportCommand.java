@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * Draws the job's activation statistics: {@code zero-fraction.png}, the share of zero activations
@@ -48,7 +49,8 @@ import java.util.concurrent.Callable;
  * <p>When a window re-fired (allowed lateness), the record read later wins: see {@link
  * StatsSeries}. Exit status: 0 when both images were written; 2 for invalid options, or when there
  * is nothing to plot (no records, none of the chosen groups, or no values for one image, which is
- * then not written); 1 when the topic or the file cannot be read.
+ * then not written); 1 when the topic or the file cannot be read, or an image cannot be drawn (more
+ * than the Java heap holds) or written.
  */
 @Command(
         name = "report",
@@ -284,25 +286,35 @@ public final class ReportCommand implements Callable<Integer> {
 
         boolean failed = false;
         boolean empty = false;
+        final StatsSeries drawn = series;
+        // Drawn one at a time, so that only one image is in memory: 8000 x 8000 is 256 MB.
         for (Image image :
                 List.of(
                         new Image(
                                 ZERO_FRACTION_FILE,
-                                ZeroFractionChart.draw(series, width, height),
+                                () -> ZeroFractionChart.draw(drawn, width, height),
                                 "no window has a zero_fraction (every window had no values)"),
                         new Image(
                                 HEATMAP_FILE,
-                                FeatureHeatmap.draw(series, deadThreshold, width, height),
+                                () -> FeatureHeatmap.draw(drawn, deadThreshold, width, height),
                                 "no window has per_feature_zero_fraction values"))) {
             Path file = outputDir.resolve(image.name);
-            if (image.drawn.isEmpty()) {
+            Optional<BufferedImage> picture;
+            try {
+                picture = image.draw.get();
+            } catch (Charts.TooLargeException e) {
+                err.println("Cannot draw " + image.name + ": " + e.getMessage());
+                failed = true;
+                continue;
+            }
+            if (picture.isEmpty()) {
                 err.println(
                         "Nothing to plot for " + image.name + ": " + image.why + "; not written.");
                 empty = true;
                 continue;
             }
             try {
-                Charts.writePng(image.drawn.get(), file);
+                Charts.writePng(picture.get(), file);
                 out.println("Wrote " + file + " (" + width + "x" + height + ").");
             } catch (UncheckedIOException e) {
                 err.println(e.getMessage());
@@ -332,15 +344,15 @@ public final class ReportCommand implements Callable<Integer> {
         return String.join(", ", groups.stream().map(StatsSeries::shown).toList());
     }
 
-    /** An image to write, or why there is none. */
+    /** An image to write, and why there is none when it draws nothing. */
     private static final class Image {
         final String name;
-        final Optional<BufferedImage> drawn;
+        final Supplier<Optional<BufferedImage>> draw;
         final String why;
 
-        Image(String name, Optional<BufferedImage> drawn, String why) {
+        Image(String name, Supplier<Optional<BufferedImage>> draw, String why) {
             this.name = name;
-            this.drawn = drawn;
+            this.draw = draw;
             this.why = why;
         }
     }

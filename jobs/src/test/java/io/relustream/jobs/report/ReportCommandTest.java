@@ -476,6 +476,42 @@ class ReportCommandTest {
     }
 
     @Test
+    void imagesTheHeapCannotHoldFailWithOneAndSaySo() throws Exception {
+        // In a JVM of 128 MiB of heap: 8000 x 8000 pixels of 4 bytes are 244 MiB.
+        Path input = ReportFixtures.writeFile(ReportFixtures.threeGroups(), dir.resolve("in.avro"));
+        Path out = dir.resolve("images");
+        Path err = dir.resolve("err.txt");
+        Process report =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Xmx128m",
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                ReportCommand.class.getName(),
+                                "--input",
+                                input.toString(),
+                                "--output-dir",
+                                out.toString(),
+                                "--width",
+                                "8000",
+                                "--height",
+                                "8000")
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(err.toFile())
+                        .start();
+
+        assertThat(report.waitFor()).isEqualTo(1);
+        String tooLarge =
+                ": 8000x8000 pixels need 244 MiB of Java heap, more than is free (at most ";
+        assertThat(Files.readString(err))
+                .startsWith("Cannot draw zero-fraction.png" + tooLarge)
+                .contains("Cannot draw feature-heatmap.png" + tooLarge)
+                .contains("lower --width or --height, or give Java more with -Xmx")
+                .doesNotContain("\tat ");
+        assertThat(out.resolve("zero-fraction.png")).doesNotExist();
+    }
+
+    @Test
     void exportCopiesWhatWasRead() throws IOException {
         List<ActivationStats> records = ReportFixtures.threeGroups();
         Path input = ReportFixtures.writeFile(records, dir.resolve("in.avro"));
