@@ -5,6 +5,10 @@ import io.relustream.formats.WireFormat;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.OptionConverters;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -400,6 +404,7 @@ public final class ReportCommand implements Callable<Integer> {
                                 + name
                                 + "': use --bootstrap-servers instead");
             }
+            checkConsumerValue(name, value);
             if (properties.put(name, value) != null) {
                 throw new ParameterException(
                         spec.commandLine(),
@@ -407,6 +412,27 @@ public final class ReportCommand implements Callable<Integer> {
             }
         }
         return properties;
+    }
+
+    /**
+     * Checks a value as the Kafka consumer would, so that a typo is an invalid option (exit 2, as
+     * in the job) rather than a failure to read; class names are left to the consumer.
+     */
+    private void checkConsumerValue(String name, String value) {
+        ConfigDef.ConfigKey key = ConsumerConfig.configDef().configKeys().get(name);
+        if (key == null || key.type == ConfigDef.Type.CLASS) {
+            return;
+        }
+        try {
+            Object parsed = ConfigDef.parseType(key.name, value, key.type);
+            if (key.validator != null) {
+                key.validator.ensureValid(key.name, parsed);
+            }
+        } catch (ConfigException e) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '" + KAFKA_PREFIX + name + "': " + e.getMessage());
+        }
     }
 
     /** Exactly one source: a topic or a file, with only the options that apply to it. */

@@ -152,6 +152,20 @@ class ReportOptionsTest {
                         "--kafka.acks",
                         "1"),
                 invalid(
+                        "Invalid value for option '--kafka.max.poll.records': Invalid value abc"
+                                + " for configuration max.poll.records: Not a number of type INT",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.max.poll.records=abc"),
+                invalid(
+                        "Invalid value for option '--kafka.isolation.level': Invalid value dirty"
+                                + " for configuration isolation.level: String must be one of:"
+                                + " read_committed, read_uncommitted",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.isolation.level",
+                        "dirty"),
+                invalid(
                         "Missing value for option '--kafka.client.id'",
                         "--bootstrap-servers",
                         "localhost:9092",
