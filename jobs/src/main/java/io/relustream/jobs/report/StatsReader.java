@@ -271,9 +271,23 @@ final class StatsReader {
                             + "' from "
                             + bootstrapServers
                             + ": "
-                            + e.getMessage(),
+                            + withCauses(e),
                     e);
         }
+    }
+
+    /**
+     * The message of an exception and of its causes: "Failed to construct kafka consumer" alone
+     * does not say that, for instance, a SASL mechanism lacks its JAAS configuration.
+     */
+    private static String withCauses(Throwable e) {
+        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !message.toString().contains(cause.getMessage())) {
+                message.append(": ").append(cause.getMessage());
+            }
+        }
+        return message.toString();
     }
 
     /**

@@ -358,6 +358,26 @@ class ReportOptionsTest {
                         "--height");
     }
 
+    @Test
+    void aConsumerThatCannotBeMadeSaysWhy() {
+        // SASL without a JAAS configuration: the consumer fails before it connects anywhere.
+        Run run =
+                ReportFixtures.run(
+                        ReportCommand.commandLine(),
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--output-dir",
+                        dir.toString(),
+                        "--kafka.security.protocol=SASL_SSL");
+
+        assertThat(run.status).isEqualTo(1);
+        assertThat(run.err)
+                .startsWith(
+                        "Could not read topic 'activation-stats' from localhost:1: Failed to"
+                                + " construct kafka consumer: ")
+                .contains("Could not find a 'KafkaClient' entry in the JAAS configuration");
+    }
+
     private static String[] withInput(List<String> args) {
         return args.stream().map(arg -> arg.replace(FILE, input.toString())).toArray(String[]::new);
     }
