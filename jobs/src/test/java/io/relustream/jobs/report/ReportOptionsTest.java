@@ -170,14 +170,7 @@ class ReportOptionsTest {
                         "--bootstrap-servers",
                         "localhost:9092",
                         "--kafka.client.id"),
-                // Checked as the consumer checks them, before any broker is asked.
-                invalid(
-                        "Invalid --kafka. options for the report's Kafka consumer: Invalid value"
-                                + " abc for configuration max.poll.records: Not a number of type"
-                                + " INT",
-                        "--bootstrap-servers",
-                        "localhost:9092",
-                        "--kafka.max.poll.records=abc"),
+                // Checked together as the consumer checks them, before any broker is asked.
                 invalid(
                         "Invalid --kafka. options for the report's Kafka consumer:"
                                 + " enable.auto.commit cannot be set to true when default group id"
