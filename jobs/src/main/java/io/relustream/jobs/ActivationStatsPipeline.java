@@ -18,6 +18,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.datastream.WindowedStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -40,7 +42,7 @@ import java.util.Objects;
  * features -&gt; decode (bad bytes -&gt; dead letters) -&gt; event time + watermarks per partition
  *   -&gt; activate (invalid records -&gt; dead letters)          -&gt; activations
  *   -&gt; keyBy(group) -&gt; event-time window -&gt; aggregate     -&gt; stats
- *        late records                                        -&gt; late
+ *        records late for any of their windows               -&gt; late
  *   stats -&gt; keyBy(group) -&gt; dead-feature detector           -&gt; alerts
  * </pre>
  *
@@ -69,7 +71,8 @@ public final class ActivationStatsPipeline {
          * @param stats one record per group and window
          * @param alerts dead-feature, recovered and sparsity alerts
          * @param deadLetters every input that could not be decoded or activated
-         * @param late activations of records that arrived after their window closed
+         * @param late activations of records that arrived after one of their windows closed for
+         *     good (beyond the allowed lateness)
          */
         public Outputs(
                 Sink<ActivationVector> activations,
@@ -179,11 +182,31 @@ public final class ActivationStatsPipeline {
                 .name("dead letters")
                 .uid("dead-letters-sink");
 
-        WindowedStream<ActivationSample, String, TimeWindow> windows =
+        WindowAssigner<Object, TimeWindow> assigner =
+                windowAssigner(options.window(), options.slide().orElse(null));
+        KeyedStream<ActivationSample, String> samples =
                 activations
                         .getSideOutput(SourcedActivationFunction.SAMPLES)
-                        .keyBy(sample -> sample.group, Types.STRING)
-                        .window(windowAssigner(options.window(), options.slide().orElse(null)))
+                        .keyBy(sample -> sample.group, Types.STRING);
+        // The window operator sends a record to its late output only when all of its windows are
+        // late. A sliding window record may miss some: they go to the late path from a stage
+        // chained before the window (same keys, same watermarks, no second shuffle). A tumbling
+        // window record has one window, late or not, so tumbling windows need no such stage.
+        SingleOutputStreamOperator<ActivationSample> partlyLate = null;
+        if (options.slide().isPresent()) {
+            partlyLate =
+                    samples.process(
+                                    new PartlyLateSampleFunction(
+                                            assigner, options.allowedLateness()),
+                                    TypeInformation.of(ActivationSample.class))
+                            .name("partly late records")
+                            .uid("partly-late-records");
+            samples =
+                    DataStreamUtils.reinterpretAsKeyedStream(
+                            partlyLate, sample -> sample.group, Types.STRING);
+        }
+        WindowedStream<ActivationSample, String, TimeWindow> windows =
+                samples.window(assigner)
                         .allowedLateness(options.allowedLateness())
                         .sideOutputLateData(LATE);
         SingleOutputStreamOperator<ActivationStats> stats =
@@ -195,8 +218,11 @@ public final class ActivationStatsPipeline {
         DataStream<ActivationStats> tappedStats = taps.afterStatistics.apply(stats);
         tappedStats.sinkTo(outputs.stats).name("statistics").uid("statistics-sink");
 
-        stats.getSideOutput(LATE)
-                .process(new LateSampleFunction(spec, options.groupMetricsLimit()))
+        DataStream<ActivationSample> late = stats.getSideOutput(LATE);
+        if (partlyLate != null) {
+            late = late.union(partlyLate.getSideOutput(PartlyLateSampleFunction.PARTLY_LATE));
+        }
+        late.process(new LateSampleFunction(spec, options.groupMetricsLimit()))
                 .name("late records")
                 .uid("late-records")
                 .sinkTo(outputs.late)

@@ -17,11 +17,13 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * Records that arrived after their windows closed (beyond the allowed lateness): counted in the
- * {@code lateRecords} metric and written out as their activations, so they are never silently
- * dropped. Their activations already went to the activations topic; only the window statistics miss
- * them. Without derivatives: the samples the windows get carry no inputs to compute them from, and
- * the activations topic has them.
+ * Records that arrived after at least one of their windows closed (beyond the allowed lateness):
+ * counted in the {@code lateRecords} metric and written out as their activations, once each, so
+ * they are never silently dropped. With tumbling windows that is the record's only window; with
+ * sliding windows the record may still count in its later windows that are open (see {@link
+ * PartlyLateSampleFunction}), and only the closed ones miss it. Their activations already went to
+ * the activations topic. Without derivatives: the samples the windows get carry no inputs to
+ * compute them from, and the activations topic has them.
  */
 final class LateSampleFunction extends ProcessFunction<ActivationSample, ActivationVector>
         implements ResultTypeQueryable<ActivationVector> {

@@ -9,6 +9,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -273,6 +274,171 @@ class EventTimeITCase {
         assertThat(lateRecords).containsEntry(false, 1L).containsEntry(true, 1L);
         assertThat(Duration.ofMillis(window0.get(1).getWindowEnd().toEpochMilli() - T0))
                 .isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aRecordThatMissesOneOfItsSlidingWindowsIsLateThoughTheNextStillCountsIt(TestInfo test)
+            throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String topic = names.features;
+        // 10s windows sliding by 5s, no out-of-orderness, no allowed lateness; times after T0 (a
+        // multiple of 10s). A record at t is in [t - t % 5s - 5s, +10s) and [t - t % 5s, +10s).
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        // [-5s, 5s) and [0s, 10s); watermark 999.
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("a", T0 + 1_000, "g", 1)));
+        // [0s, 10s) and [5s, 15s); watermark 7999.
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("b", T0 + 8_000, "g", 2)));
+        // [10s, 20s) and [15s, 25s); watermark 15999: [-5s, 5s), [0s, 10s) and [5s, 15s) (last
+        // millisecond 14999) fire and close.
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("c", T0 + 16_000, "g", 3)));
+        // [5s, 15s), closed, and [10s, 20s) (last millisecond 19999), open: late, and counted
+        // in [10s, 20s) only.
+        records.add(
+                TestRecords.record(topic, 0, TestRecords.vector("partly", T0 + 12_001, "g", 4)));
+        // [-5s, 5s) and [0s, 10s), both closed: late for all its windows.
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("fully", T0 + 3_000, "g", 5)));
+        topics.produce(records);
+
+        JobExecutionResult result =
+                ActivationStatsJob.run(
+                        options(
+                                names,
+                                "--bounded",
+                                "--watermark-interval",
+                                "0s",
+                                "--out-of-orderness",
+                                "0s",
+                                "--allowed-lateness",
+                                "0s",
+                                "--window",
+                                "10s",
+                                "--slide",
+                                "5s"));
+
+        // [-5s, 5s): a; [0s, 10s): a, b; [5s, 15s): b; then, at the end of the input,
+        // [10s, 20s): c, partly; [15s, 25s): c.
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats), ActivationStats::fromByteBuffer))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount,
+                        ActivationStats::getMax)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(-5_000L, 1L, 1.0),
+                        org.assertj.core.groups.Tuple.tuple(0L, 2L, 2.0),
+                        org.assertj.core.groups.Tuple.tuple(5_000L, 1L, 2.0),
+                        org.assertj.core.groups.Tuple.tuple(10_000L, 2L, 4.0),
+                        org.assertj.core.groups.Tuple.tuple(15_000L, 1L, 3.0));
+        // Each late record once: the one [5s, 15s) misses and the one all its windows miss.
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.late), ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactlyInAnyOrder("partly", "fully");
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .hasSize(5);
+        assertThat(lateRecordCounts(result)).containsEntry(false, 2L).containsEntry(true, 2L);
+    }
+
+    @Test
+    void withAllowedLatenessASlidingWindowRecordIsLateOnlyForTheWindowsBeyondIt(TestInfo test)
+            throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String topic = names.features;
+        // 10s windows sliding by 5s, no out-of-orderness, 5s allowed lateness: a window takes
+        // records until the watermark reaches its last millisecond + 5s.
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        // [-5s, 5s) and [0s, 10s); watermark 999.
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("a", T0 + 1_000, "g", 1)));
+        // [15s, 25s) and [20s, 30s); watermark 20999: [-5s, 5s) and [0s, 10s) fire. Closed for
+        // good: [0s, 10s) (9999 + 5000), [5s, 15s) (14999 + 5000); [10s, 20s) (19999 + 5000) still
+        // takes records.
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("c", T0 + 21_000, "g", 3)));
+        // [5s, 15s), closed, and [10s, 20s), open (it fires at once, with this record only).
+        records.add(
+                TestRecords.record(topic, 0, TestRecords.vector("partly", T0 + 12_001, "g", 4)));
+        // [10s, 20s) and [15s, 25s), both open: late within the allowed lateness, not a late
+        // record; [10s, 20s) fires again with two records.
+        records.add(
+                TestRecords.record(topic, 0, TestRecords.vector("within", T0 + 16_000, "g", 5)));
+        // [0s, 10s) and [5s, 15s), both closed.
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("fully", T0 + 9_000, "g", 6)));
+        topics.produce(records);
+
+        JobExecutionResult result =
+                ActivationStatsJob.run(
+                        options(
+                                names,
+                                "--bounded",
+                                "--watermark-interval",
+                                "0s",
+                                "--out-of-orderness",
+                                "0s",
+                                "--allowed-lateness",
+                                "5s",
+                                "--window",
+                                "10s",
+                                "--slide",
+                                "5s"));
+
+        // [-5s, 5s): a; [0s, 10s): a; [10s, 20s): partly, then partly and within; at the end of
+        // the input [15s, 25s): c, within; [20s, 30s): c.
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats), ActivationStats::fromByteBuffer))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount,
+                        ActivationStats::getMax)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(-5_000L, 1L, 1.0),
+                        org.assertj.core.groups.Tuple.tuple(0L, 1L, 1.0),
+                        org.assertj.core.groups.Tuple.tuple(10_000L, 1L, 4.0),
+                        org.assertj.core.groups.Tuple.tuple(10_000L, 2L, 5.0),
+                        org.assertj.core.groups.Tuple.tuple(15_000L, 2L, 5.0),
+                        org.assertj.core.groups.Tuple.tuple(20_000L, 1L, 3.0));
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.late), ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactlyInAnyOrder("partly", "fully");
+        assertThat(lateRecordCounts(result)).containsEntry(false, 2L).containsEntry(true, 2L);
+    }
+
+    /** The operator's lateRecords counters (false) and group g's (true), each summed. */
+    private static Map<Boolean, Long> lateRecordCounts(JobExecutionResult result) {
+        return METRICS.findMetrics(result.getJobID(), "lateRecords").entrySet().stream()
+                .filter(metric -> metric.getKey().endsWith(".lateRecords"))
+                .collect(
+                        Collectors.partitioningBy(
+                                metric -> metric.getKey().endsWith(".group.g.lateRecords"),
+                                Collectors.summingLong(
+                                        metric -> ((Counter) metric.getValue()).getCount())));
+    }
+
+    @Test
+    void theStageThatFindsPartlyLateRecordsRunsChainedToTheWindow(TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        JobOptions options = options(names, "--window", "10s", "--slide", "5s");
+        StreamExecutionEnvironment env = ActivationStatsJob.environment(options);
+        ActivationStatsPipeline.build(
+                env,
+                options,
+                ActivationStatsJob.kafkaSource(options),
+                ActivationStatsJob.kafkaOutputs(options));
+
+        // One task: it sees the elements and watermarks the window operator sees, in its order.
+        assertThat(env.getStreamGraph().getJobGraph().getVertices())
+                .extracting(JobVertex::getName)
+                .anySatisfy(
+                        name ->
+                                assertThat(name)
+                                        .contains("partly late records")
+                                        .contains("window statistics"));
     }
 
     @Test

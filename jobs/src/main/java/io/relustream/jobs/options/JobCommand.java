@@ -111,8 +111,8 @@ final class JobCommand {
             paramLabel = "<topic>",
             converter = OptionConverters.TopicName.class,
             description =
-                    "Topic for the records that arrived after their window closed. Default:"
-                            + " ${DEFAULT-VALUE}.")
+                    "Topic for the records that arrived after one of their windows closed."
+                            + " Default: ${DEFAULT-VALUE}.")
     String lateTopic;
 
     @Option(

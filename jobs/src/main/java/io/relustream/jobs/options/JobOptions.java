@@ -395,7 +395,7 @@ public final class JobOptions {
         return dlqTopic;
     }
 
-    /** Topic of the records that arrived after their window closed. */
+    /** Topic of the records that arrived after one of their windows closed. */
     public String lateTopic() {
         return lateTopic;
     }

@@ -1263,8 +1263,8 @@ class JobOptionsTest {
                                 + " decode or were rejected. Default: features-dlq."),
                 Arguments.of(
                         "--late-topic",
-                        "--late-topic=<topic> Topic for the records that arrived after their"
-                                + " window closed. Default: activations-late."),
+                        "--late-topic=<topic> Topic for the records that arrived after one of"
+                                + " their windows closed. Default: activations-late."),
                 Arguments.of(
                         "--group-id",
                         "--group-id=<id> Kafka consumer group of the input. Default:"
@@ -1434,8 +1434,8 @@ class JobOptionsTest {
                                         + " that did not decode or were",
                                 "                               rejected. Default: features-dlq.",
                                 "      --late-topic=<topic>   Topic for the records that arrived"
-                                        + " after their window closed. Default:",
-                                "                               activations-late.",
+                                        + " after one of their windows closed.",
+                                "                               Default: activations-late.",
                                 "      --group-id=<id>        Kafka consumer group of the input."
                                         + " Default: relu-stream.",
                                 "      --starting-offsets=<offsets>",
