@@ -11,11 +11,14 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -109,6 +113,91 @@ class PrometheusMetricsITCase {
         return names;
     }
 
+    /** A PromQL expression of a dashboard panel or alert rule, with the legend it is shown by. */
+    record Query(String where, String expr) {}
+
+    /**
+     * Every PromQL expression of the dashboard (panel targets with their legends, variable queries)
+     * and of the alert rules.
+     */
+    static List<Query> queries() throws IOException {
+        List<Query> queries = new ArrayList<>();
+        JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+        for (JsonNode panel : dashboard.findParents("targets")) {
+            for (JsonNode query : panel.path("targets")) {
+                queries.add(
+                        new Query(
+                                DASHBOARD
+                                        + " \""
+                                        + panel.path("title").asText()
+                                        + "\" "
+                                        + query.path("refId").asText(),
+                                query.path("expr").asText()
+                                        + " "
+                                        + query.path("legendFormat").asText()));
+            }
+        }
+        for (JsonNode variable : dashboard.path("templating").path("list")) {
+            queries.add(
+                    new Query(
+                            DASHBOARD + " $" + variable.path("name").asText(),
+                            variable.path("query").path("query").asText()));
+        }
+        Map<String, Object> rules = new Yaml().load(Files.readString(ALERT_RULES));
+        for (Object group : (List<?>) rules.get("groups")) {
+            for (Object rule : (List<?>) ((Map<?, ?>) group).get("rules")) {
+                Map<?, ?> fields = (Map<?, ?>) rule;
+                queries.add(
+                        new Query(
+                                ALERT_RULES + " " + fields.get("alert"),
+                                String.valueOf(fields.get("expr"))));
+            }
+        }
+        assertThat(queries).isNotEmpty();
+        return queries;
+    }
+
+    // Where PromQL names labels: by/without/on/ignoring/group_left/group_right lists, selector
+    // matchers, label_values(metric, label), and a legend's {{label}}.
+    private static final Pattern LABEL_LIST =
+            Pattern.compile(
+                    "\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
+    private static final Pattern SELECTOR = Pattern.compile("flink_[A-Za-z0-9_]+\\s*\\{([^}]*)}");
+    private static final Pattern MATCHER =
+            Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*(?:=~|!~|!=|=)");
+    private static final Pattern LABEL_VALUES =
+            Pattern.compile(
+                    "label_values\\(\\s*flink_[A-Za-z0-9_]+\\s*,\\s*([A-Za-z_][A-Za-z0-9_]*)");
+    private static final Pattern LEGEND =
+            Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
+
+    /** The label names an expression (and its legend) refers to. */
+    static Set<String> labelNamesIn(String expr) {
+        Set<String> labels = new TreeSet<>();
+        Matcher lists = LABEL_LIST.matcher(expr);
+        while (lists.find()) {
+            for (String label : lists.group(1).split(",")) {
+                if (!label.isBlank()) {
+                    labels.add(label.strip());
+                }
+            }
+        }
+        Matcher selectors = SELECTOR.matcher(expr);
+        while (selectors.find()) {
+            Matcher matchers = MATCHER.matcher(selectors.group(1));
+            while (matchers.find()) {
+                labels.add(matchers.group(1));
+            }
+        }
+        for (Pattern pattern : List.of(LABEL_VALUES, LEGEND)) {
+            Matcher matcher = pattern.matcher(expr);
+            while (matcher.find()) {
+                labels.add(matcher.group(1));
+            }
+        }
+        return labels;
+    }
+
     static String scrape(int port) throws IOException {
         try (InputStream in =
                 URI.create("http://localhost:" + port + "/metrics").toURL().openStream()) {
@@ -177,6 +266,18 @@ class PrometheusMetricsITCase {
         // really exposes.
         assertThat(scraped.names()).containsAll(metricNamesIn(DASHBOARD));
         assertThat(scraped.names()).containsAll(metricNamesIn(ALERT_RULES));
+        // ... and has every label the expression names (grouping, matching, selectors, legend):
+        // a misspelt or missing label would match nothing, or group everything into one series,
+        // without an error.
+        for (Query query : queries()) {
+            Set<String> labels = labelNamesIn(query.expr());
+            Matcher metrics = Pattern.compile("flink_[A-Za-z0-9_]+").matcher(query.expr());
+            while (metrics.find()) {
+                assertThat(scraped.labelNames(metrics.group()))
+                        .as(query.where() + ": labels of " + metrics.group())
+                        .containsAll(labels);
+            }
+        }
         String operator = "flink_taskmanager_job_task_operator_";
         // Label values as the job names them, spaces and '-' included.
         String[] activate = {"operator_name", "activate relu"};

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -88,6 +90,13 @@ final class PrometheusText {
                             + find(name));
         }
         return found.get(0).value;
+    }
+
+    /** The label names of every sample of {@code name}. */
+    Set<String> labelNames(String name) {
+        Set<String> names = new TreeSet<>();
+        find(name).forEach(sample -> names.addAll(sample.labels.keySet()));
+        return names;
     }
 
     /** Every metric name exposed. */
