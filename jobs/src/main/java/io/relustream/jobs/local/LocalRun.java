@@ -29,8 +29,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,6 +140,23 @@ public final class LocalRun implements Callable<Integer> {
         return commandLine.execute(args);
     }
 
+    /**
+     * Refuses a Prometheus port that something already listens on: Flink's reporter that cannot
+     * bind it only logs an error, and the run would go on without metrics while saying where they
+     * are.
+     */
+    private static void checkPortIsFree(int port) {
+        // Bound as the reporter binds it, on every address, and let go at once.
+        try (ServerSocket free = new ServerSocket(port)) {
+            // Free: closed again, for the reporter.
+        } catch (IOException e) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '--prometheus-port': "
+                            + port
+                            + " is in use; choose a free port, or 0 for none");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Duration runFor = duration;
@@ -149,6 +168,9 @@ public final class LocalRun implements Callable<Integer> {
                         "Invalid value for option '--prometheus-port': "
                                 + prometheusPort
                                 + " must be a port from 1 to 65535, or 0 for none");
+            }
+            if (prometheusPort > 0) {
+                checkPortIsFree(prometheusPort);
             }
             generatorSettings = generator.settings();
             for (String arg : jobArgs) {

@@ -3,7 +3,9 @@ package io.relustream.jobs.local;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,6 +50,25 @@ class LocalRunTest {
                         "Invalid value for option '--prometheus-port': 'abc' is not an int\n"
                                 + "Use --help to see the options of the local run and the job.\n");
         assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void aPrometheusPortInUseIsRefusedBeforeAnythingStarts() throws IOException {
+        // Flink's reporter would only log that it cannot bind the port, and the run would go on
+        // without metrics after printing where they are.
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            assertThat(run("--prometheus-port", String.valueOf(port))).isEqualTo(2);
+
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .isEqualToNormalizingNewlines(
+                            "Invalid value for option '--prometheus-port': "
+                                    + port
+                                    + " is in use; choose a free port, or 0 for none\n"
+                                    + "Use --help to see the options of the local run and the"
+                                    + " job.\n");
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        }
     }
 
     @Test
