@@ -2,6 +2,7 @@ package io.relustream.jobs;
 
 import io.relustream.jobs.local.EmbeddedKafka;
 import io.relustream.jobs.options.JobOptions;
+import io.relustream.operators.ActivationMetrics;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -203,6 +204,42 @@ class PrometheusMetricsITCase {
                 URI.create("http://localhost:" + port + "/metrics").toURL().openStream()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    // rate() and increase() read a series that only grows (and resets to 0); Flink's reporter
+    // exports counters and gauges alike as "gauge", so the scrape cannot tell them apart.
+    private static final Pattern RATE =
+            Pattern.compile("\\b(?:rate|irate|increase)\\s*\\(\\s*(flink_[A-Za-z0-9_]+)");
+    private static final Pattern JOB_COUNTER =
+            Pattern.compile(
+                    "flink_taskmanager_job_task_operator_(?:group_)?(?:"
+                            + String.join(
+                                    "|",
+                                    ActivationMetrics.RECORDS,
+                                    ActivationMetrics.VALUES,
+                                    ActivationMetrics.ZERO_OUTPUTS,
+                                    ActivationMetrics.OUTPUT_VALUES,
+                                    ActivationMetrics.NAN_INPUTS,
+                                    ActivationMetrics.POS_INF_INPUTS,
+                                    ActivationMetrics.NEG_INF_INPUTS,
+                                    ActivationMetrics.REJECTED_RECORDS,
+                                    "lateRecords")
+                            + ")|flink_taskmanager_job_task_operator_deserializer_"
+                            + "(?:undecodableRecords|invalidEventTimes)");
+
+    @Test
+    void ratesAreTakenOfCountersOnly() throws IOException {
+        int rates = 0;
+        for (Query query : queries()) {
+            Matcher rate = RATE.matcher(query.expr());
+            while (rate.find()) {
+                rates++;
+                assertThat(rate.group(1))
+                        .as(query.where() + ": rate() of a counter of the job")
+                        .matches(JOB_COUNTER);
+            }
+        }
+        assertThat(rates).isPositive();
     }
 
     @Test
