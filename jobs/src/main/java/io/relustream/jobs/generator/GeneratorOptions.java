@@ -150,6 +150,19 @@ public final class GeneratorOptions {
                             + "' must be below 1: when every record is late by the same time,"
                             + " none is late");
         }
+        // Event times are the clock less a lag, and Kafka takes no record timestamp before 1970:
+        // a longer lag would stop the generator at its first such record.
+        String longestLagOption = lateShare > 0 ? "--late-by" : "--out-of-order";
+        Duration longestLag = lateShare > 0 ? lateBy : outOfOrder;
+        if (longestLag.toMillis() > System.currentTimeMillis()) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '"
+                            + longestLagOption
+                            + "': '"
+                            + Durations.format(longestLag)
+                            + "' reaches back before 1970-01-01, and Kafka takes no record"
+                            + " timestamps before it");
+        }
         return new FeatureGenerator.Settings(
                 groups,
                 dimensions,

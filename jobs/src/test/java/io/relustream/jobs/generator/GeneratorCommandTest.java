@@ -77,8 +77,16 @@ class GeneratorCommandTest {
                         + " --out-of-order (2s), or the late records are not late",
                 "--late-share 1 | Invalid value for option '--late-share': '1.0' must be below 1:"
                         + " when every record is late by the same time, none is late",
+                // 600,000 h is 68 years: event times before 1970, which Kafka refuses. (One
+                // record at most, so that the generator stops if it gets to start.)
+                "--count 1 --late-by 600000h | Invalid value for option '--late-by': '600000h'"
+                    + " reaches back before 1970-01-01, and Kafka takes no record timestamps before"
+                    + " it",
+                "--count 1 --late-share 0 --out-of-order 600000h | Invalid value for option"
+                        + " '--out-of-order': '600000h' reaches back before 1970-01-01, and Kafka"
+                        + " takes no record timestamps before it",
             })
-    void rejectsLateRecordsThatWouldNotBeLate(String options, String message) {
+    void rejectsLateRecordsThatWouldNotBeLateOrWouldBeBefore1970(String options, String message) {
         StringWriter err = new StringWriter();
         CommandLine command = new CommandLine(new GeneratorCommand());
         command.setErr(new PrintWriter(err, true));
