@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
  * Synthetic feature vectors with the problems a sparsity monitor is for: in every group the first
  * {@code deadShare} of the features are dead (their values are always negative, so ReLU zeroes
  * them); the even-numbered ones among them recover after {@code recoverAfter}; now and then a value
- * is NaN; event times jitter out of order, and a few records arrive late.
+ * of a live feature is NaN (of any feature, when all are dead); event times jitter out of order,
+ * and a few records arrive late.
  *
  * <p>Deterministic for a seed and a sequence of clock readings, so tests can predict it.
  *
@@ -120,6 +121,16 @@ public final class FeatureGenerator {
         return !(recovers && elapsed.compareTo(settings.recoverAfter) >= 0);
     }
 
+    /** The index of live feature number {@code nth} (from 0), {@code elapsed} after the first. */
+    private int nthLive(int nth, Duration elapsed) {
+        int index = 0;
+        for (int seen = -1; ; index++) {
+            if (!isDead(index, elapsed) && ++seen == nth) {
+                return index;
+            }
+        }
+    }
+
     /** The next record, observed at {@code nowMillis}. */
     public FeatureVector next(long nowMillis) {
         if (startMillis == Long.MIN_VALUE) {
@@ -129,12 +140,18 @@ public final class FeatureGenerator {
         long id = sequence++;
         int group = (int) (id % settings.groups);
         Double[] values = new Double[settings.dimensions];
+        int live = 0;
         for (int i = 0; i < values.length; i++) {
             double gaussian = random.nextDouble() * 2 - 1 + random.nextDouble() * 2 - 1;
-            values[i] = isDead(i, elapsed) ? -Math.abs(gaussian) - 0.1 : gaussian;
+            boolean dead = isDead(i, elapsed);
+            values[i] = dead ? -Math.abs(gaussian) - 0.1 : gaussian;
+            live += dead ? 0 : 1;
         }
         if (random.nextDouble() < settings.nanShare) {
-            values[random.nextInt(values.length)] = Double.NaN;
+            // A NaN output counts as not zero, so a NaN on a dead feature would show it alive for
+            // a window: the NaN goes to a live feature, unless every feature is dead.
+            int nth = random.nextInt(live > 0 ? live : values.length);
+            values[live > 0 ? nthLive(nth, elapsed) : nth] = Double.NaN;
         }
         long lag = (long) (random.nextDouble() * settings.maxOutOfOrder.toMillis());
         if (random.nextDouble() < settings.lateShare) {

@@ -100,6 +100,57 @@ class FeatureGeneratorTest {
     }
 
     @Test
+    void nanGoesToALiveFeatureSoDeadOnesStayZeroAfterRelu() {
+        // Every record holds one NaN. Features 0 to 3 of 8 are dead; 0 and 2 recover after 10 s.
+        FeatureGenerator generator = new FeatureGenerator(settings(1.0, 0.0));
+        List<Integer> before = new ArrayList<>();
+        List<Integer> after = new ArrayList<>();
+        long start = 1_000_000L;
+        for (int i = 0; i < 2_000; i++) {
+            long now = start + i * 10L; // 20 seconds
+            List<Double> values = generator.next(now).getValues();
+            List<Integer> nans = new ArrayList<>();
+            for (int f = 0; f < values.size(); f++) {
+                if (values.get(f).isNaN()) {
+                    nans.add(f);
+                }
+            }
+            assertThat(nans).hasSize(1);
+            (now - start < 10_000 ? before : after).add(nans.get(0));
+        }
+        assertThat(before).containsOnly(4, 5, 6, 7);
+        assertThat(after).containsOnly(0, 2, 4, 5, 6, 7);
+    }
+
+    @Test
+    void nanGoesToAnyFeatureWhenAllAreDead() {
+        FeatureGenerator generator =
+                new FeatureGenerator(
+                        new FeatureGenerator.Settings(
+                                1,
+                                4,
+                                1.0,
+                                Duration.ofMinutes(1),
+                                1.0,
+                                Duration.ZERO,
+                                0,
+                                Duration.ZERO,
+                                -3L));
+        List<Integer> nans = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            List<Double> values = generator.next(i).getValues();
+            for (int f = 0; f < values.size(); f++) {
+                if (values.get(f).isNaN()) {
+                    nans.add(f);
+                } else {
+                    assertThat(values.get(f)).isLessThan(-0.1);
+                }
+            }
+        }
+        assertThat(nans).hasSize(400).containsOnly(0, 1, 2, 3);
+    }
+
+    @Test
     void rejectsSettingsOutOfRange() {
         assertThatThrownBy(
                         () ->
