@@ -17,6 +17,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Event time on the real broker: a silent partition, and records late within and beyond bounds. */
 class EventTimeITCase {
@@ -124,10 +126,7 @@ class EventTimeITCase {
                 .extracting(
                         s -> s.getWindowStart().toEpochMilli() - T0,
                         ActivationStats::getRecordCount)
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(0L, 5L),
-                        org.assertj.core.groups.Tuple.tuple(10_000L, 5L),
-                        org.assertj.core.groups.Tuple.tuple(20_000L, 5L));
+                .containsExactly(tuple(0L, 5L), tuple(10_000L, 5L), tuple(20_000L, 5L));
     }
 
     @Test
@@ -299,43 +298,19 @@ class EventTimeITCase {
         records.add(TestRecords.record(topic, 0, TestRecords.vector("fully", T0 + 3_000, "g", 5)));
         topics.produce(records);
 
-        JobExecutionResult result =
-                ActivationStatsJob.run(
-                        options(
-                                names,
-                                "--bounded",
-                                "--watermark-interval",
-                                "0s",
-                                "--out-of-orderness",
-                                "0s",
-                                "--allowed-lateness",
-                                "0s",
-                                "--window",
-                                "10s",
-                                "--slide",
-                                "5s"));
+        JobExecutionResult result = runSlidingByHalfAWindow(names, "0s");
 
         // [-5s, 5s): a; [0s, 10s): a, b; [5s, 15s): b; then, at the end of the input,
         // [10s, 20s): c, partly; [15s, 25s): c.
-        assertThat(
-                        TestRecords.decodeAll(
-                                topics.readAll(names.stats), ActivationStats::fromByteBuffer))
-                .extracting(
-                        s -> s.getWindowStart().toEpochMilli() - T0,
-                        ActivationStats::getRecordCount,
-                        ActivationStats::getMax)
+        assertThat(windowsOf(names))
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(-5_000L, 1L, 1.0),
-                        org.assertj.core.groups.Tuple.tuple(0L, 2L, 2.0),
-                        org.assertj.core.groups.Tuple.tuple(5_000L, 1L, 2.0),
-                        org.assertj.core.groups.Tuple.tuple(10_000L, 2L, 4.0),
-                        org.assertj.core.groups.Tuple.tuple(15_000L, 1L, 3.0));
+                        tuple(-5_000L, 1L, 1.0),
+                        tuple(0L, 2L, 2.0),
+                        tuple(5_000L, 1L, 2.0),
+                        tuple(10_000L, 2L, 4.0),
+                        tuple(15_000L, 1L, 3.0));
         // Each late record once: the one [5s, 15s) misses and the one all its windows miss.
-        assertThat(
-                        TestRecords.decodeAll(
-                                topics.readAll(names.late), ActivationVector::fromByteBuffer))
-                .extracting(ActivationVector::getId)
-                .containsExactlyInAnyOrder("partly", "fully");
+        assertThat(lateIds(names)).containsExactlyInAnyOrder("partly", "fully");
         assertThat(
                         TestRecords.decodeAll(
                                 topics.readAll(names.activations),
@@ -369,44 +344,63 @@ class EventTimeITCase {
         records.add(TestRecords.record(topic, 0, TestRecords.vector("fully", T0 + 9_000, "g", 6)));
         topics.produce(records);
 
-        JobExecutionResult result =
-                ActivationStatsJob.run(
-                        options(
-                                names,
-                                "--bounded",
-                                "--watermark-interval",
-                                "0s",
-                                "--out-of-orderness",
-                                "0s",
-                                "--allowed-lateness",
-                                "5s",
-                                "--window",
-                                "10s",
-                                "--slide",
-                                "5s"));
+        JobExecutionResult result = runSlidingByHalfAWindow(names, "5s");
 
         // [-5s, 5s): a; [0s, 10s): a; [10s, 20s): partly, then partly and within; at the end of
         // the input [15s, 25s): c, within; [20s, 30s): c.
-        assertThat(
-                        TestRecords.decodeAll(
-                                topics.readAll(names.stats), ActivationStats::fromByteBuffer))
-                .extracting(
-                        s -> s.getWindowStart().toEpochMilli() - T0,
-                        ActivationStats::getRecordCount,
-                        ActivationStats::getMax)
+        assertThat(windowsOf(names))
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(-5_000L, 1L, 1.0),
-                        org.assertj.core.groups.Tuple.tuple(0L, 1L, 1.0),
-                        org.assertj.core.groups.Tuple.tuple(10_000L, 1L, 4.0),
-                        org.assertj.core.groups.Tuple.tuple(10_000L, 2L, 5.0),
-                        org.assertj.core.groups.Tuple.tuple(15_000L, 2L, 5.0),
-                        org.assertj.core.groups.Tuple.tuple(20_000L, 1L, 3.0));
-        assertThat(
-                        TestRecords.decodeAll(
-                                topics.readAll(names.late), ActivationVector::fromByteBuffer))
-                .extracting(ActivationVector::getId)
-                .containsExactlyInAnyOrder("partly", "fully");
+                        tuple(-5_000L, 1L, 1.0),
+                        tuple(0L, 1L, 1.0),
+                        tuple(10_000L, 1L, 4.0),
+                        tuple(10_000L, 2L, 5.0),
+                        tuple(15_000L, 2L, 5.0),
+                        tuple(20_000L, 1L, 3.0));
+        assertThat(lateIds(names)).containsExactlyInAnyOrder("partly", "fully");
         assertThat(lateRecordCounts(result)).containsEntry(false, 2L).containsEntry(true, 2L);
+    }
+
+    /**
+     * The job over the whole input, one event time at a time, on 10s windows sliding by 5s with the
+     * given allowed lateness.
+     */
+    private static JobExecutionResult runSlidingByHalfAWindow(
+            JobTopics names, String allowedLateness) throws Exception {
+        return ActivationStatsJob.run(
+                options(
+                        names,
+                        "--bounded",
+                        "--watermark-interval",
+                        "0s",
+                        "--out-of-orderness",
+                        "0s",
+                        "--allowed-lateness",
+                        allowedLateness,
+                        "--window",
+                        "10s",
+                        "--slide",
+                        "5s"));
+    }
+
+    /** Each statistics record as (window start after T0, record count, max), in topic order. */
+    private static List<Tuple> windowsOf(JobTopics names) {
+        return TestRecords.decodeAll(topics.readAll(names.stats), ActivationStats::fromByteBuffer)
+                .stream()
+                .map(
+                        s ->
+                                tuple(
+                                        s.getWindowStart().toEpochMilli() - T0,
+                                        s.getRecordCount(),
+                                        s.getMax()))
+                .collect(Collectors.toList());
+    }
+
+    /** The ids of the records in the late topic. */
+    private static List<String> lateIds(JobTopics names) {
+        return TestRecords.decodeAll(topics.readAll(names.late), ActivationVector::fromByteBuffer)
+                .stream()
+                .map(ActivationVector::getId)
+                .collect(Collectors.toList());
     }
 
     /** The operator's lateRecords counters (false) and group g's (true), each summed. */
