@@ -438,6 +438,15 @@ class DeploymentFilesTest {
         // gone there is no series at all.
         assertThat(expressions.get("ReluStreamNoThroughput"))
                 .contains("activationRecords", "rejectedRecords", "or vector(0)");
+        // The window alerts hold while the group's windows close, counted by the dead-feature
+        // detector, which names the same groups as their gauges; the activation operator's
+        // per-group counters may name others.
+        for (String alert : List.of("ReluStreamDeadFeatures", "ReluStreamMostlyZero")) {
+            assertThat(expressions.get(alert))
+                    .as(alert)
+                    .contains("group_closedWindows")
+                    .doesNotContain("activationRecords");
+        }
         // That every flink_* name in the rules exists: PrometheusMetricsITCase, on a real run.
     }
 

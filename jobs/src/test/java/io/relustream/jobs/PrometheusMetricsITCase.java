@@ -3,6 +3,7 @@ package io.relustream.jobs;
 import io.relustream.jobs.local.EmbeddedKafka;
 import io.relustream.jobs.options.JobOptions;
 import io.relustream.operators.ActivationMetrics;
+import io.relustream.stats.WindowGauges;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -29,11 +30,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,7 +78,7 @@ class PrometheusMetricsITCase {
         kafka.close();
     }
 
-    /** All 24 good records counted, and both groups' last-window gauges exposed. */
+    /** All 24 good records counted, and both groups' two closed windows. */
     private static boolean hasSettled(PrometheusText scraped) {
         String operator = "flink_taskmanager_job_task_operator_";
         List<PrometheusText.Sample> records =
@@ -88,8 +92,65 @@ class PrometheusMetricsITCase {
                     return false;
                 }
             }
+            List<PrometheusText.Sample> closed =
+                    scraped.find(operator + "group_closedWindows", "group", group);
+            if (closed.size() != 1 || closed.get(0).value < 2) {
+                return false;
+            }
         }
         return true;
+    }
+
+    /**
+     * Runs the job on {@code names} with {@code jobArgs} until its stats topic holds {@code
+     * statsRecords} records and {@code settled} holds for a scrape, then cancels it; returns that
+     * scrape.
+     */
+    private static PrometheusText runUntil(
+            JobTopics names,
+            String jobName,
+            List<String> jobArgs,
+            int statsRecords,
+            Predicate<PrometheusText> settled)
+            throws Exception {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--parallelism",
+                                "1",
+                                "--idleness",
+                                "1s"));
+        args.addAll(jobArgs);
+        args.addAll(names.args());
+        JobOptions options = JobOptions.parse(args.toArray(new String[0]));
+        StreamExecutionEnvironment env = ActivationStatsJob.environment(options);
+        ActivationStatsPipeline.build(
+                env,
+                options,
+                ActivationStatsJob.kafkaSource(options),
+                ActivationStatsJob.kafkaOutputs(options));
+        JobClient job = env.executeAsync(jobName);
+        PrometheusText scraped = new PrometheusText("");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                scraped = new PrometheusText(scrape(PORT));
+                if (topics.readAll(names.stats).size() >= statsRecords && settled.test(scraped)) {
+                    break;
+                }
+            }
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+            // Until its tasks are gone, and their metrics with them: another run's scrapes must
+            // not see them.
+            while (!job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                Thread.sleep(100);
+            }
+        }
+        return scraped;
     }
 
     private static int freePort() {
@@ -206,6 +267,43 @@ class PrometheusMetricsITCase {
         }
     }
 
+    // `on (..., group)`: an expression that matches the series of its metrics group by group.
+    private static final Pattern GROUP_JOIN =
+            Pattern.compile("\\bon\\s*\\(([^)]*\\bgroup\\b[^)]*)\\)");
+
+    /**
+     * Every expression that matches metrics group by group ({@code on (..., group)}) takes them all
+     * from one operator, with the same groups under their names in {@code jobName}'s run. Operators
+     * name their own first {@code --group-metrics-limit} groups: a group named in one operator's
+     * metric and under {@code _other} in another's would never match.
+     */
+    private static void assertGroupJoinsAreOfOneOperator(PrometheusText scraped, String jobName)
+            throws IOException {
+        int joins = 0;
+        for (Query query : queries()) {
+            if (!GROUP_JOIN.matcher(query.expr()).find()) {
+                continue;
+            }
+            joins++;
+            Set<String> operators = new TreeSet<>();
+            Map<String, Set<String>> groups = new TreeMap<>();
+            Matcher metrics = Pattern.compile("flink_[A-Za-z0-9_]+").matcher(query.expr());
+            while (metrics.find()) {
+                Set<String> named = groups.computeIfAbsent(metrics.group(), m -> new TreeSet<>());
+                for (PrometheusText.Sample sample :
+                        scraped.find(metrics.group(), "job_name", jobName)) {
+                    operators.add(sample.labels.get("operator_name"));
+                    named.add(sample.labels.get("group"));
+                }
+            }
+            assertThat(operators).as(query.where() + ": operators of " + groups).hasSize(1);
+            assertThat(new HashSet<>(groups.values()))
+                    .as(query.where() + ": groups of each metric " + groups)
+                    .hasSize(1);
+        }
+        assertThat(joins).isPositive();
+    }
+
     // rate() and increase() read a series that only grows (and resets to 0); Flink's reporter
     // exports counters and gauges alike as "gauge", so the scrape cannot tell them apart.
     private static final Pattern RATE =
@@ -223,7 +321,8 @@ class PrometheusMetricsITCase {
                                     ActivationMetrics.POS_INF_INPUTS,
                                     ActivationMetrics.NEG_INF_INPUTS,
                                     ActivationMetrics.REJECTED_RECORDS,
-                                    "lateRecords")
+                                    "lateRecords",
+                                    WindowGauges.CLOSED_WINDOWS)
                             + ")|flink_taskmanager_job_task_operator_deserializer_"
                             + "(?:undecodableRecords|invalidEventTimes)");
 
@@ -264,41 +363,15 @@ class PrometheusMetricsITCase {
         records.add(new ProducerRecord<>(names.features, 0, null, new byte[] {1, 2, 3}));
         topics.produce(records);
 
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--bootstrap-servers",
-                                kafka.bootstrapServers(),
-                                "--parallelism",
-                                "1",
-                                "--out-of-orderness",
-                                "0s",
-                                "--idleness",
-                                "1s"));
-        args.addAll(names.args());
-        JobOptions options = JobOptions.parse(args.toArray(new String[0]));
-        StreamExecutionEnvironment env = ActivationStatsJob.environment(options);
-        ActivationStatsPipeline.build(
-                env,
-                options,
-                ActivationStatsJob.kafkaSource(options),
-                ActivationStatsJob.kafkaOutputs(options));
-        JobClient job = env.executeAsync("metrics");
-        PrometheusText scraped = new PrometheusText("");
-        try {
-            // Poll until the job has read every good record and its detector has reported both
-            // groups; the assertions below then check the exact values of that scrape.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                Thread.sleep(500);
-                scraped = new PrometheusText(scrape(PORT));
-                if (topics.readAll(names.stats).size() >= 4 && hasSettled(scraped)) {
-                    break;
-                }
-            }
-        } finally {
-            job.cancel().get(30, TimeUnit.SECONDS);
-        }
+        // Poll until the job has read every good record and its detector has reported both
+        // groups; the assertions below then check the exact values of that scrape.
+        PrometheusText scraped =
+                runUntil(
+                        names,
+                        "metrics",
+                        List.of("--out-of-orderness", "0s"),
+                        4,
+                        PrometheusMetricsITCase::hasSettled);
         // Every metric the Grafana dashboard and the Prometheus alert rules query is one this run
         // really exposes.
         assertThat(scraped.names()).containsAll(metricNamesIn(DASHBOARD));
@@ -315,6 +388,7 @@ class PrometheusMetricsITCase {
                         .containsAll(labels);
             }
         }
+        assertGroupJoinsAreOfOneOperator(scraped, "metrics");
         String operator = "flink_taskmanager_job_task_operator_";
         // Label values as the job names them, spaces and '-' included.
         String[] activate = {"operator_name", "activate relu"};
@@ -427,5 +501,96 @@ class PrometheusMetricsITCase {
                                 detector[0],
                                 detector[1]))
                 .isZero();
+        // Windows [0 s, 10 s) and [10 s, 20 s) closed for each group: the watermark is 22.999 s.
+        for (String group : List.of(DASHED, DOTTED)) {
+            assertThat(
+                            scraped.value(
+                                    operator + "group_closedWindows",
+                                    "group",
+                                    group,
+                                    detector[0],
+                                    detector[1]))
+                    .as(group)
+                    .isEqualTo(2.0);
+        }
+    }
+
+    // With --group-metrics-limit 1: the group of the first record read, and the group of the
+    // first window closed.
+    private static final String FIRST_READ = "layer-1";
+    private static final String FIRST_CLOSED = "layer-2";
+
+    /** The overflow test's records activated, and its detector's windows counted. */
+    private static boolean hasSettledPastTheLimit(PrometheusText scraped) {
+        String operator = "flink_taskmanager_job_task_operator_";
+        String[] job = {"job_name", "metrics past the group limit"};
+        List<PrometheusText.Sample> records =
+                scraped.find(operator + "activationRecords", job[0], job[1]);
+        List<PrometheusText.Sample> closed =
+                scraped.find(operator + "group_closedWindows", job[0], job[1]);
+        return records.size() == 1
+                && records.get(0).value == 5
+                && closed.stream().mapToDouble(sample -> sample.value).sum() == 3;
+    }
+
+    @Test
+    void alertsMatchTheGroupsOfTheDetectorPastTheGroupMetricsLimit(TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        // In this order, none late with 20 s of out-of-orderness: the activation operator names
+        // layer-1 (read first) and counts layer-2 under _other; the detector names layer-2, whose
+        // window [0 s, 10 s) closes first, and counts layer-1's [10 s, 20 s) and [20 s, 30 s)
+        // under _other. The record at 55 s moves the watermark to 34.999 s: those three close.
+        Object[][] input = {
+            {FIRST_READ, 15_000L, -1.0, 2.0},
+            {FIRST_CLOSED, 1_000L, -1.0, -2.0},
+            {FIRST_CLOSED, 2_000L, -1.0, -2.0},
+            {FIRST_READ, 25_000L, -1.0, 2.0},
+            {FIRST_READ, 55_000L, -1.0, 2.0},
+        };
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < input.length; i++) {
+            records.add(
+                    TestRecords.record(
+                            names.features,
+                            0,
+                            TestRecords.vector(
+                                    "r" + i,
+                                    T0 + (long) input[i][1],
+                                    (String) input[i][0],
+                                    (double) input[i][2],
+                                    (double) input[i][3])));
+        }
+        topics.produce(records);
+
+        String jobName = "metrics past the group limit";
+        PrometheusText scraped =
+                runUntil(
+                        names,
+                        jobName,
+                        List.of("--out-of-orderness", "20s", "--group-metrics-limit", "1"),
+                        3,
+                        PrometheusMetricsITCase::hasSettledPastTheLimit);
+
+        String operator = "flink_taskmanager_job_task_operator_";
+        String[] activate = {"job_name", jobName, "operator_name", "activate relu"};
+        String[] detector = {"job_name", jobName, "operator_name", "dead-feature detector"};
+        // The two operators name different groups.
+        assertThat(scraped.find(operator + "group_activationRecords", activate))
+                .extracting(sample -> sample.labels.get("group") + "=" + sample.value)
+                .containsExactlyInAnyOrder(FIRST_READ + "=3.0", "_other=2.0");
+        assertThat(scraped.value(operator + "overflowGroupRecords", activate)).isEqualTo(2.0);
+        assertThat(scraped.find(operator + "group_lastWindowDeadFeatures", detector))
+                .extracting(sample -> sample.labels.get("group") + "=" + sample.value)
+                .containsExactlyInAnyOrder(FIRST_CLOSED + "=2.0", "_other=1.0");
+        assertThat(scraped.find(operator + "group_lastWindowZeroFraction", detector))
+                .extracting(sample -> sample.labels.get("group") + "=" + sample.value)
+                .containsExactlyInAnyOrder(FIRST_CLOSED + "=1.0", "_other=0.5");
+        // layer-2 had 2 dead features and every activation zero: both window alerts would hold
+        // for it, so their "still live" condition must name it too.
+        assertGroupJoinsAreOfOneOperator(scraped, jobName);
+        assertThat(scraped.find(operator + "group_closedWindows", detector))
+                .extracting(sample -> sample.labels.get("group") + "=" + sample.value)
+                .containsExactlyInAnyOrder(FIRST_CLOSED + "=1.0", "_other=2.0");
+        assertThat(scraped.value(operator + "overflowGroupRecords", detector)).isEqualTo(2.0);
     }
 }

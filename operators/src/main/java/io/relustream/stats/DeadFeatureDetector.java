@@ -65,6 +65,10 @@ import java.util.Objects;
  *       counts as not above, and so do the windows of a gap).
  *   <li>Within one window: feature alerts in ascending feature order, then the group's alert.
  * </ul>
+ *
+ * <p>Metrics per group ({@link WindowGauges}): the gauges show the group's latest window,
+ * re-firings included; {@code closedWindows} counts each window once, when it becomes the group's
+ * latest; statistics of an older window change neither.
  */
 public final class DeadFeatureDetector
         extends KeyedProcessFunction<String, ActivationStats, ActivationAlert>
@@ -118,9 +122,9 @@ public final class DeadFeatureDetector
     }
 
     /**
-     * @param groupMetricsLimit how many groups get gauges of their own ({@code
-     *     lastWindowZeroFraction}, {@code lastWindowDeadFeatures}) in each parallel instance; the
-     *     rest share {@link GroupMetrics#OVERFLOW}
+     * @param groupMetricsLimit how many groups get metrics of their own ({@code
+     *     lastWindowZeroFraction}, {@code lastWindowDeadFeatures}, {@code closedWindows}: {@link
+     *     WindowGauges}) in each parallel instance; the rest share {@link GroupMetrics#OVERFLOW}
      * @see #DeadFeatureDetector(int, double, Double, String)
      */
     public DeadFeatureDetector(
@@ -267,7 +271,11 @@ public final class DeadFeatureDetector
             sparsityAboveBefore.update(aboveBase);
             lastWindowEnd.update(windowEnd);
         }
-        gauges.of(stats.getGroup()).update(stats);
+        if (refiring) {
+            gauges.of(stats.getGroup()).update(stats);
+        } else {
+            gauges.of(stats.getGroup()).closed(stats);
+        }
 
         // What has been alerted for this window so far: by its first firing when it fires again,
         // else nothing beyond the state it starts from.

@@ -3,8 +3,18 @@ package io.relustream.stats;
 import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
 
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.clusterframework.types.ResourceID;
+import org.apache.flink.runtime.executiongraph.ExecutionAttemptID;
+import org.apache.flink.runtime.metrics.groups.TaskManagerMetricGroup;
+import org.apache.flink.runtime.metrics.groups.TaskMetricGroup;
+import org.apache.flink.runtime.metrics.util.TestingMetricRegistry;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -14,7 +24,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -436,6 +448,49 @@ class DeadFeatureDetectorTest {
         assertThat(feed(harness, stats("a", 0, 0.1, f(0.0)))).isEmpty();
         // Seven states per group: four, and three as they were before the latest window.
         assertThat(harness.numKeyedStateEntries()).isEqualTo(14);
+    }
+
+    @Test
+    void countsEachWindowOfAGroupOnceWhenItBecomesTheLatest() throws Exception {
+        // The metrics the operator registers, as "<group>/<name>", in a real metric group tree.
+        Map<String, Metric> metrics = new HashMap<>();
+        TestingMetricRegistry registry =
+                TestingMetricRegistry.builder()
+                        .setRegisterConsumer(
+                                (metric, name, group) ->
+                                        metrics.put(
+                                                group.getAllVariables().get("<group>") + "/" + name,
+                                                metric))
+                        .build();
+        TaskMetricGroup task =
+                TaskManagerMetricGroup.createTaskManagerMetricGroup(
+                                registry, "host", ResourceID.generate())
+                        .addJob(new JobID(), "job")
+                        .addTask(ExecutionAttemptID.randomId(), "task");
+        var harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new DeadFeatureDetector(3, 1.0, null, "relu", 100, WINDOW)),
+                        ActivationStats::getGroup,
+                        Types.STRING,
+                        new MockEnvironmentBuilder().setMetricGroup(task).build());
+        harnesses.add(harness);
+        harness.open();
+
+        feed(harness, stats("a", 0, 0.5, f(1.0)));
+        feed(harness, stats("a", 1, 0.5, f(1.0)));
+        // Window 1 again (late records): its values, but not a window more.
+        feed(harness, stats("a", 1, 0.75, f(1.0, 1.0)));
+        // Window 0 again: older than the latest, changes nothing.
+        feed(harness, stats("a", 0, 0.25, f(0.0)));
+        feed(harness, stats("b", 0, 1.0, f(1.0)));
+        // After a gap: windows 2 to 4 had no records and are not counted.
+        feed(harness, stats("a", 5, 0.5, f(0.0)));
+
+        assertThat(((Counter) metrics.get("a/closedWindows")).getCount()).isEqualTo(3);
+        assertThat(((Counter) metrics.get("b/closedWindows")).getCount()).isEqualTo(1);
+        assertThat(((Gauge<?>) metrics.get("a/lastWindowZeroFraction")).getValue()).isEqualTo(0.5);
+        assertThat(((Gauge<?>) metrics.get("b/lastWindowZeroFraction")).getValue()).isEqualTo(1.0);
     }
 
     @Test

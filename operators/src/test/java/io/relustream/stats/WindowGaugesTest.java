@@ -2,8 +2,10 @@ package io.relustream.stats;
 
 import io.relustream.avro.ActivationStats;
 
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WindowGaugesTest {
 
     private final Map<String, Gauge<?>> gauges = new HashMap<>();
+    private final Map<String, Counter> counters = new HashMap<>();
 
     private final MetricGroup group =
             new UnregisteredMetricsGroup() {
@@ -25,6 +28,13 @@ class WindowGaugesTest {
                 public <T, G extends Gauge<T>> G gauge(String name, G gauge) {
                     gauges.put(name, gauge);
                     return gauge;
+                }
+
+                @Override
+                public Counter counter(String name) {
+                    Counter counter = new SimpleCounter();
+                    counters.put(name, counter);
+                    return counter;
                 }
             };
 
@@ -60,14 +70,31 @@ class WindowGaugesTest {
         assertThat(value("lastWindowDeadFeatures")).isEqualTo(0);
 
         // 3 zeros in 4 values, features 0 and 2 dead.
-        windowGauges.update(window(4, 3, 0.75, List.of(0, 2)));
+        windowGauges.closed(window(4, 3, 0.75, List.of(0, 2)));
         assertThat(value("lastWindowZeroFraction")).isEqualTo(0.75);
         assertThat(value("lastWindowDeadFeatures")).isEqualTo(2);
 
         // Every activation NaN: no values, zero_fraction null; the gauge is NaN, not the last
         // window's 0.75 nor 0.
-        windowGauges.update(window(0, 0, null, List.of()));
+        windowGauges.closed(window(0, 0, null, List.of()));
         assertThat((Double) value("lastWindowZeroFraction")).isNaN();
         assertThat(value("lastWindowDeadFeatures")).isEqualTo(0);
+    }
+
+    @Test
+    void countEachClosedWindowOnceAndNotItsLateFirings() {
+        WindowGauges windowGauges = new WindowGauges(group);
+        assertThat(counters).containsOnlyKeys("closedWindows");
+        assertThat(counters.get("closedWindows").getCount()).isZero();
+
+        windowGauges.closed(window(4, 3, 0.75, List.of(0, 2)));
+        windowGauges.closed(window(4, 1, 0.25, List.of()));
+        assertThat(counters.get("closedWindows").getCount()).isEqualTo(2);
+
+        // The second window again, with a late record: new values, the same window.
+        windowGauges.update(window(6, 3, 0.5, List.of(1)));
+        assertThat(value("lastWindowZeroFraction")).isEqualTo(0.5);
+        assertThat(value("lastWindowDeadFeatures")).isEqualTo(1);
+        assertThat(counters.get("closedWindows").getCount()).isEqualTo(2);
     }
 }
