@@ -6,6 +6,8 @@ import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.table.types.inference.TypeInference;
 
+import java.util.List;
+
 /**
  * {@code ACTIVATION_GRAD(spec, x)}: the derivative of {@code ACTIVATION(spec, x)} with respect to
  * each input, of a DOUBLE, a FLOAT or an ARRAY of them.
@@ -50,6 +52,11 @@ public final class ActivationGradFunction extends ScalarFunction {
     }
 
     public Float[] eval(String spec, Float[] x) {
+        return Kernels.apply(specs().vector(spec), true, x);
+    }
+
+    /** An ARRAY of DOUBLE or FLOAT as Flink passes it: {@code Double} or {@code Float} elements. */
+    public List<? extends Number> eval(String spec, List<? extends Number> x) {
         return Kernels.apply(specs().vector(spec), true, x);
     }
 

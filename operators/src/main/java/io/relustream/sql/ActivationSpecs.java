@@ -61,7 +61,7 @@ final class ActivationSpecs {
                                         ArgumentTypes.Values.SCALAR_OR_ARRAY,
                                         List.of()),
                                 ActivationSpecs::spec,
-                                ArgumentTypes.values(ArgumentTypes.Values.SCALAR_OR_ARRAY)))
+                                ArgumentTypes.scalarValues()))
                 .outputTypeStrategy(ActivationSpecs::output)
                 .build();
     }

@@ -91,7 +91,7 @@ final class ArgumentTypes {
                         sequence(
                                 1,
                                 signatures(List.of(), Values.SCALAR_OR_ARRAY, List.of()),
-                                values(Values.SCALAR_OR_ARRAY)))
+                                scalarValues()))
                 .outputTypeStrategy(TypeStrategies.argument(0))
                 .build();
     }
@@ -121,6 +121,23 @@ final class ArgumentTypes {
             }
             return Optional.of(TypeConversions.fromLogicalToDataType(inferred.get()));
         };
+    }
+
+    /**
+     * The values argument of a scalar function: {@link Values#SCALAR_OR_ARRAY}, an array passed as
+     * a {@link List} of {@code Double} or {@code Float} (its element type), a number as it is.
+     *
+     * <p>Not as {@code Double[]} or {@code Float[]}: Flink 2.2's own array functions (ARRAY_CONCAT,
+     * ARRAY_REMOVE, ARRAY_SLICE, ...) give arrays that it hands to a function as an {@code
+     * Object[]}, which no {@code Double[]} parameter takes (a ClassCastException while the job
+     * runs). A {@code List} takes every array. The aggregates read their arguments from their input
+     * row, where such arrays are already in Flink's binary form: they keep their array parameters.
+     */
+    static Argument scalarValues() {
+        Argument values = values(Values.SCALAR_OR_ARRAY);
+        return (context, index, throwOnFailure) ->
+                values.infer(context, index, throwOnFailure)
+                        .map(type -> isArray(type) ? type.bridgedTo(List.class) : type);
     }
 
     private static Optional<LogicalType> values(LogicalType type, Values kind) {

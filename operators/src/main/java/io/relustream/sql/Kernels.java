@@ -5,6 +5,9 @@ import io.relustream.activation.Activations;
 import io.relustream.activation.Maxout;
 import io.relustream.activation.VectorActivation;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * The SQL forms of the activation math: boxed values and arrays whose elements may be NULL. A NULL
  * value, array or element gives NULL at the same place; everything else is exactly what {@link
@@ -106,6 +109,33 @@ final class Kernels {
         }
         nullGroups(maxout.groupSize(), derivative, z, result);
         return result;
+    }
+
+    /**
+     * Any activation over an array as a scalar function gets it from Flink (see {@link
+     * ArgumentTypes#scalarValues()}): {@code Double} elements for an ARRAY of DOUBLE, {@code Float}
+     * for FLOAT, and the result the same; NULL when maxout cannot take the array's length.
+     */
+    static List<? extends Number> apply(
+            VectorActivation activation, boolean derivative, List<? extends Number> z) {
+        if (z == null) {
+            return null;
+        }
+        Number[] out =
+                holdsFloats(z)
+                        ? apply(activation, derivative, z.toArray(new Float[0]))
+                        : apply(activation, derivative, z.toArray(new Double[0]));
+        return out == null ? null : Arrays.asList(out);
+    }
+
+    /** Whether the elements are {@code Float}s; an array of NULLs only is NULLs of either type. */
+    private static boolean holdsFloats(List<? extends Number> z) {
+        for (Number x : z) {
+            if (x != null) {
+                return x instanceof Float;
+            }
+        }
+        return false;
     }
 
     /** Sets the output of every group holding a NULL input to NULL (all of its mask entries). */

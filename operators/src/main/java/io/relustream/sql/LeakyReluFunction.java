@@ -55,6 +55,11 @@ public final class LeakyReluFunction extends ScalarFunction {
         return Kernels.apply(activation(alpha.doubleValue()), false, x);
     }
 
+    /** An ARRAY of DOUBLE or FLOAT as Flink passes it: {@code Double} or {@code Float} elements. */
+    public List<? extends Number> eval(List<? extends Number> x, Number alpha) {
+        return Kernels.apply(activation(alpha.doubleValue()), false, x);
+    }
+
     private Rectifier activation(double alpha) {
         if (cached == null || Double.compare(alpha, cachedAlpha) != 0) {
             cached = Activations.leakyRelu(alpha);
@@ -73,7 +78,7 @@ public final class LeakyReluFunction extends ScalarFunction {
                                         List.of(),
                                         ArgumentTypes.Values.SCALAR_OR_ARRAY,
                                         List.of(Signature.Argument.of("alpha", "DOUBLE"))),
-                                ArgumentTypes.values(ArgumentTypes.Values.SCALAR_OR_ARRAY),
+                                ArgumentTypes.scalarValues(),
                                 LeakyReluFunction::alpha))
                 .outputTypeStrategy(TypeStrategies.argument(0))
                 .build();

@@ -7,6 +7,8 @@ import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.table.types.inference.TypeInference;
 
+import java.util.List;
+
 /**
  * {@code RELU(x)}: {@code max(x, 0)} of a DOUBLE, a FLOAT or every element of an ARRAY of them.
  *
@@ -39,6 +41,11 @@ public final class ReluFunction extends ScalarFunction {
     }
 
     public Float[] eval(Float[] x) {
+        return Kernels.apply(RELU, false, x);
+    }
+
+    /** An ARRAY of DOUBLE or FLOAT as Flink passes it: {@code Double} or {@code Float} elements. */
+    public List<? extends Number> eval(List<? extends Number> x) {
         return Kernels.apply(RELU, false, x);
     }
 

@@ -7,6 +7,8 @@ import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.table.types.inference.TypeInference;
 
+import java.util.List;
+
 /**
  * {@code RELU_GRAD(x)}: the derivative of {@code RELU} at a DOUBLE, a FLOAT or every element of an
  * ARRAY of them.
@@ -40,6 +42,11 @@ public final class ReluGradFunction extends ScalarFunction {
     }
 
     public Float[] eval(Float[] x) {
+        return Kernels.apply(RELU, true, x);
+    }
+
+    /** An ARRAY of DOUBLE or FLOAT as Flink passes it: {@code Double} or {@code Float} elements. */
+    public List<? extends Number> eval(List<? extends Number> x) {
         return Kernels.apply(RELU, true, x);
     }
 

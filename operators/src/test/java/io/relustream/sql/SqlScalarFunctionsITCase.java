@@ -274,6 +274,39 @@ class SqlScalarFunctionsITCase {
         assertThat(result.get(7).getField(1)).isNull();
     }
 
+    @Test
+    void arraysBuiltByFlinksArrayFunctionsAreTakenAsAnyOther() {
+        // Flink's array functions give arrays it passes on as Object[]: these calls failed the
+        // job with a ClassCastException while a Double[] or Float[] parameter took them.
+        DataType type =
+                DataTypes.ROW(
+                        DataTypes.FIELD("ad", DataTypes.ARRAY(DataTypes.DOUBLE())),
+                        DataTypes.FIELD("af", DataTypes.ARRAY(DataTypes.FLOAT())));
+        sql.tableEnv.createTemporaryView(
+                "built",
+                sql.table(type, List.of(Row.of(new Double[] {-3.0, 2.0}, new Float[] {-3f, 7f}))));
+
+        List<Row> rows =
+                sql.query(
+                        "SELECT RELU(ARRAY_CONCAT(ad, ad)), RELU_GRAD(ARRAY_REMOVE(ad, 2.0)),"
+                                + " LEAKY_RELU(ARRAY_SLICE(ad, 1, 1), 0.5),"
+                                + " ACTIVATION('relu6', ARRAY_REVERSE(af)),"
+                                + " ACTIVATION_GRAD('maxout(k=2)', ARRAY_CONCAT(af, af)),"
+                                + " ACTIVATION('maxout(k=2)', ARRAY_DISTINCT(ARRAY_CONCAT(ad, ad)))"
+                                + " FROM built");
+
+        assertThat(rows).hasSize(1);
+        Row row = rows.get(0);
+        // relu of [-3, 2, -3, 2]; relu' of [-3] (2 removed); 0.5 * -3 (the first element);
+        // relu6 of [7, -3]; the arg-max masks of [-3, 7] twice; the max of [-3, 2] (distinct).
+        assertThat((Double[]) row.getField(0)).containsExactly(0.0, 2.0, 0.0, 2.0);
+        assertThat((Double[]) row.getField(1)).containsExactly(0.0);
+        assertThat((Double[]) row.getField(2)).containsExactly(-1.5);
+        assertThat((Float[]) row.getField(3)).containsExactly(6f, 0f);
+        assertThat((Float[]) row.getField(4)).containsExactly(0f, 1f, 0f, 1f);
+        assertThat((Double[]) row.getField(5)).containsExactly(2.0);
+    }
+
     /**
      * Runs {@code call} on d, f, ad and af and holds every result against the reference: NULL in,
      * NULL out; -0.0 in, +0.0 out where the math gives zero; NaN in, NaN out.
