@@ -70,6 +70,9 @@ final class ActivationSpecs {
         if (!ArgumentTypes.literalsKnown(context, index)) {
             return Optional.of(DataTypes.STRING().notNull());
         }
+        if (ArgumentTypes.isUntypedNullBeingTyped(context, index, throwOnFailure)) {
+            return Optional.of(DataTypes.STRING());
+        }
         Optional<String> spec =
                 ArgumentTypes.stringLiteral(
                         context, index, "activation spec", EXAMPLE, throwOnFailure);

@@ -173,6 +173,9 @@ final class ArgumentTypes {
             if (!literalsKnown(context, index)) {
                 return Optional.of(literalType(context, index));
             }
+            if (isUntypedNullBeingTyped(context, index, throwOnFailure)) {
+                return Optional.of(DataTypes.DOUBLE());
+            }
             Optional<Double> threshold =
                     numericLiteral(context, index, "the dead threshold", "1.0", throwOnFailure);
             if (threshold.isEmpty()) {
@@ -212,6 +215,20 @@ final class ArgumentTypes {
         } catch (UnsupportedOperationException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether the argument is an untyped NULL in place of a literal while the planner infers the
+     * types of such operands (the one check that does not throw). It must get a type there: without
+     * one the planner stops at Calcite's "Illegal use of 'NULL'", which names neither the function
+     * nor the argument; with one, the check that follows rejects the NULL literal saying both.
+     */
+    static boolean isUntypedNullBeingTyped(CallContext context, int index, boolean throwOnFailure) {
+        return !throwOnFailure
+                && context.getArgumentDataTypes()
+                        .get(index)
+                        .getLogicalType()
+                        .is(LogicalTypeRoot.NULL);
     }
 
     /** Whether a values argument the strategy accepted is an array. */

@@ -3,6 +3,7 @@ package io.relustream.sql;
 import io.relustream.activation.Activations;
 import io.relustream.activation.Rectifier;
 
+import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.table.types.DataType;
@@ -88,6 +89,9 @@ public final class LeakyReluFunction extends ScalarFunction {
             CallContext context, int index, boolean throwOnFailure) {
         if (!ArgumentTypes.literalsKnown(context, index)) {
             return Optional.of(ArgumentTypes.literalType(context, index));
+        }
+        if (ArgumentTypes.isUntypedNullBeingTyped(context, index, throwOnFailure)) {
+            return Optional.of(DataTypes.DOUBLE());
         }
         Optional<Double> alpha =
                 ArgumentTypes.numericLiteral(context, index, "alpha", "0.01", throwOnFailure);

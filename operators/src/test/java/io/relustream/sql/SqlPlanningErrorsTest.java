@@ -88,6 +88,26 @@ class SqlPlanningErrorsTest {
     }
 
     @Test
+    void untypedNullLiteralsFailAtPlanningNamingTheFunctionAndTheArgument() {
+        // These stopped at Calcite's "Illegal use of 'NULL'", naming neither.
+        assertPlanningFails(
+                "SELECT ACTIVATION(NULL, x) FROM t",
+                "ACTIVATION: the activation spec must be a string literal, e.g."
+                        + " 'leaky_relu(alpha=0.1)'; argument 1 is NULL");
+        assertPlanningFails(
+                "SELECT LEAKY_RELU(x, NULL) FROM t",
+                "LEAKY_RELU: alpha must be a numeric literal, e.g. 0.01; argument 2 is NULL");
+        assertPlanningFails(
+                "SELECT DEAD_FEATURES(arr, NULL) FROM t",
+                "DEAD_FEATURES: the dead threshold must be a numeric literal, e.g. 1.0; argument 2"
+                        + " is NULL");
+        assertPlanningFails(
+                "SELECT ACTIVATION_STATS(arr, NULL) FROM t",
+                "ACTIVATION_STATS: the dead threshold must be a numeric literal, e.g. 1.0;"
+                        + " argument 2 is NULL");
+    }
+
+    @Test
     void specOfAnotherTypeFailsAtPlanning() {
         assertPlanningFails(
                 "SELECT ACTIVATION(1, x) FROM t",
