@@ -1,8 +1,11 @@
 package io.relustream.formats;
 
+import io.relustream.activation.Activations;
 import io.relustream.avro.DeadLetter;
 import io.relustream.avro.DeadLetterHeader;
 import io.relustream.avro.FeatureVector;
+import io.relustream.operators.FeatureVectorActivator;
+import io.relustream.operators.InvalidValuePolicy;
 
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -163,6 +166,44 @@ class FeatureVectorKafkaDeserializerTest {
         assertThat(sourced.deadLetter.getKey()).isNull();
         assertThat(sourced.deadLetter.getReason())
                 .isEqualTo("payload is null (a tombstone), not a FeatureVector record");
+    }
+
+    @Test
+    void decodedValuesGrowAndShrinkAsAvrosOwnListsDo() {
+        FeatureVector vector =
+                FeatureVector.newBuilder()
+                        .setId("r1")
+                        .setEventTime(Instant.ofEpochMilli(5))
+                        .setGroup("g")
+                        .setValues(List.of(1.0, -2.0, 3.0))
+                        .build();
+        FeatureVector decoded = deserialize(record(null, encode(vector))).vector;
+        List<Double> values = decoded.getValues();
+
+        values.add(4.5); // 1, -2, 3, 4.5
+        values.remove(0); // -2, 3, 4.5
+        values.add(0, -0.25); // -0.25, -2, 3, 4.5
+        values.addAll(List.of(6.0, 7.0)); // -0.25, -2, 3, 4.5, 6, 7
+        values.remove(Double.valueOf(3.0)); // -0.25, -2, 4.5, 6, 7
+        values.set(1, 8.0); // -0.25, 8, 4.5, 6, 7
+        assertThat(values).containsExactly(-0.25, 8.0, 4.5, 6.0, 7.0);
+
+        FeatureVector again = deserialize(record(null, encode(decoded))).vector;
+        assertThat(again.getValues()).containsExactly(-0.25, 8.0, 4.5, 6.0, 7.0);
+        // The activation reads the grown list's values, and no slot beyond them.
+        FeatureVectorActivator.Outcome outcome =
+                new FeatureVectorActivator(Activations.relu(), InvalidValuePolicy.PROPAGATE, true)
+                        .activate(again);
+        assertThat(outcome.output().getActivations()).containsExactly(0.0, 8.0, 4.5, 6.0, 7.0);
+        assertThat(outcome.output().getDerivatives()).containsExactly(0.0, 1.0, 1.0, 1.0, 1.0);
+
+        List<Double> shrunk = again.getValues();
+        shrunk.clear();
+        assertThat(deserialize(record(null, encode(again))).vector.getValues()).isEmpty();
+        shrunk.addAll(List.of(1.5, -1.5));
+        shrunk.remove(1);
+        assertThat(deserialize(record(null, encode(again))).vector.getValues())
+                .containsExactly(1.5);
     }
 
     @Test

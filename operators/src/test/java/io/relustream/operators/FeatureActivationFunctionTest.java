@@ -5,6 +5,9 @@ import io.relustream.activation.Activations;
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
+import io.relustream.formats.AvroRecordDecoder;
+import io.relustream.formats.AvroRecordEncoder;
+import io.relustream.formats.WireFormat;
 
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -285,6 +288,34 @@ class FeatureActivationFunctionTest {
             assertThat(doubles(vector.getActivations())).containsExactly(0, 3, 6);
             assertThat(vector.getDerivatives()).isNull();
         }
+    }
+
+    @Test
+    void activationsAndDerivativesGrowAndShrinkAndAreWrittenAsTheyAreThen() throws Exception {
+        ActivationVector vector =
+                new FeatureVectorActivator(Activations.relu(), InvalidValuePolicy.PROPAGATE, true)
+                        .activate(feature("r", "g", -1, 2, 3))
+                        .output();
+        List<Double> activations = vector.getActivations(); // 0, 2, 3
+        List<Double> derivatives = vector.getDerivatives(); // 0, 1, 1
+        activations.add(9.0); // 0, 2, 3, 9
+        activations.remove(0); // 2, 3, 9
+        activations.addAll(1, List.of(-4.0, 5.0)); // 2, -4, 5, 3, 9
+        derivatives.clear();
+        derivatives.add(0.5);
+        assertThat(activations).containsExactly(2.0, -4.0, 5.0, 3.0, 9.0);
+
+        for (WireFormat format : WireFormat.values()) {
+            byte[] bytes = AvroRecordEncoder.of(ActivationVector.class, format).encode(vector);
+            ActivationVector decoded =
+                    AvroRecordDecoder.of(ActivationVector.class, format).decode(bytes);
+            assertThat(decoded.getActivations()).containsExactly(2.0, -4.0, 5.0, 3.0, 9.0);
+            assertThat(decoded.getDerivatives()).containsExactly(0.5);
+        }
+        // Flink's own serializer for the records between operators reads them the same way.
+        AvroSerializer<ActivationVector> serializer = new AvroSerializer<>(ActivationVector.class);
+        assertThat(serializer.copy(vector).getActivations())
+                .containsExactly(2.0, -4.0, 5.0, 3.0, 9.0);
     }
 
     /** An activation of a user's own that gives NaN for negative numbers. */
