@@ -385,8 +385,9 @@ public final class GenericRecordActivationFunction
         private InvalidValuePolicy invalidValues = InvalidValuePolicy.PROPAGATE;
         private boolean derivatives = true;
         private boolean inPlace = false;
+        // Null until chosen: a suffix chosen for fields that are not added is a mistake to report.
         private String activationSuffix;
-        private String derivativeSuffix = "_grad";
+        private String derivativeSuffix;
 
         private Builder(Schema inputSchema) {
             this.inputSchema = Objects.requireNonNull(inputSchema, "inputSchema");
@@ -420,13 +421,18 @@ public final class GenericRecordActivationFunction
             return this;
         }
 
-        /** Whether to add derivative fields; default true. */
+        /**
+         * Whether to add derivative fields; default true; false not with {@link #derivativeSuffix}.
+         */
         public Builder derivatives(boolean derivatives) {
             this.derivatives = derivatives;
             return this;
         }
 
-        /** Overwrite the chosen fields with their activations instead of adding new fields. */
+        /**
+         * Overwrite the chosen fields with their activations instead of adding new fields; not with
+         * {@link #activationSuffix}.
+         */
         public Builder inPlace() {
             this.inPlace = true;
             return this;
@@ -458,13 +464,29 @@ public final class GenericRecordActivationFunction
 
         /**
          * @throws IllegalArgumentException when a field is missing or of an unsupported type, an
-         *     output field name is taken, or the schema refers to itself
+         *     output field name is taken (also as an alias of an input field), the schema refers to
+         *     itself, or a suffix is chosen for fields that are not added
          */
         public GenericRecordActivationFunction build() {
             if (fields.isEmpty()) {
                 throw new IllegalArgumentException("Choose at least one field to activate");
             }
+            if (inPlace && activationSuffix != null) {
+                throw new IllegalArgumentException(
+                        "inPlace() and activationSuffix('"
+                                + activationSuffix
+                                + "') conflict: in place, the activations overwrite the chosen"
+                                + " fields and no activation field is added; drop one of them");
+            }
+            if (!derivatives && derivativeSuffix != null) {
+                throw new IllegalArgumentException(
+                        "derivatives(false) and derivativeSuffix('"
+                                + derivativeSuffix
+                                + "') conflict: without derivatives no derivative field is added;"
+                                + " drop one of them");
+            }
             String suffix = activationSuffix != null ? activationSuffix : "_" + baseName();
+            String gradSuffix = derivativeSuffix != null ? derivativeSuffix : "_grad";
             List<FieldPlan> plans = new ArrayList<>();
             List<Schema.Field> outputFields = new ArrayList<>();
             // Each name of the output record, and what it is, for the message of a collision.
@@ -485,6 +507,17 @@ public final class GenericRecordActivationFunction
                 field.aliases().forEach(copy::addAlias);
                 outputFields.add(copy);
                 taken.put(field.name(), "a field of " + inputSchema.getFullName());
+            }
+            for (Schema.Field field : inputSchema.getFields()) {
+                // A reader resolving by name would take the alias's field for the new one.
+                for (String alias : field.aliases()) {
+                    taken.putIfAbsent(
+                            alias,
+                            "an alias of field '"
+                                    + field.name()
+                                    + "' of "
+                                    + inputSchema.getFullName());
+                }
             }
             for (String name : fields) {
                 Schema.Field field = inputSchema.getField(name);
@@ -516,12 +549,7 @@ public final class GenericRecordActivationFunction
                 }
                 if (derivatives) {
                     plan.derivativePos =
-                            addField(
-                                    outputFields,
-                                    taken,
-                                    "derivative",
-                                    name + derivativeSuffix,
-                                    field);
+                            addField(outputFields, taken, "derivative", name + gradSuffix, field);
                 }
                 plans.add(plan);
             }

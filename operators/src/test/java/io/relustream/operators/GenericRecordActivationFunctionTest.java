@@ -658,6 +658,52 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void failsAtBuildTimeForSuffixesOfFieldsThatAreNotAdded() {
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("score")
+                                        .activationSuffix("_act")
+                                        .inPlace()
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "inPlace() and activationSuffix('_act') conflict: in place, the"
+                                + " activations overwrite the chosen fields and no activation"
+                                + " field is added; drop one of them");
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("score")
+                                        .derivatives(false)
+                                        .derivativeSuffix("_grad")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "derivatives(false) and derivativeSuffix('_grad') conflict: without"
+                                + " derivatives no derivative field is added; drop one of them");
+        // Each on its own, and the suffix of the fields that are added, are fine.
+        assertThat(
+                        fieldNames(
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("score")
+                                        .inPlace()
+                                        .derivativeSuffix("_d")
+                                        .build()
+                                        .outputSchema()))
+                .endsWith("tags", "score_d");
+        assertThat(
+                        fieldNames(
+                                GenericRecordActivationFunction.builder(READING)
+                                        .fields("score")
+                                        .derivatives(false)
+                                        .activationSuffix("_act")
+                                        .build()
+                                        .outputSchema()))
+                .endsWith("tags", "score_act");
+    }
+
+    @Test
     void failsAtBuildTimeWhenAnOutputFieldNameIsTaken() {
         assertThatThrownBy(
                         () ->
@@ -695,6 +741,41 @@ class GenericRecordActivationFunctionTest {
                 .hasMessage(
                         "Output field 'score_grad' for field 'score' is already a field of"
                                 + " com.example.Reading; choose another suffix");
+        // An alias of an input field: a reader resolving by name would take that field.
+        Schema withAliases =
+                new Schema.Parser()
+                        .parse(
+                                READING.toString()
+                                        .replace(
+                                                "\"name\":\"label\"",
+                                                "\"name\":\"label\",\"aliases\":[\"score_relu\"]"));
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(withAliases)
+                                        .fields("score")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Output field 'score_relu' for field 'score' is already an alias of field"
+                                + " 'label' of com.example.Reading; choose another suffix");
+        // Also an alias of the chosen field itself, and of a derivative field's name.
+        Schema selfAlias =
+                new Schema.Parser()
+                        .parse(
+                                READING.toString()
+                                        .replace(
+                                                "\"name\":\"score\"",
+                                                "\"name\":\"score\",\"aliases\":[\"score_grad\"]"));
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(selfAlias)
+                                        .fields("score")
+                                        .inPlace()
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Output field 'score_grad' for field 'score' is already an alias of field"
+                                + " 'score' of com.example.Reading; choose another suffix");
         // Missing fields are listed against the input's own fields, not the ones added.
         assertThatThrownBy(
                         () ->
