@@ -66,7 +66,8 @@ final class ActivationSpecs {
                 .build();
     }
 
-    private static Optional<DataType> spec(CallContext context, int index, boolean throwOnFailure) {
+    /** The spec argument at {@code index}, followed by the values argument. */
+    static Optional<DataType> spec(CallContext context, int index, boolean throwOnFailure) {
         if (!ArgumentTypes.literalsKnown(context, index)) {
             return Optional.of(DataTypes.STRING().notNull());
         }

@@ -1,5 +1,6 @@
 package io.relustream.sql;
 
+import io.relustream.activation.VectorActivation;
 import io.relustream.avro.ActivationStats;
 import io.relustream.stats.ActivationSample;
 import io.relustream.stats.ActivationStatsAccumulator;
@@ -8,17 +9,27 @@ import io.relustream.stats.ActivationStatsAccumulatorSerializer;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.functions.AggregateFunction;
+import org.apache.flink.table.functions.FunctionDefinition;
 import org.apache.flink.table.types.DataType;
+import org.apache.flink.table.types.inference.ArgumentCount;
+import org.apache.flink.table.types.inference.CallContext;
+import org.apache.flink.table.types.inference.ConstantArgumentCount;
+import org.apache.flink.table.types.inference.InputTypeStrategy;
 import org.apache.flink.table.types.inference.Signature;
 import org.apache.flink.table.types.inference.TypeInference;
 import org.apache.flink.table.types.inference.TypeStrategies;
+import org.apache.flink.table.types.logical.LogicalTypeFamily;
 import org.apache.flink.types.Row;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code ACTIVATION_STATS(arr [, dead_threshold])}: the statistics of the activation job's {@code
- * ActivationStats} record over the group's arrays of activation outputs, as one ROW.
+ * ActivationStats} record over the group's arrays of activation outputs, as one ROW; {@code
+ * ACTIVATION_STATS(spec, x [, dead_threshold])}: the same over {@code ACTIVATION(spec, x)}, with
+ * the input counts over the arrays {@code x} of inputs, as the job counts them.
  *
  * <pre>{@code
  * CREATE TEMPORARY SYSTEM FUNCTION ACTIVATION_STATS AS 'io.relustream.sql.ActivationStatsFunction';
@@ -30,16 +41,23 @@ import java.util.List;
  * }</pre>
  *
  * <p>{@code arr} is an ARRAY of DOUBLE or FLOAT (FLOAT is widened to DOUBLE) holding activation
- * outputs: the "input" counts of the job are over these same values here. NULL arrays are skipped.
- * The fields:
+ * outputs: the "input" counts of the job are over these same values here, with threshold 0. With a
+ * spec (a string literal {@link io.relustream.activation.Activations#parseVector} reads), {@code x}
+ * holds the inputs: the statistics are over its activations, the input counts over {@code x}, and
+ * {@code negative_input_fraction} uses the activation's threshold. NULL arrays are skipped, and so
+ * are arrays whose length maxout cannot take (as {@code ACTIVATION} gives NULL for them). The
+ * fields:
  *
  * <ul>
  *   <li>{@code record_count}: rows with a non-NULL array.
  *   <li>{@code value_count}: non-NULL, non-NaN elements (infinities included).
  *   <li>{@code zero_count}: elements equal to 0.0; {@code zero_fraction} = zero_count /
  *       value_count, NULL when value_count is 0.
- *   <li>{@code nan_count}, {@code pos_inf_count}, {@code neg_inf_count}: NaN, +inf and -inf
+ *   <li>{@code nan_count}, {@code pos_inf_count}, {@code neg_inf_count}: NaN, +inf and -inf input
  *       elements.
+ *   <li>{@code negative_input_fraction}: the share of the non-NULL, non-NaN input elements strictly
+ *       below the activation's threshold ({@code t}, {@code theta} for thresholded_relu, 0 for
+ *       maxout and without a spec); NULL when there is none.
  *   <li>{@code min}, {@code max}, {@code mean}, {@code stddev} (population) and the quantiles
  *       {@code p50}, {@code p90}, {@code p99}: over the non-NULL, non-NaN elements; NULL when there
  *       is none. An infinity makes the mean infinite (NaN with both signs) and the stddev NaN. The
@@ -61,6 +79,8 @@ public final class ActivationStatsFunction
         extends AggregateFunction<Row, ActivationStatsFunction.Accumulator> {
 
     private static final long serialVersionUID = 1L;
+
+    private transient ActivationSpecs specs;
 
     /** Dead threshold when the call gives none, as in the activation job. */
     public static final double DEFAULT_DEAD_THRESHOLD = 1.0;
@@ -84,6 +104,7 @@ public final class ActivationStatsFunction
                     DataTypes.FIELD("nan_count", DataTypes.BIGINT().notNull()),
                     DataTypes.FIELD("pos_inf_count", DataTypes.BIGINT().notNull()),
                     DataTypes.FIELD("neg_inf_count", DataTypes.BIGINT().notNull()),
+                    DataTypes.FIELD("negative_input_fraction", DataTypes.DOUBLE()),
                     DataTypes.FIELD("min", DataTypes.DOUBLE()),
                     DataTypes.FIELD("max", DataTypes.DOUBLE()),
                     DataTypes.FIELD("mean", DataTypes.DOUBLE()),
@@ -107,46 +128,99 @@ public final class ActivationStatsFunction
     }
 
     public void accumulate(Accumulator acc, Double[] arr, Number deadThreshold) {
-        add(acc, arr, deadThreshold.doubleValue());
+        add(acc, arr, arr, 0.0, deadThreshold.doubleValue());
     }
 
     public void accumulate(Accumulator acc, Float[] arr) {
-        add(acc, arr, DEFAULT_DEAD_THRESHOLD);
+        add(acc, arr, arr, 0.0, DEFAULT_DEAD_THRESHOLD);
     }
 
     public void accumulate(Accumulator acc, Float[] arr, Number deadThreshold) {
-        add(acc, arr, deadThreshold.doubleValue());
+        add(acc, arr, arr, 0.0, deadThreshold.doubleValue());
     }
 
-    private static void add(Accumulator acc, Number[] arr, double deadThreshold) {
+    public void accumulate(Accumulator acc, String spec, Double[] x) {
+        accumulate(acc, spec, x, DEFAULT_DEAD_THRESHOLD);
+    }
+
+    public void accumulate(Accumulator acc, String spec, Double[] x, Number deadThreshold) {
+        VectorActivation activation = specs().vector(spec);
+        add(
+                acc,
+                x,
+                Kernels.apply(activation, false, x),
+                activation.threshold(),
+                deadThreshold.doubleValue());
+    }
+
+    public void accumulate(Accumulator acc, String spec, Float[] x) {
+        accumulate(acc, spec, x, DEFAULT_DEAD_THRESHOLD);
+    }
+
+    public void accumulate(Accumulator acc, String spec, Float[] x, Number deadThreshold) {
+        VectorActivation activation = specs().vector(spec);
+        add(
+                acc,
+                x,
+                Kernels.apply(activation, false, x),
+                activation.threshold(),
+                deadThreshold.doubleValue());
+    }
+
+    private ActivationSpecs specs() {
+        if (specs == null) {
+            specs = new ActivationSpecs();
+        }
+        return specs;
+    }
+
+    /**
+     * Adds one row; {@code outputs} NULL (a NULL array, or one maxout cannot take) adds none.
+     *
+     * @param threshold inputs strictly below it count in {@code negative_input_fraction}
+     */
+    private static void add(
+            Accumulator acc,
+            Number[] inputs,
+            Number[] outputs,
+            double threshold,
+            double deadThreshold) {
         acc.deadThreshold = deadThreshold;
-        if (arr != null) {
-            acc.stats.add(sample(arr));
+        if (outputs != null) {
+            acc.stats.add(sample(inputs, outputs, threshold));
         }
     }
 
-    /** The row as the job's sample: NULL elements are not values, but the row has their index. */
-    private static ActivationSample sample(Number[] arr) {
+    /**
+     * The row as the job's sample: NULL elements are neither inputs nor values, but the row has
+     * their index.
+     */
+    private static ActivationSample sample(Number[] inputs, Number[] outputs, double threshold) {
         ActivationSample sample = new ActivationSample();
-        double[] values = new double[arr.length];
-        for (int i = 0; i < arr.length; i++) {
-            Number x = arr[i];
+        for (Number x : inputs) {
             if (x == null) {
-                values[i] = Double.NaN;
                 continue;
             }
-            double v = x.doubleValue();
-            values[i] = v;
-            if (v != v) {
+            double z = x.doubleValue();
+            sample.inputCount++;
+            if (z != z) {
                 sample.nanInputs++;
-            } else if (v == Double.POSITIVE_INFINITY) {
+                continue;
+            }
+            if (z == Double.POSITIVE_INFINITY) {
                 sample.posInfInputs++;
-            } else if (v == Double.NEGATIVE_INFINITY) {
+            } else if (z == Double.NEGATIVE_INFINITY) {
                 sample.negInfInputs++;
             }
+            if (z < threshold) {
+                sample.belowThresholdInputs++;
+            }
+        }
+        double[] values = new double[outputs.length];
+        for (int i = 0; i < outputs.length; i++) {
+            values[i] = outputs[i] == null ? Double.NaN : outputs[i].doubleValue();
         }
         sample.activations = values;
-        sample.inputCount = arr.length;
         return sample;
     }
 
@@ -177,6 +251,7 @@ public final class ActivationStatsFunction
                 stats.getNanCount(),
                 stats.getPosInfCount(),
                 stats.getNegInfCount(),
+                stats.getNegativeInputFraction(),
                 stats.getMin(),
                 stats.getMax(),
                 stats.getMean(),
@@ -186,6 +261,63 @@ public final class ActivationStatsFunction
                 stats.getP99(),
                 stats.getPerFeatureZeroFraction().toArray(new Double[0]),
                 stats.getDeadFeatures().toArray(new Integer[0]));
+    }
+
+    /** {@code (x [, dead_threshold])}, or with a string first {@code (spec, x [, ...])}. */
+    private static InputTypeStrategy inputTypes() {
+        List<Signature.Argument> threshold =
+                List.of(Signature.Argument.of("dead_threshold", "DOUBLE"));
+        InputTypeStrategy outputs =
+                ArgumentTypes.sequence(
+                        1,
+                        ArgumentTypes.signatures(List.of(), ArgumentTypes.Values.ARRAY, threshold),
+                        ArgumentTypes.values(ArgumentTypes.Values.ARRAY),
+                        ArgumentTypes.deadThreshold());
+        InputTypeStrategy inputs =
+                ArgumentTypes.sequence(
+                        2,
+                        ArgumentTypes.signatures(
+                                List.of(Signature.Argument.of("spec", "STRING")),
+                                ArgumentTypes.Values.ARRAY,
+                                threshold),
+                        ActivationSpecs::spec,
+                        ArgumentTypes.values(ArgumentTypes.Values.ARRAY),
+                        ArgumentTypes.deadThreshold());
+        return new InputTypeStrategy() {
+            @Override
+            public ArgumentCount getArgumentCount() {
+                return ConstantArgumentCount.between(1, 3);
+            }
+
+            @Override
+            public Optional<List<DataType>> inferInputTypes(
+                    CallContext context, boolean throwOnFailure) {
+                List<DataType> types = context.getArgumentDataTypes();
+                boolean withSpec =
+                        types.get(0).getLogicalType().is(LogicalTypeFamily.CHARACTER_STRING);
+                InputTypeStrategy form = withSpec ? inputs : outputs;
+                if (!form.getArgumentCount().isValidCount(types.size())) {
+                    return ArgumentTypes.fail(
+                            context,
+                            throwOnFailure,
+                            context.getName()
+                                    + " takes (x [, dead_threshold]) or (spec, x [,"
+                                    + " dead_threshold]), not "
+                                    + types.size()
+                                    + " arguments starting with "
+                                    + types.get(0).getLogicalType().asSummaryString());
+                }
+                return form.inferInputTypes(context, throwOnFailure);
+            }
+
+            @Override
+            public List<Signature> getExpectedSignatures(FunctionDefinition definition) {
+                List<Signature> signatures =
+                        new ArrayList<>(outputs.getExpectedSignatures(definition));
+                signatures.addAll(inputs.getExpectedSignatures(definition));
+                return signatures;
+            }
+        };
     }
 
     @Override
@@ -200,15 +332,7 @@ public final class ActivationStatsFunction
                                         ActivationStatsAccumulatorSerializer.INSTANCE)),
                         DataTypes.FIELD("deadThreshold", DataTypes.DOUBLE().notNull()));
         return TypeInference.newBuilder()
-                .inputTypeStrategy(
-                        ArgumentTypes.sequence(
-                                1,
-                                ArgumentTypes.signatures(
-                                        List.of(),
-                                        ArgumentTypes.Values.ARRAY,
-                                        List.of(Signature.Argument.of("dead_threshold", "DOUBLE"))),
-                                ArgumentTypes.values(ArgumentTypes.Values.ARRAY),
-                                ArgumentTypes.deadThreshold()))
+                .inputTypeStrategy(inputTypes())
                 .accumulatorTypeStrategy(TypeStrategies.explicit(accumulator))
                 .outputTypeStrategy(TypeStrategies.explicit(RESULT))
                 .build();

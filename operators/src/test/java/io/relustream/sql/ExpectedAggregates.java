@@ -78,6 +78,7 @@ final class ExpectedAggregates {
         long nan = 0;
         long posInf = 0;
         long negInf = 0;
+        long negative = 0;
         List<Double> values = new ArrayList<>();
         for (Double[] array : arrays) {
             if (array == null) {
@@ -94,6 +95,8 @@ final class ExpectedAggregates {
                 }
                 posInf += v == Double.POSITIVE_INFINITY ? 1 : 0;
                 negInf += v == Double.NEGATIVE_INFINITY ? 1 : 0;
+                // The array's values are the inputs too, below relu's threshold 0.
+                negative += v < 0.0 ? 1 : 0;
                 values.add(v);
             }
         }
@@ -122,6 +125,7 @@ final class ExpectedAggregates {
                 nan,
                 posInf,
                 negInf,
+                n == 0 ? null : (double) negative / n,
                 n == 0 ? null : sorted[0] + 0.0,
                 n == 0 ? null : sorted[n - 1] + 0.0,
                 mean,

@@ -156,6 +156,54 @@ class SqlAggregateFunctionsITCase {
     }
 
     @Test
+    void negativeInputFractionIsOverTheInputsBelowTheActivationsThreshold() {
+        Map<Row, Row> result =
+                SqlTables.materialize(
+                        sql.query(
+                                "SELECT g, ACTIVATION_STATS(arr).negative_input_fraction,"
+                                        + " ACTIVATION_STATS(farr).negative_input_fraction,"
+                                        + " ACTIVATION_STATS('relu', arr).negative_input_fraction,"
+                                        + " ACTIVATION_STATS('thresholded_relu(theta=1)', arr, 0.5)"
+                                        + " AS t, ACTIVATION_STATS('maxout(k=2)', farr) AS m"
+                                        + " FROM events GROUP BY g"),
+                        1);
+        // a: 20 non-NULL, non-NaN values, none below 0 (-0.0 is not); 12 below 1:
+        //    [0, 1, 2] 1, [0, -0, 3] 2, [0, NaN, 0, 4] 2, [1, 0, NULL] 1, [0, 2, 0] 2,
+        //    [0, inf, 5] 1, [0, 0, 0] 3.
+        // b: [2, 0], [0, 0], [-0.5, 0, 7], [], [-inf, 0]: 9 values, 2 below 0, 7 below 1.
+        Row a = result.get(Row.of("a"));
+        assertThat(a.getField(1)).isEqualTo(0.0);
+        assertThat(a.getField(2)).isEqualTo(0.0);
+        assertThat(a.getField(3)).isEqualTo(0.0);
+        assertThat(((Row) a.getField(4)).getField("negative_input_fraction")).isEqualTo(12.0 / 20);
+        Row b = result.get(Row.of("b"));
+        assertThat(b.getField(1)).isEqualTo(2.0 / 9);
+        assertThat(b.getField(2)).isEqualTo(2.0 / 9);
+        assertThat(b.getField(3)).isEqualTo(2.0 / 9);
+        // thresholded_relu(theta=1) of b: [2, 0], [0, 0], [0, 0, 7], [], [0, 0].
+        Row thresholded = (Row) b.getField(4);
+        assertThat(thresholded.getField("negative_input_fraction")).isEqualTo(7.0 / 9);
+        assertThat(thresholded.getField("record_count")).isEqualTo(5L);
+        assertThat(thresholded.getField("value_count")).isEqualTo(9L);
+        assertThat(thresholded.getField("zero_count")).isEqualTo(7L);
+        assertThat(thresholded.getField("neg_inf_count")).isEqualTo(1L);
+        assertThat(thresholded.getField("max")).isEqualTo(7.0);
+        assertThat((Object[]) thresholded.getField("per_feature_zero_fraction"))
+                .containsExactly(3.0 / 4, 1.0, 0.0);
+        assertThat((Object[]) thresholded.getField("dead_features")).containsExactly(0, 1);
+        // maxout(k=2) of b: [2], [0], [], [0]; [-0.5, 0, 7] has no output, as ACTIVATION
+        // gives NULL for it. Inputs 2, 0, 0, 0, -inf, 0: one of six below 0.
+        Row maxout = (Row) b.getField(5);
+        assertThat(maxout.getField("negative_input_fraction")).isEqualTo(1.0 / 6);
+        assertThat(maxout.getField("record_count")).isEqualTo(4L);
+        assertThat(maxout.getField("value_count")).isEqualTo(3L);
+        assertThat(maxout.getField("zero_count")).isEqualTo(2L);
+        assertThat(maxout.getField("neg_inf_count")).isEqualTo(1L);
+        assertThat((Object[]) maxout.getField("per_feature_zero_fraction"))
+                .containsExactly(2.0 / 3);
+    }
+
+    @Test
     void groupByInTwoPhasesMergesPartialAccumulators() {
         sql.tableEnv.getConfig().set("table.exec.mini-batch.enabled", "true");
         sql.tableEnv.getConfig().set("table.exec.mini-batch.allow-latency", "100 ms");
@@ -485,12 +533,12 @@ class SqlAggregateFunctionsITCase {
     }
 
     private static void assertStats(String as, Row actual, Row expected) {
-        assertThat(actual.getArity()).isEqualTo(16);
+        assertThat(actual.getArity()).isEqualTo(17);
         for (int i = 0; i < expected.getArity(); i++) {
             Object want = expected.getField(i);
             Object got = actual.getField(i);
             String field = as + " field " + i;
-            boolean moment = i == 9 || i == 10;
+            boolean moment = i == 10 || i == 11;
             if (moment && want != null && Double.isFinite((Double) want)) {
                 // Mean and stddev: the accumulator's one-pass sums against two passes here.
                 assertThat((Double) got).as(field).isCloseTo((Double) want, within(1e-12));

@@ -153,7 +153,7 @@ class SqlAggregateFunctionsTest {
                     .as(actual + " vs " + expected)
                     .isTrue();
         }
-        assertThat(function.getValue(global).getField(15)).isEqualTo(new Integer[] {0, 1});
+        assertThat(function.getValue(global).getField(16)).isEqualTo(new Integer[] {0, 1});
     }
 
     @Test
@@ -179,7 +179,7 @@ class SqlAggregateFunctionsTest {
             function.merge(global, List.of(left, right));
 
             for (Row row : List.of(function.getValue(all), function.getValue(global))) {
-                assertThat((Double) row.getField(10))
+                assertThat((Double) row.getField(11))
                         .isCloseTo(stddevs[w], within(1e-12 * stddevs[w]));
             }
         }
@@ -196,7 +196,7 @@ class SqlAggregateFunctionsTest {
                 .isTrue();
         assertThat(stats.getField(0)).isEqualTo(0L);
         assertThat(stats.getField(3)).isNull();
-        assertThat((Double[]) stats.getField(14)).isEmpty();
+        assertThat((Double[]) stats.getField(15)).isEmpty();
     }
 
     @Test

@@ -63,6 +63,24 @@ class SqlPlanningErrorsTest {
         assertPlanningFails(
                 "SELECT ACTIVATION_GRAD('" + spec + "', arr) FROM t",
                 "ACTIVATION_GRAD: invalid activation spec '" + spec + "': " + parserMessage);
+        assertPlanningFails(
+                "SELECT ACTIVATION_STATS('" + spec + "', arr) FROM t",
+                "ACTIVATION_STATS: invalid activation spec '" + spec + "': " + parserMessage);
+    }
+
+    @Test
+    void activationStatsTakesAnArrayAfterItsSpecAndAtMostThreeArguments() {
+        assertPlanningFails(
+                "SELECT ACTIVATION_STATS('relu', x) FROM t",
+                "ACTIVATION_STATS takes an ARRAY of DOUBLE or FLOAT as argument 2, not DOUBLE NOT"
+                        + " NULL");
+        assertPlanningFails(
+                "SELECT ACTIVATION_STATS(arr, 0.5, 0.5) FROM t",
+                "ACTIVATION_STATS takes (x [, dead_threshold]) or (spec, x [, dead_threshold]),"
+                        + " not 3 arguments starting with ARRAY<DOUBLE NOT NULL> NOT NULL");
+        assertPlanningFails(
+                "SELECT ACTIVATION_STATS('relu', arr, 2) FROM t",
+                "ACTIVATION_STATS: the dead threshold must be in (0, 1], not 2.0");
     }
 
     @Test
@@ -77,6 +95,11 @@ class SqlPlanningErrorsTest {
                 "ACTIVATION_GRAD: the activation spec must be a string literal, e.g."
                         + " 'leaky_relu(alpha=0.1)'; argument 1 is an expression of type CHAR(4)"
                         + " NOT NULL");
+        assertPlanningFails(
+                "SELECT ACTIVATION_STATS(s, arr) FROM t",
+                "ACTIVATION_STATS: the activation spec must be a string literal, e.g."
+                        + " 'leaky_relu(alpha=0.1)'; argument 1 is an expression of type"
+                        + " VARCHAR(5) NOT NULL");
     }
 
     @Test
