@@ -28,13 +28,15 @@ import java.util.Optional;
  * share the area from x {@link #LEFT} to {@code width - }{@link #RIGHT} (the colour scale is on the
  * right) and y {@link #TOP} to {@code height - }{@link #BOTTOM}, split into equal slots {@link
  * #PANEL_GAP} apart; a slot's first {@link #PANEL_LABEL} pixels hold the group's name and the rest
- * its cells, one row per feature. Groups that would leave a panel less than {@link
- * #MIN_PANEL_CELLS} pixels of cells are left out, and the subtitle says how many are shown. Each
- * window is a column ending at its window end and as wide as the time between windows ({@link
- * StatsSeries#windowStep()}); the columns of all panels line up, from the start of the first column
- * to the last window end. Missing windows stay empty. Cells are whole pixels, at least one, inside
- * the panel's frame; where features outnumber a panel's rows of pixels, features that share a row
- * show the largest share among them, so a dead feature always shows.
+ * its cells, one row per feature; a group with windows of several lengths has a panel per length.
+ * Groups that would leave a panel less than {@link #MIN_PANEL_CELLS} pixels of cells are left out,
+ * and the subtitle says how many are shown. Each window is a column ending at its window end and as
+ * wide as the time between the windows of its panel ({@link
+ * StatsSeries#windowStep(StatsSeries.Line)}); the time axis of all panels is the same, from the
+ * start of the first column to the last window end. Missing windows stay empty. Cells are whole
+ * pixels, at least one, inside the panel's frame; where features outnumber a panel's rows of
+ * pixels, features that share a row show the largest share among them, so a dead feature always
+ * shows.
  */
 final class FeatureHeatmap {
 
@@ -56,17 +58,17 @@ final class FeatureHeatmap {
     /** The heatmap, or empty when no window of any group has per-feature values. */
     static Optional<BufferedImage> draw(
             StatsSeries series, double deadThreshold, int width, int height) {
-        List<String> groups = new ArrayList<>();
-        for (String group : series.groups()) {
-            if (features(series.windows(group)) > 0) {
-                groups.add(group);
+        List<StatsSeries.Line> groups = new ArrayList<>();
+        for (StatsSeries.Line line : series.lines()) {
+            if (features(series.windows(line)) > 0) {
+                groups.add(line);
             }
         }
         if (groups.isEmpty()) {
             return Optional.empty();
         }
         int total = groups.size();
-        List<String> shown = groups.subList(0, Math.min(total, panelsThatFit(height)));
+        List<StatsSeries.Line> shown = groups.subList(0, Math.min(total, panelsThatFit(height)));
         BufferedImage image = Charts.canvas(width, height);
         Graphics2D g = Charts.graphics(image);
         try {
@@ -91,7 +93,8 @@ final class FeatureHeatmap {
     private static final class Drawing {
         private final Graphics2D g;
         private final StatsSeries series;
-        private final List<String> groups;
+        // One panel per group and window length.
+        private final List<StatsSeries.Line> groups;
         private final int totalGroups;
         private final double deadThreshold;
         private final int width;
@@ -108,7 +111,7 @@ final class FeatureHeatmap {
         Drawing(
                 Graphics2D g,
                 StatsSeries series,
-                List<String> groups,
+                List<StatsSeries.Line> groups,
                 int totalGroups,
                 double deadThreshold,
                 int width,
@@ -148,13 +151,18 @@ final class FeatureHeatmap {
                             share(deadThreshold),
                             ends.size(),
                             ends.size() == 1 ? "" : "s",
-                            TimeTicks.duration(series.windowLength()),
+                            series.windowLengths(),
                             TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(0))),
                             TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(ends.size() - 1))),
                             groups.size() < totalGroups
                                     ? String.format(
-                                            " \u00b7 the first %d of %d groups (--group chooses)",
-                                            groups.size(), totalGroups)
+                                            " \u00b7 the first %d of %d %s (--group chooses)",
+                                            groups.size(),
+                                            totalGroups,
+                                            // A group of several window lengths has several.
+                                            series.lines().size() == series.groups().size()
+                                                    ? "groups"
+                                                    : "panels")
                                     : ""));
             for (int i = 0; i < groups.size(); i++) {
                 panel(i);
@@ -173,8 +181,10 @@ final class FeatureHeatmap {
         }
 
         private void panel(int index) {
-            String group = groups.get(index);
+            StatsSeries.Line group = groups.get(index);
             List<ActivationStats> windows = series.windows(group);
+            // Each window's column spans its own line's step: longer windows, wider columns.
+            long step = series.windowStep(group);
             int features = features(windows);
             double top = y0 + index * (slot + PANEL_GAP);
             double gridTop = top + PANEL_LABEL;
@@ -234,7 +244,7 @@ final class FeatureHeatmap {
 
             g.setFont(Charts.LABEL_FONT.deriveFont(Font.BOLD));
             g.setColor(Charts.TEXT);
-            String name = Charts.fit(g, StatsSeries.shown(group), (x1 - x0) / 2);
+            String name = Charts.fit(g, group.label(), (x1 - x0) / 2);
             g.drawString(name, (float) x0, (float) (gridTop - 6));
             double nameWidth = Charts.textWidth(g, name);
             g.setFont(Charts.TICK_FONT);

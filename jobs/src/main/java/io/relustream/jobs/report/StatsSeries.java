@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * The windows of each group, one record per group and window, in time order: what the charts draw.
@@ -20,21 +21,45 @@ import java.util.TreeSet;
  * <pre>{@code
  * StatsSeries series = StatsSeries.of(records);   // records in the order they were read
  * series.groups();                                // ["layer-0", "layer-1"]
- * series.windows("layer-0");                      // by window start
+ * series.lines();                                 // one per group and window length
+ * series.windows(series.lines().get(0));          // by window start
  * }</pre>
  *
- * <p>A window re-fires when late records arrive within the job's allowed lateness: the same group
- * and window start come again with updated statistics. The record read later wins, as it holds
- * every record of the window; {@link #superseded()} counts the ones it replaced. The job keys its
- * statistics by group, so one group's records are in one partition, in the order they were emitted.
+ * <p>A window is a group, a window start and a window end: jobs of different window lengths may
+ * write one topic, and a group's windows of each length are a line of their own ({@link Line}). A
+ * window re-fires when late records arrive within the job's allowed lateness: the same window comes
+ * again with updated statistics. The record read later wins, as it holds every record of the
+ * window; {@link #superseded()} counts the ones it replaced. The job keys its statistics by group,
+ * so one group's records are in one partition, in the order they were emitted.
  */
 final class StatsSeries {
 
-    private final Map<String, List<ActivationStats>> byGroup;
+    /** The windows of one length of one group: one line of the chart, one heatmap panel. */
+    static final class Line {
+        final String group;
+        final Duration length;
+        private final boolean oneOfSeveral;
+
+        private Line(String group, Duration length, boolean oneOfSeveral) {
+            this.group = group;
+            this.length = length;
+            this.oneOfSeveral = oneOfSeveral;
+        }
+
+        /**
+         * The group's name as {@link #shown(String)} shows it, followed by the window length when
+         * the group has windows of several lengths: {@code layer-0 (10s)}.
+         */
+        String label() {
+            return shown(group) + (oneOfSeveral ? " (" + TimeTicks.duration(length) + ")" : "");
+        }
+    }
+
+    private final Map<Line, List<ActivationStats>> byLine;
     private final int superseded;
 
-    private StatsSeries(Map<String, List<ActivationStats>> byGroup, int superseded) {
-        this.byGroup = byGroup;
+    private StatsSeries(Map<Line, List<ActivationStats>> byLine, int superseded) {
+        this.byLine = byLine;
         this.superseded = superseded;
     }
 
@@ -54,27 +79,38 @@ final class StatsSeries {
 
     /** The series of {@code records}, given in the order they were read. */
     static StatsSeries of(List<ActivationStats> records) {
-        Map<String, TreeMap<Instant, ActivationStats>> latest = new TreeMap<>();
+        // Group, then window length, then window start: one window per key.
+        Map<String, TreeMap<Duration, TreeMap<Instant, ActivationStats>>> latest = new TreeMap<>();
         int superseded = 0;
         for (ActivationStats record : records) {
             TreeMap<Instant, ActivationStats> windows =
-                    latest.computeIfAbsent(record.getGroup(), group -> new TreeMap<>());
+                    latest.computeIfAbsent(record.getGroup(), group -> new TreeMap<>())
+                            .computeIfAbsent(
+                                    Duration.between(
+                                            record.getWindowStart(), record.getWindowEnd()),
+                                    length -> new TreeMap<>());
             if (windows.put(record.getWindowStart(), record) != null) {
                 superseded++;
             }
         }
-        Map<String, List<ActivationStats>> byGroup = new LinkedHashMap<>();
-        latest.forEach((group, windows) -> byGroup.put(group, List.copyOf(windows.values())));
-        return new StatsSeries(byGroup, superseded);
+        Map<Line, List<ActivationStats>> byLine = new LinkedHashMap<>();
+        latest.forEach(
+                (group, lengths) ->
+                        lengths.forEach(
+                                (length, windows) ->
+                                        byLine.put(
+                                                new Line(group, length, lengths.size() > 1),
+                                                List.copyOf(windows.values()))));
+        return new StatsSeries(byLine, superseded);
     }
 
     /** The same series with only the given groups (those it has). */
     StatsSeries only(Collection<String> groups) {
-        Map<String, List<ActivationStats>> kept = new LinkedHashMap<>();
-        byGroup.forEach(
-                (group, windows) -> {
-                    if (groups.contains(group)) {
-                        kept.put(group, windows);
+        Map<Line, List<ActivationStats>> kept = new LinkedHashMap<>();
+        byLine.forEach(
+                (line, windows) -> {
+                    if (groups.contains(line.group)) {
+                        kept.put(line, windows);
                     }
                 });
         return new StatsSeries(kept, superseded);
@@ -82,17 +118,39 @@ final class StatsSeries {
 
     /** The group names, sorted. */
     List<String> groups() {
-        return List.copyOf(byGroup.keySet());
+        return byLine.keySet().stream().map(line -> line.group).distinct().toList();
     }
 
-    /** One record per window of {@code group}, by window start. */
-    List<ActivationStats> windows(String group) {
-        return Objects.requireNonNull(byGroup.get(group), group);
+    /** The lines: by group, then window length. */
+    List<Line> lines() {
+        return List.copyOf(byLine.keySet());
+    }
+
+    /** One record per window of {@code line}, by window start. */
+    List<ActivationStats> windows(Line line) {
+        return Objects.requireNonNull(byLine.get(line), line.group);
+    }
+
+    /**
+     * The time between two windows of {@code line}: the smallest gap between its window ends (the
+     * slide of sliding windows, the length of tumbling ones), or its length when it has one.
+     */
+    long windowStep(Line line) {
+        List<ActivationStats> windows = windows(line);
+        long step = Long.MAX_VALUE;
+        for (int i = 1; i < windows.size(); i++) {
+            step =
+                    Math.min(
+                            step,
+                            windows.get(i).getWindowEnd().toEpochMilli()
+                                    - windows.get(i - 1).getWindowEnd().toEpochMilli());
+        }
+        return step == Long.MAX_VALUE ? Math.max(1, line.length.toMillis()) : step;
     }
 
     /** Whether there is no record at all. */
     boolean isEmpty() {
-        return byGroup.isEmpty();
+        return byLine.isEmpty();
     }
 
     /** Records replaced by a later record of the same group and window. */
@@ -103,7 +161,7 @@ final class StatsSeries {
     /** The distinct window ends of every group, ascending, in epoch millis. */
     List<Long> windowEnds() {
         Set<Long> ends = new TreeSet<>();
-        byGroup.values()
+        byLine.values()
                 .forEach(
                         windows -> windows.forEach(w -> ends.add(w.getWindowEnd().toEpochMilli())));
         return new ArrayList<>(ends);
@@ -123,10 +181,19 @@ final class StatsSeries {
         return step == Long.MAX_VALUE ? Math.max(1, windowLength().toMillis()) : step;
     }
 
-    /** The length of the first window (every window of a job has the same). */
+    /** The shortest window length. */
     Duration windowLength() {
-        ActivationStats first = byGroup.values().iterator().next().get(0);
-        return Duration.between(first.getWindowStart(), first.getWindowEnd());
+        return byLine.keySet().stream().map(line -> line.length).min(Duration::compareTo).get();
+    }
+
+    /** The window lengths as titles show them, shortest first: {@code 10s} or {@code 10s, 1m}. */
+    String windowLengths() {
+        return byLine.keySet().stream()
+                .map(line -> line.length)
+                .distinct()
+                .sorted()
+                .map(TimeTicks::duration)
+                .collect(Collectors.joining(", "));
     }
 
     /**
@@ -175,7 +242,7 @@ final class StatsSeries {
     /** The activation specs of the records, sorted. */
     Set<String> activations() {
         Set<String> specs = new TreeSet<>();
-        byGroup.values().forEach(windows -> windows.forEach(w -> specs.add(w.getActivation())));
+        byLine.values().forEach(windows -> windows.forEach(w -> specs.add(w.getActivation())));
         return specs;
     }
 }

@@ -47,8 +47,8 @@ final class ZeroFractionChart {
     /** The chart, or empty when no window of any group has a zero fraction. */
     static Optional<BufferedImage> draw(StatsSeries series, int width, int height) {
         boolean anyValue =
-                series.groups().stream()
-                        .flatMap(group -> series.windows(group).stream())
+                series.lines().stream()
+                        .flatMap(line -> series.windows(line).stream())
                         .anyMatch(w -> share(w) != null);
         if (!anyValue) {
             return Optional.empty();
@@ -129,18 +129,21 @@ final class ZeroFractionChart {
                             series.groups().size() == 1 ? "" : "s",
                             ends.size(),
                             ends.size() == 1 ? "" : "s",
-                            TimeTicks.duration(series.windowLength()),
+                            series.windowLengths(),
                             TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(0))),
                             TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(ends.size() - 1)))));
             axes();
             Rectangle2D area = new Rectangle2D.Double(x0, y0, x1 - x0, y1 - y0);
             g.setClip(area);
-            List<String> groups = series.groups();
-            for (int i = 0; i < groups.size(); i++) {
-                line(series.windows(groups.get(i)), Palette.group(i));
+            List<StatsSeries.Line> lines = series.lines();
+            for (int i = 0; i < lines.size(); i++) {
+                line(
+                        series.windows(lines.get(i)),
+                        series.windowStep(lines.get(i)),
+                        Palette.group(i));
             }
             g.setClip(null);
-            legend(groups);
+            legend(lines);
         }
 
         private void axes() {
@@ -176,7 +179,8 @@ final class ZeroFractionChart {
             Charts.vertical(g, "zero_fraction (share of zero activations)", 22, (y0 + y1) / 2);
         }
 
-        private void line(List<ActivationStats> windows, Color color) {
+        /** A line's windows, {@code step} apart where none is missing. */
+        private void line(List<ActivationStats> windows, long step, Color color) {
             boolean markers = windows.size() <= (x1 - x0) / (3 * MARKER_RADIUS);
             g.setColor(color);
             g.setStroke(Charts.stroke(LINE_WIDTH));
@@ -208,7 +212,7 @@ final class ZeroFractionChart {
                     continue;
                 }
                 // Without markers, a window between two gaps would not show at all.
-                if (markers || isolated(windows, i)) {
+                if (markers || isolated(windows, i, step)) {
                     double r = markers ? MARKER_RADIUS : LINE_WIDTH;
                     long end = windows.get(i).getWindowEnd().toEpochMilli();
                     g.fill(new Ellipse2D.Double(x(end) - r, y(share) - r, 2 * r, 2 * r));
@@ -216,11 +220,11 @@ final class ZeroFractionChart {
             }
         }
 
-        private boolean isolated(List<ActivationStats> windows, int i) {
-            return !joined(windows, i - 1, i) && !joined(windows, i, i + 1);
+        private boolean isolated(List<ActivationStats> windows, int i, long step) {
+            return !joined(windows, i - 1, i, step) && !joined(windows, i, i + 1, step);
         }
 
-        private boolean joined(List<ActivationStats> windows, int a, int b) {
+        private boolean joined(List<ActivationStats> windows, int a, int b, long step) {
             if (a < 0 || b >= windows.size()) {
                 return false;
             }
@@ -232,7 +236,7 @@ final class ZeroFractionChart {
                             <= step * 3 / 2;
         }
 
-        private void legend(List<String> groups) {
+        private void legend(List<StatsSeries.Line> groups) {
             double left = x1 + 24;
             double top = y0 + 4;
             g.setFont(Charts.LABEL_FONT);
@@ -250,8 +254,7 @@ final class ZeroFractionChart {
                 double r = MARKER_RADIUS;
                 g.fill(new Ellipse2D.Double(left + 14 - r, middle - r, 2 * r, 2 * r));
                 g.setColor(Charts.TEXT);
-                String name =
-                        Charts.fit(g, StatsSeries.shown(groups.get(i)), width - left - 40 - 8);
+                String name = Charts.fit(g, groups.get(i).label(), width - left - 40 - 8);
                 g.drawString(name, (float) (left + 38), (float) (middle + ascent / 2 - 1));
             }
             if (cut) {

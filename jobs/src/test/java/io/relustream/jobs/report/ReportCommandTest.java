@@ -110,6 +110,73 @@ class ReportCommandTest {
     }
 
     @Test
+    void windowsOfTwoLengthsInOneGroupAreTwoSeriesThatReplaceNothing() throws IOException {
+        // Two jobs writing one topic: layer-0 in 10-second windows (ends 10 s to 60 s, zero
+        // fraction 0.1 to 0.6) and in 20-second windows (ends 20, 40 and 60 s, 0.7 each), whose
+        // starts are those of the 10-second windows 0, 2 and 4.
+        List<ActivationStats> records = new ArrayList<>();
+        for (int w = 0; w < WINDOWS; w++) {
+            records.add(
+                    ReportFixtures.stats(
+                            "layer-0",
+                            w,
+                            ReportFixtures.layer0ZeroFraction(w),
+                            0.0,
+                            1.0,
+                            0.5,
+                            0.25));
+            if (w % 2 == 0) {
+                ActivationStats twenty = ReportFixtures.stats("layer-0", w, 0.7, 0.0, 1.0);
+                twenty.setWindowEnd(twenty.getWindowStart().plusSeconds(20));
+                records.add(twenty);
+            }
+        }
+        Path input = ReportFixtures.writeFile(records, dir.resolve("lengths.avro"));
+        Path out = dir.resolve("lengths");
+
+        Run run = report("--input", input.toString(), "--output-dir", out.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        assertThat(run.out)
+                .isEqualTo(
+                        lines(
+                                "Read 9 ActivationStats record(s) from file " + input + ".",
+                                "Wrote " + out.resolve("zero-fraction.png") + " (1200x700).",
+                                "Wrote " + out.resolve("feature-heatmap.png") + " (1200x700)."));
+        BufferedImage chart = png(out.resolve("zero-fraction.png"));
+        for (int w = 0; w < WINDOWS; w++) {
+            assertThat(
+                            pixel(
+                                    chart,
+                                    chartX(w, 1200),
+                                    chartY(ReportFixtures.layer0ZeroFraction(w), 700)))
+                    .as("10-second window %d", w)
+                    .isEqualTo(BLUE);
+        }
+        for (int w = 1; w < WINDOWS; w += 2) {
+            assertThat(pixel(chart, chartX(w, 1200), chartY(0.7, 700)))
+                    .as("20-second window ending with 10-second window %d", w)
+                    .isEqualTo(ORANGE);
+        }
+        // Consecutive 20-second windows are 20 s apart: one line, no gap between them.
+        assertThat(pixel(chart, chartX(2, 1200), chartY(0.7, 700))).isEqualTo(ORANGE);
+
+        // One panel each: the 20-second windows span two 10-second columns.
+        BufferedImage heatmap = png(out.resolve("feature-heatmap.png"));
+        for (int w = 0; w < WINDOWS; w++) {
+            assertThat(pixel(heatmap, cellX(w, 1200), cellY(0, 2, 1, 4, 700))).isEqualTo(DEAD);
+            assertThat(pixel(heatmap, cellX(w, 1200), cellY(0, 2, 2, 4, 700)))
+                    .isEqualTo(VIRIDIS_HALF);
+            assertThat(pixel(heatmap, cellX(w, 1200), cellY(1, 2, 0, 2, 700)))
+                    .as("20-second panel, feature 0, column %d", w)
+                    .isEqualTo(VIRIDIS_0);
+            assertThat(pixel(heatmap, cellX(w, 1200), cellY(1, 2, 1, 2, 700)))
+                    .as("20-second panel, feature 1, column %d", w)
+                    .isEqualTo(DEAD);
+        }
+    }
+
+    @Test
     void heatmapColoursEveryFeatureAndMarksTheDeadOnes() throws IOException {
         BufferedImage heatmap = heatmap(1200, 700);
 
