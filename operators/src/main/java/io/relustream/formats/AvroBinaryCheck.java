@@ -5,7 +5,8 @@ import org.apache.avro.Schema;
 /**
  * Walks Avro binary data along its writer schema without building anything, so that lengths and
  * counts which claim more bytes than the payload holds are caught before Avro allocates for them
- * (random bytes can claim a multi-gigabyte array and take the task manager down with them).
+ * (random bytes can claim a multi-gigabyte array and take the task manager down with them), and
+ * strings that are not UTF-8 before Avro replaces their bad bytes.
  */
 final class AvroBinaryCheck {
 
@@ -70,6 +71,9 @@ final class AvroBinaryCheck {
                     throw malformed(path, "negative length " + length);
                 }
                 need(length, path);
+                if (schema.getType() == Schema.Type.STRING) {
+                    utf8(path, position + (int) length);
+                }
                 position += (int) length;
                 return;
             case FIXED:
@@ -141,6 +145,20 @@ final class AvroBinaryCheck {
                 }
                 datum(items, path + "[" + index + "]");
             }
+        }
+    }
+
+    /** Checks that the string from the current position to {@code to} is UTF-8. */
+    private void utf8(String path, int to) throws UndecodableRecordException {
+        int invalid = Utf8Check.firstInvalid(bytes, position, to);
+        if (invalid >= 0) {
+            position = invalid;
+            throw malformed(
+                    path,
+                    String.format(
+                            "the string is not valid UTF-8 (byte %02X), and would be read with"
+                                    + " U+FFFD replacement characters",
+                            bytes[invalid] & 0xff));
         }
     }
 

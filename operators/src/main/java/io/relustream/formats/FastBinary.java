@@ -139,7 +139,11 @@ final class FastBinary {
 
         String string() {
             long length = varLong();
-            if (failed || length < 0 || length > bytes.length - position) {
+            if (failed
+                    || length < 0
+                    || length > bytes.length - position
+                    || Utf8Check.firstInvalid(bytes, position, position + (int) length) >= 0) {
+                // Avro's walk says what is wrong, invalid UTF-8 included.
                 failed = true;
                 return null;
             }

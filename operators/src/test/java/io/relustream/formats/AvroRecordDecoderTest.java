@@ -234,6 +234,97 @@ class AvroRecordDecoderTest {
                 "payload is not valid Avro: FeatureVector.id at byte 11: negative length -5");
     }
 
+    /**
+     * The bytes of a FeatureVector whose id is "i-" and whose group is "g-", each followed by three
+     * given bytes: the id's three at byte 13 of the single-object payload, the group's at 21 (the
+     * header's 10 bytes, the id's length, "i-", the id's bytes, the event time's two, the group's
+     * length and "g-"); 10 bytes earlier in plain Avro.
+     */
+    private static byte[] withStringBytes(WireFormat format, int[] id, int[] group) {
+        FeatureVector vector =
+                FeatureVector.newBuilder(VECTOR).setId("i-PQR").setGroup("g-STU").build();
+        byte[] payload = AvroRecordEncoder.of(FeatureVector.class, format).encode(vector);
+        int shift = format == WireFormat.AVRO ? 10 : 0;
+        assertThat(new String(payload, 13 - shift, 3, java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("PQR");
+        assertThat(new String(payload, 21 - shift, 3, java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("STU");
+        for (int i = 0; i < 3; i++) {
+            payload[13 - shift + i] = (byte) id[i];
+            payload[21 - shift + i] = (byte) group[i];
+        }
+        return payload;
+    }
+
+    @ParameterizedTest
+    @EnumSource(WireFormat.class)
+    void refusesStringsThatAreNotUtf8NamingTheFieldAndTheByte(WireFormat format) {
+        var decoder = AvroRecordDecoder.of(FeatureVector.class, format);
+        int shift = format == WireFormat.AVRO ? 10 : 0;
+        int[] ascii = {'a', 'b', 'c'};
+        // Each: three bytes, and which of them is the first that cannot be there.
+        int[][] bad = {
+            {0xFF, 'a', 'b'}, // never in UTF-8
+            {0x80, 'a', 'b'}, // a continuation byte without a lead
+            {0xC0, 0x80, 'a'}, // NUL in two bytes: overlong
+            {0xED, 0xA0, 0x80}, // U+D800, a surrogate
+            {'a', 0xE2, 0x82}, // the first two of the three bytes of the euro sign
+            {0xC3, 'a', 'b'}, // a lead byte followed by no continuation
+        };
+        int[] at = {0, 0, 0, 1, 1, 1};
+        String[] hex = {"FF", "80", "C0", "A0", "E2", "61"};
+        for (int i = 0; i < bad.length; i++) {
+            assertReason(
+                    decoder,
+                    withStringBytes(format, bad[i], ascii),
+                    "payload is not valid Avro: FeatureVector.id at byte "
+                            + (13 - shift + at[i])
+                            + ": the string is not valid UTF-8 (byte "
+                            + hex[i]
+                            + "), and would be read with U+FFFD replacement characters");
+            assertReason(
+                    decoder,
+                    withStringBytes(format, ascii, bad[i]),
+                    "payload is not valid Avro: FeatureVector.group at byte "
+                            + (21 - shift + at[i])
+                            + ": the string is not valid UTF-8 (byte "
+                            + hex[i]
+                            + "), and would be read with U+FFFD replacement characters");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WireFormat.class)
+    void readsEveryValidUtf8StringAsItIs(WireFormat format) throws Exception {
+        var decoder = AvroRecordDecoder.of(FeatureVector.class, format);
+        // The euro sign, and U+FFFD itself: a replacement character the producer wrote is no
+        // error. Then e-acute and U+0080 in two bytes, and U+10FFFF and U+1D11E in four.
+        FeatureVector vector =
+                decoder.decode(
+                        withStringBytes(
+                                format,
+                                new int[] {0xE2, 0x82, 0xAC},
+                                new int[] {0xEF, 0xBF, 0xBD}));
+        assertThat(vector.getId()).isEqualTo("i-\u20ac");
+        assertThat(vector.getGroup()).isEqualTo("g-\ufffd");
+        vector =
+                decoder.decode(
+                        withStringBytes(
+                                format, new int[] {0xC3, 0xA9, 'x'}, new int[] {'y', 0xC2, 0x80}));
+        assertThat(vector.getId()).isEqualTo("i-\u00e9x");
+        assertThat(vector.getGroup()).isEqualTo("g-y\u0080");
+        FeatureVector fourBytes =
+                FeatureVector.newBuilder(VECTOR)
+                        .setId("\udbff\udfff")
+                        .setGroup("\ud834\udd1e")
+                        .build();
+        assertThat(
+                        decoder.decode(
+                                AvroRecordEncoder.of(FeatureVector.class, format)
+                                        .encode(fourBytes)))
+                .isEqualTo(fourBytes);
+    }
+
     @ParameterizedTest
     @EnumSource(WireFormat.class)
     void randomBytesNeverEscapeAsAnythingButUndecodable(WireFormat format) {

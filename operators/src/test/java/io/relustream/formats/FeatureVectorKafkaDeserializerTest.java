@@ -160,6 +160,32 @@ class FeatureVectorKafkaDeserializerTest {
     }
 
     @Test
+    void stringsThatAreNotUtf8AreDeadLetteredNamingTheField() {
+        byte[] payload =
+                encode(
+                        FeatureVector.newBuilder()
+                                .setId("r1")
+                                .setEventTime(Instant.ofEpochMilli(5))
+                                .setGroup("layer-0")
+                                .setValues(List.of(1.0))
+                                .build());
+        // The header's 10 bytes, the id's length and "r1", the event time's byte, the group's
+        // length: "layer-0" starts at byte 15; its "-" becomes a byte no UTF-8 holds.
+        assertThat(payload[20]).isEqualTo((byte) '-');
+        payload[20] = (byte) 0xFF;
+
+        SourcedFeatureVector sourced = deserialize(record("k".getBytes(), payload));
+
+        assertThat(sourced.vector).isNull();
+        assertThat(sourced.deadLetter.getPayload()).isEqualTo(ByteBuffer.wrap(payload));
+        assertThat(sourced.deadLetter.getReason())
+                .isEqualTo(
+                        "payload is not valid Avro: FeatureVector.group at byte 20: the string is"
+                                + " not valid UTF-8 (byte FF), and would be read with U+FFFD"
+                                + " replacement characters");
+    }
+
+    @Test
     void tombstonesAreDeadLetteredToo() {
         SourcedFeatureVector sourced = deserialize(record(null, null));
         assertThat(sourced.deadLetter.getPayload()).isNull();
