@@ -22,7 +22,7 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.util.List;
+import java.util.ArrayList;
 
 /**
  * The job's activation stage: activates every decoded record, sends every record that cannot be
@@ -171,7 +171,7 @@ final class SourcedActivationFunction
         if (OutputRecordSizes.deadLetter(letter) > maxRecordBytes) {
             leftOut += (leftOut.isEmpty() ? "the key and headers are" : ", key and headers are");
             letter.setKey(null);
-            letter.setHeaders(List.of());
+            letter.setHeaders(new ArrayList<>());
         } else {
             leftOut += " is";
         }

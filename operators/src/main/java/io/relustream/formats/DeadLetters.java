@@ -5,6 +5,7 @@ import io.relustream.avro.DeadLetterHeader;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,7 +42,7 @@ public final class DeadLetters {
                             .setPartition(null)
                             .setOffset(null)
                             .setTimestamp(null)
-                            .setHeaders(List.of())
+                            .setHeaders(new ArrayList<>())
                             .setReason(reason)
                             .setErrorClass(null)
                             .setErrorMessage(null)
@@ -60,9 +61,11 @@ public final class DeadLetters {
             return this;
         }
 
-        /** The headers of the Kafka record, in order. */
+        /** The headers of the Kafka record, in order; copied. */
         public Builder headers(List<DeadLetterHeader> headers) {
-            letter.setHeaders(headers == null ? List.of() : headers);
+            // A list of the letter's own, which code downstream may change as it may change the
+            // lists of records Avro reads.
+            letter.setHeaders(headers == null ? new ArrayList<>() : new ArrayList<>(headers));
             return this;
         }
 

@@ -186,6 +186,32 @@ class FeatureVectorKafkaDeserializerTest {
     }
 
     @Test
+    void deadLetterHeadersCanBeAddedAndRemovedAsOnAvrosOwnLists() throws Exception {
+        DeadLetter letter = deserialize(record("key".getBytes(), new byte[] {1, 2, 3})).deadLetter;
+        DeadLetterHeader retry =
+                new DeadLetterHeader(
+                        "retry", ByteBuffer.wrap("1".getBytes(StandardCharsets.UTF_8)));
+        letter.getHeaders().add(retry);
+        letter.getHeaders().remove(0);
+        DeadLetter none = DeadLetters.builder(new byte[] {4}, "no headers").build();
+        none.getHeaders().add(retry);
+
+        for (DeadLetter changed : List.of(letter, none)) {
+            byte[] bytes =
+                    AvroRecordEncoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT)
+                            .encode(changed);
+            assertThat(
+                            AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT)
+                                    .decode(bytes)
+                                    .getHeaders())
+                    .containsExactly(
+                            new DeadLetterHeader(
+                                    "retry",
+                                    ByteBuffer.wrap("1".getBytes(StandardCharsets.UTF_8))));
+        }
+    }
+
+    @Test
     void tombstonesAreDeadLetteredToo() {
         SourcedFeatureVector sourced = deserialize(record(null, null));
         assertThat(sourced.deadLetter.getPayload()).isNull();
