@@ -65,6 +65,13 @@ public final class LocalRun implements Callable<Integer> {
     private static final String USE_HELP =
             "Use --help to see the options of the local run and the job.";
 
+    /**
+     * How long a Ctrl-C waits for the generator, the job and the broker to stop: longer than their
+     * own bounds (10 s for the generator, 30 s to cancel the job, 10 s for the printer) plus the
+     * broker's shutdown.
+     */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
+
     /** The help section of the job's options. */
     private static final String JOB_OPTIONS = "jobOptions";
 
@@ -187,6 +194,45 @@ public final class LocalRun implements Callable<Integer> {
             err.println(USE_HELP);
             return 2;
         }
+        // Ctrl-C (SIGINT) or SIGTERM: the JVM ends as soon as its shutdown hooks return, so the
+        // hook lets the main thread stop the generator, the job and the broker, and waits (for a
+        // bounded time) until it has.
+        CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch cleanedUp = new CountDownLatch(1);
+        Thread shutdownHook =
+                new Thread(
+                        () -> {
+                            stopped.countDown();
+                            try {
+                                cleanedUp.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "relu-stream-local-stop");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        try {
+            run(runFor, generatorSettings, stopped);
+            out.println("Stopped.");
+            out.flush();
+        } finally {
+            cleanedUp.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the JVM is already on its way out, and the hook is waiting for us.
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Starts the broker, the generator and the job; once {@code stopped} opens or {@code runFor}
+     * has passed (zero: never), stops the generator, then the job, then the broker.
+     */
+    private void run(
+            Duration runFor, FeatureGenerator.Settings generatorSettings, CountDownLatch stopped)
+            throws Exception {
         out.println("Starting an in-process Kafka broker...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             JobOptions options = jobOptions(kafka.bootstrapServers());
@@ -207,9 +253,6 @@ public final class LocalRun implements Callable<Integer> {
                     generator.describe());
 
             AtomicBoolean running = new AtomicBoolean(true);
-            CountDownLatch stopped = new CountDownLatch(1);
-            Thread shutdownHook = new Thread(stopped::countDown);
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
 
             FeatureGenerator features = new FeatureGenerator(generatorSettings);
             Thread producer =
@@ -256,14 +299,7 @@ public final class LocalRun implements Callable<Integer> {
             producer.join(10_000);
             job.cancel().get(30, TimeUnit.SECONDS);
             printer.join(10_000);
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the JVM is already on its way out.
-            }
-            out.println("Stopped.");
         }
-        return 0;
     }
 
     private JobOptions jobOptions(String bootstrapServers) {

@@ -1,12 +1,23 @@
 package io.relustream.jobs.local;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -61,6 +72,87 @@ class LocalRunITCase {
         assertThat(lines)
                 .anyMatch(line -> line.startsWith("ALERT dead_feature Feature 0 of group layer-"));
         assertThat(lines).contains("Stopped.");
+    }
+
+    /**
+     * Ctrl-C, or SIGTERM as here ({@link Process#destroy()}): the JVM ends when its shutdown hooks
+     * return, so the run must stop the generator, the job and the broker before that, and say so.
+     */
+    @Test
+    void aSignalStopsEverythingAndSaysSo(@TempDir Path dir) throws Exception {
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Xmx1g",
+                                "--add-modules=jdk.incubator.vector",
+                                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES="
+                                        + System.getProperty(
+                                                "org.apache.avro.SERIALIZABLE_PACKAGES"),
+                                // As the README's command runs it: the log on standard error.
+                                "-Dlog4j2.configurationFile=log4j2-local.properties"));
+        for (String open : List.of("java.util", "java.lang", "java.nio", "java.time")) {
+            command.add("--add-opens=java.base/" + open + "=ALL-UNNAMED");
+        }
+        command.addAll(
+                List.of(
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LocalRun.class.getName(),
+                        "--prometheus-port",
+                        "0",
+                        "--rate",
+                        "50",
+                        "--groups",
+                        "1",
+                        "--dimensions",
+                        "4",
+                        "--window",
+                        "1s",
+                        "--out-of-orderness",
+                        "0s"));
+        Path err = dir.resolve("err.txt");
+        Process run = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader =
+                new Thread(
+                        () -> {
+                            try (BufferedReader out =
+                                    new BufferedReader(
+                                            new InputStreamReader(
+                                                    run.getInputStream(),
+                                                    StandardCharsets.UTF_8))) {
+                                out.lines().forEach(lines::add);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        });
+        reader.start();
+        List<String> printed = new ArrayList<>();
+        try {
+            // Bounds for a broken run only, generous for a loaded machine.
+            String line;
+            do {
+                line = lines.poll(5, TimeUnit.MINUTES);
+                assertThat(line).as("a statistics row; so far %s", printed).isNotNull();
+                printed.add(line);
+            } while (!ROW.matcher(line).find());
+
+            // SIGTERM, through the handle: Process.destroy() would also close our end of its
+            // output before it is read.
+            assertThat(run.toHandle().destroy()).isTrue();
+            assertThat(run.waitFor(5, TimeUnit.MINUTES)).as("ended").isTrue();
+            reader.join();
+        } finally {
+            if (run.isAlive()) {
+                run.destroyForcibly();
+            }
+        }
+        lines.drainTo(printed);
+        String problems = Files.readString(err);
+        // 128 + 15: the JVM's status after SIGTERM.
+        assertThat(run.exitValue()).as(problems).isEqualTo(143);
+        assertThat(printed).as(problems).last().isEqualTo("Stopped.");
     }
 
     @Test
