@@ -3,8 +3,12 @@ package io.relustream.jobs.generator;
 import io.relustream.avro.FeatureVector;
 import io.relustream.formats.AvroRecordEncoder;
 import io.relustream.formats.WireFormat;
+import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.OptionConverters;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -21,8 +25,12 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,8 +46,16 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @Command(
         name = "generate-features",
-        description = "Produces synthetic feature vectors with dead features, NaN and late data.")
+        description = {
+            "Produces synthetic feature vectors with dead features, NaN and late data.",
+            "Exits 2 for an invalid option, 1 when the brokers do not answer within"
+                    + " --connect-timeout or refuse records. Ctrl-C or SIGTERM stops it once the"
+                    + " records produced so far are sent (waiting up to 30s)."
+        })
 public final class GeneratorCommand implements Callable<Integer> {
+
+    /** How long a Ctrl-C or SIGTERM waits for the records handed to the producer to be sent. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
     @Option(
             names = "--bootstrap-servers",
@@ -54,6 +70,15 @@ public final class GeneratorCommand implements Callable<Integer> {
             converter = OptionConverters.TopicName.class,
             description = "Default: ${DEFAULT-VALUE}.")
     String topic;
+
+    @Option(
+            names = "--connect-timeout",
+            defaultValue = "30s",
+            converter = OptionConverters.PositiveDuration.class,
+            description =
+                    "How long to wait at start for the brokers to answer. Default:"
+                            + " ${DEFAULT-VALUE}.")
+    Duration connectTimeout;
 
     @Mixin GeneratorOptions generator;
 
@@ -90,11 +115,30 @@ public final class GeneratorCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        AtomicBoolean running = new AtomicBoolean(true);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> running.set(false)));
-        long sent;
         try {
-            sent =
+            checkReachable(bootstrapServers, connectTimeout);
+        } catch (KafkaException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
+        // Ctrl-C or SIGTERM: the JVM ends as soon as its shutdown hooks return, so the hook waits
+        // (for a bounded time) until the records handed to the producer are sent.
+        AtomicBoolean running = new AtomicBoolean(true);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread shutdownHook =
+                new Thread(
+                        () -> {
+                            running.set(false);
+                            try {
+                                done.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "generator-stop");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        try {
+            long sent =
                     produce(
                             bootstrapServers,
                             topic,
@@ -103,12 +147,65 @@ public final class GeneratorCommand implements Callable<Integer> {
                             generator.rate(),
                             count,
                             running);
+            System.err.println("Produced " + sent + " records to " + topic);
+            return 0;
         } catch (KafkaException e) {
             System.err.println(e.getMessage());
             return 1;
+        } finally {
+            System.err.flush();
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // Stopped by a signal: the hook is waiting for us.
+            }
         }
-        System.err.println("Produced " + sent + " records to " + topic);
-        return 0;
+    }
+
+    /**
+     * Asks the brokers for their cluster id: without this, a broker that cannot be reached makes
+     * every record wait a minute (the producer's max.block.ms) and the generator says nothing.
+     *
+     * @throws KafkaException naming {@code --bootstrap-servers} and its value when no broker
+     *     answers within {@code timeout}
+     */
+    static void checkReachable(String bootstrapServers, Duration timeout) {
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        String problem;
+        String within = " within " + Durations.format(timeout);
+        try (Admin admin =
+                Admin.create(
+                        Map.of(
+                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                bootstrapServers,
+                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                                timeoutMillis,
+                                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                                timeoutMillis))) {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMillis))
+                    .clusterId()
+                    .get();
+            return;
+        } catch (ExecutionException e) {
+            problem = e.getCause().getMessage();
+        } catch (KafkaException e) {
+            // No address of the list resolves: nothing to wait for.
+            problem = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+            within = "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            problem = "interrupted";
+        }
+        throw new KafkaException(
+                "Could not reach Kafka at --bootstrap-servers '"
+                        + bootstrapServers
+                        + "'"
+                        + within
+                        + " ("
+                        + problem
+                        + "); check the option and that the brokers are up, or raise"
+                        + " --connect-timeout");
     }
 
     /**

@@ -158,7 +158,7 @@ public final class OptionConverters {
     }
 
     /** A {@link Durations} text of a duration {@code > 0}. */
-    static final class PositiveDuration implements ITypeConverter<Duration> {
+    public static final class PositiveDuration implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             Duration duration = duration(value);

@@ -3,25 +3,35 @@ package io.relustream.jobs.generator;
 import io.relustream.avro.FeatureVector;
 import io.relustream.jobs.local.EmbeddedKafka;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -104,6 +114,109 @@ class GeneratorCommandITCase {
             assertThat(printed.toString(StandardCharsets.UTF_8))
                     .startsWith("3 of 3 records could not be produced to tiny: ")
                     .doesNotContain("Produced 3 records");
+        }
+    }
+
+    @Test
+    void failsAtStartNamingTheBootstrapServersNoBrokerAnswersAt() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        PrintStream systemErr = System.err;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        int status;
+        try {
+            status =
+                    new CommandLine(new GeneratorCommand())
+                            .execute(
+                                    "--bootstrap-servers", "localhost:" + port,
+                                    "--connect-timeout", "1s",
+                                    "--count", "1");
+        } finally {
+            System.setErr(systemErr);
+        }
+
+        assertThat(status).isOne();
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .startsWith(
+                        "Could not reach Kafka at --bootstrap-servers 'localhost:"
+                                + port
+                                + "' within 1s (")
+                .contains(
+                        "); check the option and that the brokers are up, or raise"
+                                + " --connect-timeout")
+                .doesNotContain("records could not be produced");
+    }
+
+    /**
+     * SIGTERM (Ctrl-C alike) in a JVM of its own: the JVM ends when its shutdown hooks return, so
+     * the generator must send what it handed to the producer before that.
+     */
+    @Test
+    void aSignalStopsItOnceTheRecordsProducedAreSent(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "stopped");
+            Path err = dir.resolve("err.txt");
+            Process generator =
+                    new ProcessBuilder(
+                                    Path.of(System.getProperty("java.home"), "bin", "java")
+                                            .toString(),
+                                    "-cp",
+                                    System.getProperty("java.class.path"),
+                                    "-Dlog4j2.configurationFile=log4j2-local.properties",
+                                    GeneratorCommand.class.getName(),
+                                    "--bootstrap-servers",
+                                    kafka.bootstrapServers(),
+                                    "--topic",
+                                    "stopped",
+                                    "--rate",
+                                    "2000")
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectError(err.toFile())
+                            .start();
+            TopicPartition partition = new TopicPartition("stopped", 0);
+            try {
+                // Running once a record has arrived; bounds for a broken run only.
+                try (KafkaConsumer<byte[], byte[]> consumer =
+                        new KafkaConsumer<>(
+                                Map.of(
+                                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                                        kafka.bootstrapServers()),
+                                new ByteArrayDeserializer(),
+                                new ByteArrayDeserializer())) {
+                    consumer.assign(List.of(partition));
+                    consumer.seekToBeginning(List.of(partition));
+                    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                    while (consumer.poll(Duration.ofMillis(200)).isEmpty()) {
+                        assertThat(System.nanoTime())
+                                .as(Files.readString(err))
+                                .isLessThan(deadline);
+                    }
+                }
+                generator.destroy();
+                assertThat(generator.waitFor(5, TimeUnit.MINUTES)).as("ended").isTrue();
+            } finally {
+                if (generator.isAlive()) {
+                    generator.destroyForcibly();
+                }
+            }
+
+            String printed = Files.readString(err);
+            // 128 + 15: the JVM's status after SIGTERM.
+            assertThat(generator.exitValue()).as(printed).isEqualTo(143);
+            Matcher produced =
+                    Pattern.compile("Produced (\\d+) records to stopped").matcher(printed);
+            assertThat(produced.find()).as(printed).isTrue();
+            try (Admin admin = kafka.admin()) {
+                long end =
+                        admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
+                                .partitionResult(partition)
+                                .get()
+                                .offset();
+                assertThat(end).isEqualTo(Long.parseLong(produced.group(1)));
+            }
         }
     }
 }

@@ -54,6 +54,8 @@ class GeneratorCommandTest {
                         + " other than '.' or '..'",
                 "--format | json | Invalid value for option '--format': 'json' is not one of:"
                         + " avro-single-object, avro",
+                "--connect-timeout | 0s | Invalid value for option '--connect-timeout': '0s' must"
+                        + " be > 0",
             })
     void rejectsABadValueNamingTheOptionTheValueAndWhatIsAllowed(
             String option, String value, String message) {
