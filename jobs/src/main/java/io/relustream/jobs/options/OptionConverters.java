@@ -56,6 +56,13 @@ public final class OptionConverters {
     /** Flink's shortest checkpoint interval (CheckpointCoordinator's minimum). */
     static final Duration MIN_CHECKPOINT_INTERVAL = Duration.ofMillis(10);
 
+    /**
+     * Flink's longest checkpoint interval: its checkpoint coordinator takes Long.MAX_VALUE ms for
+     * "no periodic checkpoints" (CheckpointCoordinatorConfiguration.isCheckpointingEnabled) while
+     * the tasks still checkpoint, so none is ever triggered and a bounded job never finishes.
+     */
+    static final Duration MAX_CHECKPOINT_INTERVAL = Duration.ofMillis(Long.MAX_VALUE - 1);
+
     /** Flink's largest parallelism (KeyGroupRangeAssignment.UPPER_BOUND_MAX_PARALLELISM). */
     static final int MAX_PARALLELISM = 1 << 15;
 
@@ -169,7 +176,10 @@ public final class OptionConverters {
         }
     }
 
-    /** A {@link Durations} text of at least Flink's shortest checkpoint interval, 10 ms. */
+    /**
+     * A {@link Durations} text from Flink's shortest checkpoint interval, 10 ms, to its longest,
+     * {@code Long.MAX_VALUE - 1} ms.
+     */
     public static final class CheckpointInterval implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
@@ -179,6 +189,16 @@ public final class OptionConverters {
                         "'"
                                 + value
                                 + "' must be at least 10ms, Flink's shortest checkpoint interval");
+            }
+            if (duration.compareTo(MAX_CHECKPOINT_INTERVAL) > 0) {
+                throw new TypeConversionException(
+                        "'"
+                                + value
+                                + "' must be from 10ms to "
+                                + MAX_CHECKPOINT_INTERVAL.toMillis()
+                                + "ms; Flink takes "
+                                + Long.MAX_VALUE
+                                + "ms for no checkpoints at all");
             }
             return duration;
         }

@@ -406,6 +406,10 @@ class JobOptionsTest {
                         JobOptions::checkpointInterval,
                         Duration.ofMillis(10),
                         "--checkpoint-interval=10ms"),
+                withServers(
+                        JobOptions::checkpointInterval,
+                        Duration.ofMillis(Long.MAX_VALUE - 1),
+                        "--checkpoint-interval=9223372036854775806ms"),
                 // 8,640 windows per record: within the limit of 10,000.
                 withServers(
                         JobOptions::slide,
@@ -716,6 +720,14 @@ class JobOptionsTest {
                                     + " interval",
                             withServers("--checkpoint-interval", tooShort)));
         }
+        // Long.MAX_VALUE ms is Flink's "no periodic checkpoints": the coordinator never triggers
+        // one, and a --bounded job waits for its final checkpoint for ever.
+        rows.add(
+                rejects(
+                        "Invalid value for option '--checkpoint-interval': '9223372036854775807ms'"
+                                + " must be from 10ms to 9223372036854775806ms; Flink takes"
+                                + " 9223372036854775807ms for no checkpoints at all",
+                        withServers("--checkpoint-interval", "9223372036854775807ms")));
         for (String tooMany : List.of("32769", "2147483647")) {
             rows.add(
                     rejects(

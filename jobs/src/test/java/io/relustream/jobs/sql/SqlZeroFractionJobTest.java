@@ -162,6 +162,18 @@ class SqlZeroFractionJobTest {
                                 SqlZeroFractionJob.parse(
                                         "--bootstrap-servers",
                                         "kafka:9092",
+                                        "--checkpoint-interval",
+                                        "9223372036854775807ms"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--checkpoint-interval': '9223372036854775807ms'"
+                                + " must be from 10ms to 9223372036854775806ms; Flink takes"
+                                + " 9223372036854775807ms for no checkpoints at all");
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "kafka:9092",
                                         "--input-topic",
                                         "a.b",
                                         "--output-topic",
