@@ -14,6 +14,8 @@ import io.relustream.formats.DeadLetterKafkaSerializer;
 import io.relustream.formats.FeatureVectorKafkaDeserializer;
 import io.relustream.formats.SourcedFeatureVector;
 import io.relustream.formats.WireFormat;
+import io.relustream.jobs.options.Durations;
+import io.relustream.jobs.options.InvalidOptionsException;
 import io.relustream.jobs.options.JobOptions;
 
 import org.apache.flink.api.common.JobExecutionResult;
@@ -26,14 +28,25 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import org.apache.avro.specific.SpecificRecordBase;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The activation statistics job: reads {@code FeatureVector}s from Kafka, writes their activations,
@@ -44,7 +57,8 @@ import java.util.Properties;
  * }</pre>
  *
  * <p>{@code --help} lists every option. Invalid options exit with status 2 before anything starts,
- * naming the option, the value and what is allowed.
+ * naming the option, the value and what is allowed; so does an input topic that Kafka does not
+ * have. Brokers that do not answer within {@code --connect-timeout} exit with status 1.
  */
 public final class ActivationStatsJob {
 
@@ -64,6 +78,12 @@ public final class ActivationStatsJob {
         try {
             run(options);
             return 0;
+        } catch (InvalidOptionsException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        } catch (KafkaCheckException e) {
+            System.err.println(e.getMessage());
+            return 1;
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -71,7 +91,12 @@ public final class ActivationStatsJob {
         }
     }
 
-    /** Builds the job on Kafka and runs it until it ends (with {@code --bounded}) or fails. */
+    /**
+     * Builds the job on Kafka and runs it until it ends (with {@code --bounded}) or fails.
+     *
+     * @throws InvalidOptionsException when Kafka has no topic {@code --input-topic}
+     * @throws KafkaCheckException when Kafka does not answer within {@code --connect-timeout}
+     */
     public static JobExecutionResult run(JobOptions options) throws Exception {
         return run(options, ActivationStatsPipeline.StageTaps.none());
     }
@@ -79,11 +104,94 @@ public final class ActivationStatsJob {
     /** {@link #run(JobOptions)} with taps between the stages. */
     public static JobExecutionResult run(JobOptions options, ActivationStatsPipeline.StageTaps taps)
             throws Exception {
+        checkInputTopic(options);
         StreamExecutionEnvironment env = environment(options);
         ActivationStatsPipeline.build(
                 env, options, kafkaSource(options), kafkaOutputs(options), taps);
         return env.execute(
                 "relu-stream activation statistics (" + options.activation().spec() + ")");
+    }
+
+    /**
+     * Asks Kafka for the input topic, with the source's own client properties (security above all):
+     * Flink's Kafka source fails on a topic that does not exist, and the job would restart into
+     * that failure for ever, with {@code --bounded} too. Runs where the job is started: on the
+     * JobManager in application mode, on the {@code flink run} machine otherwise, which is why
+     * {@code --connect-timeout 0s} leaves it out.
+     *
+     * @throws InvalidOptionsException when Kafka has no such topic
+     * @throws KafkaCheckException when Kafka does not answer within {@code --connect-timeout}, or
+     *     refuses the request
+     */
+    static void checkInputTopic(JobOptions options) {
+        Duration timeout = options.connectTimeout();
+        if (timeout.isZero()) {
+            return;
+        }
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        Map<String, Object> config = new HashMap<>(options.kafkaProperties());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        // Both, or the admin client refuses an API timeout below the request timeout.
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis);
+        String servers = "--bootstrap-servers '" + options.bootstrapServers() + "'";
+        String topic = "--input-topic '" + options.inputTopic() + "'";
+        try (Admin admin = Admin.create(config)) {
+            admin.describeTopics(
+                            List.of(options.inputTopic()),
+                            new DescribeTopicsOptions().timeoutMs(timeoutMillis))
+                    .allTopicNames()
+                    .get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UnknownTopicOrPartitionException) {
+                throw new InvalidOptionsException(
+                        "Invalid value for option '--input-topic': '"
+                                + options.inputTopic()
+                                + "' is not a topic of the Kafka cluster at "
+                                + servers
+                                + "; create it first, or name the topic the features are in",
+                        cause);
+            }
+            if (cause instanceof TimeoutException) {
+                throw new KafkaCheckException(
+                        "Could not reach Kafka at "
+                                + servers
+                                + " within "
+                                + Durations.format(timeout)
+                                + " to find "
+                                + topic
+                                + " ("
+                                + cause.getMessage()
+                                + "); check the option and that the brokers are up, or raise"
+                                + " --connect-timeout (0s leaves the check to the cluster)",
+                        cause);
+            }
+            throw new KafkaCheckException(
+                    "Kafka at "
+                            + servers
+                            + " did not describe "
+                            + topic
+                            + ": "
+                            + cause
+                            + " (--connect-timeout 0s leaves the check to the cluster)",
+                    cause);
+        } catch (KafkaException e) {
+            // Creating the client: no address of the list resolves, or a file of the security
+            // settings is only on the cluster.
+            throw new KafkaCheckException(
+                    "Could not connect to Kafka at "
+                            + servers
+                            + " to find "
+                            + topic
+                            + ": "
+                            + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage())
+                            + " (--connect-timeout 0s leaves the check to the cluster)",
+                    e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaCheckException("Interrupted while looking for " + topic, e);
+        }
     }
 
     /** An environment configured as the job needs it: Avro types only, checkpoints, reuse. */

@@ -62,6 +62,17 @@ final class JobCommand {
     String bootstrapServers;
 
     @Option(
+            names = "--connect-timeout",
+            defaultValue = "30s",
+            paramLabel = "<duration>",
+            converter = OptionConverters.NonNegativeDuration.class,
+            description =
+                    "How long to wait at start for Kafka to confirm that --input-topic exists; 0s"
+                            + " leaves the check to the cluster (for a machine that cannot reach"
+                            + " Kafka). Default: ${DEFAULT-VALUE}.")
+    Duration connectTimeout;
+
+    @Option(
             names = "--input-topic",
             defaultValue = "features",
             paramLabel = "<topic>",

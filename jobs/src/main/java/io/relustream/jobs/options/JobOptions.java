@@ -118,6 +118,7 @@ public final class JobOptions {
                             "Whether the consumer's metrics are Flink metrics");
 
     private final String bootstrapServers;
+    private final Duration connectTimeout;
     private final String inputTopic;
     private final String outputTopic;
     private final String statsTopic;
@@ -152,6 +153,7 @@ public final class JobOptions {
 
     private JobOptions(JobCommand command, Map<String, String> kafkaProperties) {
         this.bootstrapServers = command.bootstrapServers == null ? "" : command.bootstrapServers;
+        this.connectTimeout = command.connectTimeout;
         this.inputTopic = command.inputTopic;
         this.outputTopic = command.outputTopic;
         this.statsTopic = command.statsTopic;
@@ -321,6 +323,7 @@ public final class JobOptions {
         if (!bootstrapServers.isEmpty()) {
             args.add("--bootstrap-servers=" + bootstrapServers);
         }
+        args.add("--connect-timeout=" + Durations.format(connectTimeout));
         args.add("--input-topic=" + inputTopic);
         args.add("--output-topic=" + outputTopic);
         args.add("--stats-topic=" + statsTopic);
@@ -368,6 +371,14 @@ public final class JobOptions {
     /** Kafka brokers, {@code host:port} comma-separated; empty only for a help request. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * How long the job waits at start for Kafka to confirm that the input topic exists; zero: no
+     * check.
+     */
+    public Duration connectTimeout() {
+        return connectTimeout;
     }
 
     /** Topic of the input {@code FeatureVector}s. */
@@ -563,6 +574,7 @@ public final class JobOptions {
                 && deadWindows == that.deadWindows
                 && helpRequested == that.helpRequested
                 && bootstrapServers.equals(that.bootstrapServers)
+                && connectTimeout.equals(that.connectTimeout)
                 && inputTopic.equals(that.inputTopic)
                 && outputTopic.equals(that.outputTopic)
                 && statsTopic.equals(that.statsTopic)
@@ -595,6 +607,7 @@ public final class JobOptions {
     public int hashCode() {
         return Objects.hash(
                 bootstrapServers,
+                connectTimeout,
                 inputTopic,
                 outputTopic,
                 statsTopic,

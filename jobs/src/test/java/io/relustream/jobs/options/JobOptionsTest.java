@@ -58,6 +58,7 @@ class JobOptionsTest {
         JobOptions options = JobOptions.parse("--bootstrap-servers", "kafka:9092");
 
         assertThat(options.bootstrapServers()).isEqualTo("kafka:9092");
+        assertThat(options.connectTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(options.inputTopic()).isEqualTo("features");
         assertThat(options.outputTopic()).isEqualTo("activations");
         assertThat(options.statsTopic()).isEqualTo("activation-stats");
@@ -100,6 +101,8 @@ class JobOptionsTest {
         JobOptions options =
                 JobOptions.parse(
                         "--bootstrap-servers=kafka-1:9092,kafka-2:9093",
+                        "--connect-timeout",
+                        "2m",
                         "--input-topic",
                         "features.v2",
                         "--output-topic=activations_v2",
@@ -158,6 +161,7 @@ class JobOptionsTest {
                         "600000");
 
         assertThat(options.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9093");
+        assertThat(options.connectTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(options.inputTopic()).isEqualTo("features.v2");
         assertThat(options.outputTopic()).isEqualTo("activations_v2");
         assertThat(options.statsTopic()).isEqualTo("stats");
@@ -720,6 +724,11 @@ class JobOptionsTest {
                                     + " interval",
                             withServers("--checkpoint-interval", tooShort)));
         }
+        rows.add(
+                rejects(
+                        "Invalid value for option '--connect-timeout': 'soon' is not a duration;"
+                                + " use a whole number and a unit: 500ms, 10s, 5m, 2h",
+                        withServers("--connect-timeout", "soon")));
         // Long.MAX_VALUE ms is Flink's "no periodic checkpoints": the coordinator never triggers
         // one, and a --bounded job waits for its final checkpoint for ever.
         rows.add(
@@ -1254,6 +1263,12 @@ class JobOptionsTest {
                         "--bootstrap-servers=<host:port>[,<host:port>...] Kafka brokers to connect"
                                 + " to. Required."),
                 Arguments.of(
+                        "--connect-timeout",
+                        "--connect-timeout=<duration> How long to wait at start for Kafka to"
+                                + " confirm that --input-topic exists; 0s leaves the check to the"
+                                + " cluster (for a machine that cannot reach Kafka). Default:"
+                                + " 30s."),
+                Arguments.of(
                         "--input-topic",
                         "--input-topic=<topic> Topic of the FeatureVector records. Default:"
                                 + " features."),
@@ -1409,7 +1424,7 @@ class JobOptionsTest {
     @Test
     void usageListsNothingElse() {
         assertThat(usageEntries(JobOptions.usage()))
-                .hasSize(32)
+                .hasSize(33)
                 .hasSameSizeAs(usageEntries().collect(Collectors.toList()));
     }
 
@@ -1433,6 +1448,13 @@ class JobOptionsTest {
                                 "      --bootstrap-servers=<host:port>[,<host:port>...]",
                                 "                             Kafka brokers to connect to."
                                         + " Required.",
+                                "      --connect-timeout=<duration>",
+                                "                             How long to wait at start for Kafka"
+                                        + " to confirm that --input-topic",
+                                "                               exists; 0s leaves the check to"
+                                        + " the cluster (for a machine that",
+                                "                               cannot reach Kafka). Default:"
+                                        + " 30s.",
                                 "      --input-topic=<topic>  Topic of the FeatureVector records."
                                         + " Default: features.",
                                 "      --output-topic=<topic> Topic for the ActivationVector"
@@ -1619,6 +1641,7 @@ class JobOptionsTest {
         assertThat(JobOptions.parse(SERVERS).toArgs())
                 .containsExactly(
                         "--bootstrap-servers=kafka:9092",
+                        "--connect-timeout=30s",
                         "--input-topic=features",
                         "--output-topic=activations",
                         "--stats-topic=activation-stats",
@@ -1650,6 +1673,7 @@ class JobOptionsTest {
         JobOptions options =
                 JobOptions.parse(
                         "--bootstrap-servers= a:1 ,b:2",
+                        "--connect-timeout=90000ms",
                         "--input-topic=i",
                         "--output-topic=o",
                         "--stats-topic=s",
@@ -1685,6 +1709,7 @@ class JobOptionsTest {
         assertThat(options.toArgs())
                 .containsExactly(
                         "--bootstrap-servers=a:1,b:2",
+                        "--connect-timeout=90s",
                         "--input-topic=i",
                         "--output-topic=o",
                         "--stats-topic=s",
@@ -1814,7 +1839,8 @@ class JobOptionsTest {
 
         assertThat(options.toString())
                 .isEqualTo(
-                        "JobOptions[--bootstrap-servers=kafka:9092 --input-topic=features"
+                        "JobOptions[--bootstrap-servers=kafka:9092 --connect-timeout=30s"
+                                + " --input-topic=features"
                                 + " --output-topic=activations --stats-topic=activation-stats"
                                 + " --alerts-topic=activation-alerts --dlq-topic=features-dlq"
                                 + " --late-topic=activations-late --group-id=relu-stream"
