@@ -460,7 +460,16 @@ public final class Rectifier implements Activation {
     private static double general(double z, double a, double t, double m) {
         if (z <= t) {
             // Not a*(z - t) with a = 0: 0 * -inf would be NaN. "+ 0.0" maps -0.0 to +0.0.
-            return a == 0.0 ? 0.0 : a * (z - t) + 0.0;
+            if (a == 0.0) {
+                return 0.0;
+            }
+            double below = z - t;
+            if (below == Double.NEGATIVE_INFINITY && z != Double.NEGATIVE_INFINITY) {
+                // z - t overflowed (a threshold near the largest double) while a*(z - t) need
+                // not: halve both, exact at this magnitude, and double the product back.
+                return 2.0 * (a * (0.5 * z - 0.5 * t));
+            }
+            return a * below + 0.0;
         }
         return Math.min(z, m) + 0.0;
     }

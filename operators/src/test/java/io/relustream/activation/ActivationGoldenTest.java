@@ -139,6 +139,41 @@ class ActivationGoldenTest {
                     row(0.0, 0.0, 1.0),
                     row(-2.0, 0.0, 0.0));
 
+    /**
+     * relu(negative_slope=0.5, threshold=MAX_VALUE): z - t overflows below -0.0, a*(z - t) does
+     * not. f(-MAX) = 0.5 * -2*MAX = -MAX; f(-1e308) = 0.5 * -(1e308 + MAX) rounded once
+     * (-1.398846567431158e308, from exact rational arithmetic); f(0) = -MAX/2.
+     */
+    private static final List<Row> THRESHOLD_AT_MAX_VALUE =
+            List.of(
+                    row(NEGATIVE_INFINITY, NEGATIVE_INFINITY, 0.5),
+                    row(-MAX_VALUE, -MAX_VALUE, 0.5),
+                    row(-1e308, -1.398846567431158e308, 0.5),
+                    row(0.0, -8.988465674311579e307, 0.5),
+                    row(MAX_VALUE, 0.0, 0.5),
+                    row(POSITIVE_INFINITY, POSITIVE_INFINITY, 1.0),
+                    row(NaN, NaN, NaN));
+
+    /** relu(negative_slope=2, threshold=MAX_VALUE): here 2*(z - t) itself is beyond MAX_VALUE. */
+    private static final List<Row> THRESHOLD_AT_MAX_VALUE_STEEP =
+            List.of(
+                    row(-MAX_VALUE, NEGATIVE_INFINITY, 2.0),
+                    row(0.0, NEGATIVE_INFINITY, 2.0),
+                    row(MAX_VALUE, 0.0, 2.0));
+
+    @TestFactory
+    Stream<DynamicTest> negativeSideIsFiniteWhereOnlyZMinusTOverflows() {
+        return Stream.concat(
+                table(
+                        "relu(negative_slope=0.5, threshold=MAX_VALUE)",
+                        Activations.rectifier().negativeSlope(0.5).threshold(MAX_VALUE).build(),
+                        THRESHOLD_AT_MAX_VALUE),
+                table(
+                        "relu(negative_slope=2, threshold=MAX_VALUE)",
+                        Activations.rectifier().negativeSlope(2.0).threshold(MAX_VALUE).build(),
+                        THRESHOLD_AT_MAX_VALUE_STEEP));
+    }
+
     @TestFactory
     Stream<DynamicTest> reluMatchesTheContract() {
         return table("relu", Activations.relu(), RELU);
