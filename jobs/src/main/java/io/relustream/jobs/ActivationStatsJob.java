@@ -47,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The activation statistics job: reads {@code FeatureVector}s from Kafka, writes their activations,
@@ -115,19 +116,30 @@ public final class ActivationStatsJob {
     /**
      * Asks Kafka for the input topic, with the source's own client properties (security above all):
      * Flink's Kafka source fails on a topic that does not exist, and the job would restart into
-     * that failure for ever, with {@code --bounded} too. Runs where the job is started: on the
-     * JobManager in application mode, on the {@code flink run} machine otherwise, which is why
-     * {@code --connect-timeout 0s} leaves it out.
+     * that failure for ever, with {@code --bounded} too. A topic that is missing is looked for
+     * again until {@code --connect-timeout} has passed, so a job started just before its producer
+     * creates the topic still starts. Runs where the job is started: on the JobManager in
+     * application mode, on the {@code flink run} machine otherwise, which is why {@code
+     * --connect-timeout 0s} leaves it out.
      *
-     * @throws InvalidOptionsException when Kafka has no such topic
+     * @throws InvalidOptionsException when Kafka still has no such topic at the timeout
      * @throws KafkaCheckException when Kafka does not answer within {@code --connect-timeout}, or
      *     refuses the request
      */
     static void checkInputTopic(JobOptions options) {
+        checkInputTopic(options, () -> {});
+    }
+
+    /**
+     * {@link #checkInputTopic(JobOptions)}, running {@code whileMissing} once, when Kafka first
+     * says the topic does not exist.
+     */
+    static void checkInputTopic(JobOptions options, Runnable whileMissing) {
         Duration timeout = options.connectTimeout();
         if (timeout.isZero()) {
             return;
         }
+        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         Map<String, Object> config = new HashMap<>(options.kafkaProperties());
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
@@ -137,22 +149,47 @@ public final class ActivationStatsJob {
         String servers = "--bootstrap-servers '" + options.bootstrapServers() + "'";
         String topic = "--input-topic '" + options.inputTopic() + "'";
         try (Admin admin = Admin.create(config)) {
-            admin.describeTopics(
-                            List.of(options.inputTopic()),
-                            new DescribeTopicsOptions().timeoutMs(timeoutMillis))
-                    .allTopicNames()
-                    .get();
+            boolean toldMissing = false;
+            while (true) {
+                try {
+                    admin.describeTopics(
+                                    List.of(options.inputTopic()),
+                                    new DescribeTopicsOptions().timeoutMs(timeoutMillis))
+                            .allTopicNames()
+                            .get();
+                    return;
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        throw e;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new InvalidOptionsException(
+                                "Invalid value for option '--input-topic': '"
+                                        + options.inputTopic()
+                                        + "' is not a topic of the Kafka cluster at "
+                                        + servers
+                                        + " (looked for during "
+                                        + Durations.format(timeout)
+                                        + ", --connect-timeout); create it first, or name the"
+                                        + " topic the features are in",
+                                e.getCause());
+                    }
+                    if (!toldMissing) {
+                        toldMissing = true;
+                        System.err.println(
+                                "Kafka has no topic "
+                                        + topic
+                                        + " yet; looking for it again until --connect-timeout "
+                                        + Durations.format(timeout)
+                                        + " has passed");
+                        whileMissing.run();
+                    }
+                    Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 500));
+                }
+            }
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof UnknownTopicOrPartitionException) {
-                throw new InvalidOptionsException(
-                        "Invalid value for option '--input-topic': '"
-                                + options.inputTopic()
-                                + "' is not a topic of the Kafka cluster at "
-                                + servers
-                                + "; create it first, or name the topic the features are in",
-                        cause);
-            }
             if (cause instanceof TimeoutException) {
                 throw new KafkaCheckException(
                         "Could not reach Kafka at "

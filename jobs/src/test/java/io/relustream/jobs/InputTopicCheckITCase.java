@@ -7,7 +7,9 @@ import io.relustream.jobs.options.JobOptions;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -26,6 +28,8 @@ class InputTopicCheckITCase {
                             kafka.bootstrapServers(),
                             "--input-topic",
                             "featurs",
+                            "--connect-timeout",
+                            "1s",
                             "--bounded");
 
             assertThatThrownBy(() -> ActivationStatsJob.run(options))
@@ -34,7 +38,38 @@ class InputTopicCheckITCase {
                             "Invalid value for option '--input-topic': 'featurs' is not a topic"
                                     + " of the Kafka cluster at --bootstrap-servers '"
                                     + kafka.bootstrapServers()
-                                    + "'; create it first, or name the topic the features are in");
+                                    + "' (looked for during 1s, --connect-timeout); create it"
+                                    + " first, or name the topic the features are in");
+        }
+    }
+
+    @Test
+    void aTopicCreatedWhileTheCheckLooksForItPassesTheCheck() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            JobOptions options =
+                    JobOptions.parse(
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--input-topic",
+                            "late-features",
+                            "--connect-timeout",
+                            "5m");
+            AtomicInteger toldMissing = new AtomicInteger();
+
+            // A producer that creates the topic just after the job was started: the check is told
+            // the topic is missing, the topic appears, and the check passes on a later look.
+            ActivationStatsJob.checkInputTopic(
+                    options,
+                    () -> {
+                        toldMissing.incrementAndGet();
+                        try {
+                            kafka.createTopics(1, "late-features");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+
+            assertThat(toldMissing).hasValue(1);
         }
     }
 

@@ -67,7 +67,8 @@ final class JobCommand {
             paramLabel = "<duration>",
             converter = OptionConverters.NonNegativeDuration.class,
             description =
-                    "How long to wait at start for Kafka to confirm that --input-topic exists; 0s"
+                    "How long to wait at start for Kafka to confirm that --input-topic exists (a"
+                            + " missing topic is looked for again until then); 0s"
                             + " leaves the check to the cluster (for a machine that cannot reach"
                             + " Kafka). Default: ${DEFAULT-VALUE}.")
     Duration connectTimeout;

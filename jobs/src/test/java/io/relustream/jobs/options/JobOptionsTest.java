@@ -1265,9 +1265,9 @@ class JobOptionsTest {
                 Arguments.of(
                         "--connect-timeout",
                         "--connect-timeout=<duration> How long to wait at start for Kafka to"
-                                + " confirm that --input-topic exists; 0s leaves the check to the"
-                                + " cluster (for a machine that cannot reach Kafka). Default:"
-                                + " 30s."),
+                                + " confirm that --input-topic exists (a missing topic is looked"
+                                + " for again until then); 0s leaves the check to the cluster (for"
+                                + " a machine that cannot reach Kafka). Default: 30s."),
                 Arguments.of(
                         "--input-topic",
                         "--input-topic=<topic> Topic of the FeatureVector records. Default:"
@@ -1451,10 +1451,11 @@ class JobOptionsTest {
                                 "      --connect-timeout=<duration>",
                                 "                             How long to wait at start for Kafka"
                                         + " to confirm that --input-topic",
-                                "                               exists; 0s leaves the check to"
-                                        + " the cluster (for a machine that",
-                                "                               cannot reach Kafka). Default:"
-                                        + " 30s.",
+                                "                               exists (a missing topic is looked"
+                                        + " for again until then); 0s leaves",
+                                "                               the check to the cluster (for a"
+                                        + " machine that cannot reach Kafka).",
+                                "                               Default: 30s.",
                                 "      --input-topic=<topic>  Topic of the FeatureVector records."
                                         + " Default: features.",
                                 "      --output-topic=<topic> Topic for the ActivationVector"
