@@ -66,6 +66,12 @@ public final class ActivationStatsJob {
     /** The sinks' producer {@code batch.size} unless {@code --kafka.batch.size} says otherwise. */
     static final int PRODUCER_BATCH_SIZE_BYTES = 256 * 1024;
 
+    /**
+     * How often partitions are checked for idleness when watermarks follow every record ({@code
+     * --watermark-interval 0s}): Flink's default watermark interval.
+     */
+    static final Duration IDLENESS_CHECK_INTERVAL = Duration.ofMillis(200);
+
     private ActivationStatsJob() {}
 
     public static void main(String[] args) throws Exception {
@@ -246,8 +252,14 @@ public final class ActivationStatsJob {
         configuration.set(PipelineOptions.GENERIC_TYPES, false);
         // No operator keeps a reference to its input, so chained operators may share objects.
         configuration.set(PipelineOptions.OBJECT_REUSE, true);
-        // Zero turns periodic watermarks off; the pipeline then emits one after every record.
-        configuration.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, options.watermarkInterval());
+        // With --watermark-interval 0s the pipeline emits a watermark after every record and none
+        // on the periodic calls. Those calls must still run: they are where an idle partition is
+        // found, and without them a silent partition would hold event time back for ever.
+        configuration.set(
+                PipelineOptions.AUTO_WATERMARK_INTERVAL,
+                options.watermarkInterval().isZero()
+                        ? IDLENESS_CHECK_INTERVAL
+                        : options.watermarkInterval());
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(configuration);
         options.parallelism().ifPresent(env::setParallelism);

@@ -146,6 +146,31 @@ class EventTimeITCase {
     }
 
     @Test
+    void aSilentPartitionDoesNotHoldWindowsBackWithAWatermarkAfterEveryRecord(TestInfo test)
+            throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 2);
+        topics.produce(onePartitionOnly(names.features));
+
+        // Idleness is checked on the periodic watermark calls, which --watermark-interval 0s
+        // does not need for its watermarks; partition 1 must still become idle after 1 s.
+        List<ActivationStats> stats =
+                runUnbounded(
+                        options(
+                                names,
+                                "--idleness",
+                                "1s",
+                                "--out-of-orderness",
+                                "0s",
+                                "--watermark-interval",
+                                "0s"),
+                        names,
+                        3,
+                        60);
+
+        assertWindowsZeroToTwoOfFiveRecords(stats);
+    }
+
+    @Test
     void aPartitionOfNothingButBadRecordsDoesNotHoldWindowsBack(TestInfo test) throws Exception {
         JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 2);
         topics.produce(onePartitionOnly(names.features));
