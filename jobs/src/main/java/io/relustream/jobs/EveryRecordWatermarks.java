@@ -32,6 +32,10 @@ final class EveryRecordWatermarks<T> implements WatermarkGenerator<T> {
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
-        // Everything was emitted in onEvent.
+        // The same watermark again, so it moves nothing. But a partition that Flink's idleness
+        // marked idle is active again only when it emits one, and its records after the pause may
+        // all be older than its newest: it must hold event time back again, as with periodic
+        // watermarks.
+        output.emitWatermark(new Watermark(maxTimestamp - outOfOrdernessMillis - 1));
     }
 }
