@@ -41,7 +41,8 @@ import java.util.Objects;
  * <pre>
  * features -&gt; decode (bad bytes -&gt; dead letters) -&gt; event time + watermarks per partition
  *   -&gt; activate (invalid records -&gt; dead letters)          -&gt; activations
- *   -&gt; keyBy(group) -&gt; event-time window -&gt; aggregate     -&gt; stats
+ *   -&gt; keyBy(group) -&gt; watermark restored from a checkpoint
+ *        -&gt; event-time window -&gt; aggregate                 -&gt; stats
  *        records late for any of their windows               -&gt; late
  *   stats -&gt; keyBy(group) -&gt; dead-feature detector           -&gt; alerts
  * </pre>
@@ -184,10 +185,22 @@ public final class ActivationStatsPipeline {
 
         WindowAssigner<Object, TimeWindow> assigner =
                 windowAssigner(options.window(), options.slide().orElse(null));
-        KeyedStream<ActivationSample, String> samples =
+        KeyedStream<ActivationSample, String> keyedSamples =
                 activations
                         .getSideOutput(SourcedActivationFunction.SAMPLES)
                         .keyBy(sample -> sample.group, Types.STRING);
+        // Chained to the window: after a restore, event time starts where the checkpoint left it,
+        // not at the beginning of time (records already too late stay late).
+        KeyedStream<ActivationSample, String> samples =
+                DataStreamUtils.reinterpretAsKeyedStream(
+                        keyedSamples
+                                .transform(
+                                        "restored watermark",
+                                        TypeInformation.of(ActivationSample.class),
+                                        new RestoredWatermark<ActivationSample>())
+                                .uid("restored-watermark"),
+                        sample -> sample.group,
+                        Types.STRING);
         // The window operator sends a record to its late output only when all of its windows are
         // late. A sliding window record may miss some: they go to the late path from a stage
         // chained before the window (same keys, same watermarks, no second shuffle). A tumbling

@@ -7,7 +7,9 @@ import io.relustream.jobs.options.JobOptions;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -23,7 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +96,13 @@ class EventTimeITCase {
 
     /** Starts the job on the in-process broker without waiting for it. */
     private static JobClient start(JobOptions options, String name) throws Exception {
-        StreamExecutionEnvironment env = ActivationStatsJob.environment(options);
+        return start(options, new Configuration(), name);
+    }
+
+    /** {@link #start(JobOptions, String)} on top of {@code base}, e.g. to restore a savepoint. */
+    private static JobClient start(JobOptions options, Configuration base, String name)
+            throws Exception {
+        StreamExecutionEnvironment env = ActivationStatsJob.environment(options, base);
         ActivationStatsPipeline.build(
                 env,
                 options,
@@ -235,6 +245,84 @@ class EventTimeITCase {
         // Every record was read and activated, yet no window closed.
         assertThat(topics.readAll(names.activations)).hasSize(20);
         assertThat(stats).isEmpty();
+    }
+
+    @Test
+    void aRecordLateBeforeARestoreIsLateAfterIt(TestInfo test, @TempDir Path savepoints)
+            throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String topic = names.features;
+        // Two wide over one partition: one source subtask reads nothing and idles after 1 s.
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--parallelism",
+                                "2",
+                                "--watermark-interval",
+                                "0s",
+                                "--out-of-orderness",
+                                "0s",
+                                "--idleness",
+                                "1s"));
+        args.addAll(names.args());
+        JobOptions options = JobOptions.parse(args.toArray(new String[0]));
+        // Watermark T0 + 24999 after "c": windows [0s, 10s) and [10s, 20s) fire, one record each.
+        topics.produce(
+                List.of(
+                        TestRecords.record(topic, 0, TestRecords.vector("a", T0 + 1_000, "g", 1)),
+                        TestRecords.record(topic, 0, TestRecords.vector("b", T0 + 12_000, "g", -1)),
+                        TestRecords.record(
+                                topic, 0, TestRecords.vector("c", T0 + 25_000, "g", 2))));
+        JobClient first = start(options, new Configuration(), "before the restore");
+        List<ActivationStats> stats = List.of();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (stats.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            stats =
+                    TestRecords.decodeAll(
+                            topics.readAll(names.stats), ActivationStats::fromByteBuffer);
+        }
+        String savepoint =
+                first.stopWithSavepoint(
+                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+
+        // Window [0s, 10s) closed for good before the savepoint: "late" is late after it too.
+        // "d" moves event time to T0 + 34999, which fires [20s, 30s).
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                topic, 0, TestRecords.vector("late", T0 + 5_000, "g", 3)),
+                        TestRecords.record(
+                                topic, 0, TestRecords.vector("d", T0 + 35_000, "g", 4))));
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        JobClient second = start(options, restore, "after the restore");
+        List<ActivationVector> late = List.of();
+        try {
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while ((stats.size() < 3 || late.isEmpty()) && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                stats =
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats), ActivationStats::fromByteBuffer);
+                late =
+                        TestRecords.decodeAll(
+                                topics.readAll(names.late), ActivationVector::fromByteBuffer);
+            }
+        } finally {
+            second.cancel().get(30, TimeUnit.SECONDS);
+        }
+
+        // Each window once, of its records on time: no window [0s, 10s) of "late" alone.
+        assertThat(stats)
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(tuple(0L, 1L), tuple(10_000L, 1L), tuple(20_000L, 1L));
+        assertThat(late).extracting(ActivationVector::getId).containsExactly("late");
     }
 
     @Test
@@ -450,12 +538,14 @@ class EventTimeITCase {
                 ActivationStatsJob.kafkaSource(options),
                 ActivationStatsJob.kafkaOutputs(options));
 
-        // One task: it sees the elements and watermarks the window operator sees, in its order.
+        // One task: it sees the elements and watermarks the window operator sees, in its order;
+        // so does the stage that restores the watermark of a checkpoint.
         assertThat(env.getStreamGraph().getJobGraph().getVertices())
                 .extracting(JobVertex::getName)
                 .anySatisfy(
                         name ->
                                 assertThat(name)
+                                        .contains("restored watermark")
                                         .contains("partly late records")
                                         .contains("window statistics"));
     }

@@ -1,0 +1,93 @@
+package io.relustream.jobs;
+
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
+
+import java.util.List;
+
+/**
+ * Carries event time across a restore. Flink checkpoints no watermark: a job restored from a
+ * checkpoint or savepoint starts at the beginning of time, so its windows would take a record that
+ * was already beyond the allowed lateness before the restore as on time, and a window closed for
+ * good would open again with that record alone. Chained in front of the window operator, this stage
+ * keeps the watermark it has passed on in every checkpoint and, after a restore, passes it on again
+ * before anything else, ignoring the lower watermarks that come until event time catches up. Before
+ * the window rather than after the source: there the watermark is already the lowest of all source
+ * subtasks, including those that read no partition.
+ */
+final class RestoredWatermark<T> extends AbstractStreamOperator<T>
+        implements OneInputStreamOperator<T, T> {
+
+    private static final long serialVersionUID = 1L;
+
+    private transient ListState<Long> checkpointed;
+    private transient long watermark;
+    private transient boolean restoredToEmit;
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        // Union: after a rescale every subtask sees the watermarks of all and takes the lowest.
+        // They are all alike: every window subtask reads every upstream subtask.
+        checkpointed =
+                context.getOperatorStateStore()
+                        .getUnionListState(new ListStateDescriptor<>("watermark", Types.LONG));
+        watermark = Long.MIN_VALUE;
+        long lowest = Long.MAX_VALUE;
+        boolean any = false;
+        for (Long restored : checkpointed.get()) {
+            lowest = Math.min(lowest, restored);
+            any = true;
+        }
+        if (any && lowest > Long.MIN_VALUE) {
+            watermark = lowest;
+            restoredToEmit = true;
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        if (restoredToEmit) {
+            // Also when no record or watermark comes for a while: at once, from the task's mailbox.
+            ProcessingTimeService time = getProcessingTimeService();
+            time.registerTimer(time.getCurrentProcessingTime(), now -> emitRestored());
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        checkpointed.update(List.of(watermark));
+    }
+
+    @Override
+    public void processElement(StreamRecord<T> element) {
+        emitRestored();
+        output.collect(element);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        emitRestored();
+        if (mark.getTimestamp() > watermark) {
+            watermark = mark.getTimestamp();
+            super.processWatermark(mark);
+        }
+    }
+
+    private void emitRestored() {
+        if (restoredToEmit) {
+            restoredToEmit = false;
+            output.emitWatermark(new Watermark(watermark));
+        }
+    }
+}
