@@ -47,7 +47,9 @@ final class RestoredWatermark<T> extends AbstractStreamOperator<T>
             lowest = Math.min(lowest, restored);
             any = true;
         }
-        if (any && lowest > Long.MIN_VALUE) {
+        // Not the end of event time: a savepoint taken with --drain holds it, and restored it would
+        // make every record from then on late. Flink's docs have drained jobs not resumed at all.
+        if (any && lowest > Long.MIN_VALUE && lowest < Long.MAX_VALUE) {
             watermark = lowest;
             restoredToEmit = true;
         }

@@ -74,6 +74,26 @@ class RestoredWatermarkTest {
     }
 
     @Test
+    void theEndOfEventTimeOfADrainedSavepointIsNotRestored() throws Exception {
+        OperatorSubtaskState drained;
+        try (OneInputStreamOperatorTestHarness<String, String> before = harness(1, 0)) {
+            before.open();
+            before.processWatermark(Watermark.MAX_WATERMARK);
+            drained = before.snapshot(1, 1);
+        }
+
+        try (OneInputStreamOperatorTestHarness<String, String> after = harness(1, 0)) {
+            after.initializeState(drained);
+            after.open();
+            after.processElement(new StreamRecord<>("r", 40_000));
+            after.processWatermark(new Watermark(39_999));
+
+            assertThat(after.getOutput())
+                    .containsExactly(new StreamRecord<>("r", 40_000), new Watermark(39_999));
+        }
+    }
+
+    @Test
     void withoutARestoreNothingIsAdded() throws Exception {
         try (OneInputStreamOperatorTestHarness<String, String> fresh = harness(1, 0)) {
             fresh.open();
