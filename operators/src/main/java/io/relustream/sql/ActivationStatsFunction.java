@@ -60,9 +60,11 @@ import java.util.Optional;
  *       maxout and without a spec); NULL when there is none.
  *   <li>{@code min}, {@code max}, {@code mean}, {@code stddev} (population) and the quantiles
  *       {@code p50}, {@code p90}, {@code p99}: over the non-NULL, non-NaN elements; NULL when there
- *       is none. An infinity makes the mean infinite (NaN with both signs) and the stddev NaN. The
- *       quantiles come from a KLL sketch: exact up to 200 values per group, then within about 1.3%
- *       rank error; p = the smallest value with at least that share of values at or below it.
+ *       is none. The mean is the exact sum over the count, rounded once, in any order of rows and
+ *       merges (see {@link ActivationStatsAccumulator}). An infinity makes the mean infinite (NaN
+ *       with both signs) and the stddev NaN. The quantiles come from a KLL sketch: exact up to 200
+ *       values per group, then within about 1.3% rank error; p = the smallest value with at least
+ *       that share of values at or below it.
  *   <li>{@code per_feature_zero_fraction[i]}: zero elements at index {@code i} over the rows whose
  *       array has index {@code i} (a NaN or NULL element counts as a row that was not zero).
  *   <li>{@code dead_features}: ascending indexes whose per-feature zero fraction is at least {@code

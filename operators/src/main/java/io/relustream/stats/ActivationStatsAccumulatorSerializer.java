@@ -1,6 +1,7 @@
 package io.relustream.stats;
 
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -13,7 +14,8 @@ import java.io.IOException;
 
 /**
  * Flink serializer of {@link ActivationStatsAccumulator} for window state and network transfer: the
- * counters, the moments, the per-feature arrays and the KLL sketch in its own compact binary form.
+ * counters, the sum and M2, the per-feature arrays and the KLL sketch in its own compact binary
+ * form.
  *
  * <pre>{@code
  * TypeSerializer<ActivationStatsAccumulator> serializer =
@@ -21,8 +23,10 @@ import java.io.IOException;
  * serializer.serialize(accumulator, dataOutputView);
  * }</pre>
  *
- * <p>The layout is fixed for version 1 of {@link Snapshot}; a change of layout needs a new snapshot
- * version that can still read the old one, or savepoints of running jobs stop restoring.
+ * <p>The layout is fixed for version 4 of {@link Snapshot}; a change of layout needs a new snapshot
+ * version that can still read the old one, or savepoints of running jobs stop restoring. Version 3
+ * held the mean of the finite outputs where the sum and its tail are now: its state restores, and
+ * Flink migrates it.
  */
 public final class ActivationStatsAccumulatorSerializer
         extends TypeSerializerSingleton<ActivationStatsAccumulator> {
@@ -69,6 +73,12 @@ public final class ActivationStatsAccumulatorSerializer
     @Override
     public void serialize(ActivationStatsAccumulator acc, DataOutputView target)
             throws IOException {
+        write(acc, target, false);
+    }
+
+    private static void write(
+            ActivationStatsAccumulator acc, DataOutputView target, boolean meanLayout)
+            throws IOException {
         target.writeLong(acc.recordCount);
         target.writeLong(acc.valueCount);
         target.writeLong(acc.zeroCount);
@@ -82,7 +92,12 @@ public final class ActivationStatsAccumulatorSerializer
         target.writeLong(acc.negativeValues);
         target.writeDouble(acc.min);
         target.writeDouble(acc.max);
-        target.writeDouble(acc.mean);
+        if (meanLayout) {
+            target.writeDouble(acc.finiteMean());
+        } else {
+            target.writeDouble(acc.sum);
+            target.writeDouble(acc.sumTail);
+        }
         target.writeDouble(acc.m2);
         int features = acc.featureRecords.length;
         target.writeInt(features);
@@ -99,6 +114,11 @@ public final class ActivationStatsAccumulatorSerializer
 
     @Override
     public ActivationStatsAccumulator deserialize(DataInputView source) throws IOException {
+        return read(source, false);
+    }
+
+    private static ActivationStatsAccumulator read(DataInputView source, boolean meanLayout)
+            throws IOException {
         long recordCount = source.readLong();
         long valueCount = source.readLong();
         long zeroCount = source.readLong();
@@ -112,7 +132,9 @@ public final class ActivationStatsAccumulatorSerializer
         long negativeValues = source.readLong();
         double min = source.readDouble();
         double max = source.readDouble();
-        double mean = source.readDouble();
+        // The old layout's mean, or the sum and its tail.
+        double meanOrSum = source.readDouble();
+        double sumTail = meanLayout ? 0.0 : source.readDouble();
         double m2 = source.readDouble();
         int features = source.readInt();
         if (features < 0) {
@@ -148,10 +170,15 @@ public final class ActivationStatsAccumulatorSerializer
         acc.negativeValues = negativeValues;
         acc.min = min;
         acc.max = max;
-        acc.mean = mean;
         acc.m2 = m2;
         acc.featureRecords = featureRecords;
         acc.featureZeros = featureZeros;
+        if (meanLayout) {
+            acc.setSumFromMean(meanOrSum);
+        } else {
+            acc.sum = meanOrSum;
+            acc.sumTail = sumTail;
+        }
         return acc;
     }
 
@@ -171,13 +198,139 @@ public final class ActivationStatsAccumulatorSerializer
         return new Snapshot();
     }
 
-    /** Snapshot of the (configuration-free) serializer, written into checkpoints and savepoints. */
+    /**
+     * The serializer of the layout that held the mean instead of the sum: what a snapshot of
+     * version 3 restores, so that Flink can read such state and migrate it to the current layout.
+     */
+    static final class MeanLayout extends TypeSerializerSingleton<ActivationStatsAccumulator> {
+
+        private static final long serialVersionUID = 1L;
+
+        static final MeanLayout INSTANCE = new MeanLayout();
+
+        private MeanLayout() {}
+
+        private Object readResolve() {
+            return INSTANCE;
+        }
+
+        @Override
+        public boolean isImmutableType() {
+            return false;
+        }
+
+        @Override
+        public ActivationStatsAccumulator createInstance() {
+            return new ActivationStatsAccumulator();
+        }
+
+        @Override
+        public ActivationStatsAccumulator copy(ActivationStatsAccumulator from) {
+            return from.copy();
+        }
+
+        @Override
+        public ActivationStatsAccumulator copy(
+                ActivationStatsAccumulator from, ActivationStatsAccumulator reuse) {
+            return from.copy();
+        }
+
+        @Override
+        public int getLength() {
+            return -1;
+        }
+
+        @Override
+        public void serialize(ActivationStatsAccumulator acc, DataOutputView target)
+                throws IOException {
+            write(acc, target, true);
+        }
+
+        @Override
+        public ActivationStatsAccumulator deserialize(DataInputView source) throws IOException {
+            return read(source, true);
+        }
+
+        @Override
+        public ActivationStatsAccumulator deserialize(
+                ActivationStatsAccumulator reuse, DataInputView source) throws IOException {
+            return deserialize(source);
+        }
+
+        @Override
+        public void copy(DataInputView source, DataOutputView target) throws IOException {
+            serialize(deserialize(source), target);
+        }
+
+        @Override
+        public TypeSerializerSnapshot<ActivationStatsAccumulator> snapshotConfiguration() {
+            return new Snapshot(Snapshot.MEAN_LAYOUT_VERSION);
+        }
+    }
+
+    /**
+     * Snapshot of the (configuration-free) serializer, written into checkpoints and savepoints. Its
+     * version is the layout's: 3 for the layout with the mean (written as Flink's {@code
+     * SimpleTypeSerializerSnapshot} writes its version 3, with nothing after it), 4 for the one
+     * with the sum.
+     */
     public static final class Snapshot
-            extends SimpleTypeSerializerSnapshot<ActivationStatsAccumulator> {
+            implements TypeSerializerSnapshot<ActivationStatsAccumulator> {
+
+        static final int MEAN_LAYOUT_VERSION = 3;
+        static final int CURRENT_VERSION = 4;
+
+        private int version;
 
         /** Flink instantiates snapshots reflectively when it restores. */
         public Snapshot() {
-            super(() -> INSTANCE);
+            this(CURRENT_VERSION);
+        }
+
+        Snapshot(int version) {
+            this.version = version;
+        }
+
+        @Override
+        public int getCurrentVersion() {
+            return version;
+        }
+
+        @Override
+        public void writeSnapshot(DataOutputView out) {
+            // The serializer has no configuration: the version says everything.
+        }
+
+        @Override
+        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader)
+                throws IOException {
+            if (readVersion != MEAN_LAYOUT_VERSION && readVersion != CURRENT_VERSION) {
+                throw new IOException(
+                        "Unknown version of the accumulator serializer's snapshot: " + readVersion);
+            }
+            version = readVersion;
+        }
+
+        @Override
+        public TypeSerializer<ActivationStatsAccumulator> restoreSerializer() {
+            return version == MEAN_LAYOUT_VERSION ? MeanLayout.INSTANCE : INSTANCE;
+        }
+
+        @Override
+        public TypeSerializerSchemaCompatibility<ActivationStatsAccumulator>
+                resolveSchemaCompatibility(
+                        TypeSerializerSnapshot<ActivationStatsAccumulator> oldSnapshot) {
+            if (!(oldSnapshot instanceof Snapshot)) {
+                return TypeSerializerSchemaCompatibility.incompatible();
+            }
+            int oldVersion = ((Snapshot) oldSnapshot).version;
+            if (oldVersion == version) {
+                return TypeSerializerSchemaCompatibility.compatibleAsIs();
+            }
+            // State in the old layout is read with the old serializer and written anew.
+            return oldVersion == MEAN_LAYOUT_VERSION
+                    ? TypeSerializerSchemaCompatibility.compatibleAfterMigration()
+                    : TypeSerializerSchemaCompatibility.incompatible();
         }
     }
 }

@@ -222,6 +222,49 @@ class SqlAggregateFunctionsITCase {
     }
 
     @Test
+    void activationStatsMeanIsTheExactSumOverTheCountRoundedOnce() {
+        sql.tableEnv.getConfig().set("table.exec.mini-batch.enabled", "true");
+        sql.tableEnv.getConfig().set("table.exec.mini-batch.allow-latency", "100 ms");
+        sql.tableEnv.getConfig().set("table.exec.mini-batch.size", "2");
+        sql.tableEnv.getConfig().set("table.optimizer.agg-phase-strategy", "TWO_PHASE");
+        DataType rowType =
+                DataTypes.ROW(
+                        DataTypes.FIELD("g", DataTypes.STRING().notNull()),
+                        DataTypes.FIELD("arr", DataTypes.ARRAY(DataTypes.DOUBLE())));
+        List<Row> rows =
+                List.of(
+                        Row.of("thirds", new Double[] {0.0}),
+                        Row.of("tenths", new Double[] {0.1}),
+                        Row.of("huge", new Double[] {1e308}),
+                        Row.of("infinities", new Double[] {INF}),
+                        Row.of("thirds", new Double[] {1.0}),
+                        Row.of("tenths", new Double[] {0.2, 0.3}),
+                        Row.of("huge", new Double[] {1e308}),
+                        Row.of("infinities", new Double[] {1.0, -INF}),
+                        Row.of("thirds", new Double[] {0.0}));
+        sql.tableEnv.createTemporaryView("means", sql.table(rowType, rows));
+
+        Map<Row, Row> result =
+                SqlTables.materialize(
+                        sql.query(
+                                "SELECT g, ACTIVATION_STATS(arr).mean AS mean FROM means GROUP BY"
+                                        + " g"),
+                        1);
+
+        Map<String, Double> means = new TreeMap<>();
+        result.forEach((key, row) -> means.put((String) key.getField(0), (Double) row.getField(1)));
+        // 1/3 rounded once (running means gave 0.33333333333333337); the doubles 0.1, 0.2 and
+        // 0.3 add up to exactly 0.60000000000000000555, whose third is nearest to 0.2; 2e308
+        // overflows, its half does not; +inf and -inf together have no mean.
+        assertThat(means)
+                .containsExactly(
+                        Map.entry("huge", 1e308),
+                        Map.entry("infinities", NAN),
+                        Map.entry("tenths", 0.2),
+                        Map.entry("thirds", 1.0 / 3.0));
+    }
+
+    @Test
     void tumbleWindowsComputeEveryAggregatePerGroupAndWindow() {
         List<Row> rows =
                 sql.query(

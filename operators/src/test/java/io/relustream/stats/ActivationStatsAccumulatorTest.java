@@ -23,10 +23,13 @@ import org.apache.datasketches.kll.KllSketch;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
@@ -192,6 +195,113 @@ class ActivationStatsAccumulatorTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("deadThreshold must be in (0, 1]: " + bad);
         }
+    }
+
+    // ---------------------------------------------------------------- the mean, rounded once
+
+    /**
+     * Every way to feed the values in: one record, one record each, forwards and backwards, and
+     * one-record accumulators merged forwards and backwards.
+     */
+    private static List<ActivationStatsAccumulator> everyWay(double... values) {
+        List<ActivationSample> perValue = new ArrayList<>();
+        for (double v : values) {
+            perValue.add(outputs(v));
+        }
+        ActivationStatsAccumulator mergedForwards = new ActivationStatsAccumulator();
+        for (ActivationSample sample : perValue) {
+            mergedForwards.merge(accumulate(List.of(sample)));
+        }
+        ActivationStatsAccumulator mergedBackwards = new ActivationStatsAccumulator();
+        for (ActivationSample sample : reversed(perValue)) {
+            mergedBackwards.merge(accumulate(List.of(sample)));
+        }
+        return List.of(
+                accumulate(List.of(outputs(values))),
+                accumulate(perValue),
+                accumulate(reversed(perValue)),
+                mergedForwards,
+                mergedBackwards);
+    }
+
+    private static void assertMeanEveryWay(double mean, double... values) {
+        for (ActivationStatsAccumulator acc : everyWay(values)) {
+            assertSameDouble(stats(acc, 1.0).getMean(), mean);
+        }
+    }
+
+    @Test
+    void meanIsTheExactSumOverTheCountRoundedOnce() {
+        // 1/3 rounds to 0x3FD5555555555555 = 0.3333333333333333. Adding 0, 1, 0 one value at a
+        // time as running means gave 0.33333333333333337, an ulp above.
+        assertMeanEveryWay(1.0 / 3.0, 0.0, 1.0, 0.0);
+        // The doubles 0.1, 0.2 and 0.3 add up to exactly 0.6000000000000000055511151231257827
+        // (0.1000000000000000055511151231257827 + 0.2000000000000000111022302462515654
+        // + 0.2999999999999999888977697537484345); a third of that, 0.2000000000000000018503,
+        // is nearest to the double 0.2 (0.2000000000000000111, 9.3e-18 away; the double below,
+        // 0.19999999999999998335, is 1.9e-17 away). Plain left-to-right summation gives
+        // 0.6000000000000001 / 3 = 0.20000000000000004.
+        assertMeanEveryWay(0.2, 0.1, 0.2, 0.3);
+        // Scaled: the sum 2e308 overflows a double, the mean does not.
+        assertMeanEveryWay(1e308, 1e308, 1e308);
+        assertMeanEveryWay(-1e308, -1e308, -1e308, -1e308);
+        // 1e300 and -1e300 cancel exactly; (1 + 2) / 4 = 0.75.
+        assertMeanEveryWay(0.75, 1e300, 1.0, -1e300, 2.0);
+    }
+
+    @Test
+    void meanIsTheSameInEveryOrderAndAgreesWithTheExactMean() {
+        Random random = new Random(29);
+        for (int trial = 0; trial < 200; trial++) {
+            // Gaussian, ReLU'd Gaussian and far-from-zero values; up to 40 records of up to 8.
+            int kind = trial % 3;
+            List<ActivationSample> samples = new ArrayList<>();
+            for (int r = 1 + random.nextInt(40); r > 0; r--) {
+                double[] values = new double[1 + random.nextInt(8)];
+                for (int i = 0; i < values.length; i++) {
+                    double z = random.nextGaussian();
+                    values[i] = kind == 0 ? z : kind == 1 ? Math.max(z, 0.0) : 1000.0 + z;
+                }
+                samples.add(outputs(values));
+            }
+            double exact = exactMean(samples);
+
+            int split = random.nextInt(samples.size() + 1);
+            ActivationStatsAccumulator a = accumulate(samples.subList(0, split));
+            ActivationStatsAccumulator b = accumulate(samples.subList(split, samples.size()));
+            ActivationStatsAccumulator ab = a.copy();
+            ab.merge(b);
+            ActivationStatsAccumulator ba = b.copy();
+            ba.merge(a);
+            for (ActivationStatsAccumulator acc :
+                    List.of(accumulate(samples), accumulate(reversed(samples)), ab, ba)) {
+                assertSameDouble(stats(acc, 1.0).getMean(), exact);
+            }
+        }
+    }
+
+    /** The exact sum of the outputs in decimal, divided by their count, rounded once. */
+    private static double exactMean(List<ActivationSample> samples) {
+        BigDecimal sum = BigDecimal.ZERO;
+        long n = 0;
+        for (ActivationSample sample : samples) {
+            for (double v : sample.activations) {
+                sum = sum.add(new BigDecimal(v));
+                n++;
+            }
+        }
+        // 60 digits, far more than a double's 17: the one rounding that matters is the last.
+        return sum.divide(BigDecimal.valueOf(n), new MathContext(60)).doubleValue();
+    }
+
+    @Test
+    void infinitiesGiveTheSameMeanInBothOrders() {
+        // [inf, 1] and [1, inf]: +inf both ways; with both infinities NaN both ways.
+        assertMeanEveryWay(INF, INF, 1.0);
+        assertMeanEveryWay(INF, 1.0, INF);
+        assertMeanEveryWay(-INF, 1e308, -INF, 1e308);
+        assertMeanEveryWay(NAN, INF, -INF);
+        assertMeanEveryWay(NAN, -INF, 2.0, INF);
     }
 
     // ---------------------------------------------------------------- infinite outputs
@@ -812,12 +922,71 @@ class ActivationStatsAccumulatorTest {
         assertThat(compatibility.isCompatibleAsIs()).isTrue();
     }
 
+    /**
+     * An accumulator of the records {@code (0.5, 0, 2)} and {@code (4)} as the serializer wrote it
+     * when the layout held the mean (snapshot version 3): 11 counts, min 0, max 4, mean 1.625, M2
+     * 9.687499999999998 (the exact 9.6875 less an ulp), 3 features with their counts, the sketch.
+     */
+    private static final String MEAN_LAYOUT_BYTES =
+            "0000000000000002000000000000000400000000000000010000000000000000"
+                    + "0000000000000000000000000000000000000000000000040000000000000000"
+                    + "0000000000000000000000000000000000000000000000000000000000000000"
+                    + "40100000000000003ffa00000000000040235fffffffffff0000000300000000"
+                    + "0000000200000000000000010000000000000001000000000000000000000000"
+                    + "0000000100000000000000000000004005010f00c80008000300000000000000"
+                    + "c8000100c5000000000000000000e03f00000000000010400000000000001040"
+                    + "0000000000000040000000000000e03f";
+
+    /** The serializer's snapshot as version 3 wrote it: the class name and the version. */
+    private static final String MEAN_LAYOUT_SNAPSHOT =
+            "0041696f2e72656c7573747265616d2e73746174732e41637469766174696f6e"
+                    + "5374617473416363756d756c61746f7253657269616c697a657224536e617073"
+                    + "686f7400000003";
+
+    @Test
+    void stateInTheLayoutWithTheMeanRestoresAndMigrates() throws IOException {
+        TypeSerializerSnapshot<ActivationStatsAccumulator> oldSnapshot =
+                TypeSerializerSnapshot.readVersionedSnapshot(
+                        new DataInputDeserializer(HexFormat.of().parseHex(MEAN_LAYOUT_SNAPSHOT)),
+                        getClass().getClassLoader());
+        assertThat(
+                        ActivationStatsAccumulatorSerializer.INSTANCE
+                                .snapshotConfiguration()
+                                .resolveSchemaCompatibility(oldSnapshot)
+                                .isCompatibleAfterMigration())
+                .isTrue();
+        TypeSerializer<ActivationStatsAccumulator> oldSerializer = oldSnapshot.restoreSerializer();
+        byte[] oldBytes = HexFormat.of().parseHex(MEAN_LAYOUT_BYTES);
+
+        ActivationStatsAccumulator restored =
+                oldSerializer.deserialize(new DataInputDeserializer(oldBytes));
+        // The old serializer writes what it read (before a query sorts the sketch's bytes).
+        DataOutputSerializer again = new DataOutputSerializer(256);
+        oldSerializer.serialize(restored, again);
+        assertThat(again.getCopyOfBuffer()).isEqualTo(oldBytes);
+
+        List<ActivationSample> records = List.of(outputs(0.5, 0.0, 2.0), outputs(4.0));
+        ActivationStats expected = stats(accumulate(records), 1.0);
+        ActivationStats actual = stats(restored, 1.0);
+        assertThat(withoutMoments(actual)).isEqualTo(withoutMoments(expected));
+        // Sum 6.5 over 4 values; the sum is the saved mean times the count, 1.625 * 4, exactly.
+        assertThat(actual.getMean()).isEqualTo(1.625);
+        // Squared deviations 1.265625 + 2.640625 + 0.140625 + 5.640625 = 9.6875, over 4.
+        assertThat(actual.getStddev()).isCloseTo(Math.sqrt(9.6875 / 4.0), within(1e-15));
+
+        ActivationStatsAccumulator migrated = deserialize(serialize(restored));
+        // The new serializer carries the state on; then 0 and 1: sum 7.5 over 6 values.
+        migrated.add(outputs(0.0, 1.0));
+        assertThat(stats(migrated, 1.0).getMean()).isEqualTo(1.25);
+        assertThat(stats(migrated, 1.0).getValueCount()).isEqualTo(6L);
+    }
+
     // ---------------------------------------------------------------- size
 
     /** Bytes of the fixed fields, the feature count, both per-feature arrays, the sketch length. */
     private static int nonSketchBytes(int features) {
         return 11 * Long.BYTES
-                + 4 * Double.BYTES
+                + 5 * Double.BYTES
                 + Integer.BYTES
                 + 2 * Long.BYTES * features
                 + Integer.BYTES;
@@ -912,8 +1081,8 @@ class ActivationStatsAccumulatorTest {
                             " %d features -> %d bytes (%d of them sketch);",
                             features, bytes.length, sketch));
 
-            // 16 bytes per feature (two longs) on top of 128 fixed bytes and the bounded sketch.
-            assertThat(bytes.length - sketch).isEqualTo(128 + 16 * features);
+            // 16 bytes per feature (two longs) on top of 136 fixed bytes and the bounded sketch.
+            assertThat(bytes.length - sketch).isEqualTo(136 + 16 * features);
             assertThat(sketch).isLessThanOrEqualTo(maxSketchBytes(2_000L * features));
         }
         System.out.println(report);
