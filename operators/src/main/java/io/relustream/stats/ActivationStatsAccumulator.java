@@ -39,19 +39,20 @@ import java.util.List;
  *
  * <p>The mean is the sum of the finite outputs divided by their count, rounded once: the sum is
  * kept compensated, as two doubles (about 106 bits), so the mean is the correctly rounded one
- * unless the outputs nearly cancel (their sum is tiny against their magnitudes). {@code [0, 1, 0]}
- * has mean {@code 1.0 / 3}, {@code [0.1, 0.2, 0.3]} mean {@code 0.2}, whether the outputs come in
- * one record or many, in any order, merged in any order. Infinite outputs (e.g. {@code relu(+inf)})
- * are counted, not summed: the mean is {@code +inf} when the only infinities are {@code +inf},
- * {@code -inf} when they are {@code -inf}, NaN with both, whatever the order; the standard
- * deviation (population) is NaN whenever an infinity is present. Otherwise it is {@code sqrt(M2 /
- * n)}, M2 the sum of squared deviations, summed per record from the record's mean and combined with
- * Chan, Golub and LeVeque's update (the difference of the means taken from the compensated sums, so
- * values far from zero lose nothing to it): within a few ulps of the exact value (at most 8 over
- * random windows of up to 128,000 values). Sum and M2 hold over the whole range of a double: for
- * magnitudes past about {@code 1e135} or below about {@code 1e-135} they are kept in units of a
- * power of two taken from the min and max, so neither the sum nor the squares overflow or underflow
- * ({@code [1e308, 1e308]} has mean {@code 1e308}).
+ * unless the outputs nearly cancel (their sum is tiny against their magnitudes) or outputs below
+ * about {@code 2^-106} of the largest decide its last bit. {@code [0, 1, 0]} has mean {@code 1.0 /
+ * 3}, {@code [0.1, 0.2, 0.3]} mean {@code 0.2}, whether the outputs come in one record or many, in
+ * any order, merged in any order. Infinite outputs (e.g. {@code relu(+inf)}) are counted, not
+ * summed: the mean is {@code +inf} when the only infinities are {@code +inf}, {@code -inf} when
+ * they are {@code -inf}, NaN with both, whatever the order; the standard deviation (population) is
+ * NaN whenever an infinity is present. Otherwise it is {@code sqrt(M2 / n)}, M2 the sum of squared
+ * deviations, summed per record from the record's mean and combined with Chan, Golub and LeVeque's
+ * update (the difference of the means taken from the compensated sums, so values far from zero lose
+ * nothing to it): within a few ulps of the exact value (at most 8 over random windows of up to
+ * 128,000 values). Sum and M2 hold over the whole range of a double: for magnitudes past about
+ * {@code 1e135} or below about {@code 1e-135} they are kept in units of a power of two taken from
+ * the min and max, so neither the sum nor the squares overflow or underflow ({@code [1e308, 1e308]}
+ * has mean {@code 1e308}).
  *
  * <p>The quantiles are exact while the window holds at most {@value #SKETCH_K} values; past that
  * they carry the KLL rank error (about 1.3% for {@code k = 200}) and, because the sketch compacts
@@ -195,12 +196,18 @@ public final class ActivationStatsAccumulator {
                     recordSum = t;
                 }
             }
-            double recordMean = (recordSum + recordTail) / recordFinite;
-            double recordM2 = zeros * recordMean * recordMean;
+            // The mean as a double-double too: deviations from the mean rounded to a double are
+            // all off by its rounding, which is most of them when the values barely differ
+            // ([1, 1 + 2^-52] would have a standard deviation of 2^-52.5 instead of 2^-53).
+            double n = recordFinite;
+            double recordMean = recordSum / n;
+            double recordMeanLow = (Math.fma(-recordMean, n, recordSum) + recordTail) / n;
+            double zeroDeviation = recordMean + recordMeanLow;
+            double recordM2 = zeros * zeroDeviation * zeroDeviation;
             for (int i = 0; i < sketched; i++) {
                 double v = nonZero[i];
                 if (Double.isFinite(v)) {
-                    double deviation = v * unit - recordMean;
+                    double deviation = (v * unit - recordMean) - recordMeanLow;
                     recordM2 += deviation * deviation;
                 }
             }

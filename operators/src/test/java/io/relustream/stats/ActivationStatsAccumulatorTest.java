@@ -295,6 +295,21 @@ class ActivationStatsAccumulatorTest {
     }
 
     @Test
+    void stddevOfValuesAnUlpApartIsRight() {
+        double ulp = Math.ulp(1.0);
+        // [1, 1 + 2^-52]: mean 1 + 2^-53, deviations -2^-53 and 2^-53, variance 2^-106. From the
+        // mean rounded to 1, the deviations 0 and 2^-52 gave 2^-52.5, 41% too large.
+        for (ActivationStatsAccumulator acc : everyWay(1.0, 1.0 + ulp)) {
+            assertThat(stats(acc, 1.0).getStddev()).isEqualTo(Math.scalb(1.0, -53));
+        }
+        // [0.1, 0.1, 0.1 + u], u = ulp(0.1): deviations -u/3, -u/3, 2u/3, variance 2u^2/9.
+        double u = Math.ulp(0.1);
+        for (ActivationStatsAccumulator acc : everyWay(0.1, 0.1, 0.1 + u)) {
+            assertRelativelyClose(stats(acc, 1.0).getStddev(), u * Math.sqrt(2.0) / 3.0);
+        }
+    }
+
+    @Test
     void infinitiesGiveTheSameMeanInBothOrders() {
         // [inf, 1] and [1, inf]: +inf both ways; with both infinities NaN both ways.
         assertMeanEveryWay(INF, INF, 1.0);
