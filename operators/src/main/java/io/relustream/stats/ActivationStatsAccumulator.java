@@ -458,14 +458,21 @@ public final class ActivationStatsAccumulator {
 
     /**
      * Sets the sum from the mean of the finite outputs, as a state saved before the sum was kept
-     * has it; the counts, min and max must be set already. The tail is 0: such a state keeps the
-     * rounding its mean had.
+     * has it; the counts, min and max must be set already. The sum is the mean times the count
+     * exactly, so the state reports the mean it was saved with, rounding included.
      */
     void setSumFromMean(double finiteMean) {
         long finite = finiteValues();
+        if (finite == 0) {
+            sum = 0.0;
+            sumTail = 0.0;
+            return;
+        }
         // Scaled first: the mean of 1e308 and 1e308 times 2 overflows.
-        sum = finite == 0 ? 0.0 : Math.scalb(finiteMean, -scale()) * finite;
-        sumTail = 0.0;
+        double scaledMean = Math.scalb(finiteMean, -scale());
+        double n = finite;
+        sum = scaledMean * n;
+        sumTail = Math.fma(scaledMean, n, -sum);
     }
 
     private double stddev() {

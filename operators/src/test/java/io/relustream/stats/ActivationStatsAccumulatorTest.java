@@ -986,6 +986,19 @@ class ActivationStatsAccumulatorTest {
         assertThat(withoutMoments(actual)).isEqualTo(withoutMoments(expected));
         // Sum 6.5 over 4 values; the sum is the saved mean times the count, 1.625 * 4, exactly.
         assertThat(actual.getMean()).isEqualTo(1.625);
+        // A saved mean that was an ulp off, as 0, 1, 0 in three records gave 0.33333333333333337,
+        // reads as it was saved: its sum is 3 * 0.33333333333333337 exactly, in two doubles.
+        ActivationStatsAccumulator thirds = accumulate(List.of(outputs(0.0, 1.0, 0.0)));
+        DataOutputSerializer savedThirds = new DataOutputSerializer(256);
+        oldSerializer.serialize(thirds, savedThirds);
+        byte[] thirdsBytes = savedThirds.getCopyOfBuffer();
+        // The mean's bytes follow the 11 counts, min and max.
+        DataOutputSerializer mean = new DataOutputSerializer(8);
+        mean.writeDouble(0.33333333333333337);
+        System.arraycopy(mean.getCopyOfBuffer(), 0, thirdsBytes, 13 * Long.BYTES, Double.BYTES);
+        ActivationStatsAccumulator restoredThirds =
+                oldSerializer.deserialize(new DataInputDeserializer(thirdsBytes));
+        assertThat(stats(restoredThirds, 1.0).getMean()).isEqualTo(0.33333333333333337);
         // Squared deviations 1.265625 + 2.640625 + 0.140625 + 5.640625 = 9.6875, over 4.
         assertThat(actual.getStddev()).isCloseTo(Math.sqrt(9.6875 / 4.0), within(1e-15));
 
