@@ -6,7 +6,8 @@ import org.apache.avro.Schema;
  * Walks Avro binary data along its writer schema without building anything, so that lengths and
  * counts which claim more bytes than the payload holds are caught before Avro allocates for them
  * (random bytes can claim a multi-gigabyte array and take the task manager down with them), and
- * strings that are not UTF-8 before Avro replaces their bad bytes.
+ * strings that are not UTF-8 before Avro replaces their bad bytes: the writer's strings, and its
+ * bytes that the reader reads as strings (Avro promotes bytes to string).
  */
 final class AvroBinaryCheck {
 
@@ -22,13 +23,14 @@ final class AvroBinaryCheck {
 
     /**
      * Checks that {@code bytes} from {@code start} to the end hold exactly one datum of {@code
-     * schema}.
+     * schema}, to be read with {@code reader}.
      *
      * @throws UndecodableRecordException saying what does not fit
      */
-    static void check(Schema schema, byte[] bytes, int start) throws UndecodableRecordException {
+    static void check(Schema schema, Schema reader, byte[] bytes, int start)
+            throws UndecodableRecordException {
         AvroBinaryCheck check = new AvroBinaryCheck(bytes, start);
-        check.datum(schema, schema.getName());
+        check.datum(schema, reader, schema.getName());
         if (check.position != check.end) {
             throw new UndecodableRecordException(
                     "payload has "
@@ -39,7 +41,15 @@ final class AvroBinaryCheck {
         }
     }
 
-    private void datum(Schema schema, String path) throws UndecodableRecordException {
+    /**
+     * One datum written with {@code schema}; {@code reader} is what the reader reads it as, null
+     * where the reader skips it.
+     */
+    private void datum(Schema schema, Schema reader, String path)
+            throws UndecodableRecordException {
+        if (reader != null && reader.getType() == Schema.Type.UNION) {
+            reader = branchFor(schema, reader);
+        }
         switch (schema.getType()) {
             case NULL:
                 return;
@@ -71,7 +81,8 @@ final class AvroBinaryCheck {
                     throw malformed(path, "negative length " + length);
                 }
                 need(length, path);
-                if (schema.getType() == Schema.Type.STRING) {
+                if (schema.getType() == Schema.Type.STRING
+                        || (reader != null && reader.getType() == Schema.Type.STRING)) {
                     utf8(path, position + (int) length);
                 }
                 position += (int) length;
@@ -91,25 +102,89 @@ final class AvroBinaryCheck {
                 if (branch < 0 || branch >= schema.getTypes().size()) {
                     throw malformed(path, "union branch " + branch + " is out of range");
                 }
-                datum(schema.getTypes().get((int) branch), path);
+                datum(schema.getTypes().get((int) branch), reader, path);
                 return;
             case RECORD:
                 for (Schema.Field field : schema.getFields()) {
-                    datum(field.schema(), path + "." + field.name());
+                    Schema.Field read = readerField(reader, field.name());
+                    datum(
+                            field.schema(),
+                            read == null ? null : read.schema(),
+                            path + "." + field.name());
                 }
                 return;
             case ARRAY:
-                blocks(schema.getElementType(), null, path);
+                blocks(
+                        schema.getElementType(),
+                        reader != null && reader.getType() == Schema.Type.ARRAY
+                                ? reader.getElementType()
+                                : null,
+                        null,
+                        path);
                 return;
             case MAP:
-                blocks(schema.getValueType(), Schema.create(Schema.Type.STRING), path);
+                blocks(
+                        schema.getValueType(),
+                        reader != null && reader.getType() == Schema.Type.MAP
+                                ? reader.getValueType()
+                                : null,
+                        Schema.create(Schema.Type.STRING),
+                        path);
                 return;
             default:
                 throw new IllegalStateException("Unknown Avro type " + schema.getType());
         }
     }
 
-    private void blocks(Schema items, Schema keys, String path) throws UndecodableRecordException {
+    /**
+     * The branch of the reader's union that a writer's non-union datum resolves to, as Avro picks
+     * it: one of the same type (and name), else one it promotes to; null when none.
+     */
+    private static Schema branchFor(Schema written, Schema union) {
+        if (written.getType() == Schema.Type.UNION) {
+            return union; // resolved branch by branch
+        }
+        for (Schema branch : union.getTypes()) {
+            if (branch.getType() == written.getType()
+                    && (!isNamed(branch) || branch.getName().equals(written.getName()))) {
+                return branch;
+            }
+        }
+        if (written.getType() == Schema.Type.BYTES) {
+            for (Schema branch : union.getTypes()) {
+                if (branch.getType() == Schema.Type.STRING) {
+                    return branch;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isNamed(Schema schema) {
+        return schema.getType() == Schema.Type.RECORD
+                || schema.getType() == Schema.Type.ENUM
+                || schema.getType() == Schema.Type.FIXED;
+    }
+
+    /** The reader's field that reads the writer's field {@code name}: same name or an alias. */
+    private static Schema.Field readerField(Schema reader, String name) {
+        if (reader == null || reader.getType() != Schema.Type.RECORD) {
+            return null;
+        }
+        Schema.Field field = reader.getField(name);
+        if (field != null) {
+            return field;
+        }
+        for (Schema.Field candidate : reader.getFields()) {
+            if (candidate.aliases().contains(name)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private void blocks(Schema items, Schema readerItems, Schema keys, String path)
+            throws UndecodableRecordException {
         int index = 0;
         while (true) {
             long count = varint(path, 10);
@@ -141,9 +216,9 @@ final class AvroBinaryCheck {
             }
             for (long i = 0; i < count; i++, index++) {
                 if (keys != null) {
-                    datum(keys, path + "{key}");
+                    datum(keys, null, path + "{key}");
                 }
-                datum(items, path + "[" + index + "]");
+                datum(items, readerItems, path + "[" + index + "]");
             }
         }
     }

@@ -212,7 +212,7 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
 
     private T readChecked(SpecificDatumReader<T> reader, byte[] payload, int offset)
             throws UndecodableRecordException {
-        AvroBinaryCheck.check(reader.getSchema(), payload, offset);
+        AvroBinaryCheck.check(reader.getSchema(), readerSchema, payload, offset);
         try {
             // A direct decoder, which does not know how many bytes are left: with a decoder that
             // does, Avro 1.12 checks a collection's count against them using the reader's item

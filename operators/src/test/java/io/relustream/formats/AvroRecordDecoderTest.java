@@ -477,6 +477,78 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void refusesBytesReadAsStringsThatAreNotUtf8() throws Exception {
+        // Avro promotes bytes to string, replacing bytes that are not UTF-8 with U+FFFD: a
+        // producer writing id and group as bytes is held to UTF-8 as one writing strings. Bytes
+        // the job does not read as a string (blob) may be anything.
+        Schema writer =
+                new Schema.Parser()
+                        .parse(
+                                """
+                                {"type": "record", "name": "FeatureVector",
+                                 "namespace": "io.relustream.avro", "fields": [
+                                  {"name": "id", "type": "bytes"},
+                                  {"name": "event_time",
+                                   "type": {"type": "long", "logicalType": "timestamp-millis"}},
+                                  {"name": "group", "type": ["bytes"]},
+                                  {"name": "values", "type": {"type": "array", "items": "double"}},
+                                  {"name": "blob", "type": "bytes"}]}
+                                """);
+        assertThatNoException()
+                .isThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, writer));
+        assertThat(writer.getField("id").schema().getType()).isEqualTo(Schema.Type.BYTES);
+        assertThat(writer.getField("group").schema().getType()).isEqualTo(Schema.Type.UNION);
+        assertThat(writer.getField("blob")).isNotNull();
+        AvroRecordDecoder<FeatureVector> decoder =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(writer));
+
+        // e-acute in two bytes, valid: read as it is; 0xFF in blob is no matter.
+        assertThat(decoder.decode(bytesWriterRecord(writer, new int[] {0xC3, 0xA9}, 'g')))
+                .isEqualTo(
+                        FeatureVector.newBuilder(vector("\u00e9", 1_000L, List.of(2.5)))
+                                .setGroup("g")
+                                .build());
+        // Header bytes 0-9, id length at 10, id 'a' at 11, event_time 1000 (zig-zag 2000) at
+        // 12-13, the group's union branch at 14, its length at 15, 'g' at 16 and 0xFF at 17.
+        assertReason(
+                decoder,
+                bytesWriterRecord(writer, new int[] {'a'}, 'g', 0xFF),
+                "payload is not valid Avro: FeatureVector.group at byte 17: the string is not"
+                        + " valid UTF-8 (byte FF), and would be read with U+FFFD replacement"
+                        + " characters");
+        assertReason(
+                decoder,
+                bytesWriterRecord(writer, new int[] {0xFF}, 'g'),
+                "payload is not valid Avro: FeatureVector.id at byte 11: the string is not"
+                        + " valid UTF-8 (byte FF), and would be read with U+FFFD replacement"
+                        + " characters");
+    }
+
+    private static byte[] bytesWriterRecord(Schema writer, int[] id, int... group)
+            throws IOException {
+        GenericRecord record = new GenericData.Record(writer);
+        record.put("id", ByteBuffer.wrap(toBytes(id)));
+        record.put("event_time", 1_000L);
+        record.put("group", ByteBuffer.wrap(toBytes(group)));
+        record.put("values", List.of(2.5));
+        record.put("blob", ByteBuffer.wrap(new byte[] {(byte) 0xFF}));
+        ByteBuffer buffer =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), writer).encode(record);
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    private static byte[] toBytes(int[] values) {
+        byte[] bytes = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bytes[i] = (byte) values[i];
+        }
+        return bytes;
+    }
+
+    @Test
     void decodesAWriterThatWrapsTheEventTimeInAUnion() throws Exception {
         // A union of branches the job's long reads is readable: Avro resolves the branch written.
         String millis = "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}";
