@@ -94,13 +94,18 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                             + reader.getName()
                             + ": "
                             + result.getResult().getIncompatibilities().stream()
-                                    .map(AvroRecordDecoder::describe)
+                                    .map(incompatibility -> describe(reader, incompatibility))
                                     .collect(Collectors.joining("; ")));
         }
     }
 
-    /** One incompatibility in words: for a missing field Avro gives only the field's name. */
-    private static String describe(SchemaCompatibility.Incompatibility incompatibility) {
+    /**
+     * One incompatibility in words: for a missing field Avro gives only the field's name, and for
+     * other problems only a location such as {@code /fields/3/type/items}, so the field is named
+     * and, for a type the job cannot read, the types it can.
+     */
+    private static String describe(
+            Schema reader, SchemaCompatibility.Incompatibility incompatibility) {
         if (incompatibility.getType()
                 == SchemaCompatibility.SchemaIncompatibilityType
                         .READER_FIELD_MISSING_DEFAULT_VALUE) {
@@ -111,7 +116,76 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                     + " has no default and the writer has no field of that name (aliases count"
                     + " only in the current schema, not in the writer's)";
         }
-        return incompatibility.getMessage() + " at " + incompatibility.getLocation();
+        String location = incompatibility.getLocation();
+        String field = fieldAt(reader, location);
+        String description =
+                (field.isEmpty() ? "" : "field " + field + ": ")
+                        + incompatibility.getMessage()
+                        + " at "
+                        + location;
+        List<String> rules = new ArrayList<>();
+        if (incompatibility.getType()
+                == SchemaCompatibility.SchemaIncompatibilityType.TYPE_MISMATCH) {
+            String readable = readableFrom(incompatibility.getReaderFragment().getType());
+            if (readable != null) {
+                rules.add(
+                        "a "
+                                + incompatibility.getReaderFragment().getType().getName()
+                                + " reads only "
+                                + readable);
+            }
+        }
+        if (location.matches(".*/[0-9]+")) {
+            // Avro numbers only the writer's union branches, each of which must be readable.
+            rules.add("every branch of the writer's union must be one the job reads");
+        }
+        return rules.isEmpty() ? description : description + " (" + String.join("; ", rules) + ")";
+    }
+
+    /** The writer's types Avro resolves into a reader's primitive type (its promotions). */
+    private static String readableFrom(Schema.Type readerType) {
+        switch (readerType) {
+            case LONG:
+                return "int or long";
+            case FLOAT:
+                return "int, long or float";
+            case DOUBLE:
+                return "int, long, float or double";
+            case STRING:
+                return "string or bytes";
+            case BYTES:
+                return "bytes or string";
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * The reader's field, dotted for nested records, that a location of Avro's compatibility check
+     * is in: {@code /fields/3/type/items} is in field 3 of the reader; empty when in none.
+     */
+    private static String fieldAt(Schema reader, String location) {
+        String[] steps = location.split("/");
+        List<String> names = new ArrayList<>();
+        Schema current = reader;
+        for (int i = 1; i < steps.length; i++) {
+            if (steps[i].equals("fields")
+                    && current.getType() == Schema.Type.RECORD
+                    && i + 1 < steps.length
+                    && steps[i + 1].matches("[0-9]+")
+                    && Integer.parseInt(steps[i + 1]) < current.getFields().size()) {
+                Schema.Field field = current.getFields().get(Integer.parseInt(steps[++i]));
+                names.add(field.name());
+                current = field.schema();
+            } else if (steps[i].equals("items") && current.getType() == Schema.Type.ARRAY) {
+                current = current.getElementType();
+            } else if (steps[i].equals("values") && current.getType() == Schema.Type.MAP) {
+                current = current.getValueType();
+            } else if (!steps[i].equals("type") && !steps[i].matches("[0-9]+")) {
+                break; // a step into the reader's own union branches is not numbered
+            }
+        }
+        return String.join(".", names);
     }
 
     /** The format this decoder reads. */

@@ -829,8 +829,27 @@ class AvroRecordDecoderTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "records written with it cannot be read as the current FeatureVector:"
-                                + " reader type: DOUBLE not compatible with writer type: STRING"
-                                + " at /fields/3/type/items");
+                                + " field values: reader type: DOUBLE not compatible with writer"
+                                + " type: STRING at /fields/3/type/items (a double reads only int,"
+                                + " long, float or double)");
+        // A union may widen the writer's field only with branches the job reads: not null.
+        Schema nullableTime =
+                new Schema.Parser()
+                        .parse(
+                                FeatureVector.getClassSchema()
+                                        .toString()
+                                        .replace(
+                                                "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}",
+                                                "[\"null\",\"long\"]"));
+        assertThat(nullableTime.getField("event_time").schema().isUnion()).isTrue();
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, nullableTime))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "records written with it cannot be read as the current FeatureVector:"
+                                + " field event_time: reader type: LONG not compatible with writer"
+                                + " type: NULL at /fields/1/type/0 (a long reads only int or long;"
+                                + " every branch of the writer's union must be one the job"
+                                + " reads)");
         // The current field "group" has no default, so records without it cannot be read.
         assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, noGroup))
                 .isInstanceOf(IllegalArgumentException.class)

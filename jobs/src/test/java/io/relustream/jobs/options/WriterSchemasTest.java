@@ -255,8 +255,9 @@ class WriterSchemasTest {
                 "'"
                         + strings
                         + "': records written with it cannot be read as the current FeatureVector:"
-                        + " reader type: DOUBLE not compatible with writer type: STRING at"
-                        + " /fields/3/type/items");
+                        + " field values: reader type: DOUBLE not compatible with writer type:"
+                        + " STRING at /fields/3/type/items (a double reads only int, long, float"
+                        + " or double)");
         // The job's field 'group' has no default, so a writer without it cannot be read.
         assertRejected(
                 tenant.toString(),
@@ -273,8 +274,9 @@ class WriterSchemasTest {
                         + "': records written with it cannot be read as the current FeatureVector:"
                         + " its field group at /fields/2 has no default and the writer has no"
                         + " field of that name (aliases count only in the current schema, not in"
-                        + " the writer's); reader type: DOUBLE not compatible with writer type:"
-                        + " STRING at /fields/3/type/items");
+                        + " the writer's); field values: reader type: DOUBLE not compatible"
+                        + " with writer type: STRING at /fields/3/type/items (a double reads only"
+                        + " int, long, float or double)");
     }
 
     @Test
