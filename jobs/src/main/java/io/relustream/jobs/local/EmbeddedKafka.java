@@ -9,6 +9,8 @@ import org.apache.kafka.common.test.TestKitNodes;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +43,13 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats and starts the node and waits until it accepts clients (about 3 seconds). */
     public static EmbeddedKafka start() throws Exception {
+        // A directory of our own, deleted by close(): the kit's default one is deleted by a JVM
+        // shutdown hook, which on Ctrl-C pulls the logs from under the broker while the local run
+        // is still stopping it.
+        Path logs = Files.createTempDirectory("relu-stream-kafka-");
         TestKitNodes nodes =
                 new TestKitNodes.Builder()
+                        .setBaseDirectory(logs)
                         .setCombined(true)
                         .setNumBrokerNodes(1)
                         .setNumControllerNodes(1)

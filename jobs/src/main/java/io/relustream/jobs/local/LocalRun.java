@@ -212,7 +212,18 @@ public final class LocalRun implements Callable<Integer> {
                         "relu-stream-local-stop");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
-            run(runFor, generatorSettings, stopped);
+            try {
+                run(runFor, generatorSettings, stopped);
+            } catch (Exception e) {
+                if (stopped.getCount() > 0) {
+                    throw e;
+                }
+                // Stopped by a signal: the JVM runs Flink's and Kafka's own shutdown hooks at the
+                // same time, which close their parts under the orderly stop. What fails then is
+                // said, and does not turn the stop into a failure.
+                err.println("While stopping: " + e);
+                err.flush();
+            }
             out.println("Stopped.");
             out.flush();
         } finally {
