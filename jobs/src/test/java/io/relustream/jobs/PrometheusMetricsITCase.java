@@ -528,9 +528,15 @@ class PrometheusMetricsITCase {
                 scraped.find(operator + "activationRecords", job[0], job[1]);
         List<PrometheusText.Sample> closed =
                 scraped.find(operator + "group_closedWindows", job[0], job[1]);
+        // And the detector's gauges of both its groups: one CI run (two cores, other builds
+        // beside it) scraped the counters of both while only one group's gauges were there.
         return records.size() == 1
                 && records.get(0).value == 5
-                && closed.stream().mapToDouble(sample -> sample.value).sum() == 3;
+                && closed.stream().mapToDouble(sample -> sample.value).sum() == 3
+                && scraped.find(operator + "group_lastWindowDeadFeatures", job[0], job[1]).size()
+                        == 2
+                && scraped.find(operator + "group_lastWindowZeroFraction", job[0], job[1]).size()
+                        == 2;
     }
 
     @Test
