@@ -94,12 +94,18 @@ class AvroKafkaSerializerTest {
     }
 
     @Test
-    void leavesTheTimestampToTheBrokerWhenTheRecordHasNone() {
+    void stampsADeadLetterWithItsFailedAtWhateverTheTimeOfItsRecord() {
         DeadLetter letter =
                 DeadLetters.builder(new byte[] {1}, "bad").key(new byte[] {7, 8}).build();
+        letter.setFailedAt(Instant.ofEpochMilli(1_800_000_000_123L));
         var serializer = new DeadLetterKafkaSerializer("dlq", WireFormat.AVRO);
-        assertThat(serializer.serialize(letter, null, null).timestamp()).isNull();
-        assertThat(serializer.serialize(letter, null, Long.MIN_VALUE).timestamp()).isNull();
+        // No event time (undecodable bytes), none valid, and a replayed record's from 2023.
+        assertThat(serializer.serialize(letter, null, null).timestamp())
+                .isEqualTo(1_800_000_000_123L);
+        assertThat(serializer.serialize(letter, null, Long.MIN_VALUE).timestamp())
+                .isEqualTo(1_800_000_000_123L);
+        assertThat(serializer.serialize(letter, null, 1_700_000_000_000L).timestamp())
+                .isEqualTo(1_800_000_000_123L);
         assertThat(serializer.serialize(letter, null, 5L).key()).isEqualTo(new byte[] {7, 8});
     }
 }
