@@ -148,8 +148,9 @@ final class JobCommand {
     @Option(
             names = "--bounded",
             description =
-                    "Stop at the offsets that were the latest when the job started. Default:"
-                            + " ${DEFAULT-VALUE}.")
+                    "Stop at the offsets that were the latest when the job started; records of"
+                            + " a transaction still open then are waited for (it reads committed"
+                            + " records only). Default: ${DEFAULT-VALUE}.")
     boolean bounded;
 
     @Option(

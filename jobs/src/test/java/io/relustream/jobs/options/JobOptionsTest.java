@@ -1304,7 +1304,8 @@ class JobOptionsTest {
                 Arguments.of(
                         "--bounded",
                         "--bounded Stop at the offsets that were the latest when the job"
-                                + " started. Default: false."),
+                                + " started; records of a transaction still open then are waited"
+                                + " for (it reads committed records only). Default: false."),
                 Arguments.of(
                         "--activation",
                         "--activation=<spec> The activation: relu, leaky_relu(alpha=0.01), relu6,"
@@ -1479,8 +1480,10 @@ class JobOptionsTest {
                                 "                               offsets; earliest where it has"
                                         + " none). Default: earliest.",
                                 "      --bounded              Stop at the offsets that were the"
-                                        + " latest when the job started.",
-                                "                               Default: false.",
+                                        + " latest when the job started; records",
+                                "                               of a transaction still open then"
+                                        + " are waited for (it reads committed",
+                                "                               records only). Default: false.",
                                 "      --activation=<spec>    The activation: relu,"
                                         + " leaky_relu(alpha=0.01), relu6, clipped_relu",
                                 "                               (max=4),"
