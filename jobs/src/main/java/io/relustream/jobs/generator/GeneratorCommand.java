@@ -8,12 +8,18 @@ import io.relustream.jobs.options.OptionConverters;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import picocli.CommandLine;
@@ -26,6 +32,8 @@ import picocli.CommandLine.Spec;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -48,9 +56,11 @@ import java.util.concurrent.atomic.AtomicReference;
         name = "generate-features",
         description = {
             "Produces synthetic feature vectors with dead features, NaN and late data.",
-            "Exits 2 for an invalid option, 1 when the brokers do not answer within"
-                    + " --connect-timeout or refuse records. Ctrl-C or SIGTERM stops it once the"
-                    + " records produced so far are sent (waiting up to 30s)."
+            "Exits 2 for an invalid option (a --topic the cluster does not have and does not"
+                    + " create on first use, auto.create.topics.enable=false, included), 1 when"
+                    + " the brokers do not answer within --connect-timeout or refuse records."
+                    + " Ctrl-C or SIGTERM stops it once the records produced so far are sent"
+                    + " (waiting up to 30s)."
         })
 public final class GeneratorCommand implements Callable<Integer> {
 
@@ -116,10 +126,12 @@ public final class GeneratorCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         try {
-            checkReachable(bootstrapServers, connectTimeout);
+            checkKafka(bootstrapServers, topic, connectTimeout);
         } catch (KafkaException e) {
             System.err.println(e.getMessage());
             return 1;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         // Ctrl-C or SIGTERM: the JVM ends as soon as its shutdown hooks return, so the hook waits
         // (for a bounded time) until the records handed to the producer are sent.
@@ -164,13 +176,17 @@ public final class GeneratorCommand implements Callable<Integer> {
     }
 
     /**
-     * Asks the brokers for their cluster id: without this, a broker that cannot be reached makes
-     * every record wait a minute (the producer's max.block.ms) and the generator says nothing.
+     * Asks the brokers for their cluster id, and for {@code topic}: without this, a broker that
+     * cannot be reached, or a topic that does not exist on a cluster that does not create topics on
+     * first use, makes every record wait a minute (the producer's max.block.ms) and fail, and the
+     * generator says nothing until then.
      *
      * @throws KafkaException naming {@code --bootstrap-servers} and its value when no broker
      *     answers within {@code timeout}
+     * @throws IllegalArgumentException naming {@code --topic} and its value when the cluster has no
+     *     such topic and its brokers do not create topics on first use
      */
-    static void checkReachable(String bootstrapServers, Duration timeout) {
+    static void checkKafka(String bootstrapServers, String topic, Duration timeout) {
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         String problem;
         String within = " within " + Durations.format(timeout);
@@ -183,9 +199,11 @@ public final class GeneratorCommand implements Callable<Integer> {
                                 timeoutMillis,
                                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
                                 timeoutMillis))) {
-            admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMillis))
-                    .clusterId()
-                    .get();
+            Collection<Node> brokers =
+                    admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMillis))
+                            .nodes()
+                            .get();
+            checkTopic(admin, brokers, bootstrapServers, topic, timeoutMillis);
             return;
         } catch (ExecutionException e) {
             problem = e.getCause().getMessage();
@@ -206,6 +224,80 @@ public final class GeneratorCommand implements Callable<Integer> {
                         + problem
                         + "); check the option and that the brokers are up, or raise"
                         + " --connect-timeout");
+    }
+
+    /**
+     * Fails when the cluster has no topic {@code topic} and none of {@code brokers} creates topics
+     * on first use. Whatever the cluster does not tell (describing the topic or the brokers'
+     * configs not allowed, say) leaves it to the producer, as without the check.
+     */
+    private static void checkTopic(
+            Admin admin,
+            Collection<Node> brokers,
+            String bootstrapServers,
+            String topic,
+            int timeoutMillis)
+            throws InterruptedException {
+        try {
+            admin.describeTopics(
+                            List.of(topic), new DescribeTopicsOptions().timeoutMs(timeoutMillis))
+                    .allTopicNames()
+                    .get();
+            return;
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                return;
+            }
+        }
+        String autoCreate = "auto.create.topics.enable";
+        List<ConfigResource> resources =
+                brokers.stream()
+                        .map(
+                                node ->
+                                        new ConfigResource(
+                                                ConfigResource.Type.BROKER, node.idString()))
+                        .toList();
+        Collection<Config> configs;
+        try {
+            configs =
+                    admin.describeConfigs(
+                                    resources,
+                                    new DescribeConfigsOptions().timeoutMs(timeoutMillis))
+                            .all()
+                            .get()
+                            .values();
+        } catch (ExecutionException e) {
+            System.err.println(
+                    "Kafka has no topic --topic '"
+                            + topic
+                            + "' yet, and did not say whether it creates topics on first use ("
+                            + e.getCause().getMessage()
+                            + "); producing to it anyway");
+            return;
+        }
+        // Any broker the producer asks may create it, so only all of them saying no is a no.
+        boolean created =
+                configs.stream()
+                        .map(config -> config.get(autoCreate))
+                        .anyMatch(
+                                entry -> entry == null || !"false".equalsIgnoreCase(entry.value()));
+        if (created) {
+            System.err.println(
+                    "Kafka has no topic --topic '"
+                            + topic
+                            + "' yet; it creates it with the first record ("
+                            + autoCreate
+                            + "=true)");
+            return;
+        }
+        throw new IllegalArgumentException(
+                "Invalid value for option '--topic': '"
+                        + topic
+                        + "' is not a topic of the Kafka cluster at --bootstrap-servers '"
+                        + bootstrapServers
+                        + "', which does not create topics on first use ("
+                        + autoCreate
+                        + "=false); create it first");
     }
 
     /**

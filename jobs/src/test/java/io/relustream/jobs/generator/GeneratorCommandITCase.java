@@ -11,6 +11,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,6 +150,94 @@ class GeneratorCommandITCase {
                         "); check the option and that the brokers are up, or raise"
                                 + " --connect-timeout")
                 .doesNotContain("records could not be produced");
+    }
+
+    @Test
+    void failsAtStartNamingATopicTheClusterDoesNotCreateOnFirstUse(@TempDir Path logs)
+            throws Exception {
+        TestKitNodes nodes =
+                new TestKitNodes.Builder()
+                        .setBaseDirectory(logs)
+                        .setCombined(true)
+                        .setNumBrokerNodes(1)
+                        .setNumControllerNodes(1)
+                        .build();
+        // As EmbeddedKafka's node (one broker: internal topics with one replica), but creating no
+        // topic on first use, as the compose file's broker and many production clusters do.
+        try (KafkaClusterTestKit cluster =
+                new KafkaClusterTestKit.Builder(nodes)
+                        .setConfigProp("offsets.topic.replication.factor", "1")
+                        .setConfigProp("offsets.topic.num.partitions", "1")
+                        .setConfigProp("transaction.state.log.replication.factor", "1")
+                        .setConfigProp("transaction.state.log.min.isr", "1")
+                        .setConfigProp("transaction.state.log.num.partitions", "1")
+                        .setConfigProp("auto.create.topics.enable", "false")
+                        .build()) {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            StringWriter err = new StringWriter();
+            CommandLine command = new CommandLine(new GeneratorCommand());
+            command.setErr(new PrintWriter(err, true));
+
+            int status =
+                    command.execute(
+                            "--bootstrap-servers", cluster.bootstrapServers(),
+                            "--topic", "missing",
+                            "--count", "2");
+
+            assertThat(status).isEqualTo(2);
+            assertThat(err.toString())
+                    .startsWith(
+                            "Invalid value for option '--topic': 'missing' is not a topic of the"
+                                    + " Kafka cluster at --bootstrap-servers '"
+                                    + cluster.bootstrapServers()
+                                    + "', which does not create topics on first use"
+                                    + " (auto.create.topics.enable=false); create it first"
+                                    + System.lineSeparator());
+        }
+    }
+
+    @Test
+    void producesToATopicTheClusterCreatesOnFirstUse() throws Exception {
+        // EmbeddedKafka's node keeps Kafka's default, auto.create.topics.enable=true.
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            PrintStream systemErr = System.err;
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            int status;
+            try {
+                status =
+                        new CommandLine(new GeneratorCommand())
+                                .execute(
+                                        "--bootstrap-servers", kafka.bootstrapServers(),
+                                        "--topic", "created",
+                                        "--count", "5");
+            } finally {
+                System.setErr(systemErr);
+            }
+
+            assertThat(status).as(printed.toString(StandardCharsets.UTF_8)).isZero();
+            assertThat(printed.toString(StandardCharsets.UTF_8))
+                    .contains("Produced 5 records to created");
+            try (Admin admin = kafka.admin()) {
+                // The broker's default for a topic created on first use: one partition.
+                TopicPartition partition = new TopicPartition("created", 0);
+                assertThat(
+                                admin.describeTopics(List.of("created"))
+                                        .allTopicNames()
+                                        .get()
+                                        .get("created")
+                                        .partitions())
+                        .hasSize(1);
+                assertThat(
+                                admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
+                                        .partitionResult(partition)
+                                        .get()
+                                        .offset())
+                        .isEqualTo(5);
+            }
+        }
     }
 
     /**
