@@ -43,6 +43,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats and starts the node and waits until it accepts clients (about 3 seconds). */
     public static EmbeddedKafka start() throws Exception {
+        return start(Map.of());
+    }
+
+    /**
+     * {@link #start()} with broker settings of the caller's on top of the node's own, e.g. {@code
+     * auto.create.topics.enable=false} as many production clusters have it.
+     */
+    public static EmbeddedKafka start(Map<String, String> brokerSettings) throws Exception {
         // A directory of our own, deleted by close(): the kit's default one is deleted by a JVM
         // shutdown hook, which on Ctrl-C pulls the logs from under the broker while the local run
         // is still stopping it.
@@ -56,7 +64,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .build();
         // One node: internal topics must not ask for more replicas than there are brokers, or
         // consumer groups and transactions silently never work.
-        KafkaClusterTestKit cluster =
+        KafkaClusterTestKit.Builder builder =
                 new KafkaClusterTestKit.Builder(nodes)
                         .setConfigProp("offsets.topic.replication.factor", "1")
                         .setConfigProp("offsets.topic.num.partitions", "1")
@@ -68,8 +76,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                         // No time-based retention: the job stamps its outputs with their event
                         // times, and records replayed from more than 7 days ago (the default
                         // retention) would be deleted at the first check, 30 s after start.
-                        .setConfigProp("log.retention.ms", "-1")
-                        .build();
+                        .setConfigProp("log.retention.ms", "-1");
+        brokerSettings.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder.build();
         // Formatting the storage prints its bootstrap metadata on stdout; keep it out of the way.
         PrintStream stdout = System.out;
         System.setOut(

@@ -11,8 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,25 +93,14 @@ class GeneratorCommandITCase {
                                             .configs(Map.of("max.message.bytes", "100"))))
                     .all()
                     .get();
-            StringWriter err = new StringWriter();
-            CommandLine command = new CommandLine(new GeneratorCommand());
-            command.setErr(new PrintWriter(err, true));
-            PrintStream systemErr = System.err;
-            ByteArrayOutputStream printed = new ByteArrayOutputStream();
-            System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
-            int status;
-            try {
-                status =
-                        command.execute(
-                                "--bootstrap-servers", kafka.bootstrapServers(),
-                                "--topic", "tiny",
-                                "--count", "3");
-            } finally {
-                System.setErr(systemErr);
-            }
+            Run run =
+                    generate(
+                            "--bootstrap-servers", kafka.bootstrapServers(),
+                            "--topic", "tiny",
+                            "--count", "3");
 
-            assertThat(status).isOne();
-            assertThat(printed.toString(StandardCharsets.UTF_8))
+            assertThat(run.status).isOne();
+            assertThat(run.stderr)
                     .startsWith("3 of 3 records could not be produced to tiny: ")
                     .doesNotContain("Produced 3 records");
         }
@@ -125,23 +112,14 @@ class GeneratorCommandITCase {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        PrintStream systemErr = System.err;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        int status;
-        try {
-            status =
-                    new CommandLine(new GeneratorCommand())
-                            .execute(
-                                    "--bootstrap-servers", "localhost:" + port,
-                                    "--connect-timeout", "1s",
-                                    "--count", "1");
-        } finally {
-            System.setErr(systemErr);
-        }
+        Run run =
+                generate(
+                        "--bootstrap-servers", "localhost:" + port,
+                        "--connect-timeout", "1s",
+                        "--count", "1");
 
-        assertThat(status).isOne();
-        assertThat(printed.toString(StandardCharsets.UTF_8))
+        assertThat(run.status).isOne();
+        assertThat(run.stderr)
                 .startsWith(
                         "Could not reach Kafka at --bootstrap-servers 'localhost:"
                                 + port
@@ -153,36 +131,18 @@ class GeneratorCommandITCase {
     }
 
     @Test
-    void failsAtStartNamingATopicTheClusterDoesNotCreateOnFirstUse(@TempDir Path logs)
-            throws Exception {
-        TestKitNodes nodes =
-                new TestKitNodes.Builder()
-                        .setBaseDirectory(logs)
-                        .setCombined(true)
-                        .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1)
-                        .build();
-        // As EmbeddedKafka's node (one broker: internal topics with one replica), but creating no
-        // topic on first use, as the compose file's broker and many production clusters do.
-        try (KafkaClusterTestKit cluster =
-                new KafkaClusterTestKit.Builder(nodes)
-                        .setConfigProp("offsets.topic.replication.factor", "1")
-                        .setConfigProp("offsets.topic.num.partitions", "1")
-                        .setConfigProp("transaction.state.log.replication.factor", "1")
-                        .setConfigProp("transaction.state.log.min.isr", "1")
-                        .setConfigProp("transaction.state.log.num.partitions", "1")
-                        .setConfigProp("auto.create.topics.enable", "false")
-                        .build()) {
-            cluster.format();
-            cluster.startup();
-            cluster.waitForReadyBrokers();
+    void failsAtStartNamingATopicTheClusterDoesNotCreateOnFirstUse() throws Exception {
+        // No topic created on first use, as the compose file's broker and many production
+        // clusters have it.
+        try (EmbeddedKafka kafka =
+                EmbeddedKafka.start(Map.of("auto.create.topics.enable", "false"))) {
             StringWriter err = new StringWriter();
             CommandLine command = new CommandLine(new GeneratorCommand());
             command.setErr(new PrintWriter(err, true));
 
             int status =
                     command.execute(
-                            "--bootstrap-servers", cluster.bootstrapServers(),
+                            "--bootstrap-servers", kafka.bootstrapServers(),
                             "--topic", "missing",
                             "--count", "2");
 
@@ -191,7 +151,7 @@ class GeneratorCommandITCase {
                     .startsWith(
                             "Invalid value for option '--topic': 'missing' is not a topic of the"
                                     + " Kafka cluster at --bootstrap-servers '"
-                                    + cluster.bootstrapServers()
+                                    + kafka.bootstrapServers()
                                     + "', which does not create topics on first use"
                                     + " (auto.create.topics.enable=false); create it first"
                                     + System.lineSeparator());
@@ -202,24 +162,14 @@ class GeneratorCommandITCase {
     void producesToATopicTheClusterCreatesOnFirstUse() throws Exception {
         // EmbeddedKafka's node keeps Kafka's default, auto.create.topics.enable=true.
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            PrintStream systemErr = System.err;
-            ByteArrayOutputStream printed = new ByteArrayOutputStream();
-            System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
-            int status;
-            try {
-                status =
-                        new CommandLine(new GeneratorCommand())
-                                .execute(
-                                        "--bootstrap-servers", kafka.bootstrapServers(),
-                                        "--topic", "created",
-                                        "--count", "5");
-            } finally {
-                System.setErr(systemErr);
-            }
+            Run run =
+                    generate(
+                            "--bootstrap-servers", kafka.bootstrapServers(),
+                            "--topic", "created",
+                            "--count", "5");
 
-            assertThat(status).as(printed.toString(StandardCharsets.UTF_8)).isZero();
-            assertThat(printed.toString(StandardCharsets.UTF_8))
-                    .contains("Produced 5 records to created");
+            assertThat(run.status).as(run.stderr).isZero();
+            assertThat(run.stderr).contains("Produced 5 records to created");
             try (Admin admin = kafka.admin()) {
                 // The broker's default for a topic created on first use: one partition.
                 TopicPartition partition = new TopicPartition("created", 0);
@@ -307,6 +257,21 @@ class GeneratorCommandITCase {
                                 .offset();
                 assertThat(end).isEqualTo(Long.parseLong(produced.group(1)));
             }
+        }
+    }
+
+    /** The generator's exit status and what it printed on stderr, where it reports. */
+    private record Run(int status, String stderr) {}
+
+    private static Run generate(String... args) {
+        PrintStream systemErr = System.err;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            int status = new CommandLine(new GeneratorCommand()).execute(args);
+            return new Run(status, printed.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(systemErr);
         }
     }
 }
