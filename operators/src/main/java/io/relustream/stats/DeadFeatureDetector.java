@@ -57,9 +57,10 @@ import java.util.Objects;
  *       completed a streak or crossed the limit). Statistics of a window before the latest are
  *       ignored: counting them would extend a streak with a window already in it, or break it with
  *       a window that is not the latest.
- *   <li>{@code dead_feature} fires once, in the window where the streak reaches {@code
- *       deadWindows}; {@code recovered} fires in the first observed window where the feature is
- *       alive again, and resets the streak.
+ *   <li>{@code dead_feature} fires once, in the window where the streak reaches {@code deadWindows}
+ *       (after a restore with a lower {@code deadWindows}, in the first dead window of a streak
+ *       already that long); {@code recovered} fires in the first observed window where the feature
+ *       is alive again, and resets the streak.
  *   <li>{@code sparsity_above} is edge-triggered: it fires when the zero fraction is strictly above
  *       the limit and was not in the window before (a window without values, zero fraction null,
  *       counts as not above, and so do the windows of a gap).
@@ -294,7 +295,9 @@ public final class DeadFeatureDetector
                 if (streak[i] < Integer.MAX_VALUE) {
                     streak[i]++;
                 }
-                alert[i] |= streak[i] == deadWindows;
+                // At least, not exactly: a streak restored from a savepoint of a job that waited
+                // for more windows may already be past a lowered deadWindows.
+                alert[i] |= streak[i] >= deadWindows;
             } else {
                 streak[i] = 0;
                 alert[i] = false;

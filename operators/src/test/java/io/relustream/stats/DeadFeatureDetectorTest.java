@@ -519,6 +519,34 @@ class DeadFeatureDetectorTest {
     }
 
     @Test
+    void aStreakRestoredPastALoweredDeadWindowsAlertsInItsNextDeadWindow() throws Exception {
+        var harness = harness(new DeadFeatureDetector(5, 1.0, null, "relu"));
+        for (int w = 0; w < 4; w++) {
+            assertThat(feed(harness, features("g", w, 1.0))).isEmpty();
+        }
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+
+        // Restored with --dead-windows 3: four dead windows already, the fifth is past 3.
+        var restored =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new DeadFeatureDetector(3, 1.0, null, "relu")),
+                        ActivationStats::getGroup,
+                        Types.STRING);
+        harnesses.add(restored);
+        restored.initializeState(snapshot);
+        restored.open();
+
+        assertThat(feed(restored, features("g", 4, 1.0)))
+                .extracting(
+                        ActivationAlert::getKind,
+                        ActivationAlert::getFeature,
+                        ActivationAlert::getWindowEnd)
+                .containsExactly(tuple("dead_feature", 0, windowEnd(4)));
+        // Once, as always.
+        assertThat(feed(restored, features("g", 5, 1.0))).isEmpty();
+    }
+
+    @Test
     void rejectsMeaninglessParameters() {
         assertThatThrownBy(() -> new DeadFeatureDetector(0, 1.0, null, "relu"))
                 .isInstanceOf(IllegalArgumentException.class);
