@@ -63,7 +63,8 @@ import java.util.Objects;
  *       is alive again, and resets the streak.
  *   <li>{@code sparsity_above} is edge-triggered: it fires when the zero fraction is strictly above
  *       the limit and was not in the window before (a window without values, zero fraction null,
- *       counts as not above, and so do the windows of a gap).
+ *       counts as not above, and so do the windows of a gap). The window before is compared with
+ *       the limit in force, also when a restore changed or added it.
  *   <li>Within one window: feature alerts in ascending feature order, then the group's alert.
  * </ul>
  *
@@ -103,10 +104,17 @@ public final class DeadFeatureDetector
     private transient ValueState<Long> lastWindowEnd;
     private transient ValueState<int[]> streaks;
     private transient ValueState<boolean[]> alerted;
-    private transient ValueState<Boolean> sparsityAbove;
+    // The latest window's zero fraction, NaN when it had no values. Kept with or without a limit
+    // and compared with the limit in force, so that a limit added or changed on a restore starts
+    // from the group's real last window, not from an edge taken against another limit.
+    private transient ValueState<Double> zeroFraction;
     // The same, as they were before the latest window: what a re-firing of it is evaluated from.
     private transient ValueState<int[]> streaksBefore;
     private transient ValueState<boolean[]> alertedBefore;
+    private transient ValueState<Double> zeroFractionBefore;
+    // Savepoints written before the zero fractions were kept hold only whether the latest window
+    // (and the one before it) was above the limit then; read once, where no zero fraction is.
+    private transient ValueState<Boolean> sparsityAbove;
     private transient ValueState<Boolean> sparsityAboveBefore;
 
     /**
@@ -221,6 +229,12 @@ public final class DeadFeatureDetector
                 getRuntimeContext()
                         .getState(
                                 new ValueStateDescriptor<>("sparsity-above-before", Types.BOOLEAN));
+        zeroFraction =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("zero-fraction", Types.DOUBLE));
+        zeroFractionBefore =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("zero-fraction-before", Types.DOUBLE));
     }
 
     @Override
@@ -254,22 +268,30 @@ public final class DeadFeatureDetector
                         stats.getGroup());
                 return;
             }
-            aboveBase = Boolean.TRUE.equals(sparsityAboveBefore.value());
+            aboveBase = above(zeroFractionBefore.value(), sparsityAboveBefore);
         } else {
             streakBase = orEmpty(streaks.value());
             alertBase = orEmpty(alerted.value());
-            aboveBase = Boolean.TRUE.equals(sparsityAbove.value());
+            // No window before the group's first: as one without values.
+            Double zeroFractionBase = lastEnd == null ? Double.NaN : zeroFraction.value();
+            aboveBase = above(zeroFractionBase, sparsityAbove);
             if (lastEnd != null
                     && windowSlideMillis > 0
                     && windowEnd - lastEnd > windowSlideMillis) {
                 // The windows between had no records: no feature was dead in them, and the
                 // group's zero fraction was not above the limit, as in a window without values.
                 streakBase = new int[streakBase.length];
+                zeroFractionBase = Double.NaN;
                 aboveBase = false;
             }
             streaksBefore.update(streakBase);
             alertedBefore.update(alertBase);
-            sparsityAboveBefore.update(aboveBase);
+            if (zeroFractionBase != null) {
+                zeroFractionBefore.update(zeroFractionBase);
+            } else {
+                zeroFractionBefore.clear();
+                sparsityAboveBefore.update(aboveBase);
+            }
             lastWindowEnd.update(windowEnd);
         }
         if (refiring) {
@@ -281,7 +303,7 @@ public final class DeadFeatureDetector
         // What has been alerted for this window so far: by its first firing when it fires again,
         // else nothing beyond the state it starts from.
         boolean[] alertedSoFar = refiring ? orEmpty(alerted.value()) : alertBase;
-        boolean aboveSoFar = refiring ? Boolean.TRUE.equals(sparsityAbove.value()) : aboveBase;
+        boolean aboveSoFar = refiring ? above(zeroFraction.value(), sparsityAbove) : aboveBase;
 
         List<Double> fractions = stats.getPerFeatureZeroFraction();
         int observed = fractions.size();
@@ -325,24 +347,38 @@ public final class DeadFeatureDetector
         streaks.update(streak);
         alerted.update(alert);
 
-        if (sparsityLimit != null) {
-            Double zeroFraction = stats.getZeroFraction();
-            boolean above = zeroFraction != null && zeroFraction > sparsityLimit;
-            // Rising edge against the window before; not again if this window already alerted it.
-            if (above && !aboveBase && !aboveSoFar) {
-                emit(
-                        out,
-                        stats,
-                        SPARSITY_ABOVE,
-                        null,
-                        zeroFraction,
-                        sparsityLimit,
-                        String.format(
-                                "Zero fraction of group %s is %s, above the limit %s, in %s",
-                                stats.getGroup(), zeroFraction, sparsityLimit, window(stats)));
-            }
-            sparsityAbove.update(above);
+        Double windowZeroFraction = stats.getZeroFraction();
+        // Rising edge against the window before; not again if this window already alerted it.
+        if (above(windowZeroFraction) && !aboveBase && !aboveSoFar) {
+            emit(
+                    out,
+                    stats,
+                    SPARSITY_ABOVE,
+                    null,
+                    windowZeroFraction,
+                    sparsityLimit,
+                    String.format(
+                            "Zero fraction of group %s is %s, above the limit %s, in %s",
+                            stats.getGroup(), windowZeroFraction, sparsityLimit, window(stats)));
         }
+        zeroFraction.update(windowZeroFraction == null ? Double.NaN : windowZeroFraction);
+    }
+
+    /** Whether a zero fraction (null or NaN: a window without values) is above the limit. */
+    private boolean above(Double fraction) {
+        // NaN > limit is false.
+        return sparsityLimit != null && fraction != null && fraction > sparsityLimit;
+    }
+
+    /**
+     * Whether a window's kept zero fraction is above the limit; where none is kept (state from
+     * before they were), what was kept instead: whether it was above the limit of that time.
+     */
+    private boolean above(Double keptFraction, ValueState<Boolean> keptAbove) throws IOException {
+        if (keptFraction != null) {
+            return above(keptFraction);
+        }
+        return sparsityLimit != null && Boolean.TRUE.equals(keptAbove.value());
     }
 
     private String deadMessage(ActivationStats stats, int feature, double fraction) {

@@ -4,6 +4,9 @@ import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
 
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -15,9 +18,11 @@ import org.apache.flink.runtime.metrics.groups.TaskManagerMetricGroup;
 import org.apache.flink.runtime.metrics.groups.TaskMetricGroup;
 import org.apache.flink.runtime.metrics.util.TestingMetricRegistry;
 import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.Collector;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -544,6 +549,119 @@ class DeadFeatureDetectorTest {
                 .containsExactly(tuple("dead_feature", 0, windowEnd(4)));
         // Once, as always.
         assertThat(feed(restored, features("g", 5, 1.0))).isEmpty();
+    }
+
+    /** A fresh operator restored from {@code snapshot}, as after a restart with new options. */
+    private KeyedOneInputStreamOperatorTestHarness<String, ActivationStats, ActivationAlert>
+            restored(OperatorSubtaskState snapshot, DeadFeatureDetector detector) throws Exception {
+        // Built by hand because it must not be opened before the state is in.
+        var restored =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(detector),
+                        ActivationStats::getGroup,
+                        Types.STRING);
+        harnesses.add(restored);
+        restored.initializeState(snapshot);
+        restored.open();
+        return restored;
+    }
+
+    @Test
+    void aSparsityLimitAddedBackComparesWithTheGroupsRealLastWindow() throws Exception {
+        var withLimit = harness(new DeadFeatureDetector(3, 1.0, 0.5, "relu"));
+        assertThat(feed(withLimit, stats("g", 0, 0.9, f())))
+                .extracting(ActivationAlert::getKind)
+                .containsExactly("sparsity_above");
+
+        // A run without sparsity alerts, in which the group drops to 0.1.
+        var withoutLimit =
+                restored(withLimit.snapshot(1L, 1L), new DeadFeatureDetector(3, 1.0, null, "relu"));
+        assertThat(feed(withoutLimit, stats("g", 1, 0.1, f()))).isEmpty();
+        assertThat(feed(withoutLimit, stats("g", 2, 0.1, f()))).isEmpty();
+
+        // The limit is back: window 3 at 0.9 rises from window 2's 0.1, so it fires.
+        var limitBack =
+                restored(
+                        withoutLimit.snapshot(2L, 2L),
+                        new DeadFeatureDetector(3, 1.0, 0.5, "relu"));
+        assertThat(feed(limitBack, stats("g", 3, 0.9, f())))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getValue)
+                .containsExactly(tuple("sparsity_above", 0.9));
+    }
+
+    @Test
+    void aRaisedSparsityLimitComparesTheWindowBeforeWithTheNewLimit() throws Exception {
+        var harness = harness(new DeadFeatureDetector(3, 1.0, 0.5, "relu"));
+        assertThat(feed(harness, stats("g", 0, 0.6, f())))
+                .extracting(ActivationAlert::getKind)
+                .containsExactly("sparsity_above");
+
+        // Restored with a limit of 0.8: window 0's 0.6 is not above it, window 1's 0.9 is.
+        var raised =
+                restored(harness.snapshot(1L, 1L), new DeadFeatureDetector(3, 1.0, 0.8, "relu"));
+        assertThat(feed(raised, stats("g", 1, 0.9, f())))
+                .extracting(ActivationAlert::getValue, ActivationAlert::getThreshold)
+                .containsExactly(tuple(0.9, 0.8));
+        assertThat(feed(raised, stats("g", 2, 0.95, f()))).isEmpty();
+    }
+
+    @Test
+    void sparsityStateOfEarlierVersionsStillHoldsTheEdge() throws Exception {
+        // What a savepoint of the versions that kept only "above the limit or not" holds after
+        // window 1 rose above the limit and alerted: these states, and no zero fractions.
+        var earlier =
+                ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                        new EarlierSparsityState(windowEnd(1).toEpochMilli()),
+                        ActivationStats::getGroup,
+                        Types.STRING);
+        harnesses.add(earlier);
+        earlier.processElement(stats("g", 1, 0.9, f()), 0L);
+
+        var restored =
+                restored(earlier.snapshot(1L, 1L), new DeadFeatureDetector(3, 1.0, 0.5, "relu"));
+        // The re-firing of window 1 and window 2 stay above: no second alert.
+        assertThat(feed(restored, stats("g", 1, 0.9, f()))).isEmpty();
+        assertThat(feed(restored, stats("g", 2, 0.9, f()))).isEmpty();
+        assertThat(feed(restored, stats("g", 3, 0.2, f()))).isEmpty();
+        assertThat(feed(restored, stats("g", 4, 0.9, f())))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getWindowEnd)
+                .containsExactly(tuple("sparsity_above", windowEnd(4)));
+    }
+
+    /** Writes the detector's state as the versions before the kept zero fractions left it. */
+    private static final class EarlierSparsityState
+            extends KeyedProcessFunction<String, ActivationStats, ActivationAlert> {
+        private final long lastWindowEnd;
+
+        EarlierSparsityState(long lastWindowEnd) {
+            this.lastWindowEnd = lastWindowEnd;
+        }
+
+        @Override
+        public void processElement(
+                ActivationStats stats, Context context, Collector<ActivationAlert> out)
+                throws Exception {
+            RuntimeContext runtime = getRuntimeContext();
+            runtime.getState(new ValueStateDescriptor<>("last-window-end", Types.LONG))
+                    .update(lastWindowEnd);
+            for (String name : List.of("dead-streaks", "dead-streaks-before")) {
+                runtime.getState(
+                                new ValueStateDescriptor<>(
+                                        name, PrimitiveArrayTypeInfo.INT_PRIMITIVE_ARRAY_TYPE_INFO))
+                        .update(new int[0]);
+            }
+            for (String name : List.of("dead-alerted", "dead-alerted-before")) {
+                runtime.getState(
+                                new ValueStateDescriptor<>(
+                                        name,
+                                        PrimitiveArrayTypeInfo.BOOLEAN_PRIMITIVE_ARRAY_TYPE_INFO))
+                        .update(new boolean[0]);
+            }
+            runtime.getState(new ValueStateDescriptor<>("sparsity-above", Types.BOOLEAN))
+                    .update(true);
+            runtime.getState(new ValueStateDescriptor<>("sparsity-above-before", Types.BOOLEAN))
+                    .update(false);
+        }
     }
 
     @Test
