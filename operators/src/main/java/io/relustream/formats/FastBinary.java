@@ -172,7 +172,17 @@ final class FastBinary {
                     break;
                 }
                 if (size + count > values.length) {
-                    values = Arrays.copyOf(values, (int) (size + count));
+                    // At least doubled: growing by each block alone copies the array once per
+                    // block, and a writer may send a block per value (a megabyte of them took
+                    // seconds). Never beyond the doubles the bytes left can hold.
+                    long room = size + (bytes.length - position) / 8;
+                    values =
+                            Arrays.copyOf(
+                                    values,
+                                    (int)
+                                            Math.min(
+                                                    Math.max(size + count, 2L * values.length),
+                                                    room));
                 }
                 for (int i = 0; i < count; i++, position += 8) {
                     values[size++] = (double) DOUBLE.get(bytes, position);
