@@ -237,7 +237,9 @@ final class AvroBinaryCheck {
         }
     }
 
+    /** A zig-zag int ({@code maxBytes} 5) or long ({@code maxBytes} 10). */
     private long varint(String path, int maxBytes) throws UndecodableRecordException {
+        int bits = maxBytes == 5 ? 32 : 64;
         long raw = 0;
         for (int shift = 0, read = 0; ; shift += 7, read++) {
             if (read == maxBytes) {
@@ -246,6 +248,13 @@ final class AvroBinaryCheck {
             }
             need(1, path);
             int b = bytes[position++] & 0xff;
+            if (read == maxBytes - 1 && (b & 0x7f) >>> (bits - shift) != 0) {
+                // Avro drops the bits beyond the int or long and reads another number.
+                throw malformed(
+                        path,
+                        "variable-length integer overflows "
+                                + (bits == 32 ? "an int (32 bits)" : "a long (64 bits)"));
+            }
             raw |= (long) (b & 0x7f) << shift;
             if ((b & 0x80) == 0) {
                 break;

@@ -128,6 +128,9 @@ final class FastBinary {
                     return 0;
                 }
                 int b = bytes[position++] & 0xff;
+                if (shift == 63 && (b & 0x7e) != 0) {
+                    break; // bits beyond the long: Avro's walk says so
+                }
                 raw |= (long) (b & 0x7f) << shift;
                 if ((b & 0x80) == 0) {
                     return (raw >>> 1) ^ -(raw & 1);

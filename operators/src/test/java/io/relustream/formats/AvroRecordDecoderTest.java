@@ -234,6 +234,50 @@ class AvroRecordDecoderTest {
                 "payload is not valid Avro: FeatureVector.id at byte 11: negative length -5");
     }
 
+    @Test
+    void refusesVariableLengthIntegersWithBitsBeyondTheirType() throws Exception {
+        // VECTOR's event_time, 1000 ms, is the zig-zag 2000 = D0 0F at bytes 13-14. Written in
+        // the full 10 bytes, D0 8F 80 80 80 80 80 80 80 xx, the 10th byte holds bit 63 alone: 01
+        // adds 2^63 to the zig-zag, which is event time 2^62 + 1000; 02 is bit 64, beyond a
+        // long, which Avro drops and reads 1000 ms.
+        byte[] encoded = encode(WireFormat.AVRO_SINGLE_OBJECT);
+        assertThat(Arrays.copyOfRange(encoded, 13, 15)).containsExactly(0xD0, 0x0F);
+        var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+        ByteArrayOutputStream highest = new ByteArrayOutputStream();
+        highest.write(Arrays.copyOf(encoded, 13));
+        highest.write(new byte[] {(byte) 0xD0, (byte) 0x8F, -128, -128, -128, -128, -128, -128});
+        highest.write(new byte[] {-128, 0x01});
+        highest.write(Arrays.copyOfRange(encoded, 15, encoded.length));
+        assertThat(decoder.decode(highest.toByteArray()).getEventTime().toEpochMilli())
+                .isEqualTo(4_611_686_018_427_388_904L);
+
+        byte[] beyond = highest.toByteArray();
+        beyond[22] = 0x02;
+        assertReason(
+                decoder,
+                beyond,
+                "payload is not valid Avro: FeatureVector.event_time at byte 23: variable-length"
+                        + " integer overflows a long (64 bits)");
+
+        // A producer of array<int> values: 82 80 80 80 xx is the zig-zag 2 (the value 1) in 5
+        // bytes, whose 5th holds bits 28-31; 10 is bit 32, beyond an int, which Avro drops.
+        Schema ints =
+                new Schema.Parser()
+                        .parse(
+                                FeatureVector.getClassSchema()
+                                        .toString()
+                                        .replace("\"items\":\"double\"", "\"items\":\"int\""));
+        ByteArrayOutputStream overflowing = new ByteArrayOutputStream();
+        overflowing.write(AvroRecordEncoder.singleObjectHeader(ints));
+        overflowing.write(Arrays.copyOfRange(encoded, 10, 17)); // id, event_time, group
+        overflowing.write(new byte[] {2, (byte) 0x82, -128, -128, -128, 0x10, 0});
+        assertReason(
+                decoder.withWriterSchemas(List.of(ints)),
+                overflowing.toByteArray(),
+                "payload is not valid Avro: FeatureVector.values[0] at byte 23: variable-length"
+                        + " integer overflows an int (32 bits)");
+    }
+
     /**
      * The bytes of a FeatureVector whose id is "i-" and whose group is "g-", each followed by three
      * given bytes: the id's three at byte 13 of the single-object payload, the group's at 21 (the
