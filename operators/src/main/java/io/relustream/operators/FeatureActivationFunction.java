@@ -37,7 +37,9 @@ import java.util.Objects;
  *
  * <p>Records that cannot be activated under the {@link InvalidValuePolicy} leave through {@link
  * #REJECTED} as {@link DeadLetter}s holding the record in Avro single-object encoding and the
- * reason; under {@link InvalidValuePolicy#FAIL} they fail the job instead. Counters: see {@link
+ * reason; under {@link InvalidValuePolicy#FAIL} they fail the job instead. A record built in code
+ * with a null {@code id}, {@code event_time}, {@code group} or {@code values} has no bytes to
+ * dead-letter: it fails the job under every policy, naming the field. Counters: see {@link
  * ActivationMetrics}.
  */
 public final class FeatureActivationFunction

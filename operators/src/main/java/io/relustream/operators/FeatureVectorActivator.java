@@ -105,6 +105,22 @@ public final class FeatureVectorActivator implements Serializable {
     public Outcome activate(FeatureVector record) {
         ValueCounts counts = new ValueCounts();
         counts.reset();
+        // Only a record built in code lacks one; its activations would carry the null on, to a
+        // NullPointerException further down that names neither the record nor the field.
+        String missing =
+                record.getId() == null
+                        ? "id"
+                        : record.getEventTime() == null
+                                ? "event_time"
+                                : record.getGroup() == null ? "group" : null;
+        if (missing != null) {
+            return new Outcome(
+                    null,
+                    missing + " is null: every FeatureVector has one",
+                    counts,
+                    new double[0],
+                    null);
+        }
         List<Double> values = record.getValues();
         if (values == null) {
             return new Outcome(

@@ -115,6 +115,45 @@ class FeatureActivationFunctionTest {
     }
 
     @Test
+    void recordsBuiltInCodeWithoutIdGroupOrEventTimeFailNamingTheField() throws Exception {
+        // Activated, they would hand the null on to an activation no sink or shuffle can write.
+        FeatureVector noId = feature("x", "g", 1.0);
+        noId.setId(null);
+        FeatureVector noGroup = feature("n4", "g", 1.0);
+        noGroup.setGroup(null);
+        FeatureVector noTime = feature("n5", "g", 1.0);
+        noTime.put("event_time", null); // the setter cannot take null
+        try (var op = harness(FeatureActivationFunction.builder().build())) {
+            assertThatThrownBy(() -> op.harness.processElement(noId, 0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageStartingWith(
+                            "Cannot activate record id=null group=g: id is null: every"
+                                    + " FeatureVector has one; it cannot be dead-lettered, since"
+                                    + " it does not match its own schema: ");
+            assertThatThrownBy(() -> op.harness.processElement(noGroup, 0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageStartingWith(
+                            "Cannot activate record id=n4 group=null: group is null: every"
+                                    + " FeatureVector has one; it cannot be dead-lettered");
+            assertThatThrownBy(() -> op.harness.processElement(noTime, 0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageStartingWith(
+                            "Cannot activate record id=n5 group=g: event_time is null: every"
+                                    + " FeatureVector has one; it cannot be dead-lettered");
+            assertThat(op.harness.extractOutputValues()).isEmpty();
+        }
+        var failing =
+                FeatureActivationFunction.builder().invalidValues(InvalidValuePolicy.FAIL).build();
+        try (var op = harness(failing)) {
+            assertThatThrownBy(() -> op.harness.processElement(noTime, 0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessage(
+                            "Cannot activate record id=n5 group=g: event_time is null: every"
+                                    + " FeatureVector has one");
+        }
+    }
+
+    @Test
     void zeroPolicyTurnsNaNIntoZeroValueAndZeroDerivative() throws Exception {
         var function =
                 FeatureActivationFunction.builder()
