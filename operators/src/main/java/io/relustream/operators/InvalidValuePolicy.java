@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
  *       (what Python's {@code max(0, z)} gives).
  *   <li>{@link #REJECT}: the record leaves through the operator's rejected-records side output,
  *       which jobs send to the dead-letter topic with the reason.
- *   <li>{@link #FAIL}: the job fails with a message naming the record.
+ *   <li>{@link #FAIL}: the job fails with a message naming the record, for good: Flink does not
+ *       restart it into the same record.
  * </ul>
  *
  * Records no policy can compute (no values; a maxout input whose length is not a multiple of {@code

@@ -5,14 +5,18 @@ import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
 
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 
@@ -23,15 +27,18 @@ import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The activation operators on a real Flink MiniCluster, over a bounded in-memory source. */
 class ActivationMapITCase {
@@ -112,6 +119,51 @@ class ActivationMapITCase {
                 .containsExactlyInAnyOrder(
                         "r0", "r7", "r14", "r21", "r28", "r35", "r42", "r49", "r56", "r63", "r70",
                         "r77", "r84", "r91", "r98");
+    }
+
+    /** Counts how often the task before the operator is started: once, plus once per restart. */
+    private static final class CountingStarts
+            extends RichMapFunction<FeatureVector, FeatureVector> {
+        static final AtomicInteger STARTS = new AtomicInteger();
+
+        @Override
+        public void open(OpenContext openContext) {
+            STARTS.incrementAndGet();
+        }
+
+        @Override
+        public FeatureVector map(FeatureVector record) {
+            return record;
+        }
+    }
+
+    @Test
+    void failPolicyFailsTheJobForGoodInsteadOfRestartingIntoTheRecord() throws Exception {
+        Configuration configuration = new Configuration();
+        configuration.set(PipelineOptions.GENERIC_TYPES, false);
+        // Restarts allowed: each one would read the same record and fail on it again.
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ZERO);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(1);
+        CountingStarts.STARTS.set(0);
+        env.fromData(List.of(feature("bad", Double.NaN)), new AvroTypeInfo<>(FeatureVector.class))
+                .map(new CountingStarts(), new AvroTypeInfo<>(FeatureVector.class))
+                .process(
+                        FeatureActivationFunction.builder()
+                                .invalidValues(InvalidValuePolicy.FAIL)
+                                .build())
+                .sinkTo(new DiscardingSink<>());
+
+        assertThatThrownBy(() -> env.execute("fail policy"))
+                .hasRootCauseInstanceOf(InvalidRecordException.class)
+                .hasRootCauseMessage(
+                        "Cannot activate record id=bad group=layer: values[0] is NaN and the"
+                                + " invalid-value policy is fail (NaN and infinities are not"
+                                + " accepted)");
+        assertThat(CountingStarts.STARTS).hasValue(1);
     }
 
     @Test
