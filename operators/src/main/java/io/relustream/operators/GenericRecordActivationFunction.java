@@ -92,6 +92,8 @@ public final class GenericRecordActivationFunction
     // The last record schema found to match the input schema: most streams hand every record the
     // same instance, so the fingerprint is taken once.
     private transient Schema matchingSchema;
+    // Whether that schema holds an enum, which a generated record holds as a Java enum.
+    private transient boolean matchingSchemaHoldsEnum;
     private transient long inputFingerprint;
 
     private GenericRecordActivationFunction(
@@ -152,8 +154,9 @@ public final class GenericRecordActivationFunction
                 return;
             }
             matchingSchema = schema;
+            matchingSchemaHoldsEnum = holdsEnum(schema, new HashSet<>());
         }
-        record = rawValues(record);
+        record = rawValues(record, matchingSchemaHoldsEnum);
         double[][] inputs = new double[plans.size()][];
         String problem = null;
         for (int i = 0; i < plans.size(); i++) {
@@ -213,17 +216,18 @@ public final class GenericRecordActivationFunction
 
     /**
      * The record with Avro's own representation of every value. A generated class holds logical
-     * types as Java objects (an {@code Instant} for {@code timestamp-millis}); the output record
-     * copies its fields, and Flink writes it, like the dead letters, with plain Avro, which takes
-     * the underlying {@code long}. Such records are copied through their own writer first; generic
-     * records, as Flink's Avro formats give them, already hold the plain values.
+     * types as Java objects (an {@code Instant} for {@code timestamp-millis}) and enums as Java
+     * enums; the output record copies its fields, and Flink writes it, like the dead letters, with
+     * plain Avro, which takes the underlying {@code long} and refuses a Java enum. Such records are
+     * copied through their own writer first; generic records, as Flink's Avro formats give them,
+     * already hold the plain values.
      */
-    private static GenericRecord rawValues(GenericRecord record) {
+    private static GenericRecord rawValues(GenericRecord record, boolean holdsEnum) {
         if (!(record instanceof SpecificRecordBase)) {
             return record;
         }
         SpecificData model = ((SpecificRecordBase) record).getSpecificData();
-        if (model.getConversions().isEmpty()) {
+        if (model.getConversions().isEmpty() && !holdsEnum) {
             return record;
         }
         try {
@@ -236,6 +240,26 @@ public final class GenericRecordActivationFunction
                     .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot copy record " + record, e);
+        }
+    }
+
+    /** Whether {@code schema} holds, at any depth, an enum. */
+    private static boolean holdsEnum(Schema schema, Set<String> seen) {
+        switch (schema.getType()) {
+            case ENUM:
+                return true;
+            case RECORD:
+                return seen.add(schema.getFullName())
+                        && schema.getFields().stream()
+                                .anyMatch(field -> holdsEnum(field.schema(), seen));
+            case ARRAY:
+                return holdsEnum(schema.getElementType(), seen);
+            case MAP:
+                return holdsEnum(schema.getValueType(), seen);
+            case UNION:
+                return schema.getTypes().stream().anyMatch(branch -> holdsEnum(branch, seen));
+            default:
+                return false;
         }
     }
 

@@ -10,8 +10,11 @@ import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericEnumSymbol;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecordBase;
 
 import org.junit.jupiter.api.Test;
 
@@ -185,6 +188,100 @@ class GenericRecordActivationFunctionTest {
                             .poll()
                             .getValue();
             assertThat(FeatureVector.fromByteBuffer(letter.getPayload())).isEqualTo(bad);
+        }
+    }
+
+    /** A Java enum, as Avro generates one for an enum type. */
+    enum SensorState {
+        OK,
+        STALE
+    }
+
+    /**
+     * A record class as Avro generates it for a schema with an enum and no logical type: its model
+     * has no conversions, and it holds the enum as a Java enum.
+     */
+    static final class Sensor extends SpecificRecordBase {
+        static final Schema SCHEMA =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"Sensor\",\"namespace\":"
+                                    + "\"com.example\",\"fields\":[{\"name\":\"state\",\"type\":"
+                                    + "{\"type\":\"enum\",\"name\":\"SensorState\",\"symbols\":"
+                                    + "[\"OK\",\"STALE\"]}},{\"name\":\"level\",\"type\":"
+                                    + "\"double\"}]}");
+        private static final SpecificData MODEL = new SpecificData();
+
+        private SensorState state;
+        private double level;
+
+        Sensor(SensorState state, double level) {
+            this.state = state;
+            this.level = level;
+        }
+
+        @Override
+        public Schema getSchema() {
+            return SCHEMA;
+        }
+
+        @Override
+        public SpecificData getSpecificData() {
+            return MODEL;
+        }
+
+        @Override
+        public Object get(int field) {
+            return field == 0 ? state : level;
+        }
+
+        @Override
+        public void put(int field, Object value) {
+            if (field == 0) {
+                state = (SensorState) value;
+            } else {
+                level = (Double) value;
+            }
+        }
+    }
+
+    @Test
+    void generatedRecordsWithEnumsAreActivatedAndRejectedInAvrosOwnValues() throws Exception {
+        var function =
+                GenericRecordActivationFunction.builder(Sensor.SCHEMA)
+                        .fields("level")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op =
+                new OperatorHarness<GenericRecord, GenericRecord>(
+                        function,
+                        new GenericRecordAvroTypeInfo(Sensor.SCHEMA)
+                                .createSerializer(new SerializerConfigImpl()))) {
+            op.harness.processElement(new Sensor(SensorState.STALE, -1.5), 0L);
+            // Plain Avro, which writes the dead letter's bytes, refuses a Java enum.
+            op.harness.processElement(new Sensor(SensorState.OK, NaN), 0L);
+
+            GenericRecord out = op.harness.extractOutputValues().get(0);
+            assertThat(out.get("state")).isInstanceOf(GenericEnumSymbol.class);
+            assertThat(out.get("state")).hasToString("STALE");
+            // relu(-1.5) = 0, relu'(-1.5) = 0.
+            assertThat(out.get("level_relu")).isEqualTo(0.0);
+            assertThat(out.get("level_grad")).isEqualTo(0.0);
+            assertThat(GenericData.get().validate(function.outputSchema(), out)).isTrue();
+            DeadLetter letter =
+                    op.harness
+                            .getSideOutput(GenericRecordActivationFunction.REJECTED)
+                            .poll()
+                            .getValue();
+            assertThat(letter.getReason())
+                    .isEqualTo(
+                            "level is NaN and the invalid-value policy is reject (NaN and"
+                                    + " infinities are not accepted)");
+            GenericRecord rejected =
+                    new BinaryMessageDecoder<GenericRecord>(GenericData.get(), Sensor.SCHEMA)
+                            .decode(letter.getPayload());
+            assertThat(rejected.get("state")).hasToString("OK");
+            assertThat((Double) rejected.get("level")).isNaN();
         }
     }
 
