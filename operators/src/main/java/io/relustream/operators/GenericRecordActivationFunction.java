@@ -51,11 +51,13 @@ import java.util.stream.Collectors;
  * <p>Fields may be {@code double}, {@code float}, a union of {@code null} with one of them, or an
  * array of {@code double} or {@code float} (the array may be a union with {@code null}, its items
  * may not). Activations are written into new fields ({@code <field>_relu} by default) or in place;
- * derivatives go to {@code <field>_grad} fields unless switched off. Nulls stay null. The output
- * schema is the input schema, its aliases and properties included, with the new fields appended;
- * {@link #getProducedType()} carries it to Flink. Records must be of the input schema, up to docs,
- * properties and defaults (fields are read by position): a record of other field names, types or
- * order is rejected, saying so. An empty array gives empty activations and derivatives.
+ * derivatives go to {@code <field>_grad} fields unless switched off. Nulls stay null (a null in a
+ * field that is not nullable, which only a record built in code holds, fails the job naming the
+ * field: it has no bytes to dead-letter). The output schema is the input schema, its aliases and
+ * properties included, with the new fields appended; {@link #getProducedType()} carries it to
+ * Flink. Records must be of the input schema, up to docs, properties and defaults (fields are read
+ * by position): a record of other field names, types or order is rejected, saying so. An empty
+ * array gives empty activations and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =
@@ -168,6 +170,10 @@ public final class GenericRecordActivationFunction
                 continue;
             }
             if (inputs[i] == null) {
+                if (!plan.nullable && problem == null) {
+                    // Only a record built in code holds it; its outputs could not hold it either.
+                    problem = plan.source + " is null, but the field is not nullable";
+                }
                 continue;
             }
             if (problem != null) {
@@ -349,11 +355,13 @@ public final class GenericRecordActivationFunction
         final FieldShape shape;
         final boolean scalar;
         final boolean doubles;
+        final boolean nullable;
         int outputPos;
         int derivativePos;
 
-        FieldPlan(String source, int sourcePos, FieldShape shape) {
+        FieldPlan(String source, int sourcePos, FieldShape shape, boolean nullable) {
             this.source = source;
+            this.nullable = nullable;
             this.sourcePos = sourcePos;
             this.shape = shape;
             this.scalar = shape == FieldShape.DOUBLE || shape == FieldShape.FLOAT;
@@ -556,7 +564,12 @@ public final class GenericRecordActivationFunction
                                             .map(Schema.Field::name)
                                             .collect(Collectors.joining(", ")));
                 }
-                FieldPlan plan = new FieldPlan(name, field.pos(), shapeOf(field));
+                FieldPlan plan =
+                        new FieldPlan(
+                                name,
+                                field.pos(),
+                                shapeOf(field),
+                                field.schema().getType() == Schema.Type.UNION);
                 if (activation instanceof Maxout && plan.scalar) {
                     throw new IllegalArgumentException(
                             activation.spec()

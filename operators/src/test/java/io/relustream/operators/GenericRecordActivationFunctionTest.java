@@ -625,6 +625,45 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void aNullInAFieldThatIsNotNullableFailsNamingIt() throws Exception {
+        // Built in code against its own schema: activated, its outputs would hold the null where
+        // no writer takes one, failing later without naming the record.
+        GenericRecord noScore = reading("b", 1.0, null, List.of(2.0), null);
+        noScore.put("score", null);
+        GenericRecord noEmbedding = reading("c", -1.0, null, null, null);
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("temp", "score", "embedding")
+                        .build();
+        try (var op = harness(function)) {
+            assertThatThrownBy(() -> op.harness.processElement(noScore, 0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageContaining(
+                            " of com.example.Reading: score is null, but the field is not"
+                                    + " nullable; it cannot be dead-lettered, since it does not"
+                                    + " match its own schema: ");
+            assertThatThrownBy(() -> op.harness.processElement(noEmbedding, 0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageContaining(
+                            " of com.example.Reading: embedding is null, but the field is not"
+                                    + " nullable; it cannot be dead-lettered");
+            assertThat(op.harness.extractOutputValues()).isEmpty();
+        }
+        var failing =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("score")
+                        .invalidValues(InvalidValuePolicy.FAIL)
+                        .build();
+        try (var op = harness(failing)) {
+            assertThatThrownBy(() -> op.harness.processElement(noScore, 0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageEndingWith(
+                            " of com.example.Reading: score is null, but the field is not"
+                                    + " nullable");
+        }
+    }
+
+    @Test
     void failPolicyNamesTheSchemaAndTheField() throws Exception {
         var function =
                 GenericRecordActivationFunction.builder(READING)
