@@ -17,6 +17,7 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import org.apache.avro.JsonProperties;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
@@ -55,9 +56,11 @@ import java.util.stream.Collectors;
  * field that is not nullable, which only a record built in code holds, fails the job naming the
  * field: it has no bytes to dead-letter). The output schema is the input schema, its aliases and
  * properties included, with the new fields appended; {@link #getProducedType()} carries it to
- * Flink. Records must be of the input schema, up to docs, properties and defaults (fields are read
- * by position): a record of other field names, types or order is rejected, saying so. An empty
- * array gives empty activations and derivatives.
+ * Flink. A new field takes its source field's doc and properties, and as its default the activation
+ * (or derivative) of the source's default, where that is a value JSON can hold. Records must be of
+ * the input schema, up to docs, properties and defaults (fields are read by position): a record of
+ * other field names, types or order is rejected, saying so. An empty array gives empty activations
+ * and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =
@@ -535,7 +538,7 @@ public final class GenericRecordActivationFunction
                                     + " itself; the output record keeps that name with more"
                                     + " fields, so a recursive schema cannot be activated");
                 }
-                Schema.Field copy = copy(field, field.name(), field.schema());
+                Schema.Field copy = copy(field, field.name(), field.defaultVal());
                 field.aliases().forEach(copy::addAlias);
                 outputFields.add(copy);
                 taken.put(field.name(), "a field of " + inputSchema.getFullName());
@@ -582,11 +585,23 @@ public final class GenericRecordActivationFunction
                     plan.outputPos = field.pos();
                 } else {
                     plan.outputPos =
-                            addField(outputFields, taken, "activation", name + suffix, field);
+                            addField(
+                                    outputFields,
+                                    taken,
+                                    "activation",
+                                    name + suffix,
+                                    field,
+                                    derivedDefault(field, false));
                 }
                 if (derivatives) {
                     plan.derivativePos =
-                            addField(outputFields, taken, "derivative", name + gradSuffix, field);
+                            addField(
+                                    outputFields,
+                                    taken,
+                                    "derivative",
+                                    name + gradSuffix,
+                                    field,
+                                    derivedDefault(field, true));
                 }
                 plans.add(plan);
             }
@@ -638,12 +653,67 @@ public final class GenericRecordActivationFunction
             return open < 0 ? spec : spec.substring(0, open);
         }
 
+        /**
+         * The default of a field computed from {@code source}: the activation (or derivative) of
+         * the source's default, as a record holding that default would get it; null (no default)
+         * where the source has none or it has no such value (JSON has no NaN or infinity; maxout
+         * cannot group an array default of another length).
+         */
+        private Object derivedDefault(Schema.Field source, boolean derivative) {
+            if (!source.hasDefaultValue()) {
+                return null;
+            }
+            Object value = source.defaultVal();
+            if (value == JsonProperties.NULL_VALUE) {
+                return value;
+            }
+            double[] in;
+            if (value instanceof Number) {
+                in = new double[] {((Number) value).doubleValue()};
+            } else if (value instanceof List) {
+                in = AvroArrays.toDoubles(numbers((List<?>) value), null);
+            } else {
+                return null;
+            }
+            if (activation instanceof Maxout
+                    && in.length % ((Maxout) activation).groupSize() != 0) {
+                return null;
+            }
+            double[] out;
+            if (derivative) {
+                out = new double[in.length];
+                activation.derivative(in, out);
+            } else {
+                out = new double[activation.outputLength(in.length)];
+                activation.apply(in, out);
+            }
+            FieldShape shape = shapeOf(source);
+            boolean floats = shape == FieldShape.FLOAT || shape == FieldShape.FLOAT_ARRAY;
+            List<Object> values = new ArrayList<>(out.length);
+            for (double v : out) {
+                if (!Double.isFinite(v)) {
+                    return null;
+                }
+                values.add(floats ? (Object) Activations.toFloat(v) : (Object) v);
+            }
+            return value instanceof Number ? values.get(0) : values;
+        }
+
+        private static List<Number> numbers(List<?> values) {
+            List<Number> numbers = new ArrayList<>(values.size());
+            for (Object v : values) {
+                numbers.add((Number) v);
+            }
+            return numbers;
+        }
+
         private int addField(
                 List<Schema.Field> outputFields,
                 Map<String, String> taken,
                 String kind,
                 String name,
-                Schema.Field sourceField) {
+                Schema.Field sourceField,
+                Object defaultValue) {
             String holder =
                     taken.putIfAbsent(
                             name, "the " + kind + " field of '" + sourceField.name() + "'");
@@ -657,13 +727,15 @@ public final class GenericRecordActivationFunction
                                 + holder
                                 + "; choose another suffix");
             }
-            outputFields.add(copy(sourceField, name, sourceField.schema()));
+            outputFields.add(copy(sourceField, name, defaultValue));
             return outputFields.size() - 1;
         }
 
-        private static Schema.Field copy(Schema.Field field, String name, Schema schema) {
+        /** {@code field} under {@code name} with {@code defaultValue} (null: none). */
+        private static Schema.Field copy(Schema.Field field, String name, Object defaultValue) {
             Schema.Field copy =
-                    new Schema.Field(name, schema, field.doc(), field.defaultVal(), field.order());
+                    new Schema.Field(
+                            name, field.schema(), field.doc(), defaultValue, field.order());
             field.getObjectProps().forEach(copy::addProp);
             return copy;
         }

@@ -7,6 +7,7 @@ import io.relustream.avro.FeatureVector;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 
+import org.apache.avro.JsonProperties;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
@@ -353,6 +354,77 @@ class GenericRecordActivationFunctionTest {
         // New fields take the properties, not the aliases: two fields cannot share an alias.
         assertThat(output.getField("x_relu").aliases()).isEmpty();
         assertThat(fieldNames(output)).containsExactly("x", "x_relu", "x_grad");
+    }
+
+    @Test
+    void newFieldsDefaultToTheActivationAndDerivativeOfTheInputsDefault() {
+        Schema input =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"D\",\"fields\":["
+                                    + "{\"name\":\"up\",\"type\":\"double\",\"default\":1.5},"
+                                    + "{\"name\":\"down\",\"type\":\"double\",\"default\":-2.0},"
+                                    + "{\"name\":\"capped\",\"type\":\"float\",\"default\":7.5},"
+                                    + "{\"name\":\"maybe\",\"type\":[\"null\",\"double\"],"
+                                    + "\"default\":null},"
+                                    + "{\"name\":\"first\",\"type\":[\"double\",\"null\"],"
+                                    + "\"default\":3.0},"
+                                    + "{\"name\":\"emb\",\"type\":{\"type\":\"array\","
+                                    + "\"items\":\"double\"},\"default\":[-1.0,2.0,6.0]},"
+                                    + "{\"name\":\"plain\",\"type\":\"double\"}]}");
+
+        Schema output =
+                GenericRecordActivationFunction.builder(input)
+                        .activation(Activations.relu6())
+                        .fields("up", "down", "capped", "maybe", "first", "emb", "plain")
+                        .build()
+                        .outputSchema();
+
+        // relu6 and its derivative by hand: 1.5 -> 1.5, 1; -2 -> 0, 0; 7.5 -> 6, 0 (from the
+        // cap on); 3 -> 3, 1; [-1, 2, 6] -> [0, 2, 6], [0, 1, 0].
+        assertThat(output.getField("up_relu6").defaultVal()).isEqualTo(1.5);
+        assertThat(output.getField("up_grad").defaultVal()).isEqualTo(1.0);
+        assertThat(output.getField("down_relu6").defaultVal()).isEqualTo(0.0);
+        assertThat(output.getField("down_grad").defaultVal()).isEqualTo(0.0);
+        assertThat(output.getField("capped_relu6").defaultVal()).isEqualTo(6.0f);
+        assertThat(output.getField("capped_grad").defaultVal()).isEqualTo(0.0f);
+        assertThat(output.getField("maybe_relu6").defaultVal()).isSameAs(JsonProperties.NULL_VALUE);
+        assertThat(output.getField("maybe_grad").defaultVal()).isSameAs(JsonProperties.NULL_VALUE);
+        assertThat(output.getField("first_relu6").defaultVal()).isEqualTo(3.0);
+        assertThat(output.getField("first_grad").defaultVal()).isEqualTo(1.0);
+        assertThat(output.getField("emb_relu6").defaultVal()).isEqualTo(List.of(0.0, 2.0, 6.0));
+        assertThat(output.getField("emb_grad").defaultVal()).isEqualTo(List.of(0.0, 1.0, 0.0));
+        assertThat(output.getField("plain_relu6").hasDefaultValue()).isFalse();
+        assertThat(output.getField("plain_grad").hasDefaultValue()).isFalse();
+        // The input's own fields keep theirs.
+        assertThat(output.getField("down").defaultVal()).isEqualTo(-2.0);
+    }
+
+    @Test
+    void maxoutFieldsDefaultToTheGroupedDefaultWhereItGroups() {
+        Schema input =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"M\",\"fields\":["
+                                        + "{\"name\":\"even\",\"type\":{\"type\":\"array\","
+                                        + "\"items\":\"double\"},\"default\":[3.0,1.0,2.0,5.0]},"
+                                        + "{\"name\":\"odd\",\"type\":{\"type\":\"array\","
+                                        + "\"items\":\"double\"},\"default\":[1.0,2.0,3.0]}]}");
+
+        Schema output =
+                GenericRecordActivationFunction.builder(input)
+                        .activation(Activations.parseVector("maxout(k=2)"))
+                        .fields("even", "odd")
+                        .build()
+                        .outputSchema();
+
+        // Groups (3, 1) and (2, 5): maxima 3 and 5, one-hot at index 0 and index 3.
+        assertThat(output.getField("even_maxout").defaultVal()).isEqualTo(List.of(3.0, 5.0));
+        assertThat(output.getField("even_grad").defaultVal())
+                .isEqualTo(List.of(1.0, 0.0, 0.0, 1.0));
+        // Three values do not group by 2: no default, rather than a wrong one.
+        assertThat(output.getField("odd_maxout").hasDefaultValue()).isFalse();
+        assertThat(output.getField("odd_grad").hasDefaultValue()).isFalse();
     }
 
     @Test
