@@ -2,6 +2,9 @@ package io.relustream.formats;
 
 import org.apache.avro.Schema;
 
+import java.util.HashSet;
+import java.util.Set;
+
 /**
  * Walks Avro binary data along its writer schema without building anything, so that lengths and
  * counts which claim more bytes than the payload holds are caught before Avro allocates for them
@@ -38,6 +41,91 @@ final class AvroBinaryCheck {
                             + " trailing bytes after the "
                             + schema.getName()
                             + " record");
+        }
+    }
+
+    /**
+     * Checks that the items of every array in {@code schema}, however deep, take at least one byte
+     * each, as {@link #check} assumes when it bounds an array's count by the bytes left. Items that
+     * take none (null, a record of no fields or of such fields only, a fixed of size 0) would let a
+     * few bytes claim 2^62 of them, which Avro reads or skips one by one. A map's entries always
+     * take a byte: their key's length.
+     *
+     * @throws IllegalArgumentException naming the array and its items
+     */
+    static void checkItemsTakeBytes(Schema schema) {
+        itemsTakeBytes(schema, schema.getName(), new HashSet<>());
+    }
+
+    private static void itemsTakeBytes(Schema schema, String path, Set<String> checked) {
+        switch (schema.getType()) {
+            case RECORD:
+                if (checked.add(schema.getFullName())) {
+                    for (Schema.Field field : schema.getFields()) {
+                        itemsTakeBytes(field.schema(), path + "." + field.name(), checked);
+                    }
+                }
+                return;
+            case UNION:
+                for (Schema branch : schema.getTypes()) {
+                    itemsTakeBytes(branch, path, checked);
+                }
+                return;
+            case ARRAY:
+                Schema items = schema.getElementType();
+                if (takesNoBytes(items, new HashSet<>())) {
+                    throw new IllegalArgumentException(
+                            path
+                                    + " is an array of "
+                                    + describe(items)
+                                    + ", items written in zero bytes, so that a few bytes could"
+                                    + " claim billions of them for the decoder to read one by one;"
+                                    + " an array's items must take at least one byte (a union such"
+                                    + " as [\"null\", \"double\"] takes one)");
+                }
+                itemsTakeBytes(items, path + "[]", checked);
+                return;
+            case MAP:
+                itemsTakeBytes(schema.getValueType(), path + "[]", checked);
+                return;
+            default:
+                return;
+        }
+    }
+
+    /** Whether a datum of {@code schema} can be written in zero bytes. */
+    private static boolean takesNoBytes(Schema schema, Set<String> enclosing) {
+        switch (schema.getType()) {
+            case NULL:
+                return true;
+            case FIXED:
+                return schema.getFixedSize() == 0;
+            case RECORD:
+                if (!enclosing.add(schema.getFullName())) {
+                    return false; // a record within itself, outside any union, has no datum
+                }
+                boolean none =
+                        schema.getFields().stream()
+                                .allMatch(field -> takesNoBytes(field.schema(), enclosing));
+                enclosing.remove(schema.getFullName());
+                return none;
+            default:
+                return false; // a union's branch, an enum's symbol, a count or length: a byte
+        }
+    }
+
+    private static String describe(Schema items) {
+        switch (items.getType()) {
+            case FIXED:
+                return "fixed " + items.getFullName() + " of size 0";
+            case RECORD:
+                return "record "
+                        + items.getFullName()
+                        + (items.getFields().isEmpty()
+                                ? " without fields"
+                                : " whose fields take no bytes");
+            default:
+                return items.getType().getName();
         }
     }
 
@@ -203,9 +291,10 @@ final class AvroBinaryCheck {
                 }
                 count = -count;
             }
-            // Every item takes at least one byte unless it is null: a count beyond the bytes
-            // left is a lie that would make Avro allocate for nothing.
-            if (items.getType() != Schema.Type.NULL && count > end - position) {
+            // Every item takes at least one byte (checkItemsTakeBytes refuses writers whose
+            // array items could take none; a map entry has its key): a count beyond the bytes
+            // left is a lie that would make Avro allocate, or loop, for nothing.
+            if (count > end - position) {
                 throw malformed(
                         path,
                         "claims "

@@ -58,9 +58,17 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         this.extraWriterSchemas = List.copyOf(extraWriterSchemas);
     }
 
-    /** A decoder of {@code type} records in {@code format}. */
+    /**
+     * A decoder of {@code type} records in {@code format}.
+     *
+     * @throws IllegalArgumentException when the type's schema has an array whose items can be
+     *     written in zero bytes (null, a record without fields, a fixed of size 0), naming it: the
+     *     decoder could not tell a payload's count of them from a lie
+     */
     public static <T extends SpecificRecordBase> AvroRecordDecoder<T> of(
             Class<T> type, WireFormat format) {
+        AvroBinaryCheck.checkItemsTakeBytes(
+                SpecificData.getForClass(Objects.requireNonNull(type, "type")).getSchema(type));
         return new AvroRecordDecoder<>(type, format, List.of());
     }
 
@@ -68,17 +76,29 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
      * This decoder, also resolving the given writer schemas by their fingerprint: newer schemas of
      * producers that upgraded before this job did. Each must be readable by the current schema; see
      * {@link #checkReadable}.
+     *
+     * @throws IllegalArgumentException when a schema has an array whose items can be written in
+     *     zero bytes, naming it, as {@link #checkReadable} does
      */
     public AvroRecordDecoder<T> withWriterSchemas(List<Schema> writerSchemas) {
         List<String> all = new ArrayList<>(extraWriterSchemas);
-        writerSchemas.forEach(schema -> all.add(schema.toString()));
+        writerSchemas.forEach(
+                schema -> {
+                    AvroBinaryCheck.checkItemsTakeBytes(schema);
+                    all.add(schema.toString());
+                });
         return new AvroRecordDecoder<>(type, format, all);
     }
 
     /**
-     * Checks that records written with {@code writer} can be read as {@code type}.
+     * Checks that records written with {@code writer} can be read as {@code type}, and that the
+     * decoder can check their bytes: no array of the writer may hold items that can be written in
+     * zero bytes (null, a record without fields or of such fields only, a fixed of size 0), whose
+     * count a few bytes could set to billions.
      *
-     * @throws IllegalArgumentException naming the record and every incompatibility
+     * @throws IllegalArgumentException naming the record and every incompatibility, or the field
+     *     path of such an array (e.g. {@code FeatureVector.extra}, {@code FeatureVector.m[].a} for
+     *     a field of a map's or array's items)
      */
     public static void checkReadable(Class<? extends SpecificRecordBase> type, Schema writer) {
         Schema reader = SpecificData.getForClass(type).getSchema(type);
@@ -97,6 +117,7 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                                     .map(incompatibility -> describe(reader, incompatibility))
                                     .collect(Collectors.joining("; ")));
         }
+        AvroBinaryCheck.checkItemsTakeBytes(writer);
     }
 
     /**

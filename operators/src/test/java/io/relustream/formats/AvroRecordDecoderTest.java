@@ -13,9 +13,11 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificRecordBase;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
@@ -23,7 +25,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -902,6 +906,163 @@ class AvroRecordDecoderTest {
                                 + " its field group at /fields/2 has no default and the writer"
                                 + " has no field of that name (aliases count only in the current"
                                 + " schema, not in the writer's)");
+    }
+
+    /**
+     * The current FeatureVector schema with one more field, {@code extra}, of type {@code type}.
+     */
+    private static Schema withExtraField(String type) {
+        String current = FeatureVector.getClassSchema().toString();
+        return new Schema.Parser()
+                .parse(
+                        current.substring(0, current.length() - 2)
+                                + ",{\"name\":\"extra\",\"type\":"
+                                + type
+                                + "}]}");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "{'type':'array','items':'null'}" + "| FeatureVector.extra is an array of null",
+                "['null',{'type':'array','items':{'type':'record','name':'Empty','fields':[]}}]"
+                        + "| FeatureVector.extra is an array of record io.relustream.avro.Empty"
+                        + " without fields",
+                "{'type':'array','items':{'type':'record','name':'Nulls','fields':["
+                        + "{'name':'a','type':'null'},"
+                        + "{'name':'b','type':{'type':'record','name':'None','fields':[]}}]}}"
+                        + "| FeatureVector.extra is an array of record io.relustream.avro.Nulls"
+                        + " whose fields take no bytes",
+                "{'type':'map','values':{'type':'record','name':'Holder','fields':["
+                        + "{'name':'bins','type':{'type':'array',"
+                        + "'items':{'type':'fixed','name':'Nothing','size':0}}}]}}"
+                        + "| FeatureVector.extra[].bins is an array of fixed"
+                        + " io.relustream.avro.Nothing of size 0",
+                "{'type':'array','items':{'type':'array','items':'null'}}"
+                        + "| FeatureVector.extra[] is an array of null"
+            })
+    void refusesWritersWithArraysOfItemsWrittenInZeroBytes(String type, String array) {
+        // Each such item is written in no bytes at all, so a payload of a few bytes can claim
+        // 2^62 of them, and Avro reads or skips them one by one, for good.
+        Schema writer = withExtraField(type.replace('\'', '"'));
+        String reason =
+                array
+                        + ", items written in zero bytes, so that a few bytes could claim billions"
+                        + " of them for the decoder to read one by one; an array's items must take"
+                        + " at least one byte (a union such as [\"null\", \"double\"] takes one)";
+
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, writer))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(reason);
+        var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+        assertThatThrownBy(() -> decoder.withWriterSchemas(List.of(V2, writer)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(reason);
+    }
+
+    /** A record type whose own schema has an array of nulls. */
+    public static final class Marks extends SpecificRecordBase {
+        public static final Schema SCHEMA$ =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"Marks\","
+                                        + "\"namespace\":\"io.relustream.formats\",\"fields\":["
+                                        + "{\"name\":\"seen\",\"type\":"
+                                        + "{\"type\":\"array\",\"items\":\"null\"}}]}");
+        private List<Object> seen;
+
+        @Override
+        public Schema getSchema() {
+            return SCHEMA$;
+        }
+
+        @Override
+        public Object get(int field) {
+            return seen;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public void put(int field, Object value) {
+            seen = (List<Object>) value;
+        }
+    }
+
+    @Test
+    void refusesRecordTypesWithArraysOfItemsWrittenInZeroBytes() {
+        assertThatThrownBy(() -> AvroRecordDecoder.of(Marks.class, WireFormat.AVRO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Marks.seen is an array of null, items written in zero");
+    }
+
+    @Test
+    void readsWritersWhoseArrayAndMapItemsTakeAByteOrMore() throws Exception {
+        // A union's branch index takes a byte, even for null; a map's entry has its key's
+        // length, whatever its value.
+        Schema writer =
+                new Schema.Parser()
+                        .parse(
+                                FeatureVector.getClassSchema()
+                                        .toString()
+                                        .replaceFirst(
+                                                "]}$",
+                                                ",{\"name\":\"flags\",\"type\":{\"type\":"
+                                                        + "\"array\",\"items\":[\"null\","
+                                                        + "\"double\"]}},{\"name\":\"tags\","
+                                                        + "\"type\":{\"type\":\"map\","
+                                                        + "\"values\":\"null\"}}]}"));
+        assertThatNoException()
+                .isThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, writer));
+        var decoder =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(writer));
+        GenericRecord record = new GenericData.Record(writer);
+        record.put("id", "r1");
+        record.put("event_time", 1_000L);
+        record.put("group", "g");
+        record.put("values", List.of(1.5, -2.0));
+        record.put("flags", Arrays.asList(null, 2.5, null));
+        Map<String, Object> tagged = new LinkedHashMap<>();
+        tagged.put("a", null);
+        tagged.put("b", null);
+        record.put("tags", tagged);
+        ByteBuffer buffer =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), writer).encode(record);
+        byte[] valid = new byte[buffer.remaining()];
+        buffer.get(valid);
+        assertThat(decoder.decode(valid)).isEqualTo(VECTOR);
+
+        // 2^62 items claimed by a few bytes are dead-lettered at their count, as any count
+        // beyond the bytes left. VECTOR's fields after the 10-byte header: id (1 + 2),
+        // event_time (2), group (1 + 1), values (1 + 2 * 8 + 1) = 25 bytes, to byte 35; the
+        // count 2^62, zig-zag 2^63, takes 10 bytes, so 3 more bytes start at byte 45 (flags)
+        // or, after the empty flags' single 0 at byte 35, at byte 46 (tags).
+        byte[] header = AvroRecordEncoder.singleObjectHeader(writer);
+        byte[] fields = AvroRecordEncoder.of(FeatureVector.class, WireFormat.AVRO).encode(VECTOR);
+        assertThat(fields).hasSize(25);
+        ByteArrayOutputStream flags = new ByteArrayOutputStream();
+        flags.write(header);
+        flags.write(fields);
+        writeZigZag(flags, 1L << 62);
+        flags.write(new byte[] {0, 0, 0});
+        assertReason(
+                decoder,
+                flags.toByteArray(),
+                "payload is not valid Avro: FeatureVector.flags at byte 45: claims"
+                        + " 4611686018427387904 items but only 3 bytes remain");
+        ByteArrayOutputStream tags = new ByteArrayOutputStream();
+        tags.write(header);
+        tags.write(fields);
+        tags.write(0); // no flags
+        writeZigZag(tags, 1L << 62);
+        tags.write(new byte[] {0, 0, 0});
+        assertReason(
+                decoder,
+                tags.toByteArray(),
+                "payload is not valid Avro: FeatureVector.tags at byte 46: claims"
+                        + " 4611686018427387904 items but only 3 bytes remain");
     }
 
     private static FeatureVector vector(String id, long eventTime, List<Double> values) {

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,8 +132,14 @@ class WriterSchemasTest {
         String requiredExtra = withField("{\"name\": \"shard\", \"type\": \"int\"}");
         String floats = CURRENT.replace("\"items\" : \"double\"", "\"items\" : \"float\"");
         assertThat(floats).isNotEqualTo(CURRENT);
+        // Items of at least one byte: a union's branch index; a map entry's key length.
+        String byteItems =
+                withField(
+                        "{\"name\": \"flags\", \"type\": {\"type\": \"array\", \"items\":"
+                                + " [\"null\", \"double\"]}}, {\"name\": \"tags\", \"type\":"
+                                + " {\"type\": \"map\", \"values\": \"null\"}}");
 
-        for (String json : List.of(requiredExtra, floats, CURRENT)) {
+        for (String json : List.of(requiredExtra, floats, byteItems, CURRENT)) {
             Path file = write("writer.avsc", json);
             assertThat(options("--writer-schemas", file.toString()).writerSchemas().schemas())
                     .containsExactly(schema(json));
@@ -329,6 +337,62 @@ class WriterSchemasTest {
         Path file = write("micros-union.avsc", writer);
 
         assertRejected(file.toString(), "'" + file + MICROS_REFUSED);
+    }
+
+    @Test
+    void rejectsWritersWithArraysOfItemsWrittenInZeroBytes() {
+        // A few bytes could claim 2^62 such items, and one record would hold the job up for good.
+        Path nulls =
+                write(
+                        "nulls.avsc",
+                        withField(
+                                "{\"name\": \"extra\", \"type\": [\"null\", {\"type\":"
+                                        + " \"array\", \"items\": \"null\"}]}"));
+        Path empty =
+                write(
+                        "empty.avsc",
+                        withField(
+                                "{\"name\": \"nested\", \"type\": {\"type\": \"record\","
+                                        + " \"name\": \"Nested\", \"fields\": [{\"name\":"
+                                        + " \"marks\", \"type\": {\"type\": \"array\","
+                                        + " \"items\": {\"type\": \"record\", \"name\":"
+                                        + " \"Mark\", \"fields\": []}}}]}}"));
+        String allowed =
+                ", items written in zero bytes, so that a few bytes could claim billions of them"
+                    + " for the decoder to read one by one; an array's items must take at least one"
+                    + " byte (a union such as [\"null\", \"double\"] takes one)";
+
+        assertRejected(
+                nulls.toString(),
+                "'" + nulls + "': FeatureVector.extra is an array of null" + allowed);
+        assertRejected(
+                empty.toString(),
+                "'"
+                        + empty
+                        + "': FeatureVector.nested.marks is an array of record"
+                        + " io.relustream.avro.Mark without fields"
+                        + allowed);
+
+        // The job does not start: exit status 2, the option, the file and why.
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status =
+                JobOptions.run(
+                        new String[] {
+                            "--bootstrap-servers",
+                            "kafka:9092",
+                            "--writer-schemas",
+                            nulls.toString()
+                        },
+                        options -> 0,
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo(
+                        String.format(
+                                "%s'%s': FeatureVector.extra is an array of null%s%n"
+                                        + "Use --help to see every option.%n",
+                                INVALID, nulls, allowed));
     }
 
     @Test
