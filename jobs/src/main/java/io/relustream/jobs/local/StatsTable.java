@@ -3,6 +3,7 @@ package io.relustream.jobs.local;
 import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -22,6 +23,12 @@ public final class StatsTable {
 
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME_MILLIS =
+            DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DATE_TIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DATE_TIME_MILLIS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
     private static final String ROW =
             "%-17s  %-12s %8s %9s %6s %5s %5s %5s %6s %8s %8s %8s %8s %8s %8s %8s  %s";
 
@@ -81,11 +88,29 @@ public final class StatsTable {
     }
 
     private static String window(Instant start, Instant end) {
-        return TIME.format(start) + "-" + TIME.format(end);
+        // Times alone would show a window of 1 ms as 10:00:00-10:00:00 and one of a day as
+        // 00:00:00-00:00:00: milliseconds when a bound is not a whole second, the date when
+        // the window is a day or longer.
+        boolean millis = start.getNano() != 0 || end.getNano() != 0;
+        boolean dated = !Duration.between(start, end).minusDays(1).isNegative();
+        DateTimeFormatter format =
+                dated ? (millis ? DATE_TIME_MILLIS : DATE_TIME) : (millis ? TIME_MILLIS : TIME);
+        return format.format(start) + "-" + format.format(end);
     }
 
     private static String percent(Double fraction) {
-        return fraction == null ? "-" : String.format(Locale.ROOT, "%.1f", 100 * fraction);
+        if (fraction == null) {
+            return "-";
+        }
+        // 100.0 means every value, 0.0 none: a share that only rounds to them says it is near.
+        String rounded = String.format(Locale.ROOT, "%.1f", 100 * fraction);
+        if (rounded.equals("100.0") && fraction < 1) {
+            return ">99.9";
+        }
+        if (rounded.equals("0.0") && fraction > 0) {
+            return "<0.1";
+        }
+        return rounded;
     }
 
     private static String number(Double value) {

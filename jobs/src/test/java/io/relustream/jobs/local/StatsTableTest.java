@@ -97,4 +97,79 @@ class StatsTableTest {
                         "NaN",
                         "none");
     }
+
+    private static String[] columns(ActivationStats.Builder stats) {
+        return StatsTable.row(
+                        stats.setMin(0.0)
+                                .setMax(1.0)
+                                .setMean(0.5)
+                                .setStddev(0.5)
+                                .setP50(0.0)
+                                .setP90(1.0)
+                                .setP99(1.0)
+                                .build())
+                .split(" +");
+    }
+
+    @Test
+    void showsAllAndNoneOnlyWhenExact() {
+        // 1999 zeros of 2000 values: 99.95%, which rounds to 100.0 but is not every value;
+        // 1 of 4000 inputs below the threshold: 0.025%, which rounds to 0.0 but is not none.
+        String[] nearlyAll =
+                columns(
+                        window().setValueCount(2000)
+                                .setZeroCount(1999)
+                                .setZeroFraction(1999 / 2000.0)
+                                .setNegativeInputFraction(1 / 4000.0));
+        assertThat(nearlyAll[4]).isEqualTo(">99.9");
+        assertThat(nearlyAll[8]).isEqualTo("<0.1");
+
+        // 1998 of 2000: 99.9%; 3 of 2000: 0.15%, printed 0.1 (or 0.2) as any other share.
+        String[] near =
+                columns(
+                        window().setValueCount(2000)
+                                .setZeroCount(1998)
+                                .setZeroFraction(1998 / 2000.0)
+                                .setNegativeInputFraction(3 / 2000.0));
+        assertThat(near[4]).isEqualTo("99.9");
+        assertThat(near[8]).isIn("0.1", "0.2");
+
+        String[] exact =
+                columns(
+                        window().setValueCount(2000)
+                                .setZeroCount(2000)
+                                .setZeroFraction(1.0)
+                                .setNegativeInputFraction(0.0));
+        assertThat(exact[4]).isEqualTo("100.0");
+        assertThat(exact[8]).isEqualTo("0.0");
+    }
+
+    @Test
+    void showsMillisecondsAndDatesWhereTimesAloneWouldNotTellTheWindow() {
+        // A window of 1 ms: seconds alone would print 10:00:00-10:00:00.
+        assertThat(
+                        columns(
+                                window().setWindowStart(Instant.parse("2026-11-27T10:00:00Z"))
+                                        .setWindowEnd(Instant.parse("2026-11-27T10:00:00.001Z")))[
+                                0])
+                .isEqualTo("10:00:00.000-10:00:00.001");
+        // 1.5 s windows: every one has a bound within a second.
+        assertThat(
+                        columns(
+                                window().setWindowStart(Instant.parse("2026-11-27T10:00:01.500Z"))
+                                        .setWindowEnd(Instant.parse("2026-11-27T10:00:03Z")))[0])
+                .isEqualTo("10:00:01.500-10:00:03.000");
+        // A day: times alone would print 00:00:00-00:00:00.
+        assertThat(
+                        columns(
+                                window().setWindowStart(Instant.parse("2026-12-31T00:00:00Z"))
+                                        .setWindowEnd(Instant.parse("2027-01-01T00:00:00Z")))[0])
+                .isEqualTo("2026-12-31T00:00:00-2027-01-01T00:00:00");
+        // Under a day, a window across midnight needs no date: 23:00:00-00:00:00 is one hour.
+        assertThat(
+                        columns(
+                                window().setWindowStart(Instant.parse("2026-11-27T23:00:00Z"))
+                                        .setWindowEnd(Instant.parse("2026-11-28T00:00:00Z")))[0])
+                .isEqualTo("23:00:00-00:00:00");
+    }
 }
