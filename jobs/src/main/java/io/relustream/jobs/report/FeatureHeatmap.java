@@ -8,7 +8,6 @@ import java.awt.RenderingHints;
 import java.awt.geom.Line2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -146,14 +145,13 @@ final class FeatureHeatmap {
                     "Share of zero activations per feature and window",
                     String.format(
                             "activation %s \u00b7 dead: zero fraction \u2265 %s \u00b7 %d window%s"
-                                    + " of %s \u00b7 window ends %s to %s UTC%s",
+                                    + " of %s \u00b7 window ends %s UTC%s",
                             String.join(", ", series.activations()),
                             share(deadThreshold),
                             ends.size(),
                             ends.size() == 1 ? "" : "s",
                             series.windowLengths(),
-                            TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(0))),
-                            TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(ends.size() - 1))),
+                            TimeTicks.span(ends.get(0), ends.get(ends.size() - 1)),
                             groups.size() < totalGroups
                                     ? String.format(
                                             " \u00b7 the first %d of %d %s (--group chooses)",

@@ -22,10 +22,11 @@ import java.util.Locale;
  * ticks.labels(); // "10:05", "10:10", ...
  * }</pre>
  *
- * <p>The step is the smallest one whose labels, side by side, fit the axis. Labels carry seconds
- * only when the step is shorter than a minute, and the date when the axis spans more than one day
- * (the chart's subtitle tells the date otherwise); past steps of 112 days, ticks fall on new year's
- * days, every 1, 2, 5, 10, ... years, labelled with the year.
+ * <p>The step is the smallest one whose labels, side by side, fit the axis, from a millisecond on.
+ * Labels carry seconds only when the step is shorter than a minute, milliseconds when it is shorter
+ * than a second, and the date when the axis spans more than one day (the chart's subtitle tells the
+ * date otherwise); past steps of 112 days, ticks fall on new year's days, every 1, 2, 5, 10, ...
+ * years, labelled with the year.
  */
 final class TimeTicks {
 
@@ -35,6 +36,13 @@ final class TimeTicks {
     private static final long DAY = 24 * HOUR;
 
     private static final long[] STEPS = {
+        // Windows may be as short as a millisecond: their axis spans a few milliseconds.
+        1,
+        2,
+        5,
+        10,
+        20,
+        50,
         100,
         200,
         500,
@@ -161,11 +169,21 @@ final class TimeTicks {
         return labels;
     }
 
-    /** A UTC time for subtitles, {@code 2025-03-01 10:15:00}. */
-    static String dateTime(Instant time) {
-        return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT)
-                .withZone(ZoneOffset.UTC)
-                .format(time);
+    /**
+     * The first and last of some times (epoch millis) for subtitles: {@code 2025-03-01 10:15:00 to
+     * 2025-03-01 10:20:00}, both with milliseconds when either is not a whole second (windows of 1
+     * ms would read {@code 10:00:00 to 10:00:00}).
+     */
+    static String span(long first, long last) {
+        String pattern =
+                first % SECOND == 0 && last % SECOND == 0
+                        ? "yyyy-MM-dd HH:mm:ss"
+                        : "yyyy-MM-dd HH:mm:ss.SSS";
+        DateTimeFormatter format =
+                DateTimeFormatter.ofPattern(pattern, Locale.ROOT).withZone(ZoneOffset.UTC);
+        return format.format(Instant.ofEpochMilli(first))
+                + " to "
+                + format.format(Instant.ofEpochMilli(last));
     }
 
     /** A duration for subtitles: {@code 10s}, {@code 1500ms}, {@code 5m}. */

@@ -9,7 +9,6 @@ import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -123,15 +122,14 @@ final class ZeroFractionChart {
                     "Share of zero activations per window",
                     String.format(
                             "activation %s \u00b7 %d group%s \u00b7 %d window%s of %s \u00b7 window"
-                                    + " ends %s to %s UTC",
+                                    + " ends %s UTC",
                             String.join(", ", series.activations()),
                             series.groups().size(),
                             series.groups().size() == 1 ? "" : "s",
                             ends.size(),
                             ends.size() == 1 ? "" : "s",
                             series.windowLengths(),
-                            TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(0))),
-                            TimeTicks.dateTime(Instant.ofEpochMilli(ends.get(ends.size() - 1)))));
+                            TimeTicks.span(ends.get(0), ends.get(ends.size() - 1))));
             axes();
             Rectangle2D area = new Rectangle2D.Double(x0, y0, x1 - x0, y1 - y0);
             g.setClip(area);

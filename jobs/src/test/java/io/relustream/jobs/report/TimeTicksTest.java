@@ -60,4 +60,38 @@ class TimeTicksTest {
         assertThat(ticks.times())
                 .containsExactly(Instant.parse("2025-03-02T00:00:00Z").toEpochMilli());
     }
+
+    @Test
+    void anAxisOfMillisecondWindowsHasMillisecondTicks() {
+        Graphics2D g = Charts.graphics(Charts.canvas(1200, 700));
+        g.setFont(Charts.TICK_FONT);
+        // Ten windows of 1 ms: their ends 10:00:00.001 to 10:00:00.010.
+        long from = Instant.parse("2026-11-27T10:00:00.001Z").toEpochMilli();
+        long to = Instant.parse("2026-11-27T10:00:00.010Z").toEpochMilli();
+
+        // 896 pixels: a label "10:00:00.002" is about 72 wide, 28 apart; every millisecond (10
+        // labels) needs about 1000 pixels, every 2 ms (5) about 500.
+        TimeTicks ticks = TimeTicks.fitting(from, to, 896, g);
+
+        assertThat(ticks.labels())
+                .containsExactly(
+                        "10:00:00.002",
+                        "10:00:00.004",
+                        "10:00:00.006",
+                        "10:00:00.008",
+                        "10:00:00.010");
+        assertThat(ticks.times()).containsExactly(from + 1, from + 3, from + 5, from + 7, to);
+    }
+
+    @Test
+    void subtitlesShowMillisecondsWhenAnEndIsWithinASecond() {
+        long start = Instant.parse("2026-11-27T10:00:00Z").toEpochMilli();
+
+        assertThat(TimeTicks.span(start + 1, start + 10))
+                .isEqualTo("2026-11-27 10:00:00.001 to 2026-11-27 10:00:00.010");
+        assertThat(TimeTicks.span(start, start + 1_500))
+                .isEqualTo("2026-11-27 10:00:00.000 to 2026-11-27 10:00:01.500");
+        assertThat(TimeTicks.span(start, start + 10_000))
+                .isEqualTo("2026-11-27 10:00:00 to 2026-11-27 10:00:10");
+    }
 }
