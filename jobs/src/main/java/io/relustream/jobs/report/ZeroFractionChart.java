@@ -63,12 +63,13 @@ final class ZeroFractionChart {
     }
 
     /**
-     * A window's zero fraction, or null when it has none; NaN, which no job writes, is none too
-     * (drawn, it would join the line across the window instead of breaking it).
+     * A window's zero fraction, or null when it has none; NaN and infinities, which no job writes,
+     * are none too (drawn, NaN would join the line across the window instead of breaking it, and an
+     * infinity would send it off the chart in a stroke through every share).
      */
     static Double share(ActivationStats window) {
         Double share = window.getZeroFraction();
-        return share == null || share.isNaN() ? null : share;
+        return share == null || !Double.isFinite(share) ? null : share;
     }
 
     private static final class Drawing {

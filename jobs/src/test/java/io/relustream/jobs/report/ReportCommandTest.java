@@ -31,6 +31,7 @@ import static io.relustream.jobs.report.ReportFixtures.WHITE;
 import static io.relustream.jobs.report.ReportFixtures.WINDOWS;
 import static io.relustream.jobs.report.ReportFixtures.pixel;
 import static io.relustream.jobs.report.ReportFixtures.png;
+import static io.relustream.jobs.report.ReportFixtures.rowsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -540,6 +541,32 @@ class ReportCommandTest {
         run = report("--input", allNaN.toString(), "--output-dir", out.toString());
         assertThat(run.status).isEqualTo(2);
         assertThat(out.resolve("zero-fraction.png")).doesNotExist();
+    }
+
+    @Test
+    void anInfiniteZeroFractionBreaksTheLineLikeANaNOne() throws IOException {
+        // No job writes an infinite share, but a hand-written file may: drawn, its point would
+        // be infinitely far off and the line towards it a stroke through the chart.
+        for (double infinity : new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            List<ActivationStats> records = new ArrayList<>();
+            for (int w = 0; w < 5; w++) {
+                records.add(ReportFixtures.stats("g", w, w == 2 ? infinity : 0.9, 0.5));
+            }
+            Path input = ReportFixtures.writeFile(records, dir.resolve("inf.avro"));
+            Path out = dir.resolve("inf" + (infinity > 0 ? "+" : "-"));
+
+            Run run = report("--input", input.toString(), "--output-dir", out.toString());
+
+            assertThat(run.status).as(run.err).isZero();
+            BufferedImage chart = png(out.resolve("zero-fraction.png"));
+            // Window ends from x 98 to 966, 217 apart: window 1 at 315, window 2 at 532, 3 at 749.
+            assertThat(pixel(chart, 315, chartY(0.9, 700))).isEqualTo(BLUE);
+            assertThat(pixel(chart, 749, chartY(0.9, 700))).isEqualTo(BLUE);
+            // Nothing of the line between windows 1 and 3, at any height of the plot area.
+            for (int x : new int[] {532 - 60, 532, 532 + 60}) {
+                assertThat(rowsOf(chart, x, BLUE, 76, 700 - 64)).as("x %d", x).isEmpty();
+            }
+        }
     }
 
     @Test
