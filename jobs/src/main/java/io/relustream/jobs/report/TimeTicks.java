@@ -116,7 +116,9 @@ final class TimeTicks {
     private static TimeTicks years(long from, long to, double pixels, Graphics2D g) {
         long fromYear = year(from);
         long toYear = year(to);
-        DateTimeFormatter format = DateTimeFormatter.ofPattern("uuuu", Locale.ROOT);
+        // "u", not "uuuu": the axis of a window ending in 9999 reaches 10000, which "uuuu" writes
+        // "+10000".
+        DateTimeFormatter format = DateTimeFormatter.ofPattern("u", Locale.ROOT);
         for (long years = 1; ; years = nextRoundYears(years)) {
             long first = Math.floorDiv(fromYear + years - 1, years) * years;
             if (first == fromYear && newYear(first) < from) {

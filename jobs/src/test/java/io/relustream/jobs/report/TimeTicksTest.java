@@ -94,4 +94,20 @@ class TimeTicksTest {
         assertThat(TimeTicks.span(start, start + 10_000))
                 .isEqualTo("2026-11-27 10:00:00 to 2026-11-27 10:00:10");
     }
+
+    @Test
+    void theYear10000IsLabelledWithoutASign() {
+        Graphics2D g = Charts.graphics(Charts.canvas(1200, 700));
+        g.setFont(Charts.TICK_FONT);
+        // A chart of windows from 1970 to the last of 9999 pads its axis into the year 10000.
+        long from = Instant.parse("1969-06-01T00:00:00Z").toEpochMilli();
+        long to = Instant.parse("+10000-06-01T00:00:00Z").toEpochMilli();
+
+        // 896 pixels: every 1000 years, 9 labels of about 36 pixels with their gaps of 28.
+        TimeTicks ticks = TimeTicks.fitting(from, to, 896, g);
+
+        assertThat(ticks.labels())
+                .containsExactly(
+                        "2000", "3000", "4000", "5000", "6000", "7000", "8000", "9000", "10000");
+    }
 }
