@@ -348,10 +348,11 @@ public final class LocalRun implements Callable<Integer> {
                         consumer.poll(Duration.ofMillis(200))) {
                     try {
                         if (record.topic().equals(options.statsTopic())) {
+                            ActivationStats window = stats.decode(record.value());
                             if (rows++ % 20 == 0) {
-                                out.println(StatsTable.header());
+                                out.println(StatsTable.header(window));
                             }
-                            out.println(StatsTable.row(stats.decode(record.value())));
+                            out.println(StatsTable.row(window));
                         } else {
                             out.println(StatsTable.alert(alerts.decode(record.value())));
                         }

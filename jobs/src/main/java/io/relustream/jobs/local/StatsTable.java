@@ -14,9 +14,9 @@ import java.util.Locale;
  * Renders window statistics and alerts as the rows of a plain-text table.
  *
  * <pre>{@code
- * System.out.println(StatsTable.header());
- * System.out.println(StatsTable.row(stats));   // one ActivationStats
- * System.out.println(StatsTable.alert(alert)); // one ActivationAlert
+ * System.out.println(StatsTable.header(stats)); // titles, the window column as wide as its
+ * System.out.println(StatsTable.row(stats));    // one ActivationStats
+ * System.out.println(StatsTable.alert(alert));  // one ActivationAlert
  * }</pre>
  */
 public final class StatsTable {
@@ -29,16 +29,33 @@ public final class StatsTable {
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter DATE_TIME_MILLIS =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
-    private static final String ROW =
-            "%-17s  %-12s %8s %9s %6s %5s %5s %5s %6s %8s %8s %8s %8s %8s %8s %8s  %s";
+
+    /** Room for {@code 10:00:00-10:00:05}. */
+    private static final int WINDOW_WIDTH = 17;
+
+    /** The columns after the window's. */
+    private static final String COLUMNS =
+            "  %-12s %8s %9s %6s %5s %5s %5s %6s %8s %8s %8s %8s %8s %8s %8s  %s";
 
     private StatsTable() {}
 
-    /** The column titles. */
+    /** The column titles, over windows of whole seconds within a day. */
     public static String header() {
+        return header(WINDOW_WIDTH);
+    }
+
+    /**
+     * The column titles over rows of windows like the one of {@code like}: windows with
+     * milliseconds or dates take a wider column than {@link #header()} leaves them.
+     */
+    public static String header(ActivationStats like) {
+        return header(window(like.getWindowStart(), like.getWindowEnd()).length());
+    }
+
+    private static String header(int windowWidth) {
         return String.format(
                 Locale.ROOT,
-                ROW,
+                "%-" + windowWidth + "s" + COLUMNS,
                 "window (UTC)",
                 "group",
                 "records",
@@ -60,10 +77,11 @@ public final class StatsTable {
 
     /** One window of one group. */
     public static String row(ActivationStats stats) {
+        String window = window(stats.getWindowStart(), stats.getWindowEnd());
         return String.format(
                 Locale.ROOT,
-                ROW,
-                window(stats.getWindowStart(), stats.getWindowEnd()),
+                "%-" + Math.max(WINDOW_WIDTH, window.length()) + "s" + COLUMNS,
+                window,
                 stats.getGroup(),
                 stats.getRecordCount(),
                 stats.getValueCount(),

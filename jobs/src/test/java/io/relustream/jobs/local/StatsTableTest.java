@@ -172,4 +172,30 @@ class StatsTableTest {
                                         .setWindowEnd(Instant.parse("2026-11-28T00:00:00Z")))[0])
                 .isEqualTo("23:00:00-00:00:00");
     }
+
+    @Test
+    void theHeaderOfWiderWindowsLinesUpWithTheirRows() {
+        ActivationStats stats =
+                window().setWindowStart(Instant.parse("2026-11-27T10:00:00Z"))
+                        .setWindowEnd(Instant.parse("2026-11-27T10:00:00.001Z"))
+                        .setMin(0.0)
+                        .setMax(1.0)
+                        .setMean(0.5)
+                        .setStddev(0.5)
+                        .setP50(0.0)
+                        .setP90(1.0)
+                        .setP99(1.0)
+                        .build();
+
+        String header = StatsTable.header(stats);
+        String row = StatsTable.row(stats);
+
+        // "10:00:00.000-10:00:00.001" is 25 characters, then two spaces: the group at 27.
+        assertThat(header.indexOf("group")).isEqualTo(27);
+        assertThat(row.indexOf("layer-0")).isEqualTo(27);
+        assertThat(header.indexOf("dead features")).isEqualTo(row.indexOf("[1, 3]"));
+        // Windows of whole seconds keep the narrow column.
+        assertThat(StatsTable.header(window().build()).indexOf("group")).isEqualTo(19);
+        assertThat(StatsTable.header()).isEqualTo(StatsTable.header(window().build()));
+    }
 }
