@@ -148,8 +148,8 @@ final class FeatureHeatmap {
                                     + " of %s \u00b7 window ends %s UTC%s",
                             String.join(", ", series.activations()),
                             share(deadThreshold),
-                            ends.size(),
-                            ends.size() == 1 ? "" : "s",
+                            series.windowCount(),
+                            series.windowCount() == 1 ? "" : "s",
                             series.windowLengths(),
                             TimeTicks.span(ends.get(0), ends.get(ends.size() - 1)),
                             groups.size() < totalGroups

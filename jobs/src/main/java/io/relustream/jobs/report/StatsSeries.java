@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,6 +166,20 @@ final class StatsSeries {
                 .forEach(
                         windows -> windows.forEach(w -> ends.add(w.getWindowEnd().toEpochMilli())));
         return new ArrayList<>(ends);
+    }
+
+    /**
+     * The distinct windows of every group, as subtitles count them: windows of different lengths
+     * are different windows, also where they end together.
+     */
+    int windowCount() {
+        Set<Map.Entry<Instant, Instant>> windows = new HashSet<>();
+        for (List<ActivationStats> line : byLine.values()) {
+            for (ActivationStats w : line) {
+                windows.add(Map.entry(w.getWindowStart(), w.getWindowEnd()));
+            }
+        }
+        return windows.size();
     }
 
     /**

@@ -127,8 +127,8 @@ final class ZeroFractionChart {
                             String.join(", ", series.activations()),
                             series.groups().size(),
                             series.groups().size() == 1 ? "" : "s",
-                            ends.size(),
-                            ends.size() == 1 ? "" : "s",
+                            series.windowCount(),
+                            series.windowCount() == 1 ? "" : "s",
                             series.windowLengths(),
                             TimeTicks.span(ends.get(0), ends.get(ends.size() - 1))));
             axes();

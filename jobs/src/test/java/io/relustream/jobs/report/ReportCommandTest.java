@@ -161,6 +161,8 @@ class ReportCommandTest {
         }
         // Consecutive 20-second windows are 20 s apart: one line, no gap between them.
         assertThat(pixel(chart, chartX(2, 1200), chartY(0.7, 700))).isEqualTo(ORANGE);
+        // The subtitles count 9 windows (6 of 10 s, 3 of 20 s), not the 6 times they end at.
+        assertThat(StatsSeries.of(records).windowCount()).isEqualTo(9);
 
         // One panel each: the 20-second windows span two 10-second columns.
         BufferedImage heatmap = png(out.resolve("feature-heatmap.png"));
