@@ -145,7 +145,11 @@ public final class ActivationStatsJob {
         if (timeout.isZero()) {
             return;
         }
-        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+        // Capped so that the deadline cannot overflow; a timeout of centuries has no nanoseconds
+        // in a long at all (Duration.toNanos would throw), and never runs out either way.
+        Duration longest = Duration.ofNanos(Long.MAX_VALUE / 4);
+        long deadline =
+                System.nanoTime() + (timeout.compareTo(longest) < 0 ? timeout : longest).toNanos();
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         Map<String, Object> config = new HashMap<>(options.kafkaProperties());
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -70,6 +71,24 @@ class InputTopicCheckITCase {
                     });
 
             assertThat(toldMissing).hasValue(1);
+        }
+    }
+
+    @Test
+    void theLongestConnectTimeoutStillFindsTheTopic() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "features");
+            // The longest duration the option reads: about 292 million years, far more
+            // nanoseconds than a long holds.
+            JobOptions options =
+                    JobOptions.parse(
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--connect-timeout",
+                            Long.MAX_VALUE + "ms");
+
+            assertThatCode(() -> ActivationStatsJob.checkInputTopic(options))
+                    .doesNotThrowAnyException();
         }
     }
 
