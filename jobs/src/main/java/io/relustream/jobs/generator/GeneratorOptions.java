@@ -5,7 +5,6 @@ import io.relustream.jobs.options.OptionConverters;
 
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 import java.time.Duration;
 
@@ -97,17 +96,14 @@ public final class GeneratorOptions {
     static final class Dimensions implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            int dimensions = new OptionConverters.AtLeastOne().convert(value);
-            if (dimensions > MAX_DIMENSIONS) {
-                throw new TypeConversionException(
-                        "'"
-                                + value
-                                + "' is too large; at most "
-                                + MAX_DIMENSIONS
-                                + " values per record, so that a record fits Kafka's default"
-                                + " 1 MB message size");
-            }
-            return dimensions;
+            return OptionConverters.intInRange(
+                    value,
+                    1,
+                    MAX_DIMENSIONS,
+                    "at most "
+                            + MAX_DIMENSIONS
+                            + " values per record, so that a record fits Kafka's default 1 MB"
+                            + " message size");
         }
     }
 

@@ -344,15 +344,11 @@ public final class OptionConverters {
     public static final class Parallelism implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            int parallelism = intAtLeast(value, 1);
-            if (parallelism > MAX_PARALLELISM) {
-                throw new TypeConversionException(
-                        "'"
-                                + value
-                                + "' is too large; Flink allows a parallelism of at most "
-                                + MAX_PARALLELISM);
-            }
-            return parallelism;
+            return intInRange(
+                    value,
+                    1,
+                    MAX_PARALLELISM,
+                    "Flink allows a parallelism of at most " + MAX_PARALLELISM);
         }
     }
 
@@ -380,6 +376,18 @@ public final class OptionConverters {
     }
 
     private static int intAtLeast(String value, int min) {
+        return intInRange(
+                value, min, Integer.MAX_VALUE, "the largest allowed is " + Integer.MAX_VALUE);
+    }
+
+    /**
+     * Reads an integer from {@code min} to {@code max}, for converters of options with a range.
+     *
+     * @param tooLarge what is allowed, said after {@code is too large; } for any value above {@code
+     *     max}, however many digits it has
+     * @throws TypeConversionException quoting the value and what is allowed
+     */
+    public static int intInRange(String value, int min, int max, String tooLarge) {
         String stripped = value.strip();
         if (!INTEGER.matcher(stripped).matches()) {
             throw new TypeConversionException("'" + value + "' must be an integer >= " + min);
@@ -389,9 +397,8 @@ public final class OptionConverters {
         if (number.compareTo(BigInteger.valueOf(min)) < 0) {
             throw new TypeConversionException("'" + value + "' must be an integer >= " + min);
         }
-        if (number.bitLength() > 31) {
-            throw new TypeConversionException(
-                    "'" + value + "' is too large; the largest allowed is " + Integer.MAX_VALUE);
+        if (number.compareTo(BigInteger.valueOf(max)) > 0) {
+            throw new TypeConversionException("'" + value + "' is too large; " + tooLarge);
         }
         return number.intValue();
     }

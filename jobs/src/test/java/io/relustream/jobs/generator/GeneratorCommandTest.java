@@ -46,6 +46,10 @@ class GeneratorCommandTest {
                 "--dimensions | 100001 | Invalid value for option '--dimensions': '100001' is too"
                         + " large; at most 100000 values per record, so that a record fits"
                         + " Kafka's default 1 MB message size",
+                // Past an int too: the limit is still 100000, not the largest int.
+                "--dimensions | 2147483648 | Invalid value for option '--dimensions': '2147483648'"
+                        + " is too large; at most 100000 values per record, so that a record fits"
+                        + " Kafka's default 1 MB message size",
                 "--rate | 0 | Invalid value for option '--rate': '0' must be an integer >= 1",
                 "--count | -1 | Invalid value for option '--count': '-1' must be an integer from 0"
                         + " to 9223372036854775807",
