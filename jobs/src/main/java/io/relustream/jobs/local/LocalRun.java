@@ -17,6 +17,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -181,11 +182,20 @@ public final class LocalRun implements Callable<Integer> {
             }
             generatorSettings = generator.settings();
             for (String arg : jobArgs) {
-                if (arg.equals("--bootstrap-servers") || arg.startsWith("--bootstrap-servers=")) {
-                    throw new IllegalArgumentException(
-                            "Invalid option '--bootstrap-servers': the local run starts its own"
-                                    + " Kafka broker and gives the job its address; leave the"
-                                    + " option out");
+                // The job would point --kafka.bootstrap.servers at --bootstrap-servers, which the
+                // local run refuses too.
+                for (String option :
+                        List.of(
+                                "--bootstrap-servers",
+                                JobOptions.KAFKA_PREFIX
+                                        + AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                    if (arg.equals(option) || arg.startsWith(option + "=")) {
+                        throw new IllegalArgumentException(
+                                "Invalid option '"
+                                        + option
+                                        + "': the local run starts its own Kafka broker and gives"
+                                        + " the job its address; leave the option out");
+                    }
                 }
             }
             jobOptions("localhost:9092");

@@ -72,6 +72,20 @@ class LocalRunTest {
     }
 
     @Test
+    void theBrokerAddressIsRefusedAsAKafkaPropertyToo() {
+        // The job would say "use --bootstrap-servers instead", which the local run refuses.
+        assertThat(run("--kafka.bootstrap.servers=kafka:9092")).isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        "Invalid option '--kafka.bootstrap.servers': the local run starts its own"
+                                + " Kafka broker and gives the job its address; leave the option"
+                                + " out\n"
+                                + "Use --help to see the options of the local run and the job.\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
     void anInvalidOptionOfTheJobIsReportedTheSameWay() {
         assertThat(run("--window", "soon")).isEqualTo(2);
 
