@@ -177,9 +177,6 @@ public final class LocalRun implements Callable<Integer> {
                                 + prometheusPort
                                 + " must be a port from 1 to 65535, or 0 for none");
             }
-            if (prometheusPort > 0) {
-                checkPortIsFree(prometheusPort);
-            }
             generatorSettings = generator.settings();
             for (String arg : jobArgs) {
                 // The job would point --kafka.bootstrap.servers at --bootstrap-servers, which the
@@ -199,6 +196,11 @@ public final class LocalRun implements Callable<Integer> {
                 }
             }
             jobOptions("localhost:9092");
+            // Last: whether the port is free depends on the machine, not on the command line,
+            // and must not hide a mistake in it (nor decide which one is reported).
+            if (prometheusPort > 0) {
+                checkPortIsFree(prometheusPort);
+            }
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             err.println(USE_HELP);

@@ -86,6 +86,26 @@ class LocalRunTest {
     }
 
     @Test
+    void anInvalidOptionIsReportedEvenWhenThePrometheusPortIsInUse() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            assertThat(
+                            run(
+                                    "--prometheus-port",
+                                    String.valueOf(taken.getLocalPort()),
+                                    "--window",
+                                    "soon"))
+                    .isEqualTo(2);
+
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .isEqualToNormalizingNewlines(
+                            "Invalid value for option '--window': 'soon' is not a duration; use a"
+                                    + " whole number and a unit: 500ms, 10s, 5m, 2h\n"
+                                    + "Use --help to see the options of the local run and the"
+                                    + " job.\n");
+        }
+    }
+
+    @Test
     void anInvalidOptionOfTheJobIsReportedTheSameWay() {
         assertThat(run("--window", "soon")).isEqualTo(2);
 
