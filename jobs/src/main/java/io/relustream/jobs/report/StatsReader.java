@@ -23,6 +23,7 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.util.ClassSecurityValidator;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -344,14 +345,34 @@ final class StatsReader {
                                 + " records read)");
             }
             return records;
-        } catch (IOException | AvroRuntimeException e) {
+        } catch (IOException | RuntimeException e) {
+            // Avro's readers meet corrupt bytes with whatever exception the bytes lead them to: a
+            // NullPointerException where a file ends one byte into a block, an
+            // UnsupportedOperationException for a string of gigabytes.
             throw new ReadException(
                     "Cannot read '"
                             + file
                             + "' as an Avro object container file of ActivationStats records: "
-                            + e.getMessage(),
+                            + problem(e),
                     e);
         }
+    }
+
+    /** What went wrong in reading a file, also for exceptions without a message. */
+    private static String problem(Exception e) {
+        if (e instanceof EOFException && e.getMessage() == null) {
+            // A file cut inside its header, which holds the writer schema.
+            return "it ends too early (truncated?)";
+        }
+        if (e instanceof IOException || e instanceof AvroRuntimeException) {
+            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+        // A NullPointerException's message names Avro's variables, which say nothing here.
+        boolean told = e.getMessage() != null && !(e instanceof NullPointerException);
+        return "it is truncated or corrupt (Avro's reader failed with "
+                + e.getClass().getSimpleName()
+                + (told ? ": " + e.getMessage() : "")
+                + ")";
     }
 
     /** Writes the records to an Avro object container file (deflate), replacing the file. */

@@ -687,6 +687,33 @@ class ReportCommandTest {
     }
 
     @Test
+    void aFileCutInItsHeaderOrJustAfterItFailsWithOneAndAReason() throws IOException {
+        Path empty = ReportFixtures.writeFile(List.of(), dir.resolve("empty.avro"));
+        int header = (int) Files.size(empty);
+        Path whole =
+                ReportFixtures.writeFile(
+                        List.of(ReportFixtures.stats("g", 0, 0.5, 0.5)), dir.resolve("one.avro"));
+        byte[] bytes = Files.readAllBytes(whole);
+        // Inside the header (the writer schema), and one byte into the first block.
+        for (int length : List.of(header / 2, header + 1)) {
+            Path input = Files.write(dir.resolve("cut.avro"), Arrays.copyOf(bytes, length));
+
+            Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+            assertThat(run.status).as("cut at %d", length).isEqualTo(1);
+            assertThat(run.err)
+                    .as("cut at %d", length)
+                    .startsWith(
+                            "Cannot read '"
+                                    + input
+                                    + "' as an Avro object container file of ActivationStats"
+                                    + " records: it ")
+                    .doesNotContain("\tat ")
+                    .doesNotContain("null");
+        }
+    }
+
+    @Test
     void heatmapShowsDeadFeaturesAmongMoreFeaturesThanRowsOfPixels() throws IOException {
         // 2000 features in 538 rows of pixels (one panel: y 98 to 636), 0.269 pixels each: all
         // at zero fraction 0 but features 1, 1000 and 1999, which are dead.
