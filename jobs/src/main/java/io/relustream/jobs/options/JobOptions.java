@@ -273,10 +273,13 @@ public final class JobOptions {
 
     /**
      * The option list of {@link #usage()}, without its heading: every option with its default and
-     * the Kafka client properties, for launchers that pass options on to the job.
+     * the Kafka client properties, for launchers that pass options on to the job. {@code
+     * --bootstrap-servers} is left out: such a launcher gives the job its brokers itself.
      */
     public static String optionsUsage() {
         CommandLine commandLine = commandLine(new JobCommand());
+        CommandLine.Model.CommandSpec spec = commandLine.getCommandSpec();
+        spec.remove(spec.findOption("--bootstrap-servers"));
         commandLine.setHelpSectionKeys(
                 List.of(
                         CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST,

@@ -38,6 +38,8 @@ class LocalRunTest {
                 .contains("--kafka.<property>=<value>");
         // The job's list starts under the local run's heading, not under a second "Options:".
         assertThat(help).doesNotContain("Options:");
+        // As the heading says: the local run gives the job its broker's address.
+        assertThat(help).doesNotContain("--bootstrap-servers=");
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
