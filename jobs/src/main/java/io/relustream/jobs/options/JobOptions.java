@@ -201,9 +201,11 @@ public final class JobOptions {
         List<String> rest = new ArrayList<>();
         Map<String, String> kafkaProperties = extractKafkaProperties(args, rest);
         JobCommand command = new JobCommand();
+        CommandLine commandLine = commandLine(command);
+        checkBooleanValues(commandLine.getCommandSpec(), rest);
         ParseResult result;
         try {
-            result = commandLine(command).parseArgs(rest.toArray(new String[0]));
+            result = commandLine.parseArgs(rest.toArray(new String[0]));
         } catch (MissingParameterException e) {
             throw new InvalidOptionsException(missingMessage(e), e);
         } catch (UnmatchedArgumentException e) {
@@ -964,6 +966,30 @@ public final class JobOptions {
                 .filter(kafkaProperties::containsKey)
                 .map(name -> KAFKA_PREFIX + name + "=" + kafkaProperties.get(name))
                 .collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Picocli reads {@code --derivatives=} as {@code --derivatives=false}: an empty value (an unset
+     * shell variable, say) would silently turn the option off. Every other option refuses it.
+     */
+    private static void checkBooleanValues(CommandLine.Model.CommandSpec spec, List<String> args) {
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.endsWith("=")) {
+                continue;
+            }
+            String name = arg.substring(0, arg.length() - 1);
+            CommandLine.Model.OptionSpec option =
+                    spec.findOption(name) != null
+                            ? spec.findOption(name)
+                            : spec.negatedOptionsMap().get(name);
+            if (option != null && option.typeInfo().isBoolean()) {
+                throw new InvalidOptionsException(
+                        "Invalid value for option '"
+                                + name
+                                + "': '' is not a boolean; use true or false, or give the option"
+                                + " without a value");
+            }
+        }
     }
 
     private static void checkSlide(Duration window, Duration slide, ParseResult result) {

@@ -673,6 +673,16 @@ class JobOptionsTest {
                 rejects(
                         "option '--derivatives' should be specified only once",
                         withServers("--no-derivatives", "--derivatives")));
+        // Picocli alone reads an empty value as false: --derivatives= would turn them off.
+        for (String option : List.of("--derivatives", "--no-derivatives", "--bounded")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '"
+                                    + option
+                                    + "': '' is not a boolean; use true or false, or give the"
+                                    + " option without a value",
+                            withServers(option + "=")));
+        }
 
         rows.add(
                 rejects(
