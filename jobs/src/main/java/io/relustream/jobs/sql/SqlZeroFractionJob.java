@@ -288,7 +288,10 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         public String convert(String value) {
             if (!GROUP_ID.matcher(value).matches()) {
                 throw new TypeConversionException(
-                        "'" + value + "' is not a group id; use a-z, A-Z, 0-9, '.', '_' and '-'");
+                        "'"
+                                + value
+                                + "' is not a group id; use 1 to 255 of the characters a-z,"
+                                + " A-Z, 0-9, '.', '_' and '-'");
             }
             return value;
         }

@@ -183,6 +183,18 @@ class SqlZeroFractionJobTest {
                         "Invalid value for option '--output-topic': 'a_b' is the input topic as"
                                 + " Kafka names topics ('a.b'); the results need a topic of their"
                                 + " own");
+        // Too long, with only allowed characters: the message must say how long it may be.
+        String tooLong = "g".repeat(256);
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers", "kafka:9092", "--group-id", tooLong))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--group-id': '"
+                                + tooLong
+                                + "' is not a group id; use 1 to 255 of the characters a-z, A-Z,"
+                                + " 0-9, '.', '_' and '-'");
         assertThatThrownBy(() -> SqlZeroFractionJob.parse("--window", "10s"))
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessageContaining("--bootstrap-servers");
