@@ -94,7 +94,9 @@ public final class OptionConverters {
                 }
                 // The last colon, so that bracketed IPv6 addresses such as [::1]:9092 read too.
                 int colon = server.lastIndexOf(':');
-                String port = colon < 0 ? "" : server.substring(colon + 1);
+                // Inside the brackets of [::1] it is the address's own colon: no port.
+                boolean bracketed = colon >= 0 && server.indexOf(']', colon) >= 0;
+                String port = colon < 0 || bracketed ? "" : server.substring(colon + 1);
                 if (port.isEmpty()) {
                     throw new TypeConversionException(
                             "'" + value + "' has '" + server + "' without a port" + allowed);

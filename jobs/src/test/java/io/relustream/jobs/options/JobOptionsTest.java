@@ -500,6 +500,11 @@ class JobOptionsTest {
                 rejects(
                         serversPrefix + "'kafka:' has 'kafka:' without a port" + servers,
                         "--bootstrap-servers=kafka:"));
+        // The last colon of a bracketed IPv6 address is the address's, not a port's.
+        rows.add(
+                rejects(
+                        serversPrefix + "'[::1]' has '[::1]' without a port" + servers,
+                        "--bootstrap-servers=[::1]"));
         rows.add(
                 rejects(
                         serversPrefix + "':9092' has ':9092' without a host" + servers,
