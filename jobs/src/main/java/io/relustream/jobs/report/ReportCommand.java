@@ -250,9 +250,9 @@ public final class ReportCommand implements Callable<Integer> {
             err.println(
                     "Skipped "
                             + (records.size() - drawable.size())
-                            + " record(s) whose window no job writes (a window starts at or after"
-                            + " 1970-01-01, ends after it starts and before the year 10000); the"
-                            + " first, of group "
+                            + " record(s) whose window cannot be drawn (a window must end after"
+                            + " 1970-01-01, after it starts and before the year 10000, and last"
+                            + " less than 8,000 years); the first, of group "
                             + StatsSeries.shown(firstImpossible.getGroup())
                             + ", from "
                             + firstImpossible.getWindowStart()

@@ -67,15 +67,20 @@ final class StatsSeries {
     /** The first millisecond of the year 10000: no time axis label has room for more digits. */
     private static final long YEAR_10000 = 253_402_300_800_000L;
 
+    /** 8,000 years of the Gregorian calendar (20 of its 400-year cycles of 146,097 days). */
+    private static final long MAX_WINDOW_MILLIS = Duration.ofDays(20 * 146_097L).toMillis();
+
     /**
-     * Whether a record's window can be drawn: it starts at or after the epoch (the job refuses
-     * earlier event times), ends after it starts, and ends before the year 10000. Any other comes
-     * from a file written by hand, and its times would overflow the axes' arithmetic.
+     * Whether a record's window can be drawn: it ends after the epoch, ends after it starts, ends
+     * before the year 10000 and lasts less than 8,000 years. A job's windows end after the epoch
+     * (it refuses earlier event times), but may start before it: a sliding window of records from
+     * the first seconds of 1970. Other windows, from files written by hand or windows of millennia,
+     * would overflow the axes' arithmetic.
      */
     static boolean drawable(ActivationStats record) {
         long start = record.getWindowStart().toEpochMilli();
         long end = record.getWindowEnd().toEpochMilli();
-        return start >= 0 && end > start && end < YEAR_10000;
+        return end > 0 && end > start && end < YEAR_10000 && start > end - MAX_WINDOW_MILLIS;
     }
 
     /** The series of {@code records}, given in the order they were read. */

@@ -498,10 +498,11 @@ class ReportCommandTest {
         assertThat(run.err)
                 .isEqualTo(
                         lines(
-                                "Skipped 2 record(s) whose window no job writes (a window starts"
-                                        + " at or after 1970-01-01, ends after it starts and"
-                                        + " before the year 10000); the first, of group g, from"
-                                        + " 2025-03-01T10:00:10Z to 2025-03-01T10:00:05Z."));
+                                "Skipped 2 record(s) whose window cannot be drawn (a window"
+                                        + " must end after 1970-01-01, after it starts and before"
+                                        + " the year 10000, and last less than 8,000 years); the"
+                                        + " first, of group g, from 2025-03-01T10:00:10Z to"
+                                        + " 2025-03-01T10:00:05Z."));
         assertThat(dir.resolve("zero-fraction.png")).exists();
 
         Path onlyImpossible =
@@ -514,6 +515,27 @@ class ReportCommandTest {
                                 + onlyImpossible
                                 + " holds no window to draw."
                                 + System.lineSeparator());
+    }
+
+    @Test
+    void slidingWindowsThatStartBeforeTheEpochAreDrawn() throws IOException {
+        // --window 10s --slide 5s over records at 1s and 6s after the epoch: the job writes
+        // [-5s, 5s), [0s, 10s) and [5s, 15s), every one ending after the epoch.
+        List<ActivationStats> records = new ArrayList<>();
+        for (long start : List.of(-5_000L, 0L, 5_000L)) {
+            ActivationStats window = ReportFixtures.stats("g", 0, 0.5, 0.5);
+            window.setWindowStart(java.time.Instant.ofEpochMilli(start));
+            window.setWindowEnd(java.time.Instant.ofEpochMilli(start + 10_000));
+            records.add(window);
+        }
+        Path input = ReportFixtures.writeFile(records, dir.resolve("early.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        assertThat(run.err).isEmpty();
+        png(dir.resolve("zero-fraction.png"));
+        png(dir.resolve("feature-heatmap.png"));
     }
 
     @Test
