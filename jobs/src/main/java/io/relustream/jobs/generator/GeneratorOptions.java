@@ -3,8 +3,11 @@ package io.relustream.jobs.generator;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.OptionConverters;
 
+import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.time.Duration;
 
@@ -89,6 +92,10 @@ public final class GeneratorOptions {
     @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    /** The command this is part of, whose parse result holds the values as they were typed. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     /** The most values per record: 100,000 doubles make an 800 KB record, under Kafka's 1 MB. */
     static final int MAX_DIMENSIONS = 100_000;
 
@@ -123,6 +130,15 @@ public final class GeneratorOptions {
                 100 * deadShare);
     }
 
+    /** The value of {@code option} as typed, or {@code otherwise} when it was not given. */
+    private String typed(String option, String otherwise) {
+        CommandLine.ParseResult parsed =
+                command == null ? null : command.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption(option)
+                ? parsed.matchedOption(option).originalStringValues().get(0)
+                : otherwise;
+    }
+
     /**
      * The generator's settings.
      *
@@ -134,15 +150,15 @@ public final class GeneratorOptions {
         if (lateShare > 0 && lateBy.compareTo(outOfOrder) <= 0) {
             throw new IllegalArgumentException(
                     "Invalid value for option '--late-by': '"
-                            + Durations.format(lateBy)
+                            + typed("--late-by", Durations.format(lateBy))
                             + "' must be longer than --out-of-order ("
-                            + Durations.format(outOfOrder)
+                            + typed("--out-of-order", Durations.format(outOfOrder))
                             + "), or the late records are not late");
         }
         if (lateShare >= 1) {
             throw new IllegalArgumentException(
                     "Invalid value for option '--late-share': '"
-                            + lateShare
+                            + typed("--late-share", String.valueOf(lateShare))
                             + "' must be below 1: when every record is late by the same time,"
                             + " none is late");
         }
@@ -155,7 +171,7 @@ public final class GeneratorOptions {
                     "Invalid value for option '"
                             + longestLagOption
                             + "': '"
-                            + Durations.format(longestLag)
+                            + typed(longestLagOption, Durations.format(longestLag))
                             + "' reaches back before 1970-01-01, and Kafka takes no record"
                             + " timestamps before it");
         }

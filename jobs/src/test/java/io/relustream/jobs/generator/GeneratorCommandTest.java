@@ -81,8 +81,15 @@ class GeneratorCommandTest {
                         + " be longer than --out-of-order (2s), or the late records are not late",
                 "--late-by 0s | Invalid value for option '--late-by': '0s' must be longer than"
                         + " --out-of-order (2s), or the late records are not late",
-                "--late-share 1 | Invalid value for option '--late-share': '1.0' must be below 1:"
+                "--late-share 1 | Invalid value for option '--late-share': '1' must be below 1:"
                         + " when every record is late by the same time, none is late",
+                // Quoted as typed, not as the generator would write them.
+                "--late-by 1000ms --out-of-order 1s | Invalid value for option '--late-by':"
+                        + " '1000ms' must be longer than --out-of-order (1s), or the late records"
+                        + " are not late",
+                "--late-by 120s --out-of-order 7200000ms | Invalid value for option '--late-by':"
+                        + " '120s' must be longer than --out-of-order (7200000ms), or the late"
+                        + " records are not late",
                 // 600,000 h is 68 years: event times before 1970, which Kafka refuses. (One
                 // record at most, so that the generator stops if it gets to start.)
                 "--count 1 --late-by 600000h | Invalid value for option '--late-by': '600000h'"
