@@ -215,6 +215,11 @@ public final class JobOptions {
             // twice) already name the option and the value.
             throw new InvalidOptionsException(e.getMessage(), e);
         }
+        // With --help, picocli lets unknown options and stray arguments pass: they are as wrong
+        // as an invalid value, which it still refuses.
+        if (!result.unmatched().isEmpty()) {
+            throw new InvalidOptionsException(unmatchedMessage(result.unmatched()));
+        }
         checkSlide(command.window, command.slide, result);
         checkTopics(command);
         checkWriterSchemas(command);
@@ -1044,6 +1049,10 @@ public final class JobOptions {
         if (unmatched.isEmpty()) {
             return e.getMessage();
         }
+        return unmatchedMessage(unmatched);
+    }
+
+    private static String unmatchedMessage(List<String> unmatched) {
         String first = unmatched.get(0);
         if (first.startsWith("-")) {
             // Picocli lists the value after an unknown option as unknown too; name the option.

@@ -1271,6 +1271,18 @@ class JobOptionsTest {
                                 + " number and a unit: 500ms, 10s, 5m, 2h");
     }
 
+    @Test
+    void helpStillRefusesUnknownOptionsAndStrayArguments() {
+        assertThatThrownBy(() -> JobOptions.parse("--help", "--windw", "10s"))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage("Unknown option: '--windw'");
+        assertThatThrownBy(() -> JobOptions.parse("--help", "10s"))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Unexpected argument: '10s'; every argument is an option or an option's"
+                                + " value");
+    }
+
     static Stream<Arguments> usageEntries() {
         return Stream.of(
                 Arguments.of(
