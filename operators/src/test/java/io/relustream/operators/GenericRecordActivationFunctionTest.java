@@ -57,6 +57,11 @@ class GenericRecordActivationFunctionTest {
         return record;
     }
 
+    /** The first record the operator rejected. */
+    private static DeadLetter firstRejected(OperatorHarness<GenericRecord, GenericRecord> op) {
+        return op.harness.getSideOutput(GenericRecordActivationFunction.REJECTED).poll().getValue();
+    }
+
     private static OperatorHarness<GenericRecord, GenericRecord> harness(
             GenericRecordActivationFunction function) throws Exception {
         return new OperatorHarness<>(
@@ -131,11 +136,7 @@ class GenericRecordActivationFunctionTest {
             assertThat(op.harness.extractOutputValues())
                     .extracting(r -> r.get("id"), r -> r.get("score_relu"))
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("a", 0.0));
-            DeadLetter letter =
-                    op.harness
-                            .getSideOutput(GenericRecordActivationFunction.REJECTED)
-                            .poll()
-                            .getValue();
+            DeadLetter letter = firstRejected(op);
             assertThat(letter.getReason())
                     .isEqualTo(
                             "the record's schema is not the one the operator was built for"
@@ -183,11 +184,7 @@ class GenericRecordActivationFunctionTest {
             var serializer =
                     function.getProducedType().createSerializer(new SerializerConfigImpl());
             assertThat(serializer.copy(out).toString()).isEqualTo(out.toString());
-            DeadLetter letter =
-                    op.harness
-                            .getSideOutput(GenericRecordActivationFunction.REJECTED)
-                            .poll()
-                            .getValue();
+            DeadLetter letter = firstRejected(op);
             assertThat(FeatureVector.fromByteBuffer(letter.getPayload())).isEqualTo(bad);
         }
     }
@@ -269,11 +266,7 @@ class GenericRecordActivationFunctionTest {
             assertThat(out.get("level_relu")).isEqualTo(0.0);
             assertThat(out.get("level_grad")).isEqualTo(0.0);
             assertThat(GenericData.get().validate(function.outputSchema(), out)).isTrue();
-            DeadLetter letter =
-                    op.harness
-                            .getSideOutput(GenericRecordActivationFunction.REJECTED)
-                            .poll()
-                            .getValue();
+            DeadLetter letter = firstRejected(op);
             assertThat(letter.getReason())
                     .isEqualTo(
                             "level is NaN and the invalid-value policy is reject (NaN and"
@@ -301,11 +294,7 @@ class GenericRecordActivationFunctionTest {
             op.harness.processElement(other, 0L);
 
             assertThat(op.harness.extractOutputValues()).isEmpty();
-            DeadLetter letter =
-                    op.harness
-                            .getSideOutput(GenericRecordActivationFunction.REJECTED)
-                            .poll()
-                            .getValue();
+            DeadLetter letter = firstRejected(op);
             assertThat(letter.getReason())
                     .startsWith("the record's schema is not the one the operator was built for");
             assertThat(FeatureVector.fromByteBuffer(letter.getPayload())).isEqualTo(other);
