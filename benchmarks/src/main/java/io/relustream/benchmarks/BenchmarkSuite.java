@@ -95,6 +95,7 @@ public final class BenchmarkSuite {
 
     private void kernels() throws Exception {
         String dimensions = smoke ? "64" : null;
+        List<String> rows = smoke ? List.of("64") : List.of("16", "64", "256", "1024", "65536");
         Map<String, Double> ns = jmh("KernelBenchmark\\..*", dimensions);
         // relu, leaky and the floor again in a JVM with the Vector API loops switched off: what a
         // TaskManager started without the incubator module runs.
@@ -115,7 +116,7 @@ public final class BenchmarkSuite {
                         + " relu ns | vs 2x arraycopy (floor) | plain loops vs floor | float vs"
                         + " floor | vs branchy loop | vs boxed stream |");
         line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        for (String d : smoke ? List.of("64") : List.of("16", "64", "256", "1024", "65536")) {
+        for (String d : rows) {
             double relu = ns.get("relu@" + d);
             double plainRelu = plain.get("relu@" + d);
             double floatRelu = ns.get("reluFloat@" + d);
@@ -139,6 +140,23 @@ public final class BenchmarkSuite {
                         + " Plain loops: relu, leaky and the floor measured again in a JVM"
                         + " started with -D%s=false.",
                 SimdLoops.PROPERTY);
+        line("");
+        line(
+                "### relu + derivative into new arrays, as an operator writes every record (ns per"
+                        + " call)");
+        line("");
+        line(
+                "| d | relu, new arrays ns | relu, same arrays ns | two new copies ns | vs two new"
+                        + " copies | new arrays vs same arrays |");
+        line("|---:|---:|---:|---:|---:|---:|");
+        for (String d : rows) {
+            double newArrays = ns.get("reluIntoNewArrays@" + d);
+            double sameArrays = ns.get("relu@" + d);
+            double copies = ns.get("baselineTwoNewCopies@" + d);
+            line(
+                    "| %s | %.1f | %.1f | %.1f | %.2f | %.1fx |",
+                    d, newArrays, sameArrays, copies, copies / newArrays, newArrays / sameArrays);
+        }
     }
 
     private void statistics() throws Exception {

@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
 /**
  * Activation plus derivative from one array into two, against what bounds it: two plain array
  * copies of the same sizes (the memory floor), the branchy loop one writes by hand, and a boxed
- * stream over a {@code List<Double>} (what one writes first). Inputs are half negative, at random,
- * as activations are.
+ * stream over a {@code List<Double>} (what one writes first). The same into new arrays, as an
+ * operator writes every record, against two new copies. Inputs are half negative, at random, as
+ * activations are.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -77,6 +78,26 @@ public class KernelBenchmark {
     public float[] reluFloat() {
         relu.applyWithDerivative(floatIn, floatOut, floatDerivatives);
         return floatDerivatives;
+    }
+
+    /**
+     * As an operator runs it: the outputs are new arrays for every record, so the cost includes
+     * allocating them and writing memory that is not in the cache yet.
+     */
+    @Benchmark
+    public double[] reluIntoNewArrays(Blackhole blackhole) {
+        double[] activations = new double[dimensions];
+        double[] newDerivatives = new double[dimensions];
+        relu.applyWithDerivative(in, activations, newDerivatives);
+        blackhole.consume(activations);
+        return newDerivatives;
+    }
+
+    /** The floor of {@link #reluIntoNewArrays}: two new arrays of the same size, copied. */
+    @Benchmark
+    public double[] baselineTwoNewCopies(Blackhole blackhole) {
+        blackhole.consume(in.clone());
+        return in.clone();
     }
 
     /** The memory floor: the same reads and writes, no arithmetic. */

@@ -19,6 +19,7 @@ class BenchmarkSuiteSmokeTest {
         assertThat(table.get(0)).contains("SMOKE RUN");
         assertThat(table)
                 .anyMatch(line -> line.startsWith("| 64 |"))
+                .anyMatch(line -> line.startsWith("### relu + derivative into new arrays"))
                 .anyMatch(line -> line.startsWith("## 2. Operator in Flink"))
                 .anyMatch(line -> line.startsWith("## 3. End to end"))
                 .anyMatch(line -> line.startsWith("## 4. Memory"));
