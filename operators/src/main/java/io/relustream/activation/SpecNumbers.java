@@ -5,8 +5,10 @@ import java.util.regex.Pattern;
 /** Numbers in spec strings: written so that they read back exactly. */
 final class SpecNumbers {
 
+    // Fraction digits only after a point: with \d+\.?\d* a run of digits could be split between
+    // the two loops in every way, so refusing a long malformed number took quadratic time.
     private static final Pattern DECIMAL =
-            Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+            Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 
     private SpecNumbers() {}
 

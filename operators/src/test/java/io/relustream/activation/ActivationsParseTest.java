@@ -191,6 +191,22 @@ class ActivationsParseTest {
     }
 
     @Test
+    void rejectsAMalformedNumberOfAMillionDigits() {
+        // A million digits and a stray letter: the number pattern used to try every split of the
+        // digits between two loops, about 10^12 steps before it gave up.
+        String digits = "1".repeat(1_000_000);
+        String spec = "leaky_relu(alpha=" + digits + "x)";
+        assertThatThrownBy(() -> Activations.parse(spec))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Invalid activation parameter alpha='"
+                                + digits
+                                + "x': must be a number (in activation spec '"
+                                + spec
+                                + "')");
+    }
+
+    @Test
     void rejectsAnEmptySpec() {
         String message =
                 "Activation spec is empty; allowed: relu, leaky_relu, relu6, clipped_relu,"
