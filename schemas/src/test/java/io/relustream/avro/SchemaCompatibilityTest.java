@@ -3,6 +3,8 @@ package io.relustream.avro;
 import io.relustream.avro.history.SchemaHistory;
 
 import org.apache.avro.JsonProperties;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,17 +75,127 @@ class SchemaCompatibilityTest {
      * direction}: one line per incompatibility, empty when compatible.
      */
     static List<String> incompatibilities(Direction direction, Schema current, Schema released) {
+        Schema reader = direction.reader(current, released);
+        Schema writer = direction.writer(current, released);
         SchemaPairCompatibility pair =
-                SchemaCompatibility.checkReaderWriterCompatibility(
-                        direction.reader(current, released), direction.writer(current, released));
-        if (pair.getType() == SchemaCompatibilityType.COMPATIBLE) {
-            return List.of();
+                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        List<String> lines = new ArrayList<>();
+        if (pair.getType() != SchemaCompatibilityType.COMPATIBLE) {
+            pair.getResult().getIncompatibilities().stream()
+                    .map(i -> i.getType() + " at " + i.getLocation() + ": " + i.getMessage())
+                    .forEach(lines::add);
+            if (lines.isEmpty()) {
+                lines.add(pair.getDescription());
+            }
         }
-        List<String> lines =
-                pair.getResult().getIncompatibilities().stream()
-                        .map(i -> i.getType() + " at " + i.getLocation() + ": " + i.getMessage())
-                        .toList();
-        return lines.isEmpty() ? List.of(pair.getDescription()) : lines;
+        collectLogicalTypeMismatches(reader, writer, "", new HashSet<>(), lines);
+        return lines;
+    }
+
+    /**
+     * Avro's check compares types only: a {@code timestamp-millis} long that a reader takes for a
+     * {@code timestamp-micros} one passes it, though every value is then read 1000 times off. So
+     * each value the reader resolves from the writer must have the same logical type, where both
+     * give one. Locations as in Avro's check ({@code /fields/1/type}).
+     */
+    private static void collectLogicalTypeMismatches(
+            Schema reader, Schema writer, String location, Set<String> seen, List<String> lines) {
+        if (writer.isUnion()) {
+            for (int i = 0; i < writer.getTypes().size(); i++) {
+                collectLogicalTypeMismatches(
+                        reader, writer.getTypes().get(i), location + "/" + i, seen, lines);
+            }
+            return;
+        }
+        if (reader.isUnion()) {
+            // The branch Avro resolves the writer's value into; where none is, Avro's check says
+            // so.
+            reader.getTypes().stream()
+                    .filter(branch -> branch.getType() == writer.getType())
+                    .filter(branch -> !isNamed(branch) || branch.getName().equals(writer.getName()))
+                    .findFirst()
+                    .ifPresent(
+                            branch ->
+                                    collectLogicalTypeMismatches(
+                                            branch, writer, location, seen, lines));
+            return;
+        }
+        LogicalType read = reader.getLogicalType();
+        LogicalType written = writer.getLogicalType();
+        if (read != null
+                && written != null
+                && (!read.getName().equals(written.getName())
+                        || (read instanceof LogicalTypes.Decimal && !read.equals(written)))) {
+            lines.add(
+                    "LOGICAL_TYPE_MISMATCH at "
+                            + (location.isEmpty() ? "/" : location)
+                            + ": the reader reads "
+                            + describe(read)
+                            + " where the writer wrote "
+                            + describe(written));
+        }
+        if (reader.getType() != writer.getType()) {
+            return; // a promotion, or a mismatch that Avro's check reports
+        }
+        switch (reader.getType()) {
+            case RECORD:
+                if (seen.add(reader.getFullName() + " <- " + writer.getFullName())) {
+                    for (Schema.Field field : reader.getFields()) {
+                        Schema.Field source = writerField(writer, field);
+                        if (source != null) {
+                            collectLogicalTypeMismatches(
+                                    field.schema(),
+                                    source.schema(),
+                                    location + "/fields/" + field.pos() + "/type",
+                                    seen,
+                                    lines);
+                        }
+                    }
+                }
+                return;
+            case ARRAY:
+                collectLogicalTypeMismatches(
+                        reader.getElementType(),
+                        writer.getElementType(),
+                        location + "/items",
+                        seen,
+                        lines);
+                return;
+            case MAP:
+                collectLogicalTypeMismatches(
+                        reader.getValueType(),
+                        writer.getValueType(),
+                        location + "/values",
+                        seen,
+                        lines);
+                return;
+            default:
+                return;
+        }
+    }
+
+    /** The writer's field a reader's field reads: the same name, or one of its aliases. */
+    private static Schema.Field writerField(Schema writer, Schema.Field field) {
+        Schema.Field source = writer.getField(field.name());
+        for (Iterator<String> aliases = field.aliases().iterator();
+                source == null && aliases.hasNext(); ) {
+            source = writer.getField(aliases.next());
+        }
+        return source;
+    }
+
+    private static boolean isNamed(Schema schema) {
+        return schema.getType() == Schema.Type.RECORD
+                || schema.getType() == Schema.Type.ENUM
+                || schema.getType() == Schema.Type.FIXED;
+    }
+
+    private static String describe(LogicalType type) {
+        if (type instanceof LogicalTypes.Decimal) {
+            LogicalTypes.Decimal decimal = (LogicalTypes.Decimal) type;
+            return "decimal(" + decimal.getPrecision() + ", " + decimal.getScale() + ")";
+        }
+        return type.getName();
     }
 
     static Stream<Arguments> releasedVersionsAndDirections() {
@@ -271,6 +384,69 @@ class SchemaCompatibilityTest {
 
         assertThat(incompatibilities(Direction.BACKWARD, next, released)).isEmpty();
         assertThat(incompatibilities(Direction.FORWARD, next, released)).isEmpty();
+    }
+
+    @Test
+    void changedTimestampUnitBreaksCompatibilityBothWays() {
+        // Avro's own check passes it: it compares the longs, not what they count.
+        Schema released = releasedFeatureVector();
+        Schema next =
+                new Schema.Parser()
+                        .parse(released.toString().replace("timestamp-millis", "timestamp-micros"));
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(next, released).getType())
+                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+
+        assertThat(incompatibilities(Direction.BACKWARD, next, released))
+                .containsExactly(
+                        "LOGICAL_TYPE_MISMATCH at /fields/1/type: the reader reads"
+                                + " timestamp-micros where the writer wrote timestamp-millis");
+        assertThat(incompatibilities(Direction.FORWARD, next, released))
+                .containsExactly(
+                        "LOGICAL_TYPE_MISMATCH at /fields/1/type: the reader reads"
+                                + " timestamp-millis where the writer wrote timestamp-micros");
+    }
+
+    @Test
+    void changedLogicalTypeInsideAUnionOrAnArrayOfRecordsBreaksCompatibility() {
+        Schema released = SchemaHistory.versions("DeadLetter").get(0);
+        // DeadLetter.timestamp (field 5) is ["null", timestamp-millis], failed_at (10) is
+        // timestamp-millis; headers (6) an array of records, here with a field "at" (1, after
+        // "key") that one version counts in milliseconds and the other in microseconds.
+        String headerKey = "{\"name\":\"key\",\"type\":\"string\",\"doc\":\"Header key.\"}";
+        assertThat(released.toString()).contains(headerKey);
+        String millis =
+                released.toString()
+                        .replace(
+                                headerKey,
+                                headerKey
+                                        + ",{\"name\":\"at\",\"type\":{\"type\":\"long\","
+                                        + "\"logicalType\":\"timestamp-millis\"},\"default\":0}");
+        Schema older = new Schema.Parser().parse(millis);
+        Schema newer =
+                new Schema.Parser().parse(millis.replace("timestamp-millis", "timestamp-micros"));
+
+        assertThat(incompatibilities(Direction.BACKWARD, newer, older))
+                .containsExactlyInAnyOrder(
+                        "LOGICAL_TYPE_MISMATCH at /fields/5/type/1: the reader reads"
+                                + " timestamp-micros where the writer wrote timestamp-millis",
+                        "LOGICAL_TYPE_MISMATCH at /fields/6/type/items/fields/1/type: the reader"
+                                + " reads timestamp-micros where the writer wrote timestamp-millis",
+                        "LOGICAL_TYPE_MISMATCH at /fields/10/type: the reader reads"
+                                + " timestamp-micros where the writer wrote timestamp-millis");
+    }
+
+    @Test
+    void addingOrDroppingALogicalTypeKeepsCompatibility() {
+        // The long itself is unchanged, and the fingerprint cannot tell them apart anyway.
+        Schema released = releasedFeatureVector();
+        Schema plain =
+                new Schema.Parser()
+                        .parse(
+                                released.toString()
+                                        .replace(",\"logicalType\":\"timestamp-millis\"", ""));
+
+        assertThat(incompatibilities(Direction.BACKWARD, plain, released)).isEmpty();
+        assertThat(incompatibilities(Direction.FORWARD, plain, released)).isEmpty();
     }
 
     @Test
