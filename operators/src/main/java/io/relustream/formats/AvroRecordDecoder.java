@@ -275,11 +275,27 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
             throw new UndecodableRecordException(
                     String.format(
                             "unknown writer schema fingerprint %016x: it is none of the %s"
-                                    + " versions this job knows (%s); give the job the producer's"
-                                    + " schema (--writer-schemas) or deploy a build that has it",
-                            fingerprint, name, knownVersions));
+                                    + " versions %s",
+                            fingerprint, name, unknownVersionHint()));
         }
         return read(reader, payload, HEADER_LENGTH);
+    }
+
+    /**
+     * The known versions and what to do about another: only the job takes more writer schemas, of
+     * its input; the outputs (statistics, alerts) are read by the report and the local run, which
+     * know the versions of their own build.
+     */
+    private String unknownVersionHint() {
+        if (type == FeatureVector.class) {
+            return "this job knows ("
+                    + knownVersions
+                    + "); give the job the producer's schema (--writer-schemas) or deploy a build"
+                    + " that has it";
+        }
+        return "this build knows ("
+                + knownVersions
+                + "); read them with the build of relu-stream that wrote them, or a newer one";
     }
 
     private T read(SpecificDatumReader<T> reader, byte[] payload, int offset)

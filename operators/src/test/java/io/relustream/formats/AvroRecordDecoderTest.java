@@ -1,5 +1,6 @@
 package io.relustream.formats;
 
+import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
 import io.relustream.avro.FeatureVector;
 
@@ -453,6 +454,45 @@ class AvroRecordDecoderTest {
                         AvroRecordDecoder.of(ActivationStats.class, WireFormat.AVRO_SINGLE_OBJECT)
                                 .decode(bytes))
                 .isEqualTo(stats);
+    }
+
+    @Test
+    void anUnknownVersionOfAnOutputRecordNamesNoOptionOfTheJob() {
+        // The report and the local run read ActivationStats and ActivationAlerts and take no
+        // --writer-schemas: a record of a newer job's schema needs a newer build to read it.
+        byte[] bytes =
+                AvroRecordEncoder.of(ActivationAlert.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .encode(
+                                ActivationAlert.newBuilder()
+                                        .setGroup("g")
+                                        .setKind("dead_feature")
+                                        .setFeature(3)
+                                        .setWindowStart(Instant.ofEpochMilli(0))
+                                        .setWindowEnd(Instant.ofEpochMilli(10_000))
+                                        .setValue(1.0)
+                                        .setThreshold(1.0)
+                                        .setActivation("relu")
+                                        .setMessage("dead")
+                                        .build());
+        bytes[9] ^= 0x01;
+        long fingerprint =
+                SchemaNormalization.parsingFingerprint64(ActivationAlert.getClassSchema())
+                        ^ (0x01L << 56);
+
+        assertThatThrownBy(
+                        () ->
+                                AvroRecordDecoder.of(
+                                                ActivationAlert.class,
+                                                WireFormat.AVRO_SINGLE_OBJECT)
+                                        .decode(bytes))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessage(
+                        String.format(
+                                "unknown writer schema fingerprint %016x: it is none of the"
+                                        + " ActivationAlert versions this build knows (v1); read"
+                                        + " them with the build of relu-stream that wrote them,"
+                                        + " or a newer one",
+                                fingerprint));
     }
 
     @Test
