@@ -3,6 +3,7 @@ package io.relustream.formats;
 import io.relustream.avro.FeatureVector;
 import io.relustream.avro.history.SchemaHistory;
 
+import org.apache.avro.LogicalType;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaNormalization;
@@ -16,9 +17,11 @@ import java.io.ByteArrayInputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -74,17 +77,20 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
 
     /**
      * This decoder, also resolving the given writer schemas by their fingerprint: newer schemas of
-     * producers that upgraded before this job did. Each must be readable by the current schema; see
-     * {@link #checkReadable}.
+     * producers that upgraded before this job did. Each must be readable by the current schema,
+     * which is checked here: see {@link #checkReadable}.
      *
-     * @throws IllegalArgumentException when a schema has an array whose items can be written in
-     *     zero bytes, naming it, as {@link #checkReadable} does
+     * @throws IllegalArgumentException when records of a schema cannot be read as {@code T}, or it
+     *     has an array whose items can be written in zero bytes, saying why as {@link
+     *     #checkReadable} does
      */
     public AvroRecordDecoder<T> withWriterSchemas(List<Schema> writerSchemas) {
         List<String> all = new ArrayList<>(extraWriterSchemas);
         writerSchemas.forEach(
                 schema -> {
-                    AvroBinaryCheck.checkItemsTakeBytes(schema);
+                    // Else its records would fail one by one, or a writer counting microseconds
+                    // would be read 1000 times off without a word.
+                    checkReadable(type, schema);
                     all.add(schema.toString());
                 });
         return new AvroRecordDecoder<>(type, format, all);
@@ -96,9 +102,14 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
      * zero bytes (null, a record without fields or of such fields only, a fixed of size 0), whose
      * count a few bytes could set to billions.
      *
-     * @throws IllegalArgumentException naming the record and every incompatibility, or the field
-     *     path of such an array (e.g. {@code FeatureVector.extra}, {@code FeatureVector.m[].a} for
-     *     a field of a map's or array's items)
+     * <p>A value whose logical type differs from the current schema's (a {@code timestamp-micros}
+     * long where it reads {@code timestamp-millis}) is refused too: Avro would read the number as
+     * it is, in the wrong unit.
+     *
+     * @throws IllegalArgumentException naming the record and every incompatibility, the field whose
+     *     logical type differs, or the field path of such an array (e.g. {@code
+     *     FeatureVector.extra}, {@code FeatureVector.m[].a} for a field of a map's or array's
+     *     items)
      */
     public static void checkReadable(Class<? extends SpecificRecordBase> type, Schema writer) {
         Schema reader = SpecificData.getForClass(type).getSchema(type);
@@ -117,7 +128,110 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                                     .map(incompatibility -> describe(reader, incompatibility))
                                     .collect(Collectors.joining("; ")));
         }
+        checkLogicalTypes(reader.getName(), reader, writer, "", new HashSet<>());
         AvroBinaryCheck.checkItemsTakeBytes(writer);
+    }
+
+    /**
+     * Refuses a value the reader resolves from the writer with another logical type: Avro converts
+     * the underlying number as it is, so microseconds would be read as milliseconds, and the
+     * fingerprint, taken without logical types, may even be the reader's own. A value without a
+     * logical type is read as the reader's.
+     */
+    private static void checkLogicalTypes(
+            String record, Schema reader, Schema writer, String field, Set<String> checked) {
+        if (writer.isUnion()) {
+            for (Schema branch : writer.getTypes()) {
+                checkLogicalTypes(record, reader, branch, field, checked);
+            }
+            return;
+        }
+        if (reader.isUnion()) {
+            // The branch Avro resolves the writer's value into (the compatibility check has
+            // found one): the same type, of the same name where it is named.
+            for (Schema branch : reader.getTypes()) {
+                if (branch.getType() == writer.getType()
+                        && (!isNamed(branch) || branch.getName().equals(writer.getName()))) {
+                    checkLogicalTypes(record, branch, writer, field, checked);
+                    return;
+                }
+            }
+            return;
+        }
+        LogicalType read = reader.getLogicalType();
+        LogicalType written = writer.getLogicalType();
+        if (read != null && written != null && !read.getName().equals(written.getName())) {
+            throw new IllegalArgumentException(
+                    "field "
+                            + field
+                            + " is "
+                            + written.getName()
+                            + ", but the current "
+                            + record
+                            + " reads "
+                            + read.getName()
+                            + ": its values would be read in the wrong unit");
+        }
+        if (reader.getType() != writer.getType()) {
+            return; // a promotion: no logical type to compare beneath it
+        }
+        switch (reader.getType()) {
+            case RECORD:
+                if (checked.add(reader.getFullName())) {
+                    for (Schema.Field readerField : reader.getFields()) {
+                        Schema.Field writerField = writerField(writer, readerField);
+                        if (writerField != null) {
+                            checkLogicalTypes(
+                                    record,
+                                    readerField.schema(),
+                                    writerField.schema(),
+                                    field.isEmpty()
+                                            ? readerField.name()
+                                            : field + "." + readerField.name(),
+                                    checked);
+                        }
+                    }
+                }
+                return;
+            case ARRAY:
+                checkLogicalTypes(
+                        record,
+                        reader.getElementType(),
+                        writer.getElementType(),
+                        field + "[]",
+                        checked);
+                return;
+            case MAP:
+                checkLogicalTypes(
+                        record,
+                        reader.getValueType(),
+                        writer.getValueType(),
+                        field + "[]",
+                        checked);
+                return;
+            default:
+                return;
+        }
+    }
+
+    /** The writer's field that a reader's field reads: the same name, or one of its aliases. */
+    private static Schema.Field writerField(Schema writer, Schema.Field readerField) {
+        Schema.Field field = writer.getField(readerField.name());
+        if (field != null) {
+            return field;
+        }
+        for (String alias : readerField.aliases()) {
+            if (writer.getField(alias) != null) {
+                return writer.getField(alias);
+            }
+        }
+        return null;
+    }
+
+    private static boolean isNamed(Schema schema) {
+        return schema.getType() == Schema.Type.RECORD
+                || schema.getType() == Schema.Type.ENUM
+                || schema.getType() == Schema.Type.FIXED;
     }
 
     /**

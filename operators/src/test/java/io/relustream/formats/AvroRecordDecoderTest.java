@@ -7,6 +7,7 @@ import io.relustream.avro.FeatureVector;
 import org.apache.flink.util.InstantiationUtil;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -946,6 +947,86 @@ class AvroRecordDecoderTest {
                                 + " its field group at /fields/2 has no default and the writer"
                                 + " has no field of that name (aliases count only in the current"
                                 + " schema, not in the writer's)");
+    }
+
+    @Test
+    void checkReadableRejectsAValueInAnotherUnitWhereverTheWriterPutsIt() {
+        // Avro's compatibility check passes each of these: a long is a long. Read as
+        // timestamp-millis, 1,700,000,000,000,000 microseconds (2023-11-14) would be the year
+        // 55840.
+        String millis = "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}";
+        String current = FeatureVector.getClassSchema().toString();
+        String refused =
+                "field event_time is timestamp-micros, but the current FeatureVector reads"
+                        + " timestamp-millis: its values would be read in the wrong unit";
+        for (String eventTime :
+                List.of(
+                        "{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}",
+                        "[\"int\",{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}]")) {
+            Schema writer = new Schema.Parser().parse(current.replace(millis, eventTime));
+            assertThat(
+                            SchemaCompatibility.checkReaderWriterCompatibility(
+                                            FeatureVector.getClassSchema(), writer)
+                                    .getType())
+                    .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+
+            assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, writer))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(refused);
+        }
+        Schema stats =
+                new Schema.Parser()
+                        .parse(
+                                ActivationStats.getClassSchema()
+                                        .toString()
+                                        .replace("timestamp-millis", "timestamp-nanos"));
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(ActivationStats.class, stats))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "field window_start is timestamp-nanos, but the current ActivationStats"
+                                + " reads timestamp-millis: its values would be read in the wrong"
+                                + " unit");
+        // Without a logical type the long is read as the current schema's.
+        AvroRecordDecoder.checkReadable(
+                FeatureVector.class,
+                new Schema.Parser().parse(current.replace(millis, "\"long\"")));
+    }
+
+    @Test
+    void withWriterSchemasRefusesWritersWhoseRecordsItCannotRead() {
+        var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+        Schema stringValues =
+                new Schema.Parser()
+                        .parse(V2_JSON.replace("\"items\": \"double\"", "\"items\": \"string\""));
+        // Its records would each fail to decode, and a union makes the fingerprint of a writer in
+        // microseconds another one than the job's, so they would be read 1000 times off.
+        Schema microsInAUnion =
+                new Schema.Parser()
+                        .parse(
+                                FeatureVector.getClassSchema()
+                                        .toString()
+                                        .replace(
+                                                "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}",
+                                                "[{\"type\":\"long\",\"logicalType\":"
+                                                        + "\"timestamp-micros\"}]"));
+
+        assertThatThrownBy(() -> decoder.withWriterSchemas(List.of(V2, stringValues)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "records written with it cannot be read as the current FeatureVector:"
+                                + " field values: reader type: DOUBLE not compatible with writer"
+                                + " type: STRING");
+        assertThatThrownBy(() -> decoder.withWriterSchemas(List.of(microsInAUnion)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "field event_time is timestamp-micros, but the current FeatureVector reads"
+                                + " timestamp-millis: its values would be read in the wrong unit");
+        assertThatThrownBy(
+                        () -> decoder.withWriterSchemas(List.of(ActivationStats.getClassSchema())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "schema io.relustream.avro.ActivationStats is not a"
+                                + " io.relustream.avro.FeatureVector");
     }
 
     /**

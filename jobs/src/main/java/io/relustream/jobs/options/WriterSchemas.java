@@ -4,7 +4,6 @@ import io.relustream.avro.FeatureVector;
 import io.relustream.formats.AvroRecordDecoder;
 
 import org.apache.avro.AvroRuntimeException;
-import org.apache.avro.LogicalType;
 import org.apache.avro.Schema;
 
 import java.io.IOException;
@@ -100,51 +99,13 @@ public final class WriterSchemas {
                     "'" + file + "' is not an Avro schema: " + e.getMessage());
         }
         try {
+            // Also refuses an event_time in another unit, which the fingerprint cannot tell from
+            // the job's own schema.
             AvroRecordDecoder.checkReadable(FeatureVector.class, schema);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + file + "': " + e.getMessage());
         }
-        checkLogicalTypes(file, schema);
         return schema;
-    }
-
-    /**
-     * Avro resolves a {@code timestamp-micros} long into a {@code timestamp-millis} one as it is,
-     * 1000 times off, and the fingerprint cannot tell them apart: it is taken without logical
-     * types, so such a writer would even pass for the job's own version. The same holds for every
-     * branch of a union the writer wraps the field in.
-     */
-    private static void checkLogicalTypes(Path file, Schema writer) {
-        for (Schema.Field field : FeatureVector.getClassSchema().getFields()) {
-            LogicalType expected = field.schema().getLogicalType();
-            Schema.Field written = writer.getField(field.name());
-            if (expected == null || written == null) {
-                continue;
-            }
-            List<Schema> branches =
-                    written.schema().isUnion()
-                            ? written.schema().getTypes()
-                            : List.of(written.schema());
-            for (Schema branch : branches) {
-                checkLogicalType(file, field.name(), expected, branch.getLogicalType());
-            }
-        }
-    }
-
-    private static void checkLogicalType(
-            Path file, String field, LogicalType expected, LogicalType actual) {
-        if (actual != null && !actual.getName().equals(expected.getName())) {
-            throw new IllegalArgumentException(
-                    "'"
-                            + file
-                            + "': field "
-                            + field
-                            + " is "
-                            + actual.getName()
-                            + ", but the job reads "
-                            + expected.getName()
-                            + ": its values would be read in the wrong unit");
-        }
     }
 
     /** The schemas, in the order of the paths (files of a folder sorted by name). */

@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class WriterSchemasTest {
 
     private static final String MICROS_REFUSED =
-            "': field event_time is timestamp-micros, but the job reads timestamp-millis: its"
-                    + " values would be read in the wrong unit";
+            "': field event_time is timestamp-micros, but the current FeatureVector reads"
+                    + " timestamp-millis: its values would be read in the wrong unit";
 
     private static final String INVALID = "Invalid value for option '--writer-schemas': ";
 

@@ -3,9 +3,13 @@ package io.relustream.jobs.report;
 import io.relustream.avro.ActivationStats;
 import io.relustream.jobs.report.ReportFixtures.Run;
 
+import org.apache.avro.Schema;
 import org.apache.avro.file.Codec;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificDatumWriter;
 
 import org.junit.jupiter.api.Test;
@@ -15,6 +19,8 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -644,6 +650,48 @@ class ReportCommandTest {
         assertThat(run.status).isZero();
         assertThat(run.out).contains(lines("Exported them to " + export + "."));
         assertThat(ReportFixtures.readFile(export)).isEqualTo(records);
+    }
+
+    @Test
+    void aFileWhoseWindowsCountMicrosecondsFailsWithOneNamingTheField() throws IOException {
+        // Read as milliseconds, a window of 2023 in microseconds would end in the year 55840: the
+        // file is refused for its unit, not its windows skipped as if no job could write them.
+        Schema micros =
+                new Schema.Parser()
+                        .parse(
+                                ActivationStats.getClassSchema()
+                                        .toString()
+                                        .replace("timestamp-millis", "timestamp-micros"));
+        ActivationStats stats = ReportFixtures.stats("g", 0, 0.5, 0.5);
+        GenericData.Record record = new GenericData.Record(micros);
+        for (Schema.Field field : micros.getFields()) {
+            Object value = stats.get(field.name());
+            record.put(
+                    field.name(),
+                    value instanceof Instant
+                            ? ChronoUnit.MICROS.between(Instant.EPOCH, (Instant) value)
+                            : value);
+        }
+        Path input = dir.resolve("micros.avro");
+        try (DataFileWriter<GenericRecord> writer =
+                new DataFileWriter<>(new GenericDatumWriter<>(micros))) {
+            writer.create(micros, input.toFile());
+            writer.append(record);
+        }
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).isEqualTo(1);
+        assertThat(run.err)
+                .isEqualTo(
+                        lines(
+                                "'"
+                                        + input
+                                        + "' is not a file of ActivationStats records: field"
+                                        + " window_start is timestamp-micros, but the current"
+                                        + " ActivationStats reads timestamp-millis: its values"
+                                        + " would be read in the wrong unit"));
+        assertThat(dir.resolve("zero-fraction.png")).doesNotExist();
     }
 
     @Test
