@@ -93,6 +93,29 @@ class InputTopicCheckITCase {
     }
 
     @Test
+    void aSecuritySettingTheClientCannotUseIsNamedWithItsReason() throws Exception {
+        // Kafka wraps the reason twice ("Failed to create new KafkaAdminClient", "... new
+        // NetworkClient"): the message must reach the file that is missing.
+        String truststore = "/nonexistent/relu-stream-truststore.jks";
+        JobOptions options =
+                JobOptions.parse(
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.security.protocol=SSL",
+                        "--kafka.ssl.truststore.location=" + truststore,
+                        "--connect-timeout",
+                        "1s");
+
+        assertThatThrownBy(() -> ActivationStatsJob.checkInputTopic(options))
+                .isInstanceOf(KafkaCheckException.class)
+                .hasMessageStartingWith(
+                        "Could not connect to Kafka at --bootstrap-servers 'localhost:9092' to"
+                                + " find --input-topic 'features': ")
+                .hasMessageContaining("Failed to load SSL keystore " + truststore)
+                .hasMessageEndingWith(" (--connect-timeout 0s leaves the check to the cluster)");
+    }
+
+    @Test
     void anUnreachableBrokerFailsTheStartNamingTheBootstrapServers() throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
