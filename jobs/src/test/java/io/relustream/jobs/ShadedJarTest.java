@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -278,6 +279,27 @@ class ShadedJarTest {
             }
             Files.delete(dir);
         }
+    }
+
+    @Test
+    void generatorRunsFromTheJarBesideFlinksLib() throws Exception {
+        // The class path of the README and docker-compose.yml: the jar and Flink's lib/, whose
+        // SLF4J the Kafka client logs through. A broker that does not answer ends the check.
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Result result =
+                runMain(
+                        "io.relustream.jobs.generator.GeneratorCommand",
+                        "--bootstrap-servers",
+                        "localhost:" + port,
+                        "--connect-timeout",
+                        "1s");
+        assertThat(result.exitCode).as(result.stderr).isEqualTo(1);
+        assertThat(result.stderr)
+                .contains("Could not reach Kafka at --bootstrap-servers 'localhost:" + port + "'")
+                .doesNotContain("Exception");
     }
 
     @Test

@@ -48,9 +48,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * for what they hold).
  *
  * <pre>{@code
- * java -cp relu-stream-jobs.jar io.relustream.jobs.generator.GeneratorCommand \
+ * java -cp "relu-stream-jobs.jar:$FLINK_HOME/lib/*" io.relustream.jobs.generator.GeneratorCommand \
  *     --bootstrap-servers localhost:9092 --rate 500 --groups 4 --dimensions 64 --dead-share 0.1
  * }</pre>
+ *
+ * <p>(The Kafka client logs through SLF4J, which the job jar leaves to Flink: Flink's {@code lib/}
+ * has it, and a logger; {@code slf4j-api.jar} alone also does.)
  */
 @Command(
         name = "generate-features",
