@@ -46,20 +46,95 @@ public final class BenchmarkSuite {
         this.sections = sections;
     }
 
+    /** The sections {@code --only} chooses from, in the order they run. */
+    static final List<String> SECTIONS =
+            List.of("kernels", "statistics", "operators", "end-to-end", "memory");
+
     public static void main(String[] args) throws Exception {
-        List<String> arguments = Arrays.asList(args);
-        int only = arguments.indexOf("--only");
-        BenchmarkSuite suite =
-                new BenchmarkSuite(
-                        arguments.contains("--smoke"),
-                        only >= 0 ? Arrays.asList(arguments.get(only + 1).split(",")) : List.of());
-        List<String> table = suite.run();
-        int output = arguments.indexOf("--output");
-        if (output >= 0) {
-            Files.write(Path.of(arguments.get(output + 1)), table, StandardCharsets.UTF_8);
+        Arguments arguments;
+        try {
+            arguments = Arguments.parse(args);
+        } catch (IllegalArgumentException e) {
+            // Before anything runs: a misspelt option or section would otherwise run the whole
+            // suite, or nothing, or fail only once the suite is done.
+            System.err.println(e.getMessage());
+            System.err.println(
+                    "Usage: BenchmarkSuite [--smoke] [--only "
+                            + String.join(",", SECTIONS)
+                            + "] [--output FILE]");
+            System.exit(2);
+            return;
+        }
+        List<String> table = new BenchmarkSuite(arguments.smoke, arguments.sections).run();
+        if (arguments.output != null) {
+            Files.write(arguments.output, table, StandardCharsets.UTF_8);
         }
         // Flink and Kafka leave non-daemon threads behind.
         System.exit(0);
+    }
+
+    /** The suite's command line: {@code --smoke}, {@code --only a,b}, {@code --output FILE}. */
+    static final class Arguments {
+        final boolean smoke;
+        final List<String> sections;
+        final Path output;
+
+        private Arguments(boolean smoke, List<String> sections, Path output) {
+            this.smoke = smoke;
+            this.sections = sections;
+            this.output = output;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the option or section that is not one the suite
+         *     knows, or an option without its value
+         */
+        static Arguments parse(String... args) {
+            boolean smoke = false;
+            List<String> sections = List.of();
+            Path output = null;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--smoke":
+                        smoke = true;
+                        break;
+                    case "--only":
+                        String list = valueOf(args, i++);
+                        sections = Arrays.asList(list.split(",", -1));
+                        for (String section : sections) {
+                            if (!SECTIONS.contains(section)) {
+                                throw new IllegalArgumentException(
+                                        "Invalid value for option '--only': '"
+                                                + section
+                                                + "' is not a section; the sections are "
+                                                + String.join(", ", SECTIONS));
+                            }
+                        }
+                        break;
+                    case "--output":
+                        output = Path.of(valueOf(args, i++));
+                        Path folder = output.toAbsolutePath().getParent();
+                        if (folder != null && !Files.isDirectory(folder)) {
+                            throw new IllegalArgumentException(
+                                    "Invalid value for option '--output': the folder of '"
+                                            + output
+                                            + "' does not exist");
+                        }
+                        break;
+                    default:
+                        throw new IllegalArgumentException("Unknown option: '" + args[i] + "'");
+                }
+            }
+            return new Arguments(smoke, sections, output);
+        }
+
+        private static String valueOf(String[] args, int option) {
+            if (option + 1 >= args.length || args[option + 1].startsWith("--")) {
+                throw new IllegalArgumentException(
+                        "Missing the value of option '" + args[option] + "'");
+            }
+            return args[option + 1];
+        }
     }
 
     /** Runs everything; returns the table's lines (also printed). */

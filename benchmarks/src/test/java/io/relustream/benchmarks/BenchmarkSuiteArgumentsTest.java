@@ -1,0 +1,86 @@
+package io.relustream.benchmarks;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The options of benchmarks/README.md are read before anything runs: a misspelt one must not run
+ * the whole seven-minute suite, or nothing, or fail only once the suite is done.
+ */
+class BenchmarkSuiteArgumentsTest {
+
+    @Test
+    void readsTheOptionsOfTheReadme(@TempDir Path dir) {
+        Path table = dir.resolve("table.md");
+        BenchmarkSuite.Arguments arguments =
+                BenchmarkSuite.Arguments.parse(
+                        "--smoke", "--only", "kernels,end-to-end", "--output", table.toString());
+
+        assertThat(arguments.smoke).isTrue();
+        assertThat(arguments.sections).containsExactly("kernels", "end-to-end");
+        assertThat(arguments.output).isEqualTo(table);
+    }
+
+    @Test
+    void noOptionsRunEverySectionForReal() {
+        BenchmarkSuite.Arguments arguments = BenchmarkSuite.Arguments.parse();
+
+        assertThat(arguments.smoke).isFalse();
+        assertThat(arguments.sections).isEmpty();
+        assertThat(arguments.output).isNull();
+    }
+
+    @Test
+    void refusesASectionItDoesNotHave() {
+        // "kernel" for "kernels" ran no section at all and printed a table of one line.
+        assertThatThrownBy(() -> BenchmarkSuite.Arguments.parse("--only", "kernel"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Invalid value for option '--only': 'kernel' is not a section; the"
+                                + " sections are kernels, statistics, operators, end-to-end,"
+                                + " memory");
+        assertThatThrownBy(() -> BenchmarkSuite.Arguments.parse("--only", "memory,"))
+                .hasMessageStartingWith("Invalid value for option '--only': '' is not a section");
+    }
+
+    @Test
+    void refusesAnOptionItDoesNotKnow() {
+        // "--smok" ran the whole suite for real.
+        assertThatThrownBy(() -> BenchmarkSuite.Arguments.parse("--smok"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Unknown option: '--smok'");
+    }
+
+    @Test
+    void refusesAnOptionWithoutItsValue() {
+        // A last "--output" failed with ArrayIndexOutOfBoundsException after the whole suite.
+        for (List<String> args :
+                List.of(
+                        List.of("--smoke", "--output"),
+                        List.of("--only"),
+                        List.of("--only", "--smoke"))) {
+            assertThatThrownBy(() -> BenchmarkSuite.Arguments.parse(args.toArray(new String[0])))
+                    .as(args.toString())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("Missing the value of option '--");
+        }
+    }
+
+    @Test
+    void refusesAnOutputFileInAFolderThatDoesNotExist(@TempDir Path dir) {
+        Path table = dir.resolve("missing").resolve("table.md");
+
+        assertThatThrownBy(() -> BenchmarkSuite.Arguments.parse("--output", table.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Invalid value for option '--output': the folder of '"
+                                + table
+                                + "' does not exist");
+    }
+}
