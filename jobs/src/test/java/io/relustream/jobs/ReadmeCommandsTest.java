@@ -47,6 +47,22 @@ class ReadmeCommandsTest {
                 }
             }
         }
+        // The SQL example's generator writes plain Avro to the topic the SQL job reads, which is
+        // not the activation job's input of single-object records (one of them fails the SQL job).
+        String generated = null;
+        String sqlInput = null;
+        for (List<String> command : commands()) {
+            if (command.contains("io.relustream.jobs.generator.GeneratorCommand")) {
+                assertThat(command).containsSequence("--format", "avro");
+                generated = command.get(command.indexOf("--topic") + 1);
+            } else if (command.contains(SqlZeroFractionJob.class.getName())) {
+                sqlInput = command.get(command.indexOf("--input-topic") + 1);
+            }
+        }
+        assertThat(sqlInput)
+                .isEqualTo(generated)
+                .isNotEqualTo(JobOptions.parse("--bootstrap-servers", "kafka:9092").inputTopic());
+
         // The job in "The job" and "Deploy", the SQL job and its generator, and the plot.
         assertThat(checked)
                 .containsExactlyInAnyOrder(

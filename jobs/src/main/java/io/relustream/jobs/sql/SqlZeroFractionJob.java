@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * flink run -c io.relustream.jobs.sql.SqlZeroFractionJob relu-stream-jobs.jar \
- *     --bootstrap-servers kafka:9092 --input-topic features --output-topic zero-fraction --window 1m
+ *     --bootstrap-servers kafka:9092 --input-topic features-avro --output-topic zero-fraction \
+ *     --window 1m
  * }</pre>
  *
  * <p>It fills the script's {@code ${...}} variables from its options, registers the relu-stream
