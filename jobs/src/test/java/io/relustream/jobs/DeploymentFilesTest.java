@@ -222,7 +222,7 @@ class DeploymentFilesTest {
         String classpath = entrypoint.get(entrypoint.indexOf("-cp") + 1);
         assertThat(classpath.split(":")).contains(jarInImage(), "/opt/flink/lib/*");
         CommandLine.ParseResult parsed =
-                new CommandLine(new GeneratorCommand())
+                GeneratorCommand.commandLine()
                         .parseArgs(strings(generator.get("command")).toArray(new String[0]));
         assertThat(parsed.matchedOptionValue("--bootstrap-servers", "")).isEqualTo("kafka:9092");
         assertThat(parsed.matchedOptionValue("--topic", "features"))

@@ -3,6 +3,7 @@ package io.relustream.jobs.generator;
 import io.relustream.avro.FeatureVector;
 import io.relustream.formats.AvroRecordEncoder;
 import io.relustream.formats.WireFormat;
+import io.relustream.jobs.options.CommandLines;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.OptionConverters;
 
@@ -115,19 +116,36 @@ public final class GeneratorCommand implements Callable<Integer> {
     boolean help;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new GeneratorCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line of the generator, as {@code main} runs it: an invalid option prints one line
+     * naming it (with {@code --help} too) and exits 2.
+     */
+    public static CommandLine commandLine() {
+        GeneratorCommand command = new GeneratorCommand();
+        return CommandLines.of(command, CommandLines.USE_HELP, command::checkOptions);
     }
 
     @Spec CommandSpec spec;
 
-    @Override
-    public Integer call() throws Exception {
-        FeatureGenerator.Settings settings;
+    /**
+     * Checks the options against each other, as {@code --help} does too.
+     *
+     * @throws ParameterException naming the option and the value
+     */
+    private FeatureGenerator.Settings checkOptions() {
         try {
-            settings = generator.settings();
+            return generator.settings();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        FeatureGenerator.Settings settings = checkOptions();
         try {
             checkKafka(bootstrapServers, topic, connectTimeout);
         } catch (KafkaException e) {

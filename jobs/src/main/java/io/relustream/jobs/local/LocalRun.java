@@ -10,6 +10,7 @@ import io.relustream.jobs.ActivationStatsPipeline;
 import io.relustream.jobs.generator.FeatureGenerator;
 import io.relustream.jobs.generator.GeneratorCommand;
 import io.relustream.jobs.generator.GeneratorOptions;
+import io.relustream.jobs.options.CommandLines;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.JobOptions;
 
@@ -27,7 +28,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 import java.io.IOException;
@@ -100,6 +104,8 @@ public final class LocalRun implements Callable<Integer> {
 
     @Unmatched List<String> jobArgs = new ArrayList<>();
 
+    @Spec CommandSpec spec;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -119,19 +125,13 @@ public final class LocalRun implements Callable<Integer> {
 
     /** Runs with {@code args}, printing to {@code out} and problems to {@code err}. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        LocalRun localRun = new LocalRun(out, err);
+        // Problems as the job reports them: the problem and where to look, not the whole help
+        // (which the job's options make long); with --help too.
         CommandLine commandLine =
-                new CommandLine(new LocalRun(out, err))
+                CommandLines.of(localRun, USE_HELP, localRun::checkOptions)
                         .setOut(new PrintWriter(out, true))
-                        .setErr(new PrintWriter(err, true))
-                        // Problems as the job reports them: the problem and where to look, not
-                        // the whole help (which the job's options make long).
-                        .setParameterExceptionHandler(
-                                (problem, arguments) -> {
-                                    err.println(problem.getMessage());
-                                    err.println(USE_HELP);
-                                    err.flush();
-                                    return 2;
-                                });
+                        .setErr(new PrintWriter(err, true));
         // Every other option goes to the job: --help lists the job's options too.
         commandLine
                 .getHelpSectionMap()
@@ -165,11 +165,13 @@ public final class LocalRun implements Callable<Integer> {
         }
     }
 
-    @Override
-    public Integer call() throws Exception {
-        Duration runFor = duration;
-        // Check every option before anything starts; the broker's address comes later.
-        FeatureGenerator.Settings generatorSettings;
+    /**
+     * Checks every option of the local run, the generator and the job, as {@code --help} does too.
+     *
+     * @return the generator's settings
+     * @throws ParameterException naming the option and the value
+     */
+    private FeatureGenerator.Settings checkOptions() {
         try {
             if (prometheusPort < 0 || prometheusPort > 65535) {
                 throw new IllegalArgumentException(
@@ -177,7 +179,7 @@ public final class LocalRun implements Callable<Integer> {
                                 + prometheusPort
                                 + " must be a port from 1 to 65535, or 0 for none");
             }
-            generatorSettings = generator.settings();
+            FeatureGenerator.Settings generatorSettings = generator.settings();
             for (String arg : jobArgs) {
                 // The job would point --kafka.bootstrap.servers at --bootstrap-servers, which the
                 // local run refuses too.
@@ -196,15 +198,27 @@ public final class LocalRun implements Callable<Integer> {
                 }
             }
             jobOptions("localhost:9092");
-            // Last: whether the port is free depends on the machine, not on the command line,
-            // and must not hide a mistake in it (nor decide which one is reported).
-            if (prometheusPort > 0) {
-                checkPortIsFree(prometheusPort);
-            }
+            return generatorSettings;
         } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            err.println(USE_HELP);
-            return 2;
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Duration runFor = duration;
+        // Check every option before anything starts; the broker's address comes later.
+        FeatureGenerator.Settings generatorSettings = checkOptions();
+        // Last: whether the port is free depends on the machine, not on the command line, and
+        // must not hide a mistake in it (nor decide which one is reported).
+        if (prometheusPort > 0) {
+            try {
+                checkPortIsFree(prometheusPort);
+            } catch (IllegalArgumentException e) {
+                err.println(e.getMessage());
+                err.println(USE_HELP);
+                return 2;
+            }
         }
         // Ctrl-C (SIGINT) or SIGTERM: the JVM ends as soon as its shutdown hooks return, so the
         // hook lets the main thread stop the generator, the job and the broker, and waits (for a

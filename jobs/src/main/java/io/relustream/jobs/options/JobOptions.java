@@ -1053,20 +1053,11 @@ public final class JobOptions {
     }
 
     private static String unmatchedMessage(List<String> unmatched) {
-        String first = unmatched.get(0);
-        if (first.startsWith("-")) {
-            // Picocli lists the value after an unknown option as unknown too; name the option.
-            int equals = first.indexOf('=');
-            return "Unknown option: '" + (equals < 0 ? first : first.substring(0, equals)) + "'";
-        }
         // Picocli's "Unmatched argument at index n" counts without the --kafka. options.
-        return unexpectedArgument(first).getMessage();
+        return CommandLines.unmatchedMessage(unmatched);
     }
 
     private static InvalidOptionsException unexpectedArgument(String argument) {
-        return new InvalidOptionsException(
-                "Unexpected argument: '"
-                        + argument
-                        + "'; every argument is an option or an option's value");
+        return new InvalidOptionsException(CommandLines.unexpectedArgument(argument));
     }
 }

@@ -3,6 +3,7 @@ package io.relustream.jobs.report;
 import io.relustream.activation.Activation;
 import io.relustream.activation.Activations;
 import io.relustream.activation.VectorActivation;
+import io.relustream.jobs.options.CommandLines;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -119,7 +120,8 @@ public final class PlotCommand implements Callable<Integer> {
 
     /** The command line of the plot, with the project's handling of invalid options. */
     public static CommandLine commandLine() {
-        return Commands.commandLine(new PlotCommand());
+        PlotCommand plot = new PlotCommand();
+        return CommandLines.of(plot, CommandLines.USE_HELP, plot::checkOptions);
     }
 
     private ParameterException invalidRange(String why) {
@@ -136,6 +138,47 @@ public final class PlotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Charts.headless();
+        Activation function = checkOptions();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Optional<BufferedImage> image;
+        try {
+            image = ActivationPlot.draw(function, from, to, samples, width, height);
+        } catch (Charts.TooLargeException e) {
+            err.println("Cannot draw " + output + ": " + e.getMessage());
+            return 1;
+        }
+        if (image.isEmpty()) {
+            err.println(
+                    "Nothing to plot: "
+                            + function.spec()
+                            + " has no finite value from "
+                            + typed("--from", from)
+                            + " to "
+                            + typed("--to", to)
+                            + "; "
+                            + output
+                            + " not written.");
+            return 2;
+        }
+        try {
+            Charts.writePng(image.get(), output);
+        } catch (UncheckedIOException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        out.println(
+                "Wrote " + output + " (" + width + "x" + height + "): " + function.spec() + ".");
+        return 0;
+    }
+
+    /**
+     * Checks the options against each other and the activation, as {@code --help} does too.
+     *
+     * @return the activation to draw
+     * @throws ParameterException naming the option and the value
+     */
+    private Activation checkOptions() {
         Activation function = elementWise();
         if (!(from < to)) {
             throw new ParameterException(
@@ -168,37 +211,7 @@ public final class PlotCommand implements Callable<Integer> {
                             + output
                             + "' is a folder, not a file");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Optional<BufferedImage> image;
-        try {
-            image = ActivationPlot.draw(function, from, to, samples, width, height);
-        } catch (Charts.TooLargeException e) {
-            err.println("Cannot draw " + output + ": " + e.getMessage());
-            return 1;
-        }
-        if (image.isEmpty()) {
-            err.println(
-                    "Nothing to plot: "
-                            + function.spec()
-                            + " has no finite value from "
-                            + typed("--from", from)
-                            + " to "
-                            + typed("--to", to)
-                            + "; "
-                            + output
-                            + " not written.");
-            return 2;
-        }
-        try {
-            Charts.writePng(image.get(), output);
-        } catch (UncheckedIOException e) {
-            err.println(e.getMessage());
-            return 1;
-        }
-        out.println(
-                "Wrote " + output + " (" + width + "x" + height + "): " + function.spec() + ".");
-        return 0;
+        return function;
     }
 
     private Activation elementWise() {

@@ -2,6 +2,7 @@ package io.relustream.jobs.report;
 
 import io.relustream.avro.ActivationStats;
 import io.relustream.formats.WireFormat;
+import io.relustream.jobs.options.CommandLines;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.OptionConverters;
 
@@ -185,7 +186,9 @@ public final class ReportCommand implements Callable<Integer> {
 
     /** The command line of the report, with the project's handling of invalid options. */
     public static CommandLine commandLine() {
-        return Commands.commandLine(new ReportCommand());
+        ReportCommand report = new ReportCommand();
+        // With --help, the arguments picocli leaves to the report are still checked.
+        return CommandLines.of(report, CommandLines.USE_HELP, report::kafkaProperties);
     }
 
     @Override

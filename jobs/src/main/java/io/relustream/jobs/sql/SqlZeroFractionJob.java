@@ -1,5 +1,6 @@
 package io.relustream.jobs.sql;
 
+import io.relustream.jobs.options.CommandLines;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.OptionConverters;
 import io.relustream.sql.SqlFunctions;
@@ -158,10 +159,19 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     public static void main(String[] args) {
-        int status = new CommandLine(new SqlZeroFractionJob()).execute(args);
+        int status = commandLine().execute(args);
         if (status != 0) {
             System.exit(status);
         }
+    }
+
+    /**
+     * The command line of the job, as {@code main} runs it: an invalid option prints one line
+     * naming it (with {@code --help} too) and exits 2.
+     */
+    public static CommandLine commandLine() {
+        SqlZeroFractionJob job = new SqlZeroFractionJob();
+        return CommandLines.of(job, CommandLines.USE_HELP, job::checkTopics);
     }
 
     /**

@@ -43,7 +43,7 @@ class GeneratorCommandITCase {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(1, "generated");
             int status =
-                    new CommandLine(new GeneratorCommand())
+                    GeneratorCommand.commandLine()
                             .execute(
                                     "--bootstrap-servers", kafka.bootstrapServers(),
                                     "--topic", "generated",
@@ -137,7 +137,7 @@ class GeneratorCommandITCase {
         try (EmbeddedKafka kafka =
                 EmbeddedKafka.start(Map.of("auto.create.topics.enable", "false"))) {
             StringWriter err = new StringWriter();
-            CommandLine command = new CommandLine(new GeneratorCommand());
+            CommandLine command = GeneratorCommand.commandLine();
             command.setErr(new PrintWriter(err, true));
 
             int status =
@@ -268,7 +268,7 @@ class GeneratorCommandITCase {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
         try {
-            int status = new CommandLine(new GeneratorCommand()).execute(args);
+            int status = GeneratorCommand.commandLine().execute(args);
             return new Run(status, printed.toString(StandardCharsets.UTF_8));
         } finally {
             System.setErr(systemErr);

@@ -1,5 +1,8 @@
 package io.relustream.jobs.generator;
 
+import io.relustream.jobs.options.CommandLines;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
@@ -15,6 +18,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The generator's options: a bad value exits 2 naming the option, the value and what is allowed.
  */
 class GeneratorCommandTest {
+
+    /** What follows every problem: one line of it, not the whole usage. */
+    private static final String USE_HELP = CommandLines.USE_HELP + "\n";
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    /** Runs the generator's command line as its main does, capturing what it prints. */
+    private int run(String... args) {
+        CommandLine command = GeneratorCommand.commandLine();
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        return command.execute(args);
+    }
 
     @ParameterizedTest(name = "record {0} at {1}/s is due {2} ns after the first")
     @CsvSource({
@@ -64,13 +81,13 @@ class GeneratorCommandTest {
     void rejectsABadValueNamingTheOptionTheValueAndWhatIsAllowed(
             String option, String value, String message) {
         StringWriter err = new StringWriter();
-        CommandLine command = new CommandLine(new GeneratorCommand());
+        CommandLine command = GeneratorCommand.commandLine();
         command.setErr(new PrintWriter(err, true));
 
         int status = command.execute("--bootstrap-servers", "localhost:1", option, value);
 
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString()).startsWith(message + System.lineSeparator());
+        assertThat(err.toString()).isEqualToNormalizingNewlines(message + "\n" + USE_HELP);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -101,7 +118,7 @@ class GeneratorCommandTest {
             })
     void rejectsLateRecordsThatWouldNotBeLateOrWouldBeBefore1970(String options, String message) {
         StringWriter err = new StringWriter();
-        CommandLine command = new CommandLine(new GeneratorCommand());
+        CommandLine command = GeneratorCommand.commandLine();
         command.setErr(new PrintWriter(err, true));
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", "localhost:1"));
         args.addAll(List.of(options.split(" ")));
@@ -109,7 +126,7 @@ class GeneratorCommandTest {
         int status = command.execute(args.toArray(new String[0]));
 
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString()).startsWith(message + System.lineSeparator());
+        assertThat(err.toString()).isEqualToNormalizingNewlines(message + "\n" + USE_HELP);
     }
 
     @ParameterizedTest(name = "[{0}]")
@@ -122,12 +139,57 @@ class GeneratorCommandTest {
             })
     void rejectsBadBootstrapServers(String servers, String message) {
         StringWriter err = new StringWriter();
-        CommandLine command = new CommandLine(new GeneratorCommand());
+        CommandLine command = GeneratorCommand.commandLine();
         command.setErr(new PrintWriter(err, true));
 
         int status = command.execute("--bootstrap-servers", servers);
 
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString()).startsWith(message);
+        assertThat(err.toString()).startsWith(message).endsWith(USE_HELP).hasLineCount(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--rte 5 | Unknown option: '--rte'",
+                "--rte=5 | Unknown option: '--rte'",
+                "5 | Unexpected argument: '5'; every argument is an option or an option's value",
+            })
+    void anUnknownOptionOrAStrayArgumentIsOneLineNamingIt(String args, String message) {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", "localhost:1"));
+        all.addAll(List.of(args.split(" ")));
+
+        assertThat(run(all.toArray(new String[0]))).isEqualTo(2);
+
+        assertThat(err.toString()).isEqualToNormalizingNewlines(message + "\n" + USE_HELP);
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--help --rte 5 | Unknown option: '--rte'",
+                "--rte 5 --help | Unknown option: '--rte'",
+                "--help 5 | Unexpected argument: '5'; every argument is an option or an option's"
+                        + " value",
+                "--help --rate 0 | Invalid value for option '--rate': '0' must be an integer >= 1",
+                "--help --late-share 1 | Invalid value for option '--late-share': '1' must be"
+                        + " below 1: when every record is late by the same time, none is late",
+            })
+    void helpDoesNotLetAnInvalidCommandLinePass(String args, String message) {
+        assertThat(run(args.split(" "))).isEqualTo(2);
+
+        assertThat(err.toString()).isEqualToNormalizingNewlines(message + "\n" + USE_HELP);
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void helpAloneListsTheOptions() {
+        assertThat(run("--help")).isZero();
+
+        assertThat(out.toString()).contains("--bootstrap-servers=", "--connect-timeout=");
+        assertThat(err.toString()).isEmpty();
     }
 }

@@ -1,6 +1,8 @@
 package io.relustream.jobs.local;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,6 +43,32 @@ class LocalRunTest {
         // As the heading says: the local run gives the job its broker's address.
         assertThat(help).doesNotContain("--bootstrap-servers=");
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--help --windw 10s | Unknown option: '--windw'",
+                "--windw 10s --help | Unknown option: '--windw'",
+                "--help 10s | Unexpected argument: '10s'; every argument is an option or an"
+                        + " option's value",
+                "--help --window soon | Invalid value for option '--window': 'soon' is not a"
+                        + " duration; use a whole number and a unit: 500ms, 10s, 5m, 2h",
+                "--help --late-share 1 | Invalid value for option '--late-share': '1' must be"
+                        + " below 1: when every record is late by the same time, none is late",
+                "--help --prometheus-port 70000 | Invalid value for option '--prometheus-port':"
+                        + " 70000 must be a port from 1 to 65535, or 0 for none",
+            })
+    void helpLetsNoInvalidOptionPass(String args, String message) {
+        assertThat(run(args.split(" "))).isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        message
+                                + "\nUse --help to see the options of the local run and the"
+                                + " job.\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
     @Test

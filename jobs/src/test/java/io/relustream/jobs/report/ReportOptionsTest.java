@@ -278,7 +278,8 @@ class ReportOptionsTest {
                                 + " 8000]",
                         "--height",
                         "300"),
-                invalid("Unknown option: '--kafka.acks=all'", "--kafka.acks=all"));
+                // Named as the job names it, without the value (Kafka values may be secrets).
+                invalid("Unknown option: '--kafka.acks'", "--kafka.acks=all"));
     }
 
     @ParameterizedTest
@@ -349,6 +350,61 @@ class ReportOptionsTest {
                         "Default: activation.png.",
                         "--width",
                         "--height");
+    }
+
+    static Stream<Arguments> invalidWithHelp() {
+        return Stream.of(
+                invalid("Unknown option: '--widht'", "--help", "--widht", "800"),
+                invalid("Unknown option: '--widht'", "--widht", "800", "--help"),
+                invalid(
+                        "Unexpected argument: 'stats.avro'; every argument is an option or an"
+                                + " option's value",
+                        "--help",
+                        "stats.avro"),
+                invalid(
+                        "Invalid value for option '--width': '300' must be an integer in [400,"
+                                + " 8000]",
+                        "--help",
+                        "--width",
+                        "300"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidWithHelp")
+    void helpLetsNoInvalidOptionOfTheReportOrThePlotPass(String message, List<String> args) {
+        for (picocli.CommandLine commandLine :
+                List.of(ReportCommand.commandLine(), PlotCommand.commandLine())) {
+            Run run = ReportFixtures.run(commandLine, args.toArray(new String[0]));
+
+            assertThat(run.status).isEqualTo(2);
+            assertThat(run.out).isEmpty();
+            assertThat(run.err).isEqualTo(ReportCommandTest.lines(message, HELP));
+        }
+    }
+
+    @Test
+    void helpChecksWhatTheReportAndThePlotCheckThemselves() {
+        Run report =
+                ReportFixtures.run(
+                        ReportCommand.commandLine(), "--help", "--kafka.isolation.level=x");
+        Run plot = ReportFixtures.run(PlotCommand.commandLine(), "--help", "--activation", "gelu");
+
+        assertThat(report.status).isEqualTo(2);
+        assertThat(report.err)
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Invalid value for option '--kafka.isolation.level': Invalid"
+                                        + " value x for configuration isolation.level: String must"
+                                        + " be one of: read_committed, read_uncommitted",
+                                HELP));
+        assertThat(plot.status).isEqualTo(2);
+        assertThat(plot.err)
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Invalid value for option '--activation': Unknown activation"
+                                        + " 'gelu' in spec 'gelu'; allowed: relu, leaky_relu,"
+                                        + " relu6, clipped_relu, thresholded_relu, maxout",
+                                HELP));
     }
 
     @Test

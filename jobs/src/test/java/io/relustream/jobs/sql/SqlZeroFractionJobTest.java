@@ -17,6 +17,8 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
@@ -75,7 +77,7 @@ class SqlZeroFractionJobTest {
     void helpListsNoVersionOptionSinceThereIsNoVersionToPrint() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine help = new CommandLine(new SqlZeroFractionJob());
+        CommandLine help = SqlZeroFractionJob.commandLine();
         help.setOut(new PrintWriter(out));
         help.setErr(new PrintWriter(err));
 
@@ -84,6 +86,39 @@ class SqlZeroFractionJobTest {
         // --version printed nothing and exited 0; now it is an unknown option.
         assertThat(help.execute("--bootstrap-servers", "kafka:9092", "--version")).isEqualTo(2);
         assertThat(err.toString()).contains("Unknown option: '--version'");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // One line naming the option, not picocli's whole usage after it.
+                "--bootstrap-servers kafka:9092 --window 0s | Invalid value for option"
+                        + " '--window': '0s' must be > 0",
+                "--bootstrap-servers kafka:9092 --windw 5s | Unknown option: '--windw'",
+                "--bootstrap-servers kafka:9092 5s | Unexpected argument: '5s'; every argument is"
+                        + " an option or an option's value",
+                // --help lets none of them pass.
+                "--help --windw 5s | Unknown option: '--windw'",
+                "-h 5s | Unexpected argument: '5s'; every argument is an option or an option's"
+                        + " value",
+                "--help --window 0s | Invalid value for option '--window': '0s' must be > 0",
+                "--help --input-topic a --output-topic a | Invalid value for option"
+                        + " '--output-topic': 'a' is the input topic; the results need a topic of"
+                        + " their own",
+            })
+    void anInvalidCommandLineIsOneLineAndStatusTwoWithHelpToo(String args, String message) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine command = SqlZeroFractionJob.commandLine();
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+
+        assertThat(command.execute(args.split(" "))).isEqualTo(2);
+
+        assertThat(err.toString())
+                .isEqualToNormalizingNewlines(message + "\nUse --help to see every option.\n");
+        assertThat(out.toString()).isEmpty();
     }
 
     @Test

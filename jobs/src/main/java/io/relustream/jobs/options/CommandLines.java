@@ -1,0 +1,113 @@
+package io.relustream.jobs.options;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.UnmatchedArgsBinding;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+import java.io.PrintWriter;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The command lines of the mains beside the job (generator, local run, report, plot, SQL job):
+ * picocli, with options handled as {@link JobOptions#run} handles the job's. An invalid option
+ * prints one line naming the option, the value and what is allowed, then a pointer to {@code
+ * --help}, and exits with status 2, instead of picocli's whole usage; with {@code --help}, an
+ * unknown option, a stray argument or an invalid option is refused the same way, so only a valid
+ * command line prints the help (status 0).
+ *
+ * <pre>{@code
+ * PlotCommand plot = new PlotCommand();
+ * int status = CommandLines.of(plot, CommandLines.USE_HELP, plot::checkOptions).execute(args);
+ * }</pre>
+ */
+public final class CommandLines {
+
+    /** The pointer printed after an invalid option. */
+    public static final String USE_HELP = "Use --help to see every option.";
+
+    private CommandLines() {}
+
+    /**
+     * A command line of {@code command}. {@code checkOptions} runs before the help is printed and
+     * throws a {@link ParameterException} for what the command checks itself (options against each
+     * other, and the arguments it takes as {@code @Unmatched}); the command runs it again when it
+     * is called.
+     */
+    public static CommandLine of(Object command, String useHelp, Runnable checkOptions) {
+        CommandLine commandLine = new CommandLine(command);
+        // Arguments such as "@prod" are values here, never files of arguments.
+        commandLine.setExpandAtFiles(false);
+        commandLine.setParameterExceptionHandler(
+                (e, args) -> {
+                    PrintWriter err = e.getCommandLine().getErr();
+                    err.println(message(e));
+                    err.println(useHelp);
+                    err.flush();
+                    return CommandLine.ExitCode.USAGE;
+                });
+        commandLine.setExecutionStrategy(
+                parsed -> {
+                    if (parsed.isUsageHelpRequested()) {
+                        // With --help, picocli lets unknown options and stray arguments pass, and
+                        // the command checks nothing: they are as wrong as an invalid value, which
+                        // picocli still refuses.
+                        List<UnmatchedArgsBinding> leftTo =
+                                commandLine.getCommandSpec().unmatchedArgsBindings();
+                        if (leftTo.isEmpty() && !parsed.unmatched().isEmpty()) {
+                            throw new ParameterException(
+                                    commandLine, unmatchedMessage(parsed.unmatched()));
+                        }
+                        // Nor does it hand them to a command that takes them, for it to check.
+                        leftTo.forEach(binding -> bind(binding, parsed.unmatched()));
+                        checkOptions.run();
+                    }
+                    return new CommandLine.RunLast().execute(parsed);
+                });
+        return commandLine;
+    }
+
+    /**
+     * The message of an unknown option or stray argument, as the job words it: picocli lists the
+     * value after an unknown option as unknown too, and quotes {@code --name=value} whole (a Kafka
+     * property's value may be a secret).
+     */
+    public static String unmatchedMessage(List<String> unmatched) {
+        String first = unmatched.get(0);
+        if (first.startsWith("-")) {
+            int equals = first.indexOf('=');
+            return "Unknown option: '" + (equals < 0 ? first : first.substring(0, equals)) + "'";
+        }
+        return unexpectedArgument(first);
+    }
+
+    /** The message of an argument that is neither an option nor an option's value. */
+    public static String unexpectedArgument(String argument) {
+        return "Unexpected argument: '"
+                + argument
+                + "'; every argument is an option or an option's value";
+    }
+
+    /** Adds {@code unmatched} to an {@code @Unmatched} list or array, as picocli would. */
+    private static void bind(UnmatchedArgsBinding binding, List<String> unmatched) {
+        try {
+            if (binding.getter() != null) {
+                Collection<String> list = binding.getter().get();
+                list.addAll(unmatched);
+            } else {
+                binding.setter().set(unmatched.toArray(new String[0]));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot keep the arguments " + unmatched, e);
+        }
+    }
+
+    private static String message(ParameterException e) {
+        if (e instanceof UnmatchedArgumentException
+                && !((UnmatchedArgumentException) e).getUnmatched().isEmpty()) {
+            return unmatchedMessage(((UnmatchedArgumentException) e).getUnmatched());
+        }
+        return e.getMessage();
+    }
+}
