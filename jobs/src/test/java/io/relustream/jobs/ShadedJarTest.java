@@ -321,6 +321,31 @@ class ShadedJarTest {
     }
 
     @Test
+    void generatorPrintsHelpAndRejectsBadOptionsFromTheJarAlone() throws Exception {
+        // No slf4j: Kafka's client classes, which need it, are not touched before Kafka is.
+        String generator = "io.relustream.jobs.generator.GeneratorCommand";
+        Result help = run(jar.toAbsolutePath().toString(), generator, "--help");
+        assertThat(help.exitCode).as(help.stderr).isZero();
+        assertThat(help.stdout).contains("--bootstrap-servers", "--kafka.<property>=<value>");
+        assertThat(help.stderr).isEmpty();
+
+        Result bad =
+                run(
+                        jar.toAbsolutePath().toString(),
+                        generator,
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--late-share",
+                        "1");
+        assertThat(bad.exitCode).isEqualTo(2);
+        assertThat(bad.stderr)
+                .isEqualTo(
+                        "Invalid value for option '--late-share': '1' must be below 1: when every"
+                                + " record is late by the same time, none is late\n"
+                                + "Use --help to see every option.\n");
+    }
+
+    @Test
     void sqlEntryPointPrintsHelpAndRejectsBadOptions() throws Exception {
         String sqlJob = "io.relustream.jobs.sql.SqlZeroFractionJob";
         Result help = runMain(sqlJob, "--help");

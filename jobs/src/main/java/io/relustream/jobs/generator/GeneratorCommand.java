@@ -5,6 +5,7 @@ import io.relustream.formats.AvroRecordEncoder;
 import io.relustream.formats.WireFormat;
 import io.relustream.jobs.options.CommandLines;
 import io.relustream.jobs.options.Durations;
+import io.relustream.jobs.options.KafkaProperties;
 import io.relustream.jobs.options.OptionConverters;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -30,12 +31,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -65,8 +71,39 @@ import java.util.concurrent.atomic.AtomicReference;
                     + " the brokers do not answer within --connect-timeout or refuse records."
                     + " Ctrl-C or SIGTERM stops it once the records produced so far are sent"
                     + " (waiting up to 30s)."
+        },
+        footerHeading = "%nKafka client properties:%n",
+        // Laid out by hand like an option entry: picocli does not wrap footers with an indent.
+        footer = {
+            "      --kafka.<property>=<value>, --kafka.<property> <value>",
+            "                           Passed to the generator's Kafka producer and admin",
+            "                             client, e.g. --kafka.security.protocol=SASL_SSL.",
+            "                             Repeatable; each property at most once. The",
+            "                             producer defaults to acks=all and linger.ms=5.",
         })
 public final class GeneratorCommand implements Callable<Integer> {
+
+    private static final String OWN_SERIALIZATION =
+            "the generator writes Avro bytes itself; --format chooses their wire format";
+
+    /**
+     * Kafka properties the generator sets itself, with what to do instead: a transactional id would
+     * make every send fail, since the generator starts no transactions.
+     */
+    private static final Map<String, String> RESERVED_PROPERTIES =
+            Map.of(
+                    "bootstrap.servers",
+                    "use --bootstrap-servers instead",
+                    "transactional.id",
+                    "the generator does not produce in transactions",
+                    "key.serializer",
+                    OWN_SERIALIZATION,
+                    "value.serializer",
+                    OWN_SERIALIZATION);
+
+    /** The producer's properties unless {@code --kafka.} options say otherwise. */
+    private static final Map<String, Object> PRODUCER_DEFAULTS =
+            Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.ACKS_CONFIG, "all");
 
     /** How long a Ctrl-C or SIGTERM waits for the records handed to the producer to be sent. */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -115,6 +152,12 @@ public final class GeneratorCommand implements Callable<Integer> {
     @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
     boolean help;
 
+    /** The {@code --kafka.<property>} options (picocli has no prefix options), and any mistake. */
+    @Unmatched List<String> unmatched = new ArrayList<>();
+
+    /** The {@code --kafka.} properties, once {@link #checkOptions} has read them. */
+    private Map<String, String> kafkaProperties = Map.of();
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -137,17 +180,47 @@ public final class GeneratorCommand implements Callable<Integer> {
      */
     private FeatureGenerator.Settings checkOptions() {
         try {
+            List<String> rest = new ArrayList<>();
+            kafkaProperties = KafkaProperties.extract(unmatched, rest, RESERVED_PROPERTIES);
+            if (!rest.isEmpty()) {
+                throw new IllegalArgumentException(CommandLines.unmatchedMessage(rest));
+            }
+            // Kafka's classes only when needed: they log through slf4j, which the job jar
+            // leaves to Flink's lib folder, and --help or a bad option must not need it.
+            if (!kafkaProperties.isEmpty()) {
+                checkKafkaProperties(kafkaProperties);
+            }
             return generator.settings();
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+    }
+
+    /**
+     * Checks the {@code --kafka.} properties as the producer and the admin client would, alone and
+     * together.
+     */
+    private static void checkKafkaProperties(Map<String, String> kafkaProperties) {
+        KafkaProperties.checkValues(
+                kafkaProperties,
+                List.of(ProducerConfig.configDef(), AdminClientConfig.configDef()),
+                Set.of());
+        // Together too, as the producer checks them when it is created.
+        Map<String, Object> producer = new LinkedHashMap<>(PRODUCER_DEFAULTS);
+        producer.putAll(
+                KafkaProperties.checkable(kafkaProperties, ProducerConfig.configDef(), Set.of()));
+        // Any broker will do: --bootstrap-servers is checked on its own (and may be missing).
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092");
+        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        KafkaProperties.checkProducer(producer, kafkaProperties, "the generator's Kafka producer");
     }
 
     @Override
     public Integer call() throws Exception {
         FeatureGenerator.Settings settings = checkOptions();
         try {
-            checkKafka(bootstrapServers, topic, connectTimeout);
+            checkKafka(bootstrapServers, topic, connectTimeout, kafkaProperties);
         } catch (KafkaException e) {
             System.err.println(e.getMessage());
             return 1;
@@ -179,7 +252,8 @@ public final class GeneratorCommand implements Callable<Integer> {
                             new FeatureGenerator(settings),
                             generator.rate(),
                             count,
-                            running);
+                            running,
+                            kafkaProperties);
             System.err.println("Produced " + sent + " records to " + topic);
             return 0;
         } catch (KafkaException e) {
@@ -207,19 +281,21 @@ public final class GeneratorCommand implements Callable<Integer> {
      * @throws IllegalArgumentException naming {@code --topic} and its value when the cluster has no
      *     such topic and its brokers do not create topics on first use
      */
-    static void checkKafka(String bootstrapServers, String topic, Duration timeout) {
+    static void checkKafka(
+            String bootstrapServers,
+            String topic,
+            Duration timeout,
+            Map<String, String> kafkaProperties) {
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         String problem;
         String within = " within " + Durations.format(timeout);
-        try (Admin admin =
-                Admin.create(
-                        Map.of(
-                                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                                bootstrapServers,
-                                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                                timeoutMillis,
-                                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                                timeoutMillis))) {
+        // With the producer's own properties, security above all.
+        Map<String, Object> config = new HashMap<>(kafkaProperties);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // Both, or the admin client refuses an API timeout below the request timeout.
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis);
+        try (Admin admin = Admin.create(config)) {
             Collection<Node> brokers =
                     admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMillis))
                             .nodes()
@@ -346,16 +422,28 @@ public final class GeneratorCommand implements Callable<Integer> {
             long count,
             AtomicBoolean running)
             throws InterruptedException {
+        return produce(bootstrapServers, topic, format, generator, rate, count, running, Map.of());
+    }
+
+    /**
+     * {@link #produce(String, String, WireFormat, FeatureGenerator, int, long, AtomicBoolean)} with
+     * {@code kafkaProperties} for the producer, over its defaults (acks=all, linger.ms=5).
+     */
+    public static long produce(
+            String bootstrapServers,
+            String topic,
+            WireFormat format,
+            FeatureGenerator generator,
+            int rate,
+            long count,
+            AtomicBoolean running,
+            Map<String, String> kafkaProperties)
+            throws InterruptedException {
         AvroRecordEncoder<FeatureVector> encoder =
                 AvroRecordEncoder.of(FeatureVector.class, format);
-        Map<String, Object> config =
-                Map.of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bootstrapServers,
-                        ProducerConfig.LINGER_MS_CONFIG,
-                        5,
-                        ProducerConfig.ACKS_CONFIG,
-                        "all");
+        Map<String, Object> config = new HashMap<>(PRODUCER_DEFAULTS);
+        config.putAll(kafkaProperties);
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         long sent = 0;
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstFailure = new AtomicReference<>();

@@ -10,7 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -24,6 +23,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -54,7 +55,7 @@ import java.util.stream.Collectors;
 public final class JobOptions {
 
     /** The prefix of the Kafka client properties. */
-    public static final String KAFKA_PREFIX = "--kafka.";
+    public static final String KAFKA_PREFIX = KafkaProperties.PREFIX;
 
     /** Kafka's default {@code max.request.size} of a producer. */
     static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
@@ -74,8 +75,9 @@ public final class JobOptions {
      */
     static final int MAX_WINDOWS_PER_RECORD = 10_000;
 
-    /** Kafka's property of config providers, which fill in {@code ${provider:key}} values. */
-    private static final String CONFIG_PROVIDERS = "config.providers";
+    /** The Kafka properties the job reads itself: never left to a config provider. */
+    private static final Set<String> READ_BY_THE_JOB =
+            Set.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TRANSACTION_TIMEOUT);
 
     private static final String OWN_SERIALIZATION =
             "the job reads and writes Avro bytes itself; --format chooses their wire format";
@@ -199,7 +201,8 @@ public final class JobOptions {
     public static JobOptions parse(String... args) {
         Objects.requireNonNull(args, "args");
         List<String> rest = new ArrayList<>();
-        Map<String, String> kafkaProperties = extractKafkaProperties(args, rest);
+        Map<String, String> kafkaProperties =
+                KafkaProperties.extract(Arrays.asList(args), rest, RESERVED_PROPERTIES);
         JobCommand command = new JobCommand();
         CommandLine commandLine = commandLine(command);
         checkBooleanValues(commandLine.getCommandSpec(), rest);
@@ -669,66 +672,6 @@ public final class JobOptions {
                 .setExpandAtFiles(false);
     }
 
-    /**
-     * Moves the {@code --kafka.<property>} options of {@code args} into the returned map, and every
-     * other argument into {@code rest}. A separate value is the next argument unless that starts
-     * with {@code --}, as no Kafka value does but every option does.
-     */
-    private static Map<String, String> extractKafkaProperties(String[] args, List<String> rest) {
-        Map<String, String> properties = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = Objects.requireNonNull(args[i], "args[" + i + "]");
-            if (arg.equals("--")) {
-                // Everything after "--" would be a positional argument, and the job takes none.
-                if (i + 1 < args.length) {
-                    throw unexpectedArgument(args[i + 1]);
-                }
-                break;
-            }
-            if (!arg.startsWith(KAFKA_PREFIX)) {
-                rest.add(arg);
-                continue;
-            }
-            int equals = arg.indexOf('=');
-            String name = arg.substring(KAFKA_PREFIX.length(), equals < 0 ? arg.length() : equals);
-            String option = KAFKA_PREFIX + name;
-            if (name.isBlank()) {
-                // Only up to the '=': values may be secrets, and messages end up in logs.
-                throw new InvalidOptionsException(
-                        "Invalid option '"
-                                + option
-                                + "': the Kafka property name is missing; use"
-                                + " --kafka.<property>=<value>, e.g."
-                                + " --kafka.security.protocol=SASL_SSL");
-            }
-            String value;
-            if (equals >= 0) {
-                // Everything after the first '=': JAAS configurations hold '=' and spaces.
-                value = arg.substring(equals + 1);
-            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                value = args[++i];
-            } else {
-                throw new InvalidOptionsException(
-                        "Missing value for option '"
-                                + option
-                                + "'; use "
-                                + option
-                                + "=<value> or "
-                                + option
-                                + " <value>");
-            }
-            String reserved = RESERVED_PROPERTIES.get(name);
-            if (reserved != null) {
-                throw new InvalidOptionsException("Invalid option '" + option + "': " + reserved);
-            }
-            if (properties.put(name, value) != null) {
-                throw new InvalidOptionsException(
-                        "Option '" + option + "' should be specified only once");
-            }
-        }
-        return properties;
-    }
-
     /** Plain Avro carries no fingerprint: nothing would tell the readers which writer wrote. */
     private static void checkWriterSchemas(JobCommand command) {
         if (command.format == WireFormat.AVRO && !command.writerSchemas.isEmpty()) {
@@ -790,40 +733,14 @@ public final class JobOptions {
      * (plugins read their own), and so do class names, which only the cluster can load.
      */
     private static void checkKafkaProperties(Map<String, String> properties) {
-        if (properties.isEmpty()) {
-            return;
-        }
-        List<ConfigDef> clients =
+        KafkaProperties.checkValues(
+                properties,
                 List.of(
                         ConsumerConfig.configDef(),
                         ProducerConfig.configDef(),
                         AdminClientConfig.configDef(),
-                        FLINK_KAFKA_SOURCE);
-        for (Map.Entry<String, String> property : properties.entrySet()) {
-            if (providedOnTheCluster(properties, property.getKey(), property.getValue())) {
-                continue;
-            }
-            for (ConfigDef client : clients) {
-                ConfigDef.ConfigKey key = client.configKeys().get(property.getKey());
-                if (key == null || key.type == ConfigDef.Type.CLASS) {
-                    continue;
-                }
-                try {
-                    Object value = ConfigDef.parseType(key.name, property.getValue(), key.type);
-                    if (key.validator != null) {
-                        key.validator.ensureValid(key.name, value);
-                    }
-                } catch (ConfigException e) {
-                    throw new InvalidOptionsException(
-                            "Invalid value for option '"
-                                    + KAFKA_PREFIX
-                                    + property.getKey()
-                                    + "': "
-                                    + e.getMessage(),
-                            e);
-                }
-            }
-        }
+                        FLINK_KAFKA_SOURCE),
+                READ_BY_THE_JOB);
     }
 
     /**
@@ -875,7 +792,7 @@ public final class JobOptions {
         producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092");
         producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        ProducerConfig config = producerConfig(producer);
+        KafkaProperties.checkProducer(producer, kafkaProperties, "the job's Kafka producers");
         if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             Map<String, Object> transactional = new LinkedHashMap<>(producer);
             transactional.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalIdPrefix);
@@ -894,39 +811,6 @@ public final class JobOptions {
                         e);
             }
         }
-        // KafkaProducer's own check, made when it is created rather than by its configuration.
-        String deliveryTimeout = kafkaProperties.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
-        if (deliveryTimeout != null) {
-            long lingerAndRequestTimeout =
-                    Math.min(
-                            (long)
-                                            Math.min(
-                                                    config.getLong(ProducerConfig.LINGER_MS_CONFIG),
-                                                    Integer.MAX_VALUE)
-                                    + config.getInt(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG),
-                            Integer.MAX_VALUE);
-            if (config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)
-                    < lingerAndRequestTimeout) {
-                throw new InvalidOptionsException(
-                        "Invalid value for option '"
-                                + KAFKA_PREFIX
-                                + ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG
-                                + "': '"
-                                + deliveryTimeout
-                                + "' must be at least linger.ms + request.timeout.ms ("
-                                + lingerAndRequestTimeout
-                                + "), or Kafka's producer refuses to start");
-            }
-        }
-    }
-
-    private static ProducerConfig producerConfig(Map<String, Object> properties) {
-        try {
-            return new ProducerConfig(properties);
-        } catch (KafkaException e) {
-            throw new InvalidOptionsException(
-                    "Invalid --kafka. options for the job's Kafka producers: " + e.getMessage(), e);
-        }
     }
 
     /**
@@ -934,30 +818,7 @@ public final class JobOptions {
      * and the values they provide (a secrets file on the TaskManagers is not on this machine).
      */
     private Map<String, Object> withoutClasses(ConfigDef client) {
-        Map<String, Object> properties = new LinkedHashMap<>();
-        kafkaProperties.forEach(
-                (name, value) -> {
-                    ConfigDef.ConfigKey key = client.configKeys().get(name);
-                    if ((key == null || key.type != ConfigDef.Type.CLASS)
-                            && !name.startsWith(CONFIG_PROVIDERS)
-                            && !providedOnTheCluster(kafkaProperties, name, value)) {
-                        properties.put(name, value);
-                    }
-                });
-        return properties;
-    }
-
-    /**
-     * Whether a config provider fills in {@code value} (a {@code ${provider:key}} reference). The
-     * properties the job reads itself (max.request.size, transaction.timeout.ms) must be numbers
-     * here.
-     */
-    private static boolean providedOnTheCluster(
-            Map<String, String> properties, String name, String value) {
-        return properties.containsKey(CONFIG_PROVIDERS)
-                && value.contains("${")
-                && !name.equals(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)
-                && !name.equals(TRANSACTION_TIMEOUT);
+        return KafkaProperties.checkable(kafkaProperties, client, READ_BY_THE_JOB);
     }
 
     /** The given producer options that decide whether it is idempotent, as typed. */
@@ -1055,9 +916,5 @@ public final class JobOptions {
     private static String unmatchedMessage(List<String> unmatched) {
         // Picocli's "Unmatched argument at index n" counts without the --kafka. options.
         return CommandLines.unmatchedMessage(unmatched);
-    }
-
-    private static InvalidOptionsException unexpectedArgument(String argument) {
-        return new InvalidOptionsException(CommandLines.unexpectedArgument(argument));
     }
 }

@@ -107,6 +107,52 @@ class GeneratorCommandITCase {
     }
 
     @Test
+    void passesTheKafkaPropertiesToItsProducer() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "small");
+            // Every generated record (16 doubles, over 128 bytes) is above this producer's limit.
+            Run run =
+                    generate(
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--topic",
+                            "small",
+                            "--count",
+                            "3",
+                            "--kafka.max.request.size=100");
+
+            assertThat(run.status).isOne();
+            assertThat(run.stderr)
+                    .startsWith("3 of 3 records could not be produced to small: ")
+                    .contains("which is the value of the max.request.size configuration");
+        }
+    }
+
+    @Test
+    void checksKafkaWithTheKafkaProperties() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "secured");
+            // The broker speaks plain text: a client told to use TLS cannot talk to it.
+            Run run =
+                    generate(
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--topic",
+                            "secured",
+                            "--count",
+                            "1",
+                            "--connect-timeout",
+                            "2s",
+                            "--kafka.security.protocol=SSL");
+
+            assertThat(run.status).isOne();
+            assertThat(run.stderr)
+                    .contains("Kafka at --bootstrap-servers '" + kafka.bootstrapServers() + "'")
+                    .doesNotContain("Produced");
+        }
+    }
+
+    @Test
     void failsAtStartNamingTheBootstrapServersNoBrokerAnswersAt() throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {

@@ -192,4 +192,64 @@ class GeneratorCommandTest {
         assertThat(out.toString()).contains("--bootstrap-servers=", "--connect-timeout=");
         assertThat(err.toString()).isEmpty();
     }
+
+    /** The job's messages for the same options: the generator reads and checks them alike. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--kafka.acks=7 | Invalid value for option '--kafka.acks': Invalid value 7 for"
+                        + " configuration acks: String must be one of: all, -1, 0, 1",
+                "--kafka.security.protocol SASL | Invalid value for option"
+                        + " '--kafka.security.protocol': Invalid value SASL for configuration"
+                        + " security.protocol: String must be one of (case insensitive): SASL_SSL,"
+                        + " PLAINTEXT, SSL, SASL_PLAINTEXT",
+                "--kafka.linger.ms=-1 | Invalid value for option '--kafka.linger.ms': Invalid"
+                        + " value -1 for configuration linger.ms: Value must be at least 0",
+                "--kafka.=x | Invalid option '--kafka.': the Kafka property name is missing; use"
+                        + " --kafka.<property>=<value>, e.g. --kafka.security.protocol=SASL_SSL",
+                "--kafka.client.id | Missing value for option '--kafka.client.id'; use"
+                        + " --kafka.client.id=<value> or --kafka.client.id <value>",
+                "--kafka.client.id --rate 5 | Missing value for option '--kafka.client.id'; use"
+                        + " --kafka.client.id=<value> or --kafka.client.id <value>",
+                "--kafka.acks=1 --kafka.acks=all | Option '--kafka.acks' should be specified only"
+                        + " once",
+                "--kafka.bootstrap.servers=kafka:9092 | Invalid option"
+                        + " '--kafka.bootstrap.servers': use --bootstrap-servers instead",
+                "--kafka.value.serializer=x | Invalid option '--kafka.value.serializer': the"
+                        + " generator writes Avro bytes itself; --format chooses their wire format",
+                "--kafka.transactional.id=t | Invalid option '--kafka.transactional.id': the"
+                        + " generator does not produce in transactions",
+                // Together, as the producer checks them when it is created.
+                "--kafka.enable.idempotence=true --kafka.acks=0 | Invalid --kafka. options for the"
+                        + " generator's Kafka producer: Must set acks to all in order to use the"
+                        + " idempotent producer. Otherwise we cannot guarantee idempotence.",
+                // linger.ms 5 (the generator's) + request.timeout.ms 30000 (Kafka's default).
+                "--kafka.delivery.timeout.ms=1000 | Invalid value for option"
+                        + " '--kafka.delivery.timeout.ms': '1000' must be at least linger.ms +"
+                        + " request.timeout.ms (30005), or Kafka's producer refuses to start",
+                "--kafka.foo=1 --help --kafka.acks=7 | Invalid value for option '--kafka.acks':"
+                        + " Invalid value 7 for configuration acks: String must be one of: all, -1,"
+                        + " 0, 1",
+            })
+    void rejectsKafkaPropertiesAsTheJobDoes(String args, String message) {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", "localhost:1"));
+        all.addAll(List.of(args.split(" ")));
+
+        assertThat(run(all.toArray(new String[0]))).isEqualTo(2);
+
+        assertThat(err.toString()).isEqualToNormalizingNewlines(message + "\n" + USE_HELP);
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void helpListsTheKafkaProperties() {
+        assertThat(run("--help", "--kafka.security.protocol=SASL_SSL")).isZero();
+
+        assertThat(out.toString())
+                .contains(
+                        "--kafka.<property>=<value>, --kafka.<property> <value>",
+                        "--kafka.security.protocol=SASL_SSL");
+        assertThat(err.toString()).isEmpty();
+    }
 }

@@ -1,0 +1,214 @@
+package io.relustream.jobs.options;
+
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The {@code --kafka.<property>=<value>} options of the job and the generator: read from the
+ * command line and checked as Kafka's clients would check them, so that a typo exits with status 2
+ * before anything starts instead of failing later.
+ *
+ * <pre>{@code
+ * List<String> rest = new ArrayList<>();
+ * Map<String, String> properties =
+ *         KafkaProperties.extract(args, rest, Map.of("bootstrap.servers", "use --bootstrap-servers"));
+ * KafkaProperties.checkValues(properties, List.of(ProducerConfig.configDef()), Set.of());
+ * }</pre>
+ *
+ * <p>Every method throws {@link InvalidOptionsException} naming the option.
+ */
+public final class KafkaProperties {
+
+    /** The prefix of the Kafka client properties on the command line. */
+    public static final String PREFIX = "--kafka.";
+
+    /** Kafka's property of config providers, which fill in {@code ${provider:key}} values. */
+    private static final String CONFIG_PROVIDERS = "config.providers";
+
+    private KafkaProperties() {}
+
+    /**
+     * Moves the {@code --kafka.<property>} options of {@code args} into the returned map, in their
+     * order, and every other argument into {@code rest}. A separate value is the next argument
+     * unless that starts with {@code --}, as no Kafka value does but every option does.
+     *
+     * @param reserved properties the command sets itself, with what to do instead
+     * @throws InvalidOptionsException for a missing name or value, a reserved property, a property
+     *     given twice, or an argument after {@code --}
+     */
+    public static Map<String, String> extract(
+            List<String> args, List<String> rest, Map<String, String> reserved) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = Objects.requireNonNull(args.get(i), "args[" + i + "]");
+            if (arg.equals("--")) {
+                // Everything after "--" would be a positional argument, and the commands take none.
+                if (i + 1 < args.size()) {
+                    throw new InvalidOptionsException(
+                            CommandLines.unexpectedArgument(args.get(i + 1)));
+                }
+                break;
+            }
+            if (!arg.startsWith(PREFIX)) {
+                rest.add(arg);
+                continue;
+            }
+            int equals = arg.indexOf('=');
+            String name = arg.substring(PREFIX.length(), equals < 0 ? arg.length() : equals);
+            String option = PREFIX + name;
+            if (name.isBlank()) {
+                // Only up to the '=': values may be secrets, and messages end up in logs.
+                throw new InvalidOptionsException(
+                        "Invalid option '"
+                                + option
+                                + "': the Kafka property name is missing; use"
+                                + " --kafka.<property>=<value>, e.g."
+                                + " --kafka.security.protocol=SASL_SSL");
+            }
+            String value;
+            if (equals >= 0) {
+                // Everything after the first '=': JAAS configurations hold '=' and spaces.
+                value = arg.substring(equals + 1);
+            } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                value = args.get(++i);
+            } else {
+                throw new InvalidOptionsException(
+                        "Missing value for option '"
+                                + option
+                                + "'; use "
+                                + option
+                                + "=<value> or "
+                                + option
+                                + " <value>");
+            }
+            String instead = reserved.get(name);
+            if (instead != null) {
+                throw new InvalidOptionsException("Invalid option '" + option + "': " + instead);
+            }
+            if (properties.put(name, value) != null) {
+                throw new InvalidOptionsException(
+                        "Option '" + option + "' should be specified only once");
+            }
+        }
+        return properties;
+    }
+
+    /**
+     * Checks the values of the properties that {@code clients} know, each on its own, as the
+     * clients would. Unknown names pass (plugins read their own), and so do class names and values
+     * of config providers, which only the machine that runs the clients can read.
+     *
+     * @param readHere properties the command reads itself, which must be given as values
+     */
+    public static void checkValues(
+            Map<String, String> properties, List<ConfigDef> clients, Set<String> readHere) {
+        for (Map.Entry<String, String> property : properties.entrySet()) {
+            if (provided(properties, property.getKey(), property.getValue(), readHere)) {
+                continue;
+            }
+            for (ConfigDef client : clients) {
+                ConfigDef.ConfigKey key = client.configKeys().get(property.getKey());
+                if (key == null || key.type == ConfigDef.Type.CLASS) {
+                    continue;
+                }
+                try {
+                    Object value = ConfigDef.parseType(key.name, property.getValue(), key.type);
+                    if (key.validator != null) {
+                        key.validator.ensureValid(key.name, value);
+                    }
+                } catch (ConfigException e) {
+                    throw new InvalidOptionsException(
+                            "Invalid value for option '"
+                                    + PREFIX
+                                    + property.getKey()
+                                    + "': "
+                                    + e.getMessage(),
+                            e);
+                }
+            }
+        }
+    }
+
+    /**
+     * The properties that a configuration of {@code client} can check here: all but class names,
+     * config providers and the values they provide (a secrets file on the TaskManagers is not on
+     * this machine).
+     */
+    public static Map<String, Object> checkable(
+            Map<String, String> properties, ConfigDef client, Set<String> readHere) {
+        Map<String, Object> checkable = new LinkedHashMap<>();
+        properties.forEach(
+                (name, value) -> {
+                    ConfigDef.ConfigKey key = client.configKeys().get(name);
+                    if ((key == null || key.type != ConfigDef.Type.CLASS)
+                            && !name.startsWith(CONFIG_PROVIDERS)
+                            && !provided(properties, name, value, readHere)) {
+                        checkable.put(name, value);
+                    }
+                });
+        return checkable;
+    }
+
+    /**
+     * Checks a producer's configuration as {@code KafkaProducer} does when it is created: the
+     * properties against each other (an idempotent producer needs acks=all), and {@code
+     * delivery.timeout.ms} against {@code linger.ms + request.timeout.ms}.
+     *
+     * @param producer the configuration, serializers and bootstrap servers included
+     * @param given the {@code --kafka.} properties as typed
+     * @param whose names the producer in the message, e.g. "the job's Kafka producers"
+     */
+    public static ProducerConfig checkProducer(
+            Map<String, Object> producer, Map<String, String> given, String whose) {
+        ProducerConfig config;
+        try {
+            config = new ProducerConfig(producer);
+        } catch (KafkaException e) {
+            throw new InvalidOptionsException(
+                    "Invalid --kafka. options for " + whose + ": " + e.getMessage(), e);
+        }
+        String deliveryTimeout = given.get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
+        if (deliveryTimeout != null) {
+            long lingerAndRequestTimeout =
+                    Math.min(
+                            (long)
+                                            Math.min(
+                                                    config.getLong(ProducerConfig.LINGER_MS_CONFIG),
+                                                    Integer.MAX_VALUE)
+                                    + config.getInt(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG),
+                            Integer.MAX_VALUE);
+            if (config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)
+                    < lingerAndRequestTimeout) {
+                throw new InvalidOptionsException(
+                        "Invalid value for option '"
+                                + PREFIX
+                                + ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG
+                                + "': '"
+                                + deliveryTimeout
+                                + "' must be at least linger.ms + request.timeout.ms ("
+                                + lingerAndRequestTimeout
+                                + "), or Kafka's producer refuses to start");
+            }
+        }
+        return config;
+    }
+
+    /**
+     * Whether a config provider fills in {@code value} (a {@code ${provider:key}} reference). The
+     * properties the command reads itself must be values here.
+     */
+    private static boolean provided(
+            Map<String, String> properties, String name, String value, Set<String> readHere) {
+        return properties.containsKey(CONFIG_PROVIDERS)
+                && value.contains("${")
+                && !readHere.contains(name);
+    }
+}
