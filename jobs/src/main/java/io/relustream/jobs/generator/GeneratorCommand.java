@@ -66,8 +66,9 @@ import java.util.concurrent.atomic.AtomicReference;
         name = "generate-features",
         description = {
             "Produces synthetic feature vectors with dead features, NaN and late data.",
-            "Exits 2 for an invalid option (a --topic the cluster does not have and does not"
-                    + " create on first use, auto.create.topics.enable=false, included), 1 when"
+            "Exits 2 for an invalid option (a --topic the cluster does not have within"
+                    + " --connect-timeout and does not create on first use,"
+                    + " auto.create.topics.enable=false, included), 1 when"
                     + " the brokers do not answer within --connect-timeout or refuse records."
                     + " Ctrl-C or SIGTERM stops it once the records produced so far are sent"
                     + " (waiting up to 30s)."
@@ -127,8 +128,9 @@ public final class GeneratorCommand implements Callable<Integer> {
             defaultValue = "30s",
             converter = OptionConverters.PositiveDuration.class,
             description =
-                    "How long to wait at start for the brokers to answer. Default:"
-                            + " ${DEFAULT-VALUE}.")
+                    "How long to wait at start for the brokers to answer, and for --topic to"
+                            + " exist on a cluster that does not create topics on first use."
+                            + " Default: ${DEFAULT-VALUE}.")
     Duration connectTimeout;
 
     @Mixin GeneratorOptions generator;
@@ -278,14 +280,33 @@ public final class GeneratorCommand implements Callable<Integer> {
      *
      * @throws KafkaException naming {@code --bootstrap-servers} and its value when no broker
      *     answers within {@code timeout}
-     * @throws IllegalArgumentException naming {@code --topic} and its value when the cluster has no
-     *     such topic and its brokers do not create topics on first use
+     * @throws IllegalArgumentException naming {@code --topic} and its value when the cluster still
+     *     has no such topic when {@code timeout} has passed, and its brokers do not create topics
+     *     on first use
      */
     static void checkKafka(
             String bootstrapServers,
             String topic,
             Duration timeout,
             Map<String, String> kafkaProperties) {
+        checkKafka(bootstrapServers, topic, timeout, kafkaProperties, () -> {});
+    }
+
+    /**
+     * {@link #checkKafka(String, String, Duration, Map)}, running {@code whileMissing} once, when
+     * the topic is first found missing on a cluster that does not create it.
+     */
+    static void checkKafka(
+            String bootstrapServers,
+            String topic,
+            Duration timeout,
+            Map<String, String> kafkaProperties,
+            Runnable whileMissing) {
+        // Capped so that the deadline cannot overflow; a timeout of centuries has no nanoseconds
+        // in a long at all (Duration.toNanos would throw), and never runs out either way.
+        Duration longest = Duration.ofNanos(Long.MAX_VALUE / 4);
+        long deadline =
+                System.nanoTime() + (timeout.compareTo(longest) < 0 ? timeout : longest).toNanos();
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         String problem;
         String within = " within " + Durations.format(timeout);
@@ -300,7 +321,15 @@ public final class GeneratorCommand implements Callable<Integer> {
                     admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMillis))
                             .nodes()
                             .get();
-            checkTopic(admin, brokers, bootstrapServers, topic, timeoutMillis);
+            checkTopic(
+                    admin,
+                    brokers,
+                    bootstrapServers,
+                    topic,
+                    timeout,
+                    deadline,
+                    timeoutMillis,
+                    whileMissing);
             return;
         } catch (ExecutionException e) {
             problem = e.getCause().getMessage();
@@ -324,27 +353,25 @@ public final class GeneratorCommand implements Callable<Integer> {
     }
 
     /**
-     * Fails when the cluster has no topic {@code topic} and none of {@code brokers} creates topics
-     * on first use. Whatever the cluster does not tell (describing the topic or the brokers'
-     * configs not allowed, say) leaves it to the producer, as without the check.
+     * Fails when the cluster still has no topic {@code topic} at {@code deadline} (of {@link
+     * System#nanoTime}) and none of {@code brokers} creates topics on first use: as the job does
+     * for its input topic, it looks again every half second, so a topic created just after the
+     * generator started (by an init script, say) is found. Whatever the cluster does not tell
+     * (describing the topic or the brokers' configs not allowed, say) leaves it to the producer, as
+     * without the check.
      */
     private static void checkTopic(
             Admin admin,
             Collection<Node> brokers,
             String bootstrapServers,
             String topic,
-            int timeoutMillis)
+            Duration timeout,
+            long deadline,
+            int timeoutMillis,
+            Runnable whileMissing)
             throws InterruptedException {
-        try {
-            admin.describeTopics(
-                            List.of(topic), new DescribeTopicsOptions().timeoutMs(timeoutMillis))
-                    .allTopicNames()
-                    .get();
+        if (!topicMissing(admin, topic, timeoutMillis)) {
             return;
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                return;
-            }
         }
         String autoCreate = "auto.create.topics.enable";
         List<ConfigResource> resources =
@@ -387,14 +414,50 @@ public final class GeneratorCommand implements Callable<Integer> {
                             + "=true)");
             return;
         }
-        throw new IllegalArgumentException(
-                "Invalid value for option '--topic': '"
+        System.err.println(
+                "Kafka has no topic --topic '"
                         + topic
-                        + "' is not a topic of the Kafka cluster at --bootstrap-servers '"
-                        + bootstrapServers
-                        + "', which does not create topics on first use ("
-                        + autoCreate
-                        + "=false); create it first");
+                        + "' yet; looking for it again until --connect-timeout "
+                        + Durations.format(timeout)
+                        + " has passed");
+        whileMissing.run();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IllegalArgumentException(
+                        "Invalid value for option '--topic': '"
+                                + topic
+                                + "' is not a topic of the Kafka cluster at --bootstrap-servers '"
+                                + bootstrapServers
+                                + "' (looked for during "
+                                + Durations.format(timeout)
+                                + ", --connect-timeout), which does not create topics on first"
+                                + " use ("
+                                + autoCreate
+                                + "=false); create it first");
+            }
+            Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 500));
+            if (!topicMissing(admin, topic, timeoutMillis)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Whether Kafka says that it has no topic {@code topic}; any other answer (the topic, or an
+     * error such as describing it not allowed) is not a no.
+     */
+    private static boolean topicMissing(Admin admin, String topic, int timeoutMillis)
+            throws InterruptedException {
+        try {
+            admin.describeTopics(
+                            List.of(topic), new DescribeTopicsOptions().timeoutMs(timeoutMillis))
+                    .allTopicNames()
+                    .get();
+            return false;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof UnknownTopicOrPartitionException;
+        }
     }
 
     /**

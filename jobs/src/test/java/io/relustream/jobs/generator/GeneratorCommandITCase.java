@@ -30,10 +30,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 /** The generator on its own against a real broker. */
 class GeneratorCommandITCase {
@@ -190,17 +192,65 @@ class GeneratorCommandITCase {
                     command.execute(
                             "--bootstrap-servers", kafka.bootstrapServers(),
                             "--topic", "missing",
+                            "--connect-timeout", "1s",
                             "--count", "2");
 
             assertThat(status).isEqualTo(2);
+            // As the job's input topic: looked for until --connect-timeout has passed.
             assertThat(err.toString())
                     .startsWith(
                             "Invalid value for option '--topic': 'missing' is not a topic of the"
                                     + " Kafka cluster at --bootstrap-servers '"
                                     + kafka.bootstrapServers()
-                                    + "', which does not create topics on first use"
+                                    + "' (looked for during 1s, --connect-timeout), which does"
+                                    + " not create topics on first use"
                                     + " (auto.create.topics.enable=false); create it first"
                                     + System.lineSeparator());
+        }
+    }
+
+    @Test
+    void aTopicCreatedWhileTheCheckLooksForItPassesTheCheck() throws Exception {
+        try (EmbeddedKafka kafka =
+                EmbeddedKafka.start(Map.of("auto.create.topics.enable", "false"))) {
+            AtomicInteger toldMissing = new AtomicInteger();
+
+            // Created just after the generator started (by an init script, say): the check is
+            // told the topic is missing, the topic appears, and a later look finds it, as the
+            // job's check of its input topic does.
+            GeneratorCommand.checkKafka(
+                    kafka.bootstrapServers(),
+                    "later",
+                    Duration.ofMinutes(5),
+                    Map.of(),
+                    () -> {
+                        toldMissing.incrementAndGet();
+                        try {
+                            kafka.createTopics(1, "later");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+
+            assertThat(toldMissing).hasValue(1);
+        }
+    }
+
+    @Test
+    void theLongestConnectTimeoutStillFindsTheTopic() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "features");
+
+            // About 292 million years: more nanoseconds than a long holds.
+            assertThatCode(
+                            () ->
+                                    GeneratorCommand.checkKafka(
+                                            kafka.bootstrapServers(),
+                                            "features",
+                                            Duration.ofMillis(Long.MAX_VALUE),
+                                            Map.of(),
+                                            () -> {}))
+                    .doesNotThrowAnyException();
         }
     }
 
