@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,13 +33,20 @@ class LocalRunITCase {
                             + "(\\d+\\.\\d)\\s.*  (\\[[0-9, ]+\\]|none)");
 
     @Test
-    void printsTheStatisticsOfEveryGroupAsWindowsClose() {
+    void printsTheStatisticsOfEveryGroupAsWindowsClose() throws IOException {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+        // Not the default 9249: another process on this machine may hold it, and the run would
+        // refuse to start.
+        int prometheusPort;
+        try (ServerSocket free = new ServerSocket(0)) {
+            prometheusPort = free.getLocalPort();
+        }
 
         int status =
                 LocalRun.run(
                         new String[] {
+                            "--prometheus-port", String.valueOf(prometheusPort),
                             "--duration", "20s",
                             "--rate", "150",
                             "--groups", "2",
@@ -53,6 +61,8 @@ class LocalRunITCase {
         String printed = buffer.toString(StandardCharsets.UTF_8);
         assertThat(status).as(printed).isZero();
         List<String> lines = Arrays.asList(printed.split("\\R"));
+        assertThat(lines)
+                .contains("Prometheus metrics at http://localhost:" + prometheusPort + "/metrics");
         assertThat(lines)
                 .anyMatch(
                         line -> line.startsWith("window (UTC)") && line.contains("dead features"));
