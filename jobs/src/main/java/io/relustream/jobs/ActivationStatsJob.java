@@ -17,6 +17,7 @@ import io.relustream.formats.WireFormat;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.InvalidOptionsException;
 import io.relustream.jobs.options.JobOptions;
+import io.relustream.jobs.options.KafkaProperties;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -232,32 +233,13 @@ public final class ActivationStatsJob {
                             + " to find "
                             + topic
                             + ": "
-                            + reasons(e)
+                            + KafkaProperties.whyNoClient(e)
                             + " (--connect-timeout 0s leaves the check to the cluster)",
                     e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaCheckException("Interrupted while looking for " + topic, e);
         }
-    }
-
-    /**
-     * The messages of {@code e}'s causes, outermost first, each once: Kafka wraps the reason a
-     * client cannot be created (a missing truststore, no JAAS entry) in two "Failed to create new
-     * ..." exceptions, and the first of them says nothing.
-     */
-    private static String reasons(KafkaException e) {
-        if (e.getCause() == null) {
-            return e.getMessage();
-        }
-        StringBuilder reasons = new StringBuilder();
-        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-            String message = cause.getMessage();
-            if (message != null && reasons.indexOf(message) < 0) {
-                reasons.append(reasons.length() == 0 ? "" : ": ").append(message);
-            }
-        }
-        return reasons.toString();
     }
 
     /** An environment configured as the job needs it: Avro types only, checkpoints, reuse. */

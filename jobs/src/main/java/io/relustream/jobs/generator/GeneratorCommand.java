@@ -309,7 +309,6 @@ public final class GeneratorCommand implements Callable<Integer> {
                 System.nanoTime() + (timeout.compareTo(longest) < 0 ? timeout : longest).toNanos();
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         String problem;
-        String within = " within " + Durations.format(timeout);
         // With the producer's own properties, security above all.
         Map<String, Object> config = new HashMap<>(kafkaProperties);
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -334,9 +333,15 @@ public final class GeneratorCommand implements Callable<Integer> {
         } catch (ExecutionException e) {
             problem = e.getCause().getMessage();
         } catch (KafkaException e) {
-            // No address of the list resolves: nothing to wait for.
-            problem = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
-            within = "";
+            // Creating the client: no address of the list resolves, or a file of the security
+            // settings is not there. Nothing was waited for, so a longer timeout would not help.
+            throw new KafkaException(
+                    "Could not connect to Kafka at --bootstrap-servers '"
+                            + bootstrapServers
+                            + "': "
+                            + KafkaProperties.whyNoClient(e)
+                            + "; check the option and the --kafka. options",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             problem = "interrupted";
@@ -344,8 +349,8 @@ public final class GeneratorCommand implements Callable<Integer> {
         throw new KafkaException(
                 "Could not reach Kafka at --bootstrap-servers '"
                         + bootstrapServers
-                        + "'"
-                        + within
+                        + "' within "
+                        + Durations.format(timeout)
                         + " ("
                         + problem
                         + "); check the option and that the brokers are up, or raise"

@@ -202,6 +202,23 @@ public final class KafkaProperties {
     }
 
     /**
+     * Why a Kafka client could not be made: the messages of the causes of {@code e}, outermost
+     * first (Kafka wraps the reason, e.g. a truststore that is not there, in "Failed to create new
+     * NetworkClient"), each only when it adds to the one before.
+     */
+    public static String whyNoClient(KafkaException e) {
+        StringBuilder why = new StringBuilder();
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        for (; cause != null; cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (message != null && why.indexOf(message) < 0) {
+                why.append(why.length() == 0 ? "" : ": ").append(message);
+            }
+        }
+        return why.toString();
+    }
+
+    /**
      * Whether a config provider fills in {@code value} (a {@code ${provider:key}} reference). The
      * properties the command reads itself must be values here.
      */

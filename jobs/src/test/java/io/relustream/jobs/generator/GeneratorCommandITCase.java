@@ -155,6 +155,29 @@ class GeneratorCommandITCase {
     }
 
     @Test
+    void aClientThatCannotBeMadeSaysWhy(@TempDir Path dir) {
+        // A truststore that is not there: the admin client of the check cannot be made. Nothing
+        // was waited for, so a longer --connect-timeout would not help.
+        Path missing = dir.resolve("missing.jks");
+        Run run =
+                generate(
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--count",
+                        "1",
+                        "--kafka.security.protocol=SSL",
+                        "--kafka.ssl.truststore.location=" + missing);
+
+        assertThat(run.status).isOne();
+        assertThat(run.stderr)
+                .isEqualToNormalizingNewlines(
+                        "Could not connect to Kafka at --bootstrap-servers 'localhost:1': Failed"
+                                + " to create new NetworkClient: Failed to load SSL keystore "
+                                + missing
+                                + " of type JKS; check the option and the --kafka. options\n");
+    }
+
+    @Test
     void failsAtStartNamingTheBootstrapServersNoBrokerAnswersAt() throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
