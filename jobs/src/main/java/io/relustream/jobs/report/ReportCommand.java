@@ -4,11 +4,10 @@ import io.relustream.avro.ActivationStats;
 import io.relustream.formats.WireFormat;
 import io.relustream.jobs.options.CommandLines;
 import io.relustream.jobs.options.Durations;
+import io.relustream.jobs.options.KafkaProperties;
 import io.relustream.jobs.options.OptionConverters;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,10 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -69,9 +68,12 @@ import java.util.function.Supplier;
         },
         footerHeading = "%nKafka client properties:%n",
         footer = {
-            "      --kafka.<property>=<value>",
+            "      --kafka.<property>=<value>, --kafka.<property> <value>",
             "                             Passed to the Kafka consumer, e.g."
-                    + " --kafka.security.protocol=SASL_SSL."
+                    + " --kafka.security.protocol=SASL_SSL.",
+            "                               Repeatable; each property at most once, read and"
+                    + " checked as",
+            "                               the job's are."
         })
 public final class ReportCommand implements Callable<Integer> {
 
@@ -81,7 +83,18 @@ public final class ReportCommand implements Callable<Integer> {
     /** The image of per_feature_zero_fraction. */
     public static final String HEATMAP_FILE = "feature-heatmap.png";
 
-    private static final String KAFKA_PREFIX = "--kafka.";
+    private static final String KAFKA_PREFIX = KafkaProperties.PREFIX;
+
+    private static final String OWN_DESERIALIZATION =
+            "the report reads Avro bytes itself; --format chooses their wire format";
+
+    /** Kafka properties the report sets itself, with what to do instead. */
+    private static final Map<String, String> RESERVED_PROPERTIES =
+            Map.of(
+                    "bootstrap.servers", "use --bootstrap-servers instead",
+                    "key.deserializer", OWN_DESERIALIZATION,
+                    "value.deserializer", OWN_DESERIALIZATION);
+
     private static final List<String> KAFKA_OPTIONS = List.of("--topic", "--format", "--timeout");
 
     @Option(
@@ -364,77 +377,29 @@ public final class ReportCommand implements Callable<Integer> {
         }
     }
 
-    /** The {@code --kafka.<property>} options among the arguments picocli did not know. */
-    private Map<String, String> kafkaProperties() {
-        Map<String, String> properties = new LinkedHashMap<>();
-        for (int i = 0; i < unmatched.size(); i++) {
-            String arg = unmatched.get(i);
-            if (!arg.startsWith(KAFKA_PREFIX)) {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        arg.startsWith("-")
-                                ? "Unknown option: '" + arg.split("=", 2)[0] + "'"
-                                : "Unexpected argument: '"
-                                        + arg
-                                        + "'; every argument is an option or an option's value");
-            }
-            int equals = arg.indexOf('=');
-            String name = arg.substring(KAFKA_PREFIX.length(), equals < 0 ? arg.length() : equals);
-            if (name.isBlank()) {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        "Invalid option '"
-                                + KAFKA_PREFIX
-                                + name
-                                + "': the Kafka property name is missing; use"
-                                + " --kafka.<property>=<value>");
-            }
-            String value;
-            if (equals >= 0) {
-                value = arg.substring(equals + 1);
-            } else if (i + 1 < unmatched.size() && !unmatched.get(i + 1).startsWith("--")) {
-                value = unmatched.get(++i);
-            } else {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        "Missing value for option '" + KAFKA_PREFIX + name + "'");
-            }
-            if (name.equals("bootstrap.servers")) {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        "Invalid option '"
-                                + KAFKA_PREFIX
-                                + name
-                                + "': use --bootstrap-servers instead");
-            }
-            checkConsumerValue(name, value);
-            if (properties.put(name, value) != null) {
-                throw new ParameterException(
-                        spec.commandLine(),
-                        "Option '" + KAFKA_PREFIX + name + "' should be specified only once");
-            }
-        }
-        return properties;
-    }
-
     /**
-     * Checks a value as the Kafka consumer would, so that a typo is an invalid option (exit 2, as
-     * in the job) rather than a failure to read; class names are left to the consumer.
+     * The {@code --kafka.<property>} options among the arguments picocli did not know, read and
+     * checked as the job reads and checks its own: each value as the Kafka consumer would check it,
+     * so that a typo is an invalid option (exit 2) rather than a failure to read; class names are
+     * left to the consumer.
      */
-    private void checkConsumerValue(String name, String value) {
-        ConfigDef.ConfigKey key = ConsumerConfig.configDef().configKeys().get(name);
-        if (key == null || key.type == ConfigDef.Type.CLASS) {
-            return;
-        }
+    private Map<String, String> kafkaProperties() {
         try {
-            Object parsed = ConfigDef.parseType(key.name, value, key.type);
-            if (key.validator != null) {
-                key.validator.ensureValid(key.name, parsed);
+            List<String> rest = new ArrayList<>();
+            Map<String, String> properties =
+                    KafkaProperties.extract(unmatched, rest, RESERVED_PROPERTIES);
+            if (!rest.isEmpty()) {
+                throw new IllegalArgumentException(CommandLines.unmatchedMessage(rest));
             }
-        } catch (ConfigException e) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "Invalid value for option '" + KAFKA_PREFIX + name + "': " + e.getMessage());
+            // Kafka's classes only when needed: they log through slf4j, which a report of a file
+            // may run without.
+            if (!properties.isEmpty()) {
+                KafkaProperties.checkValues(
+                        properties, List.of(ConsumerConfig.configDef()), Set.of());
+            }
+            return properties;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 

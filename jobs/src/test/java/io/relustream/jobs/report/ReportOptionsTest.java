@@ -165,11 +165,33 @@ class ReportOptionsTest {
                         "localhost:9092",
                         "--kafka.isolation.level",
                         "dirty"),
+                // Read as the job reads them, with the job's messages.
                 invalid(
-                        "Missing value for option '--kafka.client.id'",
+                        "Missing value for option '--kafka.client.id'; use"
+                                + " --kafka.client.id=<value> or --kafka.client.id <value>",
                         "--bootstrap-servers",
                         "localhost:9092",
                         "--kafka.client.id"),
+                invalid(
+                        "Invalid option '--kafka.': the Kafka property name is missing; use"
+                                + " --kafka.<property>=<value>, e.g."
+                                + " --kafka.security.protocol=SASL_SSL",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.=SSL"),
+                invalid(
+                        "Invalid option '--kafka.value.deserializer': the report reads Avro bytes"
+                                + " itself; --format chooses their wire format",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.value.deserializer=org.example.Json"),
+                invalid(
+                        "Unexpected argument: 'x'; every argument is an option or an option's"
+                                + " value",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--",
+                        "x"),
                 // Checked together as the consumer checks them, before any broker is asked.
                 invalid(
                         "Invalid --kafka. options for the report's Kafka consumer:"
