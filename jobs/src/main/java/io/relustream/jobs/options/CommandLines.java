@@ -1,6 +1,8 @@
 package io.relustream.jobs.options;
 
 import picocli.CommandLine;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.UnmatchedArgsBinding;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -26,6 +28,11 @@ public final class CommandLines {
 
     /** The pointer printed after an invalid option. */
     public static final String USE_HELP = "Use --help to see every option.";
+
+    /** The message of a missing {@code --bootstrap-servers}, the one option the mains require. */
+    static final String MISSING_BOOTSTRAP_SERVERS =
+            "Missing required option '--bootstrap-servers': give the Kafka brokers as a"
+                    + " comma-separated list of host:port, e.g. kafka-1:9092,kafka-2:9092";
 
     private CommandLines() {}
 
@@ -104,6 +111,20 @@ public final class CommandLines {
     }
 
     private static String message(ParameterException e) {
+        // Picocli names a missing option by its parameter label ("<bootstrapServers>"), and
+        // reports a value missing after an option with the same exception: that one is fine.
+        if (e instanceof MissingParameterException
+                && e.getMessage().startsWith("Missing required option")
+                && ((MissingParameterException) e)
+                        .getMissing().stream()
+                                .anyMatch(
+                                        arg ->
+                                                arg instanceof OptionSpec
+                                                        && ((OptionSpec) arg)
+                                                                .longestName()
+                                                                .equals("--bootstrap-servers"))) {
+            return MISSING_BOOTSTRAP_SERVERS;
+        }
         if (e instanceof UnmatchedArgumentException
                 && !((UnmatchedArgumentException) e).getUnmatched().isEmpty()) {
             return unmatchedMessage(((UnmatchedArgumentException) e).getUnmatched());

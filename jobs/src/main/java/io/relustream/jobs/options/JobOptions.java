@@ -899,8 +899,7 @@ public final class JobOptions {
         // exception reports a value missing after an option ("--window" last): that one is fine.
         // --bootstrap-servers is the only required option.
         if (e.getMessage().startsWith("Missing required option")) {
-            return "Missing required option '--bootstrap-servers': give the Kafka brokers as a"
-                    + " comma-separated list of host:port, e.g. kafka-1:9092,kafka-2:9092";
+            return CommandLines.MISSING_BOOTSTRAP_SERVERS;
         }
         return e.getMessage();
     }

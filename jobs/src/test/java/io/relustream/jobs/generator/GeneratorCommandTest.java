@@ -186,6 +186,18 @@ class GeneratorCommandTest {
     }
 
     @Test
+    void missingBootstrapServersAreNamedAsTheJobNamesThem() {
+        assertThat(run("--rate", "5")).isEqualTo(2);
+
+        assertThat(err.toString())
+                .isEqualToNormalizingNewlines(
+                        "Missing required option '--bootstrap-servers': give the Kafka brokers as"
+                                + " a comma-separated list of host:port, e.g."
+                                + " kafka-1:9092,kafka-2:9092\n"
+                                + USE_HELP);
+    }
+
+    @Test
     void helpAloneListsTheOptions() {
         assertThat(run("--help")).isZero();
 

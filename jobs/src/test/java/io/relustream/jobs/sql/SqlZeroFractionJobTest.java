@@ -103,6 +103,9 @@ class SqlZeroFractionJobTest {
                 "-h 5s | Unexpected argument: '5s'; every argument is an option or an option's"
                         + " value",
                 "--help --window 0s | Invalid value for option '--window': '0s' must be > 0",
+                "--window 5s | Missing required option '--bootstrap-servers': give the Kafka"
+                        + " brokers as a comma-separated list of host:port, e.g."
+                        + " kafka-1:9092,kafka-2:9092",
                 "--help --input-topic a --output-topic a | Invalid value for option"
                         + " '--output-topic': 'a' is the input topic; the results need a topic of"
                         + " their own",
