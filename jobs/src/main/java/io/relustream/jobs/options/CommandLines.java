@@ -2,6 +2,7 @@ package io.relustream.jobs.options;
 
 import picocli.CommandLine;
 import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.UnmatchedArgsBinding;
 import picocli.CommandLine.ParameterException;
@@ -56,6 +57,11 @@ public final class CommandLines {
                 });
         commandLine.setExecutionStrategy(
                 parsed -> {
+                    String emptyBoolean =
+                            emptyBooleanValue(commandLine.getCommandSpec(), parsed.originalArgs());
+                    if (emptyBoolean != null) {
+                        throw new ParameterException(commandLine, emptyBoolean);
+                    }
                     if (parsed.isUsageHelpRequested()) {
                         // With --help, picocli lets unknown options and stray arguments pass, and
                         // the command checks nothing: they are as wrong as an invalid value, which
@@ -94,6 +100,31 @@ public final class CommandLines {
         return "Unexpected argument: '"
                 + argument
                 + "'; every argument is an option or an option's value";
+    }
+
+    /**
+     * The message for a boolean option given an empty value, or null when there is none: picocli
+     * reads {@code --bounded=} as {@code --bounded=false}, so an empty value (an unset shell
+     * variable, say) would silently turn the option off. Every other option refuses it.
+     */
+    static String emptyBooleanValue(CommandSpec spec, List<String> args) {
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.endsWith("=")) {
+                continue;
+            }
+            String name = arg.substring(0, arg.length() - 1);
+            OptionSpec option =
+                    spec.findOption(name) != null
+                            ? spec.findOption(name)
+                            : spec.negatedOptionsMap().get(name);
+            if (option != null && option.typeInfo().isBoolean()) {
+                return "Invalid value for option '"
+                        + name
+                        + "': '' is not a boolean; use true or false, or give the option without"
+                        + " a value";
+            }
+        }
+        return null;
     }
 
     /** Adds {@code unmatched} to an {@code @Unmatched} list or array, as picocli would. */

@@ -839,22 +839,9 @@ public final class JobOptions {
      * shell variable, say) would silently turn the option off. Every other option refuses it.
      */
     private static void checkBooleanValues(CommandLine.Model.CommandSpec spec, List<String> args) {
-        for (String arg : args) {
-            if (!arg.startsWith("--") || !arg.endsWith("=")) {
-                continue;
-            }
-            String name = arg.substring(0, arg.length() - 1);
-            CommandLine.Model.OptionSpec option =
-                    spec.findOption(name) != null
-                            ? spec.findOption(name)
-                            : spec.negatedOptionsMap().get(name);
-            if (option != null && option.typeInfo().isBoolean()) {
-                throw new InvalidOptionsException(
-                        "Invalid value for option '"
-                                + name
-                                + "': '' is not a boolean; use true or false, or give the option"
-                                + " without a value");
-            }
+        String emptyBoolean = CommandLines.emptyBooleanValue(spec, args);
+        if (emptyBoolean != null) {
+            throw new InvalidOptionsException(emptyBoolean);
         }
     }
 

@@ -103,6 +103,12 @@ class SqlZeroFractionJobTest {
                 "-h 5s | Unexpected argument: '5s'; every argument is an option or an option's"
                         + " value",
                 "--help --window 0s | Invalid value for option '--window': '0s' must be > 0",
+                // Not --bounded=false: an empty value (an unset shell variable) is refused.
+                "--bootstrap-servers kafka:9092 --bounded= | Invalid value for option"
+                        + " '--bounded': '' is not a boolean; use true or false, or give the option"
+                        + " without a value",
+                "--help --bounded= | Invalid value for option '--bounded': '' is not a boolean;"
+                        + " use true or false, or give the option without a value",
                 "--window 5s | Missing required option '--bootstrap-servers': give the Kafka"
                         + " brokers as a comma-separated list of host:port, e.g."
                         + " kafka-1:9092,kafka-2:9092",
