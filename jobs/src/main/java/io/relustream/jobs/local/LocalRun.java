@@ -27,11 +27,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Unmatched;
 
 import java.io.IOException;
@@ -92,6 +94,7 @@ public final class LocalRun implements Callable<Integer> {
     @Option(
             names = "--prometheus-port",
             defaultValue = "9249",
+            converter = PrometheusPort.class,
             description =
                     "Port of the Prometheus metrics endpoint (/metrics); 0 turns it off. Default:"
                             + " ${DEFAULT-VALUE}.")
@@ -148,6 +151,19 @@ public final class LocalRun implements Callable<Integer> {
         return commandLine.execute(args);
     }
 
+    /** {@code --prometheus-port}: a port, or 0 for none; quoted as typed when it is not one. */
+    static final class PrometheusPort implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String stripped = value.strip();
+            if (!stripped.matches("[0-9]{1,5}") || Integer.parseInt(stripped) > 65535) {
+                throw new TypeConversionException(
+                        "'" + value + "' must be a port from 1 to 65535, or 0 for none");
+            }
+            return Integer.parseInt(stripped);
+        }
+    }
+
     /**
      * Refuses a Prometheus port that something already listens on: Flink's reporter that cannot
      * bind it only logs an error, and the run would go on without metrics while saying where they
@@ -173,12 +189,6 @@ public final class LocalRun implements Callable<Integer> {
      */
     private FeatureGenerator.Settings checkOptions() {
         try {
-            if (prometheusPort < 0 || prometheusPort > 65535) {
-                throw new IllegalArgumentException(
-                        "Invalid value for option '--prometheus-port': "
-                                + prometheusPort
-                                + " must be a port from 1 to 65535, or 0 for none");
-            }
             FeatureGenerator.Settings generatorSettings = generator.settings();
             for (String arg : jobArgs) {
                 // The job would point --kafka.bootstrap.servers at --bootstrap-servers, which the

@@ -58,7 +58,13 @@ class LocalRunTest {
                 "--help --late-share 1 | Invalid value for option '--late-share': '1' must be"
                         + " below 1: when every record is late by the same time, none is late",
                 "--help --prometheus-port 70000 | Invalid value for option '--prometheus-port':"
-                        + " 70000 must be a port from 1 to 65535, or 0 for none",
+                        + " '70000' must be a port from 1 to 65535, or 0 for none",
+                // Quoted as typed, as the job quotes its values.
+                "--help --prometheus-port -1 | Invalid value for option '--prometheus-port': '-1'"
+                        + " must be a port from 1 to 65535, or 0 for none",
+                "--help --prometheus-port 99999999999 | Invalid value for option"
+                    + " '--prometheus-port': '99999999999' must be a port from 1 to 65535, or 0 for"
+                    + " none",
             })
     void helpLetsNoInvalidOptionPass(String args, String message) {
         assertThat(run(args.split(" "))).isEqualTo(2);
@@ -77,7 +83,8 @@ class LocalRunTest {
 
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .isEqualToNormalizingNewlines(
-                        "Invalid value for option '--prometheus-port': 'abc' is not an int\n"
+                        "Invalid value for option '--prometheus-port': 'abc' must be a port from 1"
+                                + " to 65535, or 0 for none\n"
                                 + "Use --help to see the options of the local run and the job.\n");
         assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     }
