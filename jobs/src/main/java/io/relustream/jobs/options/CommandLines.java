@@ -18,11 +18,12 @@ import java.util.List;
  * prints one line naming the option, the value and what is allowed, then a pointer to {@code
  * --help}, and exits with status 2, instead of picocli's whole usage; with {@code --help}, an
  * unknown option, a stray argument or an invalid option is refused the same way, so only a valid
- * command line prints the help (status 0).
+ * command line prints the help (status 0). A boolean option is never read as false from an empty
+ * value ({@code --bounded=}).
  *
  * <pre>{@code
- * PlotCommand plot = new PlotCommand();
- * int status = CommandLines.of(plot, CommandLines.USE_HELP, plot::checkOptions).execute(args);
+ * SqlZeroFractionJob job = new SqlZeroFractionJob();
+ * int status = CommandLines.of(job, CommandLines.USE_HELP, job::checkTopics).execute(args);
  * }</pre>
  */
 public final class CommandLines {
