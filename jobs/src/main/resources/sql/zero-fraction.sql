@@ -18,8 +18,11 @@ CREATE TEMPORARY TABLE features (
     'topic' = '${input_topic}',
     'properties.bootstrap.servers' = '${bootstrap_servers}',
     'properties.group.id' = '${group_id}',
-    -- Records of aborted upstream transactions are not input, as in the activation job.
-    'properties.isolation.level' = 'read_committed',
+    -- Records of aborted upstream transactions are not input, as in the activation job
+    -- (read_committed, unless --kafka.isolation.level says otherwise).
+    'properties.isolation.level' = ${isolation_level},
+    -- The other --kafka.<property>=<value> options, each as 'properties.<property>' = '<value>',
+    ${kafka_properties}
     'scan.startup.mode' = 'earliest-offset',
     'scan.bounded.mode' = '${bounded_mode}',
     'format' = 'avro'
@@ -37,6 +40,8 @@ CREATE TEMPORARY TABLE zero_fraction (
     'connector' = 'kafka',
     'topic' = '${output_topic}',
     'properties.bootstrap.servers' = '${bootstrap_servers}',
+    -- The --kafka.<property>=<value> options, as for the input.
+    ${kafka_properties}
     'key.format' = 'json',
     'key.fields' = 'group',
     'value.format' = 'json',

@@ -97,28 +97,6 @@ public final class JobOptions {
                     "key.deserializer", OWN_SERIALIZATION,
                     "value.deserializer", OWN_SERIALIZATION);
 
-    /**
-     * The options Flink's Kafka source reads from the consumer properties (KafkaSourceOptions),
-     * typed as it parses them; {@code client.id.prefix} takes any text.
-     */
-    private static final ConfigDef FLINK_KAFKA_SOURCE =
-            new ConfigDef()
-                    .define(
-                            "partition.discovery.interval.ms",
-                            ConfigDef.Type.LONG,
-                            ConfigDef.Importance.LOW,
-                            "Milliseconds between looks for new partitions; <= 0: none")
-                    .define(
-                            "commit.offsets.on.checkpoint",
-                            ConfigDef.Type.BOOLEAN,
-                            ConfigDef.Importance.LOW,
-                            "Whether checkpoints commit the group's offsets")
-                    .define(
-                            "register.consumer.metrics",
-                            ConfigDef.Type.BOOLEAN,
-                            ConfigDef.Importance.LOW,
-                            "Whether the consumer's metrics are Flink metrics");
-
     private final String bootstrapServers;
     private final Duration connectTimeout;
     private final String inputTopic;
@@ -739,7 +717,7 @@ public final class JobOptions {
                         ConsumerConfig.configDef(),
                         ProducerConfig.configDef(),
                         AdminClientConfig.configDef(),
-                        FLINK_KAFKA_SOURCE),
+                        KafkaProperties.flinkKafkaSource()),
                 READ_BY_THE_JOB);
     }
 
@@ -778,15 +756,7 @@ public final class JobOptions {
         consumer.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        try {
-            // The subclass only reaches the constructor that does not log every value.
-            new ConsumerConfig(consumer, false) {};
-        } catch (KafkaException e) {
-            // Mostly ConfigExceptions; an invalid group.instance.id is an
-            // InvalidConfigurationException.
-            throw new InvalidOptionsException(
-                    "Invalid --kafka. options for the job's Kafka consumer: " + e.getMessage(), e);
-        }
+        KafkaProperties.checkConsumer(consumer, "the job's Kafka consumer");
 
         Map<String, Object> producer = withoutClasses(ProducerConfig.configDef());
         producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092");

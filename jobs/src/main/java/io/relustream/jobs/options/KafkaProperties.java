@@ -1,5 +1,6 @@
 package io.relustream.jobs.options;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigDef;
@@ -12,9 +13,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The {@code --kafka.<property>=<value>} options of the job and the generator: read from the
- * command line and checked as Kafka's clients would check them, so that a typo exits with status 2
- * before anything starts instead of failing later.
+ * The {@code --kafka.<property>=<value>} options of the job, the generator, the report and the SQL
+ * job: read from the command line and checked as Kafka's clients would check them, so that a typo
+ * exits with status 2 before anything starts instead of failing later.
  *
  * <pre>{@code
  * List<String> rest = new ArrayList<>();
@@ -32,6 +33,31 @@ public final class KafkaProperties {
 
     /** Kafka's property of config providers, which fill in {@code ${provider:key}} values. */
     private static final String CONFIG_PROVIDERS = "config.providers";
+
+    /**
+     * The options Flink's Kafka source reads from the consumer properties (KafkaSourceOptions),
+     * typed as it parses them; {@code client.id.prefix} takes any text. Made on demand: Kafka's
+     * classes log through slf4j, which the job jar leaves to Flink, and reading the options without
+     * any {@code --kafka.} property must not need it.
+     */
+    public static ConfigDef flinkKafkaSource() {
+        return new ConfigDef()
+                .define(
+                        "partition.discovery.interval.ms",
+                        ConfigDef.Type.LONG,
+                        ConfigDef.Importance.LOW,
+                        "Milliseconds between looks for new partitions; <= 0: none")
+                .define(
+                        "commit.offsets.on.checkpoint",
+                        ConfigDef.Type.BOOLEAN,
+                        ConfigDef.Importance.LOW,
+                        "Whether checkpoints commit the group's offsets")
+                .define(
+                        "register.consumer.metrics",
+                        ConfigDef.Type.BOOLEAN,
+                        ConfigDef.Importance.LOW,
+                        "Whether the consumer's metrics are Flink metrics");
+    }
 
     private KafkaProperties() {}
 
@@ -155,6 +181,26 @@ public final class KafkaProperties {
                     }
                 });
         return checkable;
+    }
+
+    /**
+     * Checks a consumer's configuration as {@code KafkaConsumer} does when it is created: the
+     * properties against each other (a consumer of {@code group.protocol=consumer} takes no {@code
+     * session.timeout.ms}).
+     *
+     * @param consumer the configuration, deserializers, group id and bootstrap servers included
+     * @param whose names the consumer in the message, e.g. "the job's Kafka consumer"
+     */
+    public static void checkConsumer(Map<String, Object> consumer, String whose) {
+        try {
+            // The subclass only reaches the constructor that does not log every value.
+            new ConsumerConfig(consumer, false) {};
+        } catch (KafkaException e) {
+            // Mostly ConfigExceptions; an invalid group.instance.id is an
+            // InvalidConfigurationException.
+            throw new InvalidOptionsException(
+                    "Invalid --kafka. options for " + whose + ": " + e.getMessage(), e);
+        }
     }
 
     /**

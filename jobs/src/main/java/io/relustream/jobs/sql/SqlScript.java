@@ -68,6 +68,15 @@ public final class SqlScript {
         return out.toString();
     }
 
+    /**
+     * A SQL string literal of {@code value}, e.g. {@code 'it''s'}: a quote is doubled and nothing
+     * else changes (SQL has no backslash escapes), so any text, JAAS configurations with their
+     * quotes, {@code =} and {@code ;} included, reads back as it is.
+     */
+    public static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
     /** The statements of {@code script}, without their {@code ;}, comments or empty ones. */
     public static List<String> statements(String script) {
         List<String> statements = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.relustream.jobs.sql;
 
 import io.relustream.jobs.options.CommandLines;
 import io.relustream.jobs.options.Durations;
+import io.relustream.jobs.options.KafkaProperties;
 import io.relustream.jobs.options.OptionConverters;
 import io.relustream.sql.SqlFunctions;
 
@@ -16,6 +17,12 @@ import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.config.ExecutionConfigOptions;
 
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -24,13 +31,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.Unmatched;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The SQL example: {@code sql/zero-fraction.sql} on Flink's Kafka table connector, the share of
@@ -42,12 +54,14 @@ import java.util.regex.Pattern;
  *     --window 1m
  * }</pre>
  *
- * <p>It fills the script's {@code ${...}} variables from its options, registers the relu-stream
- * functions with {@link SqlFunctions#registerAll}, runs the statements and waits for the job. The
- * input topic must hold plain Avro binary {@code FeatureVector}s (the generator's and the
- * activation job's {@code --format avro}): Flink's {@code avro} format reads no single-object
- * header. Unlike {@code ActivationStatsJob} it has no dead-letter path: a record that does not
- * decode fails the job, after {@value #RESTART_ATTEMPTS} restarts.
+ * <p>It fills the script's {@code ${...}} variables from its options (each {@code
+ * --kafka.<property>=<value>} as {@code 'properties.<property>' = '<value>'} in both tables' {@code
+ * WITH} clauses, for a secured cluster), registers the relu-stream functions with {@link
+ * SqlFunctions#registerAll}, runs the statements and waits for the job. The input topic must hold
+ * plain Avro binary {@code FeatureVector}s (the generator's and the activation job's {@code
+ * --format avro}): Flink's {@code avro} format reads no single-object header. Unlike {@code
+ * ActivationStatsJob} it has no dead-letter path: a record that does not decode fails the job,
+ * after {@value #RESTART_ATTEMPTS} restarts.
  */
 @Command(
         name = "sql-zero-fraction",
@@ -59,6 +73,16 @@ import java.util.regex.Pattern;
                     + " writes ZERO_FRACTION(RELU(values)) per group and tumbling event-time window"
                     + " to Kafka as JSON.",
             ""
+        },
+        footerHeading = "%nKafka client properties:%n",
+        // Laid out by hand like an option entry: picocli does not wrap footers with an indent.
+        footer = {
+            "      --kafka.<property>=<value>, --kafka.<property> <value>",
+            "                            Passed to the Kafka consumer and producer, e.g.",
+            "                              --kafka.security.protocol=SASL_SSL. Repeatable; each",
+            "                              property at most once, read and checked as the",
+            "                              activation job's are. The input is read with",
+            "                              isolation.level=read_committed unless given."
         })
 public final class SqlZeroFractionJob implements Callable<Integer> {
 
@@ -71,6 +95,27 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
     static final Duration RESTART_DELAY = Duration.ofSeconds(2);
 
     private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9._-]{1,255}");
+
+    private static final String OWN_SERIALIZATION =
+            "the SQL job's tables read Avro and write JSON through Flink's formats";
+
+    /**
+     * Kafka properties the job sets itself, with what to do instead: passing them too would
+     * silently override an option, or break the clients (a transactional id makes every send of its
+     * at-least-once producer fail).
+     */
+    private static final Map<String, String> RESERVED_PROPERTIES =
+            Map.of(
+                    "bootstrap.servers", "use --bootstrap-servers instead",
+                    "group.id", "use --group-id instead",
+                    "transactional.id", "the SQL job writes at least once, without transactions",
+                    "key.serializer", OWN_SERIALIZATION,
+                    "value.serializer", OWN_SERIALIZATION,
+                    "key.deserializer", OWN_SERIALIZATION,
+                    "value.deserializer", OWN_SERIALIZATION);
+
+    /** The isolation level of the input unless {@code --kafka.isolation.level} says otherwise. */
+    private static final String DEFAULT_ISOLATION_LEVEL = "read_committed";
 
     @Option(
             names = "--bootstrap-servers",
@@ -156,6 +201,12 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             description = "Show this help message and exit.")
     boolean help;
 
+    /** The {@code --kafka.<property>} options (picocli has no prefix options), and any mistake. */
+    @Unmatched List<String> unmatched = new ArrayList<>();
+
+    /** The {@code --kafka.} properties, once {@link #checkOptions} has read them. */
+    private Map<String, String> kafkaProperties = Map.of();
+
     @Spec CommandSpec spec;
 
     public static void main(String[] args) {
@@ -171,7 +222,7 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
      */
     public static CommandLine commandLine() {
         SqlZeroFractionJob job = new SqlZeroFractionJob();
-        return CommandLines.of(job, CommandLines.USE_HELP, job::checkTopics);
+        return CommandLines.of(job, CommandLines.USE_HELP, job::checkOptions);
     }
 
     /**
@@ -182,15 +233,71 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
     public static SqlZeroFractionJob parse(String... args) {
         SqlZeroFractionJob job = new SqlZeroFractionJob();
         new CommandLine(job).parseArgs(args);
-        job.checkTopics();
+        job.checkOptions();
         return job;
     }
 
     @Override
     public Integer call() throws Exception {
-        checkTopics();
+        checkOptions();
         run();
         return 0;
+    }
+
+    /** Checks what picocli cannot: the topics, and the {@code --kafka.} options. */
+    private void checkOptions() {
+        checkTopics();
+        try {
+            List<String> rest = new ArrayList<>();
+            kafkaProperties = KafkaProperties.extract(unmatched, rest, RESERVED_PROPERTIES);
+            if (!rest.isEmpty()) {
+                throw new IllegalArgumentException(CommandLines.unmatchedMessage(rest));
+            }
+            // Kafka's classes only when needed: they log through slf4j, which the job jar
+            // leaves to Flink's lib folder, and --help or a bad option must not need it.
+            if (!kafkaProperties.isEmpty()) {
+                checkKafkaProperties();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks the {@code --kafka.} properties as the clients of Flink's Kafka connector would check
+     * them when the job starts, alone and together: a typo then exits here instead of failing every
+     * restart of the job. Unknown names pass (plugins read their own), and so do class names, which
+     * only the cluster can load.
+     */
+    private void checkKafkaProperties() {
+        // The source's enumerator asks an admin client with the consumer's properties.
+        KafkaProperties.checkValues(
+                kafkaProperties,
+                List.of(
+                        ConsumerConfig.configDef(),
+                        ProducerConfig.configDef(),
+                        AdminClientConfig.configDef(),
+                        KafkaProperties.flinkKafkaSource()),
+                Set.of());
+        Map<String, Object> consumer = new LinkedHashMap<>();
+        consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, DEFAULT_ISOLATION_LEVEL);
+        consumer.putAll(
+                KafkaProperties.checkable(kafkaProperties, ConsumerConfig.configDef(), Set.of()));
+        // Any broker will do: --bootstrap-servers is checked on its own (and may be missing).
+        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092");
+        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        KafkaProperties.checkConsumer(consumer, "the SQL job's Kafka consumer");
+
+        Map<String, Object> producer =
+                new LinkedHashMap<>(
+                        KafkaProperties.checkable(
+                                kafkaProperties, ProducerConfig.configDef(), Set.of()));
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092");
+        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        KafkaProperties.checkProducer(producer, kafkaProperties, "the SQL job's Kafka producer");
     }
 
     /** Reading its own JSON output as Avro would fail the job on the first result it wrote. */
@@ -209,16 +316,51 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         }
     }
 
+    /** The {@code --kafka.} properties, as given. */
+    public Map<String, String> kafkaProperties() {
+        return kafkaProperties;
+    }
+
     /** The script's variables, from the options. */
     public Map<String, String> variables() {
         return Map.of(
-                "bootstrap_servers", bootstrapServers,
-                "input_topic", inputTopic,
-                "output_topic", outputTopic,
-                "group_id", groupId,
-                "bounded_mode", bounded ? "latest-offset" : "unbounded",
-                "window", interval(window),
-                "out_of_orderness", interval(outOfOrderness));
+                "bootstrap_servers",
+                bootstrapServers,
+                "input_topic",
+                inputTopic,
+                "output_topic",
+                outputTopic,
+                "group_id",
+                groupId,
+                "bounded_mode",
+                bounded ? "latest-offset" : "unbounded",
+                "window",
+                interval(window),
+                "out_of_orderness",
+                interval(outOfOrderness),
+                "isolation_level",
+                SqlScript.literal(
+                        kafkaProperties.getOrDefault(
+                                ConsumerConfig.ISOLATION_LEVEL_CONFIG, DEFAULT_ISOLATION_LEVEL)),
+                "kafka_properties",
+                withClauseProperties(kafkaProperties));
+    }
+
+    /**
+     * The {@code --kafka.} properties as entries of a {@code WITH} clause, each followed by its
+     * comma, e.g. {@code 'properties.sasl.jaas.config' = '... password="it''s";',}; the isolation
+     * level has its own entry in the script.
+     */
+    static String withClauseProperties(Map<String, String> properties) {
+        return properties.entrySet().stream()
+                .filter(p -> !p.getKey().equals(ConsumerConfig.ISOLATION_LEVEL_CONFIG))
+                .map(
+                        p ->
+                                SqlScript.literal("properties." + p.getKey())
+                                        + " = "
+                                        + SqlScript.literal(p.getValue())
+                                        + ",")
+                .collect(Collectors.joining("\n    "));
     }
 
     /** The statements to run: the script with every variable filled in. */

@@ -46,6 +46,17 @@ class SqlScriptTest {
     }
 
     @Test
+    void literalsDoubleQuotesAndKeepEverythingElse() {
+        assertThat(SqlScript.literal("it's")).isEqualTo("'it''s'");
+        assertThat(SqlScript.literal("")).isEqualTo("''");
+        assertThat(SqlScript.literal("''")).isEqualTo("''''''");
+        assertThat(SqlScript.literal("a\\b \"c\"; d=e")).isEqualTo("'a\\b \"c\"; d=e'");
+        // A literal holding ';' and "--" stays one statement, its text unchanged.
+        assertThat(SqlScript.statements("SELECT " + SqlScript.literal("x'; -- y") + ";"))
+                .containsExactly("SELECT 'x''; -- y'");
+    }
+
+    @Test
     void readsTheBundledScript() {
         assertThat(SqlScript.resource(SqlZeroFractionJob.SCRIPT)).contains("ZERO_FRACTION(RELU(");
         assertThatThrownBy(() -> SqlScript.resource("/sql/missing.sql"))

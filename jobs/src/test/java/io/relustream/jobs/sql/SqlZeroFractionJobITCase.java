@@ -126,13 +126,11 @@ class SqlZeroFractionJobITCase {
                                         .contains("Failed to deserialize Avro record"));
     }
 
-    @Test
-    void recordsOfAbortedTransactionsUpstreamAreNotRead() throws Exception {
-        String in = "sql-transactional";
-        String out = "sql-transactional-out";
-        kafka.createTopics(1, in);
-        kafka.createTopics(1, out);
-        // An exactly-once producer upstream: one transaction committed, the next aborted.
+    /**
+     * Writes to {@code in} as an exactly-once producer upstream does: one transaction of two
+     * records committed (ReLU outputs 1 and 0), the next of one record aborted (output 0).
+     */
+    private static void produceCommittedAndAborted(String in) throws IOException {
         Map<String, Object> config =
                 Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -154,6 +152,15 @@ class SqlZeroFractionJobITCase {
             producer.flush();
             producer.abortTransaction();
         }
+    }
+
+    @Test
+    void recordsOfAbortedTransactionsUpstreamAreNotRead() throws Exception {
+        String in = "sql-transactional";
+        String out = "sql-transactional-out";
+        kafka.createTopics(1, in);
+        kafka.createTopics(1, out);
+        produceCommittedAndAborted(in);
 
         SqlZeroFractionJob.parse(
                         "--bootstrap-servers",
@@ -173,6 +180,40 @@ class SqlZeroFractionJobITCase {
         JsonNode window = new ObjectMapper().readTree(written.get(0).value());
         assertThat(window.get("record_count").asLong()).isEqualTo(2L);
         assertThat(window.get("zero_fraction").asDouble()).isEqualTo(0.5);
+    }
+
+    @Test
+    void kafkaPropertiesReachTheClients() throws Exception {
+        String in = "sql-kafka-properties";
+        String out = "sql-kafka-properties-out";
+        kafka.createTopics(1, in);
+        kafka.createTopics(1, out);
+        produceCommittedAndAborted(in);
+
+        SqlZeroFractionJob.parse(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--input-topic",
+                        in,
+                        "--output-topic",
+                        out,
+                        "--bounded",
+                        "--parallelism",
+                        "1",
+                        // The consumer reads the aborted transaction too, and the clients take a
+                        // JAAS configuration with quotes, '=' and ';' (unused without SASL).
+                        "--kafka.isolation.level=read_uncommitted",
+                        "--kafka.sasl.jaas.config="
+                                + "org.apache.kafka.common.security.plain.PlainLoginModule"
+                                + " required username=\"relu\" password=\"it's; x=y\";")
+                .run();
+
+        // Three records, ReLU outputs 1, 0 and 0: two zeros of three values.
+        List<ConsumerRecord<byte[], byte[]>> written = topics.readAll(out);
+        assertThat(written).hasSize(1);
+        JsonNode window = new ObjectMapper().readTree(written.get(0).value());
+        assertThat(window.get("record_count").asLong()).isEqualTo(3L);
+        assertThat(window.get("zero_fraction").asDouble()).isEqualTo(2.0 / 3.0);
     }
 
     @Test

@@ -6,6 +6,8 @@ import org.apache.flink.formats.avro.AvroRowDataDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroSchemaConverter;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.internal.TableEnvironmentInternal;
+import org.apache.flink.table.catalog.ObjectIdentifier;
 import org.apache.flink.table.data.ArrayData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
@@ -27,6 +29,7 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,6 +77,90 @@ class SqlZeroFractionJobTest {
     }
 
     @Test
+    void kafkaPropertiesReachBothTablesAsTheyWereTyped() {
+        // A JAAS configuration holds spaces, '=', double quotes and ends with ';'; this password
+        // also holds single quotes and "--", which would end the literal or start a comment.
+        String jaas =
+                "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                        + " username=\"relu\" password=\"it's -- 'secret'; x=y\";";
+        // Any text: a quote in the name, a backslash (no escape in SQL), a line break, a tab,
+        // a non-Latin-1 letter and what looks like a variable of the script.
+        String odd = "C:\\certs\\n ${input_topic}\n\tline two \u03bb";
+        SqlZeroFractionJob job =
+                SqlZeroFractionJob.parse(
+                        "--bootstrap-servers",
+                        "kafka:9092",
+                        "--kafka.security.protocol=SASL_SSL",
+                        "--kafka.sasl.mechanism",
+                        "PLAIN",
+                        "--kafka.sasl.jaas.config=" + jaas,
+                        "--kafka.relu.o'note=" + odd);
+
+        assertThat(job.statements().get(0))
+                .contains(
+                        "'properties.sasl.jaas.config' ="
+                                + " 'org.apache.kafka.common.security.plain.PlainLoginModule"
+                                + " required username=\"relu\" password=\"it''s -- ''secret'';"
+                                + " x=y\";',",
+                        "'properties.relu.o''note' = '",
+                        "'properties.isolation.level' = 'read_committed'");
+
+        // Read back by Flink's own SQL parser: each table holds every property, unchanged.
+        TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        List<String> statements = job.statements();
+        tableEnv.executeSql(statements.get(0));
+        tableEnv.executeSql(statements.get(1));
+        Map<String, String> expected =
+                Map.of(
+                        "properties.security.protocol",
+                        "SASL_SSL",
+                        "properties.sasl.mechanism",
+                        "PLAIN",
+                        "properties.sasl.jaas.config",
+                        jaas,
+                        "properties.relu.o'note",
+                        odd);
+        for (String table : List.of("features", "zero_fraction")) {
+            Map<String, String> options =
+                    ((TableEnvironmentInternal) tableEnv)
+                            .getCatalogManager()
+                            .getTable(
+                                    ObjectIdentifier.of(
+                                            "default_catalog", "default_database", table))
+                            .orElseThrow()
+                            .getResolvedTable()
+                            .getOptions();
+            assertThat(options).as(table).containsAllEntriesOf(expected);
+            assertThat(options.get("properties.bootstrap.servers")).isEqualTo("kafka:9092");
+        }
+    }
+
+    @Test
+    void isolationLevelIsReadCommittedUnlessGiven() {
+        assertThat(
+                        SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "kafka:9092",
+                                        "--kafka.isolation.level",
+                                        "read_uncommitted")
+                                .statements()
+                                .get(0))
+                .contains("'properties.isolation.level' = 'read_uncommitted'")
+                .doesNotContain("read_committed");
+    }
+
+    @Test
+    void helpListsTheKafkaProperties() {
+        StringWriter out = new StringWriter();
+        CommandLine help = SqlZeroFractionJob.commandLine();
+        help.setOut(new PrintWriter(out));
+
+        assertThat(help.execute("--help", "--kafka.security.protocol=SASL_SSL")).isZero();
+        assertThat(out.toString())
+                .contains("--kafka.<property>=<value>", "--kafka.security.protocol=SASL_SSL");
+    }
+
+    @Test
     void helpListsNoVersionOptionSinceThereIsNoVersionToPrint() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -115,6 +202,32 @@ class SqlZeroFractionJobTest {
                 "--help --input-topic a --output-topic a | Invalid value for option"
                         + " '--output-topic': 'a' is the input topic; the results need a topic of"
                         + " their own",
+                // Kafka properties are checked as the clients would check them, before anything
+                // starts; the ones the job sets itself are refused.
+                "--bootstrap-servers kafka:9092 --kafka.security.protocol=SASL | Invalid value"
+                        + " for option '--kafka.security.protocol': Invalid value SASL for"
+                        + " configuration security.protocol: String must be one of (case"
+                        + " insensitive): SASL_SSL, PLAINTEXT, SSL, SASL_PLAINTEXT",
+                "--help --kafka.isolation.level=dirty | Invalid value for option"
+                        + " '--kafka.isolation.level': Invalid value dirty for configuration"
+                        + " isolation.level: String must be one of: read_committed,"
+                        + " read_uncommitted",
+                "--bootstrap-servers kafka:9092 --kafka.group.id=g | Invalid option"
+                        + " '--kafka.group.id': use --group-id instead",
+                "--bootstrap-servers kafka:9092 --kafka.bootstrap.servers=kafka:9093 | Invalid"
+                        + " option '--kafka.bootstrap.servers': use --bootstrap-servers instead",
+                "--bootstrap-servers kafka:9092 --kafka.value.deserializer=x | Invalid option"
+                        + " '--kafka.value.deserializer': the SQL job's tables read Avro and write"
+                        + " JSON through Flink's formats",
+                "--bootstrap-servers kafka:9092 --kafka.transactional.id=t | Invalid option"
+                        + " '--kafka.transactional.id': the SQL job writes at least once, without"
+                        + " transactions",
+                "--bootstrap-servers kafka:9092 --kafka.acks=1 --kafka.enable.idempotence=true |"
+                    + " Invalid --kafka. options for the SQL job's Kafka producer: Must set acks to"
+                    + " all in order to use the idempotent producer. Otherwise we cannot guarantee"
+                    + " idempotence.",
+                "--bootstrap-servers kafka:9092 --kafka.acks | Missing value for option"
+                        + " '--kafka.acks'; use --kafka.acks=<value> or --kafka.acks <value>",
             })
     void anInvalidCommandLineIsOneLineAndStatusTwoWithHelpToo(String args, String message) {
         StringWriter out = new StringWriter();
