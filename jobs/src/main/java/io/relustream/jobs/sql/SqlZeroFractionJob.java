@@ -127,11 +127,13 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
 
     @Option(
             names = "--input-topic",
-            defaultValue = "features",
+            // Not the activation job's "features": its single-object records fail this job.
+            defaultValue = "features-avro",
             paramLabel = "<topic>",
             converter = OptionConverters.TopicName.class,
             description =
-                    "Topic of the plain-Avro FeatureVector records. Default: ${DEFAULT-VALUE}.")
+                    "Topic of the plain-Avro FeatureVector records (not the activation job's"
+                            + " single-object ones). Default: ${DEFAULT-VALUE}.")
     String inputTopic;
 
     @Option(

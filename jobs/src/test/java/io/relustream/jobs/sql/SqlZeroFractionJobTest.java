@@ -1,6 +1,7 @@
 package io.relustream.jobs.sql;
 
 import io.relustream.avro.FeatureVector;
+import io.relustream.jobs.options.JobOptions;
 
 import org.apache.flink.formats.avro.AvroRowDataDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroSchemaConverter;
@@ -250,7 +251,19 @@ class SqlZeroFractionJobTest {
                                         "--bootstrap-servers", "localhost:9092", "--bounded")
                                 .statements()
                                 .get(0))
-                .contains("'scan.bounded.mode' = 'latest-offset'", "'topic' = 'features'");
+                .contains("'scan.bounded.mode' = 'latest-offset'", "'topic' = 'features-avro'");
+    }
+
+    @Test
+    void readsATopicOfItsOwnByDefaultNotTheActivationJobsInput() {
+        // The activation job's input holds single-object records, the first of which fails this
+        // job: its default input was that topic, "features".
+        String activationJobInput =
+                JobOptions.parse("--bootstrap-servers", "kafka:9092").inputTopic();
+
+        String input = SqlZeroFractionJob.parse("--bootstrap-servers", "kafka:9092").inputTopic;
+
+        assertThat(input).isEqualTo("features-avro").isNotEqualTo(activationJobInput);
     }
 
     @Test
