@@ -108,7 +108,7 @@ public final class CommandLines {
      * reads {@code --bounded=} as {@code --bounded=false}, so an empty value (an unset shell
      * variable, say) would silently turn the option off. Every other option refuses it.
      */
-    static String emptyBooleanValue(CommandSpec spec, List<String> args) {
+    public static String emptyBooleanValue(CommandSpec spec, List<String> args) {
         for (String arg : args) {
             if (!arg.startsWith("--") || !arg.endsWith("=")) {
                 continue;

@@ -234,7 +234,15 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
      */
     public static SqlZeroFractionJob parse(String... args) {
         SqlZeroFractionJob job = new SqlZeroFractionJob();
-        new CommandLine(job).parseArgs(args);
+        // main's command line: "@file" is a value, never a file of arguments.
+        CommandLine commandLine = CommandLines.of(job, CommandLines.USE_HELP, job::checkOptions);
+        // What its execution checks first: --bounded= is refused, not read as false.
+        String emptyBoolean =
+                CommandLines.emptyBooleanValue(commandLine.getCommandSpec(), List.of(args));
+        if (emptyBoolean != null) {
+            throw new ParameterException(commandLine, emptyBoolean);
+        }
+        commandLine.parseArgs(args);
         job.checkOptions();
         return job;
     }

@@ -27,6 +27,7 @@ import picocli.CommandLine;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -368,6 +369,29 @@ class SqlZeroFractionJobTest {
         assertThatThrownBy(() -> SqlZeroFractionJob.parse("--window", "10s"))
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessageContaining("--bootstrap-servers");
+    }
+
+    @Test
+    void parseReadsTheOptionsAsMainDoes() {
+        // Read as --bounded=false before, where main refuses it.
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers", "kafka:9092", "--bounded="))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--bounded': '' is not a boolean; use true or"
+                                + " false, or give the option without a value");
+        // A value, never a file of arguments: "@/etc/hostname" was read as the file's text.
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "kafka:9092",
+                                        "--group-id",
+                                        "@" + Path.of("pom.xml").toAbsolutePath()))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageStartingWith("Invalid value for option '--group-id': '@");
     }
 
     @Test
