@@ -45,7 +45,7 @@ public final class CommandLines {
      * is called.
      */
     public static CommandLine of(Object command, String useHelp, Runnable checkOptions) {
-        CommandLine commandLine = new CommandLine(command);
+        CommandLine commandLine = readBooleans(new CommandLine(command));
         // Arguments such as "@prod" are values here, never files of arguments.
         commandLine.setExpandAtFiles(false);
         commandLine.setParameterExceptionHandler(
@@ -79,6 +79,14 @@ public final class CommandLines {
                     }
                     return new CommandLine.RunLast().execute(parsed);
                 });
+        return commandLine;
+    }
+
+    /** {@code commandLine}, its boolean options refusing a value but true or false by saying so. */
+    static CommandLine readBooleans(CommandLine commandLine) {
+        OptionConverters.BooleanValue booleans = new OptionConverters.BooleanValue();
+        commandLine.registerConverter(Boolean.class, booleans);
+        commandLine.registerConverter(Boolean.TYPE, booleans);
         return commandLine;
     }
 

@@ -155,6 +155,24 @@ public final class OptionConverters {
         }
     }
 
+    /**
+     * A boolean option's attached value ({@code --bounded=true}): {@code true} or {@code false}, in
+     * any case, as picocli reads them, with a message that says so.
+     */
+    static final class BooleanValue implements ITypeConverter<Boolean> {
+        @Override
+        public Boolean convert(String value) {
+            if (value.equalsIgnoreCase("true")) {
+                return Boolean.TRUE;
+            }
+            if (value.equalsIgnoreCase("false")) {
+                return Boolean.FALSE;
+            }
+            throw new TypeConversionException(
+                    "'" + value + "' is not a boolean; use true or false");
+        }
+    }
+
     /** Any text but an empty or blank one (group ids, transactional id prefixes). */
     static final class NonBlank implements ITypeConverter<String> {
         @Override

@@ -620,7 +620,8 @@ class JobOptionsTest {
 
         rows.add(
                 rejects(
-                        "Invalid value for option '--bounded': 'maybe' is not a boolean",
+                        "Invalid value for option '--bounded': 'maybe' is not a boolean; use true"
+                                + " or false",
                         withServers("--bounded=maybe")));
         rows.add(
                 rejects(
@@ -672,7 +673,8 @@ class JobOptionsTest {
 
         rows.add(
                 rejects(
-                        "Invalid value for option '--derivatives': 'maybe' is not a boolean",
+                        "Invalid value for option '--derivatives': 'maybe' is not a boolean; use"
+                                + " true or false",
                         withServers("--derivatives=maybe")));
         rows.add(
                 rejects(

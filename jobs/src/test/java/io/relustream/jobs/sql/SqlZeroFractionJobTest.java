@@ -198,6 +198,8 @@ class SqlZeroFractionJobTest {
                         + " without a value",
                 "--help --bounded= | Invalid value for option '--bounded': '' is not a boolean;"
                         + " use true or false, or give the option without a value",
+                "--bootstrap-servers kafka:9092 --bounded=maybe | Invalid value for option"
+                        + " '--bounded': 'maybe' is not a boolean; use true or false",
                 "--window 5s | Missing required option '--bootstrap-servers': give the Kafka"
                         + " brokers as a comma-separated list of host:port, e.g."
                         + " kafka-1:9092,kafka-2:9092",
