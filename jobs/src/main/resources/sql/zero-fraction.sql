@@ -12,7 +12,9 @@ CREATE TEMPORARY TABLE features (
     event_time TIMESTAMP(3) NOT NULL,
     `group` STRING NOT NULL,
     `values` ARRAY<DOUBLE NOT NULL> NOT NULL,
-    WATERMARK FOR event_time AS event_time - ${out_of_orderness}
+    -- One millisecond less, as Flink's bounded out-of-orderness watermarks (and the activation
+    -- job's): a record exactly --out-of-orderness behind the newest is still on time.
+    WATERMARK FOR event_time AS event_time - ${out_of_orderness} - INTERVAL '0 00:00:00.001' DAY(3) TO SECOND(3)
 ) WITH (
     'connector' = 'kafka',
     'topic' = '${input_topic}',

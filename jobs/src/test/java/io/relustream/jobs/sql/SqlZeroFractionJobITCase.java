@@ -5,7 +5,11 @@ import io.relustream.jobs.KafkaTopics;
 import io.relustream.jobs.local.EmbeddedKafka;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,6 +39,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -180,6 +186,38 @@ class SqlZeroFractionJobITCase {
         JsonNode window = new ObjectMapper().readTree(written.get(0).value());
         assertThat(window.get("record_count").asLong()).isEqualTo(2L);
         assertThat(window.get("zero_fraction").asDouble()).isEqualTo(0.5);
+    }
+
+    @Test
+    void aRecordExactlyOutOfOrdernessBehindTheNewestIsOnTime() throws Exception {
+        String features =
+                SqlZeroFractionJob.parse(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--out-of-orderness",
+                                "5s")
+                        .statements()
+                        .get(0);
+        Matcher watermark = Pattern.compile("WATERMARK FOR event_time AS (.+)").matcher(features);
+        assertThat(watermark.find()).isTrue();
+
+        // The script's watermark of a partition whose newest record is at T0 + 14.999s.
+        TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        Object value;
+        try (CloseableIterator<Row> rows =
+                tableEnv.executeSql(
+                                "SELECT "
+                                        + watermark.group(1)
+                                        + " FROM (VALUES (TIMESTAMP '2023-11-14 22:13:34.999'))"
+                                        + " AS t(event_time)")
+                        .collect()) {
+            value = rows.next().getField(0);
+        }
+
+        // 14.999s - 5s - 1ms = 9.998s: the window [T0, T0 + 10s), whose last millisecond is
+        // 9.999s, is still open for a record at 9.999s, 5s behind the newest. It was 9.999s, which
+        // closed that window: a record exactly --out-of-orderness behind was dropped.
+        assertThat(value).isEqualTo(LocalDateTime.parse("2023-11-14T22:13:29.998"));
     }
 
     @Test
