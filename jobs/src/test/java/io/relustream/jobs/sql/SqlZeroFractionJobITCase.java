@@ -255,6 +255,38 @@ class SqlZeroFractionJobITCase {
     }
 
     @Test
+    void kafkaPropertiesReachTheProducer() throws Exception {
+        String in = "sql-producer-properties";
+        String out = "sql-producer-properties-out";
+        kafka.createTopics(1, in);
+        kafka.createTopics(1, out);
+        topics.produce(
+                List.of(
+                        new ProducerRecord<>(
+                                in, 0, null, plainAvro(vector("p", 1_000, "a", 1.0)))));
+
+        SqlZeroFractionJob job =
+                SqlZeroFractionJob.parse(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--input-topic",
+                        in,
+                        "--output-topic",
+                        out,
+                        "--bounded",
+                        "--parallelism",
+                        "1",
+                        // The one result, {"group":"a","window_start":...}, is longer than this.
+                        "--kafka.max.request.size=100");
+
+        assertThatThrownBy(job::run)
+                .satisfies(
+                        error ->
+                                assertThat(ExceptionUtils.stringifyException(error))
+                                        .contains("RecordTooLargeException"));
+    }
+
+    @Test
     void writesTheZeroFractionOfReluOutputsPerGroupAndWindow() throws Exception {
         String in = "sql-features";
         String out = "sql-zero-fraction";
