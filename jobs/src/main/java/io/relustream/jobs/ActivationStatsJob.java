@@ -142,7 +142,27 @@ public final class ActivationStatsJob {
      * says the topic does not exist.
      */
     static void checkInputTopic(JobOptions options, Runnable whileMissing) {
-        Duration timeout = options.connectTimeout();
+        checkInputTopic(
+                options.bootstrapServers(),
+                options.inputTopic(),
+                options.kafkaProperties(),
+                options.connectTimeout(),
+                whileMissing);
+    }
+
+    /**
+     * {@link #checkInputTopic(JobOptions)} for any job that reads {@code inputTopic} (its {@code
+     * --input-topic}) from Kafka, e.g. the SQL job.
+     *
+     * @param kafkaProperties the {@code --kafka.} properties of its clients
+     * @param timeout its {@code --connect-timeout}; zero leaves the check out
+     */
+    public static void checkInputTopic(
+            String bootstrapServers,
+            String inputTopic,
+            Map<String, String> kafkaProperties,
+            Duration timeout,
+            Runnable whileMissing) {
         if (timeout.isZero()) {
             return;
         }
@@ -152,19 +172,19 @@ public final class ActivationStatsJob {
         long deadline =
                 System.nanoTime() + (timeout.compareTo(longest) < 0 ? timeout : longest).toNanos();
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-        Map<String, Object> config = new HashMap<>(options.kafkaProperties());
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        Map<String, Object> config = new HashMap<>(kafkaProperties);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // Both, or the admin client refuses an API timeout below the request timeout.
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis);
-        String servers = "--bootstrap-servers '" + options.bootstrapServers() + "'";
-        String topic = "--input-topic '" + options.inputTopic() + "'";
+        String servers = "--bootstrap-servers '" + bootstrapServers + "'";
+        String topic = "--input-topic '" + inputTopic + "'";
         try (Admin admin = Admin.create(config)) {
             boolean toldMissing = false;
             while (true) {
                 try {
                     admin.describeTopics(
-                                    List.of(options.inputTopic()),
+                                    List.of(inputTopic),
                                     new DescribeTopicsOptions().timeoutMs(timeoutMillis))
                             .allTopicNames()
                             .get();
@@ -177,7 +197,7 @@ public final class ActivationStatsJob {
                     if (left <= 0) {
                         throw new InvalidOptionsException(
                                 "Invalid value for option '--input-topic': '"
-                                        + options.inputTopic()
+                                        + inputTopic
                                         + "' is not a topic of the Kafka cluster at "
                                         + servers
                                         + " (looked for during "

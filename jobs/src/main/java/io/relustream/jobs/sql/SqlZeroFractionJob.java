@@ -1,7 +1,10 @@
 package io.relustream.jobs.sql;
 
+import io.relustream.jobs.ActivationStatsJob;
+import io.relustream.jobs.KafkaCheckException;
 import io.relustream.jobs.options.CommandLines;
 import io.relustream.jobs.options.Durations;
+import io.relustream.jobs.options.InvalidOptionsException;
 import io.relustream.jobs.options.KafkaProperties;
 import io.relustream.jobs.options.OptionConverters;
 import io.relustream.sql.SqlFunctions;
@@ -124,6 +127,18 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             converter = OptionConverters.BootstrapServers.class,
             description = "Kafka brokers to connect to. Required.")
     String bootstrapServers;
+
+    @Option(
+            names = "--connect-timeout",
+            defaultValue = "30s",
+            paramLabel = "<duration>",
+            converter = Durations.Converter.class,
+            description =
+                    "How long to wait at start for Kafka to confirm that --input-topic exists (a"
+                            + " missing topic is looked for again until then); 0s leaves the"
+                            + " check to the cluster (for a machine that cannot reach Kafka)."
+                            + " Default: ${DEFAULT-VALUE}.")
+    Duration connectTimeout;
 
     @Option(
             names = "--input-topic",
@@ -250,7 +265,14 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkOptions();
-        run();
+        try {
+            run();
+        } catch (InvalidOptionsException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        } catch (KafkaCheckException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
         return 0;
     }
 
@@ -380,9 +402,17 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
 
     /**
      * Creates the tables, submits the INSERT and waits until the job ends: with {@code --bounded}
-     * when the input is read, otherwise when it is cancelled or fails.
+     * when the input is read, otherwise when it is cancelled or fails. First, as the activation job
+     * does, it asks Kafka for the input topic (within {@code --connect-timeout}): Flink's Kafka
+     * source would fail on a topic that does not exist, and fail again after every restart.
+     *
+     * @throws InvalidOptionsException when Kafka still has no topic {@code --input-topic} when
+     *     {@code --connect-timeout} is up
+     * @throws KafkaCheckException when Kafka does not answer within {@code --connect-timeout}
      */
     public TableResult run() throws Exception {
+        ActivationStatsJob.checkInputTopic(
+                bootstrapServers, inputTopic, kafkaProperties, connectTimeout, () -> {});
         TableEnvironment tableEnv = TableEnvironment.create(settings());
         SqlFunctions.registerAll(tableEnv);
         StatementSet inserts = tableEnv.createStatementSet();

@@ -28,9 +28,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -252,6 +255,34 @@ class SqlZeroFractionJobITCase {
         JsonNode window = new ObjectMapper().readTree(written.get(0).value());
         assertThat(window.get("record_count").asLong()).isEqualTo(3L);
         assertThat(window.get("zero_fraction").asDouble()).isEqualTo(2.0 / 3.0);
+    }
+
+    @Test
+    void anInputTopicKafkaDoesNotHaveIsRefusedAtStartNamingTheOption() {
+        StringWriter err = new StringWriter();
+        CommandLine command = SqlZeroFractionJob.commandLine();
+        command.setErr(new PrintWriter(err, true));
+
+        // Before: Flink's Kafka source failed on it, three restarts later, with a stack trace.
+        int status =
+                command.execute(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--input-topic",
+                        "sql-no-such-topic",
+                        "--connect-timeout",
+                        "1s",
+                        "--bounded");
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualToNormalizingNewlines(
+                        "Invalid value for option '--input-topic': 'sql-no-such-topic'"
+                                + " is not a topic of the Kafka cluster at --bootstrap-servers '"
+                                + kafka.bootstrapServers()
+                                + "' (looked for during 1s, --connect-timeout); create it first,"
+                                + " or name the topic the features are in\n"
+                                + "Use --help to see every option.\n");
     }
 
     @Test

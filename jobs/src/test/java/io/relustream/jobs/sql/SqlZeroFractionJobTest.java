@@ -198,6 +198,9 @@ class SqlZeroFractionJobTest {
                         + " without a value",
                 "--help --bounded= | Invalid value for option '--bounded': '' is not a boolean;"
                         + " use true or false, or give the option without a value",
+                "--bootstrap-servers kafka:9092 --connect-timeout 5 | Invalid value for option"
+                        + " '--connect-timeout': '5' is not a duration; use a whole number and a"
+                        + " unit: 500ms, 10s, 5m, 2h",
                 "--bootstrap-servers kafka:9092 --bounded=maybe | Invalid value for option"
                         + " '--bounded': 'maybe' is not a boolean; use true or false",
                 "--window 5s | Missing required option '--bootstrap-servers': give the Kafka"
