@@ -20,13 +20,16 @@ import io.relustream.jobs.options.JobOptions;
 import io.relustream.jobs.options.KafkaProperties;
 
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.KafkaSourceEnumState;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -309,8 +312,12 @@ public final class ActivationStatsJob {
         return configuration;
     }
 
-    /** The Kafka source of the input topic. */
-    public static KafkaSource<SourcedFeatureVector> kafkaSource(JobOptions options) {
+    /**
+     * The Kafka source of the input topic; {@code --bounded} or not also for the partitions a
+     * restore hands back with another run's end.
+     */
+    public static Source<SourcedFeatureVector, KafkaPartitionSplit, KafkaSourceEnumState>
+            kafkaSource(JobOptions options) {
         KafkaSourceBuilder<SourcedFeatureVector> builder =
                 KafkaSource.<SourcedFeatureVector>builder()
                         .setBootstrapServers(options.bootstrapServers())
@@ -338,7 +345,7 @@ public final class ActivationStatsJob {
         if (options.bounded()) {
             builder.setBounded(OffsetsInitializer.latest());
         }
-        return builder.build();
+        return new RestoredSplitBounds<>(builder.build());
     }
 
     /** The Kafka sinks of the five output topics. */

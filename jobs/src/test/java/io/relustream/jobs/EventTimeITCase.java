@@ -326,6 +326,78 @@ class EventTimeITCase {
     }
 
     @Test
+    void aBoundedRunRestoredFromAnUnboundedRunsSavepointStopsAtTheLatestOffsets(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String topic = names.features;
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--parallelism",
+                                "1",
+                                "--watermark-interval",
+                                "0s",
+                                "--out-of-orderness",
+                                "0s"));
+        args.addAll(names.args());
+        JobOptions unbounded = JobOptions.parse(args.toArray(new String[0]));
+        args.add("--bounded");
+        JobOptions bounded = JobOptions.parse(args.toArray(new String[0]));
+        // Watermark T0 + 11999 after "b": window [0s, 10s) fires, [10s, 20s) stays open.
+        topics.produce(
+                List.of(
+                        TestRecords.record(topic, 0, TestRecords.vector("a", T0 + 1_000, "g", 1)),
+                        TestRecords.record(
+                                topic, 0, TestRecords.vector("b", T0 + 12_000, "g", 2))));
+        JobClient first = start(unbounded, new Configuration(), "unbounded, until the savepoint");
+        List<ActivationStats> stats = List.of();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (stats.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            stats =
+                    TestRecords.decodeAll(
+                            topics.readAll(names.stats), ActivationStats::fromByteBuffer);
+        }
+        String savepoint =
+                first.stopWithSavepoint(
+                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                topic, 0, TestRecords.vector("c", T0 + 25_000, "g", 3))));
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        JobClient second = start(bounded, restore, "bounded, restored");
+        try {
+            // The partition restored without an end stops at the latest offset, after "c".
+            second.getJobExecutionResult().get(120, TimeUnit.SECONDS);
+        } finally {
+            if (!second.getJobStatus().get().isGloballyTerminalState()) {
+                second.cancel().get(30, TimeUnit.SECONDS);
+            }
+        }
+
+        // The end of the input closes the windows still open: [10s, 20s) and [20s, 30s).
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats), ActivationStats::fromByteBuffer))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(tuple(0L, 1L), tuple(10_000L, 1L), tuple(20_000L, 1L));
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactly("a", "b", "c");
+    }
+
+    @Test
     void lateRecordsUpdateTheirWindowWithinTheAllowedLatenessAndAreCountedBeyondIt(TestInfo test)
             throws Exception {
         JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);

@@ -1,0 +1,351 @@
+package io.relustream.jobs;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.ReaderInfo;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SplitsAssignment;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.KafkaSourceEnumState;
+import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
+import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
+import org.apache.flink.streaming.api.lineage.LineageVertex;
+import org.apache.flink.streaming.api.lineage.LineageVertexProvider;
+
+import javax.annotation.Nullable;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+
+/**
+ * The Kafka source with {@code --bounded} applied to a restored run too. A reader restored from a
+ * checkpoint or savepoint gets its partitions as that run left them, with that run's end: restored
+ * from an unbounded run, a {@code --bounded} job would read on for ever and never close its last
+ * windows; restored from a bounded run, an unbounded job would stop at the old end. So a partition
+ * without an end gets the latest offset when {@code --bounded} (resolved when the reader takes it,
+ * at the start of the run; a failover of that run resolves it again), and a partition with one
+ * loses it without {@code --bounded}. An end a bounded run gave its partitions itself is kept, so
+ * its failovers stop where it would have. And a restored bounded enumerator tells its readers that
+ * no more partitions come, which Kafka's does not (see {@link BoundedEnumerator}).
+ *
+ * <pre>{@code
+ * Source<T, KafkaPartitionSplit, KafkaSourceEnumState> source =
+ *         new RestoredSplitBounds<>(kafkaSource);   // bounded or not as kafkaSource
+ * }</pre>
+ */
+final class RestoredSplitBounds<T>
+        implements Source<T, KafkaPartitionSplit, KafkaSourceEnumState>,
+                ResultTypeQueryable<T>,
+                LineageVertexProvider {
+
+    private static final long serialVersionUID = 1L;
+
+    private final KafkaSource<T> source;
+
+    RestoredSplitBounds(KafkaSource<T> source) {
+        this.source = source;
+    }
+
+    @Override
+    public Boundedness getBoundedness() {
+        return source.getBoundedness();
+    }
+
+    @Override
+    public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> createEnumerator(
+            SplitEnumeratorContext<KafkaPartitionSplit> context) {
+        return source.createEnumerator(context);
+    }
+
+    @Override
+    public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
+            SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state)
+            throws Exception {
+        if (source.getBoundedness() != Boundedness.BOUNDED) {
+            return source.restoreEnumerator(context, state);
+        }
+        DiscoveryWatch watch = new DiscoveryWatch(context);
+        return new BoundedEnumerator(source.restoreEnumerator(watch, state), watch);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<KafkaPartitionSplit> getSplitSerializer() {
+        return source.getSplitSerializer();
+    }
+
+    @Override
+    public SimpleVersionedSerializer<KafkaSourceEnumState> getEnumeratorCheckpointSerializer() {
+        return source.getEnumeratorCheckpointSerializer();
+    }
+
+    @Override
+    public SourceReader<T, KafkaPartitionSplit> createReader(SourceReaderContext context)
+            throws Exception {
+        return new Reader<>(
+                source.createReader(context), source.getBoundedness() == Boundedness.BOUNDED);
+    }
+
+    @Override
+    public TypeInformation<T> getProducedType() {
+        return source.getProducedType();
+    }
+
+    @Override
+    public LineageVertex getLineageVertex() {
+        return source.getLineageVertex();
+    }
+
+    /** With the end of {@code split} as this run's bound says. */
+    static KafkaPartitionSplit bounded(KafkaPartitionSplit split, boolean bounded) {
+        boolean hasEnd = split.getStoppingOffset().isPresent();
+        if (bounded == hasEnd) {
+            return split;
+        }
+        return new KafkaPartitionSplit(
+                split.getTopicPartition(),
+                split.getStartingOffset(),
+                bounded
+                        ? KafkaPartitionSplit.LATEST_OFFSET
+                        : KafkaPartitionSplit.NO_STOPPING_OFFSET);
+    }
+
+    /**
+     * A restored bounded enumerator that tells its readers when there are no more partitions.
+     * Kafka's enumerator does so only after a discovery that found partitions it had not assigned
+     * (FLINK-33466, FLINK-31006): restored, it has them all, and its readers would wait for ever at
+     * their end. Once its one discovery has ended without assigning anything, this one says it.
+     */
+    private static final class BoundedEnumerator
+            implements SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> {
+        private final SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> enumerator;
+        private final DiscoveryWatch watch;
+
+        BoundedEnumerator(
+                SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> enumerator,
+                DiscoveryWatch watch) {
+            this.enumerator = enumerator;
+            this.watch = watch;
+        }
+
+        @Override
+        public void start() {
+            enumerator.start();
+        }
+
+        @Override
+        public void addReader(int subtaskId) {
+            // After the splits the enumerator still holds for it: no more splits comes last.
+            enumerator.addReader(subtaskId);
+            if (watch.discoveryEnded) {
+                watch.signalNoMoreSplits(subtaskId);
+            }
+        }
+
+        @Override
+        public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
+            enumerator.handleSplitRequest(subtaskId, requesterHostname);
+        }
+
+        @Override
+        public void addSplitsBack(List<KafkaPartitionSplit> splits, int subtaskId) {
+            enumerator.addSplitsBack(splits, subtaskId);
+        }
+
+        @Override
+        public KafkaSourceEnumState snapshotState(long checkpointId) throws Exception {
+            return enumerator.snapshotState(checkpointId);
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) throws Exception {
+            enumerator.notifyCheckpointComplete(checkpointId);
+        }
+
+        @Override
+        public void handleSourceEvent(int subtaskId, SourceEvent sourceEvent) {
+            enumerator.handleSourceEvent(subtaskId, sourceEvent);
+        }
+
+        @Override
+        public void close() throws IOException {
+            enumerator.close();
+        }
+    }
+
+    /**
+     * The enumerator's context, watching its one-time discovery: the discovery ends in a callback
+     * that starts no further asynchronous call (a discovery that found new partitions starts one to
+     * make their splits, and Kafka's enumerator then says no more splits itself). Everything runs
+     * in the coordinator thread.
+     */
+    private static final class DiscoveryWatch
+            implements SplitEnumeratorContext<KafkaPartitionSplit> {
+        private final SplitEnumeratorContext<KafkaPartitionSplit> context;
+        private long asyncCalls;
+        boolean discoveryEnded;
+
+        DiscoveryWatch(SplitEnumeratorContext<KafkaPartitionSplit> context) {
+            this.context = context;
+        }
+
+        @Override
+        public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler) {
+            asyncCalls++;
+            context.callAsync(
+                    callable,
+                    (result, error) -> {
+                        long before = asyncCalls;
+                        handler.accept(result, error);
+                        if (asyncCalls == before && !discoveryEnded) {
+                            discoveryEnded = true;
+                            context.registeredReaders().keySet().forEach(this::signalNoMoreSplits);
+                        }
+                    });
+        }
+
+        @Override
+        public <T> void callAsync(
+                Callable<T> callable,
+                BiConsumer<T, Throwable> handler,
+                long initialDelayMillis,
+                long periodMillis) {
+            // Periodic discovery: new partitions may come at any time, the source never ends.
+            context.callAsync(callable, handler, initialDelayMillis, periodMillis);
+        }
+
+        @Override
+        public SplitEnumeratorMetricGroup metricGroup() {
+            return context.metricGroup();
+        }
+
+        @Override
+        public void sendEventToSourceReader(int subtaskId, SourceEvent event) {
+            context.sendEventToSourceReader(subtaskId, event);
+        }
+
+        @Override
+        public void sendEventToSourceReader(int subtaskId, int attemptNumber, SourceEvent event) {
+            context.sendEventToSourceReader(subtaskId, attemptNumber, event);
+        }
+
+        @Override
+        public int currentParallelism() {
+            return context.currentParallelism();
+        }
+
+        @Override
+        public Map<Integer, ReaderInfo> registeredReaders() {
+            return context.registeredReaders();
+        }
+
+        @Override
+        public Map<Integer, Map<Integer, ReaderInfo>> registeredReadersOfAttempts() {
+            return context.registeredReadersOfAttempts();
+        }
+
+        @Override
+        public void assignSplits(SplitsAssignment<KafkaPartitionSplit> newSplitAssignments) {
+            context.assignSplits(newSplitAssignments);
+        }
+
+        @Override
+        public void signalNoMoreSplits(int subtask) {
+            context.signalNoMoreSplits(subtask);
+        }
+
+        @Override
+        public void runInCoordinatorThread(Runnable runnable) {
+            context.runInCoordinatorThread(runnable);
+        }
+
+        @Override
+        public void setIsProcessingBacklog(boolean isProcessingBacklog) {
+            context.setIsProcessingBacklog(isProcessingBacklog);
+        }
+    }
+
+    /** The Kafka reader, given every split with this run's bound. */
+    private static final class Reader<T> implements SourceReader<T, KafkaPartitionSplit> {
+        private final SourceReader<T, KafkaPartitionSplit> reader;
+        private final boolean bounded;
+
+        Reader(SourceReader<T, KafkaPartitionSplit> reader, boolean bounded) {
+            this.reader = reader;
+            this.bounded = bounded;
+        }
+
+        @Override
+        public void addSplits(List<KafkaPartitionSplit> splits) {
+            reader.addSplits(
+                    splits.stream()
+                            .map(split -> bounded(split, bounded))
+                            .collect(Collectors.toList()));
+        }
+
+        @Override
+        public void start() {
+            reader.start();
+        }
+
+        @Override
+        public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
+            return reader.pollNext(output);
+        }
+
+        @Override
+        public List<KafkaPartitionSplit> snapshotState(long checkpointId) {
+            return reader.snapshotState(checkpointId);
+        }
+
+        @Override
+        public CompletableFuture<Void> isAvailable() {
+            return reader.isAvailable();
+        }
+
+        @Override
+        public void notifyNoMoreSplits() {
+            reader.notifyNoMoreSplits();
+        }
+
+        @Override
+        public void handleSourceEvents(SourceEvent sourceEvent) {
+            reader.handleSourceEvents(sourceEvent);
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) throws Exception {
+            reader.notifyCheckpointComplete(checkpointId);
+        }
+
+        @Override
+        public void notifyCheckpointAborted(long checkpointId) throws Exception {
+            reader.notifyCheckpointAborted(checkpointId);
+        }
+
+        @Override
+        public void pauseOrResumeSplits(
+                Collection<String> splitsToPause, Collection<String> splitsToResume) {
+            reader.pauseOrResumeSplits(splitsToPause, splitsToResume);
+        }
+
+        @Override
+        public void close() throws Exception {
+            reader.close();
+        }
+    }
+}
