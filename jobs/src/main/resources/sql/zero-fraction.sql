@@ -1,17 +1,24 @@
 -- The share of zeroed ReLU outputs per feature group and event-time window, in Flink SQL.
 --
 -- Run by io.relustream.jobs.sql.SqlZeroFractionJob, which registers the relu-stream functions
--- (RELU, ZERO_FRACTION, DEAD_FEATURES, ...) and fills in every ${...} from its options.
+-- (RELU, ZERO_FRACTION, DEAD_FEATURES, ...) and its own decoding functions (FEATURE_VECTOR,
+-- FEATURE_EVENT_TIME, UNDECODABLE_REASON, DEAD_LETTER), fills in every ${...} from its options and
+-- runs the two INSERTs as one statement set.
 
--- FeatureVector records as plain Avro binary (the activation job's --format avro). Flink derives
--- the reader schema from these columns: NOT NULL everywhere, so that no column becomes a union
--- with null and the binary layout is exactly io.relustream.avro.FeatureVector's
--- (string, timestamp-millis long, string, array of double).
+-- The Kafka records as they are: the value's bytes, its key and where it was read. The job's
+-- functions decode the value as a plain Avro binary FeatureVector (the activation job's --format
+-- avro); bytes that do not decode go to the dead letters, and the job goes on.
 CREATE TEMPORARY TABLE features (
-    id STRING NOT NULL,
-    event_time TIMESTAMP(3) NOT NULL,
-    `group` STRING NOT NULL,
-    `values` ARRAY<DOUBLE NOT NULL> NOT NULL,
+    `key` BYTES,
+    payload BYTES,
+    topic STRING NOT NULL METADATA VIRTUAL,
+    `partition` INT NOT NULL METADATA VIRTUAL,
+    `offset` BIGINT NOT NULL METADATA VIRTUAL,
+    `timestamp` TIMESTAMP_LTZ(3) NOT NULL METADATA VIRTUAL,
+    -- The record's event time; for bytes that do not decode the earliest TIMESTAMP(3) there is,
+    -- 0000-01-01 00:00:00: the watermark it gives is behind every good record's, so it neither
+    -- closes a window nor opens one (the windows only see records that decode).
+    event_time AS FEATURE_EVENT_TIME(payload),
     -- One millisecond less, as Flink's bounded out-of-orderness watermarks (and the activation
     -- job's): a record exactly --out-of-orderness behind the newest is still on time.
     WATERMARK FOR event_time AS event_time - ${out_of_orderness} - INTERVAL '0 00:00:00.001' DAY(3) TO SECOND(3)
@@ -27,7 +34,10 @@ CREATE TEMPORARY TABLE features (
     ${kafka_properties}
     'scan.startup.mode' = 'earliest-offset',
     'scan.bounded.mode' = '${bounded_mode}',
-    'format' = 'avro'
+    'key.format' = 'raw',
+    'key.fields' = 'key',
+    'value.format' = 'raw',
+    'value.fields-include' = 'EXCEPT_KEY'
 );
 
 -- One JSON record per group and window, keyed by the group.
@@ -51,6 +61,30 @@ CREATE TEMPORARY TABLE zero_fraction (
     'value.json.timestamp-format.standard' = 'ISO-8601'
 );
 
+-- The records that do not decode, each as a DeadLetter in single-object Avro (the activation
+-- job's dead letters): the bytes, the key, topic, partition and offset, and the reason. Keyed by
+-- the record's key; the producer stamps the Kafka timestamp, when it fails.
+CREATE TEMPORARY TABLE dead_letters (
+    `key` BYTES,
+    letter BYTES
+) WITH (
+    'connector' = 'kafka',
+    'topic' = '${dlq_topic}',
+    'properties.bootstrap.servers' = '${bootstrap_servers}',
+    -- The --kafka.<property>=<value> options, as for the input.
+    ${kafka_properties}
+    'key.format' = 'raw',
+    'key.fields' = 'key',
+    'value.format' = 'raw',
+    'value.fields-include' = 'EXCEPT_KEY'
+);
+
+-- The records that decode, as FeatureVectors.
+CREATE TEMPORARY VIEW feature_vectors AS
+SELECT v.id, event_time, v.`group`, v.`values`
+FROM (SELECT event_time, FEATURE_VECTOR(payload) AS v FROM features)
+WHERE v IS NOT NULL;
+
 INSERT INTO zero_fraction
 SELECT
     `group`,
@@ -59,5 +93,11 @@ SELECT
     COUNT(*) AS record_count,
     ZERO_FRACTION(RELU(`values`)) AS zero_fraction,
     DEAD_FEATURES(RELU(`values`), 1.0) AS dead_features
-FROM TABLE(TUMBLE(TABLE features, DESCRIPTOR(event_time), ${window}))
+FROM TABLE(TUMBLE(TABLE feature_vectors, DESCRIPTOR(event_time), ${window}))
 GROUP BY `group`, window_start, window_end;
+
+-- Run with the INSERT above as one statement set: one job, reading the input once.
+INSERT INTO dead_letters
+SELECT `key`, DEAD_LETTER(payload, `key`, topic, `partition`, `offset`, `timestamp`)
+FROM features
+WHERE UNDECODABLE_REASON(payload) IS NOT NULL;

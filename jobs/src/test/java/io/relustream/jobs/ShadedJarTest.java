@@ -73,6 +73,7 @@ class ShadedJarTest {
                         "picocli/CommandLine.class",
                         "io/relustream/jobs/sql/SqlZeroFractionJob.class",
                         "sql/zero-fraction.sql",
+                        "io/relustream/jobs/sql/FeatureVectorFunctions$DeadLetterBytes.class",
                         "io/relustream/sql/ReluFunction.class",
                         "io/relustream/sql/ActivationStatsFunction.class",
                         "org/apache/flink/streaming/connectors/kafka/table/KafkaDynamicTableFactory.class",
@@ -351,7 +352,13 @@ class ShadedJarTest {
         Result help = runMain(sqlJob, "--help");
         assertThat(help.exitCode).isZero();
         assertThat(help.stdout)
-                .contains("--bootstrap-servers", "--window", "Default: 10s.", "--bounded");
+                .contains(
+                        "--bootstrap-servers",
+                        "--window",
+                        "Default: 10s.",
+                        "--bounded",
+                        "--dlq-topic",
+                        "zero-fraction-dead-letters.");
 
         Result bad = runMain(sqlJob, "--bootstrap-servers", "localhost:9092", "--window", "10x");
         assertThat(bad.exitCode).isEqualTo(2);

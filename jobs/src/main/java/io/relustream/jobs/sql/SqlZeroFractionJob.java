@@ -58,13 +58,14 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * <p>It fills the script's {@code ${...}} variables from its options (each {@code
- * --kafka.<property>=<value>} as {@code 'properties.<property>' = '<value>'} in both tables' {@code
- * WITH} clauses, for a secured cluster), registers the relu-stream functions with {@link
- * SqlFunctions#registerAll}, runs the statements and waits for the job. The input topic must hold
- * plain Avro binary {@code FeatureVector}s (the generator's and the activation job's {@code
- * --format avro}): Flink's {@code avro} format reads no single-object header. Unlike {@code
- * ActivationStatsJob} it has no dead-letter path: a record that does not decode fails the job,
- * after {@value #RESTART_ATTEMPTS} restarts.
+ * --kafka.<property>=<value>} as {@code 'properties.<property>' = '<value>'} in every table's
+ * {@code WITH} clause, for a secured cluster), registers the relu-stream functions with {@link
+ * SqlFunctions#registerAll} and its decoding functions with {@link
+ * FeatureVectorFunctions#registerAll}, runs the statements and waits for the job. The input topic
+ * holds plain Avro binary {@code FeatureVector}s (the generator's and the activation job's {@code
+ * --format avro}), read as raw bytes and decoded by the project's decoder: a record that does not
+ * decode goes to {@code --dlq-topic} as a single-object {@code DeadLetter} with its bytes, key,
+ * topic, partition, offset and the reason, as the activation job's do, and the job goes on.
  */
 @Command(
         name = "sql-zero-fraction",
@@ -74,7 +75,8 @@ import java.util.stream.Collectors;
             "",
             "Runs sql/zero-fraction.sql: reads plain-Avro FeatureVector records from Kafka and"
                     + " writes ZERO_FRACTION(RELU(values)) per group and tumbling event-time window"
-                    + " to Kafka as JSON.",
+                    + " to Kafka as JSON; records that do not decode go to --dlq-topic as dead"
+                    + " letters.",
             ""
         },
         footerHeading = "%nKafka client properties:%n",
@@ -100,7 +102,7 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
     private static final Pattern GROUP_ID = Pattern.compile("[A-Za-z0-9._-]{1,255}");
 
     private static final String OWN_SERIALIZATION =
-            "the SQL job's tables read Avro and write JSON through Flink's formats";
+            "the SQL job's tables read bytes and write JSON and bytes through Flink's formats";
 
     /**
      * Kafka properties the job sets itself, with what to do instead: passing them too would
@@ -158,6 +160,18 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             converter = OptionConverters.TopicName.class,
             description = "Topic for the JSON results. Default: ${DEFAULT-VALUE}.")
     String outputTopic;
+
+    @Option(
+            names = "--dlq-topic",
+            // Not the activation job's "features-dlq": the two jobs' dead letters stay apart.
+            defaultValue = "zero-fraction-dead-letters",
+            paramLabel = "<topic>",
+            converter = OptionConverters.TopicName.class,
+            description =
+                    "Topic for the dead letters: input records that do not decode, as"
+                            + " single-object Avro DeadLetters with the reason. Default:"
+                            + " ${DEFAULT-VALUE}.")
+    String dlqTopic;
 
     @Option(
             names = "--window",
@@ -332,19 +346,35 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         KafkaProperties.checkProducer(producer, kafkaProperties, "the SQL job's Kafka producer");
     }
 
-    /** Reading its own JSON output as Avro would fail the job on the first result it wrote. */
+    /**
+     * Its JSON results read as input would all be dead letters, and its dead letters would be
+     * dead-lettered again, for ever; results and dead letters in one topic would be read as
+     * neither.
+     */
     private void checkTopics() {
+        checkDistinct("--output-topic", outputTopic, "the input topic", inputTopic, "the results");
+        checkDistinct("--dlq-topic", dlqTopic, "the input topic", inputTopic, "the dead letters");
+        checkDistinct("--dlq-topic", dlqTopic, "the output topic", outputTopic, "the dead letters");
+    }
+
+    private void checkDistinct(
+            String option, String topic, String otherName, String other, String what) {
         // Kafka treats '.' and '_' alike in topic names: a.b and a_b would collide.
-        if (inputTopic.replace('.', '_').equals(outputTopic.replace('.', '_'))) {
+        if (other.replace('.', '_').equals(topic.replace('.', '_'))) {
             throw new ParameterException(
                     spec.commandLine(),
-                    "Invalid value for option '--output-topic': '"
-                            + outputTopic
-                            + "' is the input topic"
-                            + (inputTopic.equals(outputTopic)
+                    "Invalid value for option '"
+                            + option
+                            + "': '"
+                            + topic
+                            + "' is "
+                            + otherName
+                            + (other.equals(topic)
                                     ? ""
-                                    : " as Kafka names topics ('" + inputTopic + "')")
-                            + "; the results need a topic of their own");
+                                    : " as Kafka names topics ('" + other + "')")
+                            + "; "
+                            + what
+                            + " need a topic of their own");
         }
     }
 
@@ -355,27 +385,22 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
 
     /** The script's variables, from the options. */
     public Map<String, String> variables() {
-        return Map.of(
-                "bootstrap_servers",
-                bootstrapServers,
-                "input_topic",
-                inputTopic,
-                "output_topic",
-                outputTopic,
-                "group_id",
-                groupId,
-                "bounded_mode",
-                bounded ? "latest-offset" : "unbounded",
-                "window",
-                interval(window),
-                "out_of_orderness",
-                interval(outOfOrderness),
-                "isolation_level",
-                SqlScript.literal(
-                        kafkaProperties.getOrDefault(
-                                ConsumerConfig.ISOLATION_LEVEL_CONFIG, DEFAULT_ISOLATION_LEVEL)),
-                "kafka_properties",
-                withClauseProperties(kafkaProperties));
+        return Map.ofEntries(
+                Map.entry("bootstrap_servers", bootstrapServers),
+                Map.entry("input_topic", inputTopic),
+                Map.entry("output_topic", outputTopic),
+                Map.entry("dlq_topic", dlqTopic),
+                Map.entry("group_id", groupId),
+                Map.entry("bounded_mode", bounded ? "latest-offset" : "unbounded"),
+                Map.entry("window", interval(window)),
+                Map.entry("out_of_orderness", interval(outOfOrderness)),
+                Map.entry(
+                        "isolation_level",
+                        SqlScript.literal(
+                                kafkaProperties.getOrDefault(
+                                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                                        DEFAULT_ISOLATION_LEVEL))),
+                Map.entry("kafka_properties", withClauseProperties(kafkaProperties)));
     }
 
     /**
@@ -401,10 +426,11 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
     }
 
     /**
-     * Creates the tables, submits the INSERT and waits until the job ends: with {@code --bounded}
-     * when the input is read, otherwise when it is cancelled or fails. First, as the activation job
-     * does, it asks Kafka for the input topic (within {@code --connect-timeout}): Flink's Kafka
-     * source would fail on a topic that does not exist, and fail again after every restart.
+     * Creates the tables, submits the two INSERTs as one statement set and waits until the job
+     * ends: with {@code --bounded} when the input is read, otherwise when it is cancelled or fails.
+     * First, as the activation job does, it asks Kafka for the input topic (within {@code
+     * --connect-timeout}): Flink's Kafka source would fail on a topic that does not exist, and fail
+     * again after every restart.
      *
      * @throws InvalidOptionsException when Kafka still has no topic {@code --input-topic} when
      *     {@code --connect-timeout} is up
@@ -415,6 +441,7 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
                 bootstrapServers, inputTopic, kafkaProperties, connectTimeout, () -> {});
         TableEnvironment tableEnv = TableEnvironment.create(settings());
         SqlFunctions.registerAll(tableEnv);
+        FeatureVectorFunctions.registerAll(tableEnv);
         StatementSet inserts = tableEnv.createStatementSet();
         boolean anyInsert = false;
         for (String statement : statements()) {
@@ -439,8 +466,8 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
         // A partition without records must not hold the windows of all others back for ever.
         config.set(ExecutionConfigOptions.TABLE_EXEC_SOURCE_IDLE_TIMEOUT, Duration.ofSeconds(30));
-        // A record that does not decode fails every attempt: a few restarts ride out a passing
-        // failure, and then the job fails instead of restarting into the same record for ever.
+        // A failure that comes back on every attempt (a dead letter Kafka refuses): a few restarts
+        // ride out a passing failure, and then the job fails instead of restarting for ever.
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, RESTART_ATTEMPTS);
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, RESTART_DELAY);

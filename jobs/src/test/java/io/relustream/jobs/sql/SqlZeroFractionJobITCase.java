@@ -1,6 +1,9 @@
 package io.relustream.jobs.sql;
 
+import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
+import io.relustream.formats.AvroRecordDecoder;
+import io.relustream.formats.WireFormat;
 import io.relustream.jobs.KafkaTopics;
 import io.relustream.jobs.local.EmbeddedKafka;
 
@@ -34,13 +37,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -104,35 +110,91 @@ class SqlZeroFractionJobITCase {
     }
 
     @Test
-    void aRecordThatDoesNotDecodeFailsTheJobAfterItsRestarts() throws Exception {
-        String in = "sql-undecodable";
-        String out = "sql-undecodable-out";
-        kafka.createTopics(1, in);
+    void recordsThatDoNotDecodeBecomeDeadLettersAndTheOthersCountAsAlone() throws Exception {
+        String in = "sql-mixed";
+        String out = "sql-mixed-out";
+        String dlq = "sql-mixed-dlq";
+        kafka.createTopics(2, in);
         kafka.createTopics(1, out);
-        topics.produce(
-                List.of(
-                        new ProducerRecord<>(
-                                in, 0, null, plainAvro(vector("ok", 1_000, "a", 1.0, -1.0))),
-                        new ProducerRecord<>(in, 0, null, new byte[] {1, 2, 3, (byte) 0xFF})));
+        kafka.createTopics(1, dlq);
+        byte[] random = new byte[64];
+        new Random(42).nextBytes(random);
+        byte[] whole = plainAvro(vector("t", 5_000, "a", 1.0, -1.0, 2.0));
+        byte[] truncated = Arrays.copyOf(whole, whole.length - 3);
+        byte[] empty = new byte[0];
+        // Each bad record among the good ones of a partition: first, in between and last; the
+        // good ones are those of the other test, in the same order.
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        records.add(new ProducerRecord<>(in, 0, null, empty)); // 0@0, no key
+        records.add(new ProducerRecord<>(in, 1, key("bad-random"), random)); // 1@0
+        for (FeatureVector vector : input()) {
+            int partition = vector.getGroup().equals("a") ? 0 : 1;
+            records.add(
+                    new ProducerRecord<>(
+                            in, partition, key(vector.getId().toString()), plainAvro(vector)));
+            if (vector.getId().toString().equals("a-3")) {
+                records.add(new ProducerRecord<>(in, 0, key("bad-truncated"), truncated)); // 0@4
+            }
+        }
+        records.add(
+                new ProducerRecord<>(
+                        in, 1, key("bad-last"), new byte[] {1, 2, 3, (byte) 0xFF})); // 1@5
+        // A tombstone, which Flink's raw format reads as a NULL payload.
+        records.add(new ProducerRecord<>(in, 1, key("tombstone"), null)); // 1@6
+        topics.produce(records);
 
-        SqlZeroFractionJob job =
-                SqlZeroFractionJob.parse(
+        SqlZeroFractionJob.parse(
                         "--bootstrap-servers",
                         kafka.bootstrapServers(),
                         "--input-topic",
                         in,
                         "--output-topic",
                         out,
+                        "--dlq-topic",
+                        dlq,
+                        "--window",
+                        "10s",
                         "--bounded",
                         "--parallelism",
-                        "1");
+                        "2")
+                .run();
 
-        // Before: restarted into the same record for ever, so run() never returned.
-        assertThatThrownBy(job::run)
-                .satisfies(
-                        error ->
-                                assertThat(ExceptionUtils.stringifyException(error))
-                                        .contains("Failed to deserialize Avro record"));
+        // The same windows as the good records alone give (the other test's numbers).
+        assertZeroFractions(out, input());
+
+        AvroRecordDecoder<DeadLetter> letters =
+                AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT);
+        Map<String, DeadLetter> byCoordinates = new TreeMap<>();
+        Map<String, byte[]> keys = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(dlq)) {
+            DeadLetter letter = letters.decode(record.value());
+            String at = letter.getPartition() + "@" + letter.getOffset();
+            assertThat(byCoordinates.put(at, letter)).as("one dead letter per record").isNull();
+            keys.put(at, record.key());
+            assertThat(letter.getTopic()).isEqualTo(in);
+            assertThat(letter.getReason()).isNotBlank();
+            assertThat(letter.getErrorClass()).isNotBlank();
+            assertThat(letter.getFailedAt()).isNotNull();
+            assertThat(letter.getTimestamp()).isNotNull();
+            // Stamped when it failed, by the producer: not the year 0 of its event time.
+            assertThat(record.timestamp()).isGreaterThan(T0);
+        }
+        assertThat(byCoordinates.keySet()).containsExactly("0@0", "0@4", "1@0", "1@5", "1@6");
+        assertThat(bytes(byCoordinates.get("0@0").getPayload())).isEqualTo(empty);
+        assertThat(bytes(byCoordinates.get("0@4").getPayload())).isEqualTo(truncated);
+        assertThat(bytes(byCoordinates.get("1@0").getPayload())).isEqualTo(random);
+        assertThat(bytes(byCoordinates.get("1@5").getPayload()))
+                .isEqualTo(new byte[] {1, 2, 3, (byte) 0xFF});
+        assertThat(byCoordinates.get("0@0").getReason())
+                .isEqualTo("payload is empty (0 bytes), not a FeatureVector record in avro format");
+        assertThat(byCoordinates.get("0@0").getKey()).isNull();
+        assertThat(byCoordinates.get("1@6").getPayload()).isNull();
+        assertThat(byCoordinates.get("1@6").getReason())
+                .isEqualTo("payload is null (a tombstone), not a FeatureVector record");
+        assertThat(keys.get("0@0")).isNull();
+        assertThat(bytes(byCoordinates.get("0@4").getKey())).isEqualTo(key("bad-truncated"));
+        assertThat(keys.get("0@4")).isEqualTo(key("bad-truncated"));
+        assertThat(keys.get("1@5")).isEqualTo(key("bad-last"));
     }
 
     /**
@@ -349,6 +411,12 @@ class SqlZeroFractionJobITCase {
                         "2")
                 .run();
 
+        assertZeroFractions(out, input());
+    }
+
+    /** The windows written to {@code out} are those of {@code vectors}, computed by hand. */
+    private static void assertZeroFractions(String out, List<FeatureVector> vectors)
+            throws IOException {
         ObjectMapper json = new ObjectMapper();
         Map<String, JsonNode> actual = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> record : topics.readAll(out)) {
@@ -361,7 +429,7 @@ class SqlZeroFractionJobITCase {
                     .isEqualTo(10_000L);
         }
 
-        Map<String, Expected> expected = expected(input(), 10_000);
+        Map<String, Expected> expected = expected(vectors, 10_000);
         assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
         expected.forEach(
                 (window, want) -> {
@@ -449,6 +517,16 @@ class SqlZeroFractionJobITCase {
                 .setGroup(group)
                 .setValues(list)
                 .build();
+    }
+
+    private static byte[] key(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     /** Plain Avro binary, by Avro's own writer: no header, no fingerprint. */

@@ -1,43 +1,28 @@
 package io.relustream.jobs.sql;
 
-import io.relustream.avro.FeatureVector;
 import io.relustream.jobs.options.JobOptions;
 
-import org.apache.flink.formats.avro.AvroRowDataDeserializationSchema;
-import org.apache.flink.formats.avro.typeutils.AvroSchemaConverter;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.internal.TableEnvironmentInternal;
 import org.apache.flink.table.catalog.ObjectIdentifier;
-import org.apache.flink.table.data.ArrayData;
-import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
-import org.apache.flink.table.types.logical.RowType;
-
-import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificDatumWriter;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The SQL job's options, its script with the options filled in, and the Avro layout it reads. */
+/** The SQL job's options, its script with the options filled in, and the columns it reads. */
 class SqlZeroFractionJobTest {
 
     @Test
@@ -53,10 +38,12 @@ class SqlZeroFractionJobTest {
                                 "--window",
                                 "1500ms",
                                 "--out-of-orderness",
-                                "0")
+                                "0",
+                                "--dlq-topic",
+                                "dead")
                         .statements();
 
-        assertThat(statements).hasSize(3);
+        assertThat(statements).hasSize(6);
         assertThat(statements).noneMatch(s -> s.contains("${") || s.contains("--"));
         assertThat(statements.get(0))
                 .startsWith("CREATE TEMPORARY TABLE features (")
@@ -67,19 +54,34 @@ class SqlZeroFractionJobTest {
                         "'properties.bootstrap.servers' = 'kafka-1:9092,kafka-2:9092'",
                         "'properties.group.id' = 'relu-stream-sql'",
                         "'scan.bounded.mode' = 'unbounded'",
-                        "'format' = 'avro'");
+                        "payload BYTES",
+                        "event_time AS FEATURE_EVENT_TIME(payload)",
+                        "'value.format' = 'raw'");
         assertThat(statements.get(1))
                 .startsWith("CREATE TEMPORARY TABLE zero_fraction (")
                 .contains("'topic' = 'out'", "'value.format' = 'json'");
         assertThat(statements.get(2))
+                .startsWith("CREATE TEMPORARY TABLE dead_letters (")
+                .contains(
+                        "'topic' = 'dead'",
+                        "'properties.bootstrap.servers' = 'kafka-1:9092,kafka-2:9092'",
+                        "'value.format' = 'raw'");
+        assertThat(statements.get(3))
+                .startsWith("CREATE TEMPORARY VIEW feature_vectors AS")
+                .contains("FEATURE_VECTOR(payload)");
+        assertThat(statements.get(4))
                 .startsWith("INSERT INTO zero_fraction")
                 .contains(
                         "ZERO_FRACTION(RELU(`values`))",
-                        "DESCRIPTOR(event_time), INTERVAL '0 00:00:01.500' DAY(3) TO SECOND(3))");
+                        "TUMBLE(TABLE feature_vectors, DESCRIPTOR(event_time), INTERVAL '0"
+                                + " 00:00:01.500' DAY(3) TO SECOND(3))");
+        assertThat(statements.get(5))
+                .startsWith("INSERT INTO dead_letters")
+                .contains("DEAD_LETTER(payload,", "WHERE UNDECODABLE_REASON(payload) IS NOT NULL");
     }
 
     @Test
-    void kafkaPropertiesReachBothTablesAsTheyWereTyped() {
+    void kafkaPropertiesReachEveryTableAsTheyWereTyped() {
         // A JAAS configuration holds spaces, '=', double quotes and ends with ';'; this password
         // also holds single quotes and "--", which would end the literal or start a comment.
         String jaas =
@@ -109,9 +111,11 @@ class SqlZeroFractionJobTest {
 
         // Read back by Flink's own SQL parser: each table holds every property, unchanged.
         TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        FeatureVectorFunctions.registerAll(tableEnv);
         List<String> statements = job.statements();
         tableEnv.executeSql(statements.get(0));
         tableEnv.executeSql(statements.get(1));
+        tableEnv.executeSql(statements.get(2));
         Map<String, String> expected =
                 Map.of(
                         "properties.security.protocol",
@@ -122,7 +126,7 @@ class SqlZeroFractionJobTest {
                         jaas,
                         "properties.relu.o'note",
                         odd);
-        for (String table : List.of("features", "zero_fraction")) {
+        for (String table : List.of("features", "zero_fraction", "dead_letters")) {
             Map<String, String> options =
                     ((TableEnvironmentInternal) tableEnv)
                             .getCatalogManager()
@@ -209,6 +213,16 @@ class SqlZeroFractionJobTest {
                 "--help --input-topic a --output-topic a | Invalid value for option"
                         + " '--output-topic': 'a' is the input topic; the results need a topic of"
                         + " their own",
+                "--help --input-topic a --dlq-topic a | Invalid value for option"
+                        + " '--dlq-topic': 'a' is the input topic; the dead letters need a topic"
+                        + " of their own",
+                "--bootstrap-servers kafka:9092 --output-topic x.y --dlq-topic x_y | Invalid value"
+                        + " for option '--dlq-topic': 'x_y' is the output topic as Kafka names"
+                        + " topics ('x.y'); the dead letters need a topic of their own",
+                // The default dead-letter topic is a topic name like any other.
+                "--bootstrap-servers kafka:9092 --output-topic zero-fraction-dead-letters | Invalid"
+                        + " value for option '--dlq-topic': 'zero-fraction-dead-letters' is the"
+                        + " output topic; the dead letters need a topic of their own",
                 // Kafka properties are checked as the clients would check them, before anything
                 // starts; the ones the job sets itself are refused.
                 "--bootstrap-servers kafka:9092 --kafka.security.protocol=SASL | Invalid value"
@@ -224,8 +238,8 @@ class SqlZeroFractionJobTest {
                 "--bootstrap-servers kafka:9092 --kafka.bootstrap.servers=kafka:9093 | Invalid"
                         + " option '--kafka.bootstrap.servers': use --bootstrap-servers instead",
                 "--bootstrap-servers kafka:9092 --kafka.value.deserializer=x | Invalid option"
-                        + " '--kafka.value.deserializer': the SQL job's tables read Avro and write"
-                        + " JSON through Flink's formats",
+                        + " '--kafka.value.deserializer': the SQL job's tables read bytes and write"
+                        + " JSON and bytes through Flink's formats",
                 "--bootstrap-servers kafka:9092 --kafka.transactional.id=t | Invalid option"
                         + " '--kafka.transactional.id': the SQL job writes at least once, without"
                         + " transactions",
@@ -400,65 +414,32 @@ class SqlZeroFractionJobTest {
     }
 
     @Test
-    void featuresTableReadsThePlainAvroOfFeatureVector() throws Exception {
-        // The features table as the script declares it, planned but not run.
+    void featureVectorsViewHasTheFieldsOfFeatureVectorWithEventTimeAsRowtime() {
+        // The tables and the view as the script declares them, planned but not run.
         TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
-        tableEnv.executeSql(
-                SqlZeroFractionJob.parse("--bootstrap-servers", "localhost:9092")
-                        .statements()
-                        .get(0));
-        RowType rowType =
-                (RowType)
+        FeatureVectorFunctions.registerAll(tableEnv);
+        List<String> statements =
+                SqlZeroFractionJob.parse("--bootstrap-servers", "localhost:9092").statements();
+        for (String statement : statements.subList(0, 4)) {
+            tableEnv.executeSql(statement);
+        }
+
+        assertThat(tableEnv.from("feature_vectors").getResolvedSchema().getColumns())
+                .extracting(column -> column.getName() + " " + column.getDataType())
+                // Nullable where FEATURE_VECTOR is NULL, which the view filters out.
+                .containsExactly(
+                        "id STRING",
+                        "event_time TIMESTAMP(3) NOT NULL *ROWTIME*",
+                        "group STRING",
+                        "values ARRAY<DOUBLE NOT NULL>");
+        // The rowtime of the raw records, which the watermark reads, is never NULL either.
+        assertThat(
                         tableEnv.from("features")
                                 .getResolvedSchema()
-                                .toPhysicalRowDataType()
-                                .getLogicalType();
-
-        // The reader schema Flink derives has FeatureVector's fields, types and order.
-        Schema derived = AvroSchemaConverter.convertToSchema(rowType);
-        Schema written = FeatureVector.getClassSchema();
-        assertThat(fields(derived)).isEqualTo(fields(written));
-
-        // And Flink's own reader of the avro format decodes what Avro's writer wrote.
-        FeatureVector vector =
-                FeatureVector.newBuilder()
-                        .setId("v-1")
-                        .setEventTime(Instant.ofEpochMilli(1_700_000_001_234L))
-                        .setGroup("layer1")
-                        .setValues(List.of(-1.5, 0.0, Double.NaN, Double.POSITIVE_INFINITY))
-                        .build();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
-        new SpecificDatumWriter<>(FeatureVector.class).write(vector, encoder);
-        encoder.flush();
-        AvroRowDataDeserializationSchema reader =
-                new AvroRowDataDeserializationSchema(rowType, InternalTypeInfo.of(rowType));
-        reader.open(null);
-
-        RowData row = reader.deserialize(bytes.toByteArray());
-        assertThat(row.getString(0).toString()).isEqualTo("v-1");
-        assertThat(row.getTimestamp(1, 3).getMillisecond()).isEqualTo(1_700_000_001_234L);
-        assertThat(row.getString(2).toString()).isEqualTo("layer1");
-        ArrayData values = row.getArray(3);
-        assertThat(values.toDoubleArray())
-                .containsExactly(-1.5, 0.0, Double.NaN, Double.POSITIVE_INFINITY);
-    }
-
-    /** Each field as "name: type[logical type]", recursing into arrays. */
-    private static List<String> fields(Schema record) {
-        return record.getFields().stream()
-                .map(f -> f.name() + ": " + describe(f.schema()))
-                .collect(Collectors.toList());
-    }
-
-    private static String describe(Schema schema) {
-        String type = schema.getType().getName();
-        if (schema.getLogicalType() != null) {
-            type += "[" + schema.getLogicalType().getName() + "]";
-        }
-        if (schema.getType() == Schema.Type.ARRAY) {
-            type += "<" + describe(schema.getElementType()) + ">";
-        }
-        return type;
+                                .getColumn("event_time")
+                                .orElseThrow()
+                                .getDataType()
+                                .toString())
+                .isEqualTo("TIMESTAMP(3) NOT NULL *ROWTIME*");
     }
 }

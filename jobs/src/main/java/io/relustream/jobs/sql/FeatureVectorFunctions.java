@@ -1,0 +1,165 @@
+package io.relustream.jobs.sql;
+
+import io.relustream.avro.DeadLetter;
+import io.relustream.avro.FeatureVector;
+import io.relustream.formats.AvroRecordDecoder;
+import io.relustream.formats.AvroRecordEncoder;
+import io.relustream.formats.DeadLetters;
+import io.relustream.formats.UndecodableRecordException;
+import io.relustream.formats.WireFormat;
+
+import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.functions.ScalarFunction;
+import org.apache.flink.types.Row;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * The SQL job's decoding of Kafka record values, plain Avro binary {@code FeatureVector}s read as
+ * raw bytes, by the project's own decoder (the activation job's {@code --format avro}): what bytes
+ * that do not decode are never allowed to do is fail the job. Each function decodes on its own;
+ * bytes decode the same way in all of them.
+ *
+ * <pre>{@code
+ * FeatureVectorFunctions.registerAll(tableEnv);
+ * SELECT v.`group`, v.`values` FROM (SELECT FEATURE_VECTOR(payload) AS v FROM features)
+ * WHERE v IS NOT NULL;
+ * }</pre>
+ */
+public final class FeatureVectorFunctions {
+
+    /**
+     * The event time of a payload that does not decode: the earliest {@code TIMESTAMP(3)}, before
+     * any record's, so that the watermark it gives is never ahead of one a good record gave.
+     */
+    public static final LocalDateTime NO_EVENT_TIME = LocalDateTime.of(0, 1, 1, 0, 0);
+
+    private FeatureVectorFunctions() {}
+
+    /** Registers the functions under their SQL names, as temporary system functions. */
+    public static void registerAll(TableEnvironment tableEnv) {
+        tableEnv.createTemporarySystemFunction("FEATURE_VECTOR", Decode.class);
+        tableEnv.createTemporarySystemFunction("FEATURE_EVENT_TIME", EventTime.class);
+        tableEnv.createTemporarySystemFunction("UNDECODABLE_REASON", UndecodableReason.class);
+        tableEnv.createTemporarySystemFunction("DEAD_LETTER", DeadLetterBytes.class);
+    }
+
+    private static AvroRecordDecoder<FeatureVector> decoder() {
+        return AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO);
+    }
+
+    /**
+     * {@code FEATURE_VECTOR(payload)}: the record as a ROW of its four fields, NULL when the bytes
+     * do not decode (see {@code UNDECODABLE_REASON}).
+     */
+    public static final class Decode extends ScalarFunction {
+        private static final long serialVersionUID = 1L;
+
+        private final AvroRecordDecoder<FeatureVector> decoder = decoder();
+
+        public @DataTypeHint(
+                "ROW<id STRING NOT NULL, event_time TIMESTAMP(3) NOT NULL, `group` STRING NOT NULL,"
+                        + " `values` ARRAY<DOUBLE NOT NULL> NOT NULL>") Row eval(byte[] payload) {
+            FeatureVector vector;
+            try {
+                vector = decoder.decode(payload);
+            } catch (UndecodableRecordException e) {
+                return null;
+            }
+            return Row.of(
+                    vector.getId(),
+                    utc(vector.getEventTime()),
+                    vector.getGroup(),
+                    vector.getValues().toArray(new Double[0]));
+        }
+    }
+
+    /**
+     * {@code FEATURE_EVENT_TIME(payload)}: the record's {@code event_time} (UTC), never NULL, for a
+     * rowtime column; {@link #NO_EVENT_TIME} when the bytes do not decode.
+     */
+    public static final class EventTime extends ScalarFunction {
+        private static final long serialVersionUID = 1L;
+
+        private final AvroRecordDecoder<FeatureVector> decoder = decoder();
+
+        public @DataTypeHint("TIMESTAMP(3) NOT NULL") LocalDateTime eval(byte[] payload) {
+            try {
+                return utc(decoder.decode(payload).getEventTime());
+            } catch (UndecodableRecordException e) {
+                return NO_EVENT_TIME;
+            }
+        }
+    }
+
+    /**
+     * {@code UNDECODABLE_REASON(payload)}: why the bytes are not a FeatureVector, as a dead
+     * letter's {@code reason} says it; NULL when they are one.
+     */
+    public static final class UndecodableReason extends ScalarFunction {
+        private static final long serialVersionUID = 1L;
+
+        private final AvroRecordDecoder<FeatureVector> decoder = decoder();
+
+        public String eval(byte[] payload) {
+            try {
+                decoder.decode(payload);
+                return null;
+            } catch (UndecodableRecordException e) {
+                return e.getMessage();
+            }
+        }
+    }
+
+    /**
+     * {@code DEAD_LETTER(payload, key, topic, partition, offset, timestamp)}: the {@code
+     * DeadLetter} of bytes that do not decode, in single-object Avro (as the activation job writes
+     * its dead letters), with the payload, key and Kafka coordinates, the reason, the error and the
+     * time it failed; NULL when the bytes decode.
+     */
+    public static final class DeadLetterBytes extends ScalarFunction {
+        private static final long serialVersionUID = 1L;
+
+        private final AvroRecordDecoder<FeatureVector> decoder = decoder();
+        private final AvroRecordEncoder<DeadLetter> encoder =
+                AvroRecordEncoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT);
+
+        public byte[] eval(
+                byte[] payload,
+                byte[] key,
+                String topic,
+                Integer partition,
+                Long offset,
+                @DataTypeHint("TIMESTAMP_LTZ(3)") Instant timestamp) {
+            try {
+                decoder.decode(payload);
+                return null;
+            } catch (UndecodableRecordException e) {
+                // As the activation job's source: the underlying error, where there is one.
+                Throwable error = e.getCause() != null ? e.getCause() : e;
+                DeadLetters.Builder letter =
+                        DeadLetters.builder(payload, e.getMessage()).key(key).error(error);
+                if (topic != null && partition != null && offset != null) {
+                    letter.source(topic, partition, offset);
+                }
+                if (timestamp != null) {
+                    letter.timestamp(timestamp.toEpochMilli());
+                }
+                return encoder.encode(letter.build());
+            }
+        }
+
+        /** Each call stamps its {@code failed_at}. */
+        @Override
+        public boolean isDeterministic() {
+            return false;
+        }
+    }
+
+    private static LocalDateTime utc(Instant instant) {
+        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+}

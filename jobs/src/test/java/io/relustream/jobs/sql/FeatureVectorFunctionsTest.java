@@ -1,0 +1,171 @@
+package io.relustream.jobs.sql;
+
+import io.relustream.avro.DeadLetter;
+import io.relustream.avro.FeatureVector;
+import io.relustream.formats.AvroRecordDecoder;
+import io.relustream.formats.AvroRecordEncoder;
+import io.relustream.formats.WireFormat;
+
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The SQL job's decoding functions, called as Flink calls them and through Flink's planner. */
+class FeatureVectorFunctionsTest {
+
+    /** 2023-11-14T22:13:21.234Z. */
+    private static final long T = 1_700_000_001_234L;
+
+    private static final FeatureVector VECTOR =
+            FeatureVector.newBuilder()
+                    .setId("v-1")
+                    .setEventTime(Instant.ofEpochMilli(T))
+                    .setGroup("layer1")
+                    .setValues(List.of(-1.5, 0.0, Double.NaN, Double.POSITIVE_INFINITY))
+                    .build();
+
+    private static final byte[] PLAIN =
+            AvroRecordEncoder.of(FeatureVector.class, WireFormat.AVRO).encode(VECTOR);
+
+    @Test
+    void plainAvroDecodesIntoTheRowWithItsEventTimeInUtc() {
+        Row row = new FeatureVectorFunctions.Decode().eval(PLAIN);
+
+        assertThat(row.getField(0)).isEqualTo("v-1");
+        assertThat(row.getField(1)).isEqualTo(LocalDateTime.parse("2023-11-14T22:13:21.234"));
+        assertThat(row.getField(2)).isEqualTo("layer1");
+        assertThat((Double[]) row.getField(3))
+                .containsExactly(-1.5, 0.0, Double.NaN, Double.POSITIVE_INFINITY);
+        assertThat(new FeatureVectorFunctions.EventTime().eval(PLAIN))
+                .isEqualTo(LocalDateTime.parse("2023-11-14T22:13:21.234"));
+        assertThat(new FeatureVectorFunctions.UndecodableReason().eval(PLAIN)).isNull();
+        assertThat(
+                        new FeatureVectorFunctions.DeadLetterBytes()
+                                .eval(PLAIN, null, "features-avro", 0, 7L, Instant.ofEpochMilli(T)))
+                .isNull();
+    }
+
+    @Test
+    void bytesThatDoNotDecodeHaveNoRowTheEarliestEventTimeAndAReason() {
+        byte[] truncated = Arrays.copyOf(PLAIN, PLAIN.length - 1);
+        byte[] singleObject =
+                AvroRecordEncoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .encode(VECTOR);
+        for (byte[] bad :
+                Arrays.asList(null, new byte[0], new byte[] {1, 2, 3, (byte) 0xFF}, truncated)) {
+            String bytes = Arrays.toString(bad);
+            assertThat(new FeatureVectorFunctions.Decode().eval(bad)).as(bytes).isNull();
+            assertThat(new FeatureVectorFunctions.EventTime().eval(bad))
+                    .as(bytes)
+                    .isEqualTo(LocalDateTime.parse("0000-01-01T00:00:00"));
+            assertThat(new FeatureVectorFunctions.UndecodableReason().eval(bad))
+                    .as(bytes)
+                    .isNotBlank();
+        }
+        assertThat(new FeatureVectorFunctions.UndecodableReason().eval(null))
+                .isEqualTo("payload is null (a tombstone), not a FeatureVector record");
+        assertThat(new FeatureVectorFunctions.UndecodableReason().eval(new byte[0]))
+                .isEqualTo("payload is empty (0 bytes), not a FeatureVector record in avro format");
+        // The activation job's default format, which this job's input must not be in.
+        assertThat(new FeatureVectorFunctions.UndecodableReason().eval(singleObject))
+                .endsWith(
+                        "; it starts with C3 01, the marker of the avro-single-object format, but"
+                                + " is read as plain avro");
+    }
+
+    @Test
+    void aDeadLetterHoldsTheBytesTheirKafkaRecordAndWhyInTheActivationJobsFormat()
+            throws Exception {
+        byte[] bad = {1, 2, 3, (byte) 0xFF};
+        byte[] key = "k-1".getBytes(StandardCharsets.UTF_8);
+        long before = System.currentTimeMillis();
+        byte[] bytes =
+                new FeatureVectorFunctions.DeadLetterBytes()
+                        .eval(bad, key, "features-avro", 3, 42L, Instant.ofEpochMilli(T));
+        long after = System.currentTimeMillis();
+
+        // Read as the activation job's dead-letter topic is read: single-object Avro.
+        DeadLetter letter =
+                AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT).decode(bytes);
+        assertThat(bytes(letter.getPayload())).isEqualTo(bad);
+        assertThat(bytes(letter.getKey())).isEqualTo(key);
+        assertThat(letter.getTopic()).isEqualTo("features-avro");
+        assertThat(letter.getPartition()).isEqualTo(3);
+        assertThat(letter.getOffset()).isEqualTo(42L);
+        assertThat(letter.getTimestamp()).isEqualTo(Instant.ofEpochMilli(T));
+        assertThat(letter.getHeaders()).isEmpty();
+        assertThat(letter.getReason())
+                .isEqualTo(new FeatureVectorFunctions.UndecodableReason().eval(bad));
+        assertThat(letter.getErrorClass()).isNotBlank();
+        assertThat(letter.getFailedAt().toEpochMilli()).isBetween(before, after);
+
+        // A tombstone without a key: neither is made up.
+        DeadLetter tombstone =
+                AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .decode(
+                                new FeatureVectorFunctions.DeadLetterBytes()
+                                        .eval(null, null, "features-avro", 0, 0L, null));
+        assertThat(tombstone.getPayload()).isNull();
+        assertThat(tombstone.getKey()).isNull();
+        assertThat(tombstone.getTimestamp()).isNull();
+        assertThat(tombstone.getReason())
+                .isEqualTo("payload is null (a tombstone), not a FeatureVector record");
+    }
+
+    @Test
+    void inSqlTheEventTimeOfBadBytesGivesAWatermarkBehindEveryGoodRecord() throws Exception {
+        TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        FeatureVectorFunctions.registerAll(tableEnv);
+        tableEnv.createTemporaryView(
+                "payloads",
+                tableEnv.fromValues(
+                        DataTypes.ROW(DataTypes.FIELD("payload", DataTypes.BYTES())),
+                        Row.of((Object) PLAIN),
+                        Row.of((Object) new byte[] {1, 2, 3})));
+
+        List<Row> rows = new ArrayList<>();
+        // The script's watermark, 5s of out-of-orderness, over the rowtime column's expression.
+        try (CloseableIterator<Row> it =
+                tableEnv.executeSql(
+                                "SELECT FEATURE_VECTOR(payload).`group`,"
+                                        + " FEATURE_EVENT_TIME(payload) - INTERVAL '0"
+                                        + " 00:00:05.000' DAY(3) TO SECOND(3) - INTERVAL '0"
+                                        + " 00:00:00.001' DAY(3) TO SECOND(3),"
+                                        + " UNDECODABLE_REASON(payload) IS NULL"
+                                        + " FROM payloads")
+                        .collect()) {
+            it.forEachRemaining(rows::add);
+        }
+
+        assertThat(rows).hasSize(2);
+        Row good = rows.get(0).getField(2).equals(true) ? rows.get(0) : rows.get(1);
+        Row bad = good == rows.get(0) ? rows.get(1) : rows.get(0);
+        assertThat(good.getField(0)).isEqualTo("layer1");
+        // 22:13:21.234 - 5s - 1ms.
+        assertThat(good.getField(1)).isEqualTo(LocalDateTime.parse("2023-11-14T22:13:16.233"));
+        assertThat(bad.getField(0)).isNull();
+        // Before 1970 too: a bad record does not make a good one before the epoch late.
+        assertThat((LocalDateTime) bad.getField(1))
+                .isBefore(LocalDateTime.parse("0000-01-01T00:00:00"));
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+}
