@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,6 +80,38 @@ class ReadmeCommandsTest {
                         SqlZeroFractionJob.class.getName(),
                         "io.relustream.jobs.report.PlotCommand",
                         JOB);
+    }
+
+    @Test
+    void topicsTheReadmeCreatesAreTheOnesTheJobsUseByDefault() throws Exception {
+        // Brokers that do not create topics on first use (the compose file's) need every topic
+        // created first: the README's "for t in ...; do kafka-topics.sh --create" loops.
+        Set<String> created = new TreeSet<>();
+        for (List<String> command : commands()) {
+            if (command.size() > 3 && command.get(0).equals("for") && command.get(2).equals("in")) {
+                for (String spec : command.subList(3, command.size())) {
+                    if (spec.endsWith(";")) {
+                        created.add(spec.substring(0, spec.length() - 1).split(":")[0]);
+                        break;
+                    }
+                    created.add(spec.split(":")[0]);
+                }
+            }
+        }
+        JobOptions job = JobOptions.parse("--bootstrap-servers", "kafka:9092");
+        Map<String, String> sql =
+                SqlZeroFractionJob.parse("--bootstrap-servers", "kafka:9092").variables();
+        assertThat(created)
+                .contains(
+                        job.inputTopic(),
+                        job.outputTopic(),
+                        job.statsTopic(),
+                        job.alertsTopic(),
+                        job.dlqTopic(),
+                        job.lateTopic(),
+                        sql.get("input_topic"),
+                        sql.get("output_topic"),
+                        sql.get("dlq_topic"));
     }
 
     /** {@code flink run [-d] [-c class] jar args}: the jar's main class is the statistics job. */
