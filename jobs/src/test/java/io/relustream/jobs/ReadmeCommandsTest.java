@@ -65,12 +65,6 @@ class ReadmeCommandsTest {
         assertThat(sqlInput)
                 .isEqualTo(generated)
                 .isNotEqualTo(JobOptions.parse("--bootstrap-servers", "kafka:9092").inputTopic());
-        // And a user who leaves --input-topic out reads that topic too.
-        assertThat(
-                        SqlZeroFractionJob.parse("--bootstrap-servers", "kafka:9092")
-                                .variables()
-                                .get("input_topic"))
-                .isEqualTo(sqlInput);
 
         // The job in "The job" and "Deploy", the SQL job and its generator, and the plot.
         assertThat(checked)

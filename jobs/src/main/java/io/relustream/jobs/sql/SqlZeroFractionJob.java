@@ -144,13 +144,13 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
 
     @Option(
             names = "--input-topic",
-            // Not the activation job's "features": its single-object records fail this job.
-            defaultValue = "features-avro",
+            defaultValue = "features",
             paramLabel = "<topic>",
             converter = OptionConverters.TopicName.class,
             description =
-                    "Topic of the plain-Avro FeatureVector records (not the activation job's"
-                            + " single-object ones). Default: ${DEFAULT-VALUE}.")
+                    "Topic of the plain-Avro FeatureVector records; single-object ones (the"
+                            + " activation job's input) are dead letters here."
+                            + " Default: ${DEFAULT-VALUE}.")
     String inputTopic;
 
     @Option(
