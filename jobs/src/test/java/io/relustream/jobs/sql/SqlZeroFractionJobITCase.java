@@ -143,21 +143,7 @@ class SqlZeroFractionJobITCase {
         records.add(new ProducerRecord<>(in, 1, key("tombstone"), null)); // 1@6
         topics.produce(records);
 
-        SqlZeroFractionJob.parse(
-                        "--bootstrap-servers",
-                        kafka.bootstrapServers(),
-                        "--input-topic",
-                        in,
-                        "--output-topic",
-                        out,
-                        "--dlq-topic",
-                        dlq,
-                        "--window",
-                        "10s",
-                        "--bounded",
-                        "--parallelism",
-                        "2")
-                .run();
+        bounded(in, out, 2, "--dlq-topic", dlq, "--window", "10s").run();
 
         // The same windows as the good records alone give (the other test's numbers).
         assertZeroFractions(out, input());
@@ -233,22 +219,10 @@ class SqlZeroFractionJobITCase {
         kafka.createTopics(1, out);
         produceCommittedAndAborted(in);
 
-        SqlZeroFractionJob.parse(
-                        "--bootstrap-servers",
-                        kafka.bootstrapServers(),
-                        "--input-topic",
-                        in,
-                        "--output-topic",
-                        out,
-                        "--bounded",
-                        "--parallelism",
-                        "1")
-                .run();
+        bounded(in, out, 1).run();
 
         // Two committed records, relu outputs 1 and 0: one zero of two values.
-        List<ConsumerRecord<byte[], byte[]>> written = topics.readAll(out);
-        assertThat(written).hasSize(1);
-        JsonNode window = new ObjectMapper().readTree(written.get(0).value());
+        JsonNode window = onlyWindow(out);
         assertThat(window.get("record_count").asLong()).isEqualTo(2L);
         assertThat(window.get("zero_fraction").asDouble()).isEqualTo(0.5);
     }
@@ -293,16 +267,10 @@ class SqlZeroFractionJobITCase {
         kafka.createTopics(1, out);
         produceCommittedAndAborted(in);
 
-        SqlZeroFractionJob.parse(
-                        "--bootstrap-servers",
-                        kafka.bootstrapServers(),
-                        "--input-topic",
+        bounded(
                         in,
-                        "--output-topic",
                         out,
-                        "--bounded",
-                        "--parallelism",
-                        "1",
+                        1,
                         // The consumer reads the aborted transaction too, and the clients take a
                         // JAAS configuration with quotes, '=' and ';' (unused without SASL).
                         "--kafka.isolation.level=read_uncommitted",
@@ -312,9 +280,7 @@ class SqlZeroFractionJobITCase {
                 .run();
 
         // Three records, ReLU outputs 1, 0 and 0: two zeros of three values.
-        List<ConsumerRecord<byte[], byte[]>> written = topics.readAll(out);
-        assertThat(written).hasSize(1);
-        JsonNode window = new ObjectMapper().readTree(written.get(0).value());
+        JsonNode window = onlyWindow(out);
         assertThat(window.get("record_count").asLong()).isEqualTo(3L);
         assertThat(window.get("zero_fraction").asDouble()).isEqualTo(2.0 / 3.0);
     }
@@ -359,16 +325,10 @@ class SqlZeroFractionJobITCase {
                                 in, 0, null, plainAvro(vector("p", 1_000, "a", 1.0)))));
 
         SqlZeroFractionJob job =
-                SqlZeroFractionJob.parse(
-                        "--bootstrap-servers",
-                        kafka.bootstrapServers(),
-                        "--input-topic",
+                bounded(
                         in,
-                        "--output-topic",
                         out,
-                        "--bounded",
-                        "--parallelism",
-                        "1",
+                        1,
                         // The one result, {"group":"a","window_start":...}, is longer than this.
                         "--kafka.max.request.size=100");
 
@@ -397,21 +357,35 @@ class SqlZeroFractionJobITCase {
         }
         topics.produce(records);
 
-        SqlZeroFractionJob.parse(
-                        "--bootstrap-servers",
-                        kafka.bootstrapServers(),
-                        "--input-topic",
-                        in,
-                        "--output-topic",
-                        out,
-                        "--window",
-                        "10s",
-                        "--bounded",
-                        "--parallelism",
-                        "2")
-                .run();
+        bounded(in, out, 2, "--window", "10s").run();
 
         assertZeroFractions(out, input());
+    }
+
+    /** The job reading {@code in} up to its latest offsets into {@code out}, with {@code more}. */
+    private static SqlZeroFractionJob bounded(
+            String in, String out, int parallelism, String... more) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--input-topic",
+                                in,
+                                "--output-topic",
+                                out,
+                                "--bounded",
+                                "--parallelism",
+                                String.valueOf(parallelism)));
+        args.addAll(List.of(more));
+        return SqlZeroFractionJob.parse(args.toArray(new String[0]));
+    }
+
+    /** The one window written to {@code out}. */
+    private static JsonNode onlyWindow(String out) throws IOException {
+        List<ConsumerRecord<byte[], byte[]>> written = topics.readAll(out);
+        assertThat(written).hasSize(1);
+        return new ObjectMapper().readTree(written.get(0).value());
     }
 
     /** The windows written to {@code out} are those of {@code vectors}, computed by hand. */
