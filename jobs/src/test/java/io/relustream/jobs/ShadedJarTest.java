@@ -54,6 +54,16 @@ class ShadedJarTest {
     }
 
     @Test
+    void isMultiReleaseAsTheLibrariesItBundles() throws IOException {
+        // jackson-core and datasketches-memory ship classes for Java 11 and later under
+        // META-INF/versions; without the attribute the JVM reads only their Java 8 versions.
+        assertThat(entries).anyMatch(name -> name.startsWith("META-INF/versions/11/"));
+        try (JarFile file = new JarFile(jar.toFile())) {
+            assertThat(file.isMultiRelease()).isTrue();
+        }
+    }
+
+    @Test
     void bundlesWhatTheFlinkDistributionDoesNotHave() {
         assertThat(entries)
                 .contains(
