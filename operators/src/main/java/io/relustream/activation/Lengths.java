@@ -21,4 +21,17 @@ final class Lengths {
                             + "; they must be equal");
         }
     }
+
+    /**
+     * Refuses one array for both the outputs and the derivatives: whichever pass wrote last would
+     * leave the other's values overwritten. Either may be the input itself.
+     */
+    static void requireDistinct(Object out, Object derivatives) {
+        if (out == derivatives) {
+            throw new IllegalArgumentException(
+                    "The output and the derivative arrays are the same array: the derivatives"
+                            + " would overwrite the outputs; give each its own (either may be the"
+                            + " input)");
+        }
+    }
 }

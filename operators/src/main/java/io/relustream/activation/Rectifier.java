@@ -253,6 +253,7 @@ public final class Rectifier implements Activation {
     public void applyWithDerivative(double[] in, double[] out, double[] derivatives) {
         Lengths.requireSame(in.length, out.length);
         Lengths.requireSame(in.length, derivatives.length, "Derivative");
+        Lengths.requireDistinct(out, derivatives);
         final double a = negativeSlope;
         final double m = maxValue;
         // As in apply: whole vectors first when the JVM has the Vector API, then these loops.
@@ -307,9 +308,9 @@ public final class Rectifier implements Activation {
                 }
                 break;
             default:
-                // Derivatives first: they read the inputs, which out may be (activation in place).
-                derivative(in, derivatives);
-                apply(in, out);
+                // Two passes, the one that writes over the inputs (out or derivatives may be in)
+                // last.
+                Activation.super.applyWithDerivative(in, out, derivatives);
         }
     }
 
@@ -361,10 +362,10 @@ public final class Rectifier implements Activation {
     public void applyWithDerivative(float[] in, float[] out, float[] derivatives) {
         Lengths.requireSame(in.length, out.length);
         Lengths.requireSame(in.length, derivatives.length, "Derivative");
+        Lengths.requireDistinct(out, derivatives);
         if (floatKernel() != Kernel.PLAIN) {
-            // Derivatives first: they read the inputs, which out may be.
-            derivative(in, derivatives);
-            apply(in, out);
+            // Two passes, the one that writes over the inputs last.
+            Activation.super.applyWithDerivative(in, out, derivatives);
             return;
         }
         // As in the double form: the derivative pass reads the outputs.

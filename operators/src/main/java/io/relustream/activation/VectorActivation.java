@@ -35,19 +35,30 @@ public sealed interface VectorActivation extends Serializable permits Activation
 
     /**
      * Writes the derivative of every output with respect to its input into {@code out}, which has
-     * the length of {@code in}.
+     * the length of {@code in}; {@code out} may be {@code in} itself (in place).
      */
     void derivative(double[] in, double[] out);
 
     /**
      * {@link #apply(double[], double[])} and {@link #derivative(double[], double[])} in one call,
-     * in whichever passes over the arrays are fastest for the activation. The derivatives are those
-     * of the inputs also when {@code out} is {@code in} itself.
+     * in whichever passes over the arrays are fastest for the activation. In place, as a buffer is
+     * activated in PyTorch with {@code inplace=True}: {@code out} may be {@code in} itself (for an
+     * element-wise {@link Activation}), or {@code derivatives} may, and the results are those of
+     * the inputs as they were.
+     *
+     * @throws IllegalArgumentException when {@code out} and {@code derivatives} are the same array,
+     *     which cannot hold both
      */
     default void applyWithDerivative(double[] in, double[] out, double[] derivatives) {
-        // Derivatives first: they read the inputs, which out may be.
-        derivative(in, derivatives);
-        apply(in, out);
+        Lengths.requireDistinct(out, derivatives);
+        // The pass that writes over the inputs goes last.
+        if (derivatives == in) {
+            apply(in, out);
+            derivative(in, derivatives);
+        } else {
+            derivative(in, derivatives);
+            apply(in, out);
+        }
     }
 
     /** The {@code float} form of {@link #apply(double[], double[])}. */
@@ -56,10 +67,21 @@ public sealed interface VectorActivation extends Serializable permits Activation
     /** The {@code float} form of {@link #derivative(double[], double[])}. */
     void derivative(float[] in, float[] out);
 
-    /** The {@code float} form of {@link #applyWithDerivative(double[], double[], double[])}. */
+    /**
+     * The {@code float} form of {@link #applyWithDerivative(double[], double[], double[])}, in
+     * place alike.
+     *
+     * @throws IllegalArgumentException when {@code out} and {@code derivatives} are the same array
+     */
     default void applyWithDerivative(float[] in, float[] out, float[] derivatives) {
-        derivative(in, derivatives);
-        apply(in, out);
+        Lengths.requireDistinct(out, derivatives);
+        if (derivatives == in) {
+            apply(in, out);
+            derivative(in, derivatives);
+        } else {
+            derivative(in, derivatives);
+            apply(in, out);
+        }
     }
 
     /**
