@@ -30,6 +30,11 @@ public final class Activations {
     /** Default {@code theta} of {@code thresholded_relu}, as in Keras. */
     public static final double DEFAULT_THETA = 1.0;
 
+    // What the parameters allow, as their refusals say it.
+    static final String SLOPE_RANGE = "must be a finite number >= 0";
+    static final String FINITE_RANGE = "must be a finite number";
+    static final String CAP_RANGE = "must be a finite number > 0";
+
     private static final Map<String, Set<String>> PARAMETERS = new LinkedHashMap<>();
 
     static {
@@ -77,7 +82,7 @@ public final class Activations {
     /** {@code min(max(z, 0), max)}; {@code max} finite and {@code > 0}. */
     public static Rectifier clippedRelu(double max) {
         if (!(Double.isFinite(max) && max > 0.0)) {
-            throw invalid("max", format(max), "must be a finite number > 0");
+            throw invalid("max", format(max), CAP_RANGE);
         }
         return new Rectifier(0.0, max, 0.0, 0.0, Rectifier.Form.CLIPPED_RELU);
     }
@@ -170,30 +175,51 @@ public final class Activations {
                 }
                 RectifierBuilder builder = rectifier();
                 if (parsed.has("negative_slope")) {
-                    builder.negativeSlope(parsed.number("negative_slope"));
+                    double slope = parsed.number("negative_slope", SLOPE_RANGE, POSITIVE);
+                    requireSlope("negative_slope", slope);
+                    builder.negativeSlope(slope);
                 }
+                // The threshold before max_value, whose refusals name it.
+                double threshold =
+                        parsed.has("threshold")
+                                ? parsed.number("threshold", FINITE_RANGE, ANY)
+                                : 0.0;
+                requireFinite("threshold", threshold);
+                builder.threshold(threshold);
                 if (parsed.has("max_value")) {
-                    builder.maxValue(parsed.number("max_value"));
-                }
-                if (parsed.has("threshold")) {
-                    builder.threshold(parsed.number("threshold"));
+                    builder.maxValue(
+                            parsed.number(
+                                    "max_value",
+                                    maxValueRange(threshold),
+                                    (negative, beyond) ->
+                                            beyond == SpecNumbers.Beyond.LARGEST
+                                                    ? !negative
+                                                    // Closer to 0 than any double: above a
+                                                    // threshold of 0 or less when positive,
+                                                    // above a negative one when negative.
+                                                    : negative ? threshold < 0 : threshold <= 0));
                 }
                 if (parsed.has("grad_at_threshold")) {
-                    builder.gradientAtThreshold(parsed.number("grad_at_threshold"));
+                    builder.gradientAtThreshold(
+                            parsed.number("grad_at_threshold", FINITE_RANGE, ANY));
                 }
                 return builder.build();
             case "leaky_relu":
                 return leakyRelu(
-                        parsed.has("alpha") ? parsed.number("alpha") : DEFAULT_LEAKY_ALPHA);
+                        parsed.has("alpha")
+                                ? parsed.number("alpha", SLOPE_RANGE, POSITIVE)
+                                : DEFAULT_LEAKY_ALPHA);
             case "relu6":
                 return relu6();
             case "clipped_relu":
-                return clippedRelu(parsed.requiredNumber("max"));
+                return clippedRelu(parsed.requiredNumber("max", CAP_RANGE, POSITIVE));
             case "thresholded_relu":
                 return thresholdedRelu(
-                        parsed.has("theta") ? parsed.number("theta") : DEFAULT_THETA);
+                        parsed.has("theta")
+                                ? parsed.number("theta", FINITE_RANGE, ANY)
+                                : DEFAULT_THETA);
             case "maxout":
-                return maxout(parsed.integer("k", parsed.requiredNumber("k")));
+                return maxout(parsed.integer("k"));
             default:
                 throw new AssertionError(parsed.name);
         }
@@ -209,14 +235,18 @@ public final class Activations {
 
     static void requireSlope(String name, double value) {
         if (!(Double.isFinite(value) && value >= 0.0)) {
-            throw invalid(name, format(value), "must be a finite number >= 0");
+            throw invalid(name, format(value), SLOPE_RANGE);
         }
     }
 
     static void requireFinite(String name, double value) {
         if (!Double.isFinite(value)) {
-            throw invalid(name, format(value), "must be a finite number");
+            throw invalid(name, format(value), FINITE_RANGE);
         }
+    }
+
+    static String maxValueRange(double threshold) {
+        return "must be greater than threshold (" + format(threshold) + "), or inf for no cap";
     }
 
     static IllegalArgumentException invalid(String name, String value, String allowed) {
@@ -225,8 +255,25 @@ public final class Activations {
     }
 
     static String format(double value) {
-        return Double.isNaN(value) ? "NaN" : SpecNumbers.format(value);
+        if (Double.isNaN(value)) {
+            return "NaN";
+        }
+        // -0.0 as given: a refusal names the value the user wrote.
+        return value == 0.0 && 1.0 / value < 0.0 ? "-0.0" : SpecNumbers.format(value);
     }
+
+    /**
+     * Whether a parameter would take a number that no double stands for, from its sign and the
+     * limit of the doubles it is past; its refusal adds that limit only when it is all that is
+     * wrong with the number.
+     */
+    @FunctionalInterface
+    private interface TakesBeyond {
+        boolean takes(boolean negative, SpecNumbers.Beyond beyond);
+    }
+
+    private static final TakesBeyond ANY = (negative, beyond) -> true;
+    private static final TakesBeyond POSITIVE = (negative, beyond) -> !negative;
 
     /** A spec split into its name and its {@code parameter=value} texts. */
     private static final class ParsedSpec {
@@ -294,20 +341,31 @@ public final class Activations {
             return parameters.containsKey(parameter);
         }
 
-        double number(String parameter) {
+        /**
+         * The parameter's value. A decimal no double stands for (it would read as an infinity or as
+         * 0, neither of which was written) is refused with what the parameter allows, {@code
+         * range}, and the limit of the doubles when the parameter would take the number written.
+         */
+        double number(String parameter, String range, TakesBeyond takesBeyond) {
             String text = parameters.get(parameter);
             Double value = SpecNumbers.parse(text);
             if (value == null) {
                 throw invalid(parameter, "'" + text + "'", "must be a number");
             }
-            String outOfRange = SpecNumbers.outOfRange(text, value);
-            if (outOfRange != null) {
-                throw invalid(parameter, text, outOfRange);
+            SpecNumbers.Beyond beyond = SpecNumbers.beyond(text, value);
+            if (beyond != null) {
+                boolean taken = takesBeyond.takes(text.startsWith("-"), beyond);
+                throw invalid(parameter, text, taken ? range + "; " + beyond.limit : range);
             }
             return value;
         }
 
-        double requiredNumber(String parameter) {
+        double requiredNumber(String parameter, String range, TakesBeyond takesBeyond) {
+            requirePresent(parameter);
+            return number(parameter, range, takesBeyond);
+        }
+
+        private void requirePresent(String parameter) {
             if (!has(parameter)) {
                 throw new IllegalArgumentException(
                         "Parameter '"
@@ -320,10 +378,18 @@ public final class Activations {
                                 + parameter
                                 + "=2)");
             }
-            return number(parameter);
         }
 
-        int integer(String parameter, double value) {
+        int integer(String parameter) {
+            requirePresent(parameter);
+            String text = parameters.get(parameter);
+            Double parsed = SpecNumbers.parse(text);
+            if (parsed == null) {
+                throw invalid(parameter, "'" + text + "'", "must be a number");
+            }
+            // A number past the doubles' limits reads as 0 or an infinity, which the checks below
+            // refuse as truly as the number written: it is no integer from 2 to the largest int.
+            double value = parsed;
             if (value != Math.rint(value) || value < 2) {
                 throw invalid(parameter, parameters.get(parameter), "must be an integer >= 2");
             }

@@ -54,13 +54,19 @@ public final class RectifierBuilder {
     public Rectifier build() {
         Activations.requireSlope("negative_slope", negativeSlope);
         Activations.requireFinite("threshold", threshold);
+        if (Double.isNaN(maxValue)) {
+            throw Activations.invalid(
+                    "max_value",
+                    "NaN",
+                    "must be a number greater than threshold ("
+                            + Activations.format(threshold)
+                            + "), or inf for no cap (NaN is not allowed)");
+        }
         if (!(maxValue > threshold)) {
             throw Activations.invalid(
                     "max_value",
                     Activations.format(maxValue),
-                    "must be greater than threshold ("
-                            + Activations.format(threshold)
-                            + "), or inf for no cap");
+                    Activations.maxValueRange(threshold));
         }
         double gradient = gradientAtThreshold == null ? negativeSlope : gradientAtThreshold;
         Activations.requireFinite("grad_at_threshold", gradient);

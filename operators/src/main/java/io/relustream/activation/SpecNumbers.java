@@ -46,26 +46,42 @@ final class SpecNumbers {
         }
     }
 
+    /** A decimal no double stands for: {@code Double.valueOf} would read something not written. */
+    enum Beyond {
+        /** Beyond the largest double: it would read as an infinity. */
+        LARGEST(
+                "a number must be at most "
+                        + Double.MAX_VALUE
+                        + " in magnitude, the largest double"),
+        /** Not 0, but below the smallest double: it would read as 0. */
+        SMALLEST(
+                "a number other than 0 must be at least "
+                        + Double.MIN_VALUE
+                        + " in magnitude, the smallest double (it would read as 0)");
+
+        /** The doubles' limit the number is past, as a refusal says it. */
+        final String limit;
+
+        Beyond(String limit) {
+            this.limit = limit;
+        }
+    }
+
     /**
-     * What a decimal that {@link #parse} read must be instead, when no double is near it: beyond
-     * the largest double it would read as infinity, below the smallest as 0, neither of which was
-     * written. Null when the value stands for the text.
+     * Which limit of the doubles a decimal that {@link #parse} read as {@code value} is past; null
+     * when the value stands for the text (as it does for {@code inf} and {@code nan}).
      */
-    static String outOfRange(String text, double value) {
+    static Beyond beyond(String text, double value) {
         if (!DECIMAL.matcher(text).matches()) {
             // inf and nan, written as such.
             return null;
         }
         if (Double.isInfinite(value)) {
-            return "must be at most "
-                    + Double.MAX_VALUE
-                    + " in magnitude, the largest double (infinity is written inf)";
+            return Beyond.LARGEST;
         }
         String digits = text.split("[eE]")[0];
         if (value == 0.0 && digits.matches(".*[1-9].*")) {
-            return "must be 0 or at least "
-                    + Double.MIN_VALUE
-                    + " in magnitude, the smallest double (it would read as 0)";
+            return Beyond.SMALLEST;
         }
         return null;
     }

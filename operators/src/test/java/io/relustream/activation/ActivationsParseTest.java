@@ -107,8 +107,8 @@ class ActivationsParseTest {
                         + " greater than threshold (0), or inf for no cap (in activation spec"
                         + " 'relu(max_value=-1)')",
                 "relu(max_value=nan)         | Invalid activation parameter max_value=NaN: must be"
-                        + " greater than threshold (0), or inf for no cap (in activation spec"
-                        + " 'relu(max_value=nan)')",
+                        + " a number greater than threshold (0), or inf for no cap (NaN is not"
+                        + " allowed) (in activation spec 'relu(max_value=nan)')",
                 "relu(threshold=inf)         | Invalid activation parameter threshold=inf: must be"
                         + " a finite number (in activation spec 'relu(threshold=inf)')",
                 "relu(grad_at_threshold=nan) | Invalid activation parameter grad_at_threshold=NaN:"
@@ -170,19 +170,58 @@ class ActivationsParseTest {
                 "leaky_relu(alpha=0x1p-3)    | Invalid activation parameter alpha='0x1p-3': must be"
                         + " a number (in activation spec 'leaky_relu(alpha=0x1p-3)')",
                 // Beyond the doubles: Double.valueOf would give inf or 0, which was not written.
-                "leaky_relu(alpha=1e309)     | Invalid activation parameter alpha=1e309: must be at"
-                        + " most 1.7976931348623157E308 in magnitude, the largest double (infinity"
-                        + " is written inf) (in activation spec 'leaky_relu(alpha=1e309)')",
+                // The refusal says what the parameter takes, and the doubles' limit when the
+                // number written is one the parameter would take.
+                "leaky_relu(alpha=1e309)     | Invalid activation parameter alpha=1e309: must be a"
+                        + " finite number >= 0; a number must be at most 1.7976931348623157E308"
+                        + " in magnitude, the largest double (in activation spec"
+                        + " 'leaky_relu(alpha=1e309)')",
+                "leaky_relu(alpha=-1e309)    | Invalid activation parameter alpha=-1e309: must be"
+                        + " a finite number >= 0 (in activation spec 'leaky_relu(alpha=-1e309)')",
                 "relu(max_value=1e400)       | Invalid activation parameter max_value=1e400: must"
-                        + " be at most 1.7976931348623157E308 in magnitude, the largest double"
-                        + " (infinity is written inf) (in activation spec"
-                        + " 'relu(max_value=1e400)')",
+                        + " be greater than threshold (0), or inf for no cap; a number must be at"
+                        + " most 1.7976931348623157E308 in magnitude, the largest double (in"
+                        + " activation spec 'relu(max_value=1e400)')",
+                "relu(max_value=-1e400)      | Invalid activation parameter max_value=-1e400: must"
+                        + " be greater than threshold (0), or inf for no cap (in activation spec"
+                        + " 'relu(max_value=-1e400)')",
+                "relu(max_value=1e-400, threshold=0.5) | Invalid activation parameter"
+                    + " max_value=1e-400: must be greater than threshold (0.5), or inf for no cap"
+                    + " (in activation spec 'relu(max_value=1e-400, threshold=0.5)')",
+                "relu(max_value=-1e-400, threshold=-1) | Invalid activation parameter"
+                    + " max_value=-1e-400: must be greater than threshold (-1), or inf for no cap;"
+                    + " a number other than 0 must be at least 4.9E-324 in magnitude, the smallest"
+                    + " double (it would read as 0) (in activation spec 'relu(max_value=-1e-400,"
+                    + " threshold=-1)')",
+                "relu(threshold=1e400)       | Invalid activation parameter threshold=1e400: must"
+                        + " be a finite number; a number must be at most 1.7976931348623157E308"
+                        + " in magnitude, the largest double (in activation spec"
+                        + " 'relu(threshold=1e400)')",
                 "leaky_relu(alpha=1e-400)    | Invalid activation parameter alpha=1e-400: must be"
-                        + " 0 or at least 4.9E-324 in magnitude, the smallest double (it would read"
-                        + " as 0) (in activation spec 'leaky_relu(alpha=1e-400)')",
+                        + " a finite number >= 0; a number other than 0 must be at least 4.9E-324"
+                        + " in magnitude, the smallest double (it would read as 0) (in activation"
+                        + " spec 'leaky_relu(alpha=1e-400)')",
+                "leaky_relu(alpha=-1e-400)   | Invalid activation parameter alpha=-1e-400: must be"
+                        + " a finite number >= 0 (in activation spec 'leaky_relu(alpha=-1e-400)')",
                 "relu(threshold=-0.1e-323)   | Invalid activation parameter threshold=-0.1e-323:"
-                        + " must be 0 or at least 4.9E-324 in magnitude, the smallest double (it"
-                        + " would read as 0) (in activation spec 'relu(threshold=-0.1e-323)')",
+                        + " must be a finite number; a number other than 0 must be at least"
+                        + " 4.9E-324 in magnitude, the smallest double (it would read as 0) (in"
+                        + " activation spec 'relu(threshold=-0.1e-323)')",
+                // max cannot be 0, so "0 or at least 4.9E-324" would not be true of it.
+                "clipped_relu(max=1e-400)    | Invalid activation parameter max=1e-400: must be a"
+                        + " finite number > 0; a number other than 0 must be at least 4.9E-324 in"
+                        + " magnitude, the smallest double (it would read as 0) (in activation spec"
+                        + " 'clipped_relu(max=1e-400)')",
+                "clipped_relu(max=-1e-400)   | Invalid activation parameter max=-1e-400: must be a"
+                        + " finite number > 0 (in activation spec 'clipped_relu(max=-1e-400)')",
+                "clipped_relu(max=-0.0)      | Invalid activation parameter max=-0.0: must be a"
+                        + " finite number > 0 (in activation spec 'clipped_relu(max=-0.0)')",
+                "maxout(k=1e-400)            | Invalid activation parameter k=1e-400: must be an"
+                        + " integer >= 2 (in activation spec 'maxout(k=1e-400)')",
+                "maxout(k=1e400)             | Invalid activation parameter k=1e400: must be an"
+                        + " integer from 2 to 2147483647 (in activation spec 'maxout(k=1e400)')",
+                "maxout(k=-1e400)            | Invalid activation parameter k=-1e400: must be an"
+                        + " integer >= 2 (in activation spec 'maxout(k=-1e400)')",
             })
     void rejectsBadSpecsNamingTheParameterTheValueAndWhatIsAllowed(String spec, String message) {
         assertThatThrownBy(() -> Activations.parseVector(spec))
@@ -235,6 +274,14 @@ class ActivationsParseTest {
                 .hasMessage(
                         "Invalid activation parameter max_value=1: must be greater than threshold"
                                 + " (2), or inf for no cap");
+        assertThatThrownBy(() -> Activations.rectifier().maxValue(Double.NaN).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Invalid activation parameter max_value=NaN: must be a number greater than"
+                                + " threshold (0), or inf for no cap (NaN is not allowed)");
+        assertThatThrownBy(() -> Activations.clippedRelu(-0.0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid activation parameter max=-0.0: must be a finite number > 0");
         assertThatThrownBy(() -> Activations.rectifier().negativeSlope(-0.5).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
