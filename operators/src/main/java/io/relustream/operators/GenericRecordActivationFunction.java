@@ -538,9 +538,9 @@ public final class GenericRecordActivationFunction
                                     + " itself; the output record keeps that name with more"
                                     + " fields, so a recursive schema cannot be activated");
                 }
-                Schema.Field copy = copy(field, field.name(), field.defaultVal());
-                field.aliases().forEach(copy::addAlias);
-                outputFields.add(copy);
+                // With the default as the input holds it: made again from its Java value, a long's
+                // 7 would be a JSON long, and the schema would not equal itself read back.
+                outputFields.add(new Schema.Field(field, field.schema()));
                 taken.put(field.name(), "a field of " + inputSchema.getFullName());
             }
             for (Schema.Field field : inputSchema.getFields()) {
@@ -694,7 +694,9 @@ public final class GenericRecordActivationFunction
                 if (!Double.isFinite(v)) {
                     return null;
                 }
-                values.add(floats ? (Object) Activations.toFloat(v) : (Object) v);
+                // A float as the double that holds it: JSON reads numbers back as doubles, so the
+                // schema equals itself read back, and the float read back is this one.
+                values.add(floats ? (double) Activations.toFloat(v) : v);
             }
             return value instanceof Number ? values.get(0) : values;
         }

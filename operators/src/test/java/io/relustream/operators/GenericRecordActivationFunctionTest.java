@@ -390,6 +390,36 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void theOutputSchemaEqualsItselfReadBackFromItsJson() {
+        // Flink and schema registries pass schemas on as JSON; JSON reads 7 back as an int and
+        // 7.5 as a double, whatever Java number the default was made from.
+        Schema input =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"J\",\"fields\":["
+                                    + "{\"name\":\"count\",\"type\":\"long\",\"default\":7},"
+                                    + "{\"name\":\"level\",\"type\":\"float\",\"default\":-2.5},"
+                                    + "{\"name\":\"w\",\"type\":{\"type\":\"array\","
+                                    + "\"items\":\"float\"},\"default\":[0.1,8.0]}]}");
+        assertThat(new Schema.Parser().parse(input.toString())).isEqualTo(input);
+
+        Schema output =
+                GenericRecordActivationFunction.builder(input)
+                        .activation(Activations.relu6())
+                        .fields("level", "w")
+                        .build()
+                        .outputSchema();
+
+        assertThat(new Schema.Parser().parse(output.toString())).isEqualTo(output);
+        // The defaults themselves are as before: relu6(-2.5) = 0, relu6([0.1, 8]) = [0.1, 6].
+        assertThat(output.getField("count").defaultVal()).isEqualTo(7L);
+        assertThat(output.getField("level").defaultVal()).isEqualTo(-2.5f);
+        assertThat(output.getField("level_relu6").defaultVal()).isEqualTo(0.0f);
+        assertThat(output.getField("w_relu6").defaultVal()).isEqualTo(List.of(0.1f, 6.0f));
+        assertThat(output.getField("w_grad").defaultVal()).isEqualTo(List.of(1.0f, 0.0f));
+    }
+
+    @Test
     void maxoutFieldsDefaultToTheGroupedDefaultWhereItGroups() {
         Schema input =
                 new Schema.Parser()
