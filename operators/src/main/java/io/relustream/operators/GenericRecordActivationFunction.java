@@ -49,18 +49,33 @@ import java.util.stream.Collectors;
 /**
  * Applies an activation to chosen numeric fields of a user's own Avro {@link GenericRecord}s.
  *
- * <p>Fields may be {@code double}, {@code float}, a union of {@code null} with one of them, or an
- * array of {@code double} or {@code float} (the array may be a union with {@code null}, its items
- * may not). Activations are written into new fields ({@code <field>_relu} by default) or in place;
- * derivatives go to {@code <field>_grad} fields unless switched off. Nulls stay null (a null in a
- * field that is not nullable, which only a record built in code holds, fails the job naming the
- * field: it has no bytes to dead-letter). The output schema is the input schema, its aliases and
- * properties included, with the new fields appended; {@link #getProducedType()} carries it to
- * Flink. A new field takes its source field's doc and properties, and as its default the activation
- * (or derivative) of the source's default, where that is a value JSON can hold. Records must be of
- * the input schema, up to docs, properties and defaults (fields are read by position): a record of
- * other field names, types or order is rejected, saying so. An empty array gives empty activations
- * and derivatives.
+ * <p>Fields may be {@code double}, {@code float}, {@code int} or {@code long}, a union of {@code
+ * null} with one of them, or an array of one of them (the array may be a union with {@code null},
+ * its items may not). Activations are written into new fields ({@code <field>_relu} by default) or
+ * in place; derivatives go to {@code <field>_grad} fields unless switched off. The new fields of a
+ * {@code double} or {@code float} field are of its type.
+ *
+ * <p>The new fields of an {@code int} or {@code long} field are {@code double} ({@code
+ * array<double>} for an array; a union with {@code null} where the source is one, the branches in
+ * the same order): a negative slope or a fractional max value gives fractions. A value is activated
+ * as the nearest double, as Java's widening conversion gives it: exact for every {@code int} and
+ * for a {@code long} up to 2^53 in magnitude; beyond, doubles are 2 or more apart and a long is
+ * rounded to the nearest one, ties to the even significand ({@code 2^53 + 1} activates as {@code
+ * 2^53}, {@code 2^63 - 1} as {@code 2^63}). Thresholds and maxout compare these doubles: two longs
+ * that round to the same double tie, and maxout's derivative marks the lower index. Such fields are
+ * refused {@link Builder#inPlace()} (it would have to write doubles into them), and so are ints and
+ * longs with a logical type ({@code date}, {@code timestamp-millis}, ...): those are dates and
+ * times, not numbers. Integers have no NaN or infinity, so the {@link InvalidValuePolicy} never
+ * rejects or zeroes their values.
+ *
+ * <p>Nulls stay null (a null in a field that is not nullable, which only a record built in code
+ * holds, fails the job naming the field: it has no bytes to dead-letter). The output schema is the
+ * input schema, its aliases and properties included, with the new fields appended; {@link
+ * #getProducedType()} carries it to Flink. A new field takes its source field's doc and properties,
+ * and as its default the activation (or derivative) of the source's default, where that is a value
+ * JSON can hold. Records must be of the input schema, up to docs, properties and defaults (fields
+ * are read by position): a record of other field names, types or order is rejected, saying so. An
+ * empty array gives empty activations and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =
@@ -341,12 +356,28 @@ public final class GenericRecordActivationFunction
         return new GenericRecordAvroTypeInfo(outputSchema);
     }
 
-    /** Shapes of field the operator reads and writes. */
+    /** Shapes of field the operator reads; integer fields are written as doubles. */
     private enum FieldShape {
         DOUBLE,
         FLOAT,
+        INT,
+        LONG,
         DOUBLE_ARRAY,
-        FLOAT_ARRAY
+        FLOAT_ARRAY,
+        INT_ARRAY,
+        LONG_ARRAY;
+
+        boolean scalar() {
+            return this == DOUBLE || this == FLOAT || this == INT || this == LONG;
+        }
+
+        boolean floats() {
+            return this == FLOAT || this == FLOAT_ARRAY;
+        }
+
+        boolean integers() {
+            return this == INT || this == LONG || this == INT_ARRAY || this == LONG_ARRAY;
+        }
     }
 
     /** Where one chosen field is read from and its results are written to. */
@@ -357,6 +388,7 @@ public final class GenericRecordActivationFunction
         final int sourcePos;
         final FieldShape shape;
         final boolean scalar;
+        // Whether the results are doubles: all but those of float fields.
         final boolean doubles;
         final boolean nullable;
         int outputPos;
@@ -367,8 +399,8 @@ public final class GenericRecordActivationFunction
             this.nullable = nullable;
             this.sourcePos = sourcePos;
             this.shape = shape;
-            this.scalar = shape == FieldShape.DOUBLE || shape == FieldShape.FLOAT;
-            this.doubles = shape == FieldShape.DOUBLE || shape == FieldShape.DOUBLE_ARRAY;
+            this.scalar = shape.scalar();
+            this.doubles = !shape.floats();
         }
 
         /** The field's values, or null when the field is null. */
@@ -378,6 +410,7 @@ public final class GenericRecordActivationFunction
                 return null;
             }
             if (scalar) {
+                // A long beyond 2^53 becomes the nearest double, as Java's widening does.
                 return new double[] {((Number) value).doubleValue()};
             }
             @SuppressWarnings("unchecked")
@@ -386,22 +419,16 @@ public final class GenericRecordActivationFunction
         }
 
         Object write(double[] values, Schema schema, int pos) {
-            switch (shape) {
-                case DOUBLE:
-                    return values[0];
-                case FLOAT:
-                    return Activations.toFloat(values[0]);
-                case DOUBLE_ARRAY:
-                    return AvroArrays.doubleArray(
-                            values,
-                            values.length,
-                            AvroArrays.arrayBranch(fieldSchema(schema, pos)));
-                default:
-                    return AvroArrays.floatArray(
-                            values,
-                            values.length,
-                            AvroArrays.arrayBranch(fieldSchema(schema, pos)));
+            if (shape == FieldShape.FLOAT) {
+                return Activations.toFloat(values[0]);
             }
+            if (scalar) {
+                return values[0];
+            }
+            Schema arraySchema = AvroArrays.arrayBranch(fieldSchema(schema, pos));
+            return shape == FieldShape.FLOAT_ARRAY
+                    ? AvroArrays.floatArray(values, values.length, arraySchema)
+                    : AvroArrays.doubleArray(values, values.length, arraySchema);
         }
 
         private static Schema fieldSchema(Schema schema, int pos) {
@@ -466,7 +493,7 @@ public final class GenericRecordActivationFunction
 
         /**
          * Overwrite the chosen fields with their activations instead of adding new fields; not with
-         * {@link #activationSuffix}.
+         * {@link #activationSuffix}, nor for int and long fields, whose activations are doubles.
          */
         public Builder inPlace() {
             this.inPlace = true;
@@ -499,8 +526,9 @@ public final class GenericRecordActivationFunction
 
         /**
          * @throws IllegalArgumentException when a field is missing or of an unsupported type, an
-         *     output field name is taken (also as an alias of an input field), the schema refers to
-         *     itself, or a suffix is chosen for fields that are not added
+         *     int or long field is to be activated {@link #inPlace()}, an output field name is
+         *     taken (also as an alias of an input field), the schema refers to itself, or a suffix
+         *     is chosen for fields that are not added
          */
         public GenericRecordActivationFunction build() {
             if (fields.isEmpty()) {
@@ -581,6 +609,20 @@ public final class GenericRecordActivationFunction
                                     + "' is "
                                     + typeName(field.schema()));
                 }
+                if (inPlace && plan.shape.integers()) {
+                    throw new IllegalArgumentException(
+                            "inPlace() cannot overwrite field '"
+                                    + name
+                                    + "' of type "
+                                    + typeName(field.schema())
+                                    + ": its activations are doubles, which it cannot hold (a"
+                                    + " negative slope or a fractional max value gives fractions,"
+                                    + " and a long beyond 2^53 is rounded to a double); drop"
+                                    + " inPlace() to add them as new double fields");
+                }
+                // The results of an int or long field are doubles: its new fields hold them.
+                Schema resultSchema =
+                        plan.shape.integers() ? asDoubles(field.schema()) : field.schema();
                 if (inPlace) {
                     plan.outputPos = field.pos();
                 } else {
@@ -591,6 +633,7 @@ public final class GenericRecordActivationFunction
                                     "activation",
                                     name + suffix,
                                     field,
+                                    resultSchema,
                                     derivedDefault(field, false));
                 }
                 if (derivatives) {
@@ -601,6 +644,7 @@ public final class GenericRecordActivationFunction
                                     "derivative",
                                     name + gradSuffix,
                                     field,
+                                    resultSchema,
                                     derivedDefault(field, true));
                 }
                 plans.add(plan);
@@ -687,8 +731,7 @@ public final class GenericRecordActivationFunction
                 out = new double[activation.outputLength(in.length)];
                 activation.apply(in, out);
             }
-            FieldShape shape = shapeOf(source);
-            boolean floats = shape == FieldShape.FLOAT || shape == FieldShape.FLOAT_ARRAY;
+            boolean floats = shapeOf(source).floats();
             List<Object> values = new ArrayList<>(out.length);
             for (double v : out) {
                 if (!Double.isFinite(v)) {
@@ -715,6 +758,7 @@ public final class GenericRecordActivationFunction
                 String kind,
                 String name,
                 Schema.Field sourceField,
+                Schema schema,
                 Object defaultValue) {
             String holder =
                     taken.putIfAbsent(
@@ -729,15 +773,18 @@ public final class GenericRecordActivationFunction
                                 + holder
                                 + "; choose another suffix");
             }
-            outputFields.add(copy(sourceField, name, defaultValue));
+            outputFields.add(copy(sourceField, name, schema, defaultValue));
             return outputFields.size() - 1;
         }
 
-        /** {@code field} under {@code name} with {@code defaultValue} (null: none). */
-        private static Schema.Field copy(Schema.Field field, String name, Object defaultValue) {
+        /**
+         * {@code field} under {@code name} with {@code schema} and {@code defaultValue} (null:
+         * none).
+         */
+        private static Schema.Field copy(
+                Schema.Field field, String name, Schema schema, Object defaultValue) {
             Schema.Field copy =
-                    new Schema.Field(
-                            name, field.schema(), field.doc(), defaultValue, field.order());
+                    new Schema.Field(name, schema, field.doc(), defaultValue, field.order());
             field.getObjectProps().forEach(copy::addProp);
             return copy;
         }
@@ -750,27 +797,70 @@ public final class GenericRecordActivationFunction
                         return FieldShape.DOUBLE;
                     case FLOAT:
                         return FieldShape.FLOAT;
+                    case INT:
+                        return number(schema) ? FieldShape.INT : unsupported(field);
+                    case LONG:
+                        return number(schema) ? FieldShape.LONG : unsupported(field);
                     case ARRAY:
-                        Schema.Type items = schema.getElementType().getType();
-                        if (items == Schema.Type.DOUBLE) {
-                            return FieldShape.DOUBLE_ARRAY;
-                        }
-                        if (items == Schema.Type.FLOAT) {
-                            return FieldShape.FLOAT_ARRAY;
+                        Schema items = schema.getElementType();
+                        switch (items.getType()) {
+                            case DOUBLE:
+                                return FieldShape.DOUBLE_ARRAY;
+                            case FLOAT:
+                                return FieldShape.FLOAT_ARRAY;
+                            case INT:
+                                return number(items) ? FieldShape.INT_ARRAY : unsupported(field);
+                            case LONG:
+                                return number(items) ? FieldShape.LONG_ARRAY : unsupported(field);
+                            default:
+                                break;
                         }
                         break;
                     default:
                         break;
                 }
             }
+            return unsupported(field);
+        }
+
+        /**
+         * Whether an int or long schema holds plain numbers: with a logical type it holds dates and
+         * times, which Flink reads as DATE, TIME and TIMESTAMP, not numbers to activate.
+         */
+        private static boolean number(Schema schema) {
+            return schema.getLogicalType() == null;
+        }
+
+        private static FieldShape unsupported(Schema.Field field) {
             throw new IllegalArgumentException(
                     "Field '"
                             + field.name()
                             + "' has type "
                             + typeName(field.schema())
-                            + "; supported: double, float, a union of null with one of them, or an"
-                            + " array of double or float (the array may be a union with null, its"
-                            + " items may not)");
+                            + "; supported: double, float, int or long (without a logical type),"
+                            + " a union of null with one of them, or an array of them (the array"
+                            + " may be a union with null, its items may not)");
+        }
+
+        /**
+         * The schema of the results of an int or long field: {@code double} in its place, also in
+         * an array and in a union with null, whose branch order (and so default) is kept.
+         */
+        private static Schema asDoubles(Schema schema) {
+            switch (schema.getType()) {
+                case INT:
+                case LONG:
+                    return Schema.create(Schema.Type.DOUBLE);
+                case ARRAY:
+                    return Schema.createArray(asDoubles(schema.getElementType()));
+                case UNION:
+                    return Schema.createUnion(
+                            schema.getTypes().stream()
+                                    .map(Builder::asDoubles)
+                                    .collect(Collectors.toList()));
+                default:
+                    return schema;
+            }
         }
 
         /** The schema itself, or the other branch of a union with null; null for other unions. */
@@ -798,7 +888,12 @@ public final class GenericRecordActivationFunction
                 case FIXED:
                     return schema.getFullName();
                 default:
-                    return schema.getName();
+                    return schema.getLogicalType() == null
+                            ? schema.getName()
+                            : schema.getName()
+                                    + " (logical type "
+                                    + schema.getLogicalType().getName()
+                                    + ")";
             }
         }
     }

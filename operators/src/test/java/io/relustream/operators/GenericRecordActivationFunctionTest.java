@@ -803,9 +803,10 @@ class GenericRecordActivationFunctionTest {
                                         .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "Field 'label' has type string; supported: double, float, a union of null"
-                                + " with one of them, or an array of double or float (the array may"
-                                + " be a union with null, its items may not)");
+                        "Field 'label' has type string; supported: double, float, int or long"
+                                + " (without a logical type), a union of null with one of them, or"
+                                + " an array of them (the array may be a union with null, its items"
+                                + " may not)");
         assertThatThrownBy(
                         () ->
                                 GenericRecordActivationFunction.builder(READING)
@@ -1013,5 +1014,364 @@ class GenericRecordActivationFunctionTest {
                 .hasMessage(
                         "Field 'nope' is not in com.example.Reading; its fields: id, score, temp,"
                                 + " embedding, weights, label, mixed, tags");
+    }
+
+    private static final Schema COUNTS =
+            new Schema.Parser()
+                    .parse(
+                            "{\"type\":\"record\",\"name\":\"Counts\",\"namespace\":\"com.example\","
+                                + "\"fields\":[{\"name\":\"id\",\"type\":\"string\"},"
+                                + "{\"name\":\"clicks\",\"type\":\"int\"},"
+                                + "{\"name\":\"user\",\"type\":\"long\"},"
+                                + "{\"name\":\"visits\",\"type\":[\"null\",\"int\"],\"default\":null},"
+                                + "{\"name\":\"bucket\",\"type\":[\"long\",\"null\"],\"default\":7},"
+                                + "{\"name\":\"hist\",\"type\":{\"type\":\"array\",\"items\":\"int\"}},"
+                                + "{\"name\":\"ids\",\"type\":[\"null\",{\"type\":\"array\",\"items\":\"long\"}],\"default\":null}"
+                                + "]}");
+
+    private static GenericRecord counts(
+            int clicks, long user, Integer visits, Long bucket, List<Integer> hist, List<Long> ids)
+            throws Exception {
+        GenericData.Record record = new GenericData.Record(COUNTS);
+        record.put("id", "c");
+        record.put("clicks", clicks);
+        record.put("user", user);
+        record.put("visits", visits);
+        record.put("bucket", bucket);
+        record.put("hist", hist);
+        record.put("ids", ids);
+        // Through Avro's bytes, as a Kafka source gives it: arrays become Avro's int and long
+        // arrays.
+        return roundTrip(COUNTS, record);
+    }
+
+    /** {@code record} written and read back by plain Avro, checking it fits {@code schema}. */
+    private static GenericRecord roundTrip(Schema schema, GenericRecord record) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder encoder =
+                org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+        new org.apache.avro.generic.GenericDatumWriter<GenericRecord>(schema)
+                .write(record, encoder);
+        encoder.flush();
+        return new org.apache.avro.generic.GenericDatumReader<GenericRecord>(schema)
+                .read(
+                        null,
+                        org.apache.avro.io.DecoderFactory.get()
+                                .binaryDecoder(bytes.toByteArray(), null));
+    }
+
+    private static OperatorHarness<GenericRecord, GenericRecord> countsHarness(
+            GenericRecordActivationFunction function) throws Exception {
+        return new OperatorHarness<>(
+                function,
+                new GenericRecordAvroTypeInfo(COUNTS).createSerializer(new SerializerConfigImpl()));
+    }
+
+    @Test
+    void intAndLongFieldsGetActivationsAndDerivativesAsDoubles() throws Exception {
+        var function =
+                GenericRecordActivationFunction.builder(COUNTS)
+                        .activation(Activations.leakyRelu(0.5))
+                        .fields("clicks", "user", "visits", "bucket", "hist", "ids")
+                        .build();
+        Schema out = function.outputSchema();
+        // Leaky, clipped and thresholded outputs are not integers: the new fields are doubles,
+        // nullable where the source is, the null branch where it was.
+        Schema expectedFields =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"F\",\"fields\":["
+                                        + "{\"name\":\"s\",\"type\":\"double\"},"
+                                        + "{\"name\":\"n\",\"type\":[\"null\",\"double\"]},"
+                                        + "{\"name\":\"f\",\"type\":[\"double\",\"null\"]},"
+                                        + "{\"name\":\"a\",\"type\":{\"type\":\"array\","
+                                        + "\"items\":\"double\"}},"
+                                        + "{\"name\":\"na\",\"type\":[\"null\",{\"type\":\"array\","
+                                        + "\"items\":\"double\"}]}]}");
+        Schema plain = expectedFields.getField("s").schema();
+        for (String name : List.of("clicks", "user")) {
+            assertThat(out.getField(name + "_leaky_relu").schema()).isEqualTo(plain);
+            assertThat(out.getField(name + "_grad").schema()).isEqualTo(plain);
+        }
+        assertThat(out.getField("visits_leaky_relu").schema())
+                .isEqualTo(expectedFields.getField("n").schema());
+        assertThat(out.getField("bucket_grad").schema())
+                .isEqualTo(expectedFields.getField("f").schema());
+        assertThat(out.getField("hist_leaky_relu").schema())
+                .isEqualTo(expectedFields.getField("a").schema());
+        assertThat(out.getField("ids_grad").schema())
+                .isEqualTo(expectedFields.getField("na").schema());
+        // The input's own fields keep their types.
+        assertThat(out.getField("clicks").schema()).isEqualTo(COUNTS.getField("clicks").schema());
+        assertThat(function.getProducedType()).isEqualTo(new GenericRecordAvroTypeInfo(out));
+
+        try (var op = countsHarness(function)) {
+            op.harness.processElement(
+                    counts(-3, 4L, null, -2L, List.of(-1, 0, 5), List.of(-4L, 6L)), 0L);
+            op.harness.processElement(counts(0, -1L, 2, null, List.of(), null), 0L);
+
+            List<GenericRecord> records = op.harness.extractOutputValues();
+            GenericRecord a = records.get(0);
+            // leaky_relu(alpha=0.5) by hand: -3 -> -1.5 (slope 0.5); 4 -> 4 (slope 1);
+            // -2 -> -1; [-1, 0, 5] -> [-0.5, 0, 5], slopes [0.5, 0.5 (at 0, the threshold), 1];
+            // [-4, 6] -> [-2, 6].
+            assertThat(a.get("clicks")).isEqualTo(-3);
+            assertThat(a.get("clicks_leaky_relu")).isEqualTo(-1.5);
+            assertThat(a.get("clicks_grad")).isEqualTo(0.5);
+            assertThat(a.get("user")).isEqualTo(4L);
+            assertThat(a.get("user_leaky_relu")).isEqualTo(4.0);
+            assertThat(a.get("user_grad")).isEqualTo(1.0);
+            assertThat(a.get("visits_leaky_relu")).isNull();
+            assertThat(a.get("visits_grad")).isNull();
+            assertThat(a.get("bucket_leaky_relu")).isEqualTo(-1.0);
+            assertThat(a.get("bucket_grad")).isEqualTo(0.5);
+            assertThat(doubles(a.get("hist_leaky_relu"))).containsExactly(-0.5, 0.0, 5.0);
+            assertThat(Double.doubleToRawLongBits(doubles(a.get("hist_leaky_relu")).get(1)))
+                    .isZero();
+            assertThat(doubles(a.get("hist_grad"))).containsExactly(0.5, 0.5, 1.0);
+            assertThat(doubles(a.get("ids_leaky_relu"))).containsExactly(-2.0, 6.0);
+            assertThat(doubles(a.get("ids_grad"))).containsExactly(0.5, 1.0);
+
+            GenericRecord b = records.get(1);
+            // 0 -> 0, slope 0.5; -1 -> -0.5; 2 -> 2, slope 1.
+            assertThat(b.get("clicks_leaky_relu")).isEqualTo(0.0);
+            assertThat(b.get("clicks_grad")).isEqualTo(0.5);
+            assertThat(b.get("user_leaky_relu")).isEqualTo(-0.5);
+            assertThat(b.get("visits_leaky_relu")).isEqualTo(2.0);
+            assertThat(b.get("visits_grad")).isEqualTo(1.0);
+            assertThat(b.get("bucket_leaky_relu")).isNull();
+            assertThat((List<?>) b.get("hist_leaky_relu")).isEmpty();
+            assertThat((List<?>) b.get("hist_grad")).isEmpty();
+            assertThat(b.get("ids_leaky_relu")).isNull();
+
+            for (GenericRecord record : records) {
+                assertThat(GenericData.get().validate(out, record)).isTrue();
+                assertThat(roundTrip(out, record)).isEqualTo(record);
+            }
+            // a: 1 + 1 + 1 + 3 + 2 values, b: 1 + 1 + 1; zeros: hist's 0 and b's clicks.
+            assertThat(op.counter("activationRecords")).isEqualTo(2);
+            assertThat(op.counter("activationValues")).isEqualTo(11);
+            assertThat(op.counter("outputValues")).isEqualTo(11);
+            assertThat(op.counter("zeroOutputs")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void longsBeyondTwoToThe53AreActivatedAsTheNearestDouble() throws Exception {
+        var function =
+                GenericRecordActivationFunction.builder(COUNTS)
+                        .fields("user", "bucket", "ids")
+                        .derivatives(false)
+                        .build();
+        try (var op = countsHarness(function)) {
+            op.harness.processElement(
+                    counts(
+                            0,
+                            9_007_199_254_740_993L,
+                            null,
+                            Long.MAX_VALUE,
+                            List.of(),
+                            List.of(9_007_199_254_740_995L, Long.MIN_VALUE)),
+                    0L);
+
+            GenericRecord a = op.harness.extractOutputValues().get(0);
+            // Doubles above 2^53 are 2 apart: 2^53 + 1 lies halfway between 2^53 and 2^53 + 2
+            // and goes to the even significand, 2^53 = 9007199254740992; 2^53 + 3 lies halfway
+            // between 2^53 + 2 and 2^53 + 4 and goes to 2^53 + 4 = 9007199254740996 (not cut
+            // down). 2^63 - 1 is nearest to 2^63 = 9223372036854775808. relu(-2^63) = 0.
+            assertThat(a.get("user_relu")).isEqualTo(9007199254740992.0);
+            assertThat(a.get("bucket_relu")).isEqualTo(9223372036854775808.0);
+            assertThat(doubles(a.get("ids_relu"))).containsExactly(9007199254740996.0, 0.0);
+            // The input fields keep their exact values.
+            assertThat(a.get("user")).isEqualTo(9_007_199_254_740_993L);
+        }
+    }
+
+    @Test
+    void newFieldsOfIntAndLongFieldsDefaultToTheActivationOfTheDefaultAsDoubles() {
+        Schema input =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"D\",\"fields\":["
+                                        + "{\"name\":\"n\",\"type\":\"int\",\"default\":-5},"
+                                        + "{\"name\":\"big\",\"type\":\"long\","
+                                        + "\"default\":9007199254740993},"
+                                        + "{\"name\":\"first\",\"type\":[\"long\",\"null\"],"
+                                        + "\"default\":7},"
+                                        + "{\"name\":\"maybe\",\"type\":[\"null\",\"int\"],"
+                                        + "\"default\":null},"
+                                        + "{\"name\":\"hist\",\"type\":{\"type\":\"array\","
+                                        + "\"items\":\"int\"},\"default\":[-1,0,2]},"
+                                        + "{\"name\":\"plain\",\"type\":\"int\"}]}");
+
+        Schema output =
+                GenericRecordActivationFunction.builder(input)
+                        .activation(Activations.leakyRelu(0.25))
+                        .fields("n", "big", "first", "maybe", "hist", "plain")
+                        .build()
+                        .outputSchema();
+
+        // leaky_relu(alpha=0.25) by hand: -5 -> -1.25, slope 0.25; 2^53 + 1 -> its nearest
+        // double 2^53, slope 1; 7 -> 7, slope 1; [-1, 0, 2] -> [-0.25, 0, 2], [0.25, 0.25, 1].
+        assertThat(output.getField("n_leaky_relu").defaultVal()).isEqualTo(-1.25);
+        assertThat(output.getField("n_grad").defaultVal()).isEqualTo(0.25);
+        assertThat(output.getField("big_leaky_relu").defaultVal()).isEqualTo(9007199254740992.0);
+        assertThat(output.getField("big_grad").defaultVal()).isEqualTo(1.0);
+        assertThat(output.getField("first_leaky_relu").defaultVal()).isEqualTo(7.0);
+        assertThat(output.getField("first_grad").defaultVal()).isEqualTo(1.0);
+        assertThat(output.getField("maybe_leaky_relu").defaultVal())
+                .isSameAs(JsonProperties.NULL_VALUE);
+        assertThat(output.getField("hist_leaky_relu").defaultVal())
+                .isEqualTo(List.of(-0.25, 0.0, 2.0));
+        assertThat(output.getField("hist_grad").defaultVal()).isEqualTo(List.of(0.25, 0.25, 1.0));
+        assertThat(output.getField("plain_leaky_relu").hasDefaultValue()).isFalse();
+        // The input's own fields keep theirs, and the schema reads back as itself, as Flink
+        // ships it.
+        assertThat(output.getField("n").defaultVal()).isEqualTo(-5);
+        assertThat(new Schema.Parser().parse(output.toString())).isEqualTo(output);
+    }
+
+    @Test
+    void maxoutGroupsIntAndLongArraysTiesToTheLowestIndex() throws Exception {
+        Schema input =
+                new Schema.Parser()
+                        .parse(
+                                COUNTS.toString()
+                                        .replace(
+                                                "\"items\":\"int\"}",
+                                                "\"items\":\"int\"},\"default\":[2,7]"));
+        var function =
+                GenericRecordActivationFunction.builder(input)
+                        .activation(Activations.maxout(2))
+                        .fields("hist", "ids")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        Schema out = function.outputSchema();
+        // (2, 7): max 7 at index 1.
+        assertThat(out.getField("hist_maxout").defaultVal()).isEqualTo(List.of(7.0));
+        assertThat(out.getField("hist_grad").defaultVal()).isEqualTo(List.of(0.0, 1.0));
+        try (var op = countsHarness(function)) {
+            op.harness.processElement(
+                    counts(
+                            0,
+                            0L,
+                            null,
+                            null,
+                            List.of(1, 3, -2, -5, 4, 4),
+                            List.of(9_007_199_254_740_992L, 9_007_199_254_740_993L)),
+                    0L);
+            op.harness.processElement(counts(0, 0L, null, null, List.of(1, 2, 3), null), 0L);
+
+            GenericRecord a = op.harness.extractOutputValues().get(0);
+            // (1, 3) -> 3 at 1; (-2, -5) -> -2 at 0; (4, 4) -> 4, a tie, at 0.
+            assertThat(doubles(a.get("hist_maxout"))).containsExactly(3.0, -2.0, 4.0);
+            assertThat(doubles(a.get("hist_grad"))).containsExactly(0.0, 1.0, 1.0, 0.0, 1.0, 0.0);
+            // Compared as their doubles: 2^53 and 2^53 + 1 are both 2^53, a tie, at 0.
+            assertThat(doubles(a.get("ids_maxout"))).containsExactly(9007199254740992.0);
+            assertThat(doubles(a.get("ids_grad"))).containsExactly(1.0, 0.0);
+
+            assertThat(firstRejected(op).getReason())
+                    .isEqualTo("hist has 3 values, not a multiple of 2 as maxout(k=2) needs");
+            assertThat(op.counter("rejectedRecords")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void integerFieldsAreNeverInvalidValuesUnderAnyPolicy() throws Exception {
+        // Ints and longs have no NaN or infinity: even their extremes pass reject and fail.
+        for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
+            var function =
+                    GenericRecordActivationFunction.builder(COUNTS)
+                            .activation(Activations.leakyRelu(0.5))
+                            .fields("clicks", "user", "hist")
+                            .invalidValues(policy)
+                            .build();
+            try (var op = countsHarness(function)) {
+                op.harness.processElement(
+                        counts(
+                                Integer.MIN_VALUE,
+                                Long.MAX_VALUE,
+                                null,
+                                null,
+                                List.of(Integer.MAX_VALUE),
+                                null),
+                        0L);
+
+                GenericRecord a = op.harness.extractOutputValues().get(0);
+                // -2^31 * 0.5 = -2^30; 2^63 - 1 -> 2^63; 2^31 - 1 exactly.
+                assertThat(a.get("clicks_leaky_relu")).isEqualTo(-1073741824.0);
+                assertThat(a.get("user_leaky_relu")).isEqualTo(9223372036854775808.0);
+                assertThat(doubles(a.get("hist_leaky_relu"))).containsExactly(2147483647.0);
+                assertThat(op.counter("rejectedRecords")).isZero();
+                assertThat(op.counter("nanInputs")).isZero();
+                assertThat(op.counter("posInfInputs")).isZero();
+                assertThat(op.counter("negInfInputs")).isZero();
+                assertThat(op.counter("outputValues")).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
+    void refusesToActivateIntAndLongFieldsInPlace() {
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(COUNTS)
+                                        .fields("clicks")
+                                        .inPlace()
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "inPlace() cannot overwrite field 'clicks' of type int: its activations"
+                                + " are doubles, which it cannot hold (a negative slope or a"
+                                + " fractional max value gives fractions, and a long beyond 2^53"
+                                + " is rounded to a double); drop inPlace() to add them as new"
+                                + " double fields");
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(COUNTS)
+                                        .activation(Activations.relu())
+                                        .fields("ids")
+                                        .inPlace()
+                                        .derivatives(false)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "inPlace() cannot overwrite field 'ids' of type union [null,"
+                                + " array<long>]: its activations are doubles");
+    }
+
+    @Test
+    void refusesIntAndLongFieldsThatHoldDatesOrTimes() {
+        Schema input =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"T\",\"fields\":["
+                                    + "{\"name\":\"day\",\"type\":{\"type\":\"int\","
+                                    + "\"logicalType\":\"date\"}},"
+                                    + "{\"name\":\"at\",\"type\":[\"null\",{\"type\":\"long\","
+                                    + "\"logicalType\":\"timestamp-millis\"}]},"
+                                    + "{\"name\":\"ticks\",\"type\":{\"type\":\"array\",\"items\":"
+                                    + "{\"type\":\"long\",\"logicalType\":\"time-micros\"}}}]}");
+        assertThatThrownBy(
+                        () -> GenericRecordActivationFunction.builder(input).fields("day").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Field 'day' has type int (logical type date); supported: double, float,"
+                                + " int or long (without a logical type), a union of null with one"
+                                + " of them, or an array of them (the array may be a union with"
+                                + " null, its items may not)");
+        assertThatThrownBy(
+                        () -> GenericRecordActivationFunction.builder(input).fields("at").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "Field 'at' has type union [null, long (logical type timestamp-millis)];");
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(input)
+                                        .fields("ticks")
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "Field 'ticks' has type array<long (logical type time-micros)>;");
     }
 }

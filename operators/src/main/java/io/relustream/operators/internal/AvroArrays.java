@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Internal, not part of the public API: moves Avro {@code array<double>} values to and from {@code
- * double[]} without boxing where Avro's primitive arrays allow it.
+ * double[]} without boxing where Avro's primitive arrays allow it; reads {@code array<float>},
+ * {@code array<int>} and {@code array<long>} into {@code double[]} too.
  */
 public final class AvroArrays {
 
@@ -72,6 +73,17 @@ public final class AvroArrays {
             PrimitivesArrays.FloatArray floats = (PrimitivesArrays.FloatArray) values;
             for (int i = 0; i < size; i++) {
                 out[i] = floats.getFloat(i);
+            }
+        } else if (values instanceof PrimitivesArrays.IntArray) {
+            PrimitivesArrays.IntArray ints = (PrimitivesArrays.IntArray) values;
+            for (int i = 0; i < size; i++) {
+                out[i] = ints.getInt(i);
+            }
+        } else if (values instanceof PrimitivesArrays.LongArray) {
+            PrimitivesArrays.LongArray longs = (PrimitivesArrays.LongArray) values;
+            for (int i = 0; i < size; i++) {
+                // Beyond 2^53 the nearest double, as Java's widening conversion gives it.
+                out[i] = longs.getLong(i);
             }
         } else {
             for (int i = 0; i < size; i++) {

@@ -59,6 +59,25 @@ class AvroArraysTest {
     }
 
     @Test
+    void readsIntAndLongArraysLongsAsTheirNearestDouble() {
+        PrimitivesArrays.IntArray ints =
+                new PrimitivesArrays.IntArray(
+                        2, Schema.createArray(Schema.create(Schema.Type.INT)));
+        ints.add(Integer.MIN_VALUE);
+        ints.add(7);
+        assertThat(AvroArrays.toDoubles(ints, null)).containsExactly(-2147483648.0, 7.0);
+        PrimitivesArrays.LongArray longs =
+                new PrimitivesArrays.LongArray(
+                        2, Schema.createArray(Schema.create(Schema.Type.LONG)));
+        longs.add(9_007_199_254_740_995L);
+        longs.add(Long.MAX_VALUE);
+        // 2^53 + 3 is halfway between 2^53 + 2 and 2^53 + 4: to the even significand, + 4;
+        // 2^63 - 1 to 2^63.
+        assertThat(AvroArrays.toDoubles(longs, null))
+                .containsExactly(9007199254740996.0, 9223372036854775808.0);
+    }
+
+    @Test
     void avrosOwnArrayIsReadInOneBlock() {
         // The fast path is taken on this Avro version (the field is there); without it the
         // element-wise copy gives the same values, more slowly.
