@@ -136,8 +136,10 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             paramLabel = "<duration>",
             converter = Durations.Converter.class,
             description =
-                    "How long to wait at start for Kafka to confirm that --input-topic exists (a"
-                            + " missing topic is looked for again until then); 0s leaves the"
+                    "How long to wait at start for Kafka to confirm that --input-topic exists,"
+                            + " and --output-topic and --dlq-topic unless the brokers create"
+                            + " topics on first use (a missing topic is looked for again until"
+                            + " then); 0s leaves the"
                             + " check to the cluster (for a machine that cannot reach Kafka)."
                             + " Default: ${DEFAULT-VALUE}.")
     Duration connectTimeout;
@@ -430,15 +432,28 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
      * ends: with {@code --bounded} when the input is read, otherwise when it is cancelled or fails.
      * First, as the activation job does, it asks Kafka for the input topic (within {@code
      * --connect-timeout}): Flink's Kafka source would fail on a topic that does not exist, and fail
-     * again after every restart.
+     * again after every restart; and for the output and dead-letter topics, which Flink's Kafka
+     * sink would fail on in the same way unless the brokers create topics on first use.
      *
-     * @throws InvalidOptionsException when Kafka still has no topic {@code --input-topic} when
+     * @throws InvalidOptionsException when Kafka still has no topic {@code --input-topic}, or no
+     *     {@code --output-topic} or {@code --dlq-topic} and does not create them on first use, when
      *     {@code --connect-timeout} is up
      * @throws KafkaCheckException when Kafka does not answer within {@code --connect-timeout}
      */
     public TableResult run() throws Exception {
+        // One --connect-timeout for the three topics. Capped so that the deadline cannot overflow.
+        Duration longest = Duration.ofNanos(Long.MAX_VALUE / 4);
+        long deadline =
+                System.nanoTime()
+                        + (connectTimeout.compareTo(longest) < 0 ? connectTimeout : longest)
+                                .toNanos();
         ActivationStatsJob.checkInputTopic(
                 bootstrapServers, inputTopic, kafkaProperties, connectTimeout, () -> {});
+        Map<String, String> written = new LinkedHashMap<>();
+        written.put("--output-topic", outputTopic);
+        written.put("--dlq-topic", dlqTopic);
+        WrittenTopicsCheck.check(
+                bootstrapServers, written, kafkaProperties, connectTimeout, deadline);
         TableEnvironment tableEnv = TableEnvironment.create(settings());
         SqlFunctions.registerAll(tableEnv);
         FeatureVectorFunctions.registerAll(tableEnv);

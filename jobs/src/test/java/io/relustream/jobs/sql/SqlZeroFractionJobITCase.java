@@ -314,6 +314,65 @@ class SqlZeroFractionJobITCase {
     }
 
     @Test
+    void outputAndDeadLetterTopicsKafkaDoesNotHaveNorCreatesAreRefusedAtStartNamingTheOption()
+            throws Exception {
+        try (EmbeddedKafka noAutoCreate =
+                EmbeddedKafka.start(Map.of("auto.create.topics.enable", "false"))) {
+            noAutoCreate.createTopics(1, "in", "out");
+            String servers = noAutoCreate.bootstrapServers();
+
+            // Before: the job started, and Flink's Kafka sink failed on its first dead letter a
+            // minute later, three restarts over, with a stack trace and status 1.
+            assertThat(
+                            execute(
+                                    "--bootstrap-servers",
+                                    servers,
+                                    "--input-topic",
+                                    "in",
+                                    "--output-topic",
+                                    "out",
+                                    "--dlq-topic",
+                                    "no-dlq",
+                                    "--connect-timeout",
+                                    "1s",
+                                    "--bounded"))
+                    .isEqualTo(
+                            "2 Invalid value for option '--dlq-topic': 'no-dlq' is not a topic of"
+                                    + " the Kafka cluster at --bootstrap-servers '"
+                                    + servers
+                                    + "' (looked for during 1s, --connect-timeout), which does"
+                                    + " not create topics on first use"
+                                    + " (auto.create.topics.enable=false); create it first\n"
+                                    + "Use --help to see every option.\n");
+            // Both missing: the output topic is named first.
+            assertThat(
+                            execute(
+                                    "--bootstrap-servers",
+                                    servers,
+                                    "--input-topic",
+                                    "in",
+                                    "--output-topic",
+                                    "no-out",
+                                    "--dlq-topic",
+                                    "no-dlq",
+                                    "--connect-timeout",
+                                    "1s",
+                                    "--bounded"))
+                    .startsWith(
+                            "2 Invalid value for option '--output-topic': 'no-out' is not a topic");
+        }
+    }
+
+    /** The exit status and the error output of the job's command line on {@code args}. */
+    private static String execute(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine command = SqlZeroFractionJob.commandLine();
+        command.setErr(new PrintWriter(err, true));
+        int status = command.execute(args);
+        return status + " " + err.toString().replace("\r\n", "\n");
+    }
+
+    @Test
     void kafkaPropertiesReachTheProducer() throws Exception {
         String in = "sql-producer-properties";
         String out = "sql-producer-properties-out";
