@@ -4,6 +4,7 @@ import io.relustream.avro.DeadLetter;
 import io.relustream.avro.DeadLetterHeader;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 
 /**
  * Upper bounds of the Kafka records the job writes for one input record: its activations, the
@@ -16,7 +17,7 @@ import java.nio.ByteBuffer;
  * the 10-byte single-object header and Kafka's record and batch framing, so a record within them
  * always fits.
  */
-final class OutputRecordSizes {
+public final class OutputRecordSizes {
 
     /** Kafka's batch header (61 bytes) and a record's own framing (at most 21), rounded up. */
     private static final int KAFKA_FRAMING = 128;
@@ -106,6 +107,44 @@ final class OutputRecordSizes {
                         + MAX_LONG_VARINT;
         long key = letter.getKey() == null ? 0 : letter.getKey().remaining();
         return KAFKA_FRAMING + key + value;
+    }
+
+    /**
+     * {@code letter}, or when it would not fit in one Kafka record of {@code maxRecordBytes} (an
+     * input near the size limit and the dead letter's own fields), {@code letter} without the
+     * original bytes, and if need be without the key and headers too, its reason saying so and
+     * where to read them: a record the producer refuses would fail the sink, and the job would
+     * restart into it for ever. Changes and returns {@code letter}.
+     */
+    public static DeadLetter fittingDeadLetter(DeadLetter letter, int maxRecordBytes) {
+        if (deadLetter(letter) <= maxRecordBytes) {
+            return letter;
+        }
+        String reason = letter.getReason();
+        String leftOut = "";
+        if (letter.getPayload() != null) {
+            leftOut = "the payload (" + letter.getPayload().remaining() + " bytes)";
+            letter.setPayload(null);
+        }
+        if (deadLetter(letter) > maxRecordBytes) {
+            leftOut += (leftOut.isEmpty() ? "the key and headers are" : ", key and headers are");
+            letter.setKey(null);
+            letter.setHeaders(new ArrayList<>());
+        } else {
+            leftOut += " is";
+        }
+        letter.setReason(
+                String.format(
+                        "%s; %s left out of this dead letter, which would not fit in one Kafka"
+                                + " record with them (max.request.size=%d): read the record from"
+                                + " %s/%d@%d",
+                        reason,
+                        leftOut,
+                        maxRecordBytes,
+                        letter.getTopic(),
+                        letter.getPartition(),
+                        letter.getOffset()));
+        return letter;
     }
 
     /** Bytes of a nullable {@code bytes} value without its union branch. */

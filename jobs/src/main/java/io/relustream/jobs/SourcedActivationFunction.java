@@ -22,8 +22,6 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.util.ArrayList;
-
 /**
  * The job's activation stage: activates every decoded record, sends every record that cannot be
  * activated (or did not decode) to {@link #DEAD_LETTERS} with its original bytes and Kafka
@@ -153,40 +151,10 @@ final class SourcedActivationFunction
     }
 
     /**
-     * {@code letter}, or when it would not fit in one Kafka record (an input near the size limit
-     * and the dead letter's own fields), {@code letter} without the original bytes, and if need be
-     * without the key and headers too, its reason saying so and where to read them: a record the
-     * producer refuses would fail the sink, and the job would restart into it for ever.
+     * {@code letter}, or as much of it as fits in one Kafka record: see {@link OutputRecordSizes}.
      */
     private DeadLetter fitting(DeadLetter letter) {
-        if (OutputRecordSizes.deadLetter(letter) <= maxRecordBytes) {
-            return letter;
-        }
-        String reason = letter.getReason();
-        String leftOut = "";
-        if (letter.getPayload() != null) {
-            leftOut = "the payload (" + letter.getPayload().remaining() + " bytes)";
-            letter.setPayload(null);
-        }
-        if (OutputRecordSizes.deadLetter(letter) > maxRecordBytes) {
-            leftOut += (leftOut.isEmpty() ? "the key and headers are" : ", key and headers are");
-            letter.setKey(null);
-            letter.setHeaders(new ArrayList<>());
-        } else {
-            leftOut += " is";
-        }
-        letter.setReason(
-                String.format(
-                        "%s; %s left out of this dead letter, which would not fit in one Kafka"
-                                + " record with them (max.request.size=%d): read the record from"
-                                + " %s/%d@%d",
-                        reason,
-                        leftOut,
-                        maxRecordBytes,
-                        letter.getTopic(),
-                        letter.getPartition(),
-                        letter.getOffset()));
-        return letter;
+        return OutputRecordSizes.fittingDeadLetter(letter, maxRecordBytes);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.relustream.formats.AvroRecordEncoder;
 import io.relustream.formats.DeadLetters;
 import io.relustream.formats.UndecodableRecordException;
 import io.relustream.formats.WireFormat;
+import io.relustream.jobs.OutputRecordSizes;
 
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.api.TableEnvironment;
@@ -39,12 +40,29 @@ public final class FeatureVectorFunctions {
 
     private FeatureVectorFunctions() {}
 
-    /** Registers the functions under their SQL names, as temporary system functions. */
+    /**
+     * Kafka's default {@code max.request.size}, 1 MiB: the largest dead letter {@code DEAD_LETTER}
+     * writes unless told otherwise.
+     */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
+    /**
+     * Registers the functions under their SQL names, as temporary system functions, for a
+     * dead-letter producer of Kafka's default {@code max.request.size}.
+     */
     public static void registerAll(TableEnvironment tableEnv) {
+        registerAll(tableEnv, DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    /**
+     * {@link #registerAll(TableEnvironment)} for a dead-letter producer whose {@code
+     * max.request.size} is {@code maxRecordBytes}.
+     */
+    public static void registerAll(TableEnvironment tableEnv, int maxRecordBytes) {
         tableEnv.createTemporarySystemFunction("FEATURE_VECTOR", Decode.class);
         tableEnv.createTemporarySystemFunction("FEATURE_EVENT_TIME", EventTime.class);
         tableEnv.createTemporarySystemFunction("UNDECODABLE_REASON", UndecodableReason.class);
-        tableEnv.createTemporarySystemFunction("DEAD_LETTER", DeadLetterBytes.class);
+        tableEnv.createTemporarySystemFunction("DEAD_LETTER", new DeadLetterBytes(maxRecordBytes));
     }
 
     private static AvroRecordDecoder<FeatureVector> decoder() {
@@ -118,10 +136,24 @@ public final class FeatureVectorFunctions {
      * {@code DEAD_LETTER(payload, key, topic, partition, offset, timestamp)}: the {@code
      * DeadLetter} of bytes that do not decode, in single-object Avro (as the activation job writes
      * its dead letters), with the payload, key and Kafka coordinates, the reason, the error and the
-     * time it failed; NULL when the bytes decode.
+     * time it failed; NULL when the bytes decode. A letter that would not fit in one Kafka record
+     * of the producer's {@code max.request.size} leaves out the payload, and if need be the key and
+     * headers, as the activation job's do: its reason says so and where to read the record.
      */
     public static final class DeadLetterBytes extends ScalarFunction {
         private static final long serialVersionUID = 1L;
+
+        private final int maxRecordBytes;
+
+        /** For a producer of Kafka's default {@code max.request.size}, 1 MiB. */
+        public DeadLetterBytes() {
+            this(DEFAULT_MAX_RECORD_BYTES);
+        }
+
+        /** For a producer whose {@code max.request.size} is {@code maxRecordBytes}. */
+        public DeadLetterBytes(int maxRecordBytes) {
+            this.maxRecordBytes = maxRecordBytes;
+        }
 
         private final AvroRecordDecoder<FeatureVector> decoder = decoder();
         private final AvroRecordEncoder<DeadLetter> encoder =
@@ -148,7 +180,8 @@ public final class FeatureVectorFunctions {
                 if (timestamp != null) {
                     letter.timestamp(timestamp.toEpochMilli());
                 }
-                return encoder.encode(letter.build());
+                return encoder.encode(
+                        OutputRecordSizes.fittingDeadLetter(letter.build(), maxRecordBytes));
             }
         }
 

@@ -384,6 +384,17 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         }
     }
 
+    /**
+     * The largest record the job's producers send: {@code --kafka.max.request.size}, or Kafka's
+     * default, 1 MiB.
+     */
+    int maxRequestSize() {
+        String configured = kafkaProperties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        return configured == null
+                ? FeatureVectorFunctions.DEFAULT_MAX_RECORD_BYTES
+                : Integer.parseInt(configured.strip());
+    }
+
     /** The {@code --kafka.} properties, as given. */
     public Map<String, String> kafkaProperties() {
         return kafkaProperties;
@@ -464,7 +475,7 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         WrittenTopicsCheck.check(
                 bootstrapServers, written, kafkaProperties, connectTimeout, deadline);
         SqlFunctions.registerAll(tableEnv);
-        FeatureVectorFunctions.registerAll(tableEnv);
+        FeatureVectorFunctions.registerAll(tableEnv, maxRequestSize());
         StatementSet inserts = tableEnv.createStatementSet();
         boolean anyInsert = false;
         for (String statement : statements()) {

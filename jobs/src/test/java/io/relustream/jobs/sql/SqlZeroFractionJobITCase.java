@@ -183,6 +183,47 @@ class SqlZeroFractionJobITCase {
         assertThat(keys.get("1@5")).isEqualTo(key("bad-last"));
     }
 
+    @Test
+    void aDeadLetterTooLargeForTheProducerLeavesOutThePayloadAndSaysSo() throws Exception {
+        String in = "sql-large-bad";
+        String out = "sql-large-bad-out";
+        String dlq = "sql-large-bad-dlq";
+        kafka.createTopics(1, in);
+        kafka.createTopics(1, out);
+        kafka.createTopics(1, dlq);
+        // 100,000 bytes of 0xFF: no FeatureVector (an id length of -1), and with the dead letter's
+        // own fields above the producer's 65,536 bytes.
+        byte[] large = new byte[100_000];
+        Arrays.fill(large, (byte) 0xFF);
+        topics.produce(
+                List.of(
+                        new ProducerRecord<>(in, 0, key("large"), large),
+                        new ProducerRecord<>(
+                                in, 0, null, plainAvro(vector("ok", 1_000, "a", 1.0)))));
+
+        // Before: the producer refused the dead letter, and the job failed after three restarts.
+        bounded(in, out, 1, "--dlq-topic", dlq, "--kafka.max.request.size=65536").run();
+
+        List<ConsumerRecord<byte[], byte[]>> written = topics.readAll(dlq);
+        assertThat(written).hasSize(1);
+        assertThat(written.get(0).key()).isEqualTo(key("large"));
+        DeadLetter letter =
+                AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .decode(written.get(0).value());
+        assertThat(letter.getPayload()).isNull();
+        assertThat(bytes(letter.getKey())).isEqualTo(key("large"));
+        assertThat(letter.getOffset()).isEqualTo(0L);
+        assertThat(letter.getReason())
+                .endsWith(
+                        "; the payload (100000 bytes) is left out of this dead letter, which"
+                                + " would not fit in one Kafka record with them"
+                                + " (max.request.size=65536): read the record from "
+                                + in
+                                + "/0@0");
+        // The good record after it is counted.
+        assertThat(onlyWindow(out).get("record_count").asLong()).isEqualTo(1L);
+    }
+
     /**
      * Writes to {@code in} as an exactly-once producer upstream does: one transaction of two
      * records committed (ReLU outputs 1 and 0), the next of one record aborted (output 0).
