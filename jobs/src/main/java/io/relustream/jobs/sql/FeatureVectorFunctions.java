@@ -5,6 +5,7 @@ import io.relustream.avro.FeatureVector;
 import io.relustream.formats.AvroRecordDecoder;
 import io.relustream.formats.AvroRecordEncoder;
 import io.relustream.formats.DeadLetters;
+import io.relustream.formats.InvalidEventTimeException;
 import io.relustream.formats.UndecodableRecordException;
 import io.relustream.formats.WireFormat;
 import io.relustream.jobs.OutputRecordSizes;
@@ -65,13 +66,42 @@ public final class FeatureVectorFunctions {
         tableEnv.createTemporarySystemFunction("DEAD_LETTER", new DeadLetterBytes(maxRecordBytes));
     }
 
+    /**
+     * The latest event time a record may have, 9999-12-31T23:59:59.999Z: the end of SQL's {@code
+     * TIMESTAMP(3)}. The earliest is {@link #NO_EVENT_TIME}, its start.
+     */
+    static final Instant LATEST_EVENT_TIME = Instant.parse("9999-12-31T23:59:59.999Z");
+
     private static AvroRecordDecoder<FeatureVector> decoder() {
         return AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO);
     }
 
     /**
+     * The record, or why not: bytes that do not decode, or an event time outside SQL's {@code
+     * TIMESTAMP(3)}, years 0000 to 9999. Beyond them the window arithmetic overflows (a record at
+     * the largest timestamp-millis was counted in a window from the year -1701532 to +1705471), and
+     * so may the watermark.
+     */
+    private static FeatureVector decode(AvroRecordDecoder<FeatureVector> decoder, byte[] payload)
+            throws UndecodableRecordException {
+        FeatureVector vector = decoder.decode(payload);
+        Instant eventTime = vector.getEventTime();
+        if (eventTime.isBefore(NO_EVENT_TIME.toInstant(ZoneOffset.UTC))
+                || eventTime.isAfter(LATEST_EVENT_TIME)) {
+            throw new InvalidEventTimeException(
+                    "event_time "
+                            + eventTime.toEpochMilli()
+                            + " ("
+                            + eventTime
+                            + ") is outside the years 0000 to 9999 that SQL's TIMESTAMP(3) holds");
+        }
+        return vector;
+    }
+
+    /**
      * {@code FEATURE_VECTOR(payload)}: the record as a ROW of its four fields, NULL when the bytes
-     * do not decode (see {@code UNDECODABLE_REASON}).
+     * do not decode or its event time is outside the years 0000 to 9999 (see {@code
+     * UNDECODABLE_REASON}).
      */
     public static final class Decode extends ScalarFunction {
         private static final long serialVersionUID = 1L;
@@ -83,7 +113,7 @@ public final class FeatureVectorFunctions {
                         + " `values` ARRAY<DOUBLE NOT NULL> NOT NULL>") Row eval(byte[] payload) {
             FeatureVector vector;
             try {
-                vector = decoder.decode(payload);
+                vector = decode(decoder, payload);
             } catch (UndecodableRecordException e) {
                 return null;
             }
@@ -106,7 +136,7 @@ public final class FeatureVectorFunctions {
 
         public @DataTypeHint("TIMESTAMP(3) NOT NULL") LocalDateTime eval(byte[] payload) {
             try {
-                return utc(decoder.decode(payload).getEventTime());
+                return utc(decode(decoder, payload).getEventTime());
             } catch (UndecodableRecordException e) {
                 return NO_EVENT_TIME;
             }
@@ -124,7 +154,7 @@ public final class FeatureVectorFunctions {
 
         public String eval(byte[] payload) {
             try {
-                decoder.decode(payload);
+                decode(decoder, payload);
                 return null;
             } catch (UndecodableRecordException e) {
                 return e.getMessage();
@@ -167,7 +197,7 @@ public final class FeatureVectorFunctions {
                 Long offset,
                 @DataTypeHint("TIMESTAMP_LTZ(3)") Instant timestamp) {
             try {
-                decoder.decode(payload);
+                decode(decoder, payload);
                 return null;
             } catch (UndecodableRecordException e) {
                 // As the activation job's source: the underlying error, where there is one.

@@ -172,9 +172,9 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             paramLabel = "<topic>",
             converter = OptionConverters.TopicName.class,
             description =
-                    "Topic for the dead letters: input records that do not decode, as"
-                            + " single-object Avro DeadLetters with the reason. Default:"
-                            + " ${DEFAULT-VALUE}.")
+                    "Topic for the dead letters: input records that do not decode, or whose"
+                            + " event time is outside the years 0000 to 9999, as single-object"
+                            + " Avro DeadLetters with the reason. Default: ${DEFAULT-VALUE}.")
     String dlqTopic;
 
     @Option(

@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -85,6 +86,48 @@ class FeatureVectorFunctionsTest {
                 .endsWith(
                         "; it starts with C3 01, the marker of the avro-single-object format, but"
                                 + " is read as plain avro");
+    }
+
+    @Test
+    void eventTimesOutsideTheYearsOfSqlTimestampsAreDeadLetters() {
+        // The first and last millisecond of SQL's TIMESTAMP(3), 0000-01-01 and 9999-12-31.
+        long first = -62_167_219_200_000L;
+        long last = 253_402_300_799_999L;
+        for (long fits : new long[] {first, last}) {
+            byte[] payload = plain(fits);
+            assertThat(new FeatureVectorFunctions.UndecodableReason().eval(payload)).isNull();
+            assertThat(new FeatureVectorFunctions.EventTime().eval(payload))
+                    .isEqualTo(
+                            LocalDateTime.ofEpochSecond(
+                                            Math.floorDiv(fits, 1000), 0, ZoneOffset.UTC)
+                                    .plusNanos(Math.floorMod(fits, 1000) * 1_000_000L));
+        }
+        // Before: Long.MAX_VALUE was counted in a window from the year -1701532 to +1705471.
+        for (long outside : new long[] {first - 1, last + 1, Long.MIN_VALUE, Long.MAX_VALUE}) {
+            byte[] payload = plain(outside);
+            String at = String.valueOf(outside);
+            assertThat(new FeatureVectorFunctions.Decode().eval(payload)).as(at).isNull();
+            assertThat(new FeatureVectorFunctions.EventTime().eval(payload))
+                    .as(at)
+                    .isEqualTo(FeatureVectorFunctions.NO_EVENT_TIME);
+            assertThat(
+                            new FeatureVectorFunctions.DeadLetterBytes()
+                                    .eval(payload, null, "features-avro", 0, 1L, null))
+                    .as(at)
+                    .isNotNull();
+        }
+        assertThat(new FeatureVectorFunctions.UndecodableReason().eval(plain(last + 1)))
+                .isEqualTo(
+                        "event_time 253402300800000 (+10000-01-01T00:00:00Z) is outside the years"
+                                + " 0000 to 9999 that SQL's TIMESTAMP(3) holds");
+    }
+
+    private static byte[] plain(long eventTime) {
+        return AvroRecordEncoder.of(FeatureVector.class, WireFormat.AVRO)
+                .encode(
+                        FeatureVector.newBuilder(VECTOR)
+                                .setEventTime(Instant.ofEpochMilli(eventTime))
+                                .build());
     }
 
     @Test
