@@ -47,6 +47,7 @@ import org.apache.avro.specific.SpecificRecordBase;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -105,7 +106,8 @@ public final class ActivationStatsJob {
     /**
      * Builds the job on Kafka and runs it until it ends (with {@code --bounded}) or fails.
      *
-     * @throws InvalidOptionsException when Kafka has no topic {@code --input-topic}
+     * @throws InvalidOptionsException when Kafka has no topic {@code --input-topic}, or, on brokers
+     *     that do not create topics on first use, one of the topics the job writes
      * @throws KafkaCheckException when Kafka does not answer within {@code --connect-timeout}
      */
     public static JobExecutionResult run(JobOptions options) throws Exception {
@@ -115,7 +117,20 @@ public final class ActivationStatsJob {
     /** {@link #run(JobOptions)} with taps between the stages. */
     public static JobExecutionResult run(JobOptions options, ActivationStatsPipeline.StageTaps taps)
             throws Exception {
+        // One --connect-timeout for all the topics. Capped so that the deadline cannot overflow.
+        Duration longest = Duration.ofNanos(Long.MAX_VALUE / 4);
+        Duration timeout = options.connectTimeout();
+        long deadline =
+                System.nanoTime() + (timeout.compareTo(longest) < 0 ? timeout : longest).toNanos();
         checkInputTopic(options);
+        Map<String, String> written = new LinkedHashMap<>();
+        written.put("--output-topic", options.outputTopic());
+        written.put("--stats-topic", options.statsTopic());
+        written.put("--alerts-topic", options.alertsTopic());
+        written.put("--dlq-topic", options.dlqTopic());
+        written.put("--late-topic", options.lateTopic());
+        WrittenTopicsCheck.check(
+                options.bootstrapServers(), written, options.kafkaProperties(), timeout, deadline);
         StreamExecutionEnvironment env = environment(options);
         ActivationStatsPipeline.build(
                 env, options, kafkaSource(options), kafkaOutputs(options), taps);

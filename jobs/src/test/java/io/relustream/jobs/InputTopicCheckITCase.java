@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The job asks Kafka for its input topic before it starts: without it, Flink's Kafka source fails
  * on a topic that does not exist, and the job restarts into the same failure for ever, with {@code
- * --bounded} too.
+ * --bounded} too. Likewise for the topics it writes, where the brokers do not create topics.
  */
 class InputTopicCheckITCase {
 
@@ -43,6 +44,42 @@ class InputTopicCheckITCase {
                                     + kafka.bootstrapServers()
                                     + "' (looked for during 1s, --connect-timeout); create it"
                                     + " first, or name the topic the features are in");
+        }
+    }
+
+    @Test
+    void aMissingOutputTopicFailsTheStartWhenTheBrokersDoNotCreateTopics() throws Exception {
+        try (EmbeddedKafka kafka =
+                EmbeddedKafka.start(Map.of("auto.create.topics.enable", "false"))) {
+            kafka.createTopics(
+                    1, "features", "activations", "activation-stats", "dead-letters", "late");
+            JobOptions options =
+                    JobOptions.parse(
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--stats-topic",
+                            "activation-stats",
+                            "--alerts-topic",
+                            "alertz",
+                            "--dlq-topic",
+                            "dead-letters",
+                            "--late-topic",
+                            "late",
+                            "--connect-timeout",
+                            "1s",
+                            "--bounded");
+
+            // Before: the job started, and Flink's Kafka sink failed on the first alert a minute
+            // later, restarting into the same failure.
+            assertThatThrownBy(() -> ActivationStatsJob.run(options))
+                    .isInstanceOf(InvalidOptionsException.class)
+                    .hasMessage(
+                            "Invalid value for option '--alerts-topic': 'alertz' is not a topic"
+                                    + " of the Kafka cluster at --bootstrap-servers '"
+                                    + kafka.bootstrapServers()
+                                    + "' (looked for during 1s, --connect-timeout), which does"
+                                    + " not create topics on first use"
+                                    + " (auto.create.topics.enable=false); create it first");
         }
     }
 

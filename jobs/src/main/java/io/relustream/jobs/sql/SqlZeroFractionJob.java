@@ -2,6 +2,7 @@ package io.relustream.jobs.sql;
 
 import io.relustream.jobs.ActivationStatsJob;
 import io.relustream.jobs.KafkaCheckException;
+import io.relustream.jobs.WrittenTopicsCheck;
 import io.relustream.jobs.options.CommandLines;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.InvalidOptionsException;

@@ -1,6 +1,5 @@
-package io.relustream.jobs.sql;
+package io.relustream.jobs;
 
-import io.relustream.jobs.KafkaCheckException;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.InvalidOptionsException;
 
@@ -25,15 +24,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The SQL job's look at the topics it writes, before it starts: on brokers that do not create
- * topics on first use ({@code auto.create.topics.enable=false}, as in the compose file), Flink's
- * Kafka sink waits a minute for a missing topic at its first record, then fails the job, and again
- * after every restart. A missing topic is looked for again every half second until the deadline of
- * the start's {@code --connect-timeout}, as the input topic is, so that one created just after the
- * job starts is found. Whatever Kafka does not tell (a broker's configuration, say) leaves the
- * topic to the sink, as without the check.
+ * A job's look at the topics it writes, before it starts: on brokers that do not create topics on
+ * first use ({@code auto.create.topics.enable=false}, as in the compose file), Flink's Kafka sink
+ * waits a minute for a missing topic at its first record, then fails the job, and again after every
+ * restart. A missing topic is looked for again every half second until the deadline of the start's
+ * {@code --connect-timeout}, as the input topic is, so that one created just after the job starts
+ * is found. Whatever Kafka does not tell (a broker's configuration, say) leaves the topic to the
+ * sink, as without the check.
  */
-final class WrittenTopicsCheck {
+public final class WrittenTopicsCheck {
 
     private static final String AUTO_CREATE = "auto.create.topics.enable";
 
@@ -49,7 +48,7 @@ final class WrittenTopicsCheck {
      * @throws InvalidOptionsException naming the option of the first topic still missing
      * @throws KafkaCheckException when interrupted
      */
-    static void check(
+    public static void check(
             String bootstrapServers,
             Map<String, String> topicsByOption,
             Map<String, String> kafkaProperties,
