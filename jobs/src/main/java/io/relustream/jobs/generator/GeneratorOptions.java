@@ -8,7 +8,9 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
+import java.math.BigInteger;
 import java.time.Duration;
 
 /**
@@ -89,7 +91,12 @@ public final class GeneratorOptions {
                             + " ${DEFAULT-VALUE}.")
     Duration lateBy;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            converter = Seed.class,
+            description =
+                    "Seed of the random features, any 64-bit integer. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     /** The command this is part of, whose parse result holds the values as they were typed. */
@@ -111,6 +118,28 @@ public final class GeneratorOptions {
                             + MAX_DIMENSIONS
                             + " values per record, so that a record fits Kafka's default 1 MB"
                             + " message size");
+        }
+    }
+
+    /**
+     * {@code --seed}: any long, read as the other options read numbers, with a message that says
+     * what is allowed (picocli's own says only "is not a long").
+     */
+    static final class Seed implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String stripped = value.strip();
+            if (!stripped.matches("[+-]?[0-9]+")
+                    || new BigInteger(stripped).bitLength() > Long.SIZE - 1) {
+                throw new TypeConversionException(
+                        "'"
+                                + value
+                                + "' must be an integer from "
+                                + Long.MIN_VALUE
+                                + " to "
+                                + Long.MAX_VALUE);
+            }
+            return new BigInteger(stripped).longValueExact();
         }
     }
 

@@ -77,6 +77,14 @@ class GeneratorCommandTest {
                         + " avro-single-object, avro",
                 "--connect-timeout | 0s | Invalid value for option '--connect-timeout': '0s' must"
                         + " be > 0",
+                "--seed | abc | Invalid value for option '--seed': 'abc' must be an integer from"
+                        + " -9223372036854775808 to 9223372036854775807",
+                // 2^63, one past the largest long.
+                "--seed | 9223372036854775808 | Invalid value for option '--seed':"
+                        + " '9223372036854775808' must be an integer from -9223372036854775808 to"
+                        + " 9223372036854775807",
+                "--seed | 1.5 | Invalid value for option '--seed': '1.5' must be an integer from"
+                        + " -9223372036854775808 to 9223372036854775807",
             })
     void rejectsABadValueNamingTheOptionTheValueAndWhatIsAllowed(
             String option, String value, String message) {
@@ -88,6 +96,14 @@ class GeneratorCommandTest {
 
         assertThat(status).isEqualTo(2);
         assertThat(err.toString()).isEqualToNormalizingNewlines(message + "\n" + USE_HELP);
+    }
+
+    @ParameterizedTest(name = "--seed {0}")
+    @CsvSource({"-9223372036854775808", "9223372036854775807", "-1", "' 7 '", "+7"})
+    void takesAnyLongAsTheSeed(String seed) {
+        assertThat(run("--help", "--seed", seed)).isZero();
+
+        assertThat(err.toString()).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
