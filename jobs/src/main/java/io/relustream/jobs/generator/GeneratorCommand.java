@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -69,7 +70,8 @@ import java.util.concurrent.atomic.AtomicReference;
             "Exits 2 for an invalid option (a --topic the cluster does not have within"
                     + " --connect-timeout and does not create on first use,"
                     + " auto.create.topics.enable=false, included), 1 when"
-                    + " the brokers do not answer within --connect-timeout or refuse records."
+                    + " the brokers do not answer within --connect-timeout, refuse to"
+                    + " authenticate it (check the --kafka. security options) or refuse records."
                     + " Ctrl-C or SIGTERM stops it once the records produced so far are sent"
                     + " (waiting up to 30s)."
         },
@@ -279,7 +281,7 @@ public final class GeneratorCommand implements Callable<Integer> {
      * generator says nothing until then.
      *
      * @throws KafkaException naming {@code --bootstrap-servers} and its value when no broker
-     *     answers within {@code timeout}
+     *     answers within {@code timeout}, or when the brokers refuse to authenticate the client
      * @throws IllegalArgumentException naming {@code --topic} and its value when the cluster still
      *     has no such topic when {@code timeout} has passed, and its brokers do not create topics
      *     on first use
@@ -331,6 +333,18 @@ public final class GeneratorCommand implements Callable<Integer> {
                     whileMissing);
             return;
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException) {
+                // The brokers answered, and said no: a longer timeout would not help.
+                throw new KafkaException(
+                        "Kafka at --bootstrap-servers '"
+                                + bootstrapServers
+                                + "' refused to authenticate the generator ("
+                                + e.getCause().getMessage()
+                                + "); check the --kafka. security options (security.protocol,"
+                                + " sasl.mechanism, sasl.jaas.config, ssl.*) against the brokers'"
+                                + " listener",
+                        e.getCause());
+            }
             problem = e.getCause().getMessage();
         } catch (KafkaException e) {
             // Creating the client: no address of the list resolves, or a file of the security

@@ -155,6 +155,39 @@ class GeneratorCommandITCase {
     }
 
     @Test
+    void aBrokerThatRefusesTheAuthenticationIsNamedWithTheSecurityOptions() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "secured");
+            // The broker's listener takes no SASL: it refuses the handshake at once, and waiting
+            // longer would not change that.
+            Run run =
+                    generate(
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--topic",
+                            "secured",
+                            "--count",
+                            "1",
+                            "--kafka.security.protocol=SASL_PLAINTEXT",
+                            "--kafka.sasl.mechanism=PLAIN",
+                            "--kafka.sasl.jaas.config="
+                                    + "org.apache.kafka.common.security.plain.PlainLoginModule"
+                                    + " required username=\"user\" password=\"secret\";");
+
+            assertThat(run.status).isOne();
+            assertThat(run.stderr)
+                    .isEqualToNormalizingNewlines(
+                            "Kafka at --bootstrap-servers '"
+                                    + kafka.bootstrapServers()
+                                    + "' refused to authenticate the generator (Unexpected"
+                                    + " handshake request with client mechanism PLAIN, enabled"
+                                    + " mechanisms are []); check the --kafka. security options"
+                                    + " (security.protocol, sasl.mechanism, sasl.jaas.config,"
+                                    + " ssl.*) against the brokers' listener\n");
+        }
+    }
+
+    @Test
     void aClientThatCannotBeMadeSaysWhy(@TempDir Path dir) {
         // A truststore that is not there: the admin client of the check cannot be made. Nothing
         // was waited for, so a longer --connect-timeout would not help.
