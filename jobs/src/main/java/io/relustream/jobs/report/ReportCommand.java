@@ -200,15 +200,26 @@ public final class ReportCommand implements Callable<Integer> {
     /** The command line of the report, with the project's handling of invalid options. */
     public static CommandLine commandLine() {
         ReportCommand report = new ReportCommand();
-        // With --help, the arguments picocli leaves to the report are still checked.
-        return CommandLines.of(report, CommandLines.USE_HELP, report::kafkaProperties);
+        // With --help, the report checks its options as it would without it.
+        return CommandLines.of(report, CommandLines.USE_HELP, report::checkOptions);
+    }
+
+    /**
+     * Checks every option, alone and with the others, as {@code --help} does too.
+     *
+     * @return the {@code --kafka.} properties
+     * @throws ParameterException naming the option and the value
+     */
+    private Map<String, String> checkOptions() {
+        Map<String, String> kafkaProperties = kafkaProperties();
+        checkSource(kafkaProperties);
+        return kafkaProperties;
     }
 
     @Override
     public Integer call() {
         Charts.headless();
-        Map<String, String> kafkaProperties = kafkaProperties();
-        checkSource(kafkaProperties);
+        Map<String, String> kafkaProperties = checkOptions();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 
@@ -403,10 +414,14 @@ public final class ReportCommand implements Callable<Integer> {
         }
     }
 
-    /** Exactly one source: a topic or a file, with only the options that apply to it. */
+    /**
+     * Exactly one source (none for {@code --help}): a topic or a file, with only the options that
+     * apply to it.
+     */
     private void checkSource(Map<String, String> kafkaProperties) {
         ParseResult parsed = spec.commandLine().getParseResult();
-        if (input == null && bootstrapServers == null) {
+        // Help may be asked for without a source; what is given is still checked.
+        if (input == null && bootstrapServers == null && !help) {
             throw new ParameterException(
                     spec.commandLine(),
                     "Missing input: give --bootstrap-servers to read the stats topic, or --input"
@@ -446,7 +461,11 @@ public final class ReportCommand implements Callable<Integer> {
         }
         if (input == null) {
             try {
-                StatsReader.checkConsumerConfig(bootstrapServers, kafkaProperties, timeout);
+                // Any broker will do for --help without --bootstrap-servers.
+                StatsReader.checkConsumerConfig(
+                        bootstrapServers == null ? "kafka:9092" : bootstrapServers,
+                        kafkaProperties,
+                        timeout);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(
                         spec.commandLine(),

@@ -404,6 +404,44 @@ class ReportOptionsTest {
         }
     }
 
+    /**
+     * With {@code --help}, the report refuses what it refuses without it, as the other commands do;
+     * only a missing input is no mistake there.
+     */
+    @ParameterizedTest
+    @MethodSource("invalidReports")
+    void helpLetsNoInvalidReportPass(String message, List<String> args) {
+        List<String> all = new ArrayList<>(List.of("--help"));
+        all.addAll(args);
+        Run run = ReportFixtures.run(ReportCommand.commandLine(), withInput(all));
+
+        if (args.isEmpty()) {
+            assertThat(run.status).isZero();
+            assertThat(run.err).isEmpty();
+            return;
+        }
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err)
+                .isEqualTo(ReportCommandTest.lines(message.replace(FILE, input.toString()), HELP));
+    }
+
+    @Test
+    void helpChecksTheKafkaPropertiesTogetherWithoutBootstrapServers() {
+        Run run =
+                ReportFixtures.run(
+                        ReportCommand.commandLine(), "--help", "--kafka.enable.auto.commit=true");
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.err)
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Invalid --kafka. options for the report's Kafka consumer:"
+                                        + " enable.auto.commit cannot be set to true when default"
+                                        + " group id (null) is used.",
+                                HELP));
+    }
+
     @Test
     void helpChecksWhatTheReportAndThePlotCheckThemselves() {
         Run report =
