@@ -9,7 +9,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -19,7 +21,8 @@ import java.util.List;
  * --help}, and exits with status 2, instead of picocli's whole usage; with {@code --help}, an
  * unknown option, a stray argument or an invalid option is refused the same way, so only a valid
  * command line prints the help (status 0). A boolean option is never read as false from an empty
- * value ({@code --bounded=}).
+ * value ({@code --bounded=}), and an argument that starts with {@code --} is never the separate
+ * value of the option before it.
  *
  * <pre>{@code
  * SqlZeroFractionJob job = new SqlZeroFractionJob();
@@ -45,7 +48,7 @@ public final class CommandLines {
      * is called.
      */
     public static CommandLine of(Object command, String useHelp, Runnable checkOptions) {
-        CommandLine commandLine = readBooleans(new CommandLine(command));
+        CommandLine commandLine = refuseOptionsAsValues(readBooleans(new CommandLine(command)));
         // Arguments such as "@prod" are values here, never files of arguments.
         commandLine.setExpandAtFiles(false);
         commandLine.setParameterExceptionHandler(
@@ -78,6 +81,48 @@ public final class CommandLines {
                         checkOptions.run();
                     }
                     return new CommandLine.RunLast().execute(parsed);
+                });
+        return commandLine;
+    }
+
+    /**
+     * {@code commandLine}, its options never taking an argument that starts with {@code --} as
+     * their separate value ({@code --name=--value} still gives one), as {@code --kafka.} options
+     * never do: picocli takes any argument it does not know as the value of an option before it, so
+     * {@code --topic --kafka.sasl.jaas.config=...} would put the JAAS configuration, password and
+     * all, into the message about the topic name. The message names the option and the other
+     * argument up to its {@code '='}.
+     */
+    static CommandLine refuseOptionsAsValues(CommandLine commandLine) {
+        CommandSpec spec = commandLine.getCommandSpec();
+        spec.preprocessor(
+                (stack, command, argSpec, info) -> {
+                    // The stack holds the arguments last to first.
+                    List<String> args = new ArrayList<>(stack);
+                    Collections.reverse(args);
+                    for (int i = 0; i < args.size(); i++) {
+                        String arg = args.get(i);
+                        if (arg.equals("--")) {
+                            break;
+                        }
+                        OptionSpec option = arg.startsWith("--") ? spec.findOption(arg) : null;
+                        if (option == null || option.arity().min() < 1) {
+                            continue;
+                        }
+                        String next = i + 1 < args.size() ? args.get(i + 1) : null;
+                        if (next != null && next.startsWith("--")) {
+                            int equals = next.indexOf('=');
+                            throw new ParameterException(
+                                    commandLine,
+                                    "Expected parameter for option '"
+                                            + arg
+                                            + "' but found '"
+                                            + (equals < 0 ? next : next.substring(0, equals))
+                                            + "'");
+                        }
+                        i++;
+                    }
+                    return false;
                 });
         return commandLine;
     }

@@ -645,7 +645,8 @@ public final class JobOptions {
     }
 
     private static CommandLine commandLine(JobCommand command) {
-        return CommandLines.readBooleans(new CommandLine(command))
+        return CommandLines.refuseOptionsAsValues(
+                        CommandLines.readBooleans(new CommandLine(command)))
                 // Arguments such as "@prod" are values here, never files of arguments.
                 .setExpandAtFiles(false);
     }

@@ -201,6 +201,40 @@ class GeneratorCommandTest {
         assertThat(out.toString()).isEmpty();
     }
 
+    /**
+     * Picocli would take any argument it does not know as the value of the option before it, and
+     * quote it whole: a JAAS configuration's password, say.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--topic --kafka.sasl.jaas.config=password=secret | Expected parameter for option"
+                        + " '--topic' but found '--kafka.sasl.jaas.config'",
+                "--seed --kafka.ssl.key.password secret | Expected parameter for option '--seed'"
+                        + " but found '--kafka.ssl.key.password'",
+                "--help --topic --secret=secret | Expected parameter for option '--topic' but"
+                        + " found '--secret'",
+                "--topic --rate 5 | Expected parameter for option '--topic' but found '--rate'",
+            })
+    void anOptionIsNeverTheValueOfTheOptionBeforeIt(String args, String message) {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", "localhost:1"));
+        all.addAll(List.of(args.split(" ")));
+
+        assertThat(run(all.toArray(new String[0]))).isEqualTo(2);
+
+        assertThat(err.toString()).isEqualToNormalizingNewlines(message + "\n" + USE_HELP);
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aValueThatStartsWithTwoDashesIsGivenAfterAnEqualsSign() {
+        // "--x" is a topic name Kafka takes.
+        assertThat(run("--help", "--topic=--x")).isZero();
+
+        assertThat(err.toString()).isEmpty();
+    }
+
     @Test
     void missingBootstrapServersAreNamedAsTheJobNamesThem() {
         assertThat(run("--rate", "5")).isEqualTo(2);

@@ -62,6 +62,8 @@ class LocalRunTest {
                 // Quoted as typed, as the job quotes its values.
                 "--help --prometheus-port -1 | Invalid value for option '--prometheus-port': '-1'"
                         + " must be a port from 1 to 65535, or 0 for none",
+                "--help --duration --kafka.sasl.jaas.config=password=secret | Expected parameter"
+                        + " for option '--duration' but found '--kafka.sasl.jaas.config'",
                 "--help --prometheus-port 99999999999 | Invalid value for option"
                     + " '--prometheus-port': '99999999999' must be a port from 1 to 65535, or 0 for"
                     + " none",

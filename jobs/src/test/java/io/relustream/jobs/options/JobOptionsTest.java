@@ -973,6 +973,16 @@ class JobOptionsTest {
                 rejects(
                         "Expected parameter for option '--window' but found '--slide'",
                         withServers("--window", "--slide", "5s")));
+        // An option is never the value of the one before it: picocli would take any option it
+        // does not know, and quote it, secrets and all, as the value it cannot read.
+        rows.add(
+                rejects(
+                        "Expected parameter for option '--group-id' but found '--ssl-password'",
+                        withServers("--group-id", "--ssl-password=secret")));
+        rows.add(
+                rejects(
+                        "Expected parameter for option '--window' but found '--windw'",
+                        withServers("--window", "--windw", "1m")));
         rows.add(
                 rejects(
                         "option '--window' (<duration>) should be specified only once",

@@ -201,6 +201,12 @@ class ReportOptionsTest {
                         "localhost:9092",
                         "--kafka.enable.auto.commit=true"),
                 invalid("Unknown option: '--widht'", "--input", FILE, "--widht", "800"),
+                // Never the value of --input, to be quoted as a file that does not exist.
+                invalid(
+                        "Expected parameter for option '--input' but found"
+                                + " '--kafka.sasl.jaas.config'",
+                        "--input",
+                        "--kafka.sasl.jaas.config=password=secret"),
                 invalid(
                         "Unexpected argument: 'stats.avro'; every argument is an option or an"
                                 + " option's value",
@@ -300,6 +306,11 @@ class ReportOptionsTest {
                                 + " 8000]",
                         "--height",
                         "300"),
+                invalid(
+                        "Expected parameter for option '--activation' but found"
+                                + " '--kafka.sasl.jaas.config'",
+                        "--activation",
+                        "--kafka.sasl.jaas.config=password=secret"),
                 // Named as the job names it, without the value (Kafka values may be secrets).
                 invalid("Unknown option: '--kafka.acks'", "--kafka.acks=all"));
     }

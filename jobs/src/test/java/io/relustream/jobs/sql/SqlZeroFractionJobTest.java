@@ -352,6 +352,18 @@ class SqlZeroFractionJobTest {
                         "Invalid value for option '--input-topic': 'x' OR 'y' is not a Kafka topic"
                                 + " name; use 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_'"
                                 + " and '-', other than '.' or '..'");
+        // Never the value of the option before it, to be quoted whole.
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "localhost:9092",
+                                        "--group-id",
+                                        "--kafka.sasl.jaas.config=password=secret"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Expected parameter for option '--group-id' but found"
+                                + " '--kafka.sasl.jaas.config'");
         assertThatThrownBy(() -> SqlZeroFractionJob.parse("--bootstrap-servers", "kafka"))
                 .isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessage(
