@@ -157,16 +157,18 @@ public final class CommandLines {
     }
 
     /**
-     * The message for a boolean option given an empty value, or null when there is none: picocli
-     * reads {@code --bounded=} as {@code --bounded=false}, so an empty value (an unset shell
-     * variable, say) would silently turn the option off. Every other option refuses it.
+     * The message for a boolean option given an empty or blank value, or null when there is none:
+     * picocli reads {@code --bounded=} and {@code --bounded=' '} as {@code --bounded=false}, so an
+     * empty value (an unset shell variable, say) would silently turn the option off. Every other
+     * option refuses it.
      */
     public static String emptyBooleanValue(CommandSpec spec, List<String> args) {
         for (String arg : args) {
-            if (!arg.startsWith("--") || !arg.endsWith("=")) {
+            int equals = arg.indexOf('=');
+            if (!arg.startsWith("--") || equals < 0 || !arg.substring(equals + 1).isBlank()) {
                 continue;
             }
-            String name = arg.substring(0, arg.length() - 1);
+            String name = arg.substring(0, equals);
             OptionSpec option =
                     spec.findOption(name) != null
                             ? spec.findOption(name)
@@ -174,7 +176,9 @@ public final class CommandLines {
             if (option != null && option.typeInfo().isBoolean()) {
                 return "Invalid value for option '"
                         + name
-                        + "': '' is not a boolean; use true or false, or give the option without"
+                        + "': '"
+                        + arg.substring(equals + 1)
+                        + "' is not a boolean; use true or false, or give the option without"
                         + " a value";
             }
         }

@@ -689,6 +689,18 @@ class JobOptionsTest {
                                     + "': '' is not a boolean; use true or false, or give the"
                                     + " option without a value",
                             withServers(option + "=")));
+            // Nor a blank one: picocli reads it as false too (as true for --no-derivatives).
+            for (String blank : List.of(" ", "\t")) {
+                rows.add(
+                        rejects(
+                                "Invalid value for option '"
+                                        + option
+                                        + "': '"
+                                        + blank
+                                        + "' is not a boolean; use true or false, or give the"
+                                        + " option without a value",
+                                withServers(option + "=" + blank)));
+            }
         }
 
         rows.add(

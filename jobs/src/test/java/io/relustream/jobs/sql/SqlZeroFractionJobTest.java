@@ -352,6 +352,15 @@ class SqlZeroFractionJobTest {
                         "Invalid value for option '--input-topic': 'x' OR 'y' is not a Kafka topic"
                                 + " name; use 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_'"
                                 + " and '-', other than '.' or '..'");
+        // A blank value would read as false, as an empty one would.
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers", "localhost:9092", "--bounded= "))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--bounded': ' ' is not a boolean; use true or"
+                                + " false, or give the option without a value");
         // Never the value of the option before it, to be quoted whole.
         assertThatThrownBy(
                         () ->
