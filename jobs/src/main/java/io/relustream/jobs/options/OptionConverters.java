@@ -9,6 +9,8 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 import java.math.BigInteger;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -438,6 +440,32 @@ public final class OptionConverters {
             throw new TypeConversionException("'" + value + "' must be a number in " + range);
         }
         return Double.parseDouble(stripped);
+    }
+
+    /** A file or folder: any text the file system takes as a path. */
+    public static final class FilePath implements ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            try {
+                return path(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * {@code value} as a path.
+     *
+     * @throws IllegalArgumentException quoting the value and why it is no path (a NUL character,
+     *     say), instead of Java's InvalidPathException, whose message does not start with it
+     */
+    static Path path(String value) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a path: " + e.getReason());
+        }
     }
 
     /** {@code --writer-schemas}: files or folders of newer writer schemas. */

@@ -65,7 +65,7 @@ public final class WriterSchemas {
     }
 
     private static List<Path> files(String path) {
-        Path given = Path.of(path);
+        Path given = OptionConverters.path(path);
         if (Files.isRegularFile(given)) {
             return List.of(given);
         }

@@ -4,6 +4,7 @@ import io.relustream.activation.Activation;
 import io.relustream.activation.Activations;
 import io.relustream.activation.VectorActivation;
 import io.relustream.jobs.options.CommandLines;
+import io.relustream.jobs.options.OptionConverters;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -88,6 +89,7 @@ public final class PlotCommand implements Callable<Integer> {
 
     @Option(
             names = "--output",
+            converter = OptionConverters.FilePath.class,
             defaultValue = "activation.png",
             paramLabel = "<file>",
             description = "The PNG file to write. Default: ${DEFAULT-VALUE}.")

@@ -131,6 +131,7 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Option(
             names = "--input",
+            converter = OptionConverters.FilePath.class,
             paramLabel = "<file>",
             description =
                     "An Avro object container file of ActivationStats (see --export) to read"
@@ -139,6 +140,7 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Option(
             names = "--export",
+            converter = OptionConverters.FilePath.class,
             paramLabel = "<file>",
             description =
                     "Also write the records read to this Avro object container file, for"
@@ -147,6 +149,7 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Option(
             names = "--output-dir",
+            converter = OptionConverters.FilePath.class,
             defaultValue = ".",
             paramLabel = "<dir>",
             description = "Folder of the images, created if missing. Default: the current folder.")
@@ -484,6 +487,11 @@ public final class ReportCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(),
                     "Invalid value for option '--output-dir': '" + outputDir + "' is not a folder");
+        }
+        if (export != null && export.toString().isEmpty()) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '--export': '' names no file; give an .avro file");
         }
         if (export != null && Files.isDirectory(export)) {
             throw new ParameterException(

@@ -147,6 +147,12 @@ class WriterSchemasTest {
     }
 
     @Test
+    void rejectsAPathNoFileSystemHasNamingIt() {
+        // A NUL cannot be in a path: Java's own message would not quote the value.
+        assertRejected("a\0b.avsc", "'a\0b.avsc' is not a path: Nul character not allowed");
+    }
+
+    @Test
     void rejectsAPathThatIsNeitherAFileNorAFolder() {
         Path missing = dir.resolve("missing.avsc");
 

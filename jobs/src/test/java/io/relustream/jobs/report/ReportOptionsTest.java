@@ -213,6 +213,32 @@ class ReportOptionsTest {
                         "--input",
                         FILE,
                         "stats.avro"),
+                // Named as every other invalid value, not as picocli's "cannot convert".
+                invalid(
+                        "Invalid value for option '--input': 'a\0b' is not a path: Nul character"
+                                + " not allowed",
+                        "--input",
+                        "a\0b"),
+                invalid(
+                        "Invalid value for option '--export': 'a\0b' is not a path: Nul character"
+                                + " not allowed",
+                        "--input",
+                        FILE,
+                        "--export",
+                        "a\0b"),
+                invalid(
+                        "Invalid value for option '--output-dir': 'a\0b' is not a path: Nul"
+                                + " character not allowed",
+                        "--input",
+                        FILE,
+                        "--output-dir",
+                        "a\0b"),
+                invalid(
+                        "Invalid value for option '--export': '' names no file; give an .avro file",
+                        "--input",
+                        FILE,
+                        "--export",
+                        ""),
                 invalid(
                         "Invalid value for option '--output-dir': '" + FILE + "' is not a folder",
                         "--input",
@@ -340,6 +366,19 @@ class ReportOptionsTest {
                         ReportCommandTest.lines(
                                 "Invalid value for option '--output': '' names no file; give a"
                                         + " .png file",
+                                HELP));
+    }
+
+    @Test
+    void plotOutputMustBeAPath() {
+        Run run = ReportFixtures.run(PlotCommand.commandLine(), "--output", "a\0b.png");
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.err)
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Invalid value for option '--output': 'a\0b.png' is not a path:"
+                                        + " Nul character not allowed",
                                 HELP));
     }
 
