@@ -21,8 +21,8 @@ import java.util.List;
  * --help}, and exits with status 2, instead of picocli's whole usage; with {@code --help}, an
  * unknown option, a stray argument or an invalid option is refused the same way, so only a valid
  * command line prints the help (status 0). A boolean option is never read as false from an empty
- * value ({@code --bounded=}), and an argument that starts with {@code --} is never the separate
- * value of the option before it.
+ * value ({@code --bounded=}), {@code --help=false} is refused, and an argument that starts with
+ * {@code --} is never the separate value of the option before it.
  *
  * <pre>{@code
  * SqlZeroFractionJob job = new SqlZeroFractionJob();
@@ -61,10 +61,11 @@ public final class CommandLines {
                 });
         commandLine.setExecutionStrategy(
                 parsed -> {
-                    String emptyBoolean =
-                            emptyBooleanValue(commandLine.getCommandSpec(), parsed.originalArgs());
-                    if (emptyBoolean != null) {
-                        throw new ParameterException(commandLine, emptyBoolean);
+                    String invalidBoolean =
+                            invalidBooleanValue(
+                                    commandLine.getCommandSpec(), parsed.originalArgs());
+                    if (invalidBoolean != null) {
+                        throw new ParameterException(commandLine, invalidBoolean);
                     }
                     if (parsed.isUsageHelpRequested()) {
                         // With --help, picocli lets unknown options and stray arguments pass, and
@@ -157,29 +158,44 @@ public final class CommandLines {
     }
 
     /**
-     * The message for a boolean option given an empty or blank value, or null when there is none:
-     * picocli reads {@code --bounded=} and {@code --bounded=' '} as {@code --bounded=false}, so an
-     * empty value (an unset shell variable, say) would silently turn the option off. Every other
-     * option refuses it.
+     * The message for a boolean option given a value picocli would misread, or null when there is
+     * none: picocli reads {@code --bounded=} and {@code --bounded=' '} as {@code --bounded=false},
+     * so an empty value (an unset shell variable, say) would silently turn the option off; and it
+     * takes {@code --help=false} as a help request (printing the help, or letting the job start
+     * without its required options). Every other option refuses an empty value, and help is asked
+     * for with {@code --help} alone (or {@code --help=true}).
      */
-    public static String emptyBooleanValue(CommandSpec spec, List<String> args) {
+    public static String invalidBooleanValue(CommandSpec spec, List<String> args) {
         for (String arg : args) {
             int equals = arg.indexOf('=');
-            if (!arg.startsWith("--") || equals < 0 || !arg.substring(equals + 1).isBlank()) {
+            if (!arg.startsWith("-") || equals < 0) {
                 continue;
             }
             String name = arg.substring(0, equals);
+            String value = arg.substring(equals + 1);
             OptionSpec option =
                     spec.findOption(name) != null
                             ? spec.findOption(name)
                             : spec.negatedOptionsMap().get(name);
-            if (option != null && option.typeInfo().isBoolean()) {
+            if (option == null || !option.typeInfo().isBoolean()) {
+                continue;
+            }
+            if (value.isBlank()) {
                 return "Invalid value for option '"
                         + name
                         + "': '"
-                        + arg.substring(equals + 1)
+                        + value
                         + "' is not a boolean; use true or false, or give the option without"
                         + " a value";
+            }
+            if (option.usageHelp() && !value.equalsIgnoreCase("true")) {
+                return "Invalid value for option '"
+                        + name
+                        + "': '"
+                        + value
+                        + "' asks for no help; give "
+                        + name
+                        + " alone, or leave it out";
             }
         }
         return null;

@@ -810,9 +810,9 @@ public final class JobOptions {
      * shell variable, say) would silently turn the option off. Every other option refuses it.
      */
     private static void checkBooleanValues(CommandLine.Model.CommandSpec spec, List<String> args) {
-        String emptyBoolean = CommandLines.emptyBooleanValue(spec, args);
-        if (emptyBoolean != null) {
-            throw new InvalidOptionsException(emptyBoolean);
+        String invalidBoolean = CommandLines.invalidBooleanValue(spec, args);
+        if (invalidBoolean != null) {
+            throw new InvalidOptionsException(invalidBoolean);
         }
     }
 

@@ -273,10 +273,10 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         // main's command line: "@file" is a value, never a file of arguments.
         CommandLine commandLine = CommandLines.of(job, CommandLines.USE_HELP, job::checkOptions);
         // What its execution checks first: --bounded= is refused, not read as false.
-        String emptyBoolean =
-                CommandLines.emptyBooleanValue(commandLine.getCommandSpec(), List.of(args));
-        if (emptyBoolean != null) {
-            throw new ParameterException(commandLine, emptyBoolean);
+        String invalidBoolean =
+                CommandLines.invalidBooleanValue(commandLine.getCommandSpec(), List.of(args));
+        if (invalidBoolean != null) {
+            throw new ParameterException(commandLine, invalidBoolean);
         }
         commandLine.parseArgs(args);
         job.checkOptions();

@@ -193,6 +193,9 @@ class GeneratorCommandTest {
                 "--help --rate 0 | Invalid value for option '--rate': '0' must be an integer >= 1",
                 "--help --late-share 1 | Invalid value for option '--late-share': '1' must be"
                         + " below 1: when every record is late by the same time, none is late",
+                // Picocli would print the help for it.
+                "--help=false | Invalid value for option '--help': 'false' asks for no help; give"
+                        + " --help alone, or leave it out",
             })
     void helpDoesNotLetAnInvalidCommandLinePass(String args, String message) {
         assertThat(run(args.split(" "))).isEqualTo(2);
@@ -245,6 +248,14 @@ class GeneratorCommandTest {
                                 + " a comma-separated list of host:port, e.g."
                                 + " kafka-1:9092,kafka-2:9092\n"
                                 + USE_HELP);
+    }
+
+    @Test
+    void helpTrueListsTheOptionsToo() {
+        assertThat(run("--help=TRUE")).isZero();
+
+        assertThat(out.toString()).contains("--bootstrap-servers=");
+        assertThat(err.toString()).isEmpty();
     }
 
     @Test

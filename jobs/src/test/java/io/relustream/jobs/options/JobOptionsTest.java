@@ -489,6 +489,18 @@ class JobOptionsTest {
                 "; use a comma-separated list of host:port with ports 1 to 65535, e.g."
                         + " kafka-1:9092,kafka-2:9092";
         String serversPrefix = "Invalid value for option '--bootstrap-servers': ";
+        // Picocli skips the check of --bootstrap-servers for it, yet asks for no help: the job
+        // would start without brokers.
+        rows.add(
+                rejects(
+                        "Invalid value for option '--help': 'false' asks for no help; give --help"
+                                + " alone, or leave it out",
+                        "--help=false"));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--help': 'no' asks for no help; give --help"
+                                + " alone, or leave it out",
+                        withServers("--help=no")));
         rows.add(rejects(serversPrefix + "'' is empty" + servers, "--bootstrap-servers", ""));
         rows.add(rejects(serversPrefix + "' ' is empty" + servers, "--bootstrap-servers", " "));
         rows.add(

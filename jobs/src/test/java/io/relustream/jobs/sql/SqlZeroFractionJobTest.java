@@ -205,6 +205,8 @@ class SqlZeroFractionJobTest {
                         + " without a value",
                 "--help --bounded= | Invalid value for option '--bounded': '' is not a boolean;"
                         + " use true or false, or give the option without a value",
+                "-h=false | Invalid value for option '-h': 'false' asks for no help; give -h"
+                        + " alone, or leave it out",
                 "--bootstrap-servers kafka:9092 --connect-timeout 5 | Invalid value for option"
                         + " '--connect-timeout': '5' is not a duration; use a whole number and a"
                         + " unit: 500ms, 10s, 5m, 2h",
