@@ -67,8 +67,9 @@ public final class KafkaProperties {
      * unless that starts with {@code --}, as no Kafka value does but every option does.
      *
      * @param reserved properties the command sets itself, with what to do instead
-     * @throws InvalidOptionsException for a missing name or value, a reserved property, a property
-     *     given twice, or an argument after {@code --}
+     * @throws InvalidOptionsException for a missing name or value, a name with a space or an empty
+     *     part between dots, a reserved property, a property given twice, or an argument after
+     *     {@code --}
      */
     public static Map<String, String> extract(
             List<String> args, List<String> rest, Map<String, String> reserved) {
@@ -97,6 +98,17 @@ public final class KafkaProperties {
                                 + option
                                 + "': the Kafka property name is missing; use"
                                 + " --kafka.<property>=<value>, e.g."
+                                + " --kafka.security.protocol=SASL_SSL");
+            }
+            // Such a name would pass as a property Kafka does not know, and be ignored.
+            if (!name.matches("[^.\\s]+(\\.[^.\\s]+)*")) {
+                throw new InvalidOptionsException(
+                        "Invalid option '"
+                                + option
+                                + "': '"
+                                + name
+                                + "' is not a Kafka property name: it holds a space or an empty"
+                                + " part between dots; use --kafka.<property>=<value>, e.g."
                                 + " --kafka.security.protocol=SASL_SSL");
             }
             String value;

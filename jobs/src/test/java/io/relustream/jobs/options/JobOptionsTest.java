@@ -1040,6 +1040,30 @@ class JobOptionsTest {
         rows.add(rejects("Invalid option '--kafka." + kafkaUse, withServers("--kafka.")));
         rows.add(rejects("Invalid option '--kafka." + kafkaUse, withServers("--kafka.=secret")));
         rows.add(rejects("Invalid option '--kafka. " + kafkaUse, withServers("--kafka. =1")));
+        // No Kafka property is named so: each would pass as unknown, and Kafka ignore it.
+        String notAName =
+                "' is not a Kafka property name: it holds a space or an empty part between dots;"
+                    + " use --kafka.<property>=<value>, e.g. --kafka.security.protocol=SASL_SSL";
+        rows.add(
+                rejects(
+                        "Invalid option '--kafka.acks ': 'acks " + notAName,
+                        withServers("--kafka.acks =1")));
+        rows.add(
+                rejects(
+                        "Invalid option '--kafka. acks': ' acks" + notAName,
+                        withServers("--kafka. acks=1")));
+        rows.add(
+                rejects(
+                        "Invalid option '--kafka..acks': '.acks" + notAName,
+                        withServers("--kafka..acks=1")));
+        rows.add(
+                rejects(
+                        "Invalid option '--kafka.client..id': 'client..id" + notAName,
+                        withServers("--kafka.client..id", "x")));
+        rows.add(
+                rejects(
+                        "Invalid option '--kafka.acks.': 'acks." + notAName,
+                        withServers("--kafka.acks.=1")));
         rows.add(
                 rejects(
                         "Missing value for option '--kafka.acks'; use --kafka.acks=<value> or"
