@@ -14,6 +14,7 @@ import io.relustream.jobs.options.CommandLines;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.JobOptions;
 
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -45,14 +46,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs everything on this machine with nothing installed: an in-process Kafka broker, the feature
  * generator, and the activation statistics job on a local Flink; prints each window's statistics as
- * windows close, until stopped or for {@code --duration}.
+ * windows close, until stopped, for {@code --duration}, or until the job ends by itself (a job that
+ * fails prints its reason, and the run exits with status 1).
  *
  * <p>Options it does not know go to the job, e.g. {@code --window 5s --activation relu6}.
  *
@@ -247,9 +251,10 @@ public final class LocalRun implements Callable<Integer> {
                         },
                         "relu-stream-local-stop");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+        int status;
         try {
             try {
-                run(runFor, generatorSettings, stopped);
+                status = run(runFor, generatorSettings, stopped);
             } catch (Exception e) {
                 if (stopped.getCount() > 0) {
                     throw e;
@@ -259,9 +264,12 @@ public final class LocalRun implements Callable<Integer> {
                 // said, and does not turn the stop into a failure.
                 err.println("While stopping: " + e);
                 err.flush();
+                status = 0;
             }
-            out.println("Stopped.");
-            out.flush();
+            if (status == 0) {
+                out.println("Stopped.");
+                out.flush();
+            }
         } finally {
             cleanedUp.countDown();
             try {
@@ -270,14 +278,17 @@ public final class LocalRun implements Callable<Integer> {
                 // Ctrl-C: the JVM is already on its way out, and the hook is waiting for us.
             }
         }
-        return 0;
+        return status;
     }
 
     /**
-     * Starts the broker, the generator and the job; once {@code stopped} opens or {@code runFor}
-     * has passed (zero: never), stops the generator, then the job, then the broker.
+     * Starts the broker, the generator and the job; once {@code stopped} opens, {@code runFor} has
+     * passed (zero: never) or the job has ended by itself, stops the generator, then the job, then
+     * the broker.
+     *
+     * @return 0, or 1 when the job failed (its reason printed to {@code err})
      */
-    private void run(
+    private int run(
             Duration runFor, FeatureGenerator.Settings generatorSettings, CountDownLatch stopped)
             throws Exception {
         out.println("Starting an in-process Kafka broker...");
@@ -337,16 +348,63 @@ public final class LocalRun implements Callable<Integer> {
             producer.start();
             printer.start();
             out.println("Job " + job.getJobID() + " running; statistics appear as windows close.");
-            if (runFor.isZero()) {
-                stopped.await();
-            } else {
-                stopped.await(runFor.toMillis(), TimeUnit.MILLISECONDS);
-            }
+            // The job may end by itself (a failure, such as --invalid-values fail on a NaN): the
+            // run ends with it, instead of printing nothing until it is stopped and then failing
+            // to cancel a job whose cluster is gone.
+            CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
+            awaitStopOrEnd(runFor, stopped, result);
+            boolean ended = result.isDone();
             running.set(false);
             producer.join(10_000);
-            job.cancel().get(30, TimeUnit.SECONDS);
+            if (!ended) {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
             printer.join(10_000);
+            if (ended) {
+                try {
+                    result.get();
+                    out.println("The job finished.");
+                } catch (ExecutionException e) {
+                    err.println("The job failed: " + rootCause(e));
+                    err.flush();
+                    return 1;
+                }
+            }
+            return 0;
         }
+    }
+
+    /**
+     * Waits until {@code stopped} opens, {@code runFor} has passed (zero: never) or the job ends.
+     */
+    private static void awaitStopOrEnd(
+            Duration runFor, CountDownLatch stopped, CompletableFuture<?> result)
+            throws InterruptedException {
+        // Capped so that the deadline cannot overflow: a run of centuries never ends either way.
+        Duration longest = Duration.ofNanos(Long.MAX_VALUE / 4);
+        long deadline =
+                runFor.isZero()
+                        ? Long.MAX_VALUE
+                        : System.nanoTime()
+                                + (runFor.compareTo(longest) < 0 ? runFor : longest).toNanos();
+        long poll = TimeUnit.MILLISECONDS.toNanos(100);
+        while (!result.isDone()) {
+            long left = runFor.isZero() ? poll : deadline - System.nanoTime();
+            if (left <= 0 || stopped.await(Math.min(left, poll), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The innermost cause of a job's failure: Flink wraps it in "Job execution failed." and more.
+     */
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
     }
 
     private JobOptions jobOptions(String bootstrapServers) {

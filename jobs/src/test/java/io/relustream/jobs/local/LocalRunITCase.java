@@ -166,6 +166,35 @@ class LocalRunITCase {
     }
 
     @Test
+    void aJobThatFailsEndsTheRunWithItsReason() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        // Every record holds a NaN, and the job is told to fail on the first one. Without its
+        // end, the run would wait out --duration and then fail to cancel a job that is gone.
+        int status =
+                LocalRun.run(
+                        new String[] {
+                            "--prometheus-port", "0",
+                            "--duration", "60s",
+                            "--nan-share", "1",
+                            "--invalid-values", "fail"
+                        },
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        String problems = err.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(printed + problems).isOne();
+        assertThat(problems)
+                .as(printed)
+                .startsWith("The job failed: ")
+                .contains("NaN")
+                .doesNotContain("\tat ")
+                .hasLineCount(1);
+        assertThat(printed).doesNotContain("Stopped.");
+    }
+
+    @Test
     void rejectsBootstrapServersSinceItStartsItsOwnBroker() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
