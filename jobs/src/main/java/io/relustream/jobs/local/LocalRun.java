@@ -178,11 +178,20 @@ public final class LocalRun implements Callable<Integer> {
         try (ServerSocket free = new ServerSocket(port)) {
             // Free: closed again, for the reporter.
         } catch (IOException e) {
-            throw new IllegalArgumentException(
-                    "Invalid value for option '--prometheus-port': "
-                            + port
-                            + " is in use; choose a free port, or 0 for none");
+            throw new IllegalArgumentException(portProblem(port, e));
         }
+    }
+
+    /**
+     * The message for a Prometheus port that cannot be bound: mostly one in use, but a port below
+     * 1024 is refused to a user who is not root ("Permission denied"), which is said as it is.
+     */
+    static String portProblem(int port, IOException e) {
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        return "Invalid value for option '--prometheus-port': "
+                + port
+                + (why.contains("in use") ? " is in use" : " cannot be listened on (" + why + ")")
+                + "; choose a free port, or 0 for none";
     }
 
     /**

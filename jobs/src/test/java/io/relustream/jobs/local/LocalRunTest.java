@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 
@@ -108,6 +109,19 @@ class LocalRunTest {
                                     + " job.\n");
             assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
         }
+    }
+
+    @Test
+    void aPortThatCannotBeListenedOnForAnotherReasonSaysWhy() {
+        // What a port below 1024 gives a user who is not root: the port is not in use.
+        assertThat(LocalRun.portProblem(80, new BindException("Permission denied")))
+                .isEqualTo(
+                        "Invalid value for option '--prometheus-port': 80 cannot be listened on"
+                                + " (Permission denied); choose a free port, or 0 for none");
+        assertThat(LocalRun.portProblem(9249, new BindException("Address already in use")))
+                .isEqualTo(
+                        "Invalid value for option '--prometheus-port': 9249 is in use; choose a"
+                                + " free port, or 0 for none");
     }
 
     @Test
