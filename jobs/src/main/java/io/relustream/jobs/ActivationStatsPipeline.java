@@ -227,7 +227,7 @@ public final class ActivationStatsPipeline {
                                 new ActivationStatsAggregate(),
                                 new ActivationStatsWindowFunction(spec, options.deadThreshold()))
                         .name("window statistics")
-                        .uid("window-statistics");
+                        .uid(windowStatisticsUid(options.window(), options.slide().orElse(null)));
         DataStream<ActivationStats> tappedStats = taps.afterStatistics.apply(stats);
         tappedStats.sinkTo(outputs.stats).name("statistics").uid("statistics-sink");
 
@@ -257,6 +257,24 @@ public final class ActivationStatsPipeline {
                 .sinkTo(outputs.alerts)
                 .name("alerts")
                 .uid("alerts-sink");
+    }
+
+    /**
+     * The uid of the window operator, naming its windows. Its state holds the open windows with
+     * their timers: restored into other windows, they would close beside the new ones (two windows
+     * of a group ending at once, one of them partly filled). With another uid, Flink refuses such a
+     * savepoint at start, unless told to drop state it cannot map (then the open windows of the old
+     * definition are dropped, nothing else). In milliseconds, which do not change with the way a
+     * duration is written.
+     */
+    static String windowStatisticsUid(Duration window, Duration slide) {
+        return slide == null
+                ? "window-statistics-tumbling-" + window.toMillis() + "ms"
+                : "window-statistics-sliding-"
+                        + window.toMillis()
+                        + "ms-"
+                        + slide.toMillis()
+                        + "ms";
     }
 
     /** Tumbling windows, or sliding ones when a slide is given; aligned to the epoch. */

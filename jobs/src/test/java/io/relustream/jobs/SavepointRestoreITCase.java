@@ -1,0 +1,204 @@
+package io.relustream.jobs;
+
+import io.relustream.avro.ActivationStats;
+import io.relustream.jobs.local.EmbeddedKafka;
+import io.relustream.jobs.options.JobOptions;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+/** Savepoints on the real broker, restored into a job whose options changed. */
+class SavepointRestoreITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final long T0 = 1_700_000_000_000L;
+
+    private static EmbeddedKafka kafka;
+    private static KafkaTopics topics;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+        topics = new KafkaTopics(kafka.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    /** One subtask, a watermark right behind every record. */
+    private static JobOptions options(JobTopics names, String... extra) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--parallelism",
+                                "1",
+                                "--watermark-interval",
+                                "0s",
+                                "--out-of-orderness",
+                                "0s"));
+        args.addAll(names.args());
+        args.addAll(List.of(extra));
+        return JobOptions.parse(args.toArray(new String[0]));
+    }
+
+    private static JobClient start(JobOptions options, Configuration base, String name)
+            throws Exception {
+        StreamExecutionEnvironment env = ActivationStatsJob.environment(options, base);
+        ActivationStatsPipeline.build(
+                env,
+                options,
+                ActivationStatsJob.kafkaSource(options),
+                ActivationStatsJob.kafkaOutputs(options));
+        return env.executeAsync(name);
+    }
+
+    private static List<ActivationStats> stats(JobTopics names) {
+        return TestRecords.decodeAll(topics.readAll(names.stats), ActivationStats::fromByteBuffer);
+    }
+
+    /** Runs {@code options} until the stats topic has {@code wanted}, then stops it. */
+    private static String runToSavepoint(JobOptions options, JobTopics names, int wanted, Path dir)
+            throws Exception {
+        JobClient job = start(options, new Configuration(), "until the savepoint");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (stats(names).size() < wanted && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        return job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(60, TimeUnit.SECONDS);
+    }
+
+    private static Configuration restoring(String savepoint) {
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        return restore;
+    }
+
+    /** Runs a restored job to its end (it is {@code --bounded}) or failure. */
+    private static void runToEnd(JobOptions options, Configuration restore) throws Exception {
+        JobClient job = start(options, restore, "restored");
+        try {
+            job.getJobExecutionResult().get(120, TimeUnit.SECONDS);
+        } finally {
+            if (!job.getJobStatus().get().isGloballyTerminalState()) {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void aSavepointOfOtherWindowsIsRefusedAtStartRatherThanMixedWithTheNewOnes(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        // Watermark T0 + 11999 after "b": [0s, 10s) fires, [10s, 20s) holds "b" at the savepoint.
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("a", T0 + 1_000, "g", 1)),
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("b", T0 + 12_000, "g", 2))));
+        String savepoint = runToSavepoint(options(names, "--window", "10s"), names, 1, savepoints);
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("c", T0 + 16_000, "g", 3))));
+
+        // Restored into 5 s windows, the 10 s window [10s, 20s) of "b" would close beside the new
+        // [15s, 20s) of "c": two windows of the group ending at 20 s, one of them half a window.
+        assertThatThrownBy(
+                        () ->
+                                runToEnd(
+                                        options(names, "--window", "5s", "--bounded"),
+                                        restoring(savepoint)))
+                .isInstanceOf(ExecutionException.class)
+                .hasStackTraceContaining("Cannot map checkpoint/savepoint state");
+        assertThat(stats(names))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        s -> s.getWindowEnd().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(tuple(0L, 10_000L, 1L));
+
+        // The same for a slide added to the same window length.
+        assertThatThrownBy(
+                        () ->
+                                runToEnd(
+                                        options(
+                                                names,
+                                                "--window",
+                                                "10s",
+                                                "--slide",
+                                                "5s",
+                                                "--bounded"),
+                                        restoring(savepoint)))
+                .isInstanceOf(ExecutionException.class)
+                .hasStackTraceContaining("Cannot map checkpoint/savepoint state");
+    }
+
+    @Test
+    void allowingNonRestoredStateDropsTheOpenWindowsOfTheOldDefinitionOnly(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("a", T0 + 1_000, "g", 1)),
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("b", T0 + 12_000, "g", 2))));
+        String savepoint = runToSavepoint(options(names, "--window", "10s"), names, 1, savepoints);
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("c", T0 + 16_000, "g", 3)),
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("d", T0 + 21_000, "g", 4))));
+        Configuration restore = restoring(savepoint);
+        restore.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+        runToEnd(options(names, "--window", "5s", "--bounded"), restore);
+
+        // The open 10 s window of "b" is dropped; the offsets are kept ("a" and "b" are not read
+        // again), and so is event time: [15s, 20s) of "c", [20s, 25s) of "d", each once.
+        assertThat(stats(names))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        s -> s.getWindowEnd().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(
+                        tuple(0L, 10_000L, 1L),
+                        tuple(15_000L, 20_000L, 1L),
+                        tuple(20_000L, 25_000L, 1L));
+    }
+}
