@@ -319,12 +319,12 @@ final class JobCommand {
 
     @Option(
             names = "--transactional-id-prefix",
-            defaultValue = "relu-stream",
             paramLabel = "<prefix>",
             converter = OptionConverters.NonBlank.class,
             description =
                     "Prefix of the Kafka transactional ids of exactly-once; unique per job on a"
-                            + " cluster. Default: ${DEFAULT-VALUE}.")
+                            + " cluster (exactly-once jobs writing one topic under one prefix"
+                            + " fence each other). Default: the --group-id.")
     String transactionalIdPrefix;
 
     @Option(

@@ -160,7 +160,12 @@ public final class JobOptions {
         this.groupMetricsLimit = command.groupMetricsLimit;
         this.deliveryGuarantee = command.deliveryGuarantee;
         this.checkpointInterval = command.checkpointInterval;
-        this.transactionalIdPrefix = command.transactionalIdPrefix;
+        // The group id names the job to Kafka already (its committed offsets): a job given a group
+        // of its own gets transactional ids of its own, stable across its restarts.
+        this.transactionalIdPrefix =
+                command.transactionalIdPrefix != null
+                        ? command.transactionalIdPrefix
+                        : command.groupId;
         this.format = command.format;
         this.parallelism = command.parallelism;
         this.kafkaProperties = Collections.unmodifiableMap(new LinkedHashMap<>(kafkaProperties));
@@ -525,7 +530,7 @@ public final class JobOptions {
         return checkpointInterval;
     }
 
-    /** Prefix of the Kafka transactional ids under exactly-once. */
+    /** Prefix of the Kafka transactional ids under exactly-once; by default the group id. */
     public String transactionalIdPrefix() {
         return transactionalIdPrefix;
     }

@@ -97,6 +97,28 @@ class JobOptionsTest {
     }
 
     @Test
+    void theTransactionalIdPrefixDefaultsToTheGroupId() {
+        // Two exactly-once jobs writing one topic under one prefix share transactional ids.
+        assertThat(JobOptions.parse("--bootstrap-servers", "kafka:9092", "--group-id", "stats-10s"))
+                .extracting(JobOptions::groupId, JobOptions::transactionalIdPrefix)
+                .containsExactly("stats-10s", "stats-10s");
+        assertThat(
+                        JobOptions.parse(
+                                        "--bootstrap-servers",
+                                        "kafka:9092",
+                                        "--group-id",
+                                        "stats-10s",
+                                        "--transactional-id-prefix",
+                                        "prod")
+                                .transactionalIdPrefix())
+                .isEqualTo("prod");
+        JobOptions defaulted =
+                JobOptions.parse("--bootstrap-servers", "kafka:9092", "--group-id", "stats-1m");
+        assertThat(defaulted.transactionalIdPrefix()).isEqualTo(defaulted.groupId());
+        assertThat(JobOptions.parse(defaulted.toArgs())).isEqualTo(defaulted);
+    }
+
+    @Test
     void everyOptionReadsANonDefaultValue() throws Exception {
         JobOptions options =
                 JobOptions.parse(
@@ -1470,8 +1492,9 @@ class JobOptionsTest {
                 Arguments.of(
                         "--transactional-id-prefix",
                         "--transactional-id-prefix=<prefix> Prefix of the Kafka transactional ids"
-                                + " of exactly-once; unique per job on a cluster. Default:"
-                                + " relu-stream."),
+                                + " of exactly-once; unique per job on a cluster (exactly-once"
+                                + " jobs writing one topic under one prefix fence each other)."
+                                + " Default: the --group-id."),
                 Arguments.of(
                         "--writer-schemas",
                         "--writer-schemas=<path>[,<path>...] Newer FeatureVector schemas (.avsc"
@@ -1647,8 +1670,10 @@ class JobOptionsTest {
                                 "      --transactional-id-prefix=<prefix>",
                                 "                             Prefix of the Kafka transactional ids"
                                         + " of exactly-once; unique per job",
-                                "                               on a cluster. Default:"
-                                        + " relu-stream.",
+                                "                               on a cluster (exactly-once jobs"
+                                        + " writing one topic under one prefix",
+                                "                               fence each other). Default: the"
+                                        + " --group-id.",
                                 "      --writer-schemas=<path>[,<path>...]",
                                 "                             Newer FeatureVector schemas (.avsc"
                                         + " files or folders) that producers",
