@@ -360,7 +360,9 @@ public final class ActivationStatsJob {
         if (options.bounded()) {
             builder.setBounded(OffsetsInitializer.latest());
         }
-        return new RestoredSplitBounds<>(builder.build());
+        Properties consumer = kafkaProperties(options);
+        consumer.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        return new RestoredSplitBounds<>(builder.build(), consumer);
     }
 
     /** The Kafka sinks of the five output topics. */

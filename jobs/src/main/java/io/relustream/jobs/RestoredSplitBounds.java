@@ -21,15 +21,21 @@ import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
 import org.apache.flink.streaming.api.lineage.LineageVertex;
 import org.apache.flink.streaming.api.lineage.LineageVertexProvider;
 
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
 import javax.annotation.Nullable;
 
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -37,15 +43,18 @@ import java.util.stream.Collectors;
  * checkpoint or savepoint gets its partitions as that run left them, with that run's end: restored
  * from an unbounded run, a {@code --bounded} job would read on for ever and never close its last
  * windows; restored from a bounded run, an unbounded job would stop at the old end. So a partition
- * without an end gets the latest offset when {@code --bounded} (resolved when the reader takes it,
- * at the start of the run; a failover of that run resolves it again), and a partition with one
- * loses it without {@code --bounded}. An end a bounded run gave its partitions itself is kept, so
- * its failovers stop where it would have. And a restored bounded enumerator tells its readers that
- * no more partitions come, which Kafka's does not (see {@link BoundedEnumerator}).
+ * without an end gets the latest offset when {@code --bounded}, and a partition with one loses it
+ * without {@code --bounded}. The latest offset is asked for when the reader takes the partition, at
+ * the start of the run, and written into the split as a number, as Kafka's enumerator does for the
+ * partitions of a bounded run it starts: the run's checkpoints keep that end, so a failover after
+ * one stops where the run would have, not at the offsets that are the latest by then (a failover
+ * before the first checkpoint starts the run over, Kafka's own bounded runs alike). An end a
+ * bounded run gave its partitions itself is kept. And a restored bounded enumerator tells its
+ * readers that no more partitions come, which Kafka's does not (see {@link BoundedEnumerator}).
  *
  * <pre>{@code
  * Source<T, KafkaPartitionSplit, KafkaSourceEnumState> source =
- *         new RestoredSplitBounds<>(kafkaSource);   // bounded or not as kafkaSource
+ *         new RestoredSplitBounds<>(kafkaSource, consumerProperties); // bounded as kafkaSource
  * }</pre>
  */
 final class RestoredSplitBounds<T>
@@ -56,9 +65,15 @@ final class RestoredSplitBounds<T>
     private static final long serialVersionUID = 1L;
 
     private final KafkaSource<T> source;
+    private final Properties consumerProperties;
 
-    RestoredSplitBounds(KafkaSource<T> source) {
+    /**
+     * @param consumerProperties what a consumer of the source's partitions needs (bootstrap
+     *     servers, security, isolation level), to ask for their latest offsets
+     */
+    RestoredSplitBounds(KafkaSource<T> source, Properties consumerProperties) {
         this.source = source;
+        this.consumerProperties = consumerProperties;
     }
 
     @Override
@@ -97,7 +112,9 @@ final class RestoredSplitBounds<T>
     public SourceReader<T, KafkaPartitionSplit> createReader(SourceReaderContext context)
             throws Exception {
         return new Reader<>(
-                source.createReader(context), source.getBoundedness() == Boundedness.BOUNDED);
+                source.createReader(context),
+                source.getBoundedness() == Boundedness.BOUNDED,
+                this::latestOffsets);
     }
 
     @Override
@@ -108,6 +125,53 @@ final class RestoredSplitBounds<T>
     @Override
     public LineageVertex getLineageVertex() {
         return source.getLineageVertex();
+    }
+
+    /** The offsets a {@code read_committed} (or as configured) consumer would end at now. */
+    private Map<TopicPartition, Long> latestOffsets(Collection<TopicPartition> partitions) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        consumerProperties,
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
+            return consumer.endOffsets(partitions);
+        }
+    }
+
+    /**
+     * {@code splits} with the ends this run's bound says; an end "the latest offset" as the number
+     * {@code latestOffsets} gives, which a checkpoint keeps.
+     */
+    static List<KafkaPartitionSplit> bounded(
+            List<KafkaPartitionSplit> splits,
+            boolean bounded,
+            Function<Collection<TopicPartition>, Map<TopicPartition, Long>> latestOffsets) {
+        List<KafkaPartitionSplit> withBounds =
+                splits.stream().map(split -> bounded(split, bounded)).collect(Collectors.toList());
+        List<TopicPartition> toLatest =
+                withBounds.stream()
+                        .filter(RestoredSplitBounds::endsAtTheLatestOffset)
+                        .map(KafkaPartitionSplit::getTopicPartition)
+                        .collect(Collectors.toList());
+        if (toLatest.isEmpty()) {
+            return withBounds;
+        }
+        Map<TopicPartition, Long> latest = latestOffsets.apply(toLatest);
+        return withBounds.stream()
+                .map(
+                        split ->
+                                endsAtTheLatestOffset(split)
+                                        ? new KafkaPartitionSplit(
+                                                split.getTopicPartition(),
+                                                split.getStartingOffset(),
+                                                latest.get(split.getTopicPartition()))
+                                        : split)
+                .collect(Collectors.toList());
+    }
+
+    private static boolean endsAtTheLatestOffset(KafkaPartitionSplit split) {
+        return split.getStoppingOffset().orElse(KafkaPartitionSplit.NO_STOPPING_OFFSET)
+                == KafkaPartitionSplit.LATEST_OFFSET;
     }
 
     /** With the end of {@code split} as this run's bound says. */
@@ -283,18 +347,20 @@ final class RestoredSplitBounds<T>
     private static final class Reader<T> implements SourceReader<T, KafkaPartitionSplit> {
         private final SourceReader<T, KafkaPartitionSplit> reader;
         private final boolean bounded;
+        private final Function<Collection<TopicPartition>, Map<TopicPartition, Long>> latestOffsets;
 
-        Reader(SourceReader<T, KafkaPartitionSplit> reader, boolean bounded) {
+        Reader(
+                SourceReader<T, KafkaPartitionSplit> reader,
+                boolean bounded,
+                Function<Collection<TopicPartition>, Map<TopicPartition, Long>> latestOffsets) {
             this.reader = reader;
             this.bounded = bounded;
+            this.latestOffsets = latestOffsets;
         }
 
         @Override
         public void addSplits(List<KafkaPartitionSplit> splits) {
-            reader.addSplits(
-                    splits.stream()
-                            .map(split -> bounded(split, bounded))
-                            .collect(Collectors.toList()));
+            reader.addSplits(bounded(splits, bounded, latestOffsets));
         }
 
         @Override

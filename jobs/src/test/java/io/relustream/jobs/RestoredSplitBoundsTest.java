@@ -6,7 +6,11 @@ import org.apache.kafka.common.TopicPartition;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class RestoredSplitBoundsTest {
 
@@ -47,5 +51,55 @@ class RestoredSplitBoundsTest {
                 new KafkaPartitionSplit(PARTITION, 42, KafkaPartitionSplit.NO_STOPPING_OFFSET);
 
         assertThat(RestoredSplitBounds.bounded(restored, false)).isSameAs(restored);
+    }
+
+    @Test
+    void aBoundedRunWritesTheLatestOffsetIntoTheSplitSoThatItsCheckpointsKeepIt() {
+        TopicPartition other = new TopicPartition("features", 4);
+        List<KafkaPartitionSplit> restored =
+                List.of(
+                        new KafkaPartitionSplit(
+                                PARTITION, 42, KafkaPartitionSplit.NO_STOPPING_OFFSET),
+                        new KafkaPartitionSplit(other, 7, 100));
+
+        List<KafkaPartitionSplit> splits =
+                RestoredSplitBounds.bounded(
+                        restored,
+                        true,
+                        partitions -> {
+                            // Asked for the partition without an end only.
+                            assertThat(partitions).containsExactly(PARTITION);
+                            return Map.of(PARTITION, 250L);
+                        });
+
+        assertThat(splits)
+                .extracting(
+                        KafkaPartitionSplit::getTopicPartition,
+                        KafkaPartitionSplit::getStartingOffset,
+                        split -> split.getStoppingOffset().orElseThrow())
+                .containsExactly(tuple(PARTITION, 42L, 250L), tuple(other, 7L, 100L));
+    }
+
+    @Test
+    void theLatestOffsetsAreNotAskedForWhenEveryPartitionHasItsEnd() {
+        List<KafkaPartitionSplit> restored = List.of(new KafkaPartitionSplit(PARTITION, 42, 100));
+
+        assertThat(
+                        RestoredSplitBounds.bounded(
+                                restored,
+                                true,
+                                partitions -> {
+                                    throw new AssertionError("asked for " + partitions);
+                                }))
+                .containsExactlyElementsOf(restored);
+        assertThat(
+                        RestoredSplitBounds.bounded(
+                                restored,
+                                false,
+                                partitions -> {
+                                    throw new AssertionError("asked for " + partitions);
+                                }))
+                .extracting(split -> split.getStoppingOffset().isPresent())
+                .containsExactly(false);
     }
 }

@@ -1,9 +1,14 @@
 package io.relustream.jobs;
 
 import io.relustream.avro.ActivationStats;
+import io.relustream.avro.ActivationVector;
+import io.relustream.formats.SourcedFeatureVector;
 import io.relustream.jobs.local.EmbeddedKafka;
 import io.relustream.jobs.options.JobOptions;
 
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -11,6 +16,8 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -76,12 +86,22 @@ class SavepointRestoreITCase {
 
     private static JobClient start(JobOptions options, Configuration base, String name)
             throws Exception {
+        return start(options, base, name, ActivationStatsPipeline.StageTaps.none());
+    }
+
+    private static JobClient start(
+            JobOptions options,
+            Configuration base,
+            String name,
+            ActivationStatsPipeline.StageTaps taps)
+            throws Exception {
         StreamExecutionEnvironment env = ActivationStatsJob.environment(options, base);
         ActivationStatsPipeline.build(
                 env,
                 options,
                 ActivationStatsJob.kafkaSource(options),
-                ActivationStatsJob.kafkaOutputs(options));
+                ActivationStatsJob.kafkaOutputs(options),
+                taps);
         return env.executeAsync(name);
     }
 
@@ -200,5 +220,123 @@ class SavepointRestoreITCase {
                         tuple(0L, 10_000L, 1L),
                         tuple(15_000L, 20_000L, 1L),
                         tuple(20_000L, 25_000L, 1L));
+    }
+
+    /** Records r{from} to r{to - 1} of group g, 100 ms apart from T0, in partition 0. */
+    private static List<ProducerRecord<byte[], byte[]>> records(String topic, int from, int to) {
+        return IntStream.range(from, to)
+                .mapToObj(
+                        i ->
+                                TestRecords.record(
+                                        topic,
+                                        0,
+                                        TestRecords.vector("r" + i, T0 + i * 100L, "g", i % 2)))
+                .collect(Collectors.toList());
+    }
+
+    // Static: the MiniCluster runs in this JVM, and they outlive the failover they cause.
+    private static volatile String extraTopic;
+    private static final AtomicInteger EXTRA_PRODUCED = new AtomicInteger();
+    private static final AtomicInteger FAILOVERS = new AtomicInteger();
+
+    /**
+     * Once the restored run reads, writes r300 to r399 to its input, then fails at the first record
+     * after a completed checkpoint; slowed down so that checkpoints fall between records.
+     */
+    private static final class ProduceThenFail
+            extends RichMapFunction<SourcedFeatureVector, SourcedFeatureVector>
+            implements CheckpointListener {
+        private static final long serialVersionUID = 1L;
+
+        private transient boolean checkpointCompleted;
+
+        @Override
+        public SourcedFeatureVector map(SourcedFeatureVector record) throws Exception {
+            Thread.sleep(20);
+            if (EXTRA_PRODUCED.compareAndSet(0, 1)) {
+                topics.produce(records(extraTopic, 300, 400));
+            }
+            if (checkpointCompleted && FAILOVERS.compareAndSet(0, 1)) {
+                throw new IllegalStateException("Injected failure after a checkpoint");
+            }
+            return record;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            checkpointCompleted = true;
+        }
+    }
+
+    @Test
+    void aFailoverOfABoundedRunRestoredFromAnUnboundedOneStopsWhereTheRunWould(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        List<String> args =
+                List.of(
+                        "--window",
+                        "1s",
+                        "--delivery-guarantee",
+                        "exactly-once",
+                        "--checkpoint-interval",
+                        "100ms");
+        topics.produce(records(names.features, 0, 50));
+        JobOptions unbounded = options(names, args.toArray(new String[0]));
+        JobClient first = start(unbounded, new Configuration(), "unbounded, until the savepoint");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (topics.readAll(names.activations).size() < 50 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        String savepoint =
+                first.stopWithSavepoint(
+                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+        topics.produce(records(names.features, 50, 300));
+
+        extraTopic = names.features;
+        EXTRA_PRODUCED.set(0);
+        FAILOVERS.set(0);
+        List<String> boundedArgs = new ArrayList<>(args);
+        boundedArgs.add("--bounded");
+        JobClient second =
+                start(
+                        options(names, boundedArgs.toArray(new String[0])),
+                        restoring(savepoint),
+                        "bounded, restored, failing over",
+                        new ActivationStatsPipeline.StageTaps(
+                                stream ->
+                                        stream.map(new ProduceThenFail())
+                                                .returns(
+                                                        TypeInformation.of(
+                                                                SourcedFeatureVector.class)),
+                                stream -> stream));
+        try {
+            second.getJobExecutionResult().get(180, TimeUnit.SECONDS);
+        } finally {
+            if (!second.getJobStatus().get().isGloballyTerminalState()) {
+                second.cancel().get(30, TimeUnit.SECONDS);
+            }
+        }
+
+        // The run started at offset 300: it ends there, before and after its failover; r300 to
+        // r399, written while it ran, are for the next run. 30 windows of 1 s, 10 records each.
+        assertThat(FAILOVERS).hasValue(1);
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(vector -> vector.getId())
+                .containsExactlyElementsOf(
+                        IntStream.range(0, 300)
+                                .mapToObj(i -> "r" + i)
+                                .collect(Collectors.toList()));
+        List<ActivationStats> stats = stats(names);
+        assertThat(stats)
+                .extracting(s -> (s.getWindowStart().toEpochMilli() - T0) / 1_000)
+                .containsExactlyElementsOf(
+                        IntStream.range(0, 30)
+                                .mapToObj(i -> (long) i)
+                                .collect(Collectors.toList()));
+        assertThat(stats).extracting(ActivationStats::getRecordCount).containsOnly(10L);
     }
 }
