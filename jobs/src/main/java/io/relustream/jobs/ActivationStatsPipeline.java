@@ -227,7 +227,9 @@ public final class ActivationStatsPipeline {
                                 new ActivationStatsAggregate(),
                                 new ActivationStatsWindowFunction(spec, options.deadThreshold()))
                         .name("window statistics")
-                        .uid(windowStatisticsUid(options.window(), options.slide().orElse(null)));
+                        .uid(
+                                windowStatisticsUid(
+                                        options.window(), options.slide().orElse(null), spec));
         DataStream<ActivationStats> tappedStats = taps.afterStatistics.apply(stats);
         tappedStats.sinkTo(outputs.stats).name("statistics").uid("statistics-sink");
 
@@ -260,21 +262,21 @@ public final class ActivationStatsPipeline {
     }
 
     /**
-     * The uid of the window operator, naming its windows. Its state holds the open windows with
-     * their timers: restored into other windows, they would close beside the new ones (two windows
-     * of a group ending at once, one of them partly filled). With another uid, Flink refuses such a
-     * savepoint at start, unless told to drop state it cannot map (then the open windows of the old
-     * definition are dropped, nothing else). In milliseconds, which do not change with the way a
-     * duration is written.
+     * The uid of the window operator, naming its windows and the activation they accumulate. Its
+     * state holds the open windows with their timers: restored into other windows, they would close
+     * beside the new ones (two windows of a group ending at once, one of them partly filled);
+     * restored under another activation, a window would mix the outputs of both and be reported as
+     * the new one. With another uid, Flink refuses such a savepoint at start, unless told to drop
+     * state it cannot map (then the open windows of the old definition are dropped, nothing else).
+     * Durations in milliseconds, which do not change with the way a duration is written; the
+     * activation by its canonical spec.
      */
-    static String windowStatisticsUid(Duration window, Duration slide) {
-        return slide == null
-                ? "window-statistics-tumbling-" + window.toMillis() + "ms"
-                : "window-statistics-sliding-"
-                        + window.toMillis()
-                        + "ms-"
-                        + slide.toMillis()
-                        + "ms";
+    static String windowStatisticsUid(Duration window, Duration slide, String activationSpec) {
+        String windows =
+                slide == null
+                        ? "tumbling-" + window.toMillis() + "ms"
+                        : "sliding-" + window.toMillis() + "ms-" + slide.toMillis() + "ms";
+        return "window-statistics-" + windows + "-" + activationSpec;
     }
 
     /** Tumbling windows, or sliding ones when a slide is given; aligned to the epoch. */

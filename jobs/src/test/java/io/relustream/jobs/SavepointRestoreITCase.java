@@ -189,6 +189,42 @@ class SavepointRestoreITCase {
     }
 
     @Test
+    void aSavepointOfAnotherActivationIsRefusedRatherThanMixedIntoItsOpenWindows(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("a", T0 + 1_000, "g", -1)),
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("b", T0 + 12_000, "g", -1))));
+        String savepoint = runToSavepoint(options(names, "--window", "10s"), names, 1, savepoints);
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("c", T0 + 15_000, "g", -1))));
+
+        // Restored, [10s, 20s) would hold relu(-1) = 0 of "b" and leaky_relu(-1) = -0.5 of "c",
+        // and be reported as leaky_relu with a zero that leaky_relu never gives for -1.
+        assertThatThrownBy(
+                        () ->
+                                runToEnd(
+                                        options(
+                                                names,
+                                                "--window",
+                                                "10s",
+                                                "--activation",
+                                                "leaky_relu(alpha=0.5)",
+                                                "--bounded"),
+                                        restoring(savepoint)))
+                .isInstanceOf(ExecutionException.class)
+                .hasStackTraceContaining("Cannot map checkpoint/savepoint state");
+        assertThat(stats(names))
+                .extracting(ActivationStats::getActivation, ActivationStats::getZeroCount)
+                .containsExactly(tuple("relu", 1L));
+    }
+
+    @Test
     void allowingNonRestoredStateDropsTheOpenWindowsOfTheOldDefinitionOnly(
             TestInfo test, @TempDir Path savepoints) throws Exception {
         JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
