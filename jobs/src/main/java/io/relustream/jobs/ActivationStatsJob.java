@@ -34,11 +34,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -50,9 +53,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The activation statistics job: reads {@code FeatureVector}s from Kafka, writes their activations,
@@ -131,6 +136,7 @@ public final class ActivationStatsJob {
         written.put("--late-topic", options.lateTopic());
         WrittenTopicsCheck.check(
                 options.bootstrapServers(), written, options.kafkaProperties(), timeout, deadline);
+        checkTransactionTimeout(options);
         StreamExecutionEnvironment env = environment(options);
         ActivationStatsPipeline.build(
                 env, options, kafkaSource(options), kafkaOutputs(options), taps);
@@ -277,6 +283,83 @@ public final class ActivationStatsJob {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaCheckException("Interrupted while looking for " + topic, e);
+        }
+    }
+
+    /**
+     * With exactly-once, asks the brokers for their cap on transaction timeouts ({@code
+     * transaction.max.timeout.ms}): they refuse a producer that asks for more, the sinks' producers
+     * fail as they start, and the job would restart into that failure for ever. Brokers that do not
+     * say (describing their configs not allowed, say) leave it to the cluster, as {@code
+     * --connect-timeout 0s} does; {@link #checkInputTopic(JobOptions)} has found them reachable.
+     *
+     * @throws InvalidOptionsException when the transaction timeout is above a broker's cap
+     */
+    static void checkTransactionTimeout(JobOptions options) {
+        if (options.deliveryGuarantee() != io.relustream.jobs.options.DeliveryGuarantee.EXACTLY_ONCE
+                || options.connectTimeout().isZero()) {
+            return;
+        }
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
+        Map<String, Object> config = new HashMap<>(options.kafkaProperties());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis);
+        String cap = "transaction.max.timeout.ms";
+        OptionalLong lowestCap;
+        try (Admin admin = Admin.create(config)) {
+            List<ConfigResource> brokers =
+                    admin
+                            .describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMillis))
+                            .nodes()
+                            .get()
+                            .stream()
+                            .map(
+                                    node ->
+                                            new ConfigResource(
+                                                    ConfigResource.Type.BROKER, node.idString()))
+                            .collect(Collectors.toList());
+            // A transactional id's coordinator may be any broker: the lowest cap is the one.
+            lowestCap =
+                    admin
+                            .describeConfigs(
+                                    brokers, new DescribeConfigsOptions().timeoutMs(timeoutMillis))
+                            .all()
+                            .get()
+                            .values()
+                            .stream()
+                            .map(brokerConfig -> brokerConfig.get(cap))
+                            .filter(entry -> entry != null && entry.value() != null)
+                            .mapToLong(entry -> Long.parseLong(entry.value()))
+                            .min();
+        } catch (ExecutionException | KafkaException | NumberFormatException e) {
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaCheckException("Interrupted while asking Kafka for its " + cap, e);
+        }
+        long transactionTimeout = options.transactionTimeout().toMillis();
+        if (lowestCap.isPresent() && transactionTimeout > lowestCap.getAsLong()) {
+            boolean given =
+                    options.kafkaProperties()
+                            .containsKey(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+            throw new InvalidOptionsException(
+                    "Invalid value for option '--kafka."
+                            + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG
+                            + "': '"
+                            + transactionTimeout
+                            + "'"
+                            + (given ? "" : " (the default)")
+                            + " is above the "
+                            + cap
+                            + " ("
+                            + lowestCap.getAsLong()
+                            + ") of the Kafka cluster at --bootstrap-servers '"
+                            + options.bootstrapServers()
+                            + "', which refuses every transaction of such a producer; lower it to"
+                            + " at most "
+                            + lowestCap.getAsLong()
+                            + ", or raise the brokers' cap");
         }
     }
 

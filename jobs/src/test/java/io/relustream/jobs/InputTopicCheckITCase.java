@@ -114,6 +114,56 @@ class InputTopicCheckITCase {
     }
 
     @Test
+    void aTransactionTimeoutAboveTheBrokersCapFailsTheStartRatherThanEveryTransaction()
+            throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "features");
+            // The broker's transaction.max.timeout.ms is Kafka's default, 15 minutes = 900000 ms:
+            // it would refuse the producer of every exactly-once sink, and the job restart for
+            // ever.
+            JobOptions tooLong =
+                    JobOptions.parse(
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--delivery-guarantee",
+                            "exactly-once",
+                            "--kafka.transaction.timeout.ms=900001",
+                            "--connect-timeout",
+                            "30s");
+
+            assertThatThrownBy(() -> ActivationStatsJob.run(tooLong))
+                    .isInstanceOf(InvalidOptionsException.class)
+                    .hasMessage(
+                            "Invalid value for option '--kafka.transaction.timeout.ms': '900001'"
+                                    + " is above the transaction.max.timeout.ms (900000) of the"
+                                    + " Kafka cluster at --bootstrap-servers '"
+                                    + kafka.bootstrapServers()
+                                    + "', which refuses every transaction of such a producer;"
+                                    + " lower it to at most 900000, or raise the brokers' cap");
+
+            // At the cap, and without transactions, the check passes.
+            assertThatCode(
+                            () ->
+                                    ActivationStatsJob.checkTransactionTimeout(
+                                            JobOptions.parse(
+                                                    "--bootstrap-servers",
+                                                    kafka.bootstrapServers(),
+                                                    "--delivery-guarantee",
+                                                    "exactly-once",
+                                                    "--kafka.transaction.timeout.ms=900000")))
+                    .doesNotThrowAnyException();
+            assertThatCode(
+                            () ->
+                                    ActivationStatsJob.checkTransactionTimeout(
+                                            JobOptions.parse(
+                                                    "--bootstrap-servers",
+                                                    kafka.bootstrapServers(),
+                                                    "--kafka.transaction.timeout.ms=900001")))
+                    .doesNotThrowAnyException();
+        }
+    }
+
+    @Test
     void aClientThatCannotBeMadeSaysWhy(@TempDir Path dir) {
         // A truststore that is not there: the admin client of the check cannot be made, and the
         // message must say why, not only that a NetworkClient could not be made.
