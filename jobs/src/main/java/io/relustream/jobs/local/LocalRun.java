@@ -19,6 +19,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -220,7 +221,26 @@ public final class LocalRun implements Callable<Integer> {
                     }
                 }
             }
-            jobOptions("localhost:9092");
+            JobOptions options = jobOptions("localhost:9092");
+            if (options.bounded()) {
+                throw new IllegalArgumentException(
+                        "Invalid option '--bounded': the local run's job reads what its generator"
+                                + " writes while both run, and a bounded job would stop at the"
+                                + " end of the topic as it was at the start (empty); leave it"
+                                + " out, and use --duration to end the run");
+            }
+            String protocol =
+                    options.kafkaProperties().get(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG);
+            if (protocol != null && !protocol.trim().equalsIgnoreCase("PLAINTEXT")) {
+                throw new IllegalArgumentException(
+                        "Invalid option '"
+                                + JobOptions.KAFKA_PREFIX
+                                + CommonClientConfigs.SECURITY_PROTOCOL_CONFIG
+                                + "': '"
+                                + protocol
+                                + "'; the local run's in-process broker speaks PLAINTEXT only;"
+                                + " leave the option out");
+            }
             return generatorSettings;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);

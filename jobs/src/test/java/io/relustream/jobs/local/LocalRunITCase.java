@@ -213,6 +213,44 @@ class LocalRunITCase {
     }
 
     @Test
+    void rejectsBoundedSinceTheGeneratorWritesWhileTheJobRuns() {
+        // Before: the job read the topic, empty when it started, to its end and finished at once,
+        // while the generator went on writing records no one read.
+        assertThat(runRefused("--bounded"))
+                .isEqualTo(
+                        "Invalid option '--bounded': the local run's job reads what its generator"
+                                + " writes while both run, and a bounded job would stop at the"
+                                + " end of the topic as it was at the start (empty); leave it"
+                                + " out, and use --duration to end the run");
+        assertThat(runRefused("--bounded=true")).startsWith("Invalid option '--bounded': ");
+    }
+
+    @Test
+    void rejectsASecurityProtocolTheInProcessBrokerDoesNotSpeak() {
+        // Before: the job's clients spoke SASL to a plain-text broker and never connected.
+        assertThat(runRefused("--kafka.security.protocol=SASL_SSL"))
+                .isEqualTo(
+                        "Invalid option '--kafka.security.protocol': 'SASL_SSL'; the local run's"
+                                + " in-process broker speaks PLAINTEXT only; leave the option"
+                                + " out");
+    }
+
+    /** The one line of a local run refused before it starts anything, or of what it printed. */
+    private static String runRefused(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status =
+                LocalRun.run(
+                        args,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        return err.toString(StandardCharsets.UTF_8).lines().findFirst().orElse("");
+    }
+
+    @Test
     void rejectsBadJobOptionsBeforeStarting() {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         int status =
