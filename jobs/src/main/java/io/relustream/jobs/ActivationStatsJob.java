@@ -122,11 +122,9 @@ public final class ActivationStatsJob {
     /** {@link #run(JobOptions)} with taps between the stages. */
     public static JobExecutionResult run(JobOptions options, ActivationStatsPipeline.StageTaps taps)
             throws Exception {
-        // One --connect-timeout for all the topics. Capped so that the deadline cannot overflow.
-        Duration longest = Duration.ofNanos(Long.MAX_VALUE / 4);
+        // One --connect-timeout for all the topics.
         Duration timeout = options.connectTimeout();
-        long deadline =
-                System.nanoTime() + (timeout.compareTo(longest) < 0 ? timeout : longest).toNanos();
+        long deadline = Durations.deadlineNanos(timeout);
         checkInputTopic(options);
         Map<String, String> written = new LinkedHashMap<>();
         written.put("--output-topic", options.outputTopic());
@@ -190,11 +188,7 @@ public final class ActivationStatsJob {
         if (timeout.isZero()) {
             return;
         }
-        // Capped so that the deadline cannot overflow; a timeout of centuries has no nanoseconds
-        // in a long at all (Duration.toNanos would throw), and never runs out either way.
-        Duration longest = Duration.ofNanos(Long.MAX_VALUE / 4);
-        long deadline =
-                System.nanoTime() + (timeout.compareTo(longest) < 0 ? timeout : longest).toNanos();
+        long deadline = Durations.deadlineNanos(timeout);
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         Map<String, Object> config = new HashMap<>(kafkaProperties);
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -304,11 +304,7 @@ public final class GeneratorCommand implements Callable<Integer> {
             Duration timeout,
             Map<String, String> kafkaProperties,
             Runnable whileMissing) {
-        // Capped so that the deadline cannot overflow; a timeout of centuries has no nanoseconds
-        // in a long at all (Duration.toNanos would throw), and never runs out either way.
-        Duration longest = Duration.ofNanos(Long.MAX_VALUE / 4);
-        long deadline =
-                System.nanoTime() + (timeout.compareTo(longest) < 0 ? timeout : longest).toNanos();
+        long deadline = Durations.deadlineNanos(timeout);
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         String problem;
         // With the producer's own properties, security above all.

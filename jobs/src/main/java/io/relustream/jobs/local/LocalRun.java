@@ -409,13 +409,7 @@ public final class LocalRun implements Callable<Integer> {
     private static void awaitStopOrEnd(
             Duration runFor, CountDownLatch stopped, CompletableFuture<?> result)
             throws InterruptedException {
-        // Capped so that the deadline cannot overflow: a run of centuries never ends either way.
-        Duration longest = Duration.ofNanos(Long.MAX_VALUE / 4);
-        long deadline =
-                runFor.isZero()
-                        ? Long.MAX_VALUE
-                        : System.nanoTime()
-                                + (runFor.compareTo(longest) < 0 ? runFor : longest).toNanos();
+        long deadline = runFor.isZero() ? Long.MAX_VALUE : Durations.deadlineNanos(runFor);
         long poll = TimeUnit.MILLISECONDS.toNanos(100);
         while (!result.isDone()) {
             long left = runFor.isZero() ? poll : deadline - System.nanoTime();

@@ -26,6 +26,7 @@ public final class Durations {
     private static final long MILLIS_PER_SECOND = 1_000;
     private static final long MILLIS_PER_MINUTE = 60 * MILLIS_PER_SECOND;
     private static final long MILLIS_PER_HOUR = 60 * MILLIS_PER_MINUTE;
+    private static final Duration LONGEST_WAIT = Duration.ofNanos(Long.MAX_VALUE / 4);
 
     private Durations() {}
 
@@ -101,6 +102,16 @@ public final class Durations {
             return millis / MILLIS_PER_SECOND + "s";
         }
         return millis + "ms";
+    }
+
+    /**
+     * The {@link System#nanoTime} at which {@code timeout} from now is up. Capped at about 73 years
+     * so that the deadline cannot overflow: a timeout of centuries has no nanoseconds in a long at
+     * all ({@link Duration#toNanos} would throw), and never runs out either way.
+     */
+    public static long deadlineNanos(Duration timeout) {
+        return System.nanoTime()
+                + (timeout.compareTo(LONGEST_WAIT) < 0 ? timeout : LONGEST_WAIT).toNanos();
     }
 
     private static long unitMillis(String unit) {

@@ -462,12 +462,8 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         TableEnvironment tableEnv = TableEnvironment.create(settings());
         checkNotBoundedWhenRestored(
                 tableEnv.getConfig().getOptional(StateRecoveryOptions.SAVEPOINT_PATH));
-        // One --connect-timeout for the three topics. Capped so that the deadline cannot overflow.
-        Duration longest = Duration.ofNanos(Long.MAX_VALUE / 4);
-        long deadline =
-                System.nanoTime()
-                        + (connectTimeout.compareTo(longest) < 0 ? connectTimeout : longest)
-                                .toNanos();
+        // One --connect-timeout for the three topics.
+        long deadline = Durations.deadlineNanos(connectTimeout);
         ActivationStatsJob.checkInputTopic(
                 bootstrapServers, inputTopic, kafkaProperties, connectTimeout, () -> {});
         Map<String, String> written = new LinkedHashMap<>();

@@ -133,4 +133,34 @@ class DurationsTest {
                         "Cannot write PT2562047788015215H30M7S as a duration option: it is longer"
                                 + " than 9223372036854775807ms");
     }
+
+    @Test
+    void aDeadlineIsTheTimeoutFromNow() {
+        long before = System.nanoTime();
+        long deadline = Durations.deadlineNanos(Duration.ofSeconds(10));
+        long after = System.nanoTime();
+
+        assertThat(deadline - before).isBetween(10_000_000_000L, 10_000_000_000L + after - before);
+    }
+
+    @Test
+    void theDeadlineOfTheLongestTimeoutIsCappedAndDoesNotOverflow() {
+        // Long.MAX_VALUE ms is about 292 million years, far more nanoseconds than a long holds;
+        // the cap, Long.MAX_VALUE / 4 ns, is about 73 years.
+        long cap = Long.MAX_VALUE / 4;
+        for (Duration timeout :
+                new Duration[] {
+                    Duration.ofMillis(Long.MAX_VALUE),
+                    Duration.ofNanos(cap),
+                    Duration.ofNanos(cap + 1)
+                }) {
+            long before = System.nanoTime();
+            long deadline = Durations.deadlineNanos(timeout);
+            long after = System.nanoTime();
+
+            assertThat(deadline - before)
+                    .as(timeout.toString())
+                    .isBetween(cap, cap + after - before);
+        }
+    }
 }
