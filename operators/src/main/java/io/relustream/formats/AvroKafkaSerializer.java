@@ -67,8 +67,10 @@ public abstract class AvroKafkaSerializer<T extends SpecificRecordBase>
         // Records without an event time (dead letters of undecodable bytes) carry no timestamp;
         // the broker then stamps them.
         Long kafkaTimestamp = timestamp == null || timestamp < 0 ? null : kafkaTimestamp(timestamp);
-        return new ProducerRecord<>(
-                topic, null, kafkaTimestamp, key(record), encoder.encode(record));
+        // Encoded before the key is taken: a null where the schema allows none (the key's field
+        // too) then fails with Avro's message, which names the field.
+        byte[] value = encoder.encode(record);
+        return new ProducerRecord<>(topic, null, kafkaTimestamp, key(record), value);
     }
 
     /** The Kafka timestamp of a record whose Flink timestamp is {@code timestamp}; that one. */

@@ -59,7 +59,12 @@ public final class AvroRecordEncoder<T extends SpecificRecordBase> implements Se
                                 : new byte[0];
             }
             // The job's busiest output: written without Avro's per-element machinery.
-            return FastBinary.writeActivationVector((ActivationVector) record, header);
+            try {
+                return FastBinary.writeActivationVector((ActivationVector) record, header);
+            } catch (NullPointerException nullField) {
+                // A record built in code with a null where its schema has none: Avro's writer
+                // below fails on it too, naming the field, which the fast one cannot.
+            }
         }
         if (writer == null) {
             SpecificData model = SpecificData.getForClass(type);

@@ -1,6 +1,7 @@
 package io.relustream.formats;
 
 import io.relustream.avro.ActivationAlert;
+import io.relustream.avro.ActivationStats;
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
 
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -107,5 +109,58 @@ class AvroKafkaSerializerTest {
         assertThat(serializer.serialize(letter, null, 1_700_000_000_000L).timestamp())
                 .isEqualTo(1_800_000_000_123L);
         assertThat(serializer.serialize(letter, null, 5L).key()).isEqualTo(new byte[] {7, 8});
+    }
+
+    @Test
+    void aRecordWithANullWhereItsSchemaHasNoneFailsNamingTheField() {
+        ActivationVector vector =
+                new ActivationVector(
+                        "r1", Instant.ofEpochMilli(7), "g", "relu", List.of(0.0, 2.0), null);
+        var vectors = new ActivationVectorKafkaSerializer("activations", WireFormat.AVRO);
+        ActivationVector noId = ActivationVector.newBuilder(vector).build();
+        noId.setId(null); // also the key
+        ActivationVector noGroup = ActivationVector.newBuilder(vector).build();
+        noGroup.setGroup(null);
+        ActivationVector nullElement = ActivationVector.newBuilder(vector).build();
+        nullElement.setActivations(Arrays.asList(1.0, null));
+        ActivationVector nullDerivative = ActivationVector.newBuilder(vector).build();
+        nullDerivative.setDerivatives(Arrays.asList(null, 1.0));
+        assertThatThrownBy(() -> vectors.serialize(noId, null, 7L))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("null value for (non-nullable) string at ActivationVector.id");
+        assertThatThrownBy(() -> vectors.serialize(noGroup, null, 7L))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("null value for (non-nullable) string at ActivationVector.group");
+        assertThatThrownBy(() -> vectors.serialize(nullElement, null, 7L))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage(
+                        "null value for (non-nullable) double at ActivationVector.activations[1]");
+        assertThatThrownBy(() -> vectors.serialize(nullDerivative, null, 7L))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageStartingWith("null value for (non-nullable) double at")
+                .hasMessageContaining("derivatives");
+
+        ActivationStats stats =
+                ActivationStats.newBuilder()
+                        .setGroup("g")
+                        .setWindowStart(Instant.EPOCH)
+                        .setWindowEnd(Instant.ofEpochMilli(10))
+                        .setActivation("relu")
+                        .setRecordCount(0)
+                        .setValueCount(0)
+                        .setZeroCount(0)
+                        .setNanCount(0)
+                        .setPosInfCount(0)
+                        .setNegInfCount(0)
+                        .setPerFeatureZeroFraction(List.of())
+                        .setDeadFeatures(List.of())
+                        .build();
+        stats.setGroup(null);
+        assertThatThrownBy(
+                        () ->
+                                new ActivationStatsKafkaSerializer("stats", WireFormat.AVRO)
+                                        .serialize(stats, null, 9L))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("null value for (non-nullable) string at ActivationStats.group");
     }
 }
