@@ -74,8 +74,10 @@ import java.util.Optional;
  * <p>The accumulator ({@link ActivationStatsAccumulator}, O(features), never a buffer of rows)
  * merges, so HOP, CUMULATE and SESSION windows and two-phase aggregation work. It does not retract:
  * min, max and the quantile sketch cannot forget a value, so over an updating table (a changelog
- * with retractions) the query fails when it is planned. Field names such as {@code min} are
- * reserved words in SQL: quote them, {@code s.`min`}.
+ * with retractions), and in a streaming OVER window with a bounded start ({@code ROWS BETWEEN 9
+ * PRECEDING AND CURRENT ROW}, whose leaving rows are retracted), the query fails when it is
+ * planned; an OVER window from {@code UNBOUNDED PRECEDING}, or any in batch mode, works. Field
+ * names such as {@code min} are reserved words in SQL: quote them, {@code s.`min`}.
  */
 public final class ActivationStatsFunction
         extends AggregateFunction<Row, ActivationStatsFunction.Accumulator> {

@@ -369,6 +369,80 @@ class SqlAggregateFunctionsITCase {
     }
 
     @Test
+    void overWindowsFromTheFirstRowAggregateEveryRowOfTheGroupSoFar() {
+        List<Row> rows =
+                sql.query(
+                        "SELECT g, t, COUNT(*) OVER w AS n, ZERO_FRACTION(x) OVER w,"
+                            + " ZERO_FRACTION(CAST(x AS FLOAT)) OVER w, ZERO_FRACTION(arr) OVER w,"
+                            + " ZERO_FRACTION(farr) OVER w, DEAD_FEATURES(arr, 0.5) OVER w,"
+                            + " DEAD_FEATURES(farr, 1.0) OVER w, ACTIVATION_STATS(arr, 0.5) OVER w,"
+                            + " ACTIVATION_STATS(farr) OVER w FROM events WINDOW w AS (PARTITION BY"
+                            + " g ORDER BY rowtime ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT"
+                            + " ROW)");
+        // One row out per row in, over the rows of its group up to and including it: a window
+        // [0, t] per row, as the other tests' windows.
+        Map<Window, List<Event>> expected =
+                groupBy(
+                        event ->
+                                EVENTS.stream()
+                                        .filter(later -> later.g.equals(event.g))
+                                        .filter(later -> later.t >= event.t)
+                                        .map(later -> new Window(later.g, 0, later.t))
+                                        .collect(Collectors.toList()));
+        assertThat(rows).hasSize(EVENTS.size());
+        assertThat(rows).allMatch(row -> row.getKind() == RowKind.INSERT);
+        Map<Window, Row> byRow = new TreeMap<>();
+        Function<Row, Window> rowOf =
+                row -> new Window((String) row.getField(0), 0, (Long) row.getField(1) - T0);
+        rows.forEach(row -> byRow.put(rowOf.apply(row), row));
+        assertWindows(byRow, expected, rowOf, 2);
+        // By hand, group a's fourth row (t = 9s) sees [0, 1, 2], [0, -0, 3], [0, NaN, 0, 4]
+        // and [1, 0, NULL]: 11 values, 6 zeros.
+        assertThat(byRow.get(new Window("a", 0, 9_000)).getField(5)).isEqualTo(6.0 / 11);
+    }
+
+    @Test
+    void boundedOverWindowsRetractTheRowsThatLeaveThem() {
+        List<Row> rows =
+                sql.query(
+                        "SELECT g, t, ZERO_FRACTION(x) OVER w, ZERO_FRACTION(arr) OVER w,"
+                                + " DEAD_FEATURES(arr, 1.0) OVER w FROM events WINDOW w AS"
+                                + " (PARTITION BY g ORDER BY rowtime"
+                                + " ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)");
+        assertThat(rows).hasSize(EVENTS.size());
+        for (Row row : rows) {
+            String g = (String) row.getField(0);
+            long t = (Long) row.getField(1) - T0;
+            // The row and the one before it in its group.
+            List<Event> last =
+                    EVENTS.stream()
+                            .filter(e -> e.g.equals(g) && e.t <= t)
+                            .collect(Collectors.toList());
+            last = last.subList(Math.max(0, last.size() - 2), last.size());
+            List<Double> x = last.stream().map(e -> e.x).collect(Collectors.toList());
+            List<Double[]> arr = last.stream().map(e -> e.arr).collect(Collectors.toList());
+            String as = g + "@" + t;
+            assertThat(row.getField(2)).as(as).isEqualTo(ExpectedAggregates.zeroFraction(x));
+            assertThat(row.getField(3))
+                    .as(as)
+                    .isEqualTo(ExpectedAggregates.zeroFractionOfArrays(arr));
+            assertThat((Integer[]) row.getField(4))
+                    .as(as)
+                    .isEqualTo(ExpectedAggregates.deadFeatures(arr, 1.0));
+        }
+        // By hand, group a at 6s: [0, -0, 3] and [0, NaN, 0, 4] give 6 values, 4 zeros, and
+        // index 0 is zero in both rows, 1 and 2 in one of two, 3 in none of one.
+        Row a6 =
+                rows.stream()
+                        .filter(row -> row.getField(0).equals("a"))
+                        .filter(row -> (Long) row.getField(1) == T0 + 6_000)
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(a6.getField(3)).isEqualTo(4.0 / 6);
+        assertThat((Integer[]) a6.getField(4)).containsExactly(0);
+    }
+
+    @Test
     void zeroFractionAndDeadFeaturesRetractUpdatedAndDeletedRows() {
         DataType type =
                 DataTypes.ROW(

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.List;
+
 import static org.apache.flink.table.api.Expressions.$;
 import static org.apache.flink.table.api.Expressions.call;
 import static org.apache.flink.table.api.Expressions.lit;
@@ -247,5 +249,47 @@ class SqlPlanningErrorsTest {
                                 + " DEAD_FEATURES_RETRACT(arr, $f1) AS EXPR$1],"
                                 + " changelogMode=[I,UA,D])\n"
                                 + "+- Exchange(distribution=[single], changelogMode=[I,UB,UA])");
+    }
+
+    @Test
+    void activationStatsInABoundedOverWindowFailsBeforeItRunsForWantOfRetract() {
+        tableEnv.executeSql(
+                "CREATE TEMPORARY TABLE t2 (arr ARRAY<DOUBLE>, ts TIMESTAMP(3),"
+                        + " WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen')");
+        // Insert-only input, but the rows that leave a bounded window are retracted.
+        for (String frame :
+                List.of(
+                        "ROWS BETWEEN 2 PRECEDING AND CURRENT ROW",
+                        "RANGE BETWEEN INTERVAL '1' MINUTE PRECEDING AND CURRENT ROW")) {
+            assertThatThrownBy(
+                            () ->
+                                    tableEnv.executeSql(
+                                            "SELECT ACTIVATION_STATS(arr) OVER (ORDER BY ts "
+                                                    + frame
+                                                    + ") FROM t2"))
+                    .as(frame)
+                    .isInstanceOf(ValidationException.class)
+                    .hasMessage(
+                            "Could not find an implementation method 'retract' in class"
+                                    + " 'io.relustream.sql.ActivationStatsFunction' for function"
+                                    + " 'ACTIVATION_STATS' that matches the following signature:\n"
+                                    + "void retract(io.relustream.sql.ActivationStatsFunction"
+                                    + ".Accumulator, java.lang.Double[])");
+        }
+        // From the first row on, nothing leaves the window: it plans.
+        assertThat(
+                        tableEnv.explainSql(
+                                "SELECT ACTIVATION_STATS(arr) OVER (ORDER BY ts ROWS BETWEEN"
+                                        + " UNBOUNDED PRECEDING AND CURRENT ROW) FROM t2"))
+                .contains("ACTIVATION_STATS");
+        // A batch query computes each bounded window afresh: it plans too.
+        TableEnvironment batch = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        SqlFunctions.registerAll(batch);
+        assertThat(
+                        batch.explainSql(
+                                "SELECT ACTIVATION_STATS(arr) OVER (PARTITION BY s ORDER BY k ROWS"
+                                        + " BETWEEN 2 PRECEDING AND CURRENT ROW) FROM (VALUES"
+                                        + " ('a', 1, ARRAY[CAST(0 AS DOUBLE)])) AS v(s, k, arr)"))
+                .contains("ACTIVATION_STATS");
     }
 }
