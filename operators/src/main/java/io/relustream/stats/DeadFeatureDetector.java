@@ -54,9 +54,11 @@ import java.util.Objects;
  *       supersedes its first firing: the window is evaluated again from the state before it, and
  *       what changed is alerted ({@code recovered} when the late records brought a feature reported
  *       dead in that window back, {@code dead_feature} or {@code sparsity_above} when they
- *       completed a streak or crossed the limit). Statistics of a window before the latest are
- *       ignored: counting them would extend a streak with a window already in it, or break it with
- *       a window that is not the latest.
+ *       completed a streak or crossed the limit). So does a session window that holds the latest
+ *       (starts no later, ends no earlier): late records extended that session or merged it with
+ *       others, so it is the same session, not the next window. Statistics of a window before the
+ *       latest are ignored: counting them would extend a streak with a window already in it, or
+ *       break it with a window that is not the latest.
  *   <li>{@code dead_feature} fires once, in the window where the streak reaches {@code deadWindows}
  *       (after a restore with a lower {@code deadWindows}, in the first dead window of a streak
  *       already that long); {@code recovered} fires in the first observed window where the feature
@@ -102,6 +104,9 @@ public final class DeadFeatureDetector
 
     // Primitive arrays and boxed primitives: Flink has serializers of its own for them, no Kryo.
     private transient ValueState<Long> lastWindowEnd;
+    // Its start: a session window that starts no later and ends no earlier is the same session,
+    // extended or merged by late records. Absent in state saved before it was kept.
+    private transient ValueState<Long> lastWindowStart;
     private transient ValueState<int[]> streaks;
     private transient ValueState<boolean[]> alerted;
     // The latest window's zero fraction, NaN when it had no values. Kept with or without a limit
@@ -198,6 +203,9 @@ public final class DeadFeatureDetector
         lastWindowEnd =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("last-window-end", Types.LONG));
+        lastWindowStart =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("last-window-start", Types.LONG));
         streaks =
                 getRuntimeContext()
                         .getState(
@@ -252,7 +260,11 @@ public final class DeadFeatureDetector
                     Instant.ofEpochMilli(lastEnd));
             return;
         }
-        boolean refiring = lastEnd != null && windowEnd == lastEnd;
+        long windowStart = stats.getWindowStart().toEpochMilli();
+        Long lastStart = lastWindowStart.value();
+        // Tumbling, sliding and new session windows all start after the latest one did.
+        boolean supersedesLatest = lastEnd != null && lastStart != null && windowStart <= lastStart;
+        boolean refiring = lastEnd != null && (windowEnd == lastEnd || supersedesLatest);
         int[] streakBase;
         boolean[] alertBase;
         boolean aboveBase;
@@ -269,6 +281,9 @@ public final class DeadFeatureDetector
                 return;
             }
             aboveBase = above(zeroFractionBefore.value(), sparsityAboveBefore);
+            // A session that late records extended: later windows follow its new end.
+            lastWindowEnd.update(windowEnd);
+            lastWindowStart.update(windowStart);
         } else {
             streakBase = orEmpty(streaks.value());
             alertBase = orEmpty(alerted.value());
@@ -293,6 +308,7 @@ public final class DeadFeatureDetector
                 sparsityAboveBefore.update(aboveBase);
             }
             lastWindowEnd.update(windowEnd);
+            lastWindowStart.update(windowStart);
         }
         if (refiring) {
             gauges.of(stats.getGroup()).update(stats);

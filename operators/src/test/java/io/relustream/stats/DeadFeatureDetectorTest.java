@@ -318,6 +318,37 @@ class DeadFeatureDetectorTest {
                 .containsExactly(tuple("recovered", 0), tuple("dead_feature", 1));
     }
 
+    /** Statistics of session {@code [BASE + startSeconds, BASE + endSeconds)}. */
+    private static ActivationStats session(
+            int startSeconds, int endSeconds, Double zeroFraction, double... perFeature) {
+        return ActivationStats.newBuilder(stats("g", 0, zeroFraction, perFeature))
+                .setWindowStart(Instant.ofEpochMilli(BASE + startSeconds * 1_000L))
+                .setWindowEnd(Instant.ofEpochMilli(BASE + endSeconds * 1_000L))
+                .build();
+    }
+
+    @Test
+    void aSessionThatLateRecordsExtendedSupersedesItsFirstFiring() throws Exception {
+        var harness = harness(new DeadFeatureDetector(3, 1.0, 0.5, "relu"));
+
+        assertThat(feed(harness, session(0, 20, 0.6, 1.0, 0.0)))
+                .extracting(ActivationAlert::getKind)
+                .containsExactly("sparsity_above");
+        assertThat(feed(harness, session(40, 60, 0.6, 1.0, 0.0))).isEmpty();
+        // A late record at 55 s extended the second session to [40, 75): still two sessions,
+        // feature 0 dead in both, not three windows in a row; no second sparsity edge either.
+        assertThat(feed(harness, session(40, 75, 0.6, 1.0, 0.0))).isEmpty();
+        // One more at 10 s merges both into [0, 75): the same again, evaluated from before the
+        // latest session as any re-firing.
+        assertThat(feed(harness, session(0, 75, 0.6, 1.0, 0.0))).isEmpty();
+        // The next session is the third in a row with feature 0 dead.
+        assertThat(feed(harness, session(100, 120, 0.4, 1.0, 0.0)))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                .containsExactly(tuple("dead_feature", 0));
+        // The extended session's first firing is the one before the latest now: ignored.
+        assertThat(feed(harness, session(40, 60, 0.6, 0.5, 0.0))).isEmpty();
+    }
+
     @Test
     void aGapBetweenWindowsBreaksTheStreaksWhenTheSlideIsKnown() throws Exception {
         var harness = harness(new DeadFeatureDetector(2, 1.0, null, "relu", 100, WINDOW));
@@ -451,8 +482,8 @@ class DeadFeatureDetectorTest {
                 .containsExactly(tuple("b", "dead_feature"));
         // Window 0 again is late for a, whatever b has seen.
         assertThat(feed(harness, stats("a", 0, 0.1, f(0.0)))).isEmpty();
-        // Seven states per group: four, and three as they were before the latest window.
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(14);
+        // Eight states per group: five, and three as they were before the latest window.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(16);
     }
 
     @Test
