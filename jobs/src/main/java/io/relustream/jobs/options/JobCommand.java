@@ -67,9 +67,11 @@ final class JobCommand {
             paramLabel = "<duration>",
             converter = OptionConverters.NonNegativeDuration.class,
             description =
-                    "How long to wait at start for Kafka to confirm that --input-topic exists (a"
-                            + " missing topic is looked for again until then); 0s"
-                            + " leaves the check to the cluster (for a machine that cannot reach"
+                    "How long to wait at start for Kafka to confirm that --input-topic exists,"
+                            + " and the topics the job writes unless the brokers create topics on"
+                            + " first use (a missing topic is looked for again until then), and"
+                            + " for the brokers' transaction.max.timeout.ms with exactly-once; 0s"
+                            + " leaves the checks to the cluster (for a machine that cannot reach"
                             + " Kafka). Default: ${DEFAULT-VALUE}.")
     Duration connectTimeout;
 

@@ -370,8 +370,9 @@ public final class JobOptions {
     }
 
     /**
-     * How long the job waits at start for Kafka to confirm that the input topic exists; zero: no
-     * check.
+     * How long the job waits at start for Kafka to confirm that the input topic exists, the topics
+     * it writes too on brokers that do not create topics, and, with exactly-once, for the brokers'
+     * cap on transaction timeouts; zero: no checks.
      */
     public Duration connectTimeout() {
         return connectTimeout;

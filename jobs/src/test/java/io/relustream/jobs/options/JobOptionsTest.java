@@ -1374,9 +1374,12 @@ class JobOptionsTest {
                 Arguments.of(
                         "--connect-timeout",
                         "--connect-timeout=<duration> How long to wait at start for Kafka to"
-                                + " confirm that --input-topic exists (a missing topic is looked"
-                                + " for again until then); 0s leaves the check to the cluster (for"
-                                + " a machine that cannot reach Kafka). Default: 30s."),
+                                + " confirm that --input-topic exists, and the topics the job"
+                                + " writes unless the brokers create topics on first use (a"
+                                + " missing topic is looked for again until then), and for the"
+                                + " brokers' transaction.max.timeout.ms with exactly-once; 0s"
+                                + " leaves the checks to the cluster (for a machine that cannot"
+                                + " reach Kafka). Default: 30s."),
                 Arguments.of(
                         "--input-topic",
                         "--input-topic=<topic> Topic of the FeatureVector records. Default:"
@@ -1562,11 +1565,16 @@ class JobOptionsTest {
                                 "      --connect-timeout=<duration>",
                                 "                             How long to wait at start for Kafka"
                                         + " to confirm that --input-topic",
-                                "                               exists (a missing topic is looked"
-                                        + " for again until then); 0s leaves",
-                                "                               the check to the cluster (for a"
-                                        + " machine that cannot reach Kafka).",
-                                "                               Default: 30s.",
+                                "                               exists, and the topics the job"
+                                        + " writes unless the brokers create",
+                                "                               topics on first use (a missing"
+                                        + " topic is looked for again until",
+                                "                               then), and for the brokers'"
+                                        + " transaction.max.timeout.ms with",
+                                "                               exactly-once; 0s leaves the checks"
+                                        + " to the cluster (for a machine",
+                                "                               that cannot reach Kafka). Default:"
+                                        + " 30s.",
                                 "      --input-topic=<topic>  Topic of the FeatureVector records."
                                         + " Default: features.",
                                 "      --output-topic=<topic> Topic for the ActivationVector"
