@@ -148,7 +148,9 @@ public final class LocalRun implements Callable<Integer> {
                         help ->
                                 String.format(
                                                 "%nOptions of the job (ActivationStatsJob), all but"
-                                                        + " --bootstrap-servers:%n%n")
+                                                    + " --bootstrap-servers and --bounded,%nwith"
+                                                    + " --kafka.security.protocol PLAINTEXT"
+                                                    + " only:%n%n")
                                         + JobOptions.optionsUsage());
         List<String> sections = new ArrayList<>(commandLine.getHelpSectionKeys());
         sections.add(JOB_OPTIONS);

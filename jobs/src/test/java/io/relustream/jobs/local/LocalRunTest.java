@@ -35,7 +35,11 @@ class LocalRunTest {
                 .contains("--duration=<duration>", "Default: 0s.")
                 .contains("--prometheus-port=<prometheusPort>", "Default: 9249.")
                 .contains("--rate=<rate>", "Default: 200.")
-                .contains("Options of the job (ActivationStatsJob), all but --bootstrap-servers:")
+                .contains(
+                        String.format(
+                                "Options of the job (ActivationStatsJob), all but"
+                                        + " --bootstrap-servers and --bounded,%nwith"
+                                        + " --kafka.security.protocol PLAINTEXT only:"))
                 .contains("--window=<duration>    Length of the statistics windows")
                 .contains("--allowed-lateness=<duration>")
                 .contains("--kafka.<property>=<value>");
