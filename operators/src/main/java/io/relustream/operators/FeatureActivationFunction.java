@@ -37,10 +37,11 @@ import java.util.Objects;
  *
  * <p>Records that cannot be activated under the {@link InvalidValuePolicy} leave through {@link
  * #REJECTED} as {@link DeadLetter}s holding the record in Avro single-object encoding and the
- * reason; under {@link InvalidValuePolicy#FAIL} they fail the job instead. A record built in code
- * with a null {@code id}, {@code event_time}, {@code group} or {@code values} has no bytes to
- * dead-letter: it fails the job under every policy, naming the field. Counters: see {@link
- * ActivationMetrics}.
+ * reason, but no Kafka topic, partition, offset or key: the function sees the decoded record only
+ * (the example job's own function, which carries them from its source, fills them in); under {@link
+ * InvalidValuePolicy#FAIL} they fail the job instead. A record built in code with a null {@code
+ * id}, {@code event_time}, {@code group} or {@code values} has no bytes to dead-letter: it fails
+ * the job under every policy, naming the field. Counters: see {@link ActivationMetrics}.
  */
 public final class FeatureActivationFunction
         extends ProcessFunction<FeatureVector, ActivationVector>

@@ -153,7 +153,8 @@ public final class DeadFeatureDetector
     /**
      * @param windowSlideMillis the slide of the windows the statistics are of (their size, for
      *     tumbling windows): a window further than this after the group's last one breaks the
-     *     streaks; 0 when unknown, which makes every window the group reaches the next one
+     *     streaks; 0 when unknown or for session windows, which have no slide, and which makes
+     *     every window the group reaches the next one
      * @see #DeadFeatureDetector(int, double, Double, String, int)
      */
     public DeadFeatureDetector(
