@@ -122,7 +122,7 @@ public final class GeneratorCommand implements Callable<Integer> {
             names = "--topic",
             defaultValue = "features",
             converter = OptionConverters.TopicName.class,
-            description = "Default: ${DEFAULT-VALUE}.")
+            description = "Topic to write the FeatureVector records to. Default: ${DEFAULT-VALUE}.")
     String topic;
 
     @Option(
