@@ -276,14 +276,10 @@ class EventTimeITCase {
                         TestRecords.record(
                                 topic, 0, TestRecords.vector("c", T0 + 25_000, "g", 2))));
         JobClient first = start(options, new Configuration(), "before the restore");
-        List<ActivationStats> stats = List.of();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (stats.size() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            stats =
-                    TestRecords.decodeAll(
-                            topics.readAll(names.stats), ActivationStats::fromByteBuffer);
-        }
+        List<ActivationStats> stats =
+                TestRecords.decodeAll(
+                        topics.readAtLeast(names.stats, 2, Duration.ofSeconds(60)),
+                        ActivationStats::fromByteBuffer);
         String savepoint =
                 first.stopWithSavepoint(
                                 false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
@@ -302,7 +298,7 @@ class EventTimeITCase {
         JobClient second = start(options, restore, "after the restore");
         List<ActivationVector> late = List.of();
         try {
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while ((stats.size() < 3 || late.isEmpty()) && System.nanoTime() < deadline) {
                 Thread.sleep(250);
                 stats =
@@ -352,14 +348,10 @@ class EventTimeITCase {
                         TestRecords.record(
                                 topic, 0, TestRecords.vector("b", T0 + 12_000, "g", 2))));
         JobClient first = start(unbounded, new Configuration(), "unbounded, until the savepoint");
-        List<ActivationStats> stats = List.of();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (stats.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            stats =
-                    TestRecords.decodeAll(
-                            topics.readAll(names.stats), ActivationStats::fromByteBuffer);
-        }
+        List<ActivationStats> stats =
+                TestRecords.decodeAll(
+                        topics.readAtLeast(names.stats, 1, Duration.ofSeconds(60)),
+                        ActivationStats::fromByteBuffer);
         String savepoint =
                 first.stopWithSavepoint(
                                 false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)

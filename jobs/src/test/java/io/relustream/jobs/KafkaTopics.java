@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Plain Kafka clients for tests: write records, read a whole topic back. */
+/** Plain Kafka clients for tests: write records, read a whole topic back, or wait for it. */
 public final class KafkaTopics {
 
     private final String bootstrapServers;
@@ -75,5 +75,21 @@ public final class KafkaTopics {
             }
             return records;
         }
+    }
+
+    /**
+     * Every record of {@code topic}, read again every 250 ms until there are at least {@code
+     * wanted} (a running job is still writing them) or {@code timeout} has passed; the caller
+     * asserts on what it got, so a job that wrote too few fails there, naming the records.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readAtLeast(
+            String topic, int wanted, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ConsumerRecord<byte[], byte[]>> records = readAll(topic);
+        while (records.size() < wanted && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            records = readAll(topic);
+        }
+        return records;
     }
 }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -113,10 +114,7 @@ class SavepointRestoreITCase {
     private static String runToSavepoint(JobOptions options, JobTopics names, int wanted, Path dir)
             throws Exception {
         JobClient job = start(options, new Configuration(), "until the savepoint");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (stats(names).size() < wanted && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-        }
+        topics.readAtLeast(names.stats, wanted, Duration.ofSeconds(60));
         return job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(60, TimeUnit.SECONDS);
     }
@@ -319,10 +317,7 @@ class SavepointRestoreITCase {
         topics.produce(records(names.features, 0, 50));
         JobOptions unbounded = options(names, args.toArray(new String[0]));
         JobClient first = start(unbounded, new Configuration(), "unbounded, until the savepoint");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (topics.readAll(names.activations).size() < 50 && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-        }
+        topics.readAtLeast(names.activations, 50, Duration.ofSeconds(60));
         String savepoint =
                 first.stopWithSavepoint(
                                 false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
