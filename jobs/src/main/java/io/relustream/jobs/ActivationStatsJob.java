@@ -34,14 +34,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -53,11 +50,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * The activation statistics job: reads {@code FeatureVector}s from Kafka, writes their activations,
@@ -302,29 +299,11 @@ public final class ActivationStatsJob {
         String cap = "transaction.max.timeout.ms";
         OptionalLong lowestCap;
         try (Admin admin = Admin.create(config)) {
-            List<ConfigResource> brokers =
-                    admin
-                            .describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMillis))
-                            .nodes()
-                            .get()
-                            .stream()
-                            .map(
-                                    node ->
-                                            new ConfigResource(
-                                                    ConfigResource.Type.BROKER, node.idString()))
-                            .collect(Collectors.toList());
             // A transactional id's coordinator may be any broker: the lowest cap is the one.
             lowestCap =
-                    admin
-                            .describeConfigs(
-                                    brokers, new DescribeConfigsOptions().timeoutMs(timeoutMillis))
-                            .all()
-                            .get()
-                            .values()
-                            .stream()
-                            .map(brokerConfig -> brokerConfig.get(cap))
-                            .filter(entry -> entry != null && entry.value() != null)
-                            .mapToLong(entry -> Long.parseLong(entry.value()))
+                    BrokerConfigs.valuesOnEveryBroker(admin, cap, timeoutMillis).stream()
+                            .filter(Objects::nonNull)
+                            .mapToLong(Long::parseLong)
                             .min();
         } catch (ExecutionException | KafkaException | NumberFormatException e) {
             return;

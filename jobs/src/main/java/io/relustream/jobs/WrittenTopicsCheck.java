@@ -5,17 +5,11 @@ import io.relustream.jobs.options.InvalidOptionsException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,33 +139,11 @@ public final class WrittenTopicsCheck {
     private static boolean allBrokersRefuseToCreate(Admin admin, int timeoutMillis)
             throws InterruptedException {
         try {
-            List<ConfigResource> brokers =
-                    admin
-                            .describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMillis))
-                            .nodes()
-                            .get()
-                            .stream()
-                            .map(
-                                    node ->
-                                            new ConfigResource(
-                                                    ConfigResource.Type.BROKER, node.idString()))
-                            .toList();
-            Collection<Config> configs =
-                    admin.describeConfigs(
-                                    brokers, new DescribeConfigsOptions().timeoutMs(timeoutMillis))
-                            .all()
-                            .get()
-                            .values();
-            return !configs.isEmpty()
-                    && configs.stream()
-                            .map(brokerConfig -> brokerConfig.get(AUTO_CREATE))
-                            .allMatch(WrittenTopicsCheck::isFalse);
+            List<String> values =
+                    BrokerConfigs.valuesOnEveryBroker(admin, AUTO_CREATE, timeoutMillis);
+            return !values.isEmpty() && values.stream().allMatch("false"::equalsIgnoreCase);
         } catch (ExecutionException e) {
             return false;
         }
-    }
-
-    private static boolean isFalse(ConfigEntry entry) {
-        return entry != null && "false".equalsIgnoreCase(entry.value());
     }
 }
