@@ -153,7 +153,10 @@ public final class GeneratorCommand implements Callable<Integer> {
             description = "avro-single-object or avro. Default: ${DEFAULT-VALUE}.")
     WireFormat format;
 
-    @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Print this help and exit.")
     boolean help;
 
     /** The {@code --kafka.<property>} options (picocli has no prefix options), and any mistake. */

@@ -107,7 +107,10 @@ public final class LocalRun implements Callable<Integer> {
 
     @Mixin GeneratorOptions generator;
 
-    @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Print this help and exit.")
     boolean help;
 
     @Unmatched List<String> jobArgs = new ArrayList<>();

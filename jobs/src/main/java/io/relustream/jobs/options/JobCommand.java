@@ -357,6 +357,9 @@ final class JobCommand {
                             + " default).")
     Integer parallelism;
 
-    @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Print this help and exit.")
     boolean help;
 }

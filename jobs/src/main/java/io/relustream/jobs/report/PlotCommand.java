@@ -111,7 +111,10 @@ public final class PlotCommand implements Callable<Integer> {
             description = "Height of the image, 400 to 8000. Default: ${DEFAULT-VALUE}.")
     int height;
 
-    @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Print this help and exit.")
     boolean help;
 
     @Spec CommandSpec spec;

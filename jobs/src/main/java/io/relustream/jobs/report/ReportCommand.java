@@ -189,7 +189,10 @@ public final class ReportCommand implements Callable<Integer> {
             description = "Height of the images, 400 to 8000. Default: ${DEFAULT-VALUE}.")
     int height;
 
-    @Option(names = "--help", usageHelp = true, description = "Print this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Print this help and exit.")
     boolean help;
 
     @Unmatched List<String> unmatched = new ArrayList<>();

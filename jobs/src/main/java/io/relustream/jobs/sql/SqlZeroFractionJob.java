@@ -236,7 +236,7 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
     @Option(
             names = {"-h", "--help"},
             usageHelp = true,
-            description = "Show this help message and exit.")
+            description = "Print this help and exit.")
     boolean help;
 
     /** The {@code --kafka.<property>} options (picocli has no prefix options), and any mistake. */

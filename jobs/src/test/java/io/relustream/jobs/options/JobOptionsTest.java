@@ -1511,7 +1511,7 @@ class JobOptionsTest {
                         "--parallelism",
                         "--parallelism=<count> Parallelism of every operator, 1 to 32768."
                                 + " Default: none (the cluster's default)."),
-                Arguments.of("--help", "--help Print this help and exit."),
+                Arguments.of("-h, --help", "-h, --help Print this help and exit."),
                 Arguments.of(
                         "--kafka.<property>",
                         "--kafka.<property>=<value>, --kafka.<property> <value> Passed to every"
@@ -1694,7 +1694,7 @@ class JobOptionsTest {
                                 "      --parallelism=<count>  Parallelism of every operator, 1 to"
                                         + " 32768. Default: none (the",
                                 "                               cluster's default).",
-                                "      --help                 Print this help and exit.",
+                                "  -h, --help                 Print this help and exit.",
                                 "",
                                 "Kafka client properties:",
                                 "      --kafka.<property>=<value>, --kafka.<property> <value>",
@@ -2092,7 +2092,9 @@ class JobOptionsTest {
         List<String> entries = new ArrayList<>();
         StringBuilder entry = null;
         for (String line : usage.split("\\R")) {
-            if (line.startsWith("      --") || line.startsWith("  --")) {
+            if (line.startsWith("      --")
+                    || line.startsWith("  --")
+                    || line.startsWith("  -h, --")) {
                 if (entry != null) {
                     entries.add(entry.toString());
                 }
