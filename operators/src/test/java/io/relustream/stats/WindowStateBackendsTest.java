@@ -48,6 +48,15 @@ class WindowStateBackendsTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ActivationSample, ActivationStats>
             harness(String backend, boolean objectReuse) throws Exception {
+        return harness(backend, objectReuse, TypeInformation.of(ActivationStatsAccumulator.class));
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ActivationSample, ActivationStats>
+            harness(
+                    String backend,
+                    boolean objectReuse,
+                    TypeInformation<ActivationStatsAccumulator> accumulatorType)
+                    throws Exception {
         ExecutionConfig config = new ExecutionConfig();
         if (objectReuse) {
             config.enableObjectReuse();
@@ -65,7 +74,7 @@ class WindowStateBackendsTest {
                 builder.aggregate(
                         new ActivationStatsAggregate(),
                         new ActivationStatsWindowFunction("relu", 0.8),
-                        TypeInformation.of(ActivationStatsAccumulator.class));
+                        accumulatorType);
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         operator, sample -> sample.group, Types.STRING);
@@ -88,8 +97,33 @@ class WindowStateBackendsTest {
     @CsvSource({"hashmap, rocksdb, false", "rocksdb, hashmap, true", "rocksdb, rocksdb, true"})
     void sessionRestoredIntoTheOtherBackendMergesAndReportsExactly(
             String before, String after, boolean objectReuse) throws Exception {
+        OperatorSubtaskState savepoint = firstRecords(harness(before, objectReuse));
+        lastRecordsReportExactly(harness(after, objectReuse), savepoint);
+    }
+
+    /**
+     * State that the serializer of the layout with the mean (snapshot version 3) wrote into a
+     * savepoint: Flink reads it with that serializer and migrates it. The first two records' seven
+     * values have the mean 1, which the old layout keeps exactly.
+     */
+    @ParameterizedTest(name = "into {0}")
+    @CsvSource({"hashmap", "rocksdb"})
+    void stateOfTheLayoutWithTheMeanRestoresAndMigrates(String after) throws Exception {
+        TypeInformation<ActivationStatsAccumulator> meanLayout =
+                new SerializerTypeInfo<>(
+                        ActivationStatsAccumulator.class,
+                        ActivationStatsAccumulatorSerializer.MeanLayout.INSTANCE) {};
+        OperatorSubtaskState savepoint = firstRecords(harness("hashmap", false, meanLayout));
+        lastRecordsReportExactly(harness(after, false), savepoint);
+    }
+
+    /** Two records into a session, then a canonical savepoint. */
+    private static OperatorSubtaskState firstRecords(
+            KeyedOneInputStreamOperatorTestHarness<String, ActivationSample, ActivationStats>
+                    harness)
+            throws Exception {
         OperatorSubtaskState savepoint;
-        try (var first = harness(before, objectReuse)) {
+        try (var first = harness) {
             first.open();
             // Sessions [0, 10) and [5, 15) merge into [0, 15); the second vector is longer.
             feed(first, outputs(0, 0.0, 2.0));
@@ -101,8 +135,16 @@ class WindowStateBackendsTest {
                             .getJobManagerOwnedState();
             assertThat(first.extractOutputValues()).isEmpty();
         }
+        return savepoint;
+    }
 
-        try (var second = harness(after, objectReuse)) {
+    /** Three more records after the restore merge all into one session, reported exactly. */
+    private static void lastRecordsReportExactly(
+            KeyedOneInputStreamOperatorTestHarness<String, ActivationSample, ActivationStats>
+                    harness,
+            OperatorSubtaskState savepoint)
+            throws Exception {
+        try (var second = harness) {
             second.initializeState(savepoint);
             second.open();
             // [30, 40) alone, then [12, 22) joins [0, 15), and [20, 30) joins both: one session.
