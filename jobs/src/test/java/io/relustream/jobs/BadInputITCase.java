@@ -1,5 +1,6 @@
 package io.relustream.jobs;
 
+import io.relustream.avro.ActivationStats;
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
 import io.relustream.avro.DeadLetterHeader;
@@ -258,6 +259,267 @@ class BadInputITCase {
         System.out.printf(
                 "bad input: input=%d activations=%d dead-lettered=%d lost=0 duplicated=0%n",
                 input.records.size(), activations.size(), deadLetters.size());
+    }
+
+    /** Plain Avro binary of {@code vector}, by Avro's own writer. */
+    private static byte[] plainAvro(FeatureVector vector) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder encoder =
+                org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+        new org.apache.avro.specific.SpecificDatumWriter<>(FeatureVector.class)
+                .write(vector, encoder);
+        encoder.flush();
+        return bytes.toByteArray();
+    }
+
+    /**
+     * In plain Avro over 3 partitions at parallelism 2: good records, records of the other format
+     * and every kind of bad one, with and without keys and headers. Each input ends up as one
+     * activation or one dead letter holding exactly what was read, and the windows count exactly
+     * the activations.
+     */
+    @Test
+    void plainAvroOverThreePartitionsAccountsForEveryRecordWithItsCoordinates(TestInfo test)
+            throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 3);
+        String nanReason =
+                "values[1] is NaN and the invalid-value policy is reject (NaN and infinities are"
+                        + " not accepted)";
+        List<ProducerRecord<byte[], byte[]>> sent = new ArrayList<>();
+        // partition -> offset -> expected reason (null: an activation), error class, id
+        List<Map<Long, String[]>> expected = new ArrayList<>();
+        int goodCount = 0;
+        for (int partition = 0; partition < 3; partition++) {
+            Map<Long, String[]> byOffset = new LinkedHashMap<>();
+            expected.add(byOffset);
+            long time = T0 + partition;
+            List<Object[]> rows = new ArrayList<>();
+            // {value, key, headers, reason, error class, id}
+            for (int i = 0; i < 4; i++) {
+                String id = "p" + partition + "-good-" + i;
+                byte[] key = i % 2 == 0 ? id.getBytes() : null;
+                rows.add(
+                        new Object[] {
+                            plainAvro(TestRecords.vector(id, time + 1_000L * i, "g", -1.0, i)),
+                            key,
+                            i == 1
+                                    ? new RecordHeader[] {
+                                        new RecordHeader("trace", new byte[] {1, 2}),
+                                        new RecordHeader("empty", null)
+                                    }
+                                    : new RecordHeader[0],
+                            null,
+                            null,
+                            id
+                        });
+            }
+            byte[] valid = plainAvro(TestRecords.vector("t", time + 4_000L, "g", 1.0, 2.0));
+            rows.add(
+                    new Object[] {
+                        TestRecords.singleObject(TestRecords.vector("s", time + 4_000L, "g", 1, 2)),
+                        "single".getBytes(),
+                        new RecordHeader[] {new RecordHeader("h", "v".getBytes())},
+                        "payload is not valid Avro: FeatureVector.id at byte 2: negative length"
+                                + " -98; it starts with C3 01, the marker of the"
+                                + " avro-single-object format, but is read as plain avro",
+                        UndecodableRecordException.class.getName(),
+                        null
+                    });
+            // id "t" (2 bytes), event_time (6), group "g" (2), the count (1), values[0] (8):
+            // values[1] starts at byte 19 of 28, and 5 bytes less end at 23.
+            rows.add(
+                    new Object[] {
+                        Arrays.copyOf(valid, valid.length - 5),
+                        null,
+                        new RecordHeader[0],
+                        "payload is truncated: FeatureVector.values[1] needs 8 more bytes at byte"
+                                + " 19 but the payload ends at byte 23",
+                        UndecodableRecordException.class.getName(),
+                        null
+                    });
+            // A column added upstream: a string field "abc" after the record.
+            byte[] extended = Arrays.copyOf(valid, valid.length + 4);
+            System.arraycopy(new byte[] {6, 'a', 'b', 'c'}, 0, extended, valid.length, 4);
+            rows.add(
+                    new Object[] {
+                        extended,
+                        "extended".getBytes(),
+                        new RecordHeader[0],
+                        "payload has 4 trailing bytes after the FeatureVector record",
+                        UndecodableRecordException.class.getName(),
+                        null
+                    });
+            rows.add(
+                    new Object[] {
+                        null,
+                        "gone".getBytes(),
+                        new RecordHeader[] {new RecordHeader("why", "deleted".getBytes())},
+                        "payload is null (a tombstone), not a FeatureVector record",
+                        UndecodableRecordException.class.getName(),
+                        null
+                    });
+            rows.add(
+                    new Object[] {
+                        new byte[0],
+                        null,
+                        new RecordHeader[0],
+                        "payload is empty (0 bytes), not a FeatureVector record in avro format",
+                        UndecodableRecordException.class.getName(),
+                        null
+                    });
+            rows.add(
+                    new Object[] {
+                        plainAvro(TestRecords.vector("nan", time + 5_000L, "g", 1.0, Double.NaN)),
+                        null,
+                        new RecordHeader[0],
+                        nanReason,
+                        InvalidRecordException.class.getName(),
+                        "nan"
+                    });
+            rows.add(
+                    new Object[] {
+                        plainAvro(TestRecords.vector("odd", time + 5_000L, "g", 1.0, 2.0, 3.0)),
+                        "odd".getBytes(),
+                        new RecordHeader[0],
+                        "values has 3 values, not a multiple of 2 as maxout(k=2) needs",
+                        InvalidRecordException.class.getName(),
+                        "odd"
+                    });
+            rows.add(
+                    new Object[] {
+                        plainAvro(TestRecords.vector("before-1970", -1L, "g", 1.0, 2.0)),
+                        null,
+                        new RecordHeader[0],
+                        "event_time -1 (1969-12-31T23:59:59.999Z) is before"
+                                + " 1970-01-01T00:00:00Z; event times must not be negative",
+                        InvalidEventTimeException.class.getName(),
+                        "before-1970"
+                    });
+            for (int offset = 0; offset < rows.size(); offset++) {
+                Object[] row = rows.get(offset);
+                sent.add(
+                        new ProducerRecord<>(
+                                names.features,
+                                partition,
+                                null,
+                                (byte[]) row[1],
+                                (byte[]) row[0],
+                                List.<org.apache.kafka.common.header.Header>of(
+                                        (RecordHeader[]) row[2])));
+                byOffset.put(
+                        (long) offset,
+                        new String[] {(String) row[3], (String) row[4], (String) row[5]});
+                if (row[3] == null) {
+                    goodCount++;
+                }
+            }
+        }
+        topics.produce(sent);
+
+        long before = System.currentTimeMillis();
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--bounded",
+                                "--parallelism",
+                                "2"));
+        args.addAll(names.args());
+        args.addAll(
+                List.of(
+                        "--format",
+                        "avro",
+                        "--activation",
+                        "maxout(k=2)",
+                        "--invalid-values",
+                        "reject",
+                        "--window",
+                        "10s"));
+        ActivationStatsJob.run(JobOptions.parse(args.toArray(new String[0])));
+        long after = System.currentTimeMillis();
+
+        Map<String, ActivationVector> activations = new HashMap<>();
+        TestRecords.decodeAll(
+                        topics.readAll(names.activations),
+                        TestRecords.plainAvro(ActivationVector.class))
+                .forEach(a -> assertThat(activations.put(a.getId(), a)).as("once").isNull());
+        Map<String, ConsumerRecord<byte[], byte[]>> dlqRecords = new HashMap<>();
+        Map<String, DeadLetter> deadLetters = new HashMap<>();
+        TestRecords.Decoder<DeadLetter> deadLetterDecoder = TestRecords.plainAvro(DeadLetter.class);
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(names.dlq)) {
+            DeadLetter letter = deadLetterDecoder.decode(ByteBuffer.wrap(record.value()));
+            String at = letter.getPartition() + "@" + letter.getOffset();
+            assertThat(deadLetters.put(at, letter)).as("once: %s", at).isNull();
+            dlqRecords.put(at, record);
+        }
+
+        int rowsPerPartition = expected.get(0).size();
+        assertThat(activations).hasSize(goodCount).hasSize(12);
+        assertThat(deadLetters).hasSize(sent.size() - goodCount).hasSize(3 * 8);
+        for (ProducerRecord<byte[], byte[]> record : sent) {
+            int index = sent.indexOf(record);
+            int partition = record.partition();
+            long offset = index % rowsPerPartition;
+            String[] want = expected.get(partition).get(offset);
+            String at = partition + "@" + offset;
+            DeadLetter letter = deadLetters.get(at);
+            if (want[0] == null) {
+                assertThat(letter).as(at).isNull();
+                assertThat(activations).as(at).containsKey(want[2]);
+                continue;
+            }
+            assertThat(letter).as(at).isNotNull();
+            assertThat(letter.getTopic()).as(at).isEqualTo(names.features);
+            assertThat(letter.getPayload())
+                    .as(at)
+                    .isEqualTo(record.value() == null ? null : ByteBuffer.wrap(record.value()));
+            assertThat(letter.getKey())
+                    .as(at)
+                    .isEqualTo(record.key() == null ? null : ByteBuffer.wrap(record.key()));
+            assertThat(dlqRecords.get(at).key()).as(at).isEqualTo(record.key());
+            List<DeadLetterHeader> headers = new ArrayList<>();
+            record.headers()
+                    .forEach(
+                            h ->
+                                    headers.add(
+                                            new DeadLetterHeader(
+                                                    h.key(),
+                                                    h.value() == null
+                                                            ? null
+                                                            : ByteBuffer.wrap(h.value()))));
+            assertThat(letter.getHeaders()).as(at).isEqualTo(headers);
+            assertThat(dlqRecords.get(at).headers().toArray()).as(at).isEmpty();
+            assertThat(letter.getReason()).as(at).isEqualTo(want[0]);
+            assertThat(letter.getErrorClass()).as(at).isEqualTo(want[1]);
+            assertThat(letter.getErrorMessage()).as(at).isEqualTo(want[0]);
+            assertThat(letter.getFailedAt().toEpochMilli()).as(at).isBetween(before, after);
+            assertThat(dlqRecords.get(at).timestamp())
+                    .as(at)
+                    .isEqualTo(letter.getFailedAt().toEpochMilli());
+            if (want[2] != null) {
+                assertThat(activations).as(at).doesNotContainKey(want[2]);
+            }
+        }
+        // maxout(k=2) of (-1, i): max(-1, i) for i = 0..3 in every partition.
+        for (int partition = 0; partition < 3; partition++) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(activations.get("p" + partition + "-good-" + i).getActivations())
+                        .containsExactly(Math.max(-1.0, i));
+            }
+        }
+        // Windows of 10 s from the epoch: T0 = 1,700,000,000,000 ms starts one; all good
+        // records (T0 .. T0 + 3,002) fall in it, the 12 activations and nothing else.
+        assertThat(topics.readAll(names.late)).isEmpty();
+        List<ActivationStats> stats =
+                TestRecords.decodeAll(
+                        topics.readAll(names.stats), TestRecords.plainAvro(ActivationStats.class));
+        assertThat(stats)
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli(),
+                        ActivationStats::getRecordCount,
+                        ActivationStats::getValueCount)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(T0, 12L, 12L));
     }
 
     @Test
