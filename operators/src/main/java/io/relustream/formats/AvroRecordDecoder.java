@@ -54,6 +54,7 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
     private transient String knownVersions;
     private transient BinaryDecoder decoder;
     private transient boolean fastFeatureVectors;
+    private transient Map<Long, String> otherRecordVersions;
 
     private AvroRecordDecoder(Class<T> type, WireFormat format, List<String> extraWriterSchemas) {
         this.type = Objects.requireNonNull(type, "type");
@@ -386,6 +387,16 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         }
         SpecificDatumReader<T> reader = readers.get(fingerprint);
         if (reader == null) {
+            String otherRecord = otherRecordVersions().get(fingerprint);
+            if (otherRecord != null) {
+                // Another topic's records (the job's own outputs, say): no newer build or
+                // --writer-schemas would read them.
+                throw new UndecodableRecordException(
+                        String.format(
+                                "writer schema fingerprint %016x is that of %s: the payload is a"
+                                        + " record of another type than %s",
+                                fingerprint, otherRecord, name));
+            }
             throw new UndecodableRecordException(
                     String.format(
                             "unknown writer schema fingerprint %016x: it is none of the %s"
@@ -410,6 +421,29 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         return "this build knows ("
                 + knownVersions
                 + "); read them with the build of relu-stream that wrote them, or a newer one";
+    }
+
+    /**
+     * The fingerprint of every released version of the other records in the history, to the
+     * record's name and version (e.g. {@code ActivationVector v1}); built at the first payload of
+     * an unknown fingerprint.
+     */
+    private Map<Long, String> otherRecordVersions() {
+        if (otherRecordVersions == null) {
+            Map<Long, String> versions = new HashMap<>();
+            for (String record : SchemaHistory.recordNames()) {
+                if (!record.equals(readerSchema.getName())) {
+                    List<Schema> history = SchemaHistory.versions(record);
+                    for (int i = 0; i < history.size(); i++) {
+                        versions.put(
+                                SchemaNormalization.parsingFingerprint64(history.get(i)),
+                                record + " v" + (i + 1));
+                    }
+                }
+            }
+            otherRecordVersions = versions;
+        }
+        return otherRecordVersions;
     }
 
     private T read(SpecificDatumReader<T> reader, byte[] payload, int offset)

@@ -2,6 +2,8 @@ package io.relustream.formats;
 
 import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
+import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
 
 import org.apache.flink.util.InstantiationUtil;
@@ -494,6 +496,53 @@ class AvroRecordDecoderTest {
                                         + " them with the build of relu-stream that wrote them,"
                                         + " or a newer one",
                                 fingerprint));
+    }
+
+    @Test
+    void aRecordOfAnotherTypeIsNamedByItsFingerprintNotTakenForAnUnknownVersion() throws Exception {
+        // The job pointed at its own activations topic, the report at the dead-letter topic:
+        // neither a newer build nor --writer-schemas would help, so the reason says what it is.
+        ActivationVector activation =
+                ActivationVector.newBuilder()
+                        .setId("a")
+                        .setEventTime(Instant.ofEpochMilli(0))
+                        .setGroup("g")
+                        .setActivation("relu")
+                        .setActivations(List.of(1.0))
+                        .setDerivatives(null)
+                        .build();
+        byte[] activationBytes = bytesOf(activation.toByteBuffer());
+        assertReason(
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT),
+                activationBytes,
+                String.format(
+                        "writer schema fingerprint %016x is that of ActivationVector v1: the"
+                                + " payload is a record of another type than FeatureVector",
+                        SchemaNormalization.parsingFingerprint64(
+                                ActivationVector.getClassSchema())));
+
+        DeadLetter letter = DeadLetters.builder(new byte[] {1}, "bad").build();
+        byte[] letterBytes = bytesOf(letter.toByteBuffer());
+        assertThatThrownBy(
+                        () ->
+                                AvroRecordDecoder.of(
+                                                ActivationStats.class,
+                                                WireFormat.AVRO_SINGLE_OBJECT)
+                                        .decode(letterBytes))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessage(
+                        String.format(
+                                "writer schema fingerprint %016x is that of DeadLetter v1: the"
+                                        + " payload is a record of another type than"
+                                        + " ActivationStats",
+                                SchemaNormalization.parsingFingerprint64(
+                                        DeadLetter.getClassSchema())));
+    }
+
+    private static byte[] bytesOf(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     @Test
