@@ -454,6 +454,11 @@ class BadInputITCase {
             dlqRecords.put(at, record);
         }
 
+        // The Kafka timestamps the producer stamped the inputs with, as read back.
+        Map<String, Long> inputTimestamps = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> input : topics.readAll(names.features)) {
+            inputTimestamps.put(input.partition() + "@" + input.offset(), input.timestamp());
+        }
         int rowsPerPartition = expected.get(0).size();
         assertThat(activations).hasSize(goodCount).hasSize(12);
         assertThat(deadLetters).hasSize(sent.size() - goodCount).hasSize(3 * 8);
@@ -493,6 +498,9 @@ class BadInputITCase {
             assertThat(letter.getReason()).as(at).isEqualTo(want[0]);
             assertThat(letter.getErrorClass()).as(at).isEqualTo(want[1]);
             assertThat(letter.getErrorMessage()).as(at).isEqualTo(want[0]);
+            assertThat(letter.getTimestamp().toEpochMilli())
+                    .as(at)
+                    .isEqualTo(inputTimestamps.get(at));
             assertThat(letter.getFailedAt().toEpochMilli()).as(at).isBetween(before, after);
             assertThat(dlqRecords.get(at).timestamp())
                     .as(at)
