@@ -372,8 +372,12 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                     String.format(
                             "payload does not start with the Avro single-object marker C3 01"
                                     + " (found %s): it is not a %s record in avro-single-object"
-                                    + " format",
-                            hexPrefix(payload), name));
+                                    + " format%s",
+                            hexPrefix(payload),
+                            name,
+                            readsAsPlainAvro(payload)
+                                    ? "; it is one in plain avro, the other format"
+                                    : ""));
         }
         if (payload.length < HEADER_LENGTH) {
             throw new UndecodableRecordException(
@@ -404,6 +408,19 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                             fingerprint, name, unknownVersionHint()));
         }
         return read(reader, payload, HEADER_LENGTH);
+    }
+
+    /**
+     * Whether the payload is one whole record of the current schema in plain Avro: a producer in
+     * the other format, which the reason then names, as it does the other way round.
+     */
+    private boolean readsAsPlainAvro(byte[] payload) {
+        try {
+            read(readers.get(SchemaNormalization.parsingFingerprint64(readerSchema)), payload, 0);
+            return true;
+        } catch (UndecodableRecordException notEither) {
+            return false;
+        }
     }
 
     /**

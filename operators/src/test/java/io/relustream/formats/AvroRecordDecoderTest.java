@@ -417,6 +417,32 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void singleObjectSaysWhenThePayloadIsARecordInPlainAvro() throws Exception {
+        // Avro's own writer, no header: id "r1" is its length 2 (zig-zag 04) and 72 ('r').
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(raw, null);
+        new org.apache.avro.specific.SpecificDatumWriter<>(FeatureVector.class)
+                .write(VECTOR, encoder);
+        encoder.flush();
+        byte[] plain = raw.toByteArray();
+        AvroRecordDecoder<FeatureVector> decoder =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+
+        assertReason(
+                decoder,
+                plain,
+                "payload does not start with the Avro single-object marker C3 01 (found 04 72):"
+                        + " it is not a FeatureVector record in avro-single-object format; it is"
+                        + " one in plain avro, the other format");
+        // Bytes that are no record in plain Avro either get no such hint.
+        assertReason(
+                decoder,
+                Arrays.copyOf(plain, plain.length - 1),
+                "payload does not start with the Avro single-object marker C3 01 (found 04 72):"
+                        + " it is not a FeatureVector record in avro-single-object format");
+    }
+
+    @Test
     void rawAvroSaysWhenThePayloadIsInTheSingleObjectFormat() {
         // C3 01 read as the varint of id's length: 0x43 + (0x01 << 7) = 195, zig-zag -98.
         assertReason(
