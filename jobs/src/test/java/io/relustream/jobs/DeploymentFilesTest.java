@@ -1,6 +1,7 @@
 package io.relustream.jobs;
 
 import io.relustream.jobs.generator.GeneratorCommand;
+import io.relustream.jobs.options.InvalidOptionsException;
 import io.relustream.jobs.options.JobOptions;
 
 import org.apache.flink.configuration.BlobServerOptions;
@@ -51,6 +52,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The deployment under {@code docker/} as files: every image pinned to the versions this build
@@ -227,6 +229,24 @@ class DeploymentFilesTest {
         assertThat(parsed.matchedOptionValue("--bootstrap-servers", "")).isEqualTo("kafka:9092");
         assertThat(parsed.matchedOptionValue("--topic", "features"))
                 .isEqualTo(options.inputTopic());
+    }
+
+    @Test
+    void readmeRestoresTheComposeJobWithFromSavepointBeforeTheJobsOptions() throws IOException {
+        // Flink's standalone-job entry point reads its own options up to the first one it does
+        // not know and hands the rest to the job: appended after the job's options,
+        // --fromSavepoint reaches the job, which refuses it, and the cluster never starts it.
+        List<String> appended = new ArrayList<>(jobArgs());
+        appended.addAll(List.of("--fromSavepoint", "/flink-data/checkpoints/0/chk-1"));
+        assertThatThrownBy(() -> JobOptions.parse(appended.toArray(new String[0])))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessageContaining("--fromSavepoint");
+        assertThat(Files.readString(ROOT.resolve("README.md")))
+                .contains(
+                        "add `--fromSavepoint /flink-data/checkpoints/<job id>/chk-<n>` to the"
+                                + " `jobmanager` command right after `"
+                                + ActivationStatsJob.class.getName()
+                                + "`, before the job's options");
     }
 
     // ---------------------------------------------------------------- Dockerfile
