@@ -29,6 +29,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -513,6 +514,118 @@ class PrometheusMetricsITCase {
                     .as(group)
                     .isEqualTo(2.0);
         }
+    }
+
+    /** The dead-letter and late-record test's records read and counted. */
+    private static boolean hasSettledWithDeadLetters(PrometheusText scraped) {
+        String[] job = {"job_name", "metrics of dead letters"};
+        String operator = "flink_taskmanager_job_task_operator_";
+        return scraped.find(operator + "activationRecords", job).stream()
+                                .mapToDouble(sample -> sample.value)
+                                .sum()
+                        == 5
+                && scraped.find(operator + "lateRecords", job).stream()
+                                .mapToDouble(sample -> sample.value)
+                                .sum()
+                        == 1
+                // Counted for the operator first, then for the group: a scrape may fall between.
+                && scraped.find(operator + "group_lateRecords", job).stream()
+                                .mapToDouble(sample -> sample.value)
+                                .sum()
+                        == 1
+                && scraped.find(operator + "deserializer_invalidEventTimes", job).stream()
+                                .mapToDouble(sample -> sample.value)
+                                .sum()
+                        == 1;
+    }
+
+    @Test
+    void countsDeadLettersByReasonLateRecordsAndInfinities(TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String group = "inf";
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        records.add(
+                TestRecords.record(
+                        names.features,
+                        0,
+                        TestRecords.vector(
+                                "infinities",
+                                T0,
+                                group,
+                                Double.POSITIVE_INFINITY,
+                                Double.NEGATIVE_INFINITY)));
+        // No values: rejected under every policy but fail.
+        records.add(TestRecords.record(names.features, 0, TestRecords.vector("empty", T0, group)));
+        // Before the epoch: an impossible event time.
+        records.add(
+                TestRecords.record(
+                        names.features, 0, TestRecords.vector("before 1970", -1L, group, 1.0)));
+        records.add(new ProducerRecord<>(names.features, 0, null, new byte[] {1, 2, 3}));
+        // Watermark 14.999 s: [0 s, 10 s) closes, and the record at 2 s is late for good.
+        records.add(
+                TestRecords.record(
+                        names.features, 0, TestRecords.vector("at 15s", T0 + 15_000, group, 1.0)));
+        records.add(
+                TestRecords.record(
+                        names.features, 0, TestRecords.vector("late", T0 + 2_000, group, 1.0)));
+        // Watermark 24.999 s: [10 s, 20 s) closes.
+        records.add(
+                TestRecords.record(
+                        names.features, 0, TestRecords.vector("at 25s", T0 + 25_000, group, 1.0)));
+        topics.produce(records);
+
+        String jobName = "metrics of dead letters";
+        PrometheusText scraped =
+                runUntil(
+                        names,
+                        jobName,
+                        List.of("--out-of-orderness", "0s", "--watermark-interval", "0s"),
+                        2,
+                        PrometheusMetricsITCase::hasSettledWithDeadLetters);
+
+        String operator = "flink_taskmanager_job_task_operator_";
+        String[] activate = {"job_name", jobName, "operator_name", "activate relu"};
+        // Decoded and activated or rejected: infinities, empty, at 15s, late, at 25s.
+        assertThat(scraped.value(operator + "activationRecords", activate)).isEqualTo(5.0);
+        assertThat(scraped.value(operator + "rejectedRecords", activate)).isEqualTo(1.0);
+        assertThat(scraped.value(operator + "activationValues", activate)).isEqualTo(5.0);
+        assertThat(scraped.value(operator + "posInfInputs", activate)).isEqualTo(1.0);
+        assertThat(scraped.value(operator + "negInfInputs", activate)).isEqualTo(1.0);
+        assertThat(scraped.value(operator + "nanInputs", activate)).isZero();
+        // relu(+inf) = +inf, relu(-inf) = 0, and three 1.0: five outputs, one zero.
+        assertThat(scraped.value(operator + "outputValues", activate)).isEqualTo(5.0);
+        assertThat(scraped.value(operator + "zeroOutputs", activate)).isEqualTo(1.0);
+        assertThat(
+                        scraped.value(
+                                operator + "group_posInfInputs",
+                                "group",
+                                group,
+                                activate[0],
+                                activate[1],
+                                activate[2],
+                                activate[3]))
+                .isEqualTo(1.0);
+        String[] late = {"job_name", jobName, "operator_name", "late records"};
+        assertThat(scraped.value(operator + "lateRecords", late)).isEqualTo(1.0);
+        assertThat(
+                        scraped.value(
+                                operator + "group_lateRecords",
+                                "group",
+                                group,
+                                late[0],
+                                late[1],
+                                late[2],
+                                late[3]))
+                .isEqualTo(1.0);
+        String[] source = {"job_name", jobName};
+        double undecodable = scraped.value(operator + "deserializer_undecodableRecords", source);
+        double invalidEventTimes =
+                scraped.value(operator + "deserializer_invalidEventTimes", source);
+        assertThat(undecodable).isEqualTo(1.0);
+        assertThat(invalidEventTimes).isEqualTo(1.0);
+        // The three counters ReluStreamDeadLetters and the dashboard add up are every dead letter.
+        assertThat(topics.readAtLeast(names.dlq, 3, Duration.ofSeconds(30)))
+                .hasSize((int) (undecodable + invalidEventTimes + 1.0));
     }
 
     // With --group-metrics-limit 1: the group of the first record read, and the group of the
