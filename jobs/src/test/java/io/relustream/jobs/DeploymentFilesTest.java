@@ -467,6 +467,16 @@ class DeploymentFilesTest {
                     .contains("group_closedWindows")
                     .doesNotContain("activationRecords");
         }
+        // Dead letters are rare: humanize prints one in the 5 minutes of the rate as "3.333m"
+        // (milli) dead letters/s, which reads as millions or minutes.
+        Map<String, Object> deadLetters =
+                maps(groups.get(0).get("rules")).stream()
+                        .filter(rule -> "ReluStreamDeadLetters".equals(rule.get("alert")))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat((String) map(deadLetters.get("annotations")).get("summary"))
+                .contains("{{ printf \"%.3g\" $value }} dead letters/s")
+                .doesNotContain("humanize");
         // That every flink_* name in the rules exists: PrometheusMetricsITCase, on a real run.
     }
 
