@@ -22,8 +22,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import static io.relustream.jobs.JobOutputAssertions.assertStats;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -264,6 +267,219 @@ class ActivationStatsJobITCase {
                         input.onTime, ExpectedStatistics::relu, 0.0, 10_000L, 10_000L),
                 1.0);
         assertThat(alerts).hasSize(3);
+    }
+
+    /** Values a feature pipeline may send, the awkward ones often. */
+    private static double randomValue(Random random) {
+        double[] special = {
+            Double.NaN,
+            Double.POSITIVE_INFINITY,
+            Double.NEGATIVE_INFINITY,
+            -0.0,
+            0.0,
+            Double.MIN_VALUE,
+            -Double.MIN_VALUE,
+            Double.MIN_NORMAL,
+            Double.MAX_VALUE,
+            -Double.MAX_VALUE,
+            1e300,
+            -1e300,
+            0.5,
+            1.0,
+            6.0
+        };
+        int pick = random.nextInt(100);
+        if (pick < 8) {
+            return special[random.nextInt(special.length)];
+        }
+        return random.nextGaussian() * (pick < 50 ? 1.0 : 1e3);
+    }
+
+    /**
+     * Random records of three groups and lengths 1 to 6 (of {@code k}-value groups), some on the
+     * last millisecond of a window or the first of the next, in event-time order: none is late.
+     */
+    private static List<FeatureVector> randomRecords(long seed, int k) {
+        Random random = new Random(seed);
+        List<FeatureVector> records = new ArrayList<>();
+        long[] edges = {-20_001, -20_000, -5_001, -5_000, -1, 0, 4_999, 5_000, 9_999, 10_000};
+        int id = 0;
+        for (long t = -24_000; t < 24_000; t += 250 + random.nextInt(300)) {
+            for (long edge : edges) {
+                if (edge >= t - 550 && edge < t) {
+                    records.add(randomVector(random, "edge-" + id++, T0 + edge, k));
+                }
+            }
+            records.add(randomVector(random, "r-" + id++, T0 + t, k));
+        }
+        records.sort(Comparator.comparing(FeatureVector::getEventTime));
+        return records;
+    }
+
+    private static FeatureVector randomVector(Random random, String id, long t, int k) {
+        double[] values = new double[k * (1 + random.nextInt(6))];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = randomValue(random);
+        }
+        return TestRecords.vector(id, t, "g" + random.nextInt(3), values);
+    }
+
+    /**
+     * Runs the job over {@link #randomRecords} and lists every way its statistics and alerts differ
+     * from the oracle's (alert options as the job's defaults unless given): empty when none.
+     */
+    private static List<String> statisticsAgainstTheContract(
+            TestInfo test,
+            String activation,
+            ContractStatistics oracle,
+            int k,
+            double deadThreshold,
+            String... jobOptions)
+            throws Exception {
+        JobTopics names = createTopics(test, 2);
+        List<FeatureVector> onTime = randomRecords(42, k);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (FeatureVector vector : onTime) {
+            records.add(
+                    TestRecords.record(
+                            names.features, Math.floorMod(vector.getId().hashCode(), 2), vector));
+            oracle.add(vector);
+        }
+        topics.produce(records);
+
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--parallelism",
+                                "2",
+                                "--activation",
+                                activation,
+                                "--dead-threshold",
+                                Double.toString(deadThreshold)));
+        List<String> options = List.of(jobOptions);
+        args.addAll(options);
+        runJob(names, args.toArray(new String[0]));
+
+        List<ActivationVector> activations =
+                read(names.activations, ActivationVector::fromByteBuffer);
+        List<DeadLetter> deadLetters = read(names.dlq, DeadLetter::fromByteBuffer);
+        List<String> problems = new ArrayList<>();
+        if (activations.size() != records.size() || !deadLetters.isEmpty()) {
+            problems.add(
+                    activations.size()
+                            + " activations and "
+                            + deadLetters.size()
+                            + " dead letters of "
+                            + records.size());
+        }
+        if (!read(names.late, ActivationVector::fromByteBuffer).isEmpty()) {
+            problems.add("late records");
+        }
+        problems.addAll(
+                oracle.differences(
+                        read(names.stats, ActivationStats::fromByteBuffer), deadThreshold));
+        List<String> alerts = new ArrayList<>();
+        for (ActivationAlert alert : read(names.alerts, ActivationAlert::fromByteBuffer)) {
+            if (alert.getWindowEnd().toEpochMilli() - alert.getWindowStart().toEpochMilli()
+                    != oracle.size()) {
+                problems.add("alert window " + alert);
+            }
+            alerts.add(
+                    ContractStatistics.alert(
+                            alert.getGroup(),
+                            alert.getKind(),
+                            alert.getFeature(),
+                            alert.getWindowStart().toEpochMilli(),
+                            alert.getValue()));
+        }
+        // One partition, keyed by group: each group's alerts in order, the groups interleaved.
+        alerts.sort(Comparator.comparing(line -> line.split(" ")[0]));
+        int deadWindows =
+                options.contains("--dead-windows")
+                        ? Integer.parseInt(options.get(options.indexOf("--dead-windows") + 1))
+                        : 3;
+        double sparsityLimit =
+                options.contains("--sparsity-limit")
+                        ? Double.parseDouble(options.get(options.indexOf("--sparsity-limit") + 1))
+                        : 2.0;
+        List<String> expectedAlerts = oracle.alerts(deadWindows, deadThreshold, sparsityLimit);
+        if (!alerts.equals(expectedAlerts)) {
+            problems.add("alerts " + alerts + ", expected " + expectedAlerts);
+        }
+        return problems;
+    }
+
+    @Test
+    void randomStreamsOfLeakyReluOverSlidingWindows(TestInfo test) throws Exception {
+        ContractStatistics oracle =
+                new ContractStatistics(
+                        in ->
+                                Arrays.stream(in)
+                                        .map(
+                                                z ->
+                                                        ContractStatistics.rectifier(
+                                                                z,
+                                                                0.01,
+                                                                Double.POSITIVE_INFINITY,
+                                                                0.0))
+                                        .toArray(),
+                        0.0,
+                        10_000L,
+                        5_000L);
+        assertThat(
+                        statisticsAgainstTheContract(
+                                test,
+                                "leaky_relu(alpha=0.01)",
+                                oracle,
+                                1,
+                                0.5,
+                                "--window",
+                                "10s",
+                                "--slide",
+                                "5s",
+                                "--dead-windows",
+                                "1",
+                                "--sparsity-limit",
+                                "0.1"))
+                .isEmpty();
+    }
+
+    @Test
+    void randomStreamsOfMaxoutOverTumblingWindows(TestInfo test) throws Exception {
+        ContractStatistics oracle =
+                new ContractStatistics(in -> ContractStatistics.maxout(in, 3), 0.0, 5_000L, 5_000L);
+        assertThat(
+                        statisticsAgainstTheContract(
+                                test, "maxout(k=3)", oracle, 3, 1.0, "--window", "5s"))
+                .isEmpty();
+    }
+
+    @Test
+    void randomStreamsOfAGeneralRectifierOverTumblingWindowsWithAlerts(TestInfo test)
+            throws Exception {
+        ContractStatistics oracle =
+                new ContractStatistics(
+                        in ->
+                                Arrays.stream(in)
+                                        .map(z -> ContractStatistics.rectifier(z, 0.0, 6.0, 0.5))
+                                        .toArray(),
+                        0.5,
+                        5_000L,
+                        5_000L);
+        assertThat(
+                        statisticsAgainstTheContract(
+                                test,
+                                "relu(max_value=6, threshold=0.5)",
+                                oracle,
+                                1,
+                                0.5,
+                                "--window",
+                                "5s",
+                                "--dead-windows",
+                                "2",
+                                "--sparsity-limit",
+                                "0.6"))
+                .isEmpty();
     }
 
     private static void assertActivations(List<ActivationVector> activations, Input input) {
