@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import static io.relustream.jobs.JobOutputAssertions.assertStats;
@@ -181,9 +180,7 @@ class ActivationStatsJobITCase {
         assertThat(late).extracting(ActivationVector::getId).containsExactly("a-late");
         assertThat(late.get(0).getActivations()).containsExactly(0.0, 7.0, 0.0);
 
-        Map<String, ExpectedStatistics.Row> expected =
-                ExpectedStatistics.compute(
-                        input.onTime, ExpectedStatistics::relu, 0.0, 10_000L, 10_000L);
+        ContractStatistics expected = ContractStatistics.relu(input.onTime, 10_000L, 10_000L);
         assertStats(stats, expected, 1.0);
         assertThat(stats).hasSize(7);
 
@@ -227,9 +224,7 @@ class ActivationStatsJobITCase {
 
         assertThat(activations.size() + deadLetters.size()).isEqualTo(input.inputCount());
         assertActivations(activations, input);
-        Map<String, ExpectedStatistics.Row> expected =
-                ExpectedStatistics.compute(
-                        input.onTime, ExpectedStatistics::relu, 0.0, 10_000L, 5_000L);
+        ContractStatistics expected = ContractStatistics.relu(input.onTime, 10_000L, 5_000L);
         assertStats(stats, expected, 1.0);
         // Windows start every 5s from T0 - 5s to T0 + 45s for a, to T0 + 15s for b.
         assertThat(stats).hasSize(11 + 5);
@@ -261,11 +256,7 @@ class ActivationStatsJobITCase {
         assertThat(activations).hasSize(21);
         assertThat(deadLetters).hasSize(1);
         assertActivations(activations, input);
-        assertStats(
-                stats,
-                ExpectedStatistics.compute(
-                        input.onTime, ExpectedStatistics::relu, 0.0, 10_000L, 10_000L),
-                1.0);
+        assertStats(stats, ContractStatistics.relu(input.onTime, 10_000L, 10_000L), 1.0);
         assertThat(alerts).hasSize(3);
     }
 

@@ -35,7 +35,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -251,9 +250,7 @@ class ClusterShapedITCase {
                                 .collect(Collectors.toList()));
         assertThat(deadLetters).allSatisfy(letter -> assertThat(letter.getReason()).isNotBlank());
 
-        Map<String, ExpectedStatistics.Row> expected =
-                ExpectedStatistics.compute(
-                        input.vectors, ExpectedStatistics::relu, 0.0, 10_000L, 10_000L);
+        ContractStatistics expected = ContractStatistics.relu(input.vectors, 10_000L, 10_000L);
         assertThat(stats).hasSize(3 * WINDOWS);
         JobOutputAssertions.assertStats(stats, expected, 1.0);
 

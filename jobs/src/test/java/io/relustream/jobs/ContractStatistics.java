@@ -41,6 +41,25 @@ final class ContractStatistics {
         this.slide = slide;
     }
 
+    /**
+     * Plain ReLU over windows of {@code size} every {@code slide} milliseconds, of {@code records}.
+     */
+    static ContractStatistics relu(List<FeatureVector> records, long size, long slide) {
+        ContractStatistics relu =
+                new ContractStatistics(
+                        in -> Arrays.stream(in).map(ContractStatistics::relu).toArray(),
+                        0.0,
+                        size,
+                        slide);
+        records.forEach(relu::add);
+        return relu;
+    }
+
+    /** Plain ReLU as the seed article writes it, with NaN passed through. */
+    static double relu(double z) {
+        return rectifier(z, 0.0, Double.POSITIVE_INFINITY, 0.0);
+    }
+
     /** The rectifier of the contract: slope {@code a}, max value {@code m}, threshold {@code t}. */
     static double rectifier(double z, double a, double m, double t) {
         if (Double.isNaN(z)) {

@@ -317,30 +317,7 @@ class DeliveryGuaranteeITCase {
     /** Each window result exactly once, equal to the plain calculation over all records. */
     private static void assertSameStatisticsAsWithoutFailures(
             List<ActivationStats> stats, Input input) {
-        Map<String, ExpectedStatistics.Row> expected =
-                ExpectedStatistics.compute(
-                        input.vectors, ExpectedStatistics::relu, 0.0, 10_000L, 10_000L);
-        Map<String, ActivationStats> byKey = new HashMap<>();
-        for (ActivationStats s : stats) {
-            String key = s.getGroup() + "@" + s.getWindowStart().toEpochMilli();
-            assertThat(byKey.put(key, s)).as("one result for " + key).isNull();
-        }
-        assertThat(byKey.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
-        for (Map.Entry<String, ExpectedStatistics.Row> entry : expected.entrySet()) {
-            ActivationStats actual = byKey.get(entry.getKey());
-            ExpectedStatistics.Row row = entry.getValue();
-            assertThat(actual.getRecordCount()).as(entry.getKey()).isEqualTo(row.records);
-            assertThat(actual.getValueCount()).as(entry.getKey()).isEqualTo(row.values);
-            assertThat(actual.getZeroCount()).as(entry.getKey()).isEqualTo(row.zeros);
-            assertThat(actual.getMin()).as(entry.getKey()).isEqualTo(row.min());
-            assertThat(actual.getMax()).as(entry.getKey()).isEqualTo(row.max());
-            assertThat(actual.getP50()).as(entry.getKey()).isEqualTo(row.quantile(0.5));
-            assertThat(actual.getPerFeatureZeroFraction())
-                    .as(entry.getKey())
-                    .isEqualTo(row.perFeatureZeroFraction());
-            assertThat(actual.getDeadFeatures())
-                    .as(entry.getKey())
-                    .isEqualTo(row.deadFeatures(1.0));
-        }
+        assertThat(ContractStatistics.relu(input.vectors, 10_000L, 10_000L).differences(stats, 1.0))
+                .isEmpty();
     }
 }
