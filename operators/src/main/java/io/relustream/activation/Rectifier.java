@@ -485,7 +485,8 @@ public final class Rectifier implements Activation {
         if (z > t) {
             return z >= cap ? 0.0 : 1.0;
         }
-        return Double.NaN;
+        // z is NaN: keep its payload (quieted by "+ 0.0"), as f(z) and the other kernels do.
+        return z + 0.0;
     }
 
     @Override

@@ -234,6 +234,37 @@ class ActivationGoldenTest {
     }
 
     @Test
+    void aNaNKeepsItsPayloadInTheValueAndTheDerivativeOfEveryForm() {
+        // Avro keeps a double's bits, so a NaN that tags why a value is missing reaches the
+        // activations topic; the derivatives keep the same tag, whatever the form.
+        long tagged = 0x7ff8000000000123L;
+        double nan = Double.longBitsToDouble(tagged);
+        List<Activation> forms = new ArrayList<>(namedActivations());
+        forms.add(Activations.parse("relu(grad_at_threshold=1)"));
+        forms.add(Activations.parse("relu(negative_slope=0.1, max_value=6)"));
+        for (Activation activation : forms) {
+            double[] in = {nan, nan, nan, nan, nan};
+            double[] values = new double[in.length];
+            double[] derivatives = new double[in.length];
+            activation.applyWithDerivative(in, values, derivatives);
+            assertThat(Double.doubleToRawLongBits(activation.apply(nan)))
+                    .as("%s: f(NaN)", activation.spec())
+                    .isEqualTo(tagged);
+            assertThat(Double.doubleToRawLongBits(activation.derivative(nan)))
+                    .as("%s: f'(NaN)", activation.spec())
+                    .isEqualTo(tagged);
+            for (int i = 0; i < in.length; i++) {
+                assertThat(Double.doubleToRawLongBits(values[i]))
+                        .as("%s: batch f(NaN)", activation.spec())
+                        .isEqualTo(tagged);
+                assertThat(Double.doubleToRawLongBits(derivatives[i]))
+                        .as("%s: batch f'(NaN)", activation.spec())
+                        .isEqualTo(tagged);
+            }
+        }
+    }
+
+    @Test
     void zeroOutputsArePositiveZeroInEveryPath() {
         double[] in = {-0.0, -MIN_VALUE, -1.0, NEGATIVE_INFINITY, 0.0};
         for (Activation activation : namedActivations()) {
