@@ -6,7 +6,8 @@ package io.relustream.activation;
  *
  * <p>The derivative of each output with respect to the inputs of its group is the one-hot mask of
  * the group's arg-max, ties going to the lowest index. A NaN anywhere in a group makes that group's
- * output and its whole mask NaN. Zero outputs are {@code +0.0}.
+ * output NaN (the group's first NaN, payload kept) and its whole mask NaN. Zero outputs are {@code
+ * +0.0}.
  *
  * <pre>{@code
  * Maxout maxout = Activations.maxout(2);
@@ -117,17 +118,21 @@ public final class Maxout implements VectorActivation {
 
     private double groupMax(double[] in, int base) {
         int argMax = groupArgMax(in, base);
-        return argMax < 0 ? Double.NaN : in[argMax] + 0.0;
+        // A NaN keeps its payload, as through the rectifiers; "+ 0.0" also turns -0.0 into +0.0.
+        return in[argMax < 0 ? -1 - argMax : argMax] + 0.0;
     }
 
-    /** Index of the group's maximum, the lowest on ties; -1 when the group holds a NaN. */
+    /**
+     * Index of the group's maximum, the lowest on ties; {@code -1 - i} when the group holds a NaN,
+     * {@code i} the index of its first NaN.
+     */
     private int groupArgMax(double[] in, int base) {
         int argMax = base;
         double max = in[base];
         for (int i = base; i < base + groupSize; i++) {
             double z = in[i];
             if (z != z) {
-                return -1;
+                return -1 - i;
             }
             if (z > max) {
                 max = z;

@@ -64,6 +64,30 @@ class MaxoutTest {
     }
 
     @Test
+    void aGroupsNaNOutputIsItsFirstNaNWithThePayloadKept() {
+        // As the rectifiers keep a NaN's payload (a tag for why a value is missing), maxout
+        // passes on the first NaN of the group, in the double and the float forms.
+        long first = 0x7ff8000000000123L;
+        long second = 0x7ff8000000000456L;
+        double[] in = {
+            2.0, Double.longBitsToDouble(first), Double.longBitsToDouble(second), 1.0, 1.0, 1.0
+        };
+        double[] out = new double[2];
+        Activations.maxout(3).apply(in, out);
+        assertThat(Double.doubleToRawLongBits(out[0])).isEqualTo(first);
+        assertThat(out[1]).isEqualTo(1.0);
+
+        int firstFloat = 0x7fc00123;
+        float[] floats = {
+            2.0f, Float.intBitsToFloat(firstFloat), Float.intBitsToFloat(0x7fc00456), 1f, 1f, 1f
+        };
+        float[] floatOut = new float[2];
+        Activations.maxout(3).apply(floats, floatOut);
+        assertThat(Float.floatToRawIntBits(floatOut[0])).isEqualTo(firstFloat);
+        assertThat(floatOut[1]).isEqualTo(1.0f);
+    }
+
+    @Test
     void infinitiesAreOrdinaryValues() {
         double[] in = {
             Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, 1, Double.POSITIVE_INFINITY
