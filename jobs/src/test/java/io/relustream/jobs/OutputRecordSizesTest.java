@@ -8,6 +8,7 @@ import io.relustream.formats.ActivationStatsKafkaSerializer;
 import io.relustream.formats.ActivationVectorKafkaSerializer;
 import io.relustream.formats.DeadLetterKafkaSerializer;
 import io.relustream.formats.DeadLetters;
+import io.relustream.formats.UndecodableRecordException;
 import io.relustream.formats.WireFormat;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.record.AbstractRecords;
 import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.RecordBatch;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -171,6 +173,57 @@ class OutputRecordSizesTest {
         long bound = OutputRecordSizes.deadLetter(letter);
 
         assertThat(bound).isGreaterThanOrEqualTo(written).isLessThan(written + 200L);
+    }
+
+    /**
+     * A dead letter whose payload must go, and whose key (written twice: as the Kafka key and in
+     * the letter) leaves just room for the rest: the longer reason that says what was left out must
+     * not push it over the limit, else the producer refuses it and the job restarts into it for
+     * ever.
+     */
+    @Test
+    void aDeadLetterWithoutItsPayloadStillFitsWithTheReasonThatSaysSo() {
+        int max = 1_048_576;
+        String topic = "features-" + "t".repeat(200);
+        String reason = "payload is empty";
+        // The largest key with which the letter, without its payload and with the reason as it
+        // was, is within the bound.
+        int keyBytes = 0;
+        for (int step = 1 << 20; step > 0; step >>= 1) {
+            if (OutputRecordSizes.deadLetter(letter(topic, reason, null, keyBytes + step)) <= max) {
+                keyBytes += step;
+            }
+        }
+        DeadLetter fitted =
+                OutputRecordSizes.fittingDeadLetter(
+                        letter(topic, reason, new byte[1000], keyBytes), max);
+
+        int written =
+                kafkaSize(
+                        new DeadLetterKafkaSerializer("dlq", WireFormat.AVRO_SINGLE_OBJECT)
+                                .serialize(fitted, null, 1L));
+
+        assertThat(written).isLessThanOrEqualTo(max);
+        assertThat(fitted.getPayload()).isNull();
+        assertThat(fitted.getKey()).isNull();
+        assertThat(fitted.getHeaders()).isEmpty();
+        assertThat(fitted.getReason())
+                .isEqualTo(
+                        "payload is empty; the payload (1000 bytes), key and headers are left out"
+                                + " of this dead letter, which would not fit in one Kafka record"
+                                + " with them (max.request.size=1048576): read the record from "
+                                + topic
+                                + "/3@7");
+        assertThat(fitted.getErrorMessage()).isEqualTo(reason);
+    }
+
+    private static DeadLetter letter(String topic, String reason, byte[] payload, int keyBytes) {
+        return DeadLetters.builder(payload, reason)
+                .source(topic, 3, 7L)
+                .key(new byte[keyBytes])
+                .headers(List.of(new DeadLetterHeader("trace", ByteBuffer.wrap(new byte[] {1}))))
+                .error(UndecodableRecordException.class.getName(), reason)
+                .build();
     }
 
     @ParameterizedTest
