@@ -279,18 +279,22 @@ final class AvroBinaryCheck {
             if (count == 0) {
                 return;
             }
+            long size = -1;
             if (count < 0) {
-                // Then the block's size in bytes, which the walk does not need but Avro checks.
+                // Then the block's size in bytes, by which Avro skips the block where the reader
+                // has no such field: it must be what the items take, or Avro reads the fields
+                // after it from elsewhere than the walk.
                 if (count == Long.MIN_VALUE) {
                     throw malformed(
                             path, "a block count of " + count + ", which no count negates to");
                 }
-                long size = varint(path, 10);
+                size = varint(path, 10);
                 if (size < 0) {
                     throw malformed(path, "a block of " + size + " bytes");
                 }
                 count = -count;
             }
+            int start = position;
             // Every item takes at least one byte (checkItemsTakeBytes refuses writers whose
             // array items could take none; a map entry has its key): a count beyond the bytes
             // left is a lie that would make Avro allocate, or loop, for nothing.
@@ -308,6 +312,19 @@ final class AvroBinaryCheck {
                     datum(keys, null, path + "{key}");
                 }
                 datum(items, readerItems, path + "[" + index + "]");
+            }
+            if (size >= 0 && position - start != size) {
+                long taken = position - start;
+                position = start;
+                throw malformed(
+                        path,
+                        "a block of "
+                                + count
+                                + " items takes "
+                                + taken
+                                + " bytes, not the "
+                                + size
+                                + " its size says");
             }
         }
     }

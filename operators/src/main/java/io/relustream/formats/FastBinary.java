@@ -164,9 +164,9 @@ final class FastBinary {
                     return size == values.length ? values : Arrays.copyOf(values, size);
                 }
                 if (count < 0) {
-                    // Then the block's size in bytes follows. Long.MIN_VALUE negates to no
-                    // count and a size is never negative: malformed, and Avro explains which.
-                    if (count == Long.MIN_VALUE || varLong() < 0) {
+                    // Then the block's size in bytes follows, 8 a value. Long.MIN_VALUE negates
+                    // to no count, and any other size is malformed: Avro's walk explains which.
+                    if (count == Long.MIN_VALUE || varLong() != -8 * count) {
                         break;
                     }
                     count = -count;

@@ -231,6 +231,97 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void refusesABlockWhoseByteSizeIsNotWhatItsItemsTake() throws Exception {
+        // A writer with an array<string> "tags" between group and values, which the job skips:
+        // Avro skips a block with a byte size by that size alone, so a size that lies makes it
+        // read values from elsewhere. Header, id "r1", event_time 1000, group "g" (bytes 0-16),
+        // then tags: a block of -1 items (byte 17) said to take 1 byte (18), whose one item (19)
+        // is a string of 12 bytes: 00 ends the tags and 02 <2.0> 00 is values [2.0] where Avro
+        // lands after skipping 1 byte. The real end of tags (32) and values [1.5] follow.
+        Schema current = FeatureVector.getClassSchema();
+        List<Schema.Field> fields = new java.util.ArrayList<>();
+        for (Schema.Field field : current.getFields()) {
+            if (field.name().equals("values")) {
+                fields.add(
+                        new Schema.Field(
+                                "tags", Schema.createArray(Schema.create(Schema.Type.STRING))));
+            }
+            fields.add(new Schema.Field(field, field.schema()));
+        }
+        Schema tagged =
+                Schema.createRecord(current.getName(), null, current.getNamespace(), false, fields);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(AvroRecordEncoder.singleObjectHeader(tagged));
+        bytes.write(Arrays.copyOfRange(encode(WireFormat.AVRO_SINGLE_OBJECT), 10, 17));
+        writeZigZag(bytes, -1);
+        writeZigZag(bytes, 1);
+        writeZigZag(bytes, 12);
+        bytes.write(new byte[] {0, 2, 0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0});
+        bytes.write(0);
+        bytes.write(new byte[] {2, 0, 0, 0, 0, 0, 0, (byte) 0xF8, 0x3F, 0});
+        assertThat(bytes.size()).isEqualTo(43);
+        var decoder =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(tagged));
+
+        assertReason(
+                decoder,
+                bytes.toByteArray(),
+                "payload is not valid Avro: FeatureVector.tags at byte 19: a block of 1 items"
+                        + " takes 13 bytes, not the 1 its size says");
+
+        // A map<string> "labels" in its place, whose one entry, "k" to "v", takes 4 bytes.
+        List<Schema.Field> labelled = new java.util.ArrayList<>();
+        for (Schema.Field field : tagged.getFields()) {
+            labelled.add(
+                    field.name().equals("tags")
+                            ? new Schema.Field(
+                                    "labels", Schema.createMap(Schema.create(Schema.Type.STRING)))
+                            : new Schema.Field(field, field.schema()));
+        }
+        Schema withLabels =
+                Schema.createRecord(
+                        current.getName(), null, current.getNamespace(), false, labelled);
+        ByteArrayOutputStream map = new ByteArrayOutputStream();
+        map.write(AvroRecordEncoder.singleObjectHeader(withLabels));
+        map.write(Arrays.copyOfRange(encode(WireFormat.AVRO_SINGLE_OBJECT), 10, 17));
+        writeZigZag(map, -1);
+        writeZigZag(map, 1);
+        map.write(new byte[] {2, 'k', 2, 'v', 0});
+        map.write(new byte[] {2, 0, 0, 0, 0, 0, 0, (byte) 0xF8, 0x3F, 0});
+        assertReason(
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(withLabels)),
+                map.toByteArray(),
+                "payload is not valid Avro: FeatureVector.labels at byte 19: a block of 1 items"
+                        + " takes 4 bytes, not the 1 its size says");
+
+        // The job's own schema, which Avro reads without skipping: one double said to take 9.
+        byte[] encoded = encode(WireFormat.AVRO_SINGLE_OBJECT);
+        ByteArrayOutputStream sized = new ByteArrayOutputStream();
+        sized.write(Arrays.copyOf(encoded, 17));
+        writeZigZag(sized, -1);
+        writeZigZag(sized, 9);
+        sized.write(new byte[] {0, 0, 0, 0, 0, 0, (byte) 0xF8, 0x3F, 0});
+        assertReason(
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT),
+                sized.toByteArray(),
+                "payload is not valid Avro: FeatureVector.values at byte 19: a block of 1 items"
+                        + " takes 8 bytes, not the 9 its size says");
+        // Said to take 8, it is read.
+        sized.reset();
+        sized.write(Arrays.copyOf(encoded, 17));
+        writeZigZag(sized, -1);
+        writeZigZag(sized, 8);
+        sized.write(new byte[] {0, 0, 0, 0, 0, 0, (byte) 0xF8, 0x3F, 0});
+        assertThat(
+                        AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                                .decode(sized.toByteArray())
+                                .getValues())
+                .containsExactly(1.5);
+    }
+
+    @Test
     void refusesNegativeLengths() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         bytes.write(Arrays.copyOf(encode(WireFormat.AVRO_SINGLE_OBJECT), 10));
