@@ -496,12 +496,41 @@ public final class ReportCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "Invalid value for option '--export': '' names no file; give an .avro file");
         }
+        checkCreatable("--output-dir", outputDir);
+        if (export != null) {
+            checkCreatable("--export", export);
+        }
         if (export != null && Files.isDirectory(export)) {
             throw new ParameterException(
                     spec.commandLine(),
                     "Invalid value for option '--export': '"
                             + export
                             + "' is a folder, not a file");
+        }
+    }
+
+    /**
+     * Refuses a path under a regular file, which could never be created: found at start rather than
+     * after reading the whole topic.
+     */
+    private void checkCreatable(String option, Path path) {
+        for (Path parent = path.toAbsolutePath().getParent();
+                parent != null;
+                parent = parent.getParent()) {
+            if (Files.exists(parent)) {
+                if (!Files.isDirectory(parent)) {
+                    throw new ParameterException(
+                            spec.commandLine(),
+                            "Invalid value for option '"
+                                    + option
+                                    + "': '"
+                                    + path
+                                    + "' cannot be created: '"
+                                    + parent
+                                    + "' is a file, not a folder");
+                }
+                return;
+            }
         }
     }
 }

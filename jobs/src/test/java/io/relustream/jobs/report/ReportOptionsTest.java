@@ -244,7 +244,28 @@ class ReportOptionsTest {
                         "--input",
                         FILE,
                         "--output-dir",
-                        FILE));
+                        FILE),
+                // A file where a folder must be: refused at start, not after reading.
+                invalid(
+                        "Invalid value for option '--output-dir': '"
+                                + FILE
+                                + "/report' cannot be created: '"
+                                + FILE
+                                + "' is a file, not a folder",
+                        "--input",
+                        FILE,
+                        "--output-dir",
+                        FILE + "/report"),
+                invalid(
+                        "Invalid value for option '--export': '"
+                                + FILE
+                                + "/out.avro' cannot be created: '"
+                                + FILE
+                                + "' is a file, not a folder",
+                        "--input",
+                        FILE,
+                        "--export",
+                        FILE + "/out.avro"));
     }
 
     @ParameterizedTest
