@@ -15,6 +15,7 @@ import org.apache.avro.specific.SpecificRecordBase;
 
 import java.io.ByteArrayInputStream;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,6 +43,7 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
 
     private static final long serialVersionUID = 1L;
     private static final int HEADER_LENGTH = 10;
+    private static final int CONFLUENT_HEADER_LENGTH = 5;
 
     private final Class<T> type;
     private final WireFormat format;
@@ -364,6 +366,11 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                                     + " format, but is read as plain avro",
                             e.getCause());
                 }
+                String confluentHint = confluentHint(payload);
+                if (!confluentHint.isEmpty()) {
+                    throw new UndecodableRecordException(
+                            e.getMessage() + confluentHint, e.getCause());
+                }
                 throw e;
             }
         }
@@ -375,9 +382,9 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                                     + " format%s",
                             hexPrefix(payload),
                             name,
-                            readsAsPlainAvro(payload)
+                            readsAsPlainAvro(payload, 0)
                                     ? "; it is one in plain avro, the other format"
-                                    : ""));
+                                    : confluentHint(payload)));
         }
         if (payload.length < HEADER_LENGTH) {
             throw new UndecodableRecordException(
@@ -414,13 +421,33 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
      * Whether the payload is one whole record of the current schema in plain Avro: a producer in
      * the other format, which the reason then names, as it does the other way round.
      */
-    private boolean readsAsPlainAvro(byte[] payload) {
+    private boolean readsAsPlainAvro(byte[] payload, int offset) {
         try {
-            read(readers.get(SchemaNormalization.parsingFingerprint64(readerSchema)), payload, 0);
+            read(
+                    readers.get(SchemaNormalization.parsingFingerprint64(readerSchema)),
+                    payload,
+                    offset);
             return true;
         } catch (UndecodableRecordException notEither) {
             return false;
         }
+    }
+
+    /**
+     * Names the Confluent Schema Registry wire format (magic byte 0, a 4-byte big-endian schema id,
+     * then plain Avro) when the payload is a whole record in it: the format Kafka users most often
+     * produce by default. Empty when it is not.
+     */
+    private String confluentHint(byte[] payload) {
+        if (payload.length < CONFLUENT_HEADER_LENGTH
+                || payload[0] != 0
+                || !readsAsPlainAvro(payload, CONFLUENT_HEADER_LENGTH)) {
+            return "";
+        }
+        int schemaId = ByteBuffer.wrap(payload, 1, 4).getInt();
+        return "; it is one in the Confluent Schema Registry wire format (magic byte 00, schema id "
+                + Integer.toUnsignedString(schemaId)
+                + "), which is not read here: produce avro-single-object or plain avro";
     }
 
     /**

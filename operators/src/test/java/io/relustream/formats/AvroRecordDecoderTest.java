@@ -550,6 +550,39 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void saysWhenThePayloadIsInTheConfluentSchemaRegistryFormat() {
+        // Confluent's wire format: magic byte 00, the schema id as 4 bytes big-endian (here
+        // 300 = 00 00 01 2C), then the record in plain Avro.
+        byte[] plain = encode(WireFormat.AVRO);
+        byte[] framed = new byte[5 + plain.length];
+        framed[3] = 0x01;
+        framed[4] = 0x2C;
+        System.arraycopy(plain, 0, framed, 5, plain.length);
+        AvroRecordDecoder<FeatureVector> singleObject =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+        AvroRecordDecoder<FeatureVector> plainAvro =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO);
+        String hint =
+                "; it is one in the Confluent Schema Registry wire format (magic byte 00, schema"
+                        + " id 300), which is not read here: produce avro-single-object or plain"
+                        + " avro";
+
+        assertReason(
+                singleObject,
+                framed,
+                "payload does not start with the Avro single-object marker C3 01 (found 00 00):"
+                        + " it is not a FeatureVector record in avro-single-object format"
+                        + hint);
+        assertThatThrownBy(() -> plainAvro.decode(framed))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessageEndingWith(hint);
+        // A first byte 00 followed by no whole record gets no such hint.
+        byte[] cut = Arrays.copyOf(framed, framed.length - 1);
+        assertThatThrownBy(() -> singleObject.decode(cut)).hasMessageNotContaining("Confluent");
+        assertThatThrownBy(() -> plainAvro.decode(cut)).hasMessageNotContaining("Confluent");
+    }
+
+    @Test
     void decodesOtherRecordTypes() throws Exception {
         ActivationStats stats =
                 ActivationStats.newBuilder()
