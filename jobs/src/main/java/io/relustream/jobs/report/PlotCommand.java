@@ -216,6 +216,7 @@ public final class PlotCommand implements Callable<Integer> {
                             + output
                             + "' is a folder, not a file");
         }
+        OutputPaths.checkCreatable(spec.commandLine(), "--output", output);
         return function;
     }
 

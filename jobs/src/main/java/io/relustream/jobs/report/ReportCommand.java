@@ -486,6 +486,13 @@ public final class ReportCommand implements Callable<Integer> {
                             + parsed.matchedOption("--timeout").originalStringValues().get(0)
                             + "' must be > 0");
         }
+        if (outputDir.toString().isEmpty()) {
+            // Refused as --export's and the plot's empty paths are, not read as the current folder.
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '--output-dir': '' names no folder; give one, e.g. ."
+                            + " for the current folder");
+        }
         if (Files.exists(outputDir) && !Files.isDirectory(outputDir)) {
             throw new ParameterException(
                     spec.commandLine(),
@@ -496,9 +503,9 @@ public final class ReportCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "Invalid value for option '--export': '' names no file; give an .avro file");
         }
-        checkCreatable("--output-dir", outputDir);
+        OutputPaths.checkCreatable(spec.commandLine(), "--output-dir", outputDir);
         if (export != null) {
-            checkCreatable("--export", export);
+            OutputPaths.checkCreatable(spec.commandLine(), "--export", export);
         }
         if (export != null && Files.isDirectory(export)) {
             throw new ParameterException(
@@ -506,31 +513,6 @@ public final class ReportCommand implements Callable<Integer> {
                     "Invalid value for option '--export': '"
                             + export
                             + "' is a folder, not a file");
-        }
-    }
-
-    /**
-     * Refuses a path under a regular file, which could never be created: found at start rather than
-     * after reading the whole topic.
-     */
-    private void checkCreatable(String option, Path path) {
-        for (Path parent = path.toAbsolutePath().getParent();
-                parent != null;
-                parent = parent.getParent()) {
-            if (Files.exists(parent)) {
-                if (!Files.isDirectory(parent)) {
-                    throw new ParameterException(
-                            spec.commandLine(),
-                            "Invalid value for option '"
-                                    + option
-                                    + "': '"
-                                    + path
-                                    + "' cannot be created: '"
-                                    + parent
-                                    + "' is a file, not a folder");
-                }
-                return;
-            }
         }
     }
 }

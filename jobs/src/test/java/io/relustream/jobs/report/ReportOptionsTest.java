@@ -240,6 +240,13 @@ class ReportOptionsTest {
                         "--export",
                         ""),
                 invalid(
+                        "Invalid value for option '--output-dir': '' names no folder; give one,"
+                                + " e.g. . for the current folder",
+                        "--input",
+                        FILE,
+                        "--output-dir",
+                        ""),
+                invalid(
                         "Invalid value for option '--output-dir': '" + FILE + "' is not a folder",
                         "--input",
                         FILE,
@@ -387,6 +394,26 @@ class ReportOptionsTest {
                         ReportCommandTest.lines(
                                 "Invalid value for option '--output': '' names no file; give a"
                                         + " .png file",
+                                HELP));
+    }
+
+    @Test
+    void plotOutputUnderAFileIsRefusedAtStart() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
+        Path output = file.resolve("plot.png");
+
+        Run run = ReportFixtures.run(PlotCommand.commandLine(), "--output", output.toString());
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err)
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Invalid value for option '--output': '"
+                                        + output
+                                        + "' cannot be created: '"
+                                        + file
+                                        + "' is a file, not a folder",
                                 HELP));
     }
 
