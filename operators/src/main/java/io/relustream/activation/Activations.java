@@ -390,7 +390,7 @@ public final class Activations {
             // A number past the doubles' limits reads as 0 or an infinity, which the checks below
             // refuse as truly as the number written: it is no integer from 2 to the largest int.
             double value = parsed;
-            if (value != Math.rint(value) || value < 2) {
+            if (value != Math.rint(value) || value < 2 || !SpecNumbers.isIntegral(text)) {
                 throw invalid(parameter, parameters.get(parameter), "must be an integer >= 2");
             }
             if (value > Integer.MAX_VALUE) {

@@ -1,5 +1,6 @@
 package io.relustream.activation;
 
+import java.math.BigDecimal;
 import java.util.regex.Pattern;
 
 /** Numbers in spec strings: written so that they read back exactly. */
@@ -43,6 +44,24 @@ final class SpecNumbers {
                 return Double.NaN;
             default:
                 return DECIMAL.matcher(text).matches() ? Double.valueOf(text) : null;
+        }
+    }
+
+    /**
+     * Whether a decimal is an integer as written, not only once rounded to a double: {@code
+     * 3.0000000000000001} reads as the double 3 but is no integer. True for {@code inf} and {@code
+     * nan}, which the caller refuses by their value.
+     */
+    static boolean isIntegral(String text) {
+        if (!DECIMAL.matcher(text).matches()) {
+            return true;
+        }
+        try {
+            BigDecimal exact = new BigDecimal(text);
+            return exact.signum() == 0 || exact.stripTrailingZeros().scale() <= 0;
+        } catch (NumberFormatException exponentBeyondInt) {
+            // An exponent past the ints (1e9999999999): the double, 0 or inf, decides.
+            return true;
         }
     }
 

@@ -3,6 +3,7 @@ package io.relustream.activation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -87,6 +88,12 @@ class ActivationsParseTest {
                                 + " vector length; read it with Activations.parseVector");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"3", "+3", "3.0", "3.000000000000000000", "30e-1", "0.3E1", "3e0"})
+    void maxoutTakesAnIntegerWrittenInAnyExactWay(String k) {
+        assertThat(Activations.parseVector("maxout(k=" + k + ")")).isEqualTo(Activations.maxout(3));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',
@@ -125,6 +132,15 @@ class ActivationsParseTest {
                         + " >= 2 (in activation spec 'maxout(k=1)')",
                 "maxout(k=2.5)               | Invalid activation parameter k=2.5: must be an"
                         + " integer >= 2 (in activation spec 'maxout(k=2.5)')",
+                // Read as a double it would be 3; the number written is no integer.
+                "maxout(k=3.0000000000000001) | Invalid activation parameter k=3.0000000000000001:"
+                        + " must be an integer >= 2 (in activation spec"
+                        + " 'maxout(k=3.0000000000000001)')",
+                "maxout(k=2147483647.5)      | Invalid activation parameter k=2147483647.5: must"
+                        + " be an integer >= 2 (in activation spec 'maxout(k=2147483647.5)')",
+                "maxout(k=2147483648)        | Invalid activation parameter k=2147483648: must be"
+                        + " an integer from 2 to 2147483647 (in activation spec"
+                        + " 'maxout(k=2147483648)')",
                 "maxout(k=1e10)              | Invalid activation parameter k=1e10: must be an"
                         + " integer from 2 to 2147483647 (in activation spec 'maxout(k=1e10)')",
                 "maxout(k=inf)               | Invalid activation parameter k=inf: must be an"
