@@ -138,8 +138,14 @@ public final class StatsTable {
         // Fixed notation would print 300 digits for 1e300 and 0.000 for 1e-4: a column of 8
         // shows such magnitudes as powers of ten.
         double magnitude = Math.abs(value);
-        boolean fixed = magnitude == 0 || (magnitude >= 1e-3 && magnitude < 1e5);
-        return String.format(Locale.ROOT, fixed ? "%.3f" : "%.2e", value);
+        if (magnitude == 0 || (magnitude >= 1e-3 && magnitude < 1e5)) {
+            String fixed = String.format(Locale.ROOT, "%.3f", value);
+            // Just below 1e5 it may round up to 100000.000, a digit wider than the rest.
+            if (fixed.length() - (value < 0 ? 1 : 0) <= "99999.999".length()) {
+                return fixed;
+            }
+        }
+        return String.format(Locale.ROOT, "%.2e", value);
     }
 
     private static String deadFeatures(List<Integer> dead) {

@@ -98,6 +98,42 @@ class StatsTableTest {
                         "none");
     }
 
+    @Test
+    void aValueThatRoundsUpToTenToTheFifthIsInPowersOfTenToo() {
+        // "%.3f" would print 100000.000: a sixth integer digit where the rest of the column has
+        // five.
+        ActivationStats stats =
+                window().setMin(-99999.9996)
+                        .setMax(99999.9996)
+                        .setMean(99999.9994)
+                        .setStddev(0.0)
+                        .setP50(0.0)
+                        .setP90(0.0)
+                        .setP99(0.0)
+                        .build();
+
+        assertThat(StatsTable.row(stats).split(" +"))
+                .containsExactly(
+                        "10:00:00-10:00:05",
+                        "layer-0",
+                        "4",
+                        "8",
+                        "37.5",
+                        "1",
+                        "0",
+                        "2",
+                        "50.0",
+                        "-1.00e+05",
+                        "1.00e+05",
+                        "99999.999",
+                        "0.000",
+                        "0.000",
+                        "0.000",
+                        "0.000",
+                        "[1,",
+                        "3]");
+    }
+
     private static String[] columns(ActivationStats.Builder stats) {
         return StatsTable.row(
                         stats.setMin(0.0)
