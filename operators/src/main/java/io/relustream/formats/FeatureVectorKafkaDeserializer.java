@@ -38,13 +38,22 @@ public final class FeatureVectorKafkaDeserializer
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The last event time taken: the end of SQL's TIMESTAMP(3) years. Far later ones (up to
+     * Long.MAX_VALUE ms) would overflow the end of a window.
+     */
+    private static final Instant LATEST_EVENT_TIME = Instant.parse("9999-12-31T23:59:59.999Z");
+
     private final AvroRecordDecoder<FeatureVector> decoder;
     private final Duration maxEventTimeSkew;
     private final Clock clock;
     private transient Counter undecodable;
     private transient Counter invalidEventTimes;
 
-    /** A deserializer without event-time checks beyond "not negative". */
+    /**
+     * A deserializer without a clock: it dead-letters only event times no window can take, before
+     * 1970 or after the year 9999.
+     */
     public FeatureVectorKafkaDeserializer(WireFormat format) {
         this(AvroRecordDecoder.of(FeatureVector.class, format), null, Clock.systemUTC());
     }
@@ -102,9 +111,9 @@ public final class FeatureVectorKafkaDeserializer
     }
 
     /**
-     * Refuses event times no window can take: before the epoch, or so far ahead of the clock that
-     * the watermark they push would make every on-time record late. Checked here, before the
-     * source's watermark generator sees the record.
+     * Refuses event times no window can take: before the epoch, after the year 9999, or so far
+     * ahead of the clock that the watermark they push would make every on-time record late. Checked
+     * here, before the source's watermark generator sees the record.
      */
     private void checkEventTime(FeatureVector vector) throws InvalidEventTimeException {
         Instant eventTime = vector.getEventTime();
@@ -116,6 +125,16 @@ public final class FeatureVectorKafkaDeserializer
                             + eventTime
                             + ") is before 1970-01-01T00:00:00Z; event times must not be"
                             + " negative");
+        }
+        if (eventTime.isAfter(LATEST_EVENT_TIME)) {
+            throw new InvalidEventTimeException(
+                    "event_time "
+                            + eventTime.toEpochMilli()
+                            + " ("
+                            + eventTime
+                            + ") is after "
+                            + LATEST_EVENT_TIME
+                            + "; event times must be before the year 10000");
         }
         if (maxEventTimeSkew != null) {
             Instant now = clock.instant();

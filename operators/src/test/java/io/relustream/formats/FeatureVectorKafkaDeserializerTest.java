@@ -44,9 +44,7 @@ class FeatureVectorKafkaDeserializerTest {
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
     private static final Duration SKEW = Duration.ofMinutes(5);
 
-    // The reasons of event-time dead letters. FeatureVectorKafkaDeserializer does not check event
-    // times yet (nothing throws InvalidEventTimeException), so these words are a proposal: the
-    // implementation may choose others, and these constants follow it.
+    // The reasons of event-time dead letters, written out here as a user reads them.
 
     /** The reason for a negative event time. */
     private static String negativeReason(long eventTime) {
@@ -55,6 +53,15 @@ class FeatureVectorKafkaDeserializerTest {
                 + " ("
                 + Instant.ofEpochMilli(eventTime)
                 + ") is before 1970-01-01T00:00:00Z; event times must not be negative";
+    }
+
+    /** The reason for an event time after the year 9999. */
+    private static String afterYear9999Reason(Instant eventTime) {
+        return "event_time "
+                + eventTime.toEpochMilli()
+                + " ("
+                + eventTime
+                + ") is after 9999-12-31T23:59:59.999Z; event times must be before the year 10000";
     }
 
     /** The reason for an event time too far ahead of the clock. */
@@ -450,6 +457,33 @@ class FeatureVectorKafkaDeserializerTest {
                 deserialize(deserializer, record(null, encode(vector(Instant.ofEpochMilli(-5)))));
         assertThat(negative.vector).isNull();
         assertThat(negative.deadLetter.getReason()).isEqualTo(negativeReason(-5));
+    }
+
+    @Test
+    void eventTimesAfterTheYear9999AreDeadLetteredWithOrWithoutAClock() {
+        // 253402300800000 ms is 10000-01-01T00:00:00Z; Long.MAX_VALUE ms would overflow a window's
+        // end (start + size).
+        Instant lastTaken = Instant.ofEpochMilli(253_402_300_799_999L);
+        List<FeatureVectorKafkaDeserializer> deserializers =
+                List.of(
+                        new FeatureVectorKafkaDeserializer(WireFormat.AVRO_SINGLE_OBJECT),
+                        skewed(null),
+                        skewed(SKEW));
+
+        for (FeatureVectorKafkaDeserializer deserializer : deserializers) {
+            for (long millis : new long[] {253_402_300_800_000L, Long.MAX_VALUE}) {
+                Instant eventTime = Instant.ofEpochMilli(millis);
+                SourcedFeatureVector refused =
+                        deserialize(deserializer, record(null, encode(vector(eventTime))));
+                assertThat(refused.vector).isNull();
+                assertThat(refused.deadLetter.getReason())
+                        .isEqualTo(afterYear9999Reason(eventTime));
+            }
+        }
+        for (FeatureVectorKafkaDeserializer unskewed : deserializers.subList(0, 2)) {
+            assertThat(deserialize(unskewed, record(null, encode(vector(lastTaken)))).vector)
+                    .isEqualTo(vector(lastTaken));
+        }
     }
 
     @Test
