@@ -5,6 +5,7 @@ import io.relustream.avro.ActivationStats;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -112,26 +113,10 @@ class StatsTableTest {
                         .setP99(0.0)
                         .build();
 
-        assertThat(StatsTable.row(stats).split(" +"))
+        // The seven statistics, min to p99, after the window's nine columns of counts.
+        assertThat(Arrays.copyOfRange(StatsTable.row(stats).split(" +"), 9, 16))
                 .containsExactly(
-                        "10:00:00-10:00:05",
-                        "layer-0",
-                        "4",
-                        "8",
-                        "37.5",
-                        "1",
-                        "0",
-                        "2",
-                        "50.0",
-                        "-1.00e+05",
-                        "1.00e+05",
-                        "99999.999",
-                        "0.000",
-                        "0.000",
-                        "0.000",
-                        "0.000",
-                        "[1,",
-                        "3]");
+                        "-1.00e+05", "1.00e+05", "99999.999", "0.000", "0.000", "0.000", "0.000");
     }
 
     private static String[] columns(ActivationStats.Builder stats) {
