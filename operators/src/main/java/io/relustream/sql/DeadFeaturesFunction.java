@@ -76,7 +76,7 @@ public final class DeadFeaturesFunction
         if (arr == null) {
             return;
         }
-        ensureFeatures(acc, arr.length);
+        copyCounts(acc, arr.length);
         for (int i = 0; i < arr.length; i++) {
             acc.records[i] += sign;
             Number x = arr[i];
@@ -91,7 +91,7 @@ public final class DeadFeaturesFunction
             if (Double.isNaN(acc.threshold)) {
                 acc.threshold = other.threshold;
             }
-            ensureFeatures(acc, other.records.length);
+            copyCounts(acc, other.records.length);
             for (int i = 0; i < other.records.length; i++) {
                 acc.records[i] += other.records[i];
                 acc.zeros[i] += other.zeros[i];
@@ -122,11 +122,17 @@ public final class DeadFeaturesFunction
         return dead.toArray(new Integer[0]);
     }
 
-    private static void ensureFeatures(Accumulator acc, int length) {
-        if (length > acc.records.length) {
-            acc.records = Arrays.copyOf(acc.records, length);
-            acc.zeros = Arrays.copyOf(acc.zeros, length);
-        }
+    /**
+     * Gives the accumulator counts of its own, at least {@code length} long, before they change:
+     * Flink may still hold the arrays as the stored state of another accumulator. A streaming OVER
+     * window ordered by a column that is not time keeps one per sort key and starts a row from the
+     * one before it; on the heap state backend, changing the arrays in place would change that one
+     * too.
+     */
+    private static void copyCounts(Accumulator acc, int length) {
+        int features = Math.max(length, acc.records.length);
+        acc.records = Arrays.copyOf(acc.records, features);
+        acc.zeros = Arrays.copyOf(acc.zeros, features);
     }
 
     @Override

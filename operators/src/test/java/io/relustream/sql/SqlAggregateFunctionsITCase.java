@@ -11,6 +11,8 @@ import org.apache.flink.types.RowKind;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -517,6 +519,80 @@ class SqlAggregateFunctionsITCase {
         assertThat((Integer[]) row.getField(1))
                 .isEqualTo(ExpectedAggregates.deadFeatures(arr, 1.0))
                 .containsExactly(1, 2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void overWindowsOrderedByAColumnThatIsNotTimeRecomputeFromEachSortKeysOwnAccumulator(
+            String stateBackend) {
+        // Flink keeps an accumulator per sort key here and starts a late row from the one of the
+        // key before it: accumulating must leave that stored one as it was, on every backend.
+        sql.tableEnv.getConfig().set("state.backend.type", stateBackend);
+        DataType type =
+                DataTypes.ROW(
+                        DataTypes.FIELD("id", DataTypes.INT()),
+                        DataTypes.FIELD("g", DataTypes.STRING()),
+                        DataTypes.FIELD("k", DataTypes.INT()),
+                        DataTypes.FIELD("x", DataTypes.DOUBLE()),
+                        DataTypes.FIELD("arr", DataTypes.ARRAY(DataTypes.DOUBLE())));
+        List<Row> changes =
+                List.of(
+                        Row.ofKind(RowKind.INSERT, 1, "a", 10, 0.0, new Double[] {0.0, 0.0}),
+                        Row.ofKind(RowKind.INSERT, 2, "a", 30, 1.0, new Double[] {1.0, 1.0}),
+                        // Out of order: 20 after 30, then a second 20, later a 25.
+                        Row.ofKind(RowKind.INSERT, 3, "a", 20, -0.0, new Double[] {0.0, 1.0}),
+                        Row.ofKind(RowKind.INSERT, 4, "a", 20, NAN, new Double[] {-0.0, NAN, null}),
+                        Row.ofKind(RowKind.INSERT, 5, "b", 5, INF, new Double[0]),
+                        Row.ofKind(RowKind.UPDATE_BEFORE, 2, "a", 30, 1.0, new Double[] {1.0, 1.0}),
+                        Row.ofKind(RowKind.UPDATE_AFTER, 2, "a", 40, 2.0, new Double[] {1.0, 0.0}),
+                        Row.ofKind(RowKind.INSERT, 6, "a", 25, 0.0, new Double[] {1.0}),
+                        Row.ofKind(RowKind.DELETE, 4, "a", 20, NAN, new Double[] {-0.0, NAN, null}),
+                        Row.ofKind(RowKind.INSERT, 7, "b", 1, null, null));
+        sql.tableEnv.createTemporaryView("changes", sql.changelogTable(type, changes));
+
+        // Retracting a row that was never emitted as it is fails here.
+        Map<Row, Row> result =
+                SqlTables.materialize(
+                        sql.query(
+                                "SELECT id, ZERO_FRACTION(x) OVER w, ZERO_FRACTION(arr) OVER w,"
+                                        + " DEAD_FEATURES(arr, 1.0) OVER w FROM changes WINDOW w AS"
+                                        + " (PARTITION BY g ORDER BY k RANGE BETWEEN UNBOUNDED"
+                                        + " PRECEDING AND CURRENT ROW)"),
+                        1);
+
+        // What is left, by id: each row's window is its group's rows with k up to its own.
+        Map<Integer, Row> left = new TreeMap<>();
+        left.put(1, Row.of("a", 10, 0.0, new Double[] {0.0, 0.0}));
+        left.put(2, Row.of("a", 40, 2.0, new Double[] {1.0, 0.0}));
+        left.put(3, Row.of("a", 20, -0.0, new Double[] {0.0, 1.0}));
+        left.put(5, Row.of("b", 5, INF, new Double[0]));
+        left.put(6, Row.of("a", 25, 0.0, new Double[] {1.0}));
+        left.put(7, Row.of("b", 1, null, null));
+        assertThat(result.keySet().stream().map(key -> (Integer) key.getField(0)))
+                .containsExactlyInAnyOrderElementsOf(left.keySet());
+        for (Map.Entry<Integer, Row> entry : left.entrySet()) {
+            Row row = entry.getValue();
+            List<Double> x = new ArrayList<>();
+            List<Double[]> arr = new ArrayList<>();
+            for (Row other : left.values()) {
+                if (other.getField(0).equals(row.getField(0))
+                        && (Integer) other.getField(1) <= (Integer) row.getField(1)) {
+                    x.add((Double) other.getField(2));
+                    arr.add((Double[]) other.getField(3));
+                }
+            }
+            Row actual = result.get(Row.of(entry.getKey()));
+            String as = "id " + entry.getKey();
+            assertThat(actual.getField(1)).as(as).isEqualTo(ExpectedAggregates.zeroFraction(x));
+            assertThat(actual.getField(2))
+                    .as(as)
+                    .isEqualTo(ExpectedAggregates.zeroFractionOfArrays(arr));
+            assertThat((Integer[]) actual.getField(3))
+                    .as(as)
+                    .isEqualTo(ExpectedAggregates.deadFeatures(arr, 1.0));
+        }
+        // By hand, id 3 (k = 20) sees [0, 0] and [0, 1]: index 0 is zero in both.
+        assertThat((Integer[]) result.get(Row.of(3)).getField(3)).containsExactly(0);
     }
 
     // ---------------------------------------------------------------------------------------

@@ -128,6 +128,28 @@ class SqlAggregateFunctionsTest {
     }
 
     @Test
+    void deadFeaturesLeavesTheCountsOfAnEarlierStateAsTheyWere() {
+        DeadFeaturesFunction function = new DeadFeaturesFunction();
+        DeadFeaturesFunction.Accumulator acc = function.createAccumulator();
+        function.accumulate(acc, new Double[] {0.0, 0.0}, 1.0);
+        // What the heap state backend keeps of this state: the arrays themselves.
+        long[] records = acc.records;
+        long[] zeros = acc.zeros;
+        DeadFeaturesFunction.Accumulator other = function.createAccumulator();
+        function.accumulate(other, new Double[] {0.0, 1.0}, 1.0);
+
+        function.accumulate(acc, new Double[] {1.0, 0.0}, 1.0);
+        function.retract(acc, new Double[] {0.0, 0.0}, 1.0);
+        function.merge(acc, List.of(other));
+
+        assertThat(records).containsExactly(1, 1);
+        assertThat(zeros).containsExactly(1, 1);
+        // [1, 0] and [0, 1] are left.
+        assertThat(acc.records).containsExactly(2, 2);
+        assertThat(acc.zeros).containsExactly(1, 1);
+    }
+
+    @Test
     void activationStatsMergeEqualsAccumulatingEverythingInOnePlace() {
         ActivationStatsFunction function = new ActivationStatsFunction();
         ActivationStatsFunction.Accumulator all = function.createAccumulator();
