@@ -76,8 +76,11 @@ import java.util.Optional;
  * min, max and the quantile sketch cannot forget a value, so over an updating table (a changelog
  * with retractions), and in a streaming OVER window with a bounded start ({@code ROWS BETWEEN 9
  * PRECEDING AND CURRENT ROW}, whose leaving rows are retracted), the query fails when it is
- * planned; an OVER window from {@code UNBOUNDED PRECEDING}, or any in batch mode, works. Field
- * names such as {@code min} are reserved words in SQL: quote them, {@code s.`min`}.
+ * planned; an OVER window from {@code UNBOUNDED PRECEDING}, or any in batch mode, works. Not a
+ * streaming OVER window ordered by a column that is not a time attribute: it plans, but Flink
+ * compares the stored accumulators of such a window once a row comes out of order, ties or is
+ * retracted, and cannot compare the sketch (a RAW value), so the job fails then. Field names such
+ * as {@code min} are reserved words in SQL: quote them, {@code s.`min`}.
  */
 public final class ActivationStatsFunction
         extends AggregateFunction<Row, ActivationStatsFunction.Accumulator> {

@@ -28,6 +28,7 @@ import static org.apache.flink.table.api.Expressions.$;
 import static org.apache.flink.table.api.Expressions.call;
 import static org.apache.flink.table.api.Expressions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -593,6 +594,29 @@ class SqlAggregateFunctionsITCase {
         }
         // By hand, id 3 (k = 20) sees [0, 0] and [0, 1]: index 0 is zero in both.
         assertThat((Integer[]) result.get(Row.of(3)).getField(3)).containsExactly(0);
+    }
+
+    @Test
+    void activationStatsOverANonTimeOrderFailsWhileRunningOnceARowComesOutOfOrder() {
+        DataType type =
+                DataTypes.ROW(
+                        DataTypes.FIELD("k", DataTypes.INT()),
+                        DataTypes.FIELD("arr", DataTypes.ARRAY(DataTypes.DOUBLE())));
+        List<Row> rows =
+                List.of(
+                        Row.of(10, new Double[] {0.0, 1.0}),
+                        Row.of(30, new Double[] {2.0, 0.0}),
+                        Row.of(20, new Double[] {0.0, 0.0}));
+        sql.tableEnv.createTemporaryView("late", sql.table(type, rows));
+        // Flink compares the stored accumulators of the keys after a late row's, and the sketch
+        // of ACTIVATION_STATS is a RAW value, which Flink cannot compare unserialized.
+        String query =
+                "SELECT k, ACTIVATION_STATS(arr) OVER (ORDER BY k RANGE BETWEEN UNBOUNDED"
+                        + " PRECEDING AND CURRENT ROW) FROM late";
+        assertThat(sql.tableEnv.explainSql(query)).contains("ACTIVATION_STATS");
+        assertThatThrownBy(() -> sql.query(query))
+                .hasRootCauseInstanceOf(UnsupportedOperationException.class)
+                .hasRootCauseMessage("Unmaterialized BinaryRawValueData cannot be compared.");
     }
 
     // ---------------------------------------------------------------------------------------
