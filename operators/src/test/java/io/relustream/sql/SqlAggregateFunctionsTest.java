@@ -2,11 +2,17 @@ package io.relustream.sql;
 
 import io.relustream.stats.ActivationStatsAccumulatorSerializer;
 
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.internal.TableEnvironmentInternal;
 import org.apache.flink.table.catalog.DataTypeFactory;
+import org.apache.flink.table.data.conversion.DataStructureConverter;
+import org.apache.flink.table.data.conversion.DataStructureConverters;
 import org.apache.flink.table.functions.AggregateFunction;
+import org.apache.flink.table.runtime.typeutils.InternalSerializers;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
@@ -241,6 +247,79 @@ class SqlAggregateFunctionsTest {
         RawType<?> sketch = (RawType<?>) LogicalTypeChecks.getFieldTypes(stats).get(0);
         assertThat(sketch.getTypeSerializer())
                 .isSameAs(ActivationStatsAccumulatorSerializer.INSTANCE);
+    }
+
+    @Test
+    void accumulatorsKeepEveryCountThroughFlinksStateSerializerBetweenSteps() throws Exception {
+        List<Double[]> rows =
+                List.of(
+                        new Double[] {0.0, -0.0, NAN, null},
+                        new Double[] {Double.POSITIVE_INFINITY, 0.1, 0.2},
+                        new Double[] {},
+                        new Double[] {1e-300, -5.0, 0.0, 0.0, 7.0});
+        ZeroFractionFunction zeroFraction = new ZeroFractionFunction();
+        DeadFeaturesFunction deadFeatures = new DeadFeaturesFunction();
+        ActivationStatsFunction stats = new ActivationStatsFunction();
+        // Written and read back before every step, as a state backend that serializes does.
+        ZeroFractionFunction.Accumulator z =
+                roundTrip(zeroFraction, zeroFraction.createAccumulator());
+        DeadFeaturesFunction.Accumulator d =
+                roundTrip(deadFeatures, deadFeatures.createAccumulator());
+        ActivationStatsFunction.Accumulator a = roundTrip(stats, stats.createAccumulator());
+        for (Double[] row : rows) {
+            zeroFraction.accumulate(z, row);
+            deadFeatures.accumulate(d, row, 0.5);
+            stats.accumulate(a, row, 0.5);
+            z = roundTrip(zeroFraction, z);
+            d = roundTrip(deadFeatures, d);
+            a = roundTrip(stats, a);
+        }
+        // A row in and out again, and a merge into an empty accumulator read from state.
+        Double[] gone = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+        zeroFraction.accumulate(z, gone);
+        deadFeatures.accumulate(d, gone, 0.5);
+        z = roundTrip(zeroFraction, z);
+        d = roundTrip(deadFeatures, d);
+        zeroFraction.retract(z, gone);
+        deadFeatures.retract(d, gone, 0.5);
+        ActivationStatsFunction.Accumulator merged = roundTrip(stats, stats.createAccumulator());
+        stats.merge(merged, List.of(a));
+        merged = roundTrip(stats, merged);
+
+        assertThat(zeroFraction.getValue(roundTrip(zeroFraction, z)))
+                .isEqualTo(ExpectedAggregates.zeroFractionOfArrays(rows));
+        assertThat(deadFeatures.getValue(roundTrip(deadFeatures, d)))
+                .isEqualTo(ExpectedAggregates.deadFeatures(rows, 0.5));
+        // +inf among the values: the mean is +inf and the stddev NaN, exactly.
+        assertThat(
+                        Arrays.deepEquals(
+                                fields(stats.getValue(merged)),
+                                fields(ExpectedAggregates.activationStats(rows, 0.5))))
+                .as(stats.getValue(merged).toString())
+                .isTrue();
+    }
+
+    /**
+     * The accumulator through Flink's conversion to its internal form and that form's serializer.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static <A> A roundTrip(AggregateFunction<?, A> function, A acc) throws Exception {
+        TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        DataTypeFactory factory =
+                ((TableEnvironmentInternal) tableEnv).getCatalogManager().getDataTypeFactory();
+        DataType type =
+                function.getTypeInference(factory)
+                        .getAccumulatorTypeStrategy()
+                        .orElseThrow()
+                        .inferType(null)
+                        .orElseThrow();
+        DataStructureConverter converter = DataStructureConverters.getConverter(type);
+        converter.open(SqlAggregateFunctionsTest.class.getClassLoader());
+        TypeSerializer serializer = InternalSerializers.create(type.getLogicalType());
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        serializer.serialize(converter.toInternalOrNull(acc), out);
+        Object internal = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        return (A) converter.toExternalOrNull(internal);
     }
 
     private static LogicalType accumulatorType(
