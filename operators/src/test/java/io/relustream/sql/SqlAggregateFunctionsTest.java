@@ -307,12 +307,7 @@ class SqlAggregateFunctionsTest {
         TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
         DataTypeFactory factory =
                 ((TableEnvironmentInternal) tableEnv).getCatalogManager().getDataTypeFactory();
-        DataType type =
-                function.getTypeInference(factory)
-                        .getAccumulatorTypeStrategy()
-                        .orElseThrow()
-                        .inferType(null)
-                        .orElseThrow();
+        DataType type = accumulatorDataType(function, factory);
         DataStructureConverter converter = DataStructureConverters.getConverter(type);
         converter.open(SqlAggregateFunctionsTest.class.getClassLoader());
         TypeSerializer serializer = InternalSerializers.create(type.getLogicalType());
@@ -324,13 +319,16 @@ class SqlAggregateFunctionsTest {
 
     private static LogicalType accumulatorType(
             AggregateFunction<?, ?> function, DataTypeFactory factory) {
-        DataType type =
-                function.getTypeInference(factory)
-                        .getAccumulatorTypeStrategy()
-                        .orElseThrow()
-                        .inferType(null)
-                        .orElseThrow();
-        return type.getLogicalType();
+        return accumulatorDataType(function, factory).getLogicalType();
+    }
+
+    private static DataType accumulatorDataType(
+            AggregateFunction<?, ?> function, DataTypeFactory factory) {
+        return function.getTypeInference(factory)
+                .getAccumulatorTypeStrategy()
+                .orElseThrow()
+                .inferType(null)
+                .orElseThrow();
     }
 
     private static Object[] fields(Row row) {
