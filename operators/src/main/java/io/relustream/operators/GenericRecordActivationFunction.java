@@ -73,9 +73,10 @@ import java.util.stream.Collectors;
  * input schema, its aliases and properties included, with the new fields appended; {@link
  * #getProducedType()} carries it to Flink. A new field takes its source field's doc and properties,
  * and as its default the activation (or derivative) of the source's default, where that is a value
- * JSON can hold. Records must be of the input schema, up to docs, properties and defaults (fields
- * are read by position): a record of other field names, types or order is rejected, saying so. An
- * empty array gives empty activations and derivatives.
+ * JSON can hold; a field activated {@link Builder#inPlace()} takes the activation of its default
+ * alike. Records must be of the input schema, up to docs, properties and defaults (fields are read
+ * by position): a record of other field names, types or order is rejected, saying so. An empty
+ * array gives empty activations and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =
@@ -625,6 +626,18 @@ public final class GenericRecordActivationFunction
                         plan.shape.integers() ? asDoubles(field.schema()) : field.schema();
                 if (inPlace) {
                     plan.outputPos = field.pos();
+                    // The field now holds activations, so its default is one too, as a new
+                    // field's is; it keeps its name, aliases and the rest. A default the
+                    // activation leaves as it is stays as the input wrote it.
+                    Object activatedDefault = derivedDefault(field, false);
+                    if (!sameNumbers(
+                            field.hasDefaultValue() ? field.defaultVal() : null,
+                            activatedDefault)) {
+                        Schema.Field activated =
+                                copy(field, name, field.schema(), activatedDefault);
+                        field.aliases().forEach(activated::addAlias);
+                        outputFields.set(field.pos(), activated);
+                    }
                 } else {
                     plan.outputPos =
                             addField(
@@ -742,6 +755,31 @@ public final class GenericRecordActivationFunction
                 values.add(floats ? (double) Activations.toFloat(v) : v);
             }
             return value instanceof Number ? values.get(0) : values;
+        }
+
+        /**
+         * Whether two defaults hold the same numbers, bit for bit (a float as the double it widens
+         * to, so {@code -0.0} differs from {@code 0.0}); also whether both are null or both none.
+         */
+        private static boolean sameNumbers(Object a, Object b) {
+            if (a instanceof List && b instanceof List) {
+                List<?> left = (List<?>) a;
+                List<?> right = (List<?>) b;
+                if (left.size() != right.size()) {
+                    return false;
+                }
+                for (int i = 0; i < left.size(); i++) {
+                    if (!sameNumbers(left.get(i), right.get(i))) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            if (a instanceof Number && b instanceof Number) {
+                return Double.doubleToLongBits(((Number) a).doubleValue())
+                        == Double.doubleToLongBits(((Number) b).doubleValue());
+            }
+            return Objects.equals(a, b);
         }
 
         private static List<Number> numbers(List<?> values) {

@@ -390,6 +390,104 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void fieldsActivatedInPlaceDefaultToTheActivationOfTheirDefault() {
+        Schema input =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"P\",\"fields\":["
+                                        + "{\"name\":\"up\",\"type\":\"double\",\"default\":1.5},"
+                                        + "{\"name\":\"down\",\"type\":\"double\",\"default\":-2.0,"
+                                        + "\"doc\":\"a level\",\"aliases\":[\"old_down\"],"
+                                        + "\"unit\":\"m\"},"
+                                        + "{\"name\":\"capped\",\"type\":[\"float\",\"null\"],"
+                                        + "\"default\":7.5},"
+                                        + "{\"name\":\"maybe\",\"type\":[\"null\",\"double\"],"
+                                        + "\"default\":null},"
+                                        + "{\"name\":\"emb\",\"type\":{\"type\":\"array\","
+                                        + "\"items\":\"float\"},\"default\":[-1.0,2.0,7.0]},"
+                                        + "{\"name\":\"plain\",\"type\":\"double\"}]}");
+
+        Schema output =
+                GenericRecordActivationFunction.builder(input)
+                        .activation(Activations.relu6())
+                        .fields("up", "down", "capped", "maybe", "emb", "plain")
+                        .inPlace()
+                        .build()
+                        .outputSchema();
+
+        // The fields now hold relu6 activations, so do their defaults: 1.5 -> 1.5; -2 -> 0;
+        // 7.5 -> 6; [-1, 2, 7] -> [0, 2, 6]; a null stays null, no default stays none.
+        assertThat(output.getField("up").defaultVal()).isEqualTo(1.5);
+        assertThat(output.getField("down").defaultVal()).isEqualTo(0.0);
+        assertThat(output.getField("capped").defaultVal()).isEqualTo(6.0f);
+        assertThat(output.getField("maybe").defaultVal()).isSameAs(JsonProperties.NULL_VALUE);
+        assertThat(output.getField("emb").defaultVal()).isEqualTo(List.of(0.0f, 2.0f, 6.0f));
+        assertThat(output.getField("plain").hasDefaultValue()).isFalse();
+        // The derivatives of the same defaults: -2 -> 0, 7.5 -> 0 (from the cap on).
+        assertThat(output.getField("down_grad").defaultVal()).isEqualTo(0.0);
+        assertThat(output.getField("emb_grad").defaultVal()).isEqualTo(List.of(0.0f, 1.0f, 0.0f));
+        // Otherwise the field is as it was.
+        Schema.Field down = output.getField("down");
+        assertThat(down.pos()).isEqualTo(1);
+        assertThat(down.doc()).isEqualTo("a level");
+        assertThat(down.aliases()).containsExactly("old_down");
+        assertThat(down.getProp("unit")).isEqualTo("m");
+        assertThat(fieldNames(output))
+                .containsExactly(
+                        "up",
+                        "down",
+                        "capped",
+                        "maybe",
+                        "emb",
+                        "plain",
+                        "up_grad",
+                        "down_grad",
+                        "capped_grad",
+                        "maybe_grad",
+                        "emb_grad",
+                        "plain_grad");
+        assertThat(new Schema.Parser().parse(output.toString())).isEqualTo(output);
+
+        // Maxout shortens the array: its grouped default where the default groups, else none.
+        Schema arrays =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"M\",\"fields\":["
+                                        + "{\"name\":\"even\",\"type\":{\"type\":\"array\","
+                                        + "\"items\":\"double\"},\"default\":[3.0,1.0,2.0,5.0]},"
+                                        + "{\"name\":\"odd\",\"type\":{\"type\":\"array\","
+                                        + "\"items\":\"double\"},\"default\":[1.0,2.0,3.0]}]}");
+        Schema grouped =
+                GenericRecordActivationFunction.builder(arrays)
+                        .activation(Activations.maxout(2))
+                        .fields("even", "odd")
+                        .inPlace()
+                        .derivatives(false)
+                        .build()
+                        .outputSchema();
+        assertThat(grouped.getField("even").defaultVal()).isEqualTo(List.of(3.0, 5.0));
+        assertThat(grouped.getField("odd").hasDefaultValue()).isFalse();
+
+        // Defaults the activation leaves as they are stay as the input wrote them (the float 0.1
+        // too, not the double it widens to), so the schema is then the input's own.
+        Schema unchanged =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"U\",\"fields\":["
+                                        + "{\"name\":\"x\",\"type\":\"float\",\"default\":0.1},"
+                                        + "{\"name\":\"y\",\"type\":{\"type\":\"array\","
+                                        + "\"items\":\"double\"},\"default\":[0.0,2.5]}]}");
+        assertThat(
+                        GenericRecordActivationFunction.builder(unchanged)
+                                .fields("x", "y")
+                                .inPlace()
+                                .derivatives(false)
+                                .build()
+                                .outputSchema())
+                .isEqualTo(unchanged);
+    }
+
+    @Test
     void theOutputSchemaEqualsItselfReadBackFromItsJson() {
         // Flink and schema registries pass schemas on as JSON; JSON reads 7 back as an int and
         // 7.5 as a double, whatever Java number the default was made from.
