@@ -75,8 +75,12 @@ import java.util.stream.Collectors;
  * and as its default the activation (or derivative) of the source's default, where that is a value
  * JSON can hold; a field activated {@link Builder#inPlace()} takes the activation of its default
  * alike. Records must be of the input schema, up to docs, properties and defaults (fields are read
- * by position): a record of other field names, types or order is rejected, saying so. An empty
- * array gives empty activations and derivatives.
+ * by position): a record of other field names, types or order is rejected, saying so. That holds
+ * where records reach the operator as they were made (with object reuse on); without it Flink
+ * copies each record between chained operators with the stream's schema, by position, so convert
+ * records to the input schema before they enter a stream of it: a copy whose chosen field then
+ * holds no number fails the job naming the field, one whose types happen to line up is read as it
+ * is. An empty array gives empty activations and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =
@@ -184,8 +188,8 @@ public final class GenericRecordActivationFunction
             FieldPlan plan = plans.get(i);
             try {
                 inputs[i] = plan.read(record);
-            } catch (IllegalArgumentException nullElement) {
-                problem = problem != null ? problem : plan.source + nullElement.getMessage();
+            } catch (IllegalArgumentException unreadable) {
+                problem = problem != null ? problem : plan.source + unreadable.getMessage();
                 continue;
             }
             if (inputs[i] == null) {
@@ -404,15 +408,29 @@ public final class GenericRecordActivationFunction
             this.doubles = !shape.floats();
         }
 
-        /** The field's values, or null when the field is null. */
+        /**
+         * The field's values, or null when the field is null.
+         *
+         * @throws IllegalArgumentException saying what follows the field's name when it holds
+         *     another type than its schema's: Flink copies a record of another schema into the
+         *     stream's schema by position, so it gets here holding the other record's values
+         */
         double[] read(GenericRecord record) {
             Object value = record.get(sourcePos);
             if (value == null) {
                 return null;
             }
             if (scalar) {
+                if (!(value instanceof Number)) {
+                    throw new IllegalArgumentException(
+                            " holds a " + value.getClass().getName() + ", not a number");
+                }
                 // A long beyond 2^53 becomes the nearest double, as Java's widening does.
                 return new double[] {((Number) value).doubleValue()};
+            }
+            if (!(value instanceof List)) {
+                throw new IllegalArgumentException(
+                        " holds a " + value.getClass().getName() + ", not an array");
             }
             @SuppressWarnings("unchecked")
             List<? extends Number> values = (List<? extends Number>) value;

@@ -5,6 +5,7 @@ import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
 
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
@@ -19,6 +20,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.ExceptionUtils;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -39,6 +41,7 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** The activation operators on a real Flink MiniCluster, over a bounded in-memory source. */
 class ActivationMapITCase {
@@ -203,6 +206,54 @@ class ActivationMapITCase {
             assertThat(new ArrayList<>((List<?>) record.get("v_relu6")))
                     .isEqualTo(List.of((float) Math.min(i, 6), 0.0f));
         }
+    }
+
+    /** Makes records of a schema with the fields of {@code Point} in another order. */
+    private static final class OtherOrder implements MapFunction<Long, GenericRecord> {
+        @Override
+        public GenericRecord map(Long i) {
+            Schema other =
+                    new Schema.Parser()
+                            .parse(
+                                    "{\"type\":\"record\",\"name\":\"Point\",\"fields\":["
+                                            + "{\"name\":\"label\",\"type\":\"string\"},"
+                                            + "{\"name\":\"x\",\"type\":\"double\"}]}");
+            GenericData.Record record = new GenericData.Record(other);
+            record.put("label", "p" + i);
+            record.put("x", 1.0);
+            return record;
+        }
+    }
+
+    @Test
+    void aRecordOfAnotherSchemaInTheStreamFailsNamingTheFieldItCannotRead() throws Exception {
+        Schema schema =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"Point\",\"fields\":["
+                                        + "{\"name\":\"x\",\"type\":\"double\"},"
+                                        + "{\"name\":\"label\",\"type\":\"string\"}]}");
+        StreamExecutionEnvironment env = environment();
+        env.setParallelism(1);
+        // Without object reuse, Flink copies each record between chained operators with the
+        // stream's schema, by position: the operator gets a Point whose x holds the label.
+        env.fromSequence(0, 0)
+                .map(new OtherOrder(), new GenericRecordAvroTypeInfo(schema))
+                .process(
+                        GenericRecordActivationFunction.builder(schema)
+                                .fields("x")
+                                .invalidValues(InvalidValuePolicy.REJECT)
+                                .build())
+                .sinkTo(new DiscardingSink<>());
+
+        Throwable failure = catchThrowable(() -> env.execute("another schema"));
+        assertThat(ExceptionUtils.findThrowable(failure, InvalidRecordException.class))
+                .get()
+                .extracting(Throwable::getMessage)
+                .asString()
+                .contains(
+                        " of Point: x holds a java.lang.String, not a number; it cannot be"
+                                + " dead-lettered");
     }
 
     /** The README's "Use the operators in your own job", with its code as written there. */

@@ -853,6 +853,43 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void aValueOfAnotherTypeThanItsSchemaSaysFailsNamingTheField() throws Exception {
+        // What Flink's copy between chained operators makes of a record of another schema in the
+        // stream: the stream's schema, holding the other record's values by position.
+        GenericRecord scoreIsText = reading("a", 1.0, null, List.of(2.0), null);
+        scoreIsText.put("score", "x");
+        GenericRecord embeddingIsText = reading("b", 1.0, null, List.of(2.0), null);
+        embeddingIsText.put("embedding", "x");
+        GenericRecord itemIsText = reading("c", 1.0, null, List.of(2.0), null);
+        itemIsText.put("embedding", java.util.Arrays.<Object>asList(2.0, "x"));
+        for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
+            var function =
+                    GenericRecordActivationFunction.builder(READING)
+                            .fields("score", "embedding")
+                            .invalidValues(policy)
+                            .build();
+            try (var op = harness(function)) {
+                assertThatThrownBy(() -> op.harness.processElement(scoreIsText, 0L))
+                        .isInstanceOf(InvalidRecordException.class)
+                        .hasMessageContaining(
+                                " of com.example.Reading: score holds a java.lang.String, not a"
+                                        + " number");
+                assertThatThrownBy(() -> op.harness.processElement(embeddingIsText, 0L))
+                        .isInstanceOf(InvalidRecordException.class)
+                        .hasMessageContaining(
+                                " of com.example.Reading: embedding holds a java.lang.String, not"
+                                        + " an array");
+                assertThatThrownBy(() -> op.harness.processElement(itemIsText, 0L))
+                        .isInstanceOf(InvalidRecordException.class)
+                        .hasMessageContaining(
+                                " of com.example.Reading: embedding[1] holds a java.lang.String,"
+                                        + " not a number");
+                assertThat(op.harness.extractOutputValues()).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void failPolicyNamesTheSchemaAndTheField() throws Exception {
         var function =
                 GenericRecordActivationFunction.builder(READING)

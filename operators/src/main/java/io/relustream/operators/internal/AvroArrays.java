@@ -48,7 +48,8 @@ public final class AvroArrays {
      * into {@code buffer} when it is large enough, or into a new array.
      *
      * @return the array holding the values in its first {@code values.size()} slots
-     * @throws IllegalArgumentException "[i] is null" when element {@code i} is null
+     * @throws IllegalArgumentException "[i] is null" when element {@code i} is null, "[i] holds a
+     *     ..., not a number" when it is not a number
      */
     public static double[] toDoubles(List<? extends Number> values, double[] buffer) {
         if (values instanceof DoubleArrayList && buffer == null) {
@@ -86,13 +87,19 @@ public final class AvroArrays {
                 out[i] = longs.getLong(i);
             }
         } else {
+            List<?> items = values;
             for (int i = 0; i < size; i++) {
-                Number value = values.get(i);
+                Object value = items.get(i);
                 if (value == null) {
                     // Only a list built in code has one; Avro's decoders never make one.
                     throw new IllegalArgumentException("[" + i + "] is null");
                 }
-                out[i] = value.doubleValue();
+                if (!(value instanceof Number)) {
+                    // A list of another schema's record, copied by Flink into this one's.
+                    throw new IllegalArgumentException(
+                            "[" + i + "] holds a " + value.getClass().getName() + ", not a number");
+                }
+                out[i] = ((Number) value).doubleValue();
             }
         }
         return out;
