@@ -28,10 +28,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import javax.annotation.Nullable;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -49,8 +52,11 @@ import java.util.stream.Collectors;
  * partitions of a bounded run it starts: the run's checkpoints keep that end, so a failover after
  * one stops where the run would have, not at the offsets that are the latest by then (a failover
  * before the first checkpoint starts the run over, Kafka's own bounded runs alike). An end a
- * bounded run gave its partitions itself is kept. And a restored bounded enumerator tells its
- * readers that no more partitions come, which Kafka's does not (see {@link BoundedEnumerator}).
+ * bounded run gave its partitions itself is kept. A partition a reader has read to its end stays in
+ * its checkpoints, starting at that end (Kafka's reader drops it, and a run restored without {@code
+ * --bounded} would never read it again; see {@link #withEnded}). And a restored bounded enumerator
+ * tells its readers that no more partitions come, which Kafka's does not (see {@link
+ * BoundedEnumerator}).
  *
  * <pre>{@code
  * Source<T, KafkaPartitionSplit, KafkaSourceEnumState> source =
@@ -343,11 +349,35 @@ final class RestoredSplitBounds<T>
         }
     }
 
+    /**
+     * {@code reported}, the splits a reader still has, and each of {@code ended} it no longer has,
+     * as a split that starts at its end: the reader has read it to its end. Kafka's reader drops a
+     * split it has finished from its checkpoints, and its enumerator never hands that partition out
+     * again; kept, the partition reads on from its end when the run is restored without {@code
+     * --bounded}, and stays finished when restored with it.
+     */
+    static List<KafkaPartitionSplit> withEnded(
+            List<KafkaPartitionSplit> reported, Collection<KafkaPartitionSplit> ended) {
+        Set<String> still =
+                reported.stream().map(KafkaPartitionSplit::splitId).collect(Collectors.toSet());
+        List<KafkaPartitionSplit> splits = new ArrayList<>(reported);
+        for (KafkaPartitionSplit split : ended) {
+            if (!still.contains(split.splitId())) {
+                long end = split.getStoppingOffset().orElseThrow();
+                splits.add(new KafkaPartitionSplit(split.getTopicPartition(), end, end));
+            }
+        }
+        return splits;
+    }
+
     /** The Kafka reader, given every split with this run's bound. */
     private static final class Reader<T> implements SourceReader<T, KafkaPartitionSplit> {
         private final SourceReader<T, KafkaPartitionSplit> reader;
         private final boolean bounded;
         private final Function<Collection<TopicPartition>, Map<TopicPartition, Long>> latestOffsets;
+
+        /** The splits given to the reader with an offset to end at, by split id. */
+        private final Map<String, KafkaPartitionSplit> withEnds = new LinkedHashMap<>();
 
         Reader(
                 SourceReader<T, KafkaPartitionSplit> reader,
@@ -360,7 +390,13 @@ final class RestoredSplitBounds<T>
 
         @Override
         public void addSplits(List<KafkaPartitionSplit> splits) {
-            reader.addSplits(bounded(splits, bounded, latestOffsets));
+            List<KafkaPartitionSplit> withBounds = bounded(splits, bounded, latestOffsets);
+            for (KafkaPartitionSplit split : withBounds) {
+                if (split.getStoppingOffset().orElse(-1L) >= 0) {
+                    withEnds.put(split.splitId(), split);
+                }
+            }
+            reader.addSplits(withBounds);
         }
 
         @Override
@@ -375,7 +411,7 @@ final class RestoredSplitBounds<T>
 
         @Override
         public List<KafkaPartitionSplit> snapshotState(long checkpointId) {
-            return reader.snapshotState(checkpointId);
+            return withEnded(reader.snapshotState(checkpointId), withEnds.values());
         }
 
         @Override

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -101,5 +102,26 @@ class RestoredSplitBoundsTest {
                                 }))
                 .extracting(split -> split.getStoppingOffset().isPresent())
                 .containsExactly(false);
+    }
+
+    @Test
+    void aSplitReadToItsEndStaysInTheCheckpointStartingAtItsEnd() {
+        TopicPartition other = new TopicPartition("features", 4);
+        KafkaPartitionSplit reading = new KafkaPartitionSplit(PARTITION, 42, 100);
+        KafkaPartitionSplit ended = new KafkaPartitionSplit(other, 7, 30);
+
+        List<KafkaPartitionSplit> splits =
+                RestoredSplitBounds.withEnded(
+                        List.of(new KafkaPartitionSplit(PARTITION, 60, 100)),
+                        List.of(reading, ended));
+
+        assertThat(splits)
+                .extracting(
+                        KafkaPartitionSplit::getTopicPartition,
+                        KafkaPartitionSplit::getStartingOffset,
+                        KafkaPartitionSplit::getStoppingOffset)
+                .containsExactly(
+                        tuple(PARTITION, 60L, Optional.of(100L)),
+                        tuple(other, 30L, Optional.of(30L)));
     }
 }
