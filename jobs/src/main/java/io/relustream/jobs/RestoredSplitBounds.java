@@ -21,6 +21,7 @@ import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
 import org.apache.flink.streaming.api.lineage.LineageVertex;
 import org.apache.flink.streaming.api.lineage.LineageVertexProvider;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -75,7 +76,7 @@ final class RestoredSplitBounds<T>
 
     /**
      * @param consumerProperties what a consumer of the source's partitions needs (bootstrap
-     *     servers, security, isolation level), to ask for their latest offsets
+     *     servers, security), to ask for their latest offsets
      */
     RestoredSplitBounds(KafkaSource<T> source, Properties consumerProperties) {
         this.source = source;
@@ -133,13 +134,19 @@ final class RestoredSplitBounds<T>
         return source.getLineageVertex();
     }
 
-    /** The offsets a {@code read_committed} (or as configured) consumer would end at now. */
+    /**
+     * The offsets after the last record of each partition now, records of open transactions
+     * included, as Kafka's enumerator ends a bounded run it starts: a {@code read_committed}
+     * consumer's end would stop before a transaction open now, and miss its records once it
+     * commits.
+     */
     private Map<TopicPartition, Long> latestOffsets(Collection<TopicPartition> partitions) {
+        Properties properties = new Properties();
+        properties.putAll(consumerProperties);
+        properties.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(
-                        consumerProperties,
-                        new ByteArrayDeserializer(),
-                        new ByteArrayDeserializer())) {
+                        properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             return consumer.endOffsets(partitions);
         }
     }

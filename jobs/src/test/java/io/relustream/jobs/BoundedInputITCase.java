@@ -321,4 +321,46 @@ class BoundedInputITCase {
                 .extracting(s -> s.getWindowStart().toEpochMilli() - T0, s -> s.getRecordCount())
                 .containsExactly(tuple(0L, 1L), tuple(10_000L, 3L));
     }
+
+    @Test
+    void aBoundedRunRestoredFromAnUnboundedOneWaitsForATransactionOpenWhenItStarts(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = names(test, 1);
+        String t = names.features;
+        topics.produce(List.of(rec(t, 0, "a", 1_000)));
+        JobClient unbounded =
+                start(options(names, "--parallelism", "1"), new Configuration(), "unbounded");
+        awaitActivations(names, "a");
+        String savepoint =
+                unbounded
+                        .stopWithSavepoint(
+                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(60, TimeUnit.SECONDS);
+        topics.produce(List.of(rec(t, 0, "b", 2_000)));
+
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        try (KafkaProducer<byte[], byte[]> open = openTransaction(t, 0, "in-transaction", 3_000)) {
+            JobClient bounded =
+                    start(
+                            options(names, "--bounded", "--parallelism", "1"),
+                            restore,
+                            "bounded, restored");
+            try {
+                // "b" read: the run has its end. As a bounded run that is not restored, it ends
+                // after the transaction open then, once that commits.
+                awaitActivations(names, "b");
+                open.commitTransaction();
+                bounded.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+            } finally {
+                if (!bounded.getJobStatus().get().isGloballyTerminalState()) {
+                    bounded.cancel().get(30, TimeUnit.SECONDS);
+                }
+            }
+        }
+        assertThat(activationIds(names)).containsExactly("a", "b", "in-transaction");
+        assertThat(stats(names))
+                .extracting(s -> s.getWindowStart().toEpochMilli() - T0, s -> s.getRecordCount())
+                .containsExactly(tuple(0L, 3L));
+    }
 }
