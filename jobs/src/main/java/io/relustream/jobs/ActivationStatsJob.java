@@ -18,6 +18,7 @@ import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.InvalidOptionsException;
 import io.relustream.jobs.options.JobOptions;
 import io.relustream.jobs.options.KafkaProperties;
+import io.relustream.jobs.options.StartingOffsets;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.connector.source.Source;
@@ -418,6 +419,11 @@ public final class ActivationStatsJob {
         }
         Properties consumer = kafkaProperties(options);
         consumer.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        consumer.setProperty(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
+        // What the source's consumer resets an offset out of range to, as Kafka's builder sets it.
+        consumer.setProperty(
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                options.startingOffsets() == StartingOffsets.LATEST ? "latest" : "earliest");
         return new RestoredSplitBounds<>(builder.build(), consumer);
     }
 

@@ -31,6 +31,7 @@ import javax.annotation.Nullable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,11 +54,12 @@ import java.util.stream.Collectors;
  * partitions of a bounded run it starts: the run's checkpoints keep that end, so a failover after
  * one stops where the run would have, not at the offsets that are the latest by then (a failover
  * before the first checkpoint starts the run over, Kafka's own bounded runs alike). An end a
- * bounded run gave its partitions itself is kept. A partition a reader has read to its end stays in
- * its checkpoints, starting at that end (Kafka's reader drops it, and a run restored without {@code
- * --bounded} would never read it again; see {@link #withEnded}). And a restored bounded enumerator
- * tells its readers that no more partitions come, which Kafka's does not (see {@link
- * BoundedEnumerator}).
+ * bounded run gave its partitions itself is kept. A start beyond the end is reset as Kafka's
+ * consumer resets an offset out of range (see {@link #resetOutOfRange}). A partition a reader has
+ * read to its end stays in its checkpoints, starting at that end (Kafka's reader drops it, and a
+ * run restored without {@code --bounded} would never read it again; see {@link #withEnded}). And a
+ * restored bounded enumerator tells its readers that no more partitions come, which Kafka's does
+ * not (see {@link BoundedEnumerator}).
  *
  * <pre>{@code
  * Source<T, KafkaPartitionSplit, KafkaSourceEnumState> source =
@@ -76,7 +78,9 @@ final class RestoredSplitBounds<T>
 
     /**
      * @param consumerProperties what a consumer of the source's partitions needs (bootstrap
-     *     servers, security), to ask for their latest offsets
+     *     servers, security, group id), to ask for their latest and committed offsets; and the
+     *     {@code auto.offset.reset} of the source's consumer, to reset a start beyond the end as it
+     *     would
      */
     RestoredSplitBounds(KafkaSource<T> source, Properties consumerProperties) {
         this.source = source;
@@ -121,7 +125,12 @@ final class RestoredSplitBounds<T>
         return new Reader<>(
                 source.createReader(context),
                 source.getBoundedness() == Boundedness.BOUNDED,
-                this::latestOffsets);
+                this::latestOffsets,
+                this::committedOffsets,
+                !"latest"
+                        .equalsIgnoreCase(
+                                consumerProperties.getProperty(
+                                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG)));
     }
 
     @Override
@@ -132,6 +141,25 @@ final class RestoredSplitBounds<T>
     @Override
     public LineageVertex getLineageVertex() {
         return source.getLineageVertex();
+    }
+
+    /** The offsets the consumer group has committed, of the partitions that have one. */
+    private Map<TopicPartition, Long> committedOffsets(Collection<TopicPartition> partitions) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        consumerProperties,
+                        new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            consumer.committed(Set.copyOf(partitions))
+                    .forEach(
+                            (partition, offset) -> {
+                                if (offset != null) {
+                                    offsets.put(partition, offset.offset());
+                                }
+                            });
+            return offsets;
+        }
     }
 
     /**
@@ -357,6 +385,54 @@ final class RestoredSplitBounds<T>
     }
 
     /**
+     * {@code splits}, each that starts beyond its end starting at the earliest offset instead when
+     * {@code toEarliest}. Such a start is out of range: beyond the end the partition had when the
+     * run started (a committed offset of a topic deleted and created again, say). Kafka's reader
+     * would take it as the partition's end, and read nothing, where an unbounded run's consumer
+     * resets it ({@code auto.offset.reset}, earliest unless the run starts at the latest offsets).
+     *
+     * @param committedOffsets the group's offsets of the partitions that start at them (none for a
+     *     partition without one)
+     */
+    static List<KafkaPartitionSplit> resetOutOfRange(
+            List<KafkaPartitionSplit> splits,
+            boolean toEarliest,
+            Function<Collection<TopicPartition>, Map<TopicPartition, Long>> committedOffsets) {
+        if (!toEarliest) {
+            // Reset to the latest offset, the partition has nothing to read up to its end.
+            return splits;
+        }
+        List<TopicPartition> atCommitted =
+                splits.stream()
+                        .filter(split -> split.getStoppingOffset().orElse(-1L) >= 0)
+                        .filter(
+                                split ->
+                                        split.getStartingOffset()
+                                                == KafkaPartitionSplit.COMMITTED_OFFSET)
+                        .map(KafkaPartitionSplit::getTopicPartition)
+                        .collect(Collectors.toList());
+        Map<TopicPartition, Long> committed =
+                atCommitted.isEmpty() ? Map.of() : committedOffsets.apply(atCommitted);
+        return splits.stream()
+                .map(
+                        split -> {
+                            long end = split.getStoppingOffset().orElse(-1L);
+                            long start =
+                                    split.getStartingOffset()
+                                                    == KafkaPartitionSplit.COMMITTED_OFFSET
+                                            ? committed.getOrDefault(split.getTopicPartition(), -1L)
+                                            : split.getStartingOffset();
+                            return end >= 0 && start > end
+                                    ? new KafkaPartitionSplit(
+                                            split.getTopicPartition(),
+                                            KafkaPartitionSplit.EARLIEST_OFFSET,
+                                            end)
+                                    : split;
+                        })
+                .collect(Collectors.toList());
+    }
+
+    /**
      * {@code reported}, the splits a reader still has, and each of {@code ended} it no longer has,
      * as a split that starts at its end: the reader has read it to its end. Kafka's reader drops a
      * split it has finished from its checkpoints, and its enumerator never hands that partition out
@@ -382,6 +458,9 @@ final class RestoredSplitBounds<T>
         private final SourceReader<T, KafkaPartitionSplit> reader;
         private final boolean bounded;
         private final Function<Collection<TopicPartition>, Map<TopicPartition, Long>> latestOffsets;
+        private final Function<Collection<TopicPartition>, Map<TopicPartition, Long>>
+                committedOffsets;
+        private final boolean resetToEarliest;
 
         /** The splits given to the reader with an offset to end at, by split id. */
         private final Map<String, KafkaPartitionSplit> withEnds = new LinkedHashMap<>();
@@ -389,15 +468,23 @@ final class RestoredSplitBounds<T>
         Reader(
                 SourceReader<T, KafkaPartitionSplit> reader,
                 boolean bounded,
-                Function<Collection<TopicPartition>, Map<TopicPartition, Long>> latestOffsets) {
+                Function<Collection<TopicPartition>, Map<TopicPartition, Long>> latestOffsets,
+                Function<Collection<TopicPartition>, Map<TopicPartition, Long>> committedOffsets,
+                boolean resetToEarliest) {
             this.reader = reader;
             this.bounded = bounded;
             this.latestOffsets = latestOffsets;
+            this.committedOffsets = committedOffsets;
+            this.resetToEarliest = resetToEarliest;
         }
 
         @Override
         public void addSplits(List<KafkaPartitionSplit> splits) {
-            List<KafkaPartitionSplit> withBounds = bounded(splits, bounded, latestOffsets);
+            List<KafkaPartitionSplit> withBounds =
+                    resetOutOfRange(
+                            bounded(splits, bounded, latestOffsets),
+                            resetToEarliest,
+                            committedOffsets);
             for (KafkaPartitionSplit split : withBounds) {
                 if (split.getStoppingOffset().orElse(-1L) >= 0) {
                     withEnds.put(split.splitId(), split);

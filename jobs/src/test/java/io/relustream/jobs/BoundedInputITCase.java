@@ -363,4 +363,49 @@ class BoundedInputITCase {
                 .extracting(s -> s.getWindowStart().toEpochMilli() - T0, s -> s.getRecordCount())
                 .containsExactly(tuple(0L, 3L));
     }
+
+    @Test
+    void aCommittedOffsetBeyondTheEndStartsAtTheEarliestRecordAsKafkaResetsIt(TestInfo test)
+            throws Exception {
+        JobTopics names = names(test, 1);
+        String t = names.features;
+        topics.produce(List.of(rec(t, 0, "a", 1_000), rec(t, 0, "b", 2_000)));
+        // Out of range (a topic deleted and created again, say): an unbounded run's consumer
+        // resets it to the earliest offset, as --starting-offsets committed does without one.
+        try (Admin admin = kafka.admin()) {
+            admin.alterConsumerGroupOffsets(
+                            names.features + "-group",
+                            Map.of(new TopicPartition(t, 0), new OffsetAndMetadata(100)))
+                    .all()
+                    .get();
+        }
+        runToEnd(
+                options(names, "--bounded", "--starting-offsets", "committed"),
+                new Configuration());
+        assertThat(activationIds(names)).containsExactly("a", "b");
+    }
+
+    @Test
+    void aBoundedRunWaitsForATransactionOpenWhenItStarts(TestInfo test) throws Exception {
+        JobTopics names = names(test, 1);
+        String t = names.features;
+        topics.produce(List.of(rec(t, 0, "a", 1_000)));
+        try (KafkaProducer<byte[], byte[]> open = openTransaction(t, 0, "in-transaction", 2_000)) {
+            JobClient bounded =
+                    start(
+                            options(names, "--bounded", "--parallelism", "1"),
+                            new Configuration(),
+                            "bounded");
+            try {
+                awaitActivations(names, "a");
+                open.commitTransaction();
+                bounded.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+            } finally {
+                if (!bounded.getJobStatus().get().isGloballyTerminalState()) {
+                    bounded.cancel().get(30, TimeUnit.SECONDS);
+                }
+            }
+        }
+        assertThat(activationIds(names)).containsExactly("a", "in-transaction");
+    }
 }

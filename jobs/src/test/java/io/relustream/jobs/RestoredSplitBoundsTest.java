@@ -6,9 +6,12 @@ import org.apache.kafka.common.TopicPartition;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -123,5 +126,70 @@ class RestoredSplitBoundsTest {
                 .containsExactly(
                         tuple(PARTITION, 60L, Optional.of(100L)),
                         tuple(other, 30L, Optional.of(30L)));
+    }
+
+    @Test
+    void aStartBeyondTheEndIsResetToTheEarliestOffsetAsKafkaWouldResetIt() {
+        TopicPartition other = new TopicPartition("features", 4);
+        TopicPartition committed = new TopicPartition("features", 5);
+        TopicPartition committedInRange = new TopicPartition("features", 6);
+        TopicPartition noneCommitted = new TopicPartition("features", 7);
+        List<KafkaPartitionSplit> splits =
+                List.of(
+                        new KafkaPartitionSplit(PARTITION, 100, 2),
+                        new KafkaPartitionSplit(other, 2, 2),
+                        new KafkaPartitionSplit(committed, KafkaPartitionSplit.COMMITTED_OFFSET, 2),
+                        new KafkaPartitionSplit(
+                                committedInRange, KafkaPartitionSplit.COMMITTED_OFFSET, 2),
+                        new KafkaPartitionSplit(
+                                noneCommitted, KafkaPartitionSplit.COMMITTED_OFFSET, 2));
+        List<Collection<TopicPartition>> asked = new ArrayList<>();
+        Function<Collection<TopicPartition>, Map<TopicPartition, Long>> committedOffsets =
+                partitions -> {
+                    asked.add(partitions);
+                    return Map.of(committed, 3L, committedInRange, 2L);
+                };
+
+        assertThat(RestoredSplitBounds.resetOutOfRange(splits, true, committedOffsets))
+                .extracting(
+                        KafkaPartitionSplit::getTopicPartition,
+                        KafkaPartitionSplit::getStartingOffset,
+                        KafkaPartitionSplit::getStoppingOffset)
+                .containsExactly(
+                        tuple(PARTITION, KafkaPartitionSplit.EARLIEST_OFFSET, Optional.of(2L)),
+                        tuple(other, 2L, Optional.of(2L)),
+                        tuple(committed, KafkaPartitionSplit.EARLIEST_OFFSET, Optional.of(2L)),
+                        tuple(
+                                committedInRange,
+                                KafkaPartitionSplit.COMMITTED_OFFSET,
+                                Optional.of(2L)),
+                        tuple(
+                                noneCommitted,
+                                KafkaPartitionSplit.COMMITTED_OFFSET,
+                                Optional.of(2L)));
+        assertThat(asked).containsExactly(List.of(committed, committedInRange, noneCommitted));
+        assertThat(RestoredSplitBounds.resetOutOfRange(splits, false, committedOffsets))
+                .isEqualTo(splits);
+    }
+
+    @Test
+    void aStartWithoutAnEndIsNeverOutOfRange() {
+        List<KafkaPartitionSplit> splits =
+                List.of(
+                        new KafkaPartitionSplit(
+                                PARTITION, 100, KafkaPartitionSplit.NO_STOPPING_OFFSET),
+                        new KafkaPartitionSplit(
+                                PARTITION,
+                                KafkaPartitionSplit.COMMITTED_OFFSET,
+                                KafkaPartitionSplit.NO_STOPPING_OFFSET));
+
+        assertThat(
+                        RestoredSplitBounds.resetOutOfRange(
+                                splits,
+                                true,
+                                partitions -> {
+                                    throw new AssertionError("asked for " + partitions);
+                                }))
+                .isEqualTo(splits);
     }
 }
