@@ -2,6 +2,7 @@ package io.relustream.jobs;
 
 import io.relustream.avro.ActivationStats;
 import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
 import io.relustream.jobs.local.EmbeddedKafka;
 import io.relustream.jobs.options.JobOptions;
 
@@ -131,9 +132,14 @@ class BoundedInputITCase {
     @Test
     void endsAfterPartitionsThatAreEmptyHoldAnAbortedTransactionOrEndInAMarker(TestInfo test)
             throws Exception {
-        JobTopics names = names(test, 4);
+        JobTopics names = names(test, 5);
         String t = names.features;
-        topics.produce(List.of(rec(t, 0, "p0-a", 1_000), rec(t, 0, "p0-b", 12_000)));
+        // Partition 1 is empty, 4 holds bad bytes only.
+        topics.produce(
+                List.of(
+                        rec(t, 0, "p0-a", 1_000),
+                        rec(t, 0, "p0-b", 12_000),
+                        new ProducerRecord<>(t, 4, null, new byte[] {1, 2, 3})));
         Map<String, Object> config =
                 Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -156,6 +162,9 @@ class BoundedInputITCase {
 
         // Nothing of the aborted transaction; the end of the input closes the last windows.
         assertThat(activationIds(names)).containsExactly("p0-a", "p0-b", "p3-a", "p3-b");
+        assertThat(TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer))
+                .extracting(DeadLetter::getPartition, DeadLetter::getOffset)
+                .containsExactly(tuple(4, 0L));
         assertThat(stats(names))
                 .extracting(s -> s.getWindowStart().toEpochMilli() - T0, s -> s.getRecordCount())
                 .containsExactlyInAnyOrder(tuple(0L, 2L), tuple(10_000L, 1L), tuple(20_000L, 1L));
@@ -407,5 +416,76 @@ class BoundedInputITCase {
             }
         }
         assertThat(activationIds(names)).containsExactly("a", "in-transaction");
+    }
+
+    @Test
+    void aBoundedRunRestoredFromABoundedOneEndsWhereItWouldHaveInEveryPartition(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = names(test, 2);
+        String t = names.features;
+        topics.produce(List.of(rec(t, 0, "p0-a", 1_000), rec(t, 1, "p1-a", 2_000)));
+        JobOptions bounded = options(names, "--bounded", "--parallelism", "1");
+        String savepoint;
+        try (KafkaProducer<byte[], byte[]> open = openTransaction(t, 0, "p0-open", 3_000)) {
+            JobClient first = start(bounded, new Configuration(), "bounded, until the savepoint");
+            awaitActivations(names, "p0-a", "p1-a");
+            savepoint =
+                    first.stopWithSavepoint(
+                                    false,
+                                    savepoints.toUri().toString(),
+                                    SavepointFormatType.CANONICAL)
+                            .get(60, TimeUnit.SECONDS);
+            open.commitTransaction();
+        }
+        // Beyond the end of the first run in both partitions: for a later run.
+        topics.produce(List.of(rec(t, 0, "p0-later", 4_000), rec(t, 1, "p1-later", 5_000)));
+
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        runToEnd(bounded, restore);
+
+        assertThat(activationIds(names)).containsExactly("p0-a", "p0-open", "p1-a");
+        assertThat(stats(names))
+                .extracting(s -> s.getWindowStart().toEpochMilli() - T0, s -> s.getRecordCount())
+                .containsExactly(tuple(0L, 3L));
+    }
+
+    @Test
+    void aPartitionAddedWhileABoundedRunReadsIsNotPartOfItsInput(TestInfo test) throws Exception {
+        JobTopics names = names(test, 1);
+        String t = names.features;
+        topics.produce(List.of(rec(t, 0, "a", 1_000)));
+        // The open transaction keeps the run reading until the partition has been added.
+        try (KafkaProducer<byte[], byte[]> open = openTransaction(t, 0, "in-transaction", 2_000)) {
+            JobClient bounded =
+                    start(
+                            options(
+                                    names,
+                                    "--bounded",
+                                    "--parallelism",
+                                    "1",
+                                    "--delivery-guarantee",
+                                    "none",
+                                    "--kafka.partition.discovery.interval.ms=100"),
+                            new Configuration(),
+                            "bounded");
+            try {
+                awaitActivations(names, "a");
+                try (Admin admin = kafka.admin()) {
+                    admin.createPartitions(Map.of(t, NewPartitions.increaseTo(2))).all().get();
+                }
+                topics.produce(List.of(rec(t, 1, "added", 3_000)));
+                open.commitTransaction();
+                bounded.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+            } finally {
+                if (!bounded.getJobStatus().get().isGloballyTerminalState()) {
+                    bounded.cancel().get(30, TimeUnit.SECONDS);
+                }
+            }
+        }
+        assertThat(activationIds(names)).containsExactly("a", "in-transaction");
+        assertThat(stats(names))
+                .extracting(s -> s.getWindowStart().toEpochMilli() - T0, s -> s.getRecordCount())
+                .containsExactly(tuple(0L, 2L));
     }
 }
