@@ -25,8 +25,9 @@ import java.util.List;
  * {@code --} is never the separate value of the option before it.
  *
  * <pre>{@code
- * SqlZeroFractionJob job = new SqlZeroFractionJob();
- * int status = CommandLines.of(job, CommandLines.USE_HELP, job::checkTopics).execute(args);
+ * MyCommand command = new MyCommand(); // a picocli @Command that checks its options in a method
+ * int status =
+ *         CommandLines.of(command, CommandLines.USE_HELP, command::checkOptions).execute(args);
  * }</pre>
  */
 public final class CommandLines {

@@ -20,7 +20,10 @@ import java.util.Set;
  * <pre>{@code
  * List<String> rest = new ArrayList<>();
  * Map<String, String> properties =
- *         KafkaProperties.extract(args, rest, Map.of("bootstrap.servers", "use --bootstrap-servers"));
+ *         KafkaProperties.extract(
+ *                 Arrays.asList(args),
+ *                 rest,
+ *                 Map.of("bootstrap.servers", "use --bootstrap-servers instead"));
  * KafkaProperties.checkValues(properties, List.of(ProducerConfig.configDef()), Set.of());
  * }</pre>
  *
