@@ -51,8 +51,9 @@ import java.util.stream.Collectors;
  *
  * <p>Fields may be {@code double}, {@code float}, {@code int} or {@code long}, a union of {@code
  * null} with one of them, or an array of one of them (the array may be a union with {@code null},
- * its items may not). Activations are written into new fields ({@code <field>_relu} by default) or
- * in place; derivatives go to {@code <field>_grad} fields unless switched off. The new fields of a
+ * its items may not). Activations are written into new fields (by default {@code <field>_} and the
+ * activation's name: {@code score_relu}, {@code score_relu6}, {@code score_leaky_relu}) or in
+ * place; derivatives go to {@code <field>_grad} fields unless switched off. The new fields of a
  * {@code double} or {@code float} field are of its type.
  *
  * <p>The new fields of an {@code int} or {@code long} field are {@code double} ({@code

@@ -51,10 +51,11 @@ import java.util.function.Supplier;
  * exec:exec@report} puts it on the class path.)
  *
  * <p>When a window re-fired (allowed lateness), the record read later wins: see {@link
- * StatsSeries}. Exit status: 0 when both images were written; 2 for invalid options, or when there
- * is nothing to plot (no records, none of the chosen groups, or no values for one image, which is
- * then not written); 1 when the topic or the file cannot be read, or an image cannot be drawn (more
- * than the Java heap holds) or written.
+ * StatsSeries}. Exit status: 0 when both images were written; 2 for invalid options (an {@code
+ * --input} that does not exist or is not a file too), or when there is nothing to plot (no records,
+ * none of the chosen groups, or no values for one image, which is then not written); 1 when the
+ * topic or the file cannot be read, or an image cannot be drawn (more than the Java heap holds) or
+ * written.
  */
 @Command(
         name = "report",
