@@ -50,6 +50,11 @@ public final class BenchmarkSuite {
     static final List<String> SECTIONS =
             List.of("kernels", "statistics", "operators", "end-to-end", "memory");
 
+    private static final String USAGE =
+            "Usage: BenchmarkSuite [--smoke] [--only "
+                    + String.join(",", SECTIONS)
+                    + "] [--output FILE] [--help]";
+
     public static void main(String[] args) throws Exception {
         Arguments arguments;
         try {
@@ -58,11 +63,18 @@ public final class BenchmarkSuite {
             // Before anything runs: a misspelt option or section would otherwise run the whole
             // suite, or nothing, or fail only once the suite is done.
             System.err.println(e.getMessage());
-            System.err.println(
-                    "Usage: BenchmarkSuite [--smoke] [--only "
-                            + String.join(",", SECTIONS)
-                            + "] [--output FILE]");
+            System.err.println(USAGE);
             System.exit(2);
+            return;
+        }
+        if (arguments.help) {
+            System.out.println(USAGE);
+            System.out.println(
+                    "  --smoke        run each benchmark once with a tiny count; measures nothing");
+            System.out.println(
+                    "  --only a,b     run only these sections, of " + String.join(", ", SECTIONS));
+            System.out.println("  --output FILE  also write the table as Markdown to FILE");
+            System.out.println("  -h, --help     print this help and exit");
             return;
         }
         List<String> table = new BenchmarkSuite(arguments.smoke, arguments.sections).run();
@@ -73,16 +85,21 @@ public final class BenchmarkSuite {
         System.exit(0);
     }
 
-    /** The suite's command line: {@code --smoke}, {@code --only a,b}, {@code --output FILE}. */
+    /**
+     * The suite's command line: {@code --smoke}, {@code --only a,b}, {@code --output FILE}, {@code
+     * --help}.
+     */
     static final class Arguments {
         final boolean smoke;
         final List<String> sections;
         final Path output;
+        final boolean help;
 
-        private Arguments(boolean smoke, List<String> sections, Path output) {
+        private Arguments(boolean smoke, List<String> sections, Path output, boolean help) {
             this.smoke = smoke;
             this.sections = sections;
             this.output = output;
+            this.help = help;
         }
 
         /**
@@ -93,8 +110,14 @@ public final class BenchmarkSuite {
             boolean smoke = false;
             List<String> sections = List.of();
             Path output = null;
+            // Read on after it: only a valid command line prints the help, as in the job's mains.
+            boolean help = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
+                    case "-h":
+                    case "--help":
+                        help = true;
+                        break;
                     case "--smoke":
                         smoke = true;
                         break;
@@ -125,7 +148,7 @@ public final class BenchmarkSuite {
                         throw new IllegalArgumentException("Unknown option: '" + args[i] + "'");
                 }
             }
-            return new Arguments(smoke, sections, output);
+            return new Arguments(smoke, sections, output, help);
         }
 
         private static String valueOf(String[] args, int option) {

@@ -83,4 +83,16 @@ class BenchmarkSuiteArgumentsTest {
                                 + table
                                 + "' does not exist");
     }
+
+    @Test
+    void readsHelpAsEveryMainDoes() {
+        // "--help" was an unknown option: exit status 2 and no description of the options.
+        assertThat(BenchmarkSuite.Arguments.parse("--help").help).isTrue();
+        assertThat(BenchmarkSuite.Arguments.parse("-h").help).isTrue();
+        assertThat(BenchmarkSuite.Arguments.parse("--smoke").help).isFalse();
+        // Only a valid command line prints the help, as in the job's mains.
+        assertThatThrownBy(() -> BenchmarkSuite.Arguments.parse("--help", "--smok"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Unknown option: '--smok'");
+    }
 }
