@@ -24,8 +24,17 @@ public non-sealed interface Activation extends VectorActivation {
     /** The derivative of the activation at one input. */
     double derivative(double z);
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when {@code inputLength} is negative
+     */
     @Override
     default int outputLength(int inputLength) {
+        if (inputLength < 0) {
+            throw new IllegalArgumentException(
+                    spec() + " needs a non-negative input length, got " + inputLength);
+        }
         return inputLength;
     }
 

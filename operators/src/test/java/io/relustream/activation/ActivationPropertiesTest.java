@@ -14,6 +14,7 @@ import net.jqwik.api.constraints.Size;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Properties every activation keeps, over generated parameters and inputs. */
 class ActivationPropertiesTest {
@@ -35,6 +36,17 @@ class ActivationPropertiesTest {
                     .as("%s: f'(%s)", activation.spec(), in[i])
                     .isEqualTo(Double.doubleToRawLongBits(activation.derivative(in[i])));
         }
+    }
+
+    @Property(tries = 50)
+    void outputLengthIsTheInputLengthWhichIsNeverNegative(
+            @ForAll("activations") Activation activation) {
+        assertThat(activation.outputLength(0)).isZero();
+        assertThat(activation.outputLength(7)).isEqualTo(7);
+        // As maxout refuses it: -1 made callers fail later, at new double[-1].
+        assertThatThrownBy(() -> activation.outputLength(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(activation.spec() + " needs a non-negative input length, got -1");
     }
 
     @Property(tries = 300)
