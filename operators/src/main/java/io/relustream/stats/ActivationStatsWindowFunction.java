@@ -9,8 +9,6 @@ import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
-import java.util.Objects;
-
 /**
  * Turns the accumulator that {@link ActivationStatsAggregate} left for a group and window into the
  * window's {@link ActivationStats}, with the key as the group.
@@ -34,12 +32,13 @@ public final class ActivationStatsWindowFunction
     private final double deadThreshold;
 
     /**
-     * @param activationSpec canonical spec of the activation, written into every record
+     * @param activationSpec spec of the activation, written into every record in its canonical form
+     *     ({@code Activations.parseVector(activationSpec).spec()})
      * @param deadThreshold a feature is listed as dead when its zero fraction is at least this; in
      *     {@code (0, 1]}
      */
     public ActivationStatsWindowFunction(String activationSpec, double deadThreshold) {
-        this.activationSpec = Objects.requireNonNull(activationSpec, "activationSpec");
+        this.activationSpec = DeadFeatureDetector.canonicalSpec(activationSpec);
         this.deadThreshold = DeadFeatureDetector.checkDeadThreshold(deadThreshold);
     }
 

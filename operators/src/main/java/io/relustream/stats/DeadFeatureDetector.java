@@ -1,5 +1,7 @@
 package io.relustream.stats;
 
+import io.relustream.activation.Activations;
+import io.relustream.activation.VectorActivation;
 import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
 import io.relustream.operators.GroupMetrics;
@@ -128,7 +130,8 @@ public final class DeadFeatureDetector
      *     in {@code (0, 1]}
      * @param sparsityLimit zero fraction of the group above which {@code sparsity_above} fires; in
      *     {@code [0, 1)}, or null for no sparsity alerts
-     * @param activationSpec canonical spec of the activation, written into every alert
+     * @param activationSpec spec of the activation, written into every alert in its canonical form
+     *     ({@link VectorActivation#spec()})
      */
     public DeadFeatureDetector(
             int deadWindows, double deadThreshold, Double sparsityLimit, String activationSpec) {
@@ -180,12 +183,26 @@ public final class DeadFeatureDetector
         this.deadWindows = deadWindows;
         this.deadThreshold = checkDeadThreshold(deadThreshold);
         this.sparsityLimit = sparsityLimit;
-        this.activationSpec = Objects.requireNonNull(activationSpec, "activationSpec");
+        this.activationSpec = canonicalSpec(activationSpec);
         if (groupMetricsLimit < 0) {
             throw new IllegalArgumentException(
                     "groupMetricsLimit must be >= 0: " + groupMetricsLimit);
         }
         this.groupMetricsLimit = groupMetricsLimit;
+    }
+
+    /**
+     * The spec as {@link VectorActivation#spec()} writes it, the form the activations carry: a typo
+     * fails here, not as a label on every record.
+     */
+    static String canonicalSpec(String activationSpec) {
+        Objects.requireNonNull(activationSpec, "activationSpec");
+        try {
+            return Activations.parseVector(activationSpec).spec();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "Invalid activationSpec '" + activationSpec + "': " + e.getMessage(), e);
+        }
     }
 
     static double checkDeadThreshold(double deadThreshold) {

@@ -718,4 +718,26 @@ class DeadFeatureDetectorTest {
         assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, null, null))
                 .isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void refusesAnActivationSpecNoParserReads() {
+        // "leaky" went into every alert and, by the window function, every statistics record.
+        assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, null, "leaky"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Invalid activationSpec 'leaky': Unknown activation");
+        assertThatThrownBy(() -> new ActivationStatsWindowFunction("leaky", 1.0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Invalid activationSpec 'leaky': Unknown activation");
+    }
+
+    @Test
+    void writesTheCanonicalSpecAsTheActivationsTopicDoes() throws Exception {
+        // The activations carry Activation.spec(): "leaky_relu(alpha=0.01)" for "leaky_relu".
+        var harness = harness(new DeadFeatureDetector(1, 1.0, null, "leaky_relu"));
+
+        List<ActivationAlert> alerts = feed(harness, features("layer-0", 0, 1.0));
+
+        assertThat(alerts).hasSize(1);
+        assertThat(alerts.get(0).getActivation()).isEqualTo("leaky_relu(alpha=0.01)");
+    }
 }
