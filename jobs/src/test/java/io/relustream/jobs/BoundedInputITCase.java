@@ -254,6 +254,20 @@ class BoundedInputITCase {
         return producer;
     }
 
+    /** Stops {@code job} with a savepoint under {@code folder}; returns the savepoint's path. */
+    private static String stopWithSavepoint(JobClient job, Path folder) throws Exception {
+        return job.stopWithSavepoint(
+                        false, folder.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(60, TimeUnit.SECONDS);
+    }
+
+    /** The configuration of a run restored from {@code savepoint}. */
+    private static Configuration restoringFrom(String savepoint) {
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        return restore;
+    }
+
     /** Reads the activations topic until it has every one of {@code ids} or 30 s have passed. */
     private static List<String> awaitActivations(JobTopics names, String... ids)
             throws InterruptedException {
@@ -283,18 +297,12 @@ class BoundedInputITCase {
                             new Configuration(),
                             "bounded, until the savepoint");
             assertThat(awaitActivations(names, "p0-a", "p1-a")).containsExactly("p0-a", "p1-a");
-            savepoint =
-                    bounded.stopWithSavepoint(
-                                    false,
-                                    savepoints.toUri().toString(),
-                                    SavepointFormatType.CANONICAL)
-                            .get(60, TimeUnit.SECONDS);
+            savepoint = stopWithSavepoint(bounded, savepoints);
             open.commitTransaction();
         }
         topics.produce(List.of(rec(t, 0, "p0-b", 4_000), rec(t, 1, "p1-b", 5_000)));
 
-        Configuration restore = new Configuration();
-        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        Configuration restore = restoringFrom(savepoint);
         JobClient unbounded = start(options(names, "--parallelism", "1"), restore, "unbounded");
         List<String> read;
         try {
@@ -314,16 +322,12 @@ class BoundedInputITCase {
         JobClient job =
                 start(options(names, "--parallelism", "1"), new Configuration(), "unbounded");
         topics.readAtLeast(names.activations, 2, Duration.ofSeconds(60));
-        String savepoint =
-                job.stopWithSavepoint(
-                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                        .get(60, TimeUnit.SECONDS);
+        String savepoint = stopWithSavepoint(job, savepoints);
         try (Admin admin = kafka.admin()) {
             admin.createPartitions(Map.of(t, NewPartitions.increaseTo(2))).all().get();
         }
         topics.produce(List.of(rec(t, 1, "new-p1", 13_000), rec(t, 0, "c", 14_000)));
-        Configuration restore = new Configuration();
-        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        Configuration restore = restoringFrom(savepoint);
         runToEnd(options(names, "--bounded", "--parallelism", "1"), restore);
         assertThat(activationIds(names)).containsExactly("a", "b", "c", "new-p1");
         assertThat(stats(names))
@@ -340,15 +344,10 @@ class BoundedInputITCase {
         JobClient unbounded =
                 start(options(names, "--parallelism", "1"), new Configuration(), "unbounded");
         awaitActivations(names, "a");
-        String savepoint =
-                unbounded
-                        .stopWithSavepoint(
-                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                        .get(60, TimeUnit.SECONDS);
+        String savepoint = stopWithSavepoint(unbounded, savepoints);
         topics.produce(List.of(rec(t, 0, "b", 2_000)));
 
-        Configuration restore = new Configuration();
-        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        Configuration restore = restoringFrom(savepoint);
         try (KafkaProducer<byte[], byte[]> open = openTransaction(t, 0, "in-transaction", 3_000)) {
             JobClient bounded =
                     start(
@@ -429,19 +428,13 @@ class BoundedInputITCase {
         try (KafkaProducer<byte[], byte[]> open = openTransaction(t, 0, "p0-open", 3_000)) {
             JobClient first = start(bounded, new Configuration(), "bounded, until the savepoint");
             awaitActivations(names, "p0-a", "p1-a");
-            savepoint =
-                    first.stopWithSavepoint(
-                                    false,
-                                    savepoints.toUri().toString(),
-                                    SavepointFormatType.CANONICAL)
-                            .get(60, TimeUnit.SECONDS);
+            savepoint = stopWithSavepoint(first, savepoints);
             open.commitTransaction();
         }
         // Beyond the end of the first run in both partitions: for a later run.
         topics.produce(List.of(rec(t, 0, "p0-later", 4_000), rec(t, 1, "p1-later", 5_000)));
 
-        Configuration restore = new Configuration();
-        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        Configuration restore = restoringFrom(savepoint);
         runToEnd(bounded, restore);
 
         assertThat(activationIds(names)).containsExactly("p0-a", "p0-open", "p1-a");
