@@ -104,9 +104,14 @@ class BoundedInputITCase {
         try {
             job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
         } finally {
-            if (!job.getJobStatus().get().isGloballyTerminalState()) {
-                job.cancel().get(30, TimeUnit.SECONDS);
-            }
+            cancelIfRunning(job);
+        }
+    }
+
+    /** Cancels {@code job} unless it has ended, so that a failed test leaves no job running. */
+    private static void cancelIfRunning(JobClient job) throws Exception {
+        if (!job.getJobStatus().get().isGloballyTerminalState()) {
+            job.cancel().get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -361,9 +366,7 @@ class BoundedInputITCase {
                 open.commitTransaction();
                 bounded.getJobExecutionResult().get(60, TimeUnit.SECONDS);
             } finally {
-                if (!bounded.getJobStatus().get().isGloballyTerminalState()) {
-                    bounded.cancel().get(30, TimeUnit.SECONDS);
-                }
+                cancelIfRunning(bounded);
             }
         }
         assertThat(activationIds(names)).containsExactly("a", "b", "in-transaction");
@@ -409,9 +412,7 @@ class BoundedInputITCase {
                 open.commitTransaction();
                 bounded.getJobExecutionResult().get(60, TimeUnit.SECONDS);
             } finally {
-                if (!bounded.getJobStatus().get().isGloballyTerminalState()) {
-                    bounded.cancel().get(30, TimeUnit.SECONDS);
-                }
+                cancelIfRunning(bounded);
             }
         }
         assertThat(activationIds(names)).containsExactly("a", "in-transaction");
@@ -471,9 +472,7 @@ class BoundedInputITCase {
                 open.commitTransaction();
                 bounded.getJobExecutionResult().get(60, TimeUnit.SECONDS);
             } finally {
-                if (!bounded.getJobStatus().get().isGloballyTerminalState()) {
-                    bounded.cancel().get(30, TimeUnit.SECONDS);
-                }
+                cancelIfRunning(bounded);
             }
         }
         assertThat(activationIds(names)).containsExactly("a", "in-transaction");
