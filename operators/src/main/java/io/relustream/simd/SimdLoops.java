@@ -29,8 +29,11 @@ public final class SimdLoops {
     /** What is wrong with the property's value; null when it is true, false or not set. */
     private static final String SETTING_PROBLEM = settingProblem();
 
+    /** Why the Vector API loops are off on this JVM; null when they are on. */
+    private static final String OFF_REASON = offReason();
+
     /** Whether the Vector API loops may be called on this JVM. */
-    public static final boolean ENABLED = enabled();
+    public static final boolean ENABLED = OFF_REASON == null;
 
     private static final AtomicBoolean REPORTED = new AtomicBoolean();
 
@@ -76,35 +79,29 @@ public final class SimdLoops {
         }
     }
 
-    private static boolean enabled() {
-        if (SETTING_PROBLEM != null
-                || setting().equals("false")
-                || ModuleLayer.boot().findModule(MODULE).isEmpty()) {
-            return false;
+    private static String offReason() {
+        if (SETTING_PROBLEM != null) {
+            return SETTING_PROBLEM;
+        }
+        if (setting().equals("false")) {
+            return "-D" + PROPERTY + "=false";
+        }
+        if (ModuleLayer.boot().findModule(MODULE).isEmpty()) {
+            return "start the JVM with --add-modules " + MODULE + " for the others";
         }
         try {
-            return VectorApiLoops.hardwareFits();
+            return VectorApiLoops.hardwareFits() ? null : "no 256-bit vectors on this hardware";
         } catch (LinkageError e) {
             // The module is in the boot layer but unusable here: keep the plain loops.
-            return false;
+            return MODULE + " is unusable here: " + e;
         }
     }
 
     /** Why {@link #ENABLED} is what it is, for start-up logs and benchmark tables. */
     public static String describe() {
-        if (ENABLED) {
-            return "Vector API loops, " + VectorApiLoops.SPECIES;
-        }
-        if (SETTING_PROBLEM != null) {
-            return "plain loops (" + SETTING_PROBLEM + ")";
-        }
-        if (setting().equals("false")) {
-            return "plain loops (-D" + PROPERTY + "=false)";
-        }
-        if (ModuleLayer.boot().findModule(MODULE).isEmpty()) {
-            return "plain loops (start the JVM with --add-modules " + MODULE + " for the others)";
-        }
-        return "plain loops (no 256-bit vectors on this hardware)";
+        return ENABLED
+                ? "Vector API loops, " + VectorApiLoops.SPECIES
+                : "plain loops (" + OFF_REASON + ")";
     }
 
     // The activation loops below do whole vectors from the start and return how many values they
