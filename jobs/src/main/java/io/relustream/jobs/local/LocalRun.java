@@ -328,7 +328,15 @@ public final class LocalRun implements Callable<Integer> {
         out.println("Starting an in-process Kafka broker...");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             JobOptions options = jobOptions(kafka.bootstrapServers());
-            kafka.createTopics(2, options.inputTopic());
+            Configuration configuration = new Configuration();
+            if (prometheusPort > 0) {
+                ActivationStatsJob.withPrometheus(configuration, prometheusPort);
+            }
+            StreamExecutionEnvironment env = ActivationStatsJob.environment(options, configuration);
+            // A partition for every source subtask (--parallelism, or one per core by default): a
+            // subtask without one holds event time back for --idleness, and the first windows
+            // would close that late, all at once.
+            kafka.createTopics(Math.max(2, env.getParallelism()), options.inputTopic());
             kafka.createTopics(
                     1,
                     options.outputTopic(),
@@ -366,13 +374,10 @@ public final class LocalRun implements Callable<Integer> {
                             });
             Thread printer = daemon("stats-printer", () -> print(kafka, options, running));
 
-            Configuration configuration = new Configuration();
             if (prometheusPort > 0) {
-                ActivationStatsJob.withPrometheus(configuration, prometheusPort);
                 out.println(
                         "Prometheus metrics at http://localhost:" + prometheusPort + "/metrics");
             }
-            StreamExecutionEnvironment env = ActivationStatsJob.environment(options, configuration);
             ActivationStatsPipeline.build(
                     env,
                     options,

@@ -85,6 +85,38 @@ class LocalRunITCase {
     }
 
     /**
+     * Wider than the input topic would be with a fixed partition count: a source subtask without a
+     * partition holds event time back for {@code --idleness}, here longer than the run, so no
+     * window would close. The run gives the input a partition for every subtask.
+     */
+    @Test
+    void aRunWiderThanTwoSubtasksStillPrintsWindowsAsTheyClose() {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+        int status =
+                LocalRun.run(
+                        new String[] {
+                            "--prometheus-port", "0",
+                            "--duration", "20s",
+                            "--rate", "100",
+                            "--groups", "1",
+                            "--dimensions", "4",
+                            "--window", "1s",
+                            "--out-of-orderness", "0s",
+                            "--parallelism", "4",
+                            "--idleness", "10m"
+                        },
+                        out);
+
+        String printed = buffer.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(printed).isZero();
+        // 1-second windows over about 20 seconds; one is enough to show that windows close.
+        assertThat(Arrays.asList(printed.split("\\R")))
+                .as(printed)
+                .anyMatch(line -> ROW.matcher(line).find());
+    }
+
+    /**
      * Ctrl-C, or SIGTERM as here ({@link Process#destroy()}): the JVM ends when its shutdown hooks
      * return, so the run must stop the generator, the job and the broker before that, and say so.
      */
