@@ -1,6 +1,11 @@
 package io.relustream.jobs;
 
 import io.relustream.avro.ActivationStats;
+import io.relustream.avro.ActivationVector;
+import io.relustream.avro.DeadLetter;
+import io.relustream.jobs.local.EmbeddedKafka;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -11,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
@@ -378,6 +385,90 @@ class ShadedJarTest {
                                 + " number and a unit: 500ms, 10s, 5m, 2h");
     }
 
+    @Test
+    void jobRunsFromTheJarOnAFlinkClusterAndAccountsForEveryRecord() throws Exception {
+        // The other checks stop before a job starts: this one runs it from the jar, with its
+        // Kafka connector, Kafka client and Avro loaded from the jar as a cluster loads them.
+        long t0 = 1_700_000_000_000L; // a multiple of 10 s: the three records share one window
+        byte[] bad = {1, 2, 3};
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            JobTopics names = JobTopics.create(kafka, "from-the-jar", 1);
+            KafkaTopics topics = new KafkaTopics(kafka.bootstrapServers());
+            topics.produce(
+                    List.of(
+                            TestRecords.record(
+                                    names.features, 0, TestRecords.vector("a", t0, "g", -1.0, 2.0)),
+                            new ProducerRecord<>(names.features, 0, null, bad),
+                            TestRecords.record(
+                                    names.features,
+                                    0,
+                                    TestRecords.vector("b", t0 + 1_000, "g", 3.0, -4.0)),
+                            TestRecords.record(
+                                    names.features,
+                                    0,
+                                    TestRecords.vector("c", t0 + 2_000, "g", 0.0, 5.0))));
+            List<String> args =
+                    new ArrayList<>(
+                            List.of(
+                                    jar.toAbsolutePath().toString(),
+                                    "--bootstrap-servers",
+                                    kafka.bootstrapServers(),
+                                    "--bounded",
+                                    "--parallelism",
+                                    "1",
+                                    "--window",
+                                    "10s"));
+            args.addAll(names.args());
+
+            Result result =
+                    run(
+                            List.of(
+                                    "--add-modules=jdk.incubator.vector",
+                                    "-Dorg.apache.avro.SERIALIZABLE_PACKAGES="
+                                            + System.getProperty(
+                                                    "org.apache.avro.SERIALIZABLE_PACKAGES")),
+                            flinkClusterClassPath(),
+                            JobJarOnMiniCluster.class.getName(),
+                            args.toArray(new String[0]));
+
+            assertThat(result.exitCode).as(result.stdout + result.stderr).isZero();
+            assertThat(result.stdout).contains("Main class: io.relustream.jobs.ActivationStatsJob");
+            // relu by hand, max(0, z) value by value.
+            Map<String, List<Double>> activations = new java.util.TreeMap<>();
+            TestRecords.decodeAll(
+                            topics.readAll(names.activations), ActivationVector::fromByteBuffer)
+                    .forEach(a -> activations.put(a.getId(), a.getActivations()));
+            assertThat(activations)
+                    .containsOnly(
+                            Map.entry("a", List.of(0.0, 2.0)),
+                            Map.entry("b", List.of(3.0, 0.0)),
+                            Map.entry("c", List.of(0.0, 5.0)));
+            List<DeadLetter> letters =
+                    TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer);
+            assertThat(letters).hasSize(1);
+            assertThat(letters.get(0).getOffset()).isEqualTo(1L);
+            assertThat(letters.get(0).getPayload()).isEqualTo(ByteBuffer.wrap(bad));
+            assertThat(letters.get(0).getReason())
+                    .isEqualTo(
+                            "payload does not start with the Avro single-object marker C3 01"
+                                    + " (found 01 02): it is not a FeatureVector record in"
+                                    + " avro-single-object format");
+            // One window of group g: 3 records, 6 values, of which -1, -4 and 0 give zeros.
+            List<ActivationStats> stats =
+                    TestRecords.decodeAll(
+                            topics.readAll(names.stats), ActivationStats::fromByteBuffer);
+            assertThat(stats).hasSize(1);
+            ActivationStats window = stats.get(0);
+            assertThat(window.getGroup()).isEqualTo("g");
+            assertThat(window.getWindowStart().toEpochMilli()).isEqualTo(t0);
+            assertThat(window.getWindowEnd().toEpochMilli()).isEqualTo(t0 + 10_000);
+            assertThat(window.getRecordCount()).isEqualTo(3);
+            assertThat(window.getValueCount()).isEqualTo(6);
+            assertThat(window.getZeroCount()).isEqualTo(3);
+            assertThat(window.getZeroFraction()).isEqualTo(0.5);
+        }
+    }
+
     private static final class Result {
         final int exitCode;
         final String stdout;
@@ -421,6 +512,29 @@ class ShadedJarTest {
         return jar.toAbsolutePath() + File.pathSeparator + flinkJars;
     }
 
+    /**
+     * The class path of a Flink process running the jar: this JVM's without what the jar bundles
+     * (the Kafka connector and clients, Avro and its Flink format, the project's own classes), so
+     * that those come from the jar alone; the test classes stay, for {@link JobJarOnMiniCluster}.
+     */
+    private static String flinkClusterClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(
+                        path ->
+                                !path.contains("/org/apache/kafka/")
+                                        && !path.contains("/org/apache/avro/")
+                                        && !path.contains("flink-connector-kafka")
+                                        && !path.contains("flink-avro")
+                                        && !path.contains("/io/relustream/")
+                                        // The modules' classes or jars in a reactor build.
+                                        && !path.endsWith("/target/classes")
+                                        && !Path.of(path)
+                                                .getFileName()
+                                                .toString()
+                                                .startsWith("relu-stream-"))
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
     /** A main class of the jar on a class path of its own, with no JVM options. */
     private static Result run(String classPath, String mainClass, String... args) throws Exception {
         return run(List.of(), classPath, mainClass, args);
@@ -445,7 +559,7 @@ class ShadedJarTest {
                             .redirectOutput(out.toFile())
                             .redirectError(err.toFile())
                             .start();
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
             return new Result(
                     process.exitValue(),
                     Files.readString(out, StandardCharsets.UTF_8),
