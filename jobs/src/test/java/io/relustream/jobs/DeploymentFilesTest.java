@@ -41,6 +41,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +53,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -284,7 +286,7 @@ class DeploymentFilesTest {
     @Test
     void flinkConfigurationIsOneFlinkReadsWithTheJobsSettings() throws IOException {
         Map<String, Object> raw = yaml(FLINK_CONFIG);
-        assertKnownFlinkKeys(raw.keySet(), FLINK_CONFIG.toString());
+        assertKnownFlinkKeys(raw.keySet(), flinkConfiguration(), FLINK_CONFIG.toString());
 
         Configuration configuration = flinkConfiguration();
         assertThat(configuration.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY))
@@ -350,7 +352,10 @@ class DeploymentFilesTest {
         Map<String, Object> flinkConfiguration = map(spec.get("flinkConfiguration"));
         flinkConfiguration.forEach(
                 (key, value) -> assertThat(value).as(key).isInstanceOf(String.class));
-        assertKnownFlinkKeys(flinkConfiguration.keySet(), K8S.toString());
+        Map<String, String> values = new TreeMap<>();
+        flinkConfiguration.forEach((key, value) -> values.put(key, String.valueOf(value)));
+        assertKnownFlinkKeys(
+                flinkConfiguration.keySet(), Configuration.fromMap(values), K8S.toString());
         // Everything but the compose cluster's own process settings, with the same values.
         Map<String, String> shared = new TreeMap<>();
         yaml(FLINK_CONFIG)
@@ -542,8 +547,14 @@ class DeploymentFilesTest {
         return GlobalConfiguration.loadConfiguration(FLINK_CONFIG.getParent().toString());
     }
 
-    /** Every key is one of Flink's options, none a deprecated name, or a reporter setting. */
-    private static void assertKnownFlinkKeys(Set<String> keys, String where) {
+    /**
+     * Every key is one of Flink's options, none a deprecated name, or a reporter setting; every
+     * option's value in {@code configuration} is one Flink reads as that option's type (a misspelt
+     * enum constant or duration would stop the cluster at start).
+     */
+    private static void assertKnownFlinkKeys(
+            Set<String> keys, Configuration configuration, String where) {
+        Map<String, ConfigOption<?>> options = new HashMap<>();
         Set<String> known = new HashSet<>();
         Set<String> deprecated = new HashSet<>();
         for (Class<?> type : OPTION_CLASSES) {
@@ -558,8 +569,12 @@ class DeploymentFilesTest {
                 } catch (IllegalAccessException e) {
                     throw new AssertionError(e);
                 }
-                (field.isAnnotationPresent(Deprecated.class) ? deprecated : known)
-                        .add(option.key());
+                if (field.isAnnotationPresent(Deprecated.class)) {
+                    deprecated.add(option.key());
+                } else {
+                    known.add(option.key());
+                    options.put(option.key(), option);
+                }
                 for (FallbackKey fallback : option.fallbackKeys()) {
                     if (fallback.isDeprecated()) {
                         deprecated.add(fallback.getKey());
@@ -578,6 +593,12 @@ class DeploymentFilesTest {
                                     + EnvironmentInformation.getVersion()
                                     + " option")
                     .isTrue();
+            ConfigOption<?> option = options.get(key);
+            if (option != null) {
+                assertThatCode(() -> configuration.get(option))
+                        .as(where + ": the value of " + key)
+                        .doesNotThrowAnyException();
+            }
         }
     }
 
