@@ -1,0 +1,147 @@
+package io.relustream.jobs;
+
+import io.relustream.avro.ActivationVector;
+import io.relustream.jobs.local.EmbeddedKafka;
+import io.relustream.jobs.options.JobOptions;
+
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How docker-compose's job goes on when the stack is started again ({@code --starting-offsets
+ * committed}): the running job commits the offsets of its checkpoints to its consumer group, and a
+ * new run starts from them.
+ */
+class CommittedOffsetsITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final long T0 = 1_700_000_000_000L;
+
+    private static EmbeddedKafka kafka;
+    private static KafkaTopics topics;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+        topics = new KafkaTopics(kafka.bootstrapServers());
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        kafka.close();
+    }
+
+    private static JobOptions options(JobTopics names, String group, String... extra) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--parallelism",
+                                "1",
+                                "--group-id",
+                                group,
+                                "--starting-offsets",
+                                "committed",
+                                "--checkpoint-interval",
+                                "100ms"));
+        args.addAll(names.args());
+        args.addAll(List.of(extra));
+        return JobOptions.parse(args.toArray(new String[0]));
+    }
+
+    private static Map<Integer, Long> committed(String group, String topic) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets =
+                    admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get(30, TimeUnit.SECONDS);
+            Map<Integer, Long> byPartition = new TreeMap<>();
+            offsets.forEach(
+                    (partition, offset) -> {
+                        if (partition.topic().equals(topic) && offset != null) {
+                            byPartition.put(partition.partition(), offset.offset());
+                        }
+                    });
+            return byPartition;
+        }
+    }
+
+    @Test
+    void theRunningJobCommitsItsCheckpointedOffsetsAndANewRunGoesOnFromThem(TestInfo test)
+            throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 2);
+        String group = names.features + "-group";
+        String t = names.features;
+        topics.produce(
+                List.of(
+                        TestRecords.record(t, 0, TestRecords.vector("a", T0, "g", 1.0)),
+                        TestRecords.record(t, 0, TestRecords.vector("b", T0 + 1_000, "g", 2.0)),
+                        TestRecords.record(t, 1, TestRecords.vector("c", T0 + 2_000, "g", 3.0))));
+
+        // The first run, unbounded as in docker-compose, until its checkpoints have committed
+        // the offsets after the three records: 2 in partition 0, 1 in partition 1.
+        JobOptions first = options(names, group);
+        StreamExecutionEnvironment env = ActivationStatsJob.environment(first);
+        ActivationStatsPipeline.build(
+                env,
+                first,
+                ActivationStatsJob.kafkaSource(first),
+                ActivationStatsJob.kafkaOutputs(first));
+        JobClient job = env.executeAsync("committing offsets");
+        Map<Integer, Long> expected = Map.of(0, 2L, 1, 1L);
+        Map<Integer, Long> committed = Map.of();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!committed.equals(expected) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                committed = committed(group, t);
+            }
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+        assertThat(committed).isEqualTo(expected);
+
+        // The stack started again: one more record, and a run from the committed offsets reads
+        // it alone (bounded here, so that it ends).
+        topics.produce(
+                List.of(TestRecords.record(t, 0, TestRecords.vector("d", T0 + 3_000, "g", 4.0))));
+        ActivationStatsJob.run(options(names, group, "--bounded"));
+
+        List<String> ids =
+                TestRecords.decodeAll(
+                                topics.readAll(names.activations), ActivationVector::fromByteBuffer)
+                        .stream()
+                        .map(ActivationVector::getId)
+                        .collect(Collectors.toList());
+        assertThat(ids).containsExactlyInAnyOrder("a", "b", "c", "d");
+    }
+}
