@@ -34,6 +34,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import picocli.CommandLine;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.FileSystems;
@@ -225,12 +227,26 @@ class DeploymentFilesTest {
                 .isEqualTo(GeneratorCommand.class.getName());
         String classpath = entrypoint.get(entrypoint.indexOf("-cp") + 1);
         assertThat(classpath.split(":")).contains(jarInImage(), "/opt/flink/lib/*");
+        List<String> generatorArgs = strings(generator.get("command"));
         CommandLine.ParseResult parsed =
-                GeneratorCommand.commandLine()
-                        .parseArgs(strings(generator.get("command")).toArray(new String[0]));
+                GeneratorCommand.commandLine().parseArgs(generatorArgs.toArray(new String[0]));
         assertThat(parsed.matchedOptionValue("--bootstrap-servers", "")).isEqualTo("kafka:9092");
         assertThat(parsed.matchedOptionValue("--topic", "features"))
                 .isEqualTo(options.inputTopic());
+        // Parsing alone leaves out what the generator checks as it starts (its options against
+        // each other, e.g. --late-by longer than --out-of-order): with --help it checks them all
+        // and prints the help only when they pass, without reaching for Kafka.
+        List<String> withHelp = new ArrayList<>(generatorArgs);
+        withHelp.add("--help");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = GeneratorCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        assertThat(commandLine.execute(withHelp.toArray(new String[0])))
+                .as("the generator's exit status on %s: %s", generatorArgs, err)
+                .isZero();
+        assertThat(err.toString()).isEmpty();
     }
 
     @Test
