@@ -5,6 +5,7 @@ import io.relustream.avro.ActivationStats;
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
+import io.relustream.avro.history.SchemaHistory;
 
 import org.apache.flink.util.InstantiationUtil;
 
@@ -986,6 +987,39 @@ class AvroRecordDecoderTest {
 
         assertThat(copy.decode(singleObjectV2("r2", 2_000L, "producer-7")))
                 .isEqualTo(vector("r2", 2_000L, List.of(0.5, -1.0)));
+    }
+
+    @Test
+    void readsARecordOfEveryReleasedFeatureVectorVersionByItsFingerprint() throws Exception {
+        // Producers on any released schema, in single-object encoding: the job's decoder knows
+        // them all without --writer-schemas. Each version's record carries the four fields of the
+        // contract; any other field of a version holds its default.
+        List<Schema> released = SchemaHistory.versions("FeatureVector");
+        assertThat(released).isNotEmpty();
+        AvroRecordDecoder<FeatureVector> decoder =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+        for (int i = 0; i < released.size(); i++) {
+            Schema writer = released.get(i);
+            GenericData.Record record = new GenericData.Record(writer);
+            for (Schema.Field field : writer.getFields()) {
+                if (field.hasDefaultValue()) {
+                    record.put(field.pos(), GenericData.get().getDefaultValue(field));
+                }
+            }
+            record.put("id", "v" + (i + 1));
+            record.put("event_time", 1_000L * (i + 1));
+            record.put("group", "g");
+            record.put("values", List.of(1.5, -2.0));
+            ByteBuffer encoded =
+                    new BinaryMessageEncoder<GenericRecord>(GenericData.get(), writer)
+                            .encode(record);
+            byte[] bytes = new byte[encoded.remaining()];
+            encoded.get(bytes);
+
+            assertThat(decoder.decode(bytes))
+                    .as("a record of FeatureVector v%d", i + 1)
+                    .isEqualTo(vector("v" + (i + 1), 1_000L * (i + 1), List.of(1.5, -2.0)));
+        }
     }
 
     @Test
