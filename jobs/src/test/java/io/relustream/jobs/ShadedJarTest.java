@@ -4,6 +4,7 @@ import io.relustream.avro.ActivationStats;
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
 import io.relustream.jobs.local.EmbeddedKafka;
+import io.relustream.jobs.options.JobOptions;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -55,8 +56,12 @@ class ShadedJarTest {
     @Test
     void namesTheJobAsItsMainClass() throws IOException {
         try (JarFile file = new JarFile(jar.toFile())) {
-            assertThat(file.getManifest().getMainAttributes().getValue("Main-Class"))
+            // Flink's PackagedProgram (flink run) reads program-class before Main-Class.
+            assertThat(file.getManifest().getMainAttributes().getValue("program-class"))
                     .isEqualTo("io.relustream.jobs.ActivationStatsJob");
+            // java -jar: the job when Flink is there, its help when it is not.
+            assertThat(file.getManifest().getMainAttributes().getValue("Main-Class"))
+                    .isEqualTo("io.relustream.jobs.JobJarMain");
         }
     }
 
@@ -225,6 +230,27 @@ class ShadedJarTest {
         Result result = runJar("--help");
         assertThat(result.exitCode).isZero();
         assertThat(result.stdout).contains("--bootstrap-servers", "--activation", "Default: relu.");
+    }
+
+    @Test
+    void plainJavaJarPrintsTheHelpAndPointsAnythingElseToFlink() throws Exception {
+        // `java -jar` puts the jar alone on the class path: no Flink, no slf4j. The job's help
+        // needs neither; running it needs Flink, and the message says where to get it.
+        Result help = javaJar("--help");
+        assertThat(help.exitCode).as(help.stderr).isZero();
+        assertThat(help.stdout).isEqualTo(JobOptions.usage());
+        assertThat(help.stderr).isEmpty();
+        assertThat(javaJar("-h").stdout).isEqualTo(JobOptions.usage());
+
+        Result run = javaJar("--bootstrap-servers", "localhost:9092");
+        assertThat(run.exitCode).isEqualTo(1);
+        assertThat(run.stdout).isEmpty();
+        assertThat(run.stderr)
+                .isEqualTo(
+                        "relu-stream-jobs.jar is a Flink job and Flink is not on the class path:"
+                                + " submit it with `flink run relu-stream-jobs.jar"
+                                + " --bootstrap-servers <host:port> ...` (--help lists the"
+                                + " options)\n");
     }
 
     @Test
@@ -478,6 +504,32 @@ class ShadedJarTest {
             this.exitCode = exitCode;
             this.stdout = stdout;
             this.stderr = stderr;
+        }
+    }
+
+    /** {@code java -jar} on the job jar, with no other class path and no JVM options. */
+    private static Result javaJar(String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-jar");
+        command.add(jar.toAbsolutePath().toString());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("jar-out", ".txt");
+        Path err = Files.createTempFile("jar-err", ".txt");
+        try {
+            Process process =
+                    new ProcessBuilder(command)
+                            .redirectOutput(out.toFile())
+                            .redirectError(err.toFile())
+                            .start();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            return new Result(
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
     }
 
