@@ -7,11 +7,8 @@ import io.relustream.jobs.local.EmbeddedKafka;
 import io.relustream.jobs.options.JobOptions;
 
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -38,6 +35,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static io.relustream.jobs.KafkaJobRuns.cancelIfRunning;
+import static io.relustream.jobs.KafkaJobRuns.restoringFrom;
+import static io.relustream.jobs.KafkaJobRuns.start;
+import static io.relustream.jobs.KafkaJobRuns.stopWithSavepoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -87,32 +88,9 @@ class BoundedInputITCase {
         return JobOptions.parse(args.toArray(new String[0]));
     }
 
-    private static JobClient start(JobOptions options, Configuration base, String name)
-            throws Exception {
-        StreamExecutionEnvironment env = ActivationStatsJob.environment(options, base);
-        ActivationStatsPipeline.build(
-                env,
-                options,
-                ActivationStatsJob.kafkaSource(options),
-                ActivationStatsJob.kafkaOutputs(options));
-        return env.executeAsync(name);
-    }
-
     /** Runs a bounded job to its end; one that has not ended within a minute fails the test. */
     private static void runToEnd(JobOptions options, Configuration base) throws Exception {
-        JobClient job = start(options, base, "bounded");
-        try {
-            job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
-        } finally {
-            cancelIfRunning(job);
-        }
-    }
-
-    /** Cancels {@code job} unless it has ended, so that a failed test leaves no job running. */
-    private static void cancelIfRunning(JobClient job) throws Exception {
-        if (!job.getJobStatus().get().isGloballyTerminalState()) {
-            job.cancel().get(30, TimeUnit.SECONDS);
-        }
+        KafkaJobRuns.runToEnd(options, base, "bounded", Duration.ofSeconds(60));
     }
 
     private static List<String> activationIds(JobTopics names) {
@@ -257,20 +235,6 @@ class BoundedInputITCase {
         producer.beginTransaction();
         producer.send(rec(topic, partition, id, offsetMillis)).get();
         return producer;
-    }
-
-    /** Stops {@code job} with a savepoint under {@code folder}; returns the savepoint's path. */
-    private static String stopWithSavepoint(JobClient job, Path folder) throws Exception {
-        return job.stopWithSavepoint(
-                        false, folder.toUri().toString(), SavepointFormatType.CANONICAL)
-                .get(60, TimeUnit.SECONDS);
-    }
-
-    /** The configuration of a run restored from {@code savepoint}. */
-    private static Configuration restoringFrom(String savepoint) {
-        Configuration restore = new Configuration();
-        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        return restore;
     }
 
     /** Reads the activations topic until it has every one of {@code ids} or 30 s have passed. */

@@ -7,9 +7,7 @@ import io.relustream.jobs.options.JobOptions;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -37,6 +35,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import static io.relustream.jobs.KafkaJobRuns.restoringFrom;
+import static io.relustream.jobs.KafkaJobRuns.start;
+import static io.relustream.jobs.KafkaJobRuns.stopWithSavepoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -94,27 +95,10 @@ class EventTimeITCase {
         return records;
     }
 
-    /** Starts the job on the in-process broker without waiting for it. */
-    private static JobClient start(JobOptions options, String name) throws Exception {
-        return start(options, new Configuration(), name);
-    }
-
-    /** {@link #start(JobOptions, String)} on top of {@code base}, e.g. to restore a savepoint. */
-    private static JobClient start(JobOptions options, Configuration base, String name)
-            throws Exception {
-        StreamExecutionEnvironment env = ActivationStatsJob.environment(options, base);
-        ActivationStatsPipeline.build(
-                env,
-                options,
-                ActivationStatsJob.kafkaSource(options),
-                ActivationStatsJob.kafkaOutputs(options));
-        return env.executeAsync(name);
-    }
-
     /** Runs the unbounded job for {@code seconds} or until the stats topic has {@code wanted}. */
     private static List<ActivationStats> runUnbounded(
             JobOptions options, JobTopics names, int wanted, int seconds) throws Exception {
-        JobClient job = start(options, "unbounded");
+        JobClient job = start(options, new Configuration(), "unbounded");
         List<ActivationStats> stats = List.of();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -280,10 +264,7 @@ class EventTimeITCase {
                 TestRecords.decodeAll(
                         topics.readAtLeast(names.stats, 2, Duration.ofSeconds(60)),
                         ActivationStats::fromByteBuffer);
-        String savepoint =
-                first.stopWithSavepoint(
-                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                        .get(60, TimeUnit.SECONDS);
+        String savepoint = stopWithSavepoint(first, savepoints);
 
         // Window [0s, 10s) closed for good before the savepoint: "late" is late after it too.
         // "d" moves event time to T0 + 34999, which fires [20s, 30s).
@@ -293,8 +274,7 @@ class EventTimeITCase {
                                 topic, 0, TestRecords.vector("late", T0 + 5_000, "g", 3)),
                         TestRecords.record(
                                 topic, 0, TestRecords.vector("d", T0 + 35_000, "g", 4))));
-        Configuration restore = new Configuration();
-        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        Configuration restore = restoringFrom(savepoint);
         JobClient second = start(options, restore, "after the restore");
         List<ActivationVector> late = List.of();
         try {
@@ -352,17 +332,13 @@ class EventTimeITCase {
                 TestRecords.decodeAll(
                         topics.readAtLeast(names.stats, 1, Duration.ofSeconds(60)),
                         ActivationStats::fromByteBuffer);
-        String savepoint =
-                first.stopWithSavepoint(
-                                false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                        .get(60, TimeUnit.SECONDS);
+        String savepoint = stopWithSavepoint(first, savepoints);
 
         topics.produce(
                 List.of(
                         TestRecords.record(
                                 topic, 0, TestRecords.vector("c", T0 + 25_000, "g", 3))));
-        Configuration restore = new Configuration();
-        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        Configuration restore = restoringFrom(savepoint);
         JobClient second = start(bounded, restore, "bounded, restored");
         try {
             // The partition restored without an end stops at the latest offset, after "c".
@@ -635,7 +611,7 @@ class EventTimeITCase {
                                 names.features, 0, TestRecords.vector("b", now, "g", 2, -2))));
 
         JobOptions options = options(names, "--bounded", "--window", window / 3_600_000 + "h");
-        JobClient job = start(options, "bounded, window ending hours ahead");
+        JobClient job = start(options, new Configuration(), "bounded, window ending hours ahead");
         try {
             // A refused record would fail the job again after every restart.
             job.getJobExecutionResult().get(120, TimeUnit.SECONDS);

@@ -9,11 +9,8 @@ import io.relustream.jobs.local.EmbeddedKafka;
 import io.relustream.jobs.options.JobOptions;
 
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,6 +32,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import static io.relustream.jobs.KafkaJobRuns.cancelIfRunning;
+import static io.relustream.jobs.KafkaJobRuns.restoringFrom;
+import static io.relustream.jobs.KafkaJobRuns.start;
+import static io.relustream.jobs.KafkaJobRuns.stopWithSavepoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -183,42 +184,6 @@ class ParallelRunsITCase {
         args.addAll(names.args());
         args.addAll(List.of(extra));
         return JobOptions.parse(args.toArray(new String[0]));
-    }
-
-    private static JobClient start(JobOptions options, Configuration base, String name)
-            throws Exception {
-        StreamExecutionEnvironment env = ActivationStatsJob.environment(options, base);
-        ActivationStatsPipeline.build(
-                env,
-                options,
-                ActivationStatsJob.kafkaSource(options),
-                ActivationStatsJob.kafkaOutputs(options));
-        return env.executeAsync(name);
-    }
-
-    /** Cancels {@code job} unless it has ended, so that a failed test leaves no job running. */
-    private static void cancelIfRunning(JobClient job) throws Exception {
-        if (!job.getJobStatus().get().isGloballyTerminalState()) {
-            job.cancel().get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Stops {@code job} with a savepoint under {@code folder}; returns the savepoint's path. */
-    private static String stopWithSavepoint(JobClient job, Path folder) throws Exception {
-        try {
-            return job.stopWithSavepoint(
-                            false, folder.toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get(60, TimeUnit.SECONDS);
-        } finally {
-            cancelIfRunning(job);
-        }
-    }
-
-    /** The configuration of a run restored from {@code savepoint}. */
-    private static Configuration restoringFrom(String savepoint) {
-        Configuration restore = new Configuration();
-        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        return restore;
     }
 
     private static <T> List<T> read(String topic, TestRecords.Decoder<T> decoder) {

@@ -14,7 +14,6 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,6 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import static io.relustream.jobs.KafkaJobRuns.restoringFrom;
+import static io.relustream.jobs.KafkaJobRuns.start;
+import static io.relustream.jobs.KafkaJobRuns.stopWithSavepoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -85,27 +87,6 @@ class SavepointRestoreITCase {
         return JobOptions.parse(args.toArray(new String[0]));
     }
 
-    private static JobClient start(JobOptions options, Configuration base, String name)
-            throws Exception {
-        return start(options, base, name, ActivationStatsPipeline.StageTaps.none());
-    }
-
-    private static JobClient start(
-            JobOptions options,
-            Configuration base,
-            String name,
-            ActivationStatsPipeline.StageTaps taps)
-            throws Exception {
-        StreamExecutionEnvironment env = ActivationStatsJob.environment(options, base);
-        ActivationStatsPipeline.build(
-                env,
-                options,
-                ActivationStatsJob.kafkaSource(options),
-                ActivationStatsJob.kafkaOutputs(options),
-                taps);
-        return env.executeAsync(name);
-    }
-
     private static List<ActivationStats> stats(JobTopics names) {
         return TestRecords.decodeAll(topics.readAll(names.stats), ActivationStats::fromByteBuffer);
     }
@@ -115,26 +96,12 @@ class SavepointRestoreITCase {
             throws Exception {
         JobClient job = start(options, new Configuration(), "until the savepoint");
         topics.readAtLeast(names.stats, wanted, Duration.ofSeconds(60));
-        return job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
-                .get(60, TimeUnit.SECONDS);
-    }
-
-    private static Configuration restoring(String savepoint) {
-        Configuration restore = new Configuration();
-        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        return restore;
+        return stopWithSavepoint(job, dir);
     }
 
     /** Runs a restored job to its end (it is {@code --bounded}) or failure. */
     private static void runToEnd(JobOptions options, Configuration restore) throws Exception {
-        JobClient job = start(options, restore, "restored");
-        try {
-            job.getJobExecutionResult().get(120, TimeUnit.SECONDS);
-        } finally {
-            if (!job.getJobStatus().get().isGloballyTerminalState()) {
-                job.cancel().get(30, TimeUnit.SECONDS);
-            }
-        }
+        KafkaJobRuns.runToEnd(options, restore, "restored", Duration.ofSeconds(120));
     }
 
     @Test
@@ -160,7 +127,7 @@ class SavepointRestoreITCase {
                         () ->
                                 runToEnd(
                                         options(names, "--window", "5s", "--bounded"),
-                                        restoring(savepoint)))
+                                        restoringFrom(savepoint)))
                 .isInstanceOf(ExecutionException.class)
                 .hasStackTraceContaining("Cannot map checkpoint/savepoint state");
         assertThat(stats(names))
@@ -181,7 +148,7 @@ class SavepointRestoreITCase {
                                                 "--slide",
                                                 "5s",
                                                 "--bounded"),
-                                        restoring(savepoint)))
+                                        restoringFrom(savepoint)))
                 .isInstanceOf(ExecutionException.class)
                 .hasStackTraceContaining("Cannot map checkpoint/savepoint state");
     }
@@ -214,7 +181,7 @@ class SavepointRestoreITCase {
                                                 "--activation",
                                                 "leaky_relu(alpha=0.5)",
                                                 "--bounded"),
-                                        restoring(savepoint)))
+                                        restoringFrom(savepoint)))
                 .isInstanceOf(ExecutionException.class)
                 .hasStackTraceContaining("Cannot map checkpoint/savepoint state");
         assertThat(stats(names))
@@ -239,7 +206,7 @@ class SavepointRestoreITCase {
                                 names.features, 0, TestRecords.vector("c", T0 + 16_000, "g", 3)),
                         TestRecords.record(
                                 names.features, 0, TestRecords.vector("d", T0 + 21_000, "g", 4))));
-        Configuration restore = restoring(savepoint);
+        Configuration restore = restoringFrom(savepoint);
         restore.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
         runToEnd(options(names, "--window", "5s", "--bounded"), restore);
 
@@ -332,7 +299,7 @@ class SavepointRestoreITCase {
         JobClient second =
                 start(
                         options(names, boundedArgs.toArray(new String[0])),
-                        restoring(savepoint),
+                        restoringFrom(savepoint),
                         "bounded, restored, failing over",
                         new ActivationStatsPipeline.StageTaps(
                                 stream ->

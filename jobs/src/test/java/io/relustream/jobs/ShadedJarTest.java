@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -514,23 +515,7 @@ class ShadedJarTest {
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
         command.addAll(List.of(args));
-        Path out = Files.createTempFile("jar-out", ".txt");
-        Path err = Files.createTempFile("jar-err", ".txt");
-        try {
-            Process process =
-                    new ProcessBuilder(command)
-                            .redirectOutput(out.toFile())
-                            .redirectError(err.toFile())
-                            .start();
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            return new Result(
-                    process.exitValue(),
-                    Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
+        return execute(command, Duration.ofSeconds(60));
     }
 
     /** The job's main class from the jar beside Flink's own jars only, as on a Flink cluster. */
@@ -603,6 +588,11 @@ class ShadedJarTest {
         command.add(classPath);
         command.add(mainClass);
         command.addAll(List.of(args));
+        return execute(command, Duration.ofSeconds(180));
+    }
+
+    /** Runs {@code command} to its end, which must come within {@code timeout}. */
+    private static Result execute(List<String> command, Duration timeout) throws Exception {
         Path out = Files.createTempFile("job-out", ".txt");
         Path err = Files.createTempFile("job-err", ".txt");
         try {
@@ -611,7 +601,7 @@ class ShadedJarTest {
                             .redirectOutput(out.toFile())
                             .redirectError(err.toFile())
                             .start();
-            assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             return new Result(
                     process.exitValue(),
                     Files.readString(out, StandardCharsets.UTF_8),
