@@ -48,11 +48,13 @@ import java.util.List;
  * NaN whenever an infinity is present. Otherwise it is {@code sqrt(M2 / n)}, M2 the sum of squared
  * deviations, summed per record from the record's mean and combined with Chan, Golub and LeVeque's
  * update (the difference of the means taken from the compensated sums, so values far from zero lose
- * nothing to it): within a few ulps of the exact value (at most 8 over random windows of up to
- * 128,000 values). Sum and M2 hold over the whole range of a double: for magnitudes past about
- * {@code 1e135} or below about {@code 1e-135} they are kept in units of a power of two taken from
- * the min and max, so neither the sum nor the squares overflow or underflow ({@code [1e308, 1e308]}
- * has mean {@code 1e308}).
+ * nothing to it). M2 is kept compensated as well, as two doubles: rounded into one double at each
+ * record, its error would grow with the number of records. So the standard deviation is within a
+ * few ulps of the exact value (at most 8 over random windows of up to 128,000 values, in records of
+ * any size). Sum and M2 hold over the whole range of a double: for magnitudes past about {@code
+ * 1e135} or below about {@code 1e-135} they are kept in units of a power of two taken from the min
+ * and max, so neither the sum nor the squares overflow or underflow ({@code [1e308, 1e308]} has
+ * mean {@code 1e308}).
  *
  * <p>The quantiles are exact while the window holds at most {@value #SKETCH_K} values; past that
  * they carry the KLL rank error (about 1.3% for {@code k = 200}) and, because the sketch compacts
@@ -95,8 +97,11 @@ public final class ActivationStatsAccumulator {
     // follows from min and max, so it needs no field of its own.
     double sum;
     double sumTail;
-    // Their sum of squared deviations from their mean, in units of 2^(2 * scale()).
+    // Their sum of squared deviations from their mean, in units of 2^(2 * scale()), as an
+    // unevaluated sum m2 + m2Tail like the sum: rounded into one double at each record, its
+    // error would grow with the number of records (tens of ulps over 100,000 of them).
     double m2;
+    double m2Tail;
     // The non-zero, non-NaN outputs: zeros, most outputs of a sparse activation, are counted
     // exactly instead, which spares the sketch most of its updates.
     KllDoublesSketch sketch;
@@ -171,6 +176,7 @@ public final class ActivationStatsAccumulator {
         }
         int scale = scale();
         m2 = rescaled(m2, scaleBefore, scale);
+        m2Tail = rescaled(m2Tail, scaleBefore, scale);
         sum = Math.scalb(sum, scaleBefore - scale);
         sumTail = Math.scalb(sumTail, scaleBefore - scale);
         valueCount += sketched + zeros;
@@ -203,26 +209,50 @@ public final class ActivationStatsAccumulator {
             double recordMean = recordSum / n;
             double recordMeanLow = (Math.fma(-recordMean, n, recordSum) + recordTail) / n;
             double zeroDeviation = recordMean + recordMeanLow;
-            double recordM2 = zeros * zeroDeviation * zeroDeviation;
+            // The squares and their sum with TwoProduct and TwoSum too: recordM2Tail gathers
+            // what each rounding dropped.
+            double zeroSquare = zeroDeviation * zeroDeviation;
+            double zeroCount = zeros;
+            double recordM2 = zeroCount * zeroSquare;
+            double recordM2Tail =
+                    Math.fma(zeroCount, zeroSquare, -recordM2)
+                            + zeroCount * Math.fma(zeroDeviation, zeroDeviation, -zeroSquare);
             for (int i = 0; i < sketched; i++) {
                 double v = nonZero[i];
                 if (Double.isFinite(v)) {
                     double deviation = (v * unit - recordMean) - recordMeanLow;
-                    recordM2 += deviation * deviation;
+                    double square = deviation * deviation;
+                    double t = recordM2 + square;
+                    double squarePart = t - recordM2;
+                    recordM2Tail +=
+                            (recordM2 - (t - squarePart))
+                                    + (square - squarePart)
+                                    + Math.fma(deviation, deviation, -square);
+                    recordM2 = t;
                 }
             }
             combineMoments(
-                    finiteValues() - recordFinite, recordFinite, recordSum, recordTail, recordM2);
+                    finiteValues() - recordFinite,
+                    recordFinite,
+                    recordSum,
+                    recordTail,
+                    recordM2,
+                    recordM2Tail);
         }
     }
 
     /**
-     * Folds {@code count} finite values of sum {@code otherSum + otherTail} and M2 {@code otherM2}
-     * into the {@code before} here, all in the units of the current scale: the sums add, the M2
-     * combine as Chan, Golub and LeVeque have it.
+     * Folds {@code count} finite values of sum {@code otherSum + otherTail} and M2 {@code otherM2 +
+     * otherM2Tail} into the {@code before} here, all in the units of the current scale: the sums
+     * add, the M2 combine as Chan, Golub and LeVeque have it.
      */
     private void combineMoments(
-            long before, long count, double otherSum, double otherTail, double otherM2) {
+            long before,
+            long count,
+            double otherSum,
+            double otherTail,
+            double otherM2,
+            double otherM2Tail) {
         if (before > 0) {
             // The difference of the two means from their double-double quotients: rounded to
             // doubles first, each mean would be off by up to half an ulp of its magnitude, a
@@ -234,11 +264,27 @@ public final class ActivationStatsAccumulator {
             double mean2 = otherSum / n2;
             double mean2Low = (Math.fma(-mean2, n2, otherSum) + otherTail) / n2;
             double delta = (mean2 - mean1) + (mean2Low - mean1Low);
-            m2 += otherM2 + delta * delta * (n1 * (n2 / (n1 + n2)));
+            addToM2(otherM2, otherM2Tail);
+            addToM2(delta * delta * (n1 * (n2 / (n1 + n2))), 0.0);
         } else {
             m2 = otherM2;
+            m2Tail = otherM2Tail;
         }
         addToSum(otherSum, otherTail);
+    }
+
+    /**
+     * Adds {@code high + low} to {@code m2 + m2Tail}: TwoSum of the high parts, the rest gathered
+     * in the tail. Both are sums of squares, so nothing cancels and this simpler double-double
+     * addition keeps the relative error at a few units of {@code 2^-106} per addition.
+     */
+    private void addToM2(double high, double low) {
+        double s = m2 + high;
+        double highPart = s - m2;
+        double error = (m2 - (s - highPart)) + (high - highPart);
+        double tail = m2Tail + low + error;
+        m2 = s + tail;
+        m2Tail = tail - (m2 - s);
     }
 
     /**
@@ -298,6 +344,7 @@ public final class ActivationStatsAccumulator {
         max = Math.max(max, other.max);
         int scale = scale();
         m2 = rescaled(m2, scaleHere, scale);
+        m2Tail = rescaled(m2Tail, scaleHere, scale);
         sum = Math.scalb(sum, scaleHere - scale);
         sumTail = Math.scalb(sumTail, scaleHere - scale);
         long finiteThere = other.finiteValues();
@@ -308,7 +355,8 @@ public final class ActivationStatsAccumulator {
                     finiteThere,
                     Math.scalb(other.sum, scaleThere - scale),
                     Math.scalb(other.sumTail, scaleThere - scale),
-                    rescaled(other.m2, scaleThere, scale));
+                    rescaled(other.m2, scaleThere, scale),
+                    rescaled(other.m2Tail, scaleThere, scale));
         }
         recordCount += other.recordCount;
         valueCount += other.valueCount;
@@ -414,6 +462,7 @@ public final class ActivationStatsAccumulator {
         copy.sum = sum;
         copy.sumTail = sumTail;
         copy.m2 = m2;
+        copy.m2Tail = m2Tail;
         copy.featureRecords = featureRecords.clone();
         copy.featureZeros = featureZeros.clone();
         return copy;
@@ -480,7 +529,7 @@ public final class ActivationStatsAccumulator {
             return Double.NaN;
         }
         // Rounding can leave a tiny negative M2 only in theory; clamp so sqrt never gives NaN.
-        return Math.scalb(Math.sqrt(Math.max(0.0, m2) / valueCount), scale());
+        return Math.scalb(Math.sqrt(Math.max(0.0, m2 + m2Tail) / valueCount), scale());
     }
 
     /**

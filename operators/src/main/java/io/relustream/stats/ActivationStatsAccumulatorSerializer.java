@@ -23,10 +23,10 @@ import java.io.IOException;
  * serializer.serialize(accumulator, dataOutputView);
  * }</pre>
  *
- * <p>The layout is fixed for version 4 of {@link Snapshot}; a change of layout needs a new snapshot
+ * <p>The layout is fixed for version 5 of {@link Snapshot}; a change of layout needs a new snapshot
  * version that can still read the old one, or savepoints of running jobs stop restoring. Version 3
- * held the mean of the finite outputs where the sum and its tail are now: its state restores, and
- * Flink migrates it.
+ * held the mean of the finite outputs where the sum and its tail are now, version 4 M2 without its
+ * tail: their state restores, and Flink migrates it.
  */
 public final class ActivationStatsAccumulatorSerializer
         extends TypeSerializerSingleton<ActivationStatsAccumulator> {
@@ -73,11 +73,11 @@ public final class ActivationStatsAccumulatorSerializer
     @Override
     public void serialize(ActivationStatsAccumulator acc, DataOutputView target)
             throws IOException {
-        write(acc, target, false);
+        write(acc, target, Snapshot.CURRENT_VERSION);
     }
 
-    private static void write(
-            ActivationStatsAccumulator acc, DataOutputView target, boolean meanLayout)
+    /** Writes {@code acc} in the layout of snapshot version {@code layout}. */
+    private static void write(ActivationStatsAccumulator acc, DataOutputView target, int layout)
             throws IOException {
         target.writeLong(acc.recordCount);
         target.writeLong(acc.valueCount);
@@ -92,13 +92,19 @@ public final class ActivationStatsAccumulatorSerializer
         target.writeLong(acc.negativeValues);
         target.writeDouble(acc.min);
         target.writeDouble(acc.max);
-        if (meanLayout) {
+        if (layout == Snapshot.MEAN_LAYOUT_VERSION) {
             target.writeDouble(acc.finiteMean());
         } else {
             target.writeDouble(acc.sum);
             target.writeDouble(acc.sumTail);
         }
-        target.writeDouble(acc.m2);
+        if (layout >= Snapshot.M2_TAIL_LAYOUT_VERSION) {
+            target.writeDouble(acc.m2);
+            target.writeDouble(acc.m2Tail);
+        } else {
+            // The older layouts kept M2 in one double.
+            target.writeDouble(acc.m2 + acc.m2Tail);
+        }
         int features = acc.featureRecords.length;
         target.writeInt(features);
         for (int i = 0; i < features; i++) {
@@ -114,11 +120,13 @@ public final class ActivationStatsAccumulatorSerializer
 
     @Override
     public ActivationStatsAccumulator deserialize(DataInputView source) throws IOException {
-        return read(source, false);
+        return read(source, Snapshot.CURRENT_VERSION);
     }
 
-    private static ActivationStatsAccumulator read(DataInputView source, boolean meanLayout)
+    /** Reads an accumulator in the layout of snapshot version {@code layout}. */
+    private static ActivationStatsAccumulator read(DataInputView source, int layout)
             throws IOException {
+        boolean meanLayout = layout == Snapshot.MEAN_LAYOUT_VERSION;
         long recordCount = source.readLong();
         long valueCount = source.readLong();
         long zeroCount = source.readLong();
@@ -136,6 +144,7 @@ public final class ActivationStatsAccumulatorSerializer
         double meanOrSum = source.readDouble();
         double sumTail = meanLayout ? 0.0 : source.readDouble();
         double m2 = source.readDouble();
+        double m2Tail = layout >= Snapshot.M2_TAIL_LAYOUT_VERSION ? source.readDouble() : 0.0;
         int features = source.readInt();
         if (features < 0) {
             throw new IOException("Corrupt accumulator: " + features + " features");
@@ -171,6 +180,7 @@ public final class ActivationStatsAccumulatorSerializer
         acc.min = min;
         acc.max = max;
         acc.m2 = m2;
+        acc.m2Tail = m2Tail;
         acc.featureRecords = featureRecords;
         acc.featureZeros = featureZeros;
         if (meanLayout) {
@@ -199,20 +209,16 @@ public final class ActivationStatsAccumulatorSerializer
     }
 
     /**
-     * The serializer of the layout that held the mean instead of the sum: what a snapshot of
-     * version 3 restores, so that Flink can read such state and migrate it to the current layout.
+     * The serializer of an earlier layout, for a snapshot of its version to restore: Flink reads
+     * such state with it and migrates it to the current layout.
      */
-    static final class MeanLayout extends TypeSerializerSingleton<ActivationStatsAccumulator> {
+    abstract static class EarlierLayout
+            extends TypeSerializerSingleton<ActivationStatsAccumulator> {
 
         private static final long serialVersionUID = 1L;
 
-        static final MeanLayout INSTANCE = new MeanLayout();
-
-        private MeanLayout() {}
-
-        private Object readResolve() {
-            return INSTANCE;
-        }
+        /** The snapshot version of the layout. */
+        abstract int layout();
 
         @Override
         public boolean isImmutableType() {
@@ -243,12 +249,12 @@ public final class ActivationStatsAccumulatorSerializer
         @Override
         public void serialize(ActivationStatsAccumulator acc, DataOutputView target)
                 throws IOException {
-            write(acc, target, true);
+            write(acc, target, layout());
         }
 
         @Override
         public ActivationStatsAccumulator deserialize(DataInputView source) throws IOException {
-            return read(source, true);
+            return read(source, layout());
         }
 
         @Override
@@ -264,7 +270,45 @@ public final class ActivationStatsAccumulatorSerializer
 
         @Override
         public TypeSerializerSnapshot<ActivationStatsAccumulator> snapshotConfiguration() {
-            return new Snapshot(Snapshot.MEAN_LAYOUT_VERSION);
+            return new Snapshot(layout());
+        }
+    }
+
+    /** The layout that held the mean instead of the sum (snapshot version 3). */
+    static final class MeanLayout extends EarlierLayout {
+
+        private static final long serialVersionUID = 1L;
+
+        static final MeanLayout INSTANCE = new MeanLayout();
+
+        private MeanLayout() {}
+
+        private Object readResolve() {
+            return INSTANCE;
+        }
+
+        @Override
+        int layout() {
+            return Snapshot.MEAN_LAYOUT_VERSION;
+        }
+    }
+
+    /** The layout that held M2 without its tail (snapshot version 4). */
+    static final class SumLayout extends EarlierLayout {
+
+        private static final long serialVersionUID = 1L;
+
+        static final SumLayout INSTANCE = new SumLayout();
+
+        private SumLayout() {}
+
+        private Object readResolve() {
+            return INSTANCE;
+        }
+
+        @Override
+        int layout() {
+            return Snapshot.SUM_LAYOUT_VERSION;
         }
     }
 
@@ -272,13 +316,15 @@ public final class ActivationStatsAccumulatorSerializer
      * Snapshot of the (configuration-free) serializer, written into checkpoints and savepoints. Its
      * version is the layout's: 3 for the layout with the mean (written as Flink's {@code
      * SimpleTypeSerializerSnapshot} writes its version 3, with nothing after it), 4 for the one
-     * with the sum.
+     * with the sum, 5 for the one with the sum and M2 each with its tail.
      */
     public static final class Snapshot
             implements TypeSerializerSnapshot<ActivationStatsAccumulator> {
 
         static final int MEAN_LAYOUT_VERSION = 3;
-        static final int CURRENT_VERSION = 4;
+        static final int SUM_LAYOUT_VERSION = 4;
+        static final int M2_TAIL_LAYOUT_VERSION = 5;
+        static final int CURRENT_VERSION = M2_TAIL_LAYOUT_VERSION;
 
         private int version;
 
@@ -304,7 +350,7 @@ public final class ActivationStatsAccumulatorSerializer
         @Override
         public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader)
                 throws IOException {
-            if (readVersion != MEAN_LAYOUT_VERSION && readVersion != CURRENT_VERSION) {
+            if (readVersion < MEAN_LAYOUT_VERSION || readVersion > CURRENT_VERSION) {
                 throw new IOException(
                         "Unknown version of the accumulator serializer's snapshot: " + readVersion);
             }
@@ -313,7 +359,14 @@ public final class ActivationStatsAccumulatorSerializer
 
         @Override
         public TypeSerializer<ActivationStatsAccumulator> restoreSerializer() {
-            return version == MEAN_LAYOUT_VERSION ? MeanLayout.INSTANCE : INSTANCE;
+            switch (version) {
+                case MEAN_LAYOUT_VERSION:
+                    return MeanLayout.INSTANCE;
+                case SUM_LAYOUT_VERSION:
+                    return SumLayout.INSTANCE;
+                default:
+                    return INSTANCE;
+            }
         }
 
         @Override
@@ -327,8 +380,8 @@ public final class ActivationStatsAccumulatorSerializer
             if (oldVersion == version) {
                 return TypeSerializerSchemaCompatibility.compatibleAsIs();
             }
-            // State in the old layout is read with the old serializer and written anew.
-            return oldVersion == MEAN_LAYOUT_VERSION
+            // State in an older layout is read with its serializer and written anew.
+            return oldVersion >= MEAN_LAYOUT_VERSION && oldVersion < version
                     ? TypeSerializerSchemaCompatibility.compatibleAfterMigration()
                     : TypeSerializerSchemaCompatibility.incompatible();
         }

@@ -351,6 +351,54 @@ class ActivationStatsAccumulatorTest {
     // overflow (past about 1e154) or underflow (below about 1e-162) a double
 
     @Test
+    void stddevOfLargeWindowsIsWithinAFewUlpsHowEverTheyAreSplit() throws IOException {
+        // The documented bound: at most 8 ulps over random windows of up to 128,000 values. The
+        // exact value is worked out in decimal (ReferenceStats.exactStddev: n * sum(v^2) - sum(v)^2
+        // exactly, then divided and rooted to 34 digits). Each window four ways: records of 1 to 8
+        // values (a quarter zeros), records of one value each, 8 accumulators merged, and one
+        // serialized after every record.
+        Random random = new Random(7);
+        for (int window = 0; window < 3; window++) {
+            List<ActivationSample> records = new ArrayList<>();
+            List<ActivationSample> singles = new ArrayList<>();
+            for (int values = 0; values < 128_000; ) {
+                double[] record = new double[Math.min(1 + random.nextInt(8), 128_000 - values)];
+                for (int i = 0; i < record.length; i++) {
+                    record[i] = random.nextInt(4) == 0 ? 0.0 : random.nextGaussian();
+                    singles.add(outputs(record[i]));
+                }
+                records.add(outputs(record));
+                values += record.length;
+            }
+            double exact = new ReferenceStats(records).exactStddev();
+            List<ActivationStatsAccumulator> parts = new ArrayList<>();
+            for (int p = 0; p < 8; p++) {
+                parts.add(new ActivationStatsAccumulator());
+            }
+            for (ActivationSample record : records) {
+                parts.get(random.nextInt(8)).add(record);
+            }
+            ActivationStatsAccumulator merged = parts.get(0);
+            parts.subList(1, 8).forEach(merged::merge);
+
+            // As the RocksDB backend keeps window state: read and written again for every record.
+            ActivationStatsAccumulator stored = new ActivationStatsAccumulator();
+            for (ActivationSample record : records) {
+                stored.add(record);
+                stored = deserialize(serialize(stored));
+            }
+
+            for (ActivationStatsAccumulator acc :
+                    List.of(accumulate(records), accumulate(singles), merged, stored)) {
+                double stddev = stats(acc, 1.0).getStddev();
+                assertThat(Math.abs(stddev - exact) / Math.ulp(exact))
+                        .as("ulps from %s in window %s", exact, window)
+                        .isLessThanOrEqualTo(8.0);
+            }
+        }
+    }
+
+    @Test
     void stddevOfValuesWhoseSquaresOverflowOrUnderflowIsRight() {
         // Each with its standard deviation worked out by hand.
         assertStddevEveryWay(1e155, 1e155, -1e155);
@@ -960,6 +1008,65 @@ class ActivationStatsAccumulatorTest {
                     + "5374617473416363756d756c61746f7253657269616c697a657224536e617073"
                     + "686f7400000003";
 
+    /**
+     * The accumulator of the records {@code (0.5, 0, 2)} and {@code (4)} as the serializer wrote it
+     * when M2 was one double (snapshot version 4): 11 counts, min 0, max 4, sum 6.5 and its tail 0,
+     * M2 9.687499999999998 (the exact 9.6875 less an ulp), 3 features with their counts, the
+     * sketch.
+     */
+    private static final String SUM_LAYOUT_BYTES =
+            "0000000000000002000000000000000400000000000000010000000000000000"
+                    + "0000000000000000000000000000000000000000000000040000000000000000"
+                    + "0000000000000000000000000000000000000000000000000000000000000000"
+                    + "4010000000000000401a000000000000000000000000000040235fffffffffff"
+                    + "0000000300000000000000020000000000000001000000000000000100000000"
+                    + "0000000000000000000000010000000000000000000000400501"
+                    + "0f00c80008000300000000000000c8000100c5000000000000000000e03f0000"
+                    + "00000000104000000000000010400000000000000040000000000000e03f";
+
+    /** The serializer's snapshot as version 4 wrote it: the class name and the version. */
+    private static final String SUM_LAYOUT_SNAPSHOT =
+            "0041696f2e72656c7573747265616d2e73746174732e41637469766174696f6e"
+                    + "5374617473416363756d756c61746f7253657269616c697a657224536e617073"
+                    + "686f7400000004";
+
+    @Test
+    void stateInTheLayoutWithoutTheM2TailRestoresAndMigrates() throws IOException {
+        TypeSerializerSnapshot<ActivationStatsAccumulator> oldSnapshot =
+                TypeSerializerSnapshot.readVersionedSnapshot(
+                        new DataInputDeserializer(HexFormat.of().parseHex(SUM_LAYOUT_SNAPSHOT)),
+                        getClass().getClassLoader());
+        assertThat(
+                        ActivationStatsAccumulatorSerializer.INSTANCE
+                                .snapshotConfiguration()
+                                .resolveSchemaCompatibility(oldSnapshot)
+                                .isCompatibleAfterMigration())
+                .isTrue();
+        TypeSerializer<ActivationStatsAccumulator> oldSerializer = oldSnapshot.restoreSerializer();
+        byte[] oldBytes = HexFormat.of().parseHex(SUM_LAYOUT_BYTES);
+
+        ActivationStatsAccumulator restored =
+                oldSerializer.deserialize(new DataInputDeserializer(oldBytes));
+        DataOutputSerializer again = new DataOutputSerializer(256);
+        oldSerializer.serialize(restored, again);
+        assertThat(again.getCopyOfBuffer()).isEqualTo(oldBytes);
+
+        List<ActivationSample> records = List.of(outputs(0.5, 0.0, 2.0), outputs(4.0));
+        ActivationStats actual = stats(restored, 1.0);
+        assertThat(withoutMoments(actual))
+                .isEqualTo(withoutMoments(stats(accumulate(records), 1.0)));
+        assertThat(actual.getMean()).isEqualTo(1.625);
+        // The saved M2, an ulp below 9.6875, over 4 values.
+        assertThat(actual.getStddev()).isEqualTo(Math.sqrt(9.687499999999998 / 4.0));
+
+        ActivationStatsAccumulator migrated = deserialize(serialize(restored));
+        // Then 1.625 and 1.625, the mean: the same M2 over 6 values, the sum 9.75.
+        migrated.add(outputs(1.625, 1.625));
+        assertThat(stats(migrated, 1.0).getMean()).isEqualTo(1.625);
+        assertThat(stats(migrated, 1.0).getStddev()).isEqualTo(Math.sqrt(9.687499999999998 / 6.0));
+        assertThat(stats(migrated, 1.0).getValueCount()).isEqualTo(6L);
+    }
+
     @Test
     void stateInTheLayoutWithTheMeanRestoresAndMigrates() throws IOException {
         TypeSerializerSnapshot<ActivationStatsAccumulator> oldSnapshot =
@@ -1018,7 +1125,7 @@ class ActivationStatsAccumulatorTest {
     /** Bytes of the fixed fields, the feature count, both per-feature arrays, the sketch length. */
     private static int nonSketchBytes(int features) {
         return 11 * Long.BYTES
-                + 5 * Double.BYTES
+                + 6 * Double.BYTES
                 + Integer.BYTES
                 + 2 * Long.BYTES * features
                 + Integer.BYTES;
@@ -1113,8 +1220,9 @@ class ActivationStatsAccumulatorTest {
                             " %d features -> %d bytes (%d of them sketch);",
                             features, bytes.length, sketch));
 
-            // 16 bytes per feature (two longs) on top of 136 fixed bytes and the bounded sketch.
-            assertThat(bytes.length - sketch).isEqualTo(136 + 16 * features);
+            // 16 bytes per feature (two longs) on top of 144 fixed bytes (11 counts, min, max,
+            // sum, M2 and their tails, two lengths) and the bounded sketch.
+            assertThat(bytes.length - sketch).isEqualTo(144 + 16 * features);
             assertThat(sketch).isLessThanOrEqualTo(maxSketchBytes(2_000L * features));
         }
         System.out.println(report);
