@@ -12,6 +12,7 @@ import org.apache.flink.table.types.inference.Signature;
 import org.apache.flink.table.types.inference.TypeInference;
 import org.apache.flink.table.types.inference.TypeStrategies;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,12 +26,13 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>{@code alpha} must be a numeric literal, finite and {@code >= 0}; anything else fails when the
- * query is planned. A column is not accepted: a per-row slope would make every row's activation a
- * different function, which the statistics downstream cannot name, and a bad slope could then only
- * fail the running job. The result has the type of {@code x} (other numbers are cast to DOUBLE;
- * arrays must hold DOUBLE or FLOAT); NULL gives NULL, also per array element; {@code
- * LEAKY_RELU(-inf, a) = -inf} for {@code a > 0}; zero outputs are {@code +0.0}. The derivative is
- * {@code ACTIVATION_GRAD('leaky_relu(alpha=..)', x)}.
+ * query is planned, and so does a number no double stands for ({@code 1e-400} would read as 0, as
+ * {@code ACTIVATION('leaky_relu(alpha=1e-400)', x)} refuses it too). A column is not accepted: a
+ * per-row slope would make every row's activation a different function, which the statistics
+ * downstream cannot name, and a bad slope could then only fail the running job. The result has the
+ * type of {@code x} (other numbers are cast to DOUBLE; arrays must hold DOUBLE or FLOAT); NULL
+ * gives NULL, also per array element; {@code LEAKY_RELU(-inf, a) = -inf} for {@code a > 0}; zero
+ * outputs are {@code +0.0}. The derivative is {@code ACTIVATION_GRAD('leaky_relu(alpha=..)', x)}.
  */
 public final class LeakyReluFunction extends ScalarFunction {
 
@@ -98,7 +100,13 @@ public final class LeakyReluFunction extends ScalarFunction {
         if (alpha.isEmpty()) {
             return Optional.empty();
         }
+        Optional<BigDecimal> written = ArgumentTypes.unreadableDecimal(context, index, alpha.get());
         try {
+            if (written.isPresent()) {
+                // Refused in the parser's words, as ACTIVATION refuses the spec of that number:
+                // the double it reads as (0 or an infinity) is not what was written.
+                Activations.parse("leaky_relu(alpha=" + written.get() + ")");
+            }
             Activations.leakyRelu(alpha.get());
         } catch (IllegalArgumentException e) {
             return ArgumentTypes.fail(

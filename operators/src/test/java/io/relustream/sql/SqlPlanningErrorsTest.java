@@ -157,6 +157,27 @@ class SqlPlanningErrorsTest {
     }
 
     @Test
+    void alphaLiteralsNoDoubleStandsForFailAtPlanningAsInASpec() {
+        // 1e-400 is below the smallest double (4.9E-324) and 1e400 beyond the largest: as doubles
+        // they read as 0 (LEAKY_RELU would be plain relu) and inf, neither of which was written.
+        // ACTIVATION('leaky_relu(alpha=1e-400)', x) refuses the same number with these words.
+        assertPlanningFails(
+                "SELECT LEAKY_RELU(x, 1e-400) FROM t",
+                "LEAKY_RELU: Invalid activation parameter alpha=1E-400: must be a finite number >="
+                        + " 0; a number other than 0 must be at least 4.9E-324 in magnitude, the"
+                        + " smallest double (it would read as 0) (in activation spec"
+                        + " 'leaky_relu(alpha=1E-400)')");
+        assertPlanningFails(
+                "SELECT LEAKY_RELU(x, 1e400) FROM t",
+                "LEAKY_RELU: Invalid activation parameter alpha=1E+400: must be a finite number >="
+                        + " 0; a number must be at most 1.7976931348623157E308 in magnitude, the"
+                        + " largest double (in activation spec 'leaky_relu(alpha=1E+400)')");
+        // 0 written as 0 is plain relu, as leaky_relu(alpha=0) is.
+        assertThat(tableEnv.explainSql("SELECT LEAKY_RELU(x, 0e0), LEAKY_RELU(x, 0.0) FROM t"))
+                .contains("LEAKY_RELU");
+    }
+
+    @Test
     void nanAlphaFailsAtPlanning() {
         // SQL has no NaN literal; the Table API has.
         assertThatThrownBy(
