@@ -58,7 +58,8 @@ public final class PlotCommand implements Callable<Integer> {
             description =
                     "The activation: relu, leaky_relu(alpha=0.01), relu6, clipped_relu(max=4),"
                             + " thresholded_relu(theta=1), relu(negative_slope=..,"
-                            + " max_value=.., threshold=..). Default: ${DEFAULT-VALUE}.")
+                            + " max_value=.., threshold=.., grad_at_threshold=..). Default:"
+                            + " ${DEFAULT-VALUE}.")
     String activation;
 
     @Option(

@@ -63,6 +63,26 @@ class PlotCommandTest {
     }
 
     @Test
+    void helpNamesEveryParameterOfTheSpecsItDraws() {
+        // The element-wise specs of the activation semantics and all their parameters, as the
+        // job's --help lists them; grad_at_threshold is drawn as the derivative at the threshold.
+        // Without white space: the help wraps its lines also inside a spec.
+        Run run = ReportFixtures.run(PlotCommand.commandLine(), "--help");
+        assertThat(run.status).as(run.err).isZero();
+        assertThat(run.out.replaceAll("\\s+", ""))
+                .contains(
+                        "relu,",
+                        "leaky_relu(alpha=",
+                        "relu6,",
+                        "clipped_relu(max=",
+                        "thresholded_relu(theta=",
+                        "relu(negative_slope=",
+                        "max_value=",
+                        "threshold=",
+                        "grad_at_threshold=");
+    }
+
+    @Test
     void reluIsOnTheZeroLineBelowZeroAndRisesAboveIt() {
         // At z = -3 the solid line lies on y = 0 (the dashed derivative covers it in places).
         List<Integer> zeroRows = rowsNear(F, x(-3));
