@@ -1030,11 +1030,15 @@ class ActivationStatsAccumulatorTest {
                     + "5374617473416363756d756c61746f7253657269616c697a657224536e617073"
                     + "686f7400000004";
 
-    @Test
-    void stateInTheLayoutWithoutTheM2TailRestoresAndMigrates() throws IOException {
+    /**
+     * The serializer that the snapshot {@code snapshotHex} of an earlier layout restores, after
+     * checking that the current serializer migrates state of that layout.
+     */
+    private TypeSerializer<ActivationStatsAccumulator> earlierLayoutSerializer(String snapshotHex)
+            throws IOException {
         TypeSerializerSnapshot<ActivationStatsAccumulator> oldSnapshot =
                 TypeSerializerSnapshot.readVersionedSnapshot(
-                        new DataInputDeserializer(HexFormat.of().parseHex(SUM_LAYOUT_SNAPSHOT)),
+                        new DataInputDeserializer(HexFormat.of().parseHex(snapshotHex)),
                         getClass().getClassLoader());
         assertThat(
                         ActivationStatsAccumulatorSerializer.INSTANCE
@@ -1042,14 +1046,29 @@ class ActivationStatsAccumulatorTest {
                                 .resolveSchemaCompatibility(oldSnapshot)
                                 .isCompatibleAfterMigration())
                 .isTrue();
-        TypeSerializer<ActivationStatsAccumulator> oldSerializer = oldSnapshot.restoreSerializer();
-        byte[] oldBytes = HexFormat.of().parseHex(SUM_LAYOUT_BYTES);
+        return oldSnapshot.restoreSerializer();
+    }
 
+    /**
+     * Reads {@code bytesHex} with {@code serializer}, checking that it writes back what it read
+     * (before a query sorts the sketch's bytes).
+     */
+    private static ActivationStatsAccumulator readAsWritten(
+            TypeSerializer<ActivationStatsAccumulator> serializer, String bytesHex)
+            throws IOException {
+        byte[] bytes = HexFormat.of().parseHex(bytesHex);
         ActivationStatsAccumulator restored =
-                oldSerializer.deserialize(new DataInputDeserializer(oldBytes));
+                serializer.deserialize(new DataInputDeserializer(bytes));
         DataOutputSerializer again = new DataOutputSerializer(256);
-        oldSerializer.serialize(restored, again);
-        assertThat(again.getCopyOfBuffer()).isEqualTo(oldBytes);
+        serializer.serialize(restored, again);
+        assertThat(again.getCopyOfBuffer()).isEqualTo(bytes);
+        return restored;
+    }
+
+    @Test
+    void stateInTheLayoutWithoutTheM2TailRestoresAndMigrates() throws IOException {
+        ActivationStatsAccumulator restored =
+                readAsWritten(earlierLayoutSerializer(SUM_LAYOUT_SNAPSHOT), SUM_LAYOUT_BYTES);
 
         List<ActivationSample> records = List.of(outputs(0.5, 0.0, 2.0), outputs(4.0));
         ActivationStats actual = stats(restored, 1.0);
@@ -1069,25 +1088,9 @@ class ActivationStatsAccumulatorTest {
 
     @Test
     void stateInTheLayoutWithTheMeanRestoresAndMigrates() throws IOException {
-        TypeSerializerSnapshot<ActivationStatsAccumulator> oldSnapshot =
-                TypeSerializerSnapshot.readVersionedSnapshot(
-                        new DataInputDeserializer(HexFormat.of().parseHex(MEAN_LAYOUT_SNAPSHOT)),
-                        getClass().getClassLoader());
-        assertThat(
-                        ActivationStatsAccumulatorSerializer.INSTANCE
-                                .snapshotConfiguration()
-                                .resolveSchemaCompatibility(oldSnapshot)
-                                .isCompatibleAfterMigration())
-                .isTrue();
-        TypeSerializer<ActivationStatsAccumulator> oldSerializer = oldSnapshot.restoreSerializer();
-        byte[] oldBytes = HexFormat.of().parseHex(MEAN_LAYOUT_BYTES);
-
-        ActivationStatsAccumulator restored =
-                oldSerializer.deserialize(new DataInputDeserializer(oldBytes));
-        // The old serializer writes what it read (before a query sorts the sketch's bytes).
-        DataOutputSerializer again = new DataOutputSerializer(256);
-        oldSerializer.serialize(restored, again);
-        assertThat(again.getCopyOfBuffer()).isEqualTo(oldBytes);
+        TypeSerializer<ActivationStatsAccumulator> oldSerializer =
+                earlierLayoutSerializer(MEAN_LAYOUT_SNAPSHOT);
+        ActivationStatsAccumulator restored = readAsWritten(oldSerializer, MEAN_LAYOUT_BYTES);
 
         List<ActivationSample> records = List.of(outputs(0.5, 0.0, 2.0), outputs(4.0));
         ActivationStats expected = stats(accumulate(records), 1.0);
