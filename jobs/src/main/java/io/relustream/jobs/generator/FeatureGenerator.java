@@ -74,6 +74,11 @@ public final class FeatureGenerator {
             this.seed = seed;
         }
 
+        /** Values per vector. */
+        public int dimensions() {
+            return dimensions;
+        }
+
         /** 3 groups of 16 features, a quarter dead, recovery after 40s, a little NaN and lag. */
         public static Settings defaults() {
             return new Settings(

@@ -104,7 +104,7 @@ public final class GeneratorOptions {
     CommandSpec command;
 
     /** The most values per record: 100,000 doubles make an 800 KB record, under Kafka's 1 MB. */
-    static final int MAX_DIMENSIONS = 100_000;
+    public static final int MAX_DIMENSIONS = 100_000;
 
     /** {@code --dimensions}: 1 to {@link #MAX_DIMENSIONS}. */
     static final class Dimensions implements ITypeConverter<Integer> {

@@ -1,5 +1,7 @@
 package io.relustream.jobs.local;
 
+import io.relustream.activation.Maxout;
+import io.relustream.activation.VectorActivation;
 import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
 import io.relustream.formats.AvroRecordDecoder;
@@ -227,6 +229,8 @@ public final class LocalRun implements Callable<Integer> {
                 }
             }
             JobOptions options = jobOptions("localhost:9092");
+            checkMaxoutSplitsTheGeneratedVectors(
+                    options.activation(), generatorSettings.dimensions());
             if (options.bounded()) {
                 throw new IllegalArgumentException(
                         "Invalid option '--bounded': the local run's job reads what its generator"
@@ -250,6 +254,39 @@ public final class LocalRun implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+    }
+
+    /**
+     * Maxout takes vectors whose length is a multiple of its k; every other record is a dead
+     * letter. The generator writes vectors of one length, so a k that does not divide it would
+     * dead-letter the whole run and print no statistics at all.
+     */
+    private static void checkMaxoutSplitsTheGeneratedVectors(
+            VectorActivation activation, int dimensions) {
+        if (!(activation instanceof Maxout maxout) || dimensions % maxout.groupSize() == 0) {
+            return;
+        }
+        int k = maxout.groupSize();
+        int below = dimensions - dimensions % k;
+        int above = below + k;
+        List<String> lengths = new ArrayList<>();
+        if (below > 0) {
+            lengths.add(String.valueOf(below));
+        }
+        if (above <= GeneratorOptions.MAX_DIMENSIONS) {
+            lengths.add(String.valueOf(above));
+        }
+        throw new IllegalArgumentException(
+                "Invalid value for option '--activation': '"
+                        + activation.spec()
+                        + "' takes vectors whose length is a multiple of "
+                        + k
+                        + ", and the generator's --dimensions is "
+                        + dimensions
+                        + ": every record would be dead-lettered; choose --dimensions "
+                        + String.join(" or ", lengths)
+                        + ", or a k that divides "
+                        + dimensions);
     }
 
     @Override

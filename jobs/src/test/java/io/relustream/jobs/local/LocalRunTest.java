@@ -163,6 +163,45 @@ class LocalRunTest {
     }
 
     @Test
+    void maxoutWhoseGroupsDoNotSplitTheGeneratedVectorsIsRefused() {
+        // 16 values a record (the default --dimensions) make no whole groups of 3: maxout would
+        // dead-letter every record, and no window would ever have statistics.
+        // --duration: were the check missing, the run would start, and end, instead of hanging.
+        assertThat(run("--activation", "maxout(k=3)", "--duration", "1s")).isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        "Invalid value for option '--activation': 'maxout(k=3)' takes vectors"
+                                + " whose length is a multiple of 3, and the generator's"
+                                + " --dimensions is 16: every record would be dead-lettered;"
+                                + " choose --dimensions 15 or 18, or a k that divides 16\n"
+                                + "Use --help to see the options of the local run and the job.\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void maxoutWiderThanTheGeneratedVectorsIsRefusedWithTheOneLengthThatFits() {
+        // 3 values make no group of 5; the only multiple of 5 near 3 is 5 itself (0 is no length).
+        assertThat(run("--activation", "maxout(k=5)", "--dimensions", "3", "--duration", "1s"))
+                .isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        "Invalid value for option '--activation': 'maxout(k=5)' takes vectors"
+                                + " whose length is a multiple of 5, and the generator's"
+                                + " --dimensions is 3: every record would be dead-lettered;"
+                                + " choose --dimensions 5, or a k that divides 3\n"
+                                + "Use --help to see the options of the local run and the job.\n");
+    }
+
+    @Test
+    void maxoutWhoseGroupsSplitTheGeneratedVectorsIsTaken() {
+        // 12 = 3 groups of 4; checked as every option is, without starting anything.
+        assertThat(run("--help", "--activation", "maxout(k=4)", "--dimensions", "12")).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
     void anInvalidOptionOfTheJobIsReportedTheSameWay() {
         assertThat(run("--window", "soon")).isEqualTo(2);
 
