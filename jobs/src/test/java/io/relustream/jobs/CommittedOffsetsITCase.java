@@ -4,9 +4,9 @@ import io.relustream.avro.ActivationVector;
 import io.relustream.jobs.local.EmbeddedKafka;
 import io.relustream.jobs.options.JobOptions;
 
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -109,24 +109,20 @@ class CommittedOffsetsITCase {
 
         // The first run, unbounded as in docker-compose, until its checkpoints have committed
         // the offsets after the three records: 2 in partition 0, 1 in partition 1.
-        JobOptions first = options(names, group);
-        StreamExecutionEnvironment env = ActivationStatsJob.environment(first);
-        ActivationStatsPipeline.build(
-                env,
-                first,
-                ActivationStatsJob.kafkaSource(first),
-                ActivationStatsJob.kafkaOutputs(first));
-        JobClient job = env.executeAsync("committing offsets");
+        JobClient job =
+                KafkaJobRuns.start(
+                        options(names, group), new Configuration(), "committing offsets");
         Map<Integer, Long> expected = Map.of(0, 2L, 1, 1L);
         Map<Integer, Long> committed = Map.of();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!committed.equals(expected) && System.nanoTime() < deadline) {
+                // Polled: checkpoints commit every 100 ms, the deadline bounds the wait.
                 Thread.sleep(200);
                 committed = committed(group, t);
             }
         } finally {
-            job.cancel().get(30, TimeUnit.SECONDS);
+            KafkaJobRuns.cancelIfRunning(job);
         }
         assertThat(committed).isEqualTo(expected);
 
