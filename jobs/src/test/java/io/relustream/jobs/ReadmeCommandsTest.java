@@ -1,11 +1,14 @@
 package io.relustream.jobs;
 
+import io.relustream.jobs.local.LocalRun;
 import io.relustream.jobs.options.JobOptions;
 import io.relustream.jobs.sql.SqlZeroFractionJob;
 
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.lang.reflect.Constructor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,13 +17,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The command lines of the README's code blocks, as a user copies them: every {@code flink run},
- * every {@code java -cp ... <class>} and every {@code -Dplot.args} names a class that exists and
- * options that class accepts. Read from the README itself, so that the two cannot drift apart.
+ * every {@code java -cp ... <class>} and every {@code -Dplot.args} and {@code -Dreport.args} names
+ * a class that exists and options that class accepts. Read from the README itself, so that the two
+ * cannot drift apart.
  */
 class ReadmeCommandsTest {
 
@@ -46,6 +53,12 @@ class ReadmeCommandsTest {
                         List<String> args = words(arg.substring("-Dplot.args=".length()));
                         parse("io.relustream.jobs.report.PlotCommand", args);
                         checked.add("io.relustream.jobs.report.PlotCommand");
+                    } else if (arg.startsWith("-Dreport.args=")) {
+                        // The port the local run prints where the README shows <port>.
+                        String args =
+                                arg.substring("-Dreport.args=".length()).replace("<port>", "9092");
+                        parse("io.relustream.jobs.report.ReportCommand", words(args));
+                        checked.add("io.relustream.jobs.report.ReportCommand");
                     }
                 }
             }
@@ -73,7 +86,36 @@ class ReadmeCommandsTest {
                         "io.relustream.jobs.generator.GeneratorCommand",
                         SqlZeroFractionJob.class.getName(),
                         "io.relustream.jobs.report.PlotCommand",
+                        "io.relustream.jobs.report.ReportCommand",
+                        "io.relustream.jobs.report.ReportCommand",
                         JOB);
+    }
+
+    /**
+     * The local run's options as the README shows them in {@code -Dlocal.args="..."}, in code
+     * blocks or in the text: with {@code --help} added, the run checks every option, prints its
+     * help and starts nothing.
+     */
+    @Test
+    void everyLocalRunExampleIsAccepted() throws Exception {
+        Matcher localArgs =
+                Pattern.compile("-Dlocal\\.args=\"([^\"]*)\"").matcher(Files.readString(README));
+        List<String> examples = new ArrayList<>();
+        while (localArgs.find()) {
+            examples.add(localArgs.group(1));
+        }
+        assertThat(examples).isNotEmpty();
+        for (String example : examples) {
+            List<String> args = words(example);
+            args.add("--help");
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int status =
+                    LocalRun.run(
+                            args.toArray(new String[0]),
+                            new PrintStream(new ByteArrayOutputStream(), true, UTF_8),
+                            new PrintStream(err, true, UTF_8));
+            assertThat(status).as("%s: %s", example, err.toString(UTF_8)).isZero();
+        }
     }
 
     @Test
