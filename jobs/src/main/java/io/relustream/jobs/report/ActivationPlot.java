@@ -149,7 +149,9 @@ final class ActivationPlot {
         piece.add(new double[] {from, g.applyAsDouble(breakAtFrom ? Math.nextUp(from) : from)});
         int next = breakAtFrom ? 1 : 0;
         for (int i = 1; i < samples; i++) {
-            double z = i == samples - 1 ? to : from + (to - from) * i / (samples - 1);
+            // The share of the range first: the range's width times i may be no double (2e306
+            // times 1200), a share of it always is.
+            double z = i == samples - 1 ? to : from + (to - from) * ((double) i / (samples - 1));
             while (next < breaks.size() && breaks.get(next) <= z) {
                 double at = breaks.get(next++);
                 piece.add(new double[] {at, g.applyAsDouble(Math.nextDown(at))});

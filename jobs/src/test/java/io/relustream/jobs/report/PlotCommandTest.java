@@ -306,6 +306,40 @@ class PlotCommandTest {
     }
 
     @Test
+    void aRangeNearTheLargestDoubleIsSampledAcrossItsWholeWidth() throws IOException {
+        // Ranges the plot accepts (their width is a double) but whose width times the index of a
+        // sample is not: 2e306 * 1200 and 2e303 * 999999 are beyond Double.MAX_VALUE.
+        for (List<String> range :
+                List.of(
+                        List.of("--from", "-1e306", "--to", "1e306"),
+                        List.of("--from", "-1e303", "--to", "1e303", "--samples", "1000000"))) {
+            double r = Double.parseDouble(range.get(3));
+            Path file = dir.resolve("wide.png");
+            List<String> args = new java.util.ArrayList<>(range);
+            args.addAll(List.of("--output", file.toString()));
+            Run run = ReportFixtures.run(PlotCommand.commandLine(), args.toArray(new String[0]));
+
+            assertThat(run.status).as(run.err).isZero();
+            BufferedImage image = png(file);
+            // relu over [-r, r]: values from 0 to r, so y spans -0.05 r to 1.05 r. Three quarters
+            // across (column 892, the middle of its pixel at z = r * (892.5 - 76) / 544 - r), f
+            // is at y = 76 + (1.05 r - z) / 1.1 r * 560, about 356.
+            int column = (int) Math.floor(76 + 0.75 * 1088);
+            double z = r * ((column + 0.5 - 76) / 544 - 1);
+            double row = 76 + (1.05 * r - z) / (1.1 * r) * 560;
+            assertThat(rowsOf(image, column, F, 76, 636))
+                    .as("f at z = %s, row %s", z, row)
+                    .contains((int) Math.floor(row))
+                    .allMatch(y -> Math.abs(y - row) <= 3);
+            // And f' = 1 there, just above the zero line at 76 + 1.05 / 1.1 * 560.
+            double one = 76 + (1.05 * r - 1) / (1.1 * r) * 560;
+            assertThat(rowsNear(image, DERIVATIVE, column))
+                    .isNotEmpty()
+                    .allMatch(y -> Math.abs(y - one) <= 2);
+        }
+    }
+
+    @Test
     void longTickLabelsAtTheEdgesStayInsideTheImage() throws IOException {
         Path file = dir.resolve("far.png");
         Run run =
