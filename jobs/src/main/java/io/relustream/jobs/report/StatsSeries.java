@@ -139,11 +139,13 @@ final class StatsSeries {
 
     /**
      * The time between two windows of {@code line}: the smallest gap between its window ends (the
-     * slide of sliding windows, the length of tumbling ones), or its length when it has one.
+     * slide of sliding windows, the length of tumbling ones), but never more than its length. A
+     * job's slide is never longer than its window, so a wider gap is a missing window, also where
+     * no two of the line's windows are one window apart.
      */
     long windowStep(Line line) {
         List<ActivationStats> windows = windows(line);
-        long step = Long.MAX_VALUE;
+        long step = Math.max(1, line.length.toMillis());
         for (int i = 1; i < windows.size(); i++) {
             step =
                     Math.min(
@@ -151,7 +153,7 @@ final class StatsSeries {
                             windows.get(i).getWindowEnd().toEpochMilli()
                                     - windows.get(i - 1).getWindowEnd().toEpochMilli());
         }
-        return step == Long.MAX_VALUE ? Math.max(1, line.length.toMillis()) : step;
+        return step;
     }
 
     /** Whether there is no record at all. */

@@ -310,6 +310,36 @@ class ReportCommandTest {
     }
 
     @Test
+    void aGroupWithNoTwoWindowsInARowStillShowsTheOneMissing() throws IOException {
+        // a in all six 10-second windows; b only in windows 0 and 2, 20 s apart: its window 1 is
+        // missing, though no two of its windows are one window apart.
+        List<ActivationStats> records = new ArrayList<>();
+        for (int w = 0; w < WINDOWS; w++) {
+            records.add(ReportFixtures.stats("a", w, 0.2, 0.0, 0.5));
+        }
+        records.add(ReportFixtures.stats("b", 0, 0.5, 1.0, 0.0));
+        records.add(ReportFixtures.stats("b", 2, 0.9, 1.0, 0.0));
+        Path input = ReportFixtures.writeFile(records, dir.resolve("apart.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        BufferedImage chart = png(dir.resolve("zero-fraction.png"));
+        assertThat(pixel(chart, chartX(0, 1200), chartY(0.5, 700))).isEqualTo(ORANGE);
+        assertThat(pixel(chart, chartX(2, 1200), chartY(0.9, 700))).isEqualTo(ORANGE);
+        // No line from 0.5 to 0.9 across window 1 (it would pass there at 0.7).
+        for (int x = (int) chartX(0, 1200) + 10; x < chartX(2, 1200) - 10; x++) {
+            assertThat(rowsOf(chart, x, ORANGE, 76, 700 - 64)).as("x %d", x).isEmpty();
+        }
+        // b's feature 0 is dead in windows 0 and 2; its cell of window 1 has no data.
+        BufferedImage heatmap = png(dir.resolve("feature-heatmap.png"));
+        assertThat(pixel(heatmap, cellX(0, 1200), cellY(1, 2, 0, 2, 700))).isEqualTo(DEAD);
+        assertThat(pixel(heatmap, cellX(1, 1200), cellY(1, 2, 0, 2, 700))).isEqualTo(NO_DATA);
+        assertThat(pixel(heatmap, cellX(2, 1200), cellY(1, 2, 0, 2, 700))).isEqualTo(DEAD);
+        assertThat(pixel(heatmap, cellX(3, 1200), cellY(1, 2, 0, 2, 700))).isEqualTo(NO_DATA);
+    }
+
+    @Test
     void nothingToPlotExitsWithTwoAndWritesNoImage() throws IOException {
         Path input = ReportFixtures.writeFile(List.of(), dir.resolve("empty.avro"));
         Path out = dir.resolve("images");
