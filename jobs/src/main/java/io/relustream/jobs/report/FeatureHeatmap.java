@@ -104,7 +104,6 @@ final class FeatureHeatmap {
         private final double y1;
         private final long from;
         private final long to;
-        private final long step;
         private final double slot;
 
         Drawing(
@@ -127,10 +126,22 @@ final class FeatureHeatmap {
             this.y0 = TOP;
             this.y1 = height - BOTTOM;
             List<Long> ends = series.windowEnds();
-            this.step = series.windowStep();
-            this.from = ends.get(0) - step;
+            this.from = firstColumnStart(series);
             this.to = ends.get(ends.size() - 1);
             this.slot = (y1 - y0 - (groups.size() - 1) * PANEL_GAP) / groups.size();
+        }
+
+        /**
+         * Where the first column of any panel starts: a line of longer windows may start before the
+         * first window end of all by more than the time between those.
+         */
+        private static long firstColumnStart(StatsSeries series) {
+            long start = Long.MAX_VALUE;
+            for (StatsSeries.Line line : series.lines()) {
+                long end = series.windows(line).get(0).getWindowEnd().toEpochMilli();
+                start = Math.min(start, end - series.windowStep(line));
+            }
+            return start;
         }
 
         double x(long time) {

@@ -186,6 +186,44 @@ class ReportCommandTest {
     }
 
     @Test
+    void heatmapTimeAxisStartsWithTheFirstColumnOfEveryPanel() throws IOException {
+        // A job of 1-minute windows (two, from 10:00:00 to 10:02:00), then one of 10-second
+        // windows (six, from 10:05:00 to 10:06:00) on the same topic: the first column is the
+        // first 1-minute window's, from 10:00:00, 70 s before the first 10-second window's.
+        List<ActivationStats> records = new ArrayList<>();
+        for (int m = 0; m < 2; m++) {
+            ActivationStats minute =
+                    ReportFixtures.stats("g", 6 * m, 0.5, m == 0 ? 1.0 : 0.0, m == 0 ? 0.0 : 1.0);
+            minute.setWindowEnd(minute.getWindowStart().plusSeconds(60));
+            records.add(minute);
+        }
+        for (int w = 30; w < 36; w++) {
+            records.add(ReportFixtures.stats("g", w, 0.5, 0.5, 1.0));
+        }
+        Path input = ReportFixtures.writeFile(records, dir.resolve("switched.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        BufferedImage heatmap = png(dir.resolve("feature-heatmap.png"));
+        // 360 s from x 84 to 1030; the 10-second panel first, then the 1-minute one.
+        java.util.function.DoubleUnaryOperator x = seconds -> 84 + seconds / 360 * 946;
+        // The first minute, feature 0 dead, as wide as a minute; the second, feature 1 dead.
+        for (double second : new double[] {2, 30, 58}) {
+            assertThat(pixel(heatmap, x.applyAsDouble(second), cellY(1, 2, 0, 2, 700)))
+                    .as("first minute at %s s", second)
+                    .isEqualTo(DEAD);
+        }
+        assertThat(pixel(heatmap, x.applyAsDouble(90), cellY(1, 2, 0, 2, 700)))
+                .isEqualTo(VIRIDIS_0);
+        assertThat(pixel(heatmap, x.applyAsDouble(90), cellY(1, 2, 1, 2, 700))).isEqualTo(DEAD);
+        // The 10-second windows from 300 s on; nothing before them in their panel.
+        assertThat(pixel(heatmap, x.applyAsDouble(305), cellY(0, 2, 0, 2, 700)))
+                .isEqualTo(VIRIDIS_HALF);
+        assertThat(pixel(heatmap, x.applyAsDouble(295), cellY(0, 2, 0, 2, 700))).isEqualTo(NO_DATA);
+    }
+
+    @Test
     void heatmapColoursEveryFeatureAndMarksTheDeadOnes() throws IOException {
         BufferedImage heatmap = heatmap(1200, 700);
 
