@@ -515,5 +515,21 @@ public final class ReportCommand implements Callable<Integer> {
                             + export
                             + "' is a folder, not a file");
         }
+        if (export != null) {
+            Path exported = export.toAbsolutePath().normalize();
+            for (String image : List.of(ZERO_FRACTION_FILE, HEATMAP_FILE)) {
+                // Written after the export, the image would replace it.
+                if (outputDir.resolve(image).toAbsolutePath().normalize().equals(exported)) {
+                    throw new ParameterException(
+                            spec.commandLine(),
+                            "Invalid value for option '--export': '"
+                                    + export
+                                    + "' is the file of the image "
+                                    + image
+                                    + " in --output-dir; export to another file, e.g."
+                                    + " stats.avro");
+                }
+            }
+        }
     }
 }

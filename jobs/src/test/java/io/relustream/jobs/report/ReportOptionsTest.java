@@ -272,7 +272,32 @@ class ReportOptionsTest {
                         "--input",
                         FILE,
                         "--export",
-                        FILE + "/out.avro"));
+                        FILE + "/out.avro"),
+                // The image would overwrite the export written just before it.
+                invalid(
+                        "Invalid value for option '--export': '"
+                                + FILE
+                                + "-images/zero-fraction.png' is the file of the image"
+                                + " zero-fraction.png in --output-dir; export to another file,"
+                                + " e.g. stats.avro",
+                        "--input",
+                        FILE,
+                        "--output-dir",
+                        FILE + "-images",
+                        "--export",
+                        FILE + "-images/zero-fraction.png"),
+                invalid(
+                        "Invalid value for option '--export': '"
+                                + FILE
+                                + "-images/./more/../feature-heatmap.png' is the file of the"
+                                + " image feature-heatmap.png in --output-dir; export to another"
+                                + " file, e.g. stats.avro",
+                        "--input",
+                        FILE,
+                        "--output-dir",
+                        FILE + "-images",
+                        "--export",
+                        FILE + "-images/./more/../feature-heatmap.png"));
     }
 
     @ParameterizedTest
