@@ -52,10 +52,10 @@ import java.util.function.Supplier;
  *
  * <p>When a window re-fired (allowed lateness), the record read later wins: see {@link
  * StatsSeries}. Exit status: 0 when both images were written; 2 for invalid options (an {@code
- * --input} that does not exist or is not a file too), or when there is nothing to plot (no records,
- * none of the chosen groups, or no values for one image, which is then not written); 1 when the
- * topic or the file cannot be read, or an image cannot be drawn (more than the Java heap holds) or
- * written.
+ * --input} that does not exist or is not a file too, and a folder where an image goes), or when
+ * there is nothing to plot (no records, none of the chosen groups, or no values for one image,
+ * which is then not written); 1 when the topic or the file cannot be read, or an image cannot be
+ * drawn (more than the Java heap holds) or written.
  */
 @Command(
         name = "report",
@@ -505,6 +505,19 @@ public final class ReportCommand implements Callable<Integer> {
                     "Invalid value for option '--export': '' names no file; give an .avro file");
         }
         OutputPaths.checkCreatable(spec.commandLine(), "--output-dir", outputDir);
+        for (String image : List.of(ZERO_FRACTION_FILE, HEATMAP_FILE)) {
+            // As the plot's --output: an empty folder would be replaced by the image, a full one
+            // could not be, after the whole input was read.
+            Path file = outputDir.resolve(image);
+            if (Files.isDirectory(file)) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Invalid value for option '--output-dir': '"
+                                + file
+                                + "' is a folder, where the report writes the image "
+                                + image);
+            }
+        }
         if (export != null) {
             OutputPaths.checkCreatable(spec.commandLine(), "--export", export);
         }

@@ -443,6 +443,39 @@ class ReportOptionsTest {
     }
 
     @Test
+    void aFolderWhereTheReportWritesAnImageIsRefusedAtStart() throws IOException {
+        // As the plot refuses an --output that is a folder: empty, it would be replaced by the
+        // image; not empty, the image could not be written, after reading the whole input.
+        for (String image : List.of("zero-fraction.png", "feature-heatmap.png")) {
+            Path out = dir.resolve("taken-" + image);
+            Path folder = Files.createDirectories(out.resolve(image));
+
+            Run run =
+                    ReportFixtures.run(
+                            ReportCommand.commandLine(),
+                            "--input",
+                            input.toString(),
+                            "--output-dir",
+                            out.toString());
+
+            assertThat(run.status).isEqualTo(2);
+            assertThat(run.out).isEmpty();
+            assertThat(run.err)
+                    .isEqualTo(
+                            ReportCommandTest.lines(
+                                    "Invalid value for option '--output-dir': '"
+                                            + folder
+                                            + "' is a folder, where the report writes the image "
+                                            + image,
+                                    HELP));
+            assertThat(folder).isDirectory();
+            try (var files = Files.list(out)) {
+                assertThat(files).containsExactly(folder);
+            }
+        }
+    }
+
+    @Test
     void plotOutputMustBeAPath() {
         Run run = ReportFixtures.run(PlotCommand.commandLine(), "--output", "a\0b.png");
 
