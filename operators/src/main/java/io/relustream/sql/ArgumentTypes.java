@@ -182,14 +182,43 @@ final class ArgumentTypes {
                 return Optional.empty();
             }
             double value = threshold.get();
-            if (!(value > 0.0 && value <= 1.0)) {
+            // Judged as written too: 1e-400 reads as 0 and 1e400 as inf, which the double's check
+            // refuses naming numbers nobody wrote; 1.00000000000000000001 reads as 1, which it
+            // would take though the number written is above 1.
+            Optional<BigDecimal> written = writtenDecimal(context, index);
+            boolean writtenInRange =
+                    written.map(d -> d.signum() > 0 && d.compareTo(BigDecimal.ONE) <= 0)
+                            .orElse(true);
+            if (!(value > 0.0 && value <= 1.0 && writtenInRange)) {
+                String named =
+                        written.filter(d -> !standsFor(value, d))
+                                .map(BigDecimal::toString)
+                                .orElse(String.valueOf(value));
                 return fail(
                         context,
                         throwOnFailure,
-                        context.getName() + ": the dead threshold must be in (0, 1], not " + value);
+                        context.getName() + ": the dead threshold must be in (0, 1], not " + named);
             }
             return Optional.of(literalType(context, index));
         };
+    }
+
+    /**
+     * The exact decimal of a numeric literal; empty for the Table API's NaN and infinities, which
+     * no decimal holds.
+     */
+    private static Optional<BigDecimal> writtenDecimal(CallContext context, int index) {
+        try {
+            return context.getArgumentValue(index, BigDecimal.class);
+        } catch (NumberFormatException notADecimal) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether the double, written the shortest way, is the decimal. */
+    private static boolean standsFor(double value, BigDecimal decimal) {
+        return Double.isFinite(value)
+                && new BigDecimal(Double.toString(value)).compareTo(decimal) == 0;
     }
 
     /**

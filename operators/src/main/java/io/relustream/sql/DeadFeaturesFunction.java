@@ -28,10 +28,11 @@ import java.util.List;
  * as a row that has the index and was not zero there, as in {@code ACTIVATION_STATS}, whose {@code
  * dead_features} this equals. NULL arrays are skipped; a group without rows gives an empty array.
  *
- * <p>{@code threshold} must be a numeric literal in {@code (0, 1]} ({@code 1.0}: always zero);
- * anything else fails when the query is planned. The accumulator holds two counters per index,
- * retracts exactly (updating tables) and merges (HOP, CUMULATE and SESSION windows, two-phase
- * aggregation).
+ * <p>{@code threshold} must be a numeric literal in {@code (0, 1]} ({@code 1.0}: always zero), as
+ * written: {@code 1e-400} (which reads as the double 0) and {@code 1.00000000000000000001} (which
+ * reads as 1) fail when the query is planned, naming the number written, as anything else does. The
+ * accumulator holds two counters per index, retracts exactly (updating tables) and merges (HOP,
+ * CUMULATE and SESSION windows, two-phase aggregation).
  */
 public final class DeadFeaturesFunction
         extends AggregateFunction<Integer[], DeadFeaturesFunction.Accumulator> {

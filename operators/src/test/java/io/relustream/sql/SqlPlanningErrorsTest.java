@@ -240,6 +240,39 @@ class SqlPlanningErrorsTest {
     }
 
     @Test
+    void deadThresholdLiteralsNoDoubleStandsForFailAtPlanningNamingTheNumberWritten() {
+        // 1e-400 is below the smallest double (4.9E-324) and reads as 0, 1e400 reads as inf:
+        // neither is in (0, 1], and neither is what was written.
+        assertPlanningFails(
+                "SELECT DEAD_FEATURES(arr, 1e-400) FROM t",
+                "DEAD_FEATURES: the dead threshold must be in (0, 1], not 1E-400");
+        assertPlanningFails(
+                "SELECT DEAD_FEATURES(arr, 1e400) FROM t",
+                "DEAD_FEATURES: the dead threshold must be in (0, 1], not 1E+400");
+        assertPlanningFails(
+                "SELECT ACTIVATION_STATS(arr, 1e-400) FROM t",
+                "ACTIVATION_STATS: the dead threshold must be in (0, 1], not 1E-400");
+        assertPlanningFails(
+                "SELECT ACTIVATION_STATS('relu', arr, -1e400) FROM t",
+                "ACTIVATION_STATS: the dead threshold must be in (0, 1], not -1E+400");
+        // 1 + 1e-20 is above 1 as written, though the nearest double is 1.0: no share reaches it.
+        assertPlanningFails(
+                "SELECT DEAD_FEATURES(arr, 1.00000000000000000001) FROM t",
+                "DEAD_FEATURES: the dead threshold must be in (0, 1], not 1.00000000000000000001");
+        assertPlanningFails(
+                "SELECT ACTIVATION_STATS(arr, 1.00000000000000000001) FROM t",
+                "ACTIVATION_STATS: the dead threshold must be in (0, 1], not"
+                        + " 1.00000000000000000001");
+        // Numbers in (0, 1] however written, and 1 with trailing zeros, still plan.
+        assertThat(
+                        tableEnv.explainSql(
+                                "SELECT DEAD_FEATURES(arr, 1e-300), DEAD_FEATURES(arr, 1.000),"
+                                        + " ACTIVATION_STATS(arr, 0.99999999999999999),"
+                                        + " ACTIVATION_STATS('relu', arr, 1E0) FROM t"))
+                .contains("DEAD_FEATURES");
+    }
+
+    @Test
     void deadThresholdFromAColumnFailsAtPlanning() {
         assertPlanningFails(
                 "SELECT DEAD_FEATURES(arr, x) FROM t",
