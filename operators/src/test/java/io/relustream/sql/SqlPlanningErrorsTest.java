@@ -273,6 +273,39 @@ class SqlPlanningErrorsTest {
     }
 
     @Test
+    void tableApiDeadThresholdsNoDecimalHoldsFailAtPlanningNamingThem() {
+        // NaN and the infinities are doubles written as such: the refusal names them as they are.
+        for (double threshold :
+                new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            assertThatThrownBy(
+                            () ->
+                                    tableEnv.from("t")
+                                            .select(call("DEAD_FEATURES", $("arr"), lit(threshold)))
+                                            .explain())
+                    .isInstanceOf(ValidationException.class)
+                    .hasRootCauseMessage(
+                            "DEAD_FEATURES: the dead threshold must be in (0, 1], not "
+                                    + threshold);
+        }
+        // A FLOAT just above 1 is refused as it was written, not as the double it widens to.
+        assertThatThrownBy(
+                        () ->
+                                tableEnv.from("t")
+                                        .select(call("ACTIVATION_STATS", $("arr"), lit(1.0000001f)))
+                                        .explain())
+                .isInstanceOf(ValidationException.class)
+                .hasRootCauseMessage(
+                        "ACTIVATION_STATS: the dead threshold must be in (0, 1], not 1.0000001");
+        assertThat(
+                        tableEnv.from("t")
+                                .select(
+                                        call("DEAD_FEATURES", $("arr"), lit(0.5f)),
+                                        call("ACTIVATION_STATS", $("arr"), lit(1.0)))
+                                .explain())
+                .contains("DEAD_FEATURES");
+    }
+
+    @Test
     void deadThresholdFromAColumnFailsAtPlanning() {
         assertPlanningFails(
                 "SELECT DEAD_FEATURES(arr, x) FROM t",
