@@ -340,20 +340,12 @@ final class ArgumentTypes {
     /**
      * The decimal a numeric literal was written as, when the double it reads as is another number:
      * a decimal other than 0 below the smallest double reads as 0, one beyond the largest as an
-     * infinity (SQL's {@code 1e-400} and {@code 1e400}). Empty for every other literal, among them
-     * the Table API's NaN and infinities, which are doubles written as such.
+     * infinity (SQL's {@code 1e-400} and {@code 1e400}), and the Table API's FLOAT {@code -0.1f}
+     * widens to {@code -0.10000000149011612}. Empty for every other literal, among them the Table
+     * API's NaN and infinities, which are doubles written as such.
      */
     static Optional<BigDecimal> unreadableDecimal(CallContext context, int index, double value) {
-        if (value != 0.0 && !Double.isInfinite(value)) {
-            return Optional.empty();
-        }
-        Optional<BigDecimal> written;
-        try {
-            written = context.getArgumentValue(index, BigDecimal.class);
-        } catch (NumberFormatException writtenAsInfinity) {
-            return Optional.empty();
-        }
-        return written.filter(decimal -> value != 0.0 || decimal.signum() != 0);
+        return writtenDecimal(context, index).filter(decimal -> !standsFor(value, decimal));
     }
 
     private static String describe(CallContext context, int index, LogicalType type) {

@@ -104,7 +104,7 @@ public final class LeakyReluFunction extends ScalarFunction {
         try {
             if (written.isPresent()) {
                 // Refused in the parser's words, as ACTIVATION refuses the spec of that number:
-                // the double it reads as (0 or an infinity) is not what was written.
+                // the double it reads as (0, an infinity, a widened FLOAT) is not what was written.
                 Activations.parse("leaky_relu(alpha=" + written.get() + ")");
             }
             Activations.leakyRelu(alpha.get());

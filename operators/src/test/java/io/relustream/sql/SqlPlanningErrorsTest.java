@@ -178,6 +178,20 @@ class SqlPlanningErrorsTest {
     }
 
     @Test
+    void floatAlphaFromTheTableApiFailsNamingTheFloatWritten() {
+        // -0.1f widens to the double -0.10000000149011612, which nobody wrote.
+        assertThatThrownBy(
+                        () ->
+                                tableEnv.from("t")
+                                        .select(call("LEAKY_RELU", $("x"), lit(-0.1f)))
+                                        .explain())
+                .isInstanceOf(ValidationException.class)
+                .hasRootCauseMessage(
+                        "LEAKY_RELU: Invalid activation parameter alpha=-0.1: must be a finite"
+                                + " number >= 0 (in activation spec 'leaky_relu(alpha=-0.1)')");
+    }
+
+    @Test
     void nanAlphaFailsAtPlanning() {
         // SQL has no NaN literal; the Table API has.
         assertThatThrownBy(
