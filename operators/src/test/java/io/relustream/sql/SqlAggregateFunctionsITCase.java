@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.math.BigDecimal;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -488,6 +489,52 @@ class SqlAggregateFunctionsITCase {
         assertThat((Integer[]) row.getField(3))
                 .isEqualTo(ExpectedAggregates.deadFeatures(arr, 0.5))
                 .containsExactly(0);
+    }
+
+    @Test
+    void integerAndDecimalValuesAreCastToDoubleAndRetractedAsSuch() {
+        DataType type =
+                DataTypes.ROW(
+                        DataTypes.FIELD("k", DataTypes.INT()),
+                        DataTypes.FIELD("i", DataTypes.INT()),
+                        DataTypes.FIELD("b", DataTypes.BIGINT()),
+                        DataTypes.FIELD("dc", DataTypes.DECIMAL(10, 3)),
+                        DataTypes.FIELD("ti", DataTypes.TINYINT()));
+        List<Row> changes =
+                List.of(
+                        Row.ofKind(RowKind.INSERT, 1, 0, 0L, new BigDecimal("0.000"), (byte) 0),
+                        Row.ofKind(
+                                RowKind.INSERT,
+                                2,
+                                -3,
+                                Long.MAX_VALUE,
+                                new BigDecimal("-1.500"),
+                                Byte.MIN_VALUE),
+                        Row.ofKind(RowKind.INSERT, 3, null, null, null, null),
+                        Row.ofKind(RowKind.INSERT, 4, 5, -7L, new BigDecimal("0.001"), (byte) 0),
+                        Row.ofKind(
+                                RowKind.DELETE,
+                                2,
+                                -3,
+                                Long.MAX_VALUE,
+                                new BigDecimal("-1.500"),
+                                Byte.MIN_VALUE),
+                        Row.ofKind(RowKind.INSERT, 5, 0, 0L, new BigDecimal("0.000"), (byte) 1));
+        sql.tableEnv.createTemporaryView("numbers", sql.changelogTable(type, changes));
+
+        Map<Row, Row> result =
+                SqlTables.materialize(
+                        sql.query(
+                                "SELECT ZERO_FRACTION(i), ZERO_FRACTION(b), ZERO_FRACTION(dc),"
+                                    + " ZERO_FRACTION(ti), ZERO_FRACTION(RELU(i)) FROM numbers"),
+                        0);
+
+        // Left: k1 (0, 0, 0.000, 0), k3 (NULLs: no values), k4 (5, -7, 0.001, 0),
+        // k5 (0, 0, 0.000, 1); k2 (-3, 2^63 - 1, -1.500, -128) was retracted.
+        // i: 0, 5, 0 -> 2/3; b: 0, -7, 0 -> 2/3; dc: 0, 0.001, 0 -> 2/3 (0.001 is no zero);
+        // ti: 0, 0, 1 -> 2/3; RELU(i): 0, 5, 0 -> 2/3.
+        assertThat(result.values())
+                .containsExactly(Row.of(2.0 / 3, 2.0 / 3, 2.0 / 3, 2.0 / 3, 2.0 / 3));
     }
 
     @Test

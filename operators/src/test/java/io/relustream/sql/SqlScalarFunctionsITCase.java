@@ -218,6 +218,48 @@ class SqlScalarFunctionsITCase {
     }
 
     @Test
+    void integerAndDecimalValuesAreComputedAsTheDoublesTheyAre() {
+        DataType type =
+                DataTypes.ROW(
+                        DataTypes.FIELD("id", DataTypes.INT().notNull()),
+                        DataTypes.FIELD("i", DataTypes.INT()),
+                        DataTypes.FIELD("b", DataTypes.BIGINT()),
+                        DataTypes.FIELD("dc", DataTypes.DECIMAL(10, 3)),
+                        DataTypes.FIELD("ti", DataTypes.TINYINT()));
+        sql.tableEnv.createTemporaryView(
+                "numbers",
+                sql.table(
+                        type,
+                        List.of(
+                                Row.of(0, 0, 0L, new BigDecimal("0.000"), (byte) 0),
+                                Row.of(
+                                        1,
+                                        -3,
+                                        Long.MAX_VALUE,
+                                        new BigDecimal("-1.500"),
+                                        Byte.MIN_VALUE),
+                                Row.of(2, null, null, null, null),
+                                Row.of(3, 5, -7L, new BigDecimal("2.250"), Byte.MAX_VALUE))));
+        List<Row> rows =
+                sorted(
+                        sql.query(
+                                "SELECT id, RELU(i), RELU(b), RELU(dc), RELU_GRAD(ti),"
+                                        + " LEAKY_RELU(dc, 0.5), ACTIVATION('relu6', b),"
+                                        + " ACTIVATION_GRAD('leaky_relu(alpha=0.5)', i) FROM"
+                                        + " numbers"));
+        // 2^63 - 1 is no double: it is 2^63 = 9223372036854775808 as one, which relu6 caps at 6.
+        assertThat(rows)
+                .containsExactly(
+                        Row.of(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5),
+                        Row.of(1, 0.0, 9.223372036854775808E18, 0.0, 0.0, -0.75, 6.0, 0.5),
+                        Row.of(2, null, null, null, null, null, null, null),
+                        Row.of(3, 5.0, 0.0, 2.25, 1.0, 2.25, 0.0, 1.0));
+        // Zeros are +0.0, also from negative integers and decimals.
+        assertThat(1 / (Double) rows.get(1).getField(1)).isPositive();
+        assertThat(1 / (Double) rows.get(1).getField(3)).isPositive();
+    }
+
+    @Test
     void maxoutTakesGroupMaximaOfDoubleArrays() {
         List<Double[]> inputs =
                 List.of(
