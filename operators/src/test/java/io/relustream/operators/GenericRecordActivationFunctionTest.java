@@ -1,6 +1,7 @@
 package io.relustream.operators;
 
 import io.relustream.activation.Activations;
+import io.relustream.activation.VectorActivation;
 import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
 
@@ -20,6 +21,7 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -1508,5 +1510,181 @@ class GenericRecordActivationFunctionTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(
                         "Field 'ticks' has type array<long (logical type time-micros)>;");
+    }
+
+    private static final Schema EVERY_SHAPE =
+            new Schema.Parser()
+                    .parse(
+                            "{\"type\":\"record\",\"name\":\"Shapes\",\"fields\":["
+                                + "{\"name\":\"d\",\"type\":[\"null\",\"double\"]},"
+                                + "{\"name\":\"f\",\"type\":[\"float\",\"null\"]},"
+                                + "{\"name\":\"ds\",\"type\":{\"type\":\"array\",\"items\":\"double\"}},"
+                                + "{\"name\":\"fs\",\"type\":[\"null\",{\"type\":\"array\",\"items\":\"float\"}]}"
+                                + "]}");
+
+    /**
+     * The contract's rectifier, written out: {@code a*(z - t)} up to {@code t}, {@code z} below
+     * {@code m}, {@code m} from it on (no cap when {@code m} is infinite); zeros are {@code +0.0}.
+     */
+    private static double rectified(double a, double m, double t, double z) {
+        if (Double.isNaN(z)) {
+            return z;
+        }
+        double value = z <= t ? (a == 0.0 ? 0.0 : a * (z - t)) : (z < m ? z : m);
+        return value == 0.0 ? 0.0 : value;
+    }
+
+    /** Its derivative: {@code g} at exactly {@code t}, {@code a} below, 1 between, 0 from m. */
+    private static double rectifiedGradient(double a, double g, double m, double t, double z) {
+        if (Double.isNaN(z)) {
+            return z;
+        }
+        if (z == t) {
+            return g;
+        }
+        if (z < t) {
+            return a;
+        }
+        return z < m || m == Double.POSITIVE_INFINITY ? 1.0 : 0.0;
+    }
+
+    /** A double as a float field holds it: rounded once, a zero as +0.0f. */
+    private static float asFloat(double value) {
+        float f = (float) value;
+        return f == 0.0f ? 0.0f : f;
+    }
+
+    @Test
+    void everyRectifierMatchesItsDefinitionBitForBitInEveryFieldShape() throws Exception {
+        double inf = Double.POSITIVE_INFINITY;
+        // activation, negative slope, gradient at the threshold, max value, threshold
+        Object[][] rectifiers = {
+            {Activations.relu(), 0.0, 0.0, inf, 0.0},
+            {Activations.leakyRelu(0.01), 0.01, 0.01, inf, 0.0},
+            {Activations.relu6(), 0.0, 0.0, 6.0, 0.0},
+            {Activations.clippedRelu(4), 0.0, 0.0, 4.0, 0.0},
+            {Activations.thresholdedRelu(1.0), 0.0, 0.0, inf, 1.0},
+            {
+                Activations.rectifier().negativeSlope(0.1).maxValue(6).threshold(0.5).build(),
+                0.1,
+                0.1,
+                6.0,
+                0.5
+            },
+        };
+        double[] inputs = {
+            Double.NEGATIVE_INFINITY,
+            -Double.MAX_VALUE,
+            -3.5e38,
+            -1.0,
+            -0.5,
+            -1e-45,
+            -Double.MIN_VALUE,
+            -0.0,
+            0.0,
+            Double.MIN_VALUE,
+            1e-45,
+            Math.nextDown(0.5),
+            0.5,
+            Math.nextUp(0.5),
+            Math.nextDown(1.0),
+            1.0,
+            Math.nextUp(1.0),
+            3.3,
+            Math.nextDown(4.0),
+            4.0,
+            Math.nextUp(4.0),
+            Math.nextDown(6.0),
+            6.0,
+            Math.nextUp(6.0),
+            3.5e38,
+            Double.MAX_VALUE,
+            inf,
+            NaN
+        };
+        List<Double> doubleArray = new ArrayList<>();
+        List<Float> floatArray = new ArrayList<>();
+        for (double z : inputs) {
+            doubleArray.add(z);
+            floatArray.add((float) z);
+        }
+        List<String> mismatches = new ArrayList<>();
+        int compared = 0;
+        for (Object[] rectifier : rectifiers) {
+            VectorActivation activation = (VectorActivation) rectifier[0];
+            double a = (double) rectifier[1];
+            double g = (double) rectifier[2];
+            double m = (double) rectifier[3];
+            double t = (double) rectifier[4];
+            var function =
+                    GenericRecordActivationFunction.builder(EVERY_SHAPE)
+                            .fields("d", "f", "ds", "fs")
+                            .activation(activation)
+                            .activationSuffix("_out")
+                            .build();
+            try (var op =
+                    new OperatorHarness<GenericRecord, GenericRecord>(
+                            function,
+                            new GenericRecordAvroTypeInfo(EVERY_SHAPE)
+                                    .createSerializer(new SerializerConfigImpl()))) {
+                for (double z : inputs) {
+                    GenericData.Record record = new GenericData.Record(EVERY_SHAPE);
+                    record.put("d", z);
+                    record.put("f", (float) z);
+                    record.put("ds", doubleArray);
+                    record.put("fs", floatArray);
+                    op.harness.processElement(record, 0L);
+                }
+                List<GenericRecord> outputs = op.harness.extractOutputValues();
+                assertThat(outputs).hasSize(inputs.length);
+                for (int i = 0; i < inputs.length; i++) {
+                    GenericRecord out = outputs.get(i);
+                    double z = inputs[i];
+                    // A float field's value is the float; it is activated as that value. The
+                    // scalar fields and the arrays' i-th items, in that order, expect these.
+                    double zf = (float) z;
+                    double[] expected = {
+                        rectified(a, m, t, z), rectifiedGradient(a, g, m, t, z),
+                        asFloat(rectified(a, m, t, zf)), asFloat(rectifiedGradient(a, g, m, t, zf))
+                    };
+                    Object[] actual = {
+                        out.get("d_out"),
+                        out.get("d_grad"),
+                        out.get("f_out"),
+                        out.get("f_grad"),
+                        ((List<?>) out.get("ds_out")).get(i),
+                        ((List<?>) out.get("ds_grad")).get(i),
+                        ((List<?>) out.get("fs_out")).get(i),
+                        ((List<?>) out.get("fs_grad")).get(i)
+                    };
+                    for (int k = 0; k < actual.length; k++) {
+                        double want = expected[k % 4];
+                        long wantBits =
+                                actual[k] instanceof Float
+                                        ? Float.floatToRawIntBits((float) want)
+                                        : Double.doubleToRawLongBits(want);
+                        long gotBits =
+                                actual[k] instanceof Float
+                                        ? Float.floatToRawIntBits((Float) actual[k])
+                                        : Double.doubleToRawLongBits((Double) actual[k]);
+                        compared++;
+                        if (wantBits != gotBits) {
+                            mismatches.add(
+                                    activation.spec()
+                                            + " output "
+                                            + k
+                                            + " of "
+                                            + z
+                                            + ": "
+                                            + actual[k]
+                                            + ", not "
+                                            + want);
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(mismatches).isEmpty();
+        assertThat(compared).isEqualTo(6 * 28 * 8);
     }
 }
