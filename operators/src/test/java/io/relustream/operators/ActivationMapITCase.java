@@ -25,6 +25,7 @@ import org.apache.flink.util.ExceptionUtils;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -206,6 +207,106 @@ class ActivationMapITCase {
             assertThat(new ArrayList<>((List<?>) record.get("v_relu6")))
                     .isEqualTo(List.of((float) Math.min(i, 6), 0.0f));
         }
+    }
+
+    /** The records of {@link #genericRecordsGiveTheSameOutputsWithAndWithoutObjectReuse}. */
+    private static final Schema LABELLED_POINT =
+            new Schema.Parser()
+                    .parse(
+                            "{\"type\":\"record\",\"name\":\"LabelledPoint\",\"fields\":["
+                                + "{\"name\":\"id\",\"type\":\"string\"},"
+                                + "{\"name\":\"x\",\"type\":[\"double\",\"null\"]},"
+                                + "{\"name\":\"v\",\"type\":{\"type\":\"array\",\"items\":\"float\"}}]}");
+
+    private static Map<String, GenericRecord> activatedWithObjectReuse(
+            boolean objectReuse, List<String> rejectedIds) throws Exception {
+        List<GenericRecord> input = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            GenericData.Record record = new GenericData.Record(LABELLED_POINT);
+            record.put("id", "p" + i);
+            record.put("x", i == 3 ? (Double) Double.NaN : i == 4 ? null : (Double) (i - 10.0));
+            record.put("v", List.of((float) i, (float) -i, -0.0f));
+            input.add(record);
+        }
+        StreamExecutionEnvironment env = environment();
+        if (objectReuse) {
+            env.getConfig().enableObjectReuse();
+        } else {
+            env.getConfig().disableObjectReuse();
+        }
+        SingleOutputStreamOperator<GenericRecord> activated =
+                env.fromData(input, new GenericRecordAvroTypeInfo(LABELLED_POINT))
+                        // Chained: without object reuse Flink copies the record in between.
+                        .map(record -> record, new GenericRecordAvroTypeInfo(LABELLED_POINT))
+                        .process(
+                                GenericRecordActivationFunction.builder(LABELLED_POINT)
+                                        .fields("x", "v")
+                                        .invalidValues(InvalidValuePolicy.REJECT)
+                                        .build());
+        CloseableIterator<GenericRecord> records = activated.collectAsync();
+        CloseableIterator<DeadLetter> rejected =
+                activated.getSideOutput(GenericRecordActivationFunction.REJECTED).collectAsync();
+        env.execute("generic records, object reuse " + objectReuse);
+        Map<String, GenericRecord> byId = new HashMap<>();
+        drain(records).forEach(record -> byId.put(record.get("id").toString(), record));
+        for (DeadLetter letter : drain(rejected)) {
+            rejectedIds.add(
+                    new BinaryMessageDecoder<GenericRecord>(GenericData.get(), LABELLED_POINT)
+                                    .decode(letter.getPayload())
+                                    .get("id")
+                            + ": "
+                            + letter.getReason());
+        }
+        return byId;
+    }
+
+    @Test
+    void genericRecordsGiveTheSameOutputsWithAndWithoutObjectReuse() throws Exception {
+        for (boolean objectReuse : new boolean[] {false, true}) {
+            List<String> rejectedIds = new ArrayList<>();
+            Map<String, GenericRecord> byId = activatedWithObjectReuse(objectReuse, rejectedIds);
+
+            assertThat(rejectedIds)
+                    .as("object reuse %s", objectReuse)
+                    .containsExactly(
+                            "p3: x is NaN and the invalid-value policy is reject (NaN and"
+                                    + " infinities are not accepted)");
+            assertThat(byId).as("object reuse %s", objectReuse).hasSize(19);
+            for (int i = 0; i < 20; i++) {
+                if (i == 3) {
+                    continue;
+                }
+                GenericRecord record = byId.get("p" + i);
+                // relu(x) = x above 0, else +0.0; relu'(x) = 1 above 0, else 0.
+                Double x = i == 4 ? null : i - 10.0;
+                Double relu = x == null ? null : x > 0 ? x : 0.0;
+                Double grad = x == null ? null : x > 0 ? 1.0 : 0.0;
+                assertThat(record.get("x_relu"))
+                        .as("p%d, reuse %s", i, objectReuse)
+                        .isEqualTo(relu);
+                assertThat(record.get("x_grad"))
+                        .as("p%d, reuse %s", i, objectReuse)
+                        .isEqualTo(grad);
+                // v = [i, -i, -0.0]: relu gives [i, +0.0, +0.0]; its derivative is 1 only for
+                // i > 0 in the first place.
+                List<Integer> reluBits = List.of(Float.floatToRawIntBits((float) i), 0, 0);
+                List<Float> gradients = List.of(i > 0 ? 1.0f : 0.0f, 0.0f, 0.0f);
+                assertThat(floatBits(record.get("v_relu")))
+                        .as("p%d, reuse %s", i, objectReuse)
+                        .isEqualTo(reluBits);
+                assertThat(new ArrayList<>((List<?>) record.get("v_grad")))
+                        .as("p%d, reuse %s", i, objectReuse)
+                        .isEqualTo(gradients);
+            }
+        }
+    }
+
+    private static List<Integer> floatBits(Object floats) {
+        List<Integer> bits = new ArrayList<>();
+        for (Object f : (List<?>) floats) {
+            bits.add(Float.floatToRawIntBits((Float) f));
+        }
+        return bits;
     }
 
     /** Makes records of a schema with the fields of {@code Point} in another order. */
