@@ -8,6 +8,7 @@ import io.relustream.operators.InvalidValuePolicy;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -321,11 +322,7 @@ public final class OptionConverters {
     public static final class ShareAboveZero implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {
-            double share = number(value, "(0, 1]");
-            if (!(share > 0.0 && share <= 1.0)) {
-                throw new TypeConversionException("'" + value + "' must be in (0, 1]");
-            }
-            return share;
+            return share(value, false, true, "");
         }
     }
 
@@ -333,11 +330,7 @@ public final class OptionConverters {
     public static final class Share implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {
-            double share = number(value, "[0, 1]");
-            if (!(share >= 0.0 && share <= 1.0)) {
-                throw new TypeConversionException("'" + value + "' must be in [0, 1]");
-            }
-            return share;
+            return share(value, true, true, "");
         }
     }
 
@@ -345,13 +338,46 @@ public final class OptionConverters {
     public static final class ShareBelowOne implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {
-            double share = number(value, "[0, 1)");
-            if (!(share >= 0.0 && share < 1.0)) {
-                throw new TypeConversionException(
-                        "'" + value + "' must be in [0, 1): no zero fraction is above 1");
-            }
-            return share;
+            return share(value, true, false, ": no zero fraction is above 1");
         }
+    }
+
+    /**
+     * {@code value} as a share from 0 to 1, each bound taken or not, judged both as written and as
+     * the double it reads as: {@code 1.00000000000000000001} reads as 1 but is above it, and {@code
+     * 1e-400}, above 0, reads as 0.
+     */
+    private static double share(
+            String value, boolean zeroTaken, boolean oneTaken, String whyNotOne) {
+        String range = (zeroTaken ? "[0" : "(0") + ", 1" + (oneTaken ? "]" : ")");
+        double share = number(value, range);
+        boolean writtenWithin;
+        try {
+            BigDecimal written = new BigDecimal(value.strip());
+            writtenWithin =
+                    (zeroTaken ? written.signum() >= 0 : written.signum() > 0)
+                            && (oneTaken
+                                    ? written.compareTo(BigDecimal.ONE) <= 0
+                                    : written.compareTo(BigDecimal.ONE) < 0);
+        } catch (NumberFormatException exponentBeyondInt) {
+            // 1e9999999999: no BigDecimal, and the double (0 or an infinity) is judged below.
+            writtenWithin = true;
+        }
+        boolean readWithin =
+                (zeroTaken ? share >= 0.0 : share > 0.0) && (oneTaken ? share <= 1.0 : share < 1.0);
+        if (!writtenWithin || (!readWithin && !(share == 0.0 || share == 1.0))) {
+            throw new TypeConversionException("'" + value + "' must be in " + range + whyNotOne);
+        }
+        if (!readWithin) {
+            throw new TypeConversionException(
+                    "'"
+                            + value
+                            + "' reads as "
+                            + share
+                            + ", the nearest double, which is not in "
+                            + range);
+        }
+        return share;
     }
 
     /** An integer {@code >= 1}. */

@@ -53,6 +53,9 @@ class GeneratorCommandTest {
             delimiter = '|',
             value = {
                 "--dead-share | 2 | Invalid value for option '--dead-share': '2' must be in [0, 1]",
+                // Above 1 as written, though it reads as the double 1.0.
+                "--dead-share | 1.00000000000000000001 | Invalid value for option '--dead-share':"
+                        + " '1.00000000000000000001' must be in [0, 1]",
                 "--nan-share | -0.1 | Invalid value for option '--nan-share': '-0.1' must be in"
                         + " [0, 1]",
                 "--late-share | x | Invalid value for option '--late-share': 'x' must be a number"

@@ -940,6 +940,31 @@ class JobOptionsTest {
                                     + "' must be in (0, 1]",
                             withServers("--dead-threshold", value)));
         }
+        // Judged as written, not only as the double they read as (1.0, and -0.0 for the limit).
+        for (String value : List.of("1.00000000000000000001", "1.0000000000000000000000001e0")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--dead-threshold': '"
+                                    + value
+                                    + "' must be in (0, 1]",
+                            withServers("--dead-threshold", value)));
+        }
+        rows.add(
+                rejects(
+                        "Invalid value for option '--sparsity-limit': '-1e-400' must be in [0, 1):"
+                                + " no zero fraction is above 1",
+                        withServers("--sparsity-limit", "-1e-400")));
+        // In the range as written, out of it as the nearest double.
+        rows.add(
+                rejects(
+                        "Invalid value for option '--dead-threshold': '1e-400' reads as 0.0, the"
+                                + " nearest double, which is not in (0, 1]",
+                        withServers("--dead-threshold", "1e-400")));
+        rows.add(
+                rejects(
+                        "Invalid value for option '--sparsity-limit': '0.99999999999999999999'"
+                                + " reads as 1.0, the nearest double, which is not in [0, 1)",
+                        withServers("--sparsity-limit", "0.99999999999999999999")));
         for (String value : List.of("abc", "", "NaN", "Infinity", "0x1p-1", "0.5d", "1,0")) {
             rows.add(
                     rejects(
