@@ -27,6 +27,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -375,17 +376,28 @@ final class StatsReader {
                 + ")";
     }
 
-    /** Writes the records to an Avro object container file (deflate), replacing the file. */
+    /**
+     * Writes the records to an Avro object container file (deflate), replacing the file only once
+     * all are written: the file may be the one the records were read from ({@code --input}), which
+     * a write that fails part-way must leave as it was.
+     */
     static void writeFile(List<ActivationStats> records, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        try (DataFileWriter<ActivationStats> writer =
-                new DataFileWriter<>(new SpecificDatumWriter<>(ActivationStats.class))) {
-            writer.setCodec(CodecFactory.deflateCodec(6));
-            writer.create(ActivationStats.getClassSchema(), file.toFile());
-            for (ActivationStats record : records) {
-                writer.append(record);
+        // Beside the file, so that the move is a rename within one file system.
+        Path written = Files.createTempFile(parent, file.getFileName() + ".", ".part");
+        try {
+            try (DataFileWriter<ActivationStats> writer =
+                    new DataFileWriter<>(new SpecificDatumWriter<>(ActivationStats.class))) {
+                writer.setCodec(CodecFactory.deflateCodec(6));
+                writer.create(ActivationStats.getClassSchema(), written.toFile());
+                for (ActivationStats record : records) {
+                    writer.append(record);
+                }
             }
+            Files.move(written, file, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(written);
         }
     }
 }
