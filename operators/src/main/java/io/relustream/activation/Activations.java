@@ -162,8 +162,11 @@ public final class Activations {
         try {
             return build(parsed);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    e.getMessage() + " (in activation spec '" + spec + "')", e);
+            String message =
+                    e instanceof InvalidParameter
+                            ? ((InvalidParameter) e).asWritten(parsed).getMessage()
+                            : e.getMessage();
+            throw new IllegalArgumentException(message + " (in activation spec '" + spec + "')", e);
         }
     }
 
@@ -250,8 +253,36 @@ public final class Activations {
     }
 
     static IllegalArgumentException invalid(String name, String value, String allowed) {
-        return new IllegalArgumentException(
-                "Invalid activation parameter " + name + "=" + value + ": " + allowed);
+        return new InvalidParameter(name, value, allowed);
+    }
+
+    /** A parameter's value refused, kept apart so that a spec's refusal can name its text. */
+    private static final class InvalidParameter extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final String name;
+        private final String value;
+        private final String allowed;
+
+        InvalidParameter(String name, String value, String allowed) {
+            super("Invalid activation parameter " + name + "=" + value + ": " + allowed);
+            this.name = name;
+            this.value = value;
+            this.allowed = allowed;
+        }
+
+        /**
+         * The refusal naming the value as the spec wrote it: the checks after parsing see the
+         * double, which may read otherwise ({@code -0.30000000000000001} is the double -0.3).
+         */
+        IllegalArgumentException asWritten(ParsedSpec parsed) {
+            String text = parsed.parameters.get(name);
+            // Decimals only: nan and inf are named as the other surfaces name them.
+            Double number = text == null ? null : SpecNumbers.parse(text);
+            if (number == null || !Double.isFinite(number) || value.equals(text)) {
+                return this;
+            }
+            return new InvalidParameter(name, text, allowed);
+        }
     }
 
     static String format(double value) {

@@ -122,6 +122,19 @@ class ActivationsParseTest {
                     + " must be a finite number (in activation spec 'relu(grad_at_threshold=nan)')",
                 "clipped_relu(max=0)         | Invalid activation parameter max=0: must be a finite"
                         + " number > 0 (in activation spec 'clipped_relu(max=0)')",
+                // Named as written, not as the double it reads as (-0.3, -1.0E-20, 0, 0.5).
+                "leaky_relu(alpha=-0.30000000000000001) | Invalid activation parameter"
+                        + " alpha=-0.30000000000000001: must be a finite number >= 0 (in"
+                        + " activation spec 'leaky_relu(alpha=-0.30000000000000001)')",
+                "relu(max_value=-0.00000000000000000001) | Invalid activation parameter"
+                        + " max_value=-0.00000000000000000001: must be greater than threshold (0),"
+                        + " or inf for no cap (in activation spec"
+                        + " 'relu(max_value=-0.00000000000000000001)')",
+                "clipped_relu(max=0.000)     | Invalid activation parameter max=0.000: must be a"
+                        + " finite number > 0 (in activation spec 'clipped_relu(max=0.000)')",
+                "relu(threshold=0.5, max_value=0.50) | Invalid activation parameter"
+                        + " max_value=0.50: must be greater than threshold (0.5), or inf for no cap"
+                        + " (in activation spec 'relu(threshold=0.5, max_value=0.50)')",
                 "clipped_relu(max=-6)        | Invalid activation parameter max=-6: must be a"
                         + " finite number > 0 (in activation spec 'clipped_relu(max=-6)')",
                 "clipped_relu                | Parameter 'max' is required by clipped_relu, e.g."
