@@ -360,15 +360,17 @@ public final class OptionConverters {
                                     ? written.compareTo(BigDecimal.ONE) <= 0
                                     : written.compareTo(BigDecimal.ONE) < 0);
         } catch (NumberFormatException exponentBeyondInt) {
-            // 1e9999999999: no BigDecimal, and the double (0 or an infinity) is judged below.
-            writtenWithin = true;
+            // 1e-9999999999: no BigDecimal; a sign is all it tells (its double, 0 or an
+            // infinity, is judged below).
+            writtenWithin = !value.strip().startsWith("-");
         }
         boolean readWithin =
                 (zeroTaken ? share >= 0.0 : share > 0.0) && (oneTaken ? share <= 1.0 : share < 1.0);
-        if (!writtenWithin || (!readWithin && !(share == 0.0 || share == 1.0))) {
+        if (!writtenWithin || Double.isInfinite(share)) {
             throw new TypeConversionException("'" + value + "' must be in " + range + whyNotOne);
         }
         if (!readWithin) {
+            // In range as written, out of it as the double: rounded to 0 or to 1.
             throw new TypeConversionException(
                     "'"
                             + value

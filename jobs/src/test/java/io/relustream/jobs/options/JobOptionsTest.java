@@ -949,11 +949,19 @@ class JobOptionsTest {
                                     + "' must be in (0, 1]",
                             withServers("--dead-threshold", value)));
         }
+        for (String value : List.of("-1e-400", "-1e-9999999999")) {
+            rows.add(
+                    rejects(
+                            "Invalid value for option '--sparsity-limit': '"
+                                    + value
+                                    + "' must be in [0, 1): no zero fraction is above 1",
+                            withServers("--sparsity-limit", value)));
+        }
         rows.add(
                 rejects(
-                        "Invalid value for option '--sparsity-limit': '-1e-400' must be in [0, 1):"
-                                + " no zero fraction is above 1",
-                        withServers("--sparsity-limit", "-1e-400")));
+                        "Invalid value for option '--dead-threshold': '1e-9999999999' reads as"
+                                + " 0.0, the nearest double, which is not in (0, 1]",
+                        withServers("--dead-threshold", "1e-9999999999")));
         // In the range as written, out of it as the nearest double.
         rows.add(
                 rejects(
