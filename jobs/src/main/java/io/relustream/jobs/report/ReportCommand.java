@@ -520,15 +520,13 @@ public final class ReportCommand implements Callable<Integer> {
         }
         if (export != null) {
             OutputPaths.checkCreatable(spec.commandLine(), "--export", export);
-        }
-        if (export != null && Files.isDirectory(export)) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "Invalid value for option '--export': '"
-                            + export
-                            + "' is a folder, not a file");
-        }
-        if (export != null) {
+            if (Files.isDirectory(export)) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Invalid value for option '--export': '"
+                                + export
+                                + "' is a folder, not a file");
+            }
             Path exported = export.toAbsolutePath().normalize();
             for (String image : List.of(ZERO_FRACTION_FILE, HEATMAP_FILE)) {
                 // Written after the export, the image would replace it.
