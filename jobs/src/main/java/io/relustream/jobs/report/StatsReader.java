@@ -19,6 +19,7 @@ import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileConstants;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.util.ClassSecurityValidator;
@@ -301,8 +302,7 @@ final class StatsReader {
     static List<ActivationStats> fromFile(Path file) throws ReadException {
         trustStatsRecords();
         try (DataFileReader<ActivationStats> reader =
-                new DataFileReader<>(
-                        file.toFile(), new SpecificDatumReader<>(ActivationStats.class))) {
+                new DataFileReader<>(file.toFile(), resolvingReader())) {
             Schema writer = reader.getSchema();
             try {
                 AvroRecordDecoder.checkReadable(ActivationStats.class, writer);
@@ -357,6 +357,22 @@ final class StatsReader {
                             + problem(e),
                     e);
         }
+    }
+
+    /**
+     * A reader of {@code ActivationStats} that resolves any writer {@link
+     * AvroRecordDecoder#checkReadable} accepts, with Avro's classic reader: Avro 1.12's fast reader
+     * converts a logical type twice when the writer wraps the field in a union (e.g. {@code
+     * window_start} as {@code ["long"]} of {@code timestamp-millis}), and so failed on every record
+     * of such a file.
+     */
+    private static SpecificDatumReader<ActivationStats> resolvingReader() {
+        SpecificData model = SpecificData.getForClass(ActivationStats.class);
+        SpecificData classic = new SpecificData(ActivationStats.class.getClassLoader());
+        model.getConversions().forEach(classic::addLogicalTypeConversion);
+        classic.setFastReaderEnabled(false);
+        return new SpecificDatumReader<>(
+                ActivationStats.getClassSchema(), ActivationStats.getClassSchema(), classic);
     }
 
     /** What went wrong in reading a file, also for exceptions without a message. */

@@ -762,6 +762,98 @@ class ReportCommandTest {
         assertThat(dir.resolve("zero-fraction.png")).doesNotExist();
     }
 
+    /**
+     * A file of a newer writer that Avro resolves into the current ActivationStats (as {@code
+     * AvroRecordDecoder.checkReadable} accepts it): window bounds wrapped in a one-branch union,
+     * {@code record_count} an int, {@code min} a float, and a field the report does not know. Avro
+     * 1.12's fast reader converted the union's timestamp twice and failed on every record.
+     */
+    @Test
+    void aFileOfANewerWriterThatAvroResolvesIsRead() throws IOException {
+        String millis = "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}";
+        String current = ActivationStats.getClassSchema().toString();
+        String json =
+                current.replace(
+                                "\"window_start\",\"type\":" + millis,
+                                "\"window_start\",\"type\":[" + millis + "]")
+                        .replace(
+                                "\"window_end\",\"type\":" + millis,
+                                "\"window_end\",\"type\":[\"int\"," + millis + "]")
+                        .replace(
+                                "\"record_count\",\"type\":\"long\"",
+                                "\"record_count\",\"type\":\"int\"")
+                        .replace(
+                                "\"name\":\"min\",\"type\":[\"null\",\"double\"]",
+                                "\"name\":\"min\",\"type\":[\"null\",\"float\"]")
+                        .replaceFirst(
+                                "]}$",
+                                ",{\"name\":\"host\",\"type\":\"string\",\"default\":\"\"}]}");
+        Schema newer = new Schema.Parser().parse(json);
+        assertThat(newer.getField("window_start").schema().getType()).isEqualTo(Schema.Type.UNION);
+        assertThat(newer.getField("window_end").schema().getType()).isEqualTo(Schema.Type.UNION);
+        assertThat(newer.getField("record_count").schema().getType()).isEqualTo(Schema.Type.INT);
+        assertThat(newer.getField("min").schema().getTypes().get(1).getType())
+                .isEqualTo(Schema.Type.FLOAT);
+        assertThat(newer.getField("host")).isNotNull();
+        // 2025-03-01T10:00:00Z and ten seconds later, in milliseconds since the epoch.
+        long start = 1_740_823_200_000L;
+        GenericData.Record record = new GenericData.Record(newer);
+        record.put("group", "g");
+        record.put("window_start", start);
+        record.put("window_end", start + 10_000L);
+        record.put("activation", "relu");
+        record.put("record_count", 100);
+        record.put("value_count", 200L);
+        record.put("zero_count", 100L);
+        record.put("zero_fraction", 0.5);
+        record.put("nan_count", 0L);
+        record.put("pos_inf_count", 0L);
+        record.put("neg_inf_count", 0L);
+        record.put("min", 0.1f);
+        record.put("per_feature_zero_fraction", List.of(0.5, 0.5));
+        record.put("dead_features", List.of());
+        record.put("host", "tm-3");
+        Path input = dir.resolve("newer.avro");
+        try (DataFileWriter<GenericRecord> writer =
+                new DataFileWriter<>(new GenericDatumWriter<>(newer))) {
+            writer.create(newer, input.toFile());
+            writer.append(record);
+        }
+        Path export = dir.resolve("read.avro");
+
+        Run run =
+                report(
+                        "--input", input.toString(),
+                        "--output-dir", dir.toString(),
+                        "--export", export.toString());
+
+        assertThat(run.err).isEmpty();
+        assertThat(run.status).isZero();
+        assertThat(run.out)
+                .startsWith(lines("Read 1 ActivationStats record(s) from file " + input + "."));
+        assertThat(ReportFixtures.readFile(export))
+                .containsExactly(
+                        ActivationStats.newBuilder()
+                                .setGroup("g")
+                                .setWindowStart(Instant.parse("2025-03-01T10:00:00Z"))
+                                .setWindowEnd(Instant.parse("2025-03-01T10:00:10Z"))
+                                .setActivation("relu")
+                                .setRecordCount(100L)
+                                .setValueCount(200L)
+                                .setZeroCount(100L)
+                                .setZeroFraction(0.5)
+                                .setNanCount(0L)
+                                .setPosInfCount(0L)
+                                .setNegInfCount(0L)
+                                // The float 0.1f widened exactly: 0.10000000149011612.
+                                .setMin(0.10000000149011612)
+                                .setPerFeatureZeroFraction(List.of(0.5, 0.5))
+                                .setDeadFeatures(List.of())
+                                .build());
+        assertThat(dir.resolve("zero-fraction.png")).exists();
+        assertThat(dir.resolve("feature-heatmap.png")).exists();
+    }
+
     @Test
     void aFileThatIsNotAvroFailsWithOne() throws IOException {
         Path input = Files.writeString(dir.resolve("stats.csv"), "group,window\n");
