@@ -433,15 +433,29 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         }
     }
 
+    /** Whether the payload from {@code offset} is one whole record of a writer schema it knows. */
+    private boolean readsWithAnyWriter(byte[] payload, int offset) {
+        for (SpecificDatumReader<T> reader : readers.values()) {
+            try {
+                read(reader, payload, offset);
+                return true;
+            } catch (UndecodableRecordException notThisOne) {
+                // the next writer
+            }
+        }
+        return false;
+    }
+
     /**
      * Names the Confluent Schema Registry wire format (magic byte 0, a 4-byte big-endian schema id,
-     * then plain Avro) when the payload is a whole record in it: the format Kafka users most often
-     * produce by default. Empty when it is not.
+     * then plain Avro) when the payload is a whole record in it, of any writer schema this decoder
+     * knows (released, current or given: a producer of a newer schema in that format too): the
+     * format Kafka users most often produce by default. Empty when it is not.
      */
     private String confluentHint(byte[] payload) {
         if (payload.length < CONFLUENT_HEADER_LENGTH
                 || payload[0] != 0
-                || !readsAsPlainAvro(payload, CONFLUENT_HEADER_LENGTH)) {
+                || !readsWithAnyWriter(payload, CONFLUENT_HEADER_LENGTH)) {
             return "";
         }
         int schemaId = ByteBuffer.wrap(payload, 1, 4).getInt();

@@ -584,6 +584,34 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void namesTheConfluentFormatOfARecordOfAWriterSchemaItWasGiven() throws Exception {
+        // A producer of v2 that writes Confluent's wire format (schema id 7 = 00 00 00 07): the
+        // job that was given v2 knows its records, so it can tell which format this one is in.
+        byte[] plain = rawV2("r2", 2_000L, "producer-7");
+        byte[] framed = new byte[5 + plain.length];
+        framed[4] = 0x07;
+        System.arraycopy(plain, 0, framed, 5, plain.length);
+        String start =
+                "payload does not start with the Avro single-object marker C3 01 (found 00 00):"
+                        + " it is not a FeatureVector record in avro-single-object format";
+        String hint =
+                "; it is one in the Confluent Schema Registry wire format (magic byte 00, schema"
+                        + " id 7), which is not read here: produce avro-single-object or plain"
+                        + " avro";
+
+        assertReason(
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(V2)),
+                framed,
+                start + hint);
+        // A decoder that does not know v2 cannot tell its bytes from any others.
+        assertReason(
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT),
+                framed,
+                start);
+    }
+
+    @Test
     void decodesOtherRecordTypes() throws Exception {
         ActivationStats stats =
                 ActivationStats.newBuilder()
