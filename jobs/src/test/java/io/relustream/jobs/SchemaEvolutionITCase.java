@@ -39,6 +39,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -259,6 +260,147 @@ class SchemaEvolutionITCase {
                         org.assertj.core.groups.Tuple.tuple(
                                 1L,
                                 "payload has 12 trailing bytes after the FeatureVector record"));
+        JobOutputAssertions.assertNeverRestarted(cluster, result.getJobID());
+    }
+
+    /**
+     * Producers of two newer schemas given as a folder: one writes its values as ints, its event
+     * time as a plain long and adds an enum and a map; the other writes floats and adds a record.
+     * Avro widens int and float to double; the added fields are skipped. Bytes of those writers
+     * that are cut short or run on, and a v2 record the job was not given, are dead-lettered with
+     * their reasons, each input once.
+     */
+    @Test
+    void newerWritersThatWidenTypesAreReadGivenAsAFolderAndTheirBadBytesDeadLettered(
+            TestInfo test, @InjectMiniCluster MiniCluster cluster) throws Exception {
+        String current = FeatureVector.getClassSchema().toString();
+        String millis = "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}";
+        Schema ints =
+                new Schema.Parser()
+                        .parse(
+                                current.replace("\"items\":\"double\"", "\"items\":\"int\"")
+                                        .replace(
+                                                "\"event_time\",\"type\":" + millis,
+                                                "\"event_time\",\"type\":\"long\"")
+                                        .replaceFirst(
+                                                "]}$",
+                                                ",{\"name\":\"kind\",\"type\":{\"type\":"
+                                                        + "\"enum\",\"name\":\"Kind\","
+                                                        + "\"symbols\":[\"A\",\"B\",\"C\"]},"
+                                                        + "\"default\":\"A\"},{\"name\":"
+                                                        + "\"tags\",\"type\":{\"type\":\"map\","
+                                                        + "\"values\":\"string\"},"
+                                                        + "\"default\":{}}]}"));
+        Schema floats =
+                new Schema.Parser()
+                        .parse(
+                                current.replace("\"items\":\"double\"", "\"items\":\"float\"")
+                                        .replaceFirst(
+                                                "]}$",
+                                                ",{\"name\":\"meta\",\"type\":[\"null\","
+                                                        + "{\"type\":\"record\",\"name\":"
+                                                        + "\"Meta\",\"fields\":[{\"name\":"
+                                                        + "\"host\",\"type\":\"string\"}]}],"
+                                                        + "\"default\":null}]}"));
+        assertThat(ints.getField("values").schema().getElementType().getType())
+                .isEqualTo(Schema.Type.INT);
+        assertThat(ints.getField("event_time").schema().getLogicalType()).isNull();
+        assertThat(floats.getField("values").schema().getElementType().getType())
+                .isEqualTo(Schema.Type.FLOAT);
+        Path folder = Files.createTempDirectory("writer-schemas");
+        Files.writeString(folder.resolve("FeatureVector-ints.avsc"), ints.toString(true));
+        Files.writeString(folder.resolve("FeatureVector-floats.avsc"), floats.toString(true));
+
+        GenericData.Record intRecord = new GenericData.Record(ints);
+        intRecord.put("id", "i1");
+        intRecord.put("event_time", T0);
+        intRecord.put("group", "g");
+        intRecord.put("values", List.of(-3, 4));
+        intRecord.put("kind", new GenericData.EnumSymbol(ints.getField("kind").schema(), "C"));
+        intRecord.put("tags", Map.of());
+        GenericData.Record floatRecord = new GenericData.Record(floats);
+        floatRecord.put("id", "f1");
+        floatRecord.put("event_time", T0 + 1_000);
+        floatRecord.put("group", "g");
+        floatRecord.put("values", List.of(-1.5f, 0.1f));
+        GenericData.Record meta =
+                new GenericData.Record(floats.getField("meta").schema().getTypes().get(1));
+        meta.put("host", "tm-1");
+        floatRecord.put("meta", meta);
+        byte[] intBytes =
+                TestRecords.bytes(
+                        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), ints)
+                                .encode(intRecord));
+        byte[] floatBytes =
+                TestRecords.bytes(
+                        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), floats)
+                                .encode(floatRecord));
+        // Header 0-9; id "i1" 10-12; event_time, zig-zag 3.4e12 in 42 bits, six bytes 13-18;
+        // group "g" 19-20; values: count 2 at 21, -3 and 4 at 22 and 23, the end at 24; kind at
+        // 25; the empty map at 26.
+        assertThat(intBytes).hasSize(27);
+        byte[] cut = Arrays.copyOf(intBytes, 24);
+        byte[] runOn = Arrays.copyOf(floatBytes, floatBytes.length + 2);
+
+        JobTopics names = topics(test);
+        String topic = names.features;
+        topics.produce(
+                List.of(
+                        new ProducerRecord<>(topic, 0, null, intBytes),
+                        new ProducerRecord<>(topic, 0, null, cut),
+                        new ProducerRecord<>(topic, 0, null, floatBytes),
+                        new ProducerRecord<>(topic, 0, null, runOn),
+                        new ProducerRecord<>(
+                                topic, 0, null, v2SingleObject(v2Record("v2", T0 + 2_000, 1.0))),
+                        TestRecords.record(
+                                topic, 0, TestRecords.vector("v1", T0 + 3_000, "g", -2.0, 8.0))));
+
+        JobExecutionResult result;
+        try {
+            result = run(names, "--writer-schemas", folder.toString());
+        } finally {
+            try (var files = Files.list(folder)) {
+                for (Path file : files.collect(Collectors.toList())) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(folder);
+        }
+
+        assertThat(activations(names))
+                .containsOnly(
+                        Map.entry("i1", List.of(0.0, 4.0)),
+                        // 0.1f widened exactly: 0.10000000149011612.
+                        Map.entry("f1", List.of(0.0, 0.10000000149011612)),
+                        Map.entry("v1", List.of(0.0, 8.0)));
+        List<DeadLetter> letters =
+                TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer);
+        // Files of a folder are taken sorted by name: floats before ints.
+        String known =
+                String.format(
+                        "v1, %016x (given), %016x (given)",
+                        SchemaNormalization.parsingFingerprint64(floats),
+                        SchemaNormalization.parsingFingerprint64(ints));
+        assertThat(letters)
+                .extracting(DeadLetter::getOffset, DeadLetter::getReason)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                1L,
+                                "payload is truncated: FeatureVector.values needs 1 more bytes at"
+                                        + " byte 24 but the payload ends at byte 24"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                3L, "payload has 2 trailing bytes after the FeatureVector record"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                4L,
+                                String.format(
+                                        "unknown writer schema fingerprint %016x: it is none of"
+                                                + " the FeatureVector versions this job knows"
+                                                + " (%s); give the job the producer's schema"
+                                                + " (--writer-schemas) or deploy a build that has"
+                                                + " it",
+                                        SchemaNormalization.parsingFingerprint64(v2), known)));
+        assertThat(letters.get(0).getPayload()).isEqualTo(ByteBuffer.wrap(cut));
+        assertThat(letters.get(1).getPayload()).isEqualTo(ByteBuffer.wrap(runOn));
         JobOutputAssertions.assertNeverRestarted(cluster, result.getJobID());
     }
 
