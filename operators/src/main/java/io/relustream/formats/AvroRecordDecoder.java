@@ -382,7 +382,7 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                                     + " format%s",
                             hexPrefix(payload),
                             name,
-                            readsAsPlainAvro(payload, 0)
+                            readsWithAnyWriter(payload, 0)
                                     ? "; it is one in plain avro, the other format"
                                     : confluentHint(payload)));
         }
@@ -418,22 +418,10 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
     }
 
     /**
-     * Whether the payload is one whole record of the current schema in plain Avro: a producer in
-     * the other format, which the reason then names, as it does the other way round.
+     * Whether the payload from {@code offset} is one whole record in plain Avro of a writer schema
+     * this decoder knows (released, current or given): a producer in another format, which the
+     * reason then names.
      */
-    private boolean readsAsPlainAvro(byte[] payload, int offset) {
-        try {
-            read(
-                    readers.get(SchemaNormalization.parsingFingerprint64(readerSchema)),
-                    payload,
-                    offset);
-            return true;
-        } catch (UndecodableRecordException notEither) {
-            return false;
-        }
-    }
-
-    /** Whether the payload from {@code offset} is one whole record of a writer schema it knows. */
     private boolean readsWithAnyWriter(byte[] payload, int offset) {
         for (SpecificDatumReader<T> reader : readers.values()) {
             try {

@@ -612,6 +612,25 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void namesPlainAvroAsTheFormatOfARecordOfAWriterSchemaItWasGiven() throws Exception {
+        // A producer of v2 that writes plain Avro: id "r2" is its length 2 (zig-zag 04) and 'r'.
+        byte[] plain = rawV2("r2", 2_000L, "producer-7");
+        String start =
+                "payload does not start with the Avro single-object marker C3 01 (found 04 72):"
+                        + " it is not a FeatureVector record in avro-single-object format";
+
+        assertReason(
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(V2)),
+                plain,
+                start + "; it is one in plain avro, the other format");
+        assertReason(
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT),
+                plain,
+                start);
+    }
+
+    @Test
     void decodesOtherRecordTypes() throws Exception {
         ActivationStats stats =
                 ActivationStats.newBuilder()
