@@ -437,12 +437,23 @@ class DeploymentFilesTest {
         }
         assertThat(scraped).containsExactlyInAnyOrder("jobmanager", "taskmanager");
 
+        // Prometheus (and promtool) read a relative rule file from the configuration file's
+        // folder: the same name then finds the rules in the container, where the compose file
+        // mounts both files into /etc/prometheus, and beside prometheus.yml in the repository,
+        // where `promtool check config docker/prometheus/prometheus.yml` reads them. An absolute
+        // container path is found only in the container.
+        String configInContainer = "/etc/prometheus/prometheus.yml";
+        assertThat(hostPathOf("prometheus", configInContainer)).contains(PROMETHEUS);
         List<String> ruleFiles = strings(prometheus.get("rule_files"));
         assertThat(ruleFiles).isNotEmpty();
         for (String file : ruleFiles) {
-            assertThat(hostPathOf("prometheus", file)).as(file).contains(ALERTS);
+            assertThat(PROMETHEUS.getParent().resolve(file).normalize())
+                    .as(file + " beside " + PROMETHEUS)
+                    .isEqualTo(ALERTS);
+            String inContainer =
+                    Path.of(configInContainer).getParent().resolve(file).normalize().toString();
+            assertThat(hostPathOf("prometheus", inContainer)).as(inContainer).contains(ALERTS);
         }
-        assertThat(hostPathOf("prometheus", "/etc/prometheus/prometheus.yml")).contains(PROMETHEUS);
     }
 
     @Test
