@@ -27,6 +27,7 @@ import org.apache.kafka.common.utils.AppInfoParser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -51,6 +52,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -75,6 +78,7 @@ class DeploymentFilesTest {
     private static final Path K8S = DOCKER.resolve("k8s/flink-deployment.yaml");
     private static final Path PROMETHEUS = DOCKER.resolve("prometheus/prometheus.yml");
     private static final Path ALERTS = DOCKER.resolve("prometheus/alerts.yml");
+    private static final Path ALERT_TESTS = DOCKER.resolve("prometheus/alerts.test.yml");
     private static final Path DATASOURCES =
             DOCKER.resolve("grafana/provisioning/datasources/prometheus.yml");
     private static final Path DASHBOARD_PROVIDERS =
@@ -510,6 +514,83 @@ class DeploymentFilesTest {
                 .contains("{{ printf \"%.3g\" $value }} dead letters/s")
                 .doesNotContain("humanize");
         // That every flink_* name in the rules exists: PrometheusMetricsITCase, on a real run.
+    }
+
+    @Test
+    void everyAlertRuleHasPromtoolTestsThatFireIt() throws IOException {
+        Set<String> rules = new TreeSet<>();
+        for (Map<String, Object> group : maps(yaml(ALERTS).get("groups"))) {
+            for (Map<String, Object> rule : maps(group.get("rules"))) {
+                rules.add((String) rule.get("alert"));
+            }
+        }
+        Map<String, Object> tests = yaml(ALERT_TESTS);
+        // Read from the test file's folder, as promtool reads it.
+        assertThat(strings(tests.get("rule_files")))
+                .map(file -> ALERT_TESTS.getParent().resolve(file).normalize())
+                .containsExactly(ALERTS);
+        Set<String> tested = new TreeSet<>();
+        Set<String> fired = new TreeSet<>();
+        for (Map<String, Object> test : maps(tests.get("tests"))) {
+            for (Map<String, Object> check : maps(test.get("alert_rule_test"))) {
+                String name = (String) check.get("alertname");
+                tested.add(name);
+                if (!maps(check.get("exp_alerts")).isEmpty()) {
+                    fired.add(name);
+                }
+            }
+        }
+        assertThat(tested).as("alerts the tests name").isEqualTo(rules);
+        assertThat(fired).as("alerts the tests expect to fire").isEqualTo(rules);
+    }
+
+    /**
+     * {@code promtool check rules}, {@code check config} and {@code test rules}: the rule file and
+     * the Prometheus configuration load, and every alert fires (and stays quiet) as its tests
+     * expect. Needs Prometheus' promtool on the PATH ({@code .ci/run} installs it); without it the
+     * test is skipped, except in CI.
+     */
+    @Test
+    void promtoolChecksTheRulesAndConfigurationAndTheAlertTestsPass() throws Exception {
+        Optional<Path> promtool = onPath("promtool");
+        if (promtool.isEmpty()) {
+            assertThat(System.getenv("CI"))
+                    .as("promtool on the PATH in CI (.ci/run installs it)")
+                    .isNotEqualTo("true");
+            Assumptions.abort("promtool is not on the PATH");
+        }
+        assertPromtool(promtool.get(), "check", "rules", ALERTS.toString());
+        assertPromtool(promtool.get(), "check", "config", PROMETHEUS.toString());
+        assertPromtool(promtool.get(), "test", "rules", ALERT_TESTS.toString());
+    }
+
+    private static void assertPromtool(Path promtool, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(promtool.toString());
+        command.addAll(List.of(args));
+        Process process =
+                new ProcessBuilder(command)
+                        .directory(ROOT.toFile())
+                        .redirectErrorStream(true)
+                        .start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+        assertThat(process.exitValue()).as("%s:%n%s", String.join(" ", command), output).isZero();
+    }
+
+    private static Optional<Path> onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String folder : path.split(java.io.File.pathSeparator)) {
+            Path candidate = Path.of(folder, program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
     }
 
     // ---------------------------------------------------------------- Grafana
