@@ -199,6 +199,12 @@ class DeploymentFilesTest {
         for (String name : List.of("kafka", "jobmanager", "prometheus")) {
             assertThat(map(services.get(name).get("healthcheck"))).as(name).containsKey("test");
         }
+        // The JobManager is healthy when its REST endpoint answers, on the port Flink serves it
+        // at and the compose file publishes for the Flink UI.
+        int rest = flinkConfiguration().get(RestOptions.PORT);
+        assertThat(strings(services.get("jobmanager").get("ports"))).contains(rest + ":" + rest);
+        assertThat(strings(map(services.get("jobmanager").get("healthcheck")).get("test")))
+                .anySatisfy(test -> assertThat(test).contains("http://localhost:" + rest + "/"));
     }
 
     @Test
@@ -396,6 +402,17 @@ class DeploymentFilesTest {
         Map<String, Object> podSpec = map(map(spec.get("podTemplate")).get("spec"));
         Map<String, Object> container = maps(podSpec.get("containers")).get(0);
         assertThat(container.get("name")).isEqualTo("flink-main-container");
+        // Every pod exposes the reporter's port, under the name a PodMonitor scrapes.
+        assertThat(maps(container.get("ports")))
+                .anySatisfy(
+                        port -> {
+                            assertThat(port.get("name")).isEqualTo("metrics");
+                            assertThat(String.valueOf(port.get("containerPort")))
+                                    .isEqualTo(manifest.get(REPORTER_PORT.key()))
+                                    .isEqualTo(
+                                            String.valueOf(
+                                                    flinkConfiguration().get(REPORTER_PORT)));
+                        });
         assertThat(maps(container.get("volumeMounts")))
                 .anySatisfy(
                         mount -> {
