@@ -165,6 +165,31 @@ class PrometheusMetricsITCase {
     private static final Path DASHBOARD = Path.of("../docker/grafana/dashboards/relu-stream.json");
     private static final Path ALERT_RULES = Path.of("../docker/prometheus/alerts.yml");
 
+    private static final Path README = Path.of("../README.md");
+
+    /**
+     * The metric names of the README's "Monitoring" table, written out: {@code ..._x} stands for
+     * the prefix the table's note gives, {@code flink_taskmanager_job_task_x}.
+     */
+    static Set<String> readmeMetricNames() throws IOException {
+        String readme = Files.readString(README);
+        int start = readme.indexOf("\n## Monitoring\n");
+        assertThat(start).as("the README's Monitoring section").isNotNegative();
+        int end = readme.indexOf("\n## ", start + 1);
+        String monitoring = readme.substring(start, end < 0 ? readme.length() : end);
+        Matcher prefix =
+                Pattern.compile("\\(`\\.\\.\\.` is `(flink_[a-z_]+)`\\.\\)").matcher(monitoring);
+        assertThat(prefix.find()).as("the note that says what ... stands for").isTrue();
+        Set<String> names = new TreeSet<>();
+        // A name, not a pattern such as ..._operator_group_<same names>{group="..."}.
+        Matcher name = Pattern.compile("`\\.\\.\\.(_[A-Za-z0-9_]+)`").matcher(monitoring);
+        while (name.find()) {
+            names.add(prefix.group(1) + name.group(1));
+        }
+        assertThat(names).as("metric names in the README").hasSizeGreaterThanOrEqualTo(8);
+        return names;
+    }
+
     /** The Flink metric names in the PromQL expressions of a dashboard or rule file. */
     static Set<String> metricNamesIn(Path file) throws IOException {
         Set<String> names = new TreeSet<>();
@@ -707,6 +732,9 @@ class PrometheusMetricsITCase {
         // layer-2 had 2 dead features and every activation zero: both window alerts would hold
         // for it, so their "still live" condition must name it too.
         assertGroupJoinsAreOfOneOperator(scraped, jobName);
+        // Every metric the README's Monitoring table names is one this run exposes under that
+        // name (past the limit, the overflow counters too).
+        assertThat(scraped.names()).containsAll(readmeMetricNames());
         assertThat(scraped.find(operator + "group_closedWindows", detector))
                 .extracting(sample -> sample.labels.get("group") + "=" + sample.value)
                 .containsExactlyInAnyOrder(FIRST_CLOSED + "=1.0", "_other=2.0");
