@@ -27,7 +27,6 @@ import org.apache.kafka.common.utils.AppInfoParser;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -53,7 +52,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -559,55 +557,6 @@ class DeploymentFilesTest {
         }
         assertThat(tested).as("alerts the tests name").isEqualTo(rules);
         assertThat(fired).as("alerts the tests expect to fire").isEqualTo(rules);
-    }
-
-    /**
-     * {@code promtool check rules}, {@code check config} and {@code test rules}: the rule file and
-     * the Prometheus configuration load, and every alert fires (and stays quiet) as its tests
-     * expect. Needs Prometheus' promtool on the PATH ({@code .ci/run} installs it); without it the
-     * test is skipped, except in CI.
-     */
-    @Test
-    void promtoolChecksTheRulesAndConfigurationAndTheAlertTestsPass() throws Exception {
-        Optional<Path> promtool = onPath("promtool");
-        if (promtool.isEmpty()) {
-            assertThat(System.getenv("CI"))
-                    .as("promtool on the PATH in CI (.ci/run installs it)")
-                    .isNotEqualTo("true");
-            Assumptions.abort("promtool is not on the PATH");
-        }
-        assertPromtool(promtool.get(), "check", "rules", ALERTS.toString());
-        assertPromtool(promtool.get(), "check", "config", PROMETHEUS.toString());
-        assertPromtool(promtool.get(), "test", "rules", ALERT_TESTS.toString());
-    }
-
-    private static void assertPromtool(Path promtool, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(promtool.toString());
-        command.addAll(List.of(args));
-        Process process =
-                new ProcessBuilder(command)
-                        .directory(ROOT.toFile())
-                        .redirectErrorStream(true)
-                        .start();
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
-        assertThat(process.exitValue()).as("%s:%n%s", String.join(" ", command), output).isZero();
-    }
-
-    private static Optional<Path> onPath(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        for (String folder : path.split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(folder, program);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 
     // ---------------------------------------------------------------- Grafana
