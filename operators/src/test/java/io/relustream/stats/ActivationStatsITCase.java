@@ -21,6 +21,8 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +34,7 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The window aggregate and the detector on a real Flink MiniCluster, with Kryo switched off. */
 class ActivationStatsITCase {
@@ -277,6 +280,75 @@ class ActivationStatsITCase {
         assertThat(stats)
                 .allSatisfy(s -> assertThat(s.getPerFeatureZeroFraction().get(2)).isEqualTo(1.0))
                 .allSatisfy(s -> assertThat(s.getDeadFeatures()).contains(2));
+    }
+
+    @Test
+    void aSessionMergedFromOutOfOrderRecordsHasEveryStatisticOfItsRecords() throws Exception {
+        // One group, four records whose 2 s sessions only join as the last one arrives: the
+        // window's accumulator is merged from accumulators merged before, and must give what one
+        // accumulator over the four records gives. A fifth record 16 s later is a session of
+        // its own.
+        List<ActivationSample> samples =
+                List.of(
+                        relu("d", 4_000L, Double.NaN, 1.0),
+                        relu("a", 0L, -1.0, 2.0),
+                        relu("c", 3_000L, -0.5, 4.0, -2.0),
+                        relu("b", 1_500L, 3.0),
+                        relu("e", 20_000L, -3.0));
+
+        List<ActivationStats> stats =
+                run(samples, EventTimeSessionWindows.withGap(Duration.ofSeconds(2)));
+
+        assertThat(stats).hasSize(2);
+        ActivationStats merged =
+                stats.stream().filter(s -> s.getRecordCount() == 4).findFirst().orElseThrow();
+        assertThat(merged.getWindowStart()).isEqualTo(Instant.ofEpochMilli(0L));
+        assertThat(merged.getWindowEnd()).isEqualTo(Instant.ofEpochMilli(6_000L));
+        // Outputs 0, 2 | 3 | 0, 4, 0 | NaN, 1: seven values, three zeros.
+        assertThat(merged.getValueCount()).isEqualTo(7L);
+        assertThat(merged.getZeroCount()).isEqualTo(3L);
+        assertThat(merged.getZeroFraction()).isEqualTo(3.0 / 7.0);
+        assertThat(merged.getNanCount()).isEqualTo(1L);
+        assertThat(merged.getPosInfCount()).isZero();
+        assertThat(merged.getNegInfCount()).isZero();
+        // Inputs -1, 2, 3, -0.5, 4, -2, 1 are not NaN; -1, -0.5 and -2 are below 0.
+        assertThat(merged.getNegativeInputFraction()).isEqualTo(3.0 / 7.0);
+        assertThat(merged.getMin()).isEqualTo(0.0);
+        assertThat(merged.getMax()).isEqualTo(4.0);
+        // Sum 10, so the mean is 10 / 7 rounded once; squares 30, so the variance is
+        // 30 / 7 - (10 / 7)^2 = 110 / 49 and the standard deviation sqrt(110) / 7.
+        assertThat(merged.getMean()).isEqualTo(10.0 / 7.0);
+        double stddev =
+                BigDecimal.valueOf(110)
+                        .sqrt(MathContext.DECIMAL128)
+                        .divide(BigDecimal.valueOf(7), MathContext.DECIMAL128)
+                        .doubleValue();
+        assertThat(merged.getStddev()).isCloseTo(stddev, within(2 * Math.ulp(stddev)));
+        // Sorted 0, 0, 0, 1, 2, 3, 4: ranks ceil(3.5) = 4, ceil(6.3) = 7 and ceil(6.93) = 7.
+        assertThat(merged.getP50()).isEqualTo(1.0);
+        assertThat(merged.getP90()).isEqualTo(4.0);
+        assertThat(merged.getP99()).isEqualTo(4.0);
+        // Index 0 in four records (0, 3, 0, NaN), 1 in three (2, 4, 1), 2 in one (0).
+        assertThat(merged.getPerFeatureZeroFraction()).containsExactly(0.5, 0.0, 1.0);
+        assertThat(merged.getDeadFeatures()).containsExactly(2);
+
+        ActivationStats alone =
+                stats.stream().filter(s -> s.getRecordCount() == 1).findFirst().orElseThrow();
+        assertThat(alone.getWindowStart()).isEqualTo(Instant.ofEpochMilli(20_000L));
+        assertThat(alone.getWindowEnd()).isEqualTo(Instant.ofEpochMilli(22_000L));
+        assertThat(alone.getZeroFraction()).isEqualTo(1.0);
+        assertThat(alone.getNegativeInputFraction()).isEqualTo(1.0);
+        assertThat(alone.getMean()).isEqualTo(0.0);
+        assertThat(alone.getStddev()).isEqualTo(0.0);
+        assertThat(alone.getDeadFeatures()).containsExactly(0);
+    }
+
+    private static ActivationSample relu(String id, long eventTime, double... inputs) {
+        double[] outputs = new double[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            outputs[i] = Double.isNaN(inputs[i]) ? Double.NaN : Math.max(inputs[i], 0.0);
+        }
+        return ActivationSample.of(id, eventTime, "g", inputs, outputs, 0.0);
     }
 
     private static void addSession(Map<String, Expected> expected, List<ActivationSample> session) {
