@@ -34,6 +34,7 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 /** The window aggregate and the detector on a real Flink MiniCluster, with Kryo switched off. */
@@ -341,6 +342,42 @@ class ActivationStatsITCase {
         assertThat(alone.getMean()).isEqualTo(0.0);
         assertThat(alone.getStddev()).isEqualTo(0.0);
         assertThat(alone.getDeadFeatures()).containsExactly(0);
+    }
+
+    @Test
+    void aDeadFeatureWhoseOutputsTurnNaNIsReportedRecoveredWithAZeroFractionOfZero()
+            throws Exception {
+        // A NaN output is a record that was not zero at its index: a window where feature 1 is
+        // NaN in every record has a zero fraction of 0 there, so the feature is alive again.
+        List<ActivationSample> samples =
+                List.of(
+                        relu("a", 1_000L, 1.0, -1.0),
+                        relu("b", 2_000L, 2.0, -2.0),
+                        relu("c", 11_000L, 1.0, Double.NaN),
+                        relu("d", 12_000L, 2.0, Double.NaN));
+        StreamExecutionEnvironment env = environment();
+        DataStream<ActivationAlert> alerts =
+                source(env, samples)
+                        .keyBy(s -> s.group)
+                        .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
+                        .aggregate(
+                                new ActivationStatsAggregate(),
+                                new ActivationStatsWindowFunction("relu", 1.0))
+                        .keyBy(ActivationStats::getGroup)
+                        .process(new DeadFeatureDetector(1, 1.0, null, "relu", 100, 10_000L));
+
+        List<ActivationAlert> raised = drain(alerts.executeAndCollect());
+
+        assertThat(raised)
+                .extracting(
+                        ActivationAlert::getKind,
+                        ActivationAlert::getFeature,
+                        a -> a.getWindowStart().toEpochMilli(),
+                        ActivationAlert::getValue,
+                        ActivationAlert::getThreshold)
+                .containsExactly(
+                        tuple("dead_feature", 1, 0L, 1.0, 1.0),
+                        tuple("recovered", 1, 10_000L, 0.0, 1.0));
     }
 
     private static ActivationSample relu(String id, long eventTime, double... inputs) {
