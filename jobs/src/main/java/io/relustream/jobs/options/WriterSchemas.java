@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -27,6 +30,14 @@ import java.util.stream.Stream;
  * }</pre>
  */
 public final class WriterSchemas {
+
+    /** Double.valueOf's message for a text that is not a number ({@code ""}: "empty String"). */
+    private static final Pattern NOT_A_NUMBER =
+            Pattern.compile("For input string: \"(.*)\"", Pattern.DOTALL);
+
+    /** Enum.valueOf's message for a field order that is none of Avro's. */
+    private static final String NO_ORDER =
+            "No enum constant " + Schema.Field.Order.class.getCanonicalName() + ".";
 
     private final List<String> paths;
     private final List<Schema> schemas;
@@ -97,6 +108,12 @@ public final class WriterSchemas {
             // with exceptions of their own.
             throw new IllegalArgumentException(
                     "'" + file + "' is not an Avro schema: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // What Avro leaves to Java: a string default of a float or double read with
+            // Double.valueOf, a field's order with Enum.valueOf. Their messages name neither the
+            // file nor what is allowed.
+            throw new IllegalArgumentException(
+                    "'" + file + "' is not an Avro schema: " + javaExceptionReason(e));
         }
         try {
             // Also refuses an event_time in another unit, which the fingerprint cannot tell from
@@ -106,6 +123,26 @@ public final class WriterSchemas {
             throw new IllegalArgumentException("'" + file + "': " + e.getMessage());
         }
         return schema;
+    }
+
+    /** Why Avro refused a schema with one of Java's exceptions, in the words of the others. */
+    private static String javaExceptionReason(RuntimeException e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (e instanceof NumberFormatException) {
+            Matcher input = NOT_A_NUMBER.matcher(message);
+            String value = input.matches() ? input.group(1) : "";
+            return "a float or double field has the default \""
+                    + value
+                    + "\", which is not a number; use a JSON number, or \"NaN\", \"Infinity\" or"
+                    + " \"-Infinity\"";
+        }
+        if (message.startsWith(NO_ORDER)) {
+            // Avro reads the order in upper case, as the constant's name.
+            return "a field has the order \""
+                    + message.substring(NO_ORDER.length()).toLowerCase(Locale.ROOT)
+                    + "\"; use \"ascending\", \"descending\" or \"ignore\"";
+        }
+        return message;
     }
 
     /** The schemas, in the order of the paths (files of a folder sorted by name). */

@@ -223,6 +223,81 @@ class WriterSchemasTest {
     }
 
     @Test
+    void rejectsSchemasThatAvroRefusesWithJavaExceptionsByThePath() {
+        // Avro reads a string default of a float or double with Double.valueOf (for "NaN" and
+        // "Infinity"), and a field's order with Enum.valueOf: both throw plain Java exceptions.
+        Path doubleDefault =
+                write(
+                        "double-default.avsc",
+                        withField(
+                                "{\"name\": \"scale\", \"type\": \"double\", \"default\":"
+                                        + " \"abc\"}"));
+        Path floatDefault =
+                write(
+                        "float-default.avsc",
+                        withField(
+                                "{\"name\": \"scale\", \"type\": \"float\", \"default\":"
+                                        + " \"1,5\"}"));
+        Path order =
+                write(
+                        "order.avsc",
+                        withField(
+                                "{\"name\": \"source\", \"type\": \"string\", \"order\":"
+                                        + " \"upward\", \"default\": \"\"}"));
+
+        assertRejected(
+                doubleDefault.toString(),
+                "'"
+                        + doubleDefault
+                        + "' is not an Avro schema: a float or double field has the default"
+                        + " \"abc\", which is not a number; use a JSON number, or \"NaN\","
+                        + " \"Infinity\" or \"-Infinity\"");
+        assertRejected(
+                floatDefault.toString(),
+                "'"
+                        + floatDefault
+                        + "' is not an Avro schema: a float or double field has the default"
+                        + " \"1,5\", which is not a number; use a JSON number, or \"NaN\","
+                        + " \"Infinity\" or \"-Infinity\"");
+        assertRejected(
+                order.toString(),
+                "'"
+                        + order
+                        + "' is not an Avro schema: a field has the order \"upward\"; use"
+                        + " \"ascending\", \"descending\" or \"ignore\"");
+        // Still a schema the job takes: Avro reads these strings as numbers.
+        Path nan =
+                write(
+                        "nan-default.avsc",
+                        withField(
+                                "{\"name\": \"scale\", \"type\": \"double\", \"default\":"
+                                        + " \"NaN\"}"));
+        assertThat(WriterSchemas.load(nan.toString()).schemas()).hasSize(1);
+
+        // The job does not start: exit status 2, the option, the file and why, on one line.
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status =
+                JobOptions.run(
+                        new String[] {
+                            "--bootstrap-servers",
+                            "kafka:9092",
+                            "--writer-schemas",
+                            order.toString()
+                        },
+                        options -> 0,
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo(
+                        String.format(
+                                "%s'%s' is not an Avro schema: a field has the order \"upward\";"
+                                        + " use \"ascending\", \"descending\" or \"ignore\"%n"
+                                        + "Use --help to see every option.%n",
+                                INVALID, order));
+    }
+
+    @Test
     void rejectsSchemasOfOtherRecords() {
         Path other =
                 write(
