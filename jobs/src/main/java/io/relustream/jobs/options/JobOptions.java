@@ -79,19 +79,26 @@ public final class JobOptions {
     private static final Set<String> READ_BY_THE_JOB =
             Set.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TRANSACTION_TIMEOUT);
 
+    private static final String OWN_OFFSET_RESET =
+            "use --starting-offsets instead; the job's Kafka source resets to the earliest offset,"
+                    + " or to the latest with --starting-offsets latest, whatever this property"
+                    + " says";
+
     private static final String OWN_SERIALIZATION =
             "the job reads and writes Avro bytes itself; --format chooses their wire format";
 
     /**
      * Kafka properties the job sets itself, with what to do instead: passing them too would
      * silently override an option, or break the clients (a transactional id makes every send of an
-     * at-least-once producer fail, and the source takes bytes only).
+     * at-least-once producer fail, and the source takes bytes only), or be silently replaced
+     * (Flink's Kafka source sets auto.offset.reset from the starting offsets).
      */
     private static final Map<String, String> RESERVED_PROPERTIES =
             Map.of(
                     "bootstrap.servers", "use --bootstrap-servers instead",
                     "group.id", "use --group-id instead",
                     "transactional.id", "use --transactional-id-prefix instead",
+                    "auto.offset.reset", OWN_OFFSET_RESET,
                     "key.serializer", OWN_SERIALIZATION,
                     "value.serializer", OWN_SERIALIZATION,
                     "key.deserializer", OWN_SERIALIZATION,

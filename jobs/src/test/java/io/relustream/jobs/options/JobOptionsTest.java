@@ -1343,6 +1343,66 @@ class JobOptionsTest {
     }
 
     @Test
+    void refusesAnAutoOffsetResetThatFlinksSourceWouldReplace() {
+        // Flink's KafkaSourceBuilder overwrites auto.offset.reset with the strategy of the
+        // starting offsets (earliest for earliest and committed, latest for latest): a partition
+        // of --starting-offsets committed without an offset would start at the earliest record
+        // whatever this said.
+        String refused =
+                "Invalid option '--kafka.auto.offset.reset': use --starting-offsets instead;"
+                        + " the job's Kafka source resets to the earliest offset, or to the"
+                        + " latest with --starting-offsets latest, whatever this property says";
+        for (String startingOffsets : List.of("earliest", "latest", "committed")) {
+            for (String reset : List.of("latest", "earliest", "none", "by_duration:PT1H")) {
+                assertThatThrownBy(
+                                () ->
+                                        JobOptions.parse(
+                                                withServers(
+                                                        "--starting-offsets",
+                                                        startingOffsets,
+                                                        "--kafka.auto.offset.reset=" + reset)))
+                        .isInstanceOf(InvalidOptionsException.class)
+                        .hasMessage(refused);
+                assertThatThrownBy(
+                                () ->
+                                        JobOptions.parse(
+                                                withServers(
+                                                        "--kafka.auto.offset.reset",
+                                                        reset,
+                                                        "--help",
+                                                        "--starting-offsets=" + startingOffsets)))
+                        .isInstanceOf(InvalidOptionsException.class)
+                        .hasMessage(refused);
+            }
+        }
+        // The command line exits with status 2 before anything starts.
+        Output out = new Output();
+        Output err = new Output();
+        AtomicReference<JobOptions> ran = new AtomicReference<>();
+        int status =
+                JobOptions.run(
+                        withServers(
+                                "--starting-offsets",
+                                "committed",
+                                "--kafka.auto.offset.reset=latest"),
+                        options -> {
+                            ran.set(options);
+                            return 0;
+                        },
+                        out.stream,
+                        err.stream);
+        assertThat(status).isEqualTo(2);
+        assertThat(ran.get()).isNull();
+        assertThat(out.text()).isEmpty();
+        assertThat(err.text())
+                .isEqualTo(
+                        refused
+                                + System.lineSeparator()
+                                + "Use --help to see every option."
+                                + System.lineSeparator());
+    }
+
+    @Test
     void requiresTheBootstrapServers() {
         assertThatThrownBy(() -> JobOptions.parse("--window", "1m"))
                 .isInstanceOf(InvalidOptionsException.class)
