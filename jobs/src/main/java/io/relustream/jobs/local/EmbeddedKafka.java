@@ -35,6 +35,13 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static final int MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
+    /**
+     * The longest transaction the broker takes ({@code transaction.max.timeout.ms}): Kafka's
+     * default, 15 minutes, set here so that the local run can check an exactly-once job's {@code
+     * --kafka.transaction.timeout.ms} against it before anything starts.
+     */
+    public static final long MAX_TRANSACTION_TIMEOUT_MS = 15 * 60 * 1000;
+
     private final KafkaClusterTestKit cluster;
 
     private EmbeddedKafka(KafkaClusterTestKit cluster) {
@@ -73,6 +80,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .setConfigProp("transaction.state.log.num.partitions", "1")
                         .setConfigProp("group.initial.rebalance.delay.ms", "0")
                         .setConfigProp("message.max.bytes", String.valueOf(MAX_RECORD_BYTES))
+                        .setConfigProp(
+                                "transaction.max.timeout.ms",
+                                String.valueOf(MAX_TRANSACTION_TIMEOUT_MS))
                         // No time-based retention: the job stamps its outputs with their event
                         // times, and records replayed from more than 7 days ago (the default
                         // retention) would be deleted at the first check, 30 s after start.

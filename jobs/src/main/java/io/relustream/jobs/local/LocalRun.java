@@ -13,6 +13,7 @@ import io.relustream.jobs.generator.FeatureGenerator;
 import io.relustream.jobs.generator.GeneratorCommand;
 import io.relustream.jobs.generator.GeneratorOptions;
 import io.relustream.jobs.options.CommandLines;
+import io.relustream.jobs.options.DeliveryGuarantee;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.JobOptions;
 
@@ -250,10 +251,36 @@ public final class LocalRun implements Callable<Integer> {
                                 + "'; the local run's in-process broker speaks PLAINTEXT only;"
                                 + " leave the option out");
             }
+            checkTransactionTimeout(options);
             return generatorSettings;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+    }
+
+    /**
+     * The in-process broker refuses every transaction that asks for more than its {@code
+     * transaction.max.timeout.ms}: an exactly-once job's producers would fail as they start, and
+     * the job restart into that failure, printing nothing, for as long as the run lasts. The job
+     * asks a cluster for its cap; the local run knows its broker's.
+     */
+    private static void checkTransactionTimeout(JobOptions options) {
+        long timeout = options.transactionTimeout().toMillis();
+        if (options.deliveryGuarantee() != DeliveryGuarantee.EXACTLY_ONCE
+                || timeout <= EmbeddedKafka.MAX_TRANSACTION_TIMEOUT_MS) {
+            return;
+        }
+        throw new IllegalArgumentException(
+                "Invalid value for option '"
+                        + JobOptions.KAFKA_PREFIX
+                        + JobOptions.TRANSACTION_TIMEOUT
+                        + "': '"
+                        + options.kafkaProperties().get(JobOptions.TRANSACTION_TIMEOUT)
+                        + "' is above the transaction.max.timeout.ms ("
+                        + EmbeddedKafka.MAX_TRANSACTION_TIMEOUT_MS
+                        + ") of the local run's in-process broker, which refuses every transaction"
+                        + " of such a producer; lower it to at most "
+                        + EmbeddedKafka.MAX_TRANSACTION_TIMEOUT_MS);
     }
 
     /**

@@ -267,6 +267,31 @@ class LocalRunITCase {
                                 + " out");
     }
 
+    @Test
+    void rejectsATransactionTimeoutAboveTheInProcessBrokersCap() {
+        // Before: the broker refused every transaction of the job's exactly-once producers, the
+        // job restarted into that failure without a word, and the run printed no window at all
+        // until --duration was up, then exited with status 0.
+        assertThat(
+                        runRefused(
+                                "--duration",
+                                "20s",
+                                "--prometheus-port",
+                                "0",
+                                "--window",
+                                "2s",
+                                "--checkpoint-interval",
+                                "1s",
+                                "--delivery-guarantee",
+                                "exactly-once",
+                                "--kafka.transaction.timeout.ms=900001"))
+                .isEqualTo(
+                        "Invalid value for option '--kafka.transaction.timeout.ms': '900001' is"
+                                + " above the transaction.max.timeout.ms (900000) of the local"
+                                + " run's in-process broker, which refuses every transaction of"
+                                + " such a producer; lower it to at most 900000");
+    }
+
     /** The one line of a local run refused before it starts anything, or of what it printed. */
     private static String runRefused(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

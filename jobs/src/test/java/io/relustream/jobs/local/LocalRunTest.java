@@ -202,6 +202,41 @@ class LocalRunTest {
     }
 
     @Test
+    void anExactlyOnceTransactionTimeoutAboveTheBrokersCapIsRefusedBeforeAnythingStarts() {
+        // The in-process broker's transaction.max.timeout.ms is Kafka's default, 15 minutes.
+        assertThat(
+                        run(
+                                "--help",
+                                "--delivery-guarantee",
+                                "exactly-once",
+                                "--kafka.transaction.timeout.ms",
+                                "900001"))
+                .isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        "Invalid value for option '--kafka.transaction.timeout.ms': '900001' is"
+                                + " above the transaction.max.timeout.ms (900000) of the local"
+                                + " run's in-process broker, which refuses every transaction of"
+                                + " such a producer; lower it to at most 900000\n"
+                                + "Use --help to see the options of the local run and the job.\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void aTransactionTimeoutUpToTheBrokersCapOrWithoutTransactionsIsTaken() {
+        assertThat(
+                        run(
+                                "--help",
+                                "--delivery-guarantee=exactly-once",
+                                "--kafka.transaction.timeout.ms=900000"))
+                .isZero();
+        // At least once, the producers start no transaction: the broker never sees the timeout.
+        assertThat(run("--help", "--kafka.transaction.timeout.ms=900001")).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
     void anInvalidOptionOfTheJobIsReportedTheSameWay() {
         assertThat(run("--window", "soon")).isEqualTo(2);
 
