@@ -91,6 +91,17 @@ public final class WriterSchemas {
             if (files.isEmpty()) {
                 throw new IllegalArgumentException("'" + path + "' holds no .avsc file");
             }
+            for (Path file : files) {
+                // A named pipe would be opened and waited on for ever, a folder is not read
+                // recursively: as given alone, only regular files (or links to them) are schemas.
+                if (!Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException(
+                            "'"
+                                    + file
+                                    + "' is not a regular file; every .avsc entry of a folder must"
+                                    + " be one");
+                }
+            }
             return files;
         } catch (IOException e) {
             throw new IllegalArgumentException("'" + path + "' cannot be read: " + e.getMessage());

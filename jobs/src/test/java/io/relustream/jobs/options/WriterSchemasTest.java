@@ -18,11 +18,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class WriterSchemasTest {
 
@@ -169,6 +172,33 @@ class WriterSchemasTest {
 
         assertRejected(empty.toString(), "'" + empty + "' holds no .avsc file");
         assertRejected(other.toString(), "'" + other + "' holds no .avsc file");
+    }
+
+    @Test
+    void rejectsAFolderEntryThatIsNotAFileInsteadOfReadingIt() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("schemas"));
+        write(folder, "a.avsc", v2Json());
+        Path pipe = folder.resolve("b.avsc");
+        // A named pipe: given alone it is refused as neither a file nor a folder; in a folder the
+        // check opened it and waited for a writer for ever, --help too.
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assumeTrue(mkfifo.waitFor() == 0, "mkfifo is needed for this test");
+        String reason =
+                "'" + pipe + "' is not a regular file; every .avsc entry of a folder must be one";
+
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(20), () -> assertRejected(folder.toString(), reason));
+        assertRejected(pipe.toString(), "'" + pipe + "' is neither a file nor a folder");
+
+        // Folders are not read recursively: one named like a schema is refused too.
+        Path other = Files.createDirectory(dir.resolve("other"));
+        Path nested = Files.createDirectory(other.resolve("nested.avsc"));
+        write(nested, "v2.avsc", v2Json());
+        assertRejected(
+                other.toString(),
+                "'"
+                        + nested
+                        + "' is not a regular file; every .avsc entry of a folder must be one");
     }
 
     @Test
