@@ -130,7 +130,13 @@ public final class KafkaProperties {
                                 + option
                                 + " <value>");
             }
-            String instead = reserved.get(name);
+            // In any case: Kafka's names are case-sensitive, and another case would be ignored.
+            String instead =
+                    reserved.entrySet().stream()
+                            .filter(entry -> entry.getKey().equalsIgnoreCase(name))
+                            .map(Map.Entry::getValue)
+                            .findFirst()
+                            .orElse(null);
             if (instead != null) {
                 throw new InvalidOptionsException("Invalid option '" + option + "': " + instead);
             }
@@ -152,6 +158,7 @@ public final class KafkaProperties {
     public static void checkValues(
             Map<String, String> properties, List<ConfigDef> clients, Set<String> readHere) {
         for (Map.Entry<String, String> property : properties.entrySet()) {
+            checkCase(property.getKey(), clients);
             if (provided(properties, property.getKey(), property.getValue(), readHere)) {
                 continue;
             }
@@ -175,6 +182,36 @@ public final class KafkaProperties {
                             e);
                 }
             }
+        }
+    }
+
+    /**
+     * Refuses {@code name} when no client knows it but one knows it in another case ({@code ACKS}
+     * for {@code acks}): Kafka's names are case-sensitive, so the clients would ignore it. A name
+     * no client knows in any case is a plugin's, and passes.
+     */
+    private static void checkCase(String name, List<ConfigDef> clients) {
+        String known = null;
+        for (ConfigDef client : clients) {
+            for (String clientName : client.names()) {
+                if (clientName.equals(name)) {
+                    return;
+                }
+                if (known == null && clientName.equalsIgnoreCase(name)) {
+                    known = clientName;
+                }
+            }
+        }
+        if (known != null) {
+            throw new InvalidOptionsException(
+                    "Invalid option '"
+                            + PREFIX
+                            + name
+                            + "': Kafka property names are case-sensitive, and no client knows '"
+                            + name
+                            + "'; use "
+                            + PREFIX
+                            + known);
         }
     }
 

@@ -1403,6 +1403,68 @@ class JobOptionsTest {
     }
 
     @Test
+    void refusesAKafkaPropertyNameInAnotherCaseThanKafkasOwn() {
+        // Kafka's names are case-sensitive: each of these passed as a property no client knows,
+        // and the clients ignored it (acks stayed all, the protocol PLAINTEXT).
+        String caseSensitive = "': Kafka property names are case-sensitive, and no client knows '";
+        assertThatThrownBy(() -> JobOptions.parse(withServers("--kafka.ACKS=1")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Invalid option '--kafka.ACKS" + caseSensitive + "ACKS'; use --kafka.acks");
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        withServers("--kafka.Security.Protocol", "SASL_SSL")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Invalid option '--kafka.Security.Protocol"
+                                + caseSensitive
+                                + "Security.Protocol'; use --kafka.security.protocol");
+        // Flink's Kafka source reads its own from the same properties.
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        withServers("--kafka.Partition.Discovery.Interval.Ms=100")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Invalid option '--kafka.Partition.Discovery.Interval.Ms"
+                                + caseSensitive
+                                + "Partition.Discovery.Interval.Ms'; use"
+                                + " --kafka.partition.discovery.interval.ms");
+        // The properties the job sets itself, in any case: what to use instead.
+        assertThatThrownBy(() -> JobOptions.parse(withServers("--kafka.GROUP.ID=other")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage("Invalid option '--kafka.GROUP.ID': use --group-id instead");
+        assertThatThrownBy(() -> JobOptions.parse(withServers("--kafka.Bootstrap.Servers=x:1")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Invalid option '--kafka.Bootstrap.Servers': use --bootstrap-servers"
+                                + " instead");
+        // With --help too, and without the value: it may be a secret.
+        Output out = new Output();
+        Output err = new Output();
+        int status =
+                JobOptions.run(
+                        withServers("--help", "--kafka.SASL.JAAS.CONFIG=password=secret"),
+                        options -> 0,
+                        out.stream,
+                        err.stream);
+        assertThat(status).isEqualTo(2);
+        assertThat(out.text()).isEmpty();
+        assertThat(err.text())
+                .isEqualTo(
+                        "Invalid option '--kafka.SASL.JAAS.CONFIG"
+                                + caseSensitive
+                                + "SASL.JAAS.CONFIG'; use --kafka.sasl.jaas.config"
+                                + System.lineSeparator()
+                                + "Use --help to see every option."
+                                + System.lineSeparator());
+        // A name no client knows in any case is a plugin's: it passes, as typed.
+        assertThat(JobOptions.parse(withServers("--kafka.My.Plugin.Setting=1")).kafkaProperties())
+                .containsExactly(entry("My.Plugin.Setting", "1"));
+    }
+
+    @Test
     void requiresTheBootstrapServers() {
         assertThatThrownBy(() -> JobOptions.parse("--window", "1m"))
                 .isInstanceOf(InvalidOptionsException.class)
