@@ -108,15 +108,23 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             "the SQL job's tables read bytes and write JSON and bytes through Flink's formats";
 
     /**
+     * The input table's {@code scan.startup.mode} is {@code earliest-offset}, from which Flink's
+     * Kafka source sets {@code auto.offset.reset} over any value given.
+     */
+    private static final String OWN_OFFSET_RESET =
+            "the SQL job reads its input from the earliest offset, whatever this property says";
+
+    /**
      * Kafka properties the job sets itself, with what to do instead: passing them too would
      * silently override an option, or break the clients (a transactional id makes every send of its
-     * at-least-once producer fail).
+     * at-least-once producer fail), or be silently replaced (auto.offset.reset).
      */
     private static final Map<String, String> RESERVED_PROPERTIES =
             Map.of(
                     "bootstrap.servers", "use --bootstrap-servers instead",
                     "group.id", "use --group-id instead",
                     "transactional.id", "the SQL job writes at least once, without transactions",
+                    "auto.offset.reset", OWN_OFFSET_RESET,
                     "key.serializer", OWN_SERIALIZATION,
                     "value.serializer", OWN_SERIALIZATION,
                     "key.deserializer", OWN_SERIALIZATION,

@@ -248,6 +248,13 @@ class SqlZeroFractionJobTest {
                 "--bootstrap-servers kafka:9092 --kafka.transactional.id=t | Invalid option"
                         + " '--kafka.transactional.id': the SQL job writes at least once, without"
                         + " transactions",
+                // Flink's Kafka source sets it from the table's scan.startup.mode, over this.
+                "--bootstrap-servers kafka:9092 --kafka.auto.offset.reset=latest | Invalid option"
+                        + " '--kafka.auto.offset.reset': the SQL job reads its input from the"
+                        + " earliest offset, whatever this property says",
+                "--help --kafka.auto.offset.reset none | Invalid option"
+                        + " '--kafka.auto.offset.reset': the SQL job reads its input from the"
+                        + " earliest offset, whatever this property says",
                 "--bootstrap-servers kafka:9092 --kafka.acks=1 --kafka.enable.idempotence=true |"
                     + " Invalid --kafka. options for the SQL job's Kafka producer: Must set acks to"
                     + " all in order to use the idempotent producer. Otherwise we cannot guarantee"
