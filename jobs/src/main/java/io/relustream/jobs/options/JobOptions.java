@@ -776,8 +776,27 @@ public final class JobOptions {
         producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka:9092");
         producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        KafkaProperties.checkProducer(producer, kafkaProperties, "the job's Kafka producers");
+        ProducerConfig checked =
+                KafkaProperties.checkProducer(
+                        producer, kafkaProperties, "the job's Kafka producers");
         if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            String twoPhaseCommit = ProducerConfig.TRANSACTION_TWO_PHASE_COMMIT_ENABLE_CONFIG;
+            if (checked.getBoolean(twoPhaseCommit)) {
+                // The sinks' producers would fail as they start, and the job restart for ever.
+                throw new InvalidOptionsException(
+                        "Invalid value for option '"
+                                + KAFKA_PREFIX
+                                + twoPhaseCommit
+                                + "': '"
+                                + kafkaProperties.get(twoPhaseCommit)
+                                + "' does not go with --delivery-guarantee exactly-once: its sinks"
+                                + " commit their transactions on checkpoints, within the "
+                                + TRANSACTION_TIMEOUT
+                                + " the job sets ("
+                                + transactionTimeout().toMillis()
+                                + "), and Kafka's producer takes no transaction timeout with"
+                                + " two-phase commit; leave the option out");
+            }
             Map<String, Object> transactional = new LinkedHashMap<>(producer);
             transactional.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalIdPrefix);
             try {

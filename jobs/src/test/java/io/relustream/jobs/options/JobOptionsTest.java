@@ -1465,6 +1465,62 @@ class JobOptionsTest {
     }
 
     @Test
+    void refusesTwoPhaseCommitWithExactlyOnceWhoseSinksSetATransactionTimeout() {
+        // The job gives every exactly-once producer a transaction.timeout.ms, which Kafka's
+        // producer refuses together with two-phase commit: each sink failed as it started, and
+        // the job restarted into that failure for ever.
+        for (String value : List.of("true", "TRUE", " true")) {
+            assertThatThrownBy(
+                            () ->
+                                    JobOptions.parse(
+                                            withServers(
+                                                    "--delivery-guarantee",
+                                                    "exactly-once",
+                                                    "--kafka.transaction.two.phase.commit.enable="
+                                                            + value)))
+                    .isInstanceOf(InvalidOptionsException.class)
+                    .hasMessage(
+                            "Invalid value for option"
+                                    + " '--kafka.transaction.two.phase.commit.enable': '"
+                                    + value
+                                    + "' does not go with --delivery-guarantee exactly-once: its"
+                                    + " sinks commit their transactions on checkpoints, within the"
+                                    + " transaction.timeout.ms the job sets (900000), and Kafka's"
+                                    + " producer takes no transaction timeout with two-phase"
+                                    + " commit; leave the option out");
+        }
+        // Both given: Kafka's producer refuses them together, whatever the guarantee.
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        withServers(
+                                                "--delivery-guarantee=exactly-once",
+                                                "--kafka.transaction.timeout.ms=60000",
+                                                "--kafka.transaction.two.phase.commit.enable",
+                                                "true")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Invalid --kafka. options for the job's Kafka producers: Cannot set"
+                                + " transaction.timeout.ms when transaction.two.phase.commit.enable"
+                                + " is set to true. Transactions will not expire with two-phase"
+                                + " commit enabled.");
+        // Off, or without transactions, the producers start.
+        assertThat(
+                        JobOptions.parse(
+                                        withServers(
+                                                "--delivery-guarantee=exactly-once",
+                                                "--kafka.transaction.two.phase.commit.enable=false"))
+                                .kafkaProperties())
+                .containsEntry("transaction.two.phase.commit.enable", "false");
+        assertThat(
+                        JobOptions.parse(
+                                        withServers(
+                                                "--kafka.transaction.two.phase.commit.enable=true"))
+                                .deliveryGuarantee())
+                .isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+    }
+
+    @Test
     void requiresTheBootstrapServers() {
         assertThatThrownBy(() -> JobOptions.parse("--window", "1m"))
                 .isInstanceOf(InvalidOptionsException.class)
