@@ -143,6 +143,20 @@ class LocalRunTest {
     }
 
     @Test
+    void theBrokerAddressIsRefusedAsAKafkaPropertyInAnyCase() {
+        // The job refuses the property in any case, saying "use --bootstrap-servers instead".
+        assertThat(run("--help", "--kafka.Bootstrap.Servers", "kafka:9092")).isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        "Invalid option '--kafka.Bootstrap.Servers': the local run starts its own"
+                                + " Kafka broker and gives the job its address; leave the option"
+                                + " out\n"
+                                + "Use --help to see the options of the local run and the job.\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
     void anInvalidOptionIsReportedEvenWhenThePrometheusPortIsInUse() throws IOException {
         try (ServerSocket taken = new ServerSocket(0)) {
             assertThat(
