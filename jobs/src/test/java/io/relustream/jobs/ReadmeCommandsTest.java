@@ -1,18 +1,28 @@
 package io.relustream.jobs;
 
+import io.relustream.activation.VectorActivation;
+import io.relustream.jobs.generator.GeneratorCommand;
 import io.relustream.jobs.local.LocalRun;
+import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.JobOptions;
+import io.relustream.jobs.report.PlotCommand;
+import io.relustream.jobs.report.ReportCommand;
 import io.relustream.jobs.sql.SqlZeroFractionJob;
 
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -148,6 +158,297 @@ class ReadmeCommandsTest {
                         sql.get("input_topic"),
                         sql.get("output_topic"),
                         sql.get("dlq_topic"));
+    }
+
+    /**
+     * Every default the README gives an option ({@code `--name` (default `value`)}, {@code `--name`
+     * (`value`)}, {@code `--a` and `--b` (default 1 and 2)}, {@code `--width` and `--height`
+     * (default 1200x700, ...)}, {@code within `--name`, default `value`}) is the value that main
+     * resolves when the option is absent; and so is the default every {@code --help} entry shows,
+     * where it shows a value.
+     */
+    @Test
+    void everyDefaultTheReadmeAndTheHelpShowIsTheOneTheMainUses() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        Set<String> claimed = new TreeSet<>();
+        Set<String> unclaimed = new TreeSet<>();
+        int readmeDefaults = 0;
+        int helpDefaults = 0;
+        for (Main main : mains()) {
+            Map<String, OptionSpec> options = main.options();
+            for (Map.Entry<String, String> claim : readmeDefaults(main.readmePart())) {
+                OptionSpec option = options.get(claim.getKey());
+                if (option == null) {
+                    // A part may tell of another main's options too (the generator's, of the SQL
+                    // job's): each is checked by the main that has it.
+                    unclaimed.add(claim.getKey());
+                    continue;
+                }
+                claimed.add(claim.getKey());
+                readmeDefaults++;
+                if (!same(claim.getValue(), option.getValue())) {
+                    wrong.add(
+                            main.name()
+                                    + ": README says "
+                                    + claim.getKey()
+                                    + " defaults to '"
+                                    + claim.getValue()
+                                    + "', the main uses '"
+                                    + text(option.getValue())
+                                    + "'");
+                }
+            }
+            for (Map.Entry<String, String> shown : helpDefaults(main.help()).entrySet()) {
+                OptionSpec option = options.get(shown.getKey());
+                assertThat(option)
+                        .as("%s: --help lists %s", main.name(), shown.getKey())
+                        .isNotNull();
+                String value = shown.getValue();
+                if (value.startsWith("none") || value.startsWith("the ") || value.equals("all")) {
+                    // Words, not a value: "none (tumbling windows)", "the --group-id".
+                    continue;
+                }
+                helpDefaults++;
+                if (!same(value, option.getValue())) {
+                    wrong.add(
+                            main.name()
+                                    + ": --help says "
+                                    + shown.getKey()
+                                    + " defaults to '"
+                                    + value
+                                    + "', the main uses '"
+                                    + text(option.getValue())
+                                    + "'");
+                }
+            }
+        }
+        unclaimed.removeAll(claimed);
+        assertThat(unclaimed)
+                .as("options the README gives defaults for that no main has")
+                .isEmpty();
+        System.out.printf(
+                "README defaults checked: %d, --help defaults checked: %d%n",
+                readmeDefaults, helpDefaults);
+        assertThat(readmeDefaults).isGreaterThanOrEqualTo(15);
+        assertThat(helpDefaults).isGreaterThan(60);
+        assertThat(wrong).isEmpty();
+    }
+
+    /** A main: its name, README part, {@code --help} text and options with their defaults. */
+    private record Main(
+            String name, String readmePart, String help, Map<String, OptionSpec> options) {}
+
+    private static List<Main> mains() throws Exception {
+        String readme = Files.readString(README);
+        String setUp = part(readme, "## Set-up: two commands", "## Layout");
+        String job =
+                part(readme, "## The job", "## Flink SQL")
+                        + part(readme, "## Reliability", "## Seeing it")
+                        + part(readme, "## Deploy", "## Development");
+        String generator =
+                setUp
+                        + part(
+                                readme,
+                                "Where the brokers do not create topics on first use (the compose",
+                                "## Reliability");
+        String sql = part(readme, "The SQL example job runs", "The generator above");
+        String report =
+                part(readme, "**The job's statistics.**", "**An activation and its derivative**");
+        String plot = part(readme, "**An activation and its derivative**", "## Deploy");
+
+        Map<String, OptionSpec> jobOptions = parsed(jobCommand(), "--bootstrap-servers", "k:9092");
+        ByteArrayOutputStream localHelp = new ByteArrayOutputStream();
+        assertThat(
+                        LocalRun.run(
+                                new String[] {"--help"},
+                                new PrintStream(localHelp, true, UTF_8),
+                                new PrintStream(new ByteArrayOutputStream(), true, UTF_8)))
+                .isZero();
+        Constructor<LocalRun> local =
+                LocalRun.class.getDeclaredConstructor(PrintStream.class, PrintStream.class);
+        local.setAccessible(true);
+        // The local run's own options and the generator's; every other one goes to the job.
+        Map<String, OptionSpec> localOptions =
+                parsed(new CommandLine(local.newInstance(System.out, System.err)));
+        String localHelpText = localHelp.toString(UTF_8);
+        int jobOptionsStart = localHelpText.indexOf("Options of the job");
+        assertThat(jobOptionsStart).isPositive();
+        return List.of(
+                new Main("job", job, JobOptions.usage(), jobOptions),
+                new Main(
+                        "local run",
+                        setUp,
+                        localHelpText.substring(0, jobOptionsStart),
+                        localOptions),
+                // The job's options as the local run's --help lists them: the job's defaults.
+                new Main(
+                        "local run's job",
+                        job,
+                        localHelpText.substring(jobOptionsStart),
+                        jobOptions),
+                new Main(
+                        "generator",
+                        generator,
+                        help(GeneratorCommand.commandLine()),
+                        parsed(GeneratorCommand.commandLine(), "--bootstrap-servers", "k:9092")),
+                new Main(
+                        "SQL job",
+                        sql,
+                        help(SqlZeroFractionJob.commandLine()),
+                        parsed(SqlZeroFractionJob.commandLine(), "--bootstrap-servers", "k:9092")),
+                new Main(
+                        "report",
+                        report,
+                        help(ReportCommand.commandLine()),
+                        parsed(ReportCommand.commandLine())),
+                new Main(
+                        "plot",
+                        plot,
+                        help(PlotCommand.commandLine()),
+                        parsed(PlotCommand.commandLine())));
+    }
+
+    /**
+     * The README from the first line that starts with {@code from} up to the one with {@code to}.
+     */
+    private static String part(String readme, String from, String to) {
+        int start = readme.indexOf(from);
+        assertThat(start).as("README has '%s'", from).isNotNegative();
+        int end = readme.indexOf(to, start + from.length());
+        assertThat(end).as("README has '%s' after '%s'", to, from).isPositive();
+        return readme.substring(start, end) + "\n";
+    }
+
+    /** A value as the README writes it: in backticks, or a number or duration. */
+    private static final String VALUE = "(?:`([^`]+)`|(-?[0-9][0-9.]*(?:ms|s|m|h)?))";
+
+    /**
+     * {@code `--a` (default V)}, {@code `--a` (V, ...)}, {@code `--a`, default V}, {@code `--a` and
+     * `--b` (default V and W)} and {@code `--a` and `--b` (default VxW, ...)}: a value right after
+     * the parenthesis (or after "default"), ended by punctuation, so that {@code `--a` (1 to 9)} is
+     * a range and no default.
+     */
+    private static final Pattern README_DEFAULT =
+            Pattern.compile(
+                    "`(?:>= )?(--[a-z][a-z-]*)`(?:\\s+and\\s+`(--[a-z][a-z-]*)`)?\\s*"
+                            + "(?:\\((?:default\\s+)?|,\\s+default\\s+)"
+                            + VALUE
+                            + "(?:(?:\\s+and\\s+|x)"
+                            + VALUE
+                            + ")?(?=[,;:)])");
+
+    /** {@code `--a` (how long to run; `V`, the default, ...)}. */
+    private static final Pattern README_THE_DEFAULT =
+            Pattern.compile("`(--[a-z][a-z-]*)`\\s+\\([^()`]*`([^`]+)`, the default");
+
+    /** The defaults a part of the README gives, option and value, in the order it gives them. */
+    private static List<Map.Entry<String, String>> readmeDefaults(String part) {
+        List<Map.Entry<String, String>> defaults = new ArrayList<>();
+        Matcher matcher = README_DEFAULT.matcher(part);
+        while (matcher.find()) {
+            String first = matcher.group(3) != null ? matcher.group(3) : matcher.group(4);
+            String second = matcher.group(5) != null ? matcher.group(5) : matcher.group(6);
+            if (matcher.group(2) == null) {
+                defaults.add(Map.entry(matcher.group(1), first));
+            } else {
+                assertThat(second).as("the second default of '%s'", matcher.group()).isNotNull();
+                defaults.add(Map.entry(matcher.group(1), first));
+                defaults.add(Map.entry(matcher.group(2), second));
+            }
+        }
+        Matcher theDefault = README_THE_DEFAULT.matcher(part);
+        while (theDefault.find()) {
+            defaults.add(Map.entry(theDefault.group(1), theDefault.group(2)));
+        }
+        return defaults;
+    }
+
+    /** The {@code Default: ...} of every entry of a {@code --help} text, by option. */
+    private static Map<String, String> helpDefaults(String help) {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        String option = null;
+        StringBuilder entry = new StringBuilder();
+        for (String line : (help + "\n").split("\\R")) {
+            Matcher start = Pattern.compile("^ {2,6}(?:-h, )?(--[a-z\\[\\]-]+)").matcher(line);
+            boolean continued = option != null && line.startsWith("   ") && !start.find(0);
+            if (continued) {
+                entry.append(' ').append(line.strip());
+                continue;
+            }
+            if (option != null) {
+                Matcher shown = Pattern.compile("Default: (.+?)\\.$").matcher(entry);
+                if (shown.find()) {
+                    defaults.put(option, shown.group(1));
+                }
+                option = null;
+            }
+            if (start.reset().find()) {
+                option = start.group(1).replace("[no-]", "");
+                entry.setLength(0);
+                entry.append(line.strip());
+            }
+        }
+        return defaults;
+    }
+
+    /** Whether {@code written} (a README or help text) is {@code value}, as the option reads it. */
+    private static boolean same(String written, Object value) {
+        if (value instanceof Duration) {
+            try {
+                return Durations.parse(written).equals(value);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        if (value instanceof Number) {
+            try {
+                return new BigDecimal(written).compareTo(new BigDecimal(value.toString())) == 0;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return written.equals(text(value));
+    }
+
+    /** An option's value as its command line writes it. */
+    private static String text(Object value) {
+        if (value instanceof Duration) {
+            return Durations.format((Duration) value);
+        }
+        if (value instanceof VectorActivation) {
+            return ((VectorActivation) value).spec();
+        }
+        if (value != null) {
+            try {
+                Method optionValue = value.getClass().getMethod("optionValue");
+                return (String) optionValue.invoke(value);
+            } catch (NoSuchMethodException e) {
+                // Not one of the project's enums.
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return String.valueOf(value);
+    }
+
+    /** The options of {@code commandLine} by longest name, parsed from {@code args}. */
+    private static Map<String, OptionSpec> parsed(CommandLine commandLine, String... args) {
+        commandLine.parseArgs(args);
+        Map<String, OptionSpec> options = new LinkedHashMap<>();
+        commandLine.getCommandSpec().options().forEach(o -> options.put(o.longestName(), o));
+        return options;
+    }
+
+    /** The job's picocli model, which {@link JobOptions} copies its values from. */
+    private static CommandLine jobCommand() throws Exception {
+        Constructor<?> constructor =
+                Class.forName("io.relustream.jobs.options.JobCommand").getDeclaredConstructor();
+        constructor.setAccessible(true);
+        return new CommandLine(constructor.newInstance());
+    }
+
+    private static String help(CommandLine commandLine) {
+        return commandLine.getUsageMessage(CommandLine.Help.Ansi.OFF);
     }
 
     /** {@code flink run [-d] [-c class] jar args}: the jar's main class is the statistics job. */
