@@ -161,6 +161,38 @@ class ReadmeCommandsTest {
     }
 
     /**
+     * Every option of every main (as its picocli model has it, so as it parses) is named in the
+     * part of the README about that main: an option that only {@code --help} knows is one users of
+     * the README never hear of.
+     */
+    @Test
+    void everyOptionOfEveryMainIsInTheReadme() throws Exception {
+        List<String> missing = new ArrayList<>();
+        int checked = 0;
+        for (Main main : mains()) {
+            String part = main.readmePart();
+            for (OptionSpec option : main.options().values()) {
+                if (option.usageHelp()) {
+                    continue; // "--help (or -h, in every main)", once for all
+                }
+                List<String> names = new ArrayList<>(List.of(option.longestName()));
+                if (option.negatable()) {
+                    names.add(option.longestName().replaceFirst("^--", "--no-"));
+                }
+                checked++;
+                if (names.stream().noneMatch(name -> mentions(part, name))) {
+                    missing.add(main.name() + " " + String.join("/", names));
+                }
+            }
+        }
+        System.out.printf("options looked for in the README: %d%n", checked);
+        assertThat(checked).isGreaterThan(60);
+        assertThat(missing)
+                .as("options the README does not name where it describes their main")
+                .isEmpty();
+    }
+
+    /**
      * Every default the README gives an option ({@code `--name` (default `value`)}, {@code `--name`
      * (`value`)}, {@code `--a` and `--b` (default 1 and 2)}, {@code `--width` and `--height`
      * (default 1200x700, ...)}, {@code within `--name`, default `value`}) is the value that main
@@ -317,6 +349,13 @@ class ReadmeCommandsTest {
         int end = readme.indexOf(to, start + from.length());
         assertThat(end).as("README has '%s' after '%s'", to, from).isPositive();
         return readme.substring(start, end) + "\n";
+    }
+
+    /** Whether {@code text} names {@code option}, not merely a longer option that starts so. */
+    private static boolean mentions(String text, String option) {
+        return Pattern.compile("(?<![\\w-])" + Pattern.quote(option) + "(?![\\w-])")
+                .matcher(text)
+                .find();
     }
 
     /** A value as the README writes it: in backticks, or a number or duration. */
