@@ -157,7 +157,8 @@ public final class LocalRun implements Callable<Integer> {
                                                     + " --bootstrap-servers and --bounded,%nwith"
                                                     + " --kafka.security.protocol PLAINTEXT"
                                                     + " only:%n%n")
-                                        + JobOptions.optionsUsage());
+                                        + JobOptions.optionsUsage(
+                                                "--bootstrap-servers", "--bounded", "--help"));
         List<String> sections = new ArrayList<>(commandLine.getHelpSectionKeys());
         sections.add(JOB_OPTIONS);
         commandLine.setHelpSectionKeys(sections);

@@ -273,13 +273,22 @@ public final class JobOptions {
 
     /**
      * The option list of {@link #usage()}, without its heading: every option with its default and
-     * the Kafka client properties, for launchers that pass options on to the job. {@code
-     * --bootstrap-servers} is left out: such a launcher gives the job its brokers itself.
+     * the Kafka client properties, for launchers that pass options on to the job, but {@code
+     * leftOut}: those the launcher refuses or handles itself, e.g. {@code --bootstrap-servers} when
+     * it gives the job its brokers, and {@code --help} when it prints its own help.
+     *
+     * @throws IllegalArgumentException for a name that is no option of the job
      */
-    public static String optionsUsage() {
+    public static String optionsUsage(String... leftOut) {
         CommandLine commandLine = commandLine(new JobCommand());
         CommandLine.Model.CommandSpec spec = commandLine.getCommandSpec();
-        spec.remove(spec.findOption("--bootstrap-servers"));
+        for (String name : leftOut) {
+            CommandLine.Model.OptionSpec option = spec.findOption(name);
+            if (option == null) {
+                throw new IllegalArgumentException(name + " is no option of the job");
+            }
+            spec.remove(option);
+        }
         commandLine.setHelpSectionKeys(
                 List.of(
                         CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST,

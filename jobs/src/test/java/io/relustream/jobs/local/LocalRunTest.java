@@ -47,6 +47,10 @@ class LocalRunTest {
         assertThat(help).doesNotContain("Options:");
         // As the heading says: the local run gives the job its broker's address.
         assertThat(help).doesNotContain("--bootstrap-servers=");
+        // Nor --bounded, which it refuses; and its one -h, --help is the local run's.
+        assertThat(help.lines().filter(line -> line.strip().startsWith("--bounded"))).isEmpty();
+        assertThat(help.lines().filter(line -> line.strip().startsWith("-h, --help")))
+                .containsExactly("  -h, --help               Print this help and exit.");
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
