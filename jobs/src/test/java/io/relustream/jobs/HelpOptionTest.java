@@ -2,6 +2,7 @@ package io.relustream.jobs;
 
 import io.relustream.jobs.generator.GeneratorCommand;
 import io.relustream.jobs.local.LocalRun;
+import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.JobOptions;
 import io.relustream.jobs.report.PlotCommand;
 import io.relustream.jobs.report.ReportCommand;
@@ -17,10 +18,18 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Every main takes {@code -h} for {@code --help}, as the SQL job always did, and words it alike.
@@ -76,6 +85,171 @@ class HelpOptionTest {
         assertThat(run.out()).isEmpty();
         assertThat(run.err())
                 .startsWith("Expected parameter for option '" + option + "' but found '-h'");
+    }
+
+    /** Every main, with the options it cannot do without (the job's brokers, say). */
+    static Stream<Arguments> mainsAndTheirRequiredOptions() {
+        List<String> brokers = List.of("--bootstrap-servers", "kafka:9092");
+        return Stream.of(
+                Arguments.of("job", (Main) HelpOptionTest::job, brokers),
+                Arguments.of("local run", (Main) HelpOptionTest::localRun, List.of()),
+                Arguments.of(
+                        "generator",
+                        (Main) args -> picocli(GeneratorCommand::commandLine, args),
+                        brokers),
+                Arguments.of(
+                        "report",
+                        (Main) args -> picocli(ReportCommand::commandLine, args),
+                        List.of()),
+                Arguments.of(
+                        "plot", (Main) args -> picocli(PlotCommand::commandLine, args), List.of()),
+                Arguments.of(
+                        "SQL job",
+                        (Main) args -> picocli(SqlZeroFractionJob::commandLine, args),
+                        brokers));
+    }
+
+    /**
+     * The range each {@code --help} entry shows is the one the main enforces, tried at its bounds
+     * and one past them: {@code , 1 to 32768}, {@code in (0, 1]}, {@code at least 10ms}, {@code at
+     * most 1h} and {@code more than 0s}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mainsAndTheirRequiredOptions")
+    void everyRangeTheHelpShowsIsTheOneEnforced(String name, Main main, List<String> required) {
+        Checker check = new Checker(main, required);
+        for (Map.Entry<String, String> entry : helpEntries(main).entrySet()) {
+            String option = entry.getKey();
+            String text = entry.getValue();
+            Matcher integers = Pattern.compile(", (-?[0-9]+) to (-?[0-9]+)\\b").matcher(text);
+            while (integers.find()) {
+                long min = Long.parseLong(integers.group(1));
+                long max = Long.parseLong(integers.group(2));
+                check.accepts(option, String.valueOf(min));
+                check.accepts(option, String.valueOf(max));
+                check.refuses(option, String.valueOf(min - 1));
+                check.refuses(option, String.valueOf(max + 1));
+            }
+            Matcher shares = Pattern.compile("in ([\\[(])0, 1([\\])])").matcher(text);
+            while (shares.find()) {
+                check.says(shares.group(1).equals("["), option, "0");
+                check.says(shares.group(2).equals("]"), option, "1");
+                check.accepts(option, "0.001");
+                check.accepts(option, "0.999");
+                check.refuses(option, "-0.001");
+                check.refuses(option, "1.001");
+            }
+            Matcher atLeast = Pattern.compile("at least ([0-9]+(?:ms|s|m|h))").matcher(text);
+            while (atLeast.find()) {
+                Duration least = Durations.parse(atLeast.group(1));
+                check.accepts(option, atLeast.group(1));
+                check.refuses(option, Durations.format(least.minusMillis(1)));
+            }
+            Matcher atMost = Pattern.compile("at most ([0-9]+(?:ms|s|m|h))").matcher(text);
+            while (atMost.find()) {
+                Duration most = Durations.parse(atMost.group(1));
+                check.accepts(option, atMost.group(1));
+                check.refuses(option, Durations.format(most.plusMillis(1)));
+            }
+            if (text.contains("more than 0s")) {
+                check.refuses(option, "0s");
+                check.refuses(option, "0");
+                check.accepts(option, "1ms");
+            }
+        }
+        System.out.printf("%s: %d range bounds tried%n", name, check.tried);
+        assertThat(check.problems).isEmpty();
+    }
+
+    /** Tries values of options, with --help added, and keeps what went otherwise than expected. */
+    private static final class Checker {
+        private final Main main;
+        private final List<String> required;
+        final List<String> problems = new ArrayList<>();
+        int tried;
+
+        Checker(Main main, List<String> required) {
+            this.main = main;
+            this.required = required;
+        }
+
+        Run run(String option, String value) {
+            List<String> args = new ArrayList<>(required);
+            args.add("--help");
+            args.add(option + "=" + value);
+            return main.run(args.toArray(new String[0]));
+        }
+
+        void accepts(String option, String value) {
+            tried++;
+            Run run = run(option, value);
+            if (run.status() != 0) {
+                problems.add(option + " " + value + " is refused: " + run.err().strip());
+            }
+        }
+
+        void refuses(String option, String value) {
+            refusesWith(option, value, "");
+        }
+
+        void refusesWith(String option, String value, String message) {
+            tried++;
+            Run run = run(option, value);
+            String expected = "Invalid value for option '" + option + "': " + message;
+            if (run.status() != 2 || !run.err().startsWith(expected)) {
+                problems.add(
+                        option
+                                + " "
+                                + value
+                                + ": status "
+                                + run.status()
+                                + ", "
+                                + (run.err().isEmpty() ? "accepted" : run.err().strip())
+                                + "; expected "
+                                + expected
+                                + "...");
+            }
+        }
+
+        void says(boolean accepted, String option, String value) {
+            if (accepted) {
+                accepts(option, value);
+            } else {
+                refuses(option, value);
+            }
+        }
+    }
+
+    /** The entries of a main's {@code --help}, by option, each on one line. */
+    private static Map<String, String> helpEntries(Main main) {
+        Run help = main.run("--help");
+        assertThat(help.status()).isZero();
+        Map<String, String> entries = new LinkedHashMap<>();
+        Pattern start = Pattern.compile("^ {2,6}(?:-h, )?(--[a-z\\[\\]-]+)");
+        String option = null;
+        StringBuilder entry = new StringBuilder();
+        for (String line : (help.out() + "\n").split("\\R")) {
+            Matcher matcher = start.matcher(line);
+            if (option != null && line.startsWith("   ") && !matcher.find()) {
+                entry.append(' ').append(line.strip());
+                continue;
+            }
+            if (option != null) {
+                entries.put(option, entry.toString());
+                option = null;
+            }
+            if (matcher.reset().find()) {
+                option = matcher.group(1).replace("[no-]", "");
+                entry.setLength(0);
+                entry.append(line.strip());
+            }
+        }
+        if (entries.isEmpty()) {
+            fail("no options in " + help.out());
+        }
+        entries.remove("--help");
+        entries.remove("--kafka.<property>");
+        return entries;
     }
 
     private static Run job(String... args) {
