@@ -161,6 +161,51 @@ class HelpOptionTest {
         assertThat(check.problems).isEmpty();
     }
 
+    /**
+     * Every duration option of every main reads one form, a whole number and a unit, and refuses
+     * any other with the same message; one that refuses zero says so in its help ({@code more than
+     * 0s}), since the same option of another main may take it ({@code --connect-timeout 0s} leaves
+     * the job's Kafka checks to the cluster).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mainsAndTheirRequiredOptions")
+    void everyDurationOptionReadsOneFormAndSaysWhetherItTakesZero(
+            String name, Main main, List<String> required) {
+        Checker check = new Checker(main, required);
+        int durations = 0;
+        for (Map.Entry<String, String> entry : helpEntries(main).entrySet()) {
+            String option = entry.getKey();
+            Run probe = check.run(option, "1h30m");
+            if (!probe.err().contains("is not a duration")) {
+                continue; // not a duration
+            }
+            durations++;
+            for (String other : List.of("1h30m", "PT1M", "1.5s", "-1s", "1d", "90 s")) {
+                check.refusesWith(
+                        option,
+                        other,
+                        "'"
+                                + other
+                                + "' is not a duration; use a whole number and a unit: 500ms, 10s,"
+                                + " 5m, 2h");
+            }
+            Run zero = check.run(option, "0s");
+            assertThat(check.run(option, "0").status())
+                    .as("%s %s: 0 as 0s", name, option)
+                    .isEqualTo(zero.status());
+            if (zero.status() != 0
+                    && zero.err().contains("'0s' must be > 0")
+                    && !entry.getValue().contains("more than 0s")) {
+                check.problems.add(option + " refuses 0s, and its --help does not say so");
+            }
+        }
+        // The plot has no duration option.
+        assertThat(durations > 0)
+                .as("duration options of the %s", name)
+                .isEqualTo(!name.equals("plot"));
+        assertThat(check.problems).isEmpty();
+    }
+
     /** Tries values of options, with --help added, and keeps what went otherwise than expected. */
     private static final class Checker {
         private final Main main;

@@ -131,7 +131,9 @@ public final class GeneratorCommand implements Callable<Integer> {
             converter = OptionConverters.PositiveDuration.class,
             description =
                     "How long to wait at start for the brokers to answer, and for --topic to"
-                            + " exist on a cluster that does not create topics on first use."
+                            + " exist on a cluster that does not create topics on first use; more"
+                            + " than 0s, since the generator cannot produce without its brokers"
+                            + " (the jobs' 0s leaves their checks to the cluster)."
                             + " Default: ${DEFAULT-VALUE}.")
     Duration connectTimeout;
 

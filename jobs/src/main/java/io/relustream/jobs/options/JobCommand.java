@@ -195,8 +195,8 @@ final class JobCommand {
             paramLabel = "<duration>",
             converter = OptionConverters.PositiveDuration.class,
             description =
-                    "Length of the statistics windows, e.g. 500ms, 10s, 5m, 2h. Default:"
-                            + " ${DEFAULT-VALUE}.")
+                    "Length of the statistics windows, more than 0s, e.g. 500ms, 10s, 5m, 2h."
+                            + " Default: ${DEFAULT-VALUE}.")
     Duration window;
 
     @Option(
@@ -204,8 +204,8 @@ final class JobCommand {
             paramLabel = "<duration>",
             converter = OptionConverters.PositiveDuration.class,
             description =
-                    "Slide of sliding windows: shorter than the window, which must be a multiple"
-                            + " of it. Default: none (tumbling windows).")
+                    "Slide of sliding windows, more than 0s: shorter than the window, which must"
+                            + " be a multiple of it. Default: none (tumbling windows).")
     Duration slide;
 
     @Option(
@@ -224,8 +224,8 @@ final class JobCommand {
             paramLabel = "<duration>",
             converter = OptionConverters.PositiveDuration.class,
             description =
-                    "After this long without records a partition stops holding back event time."
-                            + " Default: ${DEFAULT-VALUE}.")
+                    "After this long without records a partition stops holding back event time;"
+                            + " more than 0s. Default: ${DEFAULT-VALUE}.")
     Duration idleness;
 
     @Option(
@@ -245,8 +245,8 @@ final class JobCommand {
             converter = OptionConverters.EventTimeSkew.class,
             description =
                     "Records whose event time is further ahead of the clock go to the dead-letter"
-                            + " topic; at most 1h, what Kafka brokers accept by default. Default:"
-                            + " ${DEFAULT-VALUE}.")
+                            + " topic; more than 0s and at most 1h, what Kafka brokers accept by"
+                            + " default. Default: ${DEFAULT-VALUE}.")
     Duration maxEventTimeSkew;
 
     @Option(

@@ -127,7 +127,8 @@ public final class ReportCommand implements Callable<Integer> {
             paramLabel = "<duration>",
             converter = Durations.Converter.class,
             description =
-                    "How long finding and reading the topic may take. Default: ${DEFAULT-VALUE}.")
+                    "How long finding and reading the topic may take; more than 0s. Default:"
+                            + " ${DEFAULT-VALUE}.")
     Duration timeout;
 
     @Option(

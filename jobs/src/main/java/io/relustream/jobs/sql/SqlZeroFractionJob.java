@@ -192,7 +192,7 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             paramLabel = "<duration>",
             converter = PositiveDuration.class,
             description =
-                    "Length of the tumbling windows, e.g. 500ms, 10s, 5m. Default:"
+                    "Length of the tumbling windows, more than 0s, e.g. 500ms, 10s, 5m. Default:"
                             + " ${DEFAULT-VALUE}.")
     Duration window;
 

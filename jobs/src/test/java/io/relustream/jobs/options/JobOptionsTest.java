@@ -1647,13 +1647,13 @@ class JobOptionsTest {
                                 + " topic) or fail (the job). Default: propagate."),
                 Arguments.of(
                         "--window",
-                        "--window=<duration> Length of the statistics windows, e.g. 500ms, 10s,"
-                                + " 5m, 2h. Default: 10s."),
+                        "--window=<duration> Length of the statistics windows, more than 0s, e.g."
+                                + " 500ms, 10s, 5m, 2h. Default: 10s."),
                 Arguments.of(
                         "--slide",
-                        "--slide=<duration> Slide of sliding windows: shorter than the window,"
-                                + " which must be a multiple of it. Default: none (tumbling"
-                                + " windows)."),
+                        "--slide=<duration> Slide of sliding windows, more than 0s: shorter than"
+                                + " the window, which must be a multiple of it. Default: none"
+                                + " (tumbling windows)."),
                 Arguments.of(
                         "--out-of-orderness",
                         "--out-of-orderness=<duration> How far behind the newest event time a"
@@ -1661,16 +1661,16 @@ class JobOptionsTest {
                 Arguments.of(
                         "--idleness",
                         "--idleness=<duration> After this long without records a partition stops"
-                                + " holding back event time. Default: 30s."),
+                                + " holding back event time; more than 0s. Default: 30s."),
                 Arguments.of(
                         "--watermark-interval",
                         "--watermark-interval=<duration> How often event time moves on; 0s moves"
                                 + " it after every record, for exact replays. Default: 200ms."),
                 Arguments.of(
                         "--max-event-time-skew",
-                        "--max-event-time-skew=<duration> Records whose event time is further"
-                                + " ahead of the clock go to the dead-letter topic; at most 1h,"
-                                + " what Kafka brokers accept by default. Default: 5m."),
+                        "--max-event-time-skew=<duration> Records whose event time is further ahead"
+                            + " of the clock go to the dead-letter topic; more than 0s and at most"
+                            + " 1h, what Kafka brokers accept by default. Default: 5m."),
                 Arguments.of(
                         "--allowed-lateness",
                         "--allowed-lateness=<duration> How long a window still takes late"
@@ -1831,19 +1831,19 @@ class JobOptionsTest {
                                         + " or fail (the job). Default:",
                                 "                               propagate.",
                                 "      --window=<duration>    Length of the statistics windows,"
-                                        + " e.g. 500ms, 10s, 5m, 2h. Default:",
-                                "                               10s.",
-                                "      --slide=<duration>     Slide of sliding windows: shorter"
-                                        + " than the window, which must be a",
-                                "                               multiple of it. Default: none"
-                                        + " (tumbling windows).",
+                                        + " more than 0s, e.g. 500ms, 10s, 5m,",
+                                "                               2h. Default: 10s.",
+                                "      --slide=<duration>     Slide of sliding windows, more than"
+                                        + " 0s: shorter than the window, which",
+                                "                               must be a multiple of it. Default:"
+                                        + " none (tumbling windows).",
                                 "      --out-of-orderness=<duration>",
                                 "                             How far behind the newest event time"
                                         + " a record may be and still be on",
                                 "                               time. Default: 5s.",
                                 "      --idleness=<duration>  After this long without records a"
                                         + " partition stops holding back event",
-                                "                               time. Default: 30s.",
+                                "                               time; more than 0s. Default: 30s.",
                                 "      --watermark-interval=<duration>",
                                 "                             How often event time moves on; 0s"
                                         + " moves it after every record, for",
@@ -1851,9 +1851,9 @@ class JobOptionsTest {
                                 "      --max-event-time-skew=<duration>",
                                 "                             Records whose event time is further"
                                         + " ahead of the clock go to the",
-                                "                               dead-letter topic; at most 1h, what"
-                                        + " Kafka brokers accept by default.",
-                                "                               Default: 5m.",
+                                "                               dead-letter topic; more than 0s and"
+                                        + " at most 1h, what Kafka brokers",
+                                "                               accept by default. Default: 5m.",
                                 "      --allowed-lateness=<duration>",
                                 "                             How long a window still takes late"
                                         + " records; later ones go to the late",
