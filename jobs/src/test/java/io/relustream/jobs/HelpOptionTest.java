@@ -112,7 +112,7 @@ class HelpOptionTest {
     /**
      * The range each {@code --help} entry shows is the one the main enforces, tried at its bounds
      * and one past them: {@code , 1 to 32768}, {@code in (0, 1]}, {@code at least 10ms}, {@code at
-     * most 1h} and {@code more than 0s}.
+     * most 1h}, {@code shorter than 24000h} and {@code more than 0s}.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("mainsAndTheirRequiredOptions")
@@ -151,6 +151,12 @@ class HelpOptionTest {
                 check.accepts(option, atMost.group(1));
                 check.refuses(option, Durations.format(most.plusMillis(1)));
             }
+            Matcher shorter = Pattern.compile("shorter than ([0-9]+(?:ms|s|m|h))").matcher(text);
+            while (shorter.find()) {
+                Duration bound = Durations.parse(shorter.group(1));
+                check.refuses(option, shorter.group(1));
+                check.accepts(option, Durations.format(bound.minusMillis(1)));
+            }
             if (text.contains("more than 0s")) {
                 check.refuses(option, "0s");
                 check.refuses(option, "0");
@@ -163,7 +169,8 @@ class HelpOptionTest {
 
     /**
      * Every duration option of every main reads one form, a whole number and a unit, and refuses
-     * any other with the same message; one that refuses zero says so in its help ({@code more than
+     * any other with the same message; one that refuses 24000h shows an upper bound in its help
+     * (the range test tries it), and one that refuses zero says so in its help ({@code more than
      * 0s}), since the same option of another main may take it ({@code --connect-timeout 0s} leaves
      * the job's Kafka checks to the cluster).
      */
@@ -188,6 +195,13 @@ class HelpOptionTest {
                                 + other
                                 + "' is not a duration; use a whole number and a unit: 500ms, 10s,"
                                 + " 5m, 2h");
+            }
+            Run longest = check.run(option, "24000h");
+            if (longest.status() != 0
+                    && longest.err().startsWith("Invalid value for option '" + option + "'")
+                    && !entry.getValue().contains("at most")
+                    && !entry.getValue().contains("shorter than")) {
+                check.problems.add(option + " refuses 24000h, and its --help shows no upper bound");
             }
             Run zero = check.run(option, "0s");
             assertThat(check.run(option, "0").status())

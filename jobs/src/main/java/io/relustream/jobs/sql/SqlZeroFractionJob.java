@@ -192,8 +192,9 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             paramLabel = "<duration>",
             converter = PositiveDuration.class,
             description =
-                    "Length of the tumbling windows, more than 0s, e.g. 500ms, 10s, 5m. Default:"
-                            + " ${DEFAULT-VALUE}.")
+                    "Length of the tumbling windows, more than 0s and shorter than 24000h (1000"
+                            + " days, what a SQL interval here holds), e.g. 500ms, 10s, 5m."
+                            + " Default: ${DEFAULT-VALUE}.")
     Duration window;
 
     @Option(
@@ -202,8 +203,8 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             paramLabel = "<duration>",
             converter = NonNegativeDuration.class,
             description =
-                    "How far behind the newest event time a record may be and still count."
-                            + " Default: ${DEFAULT-VALUE}.")
+                    "How far behind the newest event time a record may be and still count;"
+                            + " shorter than 24000h (1000 days). Default: ${DEFAULT-VALUE}.")
     Duration outOfOrderness;
 
     @Option(
