@@ -8,6 +8,7 @@ import io.relustream.jobs.report.PlotCommand;
 import io.relustream.jobs.report.ReportCommand;
 import io.relustream.jobs.sql.SqlZeroFractionJob;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -220,6 +221,101 @@ class HelpOptionTest {
         assertThat(check.problems).isEmpty();
     }
 
+    /**
+     * An option of one name takes the same values in every main that has it, or the help of a main
+     * that refuses what another takes says how it differs: users carry options from one command
+     * line to the next ({@code --connect-timeout 0s} from the job to the generator, a {@code
+     * --group-id} from the job to the SQL job).
+     */
+    @Test
+    void optionsOfOneNameTakeTheSameValuesInEveryMainOrSayWhyNot() {
+        // What the help of a main that refuses another main's value says, by option.
+        Map<String, String> statedDifferences =
+                Map.of(
+                        "--connect-timeout", "more than 0s",
+                        "--window", "shorter than 24000h",
+                        "--out-of-orderness", "shorter than 24000h",
+                        "--group-id", "a-z, A-Z, 0-9",
+                        "--activation", "not maxout");
+        List<String> values =
+                List.of(
+                        "0",
+                        "0s",
+                        "1ms",
+                        "24000h",
+                        "-1",
+                        "1",
+                        "1.5",
+                        "0.5",
+                        "32769",
+                        "a b",
+                        "a/b",
+                        "é",
+                        "x".repeat(250),
+                        "relu6",
+                        "maxout(k=2)",
+                        "avro",
+                        "kafka:9092");
+        Map<String, Map<String, String>> helps = new LinkedHashMap<>();
+        Map<String, Checker> checkers = new LinkedHashMap<>();
+        mainsAndTheirRequiredOptions()
+                .forEach(
+                        arguments -> {
+                            Object[] main = arguments.get();
+                            @SuppressWarnings("unchecked")
+                            List<String> required = (List<String>) main[2];
+                            helps.put((String) main[0], helpEntries((Main) main[1]));
+                            checkers.put((String) main[0], new Checker((Main) main[1], required));
+                        });
+        Map<String, List<String>> mainsByOption = new LinkedHashMap<>();
+        helps.forEach(
+                (main, entries) ->
+                        entries.keySet()
+                                .forEach(
+                                        option ->
+                                                mainsByOption
+                                                        .computeIfAbsent(
+                                                                option, o -> new ArrayList<>())
+                                                        .add(main)));
+        List<String> unexplained = new ArrayList<>();
+        int compared = 0;
+        for (Map.Entry<String, List<String>> shared : mainsByOption.entrySet()) {
+            String option = shared.getKey();
+            if (shared.getValue().size() < 2) {
+                continue;
+            }
+            for (String value : values) {
+                List<String> taking = new ArrayList<>();
+                List<String> refusing = new ArrayList<>();
+                for (String main : shared.getValue()) {
+                    (checkers.get(main).run(option, value).status() == 0 ? taking : refusing)
+                            .add(main);
+                }
+                compared++;
+                if (taking.isEmpty() || refusing.isEmpty()) {
+                    continue;
+                }
+                for (String main : refusing) {
+                    String stated = statedDifferences.get(option);
+                    if (stated == null || !helps.get(main).get(option).contains(stated)) {
+                        unexplained.add(
+                                option
+                                        + " "
+                                        + value
+                                        + ": taken by "
+                                        + taking
+                                        + ", refused by "
+                                        + main
+                                        + ", whose --help does not say so");
+                    }
+                }
+            }
+        }
+        System.out.printf("options shared by several mains: values compared %d%n", compared);
+        assertThat(compared).isGreaterThan(200);
+        assertThat(unexplained).isEmpty();
+    }
+
     /** Tries values of options, with --help added, and keeps what went otherwise than expected. */
     private static final class Checker {
         private final Main main;
@@ -233,7 +329,13 @@ class HelpOptionTest {
         }
 
         Run run(String option, String value) {
-            List<String> args = new ArrayList<>(required);
+            List<String> args = new ArrayList<>();
+            for (int i = 0; i < required.size(); i += 2) {
+                if (!required.get(i).equals(option)) {
+                    args.add(required.get(i));
+                    args.add(required.get(i + 1));
+                }
+            }
             args.add("--help");
             args.add(option + "=" + value);
             return main.run(args.toArray(new String[0]));

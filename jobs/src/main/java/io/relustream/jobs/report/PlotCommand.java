@@ -57,9 +57,9 @@ public final class PlotCommand implements Callable<Integer> {
             paramLabel = "<spec>",
             description =
                     "The activation: relu, leaky_relu(alpha=0.01), relu6, clipped_relu(max=4),"
-                            + " thresholded_relu(theta=1), relu(negative_slope=..,"
-                            + " max_value=.., threshold=.., grad_at_threshold=..). Default:"
-                            + " ${DEFAULT-VALUE}.")
+                            + " thresholded_relu(theta=1), relu(negative_slope=.., max_value=..,"
+                            + " threshold=.., grad_at_threshold=..); not maxout(k=..), which is not"
+                            + " element-wise and has no curve. Default: ${DEFAULT-VALUE}.")
     String activation;
 
     @Option(

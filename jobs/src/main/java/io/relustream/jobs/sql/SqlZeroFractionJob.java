@@ -212,7 +212,10 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             defaultValue = "relu-stream-sql",
             paramLabel = "<id>",
             converter = GroupId.class,
-            description = "Kafka consumer group of the input. Default: ${DEFAULT-VALUE}.")
+            description =
+                    "Kafka consumer group of the input: up to 255 of the characters a-z, A-Z, 0-9,"
+                            + " '.', '_' and '-' (it goes into the script as a SQL literal)."
+                            + " Default: ${DEFAULT-VALUE}.")
     String groupId;
 
     @Option(
