@@ -193,6 +193,41 @@ class ReadmeCommandsTest {
     }
 
     /**
+     * Where the README lists a main's options ("Options: ..." of the SQL job, the report and the
+     * plot), it gives every option the default its {@code --help} shows as a value (flags, and
+     * defaults in words such as "the cluster's", aside), as it does for most of them.
+     */
+    @Test
+    void theReadmesOptionListsGiveEveryDefaultTheHelpShows() throws Exception {
+        List<String> missing = new ArrayList<>();
+        int checked = 0;
+        for (Main main : mains()) {
+            if (!List.of("SQL job", "report", "plot").contains(main.name())) {
+                continue;
+            }
+            Set<String> given = new TreeSet<>();
+            readmeDefaults(main.readmePart()).forEach(claim -> given.add(claim.getKey()));
+            for (Map.Entry<String, String> shown : helpDefaults(main.help()).entrySet()) {
+                String value = shown.getValue();
+                Object type = main.options().get(shown.getKey()).typeInfo().getType();
+                if (value.startsWith("none")
+                        || value.startsWith("the ")
+                        || value.equals("all")
+                        || type == boolean.class
+                        || type == Boolean.class) {
+                    continue;
+                }
+                checked++;
+                if (!given.contains(shown.getKey())) {
+                    missing.add(main.name() + " " + shown.getKey() + " (default " + value + ")");
+                }
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(20);
+        assertThat(missing).as("defaults --help shows and the README does not").isEmpty();
+    }
+
+    /**
      * Every default the README gives an option ({@code `--name` (default `value`)}, {@code `--name`
      * (`value`)}, {@code `--a` and `--b` (default 1 and 2)}, {@code `--width` and `--height`
      * (default 1200x700, ...)}, {@code within `--name`, default `value`}) is the value that main
