@@ -112,8 +112,8 @@ class HelpOptionTest {
 
     /**
      * The range each {@code --help} entry shows is the one the main enforces, tried at its bounds
-     * and one past them: {@code , 1 to 32768}, {@code in (0, 1]}, {@code at least 10ms}, {@code at
-     * most 1h}, {@code shorter than 24000h} and {@code more than 0s}.
+     * and one past them: {@code , 1 to 32768}, {@code in (0, 1]}, {@code at least 1}, {@code at
+     * least 10ms}, {@code at most 1h}, {@code shorter than 24000h} and {@code more than 0s}.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("mainsAndTheirRequiredOptions")
@@ -139,6 +139,12 @@ class HelpOptionTest {
                 check.accepts(option, "0.999");
                 check.refuses(option, "-0.001");
                 check.refuses(option, "1.001");
+            }
+            Matcher leastInteger = Pattern.compile("at least (-?[0-9]+)(?![0-9a-z])").matcher(text);
+            while (leastInteger.find()) {
+                long least = Long.parseLong(leastInteger.group(1));
+                check.accepts(option, String.valueOf(least));
+                check.refuses(option, String.valueOf(least - 1));
             }
             Matcher atLeast = Pattern.compile("at least ([0-9]+(?:ms|s|m|h))").matcher(text);
             while (atLeast.find()) {
@@ -219,6 +225,44 @@ class HelpOptionTest {
                 .as("duration options of the %s", name)
                 .isEqualTo(!name.equals("plot"));
         assertThat(check.problems).isEmpty();
+    }
+
+    /**
+     * The bounds a main enforces on a number are in its help: a share refused with {@code must be
+     * in [0, 1]} has an interval in its help ({@code in [0, 1]}, or narrower), and an integer
+     * refused with {@code must be an integer >= N} says {@code at least N} (or {@code , N to M});
+     * the range test then tries what the help says.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mainsAndTheirRequiredOptions")
+    void everyNumberRangeAMainEnforcesIsInItsHelp(String name, Main main, List<String> required) {
+        Checker check = new Checker(main, required);
+        Pattern share = Pattern.compile("must be in [\\[(]0, 1[\\])]");
+        Pattern atLeast = Pattern.compile("must be an integer >= (-?[0-9]+)");
+        for (Map.Entry<String, String> entry : helpEntries(main).entrySet()) {
+            String option = entry.getKey();
+            String help = entry.getValue();
+            for (String value : List.of("-1", "1.5", "-0.5")) {
+                String err = check.run(option, value).err();
+                if (!err.startsWith("Invalid value for option '" + option + "'")) {
+                    continue;
+                }
+                if (share.matcher(err).find() && !help.matches(".*\\bin [\\[(]0, 1[\\])].*")) {
+                    check.problems.add(option + " is a share, and its --help shows no interval");
+                }
+                Matcher least = atLeast.matcher(err);
+                if (least.find()
+                        && !help.contains("at least " + least.group(1))
+                        && !help.contains(", " + least.group(1) + " to ")) {
+                    check.problems.add(
+                            option
+                                    + " must be at least "
+                                    + least.group(1)
+                                    + ", and its --help does not say so");
+                }
+            }
+        }
+        assertThat(check.problems.stream().distinct()).isEmpty();
     }
 
     /**

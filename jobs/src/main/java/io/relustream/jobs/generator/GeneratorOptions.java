@@ -28,14 +28,15 @@ public final class GeneratorOptions {
             names = "--rate",
             defaultValue = "200",
             converter = OptionConverters.AtLeastOne.class,
-            description = "Records per second. Default: ${DEFAULT-VALUE}.")
+            description = "Records per second, at least 1. Default: ${DEFAULT-VALUE}.")
     int rate;
 
     @Option(
             names = "--groups",
             defaultValue = "3",
             converter = OptionConverters.AtLeastOne.class,
-            description = "Groups, named layer-0, layer-1, ... Default: ${DEFAULT-VALUE}.")
+            description =
+                    "Groups, at least 1, named layer-0, layer-1, ... Default: ${DEFAULT-VALUE}.")
     int groups;
 
     @Option(
@@ -50,7 +51,8 @@ public final class GeneratorOptions {
             defaultValue = "0.25",
             converter = OptionConverters.Share.class,
             description =
-                    "Share of each group's features that are dead. Default: ${DEFAULT-VALUE}.")
+                    "Share of each group's features that are dead, in [0, 1]. Default:"
+                            + " ${DEFAULT-VALUE}.")
     double deadShare;
 
     @Option(
@@ -65,7 +67,7 @@ public final class GeneratorOptions {
             names = "--nan-share",
             defaultValue = "0.002",
             converter = OptionConverters.Share.class,
-            description = "Share of records holding one NaN. Default: ${DEFAULT-VALUE}.")
+            description = "Share of records holding one NaN, in [0, 1]. Default: ${DEFAULT-VALUE}.")
     double nanShare;
 
     @Option(
@@ -79,7 +81,8 @@ public final class GeneratorOptions {
             names = "--late-share",
             defaultValue = "0.002",
             converter = OptionConverters.Share.class,
-            description = "Share of records that arrive late, below 1. Default: ${DEFAULT-VALUE}.")
+            description =
+                    "Share of records that arrive late, in [0, 1). Default: ${DEFAULT-VALUE}.")
     double lateShare;
 
     @Option(

@@ -275,8 +275,8 @@ final class JobCommand {
             paramLabel = "<count>",
             converter = OptionConverters.AtLeastOne.class,
             description =
-                    "Consecutive windows a feature must be dead in before it is reported."
-                            + " Default: ${DEFAULT-VALUE}.")
+                    "Consecutive windows a feature must be dead in before it is reported, at"
+                            + " least 1. Default: ${DEFAULT-VALUE}.")
     int deadWindows;
 
     @Option(
@@ -295,7 +295,7 @@ final class JobCommand {
             converter = OptionConverters.NonNegativeInt.class,
             description =
                     "How many groups get metrics of their own in each parallel instance of an"
-                            + " operator; further groups share the group \"_other\"."
+                            + " operator, at least 0; further groups share the group \"_other\"."
                             + " Default: ${DEFAULT-VALUE}.")
     int groupMetricsLimit;
 

@@ -1683,7 +1683,7 @@ class JobOptionsTest {
                 Arguments.of(
                         "--dead-windows",
                         "--dead-windows=<count> Consecutive windows a feature must be dead in"
-                                + " before it is reported. Default: 3."),
+                                + " before it is reported, at least 1. Default: 3."),
                 Arguments.of(
                         "--sparsity-limit",
                         "--sparsity-limit=<share> Alert when a window's share of zero activations"
@@ -1691,8 +1691,8 @@ class JobOptionsTest {
                 Arguments.of(
                         "--group-metrics-limit",
                         "--group-metrics-limit=<count> How many groups get metrics of their own in"
-                                + " each parallel instance of an operator; further groups share"
-                                + " the group \"_other\". Default: 100."),
+                                + " each parallel instance of an operator, at least 0; further"
+                                + " groups share the group \"_other\". Default: 100."),
                 Arguments.of(
                         "--delivery-guarantee",
                         "--delivery-guarantee=<guarantee> exactly-once (Kafka transactions"
@@ -1864,8 +1864,8 @@ class JobOptionsTest {
                                 "                               activations is zero; in (0, 1]."
                                         + " Default: 1.0.",
                                 "      --dead-windows=<count> Consecutive windows a feature must be"
-                                        + " dead in before it is reported.",
-                                "                               Default: 3.",
+                                        + " dead in before it is reported,",
+                                "                               at least 1. Default: 3.",
                                 "      --sparsity-limit=<share>",
                                 "                             Alert when a window's share of zero"
                                         + " activations passes this; in [0,",
@@ -1874,8 +1874,9 @@ class JobOptionsTest {
                                 "      --group-metrics-limit=<count>",
                                 "                             How many groups get metrics of their"
                                         + " own in each parallel instance of",
-                                "                               an operator; further groups share"
-                                        + " the group \"_other\". Default: 100.",
+                                "                               an operator, at least 0; further"
+                                        + " groups share the group \"_other\".",
+                                "                               Default: 100.",
                                 "      --delivery-guarantee=<guarantee>",
                                 "                             exactly-once (Kafka transactions"
                                         + " committed on checkpoints),",
