@@ -36,8 +36,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The command lines of the README's code blocks, as a user copies them: every {@code flink run},
  * every {@code java -cp ... <class>} and every {@code -Dplot.args} and {@code -Dreport.args} names
- * a class that exists and options that class accepts. Read from the README itself, so that the two
- * cannot drift apart.
+ * a class that exists and options that class accepts; and the options the README tells of: every
+ * option of every main is named in the README's part about it, with the defaults that main uses.
+ * Read from the README itself, so that the two cannot drift apart.
  */
 class ReadmeCommandsTest {
 
