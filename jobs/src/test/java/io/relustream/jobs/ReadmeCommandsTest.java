@@ -162,6 +162,30 @@ class ReadmeCommandsTest {
     }
 
     /**
+     * The table options the README quotes where it tells of the SQL example job ({@code 'name' =
+     * 'value'}, templates such as {@code 'properties.<property>'} aside) are ones its script sets:
+     * a user looks for them there.
+     */
+    @Test
+    void tableOptionsTheReadmeQuotesForTheSqlJobAreInItsScript() throws Exception {
+        String part =
+                part(Files.readString(README), "The SQL example job runs", "The generator above");
+        String script =
+                Files.readString(Path.of("src", "main", "resources", "sql", "zero-fraction.sql"));
+        Matcher quoted = Pattern.compile("`('[^'`]+' = '[^'`]*')`").matcher(part);
+        List<String> options = new ArrayList<>();
+        while (quoted.find()) {
+            if (!quoted.group(1).contains("<")) {
+                options.add(quoted.group(1));
+            }
+        }
+        assertThat(options).isNotEmpty();
+        assertThat(options)
+                .as("table options the README quotes and the script does not set")
+                .allSatisfy(option -> assertThat(script).contains(option));
+    }
+
+    /**
      * Every option of every main (as its picocli model has it, so as it parses) is named in the
      * part of the README about that main: an option that only {@code --help} knows is one users of
      * the README never hear of.
