@@ -64,6 +64,8 @@ class ActivationGoldenTest {
                     row(NEGATIVE_INFINITY, 0.0, 0.0),
                     row(-MAX_VALUE, 0.0, 0.0),
                     row(-1.0, 0.0, 0.0),
+                    // Math.nextDown of the threshold 0: -0.0 out would be wrong.
+                    row(-MIN_VALUE, 0.0, 0.0),
                     row(-0.0, 0.0, 0.0),
                     row(0.0, 0.0, 0.0),
                     row(MIN_VALUE, MIN_VALUE, 1.0),
@@ -79,6 +81,8 @@ class ActivationGoldenTest {
                     row(NEGATIVE_INFINITY, 0.0, 0.0),
                     row(-MAX_VALUE, 0.0, 0.0),
                     row(-1.0, 0.0, 0.0),
+                    // Math.nextDown of the threshold 0: -0.0 out would be wrong.
+                    row(-MIN_VALUE, 0.0, 0.0),
                     row(-0.0, 0.0, 0.0),
                     row(0.0, 0.0, 0.0),
                     row(MIN_VALUE, MIN_VALUE, 1.0),
