@@ -26,9 +26,13 @@ import org.apache.avro.util.ClassSecurityValidator;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -55,6 +59,9 @@ import java.util.Map;
  * report. Records come back partition by partition, in offset order.
  */
 final class StatsReader {
+
+    /** Names of the part files an export is written to before it replaces the file. */
+    private static final SecureRandom PART_NAMES = new SecureRandom();
 
     private StatsReader() {}
 
@@ -400,13 +407,32 @@ final class StatsReader {
     static void writeFile(List<ActivationStats> records, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        // Beside the file, so that the move is a rename within one file system.
-        Path written = Files.createTempFile(parent, file.getFileName() + ".", ".part");
+        // Beside the file, so that the move is a rename within one file system; created as any
+        // new file (the umask decides who may read it), not as an owner-only temporary file.
+        Path written;
+        OutputStream out;
+        while (true) {
+            written =
+                    parent.resolve(
+                            file.getFileName()
+                                    + "."
+                                    + Long.toUnsignedString(PART_NAMES.nextLong(), 36)
+                                    + ".part");
+            try {
+                out = Files.newOutputStream(written, StandardOpenOption.CREATE_NEW);
+                break;
+            } catch (FileAlreadyExistsException taken) {
+                // Another part file has the name: draw another.
+            }
+        }
         try {
-            try (DataFileWriter<ActivationStats> writer =
-                    new DataFileWriter<>(new SpecificDatumWriter<>(ActivationStats.class))) {
+            // The stream too: a writer that fails in create() does not close it.
+            try (OutputStream stream = out;
+                    DataFileWriter<ActivationStats> writer =
+                            new DataFileWriter<>(
+                                    new SpecificDatumWriter<>(ActivationStats.class))) {
                 writer.setCodec(CodecFactory.deflateCodec(6));
-                writer.create(ActivationStats.getClassSchema(), written.toFile());
+                writer.create(ActivationStats.getClassSchema(), stream);
                 for (ActivationStats record : records) {
                     writer.append(record);
                 }

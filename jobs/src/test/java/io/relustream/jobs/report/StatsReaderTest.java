@@ -6,13 +6,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The report's export file. */
 class StatsReaderTest {
@@ -47,6 +51,26 @@ class StatsReaderTest {
 
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
         assertThat(filesIn(dir)).containsExactly("s.avro");
+    }
+
+    /**
+     * An export is a new file like the images the report writes beside it: its permissions are the
+     * ones the user's umask gives any new file, not the owner-only ones of a temporary file, so
+     * that whoever may read the folder may read the export with {@code --input}.
+     */
+    @Test
+    void anExportHasThePermissionsOfAnyNewFile() throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Set<PosixFilePermission> newFile =
+                Files.getPosixFilePermissions(Files.createFile(dir.resolve("new")));
+        Path file = dir.resolve("s.avro");
+
+        StatsReader.writeFile(List.of(ReportFixtures.stats("a", 0, 0.5, 1.0, 0.0)), file);
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(newFile);
+
+        // Replacing an export gives a new file too.
+        StatsReader.writeFile(List.of(ReportFixtures.stats("b", 0, 0.5, 1.0, 0.0)), file);
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(newFile);
     }
 
     private static List<String> filesIn(Path dir) throws IOException {
