@@ -360,6 +360,74 @@ class HelpOptionTest {
         assertThat(unexplained).isEmpty();
     }
 
+    /**
+     * An option's value is labelled alike in every main's help ({@code
+     * --connect-timeout=<duration>} in the job and the generator), never with picocli's default,
+     * the field's name ({@code <connectTimeout>}); and a main that requires {@code
+     * --bootstrap-servers} says so in its help.
+     */
+    @Test
+    void optionsOfOneNameShowOneValueLabelInEveryMain() {
+        Pattern labelled = Pattern.compile("^(?:-h, )?--[a-z\\[\\]-]+(?:=(\\S+))?");
+        Map<String, Map<String, String>> labels = new java.util.TreeMap<>();
+        Map<String, String> bootstrapServers = new LinkedHashMap<>();
+        mainsAndTheirRequiredOptions()
+                .forEach(
+                        arguments -> {
+                            Object[] main = arguments.get();
+                            String name = (String) main[0];
+                            helpEntries((Main) main[1])
+                                    .forEach(
+                                            (option, entry) -> {
+                                                Matcher label = labelled.matcher(entry);
+                                                assertThat(label.find()).as(entry).isTrue();
+                                                labels.computeIfAbsent(
+                                                                option, o -> new LinkedHashMap<>())
+                                                        .put(
+                                                                name,
+                                                                label.group(1) == null
+                                                                        ? ""
+                                                                        : label.group(1));
+                                            });
+                            @SuppressWarnings("unchecked")
+                            List<String> required = (List<String>) main[2];
+                            if (required.contains("--bootstrap-servers")) {
+                                bootstrapServers.put(
+                                        name,
+                                        helpEntries((Main) main[1]).get("--bootstrap-servers"));
+                            }
+                        });
+        List<String> problems = new ArrayList<>();
+        labels.forEach(
+                (option, byMain) -> {
+                    if (byMain.values().stream().distinct().count() > 1) {
+                        problems.add(option + " is labelled differently: " + byMain);
+                    }
+                    byMain.forEach(
+                            (main, label) -> {
+                                if (label.matches(".*<[a-z]+[A-Z][A-Za-z]*>.*")) {
+                                    problems.add(
+                                            option
+                                                    + " of the "
+                                                    + main
+                                                    + " is labelled with a field name: "
+                                                    + label);
+                                }
+                            });
+                });
+        bootstrapServers.forEach(
+                (main, entry) -> {
+                    if (!entry.contains("Required.")) {
+                        problems.add(
+                                "--bootstrap-servers of the "
+                                        + main
+                                        + " is required, and its --help does not say so: "
+                                        + entry);
+                    }
+                });
+        assertThat(problems).isEmpty();
+    }
+
     /** Tries values of options, with --help added, and keeps what went otherwise than expected. */
     private static final class Checker {
         private final Main main;

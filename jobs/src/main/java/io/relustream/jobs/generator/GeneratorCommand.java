@@ -65,6 +65,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @Command(
         name = "generate-features",
+        sortOptions = false,
         description = {
             "Produces synthetic feature vectors with dead features, NaN and late data.",
             "Exits 2 for an invalid option (a --topic the cluster does not have within"
@@ -114,13 +115,15 @@ public final class GeneratorCommand implements Callable<Integer> {
     @Option(
             names = "--bootstrap-servers",
             required = true,
+            paramLabel = "<host:port>[,<host:port>...]",
             converter = OptionConverters.BootstrapServers.class,
-            description = "Kafka brokers, host:port[,host:port...].")
+            description = "Kafka brokers to connect to. Required.")
     String bootstrapServers;
 
     @Option(
             names = "--topic",
             defaultValue = "features",
+            paramLabel = "<topic>",
             converter = OptionConverters.TopicName.class,
             description = "Topic to write the FeatureVector records to. Default: ${DEFAULT-VALUE}.")
     String topic;
@@ -128,6 +131,7 @@ public final class GeneratorCommand implements Callable<Integer> {
     @Option(
             names = "--connect-timeout",
             defaultValue = "30s",
+            paramLabel = "<duration>",
             converter = OptionConverters.PositiveDuration.class,
             description =
                     "How long to wait at start for the brokers to answer, and for --topic to"
@@ -142,6 +146,7 @@ public final class GeneratorCommand implements Callable<Integer> {
     @Option(
             names = "--count",
             defaultValue = "0",
+            paramLabel = "<count>",
             converter = OptionConverters.NonNegativeLong.class,
             description =
                     "Stop after this many records; 0 runs until stopped. Default:"
@@ -151,6 +156,7 @@ public final class GeneratorCommand implements Callable<Integer> {
     @Option(
             names = "--format",
             defaultValue = "avro-single-object",
+            paramLabel = "<format>",
             converter = OptionConverters.WireFormatValue.class,
             description = "avro-single-object or avro. Default: ${DEFAULT-VALUE}.")
     WireFormat format;

@@ -26,6 +26,7 @@ public final class GeneratorOptions {
 
     @Option(
             names = "--rate",
+            paramLabel = "<count>",
             defaultValue = "200",
             converter = OptionConverters.AtLeastOne.class,
             description = "Records per second, at least 1. Default: ${DEFAULT-VALUE}.")
@@ -33,6 +34,7 @@ public final class GeneratorOptions {
 
     @Option(
             names = "--groups",
+            paramLabel = "<count>",
             defaultValue = "3",
             converter = OptionConverters.AtLeastOne.class,
             description =
@@ -41,6 +43,7 @@ public final class GeneratorOptions {
 
     @Option(
             names = "--dimensions",
+            paramLabel = "<count>",
             defaultValue = "16",
             converter = Dimensions.class,
             description = "Values per record, 1 to 100000. Default: ${DEFAULT-VALUE}.")
@@ -48,6 +51,7 @@ public final class GeneratorOptions {
 
     @Option(
             names = "--dead-share",
+            paramLabel = "<share>",
             defaultValue = "0.25",
             converter = OptionConverters.Share.class,
             description =
@@ -57,6 +61,7 @@ public final class GeneratorOptions {
 
     @Option(
             names = "--recover-after",
+            paramLabel = "<duration>",
             converter = Durations.Converter.class,
             defaultValue = "40s",
             description =
@@ -65,6 +70,7 @@ public final class GeneratorOptions {
 
     @Option(
             names = "--nan-share",
+            paramLabel = "<share>",
             defaultValue = "0.002",
             converter = OptionConverters.Share.class,
             description = "Share of records holding one NaN, in [0, 1]. Default: ${DEFAULT-VALUE}.")
@@ -72,6 +78,7 @@ public final class GeneratorOptions {
 
     @Option(
             names = "--out-of-order",
+            paramLabel = "<duration>",
             converter = Durations.Converter.class,
             defaultValue = "2s",
             description = "Event times lag the clock by up to this. Default: ${DEFAULT-VALUE}.")
@@ -79,6 +86,7 @@ public final class GeneratorOptions {
 
     @Option(
             names = "--late-share",
+            paramLabel = "<share>",
             defaultValue = "0.002",
             converter = OptionConverters.Share.class,
             description =
@@ -87,6 +95,7 @@ public final class GeneratorOptions {
 
     @Option(
             names = "--late-by",
+            paramLabel = "<duration>",
             converter = Durations.Converter.class,
             defaultValue = "2m",
             description =
@@ -96,6 +105,7 @@ public final class GeneratorOptions {
 
     @Option(
             names = "--seed",
+            paramLabel = "<seed>",
             defaultValue = "42",
             converter = Seed.class,
             description =

@@ -92,6 +92,7 @@ public final class LocalRun implements Callable<Integer> {
 
     @Option(
             names = "--duration",
+            paramLabel = "<duration>",
             defaultValue = "0s",
             converter = Durations.Converter.class,
             description =
@@ -101,6 +102,7 @@ public final class LocalRun implements Callable<Integer> {
 
     @Option(
             names = "--prometheus-port",
+            paramLabel = "<port>",
             defaultValue = "9249",
             converter = PrometheusPort.class,
             description =

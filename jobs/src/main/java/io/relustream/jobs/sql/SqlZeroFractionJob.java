@@ -239,7 +239,7 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
 
     @Option(
             names = "--parallelism",
-            paramLabel = "<n>",
+            paramLabel = "<count>",
             converter = OptionConverters.Parallelism.class,
             description = "Parallelism of the job, 1 to 32768. Default: the cluster's.")
     Integer parallelism;

@@ -33,8 +33,8 @@ class LocalRunTest {
         String help = out.toString(StandardCharsets.UTF_8);
         assertThat(help)
                 .contains("--duration=<duration>", "Default: 0s.")
-                .contains("--prometheus-port=<prometheusPort>", "Default: 9249.")
-                .contains("--rate=<rate>", "Default: 200.")
+                .contains("--prometheus-port=<port>", "Default: 9249.")
+                .contains("--rate=<count>", "Default: 200.")
                 .contains(
                         String.format(
                                 "Options of the job (ActivationStatsJob), all but"
@@ -50,7 +50,7 @@ class LocalRunTest {
         // Nor --bounded, which it refuses; and its one -h, --help is the local run's.
         assertThat(help.lines().filter(line -> line.strip().startsWith("--bounded"))).isEmpty();
         assertThat(help.lines().filter(line -> line.strip().startsWith("-h, --help")))
-                .containsExactly("  -h, --help               Print this help and exit.");
+                .containsExactly("  -h, --help                 Print this help and exit.");
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
