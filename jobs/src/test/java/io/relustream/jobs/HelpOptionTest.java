@@ -88,6 +88,40 @@ class HelpOptionTest {
                 .startsWith("Expected parameter for option '" + option + "' but found '-h'");
     }
 
+    /**
+     * No main has a {@code --version} (the jar carries no version to print): every one refuses it
+     * as the unknown option it is, with the help or without, before it would say that a required
+     * option is missing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mains")
+    void versionIsAnUnknownOptionInEveryMain(String name, Main main, String option) {
+        // The local run's pointer names what its help lists.
+        String useHelp = name.equals("local run") ? "Use --help to see the options" : "Use --help";
+        for (List<String> args :
+                List.of(
+                        List.of("--version"),
+                        List.of("--help", "--version"),
+                        List.of("--version", "--bootstrap-servers", "kafka:9092"),
+                        List.of("-V"))) {
+            if (name.equals("local run") && args.contains("--bootstrap-servers")) {
+                continue; // refused on its own: the local run starts its own broker
+            }
+            Run run = main.run(args.toArray(new String[0]));
+            assertThat(run.status()).as("%s %s", name, args).isEqualTo(2);
+            assertThat(run.out()).as("%s %s", name, args).isEmpty();
+            assertThat(run.err().lines())
+                    .as("%s %s", name, args)
+                    .hasSize(2)
+                    .first()
+                    .isEqualTo(
+                            "Unknown option: '" + (args.contains("-V") ? "-V" : "--version") + "'");
+            assertThat(run.err().lines().skip(1))
+                    .as("%s %s", name, args)
+                    .allMatch(line -> line.startsWith(useHelp));
+        }
+    }
+
     /** Every main, with the options it cannot do without (the job's brokers, say). */
     static Stream<Arguments> mainsAndTheirRequiredOptions() {
         List<String> brokers = List.of("--bootstrap-servers", "kafka:9092");

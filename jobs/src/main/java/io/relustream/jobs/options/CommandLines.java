@@ -55,7 +55,7 @@ public final class CommandLines {
         commandLine.setParameterExceptionHandler(
                 (e, args) -> {
                     PrintWriter err = e.getCommandLine().getErr();
-                    err.println(message(e));
+                    err.println(message(e, List.of(args)));
                     err.println(useHelp);
                     err.flush();
                     return CommandLine.ExitCode.USAGE;
@@ -216,7 +216,48 @@ public final class CommandLines {
         }
     }
 
-    private static String message(ParameterException e) {
+    /**
+     * The message of the first argument of {@code args} that is neither an option of {@code spec},
+     * a {@code --kafka.} option, nor the value of an option before it, or null when there is none.
+     * Picocli reports a missing required option before an unknown one: {@code --version} alone
+     * would be answered "Missing required option '--bootstrap-servers'".
+     */
+    public static String unknownArgument(CommandSpec spec, List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--")) {
+                return null;
+            }
+            int equals = arg.indexOf('=');
+            if (arg.startsWith(KafkaProperties.PREFIX)) {
+                i += equals < 0 ? 1 : 0;
+                continue;
+            }
+            String name = equals < 0 ? arg : arg.substring(0, equals);
+            OptionSpec option =
+                    !arg.startsWith("-")
+                            ? null
+                            : spec.findOption(name) != null
+                                    ? spec.findOption(name)
+                                    : spec.negatedOptionsMap().get(name);
+            if (option == null) {
+                return unmatchedMessage(List.of(arg));
+            }
+            if (equals < 0 && option.arity().min() >= 1) {
+                i++;
+            }
+        }
+        return null;
+    }
+
+    private static String message(ParameterException e, List<String> args) {
+        if (e instanceof MissingParameterException
+                && e.getMessage().startsWith("Missing required option")) {
+            String unknown = unknownArgument(e.getCommandLine().getCommandSpec(), args);
+            if (unknown != null) {
+                return unknown;
+            }
+        }
         // Picocli names a missing option by its parameter label ("<bootstrapServers>"), and
         // reports a value missing after an option with the same exception: that one is fine.
         if (e instanceof MissingParameterException

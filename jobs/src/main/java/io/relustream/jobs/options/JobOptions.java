@@ -200,7 +200,12 @@ public final class JobOptions {
         try {
             result = commandLine.parseArgs(rest.toArray(new String[0]));
         } catch (MissingParameterException e) {
-            throw new InvalidOptionsException(missingMessage(e), e);
+            // An unknown option (--version, say) is the first thing to say, as without it.
+            String unknown =
+                    e.getMessage().startsWith("Missing required option")
+                            ? CommandLines.unknownArgument(commandLine.getCommandSpec(), rest)
+                            : null;
+            throw new InvalidOptionsException(unknown != null ? unknown : missingMessage(e), e);
         } catch (UnmatchedArgumentException e) {
             throw new InvalidOptionsException(unmatchedMessage(e), e);
         } catch (ParameterException e) {
