@@ -2,13 +2,14 @@ package io.relustream.jobs;
 
 import io.relustream.jobs.options.JobOptions;
 
-import java.util.Set;
-
 /**
  * The {@code Main-Class} of the job jar, for {@code java -jar}: with Flink on the class path it is
  * {@link ActivationStatsJob#main}; the jar alone (Flink and slf4j are left to the cluster) still
- * prints the job's help, and says how to run the job instead of failing on a missing Flink class.
- * {@code flink run} starts {@link ActivationStatsJob} itself (the jar's {@code program-class}).
+ * reads the job's options as the job does (its help for {@code --help}, status 2 and one line for a
+ * bad option), and for a valid command line says how to run the job instead of failing on a missing
+ * Flink class. The values of {@code --kafka.} options are left to {@code flink run}: Kafka's client
+ * classes, which check them, need slf4j. {@code flink run} starts {@link ActivationStatsJob} itself
+ * (the jar's {@code program-class}).
  *
  * <pre>{@code
  * java -jar relu-stream-jobs.jar --help
@@ -20,8 +21,6 @@ public final class JobJarMain {
     private static final String FLINK_CLASS =
             "org.apache.flink.streaming.api.environment.StreamExecutionEnvironment";
 
-    private static final Set<String> HELP = Set.of("--help", "-h");
-
     private JobJarMain() {}
 
     public static void main(String[] args) throws Exception {
@@ -29,16 +28,23 @@ public final class JobJarMain {
             ActivationStatsJob.main(args);
             return;
         }
-        if (args.length == 1 && HELP.contains(args[0])) {
-            System.out.print(JobOptions.usage());
-            System.out.flush();
-            return;
+        int status;
+        try {
+            status = JobOptions.run(args, options -> 1, System.out, System.err);
+        } catch (NoClassDefFoundError kafkaWithoutSlf4j) {
+            // --kafka. options: Kafka's clients would check their values, and need slf4j.
+            status = 1;
         }
-        System.err.println(
-                "relu-stream-jobs.jar is a Flink job and Flink is not on the class path: submit"
-                        + " it with `flink run relu-stream-jobs.jar --bootstrap-servers"
-                        + " <host:port> ...` (--help lists the options)");
-        System.exit(1);
+        if (status == 1) {
+            System.err.println(
+                    "relu-stream-jobs.jar is a Flink job and Flink is not on the class path:"
+                            + " submit it with `flink run relu-stream-jobs.jar --bootstrap-servers"
+                            + " <host:port> ...` (--help lists the options)");
+        }
+        System.err.flush();
+        if (status != 0) {
+            System.exit(status);
+        }
     }
 
     private static boolean flinkIsOnTheClassPath() {

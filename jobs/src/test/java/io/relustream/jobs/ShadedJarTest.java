@@ -255,6 +255,43 @@ class ShadedJarTest {
     }
 
     @Test
+    void plainJavaJarRefusesBadOptionsAsTheJobDoes() throws Exception {
+        // Neither Flink nor slf4j is needed to read the options: a bad one exits 2 with the job's
+        // one-line message, --help or not, before the pointer to flink run.
+        String useHelp = "Use --help to see every option.\n";
+        Result helpAndBad = javaJar("--help", "--window", "0s");
+        assertThat(helpAndBad.exitCode).as(helpAndBad.stderr).isEqualTo(2);
+        assertThat(helpAndBad.stdout).isEmpty();
+        assertThat(helpAndBad.stderr)
+                .isEqualTo("Invalid value for option '--window': '0s' must be > 0\n" + useHelp);
+
+        Result bad = javaJar("--bootstrap-servers", "localhost:9092", "--window", "10x");
+        assertThat(bad.exitCode).as(bad.stderr).isEqualTo(2);
+        assertThat(bad.stderr)
+                .isEqualTo(
+                        "Invalid value for option '--window': '10x' is not a duration; use a whole"
+                                + " number and a unit: 500ms, 10s, 5m, 2h\n"
+                                + useHelp);
+
+        Result unknown = javaJar("--version");
+        assertThat(unknown.exitCode).as(unknown.stderr).isEqualTo(2);
+        assertThat(unknown.stderr).isEqualTo("Unknown option: '--version'\n" + useHelp);
+
+        Result missing = javaJar("--window", "5s");
+        assertThat(missing.exitCode).as(missing.stderr).isEqualTo(2);
+        assertThat(missing.stderr)
+                .startsWith("Missing required option '--bootstrap-servers'")
+                .endsWith(useHelp);
+
+        // --kafka. values are Kafka's clients' to check, which need slf4j: left to flink run.
+        Result kafka = javaJar("--bootstrap-servers", "localhost:9092", "--kafka.acks=banana");
+        assertThat(kafka.exitCode).as(kafka.stderr).isEqualTo(1);
+        assertThat(kafka.stderr)
+                .startsWith(
+                        "relu-stream-jobs.jar is a Flink job and Flink is not on the class path");
+    }
+
+    @Test
     void plotRunsFromTheJarAlone() throws Exception {
         Path png = Files.createTempFile("relu", ".png");
         try {

@@ -739,6 +739,11 @@ public final class JobOptions {
      * (plugins read their own), and so do class names, which only the cluster can load.
      */
     private static void checkKafkaProperties(Map<String, String> properties) {
+        if (properties.isEmpty()) {
+            // Kafka's classes only when needed: they log through slf4j, which the job jar leaves
+            // to Flink's lib folder, and the jar alone reads the options too (JobJarMain).
+            return;
+        }
         KafkaProperties.checkValues(
                 properties,
                 List.of(
