@@ -1,6 +1,7 @@
 package io.relustream.jobs.generator;
 
 import io.relustream.avro.FeatureVector;
+import io.relustream.jobs.OutputRecordSizes;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -137,6 +138,17 @@ public final class FeatureGenerator {
     }
 
     /** The next record, observed at {@code nowMillis}. */
+    /**
+     * An upper bound of the Kafka record of any vector of {@code groups} groups and {@code
+     * dimensions} values, keyed by its id ({@code f-} and a long), in either wire format, with
+     * Kafka's framing: what the producer's {@code max.request.size} must take.
+     */
+    public static long largestRecordBytes(int groups, int dimensions) {
+        long idBytes = ("f-" + Long.MAX_VALUE).length();
+        long groupBytes = ("layer-" + (groups - 1)).length();
+        return OutputRecordSizes.featureVector(idBytes, groupBytes, dimensions);
+    }
+
     public FeatureVector next(long nowMillis) {
         if (startMillis == Long.MIN_VALUE) {
             startMillis = nowMillis;

@@ -80,10 +80,12 @@ import java.util.concurrent.atomic.AtomicReference;
         // Laid out by hand like an option entry: picocli does not wrap footers with an indent.
         footer = {
             "      --kafka.<property>=<value>, --kafka.<property> <value>",
-            "                           Passed to the generator's Kafka producer and admin",
-            "                             client, e.g. --kafka.security.protocol=SASL_SSL.",
-            "                             Repeatable; each property at most once. The",
-            "                             producer defaults to acks=all and linger.ms=5.",
+            "                             Passed to the generator's Kafka producer and admin",
+            "                               client, e.g. --kafka.security.protocol=SASL_SSL.",
+            "                               Repeatable; each property at most once. The",
+            "                               producer defaults to acks=all and linger.ms=5.",
+            "                               max.request.size must fit its largest record",
+            "                               (the jobs' 64 KiB is room for dead letters).",
         })
 public final class GeneratorCommand implements Callable<Integer> {
 
@@ -204,10 +206,46 @@ public final class GeneratorCommand implements Callable<Integer> {
             // leaves to Flink's lib folder, and --help or a bad option must not need it.
             if (!kafkaProperties.isEmpty()) {
                 checkKafkaProperties(kafkaProperties);
+                checkMaxRequestSize();
             }
             return generator.settings();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a {@code --kafka.max.request.size} that the largest record of {@code --dimensions}
+     * would not fit in: the producer would refuse every record. The generator writes no dead
+     * letters, so the jobs' floor (64 KiB, room for a dead letter's reason) is not its own.
+     */
+    private void checkMaxRequestSize() {
+        String configured = kafkaProperties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (configured == null) {
+            return;
+        }
+        // Checked as an int by checkKafkaProperties; a config provider's value is left to it.
+        int maxRequestSize;
+        try {
+            maxRequestSize = Integer.parseInt(configured.strip());
+        } catch (NumberFormatException provided) {
+            return;
+        }
+        long largest = FeatureGenerator.largestRecordBytes(generator.groups, generator.dimensions);
+        if (maxRequestSize < largest) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '"
+                            + KafkaProperties.PREFIX
+                            + ProducerConfig.MAX_REQUEST_SIZE_CONFIG
+                            + "': '"
+                            + configured
+                            + "' must be at least "
+                            + largest
+                            + " bytes, the largest record of --dimensions "
+                            + generator.dimensions
+                            + " and --groups "
+                            + generator.groups
+                            + " with its key and Kafka's framing");
         }
     }
 

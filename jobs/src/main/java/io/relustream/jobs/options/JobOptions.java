@@ -60,8 +60,11 @@ public final class JobOptions {
     /** Kafka's default {@code max.request.size} of a producer. */
     static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
 
-    /** The smallest {@code max.request.size} the job takes: room for any dead letter's reason. */
-    static final int MIN_MAX_REQUEST_SIZE = 64 * 1024;
+    /**
+     * The smallest {@code max.request.size} the job and the SQL job take: room for any dead
+     * letter's reason.
+     */
+    public static final int MIN_MAX_REQUEST_SIZE = 64 * 1024;
 
     /** The producer property of the transaction timeout. */
     public static final String TRANSACTION_TIMEOUT = "transaction.timeout.ms";
@@ -760,7 +763,19 @@ public final class JobOptions {
      * restart into the same record for ever.
      */
     private void checkMaxRequestSize() {
-        if (maxRequestSize() < MIN_MAX_REQUEST_SIZE) {
+        checkMaxRequestSize(kafkaProperties, maxRequestSize());
+    }
+
+    /**
+     * Refuses a {@code --kafka.max.request.size} below {@link #MIN_MAX_REQUEST_SIZE}, for the jobs
+     * that write dead letters (this one and the SQL job).
+     *
+     * @param maxRequestSize the value of the property, or Kafka's default when it is not given
+     * @throws InvalidOptionsException naming the option, the value and the floor
+     */
+    public static void checkMaxRequestSize(
+            Map<String, String> kafkaProperties, int maxRequestSize) {
+        if (maxRequestSize < MIN_MAX_REQUEST_SIZE) {
             throw new InvalidOptionsException(
                     String.format(
                             Locale.ROOT,

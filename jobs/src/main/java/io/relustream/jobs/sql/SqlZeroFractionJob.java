@@ -6,6 +6,7 @@ import io.relustream.jobs.WrittenTopicsCheck;
 import io.relustream.jobs.options.CommandLines;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.InvalidOptionsException;
+import io.relustream.jobs.options.JobOptions;
 import io.relustream.jobs.options.KafkaProperties;
 import io.relustream.jobs.options.OptionConverters;
 import io.relustream.sql.SqlFunctions;
@@ -90,7 +91,9 @@ import java.util.stream.Collectors;
             "                              --kafka.security.protocol=SASL_SSL. Repeatable; each",
             "                              property at most once, read and checked as the",
             "                              activation job's are. The input is read with",
-            "                              isolation.level=read_committed unless given."
+            "                              isolation.level=read_committed unless given;",
+            "                              max.request.size at least 65536, as the activation",
+            "                              job's, so that every dead letter fits in one record."
         })
 public final class SqlZeroFractionJob implements Callable<Integer> {
 
@@ -129,6 +132,9 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
                     "value.serializer", OWN_SERIALIZATION,
                     "key.deserializer", OWN_SERIALIZATION,
                     "value.deserializer", OWN_SERIALIZATION);
+
+    /** The Kafka properties the SQL job reads itself: never left to a config provider. */
+    private static final Set<String> READ_HERE = Set.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
 
     /** The isolation level of the input unless {@code --kafka.isolation.level} says otherwise. */
     private static final String DEFAULT_ISOLATION_LEVEL = "read_committed";
@@ -322,6 +328,8 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             // leaves to Flink's lib folder, and --help or a bad option must not need it.
             if (!kafkaProperties.isEmpty()) {
                 checkKafkaProperties();
+                // Its dead letters need the activation job's room (see FeatureVectorFunctions).
+                JobOptions.checkMaxRequestSize(kafkaProperties, maxRequestSize());
             }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -343,7 +351,7 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
                         ProducerConfig.configDef(),
                         AdminClientConfig.configDef(),
                         KafkaProperties.flinkKafkaSource()),
-                Set.of());
+                READ_HERE);
         Map<String, Object> consumer = new LinkedHashMap<>();
         consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, DEFAULT_ISOLATION_LEVEL);
         consumer.putAll(

@@ -304,6 +304,21 @@ class GeneratorCommandTest {
                 "--kafka.delivery.timeout.ms=1000 | Invalid value for option"
                         + " '--kafka.delivery.timeout.ms': '1000' must be at least linger.ms +"
                         + " request.timeout.ms (30005), or Kafka's producer refuses to start",
+                // Its largest record of --dimensions 16 (keyed by an id of up to 21 bytes, in a
+                // group of 7, framed by Kafka): the generator writes no dead letters, so this,
+                // not the jobs' 64 KiB, is its floor.
+                "--kafka.max.request.size=100 | Invalid value for option"
+                        + " '--kafka.max.request.size': '100' must be at least 341 bytes, the"
+                        + " largest record of --dimensions 16 and --groups 3 with its key and"
+                        + " Kafka's framing",
+                "--kafka.max.request.size=340 | Invalid value for option"
+                        + " '--kafka.max.request.size': '340' must be at least 341 bytes, the"
+                        + " largest record of --dimensions 16 and --groups 3 with its key and"
+                        + " Kafka's framing",
+                "--dimensions 100000 --kafka.max.request.size=800000 | Invalid value for option"
+                        + " '--kafka.max.request.size': '800000' must be at least 800213 bytes,"
+                        + " the largest record of --dimensions 100000 and --groups 3 with its key"
+                        + " and Kafka's framing",
                 "--kafka.foo=1 --help --kafka.acks=7 | Invalid value for option '--kafka.acks':"
                         + " Invalid value 7 for configuration acks: String must be one of: all, -1,"
                         + " 0, 1",
@@ -316,6 +331,18 @@ class GeneratorCommandTest {
 
         assertThat(err.toString()).isEqualToNormalizingNewlines(message + "\n" + USE_HELP);
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void takesAMaxRequestSizeItsLargestRecordFits() {
+        assertThat(
+                        run(
+                                "--bootstrap-servers",
+                                "localhost:1",
+                                "--kafka.max.request.size=341",
+                                "--help"))
+                .as(err.toString())
+                .isZero();
     }
 
     @Test

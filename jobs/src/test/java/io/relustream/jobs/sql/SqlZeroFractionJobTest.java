@@ -341,6 +341,56 @@ class SqlZeroFractionJobTest {
                 .isEqualTo("INTERVAL '999 23:59:59.999' DAY(3) TO SECOND(3)");
     }
 
+    /**
+     * The SQL job writes dead letters as the activation job does, and needs as much room for them:
+     * it takes the same smallest max.request.size, with the same message, and reads the value
+     * itself, so no config provider may stand for it.
+     */
+    @Test
+    void maxRequestSizeHasTheActivationJobsFloor() {
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "localhost:9092",
+                                        "--kafka.max.request.size=100"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--kafka.max.request.size': '100' must be at"
+                                + " least 65536 bytes, so that every dead letter fits in one"
+                                + " record");
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "localhost:9092",
+                                        "--kafka.max.request.size=65535"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageStartingWith(
+                        "Invalid value for option '--kafka.max.request.size': '65535' must be at"
+                                + " least 65536 bytes");
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "localhost:9092",
+                                        "--kafka.config.providers=file",
+                                        "--kafka.config.providers.file.class="
+                                                + "org.apache.kafka.common.config.provider"
+                                                + ".FileConfigProvider",
+                                        "--kafka.max.request.size=${file:/no/such/file:size}"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageStartingWith(
+                        "Invalid value for option '--kafka.max.request.size': Invalid value");
+        assertThat(
+                        SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "localhost:9092",
+                                        "--kafka.max.request.size=65536")
+                                .maxRequestSize())
+                .isEqualTo(65536);
+    }
+
     @Test
     void badOptionsAreRejectedNamingTheOptionAndTheValue() {
         assertThatThrownBy(
