@@ -395,6 +395,84 @@ class HelpOptionTest {
     }
 
     /**
+     * One rule for every option of fixed values, in every main: values are read ignoring case, as
+     * Flink reads its enum configuration values, and spelled as the help lists them, words joined
+     * by '-'; a refusal lists the allowed values, and says so for '_' in place of '-' ({@code
+     * EXACTLY_ONCE}, Flink's spelling of its checkpointing mode). Activation names (with their '_',
+     * as Keras spells them) are read ignoring case too.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mainsAndTheirRequiredOptions")
+    void everyOptionOfFixedValuesReadsThemIgnoringCaseAndListsThemWhenRefused(
+            String name, Main main, List<String> required) {
+        Checker check = new Checker(main, required);
+        Pattern notOneOf = Pattern.compile("is not one of: ([a-z, -]+)$", Pattern.MULTILINE);
+        List<String> fixed = new ArrayList<>();
+        for (String option : helpEntries(main).keySet()) {
+            Matcher allowed = notOneOf.matcher(check.run(option, "no-such-value").err());
+            if (option.equals("--activation")) {
+                for (String value : List.of("relu6", "RELU6", "Leaky_ReLU(Alpha=0.1)")) {
+                    check.accepts(option, value);
+                }
+                continue;
+            }
+            if (!allowed.find()) {
+                continue;
+            }
+            fixed.add(option);
+            String list = allowed.group(1);
+            check.refusesWith(option, "no-such-value", "'no-such-value' is not one of: " + list);
+            for (String value : list.split(", ")) {
+                check.accepts(option, value);
+                check.accepts(option, value.toUpperCase(java.util.Locale.ROOT));
+                check.accepts(
+                        option,
+                        value.substring(0, 1).toUpperCase(java.util.Locale.ROOT)
+                                + value.substring(1));
+                if (value.contains("-")) {
+                    String underscored = value.replace('-', '_').toUpperCase(java.util.Locale.ROOT);
+                    check.refusesWith(
+                            option,
+                            underscored,
+                            "'"
+                                    + underscored
+                                    + "' is not one of: "
+                                    + list
+                                    + "; did you mean '"
+                                    + value
+                                    + "'? (words are joined by '-', not '_')");
+                }
+            }
+        }
+        Map<String, List<String>> expected =
+                Map.of(
+                        "job",
+                        List.of(
+                                "--starting-offsets",
+                                "--invalid-values",
+                                "--delivery-guarantee",
+                                "--format"),
+                        "local run",
+                        List.of(
+                                "--starting-offsets",
+                                "--invalid-values",
+                                "--delivery-guarantee",
+                                "--format"),
+                        "generator",
+                        List.of("--format"),
+                        "report",
+                        List.of("--format"),
+                        "plot",
+                        List.of(),
+                        "SQL job",
+                        List.of());
+        assertThat(fixed)
+                .as("options of fixed values")
+                .containsExactlyElementsOf(expected.get(name));
+        assertThat(check.problems).isEmpty();
+    }
+
+    /**
      * An option's value is labelled alike in every main's help ({@code
      * --connect-timeout=<duration>} in the job and the generator), never with picocli's default,
      * the field's name ({@code <connectTimeout>}); and a main that requires {@code

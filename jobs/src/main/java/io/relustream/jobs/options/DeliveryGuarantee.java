@@ -47,7 +47,7 @@ public enum DeliveryGuarantee {
                 return guarantee;
             }
         }
-        throw new IllegalArgumentException("'" + value + "' is not one of: " + allowedValues());
+        throw new IllegalArgumentException(OptionConverters.notOneOf(value, allowedValues()));
     }
 
     /** The option values, comma-separated, for help texts and error messages. */

@@ -254,6 +254,26 @@ public final class OptionConverters {
         }
     }
 
+    /**
+     * The message for {@code value} of an option of fixed values, which are read ignoring case (as
+     * Flink reads its enum configuration values) and spelled as listed: it lists {@code
+     * allowedValues} (comma-separated), and names the one meant when {@code value} has '_' where
+     * that one has '-' ({@code EXACTLY_ONCE}, as Flink spells its checkpointing mode).
+     */
+    public static String notOneOf(String value, String allowedValues) {
+        String message = "'" + value + "' is not one of: " + allowedValues;
+        String hyphenated = value == null ? "" : value.strip().replace('_', '-');
+        for (String allowed : allowedValues.split(", ")) {
+            if (allowed.contains("-") && allowed.equalsIgnoreCase(hyphenated)) {
+                return message
+                        + "; did you mean '"
+                        + allowed
+                        + "'? (words are joined by '-', not '_')";
+            }
+        }
+        return message;
+    }
+
     /** An activation spec read by {@link Activations#parseVector}, with its message on errors. */
     static final class ActivationSpec implements ITypeConverter<VectorActivation> {
         @Override
@@ -276,7 +296,7 @@ public final class OptionConverters {
             } catch (IllegalArgumentException e) {
                 // Reworded to match the other options; the allowed values are the policy's own.
                 throw new TypeConversionException(
-                        "'" + value + "' is not one of: " + InvalidValuePolicy.allowedValues());
+                        notOneOf(value, InvalidValuePolicy.allowedValues()));
             }
         }
     }
@@ -312,8 +332,7 @@ public final class OptionConverters {
             try {
                 return WireFormat.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(
-                        "'" + value + "' is not one of: " + WireFormat.allowedValues());
+                throw new TypeConversionException(notOneOf(value, WireFormat.allowedValues()));
             }
         }
     }

@@ -39,7 +39,7 @@ public enum StartingOffsets {
                 return offsets;
             }
         }
-        throw new IllegalArgumentException("'" + value + "' is not one of: " + allowedValues());
+        throw new IllegalArgumentException(OptionConverters.notOneOf(value, allowedValues()));
     }
 
     /** The option values, comma-separated, for help texts and error messages. */

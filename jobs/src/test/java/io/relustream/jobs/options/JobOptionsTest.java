@@ -1036,7 +1036,8 @@ class JobOptionsTest {
         rows.add(
                 rejects(
                         "Invalid value for option '--delivery-guarantee': 'exactly_once' is not"
-                                + " one of: exactly-once, at-least-once, none",
+                                + " one of: exactly-once, at-least-once, none; did you mean"
+                                + " 'exactly-once'? (words are joined by '-', not '_')",
                         withServers("--delivery-guarantee", "exactly_once")));
         rows.add(
                 rejects(
