@@ -321,7 +321,9 @@ public final class Activations {
             String text = spec.strip();
             int open = text.indexOf('(');
             String name = (open < 0 ? text : text.substring(0, open)).strip();
-            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            // Hyphens are read into the name (leaky-relu), to be refused as an unknown name with
+            // the list of the known ones, rather than as a spec of no known shape.
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
                 throw malformed(spec);
             }
             ParsedSpec parsed = new ParsedSpec(spec, name.toLowerCase(Locale.ROOT));
@@ -345,7 +347,7 @@ public final class Activations {
                 }
                 String key = entry.substring(0, equals).strip().toLowerCase(Locale.ROOT);
                 String value = entry.substring(equals + 1).strip();
-                if (!key.matches("[a-z_][a-z0-9_]*") || value.isEmpty()) {
+                if (!key.matches("[a-z_][a-z0-9_-]*") || value.isEmpty()) {
                     throw malformed(spec);
                 }
                 if (parsed.parameters.put(key, value) != null) {

@@ -164,6 +164,16 @@ class ActivationsParseTest {
                         + " number (in activation spec 'leaky_relu(alpha=abc)')",
                 "swish                       | Unknown activation 'swish' in spec 'swish'; allowed:"
                         + " relu, leaky_relu, relu6, clipped_relu, thresholded_relu, maxout",
+                // Hyphens for underscores: unknown, with the names that are known.
+                "leaky-relu(alpha=0.1)       | Unknown activation 'leaky-relu' in spec"
+                        + " 'leaky-relu(alpha=0.1)'; allowed: relu, leaky_relu, relu6,"
+                        + " clipped_relu, thresholded_relu, maxout",
+                "Clipped-ReLU                | Unknown activation 'clipped-relu' in spec"
+                        + " 'Clipped-ReLU'; allowed: relu, leaky_relu, relu6, clipped_relu,"
+                        + " thresholded_relu, maxout",
+                "relu(negative-slope=0.1)    | Unknown parameter 'negative-slope' for relu in spec"
+                        + " 'relu(negative-slope=0.1)'; allowed: grad_at_threshold, max_value,"
+                        + " negative_slope, threshold",
                 "leaky_relu(beta=0.1)        | Unknown parameter 'beta' for leaky_relu in spec"
                         + " 'leaky_relu(beta=0.1)'; allowed: alpha",
                 "relu6(max_value=5)          | Unknown parameter 'max_value' for relu6 in spec"
