@@ -112,7 +112,8 @@ class GeneratorCommandITCase {
     void passesTheKafkaPropertiesToItsProducer() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(1, "small");
-            // Every generated record (16 doubles, over 128 bytes) is above this producer's limit.
+            // Every generated record (16 doubles, over 128 bytes) is larger than this producer's
+            // whole buffer. (A max.request.size its records do not fit is refused at start.)
             Run run =
                     generate(
                             "--bootstrap-servers",
@@ -121,12 +122,14 @@ class GeneratorCommandITCase {
                             "small",
                             "--count",
                             "3",
-                            "--kafka.max.request.size=100");
+                            "--kafka.buffer.memory=100");
 
             assertThat(run.status).isOne();
             assertThat(run.stderr)
                     .startsWith("3 of 3 records could not be produced to small: ")
-                    .contains("which is the value of the max.request.size configuration");
+                    .contains(
+                            "larger than the total memory buffer you have configured with the"
+                                    + " buffer.memory configuration");
         }
     }
 

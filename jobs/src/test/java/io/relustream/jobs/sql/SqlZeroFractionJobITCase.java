@@ -429,8 +429,10 @@ class SqlZeroFractionJobITCase {
                         in,
                         out,
                         1,
-                        // The one result, {"group":"a","window_start":...}, is longer than this.
-                        "--kafka.max.request.size=100");
+                        // The one result, {"group":"a","window_start":...}, is longer than this
+                        // producer's whole buffer. (A max.request.size this small is refused at
+                        // start, for the dead letters.)
+                        "--kafka.buffer.memory=100");
 
         assertThatThrownBy(job::run)
                 .satisfies(
