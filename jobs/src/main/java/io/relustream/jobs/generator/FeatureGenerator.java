@@ -137,7 +137,6 @@ public final class FeatureGenerator {
         }
     }
 
-    /** The next record, observed at {@code nowMillis}. */
     /**
      * An upper bound of the Kafka record of any vector of {@code groups} groups and {@code
      * dimensions} values, keyed by its id ({@code f-} and a long), in either wire format, with
@@ -149,6 +148,7 @@ public final class FeatureGenerator {
         return OutputRecordSizes.featureVector(idBytes, groupBytes, dimensions);
     }
 
+    /** The next record, observed at {@code nowMillis}. */
     public FeatureVector next(long nowMillis) {
         if (startMillis == Long.MIN_VALUE) {
             startMillis = nowMillis;
