@@ -316,7 +316,8 @@ final class JobCommand {
             converter = OptionConverters.CheckpointInterval.class,
             description =
                     "Time between Flink checkpoints, at least 10ms; with exactly-once, output"
-                            + " becomes visible at this pace. Default: ${DEFAULT-VALUE}.")
+                            + " becomes visible at this pace; refused with none, which takes no"
+                            + " checkpoints. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
     @Option(

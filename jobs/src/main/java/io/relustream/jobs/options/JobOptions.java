@@ -222,6 +222,7 @@ public final class JobOptions {
             throw new InvalidOptionsException(unmatchedMessage(result.unmatched()));
         }
         checkSlide(command.window, command.slide, result);
+        checkCheckpointInterval(command.deliveryGuarantee, result);
         checkTopics(command);
         checkWriterSchemas(command);
         try {
@@ -333,7 +334,8 @@ public final class JobOptions {
 
     /**
      * The arguments that {@link #parse} reads back to options equal to these: every option in its
-     * {@code --name=value} form, defaults included, Kafka properties last in their order.
+     * {@code --name=value} form, defaults included (but the checkpoint interval under {@code none},
+     * which refuses it), Kafka properties last in their order.
      */
     public String[] toArgs() {
         List<String> args = new ArrayList<>();
@@ -375,7 +377,9 @@ public final class JobOptions {
         }
         args.add("--group-metrics-limit=" + groupMetricsLimit);
         args.add("--delivery-guarantee=" + deliveryGuarantee.optionValue());
-        args.add("--checkpoint-interval=" + Durations.format(checkpointInterval));
+        if (deliveryGuarantee != DeliveryGuarantee.NONE) {
+            args.add("--checkpoint-interval=" + Durations.format(checkpointInterval));
+        }
         args.add("--transactional-id-prefix=" + transactionalIdPrefix);
         if (!writerSchemas.isEmpty()) {
             args.add("--writer-schemas=" + writerSchemas);
@@ -880,6 +884,21 @@ public final class JobOptions {
         if (invalidBoolean != null) {
             throw new InvalidOptionsException(invalidBoolean);
         }
+    }
+
+    /** With no checkpoints ({@code none}) an interval given would go unused without a word. */
+    private static void checkCheckpointInterval(DeliveryGuarantee guarantee, ParseResult result) {
+        if (guarantee != DeliveryGuarantee.NONE
+                || !result.hasMatchedOption("--checkpoint-interval")) {
+            return;
+        }
+        throw new InvalidOptionsException(
+                "Invalid option '--checkpoint-interval': '"
+                        + result.matchedOption("--checkpoint-interval")
+                                .originalStringValues()
+                                .get(0)
+                        + "' is not used with --delivery-guarantee none, which takes no"
+                        + " checkpoints; leave it out, or choose at-least-once or exactly-once");
     }
 
     private static void checkSlide(Duration window, Duration slide, ParseResult result) {

@@ -399,7 +399,7 @@ class JobOptionsTest {
                 withServers(
                         JobOptions::checkpointInterval,
                         Duration.ofHours(1),
-                        "--delivery-guarantee=none",
+                        "--delivery-guarantee=at-least-once",
                         "--checkpoint-interval=1h"),
                 withServers(JobOptions::transactionTimeout, Duration.ofMinutes(15)),
                 withServers(
@@ -1344,6 +1344,38 @@ class JobOptionsTest {
     }
 
     @Test
+    void refusesACheckpointIntervalWithNoCheckpoints() {
+        // With --delivery-guarantee none the job takes no checkpoints: an interval given with it
+        // would be silently unused.
+        for (String interval : List.of("30s", "10s", "1m")) {
+            assertThatThrownBy(
+                            () ->
+                                    JobOptions.parse(
+                                            withServers(
+                                                    "--delivery-guarantee=none",
+                                                    "--checkpoint-interval",
+                                                    interval)))
+                    .isInstanceOf(InvalidOptionsException.class)
+                    .hasMessage(
+                            "Invalid option '--checkpoint-interval': '"
+                                    + interval
+                                    + "' is not used with --delivery-guarantee none, which takes"
+                                    + " no checkpoints; leave it out, or choose at-least-once or"
+                                    + " exactly-once");
+        }
+        JobOptions none = JobOptions.parse(withServers("--delivery-guarantee", "none"));
+        assertThat(none.toArgs()).noneMatch(arg -> arg.startsWith("--checkpoint-interval"));
+        assertThat(JobOptions.parse(none.toArgs())).isEqualTo(none);
+        assertThat(
+                        JobOptions.parse(
+                                        withServers(
+                                                "--checkpoint-interval=10s",
+                                                "--delivery-guarantee=at-least-once"))
+                                .checkpointInterval())
+                .isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
     void refusesAnAutoOffsetResetThatFlinksSourceWouldReplace() {
         // Flink's KafkaSourceBuilder overwrites auto.offset.reset with the strategy of the
         // starting offsets (earliest for earliest and committed, latest for latest): a partition
@@ -1703,7 +1735,8 @@ class JobOptionsTest {
                         "--checkpoint-interval",
                         "--checkpoint-interval=<duration> Time between Flink checkpoints, at"
                                 + " least 10ms; with exactly-once, output becomes visible at this"
-                                + " pace. Default: 30s."),
+                                + " pace; refused with none, which takes no checkpoints. Default:"
+                                + " 30s."),
                 Arguments.of(
                         "--transactional-id-prefix",
                         "--transactional-id-prefix=<prefix> Prefix of the Kafka transactional ids"
@@ -1887,7 +1920,8 @@ class JobOptionsTest {
                                 "                             Time between Flink checkpoints, at"
                                         + " least 10ms; with exactly-once,",
                                 "                               output becomes visible at this"
-                                        + " pace. Default: 30s.",
+                                        + " pace; refused with none, which takes",
+                                "                               no checkpoints. Default: 30s.",
                                 "      --transactional-id-prefix=<prefix>",
                                 "                             Prefix of the Kafka transactional ids"
                                         + " of exactly-once; unique per job",
@@ -2034,7 +2068,7 @@ class JobOptionsTest {
                         "--dead-windows=+7",
                         "--sparsity-limit=0.5",
                         "--group-metrics-limit=0",
-                        "--delivery-guarantee=none",
+                        "--delivery-guarantee=exactly-once",
                         "--checkpoint-interval=1m",
                         "--transactional-id-prefix=p",
                         "--writer-schemas= " + V2_SCHEMA + " ",
@@ -2070,7 +2104,7 @@ class JobOptionsTest {
                         "--dead-windows=7",
                         "--sparsity-limit=0.5",
                         "--group-metrics-limit=0",
-                        "--delivery-guarantee=none",
+                        "--delivery-guarantee=exactly-once",
                         "--checkpoint-interval=1m",
                         "--transactional-id-prefix=p",
                         "--writer-schemas=" + V2_SCHEMA,
