@@ -304,20 +304,7 @@ class WriterSchemasTest {
         assertThat(WriterSchemas.load(nan.toString()).schemas()).hasSize(1);
 
         // The job does not start: exit status 2, the option, the file and why, on one line.
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status =
-                JobOptions.run(
-                        new String[] {
-                            "--bootstrap-servers",
-                            "kafka:9092",
-                            "--writer-schemas",
-                            order.toString()
-                        },
-                        options -> 0,
-                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8))
+        assertThat(jobRefusal(order))
                 .isEqualTo(
                         String.format(
                                 "%s'%s' is not an Avro schema: a field has the order \"upward\";"
@@ -484,20 +471,7 @@ class WriterSchemasTest {
                         + allowed);
 
         // The job does not start: exit status 2, the option, the file and why.
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status =
-                JobOptions.run(
-                        new String[] {
-                            "--bootstrap-servers",
-                            "kafka:9092",
-                            "--writer-schemas",
-                            nulls.toString()
-                        },
-                        options -> 0,
-                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8))
+        assertThat(jobRefusal(nulls))
                 .isEqualTo(
                         String.format(
                                 "%s'%s': FeatureVector.extra is an array of null%s%n"
@@ -659,5 +633,20 @@ class WriterSchemasTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** What the job prints to stderr when it refuses {@code --writer-schemas path}: status 2. */
+    private static String jobRefusal(Path path) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status =
+                JobOptions.run(
+                        new String[] {
+                            "--bootstrap-servers", "kafka:9092", "--writer-schemas", path.toString()
+                        },
+                        options -> 0,
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(status).isEqualTo(2);
+        return err.toString(StandardCharsets.UTF_8);
     }
 }
