@@ -357,14 +357,9 @@ class ActivationStatsITCase {
                         relu("d", 12_000L, 2.0, Double.NaN));
         StreamExecutionEnvironment env = environment();
         DataStream<ActivationAlert> alerts =
-                source(env, samples)
-                        .keyBy(s -> s.group)
-                        .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
-                        .aggregate(
-                                new ActivationStatsAggregate(),
-                                new ActivationStatsWindowFunction("relu", 1.0))
-                        .keyBy(ActivationStats::getGroup)
-                        .process(new DeadFeatureDetector(1, 1.0, null, "relu", 100, 10_000L));
+                detectedInTenSecondWindows(
+                        source(env, samples),
+                        new DeadFeatureDetector(1, 1.0, null, "relu", 100, 10_000L));
 
         List<ActivationAlert> raised = drain(alerts.executeAndCollect());
 
@@ -378,6 +373,18 @@ class ActivationStatsITCase {
                 .containsExactly(
                         tuple("dead_feature", 1, 0L, 1.0, 1.0),
                         tuple("recovered", 1, 10_000L, 0.0, 1.0));
+    }
+
+    /** The alerts of {@code detector} over the relu statistics of 10 s tumbling windows. */
+    private static DataStream<ActivationAlert> detectedInTenSecondWindows(
+            DataStream<ActivationSample> samples, DeadFeatureDetector detector) {
+        return samples.keyBy(s -> s.group)
+                .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
+                .aggregate(
+                        new ActivationStatsAggregate(),
+                        new ActivationStatsWindowFunction("relu", 1.0))
+                .keyBy(ActivationStats::getGroup)
+                .process(detector);
     }
 
     private static ActivationSample relu(String id, long eventTime, double... inputs) {
@@ -415,14 +422,8 @@ class ActivationStatsITCase {
         }
         StreamExecutionEnvironment env = environment();
         DataStream<ActivationAlert> alerts =
-                source(env, samples)
-                        .keyBy(s -> s.group)
-                        .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
-                        .aggregate(
-                                new ActivationStatsAggregate(),
-                                new ActivationStatsWindowFunction("relu", 1.0))
-                        .keyBy(ActivationStats::getGroup)
-                        .process(new DeadFeatureDetector(3, 1.0, null, "relu"));
+                detectedInTenSecondWindows(
+                        source(env, samples), new DeadFeatureDetector(3, 1.0, null, "relu"));
 
         List<ActivationAlert> raised = drain(alerts.executeAndCollect());
 
