@@ -325,7 +325,8 @@ final class JobCommand {
             paramLabel = "<prefix>",
             converter = OptionConverters.NonBlank.class,
             description =
-                    "Prefix of the Kafka transactional ids of exactly-once; unique per job on a"
+                    "Prefix of the Kafka transactional ids of exactly-once (refused with the"
+                            + " other guarantees); unique per job on a"
                             + " cluster (exactly-once jobs writing one topic under one prefix"
                             + " fence each other). Default: the --group-id.")
     String transactionalIdPrefix;

@@ -223,6 +223,7 @@ public final class JobOptions {
         }
         checkSlide(command.window, command.slide, result);
         checkCheckpointInterval(command.deliveryGuarantee, result);
+        checkTransactionalIdPrefix(command.deliveryGuarantee, result);
         checkTopics(command);
         checkWriterSchemas(command);
         try {
@@ -334,8 +335,9 @@ public final class JobOptions {
 
     /**
      * The arguments that {@link #parse} reads back to options equal to these: every option in its
-     * {@code --name=value} form, defaults included (but the checkpoint interval under {@code none},
-     * which refuses it), Kafka properties last in their order.
+     * {@code --name=value} form, defaults included (but the checkpoint interval under {@code none}
+     * and the transactional id prefix but under {@code exactly-once}, which only they take), Kafka
+     * properties last in their order.
      */
     public String[] toArgs() {
         List<String> args = new ArrayList<>();
@@ -380,7 +382,9 @@ public final class JobOptions {
         if (deliveryGuarantee != DeliveryGuarantee.NONE) {
             args.add("--checkpoint-interval=" + Durations.format(checkpointInterval));
         }
-        args.add("--transactional-id-prefix=" + transactionalIdPrefix);
+        if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            args.add("--transactional-id-prefix=" + transactionalIdPrefix);
+        }
         if (!writerSchemas.isEmpty()) {
             args.add("--writer-schemas=" + writerSchemas);
         }
@@ -899,6 +903,24 @@ public final class JobOptions {
                                 .get(0)
                         + "' is not used with --delivery-guarantee none, which takes no"
                         + " checkpoints; leave it out, or choose at-least-once or exactly-once");
+    }
+
+    /** Only exactly-once writes through transactions: a prefix given otherwise would go unused. */
+    private static void checkTransactionalIdPrefix(
+            DeliveryGuarantee guarantee, ParseResult result) {
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE
+                || !result.hasMatchedOption("--transactional-id-prefix")) {
+            return;
+        }
+        throw new InvalidOptionsException(
+                "Invalid option '--transactional-id-prefix': '"
+                        + result.matchedOption("--transactional-id-prefix")
+                                .originalStringValues()
+                                .get(0)
+                        + "' is not used with --delivery-guarantee "
+                        + guarantee.optionValue()
+                        + ", which writes without transactions; leave it out, or choose"
+                        + " exactly-once");
     }
 
     private static void checkSlide(Duration window, Duration slide, ParseResult result) {

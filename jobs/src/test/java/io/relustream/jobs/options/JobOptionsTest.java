@@ -108,6 +108,7 @@ class JobOptionsTest {
                                         "kafka:9092",
                                         "--group-id",
                                         "stats-10s",
+                                        "--delivery-guarantee=exactly-once",
                                         "--transactional-id-prefix",
                                         "prod")
                                 .transactionalIdPrefix())
@@ -355,6 +356,7 @@ class JobOptionsTest {
                 withServers(
                         JobOptions::transactionalIdPrefix,
                         "stats-prod",
+                        "--delivery-guarantee=exactly-once",
                         "--transactional-id-prefix",
                         "stats-prod"),
                 withServers(
@@ -1376,6 +1378,39 @@ class JobOptionsTest {
     }
 
     @Test
+    void refusesATransactionalIdPrefixWithoutTransactions() {
+        // Only exactly-once writes through transactions: a prefix given with another guarantee
+        // would be silently unused.
+        for (String guarantee : List.of("at-least-once", "none")) {
+            assertThatThrownBy(
+                            () ->
+                                    JobOptions.parse(
+                                            withServers(
+                                                    "--transactional-id-prefix",
+                                                    "stats-prod",
+                                                    "--delivery-guarantee=" + guarantee)))
+                    .isInstanceOf(InvalidOptionsException.class)
+                    .hasMessage(
+                            "Invalid option '--transactional-id-prefix': 'stats-prod' is not used"
+                                    + " with --delivery-guarantee "
+                                    + guarantee
+                                    + ", which writes without transactions; leave it out, or"
+                                    + " choose exactly-once");
+        }
+        JobOptions atLeastOnce = JobOptions.parse(withServers("--group-id", "g"));
+        assertThat(atLeastOnce.toArgs())
+                .noneMatch(arg -> arg.startsWith("--transactional-id-prefix"));
+        assertThat(JobOptions.parse(atLeastOnce.toArgs())).isEqualTo(atLeastOnce);
+        assertThat(
+                        JobOptions.parse(
+                                        withServers(
+                                                "--delivery-guarantee=exactly-once",
+                                                "--transactional-id-prefix=p"))
+                                .toArgs())
+                .contains("--transactional-id-prefix=p");
+    }
+
+    @Test
     void refusesAnAutoOffsetResetThatFlinksSourceWouldReplace() {
         // Flink's KafkaSourceBuilder overwrites auto.offset.reset with the strategy of the
         // starting offsets (earliest for earliest and committed, latest for latest): a partition
@@ -1740,7 +1775,8 @@ class JobOptionsTest {
                 Arguments.of(
                         "--transactional-id-prefix",
                         "--transactional-id-prefix=<prefix> Prefix of the Kafka transactional ids"
-                                + " of exactly-once; unique per job on a cluster (exactly-once"
+                                + " of exactly-once (refused with the other guarantees); unique"
+                                + " per job on a cluster (exactly-once"
                                 + " jobs writing one topic under one prefix fence each other)."
                                 + " Default: the --group-id."),
                 Arguments.of(
@@ -1924,11 +1960,12 @@ class JobOptionsTest {
                                 "                               no checkpoints. Default: 30s.",
                                 "      --transactional-id-prefix=<prefix>",
                                 "                             Prefix of the Kafka transactional ids"
-                                        + " of exactly-once; unique per job",
-                                "                               on a cluster (exactly-once jobs"
-                                        + " writing one topic under one prefix",
-                                "                               fence each other). Default: the"
-                                        + " --group-id.",
+                                        + " of exactly-once (refused with",
+                                "                               the other guarantees); unique per"
+                                        + " job on a cluster (exactly-once",
+                                "                               jobs writing one topic under one"
+                                        + " prefix fence each other). Default:",
+                                "                               the --group-id.",
                                 "      --writer-schemas=<path>[,<path>...]",
                                 "                             Newer FeatureVector schemas (.avsc"
                                         + " files or folders) that producers",
@@ -2035,7 +2072,6 @@ class JobOptionsTest {
                         "--group-metrics-limit=100",
                         "--delivery-guarantee=at-least-once",
                         "--checkpoint-interval=30s",
-                        "--transactional-id-prefix=relu-stream",
                         "--format=avro-single-object");
     }
 
@@ -2221,7 +2257,6 @@ class JobOptionsTest {
                                 + " --max-event-time-skew=5m --allowed-lateness=0s"
                                 + " --dead-threshold=1.0 --dead-windows=3 --group-metrics-limit=100"
                                 + " --delivery-guarantee=at-least-once --checkpoint-interval=30s"
-                                + " --transactional-id-prefix=relu-stream"
                                 + " --format=avro-single-object"
                                 + " --kafka.sasl.jaas.config=<hidden>]");
     }

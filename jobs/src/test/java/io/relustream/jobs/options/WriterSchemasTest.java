@@ -536,7 +536,7 @@ class WriterSchemasTest {
         assertThat(options.toArgs())
                 .contains("--writer-schemas=" + v2 + "," + folder)
                 .containsSubsequence(
-                        "--transactional-id-prefix=relu-stream",
+                        "--checkpoint-interval=30s",
                         "--writer-schemas=" + v2 + "," + folder,
                         "--format=avro-single-object");
         JobOptions again = JobOptions.parse(options.toArgs());
