@@ -168,9 +168,11 @@ class DeliveryGuaranteeITCase {
                         "--checkpoint-interval",
                         "300ms",
                         "--group-id",
-                        names.features,
-                        "--transactional-id-prefix",
                         names.features));
+        if (guarantee.equals("exactly-once")) {
+            // Only exactly-once takes it.
+            args.addAll(List.of("--transactional-id-prefix", names.features));
+        }
         args.addAll(names.args());
         return JobOptions.parse(args.toArray(new String[0]));
     }
