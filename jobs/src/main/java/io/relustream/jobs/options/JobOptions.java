@@ -222,8 +222,7 @@ public final class JobOptions {
             throw new InvalidOptionsException(unmatchedMessage(result.unmatched()));
         }
         checkSlide(command.window, command.slide, result);
-        checkCheckpointInterval(command.deliveryGuarantee, result);
-        checkTransactionalIdPrefix(command.deliveryGuarantee, result);
+        checkUsedByTheGuarantee(command.deliveryGuarantee, result);
         checkTopics(command);
         checkWriterSchemas(command);
         try {
@@ -890,37 +889,36 @@ public final class JobOptions {
         }
     }
 
-    /** With no checkpoints ({@code none}) an interval given would go unused without a word. */
-    private static void checkCheckpointInterval(DeliveryGuarantee guarantee, ParseResult result) {
-        if (guarantee != DeliveryGuarantee.NONE
-                || !result.hasMatchedOption("--checkpoint-interval")) {
-            return;
+    /**
+     * Refuses the options that {@code guarantee} would leave unused without a word: the checkpoint
+     * interval under {@code none}, which takes no checkpoints, and the transactional id prefix but
+     * under {@code exactly-once}, the only guarantee that writes through transactions.
+     */
+    private static void checkUsedByTheGuarantee(DeliveryGuarantee guarantee, ParseResult result) {
+        if (guarantee == DeliveryGuarantee.NONE) {
+            refuseIfGiven(
+                    result,
+                    "--checkpoint-interval",
+                    "is not used with --delivery-guarantee none, which takes no checkpoints; leave"
+                            + " it out, or choose at-least-once or exactly-once");
         }
-        throw new InvalidOptionsException(
-                "Invalid option '--checkpoint-interval': '"
-                        + result.matchedOption("--checkpoint-interval")
-                                .originalStringValues()
-                                .get(0)
-                        + "' is not used with --delivery-guarantee none, which takes no"
-                        + " checkpoints; leave it out, or choose at-least-once or exactly-once");
+        if (guarantee != DeliveryGuarantee.EXACTLY_ONCE) {
+            refuseIfGiven(
+                    result,
+                    "--transactional-id-prefix",
+                    "is not used with --delivery-guarantee "
+                            + guarantee.optionValue()
+                            + ", which writes without transactions; leave it out, or choose"
+                            + " exactly-once");
+        }
     }
 
-    /** Only exactly-once writes through transactions: a prefix given otherwise would go unused. */
-    private static void checkTransactionalIdPrefix(
-            DeliveryGuarantee guarantee, ParseResult result) {
-        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE
-                || !result.hasMatchedOption("--transactional-id-prefix")) {
-            return;
+    private static void refuseIfGiven(ParseResult result, String option, String why) {
+        if (result.hasMatchedOption(option)) {
+            String typed = result.matchedOption(option).originalStringValues().get(0);
+            throw new InvalidOptionsException(
+                    "Invalid option '" + option + "': '" + typed + "' " + why);
         }
-        throw new InvalidOptionsException(
-                "Invalid option '--transactional-id-prefix': '"
-                        + result.matchedOption("--transactional-id-prefix")
-                                .originalStringValues()
-                                .get(0)
-                        + "' is not used with --delivery-guarantee "
-                        + guarantee.optionValue()
-                        + ", which writes without transactions; leave it out, or choose"
-                        + " exactly-once");
     }
 
     private static void checkSlide(Duration window, Duration slide, ParseResult result) {
