@@ -253,7 +253,8 @@ public final class ActivationStatsPipeline {
                                 options.sparsityLimit().orElse(null),
                                 spec,
                                 options.groupMetricsLimit(),
-                                options.slide().orElse(options.window()).toMillis()))
+                                options.slide().orElse(options.window()).toMillis(),
+                                options.allowedLateness().toMillis()))
                 .name("dead-feature detector")
                 .uid("dead-feature-detector")
                 .sinkTo(outputs.alerts)

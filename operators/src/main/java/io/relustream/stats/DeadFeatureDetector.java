@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * Watches the {@link ActivationStats} of each group, window after window, and raises {@link
@@ -34,14 +35,16 @@ import java.util.Objects;
  * Every alert is also logged at WARN.
  *
  * <pre>{@code
- * // stats of 10 s tumbling windows: 3 dead windows in a row, threshold 1.0, sparsity limit 0.9
+ * // stats of 10 s tumbling windows without allowed lateness: 3 dead windows in a row,
+ * // threshold 1.0, sparsity limit 0.9
  * DataStream<ActivationAlert> alerts =
  *         stats.keyBy(s -> s.getGroup())
- *                 .process(new DeadFeatureDetector(3, 1.0, 0.9, "relu", 100, 10_000L));
+ *                 .process(new DeadFeatureDetector(3, 1.0, 0.9, "relu", 100, 10_000L, 0L));
  * }</pre>
  *
- * <p>Give the windows' slide (their size, for tumbling windows), as above, so that a window without
- * records breaks the streaks; the shorter constructors leave it unknown.
+ * <p>Give the windows' slide (their size, for tumbling windows) and allowed lateness, as above, so
+ * that a window without records breaks the streaks and the state of a group that stopped sending is
+ * cleared; the shorter constructors leave them unknown.
  *
  * <p>Rules, per group, in the order the statistics arrive:
  *
@@ -72,6 +75,11 @@ import java.util.Objects;
  *   <li>Within one window: feature alerts in ascending feature order, then the group's alert.
  * </ul>
  *
+ * <p>State: given the windows' slide and allowed lateness, a group's state is cleared once its
+ * latest window can fire no more and its next one closed without records (every streak broken), all
+ * but the features reported dead and not recovered; the alerts are those of a detector that kept
+ * it. The shorter constructors keep every group's state for as long as the job runs.
+ *
  * <p>Metrics per group ({@link WindowGauges}): the gauges show the group's latest window,
  * re-firings included; {@code closedWindows} counts each window once, when it becomes the group's
  * latest; statistics of an older window change neither.
@@ -95,6 +103,7 @@ public final class DeadFeatureDetector
 
     private static final int[] NO_STREAKS = new int[0];
     private static final boolean[] NO_ALERTS = new boolean[0];
+    private static final long UNKNOWN_LATENESS = -1L;
 
     private final int deadWindows;
     private final double deadThreshold;
@@ -102,6 +111,8 @@ public final class DeadFeatureDetector
     private final String activationSpec;
     private final int groupMetricsLimit;
     private final long windowSlideMillis;
+    // UNKNOWN_LATENESS when not given: then no state is ever cleared, as a re-firing could come.
+    private final long allowedLatenessMillis;
     private transient GroupMetrics<WindowGauges> gauges;
 
     // Primitive arrays and boxed primitives: Flink has serializers of its own for them, no Kryo.
@@ -167,6 +178,51 @@ public final class DeadFeatureDetector
             String activationSpec,
             int groupMetricsLimit,
             long windowSlideMillis) {
+        this(
+                deadWindows,
+                deadThreshold,
+                sparsityLimit,
+                activationSpec,
+                groupMetricsLimit,
+                windowSlideMillis,
+                OptionalLong.empty());
+    }
+
+    /**
+     * @param allowedLatenessMillis the allowed lateness of the windows the statistics are of: once
+     *     the watermark has passed the end of a group's latest window by one slide and this
+     *     lateness, that window can fire no more and the next one has closed without records, so
+     *     every streak of the group is broken; its state is then cleared, all but the features
+     *     reported dead and not yet recovered (their {@code recovered} alert is still to come).
+     *     Without a slide (0) nothing is cleared: no window is known to be missing.
+     * @see #DeadFeatureDetector(int, double, Double, String, int, long)
+     */
+    public DeadFeatureDetector(
+            int deadWindows,
+            double deadThreshold,
+            Double sparsityLimit,
+            String activationSpec,
+            int groupMetricsLimit,
+            long windowSlideMillis,
+            long allowedLatenessMillis) {
+        this(
+                deadWindows,
+                deadThreshold,
+                sparsityLimit,
+                activationSpec,
+                groupMetricsLimit,
+                windowSlideMillis,
+                OptionalLong.of(checkLateness(allowedLatenessMillis)));
+    }
+
+    private DeadFeatureDetector(
+            int deadWindows,
+            double deadThreshold,
+            Double sparsityLimit,
+            String activationSpec,
+            int groupMetricsLimit,
+            long windowSlideMillis,
+            OptionalLong allowedLatenessMillis) {
         if (deadWindows < 1) {
             throw new IllegalArgumentException("deadWindows must be at least 1: " + deadWindows);
         }
@@ -180,6 +236,7 @@ public final class DeadFeatureDetector
                     "windowSlideMillis must be >= 0: " + windowSlideMillis);
         }
         this.windowSlideMillis = windowSlideMillis;
+        this.allowedLatenessMillis = allowedLatenessMillis.orElse(UNKNOWN_LATENESS);
         this.deadWindows = deadWindows;
         this.deadThreshold = checkDeadThreshold(deadThreshold);
         this.sparsityLimit = sparsityLimit;
@@ -203,6 +260,14 @@ public final class DeadFeatureDetector
             throw new IllegalArgumentException(
                     "Invalid activationSpec '" + activationSpec + "': " + e.getMessage(), e);
         }
+    }
+
+    private static long checkLateness(long allowedLatenessMillis) {
+        if (allowedLatenessMillis < 0) {
+            throw new IllegalArgumentException(
+                    "allowedLatenessMillis must be >= 0: " + allowedLatenessMillis);
+        }
+        return allowedLatenessMillis;
     }
 
     static double checkDeadThreshold(double deadThreshold) {
@@ -328,6 +393,7 @@ public final class DeadFeatureDetector
             lastWindowEnd.update(windowEnd);
             lastWindowStart.update(windowStart);
         }
+        moveCleanup(context, lastEnd, windowEnd);
         if (refiring) {
             gauges.of(stats.getGroup()).update(stats);
         } else {
@@ -396,6 +462,75 @@ public final class DeadFeatureDetector
                             stats.getGroup(), windowZeroFraction, sparsityLimit, window(stats)));
         }
         zeroFraction.update(windowZeroFraction == null ? Double.NaN : windowZeroFraction);
+    }
+
+    /**
+     * Clears the state of a group whose latest window can fire no more and whose next window closed
+     * without records (see {@link #cleanupTime}): the streaks are broken and the zero fraction
+     * counts as a window without values, which is what a group without state starts from. Only the
+     * features reported dead and not recovered are kept.
+     */
+    @Override
+    public void onTimer(long timestamp, OnTimerContext context, Collector<ActivationAlert> out)
+            throws IOException {
+        Long lastEnd = lastWindowEnd.value();
+        if (lastEnd == null || cleanupTime(lastEnd) != timestamp) {
+            return;
+        }
+        boolean[] dead = alerted.value();
+        for (ValueState<?> state :
+                List.of(
+                        lastWindowEnd,
+                        lastWindowStart,
+                        streaks,
+                        alerted,
+                        zeroFraction,
+                        streaksBefore,
+                        alertedBefore,
+                        zeroFractionBefore,
+                        sparsityAbove,
+                        sparsityAboveBefore)) {
+            state.clear();
+        }
+        if (dead != null && anyTrue(dead)) {
+            alerted.update(dead);
+        }
+    }
+
+    /** Moves the group's cleanup from its last window's time to the latest window's. */
+    private void moveCleanup(Context context, Long lastEnd, long windowEnd) {
+        if (!clearsState()) {
+            return;
+        }
+        if (lastEnd != null && lastEnd != windowEnd) {
+            context.timerService().deleteEventTimeTimer(cleanupTime(lastEnd));
+        }
+        context.timerService().registerEventTimeTimer(cleanupTime(windowEnd));
+    }
+
+    private boolean clearsState() {
+        return windowSlideMillis > 0 && allowedLatenessMillis != UNKNOWN_LATENESS;
+    }
+
+    /**
+     * The watermark from which a group whose latest window ends at {@code windowEnd} has no more
+     * use for its state: the window takes no late records from its last millisecond plus the
+     * allowed lateness on (Flink drops them), and the next window has fired at its last
+     * millisecond, one slide later, before that watermark came. Long.MAX_VALUE, the end of the
+     * input, where the sum would overflow.
+     */
+    private long cleanupTime(long windowEnd) {
+        long after = Math.max(windowSlideMillis, allowedLatenessMillis);
+        return windowEnd - 1 > Long.MAX_VALUE - after ? Long.MAX_VALUE : windowEnd - 1 + after;
+    }
+
+    private static boolean anyTrue(boolean[] values) {
+        for (boolean value : values) {
+            if (value) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a zero fraction (null or NaN: a window without values) is above the limit. */

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -166,5 +168,139 @@ class DeadFeatureDetectorRandomTest {
                             trial, inputs, deadWindows, threshold, limit)
                     .isEqualTo(expected);
         }
+    }
+
+    /**
+     * The same group's windows as Flink delivers them (each window's statistics before the
+     * watermark that fired it, late firings only while the lateness allows them, gaps of up to
+     * eight windows), to a detector that clears the state of a group once it is of no more use and
+     * to one that keeps it: the alerts are the same, and in the end only the features reported dead
+     * are left.
+     */
+    @Test
+    void clearingTheStateOfAGroupChangesNoAlert() throws Exception {
+        Random random = new Random(7);
+        long[] latenesses = {0, W / 2, W, 3 * W};
+        int[] gaps = {1, 1, 1, 2, 3, 5, 8};
+        double[] choices = {0.0, 0.5, 1.0};
+        int cleared = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            int deadWindows = 1 + random.nextInt(3);
+            Double limit = random.nextBoolean() ? null : 0.6;
+            long lateness = latenesses[random.nextInt(latenesses.length)];
+            var clearing =
+                    ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                            new DeadFeatureDetector(
+                                    deadWindows, 1.0, limit, "relu", 10, W, lateness),
+                            ActivationStats::getGroup,
+                            Types.STRING);
+            var keeping =
+                    ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                            new DeadFeatureDetector(deadWindows, 1.0, limit, "relu", 10, W),
+                            ActivationStats::getGroup,
+                            Types.STRING);
+            List<String> history = new ArrayList<>();
+            long watermark = Long.MIN_VALUE;
+            long latest = -1;
+            int latestFeatures = 0;
+            for (int step = 0; step < 20; step++) {
+                if (latest >= 0 && random.nextInt(4) == 0) {
+                    // Time passes without a window closing with records.
+                    watermark += 1 + random.nextInt((int) (2 * W));
+                    clearing.processWatermark(watermark);
+                    keeping.processWatermark(watermark);
+                }
+                long index;
+                boolean late = latest >= 0 && lateness > 0 && random.nextInt(4) == 0;
+                if (late) {
+                    // The latest window or one before it, while it still takes late records.
+                    index = latest - random.nextInt(2);
+                    if (index < 0 || watermark >= (index + 1) * W - 1 + lateness) {
+                        continue;
+                    }
+                } else {
+                    // The first window whose last millisecond the watermark has not reached.
+                    index =
+                            Math.max(
+                                    latest + gaps[random.nextInt(gaps.length)],
+                                    Math.floorDiv(watermark + 1, W));
+                    // Windows in the gap had no records; the watermark may be anywhere before
+                    // this window's last millisecond.
+                    long before = (index + 1) * W - 2;
+                    long to = Math.max(watermark, before - random.nextInt((int) W));
+                    if (to > watermark) {
+                        watermark = to;
+                        clearing.processWatermark(watermark);
+                        keeping.processWatermark(watermark);
+                    }
+                    latest = index;
+                    latestFeatures = 0;
+                }
+                // Late records only add to a window: never fewer features.
+                int features = random.nextInt(4);
+                if (index == latest) {
+                    features = Math.max(features, latestFeatures);
+                    latestFeatures = features;
+                }
+                List<Double> fractions = new ArrayList<>();
+                for (int i = 0; i < features; i++) {
+                    fractions.add(choices[random.nextInt(choices.length)]);
+                }
+                Double zeroFraction = random.nextInt(5) == 0 ? null : choices[random.nextInt(3)];
+                ActivationStats stats = stats(index, fractions, zeroFraction);
+                history.add(index + " " + fractions + " " + zeroFraction + " @" + watermark);
+                clearing.processElement(stats, (index + 1) * W - 1);
+                keeping.processElement(stats, (index + 1) * W - 1);
+                if (!late && (index + 1) * W - 1 > watermark) {
+                    // The watermark that fired the window follows its statistics.
+                    watermark = (index + 1) * W - 1;
+                    clearing.processWatermark(watermark);
+                    keeping.processWatermark(watermark);
+                }
+            }
+            assertThat(clearing.extractOutputValues())
+                    .as(
+                            "trial %d dw=%d lim=%s lateness=%d %s",
+                            trial, deadWindows, limit, lateness, history)
+                    .isEqualTo(keeping.extractOutputValues());
+            int kept = keeping.numKeyedStateEntries();
+            clearing.processWatermark(Long.MAX_VALUE);
+            // Features whose last alert says dead: their recovery is still to be reported.
+            Map<Integer, String> lastAlert = new HashMap<>();
+            for (ActivationAlert alert : keeping.extractOutputValues()) {
+                if (alert.getFeature() != null) {
+                    lastAlert.put(alert.getFeature(), alert.getKind());
+                }
+            }
+            boolean deadLeft = lastAlert.containsValue(DeadFeatureDetector.DEAD_FEATURE);
+            assertThat(clearing.numKeyedStateEntries())
+                    .as("trial %d %s", trial, history)
+                    .isEqualTo(deadLeft ? 1 : 0);
+            if (kept > clearing.numKeyedStateEntries()) {
+                cleared++;
+            }
+            clearing.close();
+            keeping.close();
+        }
+        // Every trial had state to clear.
+        assertThat(cleared).isEqualTo(300);
+    }
+
+    private static ActivationStats stats(long index, List<Double> fractions, Double zeroFraction) {
+        return ActivationStats.newBuilder()
+                .setGroup("g")
+                .setWindowStart(Instant.ofEpochMilli(index * W))
+                .setWindowEnd(Instant.ofEpochMilli((index + 1) * W))
+                .setActivation("relu")
+                .setRecordCount(10)
+                .setValueCount(zeroFraction == null ? 0 : 10)
+                .setZeroCount(0)
+                .setZeroFraction(zeroFraction)
+                .setNanCount(0)
+                .setPosInfCount(0)
+                .setNegInfCount(0)
+                .setPerFeatureZeroFraction(fractions)
+                .setDeadFeatures(List.of())
+                .build();
     }
 }

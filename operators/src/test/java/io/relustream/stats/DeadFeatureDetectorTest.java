@@ -487,6 +487,96 @@ class DeadFeatureDetectorTest {
     }
 
     @Test
+    void aGroupWithoutRecordsForASlideAndTheLatenessLeavesNoState() throws Exception {
+        long lateness = 2 * WINDOW;
+        var harness = harness(new DeadFeatureDetector(3, 1.0, 0.5, "relu", 100, WINDOW, lateness));
+
+        feed(harness, stats("gone", 0, 0.9, f(1.0, 0.0)));
+        for (int window = 0; window < 4; window++) {
+            feed(harness, stats("staying", window, 0.1, f(0.0)));
+        }
+        // Eight states per group, as in groupsAreIndependent.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(16);
+        // Window 0 of "gone" takes late records until the watermark reaches its last
+        // millisecond plus the lateness; window 1 fires at its last millisecond: its group's
+        // state is known to be of no more use only when both are over.
+        long over = windowEnd(0).toEpochMilli() - 1 + lateness;
+        harness.processWatermark(over - 1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(16);
+        harness.processWatermark(over);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(8);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        assertThat(harness.extractOutputValues())
+                .extracting(ActivationAlert::getGroup, ActivationAlert::getKind)
+                .containsExactly(tuple("gone", "sparsity_above"));
+    }
+
+    @Test
+    void aGroupThatComesBackAfterItsStateWasClearedAlertsAsIfItHadBeenKept() throws Exception {
+        long lateness = WINDOW;
+        var cleared = harness(new DeadFeatureDetector(2, 1.0, 0.5, "relu", 100, WINDOW, lateness));
+        var kept = harness(new DeadFeatureDetector(2, 1.0, 0.5, "relu", 100, WINDOW));
+
+        for (var harness : List.of(cleared, kept)) {
+            assertThat(feed(harness, stats("g", 0, 0.9, f(1.0, 1.0)))).hasSize(1);
+            assertThat(feed(harness, stats("g", 1, 0.9, f(1.0, 0.0))))
+                    .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                    .containsExactly(tuple("dead_feature", 0));
+            harness.processWatermark(windowEnd(20).toEpochMilli());
+        }
+        // Only feature 0's alert is left: its recovery is still to be reported.
+        assertThat(cleared.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(kept.numKeyedStateEntries()).isEqualTo(8);
+
+        for (var harness : List.of(cleared, kept)) {
+            // Feature 0 is back, feature 1 dead for one window only, the group above the limit
+            // again after the gap.
+            assertThat(feed(harness, stats("g", 21, 0.9, f(0.5, 1.0))))
+                    .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                    .containsExactly(tuple("recovered", 0), tuple("sparsity_above", null));
+            assertThat(feed(harness, stats("g", 22, 0.9, f(0.5, 1.0))))
+                    .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                    .containsExactly(tuple("dead_feature", 1));
+        }
+    }
+
+    @Test
+    void aReFiringWithinTheLatenessStillFindsTheStateBeforeItsWindow() throws Exception {
+        long lateness = 3 * WINDOW;
+        var harness = harness(new DeadFeatureDetector(2, 1.0, null, "relu", 100, WINDOW, lateness));
+
+        feed(harness, features("g", 0, 1.0));
+        assertThat(feed(harness, features("g", 1, 1.0)))
+                .extracting(ActivationAlert::getKind)
+                .containsExactly("dead_feature");
+        // The next two windows closed without records, but window 1 may still fire again: the
+        // last watermark before Flink drops its late records.
+        long over = windowEnd(1).toEpochMilli() - 1 + lateness;
+        harness.processWatermark(over - 1);
+        assertThat(feed(harness, features("g", 1, 0.5)))
+                .extracting(ActivationAlert::getKind, ActivationAlert::getWindowEnd)
+                .containsExactly(tuple("recovered", windowEnd(1)));
+        harness.processWatermark(over);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void withoutASlideNoStateIsCleared() throws Exception {
+        var harness = harness(new DeadFeatureDetector(2, 1.0, 0.5, "relu", 100, 0L, 0L));
+
+        feed(harness, stats("g", 0, 0.9, f(0.0)));
+        harness.processWatermark(Long.MAX_VALUE);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(8);
+    }
+
+    @Test
+    void refusesANegativeLateness() {
+        assertThatThrownBy(() -> new DeadFeatureDetector(2, 1.0, 0.5, "relu", 100, WINDOW, -1L))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("allowedLatenessMillis must be >= 0: -1");
+    }
+
+    @Test
     void countsEachWindowOfAGroupOnceWhenItBecomesTheLatest() throws Exception {
         // The metrics the operator registers, as "<group>/<name>", in a real metric group tree.
         Map<String, Metric> metrics = new HashMap<>();
