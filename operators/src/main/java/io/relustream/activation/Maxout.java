@@ -93,12 +93,11 @@ public final class Maxout implements VectorActivation {
     @Override
     public void apply(float[] in, float[] out) {
         requireOutputLength(in.length, out.length);
-        double[] group = new double[groupSize];
         for (int g = 0, base = 0; g < out.length; g++, base += groupSize) {
-            for (int i = 0; i < groupSize; i++) {
-                group[i] = in[base + i];
-            }
-            out[g] = (float) groupMax(group, 0);
+            // Floats compare as the doubles they widen to: the double form's arg-max, computed
+            // without a group's worth of doubles (k may be as large as an int).
+            int argMax = groupArgMax(in, base);
+            out[g] = (float) ((double) in[argMax < 0 ? -1 - argMax : argMax] + 0.0);
         }
     }
 
@@ -131,6 +130,23 @@ public final class Maxout implements VectorActivation {
         double max = in[base];
         for (int i = base; i < base + groupSize; i++) {
             double z = in[i];
+            if (z != z) {
+                return -1 - i;
+            }
+            if (z > max) {
+                max = z;
+                argMax = i;
+            }
+        }
+        return argMax;
+    }
+
+    /** {@link #groupArgMax(double[], int)} of floats. */
+    private int groupArgMax(float[] in, int base) {
+        int argMax = base;
+        float max = in[base];
+        for (int i = base; i < base + groupSize; i++) {
+            float z = in[i];
             if (z != z) {
                 return -1 - i;
             }

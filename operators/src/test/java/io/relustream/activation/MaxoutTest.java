@@ -112,6 +112,39 @@ class MaxoutTest {
     }
 
     @Test
+    void floatFormsOfTheLargestKTakeAnEmptyInputWithoutMemoryForAGroup() {
+        // Any k divides 0; a group's worth of doubles at k = 2^31 - 1 is more than any heap.
+        Maxout largest = Activations.maxout(Integer.MAX_VALUE);
+        float[] out = new float[0];
+        float[] mask = new float[0];
+
+        largest.apply(new float[0], out);
+        largest.applyWithDerivative(new float[0], out, mask);
+
+        assertThat(out).isEmpty();
+        assertThat(mask).isEmpty();
+    }
+
+    @Test
+    void floatFormsKeepEveryGroupsMaximumNaNAndSignOfZero() {
+        Maxout maxoutOfThree = Activations.maxout(3);
+        float nan = Float.intBitsToFloat(0x7fc00123);
+        float[] in = {-0.0f, -0.0f, -1f, 2f, 7f, 7f, 1f, nan, 9f, -3e38f, -1e-45f, -3e-45f};
+        float[] out = new float[4];
+        float[] mask = new float[12];
+
+        maxoutOfThree.applyWithDerivative(in, out, mask);
+
+        assertThat(Float.floatToRawIntBits(out[0])).isZero();
+        assertThat(out[1]).isEqualTo(7f);
+        assertThat(Float.floatToRawIntBits(out[2])).isEqualTo(0x7fc00123);
+        assertThat(out[3]).isEqualTo(-1e-45f);
+        assertThat(mask)
+                .containsExactly(
+                        1f, 0f, 0f, 0f, 1f, 0f, Float.NaN, Float.NaN, Float.NaN, 0f, 1f, 0f);
+    }
+
+    @Test
     void outputLengthIsInputLengthOverK() {
         assertThat(maxoutOfTwo.outputLength(8)).isEqualTo(4);
         assertThat(maxoutOfTwo.outputLength(0)).isZero();
