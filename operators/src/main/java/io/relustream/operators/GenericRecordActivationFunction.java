@@ -23,6 +23,7 @@ import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -70,18 +71,21 @@ import java.util.stream.Collectors;
  * rejects or zeroes their values.
  *
  * <p>Nulls stay null (a null in a field that is not nullable, which only a record built in code
- * holds, fails the job naming the field: it has no bytes to dead-letter). The output schema is the
- * input schema, its aliases and properties included, with the new fields appended; {@link
- * #getProducedType()} carries it to Flink. A new field takes its source field's doc and properties,
- * and as its default the activation (or derivative) of the source's default, where that is a value
- * JSON can hold; a field activated {@link Builder#inPlace()} takes the activation of its default
- * alike. Records must be of the input schema, up to docs, properties and defaults (fields are read
- * by position): a record of other field names, types or order is rejected, saying so. That holds
- * where records reach the operator as they were made (with object reuse on); without it Flink
- * copies each record between chained operators with the stream's schema, by position, so convert
- * records to the input schema before they enter a stream of it: a copy whose chosen field then
- * holds no number fails the job naming the field, one whose types happen to line up is read as it
- * is. An empty array gives empty activations and derivatives.
+ * holds, fails the job naming the field: it has no bytes to dead-letter). A number of another Java
+ * type than its field's, such as a {@code Double} in a {@code float} field of a record built in
+ * code, is activated as the value Avro writes for it, narrowed to the field's type ({@code 1e39} in
+ * a {@code float} field is {@code +inf}). The output schema is the input schema, its aliases and
+ * properties included, with the new fields appended; {@link #getProducedType()} carries it to
+ * Flink. A new field takes its source field's doc and properties, and as its default the activation
+ * (or derivative) of the source's default, where that is a value JSON can hold; a field activated
+ * {@link Builder#inPlace()} takes the activation of its default alike. Records must be of the input
+ * schema, up to docs, properties and defaults (fields are read by position): a record of other
+ * field names, types or order is rejected, saying so. That holds where records reach the operator
+ * as they were made (with object reuse on); without it Flink copies each record between chained
+ * operators with the stream's schema, by position, so convert records to the input schema before
+ * they enter a stream of it: a copy whose chosen field then holds no number fails the job naming
+ * the field, one whose types happen to line up is read as it is. An empty array gives empty
+ * activations and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =
@@ -427,7 +431,7 @@ public final class GenericRecordActivationFunction
                             " holds a " + value.getClass().getName() + ", not a number");
                 }
                 // A long beyond 2^53 becomes the nearest double, as Java's widening does.
-                return new double[] {((Number) value).doubleValue()};
+                return new double[] {held((Number) value)};
             }
             if (!(value instanceof List)) {
                 throw new IllegalArgumentException(
@@ -435,7 +439,45 @@ public final class GenericRecordActivationFunction
             }
             @SuppressWarnings("unchecked")
             List<? extends Number> values = (List<? extends Number>) value;
-            return AvroArrays.toDoubles(values, null);
+            // Checks every item is a number, and reads Avro's own arrays without boxing.
+            double[] read = AvroArrays.toDoubles(values, null);
+            if (shape == FieldShape.DOUBLE_ARRAY
+                    || (shape == FieldShape.FLOAT_ARRAY
+                            && values instanceof PrimitivesArrays.FloatArray)
+                    || (shape == FieldShape.INT_ARRAY
+                            && values instanceof PrimitivesArrays.IntArray)
+                    || (shape == FieldShape.LONG_ARRAY
+                            && values instanceof PrimitivesArrays.LongArray)) {
+                return read;
+            }
+            // A list built in code, of other numbers than its items' type (a Double in an
+            // array<float>): each item as the array holds it.
+            double[] held = new double[read.length];
+            for (int i = 0; i < held.length; i++) {
+                held[i] = held(values.get(i));
+            }
+            return held;
+        }
+
+        /**
+         * The value a field of this shape holds: a record built in code may put any Number in it (a
+         * Double in a {@code float} field, a Long in an {@code int} one), which Avro writes
+         * narrowed to the field's type, as the record is read downstream.
+         */
+        private double held(Number value) {
+            switch (shape) {
+                case FLOAT:
+                case FLOAT_ARRAY:
+                    return value.floatValue();
+                case INT:
+                case INT_ARRAY:
+                    return value.intValue();
+                case LONG:
+                case LONG_ARRAY:
+                    return value.longValue();
+                default:
+                    return value.doubleValue();
+            }
         }
 
         Object write(double[] values, Schema schema, int pos) {

@@ -891,6 +891,83 @@ class GenericRecordActivationFunctionTest {
         }
     }
 
+    private static final Schema TYPED =
+            new Schema.Parser()
+                    .parse(
+                            "{\"type\":\"record\",\"name\":\"Typed\",\"namespace\":\"com.example\","
+                                + "\"fields\":[{\"name\":\"f\",\"type\":\"float\"},"
+                                + "{\"name\":\"i\",\"type\":\"int\"},"
+                                + "{\"name\":\"l\",\"type\":\"long\"},"
+                                + "{\"name\":\"fa\",\"type\":{\"type\":\"array\",\"items\":\"float\"}},"
+                                + "{\"name\":\"ia\",\"type\":{\"type\":\"array\",\"items\":\"int\"}}"
+                                + "]}");
+
+    /**
+     * A record built in code may hold a {@code Double} in a {@code float} field, or a {@code Long}
+     * in an {@code int} one (Avro's writers take any Number); it holds the value Avro writes, the
+     * Number narrowed to the field's type, and that value is activated, so that the output record
+     * agrees with itself once written and its policy applies to what it holds.
+     */
+    @Test
+    void aNumberOfAnotherJavaTypeIsActivatedAsTheValueItsFieldHolds() throws Exception {
+        GenericData.Record record = new GenericData.Record(TYPED);
+        record.put("f", 1.00000001); // the float 1.0f
+        record.put("i", (1L << 40) + 5); // the int 5
+        record.put("l", 2.7); // the long 2
+        record.put("fa", List.of(1.00000001, 2.5)); // 1.0f, 2.5f
+        record.put("ia", List.of(3.9, -2.5)); // 3, -2
+        var function =
+                GenericRecordActivationFunction.builder(TYPED)
+                        .fields("f", "i", "l", "fa", "ia")
+                        .activation(Activations.thresholdedRelu(1.0))
+                        .activationSuffix("_out")
+                        .build();
+        try (var op =
+                new OperatorHarness<GenericRecord, GenericRecord>(
+                        function,
+                        new GenericRecordAvroTypeInfo(TYPED)
+                                .createSerializer(new SerializerConfigImpl()))) {
+            op.harness.processElement(record, 0L);
+
+            // thresholded_relu(theta=1) by hand: 1 -> 0 (f' 0, at theta); 5 -> 5; 2 -> 2;
+            // [1, 2.5] -> [0, 2.5]; [3, -2] -> [3, 0].
+            GenericRecord out = op.harness.extractOutputValues().get(0);
+            assertThat(out.get("f_out")).isEqualTo(0.0f);
+            assertThat(out.get("f_grad")).isEqualTo(0.0f);
+            assertThat(out.get("i_out")).isEqualTo(5.0);
+            assertThat(out.get("l_out")).isEqualTo(2.0);
+            assertThat(floats(out.get("fa_out"))).containsExactly(0.0f, 2.5f);
+            assertThat(floats(out.get("fa_grad"))).containsExactly(0.0f, 1.0f);
+            assertThat(doubles(out.get("ia_out"))).containsExactly(3.0, 0.0);
+        }
+        // 1e39 in a float field is written as +inf: the reject policy sees the infinity.
+        GenericData.Record overflows = new GenericData.Record(TYPED);
+        overflows.put("f", 1e39);
+        overflows.put("i", 0);
+        overflows.put("l", 0L);
+        overflows.put("fa", List.of());
+        overflows.put("ia", List.of());
+        var rejecting =
+                GenericRecordActivationFunction.builder(TYPED)
+                        .fields("f")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op =
+                new OperatorHarness<GenericRecord, GenericRecord>(
+                        rejecting,
+                        new GenericRecordAvroTypeInfo(TYPED)
+                                .createSerializer(new SerializerConfigImpl()))) {
+            op.harness.processElement(overflows, 0L);
+
+            assertThat(op.harness.extractOutputValues()).isEmpty();
+            assertThat(firstRejected(op).getReason())
+                    .isEqualTo(
+                            "f is Infinity and the invalid-value policy is reject (NaN and"
+                                    + " infinities are not accepted)");
+            assertThat(op.counter("posInfInputs")).isEqualTo(1);
+        }
+    }
+
     @Test
     void failPolicyNamesTheSchemaAndTheField() throws Exception {
         var function =
