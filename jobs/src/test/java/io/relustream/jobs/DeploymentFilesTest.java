@@ -505,10 +505,15 @@ class DeploymentFilesTest {
                         "ReluStreamMostlyZero",
                         "ReluStreamDeadLetters",
                         "ReluStreamNoThroughput");
-        // Activated records: activationRecords counts the rejected ones too; and with the job
-        // gone there is no series at all.
+        // Activated records: activationRecords counts the rejected ones too; per job, so that
+        // one job going on does not hide another that stopped; and with no job left there is no
+        // series at all.
         assertThat(expressions.get("ReluStreamNoThroughput"))
-                .contains("activationRecords", "rejectedRecords", "or vector(0)");
+                .contains(
+                        "activationRecords",
+                        "rejectedRecords",
+                        "sum by (job_name)",
+                        "or (absent(flink_taskmanager_job_task_operator_activationRecords)");
         // The window alerts hold while the group's windows close, counted by the dead-feature
         // detector, which names the same groups as their gauges; the activation operator's
         // per-group counters may name others.
