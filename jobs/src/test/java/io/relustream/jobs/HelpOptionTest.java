@@ -76,6 +76,18 @@ class HelpOptionTest {
         assertThat(longHelp.out()).contains("-h, --help", "Print this help and exit.");
     }
 
+    /**
+     * Every help is wrapped at 100 columns: the longest line fills it (each help has descriptions
+     * long enough to wrap), and none passes it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mains")
+    void everyHelpIsWrappedAtOneWidth(String name, Main main, String option) {
+        int longest = main.run("--help").out().lines().mapToInt(String::length).max().orElseThrow();
+
+        assertThat(longest).isBetween(96, 100);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("mains")
     void shortHelpIsNeverTakenAsTheValueOfAnOption(String name, Main main, String option) {

@@ -65,6 +65,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @Command(
         name = "generate-features",
+        usageHelpWidth = 100,
         sortOptions = false,
         description = {
             "Produces synthetic feature vectors with dead features, NaN and late data.",

@@ -70,6 +70,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Command(
         name = "relu-stream-local",
+        usageHelpWidth = 100,
         description = {
             "Runs an in-process Kafka broker, the feature generator and the activation statistics"
                     + " job, and prints each window's statistics.",
