@@ -311,7 +311,8 @@ public final class ActivationStatsFunction
                                     + " takes (x [, dead_threshold]) or (spec, x [,"
                                     + " dead_threshold]), not "
                                     + types.size()
-                                    + " arguments starting with "
+                                    + (types.size() == 1 ? " argument" : " arguments")
+                                    + " starting with "
                                     + types.get(0).getLogicalType().asSummaryString());
                 }
                 return form.inferInputTypes(context, throwOnFailure);

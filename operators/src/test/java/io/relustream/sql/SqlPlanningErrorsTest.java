@@ -81,6 +81,10 @@ class SqlPlanningErrorsTest {
                 "ACTIVATION_STATS takes (x [, dead_threshold]) or (spec, x [, dead_threshold]),"
                         + " not 3 arguments starting with ARRAY<DOUBLE NOT NULL> NOT NULL");
         assertPlanningFails(
+                "SELECT ACTIVATION_STATS('relu') FROM t",
+                "ACTIVATION_STATS takes (x [, dead_threshold]) or (spec, x [, dead_threshold]),"
+                        + " not 1 argument starting with CHAR(4) NOT NULL");
+        assertPlanningFails(
                 "SELECT ACTIVATION_STATS('relu', arr, 2) FROM t",
                 "ACTIVATION_STATS: the dead threshold must be in (0, 1], not 2.0");
     }
