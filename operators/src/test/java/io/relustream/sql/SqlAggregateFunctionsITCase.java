@@ -538,6 +538,62 @@ class SqlAggregateFunctionsITCase {
     }
 
     @Test
+    void arraysBuiltByFlinksArrayFunctionsAreTakenAsAnyOther() {
+        // In two phases the local aggregate runs chained to the projection that builds the
+        // arrays, so it gets them as Flink's functions made them, not from a serialized row.
+        sql.tableEnv.getConfig().set("table.exec.mini-batch.enabled", "true");
+        sql.tableEnv.getConfig().set("table.exec.mini-batch.allow-latency", "100 ms");
+        sql.tableEnv.getConfig().set("table.exec.mini-batch.size", "4");
+        sql.tableEnv.getConfig().set("table.optimizer.agg-phase-strategy", "TWO_PHASE");
+        String query =
+                "SELECT g, ZERO_FRACTION(ARRAY_CONCAT(arr, arr)),"
+                        + " DEAD_FEATURES(ARRAY_REVERSE(arr), 0.5),"
+                        + " ACTIVATION_STATS(ARRAY_SLICE(arr, 2, 3), 0.5),"
+                        + " ZERO_FRACTION(ARRAY_REVERSE(farr)) FROM events GROUP BY g";
+        assertThat(sql.tableEnv.explainSql(query)).contains("LocalGroupAggregate");
+
+        Map<Row, Row> result = SqlTables.materialize(sql.query(query), 1);
+
+        assertThat(result.keySet()).containsExactlyInAnyOrder(Row.of("a"), Row.of("b"));
+        for (String g : List.of("a", "b")) {
+            List<Double[]> arrays =
+                    EVENTS.stream()
+                            .filter(event -> event.g.equals(g))
+                            .map(event -> event.arr)
+                            .collect(Collectors.toList());
+            List<Double[]> reversed = new ArrayList<>();
+            List<Double[]> sliced = new ArrayList<>();
+            for (Double[] arr : arrays) {
+                if (arr == null) {
+                    reversed.add(null);
+                    sliced.add(null);
+                    continue;
+                }
+                Double[] r = new Double[arr.length];
+                for (int i = 0; i < arr.length; i++) {
+                    r[i] = arr[arr.length - 1 - i];
+                }
+                reversed.add(r);
+                // ARRAY_SLICE(arr, 2, 3): the 2nd and 3rd elements, those there are.
+                sliced.add(
+                        Arrays.copyOfRange(arr, Math.min(1, arr.length), Math.min(3, arr.length)));
+            }
+            Row row = result.get(Row.of(g));
+            // Each array twice over: the same share of zeros.
+            assertThat(row.getField(1))
+                    .as(g)
+                    .isEqualTo(ExpectedAggregates.zeroFractionOfArrays(arrays));
+            assertThat((Integer[]) row.getField(2))
+                    .as(g)
+                    .isEqualTo(ExpectedAggregates.deadFeatures(reversed, 0.5));
+            assertStats(g, (Row) row.getField(3), ExpectedAggregates.activationStats(sliced, 0.5));
+            assertThat(row.getField(4))
+                    .as(g)
+                    .isEqualTo(ExpectedAggregates.zeroFractionOfArrays(arrays));
+        }
+    }
+
+    @Test
     void zeroFractionRetractsTheUpdatesOfAnUpstreamAggregate() {
         String query =
                 "SELECT ZERO_FRACTION(x), DEAD_FEATURES(arr, 1.0) FROM"
