@@ -23,7 +23,8 @@ import java.util.Map;
  * SYSTEM FUNCTION RELU AS 'io.relustream.sql.ReluFunction'}: see {@link #FUNCTIONS}. Scalar: {@code
  * RELU(x)}, {@code RELU_GRAD(x)}, {@code LEAKY_RELU(x, alpha)}, {@code ACTIVATION(spec, x)}, {@code
  * ACTIVATION_GRAD(spec, x)}. Aggregate: {@code ZERO_FRACTION(x)}, {@code DEAD_FEATURES(arr,
- * threshold)}, {@code ACTIVATION_STATS(arr [, dead_threshold])}.
+ * threshold)}, {@code ACTIVATION_STATS(arr [, dead_threshold])} and {@code ACTIVATION_STATS(spec, x
+ * [, dead_threshold])}.
  */
 public final class SqlFunctions {
 
