@@ -135,7 +135,7 @@ public final class ActivationStatsFunction
     }
 
     public void accumulate(Accumulator acc, Double[] arr, Number deadThreshold) {
-        add(acc, arr, arr, 0.0, deadThreshold.doubleValue());
+        add(acc, arr, arr, 0.0, ArgumentTypes.writtenValue(deadThreshold));
     }
 
     public void accumulate(Accumulator acc, Float[] arr) {
@@ -143,7 +143,7 @@ public final class ActivationStatsFunction
     }
 
     public void accumulate(Accumulator acc, Float[] arr, Number deadThreshold) {
-        add(acc, arr, arr, 0.0, deadThreshold.doubleValue());
+        add(acc, arr, arr, 0.0, ArgumentTypes.writtenValue(deadThreshold));
     }
 
     public void accumulate(Accumulator acc, String spec, Double[] x) {
@@ -157,7 +157,7 @@ public final class ActivationStatsFunction
                 x,
                 Kernels.apply(activation, false, x),
                 activation.threshold(),
-                deadThreshold.doubleValue());
+                ArgumentTypes.writtenValue(deadThreshold));
     }
 
     public void accumulate(Accumulator acc, String spec, Float[] x) {
@@ -171,7 +171,7 @@ public final class ActivationStatsFunction
                 x,
                 Kernels.apply(activation, false, x),
                 activation.threshold(),
-                deadThreshold.doubleValue());
+                ArgumentTypes.writtenValue(deadThreshold));
     }
 
     private ActivationSpecs specs() {

@@ -167,6 +167,17 @@ final class ArgumentTypes {
         return type.is(LogicalTypeRoot.DOUBLE) || type.is(LogicalTypeRoot.FLOAT);
     }
 
+    /**
+     * A numeric literal's value as the checks of its argument read it: a FLOAT literal (the Table
+     * API's {@code lit(0.3f)}) is the number written, 0.3, not the double 0.30000001192092896 it
+     * widens to, which as a dead threshold would leave a feature zero in 3 of 10 rows alive.
+     */
+    static double writtenValue(Number literal) {
+        return literal instanceof Float
+                ? Double.parseDouble(literal.toString())
+                : literal.doubleValue();
+    }
+
     /** A dead threshold: a numeric literal in (0, 1]. */
     static Argument deadThreshold() {
         return (context, index, throwOnFailure) -> {

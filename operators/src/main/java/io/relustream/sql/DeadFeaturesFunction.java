@@ -73,7 +73,7 @@ public final class DeadFeaturesFunction
     }
 
     private static void add(Accumulator acc, Number[] arr, Number threshold, int sign) {
-        acc.threshold = threshold.doubleValue();
+        acc.threshold = ArgumentTypes.writtenValue(threshold);
         if (arr == null) {
             return;
         }

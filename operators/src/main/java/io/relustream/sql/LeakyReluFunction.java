@@ -39,33 +39,33 @@ public final class LeakyReluFunction extends ScalarFunction {
     private static final long serialVersionUID = 1L;
 
     // The last slope seen: alpha is a literal, so one call site always passes the same one.
-    private transient double cachedAlpha = Double.NaN;
+    private transient Number cachedAlpha;
     private transient Rectifier cached;
 
     public Double eval(Double x, Number alpha) {
-        return Kernels.apply(activation(alpha.doubleValue()), false, x);
+        return Kernels.apply(activation(alpha), false, x);
     }
 
     public Float eval(Float x, Number alpha) {
-        return Kernels.apply(activation(alpha.doubleValue()), false, x);
+        return Kernels.apply(activation(alpha), false, x);
     }
 
     public Double[] eval(Double[] x, Number alpha) {
-        return Kernels.apply(activation(alpha.doubleValue()), false, x);
+        return Kernels.apply(activation(alpha), false, x);
     }
 
     public Float[] eval(Float[] x, Number alpha) {
-        return Kernels.apply(activation(alpha.doubleValue()), false, x);
+        return Kernels.apply(activation(alpha), false, x);
     }
 
     /** An ARRAY of DOUBLE or FLOAT as Flink passes it: {@code Double} or {@code Float} elements. */
     public List<? extends Number> eval(List<? extends Number> x, Number alpha) {
-        return Kernels.apply(activation(alpha.doubleValue()), false, x);
+        return Kernels.apply(activation(alpha), false, x);
     }
 
-    private Rectifier activation(double alpha) {
-        if (cached == null || Double.compare(alpha, cachedAlpha) != 0) {
-            cached = Activations.leakyRelu(alpha);
+    private Rectifier activation(Number alpha) {
+        if (cached == null || !alpha.equals(cachedAlpha)) {
+            cached = Activations.leakyRelu(ArgumentTypes.writtenValue(alpha));
             cachedAlpha = alpha;
         }
         return cached;

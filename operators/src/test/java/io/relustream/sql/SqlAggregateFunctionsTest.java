@@ -115,6 +115,33 @@ class SqlAggregateFunctionsTest {
         assertThat(function.getValue(acc)).containsExactly(1, 2);
     }
 
+    /**
+     * A FLOAT threshold (the Table API's {@code lit(0.3f)}) is the number written, 0.3, as the
+     * planner checks and names it, not the double 0.30000001192092896 the float widens to: a
+     * feature zero in 3 of 10 rows is dead at it.
+     */
+    @Test
+    void aFloatThresholdIsTheNumberWritten() {
+        // And a FLOAT slope: -1 times 0.01, not times 0.009999999776482582.
+        assertThat(new LeakyReluFunction().eval(-1.0, 0.01f)).isEqualTo(-0.01);
+
+        DeadFeaturesFunction deadFeatures = new DeadFeaturesFunction();
+        DeadFeaturesFunction.Accumulator dead = deadFeatures.createAccumulator();
+        ActivationStatsFunction statsFunction = new ActivationStatsFunction();
+        ActivationStatsFunction.Accumulator stats = statsFunction.createAccumulator();
+        ActivationStatsFunction.Accumulator fromSpec = statsFunction.createAccumulator();
+        for (int row = 0; row < 10; row++) {
+            Double[] values = {row < 3 ? 0.0 : 1.0, 1.0};
+            deadFeatures.accumulate(dead, values, 0.3f);
+            statsFunction.accumulate(stats, values, 0.3f);
+            statsFunction.accumulate(fromSpec, "relu", values, 0.3f);
+        }
+
+        assertThat(deadFeatures.getValue(dead)).containsExactly(0);
+        assertThat((Integer[]) statsFunction.getValue(stats).getField(16)).containsExactly(0);
+        assertThat((Integer[]) statsFunction.getValue(fromSpec).getField(16)).containsExactly(0);
+    }
+
     @Test
     void deadFeaturesMergeTakesTheThresholdIntoAnEmptyGlobalAccumulator() {
         DeadFeaturesFunction function = new DeadFeaturesFunction();
