@@ -124,22 +124,7 @@ class DeadFeatureDetectorRandomTest {
                     }
                     prevAbove = above;
                 }
-                ActivationStats stats =
-                        ActivationStats.newBuilder()
-                                .setGroup("g")
-                                .setWindowStart(Instant.ofEpochMilli(idx * W))
-                                .setWindowEnd(Instant.ofEpochMilli((idx + 1) * W))
-                                .setActivation("relu")
-                                .setRecordCount(10)
-                                .setValueCount(zf == null ? 0 : 10)
-                                .setZeroCount(0)
-                                .setZeroFraction(zf)
-                                .setNanCount(0)
-                                .setPosInfCount(0)
-                                .setNegInfCount(0)
-                                .setPerFeatureZeroFraction(fractions)
-                                .setDeadFeatures(List.of())
-                                .build();
+                ActivationStats stats = stats(idx, fractions, zf);
                 inputs.add(idx + " " + fractions + " " + zf);
                 h.processElement(stats, (idx + 1) * W - 1);
             }
