@@ -723,6 +723,52 @@ class BadInputITCase {
                 .containsExactly(1L);
     }
 
+    /**
+     * A group name that takes a third of a Kafka record: its window statistics (group as key and
+     * field) fit, and so must its alerts, which hold it as key, field and in their message.
+     */
+    @Test
+    void alertsOfAGroupWithALongNameFitInAKafkaRecordAndTheJobGoesOn(
+            TestInfo test, @InjectMiniCluster MiniCluster cluster) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String group = "layer-" + "x".repeat(21_994);
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("r", T0, group, -1.0, 2.0))));
+
+        JobExecutionResult result =
+                ActivationStatsJob.run(
+                        boundedJob(names, "--kafka.max.request.size=65536", "--dead-windows", "1"));
+
+        JobOutputAssertions.assertNeverRestarted(cluster, result.getJobID());
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactly("r");
+        assertThat(TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer))
+                .isEmpty();
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats), ActivationStats::fromByteBuffer))
+                .extracting(ActivationStats::getGroup, ActivationStats::getDeadFeatures)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(group, List.of(0)));
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.alerts),
+                                io.relustream.avro.ActivationAlert::fromByteBuffer))
+                .singleElement()
+                .satisfies(
+                        alert -> {
+                            assertThat(alert.getGroup()).isEqualTo(group);
+                            assertThat(alert.getKind()).isEqualTo("dead_feature");
+                            assertThat(alert.getFeature()).isEqualTo(0);
+                            assertThat(alert.getValue()).isEqualTo(1.0);
+                        });
+    }
+
     private static double[] ones(int count) {
         double[] values = new double[count];
         Arrays.fill(values, 1.0);

@@ -1,15 +1,22 @@
 package io.relustream.jobs;
 
+import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
 import io.relustream.avro.DeadLetterHeader;
+import io.relustream.formats.ActivationAlertKafkaSerializer;
 import io.relustream.formats.ActivationStatsKafkaSerializer;
 import io.relustream.formats.ActivationVectorKafkaSerializer;
 import io.relustream.formats.DeadLetterKafkaSerializer;
 import io.relustream.formats.DeadLetters;
 import io.relustream.formats.UndecodableRecordException;
 import io.relustream.formats.WireFormat;
+import io.relustream.stats.DeadFeatureDetector;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -139,6 +146,69 @@ class OutputRecordSizesTest {
         assertThat(bound)
                 .isGreaterThanOrEqualTo(written)
                 .isLessThanOrEqualTo(written + 600L + 4L * features);
+    }
+
+    /**
+     * The job checks the statistics of a record's window against max.request.size, not the alerts
+     * they raise: an alert, which holds its group as its key, in a field and in its message, must
+     * never be larger than the bound of the statistics that raised it, however long the group.
+     */
+    @ParameterizedTest
+    @CsvSource({"layer-0, 1", "x, 100000", "\u4e2d, 40000", "\ud83d\ude00, 30000"})
+    void everyAlertIsWithinTheStatisticsBoundOfItsWindowHoweverLongTheGroup(String unit, int repeat)
+            throws Exception {
+        String group = unit.repeat(repeat);
+        // The longest numbers Double.toString writes, and windows in the year 9999.
+        double threshold = 0.12345678901234567;
+        double fraction = 0.98765432109876543;
+        long start = Instant.parse("9999-12-31T23:59:59.990Z").toEpochMilli();
+        List<ActivationAlert> alerts = new ArrayList<>();
+        try (KeyedOneInputStreamOperatorTestHarness<String, ActivationStats, ActivationAlert>
+                harness =
+                        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                                new DeadFeatureDetector(3, threshold, threshold, SPEC),
+                                ActivationStats::getGroup,
+                                Types.STRING)) {
+            for (int window = 0; window < 4; window++) {
+                double zeros = window < 3 ? fraction : 0.0;
+                ActivationStats stats =
+                        ActivationStats.newBuilder()
+                                .setGroup(group)
+                                .setWindowStart(Instant.ofEpochMilli(start + 2L * window))
+                                .setWindowEnd(Instant.ofEpochMilli(start + 2L * window + 2))
+                                .setActivation(SPEC)
+                                .setRecordCount(1)
+                                .setValueCount(1)
+                                .setZeroCount(0)
+                                .setZeroFraction(zeros)
+                                .setNanCount(0)
+                                .setPosInfCount(0)
+                                .setNegInfCount(0)
+                                .setPerFeatureZeroFraction(List.of(zeros))
+                                .setDeadFeatures(List.of())
+                                .build();
+                harness.processElement(stats, start + 2L * window + 1);
+            }
+            alerts.addAll(harness.extractOutputValues());
+        }
+        long bound =
+                OutputRecordSizes.statistics(
+                        OutputRecordSizes.utf8Bytes(group), OutputRecordSizes.utf8Bytes(SPEC), 1);
+
+        assertThat(alerts)
+                .extracting(ActivationAlert::getKind)
+                .containsExactly("sparsity_above", "dead_feature", "recovered");
+        for (ActivationAlert alert : alerts) {
+            assertThat(alert.getGroup()).isEqualTo(group);
+            assertThat(
+                            (long)
+                                    kafkaSize(
+                                            new ActivationAlertKafkaSerializer(
+                                                            "alerts", WireFormat.AVRO_SINGLE_OBJECT)
+                                                    .serialize(alert, null, 1L)))
+                    .as(alert.getKind())
+                    .isLessThanOrEqualTo(bound);
+        }
     }
 
     @ParameterizedTest

@@ -101,6 +101,9 @@ public final class DeadFeatureDetector
     /** Alert kind: the group's zero fraction rose above the sparsity limit. */
     public static final String SPARSITY_ABOVE = "sparsity_above";
 
+    /** The longest group an alert's message names whole: see {@link #shown}. */
+    private static final int SHOWN_GROUP_CHARS = 64;
+
     private static final int[] NO_STREAKS = new int[0];
     private static final boolean[] NO_ALERTS = new boolean[0];
     private static final long UNKNOWN_LATENESS = -1L;
@@ -459,7 +462,10 @@ public final class DeadFeatureDetector
                     sparsityLimit,
                     String.format(
                             "Zero fraction of group %s is %s, above the limit %s, in %s",
-                            stats.getGroup(), windowZeroFraction, sparsityLimit, window(stats)));
+                            shown(stats.getGroup()),
+                            windowZeroFraction,
+                            sparsityLimit,
+                            window(stats)));
         }
         zeroFraction.update(windowZeroFraction == null ? Double.NaN : windowZeroFraction);
     }
@@ -554,18 +560,42 @@ public final class DeadFeatureDetector
         if (deadWindows == 1) {
             return String.format(
                     "Feature %d of group %s is dead (zero fraction %s >= %s) in %s",
-                    feature, stats.getGroup(), fraction, deadThreshold, window(stats));
+                    feature, shown(stats.getGroup()), fraction, deadThreshold, window(stats));
         }
         return String.format(
                 "Feature %d of group %s has been dead (zero fraction %s >= %s) for %d consecutive"
                         + " windows, the last %s",
-                feature, stats.getGroup(), fraction, deadThreshold, deadWindows, window(stats));
+                feature,
+                shown(stats.getGroup()),
+                fraction,
+                deadThreshold,
+                deadWindows,
+                window(stats));
     }
 
     private String recoveredMessage(ActivationStats stats, int feature, double fraction) {
         return String.format(
                 "Feature %d of group %s has recovered (zero fraction %s < %s) in %s",
-                feature, stats.getGroup(), fraction, deadThreshold, window(stats));
+                feature, shown(stats.getGroup()), fraction, deadThreshold, window(stats));
+    }
+
+    /**
+     * The group as the message names it: whole up to {@value #SHOWN_GROUP_CHARS} characters, else
+     * its start and its length. The alert holds the group whole in its own field and as its Kafka
+     * key; written a third time in full, a long group would make the alert larger than the
+     * statistics that raised it, which the job has checked against the producers' {@code
+     * max.request.size}, and a producer refusing the alert fails the job, which restarts into the
+     * same window for ever.
+     */
+    private static String shown(String group) {
+        if (group.length() <= SHOWN_GROUP_CHARS) {
+            return group;
+        }
+        int end = SHOWN_GROUP_CHARS;
+        if (Character.isHighSurrogate(group.charAt(end - 1))) {
+            end--; // not half a character
+        }
+        return group.substring(0, end) + "... (" + group.length() + " characters)";
     }
 
     private static String window(ActivationStats stats) {

@@ -175,6 +175,35 @@ class DeadFeatureDetectorTest {
                                 + " [2026-01-01T00:00:00Z, 2026-01-01T00:00:10Z)");
     }
 
+    /**
+     * The alert holds its group whole as its key and in its group field; its message names a long
+     * one by its start and length only, so that an alert is never larger than the statistics that
+     * raised it (the job checks those against the producers' max.request.size).
+     */
+    @Test
+    void theMessageNamesAGroupOfMoreThan64CharactersByItsStartAndLength() throws Exception {
+        String whole = "g".repeat(64);
+        // 63 characters, then an emoji (two chars, the 64th and 65th), then one more.
+        String cut = "g".repeat(63) + "\ud83d\ude00" + "x";
+        var harness = harness(new DeadFeatureDetector(1, 0.9, null, "relu"));
+
+        List<ActivationAlert> alerts = feed(harness, stats(whole, 0, 0.5, f(0.95)));
+        alerts.addAll(feed(harness, stats(cut, 0, 0.5, f(0.95))));
+
+        assertThat(alerts).extracting(ActivationAlert::getGroup).containsExactly(whole, cut);
+        assertThat(alerts)
+                .extracting(ActivationAlert::getMessage)
+                .containsExactly(
+                        "Feature 0 of group "
+                                + whole
+                                + " is dead (zero fraction 0.95 >= 0.9) in"
+                                + " [2026-01-01T00:00:00Z, 2026-01-01T00:00:10Z)",
+                        "Feature 0 of group "
+                                + "g".repeat(63)
+                                + "... (66 characters) is dead (zero fraction 0.95 >= 0.9) in"
+                                + " [2026-01-01T00:00:00Z, 2026-01-01T00:00:10Z)");
+    }
+
     @Test
     void aBrokenStreakStartsAgain() throws Exception {
         var harness = harness(new DeadFeatureDetector(3, 1.0, null, "relu"));
