@@ -33,7 +33,7 @@ final class AvroBinaryCheck {
     static void check(Schema schema, Schema reader, byte[] bytes, int start)
             throws UndecodableRecordException {
         AvroBinaryCheck check = new AvroBinaryCheck(bytes, start);
-        check.datum(schema, reader, schema.getName());
+        check.datum(schema, reader, Path.root(schema.getName()));
         if (check.position != check.end) {
             throw new UndecodableRecordException(
                     "payload has "
@@ -133,8 +133,7 @@ final class AvroBinaryCheck {
      * One datum written with {@code schema}; {@code reader} is what the reader reads it as, null
      * where the reader skips it.
      */
-    private void datum(Schema schema, Schema reader, String path)
-            throws UndecodableRecordException {
+    private void datum(Schema schema, Schema reader, Path path) throws UndecodableRecordException {
         if (reader != null && reader.getType() == Schema.Type.UNION) {
             reader = branchFor(schema, reader);
         }
@@ -198,7 +197,7 @@ final class AvroBinaryCheck {
                     datum(
                             field.schema(),
                             read == null ? null : read.schema(),
-                            path + "." + field.name());
+                            path.field(field.name()));
                 }
                 return;
             case ARRAY:
@@ -271,7 +270,7 @@ final class AvroBinaryCheck {
         return null;
     }
 
-    private void blocks(Schema items, Schema readerItems, Schema keys, String path)
+    private void blocks(Schema items, Schema readerItems, Schema keys, Path path)
             throws UndecodableRecordException {
         int index = 0;
         while (true) {
@@ -309,9 +308,9 @@ final class AvroBinaryCheck {
             }
             for (long i = 0; i < count; i++, index++) {
                 if (keys != null) {
-                    datum(keys, null, path + "{key}");
+                    datum(keys, null, path.key());
                 }
-                datum(items, readerItems, path + "[" + index + "]");
+                datum(items, readerItems, path.item(index));
             }
             if (size >= 0 && position - start != size) {
                 long taken = position - start;
@@ -330,7 +329,7 @@ final class AvroBinaryCheck {
     }
 
     /** Checks that the string from the current position to {@code to} is UTF-8. */
-    private void utf8(String path, int to) throws UndecodableRecordException {
+    private void utf8(Path path, int to) throws UndecodableRecordException {
         int invalid = Utf8Check.firstInvalid(bytes, position, to);
         if (invalid >= 0) {
             position = invalid;
@@ -344,7 +343,7 @@ final class AvroBinaryCheck {
     }
 
     /** A zig-zag int ({@code maxBytes} 5) or long ({@code maxBytes} 10). */
-    private long varint(String path, int maxBytes) throws UndecodableRecordException {
+    private long varint(Path path, int maxBytes) throws UndecodableRecordException {
         int bits = maxBytes == 5 ? 32 : 64;
         long raw = 0;
         for (int shift = 0, read = 0; ; shift += 7, read++) {
@@ -369,7 +368,7 @@ final class AvroBinaryCheck {
         return (raw >>> 1) ^ -(raw & 1); // zig-zag
     }
 
-    private void need(long count, String path) throws UndecodableRecordException {
+    private void need(long count, Path path) throws UndecodableRecordException {
         if (count > end - position) {
             throw new UndecodableRecordException(
                     "payload is truncated: "
@@ -383,8 +382,68 @@ final class AvroBinaryCheck {
         }
     }
 
-    private UndecodableRecordException malformed(String path, String what) {
+    private UndecodableRecordException malformed(Path path, String what) {
         return new UndecodableRecordException(
                 "payload is not valid Avro: " + path + " at byte " + position + ": " + what);
+    }
+
+    /**
+     * Where a datum is, such as {@code FeatureVector.values[3]}: built step by step as the walk
+     * goes down, written out only for a message. A recursive writer lets a payload nest as deep as
+     * its bytes allow, so a path is written with its first and last {@value #EDGE_STEPS} steps
+     * only: its length, and the time to make it, do not grow with the payload.
+     */
+    private static final class Path {
+        private static final int EDGE_STEPS = 8;
+
+        private final Path parent;
+        // A name with its '.', or "{key}"; null for the item at index.
+        private final String step;
+        private final long index;
+        private final int depth;
+
+        private Path(Path parent, String step, long index) {
+            this.parent = parent;
+            this.step = step;
+            this.index = index;
+            this.depth = parent == null ? 0 : parent.depth + 1;
+        }
+
+        static Path root(String name) {
+            return new Path(null, name, -1);
+        }
+
+        Path field(String name) {
+            return new Path(this, "." + name, -1);
+        }
+
+        Path item(long index) {
+            return new Path(this, null, index);
+        }
+
+        Path key() {
+            return new Path(this, "{key}", -1);
+        }
+
+        private String step() {
+            return step != null ? step : "[" + index + "]";
+        }
+
+        @Override
+        public String toString() {
+            Path[] steps = new Path[depth + 1];
+            for (Path p = this; p != null; p = p.parent) {
+                steps[p.depth] = p;
+            }
+            StringBuilder text = new StringBuilder(steps[0].step());
+            for (int i = 1; i < steps.length; i++) {
+                if (depth > 2 * EDGE_STEPS && i == EDGE_STEPS + 1) {
+                    text.append("(... ").append(depth - 2 * EDGE_STEPS).append(" more ...)");
+                    i = depth - EDGE_STEPS + 1;
+                }
+                text.append(steps[i].step());
+            }
+            return text.toString();
+        }
     }
 }

@@ -921,6 +921,53 @@ class AvroRecordDecoderTest {
         }
     }
 
+    /**
+     * A payload of a recursive writer that ends deep inside it: the reason names the field where it
+     * broke by the first and last levels of its path, so that its length does not grow with the
+     * payload (the whole path would be 200 characters a level here: 60 KB for 300 levels, and twice
+     * that in the dead letter, as its reason and error message, which must fit in one Kafka
+     * record).
+     */
+    @Test
+    void namesAFieldNestedDeepByTheFirstAndLastLevelsOfItsPath() throws Exception {
+        String next = "n".repeat(200);
+        Schema linked =
+                new Schema.Parser()
+                        .parse(
+                                FeatureVector.getClassSchema()
+                                        .toString()
+                                        .replaceFirst(
+                                                "]}$",
+                                                ",{\"name\":\""
+                                                        + next
+                                                        + "\",\"type\":[\"null\","
+                                                        + "\"FeatureVector\"],\"default\":null}]}"));
+        var decoder =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(linked));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(AvroRecordEncoder.singleObjectHeader(linked));
+        for (int i = 0; i < 300; i++) {
+            // id "", event_time 0, group "", values [], then the next record (union branch 1)
+            out.write(new byte[] {0, 0, 0, 0, 2});
+        }
+        out.write(new byte[] {0, 0}); // the 301st record ends after its id and event_time
+        byte[] deep = out.toByteArray();
+        assertThat(deep).hasSize(1_512);
+
+        // 300 levels of the field and then group: 301 steps, of which the first and last 8.
+        String first = ("." + next).repeat(8);
+        String last = ("." + next).repeat(7) + ".group";
+        assertReason(
+                decoder,
+                deep,
+                "payload is truncated: FeatureVector"
+                        + first
+                        + "(... 285 more ...)"
+                        + last
+                        + " needs 1 more bytes at byte 1512 but the payload ends at byte 1512");
+    }
+
     @Test
     void deadLettersRecordsOfARecursiveWriterThatNestTooDeep() throws Exception {
         // A writer whose records may hold a next one: each level costs 5 bytes, so a payload of
