@@ -769,6 +769,116 @@ class BadInputITCase {
                         });
     }
 
+    /**
+     * Under zero and propagate, records with NaN and infinities are activated, not dead-lettered:
+     * their activations, derivatives and window statistics as the policy says, every input
+     * accounted for. Expected values by hand: relu, f'(-inf) = 0, f'(+inf) = 1.
+     */
+    @Test
+    void zeroPolicyActivatesNaNAsZeroAndCountsTheInputs(TestInfo test) throws Exception {
+        double inf = Double.POSITIVE_INFINITY;
+        ActivationStats stats =
+                runWithNaNAndInfinities(
+                        test,
+                        "zero",
+                        List.of(
+                                List.of(0.0, 2.0, 0.0, 1.0),
+                                List.of(inf, 0.0, 1.0, 0.0),
+                                List.of(0.0, 0.0, 0.0, 0.0)));
+
+        assertThat(stats.getValueCount()).isEqualTo(6L);
+        assertThat(stats.getZeroCount()).isEqualTo(4L);
+        assertThat(stats.getZeroFraction()).isEqualTo(4.0 / 6.0);
+        assertThat(stats.getPerFeatureZeroFraction()).containsExactly(2.0 / 3.0, 2.0 / 3.0);
+    }
+
+    @Test
+    void propagatePolicyActivatesNaNAsNaNAndCountsTheInputs(TestInfo test) throws Exception {
+        double nan = Double.NaN;
+        double inf = Double.POSITIVE_INFINITY;
+        ActivationStats stats =
+                runWithNaNAndInfinities(
+                        test,
+                        "propagate",
+                        List.of(
+                                List.of(nan, 2.0, nan, 1.0),
+                                List.of(inf, 0.0, 1.0, 0.0),
+                                List.of(0.0, nan, 0.0, nan)));
+
+        assertThat(stats.getValueCount()).isEqualTo(4L);
+        assertThat(stats.getZeroCount()).isEqualTo(2L);
+        assertThat(stats.getZeroFraction()).isEqualTo(0.5);
+        assertThat(stats.getPerFeatureZeroFraction()).containsExactly(1.0 / 3.0, 1.0 / 3.0);
+    }
+
+    /**
+     * Runs relu under {@code policy} on [NaN, 2], [+inf, -1], [-inf, NaN] and [] in one window;
+     * asserts each record's activations and derivatives ({@code expected}: two activations, then
+     * two derivatives, per record), the dead letter of [] and the counts every policy shares.
+     */
+    private static ActivationStats runWithNaNAndInfinities(
+            TestInfo test, String policy, List<List<Double>> expected) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        double nan = Double.NaN;
+        double inf = Double.POSITIVE_INFINITY;
+        List<ProducerRecord<byte[], byte[]>> records =
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("r0", T0, "g", nan, 2.0)),
+                        TestRecords.record(
+                                names.features,
+                                0,
+                                TestRecords.vector("r1", T0 + 1, "g", inf, -1.0)),
+                        TestRecords.record(
+                                names.features,
+                                0,
+                                TestRecords.vector("r2", T0 + 2, "g", -inf, nan)),
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("r3", T0 + 3, "g")));
+        topics.produce(records);
+
+        ActivationStatsJob.run(boundedJob(names, "--invalid-values", policy));
+
+        List<ActivationVector> activations =
+                TestRecords.decodeAll(
+                        topics.readAll(names.activations), ActivationVector::fromByteBuffer);
+        assertThat(activations)
+                .extracting(ActivationVector::getId)
+                .containsExactly("r0", "r1", "r2");
+        for (int i = 0; i < 3; i++) {
+            List<Double> values = expected.get(i);
+            assertThat(activations.get(i).getActivations())
+                    .as("activations of r%d", i)
+                    .containsExactly(values.get(0), values.get(1));
+            assertThat(activations.get(i).getDerivatives())
+                    .as("derivatives of r%d", i)
+                    .containsExactly(values.get(2), values.get(3));
+        }
+        assertThat(TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer))
+                .singleElement()
+                .satisfies(
+                        letter -> {
+                            assertThat(letter.getOffset()).isEqualTo(3L);
+                            assertThat(letter.getReason())
+                                    .isEqualTo("values is empty: there is nothing to activate");
+                            assertThat(letter.getPayload())
+                                    .isEqualTo(ByteBuffer.wrap(records.get(3).value()));
+                        });
+        List<ActivationStats> stats =
+                TestRecords.decodeAll(topics.readAll(names.stats), ActivationStats::fromByteBuffer);
+        assertThat(stats).hasSize(1);
+        ActivationStats window = stats.get(0);
+        assertThat(window.getRecordCount()).isEqualTo(3L);
+        assertThat(window.getNanCount()).isEqualTo(2L);
+        assertThat(window.getPosInfCount()).isEqualTo(1L);
+        assertThat(window.getNegInfCount()).isEqualTo(1L);
+        // Non-NaN inputs 2, +inf, -1, -inf: two below 0.
+        assertThat(window.getNegativeInputFraction()).isEqualTo(0.5);
+        assertThat(window.getMin()).isEqualTo(0.0);
+        assertThat(window.getMax()).isEqualTo(inf);
+        return window;
+    }
+
     private static double[] ones(int count) {
         double[] values = new double[count];
         Arrays.fill(values, 1.0);
