@@ -242,7 +242,8 @@ public final class DeadFeatureDetector
         this.allowedLatenessMillis = allowedLatenessMillis.orElse(UNKNOWN_LATENESS);
         this.deadWindows = deadWindows;
         this.deadThreshold = checkDeadThreshold(deadThreshold);
-        this.sparsityLimit = sparsityLimit;
+        // -0.0 is the limit 0, and is written into every sparsity alert and its message as 0.0.
+        this.sparsityLimit = sparsityLimit == null ? null : sparsityLimit + 0.0;
         this.activationSpec = canonicalSpec(activationSpec);
         if (groupMetricsLimit < 0) {
             throw new IllegalArgumentException(

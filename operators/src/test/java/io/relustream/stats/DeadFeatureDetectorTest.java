@@ -486,6 +486,25 @@ class DeadFeatureDetectorTest {
     }
 
     @Test
+    void aSparsityLimitOfMinusZeroIsTheLimitZero() throws Exception {
+        var harness = harness(new DeadFeatureDetector(3, 1.0, -0.0, "relu"));
+
+        assertThat(feed(harness, stats("g", 0, 0.1, f())))
+                .containsExactly(
+                        alert(
+                                "g",
+                                "sparsity_above",
+                                null,
+                                0,
+                                0.1,
+                                0.0,
+                                "Zero fraction of group g is 0.1, above the limit 0.0, in"
+                                        + " [2026-01-01T00:00:00Z, 2026-01-01T00:00:10Z)"));
+        assertThat(Double.doubleToRawLongBits(harness.extractOutputValues().get(0).getThreshold()))
+                .isZero();
+    }
+
+    @Test
     void noSparsityAlertsWithoutALimit() throws Exception {
         var harness = harness(new DeadFeatureDetector(3, 1.0, null, "relu"));
 

@@ -398,7 +398,8 @@ public final class OptionConverters {
                             + ", the nearest double, which is not in "
                             + range);
         }
-        return share;
+        // -0.0 is the share 0: as +0.0, the zero that alerts and messages show.
+        return share + 0.0;
     }
 
     /** An integer {@code >= 1}. */

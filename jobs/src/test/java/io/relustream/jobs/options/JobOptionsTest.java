@@ -335,6 +335,9 @@ class JobOptionsTest {
                 withServers(JobOptions::sparsityLimit, Optional.of(0.0), "--sparsity-limit", "0"),
                 withServers(
                         JobOptions::sparsityLimit, Optional.of(0.999), "--sparsity-limit=0.999"),
+                // Zero, as +0.0: the limit goes into every sparsity alert and its message.
+                withServers(
+                        JobOptions::sparsityLimit, Optional.of(0.0), "--sparsity-limit", "-0.0"),
                 withServers(JobOptions::groupMetricsLimit, 0, "--group-metrics-limit", "0"),
                 withServers(JobOptions::groupMetricsLimit, 5000, "--group-metrics-limit=5000"),
                 withServers(
