@@ -76,9 +76,10 @@ import java.util.OptionalLong;
  * </ul>
  *
  * <p>State: given the windows' slide and allowed lateness, a group's state is cleared once its
- * latest window can fire no more and its next one closed without records (every streak broken), all
- * but the features reported dead and not recovered; the alerts are those of a detector that kept
- * it. The shorter constructors keep every group's state for as long as the job runs.
+ * latest window can fire no more and its next one closed without records and can take no late
+ * records either (every streak broken), all but the features reported dead and not recovered; the
+ * alerts are those of a detector that kept it. The shorter constructors keep every group's state
+ * for as long as the job runs.
  *
  * <p>Metrics per group ({@link WindowGauges}): the gauges show the group's latest window,
  * re-firings included; {@code closedWindows} counts each window once, when it becomes the group's
@@ -194,10 +195,11 @@ public final class DeadFeatureDetector
     /**
      * @param allowedLatenessMillis the allowed lateness of the windows the statistics are of: once
      *     the watermark has passed the end of a group's latest window by one slide and this
-     *     lateness, that window can fire no more and the next one has closed without records, so
-     *     every streak of the group is broken; its state is then cleared, all but the features
-     *     reported dead and not yet recovered (their {@code recovered} alert is still to come).
-     *     Without a slide (0) nothing is cleared: no window is known to be missing.
+     *     lateness, that window can fire no more and the next one has closed without records and
+     *     takes no late records either, so every streak of the group is broken; its state is then
+     *     cleared, all but the features reported dead and not yet recovered (their {@code
+     *     recovered} alert is still to come). Without a slide (0) nothing is cleared: no window is
+     *     known to be missing.
      * @see #DeadFeatureDetector(int, double, Double, String, int, long)
      */
     public DeadFeatureDetector(
@@ -473,9 +475,9 @@ public final class DeadFeatureDetector
 
     /**
      * Clears the state of a group whose latest window can fire no more and whose next window closed
-     * without records (see {@link #cleanupTime}): the streaks are broken and the zero fraction
-     * counts as a window without values, which is what a group without state starts from. Only the
-     * features reported dead and not recovered are kept.
+     * without records and takes no late records either (see {@link #cleanupTime}): the streaks are
+     * broken and the zero fraction counts as a window without values, which is what a group without
+     * state starts from. Only the features reported dead and not recovered are kept.
      */
     @Override
     public void onTimer(long timestamp, OnTimerContext context, Collector<ActivationAlert> out)
@@ -521,13 +523,17 @@ public final class DeadFeatureDetector
 
     /**
      * The watermark from which a group whose latest window ends at {@code windowEnd} has no more
-     * use for its state: the window takes no late records from its last millisecond plus the
-     * allowed lateness on (Flink drops them), and the next window has fired at its last
-     * millisecond, one slide later, before that watermark came. Long.MAX_VALUE, the end of the
-     * input, where the sum would overflow.
+     * use for its state: the next window, one slide later, takes no late records from its last
+     * millisecond plus the allowed lateness on (Flink drops them), and neither does the latest,
+     * which ends before it. Until then late records may still fire the next window, though it
+     * closed without records, and it follows the latest: the streaks go on into it. Windows after
+     * it break them anyway. Long.MAX_VALUE, the end of the input, where the sum would overflow.
      */
     private long cleanupTime(long windowEnd) {
-        long after = Math.max(windowSlideMillis, allowedLatenessMillis);
+        long after =
+                windowSlideMillis > Long.MAX_VALUE - allowedLatenessMillis
+                        ? Long.MAX_VALUE
+                        : windowSlideMillis + allowedLatenessMillis;
         return windowEnd - 1 > Long.MAX_VALUE - after ? Long.MAX_VALUE : windowEnd - 1 + after;
     }
 

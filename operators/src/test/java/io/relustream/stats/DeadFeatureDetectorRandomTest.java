@@ -157,10 +157,10 @@ class DeadFeatureDetectorRandomTest {
 
     /**
      * The same group's windows as Flink delivers them (each window's statistics before the
-     * watermark that fired it, late firings only while the lateness allows them, gaps of up to
-     * eight windows), to a detector that clears the state of a group once it is of no more use and
-     * to one that keeps it: the alerts are the same, and in the end only the features reported dead
-     * are left.
+     * watermark that fired it, late firings only while the lateness allows them, also the first
+     * firing of a window that closed without records, gaps of up to eight windows), to a detector
+     * that clears the state of a group once it is of no more use and to one that keeps it: the
+     * alerts are the same, and in the end only the features reported dead are left.
      */
     @Test
     void clearingTheStateOfAGroupChangesNoAlert() throws Exception {
@@ -198,10 +198,18 @@ class DeadFeatureDetectorRandomTest {
                 long index;
                 boolean late = latest >= 0 && lateness > 0 && random.nextInt(4) == 0;
                 if (late) {
-                    // The latest window or one before it, while it still takes late records.
-                    index = latest - random.nextInt(2);
+                    // The latest window or one before it, while it still takes late records; or
+                    // the next one, which closed without records and is fired by late ones.
+                    index = latest + 1 - random.nextInt(3);
                     if (index < 0 || watermark >= (index + 1) * W - 1 + lateness) {
                         continue;
+                    }
+                    if (index > latest) {
+                        if (watermark < (index + 1) * W - 1) {
+                            continue;
+                        }
+                        latest = index;
+                        latestFeatures = 0;
                     }
                 } else {
                     // The first window whose last millisecond the watermark has not reached.

@@ -546,9 +546,10 @@ class DeadFeatureDetectorTest {
         // Eight states per group, as in groupsAreIndependent.
         assertThat(harness.numKeyedStateEntries()).isEqualTo(16);
         // Window 0 of "gone" takes late records until the watermark reaches its last
-        // millisecond plus the lateness; window 1 fires at its last millisecond: its group's
-        // state is known to be of no more use only when both are over.
-        long over = windowEnd(0).toEpochMilli() - 1 + lateness;
+        // millisecond plus the lateness; window 1, which closed without records, takes them
+        // until its own last millisecond plus the lateness: its group's state is known to be of
+        // no more use only when both are over.
+        long over = windowEnd(1).toEpochMilli() - 1 + lateness;
         harness.processWatermark(over - 1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(16);
         harness.processWatermark(over);
@@ -604,8 +605,30 @@ class DeadFeatureDetectorTest {
         assertThat(feed(harness, features("g", 1, 0.5)))
                 .extracting(ActivationAlert::getKind, ActivationAlert::getWindowEnd)
                 .containsExactly(tuple("recovered", windowEnd(1)));
-        harness.processWatermark(over);
+        // Window 2 takes late records for one window more.
+        harness.processWatermark(over + WINDOW - 1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(8);
+        harness.processWatermark(over + WINDOW);
         assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aNextWindowThatOnlyLateRecordsOpenContinuesTheStreaksAsIfTheStateHadBeenKept()
+            throws Exception {
+        long lateness = 3 * WINDOW;
+        var cleared = harness(new DeadFeatureDetector(2, 1.0, null, "relu", 100, WINDOW, lateness));
+        var kept = harness(new DeadFeatureDetector(2, 1.0, null, "relu", 100, WINDOW));
+
+        for (var harness : List.of(cleared, kept)) {
+            assertThat(feed(harness, features("g", 0, 1.0))).isEmpty();
+            // Window 0 can fire no more and window 1 closed without records; but window 1 still
+            // takes late records (Flink fires it for them) until its last millisecond plus the
+            // lateness: the last watermark before that.
+            harness.processWatermark(windowEnd(1).toEpochMilli() - 1 + lateness - 1);
+            assertThat(feed(harness, features("g", 1, 1.0)))
+                    .extracting(ActivationAlert::getKind, ActivationAlert::getFeature)
+                    .containsExactly(tuple("dead_feature", 0));
+        }
     }
 
     @Test
