@@ -1,5 +1,6 @@
 package io.relustream.jobs;
 
+import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
 import io.relustream.avro.ActivationVector;
 import io.relustream.jobs.local.EmbeddedKafka;
@@ -426,6 +427,56 @@ class EventTimeITCase {
         assertThat(lateRecords).containsEntry(false, 1L).containsEntry(true, 1L);
         assertThat(Duration.ofMillis(window0.get(1).getWindowEnd().toEpochMilli() - T0))
                 .isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aWindowThatOnlyLateRecordsFireContinuesTheDeadFeatureStreak(TestInfo test)
+            throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String topic = names.features;
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        // Feature 0 of g is dead in window [T0, T0 + 10s).
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("g0", T0 + 1_000, "g", -1)));
+        // Group h moves event time to T0 + 44999: window 0 of g can fire no more (10s + 30s),
+        // and window 1 closed without records.
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("h", T0 + 45_000, "h", 1)));
+        // Within window 1's 30s allowed lateness: Flink fires window 1 with it, the window
+        // right after g's last one, where feature 0 is dead again: two windows in a row.
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("g1", T0 + 15_000, "g", -2)));
+        topics.produce(records);
+
+        ActivationStatsJob.run(
+                options(
+                        names,
+                        "--bounded",
+                        "--watermark-interval",
+                        "0",
+                        "--out-of-orderness",
+                        "0s",
+                        "--allowed-lateness",
+                        "30s",
+                        "--dead-windows",
+                        "2"));
+
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats), ActivationStats::fromByteBuffer))
+                .extracting(
+                        ActivationStats::getGroup,
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(
+                        tuple("g", 0L, 1L), tuple("g", 10_000L, 1L), tuple("h", 40_000L, 1L));
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.alerts), ActivationAlert::fromByteBuffer))
+                .extracting(
+                        ActivationAlert::getGroup,
+                        ActivationAlert::getKind,
+                        ActivationAlert::getFeature,
+                        a -> a.getWindowStart().toEpochMilli() - T0)
+                .containsExactly(tuple("g", "dead_feature", 0, 10_000L));
+        assertThat(topics.readAll(names.late)).isEmpty();
     }
 
     @Test
