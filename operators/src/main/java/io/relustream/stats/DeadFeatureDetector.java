@@ -78,8 +78,9 @@ import java.util.OptionalLong;
  * <p>State: given the windows' slide and allowed lateness, a group's state is cleared once its
  * latest window can fire no more and its next one closed without records and can take no late
  * records either (every streak broken), all but the features reported dead and not recovered; the
- * alerts are those of a detector that kept it. The shorter constructors keep every group's state
- * for as long as the job runs.
+ * alerts are those of a detector that kept it. Restored with another slide or lateness, a group's
+ * state is cleared at the time they give, or at the time it was saved with where that is later. The
+ * shorter constructors keep every group's state for as long as the job runs.
  *
  * <p>Metrics per group ({@link WindowGauges}): the gauges show the group's latest window,
  * re-firings included; {@code closedWindows} counts each window once, when it becomes the group's
@@ -483,7 +484,14 @@ public final class DeadFeatureDetector
     public void onTimer(long timestamp, OnTimerContext context, Collector<ActivationAlert> out)
             throws IOException {
         Long lastEnd = lastWindowEnd.value();
-        if (lastEnd == null || cleanupTime(lastEnd) != timestamp) {
+        if (lastEnd == null) {
+            return;
+        }
+        // A timer of state restored under another slide or lateness: the group's cleanup is
+        // over already, or still to come at the time these options give it.
+        long cleanup = cleanupTime(lastEnd);
+        if (timestamp < cleanup) {
+            context.timerService().registerEventTimeTimer(cleanup);
             return;
         }
         boolean[] dead = alerted.value();

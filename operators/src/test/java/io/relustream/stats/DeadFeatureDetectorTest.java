@@ -743,6 +743,32 @@ class DeadFeatureDetectorTest {
         assertThat(feed(restored, features("g", 5, 1.0))).isEmpty();
     }
 
+    @Test
+    void restoredWithAnotherLatenessAGroupThatStoppedIsStillCleared() throws Exception {
+        long lateness = 3 * WINDOW;
+        // The cleanup the state was saved with: window 1's last millisecond plus 30s.
+        long saved = windowEnd(1).toEpochMilli() - 1 + lateness;
+        for (long restoredLateness : new long[] {0L, 6 * WINDOW}) {
+            var harness =
+                    harness(new DeadFeatureDetector(2, 1.0, null, "relu", 100, WINDOW, lateness));
+            feed(harness, features("g", 0, 0.5));
+            var restored =
+                    restored(
+                            harness.snapshot(1L, 1L),
+                            new DeadFeatureDetector(
+                                    2, 1.0, null, "relu", 100, WINDOW, restoredLateness));
+            // A shorter lateness: its cleanup has passed when the saved one comes.
+            // A longer one: window 1 takes late records until its last millisecond plus it.
+            long over = Math.max(saved, windowEnd(1).toEpochMilli() - 1 + restoredLateness);
+            restored.processWatermark(over - 1);
+            assertThat(restored.numKeyedStateEntries()).isEqualTo(8);
+            restored.processWatermark(over);
+            assertThat(restored.numKeyedStateEntries())
+                    .as("lateness %d", restoredLateness)
+                    .isZero();
+        }
+    }
+
     /** A fresh operator restored from {@code snapshot}, as after a restart with new options. */
     private KeyedOneInputStreamOperatorTestHarness<String, ActivationStats, ActivationAlert>
             restored(OperatorSubtaskState snapshot, DeadFeatureDetector detector) throws Exception {
