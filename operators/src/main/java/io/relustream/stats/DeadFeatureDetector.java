@@ -484,7 +484,8 @@ public final class DeadFeatureDetector
     public void onTimer(long timestamp, OnTimerContext context, Collector<ActivationAlert> out)
             throws IOException {
         Long lastEnd = lastWindowEnd.value();
-        if (lastEnd == null) {
+        // Without a slide and lateness (restored into a detector that keeps state) nothing clears.
+        if (lastEnd == null || !clearsState()) {
             return;
         }
         // A timer of state restored under another slide or lateness: the group's cleanup is

@@ -769,6 +769,20 @@ class DeadFeatureDetectorTest {
         }
     }
 
+    @Test
+    void restoredIntoADetectorThatKeepsStateNothingIsCleared() throws Exception {
+        var harness =
+                harness(new DeadFeatureDetector(2, 1.0, null, "relu", 100, WINDOW, 3 * WINDOW));
+        feed(harness, features("g", 0, 0.5));
+        var restored =
+                restored(
+                        harness.snapshot(1L, 1L),
+                        new DeadFeatureDetector(2, 1.0, null, "relu", 100, WINDOW));
+
+        restored.processWatermark(Long.MAX_VALUE);
+        assertThat(restored.numKeyedStateEntries()).isEqualTo(8);
+    }
+
     /** A fresh operator restored from {@code snapshot}, as after a restart with new options. */
     private KeyedOneInputStreamOperatorTestHarness<String, ActivationStats, ActivationAlert>
             restored(OperatorSubtaskState snapshot, DeadFeatureDetector detector) throws Exception {
