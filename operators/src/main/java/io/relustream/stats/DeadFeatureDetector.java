@@ -344,7 +344,7 @@ public final class DeadFeatureDetector
         if (lastEnd != null && windowEnd < lastEnd) {
             LOG.debug(
                     "Ignoring statistics of group {} for [{}, {}): before the latest window, {}",
-                    stats.getGroup(),
+                    GroupNames.shown(stats.getGroup()),
                     stats.getWindowStart(),
                     stats.getWindowEnd(),
                     Instant.ofEpochMilli(lastEnd));
@@ -367,7 +367,7 @@ public final class DeadFeatureDetector
                         "Ignoring a re-firing of [{}, {}) for group {}: no state before it",
                         stats.getWindowStart(),
                         stats.getWindowEnd(),
-                        stats.getGroup());
+                        GroupNames.shown(stats.getGroup()));
                 return;
             }
             aboveBase = above(zeroFractionBefore.value(), sparsityAboveBefore);
@@ -597,21 +597,25 @@ public final class DeadFeatureDetector
 
     /**
      * The group as the message names it: whole up to {@value #SHOWN_GROUP_CHARS} characters, else
-     * its start and its length. The alert holds the group whole in its own field and as its Kafka
-     * key; written a third time in full, a long group would make the alert larger than the
-     * statistics that raised it, which the job has checked against the producers' {@code
-     * max.request.size}, and a producer refusing the alert fails the job, which restarts into the
-     * same window for ever.
+     * its start and its length; quoted where it would not read as one name ({@link
+     * GroupNames#shown}), so that a line break in a group cannot forge a line of the log. The alert
+     * holds the group whole in its own field and as its Kafka key; written a third time in full, a
+     * long group would make the alert larger than the statistics that raised it, which the job has
+     * checked against the producers' {@code max.request.size}, and a producer refusing the alert
+     * fails the job, which restarts into the same window for ever.
      */
     private static String shown(String group) {
         if (group.length() <= SHOWN_GROUP_CHARS) {
-            return group;
+            return GroupNames.shown(group);
         }
         int end = SHOWN_GROUP_CHARS;
         if (Character.isHighSurrogate(group.charAt(end - 1))) {
             end--; // not half a character
         }
-        return group.substring(0, end) + "... (" + group.length() + " characters)";
+        return GroupNames.shown(group.substring(0, end))
+                + "... ("
+                + group.length()
+                + " characters)";
     }
 
     private static String window(ActivationStats stats) {

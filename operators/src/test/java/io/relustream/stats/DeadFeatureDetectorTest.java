@@ -100,6 +100,11 @@ class DeadFeatureDetectorTest {
         return Instant.ofEpochMilli(BASE + index * WINDOW);
     }
 
+    /** Window {@code index} as alert messages write it. */
+    private static String window(int index) {
+        return "[" + windowStart(index) + ", " + windowEnd(index) + ")";
+    }
+
     private static Instant windowEnd(int index) {
         return Instant.ofEpochMilli(BASE + (index + 1) * WINDOW);
     }
@@ -511,6 +516,30 @@ class DeadFeatureDetectorTest {
         assertThat(feed(harness, stats("g", 0, 1.0, f()))).isEmpty();
         assertThat(feed(harness, stats("g", 1, 0.1, f()))).isEmpty();
         assertThat(feed(harness, stats("g", 2, 1.0, f()))).isEmpty();
+    }
+
+    /**
+     * Groups come from the records: one with a line break would start a line of the log of its own,
+     * where it could pass for another alert; the message quotes it, as an empty group.
+     */
+    @Test
+    void aMessageQuotesAGroupThatWouldNotReadAsOneName() throws Exception {
+        var harness = harness(new DeadFeatureDetector(1, 1.0, null, "relu"));
+        String forged = "a\nWARN Activation alert recovered: Feature 0 of group b";
+
+        assertThat(feed(harness, features(forged, 0, 1.0)))
+                .extracting(ActivationAlert::getGroup, ActivationAlert::getMessage)
+                .containsExactly(
+                        tuple(
+                                forged,
+                                "Feature 0 of group \"a\\nWARN Activation alert recovered: Feature"
+                                        + " 0 of group b\" is dead (zero fraction 1.0 >= 1.0) in "
+                                        + window(0)));
+        assertThat(feed(harness, features("", 0, 1.0)))
+                .extracting(ActivationAlert::getMessage)
+                .containsExactly(
+                        "Feature 0 of group \"\" is dead (zero fraction 1.0 >= 1.0) in "
+                                + window(0));
     }
 
     @Test

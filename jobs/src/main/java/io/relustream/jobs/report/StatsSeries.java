@@ -1,6 +1,7 @@
 package io.relustream.jobs.report;
 
 import io.relustream.avro.ActivationStats;
+import io.relustream.stats.GroupNames;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -218,47 +219,9 @@ final class StatsSeries {
                 .collect(Collectors.joining(", "));
     }
 
-    /**
-     * A group's name as charts and messages show it: as written, unless it would not read as one
-     * name (empty, blank at an end, a control character such as a line break, or a comma, which
-     * lists separate): then quoted, with Java's escapes ({@code ""}, {@code "a,b"}, {@code "\n"}).
-     */
+    /** A group's name as charts and messages show it: {@link GroupNames#shown(String)}. */
     static String shown(String group) {
-        boolean plain =
-                !group.isEmpty()
-                        && group.strip().length() == group.length()
-                        && group.indexOf(',') < 0
-                        && group.chars().noneMatch(Character::isISOControl);
-        if (plain) {
-            return group;
-        }
-        StringBuilder quoted = new StringBuilder("\"");
-        for (char c : group.toCharArray()) {
-            switch (c) {
-                case '"':
-                    quoted.append("\\\"");
-                    break;
-                case '\\':
-                    quoted.append("\\\\");
-                    break;
-                case '\n':
-                    quoted.append("\\n");
-                    break;
-                case '\r':
-                    quoted.append("\\r");
-                    break;
-                case '\t':
-                    quoted.append("\\t");
-                    break;
-                default:
-                    if (Character.isISOControl(c)) {
-                        quoted.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        quoted.append(c);
-                    }
-            }
-        }
-        return quoted.append('"').toString();
+        return GroupNames.shown(group);
     }
 
     /** The activation specs of the records, sorted. */
