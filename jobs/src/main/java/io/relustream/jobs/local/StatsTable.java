@@ -14,7 +14,8 @@ import java.util.Locale;
  * Renders window statistics and alerts as the rows of a plain-text table.
  *
  * <pre>{@code
- * System.out.println(StatsTable.header(stats)); // titles, the window column as wide as its
+ * // The titles, the window column as wide as the rows of windows like that of stats need.
+ * System.out.println(StatsTable.header(stats));
  * System.out.println(StatsTable.row(stats));    // one ActivationStats
  * System.out.println(StatsTable.alert(alert));  // one ActivationAlert
  * }</pre>
