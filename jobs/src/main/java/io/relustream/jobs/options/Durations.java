@@ -65,8 +65,9 @@ public final class Durations {
      * {@code 5m}, {@code 2h}; zero is {@code 0s}. {@link #parse} reads the text back to an equal
      * duration.
      *
-     * @throws IllegalArgumentException for a negative duration or one with a fraction of a
-     *     millisecond, which have no such text
+     * @throws IllegalArgumentException for a negative duration, one with a fraction of a
+     *     millisecond, or one longer than {@link Long#MAX_VALUE} milliseconds, which have no such
+     *     text
      */
     public static String format(Duration duration) {
         if (duration.isNegative() || duration.getNano() % 1_000_000 != 0) {
