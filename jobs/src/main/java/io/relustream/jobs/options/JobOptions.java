@@ -557,7 +557,7 @@ public final class JobOptions {
         return deliveryGuarantee;
     }
 
-    /** Time between checkpoints; {@code > 0}. */
+    /** Time between checkpoints; from 10 ms, Flink's shortest, to {@code Long.MAX_VALUE - 1} ms. */
     public Duration checkpointInterval() {
         return checkpointInterval;
     }
