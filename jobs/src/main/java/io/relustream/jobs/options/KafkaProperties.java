@@ -27,7 +27,8 @@ import java.util.Set;
  * KafkaProperties.checkValues(properties, List.of(ProducerConfig.configDef()), Set.of());
  * }</pre>
  *
- * <p>Every method throws {@link InvalidOptionsException} naming the option.
+ * <p>The methods that check ({@code extract}, {@code checkValues}, {@code checkConsumer}, {@code
+ * checkProducer}) throw {@link InvalidOptionsException} naming the option.
  */
 public final class KafkaProperties {
 
