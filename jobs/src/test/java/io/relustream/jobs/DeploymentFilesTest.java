@@ -52,6 +52,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -203,6 +204,81 @@ class DeploymentFilesTest {
         assertThat(strings(services.get("jobmanager").get("ports"))).contains(rest + ":" + rest);
         assertThat(strings(map(services.get("jobmanager").get("healthcheck")).get("test")))
                 .anySatisfy(test -> assertThat(test).contains("http://localhost:" + rest + "/"));
+    }
+
+    @Test
+    void everyServiceReachesKafkaAtAnAddressItAdvertisesAndItsDataIsOnItsVolume()
+            throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        Map<String, Object> kafka = services.get("kafka");
+        Map<String, Object> environment = map(kafka.get("environment"));
+        Map<String, String> listeners = listeners((String) environment.get("KAFKA_LISTENERS"));
+        Map<String, String> advertised =
+                listeners((String) environment.get("KAFKA_ADVERTISED_LISTENERS"));
+        // An advertised listener is one the broker listens on, on the same port.
+        advertised.forEach(
+                (name, address) ->
+                        assertThat(portOf(address))
+                                .as(name + " advertised as " + address)
+                                .isEqualTo(portOf(listeners.get(name))));
+        String internal =
+                advertised.get((String) environment.get("KAFKA_INTER_BROKER_LISTENER_NAME"));
+        assertThat(internal.split(":")[0]).isEqualTo(kafka.get("hostname"));
+
+        // Every container connects at the address the broker advertises to the containers (the
+        // host's localhost:29092 would be the container itself), the healthcheck included.
+        Map<String, String> connects = new TreeMap<>();
+        connects.put(
+                "jobmanager",
+                JobOptions.parse(jobArgs().toArray(new String[0])).bootstrapServers());
+        List<String> generatorArgs = strings(services.get("generator").get("command"));
+        connects.put(
+                "generator", generatorArgs.get(generatorArgs.indexOf("--bootstrap-servers") + 1));
+        Pattern bootstrapServer = Pattern.compile("--bootstrap-server\\s+(\\S+)");
+        for (String service : List.of("kafka-init", "kafka")) {
+            Object commands =
+                    service.equals("kafka")
+                            ? map(kafka.get("healthcheck")).get("test")
+                            : services.get(service).get("command");
+            int found = 0;
+            for (String command : strings(commands)) {
+                Matcher matcher = bootstrapServer.matcher(command);
+                while (matcher.find()) {
+                    connects.put(service + " #" + ++found, matcher.group(1));
+                }
+            }
+            assertThat(found).as(service + ": --bootstrap-server").isPositive();
+        }
+        connects.forEach((service, address) -> assertThat(address).as(service).isEqualTo(internal));
+
+        // Tools on the host: the advertised host port is the one published.
+        String external = advertised.get("EXTERNAL");
+        assertThat(external.split(":")[0]).isEqualTo("localhost");
+        String port = portOf(external);
+        assertThat(strings(kafka.get("ports"))).contains(port + ":" + port);
+
+        // KRaft: this node is the one voter, at its controller listener.
+        String voter =
+                environment.get("KAFKA_NODE_ID")
+                        + "@"
+                        + kafka.get("hostname")
+                        + ":"
+                        + portOf(
+                                listeners.get(
+                                        (String)
+                                                environment.get(
+                                                        "KAFKA_CONTROLLER_LISTENER_NAMES")));
+        assertThat(environment.get("KAFKA_CONTROLLER_QUORUM_VOTERS")).isEqualTo(voter);
+
+        // The log directory is the named volume, so topics and committed offsets (where the job
+        // resumes with --starting-offsets committed) outlive the container.
+        assertThat(strings(kafka.get("volumes")))
+                .anySatisfy(
+                        volume -> {
+                            String[] parts = volume.split(":");
+                            assertThat(map(yaml(COMPOSE).get("volumes"))).containsKey(parts[0]);
+                            assertThat(parts[1]).isEqualTo(environment.get("KAFKA_LOG_DIRS"));
+                        });
     }
 
     @Test
@@ -688,6 +764,23 @@ class DeploymentFilesTest {
         } catch (ClassNotFoundException e) {
             return false;
         }
+    }
+
+    /** The port of a {@code host:port} address (the host may be empty). */
+    private static String portOf(String address) {
+        assertThat(address).as("host:port").contains(":");
+        return address.substring(address.lastIndexOf(':') + 1);
+    }
+
+    /** A Kafka listener list, {@code NAME://host:port,...}: name to {@code host:port}. */
+    private static Map<String, String> listeners(String list) {
+        Map<String, String> listeners = new TreeMap<>();
+        for (String listener : list.split(",")) {
+            String[] parts = listener.split("://");
+            assertThat(parts).as(listener).hasSize(2);
+            listeners.put(parts[0], parts[1]);
+        }
+        return listeners;
     }
 
     /** The job's own options in the JobManager's command, after the entry point's. */
