@@ -38,6 +38,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.net.URI;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -434,6 +435,63 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void checkpointAndSavepointDirectoriesAreMadeForTheFlinkUserOnAPersistentVolume()
+            throws IOException {
+        Configuration configuration = flinkConfiguration();
+        List<String> directories = new ArrayList<>();
+        for (ConfigOption<String> option :
+                List.of(
+                        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                        CheckpointingOptions.SAVEPOINT_DIRECTORY)) {
+            URI uri = URI.create(configuration.get(option));
+            assertThat(uri.getScheme()).as(option.key()).isEqualTo("file");
+            directories.add(uri.getPath());
+        }
+        // The image makes them for the flink user that its processes run as: a new named volume
+        // copies them with their owner, and Flink then writes into them.
+        String run =
+                String.join("\n", Files.readAllLines(DOCKERFILE))
+                        .replace("\\\n", " ")
+                        .lines()
+                        .filter(line -> line.startsWith("RUN "))
+                        .collect(Collectors.joining("\n"));
+        for (String directory : directories) {
+            assertThat(run).as("Dockerfile RUN").contains("mkdir -p", " " + directory);
+        }
+        assertThat(run).contains("chown -R flink:flink " + mountOf(directories));
+
+        // Every Flink process has that folder on one named volume, or the same claim on
+        // Kubernetes: checkpoints outlive the containers and every process reads them.
+        String root = mountOf(directories);
+        for (String name : List.of("jobmanager", "taskmanager")) {
+            assertThat(strings(services().get(name).get("volumes")))
+                    .as(name)
+                    .anySatisfy(
+                            volume -> {
+                                String[] parts = volume.split(":");
+                                assertThat(map(yaml(COMPOSE).get("volumes"))).containsKey(parts[0]);
+                                assertThat(parts[1]).isEqualTo(root);
+                            });
+        }
+        Map<String, Object> podSpec =
+                map(map(flinkDeployment().spec().get("podTemplate")).get("spec"));
+        Map<String, Object> container = maps(podSpec.get("containers")).get(0);
+        String mounted =
+                (String)
+                        maps(container.get("volumeMounts")).stream()
+                                .filter(mount -> root.equals(mount.get("mountPath")))
+                                .findFirst()
+                                .orElseThrow()
+                                .get("name");
+        assertThat(maps(podSpec.get("volumes")))
+                .anySatisfy(
+                        volume -> {
+                            assertThat(volume.get("name")).isEqualTo(mounted);
+                            assertThat(volume).containsKey("persistentVolumeClaim");
+                        });
+    }
+
+    @Test
     void kubernetesManifestRunsTheSameJarJobAndSettings() throws IOException {
         FlinkDeploymentDoc deployment = flinkDeployment();
         assertThat(deployment.document.get("apiVersion")).isEqualTo("flink.apache.org/v1beta1");
@@ -764,6 +822,16 @@ class DeploymentFilesTest {
         } catch (ClassNotFoundException e) {
             return false;
         }
+    }
+
+    /** The one top-level folder {@code directories} are all in, e.g. {@code /flink-data}. */
+    private static String mountOf(List<String> directories) {
+        Set<String> roots = new TreeSet<>();
+        for (String directory : directories) {
+            roots.add("/" + Path.of(directory).getName(0));
+        }
+        assertThat(roots).as("the folder of " + directories).hasSize(1);
+        return roots.iterator().next();
     }
 
     /** The port of a {@code host:port} address (the host may be empty). */
