@@ -701,6 +701,32 @@ class DeploymentFilesTest {
     // ---------------------------------------------------------------- Grafana
 
     @Test
+    void everyRangeTheDashboardAndTheRulesQuerySpansSeveralScrapes() throws IOException {
+        Duration scrape =
+                prometheusDuration(
+                        (String) map(yaml(PROMETHEUS).get("global")).get("scrape_interval"));
+        // Grafana steps its queries no finer than the data source's interval: the scrape's.
+        Map<String, Object> datasource = maps(yaml(DATASOURCES).get("datasources")).get(0);
+        assertThat(datasource.get("uid")).isEqualTo("prometheus");
+        assertThat(prometheusDuration((String) map(datasource.get("jsonData")).get("timeInterval")))
+                .isEqualTo(scrape);
+        // rate() and increase() see nothing with fewer than two samples in their range; four
+        // scrapes, as Prometheus advises, so that one missed scrape leaves no gap in a panel.
+        Pattern range = Pattern.compile("\\[([0-9]+[a-z]+)]");
+        int ranges = 0;
+        for (Path file : List.of(DASHBOARD, ALERTS)) {
+            Matcher matcher = range.matcher(Files.readString(file));
+            while (matcher.find()) {
+                ranges++;
+                assertThat(prometheusDuration(matcher.group(1)))
+                        .as(file.getFileName() + ": [" + matcher.group(1) + "]")
+                        .isGreaterThanOrEqualTo(scrape.multipliedBy(4));
+            }
+        }
+        assertThat(ranges).isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
     void grafanaGetsThePrometheusDataSourceAndTheDashboard() throws IOException {
         Map<String, Map<String, Object>> services = services();
         List<Map<String, Object>> datasources = maps(yaml(DATASOURCES).get("datasources"));
@@ -832,6 +858,25 @@ class DeploymentFilesTest {
         }
         assertThat(roots).as("the folder of " + directories).hasSize(1);
         return roots.iterator().next();
+    }
+
+    /** A Prometheus duration of one unit: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}. */
+    private static Duration prometheusDuration(String text) {
+        Matcher matcher = Pattern.compile("([0-9]+)(ms|s|m|h|d)").matcher(text);
+        assertThat(matcher.matches()).as(text).isTrue();
+        long amount = Long.parseLong(matcher.group(1));
+        switch (matcher.group(2)) {
+            case "ms":
+                return Duration.ofMillis(amount);
+            case "s":
+                return Duration.ofSeconds(amount);
+            case "m":
+                return Duration.ofMinutes(amount);
+            case "h":
+                return Duration.ofHours(amount);
+            default:
+                return Duration.ofDays(amount);
+        }
     }
 
     /** The port of a {@code host:port} address (the host may be empty). */
