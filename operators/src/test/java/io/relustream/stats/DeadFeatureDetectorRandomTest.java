@@ -3,14 +3,27 @@ package io.relustream.stats;
 import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
 
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -277,6 +290,220 @@ class DeadFeatureDetectorRandomTest {
         }
         // Every trial had state to clear.
         assertThat(cleared).isEqualTo(300);
+    }
+
+    /**
+     * The statistics as Flink's own window operator delivers them (tumbling or sliding windows,
+     * records on time, late within the allowed lateness and beyond it, for two groups; watermarks;
+     * restores of all three operators from a checkpoint, with the watermark carried across as the
+     * job's restored-watermark stage does), to a detector that clears the state of a group and to
+     * one that keeps it: the alerts are the same.
+     */
+    @Test
+    void clearingTheStateChangesNoAlertBehindFlinksWindowOperator() throws Exception {
+        Random random = new Random(11);
+        long[] latenesses = {0, W / 2, W, 3 * W};
+        int alerts = 0;
+        int cleared = 0;
+        for (int trial = 0; trial < 150; trial++) {
+            Pipeline pipeline =
+                    new Pipeline(
+                            random.nextBoolean() ? 3 * W : W,
+                            latenesses[random.nextInt(latenesses.length)],
+                            1 + random.nextInt(3),
+                            random.nextBoolean() ? null : 0.6);
+            List<String> history = new ArrayList<>();
+            for (int step = 0; step < 60; step++) {
+                int kind = random.nextInt(10);
+                if (kind < 6) {
+                    String group = random.nextBoolean() ? "a" : "b";
+                    long now = Math.max(pipeline.watermark, 0);
+                    // Mostly around the watermark, some beyond the lateness.
+                    long time =
+                            Math.max(
+                                    0,
+                                    now
+                                            - pipeline.lateness
+                                            - 2 * W
+                                            + random.nextInt((int) (pipeline.lateness + 4 * W)));
+                    double[] values = new double[random.nextInt(4)];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = random.nextInt(4) == 0 ? 1.0 : 0.0;
+                    }
+                    history.add(group + "@" + time + Arrays.toString(values));
+                    pipeline.record(ActivationSample.of("r", time, group, values, values, 0.0));
+                } else if (kind < 9) {
+                    long from = Math.max(pipeline.watermark, 0);
+                    long to =
+                            from
+                                    + 1
+                                    + random.nextInt(
+                                            (int) (random.nextInt(5) == 0 ? 8 * W : 2 * W));
+                    if (random.nextBoolean()) {
+                        // Where a window's lateness ends, or the millisecond before.
+                        long end = (to / W + 1) * W - 1 + pipeline.lateness - random.nextInt(2);
+                        to = Math.max(from + 1, end);
+                    }
+                    history.add("wm " + to);
+                    pipeline.watermark(to);
+                } else {
+                    history.add("restore");
+                    pipeline.restore();
+                }
+                if (pipeline.clearing.numKeyedStateEntries()
+                        < pipeline.keeping.numKeyedStateEntries()) {
+                    cleared++;
+                }
+            }
+            alerts += pipeline.keepingAlerts().size();
+            assertThat(pipeline.clearingAlerts())
+                    .as(
+                            "trial %d size=%d lateness=%d %s",
+                            trial, pipeline.size, pipeline.lateness, history)
+                    .isEqualTo(pipeline.keepingAlerts());
+            pipeline.close();
+        }
+        // Not vacuous: alerts enough, and steps enough after a group's state was cleared.
+        assertThat(alerts).isGreaterThan(1000);
+        assertThat(cleared).isGreaterThan(1000);
+    }
+
+    /** A window operator of one-slide ({@link #W}) windows feeding two detectors. */
+    private static final class Pipeline {
+        final long size;
+        final long lateness;
+        final int deadWindows;
+        final Double limit;
+        long watermark = Long.MIN_VALUE;
+        private long checkpoint;
+        private KeyedOneInputStreamOperatorTestHarness<String, ActivationSample, ActivationStats>
+                window;
+        private KeyedOneInputStreamOperatorTestHarness<String, ActivationStats, ActivationAlert>
+                clearing;
+        private KeyedOneInputStreamOperatorTestHarness<String, ActivationStats, ActivationAlert>
+                keeping;
+        private final List<ActivationAlert> clearingAlerts = new ArrayList<>();
+        private final List<ActivationAlert> keepingAlerts = new ArrayList<>();
+
+        Pipeline(long size, long lateness, int deadWindows, Double limit) throws Exception {
+            this.size = size;
+            this.lateness = lateness;
+            this.deadWindows = deadWindows;
+            this.limit = limit;
+            window = window(null);
+            clearing = detector(true, null);
+            keeping = detector(false, null);
+        }
+
+        private KeyedOneInputStreamOperatorTestHarness<String, ActivationSample, ActivationStats>
+                window(OperatorSubtaskState state) throws Exception {
+            WindowOperatorBuilder<ActivationSample, String, TimeWindow> builder =
+                    new WindowOperatorBuilder<>(
+                            size == W
+                                    ? TumblingEventTimeWindows.of(Duration.ofMillis(W))
+                                    : SlidingEventTimeWindows.of(
+                                            Duration.ofMillis(size), Duration.ofMillis(W)),
+                            EventTimeTrigger.create(),
+                            new ExecutionConfig(),
+                            TypeInformation.of(ActivationSample.class),
+                            sample -> sample.group,
+                            Types.STRING);
+            builder.allowedLateness(Duration.ofMillis(lateness));
+            var harness =
+                    new KeyedOneInputStreamOperatorTestHarness<>(
+                            builder.aggregate(
+                                    new ActivationStatsAggregate(),
+                                    new ActivationStatsWindowFunction("relu", 1.0),
+                                    TypeInformation.of(ActivationStatsAccumulator.class)),
+                            sample -> sample.group,
+                            Types.STRING);
+            if (state != null) {
+                harness.initializeState(state);
+            }
+            harness.open();
+            return harness;
+        }
+
+        private KeyedOneInputStreamOperatorTestHarness<String, ActivationStats, ActivationAlert>
+                detector(boolean clears, OperatorSubtaskState state) throws Exception {
+            DeadFeatureDetector detector =
+                    clears
+                            ? new DeadFeatureDetector(
+                                    deadWindows, 1.0, limit, "relu", 10, W, lateness)
+                            : new DeadFeatureDetector(deadWindows, 1.0, limit, "relu", 10, W);
+            var harness =
+                    new KeyedOneInputStreamOperatorTestHarness<>(
+                            new KeyedProcessOperator<>(detector),
+                            ActivationStats::getGroup,
+                            Types.STRING);
+            if (state != null) {
+                harness.initializeState(state);
+            }
+            harness.open();
+            return harness;
+        }
+
+        void record(ActivationSample sample) throws Exception {
+            window.processElement(new StreamRecord<>(sample, sample.eventTime));
+            forward();
+        }
+
+        void watermark(long to) throws Exception {
+            watermark = to;
+            window.processWatermark(to);
+            forward();
+        }
+
+        /** A failure and a restore from a checkpoint taken now. */
+        void restore() throws Exception {
+            checkpoint++;
+            OperatorSubtaskState windowState = window.snapshot(checkpoint, checkpoint);
+            OperatorSubtaskState clearingState = clearing.snapshot(checkpoint, checkpoint);
+            OperatorSubtaskState keepingState = keeping.snapshot(checkpoint, checkpoint);
+            clearingAlerts.addAll(clearing.extractOutputValues());
+            keepingAlerts.addAll(keeping.extractOutputValues());
+            close();
+            window = window(windowState);
+            clearing = detector(true, clearingState);
+            keeping = detector(false, keepingState);
+            if (watermark != Long.MIN_VALUE) {
+                // The restored-watermark stage in front of the window: event time goes on.
+                watermark(watermark);
+            }
+        }
+
+        /** The window operator's output, records and watermarks in order, to both detectors. */
+        private void forward() throws Exception {
+            Object out;
+            while ((out = window.getOutput().poll()) != null) {
+                if (out instanceof StreamRecord<?> record) {
+                    ActivationStats stats = (ActivationStats) record.getValue();
+                    clearing.processElement(stats, record.getTimestamp());
+                    keeping.processElement(stats, record.getTimestamp());
+                } else if (out instanceof Watermark mark) {
+                    clearing.processWatermark(mark);
+                    keeping.processWatermark(mark);
+                }
+            }
+        }
+
+        List<ActivationAlert> clearingAlerts() {
+            List<ActivationAlert> all = new ArrayList<>(clearingAlerts);
+            all.addAll(clearing.extractOutputValues());
+            return all;
+        }
+
+        List<ActivationAlert> keepingAlerts() {
+            List<ActivationAlert> all = new ArrayList<>(keepingAlerts);
+            all.addAll(keeping.extractOutputValues());
+            return all;
+        }
+
+        void close() throws Exception {
+            window.close();
+            clearing.close();
+            keeping.close();
+        }
     }
 
     private static ActivationStats stats(long index, List<Double> fractions, Double zeroFraction) {
