@@ -154,7 +154,15 @@ class OutputRecordSizesTest {
      * never be larger than the bound of the statistics that raised it, however long the group.
      */
     @ParameterizedTest
-    @CsvSource({"layer-0, 1", "x, 100000", "\u4e2d, 40000", "\ud83d\ude00, 30000"})
+    @CsvSource({
+        "layer-0, 1",
+        "x, 100000",
+        "\u4e2d, 40000",
+        "\ud83d\ude00, 30000",
+        // Control characters, which the message quotes and escapes six characters each.
+        "'\u0001', 64",
+        "'\u0001', 100000"
+    })
     void everyAlertIsWithinTheStatisticsBoundOfItsWindowHoweverLongTheGroup(String unit, int repeat)
             throws Exception {
         String group = unit.repeat(repeat);

@@ -596,26 +596,35 @@ public final class DeadFeatureDetector
     }
 
     /**
-     * The group as the message names it: whole up to {@value #SHOWN_GROUP_CHARS} characters, else
-     * its start and its length; quoted where it would not read as one name ({@link
-     * GroupNames#shown}), so that a line break in a group cannot forge a line of the log. The alert
-     * holds the group whole in its own field and as its Kafka key; written a third time in full, a
-     * long group would make the alert larger than the statistics that raised it, which the job has
-     * checked against the producers' {@code max.request.size}, and a producer refusing the alert
-     * fails the job, which restarts into the same window for ever.
+     * The group as the message names it: whole where that takes up to {@value #SHOWN_GROUP_CHARS}
+     * characters, else its longest start that does and its length; quoted where it would not read
+     * as one name ({@link GroupNames#shown}), so that a line break in a group cannot forge a line
+     * of the log. The limit is on the text shown, escapes included: a control character is written
+     * as six characters (a backslash, u and four hex digits), and 64 of them would take 386. The
+     * alert holds the group whole in its own field and as its Kafka key; written a third time in
+     * full, a long group would make the alert larger than the statistics that raised it, which the
+     * job has checked against the producers' {@code max.request.size}, and a producer refusing the
+     * alert fails the job, which restarts into the same window for ever.
      */
     private static String shown(String group) {
+        // Shown, a group is never shorter than written.
         if (group.length() <= SHOWN_GROUP_CHARS) {
-            return GroupNames.shown(group);
+            String whole = GroupNames.shown(group);
+            if (whole.length() <= SHOWN_GROUP_CHARS) {
+                return whole;
+            }
         }
-        int end = SHOWN_GROUP_CHARS;
-        if (Character.isHighSurrogate(group.charAt(end - 1))) {
-            end--; // not half a character
+        int end = Math.min(group.length(), SHOWN_GROUP_CHARS);
+        while (true) {
+            if (end > 0 && Character.isHighSurrogate(group.charAt(end - 1))) {
+                end--; // not half a character
+            }
+            String start = GroupNames.shown(group.substring(0, end));
+            if (start.length() <= SHOWN_GROUP_CHARS) {
+                return start + "... (" + group.length() + " characters)";
+            }
+            end--;
         }
-        return GroupNames.shown(group.substring(0, end))
-                + "... ("
-                + group.length()
-                + " characters)";
     }
 
     private static String window(ActivationStats stats) {

@@ -209,6 +209,29 @@ class DeadFeatureDetectorTest {
                                 + " [2026-01-01T00:00:00Z, 2026-01-01T00:00:10Z)");
     }
 
+    /**
+     * The limit is on the group as the message shows it: 64 control characters are 64 characters,
+     * but quoted and escaped they would take 386, more than the statistics' bound leaves for them.
+     */
+    @Test
+    void theMessageNamesAGroupThatTakesMoreThan64CharactersShownByItsStartAndLength()
+            throws Exception {
+        String controls = "\u0001".repeat(64);
+        var harness = harness(new DeadFeatureDetector(1, 0.9, null, "relu"));
+
+        assertThat(feed(harness, stats(controls, 0, 0.5, f(0.95))))
+                .extracting(ActivationAlert::getGroup, ActivationAlert::getMessage)
+                .containsExactly(
+                        tuple(
+                                controls,
+                                // Ten of them, quoted: 62 characters.
+                                "Feature 0 of group \""
+                                        + "\\u0001".repeat(10)
+                                        + "\"... (64 characters) is dead (zero fraction 0.95 >="
+                                        + " 0.9) in "
+                                        + window(0)));
+    }
+
     @Test
     void aBrokenStreakStartsAgain() throws Exception {
         var harness = harness(new DeadFeatureDetector(3, 1.0, null, "relu"));
