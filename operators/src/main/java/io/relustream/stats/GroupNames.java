@@ -10,16 +10,18 @@ public final class GroupNames {
     private GroupNames() {}
 
     /**
-     * The group as written, unless it would not read as one name (empty, blank at an end, a control
-     * character such as a line break, or a comma, which lists separate): then quoted, with Java's
-     * escapes ({@code ""}, {@code "a,b"}, {@code "\n"}).
+     * The group as written, unless it would not read as one name (empty, blank at an end, a comma,
+     * which lists separate, or a character that breaks or reorders the line: a control character
+     * such as a line break, a line or paragraph separator, a bidirectional override or isolate):
+     * then quoted, with Java's escapes ({@code ""}, {@code "a,b"}, {@code "\n"}; the others as a
+     * backslash, {@code u} and four hex digits).
      */
     public static String shown(String group) {
         boolean plain =
                 !group.isEmpty()
                         && group.strip().length() == group.length()
                         && group.indexOf(',') < 0
-                        && group.chars().noneMatch(Character::isISOControl);
+                        && group.chars().noneMatch(GroupNames::escaped);
         if (plain) {
             return group;
         }
@@ -32,7 +34,7 @@ public final class GroupNames {
                 case '\r' -> quoted.append("\\r");
                 case '\t' -> quoted.append("\\t");
                 default -> {
-                    if (Character.isISOControl(c)) {
+                    if (escaped(c)) {
                         quoted.append(String.format("\\u%04x", (int) c));
                     } else {
                         quoted.append(c);
@@ -41,5 +43,14 @@ public final class GroupNames {
             }
         }
         return quoted.append('"').toString();
+    }
+
+    /** Characters written as a Unicode escape: they would break or reorder the line. */
+    private static boolean escaped(int c) {
+        return Character.isISOControl(c)
+                || c == 0x2028
+                || c == 0x2029
+                || (c >= 0x202a && c <= 0x202e)
+                || (c >= 0x2066 && c <= 0x2069);
     }
 }
