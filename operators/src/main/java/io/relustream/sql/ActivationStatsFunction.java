@@ -88,6 +88,7 @@ public final class ActivationStatsFunction
     private static final long serialVersionUID = 1L;
 
     private transient ActivationSpecs specs;
+    private transient WrittenValues thresholds;
 
     /** Dead threshold when the call gives none, as in the activation job. */
     public static final double DEFAULT_DEAD_THRESHOLD = 1.0;
@@ -135,7 +136,7 @@ public final class ActivationStatsFunction
     }
 
     public void accumulate(Accumulator acc, Double[] arr, Number deadThreshold) {
-        add(acc, arr, arr, 0.0, ArgumentTypes.writtenValue(deadThreshold));
+        add(acc, arr, arr, 0.0, thresholds().of(deadThreshold));
     }
 
     public void accumulate(Accumulator acc, Float[] arr) {
@@ -143,7 +144,7 @@ public final class ActivationStatsFunction
     }
 
     public void accumulate(Accumulator acc, Float[] arr, Number deadThreshold) {
-        add(acc, arr, arr, 0.0, ArgumentTypes.writtenValue(deadThreshold));
+        add(acc, arr, arr, 0.0, thresholds().of(deadThreshold));
     }
 
     public void accumulate(Accumulator acc, String spec, Double[] x) {
@@ -157,7 +158,7 @@ public final class ActivationStatsFunction
                 x,
                 Kernels.apply(activation, false, x),
                 activation.threshold(),
-                ArgumentTypes.writtenValue(deadThreshold));
+                thresholds().of(deadThreshold));
     }
 
     public void accumulate(Accumulator acc, String spec, Float[] x) {
@@ -171,7 +172,14 @@ public final class ActivationStatsFunction
                 x,
                 Kernels.apply(activation, false, x),
                 activation.threshold(),
-                ArgumentTypes.writtenValue(deadThreshold));
+                thresholds().of(deadThreshold));
+    }
+
+    private WrittenValues thresholds() {
+        if (thresholds == null) {
+            thresholds = new WrittenValues();
+        }
+        return thresholds;
     }
 
     private ActivationSpecs specs() {

@@ -39,6 +39,8 @@ public final class DeadFeaturesFunction
 
     private static final long serialVersionUID = 1L;
 
+    private transient WrittenValues thresholds;
+
     /** Per-index counts of the group: a Flink structured type, serialized without Kryo. */
     public static final class Accumulator {
         /** Rows that have index {@code i}. */
@@ -57,23 +59,30 @@ public final class DeadFeaturesFunction
     }
 
     public void accumulate(Accumulator acc, Double[] arr, Number threshold) {
-        add(acc, arr, threshold, 1);
+        add(acc, arr, thresholds().of(threshold), 1);
     }
 
     public void accumulate(Accumulator acc, Float[] arr, Number threshold) {
-        add(acc, arr, threshold, 1);
+        add(acc, arr, thresholds().of(threshold), 1);
     }
 
     public void retract(Accumulator acc, Double[] arr, Number threshold) {
-        add(acc, arr, threshold, -1);
+        add(acc, arr, thresholds().of(threshold), -1);
     }
 
     public void retract(Accumulator acc, Float[] arr, Number threshold) {
-        add(acc, arr, threshold, -1);
+        add(acc, arr, thresholds().of(threshold), -1);
     }
 
-    private static void add(Accumulator acc, Number[] arr, Number threshold, int sign) {
-        acc.threshold = ArgumentTypes.writtenValue(threshold);
+    private WrittenValues thresholds() {
+        if (thresholds == null) {
+            thresholds = new WrittenValues();
+        }
+        return thresholds;
+    }
+
+    private static void add(Accumulator acc, Number[] arr, double threshold, int sign) {
+        acc.threshold = threshold;
         if (arr == null) {
             return;
         }
