@@ -531,9 +531,12 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         }
     }
 
-    private EnvironmentSettings settings() {
+    EnvironmentSettings settings() {
         Configuration config = new Configuration();
         config.set(PipelineOptions.NAME, "relu-stream SQL zero fraction");
+        // Every type has a Flink serializer; a Kryo fallback would be a bug, as in the activation
+        // job.
+        config.set(PipelineOptions.GENERIC_TYPES, false);
         config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
         // A partition without records must not hold the windows of all others back for ever.
         config.set(ExecutionConfigOptions.TABLE_EXEC_SOURCE_IDLE_TIMEOUT, Duration.ofSeconds(30));

@@ -3,6 +3,7 @@ package io.relustream.jobs.sql;
 import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.DefaultExecutorServiceLoader;
 import org.apache.flink.table.api.EnvironmentSettings;
@@ -27,6 +28,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The SQL job's options, its script with the options filled in, and the columns it reads. */
 class SqlZeroFractionJobTest {
+
+    /**
+     * Every type of the job has a Flink serializer: a Kryo fallback would be a bug, as in the job.
+     */
+    @Test
+    void theJobRunsWithoutFlinksGenericTypeFallback() {
+        EnvironmentSettings settings =
+                SqlZeroFractionJob.parse("--bootstrap-servers", "kafka:9092").settings();
+
+        assertThat(settings.getConfiguration().get(PipelineOptions.GENERIC_TYPES)).isFalse();
+    }
 
     @Test
     void statementsCarryEveryOptionAndNoVariableIsLeft() {
