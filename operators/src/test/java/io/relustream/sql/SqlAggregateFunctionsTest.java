@@ -5,7 +5,6 @@ import io.relustream.stats.ActivationStatsAccumulatorSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
-import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.internal.TableEnvironmentInternal;
 import org.apache.flink.table.catalog.DataTypeFactory;
@@ -256,7 +255,7 @@ class SqlAggregateFunctionsTest {
 
     @Test
     void accumulatorsAreStructuredTypesAndTheStatsSketchHasItsOwnSerializer() {
-        TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        TableEnvironment tableEnv = SqlTables.tableEnvironment(true);
         DataTypeFactory factory =
                 ((TableEnvironmentInternal) tableEnv).getCatalogManager().getDataTypeFactory();
 
@@ -331,7 +330,7 @@ class SqlAggregateFunctionsTest {
      */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static <A> A roundTrip(AggregateFunction<?, A> function, A acc) throws Exception {
-        TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        TableEnvironment tableEnv = SqlTables.tableEnvironment(true);
         DataTypeFactory factory =
                 ((TableEnvironmentInternal) tableEnv).getCatalogManager().getDataTypeFactory();
         DataType type = accumulatorDataType(function, factory);

@@ -1,7 +1,6 @@
 package io.relustream.sql;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.functions.UserDefinedFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -46,7 +45,7 @@ class SqlFunctionRegistrationITCase {
 
     @BeforeEach
     void createView() {
-        tableEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        tableEnv = SqlTables.tableEnvironment(false);
         tableEnv.executeSql(
                 "CREATE TEMPORARY VIEW v AS SELECT * FROM (VALUES"
                         + " (CAST(-1 AS DOUBLE), ARRAY[CAST(-1 AS DOUBLE), 2]),"

@@ -5,8 +5,10 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.runtime.typeutils.ExternalTypeInfo;
@@ -42,6 +44,18 @@ final class SqlTables {
         // Window starts and ends as UTC wall-clock times, whatever the machine's zone.
         tableEnv.getConfig().setLocalTimeZone(ZoneOffset.UTC);
         SqlFunctions.registerAll(tableEnv);
+    }
+
+    /**
+     * A table environment of its own (batch or streaming) with Flink's generic-type fallback off,
+     * as in {@link #SqlTables(int)}: a type only Kryo could serialize fails the test.
+     */
+    static TableEnvironment tableEnvironment(boolean streaming) {
+        Configuration config = new Configuration();
+        config.set(PipelineOptions.GENERIC_TYPES, false);
+        EnvironmentSettings.Builder settings = EnvironmentSettings.newInstance();
+        (streaming ? settings.inStreamingMode() : settings.inBatchMode()).withConfiguration(config);
+        return TableEnvironment.create(settings.build());
     }
 
     /** A table of {@code rows} with the columns of {@code rowType}. */

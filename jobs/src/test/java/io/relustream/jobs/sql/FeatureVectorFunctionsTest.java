@@ -7,7 +7,6 @@ import io.relustream.formats.AvroRecordEncoder;
 import io.relustream.formats.WireFormat;
 
 import org.apache.flink.table.api.DataTypes;
-import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
@@ -171,7 +170,7 @@ class FeatureVectorFunctionsTest {
 
     @Test
     void inSqlTheEventTimeOfBadBytesGivesAWatermarkBehindEveryGoodRecord() throws Exception {
-        TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        TableEnvironment tableEnv = BatchTables.create();
         FeatureVectorFunctions.registerAll(tableEnv);
         tableEnv.createTemporaryView(
                 "payloads",

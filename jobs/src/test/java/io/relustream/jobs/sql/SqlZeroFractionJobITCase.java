@@ -8,7 +8,6 @@ import io.relustream.jobs.KafkaTopics;
 import io.relustream.jobs.local.EmbeddedKafka;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -282,7 +281,7 @@ class SqlZeroFractionJobITCase {
         assertThat(watermark.find()).isTrue();
 
         // The script's watermark of a partition whose newest record is at T0 + 14.999s.
-        TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        TableEnvironment tableEnv = BatchTables.create();
         Object value;
         try (CloseableIterator<Row> rows =
                 tableEnv.executeSql(

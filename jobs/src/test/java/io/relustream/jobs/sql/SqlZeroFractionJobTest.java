@@ -125,7 +125,7 @@ class SqlZeroFractionJobTest {
                         "'properties.isolation.level' = 'read_committed'");
 
         // Read back by Flink's own SQL parser: each table holds every property, unchanged.
-        TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        TableEnvironment tableEnv = TableEnvironment.create(job.settings());
         FeatureVectorFunctions.registerAll(tableEnv);
         List<String> statements = job.statements();
         tableEnv.executeSql(statements.get(0));
@@ -544,10 +544,10 @@ class SqlZeroFractionJobTest {
     @Test
     void featureVectorsViewHasTheFieldsOfFeatureVectorWithEventTimeAsRowtime() {
         // The tables and the view as the script declares them, planned but not run.
-        TableEnvironment tableEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        SqlZeroFractionJob job = SqlZeroFractionJob.parse("--bootstrap-servers", "localhost:9092");
+        TableEnvironment tableEnv = TableEnvironment.create(job.settings());
         FeatureVectorFunctions.registerAll(tableEnv);
-        List<String> statements =
-                SqlZeroFractionJob.parse("--bootstrap-servers", "localhost:9092").statements();
+        List<String> statements = job.statements();
         for (String statement : statements.subList(0, 4)) {
             tableEnv.executeSql(statement);
         }
