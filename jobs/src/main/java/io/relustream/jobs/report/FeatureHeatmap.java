@@ -54,12 +54,15 @@ final class FeatureHeatmap {
 
     private FeatureHeatmap() {}
 
-    /** The heatmap, or empty when no window of any group has per-feature values. */
+    /**
+     * The heatmap, or empty when no window of any group has per-feature values (NaN is none); a
+     * group without any has no panel.
+     */
     static Optional<BufferedImage> draw(
             StatsSeries series, double deadThreshold, int width, int height) {
         List<StatsSeries.Line> groups = new ArrayList<>();
         for (StatsSeries.Line line : series.lines()) {
-            if (features(series.windows(line)) > 0) {
+            if (hasValues(series.windows(line))) {
                 groups.add(line);
             }
         }
@@ -82,6 +85,17 @@ final class FeatureHeatmap {
     static int panelsThatFit(int height) {
         int area = height - TOP - BOTTOM;
         return Math.max(1, (area + PANEL_GAP) / (PANEL_LABEL + MIN_PANEL_CELLS + PANEL_GAP));
+    }
+
+    /**
+     * Whether any window has a share to paint: a NaN share, which no job writes, is none, as a NaN
+     * zero_fraction is none in the zero-fraction chart; a heatmap of nothing but missing cells
+     * would show nothing.
+     */
+    static boolean hasValues(List<ActivationStats> windows) {
+        return windows.stream()
+                .flatMap(w -> w.getPerFeatureZeroFraction().stream())
+                .anyMatch(share -> !Double.isNaN(share));
     }
 
     /** The number of features of a group: the longest per-feature array of its windows. */

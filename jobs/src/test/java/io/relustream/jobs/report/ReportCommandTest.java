@@ -416,6 +416,45 @@ class ReportCommandTest {
         assertThat(png(dir.resolve("feature-heatmap.png")).getWidth()).isEqualTo(1200);
     }
 
+    /**
+     * A NaN share is no value, as a NaN zero_fraction is none: the heatmap paints it as missing. A
+     * file whose shares are all NaN has no heatmap, and a group whose shares are all NaN no panel.
+     */
+    @Test
+    void sharesThatAreAllNaNGetNoHeatmapAndNoPanel() throws IOException {
+        Path input =
+                ReportFixtures.writeFile(
+                        List.of(
+                                ReportFixtures.stats("g", 0, 0.5, Double.NaN, Double.NaN),
+                                ReportFixtures.stats("g", 1, 0.5, Double.NaN, Double.NaN)),
+                        dir.resolve("nan-shares.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.err)
+                .isEqualTo(
+                        lines(
+                                "Nothing to plot for feature-heatmap.png: no window has"
+                                        + " per_feature_zero_fraction values; not written."));
+        assertThat(png(dir.resolve("zero-fraction.png")).getWidth()).isEqualTo(1200);
+        assertThat(dir.resolve("feature-heatmap.png")).doesNotExist();
+
+        // Beside a group with values: one panel, the whole height, 98 to 636.
+        Path mixed =
+                ReportFixtures.writeFile(
+                        List.of(
+                                ReportFixtures.stats("a-nan", 0, 0.5, Double.NaN),
+                                ReportFixtures.stats("b", 0, 0.0, 0.0)),
+                        dir.resolve("mixed.avro"));
+        Path out = dir.resolve("mixed");
+        run = report("--input", mixed.toString(), "--output-dir", out.toString());
+        assertThat(run.status).as(run.err).isZero();
+        BufferedImage heatmap = png(out.resolve("feature-heatmap.png"));
+        assertThat(pixel(heatmap, 500, 120)).isEqualTo(VIRIDIS_0);
+        assertThat(pixel(heatmap, 500, 620)).isEqualTo(VIRIDIS_0);
+    }
+
     @Test
     void unknownGroupIsNothingToPlot() throws IOException {
         Path input = ReportFixtures.writeFile(ReportFixtures.threeGroups(), dir.resolve("in.avro"));
