@@ -8,9 +8,9 @@ import java.awt.RenderingHints;
 import java.awt.geom.Line2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -368,8 +368,12 @@ final class FeatureHeatmap {
             g.setColor(Palette.DEAD);
             g.fill(new Rectangle2D.Double(left, swatch, SCALE_WIDTH, 14));
             g.setColor(Charts.TEXT);
+            // A threshold of many digits is cut at the image's edge, with an ellipsis.
             g.drawString(
-                    "dead (\u2265 " + share(deadThreshold) + ")",
+                    Charts.fit(
+                            g,
+                            "dead (\u2265 " + share(deadThreshold) + ")",
+                            width - 4 - (left + SCALE_WIDTH + 8)),
                     (float) (left + SCALE_WIDTH + 8),
                     (float) (swatch + 7 + ascent / 2 - 1));
             swatch += 24;
@@ -399,10 +403,12 @@ final class FeatureHeatmap {
         return new long[] {Math.min(first, end - 1), end};
     }
 
-    /** A share as typed: 1, 0.9, 0.25. */
+    /**
+     * A share as typed, to its last digit (a threshold rounded to 1 or 0 would name another share):
+     * 1, 0.9, 0.25, 0.99999, 0.000001; below a millionth in powers of ten, 1E-7.
+     */
     static String share(double share) {
-        String text = String.format(Locale.ROOT, "%.4f", share);
-        text = text.replaceAll("0+$", "");
-        return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
+        BigDecimal exact = BigDecimal.valueOf(share).stripTrailingZeros();
+        return share == 0 || Math.abs(share) >= 1e-6 ? exact.toPlainString() : exact.toString();
     }
 }

@@ -268,6 +268,24 @@ class ReportCommandTest {
         assertThat(pixel(heatmap, x, cellY(0, 3, 2, 4, 700))).isEqualTo(VIRIDIS_HALF);
     }
 
+    /**
+     * The heatmap's subtitle and legend say which share is dead ("dead (\u2265 ...)") with the
+     * threshold as typed: rounded to four places, 0.99999 read "1" and 0.00001 read "0", which
+     * would call every feature dead.
+     */
+    @Test
+    void theHeatmapShowsTheDeadThresholdAsTyped() {
+        assertThat(FeatureHeatmap.share(1.0)).isEqualTo("1");
+        assertThat(FeatureHeatmap.share(0.0)).isEqualTo("0");
+        assertThat(FeatureHeatmap.share(0.25)).isEqualTo("0.25");
+        assertThat(FeatureHeatmap.share(0.75)).isEqualTo("0.75");
+        assertThat(FeatureHeatmap.share(0.99999)).isEqualTo("0.99999");
+        assertThat(FeatureHeatmap.share(0.00001)).isEqualTo("0.00001");
+        assertThat(FeatureHeatmap.share(0.000001)).isEqualTo("0.000001");
+        assertThat(FeatureHeatmap.share(1e-7)).isEqualTo("1E-7");
+        assertThat(FeatureHeatmap.share(Double.MIN_VALUE)).isEqualTo("4.9E-324");
+    }
+
     @Test
     void groupOptionDrawsOnlyTheChosenGroups() throws IOException {
         Path input = ReportFixtures.writeFile(ReportFixtures.threeGroups(), dir.resolve("in.avro"));
