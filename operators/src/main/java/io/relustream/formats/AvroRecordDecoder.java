@@ -331,6 +331,11 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         return format;
     }
 
+    /** "a FeatureVector", "an ActivationStats": the record's name as a message reads it. */
+    private static String withArticle(String name) {
+        return ("AEIOU".indexOf(name.isEmpty() ? 'x' : name.charAt(0)) >= 0 ? "an " : "a ") + name;
+    }
+
     /**
      * Decodes one record.
      *
@@ -341,12 +346,12 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         String name = readerSchema.getName();
         if (payload == null) {
             throw new UndecodableRecordException(
-                    "payload is null (a tombstone), not a " + name + " record");
+                    "payload is null (a tombstone), not " + withArticle(name) + " record");
         }
         if (payload.length == 0) {
             throw new UndecodableRecordException(
-                    "payload is empty (0 bytes), not a "
-                            + name
+                    "payload is empty (0 bytes), not "
+                            + withArticle(name)
                             + " record in "
                             + format.optionValue()
                             + " format");
@@ -378,10 +383,10 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
             throw new UndecodableRecordException(
                     String.format(
                             "payload does not start with the Avro single-object marker C3 01"
-                                    + " (found %s): it is not a %s record in avro-single-object"
+                                    + " (found %s): it is not %s record in avro-single-object"
                                     + " format%s",
                             hexPrefix(payload),
-                            name,
+                            withArticle(name),
                             readsWithAnyWriter(payload, 0)
                                     ? "; it is one in plain avro, the other format"
                                     : confluentHint(payload)));

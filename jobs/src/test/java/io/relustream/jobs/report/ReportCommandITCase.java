@@ -125,7 +125,7 @@ class ReportCommandITCase {
                 .startsWith(
                         "Skipped 1 record(s) that are not ActivationStats in avro format; the"
                                 + " first, partition ")
-                .contains(", offset 1: payload is empty (0 bytes), not a ActivationStats record");
+                .contains(", offset 1: payload is empty (0 bytes), not an ActivationStats record");
         assertThat(run.out)
                 .startsWith("Read 19 ActivationStats record(s) from topic 'plain-stats'");
         assertThat(pixel(png(dir.resolve("zero-fraction.png")), 966, 622 - 0.6 * 532))
