@@ -42,9 +42,9 @@ public final class FeatureGenerator {
          * @param deadShare share of each group's features that are dead, in [0, 1]
          * @param recoverAfter time after the first record when the even dead features recover
          * @param nanShare probability that a record holds one NaN value
-         * @param maxOutOfOrder event times lag the clock by up to this much
+         * @param maxOutOfOrder event times lag the clock by up to this much, not negative
          * @param lateShare probability that a record lags by {@code lateBy}
-         * @param lateBy how far late records lag
+         * @param lateBy how far late records lag, not negative
          * @param seed random seed
          */
         public Settings(
@@ -64,6 +64,9 @@ public final class FeatureGenerator {
             requireShare("dead-share", deadShare);
             requireShare("nan-share", nanShare);
             requireShare("late-share", lateShare);
+            // Lags: a negative one would put event times ahead of the clock.
+            requireNotNegative("out-of-order", maxOutOfOrder);
+            requireNotNegative("late-by", lateBy);
             this.groups = groups;
             this.dimensions = dimensions;
             this.deadShare = deadShare;
@@ -92,6 +95,13 @@ public final class FeatureGenerator {
                     0.002,
                     Duration.ofMinutes(2),
                     42L);
+        }
+
+        private static void requireNotNegative(String name, Duration value) {
+            if (value.isNegative()) {
+                throw new IllegalArgumentException(
+                        name + " must not be negative, got " + value.toMillis() + " ms");
+            }
         }
 
         private static void requireShare(String name, double value) {

@@ -151,6 +151,40 @@ class FeatureGeneratorTest {
     }
 
     @Test
+    void eventTimesNeverRunAheadOfTheClock() {
+        // A lag is how far an event time is behind the clock: a negative one would put records
+        // in the future (up to 999 ms ahead of the clock with -1s), so it is refused.
+        assertThatThrownBy(
+                        () ->
+                                new FeatureGenerator.Settings(
+                                        1,
+                                        4,
+                                        0,
+                                        Duration.ZERO,
+                                        0,
+                                        Duration.ofSeconds(-1),
+                                        0,
+                                        Duration.ZERO,
+                                        1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("out-of-order must not be negative, got -1000 ms");
+        assertThatThrownBy(
+                        () ->
+                                new FeatureGenerator.Settings(
+                                        1,
+                                        4,
+                                        0,
+                                        Duration.ZERO,
+                                        0,
+                                        Duration.ZERO,
+                                        0.5,
+                                        Duration.ofMillis(-1),
+                                        1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("late-by must not be negative, got -1 ms");
+    }
+
+    @Test
     void rejectsSettingsOutOfRange() {
         assertThatThrownBy(
                         () ->
