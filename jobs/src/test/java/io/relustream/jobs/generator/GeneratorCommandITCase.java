@@ -12,6 +12,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -27,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +87,90 @@ class GeneratorCommandITCase {
             // 12.5% of 32 features are dead: 0 to 3 are negative in every record.
             assertThat(vectors)
                     .allMatch(v -> v.getValues().subList(0, 4).stream().allMatch(x -> x < 0));
+        }
+    }
+
+    @Test
+    void writesEitherWireFormatKeyedByTheIdAndStampedWithTheEventTime() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(4, "single-object", "plain");
+            for (String format : List.of("avro-single-object", "avro")) {
+                String topic = format.equals("avro") ? "plain" : "single-object";
+                // No disorder, so only the late records (an hour behind) lag the clock; no
+                // recovery within the run, so the seed alone decides the NaN and the late ones.
+                int status =
+                        GeneratorCommand.commandLine()
+                                .execute(
+                                        "--bootstrap-servers", kafka.bootstrapServers(),
+                                        "--topic", topic,
+                                        "--format", format,
+                                        "--rate", "5000",
+                                        "--count", "5000",
+                                        "--groups", "3",
+                                        "--dimensions", "16",
+                                        "--dead-share", "0.25",
+                                        "--recover-after", "1h",
+                                        "--nan-share", "0.01",
+                                        "--out-of-order", "0s",
+                                        "--late-share", "0.01",
+                                        "--late-by", "1h",
+                                        "--seed", "42");
+                assertThat(status).isZero();
+
+                List<ConsumerRecord<byte[], byte[]>> records = consume(kafka, topic, 5000);
+                assertThat(records).hasSize(5000);
+                // Avro's own decoders: the message decoder checks the single-object header.
+                BinaryMessageDecoder<FeatureVector> messages =
+                        new BinaryMessageDecoder<>(
+                                new SpecificData(), FeatureVector.getClassSchema());
+                SpecificDatumReader<FeatureVector> plain =
+                        new SpecificDatumReader<>(FeatureVector.getClassSchema());
+                List<FeatureVector> vectors = new ArrayList<>();
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    FeatureVector vector =
+                            format.equals("avro")
+                                    ? plain.read(
+                                            null,
+                                            DecoderFactory.get()
+                                                    .binaryDecoder(record.value(), null))
+                                    : messages.decode(record.value());
+                    assertThat(new String(record.key(), StandardCharsets.UTF_8))
+                            .isEqualTo(vector.getId());
+                    assertThat(record.timestamp()).isEqualTo(vector.getEventTime().toEpochMilli());
+                    vectors.add(vector);
+                }
+                vectors.sort(Comparator.comparingLong(v -> Long.parseLong(v.getId().substring(2))));
+                long newest =
+                        vectors.stream()
+                                .mapToLong(v -> v.getEventTime().toEpochMilli())
+                                .max()
+                                .orElseThrow();
+                int withNaN = 0;
+                int late = 0;
+                for (int i = 0; i < vectors.size(); i++) {
+                    FeatureVector vector = vectors.get(i);
+                    assertThat(vector.getId()).isEqualTo("f-" + i);
+                    assertThat(vector.getGroup()).isEqualTo("layer-" + i % 3);
+                    List<Double> values = vector.getValues();
+                    assertThat(values).hasSize(16);
+                    // A quarter of 16 features dead: 0 to 3 below 0 (ReLU zeroes them), never NaN.
+                    assertThat(values.subList(0, 4)).allMatch(x -> x < 0);
+                    long nans = values.stream().filter(x -> x.isNaN()).count();
+                    assertThat(nans).isLessThanOrEqualTo(1);
+                    withNaN += (int) nans;
+                    long behind = newest - vector.getEventTime().toEpochMilli();
+                    if (behind >= Duration.ofHours(1).toMillis()) {
+                        late++;
+                    } else {
+                        // The run takes about a second: nothing else is anywhere near an hour.
+                        assertThat(behind).isLessThan(Duration.ofMinutes(10).toMillis());
+                    }
+                }
+                // Seed 42 in either format: 55 of 5,000 hold one NaN and 47 are late (1% each,
+                // expected 50, counted from these records).
+                assertThat(withNaN).isEqualTo(55);
+                assertThat(late).isEqualTo(47);
+            }
         }
     }
 
@@ -413,6 +503,30 @@ class GeneratorCommandITCase {
                 assertThat(end).isEqualTo(Long.parseLong(produced.group(1)));
             }
         }
+    }
+
+    /** The records of {@code topic}, from the start, once {@code expected} are there. */
+    private static List<ConsumerRecord<byte[], byte[]>> consume(
+            EmbeddedKafka kafka, String topic, int expected) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        Map<String, Object> config =
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "check-" + topic,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest");
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (records.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
     }
 
     /** The generator's exit status and what it printed on stderr, where it reports. */
