@@ -131,7 +131,12 @@ public final class ActivationStatsJob {
         written.put("--dlq-topic", options.dlqTopic());
         written.put("--late-topic", options.lateTopic());
         WrittenTopicsCheck.check(
-                options.bootstrapServers(), written, options.kafkaProperties(), timeout, deadline);
+                options.bootstrapServers(),
+                written,
+                options.kafkaProperties(),
+                options.maxRequestSize(),
+                timeout,
+                deadline);
         checkTransactionTimeout(options);
         StreamExecutionEnvironment env = environment(options);
         ActivationStatsPipeline.build(

@@ -226,4 +226,38 @@ class InputTopicCheckITCase {
                         "); check the option and that the brokers are up, or raise"
                                 + " --connect-timeout (0s leaves the check to the cluster)");
     }
+
+    @Test
+    void aMaxRequestSizeAboveWhatAWrittenTopicTakesFailsTheStart() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(
+                    1, "features", "activations", "activation-stats", "alerts", "dead-letters");
+            int aboveTheBroker = EmbeddedKafka.MAX_RECORD_BYTES + 1;
+            JobOptions options =
+                    JobOptions.parse(
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--connect-timeout",
+                            "1s",
+                            "--kafka.max.request.size=" + aboveTheBroker,
+                            "--bounded");
+
+            // Before: the job started, and the sink failed the job on the first record larger
+            // than the topic takes, restarting into it for ever.
+            assertThatThrownBy(() -> ActivationStatsJob.run(options))
+                    .isInstanceOf(InvalidOptionsException.class)
+                    .hasMessage(
+                            "Invalid value for option '--kafka.max.request.size': '"
+                                    + aboveTheBroker
+                                    + "' is more than the "
+                                    + EmbeddedKafka.MAX_RECORD_BYTES
+                                    + " bytes topic 'activations' (--output-topic) takes (its"
+                                    + " max.message.bytes): the broker would refuse the job's"
+                                    + " larger records, and the job restart into them for ever;"
+                                    + " give at most "
+                                    + EmbeddedKafka.MAX_RECORD_BYTES
+                                    + ", or raise the topic's max.message.bytes to at least "
+                                    + aboveTheBroker);
+        }
+    }
 }

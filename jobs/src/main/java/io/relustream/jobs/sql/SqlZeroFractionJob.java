@@ -490,7 +490,12 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         written.put("--output-topic", outputTopic);
         written.put("--dlq-topic", dlqTopic);
         WrittenTopicsCheck.check(
-                bootstrapServers, written, kafkaProperties, connectTimeout, deadline);
+                bootstrapServers,
+                written,
+                kafkaProperties,
+                maxRequestSize(),
+                connectTimeout,
+                deadline);
         SqlFunctions.registerAll(tableEnv);
         FeatureVectorFunctions.registerAll(tableEnv, maxRequestSize());
         StatementSet inserts = tableEnv.createStatementSet();

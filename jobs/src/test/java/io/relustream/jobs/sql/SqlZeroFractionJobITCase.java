@@ -14,6 +14,8 @@ import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -401,6 +403,47 @@ class SqlZeroFractionJobITCase {
                     .startsWith(
                             "2 Invalid value for option '--output-topic': 'no-out' is not a topic");
         }
+    }
+
+    @Test
+    void aMaxRequestSizeAboveWhatTheDeadLetterTopicTakesIsRefusedAtStart() throws Exception {
+        String in = "sql-size-in";
+        String out = "sql-size-out";
+        String dlq = "sql-size-dlq";
+        kafka.createTopics(1, in, out);
+        try (Admin admin = kafka.admin()) {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic(dlq, 1, (short) 1)
+                                            .configs(Map.of("max.message.bytes", "100000"))))
+                    .all()
+                    .get();
+        }
+
+        // Before: the job started, and the sink failed it on the first dead letter above
+        // 100,000 bytes, three restarts over.
+        assertThat(
+                        execute(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--input-topic",
+                                in,
+                                "--output-topic",
+                                out,
+                                "--dlq-topic",
+                                dlq,
+                                "--connect-timeout",
+                                "1s",
+                                "--bounded"))
+                .isEqualTo(
+                        "2 Invalid value for option '--kafka.max.request.size': Kafka's default,"
+                                + " 1048576, is more than the 100000 bytes topic '"
+                                + dlq
+                                + "' (--dlq-topic) takes (its max.message.bytes): the broker"
+                                + " would refuse the job's larger records, and the job restart"
+                                + " into them for ever; give at most 100000, or raise the"
+                                + " topic's max.message.bytes to at least 1048576\n"
+                                + "Use --help to see every option.\n");
     }
 
     /** The exit status and the error output of the job's command line on {@code args}. */
