@@ -253,6 +253,7 @@ public final class LocalRun implements Callable<Integer> {
                                 + " leave the option out");
             }
             checkTransactionTimeout(options);
+            checkMaxRequestSize(options);
             return generatorSettings;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -282,6 +283,30 @@ public final class LocalRun implements Callable<Integer> {
                         + ") of the local run's in-process broker, which refuses every transaction"
                         + " of such a producer; lower it to at most "
                         + EmbeddedKafka.MAX_TRANSACTION_TIMEOUT_MS);
+    }
+
+    /**
+     * The in-process broker refuses a record above its {@code message.max.bytes}: the job's sink
+     * would fail on the first one its producers are allowed to send, and the job restart into it
+     * for as long as the run lasts. The job asks a cluster for its topics' limits; the local run
+     * knows its broker's.
+     */
+    private static void checkMaxRequestSize(JobOptions options) {
+        if (options.maxRequestSize() <= EmbeddedKafka.MAX_RECORD_BYTES) {
+            return;
+        }
+        throw new IllegalArgumentException(
+                "Invalid value for option '"
+                        + JobOptions.KAFKA_PREFIX
+                        + ProducerConfig.MAX_REQUEST_SIZE_CONFIG
+                        + "': '"
+                        + options.kafkaProperties().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)
+                        + "' is more than the "
+                        + EmbeddedKafka.MAX_RECORD_BYTES
+                        + " bytes the local run's in-process broker takes in one record (its"
+                        + " message.max.bytes); give at most "
+                        + EmbeddedKafka.MAX_RECORD_BYTES
+                        + ", or leave the option out");
     }
 
     /**

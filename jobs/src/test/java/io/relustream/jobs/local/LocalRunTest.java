@@ -255,6 +255,29 @@ class LocalRunTest {
     }
 
     @Test
+    void aMaxRequestSizeAboveTheLargestRecordOfTheBrokerIsRefusedBeforeAnythingStarts() {
+        // The in-process broker takes records of up to 8 MiB; the job's producers would send
+        // larger ones, which it refuses, and the sink restart the job into them for ever.
+        assertThat(run("--help", "--kafka.max.request.size=8388609")).isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        "Invalid value for option '--kafka.max.request.size': '8388609' is more"
+                                + " than the 8388608 bytes the local run's in-process broker"
+                                + " takes in one record (its message.max.bytes); give at most"
+                                + " 8388608, or leave the option out\n"
+                                + "Use --help to see the options of the local run and the job.\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void aMaxRequestSizeUpToTheLargestRecordOfTheBrokerIsTaken() {
+        assertThat(run("--help", "--kafka.max.request.size=8388608")).isZero();
+        assertThat(run("--help", "--kafka.max.request.size", "65536")).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
     void anInvalidOptionOfTheJobIsReportedTheSameWay() {
         assertThat(run("--window", "soon")).isEqualTo(2);
 
