@@ -44,12 +44,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Produces synthetic {@link FeatureVector}s to Kafka at a steady rate (see {@link FeatureGenerator}
@@ -72,8 +74,10 @@ import java.util.concurrent.atomic.AtomicReference;
             "Exits 2 for an invalid option (a --topic the cluster does not have within"
                     + " --connect-timeout and does not create on first use,"
                     + " auto.create.topics.enable=false, included), 1 when"
-                    + " the brokers do not answer within --connect-timeout, refuse to"
-                    + " authenticate it (check the --kafka. security options) or refuse records."
+                    + " the brokers do not answer within --connect-timeout or refuse to"
+                    + " authenticate it (check the --kafka. security options), and once it stops"
+                    + " when the brokers refused records: a refused record does not stop it, and"
+                    + " the first of each reason is printed at once."
                     + " Ctrl-C or SIGTERM stops it once the records produced so far are sent"
                     + " (waiting up to 30s)."
         },
@@ -307,7 +311,8 @@ public final class GeneratorCommand implements Callable<Integer> {
                             generator.rate(),
                             count,
                             running,
-                            kafkaProperties);
+                            kafkaProperties,
+                            System.err::println);
             System.err.println("Produced " + sent + " records to " + topic);
             return 0;
         } catch (KafkaException e) {
@@ -536,7 +541,11 @@ public final class GeneratorCommand implements Callable<Integer> {
 
     /**
      * Produces records at {@code rate} per second until {@code count} (0: no limit) or until {@code
-     * running} turns false.
+     * running} turns false. A record the broker refuses does not stop it, as it stops neither
+     * Kafka's console producer nor its perf-test tool: a refusal may be of some records only (a
+     * late one on a topic that bounds how old a timestamp may be, or those sent while a broker was
+     * away), and one that is of every record is printed at once; see {@link #produce(String,
+     * String, WireFormat, FeatureGenerator, int, long, AtomicBoolean, Map, Consumer)}.
      *
      * @return the number of records produced
      * @throws KafkaException when the broker did not take some of them, with the first reason
@@ -550,12 +559,24 @@ public final class GeneratorCommand implements Callable<Integer> {
             long count,
             AtomicBoolean running)
             throws InterruptedException {
-        return produce(bootstrapServers, topic, format, generator, rate, count, running, Map.of());
+        return produce(
+                bootstrapServers,
+                topic,
+                format,
+                generator,
+                rate,
+                count,
+                running,
+                Map.of(),
+                System.err::println);
     }
 
     /**
      * {@link #produce(String, String, WireFormat, FeatureGenerator, int, long, AtomicBoolean)} with
-     * {@code kafkaProperties} for the producer, over its defaults (acks=all, linger.ms=5).
+     * {@code kafkaProperties} for the producer, over its defaults (acks=all, linger.ms=5), handing
+     * {@code refusals} one line as soon as the broker refuses a record, and one for each later
+     * refusal of another kind (exception class), so that a generator run until stopped is not
+     * silent while every record is refused. It runs on the producer's I/O thread.
      */
     public static long produce(
             String bootstrapServers,
@@ -565,7 +586,8 @@ public final class GeneratorCommand implements Callable<Integer> {
             int rate,
             long count,
             AtomicBoolean running,
-            Map<String, String> kafkaProperties)
+            Map<String, String> kafkaProperties,
+            Consumer<String> refusals)
             throws InterruptedException {
         AvroRecordEncoder<FeatureVector> encoder =
                 AvroRecordEncoder.of(FeatureVector.class, format);
@@ -575,13 +597,7 @@ public final class GeneratorCommand implements Callable<Integer> {
         long sent = 0;
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstFailure = new AtomicReference<>();
-        Callback countFailures =
-                (metadata, exception) -> {
-                    if (exception != null) {
-                        failed.incrementAndGet();
-                        firstFailure.compareAndSet(null, exception);
-                    }
-                };
+        Set<Class<?>> reported = ConcurrentHashMap.newKeySet();
         long start = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -592,12 +608,34 @@ public final class GeneratorCommand implements Callable<Integer> {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
                 FeatureVector vector = generator.next(System.currentTimeMillis());
+                String id = vector.getId();
+                Callback countFailures =
+                        (metadata, exception) -> {
+                            if (exception == null) {
+                                return;
+                            }
+                            failed.incrementAndGet();
+                            firstFailure.compareAndSet(null, exception);
+                            if (reported.add(exception.getClass())) {
+                                refusals.accept(
+                                        "Record "
+                                                + id
+                                                + " could not be produced to "
+                                                + topic
+                                                + ": "
+                                                + exception.getMessage()
+                                                + "; going on (a refusal for another reason is"
+                                                + " reported too; how many records could not be"
+                                                + " produced follows when the generator stops,"
+                                                + " with status 1)");
+                            }
+                        };
                 producer.send(
                         new ProducerRecord<>(
                                 topic,
                                 null,
                                 vector.getEventTime().toEpochMilli(),
-                                vector.getId().getBytes(StandardCharsets.UTF_8),
+                                id.getBytes(StandardCharsets.UTF_8),
                                 encoder.encode(vector)),
                         countFailures);
                 sent++;

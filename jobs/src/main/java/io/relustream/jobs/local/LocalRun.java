@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import picocli.CommandLine;
@@ -457,7 +458,13 @@ public final class LocalRun implements Callable<Integer> {
                                             features,
                                             generator.rate(),
                                             0,
-                                            running);
+                                            running,
+                                            Map.of(),
+                                            err::println);
+                                } catch (KafkaException e) {
+                                    // How many were refused, once it stops; the first refusal
+                                    // was printed when it came.
+                                    err.println(e.getMessage());
                                 } catch (InterruptedException e) {
                                     Thread.currentThread().interrupt();
                                 }

@@ -177,14 +177,7 @@ class GeneratorCommandITCase {
     @Test
     void failsNamingTheRecordsTheBrokerRefused() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            // Every generated record (16 doubles, over 100 bytes) is too large for this topic.
-            kafka.admin()
-                    .createTopics(
-                            List.of(
-                                    new NewTopic("tiny", 1, (short) 1)
-                                            .configs(Map.of("max.message.bytes", "100"))))
-                    .all()
-                    .get();
+            createTinyTopic(kafka);
             Run run =
                     generate(
                             "--bootstrap-servers", kafka.bootstrapServers(),
@@ -192,9 +185,81 @@ class GeneratorCommandITCase {
                             "--count", "3");
 
             assertThat(run.status).isOne();
+            // The first refusal as it comes, then the count.
             assertThat(run.stderr)
-                    .startsWith("3 of 3 records could not be produced to tiny: ")
-                    .doesNotContain("Produced 3 records");
+                    .matches(
+                            "Record f-[0-9] could not be produced to tiny: "
+                                    + Pattern.quote(TOO_LARGE + GOING_ON)
+                                    + "\\R3 of 3 records could not be produced to tiny: "
+                                    + Pattern.quote(TOO_LARGE)
+                                    + "\\R");
+        }
+    }
+
+    /**
+     * Run until stopped (--count 0, as docker compose runs it), in a JVM of its own: the first
+     * record the broker refuses is reported at once, and the generator goes on producing, as
+     * Kafka's console producer and perf-test tool do.
+     */
+    @Test
+    void reportsTheFirstRefusedRecordAtOnceWhenRunUntilStopped(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            createTinyTopic(kafka);
+            Path err = dir.resolve("err.txt");
+            Process generator =
+                    new ProcessBuilder(
+                                    Path.of(System.getProperty("java.home"), "bin", "java")
+                                            .toString(),
+                                    "-cp",
+                                    System.getProperty("java.class.path"),
+                                    "-Dlog4j2.configurationFile=log4j2-local.properties",
+                                    GeneratorCommand.class.getName(),
+                                    "--bootstrap-servers",
+                                    kafka.bootstrapServers(),
+                                    "--topic",
+                                    "tiny")
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectError(err.toFile())
+                            .start();
+            String firstLine = "";
+            try {
+                // A bound for a broken run only: the report comes with the first refusal.
+                long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+                while (generator.isAlive()
+                        && !firstLine.endsWith(System.lineSeparator())
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                    firstLine =
+                            Files.readString(err)
+                                    .lines()
+                                    .findFirst()
+                                    .map(l -> l + System.lineSeparator())
+                                    .orElse("");
+                }
+                assertThat(generator.isAlive()).as("still producing").isTrue();
+                generator.destroy();
+                assertThat(generator.waitFor(5, TimeUnit.MINUTES)).as("ended").isTrue();
+            } finally {
+                if (generator.isAlive()) {
+                    generator.destroyForcibly();
+                }
+            }
+
+            String printed = Files.readString(err);
+            assertThat(firstLine)
+                    .as(printed)
+                    .matches(
+                            "Record f-[0-9]+ could not be produced to tiny: "
+                                    + Pattern.quote(TOO_LARGE)
+                                    + Pattern.quote(GOING_ON)
+                                    + "\\R");
+            // Every record was refused, and the count says so when it stops.
+            Matcher counted =
+                    Pattern.compile("([0-9]+) of ([0-9]+) records could not be produced to tiny: ")
+                            .matcher(printed);
+            assertThat(counted.find()).as(printed).isTrue();
+            assertThat(counted.group(1)).isEqualTo(counted.group(2));
+            assertThat(printed).doesNotContain("Produced");
         }
     }
 
@@ -216,7 +281,7 @@ class GeneratorCommandITCase {
 
             assertThat(run.status).isOne();
             assertThat(run.stderr)
-                    .startsWith("3 of 3 records could not be produced to small: ")
+                    .contains("3 of 3 records could not be produced to small: ")
                     .contains(
                             "larger than the total memory buffer you have configured with the"
                                     + " buffer.memory configuration");
@@ -502,6 +567,28 @@ class GeneratorCommandITCase {
                                 .offset();
                 assertThat(end).isEqualTo(Long.parseLong(produced.group(1)));
             }
+        }
+    }
+
+    /** What the broker says of a record larger than the topic's max.message.bytes. */
+    private static final String TOO_LARGE =
+            "The request included a message larger than the max message size the server will"
+                    + " accept.";
+
+    /** What the generator adds to the first refusal of a kind. */
+    private static final String GOING_ON =
+            "; going on (a refusal for another reason is reported too; how many records could"
+                    + " not be produced follows when the generator stops, with status 1)";
+
+    /** A topic that every generated record (16 doubles, over 100 bytes) is too large for. */
+    private static void createTinyTopic(EmbeddedKafka kafka) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic("tiny", 1, (short) 1)
+                                            .configs(Map.of("max.message.bytes", "100"))))
+                    .all()
+                    .get();
         }
     }
 
