@@ -120,7 +120,25 @@ public final class FeatureGenerator {
     public FeatureGenerator(Settings settings) {
         this.settings = Objects.requireNonNull(settings);
         this.random = new SplittableRandom(settings.seed);
-        this.deadFeatures = (int) Math.round(settings.deadShare * settings.dimensions);
+        this.deadFeatures = deadFeatures(settings.deadShare, settings.dimensions);
+    }
+
+    /**
+     * How many of {@code dimensions} features a share of {@code deadShare} makes dead: the share of
+     * them rounded to the nearest whole number, halves up.
+     */
+    public static int deadFeatures(double deadShare, int dimensions) {
+        return (int) Math.round(deadShare * dimensions);
+    }
+
+    /** The least share that makes one of {@code dimensions} features dead. */
+    public static double leastDeadShare(int dimensions) {
+        double share = 0.5 / dimensions;
+        // The product may round below one half; the next double up does not.
+        while (deadFeatures(share, dimensions) < 1) {
+            share = Math.nextUp(share);
+        }
+        return share;
     }
 
     /** Number of dead features at the start in every group. */
