@@ -61,20 +61,6 @@ public final class OutputRecordSizes {
     }
 
     /**
-     * The record of a {@code FeatureVector} of {@code values} values, keyed by its id, as the
-     * generator writes it; strings given by their UTF-8 lengths.
-     */
-    public static long featureVector(long idBytes, long groupBytes, int values) {
-        long value =
-                SINGLE_OBJECT_HEADER
-                        + string(idBytes)
-                        + MAX_LONG_VARINT
-                        + string(groupBytes)
-                        + array(values);
-        return KAFKA_FRAMING + idBytes + value;
-    }
-
-    /**
      * The record of the {@code ActivationStats} of a window with {@code features} features, keyed
      * by its group.
      */

@@ -1,7 +1,6 @@
 package io.relustream.jobs.generator;
 
 import io.relustream.avro.FeatureVector;
-import io.relustream.jobs.OutputRecordSizes;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -165,15 +164,57 @@ public final class FeatureGenerator {
         }
     }
 
+    /** Kafka's record batch header, in which the producer measures a record alone. */
+    private static final int KAFKA_BATCH_HEADER = 61;
+
+    /** The most a record's own fields take besides its key, value and headers. */
+    private static final int KAFKA_RECORD_OVERHEAD = 21;
+
+    /** The single-object header: a marker, a version and the schema's 8-byte fingerprint. */
+    private static final int SINGLE_OBJECT_HEADER = 10;
+
+    /** A long as Avro writes it at its widest, a zig-zag varint: the event time. */
+    private static final int WIDEST_LONG = 10;
+
     /**
-     * An upper bound of the Kafka record of any vector of {@code groups} groups and {@code
-     * dimensions} values, keyed by its id ({@code f-} and a long), in either wire format, with
-     * Kafka's framing: what the producer's {@code max.request.size} must take.
+     * The size the producer measures of the largest Kafka record any vector of {@code groups}
+     * groups and {@code dimensions} values can take, keyed by its id ({@code f-} and a long), in
+     * either wire format: what the producer's {@code max.request.size} and {@code buffer.memory}
+     * must take, or it refuses the record. Exact: the widest id, group and event time,
+     * single-object Avro, and Kafka's own measure, a record alone in a batch without headers.
      */
     public static long largestRecordBytes(int groups, int dimensions) {
         long idBytes = ("f-" + Long.MAX_VALUE).length();
         long groupBytes = ("layer-" + (groups - 1)).length();
-        return OutputRecordSizes.featureVector(idBytes, groupBytes, dimensions);
+        long value =
+                SINGLE_OBJECT_HEADER
+                        + zigZagVarintBytes(idBytes)
+                        + idBytes
+                        + WIDEST_LONG
+                        + zigZagVarintBytes(groupBytes)
+                        + groupBytes
+                        // One block of 8-byte doubles, and the end marker.
+                        + zigZagVarintBytes(dimensions)
+                        + 8L * dimensions
+                        + 1;
+        return KAFKA_BATCH_HEADER
+                + KAFKA_RECORD_OVERHEAD
+                + zigZagVarintBytes(idBytes)
+                + idBytes
+                + zigZagVarintBytes(value)
+                + value
+                // The number of headers, none.
+                + 1;
+    }
+
+    /** The bytes of {@code n} (not negative) as a zig-zag varint, as Avro and Kafka write it. */
+    private static int zigZagVarintBytes(long n) {
+        long zigZag = n << 1;
+        int bytes = 1;
+        while ((zigZag >>>= 7) != 0) {
+            bytes++;
+        }
+        return bytes;
     }
 
     /** The next record, observed at {@code nowMillis}. */

@@ -2,9 +2,19 @@ package io.relustream.jobs.generator;
 
 import io.relustream.avro.FeatureVector;
 
-import org.junit.jupiter.api.Test;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.RecordBatch;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +34,45 @@ class FeatureGeneratorTest {
                 lateShare,
                 Duration.ofMinutes(1),
                 7L);
+    }
+
+    /**
+     * The widest record the generator can write (the longest id and group, the widest event time,
+     * single-object Avro) is exactly what the producer checks against max.request.size and
+     * buffer.memory: Kafka's batch header (61 bytes), a record's framing of at most 21, the key and
+     * value with their varint lengths, and no headers. With 16 values the value is 180 bytes: the
+     * 10-byte header, the id (1 + 21), the time (10), "layer-2" (1 + 7) and the array (1 + 128 +
+     * 1); the record 61 + 21 + 1 + 21 + 2 + 180 + 1 = 287.
+     */
+    @ParameterizedTest(name = "{0} groups x {1} values: {2} bytes")
+    @CsvSource({
+        "3, 16, 287",
+        // "layer-10" (1 + 8) and one value (1 + 8 + 1): a value of 61 bytes, one of length.
+        "11, 1, 167",
+        // 100,000 values (3 + 800,000 + 1): a value of 800,054 bytes, three of length.
+        "3, 100000, 800162",
+    })
+    void largestRecordIsWhatKafkasProducerMeasuresOfTheWidestOne(
+            int groups, int dimensions, long bytes) throws Exception {
+        String id = "f-" + Long.MAX_VALUE;
+        List<Double> values = new ArrayList<>();
+        for (int i = 0; i < dimensions; i++) {
+            values.add(-Double.MAX_VALUE);
+        }
+        FeatureVector widest =
+                new FeatureVector(
+                        id, Instant.ofEpochMilli(Long.MAX_VALUE), "layer-" + (groups - 1), values);
+        ByteBuffer value = widest.toByteBuffer();
+        int measured =
+                AbstractRecords.estimateSizeInBytesUpperBound(
+                        RecordBatch.CURRENT_MAGIC_VALUE,
+                        CompressionType.NONE,
+                        ByteBuffer.wrap(id.getBytes(StandardCharsets.UTF_8)),
+                        value,
+                        new Header[0]);
+
+        assertThat(measured).isEqualTo(bytes);
+        assertThat(FeatureGenerator.largestRecordBytes(groups, dimensions)).isEqualTo(bytes);
     }
 
     @Test

@@ -91,6 +91,26 @@ class GeneratorCommandITCase {
     }
 
     @Test
+    void producesWithAMaxRequestSizeAtTheFloorItTakes() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "floor");
+            // 287 bytes: the widest record of 16 values in 3 groups (see FeatureGeneratorTest).
+            Run run =
+                    generate(
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--topic",
+                            "floor",
+                            "--count",
+                            "3",
+                            "--kafka.max.request.size=287");
+
+            assertThat(run.status).as(run.stderr).isZero();
+            assertThat(run.stderr).isEqualToNormalizingNewlines("Produced 3 records to floor\n");
+        }
+    }
+
+    @Test
     void writesEitherWireFormatKeyedByTheIdAndStampedWithTheEventTime() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(4, "single-object", "plain");

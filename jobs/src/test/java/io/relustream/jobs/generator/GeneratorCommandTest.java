@@ -366,18 +366,18 @@ class GeneratorCommandTest {
                         + " '--kafka.delivery.timeout.ms': '1000' must be at least linger.ms +"
                         + " request.timeout.ms (30005), or Kafka's producer refuses to start",
                 // Its largest record of --dimensions 16 (keyed by an id of up to 21 bytes, in a
-                // group of 7, framed by Kafka): the generator writes no dead letters, so this,
-                // not the jobs' 64 KiB, is its floor.
+                // group of 7, framed by Kafka: 287 bytes, see FeatureGeneratorTest): the generator
+                // writes no dead letters, so this, not the jobs' 64 KiB, is its floor.
                 "--kafka.max.request.size=100 | Invalid value for option"
-                        + " '--kafka.max.request.size': '100' must be at least 341 bytes, the"
+                        + " '--kafka.max.request.size': '100' must be at least 287 bytes, the"
                         + " largest record of --dimensions 16 and --groups 3 with its key and"
                         + " Kafka's framing",
-                "--kafka.max.request.size=340 | Invalid value for option"
-                        + " '--kafka.max.request.size': '340' must be at least 341 bytes, the"
+                "--kafka.max.request.size=286 | Invalid value for option"
+                        + " '--kafka.max.request.size': '286' must be at least 287 bytes, the"
                         + " largest record of --dimensions 16 and --groups 3 with its key and"
                         + " Kafka's framing",
                 "--dimensions 100000 --kafka.max.request.size=800000 | Invalid value for option"
-                        + " '--kafka.max.request.size': '800000' must be at least 800213 bytes,"
+                        + " '--kafka.max.request.size': '800000' must be at least 800162 bytes,"
                         + " the largest record of --dimensions 100000 and --groups 3 with its key"
                         + " and Kafka's framing",
                 "--kafka.foo=1 --help --kafka.acks=7 | Invalid value for option '--kafka.acks':"
@@ -400,7 +400,7 @@ class GeneratorCommandTest {
                         run(
                                 "--bootstrap-servers",
                                 "localhost:1",
-                                "--kafka.max.request.size=341",
+                                "--kafka.max.request.size=287",
                                 "--help"))
                 .as(err.toString())
                 .isZero();
