@@ -90,7 +90,9 @@ import java.util.function.Consumer;
             "                               Repeatable; each property at most once. The",
             "                               producer defaults to acks=all and linger.ms=5.",
             "                               max.request.size must fit its largest record",
-            "                               (the jobs' 64 KiB is room for dead letters).",
+            "                               (the jobs' 64 KiB is room for dead letters);",
+            "                               buffer.memory must take batch.size, and that",
+            "                               record when larger.",
         })
 public final class GeneratorCommand implements Callable<Integer> {
 
@@ -212,6 +214,7 @@ public final class GeneratorCommand implements Callable<Integer> {
             if (!kafkaProperties.isEmpty()) {
                 checkKafkaProperties(kafkaProperties);
                 checkMaxRequestSize();
+                checkBufferMemory();
             }
             return generator.settings();
         } catch (IllegalArgumentException e) {
@@ -251,6 +254,64 @@ public final class GeneratorCommand implements Callable<Integer> {
                             + " and --groups "
                             + generator.groups
                             + " with its key and Kafka's framing");
+        }
+    }
+
+    /**
+     * Refuses a {@code --kafka.buffer.memory} smaller than what the producer takes from it for a
+     * batch: {@code batch.size}, or the record when larger. The producer refuses a larger record
+     * (and throws from {@code send} on a batch.size above it), so every record would fail.
+     */
+    private void checkBufferMemory() {
+        String configured = kafkaProperties.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
+        Long bufferMemory = number(configured);
+        String batchSizeValue = kafkaProperties.get(ProducerConfig.BATCH_SIZE_CONFIG);
+        Long batchSize =
+                batchSizeValue == null
+                        ? Long.valueOf(
+                                (Integer)
+                                        ProducerConfig.configDef()
+                                                .defaultValues()
+                                                .get(ProducerConfig.BATCH_SIZE_CONFIG))
+                        : number(batchSizeValue);
+        if (bufferMemory == null || batchSize == null) {
+            return;
+        }
+        long largest = FeatureGenerator.largestRecordBytes(generator.groups, generator.dimensions);
+        long least = Math.max(batchSize, largest);
+        if (bufferMemory < least) {
+            throw new IllegalArgumentException(
+                    "Invalid value for option '"
+                            + KafkaProperties.PREFIX
+                            + ProducerConfig.BUFFER_MEMORY_CONFIG
+                            + "': '"
+                            + configured
+                            + "' must be at least "
+                            + least
+                            + " bytes, what the producer takes from it for a batch: batch.size ("
+                            + batchSize
+                            + "), or the largest record of --dimensions "
+                            + generator.dimensions
+                            + " and --groups "
+                            + generator.groups
+                            + " with its key and Kafka's framing ("
+                            + largest
+                            + ") when larger");
+        }
+    }
+
+    /**
+     * A size property's value, or null when it is not given or is a config provider's reference
+     * (checked by {@link #checkKafkaProperties}, and left to it).
+     */
+    private static Long number(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException provided) {
+            return null;
         }
     }
 

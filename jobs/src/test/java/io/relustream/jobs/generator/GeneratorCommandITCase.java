@@ -9,6 +9,8 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Partitioner;
+import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -286,25 +288,69 @@ class GeneratorCommandITCase {
     @Test
     void passesTheKafkaPropertiesToItsProducer() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            kafka.createTopics(1, "small");
-            // Every generated record (16 doubles, over 128 bytes) is larger than this producer's
-            // whole buffer. (A max.request.size its records do not fit is refused at start.)
+            kafka.createTopics(8, "partitioned");
+            // Keyed by their ids, the records would spread over the partitions; this producer's
+            // partitioner puts every one in the last.
             Run run =
                     generate(
                             "--bootstrap-servers",
                             kafka.bootstrapServers(),
                             "--topic",
-                            "small",
+                            "partitioned",
                             "--count",
-                            "3",
-                            "--kafka.buffer.memory=100");
+                            "5",
+                            "--kafka.partitioner.class=" + LastPartition.class.getName());
 
-            assertThat(run.status).isOne();
-            assertThat(run.stderr)
-                    .contains("3 of 3 records could not be produced to small: ")
-                    .contains(
-                            "larger than the total memory buffer you have configured with the"
-                                    + " buffer.memory configuration");
+            assertThat(run.status).as(run.stderr).isZero();
+            assertThat(consume(kafka, "partitioned", 5))
+                    .extracting(ConsumerRecord::partition)
+                    .containsExactly(7, 7, 7, 7, 7);
+        }
+    }
+
+    /** A partitioner that puts every record in the topic's last partition. */
+    public static final class LastPartition implements Partitioner {
+        @Override
+        public int partition(
+                String topic,
+                Object key,
+                byte[] keyBytes,
+                Object value,
+                byte[] valueBytes,
+                Cluster cluster) {
+            return cluster.partitionCountForTopic(topic) - 1;
+        }
+
+        @Override
+        public void close() {}
+
+        @Override
+        public void configure(Map<String, ?> configs) {}
+    }
+
+    @Test
+    void producesWithABufferMemoryAtTheFloorItTakes() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "floor");
+            // A batch of batch.size (16384), or without batching (0) one record: 287 bytes at
+            // the widest (see FeatureGeneratorTest).
+            for (String batch : List.of("--kafka.batch.size=16384", "--kafka.batch.size=0")) {
+                String memory = batch.endsWith("=0") ? "287" : "16384";
+                Run run =
+                        generate(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--topic",
+                                "floor",
+                                "--count",
+                                "3",
+                                batch,
+                                "--kafka.buffer.memory=" + memory);
+
+                assertThat(run.status).as(run.stderr).isZero();
+                assertThat(run.stderr)
+                        .isEqualToNormalizingNewlines("Produced 3 records to floor\n");
+            }
         }
     }
 

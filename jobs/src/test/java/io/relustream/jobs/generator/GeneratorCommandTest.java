@@ -380,6 +380,26 @@ class GeneratorCommandTest {
                         + " '--kafka.max.request.size': '800000' must be at least 800162 bytes,"
                         + " the largest record of --dimensions 100000 and --groups 3 with its key"
                         + " and Kafka's framing",
+                // The producer takes a buffer of batch.size (Kafka's default 16384), or of the
+                // record when larger, from buffer.memory for every batch.
+                "--kafka.buffer.memory=100 | Invalid value for option '--kafka.buffer.memory':"
+                        + " '100' must be at least 16384 bytes, what the producer takes from it"
+                        + " for a batch: batch.size (16384), or the largest record of --dimensions"
+                        + " 16 and --groups 3 with its key and Kafka's framing (287) when larger",
+                "--kafka.buffer.memory=16383 | Invalid value for option '--kafka.buffer.memory':"
+                        + " '16383' must be at least 16384 bytes, what the producer takes from it"
+                        + " for a batch: batch.size (16384), or the largest record of --dimensions"
+                        + " 16 and --groups 3 with its key and Kafka's framing (287) when larger",
+                "--kafka.batch.size=0 --kafka.buffer.memory=286 | Invalid value for option"
+                        + " '--kafka.buffer.memory': '286' must be at least 287 bytes, what the"
+                        + " producer takes from it for a batch: batch.size (0), or the largest"
+                        + " record of --dimensions 16 and --groups 3 with its key and Kafka's"
+                        + " framing (287) when larger",
+                "--dimensions 100000 --kafka.buffer.memory=800161 | Invalid value for option"
+                        + " '--kafka.buffer.memory': '800161' must be at least 800162 bytes, what"
+                        + " the producer takes from it for a batch: batch.size (16384), or the"
+                        + " largest record of --dimensions 100000 and --groups 3 with its key and"
+                        + " Kafka's framing (800162) when larger",
                 "--kafka.foo=1 --help --kafka.acks=7 | Invalid value for option '--kafka.acks':"
                         + " Invalid value 7 for configuration acks: String must be one of: all, -1,"
                         + " 0, 1",
@@ -394,16 +414,19 @@ class GeneratorCommandTest {
         assertThat(out.toString()).isEmpty();
     }
 
-    @Test
-    void takesAMaxRequestSizeItsLargestRecordFits() {
-        assertThat(
-                        run(
-                                "--bootstrap-servers",
-                                "localhost:1",
-                                "--kafka.max.request.size=287",
-                                "--help"))
-                .as(err.toString())
-                .isZero();
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "--kafka.max.request.size=287",
+        "--kafka.buffer.memory=16384",
+        "--kafka.batch.size=0 --kafka.buffer.memory=287",
+        "--kafka.batch.size=100 --kafka.buffer.memory=287",
+    })
+    void takesKafkaSizesItsLargestRecordAndBatchFit(String options) {
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", "localhost:1"));
+        args.addAll(List.of(options.split(" ")));
+        args.add("--help");
+
+        assertThat(run(args.toArray(new String[0]))).as(err.toString()).isZero();
     }
 
     @Test
