@@ -74,11 +74,13 @@ import java.util.stream.Collectors;
  * holds, fails the job naming the field: it has no bytes to dead-letter). A number of another Java
  * type than its field's, such as a {@code Double} in a {@code float} field of a record built in
  * code, is activated as the value Avro writes for it, narrowed to the field's type ({@code 1e39} in
- * a {@code float} field is {@code +inf}). The output schema is the input schema, its aliases and
- * properties included, with the new fields appended; {@link #getProducedType()} carries it to
- * Flink. A new field takes its source field's doc and properties, and as its default the activation
- * (or derivative) of the source's default, where that is a value JSON can hold; a field activated
- * {@link Builder#inPlace()} takes the activation of its default alike. Records must be of the input
+ * a {@code float} field is {@code +inf}), also in a union with null; the output record and a
+ * dead-lettered one hold that value in the field's Java type (a {@code Float}), which a union needs
+ * to find its branch. The output schema is the input schema, its aliases and properties included,
+ * with the new fields appended; {@link #getProducedType()} carries it to Flink. A new field takes
+ * its source field's doc and properties, and as its default the activation (or derivative) of the
+ * source's default, where that is a value JSON can hold; a field activated {@link
+ * Builder#inPlace()} takes the activation of its default alike. Records must be of the input
  * schema, up to docs, properties and defaults (fields are read by position): a record of other
  * field names, types or order is rejected, saying so. That holds where records reach the operator
  * as they were made (with object reuse on); without it Flink copies each record between chained
@@ -213,6 +215,10 @@ public final class GenericRecordActivationFunction
             problem =
                     activator.check(plan.source, plan.scalar, inputs[i], inputs[i].length, counts);
         }
+        // A union picks its branch by the value's Java type: a Double in a ["null","float"]
+        // field fits none, and writing or copying the record would fail. The record is written,
+        // and dead-lettered, with the values that were read.
+        record = heldValues(record);
         if (problem != null) {
             reject(record, problem, counts, context);
             return;
@@ -275,6 +281,35 @@ public final class GenericRecordActivationFunction
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot copy record " + record, e);
         }
+    }
+
+    /**
+     * The record with each chosen number field's value in the Java type of its field (a {@code
+     * Float} in a {@code float} field or branch), as Avro writes it: a record built in code may
+     * hold any Number there. The record itself when it does already, as every decoded one does.
+     */
+    private GenericRecord heldValues(GenericRecord record) {
+        GenericData.Record copy = null;
+        for (FieldPlan plan : plans) {
+            Object value = record.get(plan.sourcePos);
+            if (!plan.scalar || !(value instanceof Number)) {
+                continue;
+            }
+            Number held = plan.held(value);
+            if (held == value) {
+                continue;
+            }
+            if (copy == null) {
+                // Only a GenericData.Record holds a number of another type: a generated class's
+                // fields are typed.
+                copy = new GenericData.Record(record.getSchema());
+                for (Schema.Field field : record.getSchema().getFields()) {
+                    copy.put(field.pos(), record.get(field.pos()));
+                }
+            }
+            copy.put(plan.sourcePos, held);
+        }
+        return copy != null ? copy : record;
     }
 
     /** Whether {@code schema} holds, at any depth, an enum. */
@@ -457,6 +492,24 @@ public final class GenericRecordActivationFunction
                 held[i] = held(values.get(i));
             }
             return held;
+        }
+
+        /**
+         * A scalar field's value as Avro writes it, in the field's Java type: {@code value} itself
+         * when it is of that type.
+         */
+        Number held(Object value) {
+            Number number = (Number) value;
+            switch (shape) {
+                case FLOAT:
+                    return number instanceof Float ? number : (Number) number.floatValue();
+                case INT:
+                    return number instanceof Integer ? number : (Number) number.intValue();
+                case LONG:
+                    return number instanceof Long ? number : (Number) number.longValue();
+                default:
+                    return number instanceof Double ? number : (Number) number.doubleValue();
+            }
         }
 
         /**

@@ -968,6 +968,133 @@ class GenericRecordActivationFunctionTest {
         }
     }
 
+    private static final Schema NULLABLE_TYPED =
+            new Schema.Parser()
+                    .parse(
+                            "{\"type\":\"record\",\"name\":\"NullableTyped\","
+                                    + "\"namespace\":\"com.example\",\"fields\":["
+                                    + "{\"name\":\"f\",\"type\":[\"null\",\"float\"]},"
+                                    + "{\"name\":\"i\",\"type\":[\"int\",\"null\"]},"
+                                    + "{\"name\":\"l\",\"type\":[\"null\",\"long\"]},"
+                                    + "{\"name\":\"d\",\"type\":[\"null\",\"double\"]},"
+                                    + "{\"name\":\"fa\",\"type\":[\"null\",{\"type\":\"array\","
+                                    + "\"items\":\"float\"}]},"
+                                    + "{\"name\":\"ia\",\"type\":[\"null\",{\"type\":\"array\","
+                                    + "\"items\":\"int\"}]}"
+                                    + "]}");
+
+    /**
+     * In a union with null as in a plain field: a Double in a {@code ["null","float"]} field, a
+     * Long in an {@code ["int","null"]} one, an Integer in a {@code ["null","double"]} one is
+     * activated as the branch's value, and the record keeps that value in the branch's Java type,
+     * which Avro's unions need (they pick the branch by the Java type: a Double matches no {@code
+     * float} branch, and writing or copying the record failed with "Not in union").
+     */
+    @Test
+    void aNumberOfAnotherJavaTypeInANullableFieldIsActivatedAndKeptAsItsBranchsType()
+            throws Exception {
+        GenericData.Record record = new GenericData.Record(NULLABLE_TYPED);
+        record.put("f", 1.00000001); // the float 1.0f
+        record.put("i", (1L << 40) + 5); // the int 5
+        record.put("l", 2.7); // the long 2
+        record.put("d", -3); // the double -3.0
+        record.put("fa", List.of(1.00000001, 2.5)); // 1.0f, 2.5f
+        record.put("ia", List.of(3.9, -2.5)); // 3, -2
+        var function =
+                GenericRecordActivationFunction.builder(NULLABLE_TYPED)
+                        .fields("f", "i", "l", "d", "fa", "ia")
+                        .activation(Activations.thresholdedRelu(1.0))
+                        .activationSuffix("_out")
+                        .build();
+        Schema outSchema = function.outputSchema();
+        try (var op =
+                new OperatorHarness<GenericRecord, GenericRecord>(
+                        function,
+                        new GenericRecordAvroTypeInfo(NULLABLE_TYPED)
+                                .createSerializer(new SerializerConfigImpl()))) {
+            op.harness.processElement(record, 0L);
+
+            // thresholded_relu(theta=1) by hand: 1 -> 0 (f' 0, at theta); 5 -> 5; 2 -> 2;
+            // -3 -> 0; [1, 2.5] -> [0, 2.5]; [3, -2] -> [3, 0].
+            GenericRecord out = op.harness.extractOutputValues().get(0);
+            assertThat(out.get("f")).isEqualTo(1.0f);
+            assertThat(out.get("i")).isEqualTo(5);
+            assertThat(out.get("l")).isEqualTo(2L);
+            assertThat(out.get("d")).isEqualTo(-3.0);
+            assertThat(out.get("f_out")).isEqualTo(0.0f);
+            assertThat(out.get("f_grad")).isEqualTo(0.0f);
+            assertThat(out.get("i_out")).isEqualTo(5.0);
+            assertThat(out.get("l_out")).isEqualTo(2.0);
+            assertThat(out.get("d_out")).isEqualTo(0.0);
+            assertThat(floats(out.get("fa_out"))).containsExactly(0.0f, 2.5f);
+            assertThat(floats(out.get("fa_grad"))).containsExactly(0.0f, 1.0f);
+            assertThat(doubles(out.get("ia_out"))).containsExactly(3.0, 0.0);
+
+            // As a Kafka sink writes it: plain Avro reads back the values activated.
+            GenericRecord written = roundTrip(outSchema, out);
+            assertThat(written.get("f")).isEqualTo(1.0f);
+            assertThat(written.get("i")).isEqualTo(5);
+            assertThat(written.get("l")).isEqualTo(2L);
+            assertThat(written.get("d")).isEqualTo(-3.0);
+            assertThat(floats(written.get("fa"))).containsExactly(1.0f, 2.5f);
+            assertThat(written.get("ia")).isEqualTo(List.of(3, -2));
+            assertThat(written.get("f_out")).isEqualTo(0.0f);
+            assertThat(doubles(written.get("ia_out"))).containsExactly(3.0, 0.0);
+        }
+        // In place the field holds its activation, of the branch's type too.
+        GenericData.Record numbers = new GenericData.Record(NULLABLE_TYPED);
+        numbers.put("f", 1.00000001); // the float 1.0f
+        numbers.put("d", -3); // the double -3.0
+        var inPlace =
+                GenericRecordActivationFunction.builder(NULLABLE_TYPED)
+                        .fields("f", "d")
+                        .inPlace()
+                        .build();
+        try (var op =
+                new OperatorHarness<GenericRecord, GenericRecord>(
+                        inPlace,
+                        new GenericRecordAvroTypeInfo(NULLABLE_TYPED)
+                                .createSerializer(new SerializerConfigImpl()))) {
+            op.harness.processElement(numbers, 0L);
+
+            GenericRecord out =
+                    roundTrip(inPlace.outputSchema(), op.harness.extractOutputValues().get(0));
+            assertThat(out.get("f")).isEqualTo(1.0f);
+            assertThat(out.get("f_grad")).isEqualTo(1.0f);
+            assertThat(out.get("d")).isEqualTo(0.0);
+            assertThat(out.get("i")).isNull();
+        }
+        // 1e39 in a nullable float field is +inf: rejected, and dead-lettered as it is written.
+        GenericData.Record overflows = new GenericData.Record(NULLABLE_TYPED);
+        overflows.put("f", 1e39);
+        overflows.put("i", 7);
+        var rejecting =
+                GenericRecordActivationFunction.builder(NULLABLE_TYPED)
+                        .fields("f")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op =
+                new OperatorHarness<GenericRecord, GenericRecord>(
+                        rejecting,
+                        new GenericRecordAvroTypeInfo(NULLABLE_TYPED)
+                                .createSerializer(new SerializerConfigImpl()))) {
+            op.harness.processElement(overflows, 0L);
+
+            assertThat(op.harness.extractOutputValues()).isEmpty();
+            DeadLetter letter = firstRejected(op);
+            assertThat(letter.getReason())
+                    .isEqualTo(
+                            "f is Infinity and the invalid-value policy is reject (NaN and"
+                                    + " infinities are not accepted)");
+            GenericRecord payload =
+                    new BinaryMessageDecoder<GenericRecord>(GenericData.get(), NULLABLE_TYPED)
+                            .decode(letter.getPayload());
+            assertThat(payload.get("f")).isEqualTo(Float.POSITIVE_INFINITY);
+            assertThat(payload.get("i")).isEqualTo(7);
+            assertThat(payload.get("l")).isNull();
+        }
+    }
+
     @Test
     void failPolicyNamesTheSchemaAndTheField() throws Exception {
         var function =
