@@ -83,7 +83,6 @@ final class SourcedActivationFunction
             return;
         }
         FeatureVectorActivator.Outcome outcome = activator.activate(record.vector);
-        ActivationMetrics ofGroup = groupMetrics.of(record.vector.getGroup());
         String problem = outcome.problem() != null ? outcome.problem() : tooLarge(outcome);
         if (problem != null) {
             if (activator.policy() == InvalidValuePolicy.FAIL) {
@@ -95,8 +94,9 @@ final class SourcedActivationFunction
                                         problem,
                                         "read from " + record.coordinates())));
             }
+            // Registered only for a record counted in them, not for one that fails the job.
             metrics.rejected(outcome.counts());
-            ofGroup.rejected(outcome.counts());
+            groupMetrics.of(record.vector.getGroup()).rejected(outcome.counts());
             context.output(
                     DEAD_LETTERS,
                     fitting(
@@ -106,7 +106,7 @@ final class SourcedActivationFunction
             return;
         }
         metrics.activated(outcome.counts());
-        ofGroup.activated(outcome.counts());
+        groupMetrics.of(record.vector.getGroup()).activated(outcome.counts());
         ActivationVector activated = outcome.output();
         out.collect(activated);
         context.output(

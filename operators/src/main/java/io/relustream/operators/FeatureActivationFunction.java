@@ -41,7 +41,9 @@ import java.util.Objects;
  * (the example job's own function, which carries them from its source, fills them in); under {@link
  * InvalidValuePolicy#FAIL} they fail the job instead. A record built in code with a null {@code
  * id}, {@code event_time}, {@code group} or {@code values} has no bytes to dead-letter: it fails
- * the job under every policy, naming the field. Counters: see {@link ActivationMetrics}.
+ * the job under every policy, naming the field. Counters: see {@link ActivationMetrics}; those of a
+ * group ({@link Builder#groupMetricsLimit}) are registered by its first record that is activated or
+ * dead-lettered, none by a record that fails the job.
  */
 public final class FeatureActivationFunction
         extends ProcessFunction<FeatureVector, ActivationVector>
@@ -84,10 +86,11 @@ public final class FeatureActivationFunction
     public void processElement(
             FeatureVector record, Context context, Collector<ActivationVector> out) {
         FeatureVectorActivator.Outcome outcome = activator.activate(record);
-        ActivationMetrics ofGroup = groupMetrics.of(record.getGroup());
+        // A group's metrics are registered only for a record that is counted in them: one that
+        // fails the job (a null group among them) registers none.
         if (outcome.problem() == null) {
             metrics.activated(outcome.counts());
-            ofGroup.activated(outcome.counts());
+            groupMetrics.of(record.getGroup()).activated(outcome.counts());
             out.collect(outcome.output());
             return;
         }
@@ -95,11 +98,12 @@ public final class FeatureActivationFunction
             throw new InvalidRecordException(
                     FeatureVectorActivator.failureMessage(record, outcome.problem(), null));
         }
+        byte[] payload = singleObjectBytes(record, outcome.problem());
         metrics.rejected(outcome.counts());
-        ofGroup.rejected(outcome.counts());
+        groupMetrics.of(record.getGroup()).rejected(outcome.counts());
         context.output(
                 REJECTED,
-                DeadLetters.builder(singleObjectBytes(record, outcome.problem()), outcome.problem())
+                DeadLetters.builder(payload, outcome.problem())
                         .error(InvalidRecordException.class.getName(), outcome.problem())
                         .build());
     }

@@ -154,6 +154,46 @@ class FeatureActivationFunctionTest {
     }
 
     @Test
+    void aRecordThatFailsTheJobAddsNoGroupMetrics() throws Exception {
+        // A null group would have been registered as the metric group group=null; a record that
+        // fails has no group's metrics to count in.
+        FeatureVector noGroup = feature("n4", "g", 1.0);
+        noGroup.setGroup(null);
+        FeatureVector nan = feature("n6", "layer9", NaN);
+        for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
+            try (var op =
+                    harness(FeatureActivationFunction.builder().invalidValues(policy).build())) {
+                assertThatThrownBy(() -> op.harness.processElement(noGroup, 0L))
+                        .isInstanceOf(InvalidRecordException.class)
+                        .hasMessageStartingWith(
+                                "Cannot activate record id=n4 group=null: group is null");
+                assertThat(op.addedGroups()).as(policy.name()).isEmpty();
+            }
+        }
+        try (var op =
+                harness(
+                        FeatureActivationFunction.builder()
+                                .invalidValues(InvalidValuePolicy.FAIL)
+                                .build())) {
+            assertThatThrownBy(() -> op.harness.processElement(nan, 0L))
+                    .isInstanceOf(InvalidRecordException.class);
+            assertThat(op.addedGroups()).isEmpty();
+            // A record that is activated, or rejected to the dead-letter output, counts in its
+            // group.
+            op.harness.processElement(feature("ok", "layer1", 1.0), 0L);
+            assertThat(op.addedGroups()).containsExactly("group=layer1");
+        }
+        try (var op =
+                harness(
+                        FeatureActivationFunction.builder()
+                                .invalidValues(InvalidValuePolicy.REJECT)
+                                .build())) {
+            op.harness.processElement(nan, 0L);
+            assertThat(op.addedGroups()).containsExactly("group=layer9");
+        }
+    }
+
+    @Test
     void zeroPolicyTurnsNaNIntoZeroValueAndZeroDerivative() throws Exception {
         var function =
                 FeatureActivationFunction.builder()
