@@ -9,6 +9,7 @@ import io.relustream.formats.InvalidEventTimeException;
 import io.relustream.formats.UndecodableRecordException;
 import io.relustream.formats.WireFormat;
 import io.relustream.jobs.OutputRecordSizes;
+import io.relustream.jobs.options.JobOptions;
 
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.api.TableEnvironment;
@@ -58,12 +59,35 @@ public final class FeatureVectorFunctions {
     /**
      * {@link #registerAll(TableEnvironment)} for a dead-letter producer whose {@code
      * max.request.size} is {@code maxRecordBytes}.
+     *
+     * @param maxRecordBytes 65536 ({@link JobOptions#MIN_MAX_REQUEST_SIZE}, room for any dead
+     *     letter's reason, as the jobs require of {@code --kafka.max.request.size}) to {@code
+     *     Integer.MAX_VALUE}
+     * @throws IllegalArgumentException naming the parameter, the value and that range, before any
+     *     function is registered
      */
     public static void registerAll(TableEnvironment tableEnv, int maxRecordBytes) {
+        checkMaxRecordBytes(maxRecordBytes);
         tableEnv.createTemporarySystemFunction("FEATURE_VECTOR", Decode.class);
         tableEnv.createTemporarySystemFunction("FEATURE_EVENT_TIME", EventTime.class);
         tableEnv.createTemporarySystemFunction("UNDECODABLE_REASON", UndecodableReason.class);
         tableEnv.createTemporarySystemFunction("DEAD_LETTER", new DeadLetterBytes(maxRecordBytes));
+    }
+
+    private static int checkMaxRecordBytes(int maxRecordBytes) {
+        if (maxRecordBytes < JobOptions.MIN_MAX_REQUEST_SIZE) {
+            // Smaller, a letter cut to its reason still would not fit: the producer refuses it.
+            throw new IllegalArgumentException(
+                    "Invalid maxRecordBytes "
+                            + maxRecordBytes
+                            + ": must be "
+                            + JobOptions.MIN_MAX_REQUEST_SIZE
+                            + " to "
+                            + Integer.MAX_VALUE
+                            + " (the dead-letter producer's max.request.size, at least 64 KiB so"
+                            + " that every dead letter fits in one record)");
+        }
+        return maxRecordBytes;
     }
 
     /**
@@ -180,9 +204,15 @@ public final class FeatureVectorFunctions {
             this(DEFAULT_MAX_RECORD_BYTES);
         }
 
-        /** For a producer whose {@code max.request.size} is {@code maxRecordBytes}. */
+        /**
+         * For a producer whose {@code max.request.size} is {@code maxRecordBytes}.
+         *
+         * @throws IllegalArgumentException when {@code maxRecordBytes} is not 65536 to {@code
+         *     Integer.MAX_VALUE}, as {@link FeatureVectorFunctions#registerAll(TableEnvironment,
+         *     int)}
+         */
         public DeadLetterBytes(int maxRecordBytes) {
-            this.maxRecordBytes = maxRecordBytes;
+            this.maxRecordBytes = checkMaxRecordBytes(maxRecordBytes);
         }
 
         private final AvroRecordDecoder<FeatureVector> decoder = decoder();

@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The SQL job's decoding functions, called as Flink calls them and through Flink's planner. */
 class FeatureVectorFunctionsTest {
@@ -166,6 +167,49 @@ class FeatureVectorFunctionsTest {
         assertThat(tombstone.getTimestamp()).isNull();
         assertThat(tombstone.getReason())
                 .isEqualTo("payload is null (a tombstone), not a FeatureVector record");
+    }
+
+    @Test
+    void aRecordSizeBelowTheJobsFloorIsRefusedNamingTheParameterAndTheRange() throws Exception {
+        // 0 and negative sizes shortened every dead letter to its reason and still wrote one
+        // larger than the size: the producer refused it, and the job failed at the sink.
+        for (int bad : new int[] {Integer.MIN_VALUE, -1, 0, 1, 65_535}) {
+            String message =
+                    "Invalid maxRecordBytes "
+                            + bad
+                            + ": must be 65536 to 2147483647 (the dead-letter producer's"
+                            + " max.request.size, at least 64 KiB so that every dead letter fits"
+                            + " in one record)";
+            TableEnvironment tableEnv = BatchTables.create();
+            assertThatThrownBy(() -> FeatureVectorFunctions.registerAll(tableEnv, bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(message);
+            // Refused before any function is registered.
+            assertThat(tableEnv.listFunctions())
+                    .doesNotContain("FEATURE_VECTOR", "feature_vector", "dead_letter");
+            assertThatThrownBy(() -> new FeatureVectorFunctions.DeadLetterBytes(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(message);
+        }
+        // The bounds are taken: at 64 KiB a 100 KiB payload is left out, the letter fits; at
+        // Integer.MAX_VALUE, Kafka's largest max.request.size, it is kept.
+        FeatureVectorFunctions.registerAll(BatchTables.create(), 65_536);
+        FeatureVectorFunctions.registerAll(BatchTables.create(), Integer.MAX_VALUE);
+        byte[] large = new byte[100 * 1024];
+        byte[] fitted =
+                new FeatureVectorFunctions.DeadLetterBytes(65_536)
+                        .eval(large, null, "features-avro", 0, 9L, null);
+        assertThat(fitted.length).isLessThan(65_536);
+        DeadLetter letter =
+                AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .decode(fitted);
+        assertThat(letter.getPayload()).isNull();
+        DeadLetter whole =
+                AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .decode(
+                                new FeatureVectorFunctions.DeadLetterBytes(Integer.MAX_VALUE)
+                                        .eval(large, null, "features-avro", 0, 9L, null));
+        assertThat(bytes(whole.getPayload())).isEqualTo(large);
     }
 
     @Test
