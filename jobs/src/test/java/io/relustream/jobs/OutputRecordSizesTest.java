@@ -159,6 +159,9 @@ class OutputRecordSizesTest {
         "x, 100000",
         "\u4e2d, 40000",
         "\ud83d\ude00, 30000",
+        // 64 emoji are shown whole, 65 cut to 64: four bytes each.
+        "\ud83d\ude00, 64",
+        "\ud83d\ude00, 65",
         // Control characters, which the message quotes and escapes six characters each.
         "'\u0001', 64",
         "'\u0001', 100000"

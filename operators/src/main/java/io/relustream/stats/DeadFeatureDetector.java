@@ -597,34 +597,39 @@ public final class DeadFeatureDetector
 
     /**
      * The group as the message names it: whole where that takes up to {@value #SHOWN_GROUP_CHARS}
-     * characters, else its longest start that does and its length; quoted where it would not read
-     * as one name ({@link GroupNames#shown}), so that a line break in a group cannot forge a line
-     * of the log. The limit is on the text shown, escapes included: a control character is written
-     * as six characters (a backslash, u and four hex digits), and 64 of them would take 386. The
-     * alert holds the group whole in its own field and as its Kafka key; written a third time in
-     * full, a long group would make the alert larger than the statistics that raised it, which the
-     * job has checked against the producers' {@code max.request.size}, and a producer refusing the
-     * alert fails the job, which restarts into the same window for ever.
+     * characters (code points: an emoji is one), else its longest start that does and its length in
+     * characters; quoted where it would not read as one name ({@link GroupNames#shown}), so that a
+     * line break in a group cannot forge a line of the log. The limit is on the text shown, escapes
+     * included: a control character is written as six characters (a backslash, u and four hex
+     * digits), and 64 of them would take 386. The alert holds the group whole in its own field and
+     * as its Kafka key; written a third time in full, a long group would make the alert larger than
+     * the statistics that raised it, which the job has checked against the producers' {@code
+     * max.request.size}, and a producer refusing the alert fails the job, which restarts into the
+     * same window for ever.
      */
     private static String shown(String group) {
+        int characters = characters(group);
         // Shown, a group is never shorter than written.
-        if (group.length() <= SHOWN_GROUP_CHARS) {
+        if (characters <= SHOWN_GROUP_CHARS) {
             String whole = GroupNames.shown(group);
-            if (whole.length() <= SHOWN_GROUP_CHARS) {
+            if (characters(whole) <= SHOWN_GROUP_CHARS) {
                 return whole;
             }
         }
-        int end = Math.min(group.length(), SHOWN_GROUP_CHARS);
+        // Whole code points: never half of a surrogate pair.
+        int count = Math.min(characters, SHOWN_GROUP_CHARS);
         while (true) {
-            if (end > 0 && Character.isHighSurrogate(group.charAt(end - 1))) {
-                end--; // not half a character
+            String start = GroupNames.shown(group.substring(0, group.offsetByCodePoints(0, count)));
+            if (characters(start) <= SHOWN_GROUP_CHARS) {
+                return start + "... (" + characters + " characters)";
             }
-            String start = GroupNames.shown(group.substring(0, end));
-            if (start.length() <= SHOWN_GROUP_CHARS) {
-                return start + "... (" + group.length() + " characters)";
-            }
-            end--;
+            count--;
         }
+    }
+
+    /** Characters as a reader counts them: code points, an emoji one, not two UTF-16 chars. */
+    private static int characters(String text) {
+        return text.codePointCount(0, text.length());
     }
 
     private static String window(ActivationStats stats) {

@@ -188,7 +188,7 @@ class DeadFeatureDetectorTest {
     @Test
     void theMessageNamesAGroupOfMoreThan64CharactersByItsStartAndLength() throws Exception {
         String whole = "g".repeat(64);
-        // 63 characters, then an emoji (two chars, the 64th and 65th), then one more.
+        // 63 characters, then an emoji (one character, two UTF-16 chars), then one more.
         String cut = "g".repeat(63) + "\ud83d\ude00" + "x";
         var harness = harness(new DeadFeatureDetector(1, 0.9, null, "relu"));
 
@@ -205,8 +205,45 @@ class DeadFeatureDetectorTest {
                                 + " [2026-01-01T00:00:00Z, 2026-01-01T00:00:10Z)",
                         "Feature 0 of group "
                                 + "g".repeat(63)
-                                + "... (66 characters) is dead (zero fraction 0.95 >= 0.9) in"
+                                + "\ud83d\ude00"
+                                + "... (65 characters) is dead (zero fraction 0.95 >= 0.9) in"
                                 + " [2026-01-01T00:00:00Z, 2026-01-01T00:00:10Z)");
+    }
+
+    /**
+     * Characters are what a reader counts, code points: an emoji or another character beyond the
+     * Basic Multilingual Plane is one, not the two UTF-16 chars Java stores it in, and the start
+     * shown never ends in half of one.
+     */
+    @Test
+    void aGroupOfEmojiIsCountedAndCutByCharactersNotUtf16Chars() throws Exception {
+        String grin = "\ud83d\ude00"; // U+1F600
+        String clef = "\ud834\udd1e"; // U+1D11E, the G clef
+        String sixtyFour = grin.repeat(64);
+        String sixtyFive = grin.repeat(65);
+        String odd = "g" + clef.repeat(70);
+        String quoted = "," + grin.repeat(70);
+        var harness = harness(new DeadFeatureDetector(1, 0.9, null, "relu"));
+
+        List<ActivationAlert> alerts = new ArrayList<>();
+        for (String group : List.of(sixtyFour, sixtyFive, odd, quoted)) {
+            alerts.addAll(feed(harness, stats(group, 0, 0.5, f(0.95))));
+        }
+
+        String rest = " is dead (zero fraction 0.95 >= 0.9) in " + window(0);
+        assertThat(alerts)
+                .extracting(ActivationAlert::getMessage)
+                .containsExactly(
+                        // 64 characters: whole (it was cut to 32 of them, "(128 characters)").
+                        "Feature 0 of group " + sixtyFour + rest,
+                        "Feature 0 of group " + grin.repeat(64) + "... (65 characters)" + rest,
+                        // After a one-char "g" the 64th character is a whole clef, not half.
+                        "Feature 0 of group g" + clef.repeat(63) + "... (71 characters)" + rest,
+                        // Quoted for its comma: 64 characters shown, the quotes included.
+                        "Feature 0 of group \","
+                                + grin.repeat(61)
+                                + "\"... (71 characters)"
+                                + rest);
     }
 
     /**
