@@ -51,11 +51,26 @@ public final class FeatureVectorKafkaDeserializer
     private transient Counter invalidEventTimes;
 
     /**
-     * A deserializer without a clock: it dead-letters only event times no window can take, before
-     * 1970 or after the year 9999.
+     * How far ahead of the clock an event time may be for {@link
+     * #FeatureVectorKafkaDeserializer(WireFormat)}, 5 minutes: the activation job's default {@code
+     * --max-event-time-skew}.
+     */
+    public static final Duration DEFAULT_MAX_EVENT_TIME_SKEW = Duration.ofMinutes(5);
+
+    /**
+     * A deserializer that bounds event times as the activation job does by default: it dead-letters
+     * those before 1970, after the year 9999, or more than {@link #DEFAULT_MAX_EVENT_TIME_SKEW} (5
+     * minutes) ahead of the system clock. Outputs stamped with their record's event time, as the
+     * job's activations are, would otherwise be refused by Kafka brokers more than {@code
+     * log.message.timestamp.after.max.ms} (one hour by default) ahead of their clock, and one such
+     * record would push the watermark past every on-time record. For another bound, or none, use
+     * {@link #FeatureVectorKafkaDeserializer(AvroRecordDecoder, Duration, Clock)}.
      */
     public FeatureVectorKafkaDeserializer(WireFormat format) {
-        this(AvroRecordDecoder.of(FeatureVector.class, format), null, Clock.systemUTC());
+        this(
+                AvroRecordDecoder.of(FeatureVector.class, format),
+                DEFAULT_MAX_EVENT_TIME_SKEW,
+                Clock.systemUTC());
     }
 
     /**

@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -445,14 +446,45 @@ class FeatureVectorKafkaDeserializerTest {
         assertThat(context.count("invalidEventTimes")).isEqualTo(1);
     }
 
+    /**
+     * The format constructor bounds event times as the job does by default: at most 5 minutes ahead
+     * of the system clock. Without a bound it took any up to the year 9999, whose outputs, stamped
+     * with their event time, a Kafka 4.2 broker refuses more than an hour ahead ({@code
+     * log.message.timestamp.after.max.ms}).
+     */
     @Test
-    void theFormatConstructorDeadLettersOnlyNegativeEventTimes() {
+    void theFormatConstructorDeadLettersEventTimesMoreThan5MinutesAheadOfTheSystemClock() {
         FeatureVectorKafkaDeserializer deserializer =
                 new FeatureVectorKafkaDeserializer(WireFormat.AVRO_SINGLE_OBJECT);
-        Instant farAhead = Instant.now().plus(Duration.ofDays(3650));
+        assertThat(FeatureVectorKafkaDeserializer.DEFAULT_MAX_EVENT_TIME_SKEW)
+                .isEqualTo(Duration.ofMinutes(5));
 
-        assertThat(deserialize(deserializer, record(null, encode(vector(farAhead)))).vector)
-                .isEqualTo(vector(farAhead));
+        // In whole milliseconds, as a record's event time is.
+        Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant sixMinutesAhead = before.plus(Duration.ofMinutes(6));
+        Instant tenYearsAhead = before.plus(Duration.ofDays(3650));
+        Instant fourMinutesAhead = before.plus(Duration.ofMinutes(4));
+        SourcedFeatureVector six =
+                deserialize(deserializer, record(null, encode(vector(sixMinutesAhead))));
+        SourcedFeatureVector ten =
+                deserialize(deserializer, record(null, encode(vector(tenYearsAhead))));
+        SourcedFeatureVector four =
+                deserialize(deserializer, record(null, encode(vector(fourMinutesAhead))));
+        Instant after = Instant.now();
+
+        for (SourcedFeatureVector refused : List.of(six, ten)) {
+            assertThat(refused.vector).isNull();
+            String reason = refused.deadLetter.getReason();
+            // The clock's reading, as the reason gives it: the system clock's, during the calls.
+            Instant clock =
+                    Instant.parse(
+                            reason.substring(
+                                    reason.indexOf("clock (") + 7, reason.indexOf("), more")));
+            assertThat(clock).isBetween(before, after);
+            Instant eventTime = refused == six ? sixMinutesAhead : tenYearsAhead;
+            assertThat(reason).isEqualTo(aheadReason(eventTime, clock, Duration.ofMinutes(5)));
+        }
+        assertThat(four.vector).isEqualTo(vector(fourMinutesAhead));
         SourcedFeatureVector negative =
                 deserialize(deserializer, record(null, encode(vector(Instant.ofEpochMilli(-5)))));
         assertThat(negative.vector).isNull();
@@ -480,10 +512,9 @@ class FeatureVectorKafkaDeserializerTest {
                         .isEqualTo(afterYear9999Reason(eventTime));
             }
         }
-        for (FeatureVectorKafkaDeserializer unskewed : deserializers.subList(0, 2)) {
-            assertThat(deserialize(unskewed, record(null, encode(vector(lastTaken)))).vector)
-                    .isEqualTo(vector(lastTaken));
-        }
+        // Only without a skew is the year 9999 itself taken.
+        assertThat(deserialize(skewed(null), record(null, encode(vector(lastTaken)))).vector)
+                .isEqualTo(vector(lastTaken));
     }
 
     @Test

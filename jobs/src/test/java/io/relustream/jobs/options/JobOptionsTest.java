@@ -1,6 +1,7 @@
 package io.relustream.jobs.options;
 
 import io.relustream.activation.Activations;
+import io.relustream.formats.FeatureVectorKafkaDeserializer;
 import io.relustream.formats.WireFormat;
 import io.relustream.operators.InvalidValuePolicy;
 
@@ -77,7 +78,9 @@ class JobOptionsTest {
         assertThat(options.outOfOrderness()).isEqualTo(Duration.ofSeconds(5));
         assertThat(options.idleness()).isEqualTo(Duration.ofSeconds(30));
         assertThat(options.watermarkInterval()).isEqualTo(Duration.ofMillis(200));
-        assertThat(options.maxEventTimeSkew()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(options.maxEventTimeSkew())
+                .isEqualTo(Duration.ofMinutes(5))
+                .isEqualTo(FeatureVectorKafkaDeserializer.DEFAULT_MAX_EVENT_TIME_SKEW);
         assertThat(options.writerSchemas()).isEqualTo(WriterSchemas.none());
         assertThat(options.writerSchemas().isEmpty()).isTrue();
         assertThat(options.writerSchemas().schemas()).isEmpty();
