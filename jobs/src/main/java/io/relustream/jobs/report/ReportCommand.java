@@ -300,11 +300,6 @@ public final class ReportCommand implements Callable<Integer> {
             return 2;
         }
         StatsSeries series = StatsSeries.of(drawable);
-        if (series.superseded() > 0) {
-            out.println(
-                    series.superseded()
-                            + " re-fired window(s) superseded by the record read later.");
-        }
         if (!groups.isEmpty()) {
             List<String> chosen = chosenGroups(series.groups());
             List<String> missing = new ArrayList<>(new TreeSet<>(chosen));
@@ -321,6 +316,12 @@ public final class ReportCommand implements Callable<Integer> {
                 return 2;
             }
             series = series.only(chosen);
+        }
+        // Counted in the groups drawn only: those --group left out are not reported.
+        if (series.superseded() > 0) {
+            out.println(
+                    series.superseded()
+                            + " re-fired window(s) superseded by the record read later.");
         }
 
         boolean failed = false;

@@ -58,9 +58,11 @@ final class StatsSeries {
     }
 
     private final Map<Line, List<ActivationStats>> byLine;
-    private final int superseded;
 
-    private StatsSeries(Map<Line, List<ActivationStats>> byLine, int superseded) {
+    /** Per group, the records a later one of the same window replaced. */
+    private final Map<String, Integer> superseded;
+
+    private StatsSeries(Map<Line, List<ActivationStats>> byLine, Map<String, Integer> superseded) {
         this.byLine = byLine;
         this.superseded = superseded;
     }
@@ -88,7 +90,7 @@ final class StatsSeries {
     static StatsSeries of(List<ActivationStats> records) {
         // Group, then window length, then window start: one window per key.
         Map<String, TreeMap<Duration, TreeMap<Instant, ActivationStats>>> latest = new TreeMap<>();
-        int superseded = 0;
+        Map<String, Integer> superseded = new TreeMap<>();
         for (ActivationStats record : records) {
             TreeMap<Instant, ActivationStats> windows =
                     latest.computeIfAbsent(record.getGroup(), group -> new TreeMap<>())
@@ -97,7 +99,7 @@ final class StatsSeries {
                                             record.getWindowStart(), record.getWindowEnd()),
                                     length -> new TreeMap<>());
             if (windows.put(record.getWindowStart(), record) != null) {
-                superseded++;
+                superseded.merge(record.getGroup(), 1, Integer::sum);
             }
         }
         Map<Line, List<ActivationStats>> byLine = new LinkedHashMap<>();
@@ -111,7 +113,9 @@ final class StatsSeries {
         return new StatsSeries(byLine, superseded);
     }
 
-    /** The same series with only the given groups (those it has). */
+    /**
+     * The same series with only the given groups (those it has), and only their superseded records.
+     */
     StatsSeries only(Collection<String> groups) {
         Map<Line, List<ActivationStats>> kept = new LinkedHashMap<>();
         byLine.forEach(
@@ -120,7 +124,9 @@ final class StatsSeries {
                         kept.put(line, windows);
                     }
                 });
-        return new StatsSeries(kept, superseded);
+        Map<String, Integer> keptSuperseded = new TreeMap<>(superseded);
+        keptSuperseded.keySet().retainAll(groups);
+        return new StatsSeries(kept, keptSuperseded);
     }
 
     /** The group names, sorted. */
@@ -162,9 +168,9 @@ final class StatsSeries {
         return byLine.isEmpty();
     }
 
-    /** Records replaced by a later record of the same group and window. */
+    /** Records of the series' groups replaced by a later record of the same group and window. */
     int superseded() {
-        return superseded;
+        return superseded.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     /** The distinct window ends of every group, ascending, in epoch millis. */

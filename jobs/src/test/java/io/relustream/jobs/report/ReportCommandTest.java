@@ -312,6 +312,38 @@ class ReportCommandTest {
     }
 
     @Test
+    void supersededWindowsAreCountedOnlyInTheChosenGroups() throws IOException {
+        // Only layer-1 has a re-fired window (window 2, first 0.3, then 0.8).
+        Path input = ReportFixtures.writeFile(ReportFixtures.threeGroups(), dir.resolve("in.avro"));
+
+        Run others =
+                report(
+                        "--input", input.toString(),
+                        "--output-dir", dir.resolve("others").toString(),
+                        "--group", "layer-0,layer-2");
+        Run layer1 =
+                report(
+                        "--input", input.toString(),
+                        "--output-dir", dir.resolve("layer-1").toString(),
+                        "--group", "layer-1");
+
+        assertThat(others.status).isZero();
+        assertThat(others.out)
+                .isEqualTo(
+                        lines(
+                                "Read 19 ActivationStats record(s) from file " + input + ".",
+                                "Wrote "
+                                        + dir.resolve("others").resolve("zero-fraction.png")
+                                        + " (1200x700).",
+                                "Wrote "
+                                        + dir.resolve("others").resolve("feature-heatmap.png")
+                                        + " (1200x700)."));
+        assertThat(layer1.status).isZero();
+        assertThat(layer1.out)
+                .contains("1 re-fired window(s) superseded by the record read later.");
+    }
+
+    @Test
     void widthAndHeightSizeTheImages() throws IOException {
         BufferedImage chart = zeroFractionChart(800, 500);
         BufferedImage heatmap = heatmap(800, 500);
