@@ -286,8 +286,8 @@ public final class ReportCommand implements Callable<Integer> {
                     "Skipped "
                             + (records.size() - drawable.size())
                             + " record(s) whose window cannot be drawn (a window must end after"
-                            + " 1970-01-01, after it starts and before the year 10000, and last"
-                            + " less than 8,000 years); the first, of group "
+                            + " 1970-01-01T00:00:00Z, after it starts and before the year 10000,"
+                            + " and last less than 8,000 years); the first, of group "
                             + StatsSeries.shown(firstImpossible.getGroup())
                             + ", from "
                             + firstImpossible.getWindowStart()

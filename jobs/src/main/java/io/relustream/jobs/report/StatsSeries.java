@@ -75,10 +75,12 @@ final class StatsSeries {
 
     /**
      * Whether a record's window can be drawn: it ends after the epoch, ends after it starts, ends
-     * before the year 10000 and lasts less than 8,000 years. A job's windows end after the epoch
-     * (it refuses earlier event times), but may start before it: a sliding window of records from
-     * the first seconds of 1970. Other windows, from files written by hand or windows of millennia,
-     * would overflow the axes' arithmetic.
+     * before the year 10000 and lasts less than 8,000 years. The end is exclusive, so a window
+     * ending at the epoch ({@code window_end} 0) lies wholly before 1970 and is not drawn; one
+     * ending a millisecond later holds the epoch. A job's windows end after the epoch (it refuses
+     * event times before it), but may start before it: a sliding window of records from the first
+     * seconds of 1970. Other windows, from files written by hand or windows of millennia, would
+     * overflow the axes' arithmetic.
      */
     static boolean drawable(ActivationStats record) {
         long start = record.getWindowStart().toEpochMilli();

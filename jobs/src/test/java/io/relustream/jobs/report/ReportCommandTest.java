@@ -662,7 +662,8 @@ class ReportCommandTest {
                 .isEqualTo(
                         lines(
                                 "Skipped 2 record(s) whose window cannot be drawn (a window"
-                                        + " must end after 1970-01-01, after it starts and before"
+                                        + " must end after 1970-01-01T00:00:00Z, after it starts"
+                                        + " and before"
                                         + " the year 10000, and last less than 8,000 years); the"
                                         + " first, of group g, from 2025-03-01T10:00:10Z to"
                                         + " 2025-03-01T10:00:05Z."));
@@ -678,6 +679,40 @@ class ReportCommandTest {
                                 + onlyImpossible
                                 + " holds no window to draw."
                                 + System.lineSeparator());
+    }
+
+    @Test
+    void aWindowEndingAtTheEpochOrBeforeIsSkippedAndOneEndingAMillisecondAfterIsDrawn()
+            throws IOException {
+        // Ten-second windows ending 1 ms before the epoch, at it and 1 ms after it. The end is
+        // exclusive: the window ending at 0 is [-10 s, 0), wholly before 1970; the one ending at
+        // 1 holds the epoch's first millisecond.
+        List<ActivationStats> records = new ArrayList<>();
+        for (long end : List.of(-1L, 0L, 1L)) {
+            ActivationStats window = ReportFixtures.stats("g", 0, 0.5, 0.5);
+            window.setWindowStart(Instant.ofEpochMilli(end - 10_000));
+            window.setWindowEnd(Instant.ofEpochMilli(end));
+            records.add(window);
+        }
+        Path input = ReportFixtures.writeFile(records, dir.resolve("epoch.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        assertThat(run.err)
+                .isEqualTo(
+                        lines(
+                                "Skipped 2 record(s) whose window cannot be drawn (a window"
+                                        + " must end after 1970-01-01T00:00:00Z, after it starts"
+                                        + " and before the year 10000, and last less than 8,000"
+                                        + " years); the first, of group g, from"
+                                        + " 1969-12-31T23:59:49.999Z to"
+                                        + " 1969-12-31T23:59:59.999Z."));
+        assertThat(StatsSeries.drawable(records.get(0))).isFalse();
+        assertThat(StatsSeries.drawable(records.get(1))).isFalse();
+        assertThat(StatsSeries.drawable(records.get(2))).isTrue();
+        png(dir.resolve("zero-fraction.png"));
+        png(dir.resolve("feature-heatmap.png"));
     }
 
     @Test
