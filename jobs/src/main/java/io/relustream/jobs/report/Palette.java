@@ -1,14 +1,18 @@
 package io.relustream.jobs.report;
 
 import java.awt.Color;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
- * The colours of the charts: one per group (Tableau's ten, which stay apart for most colour
- * vision), and the scale of the heatmap.
+ * The colours of the charts: one per line (Tableau's ten, which stay apart for most colour vision,
+ * then colours of their own), and the scale of the heatmap.
  *
  * <pre>{@code
- * Color first = Palette.group(0);      // blue
- * Color half = Palette.scale(0.5);     // viridis at 0.5, a teal
+ * List<Color> lines = Palette.groups(12);  // blue, orange, ..., then two more
+ * Color half = Palette.scale(0.5);         // viridis at 0.5, a teal
  * }</pre>
  */
 final class Palette {
@@ -47,9 +51,43 @@ final class Palette {
 
     private Palette() {}
 
-    /** The colour of the group at {@code index} in the chart's order; repeats after ten. */
-    static Color group(int index) {
-        return GROUPS[Math.floorMod(index, GROUPS.length)];
+    /**
+     * Lines that get a colour of their own; further ones take the colours again from the first. Far
+     * more than a legend names (326 at 8000 pixels) and a small part of the colours below.
+     */
+    static final int DISTINCT_COLOURS = 100_000;
+
+    /** The plastic number: its powers spread points evenly in three dimensions (Roberts' R3). */
+    private static final double PLASTIC = 1.2207440846057596;
+
+    /**
+     * {@code count} colours, one per line in the chart's order: Tableau's ten, then hue, saturation
+     * (0.45 to 1) and brightness (0.45 to 0.9) spread evenly, so none is pale on the white chart,
+     * each unlike every colour before it. The more lines, the more alike they look; the legend
+     * names them. After {@link #DISTINCT_COLOURS} they repeat.
+     */
+    static List<Color> groups(int count) {
+        Set<Color> colours = new LinkedHashSet<>();
+        for (int i = 0; i < Math.min(count, GROUPS.length); i++) {
+            colours.add(GROUPS[i]);
+        }
+        int distinct = Math.min(count, DISTINCT_COLOURS);
+        for (long k = 0; colours.size() < distinct; k++) {
+            double hue = fraction(0.5 + k / PLASTIC);
+            double saturation = 0.45 + 0.55 * fraction(0.5 + k / (PLASTIC * PLASTIC));
+            double brightness = 0.45 + 0.45 * fraction(0.5 + k / (PLASTIC * PLASTIC * PLASTIC));
+            // A colour that rounds to one already taken is passed over.
+            colours.add(Color.getHSBColor((float) hue, (float) saturation, (float) brightness));
+        }
+        List<Color> list = new ArrayList<>(colours);
+        for (int i = distinct; i < count; i++) {
+            list.add(list.get(i % DISTINCT_COLOURS));
+        }
+        return list;
+    }
+
+    private static double fraction(double x) {
+        return x - Math.floor(x);
     }
 
     /** The heatmap colour of a share in {@code [0, 1]} (values outside are clamped). */

@@ -24,9 +24,9 @@ import java.util.Optional;
  * area spans x from {@link #LEFT} to {@code width - }{@link #RIGHT} (the legend is on the right)
  * and y from {@link #TOP} to {@code height - }{@link #BOTTOM}; inside it, {@link #INSET} pixels
  * from each edge, the first and last window ends map to the left and right, and 0 and 1 to the
- * bottom and top. Groups take the colours of {@link Palette#group} in name order. A line breaks
- * where a window has no zero fraction (no values) or where windows are missing; every window gets a
- * marker unless they would crowd.
+ * bottom and top. Lines take the colours of {@link Palette#groups} in name order, each its own. A
+ * line breaks where a window has no zero fraction (no values) or where windows are missing; every
+ * window gets a marker unless they would crowd.
  */
 final class ZeroFractionChart {
 
@@ -135,14 +135,12 @@ final class ZeroFractionChart {
             Rectangle2D area = new Rectangle2D.Double(x0, y0, x1 - x0, y1 - y0);
             g.setClip(area);
             List<StatsSeries.Line> lines = series.lines();
+            List<Color> colours = Palette.groups(lines.size());
             for (int i = 0; i < lines.size(); i++) {
-                line(
-                        series.windows(lines.get(i)),
-                        series.windowStep(lines.get(i)),
-                        Palette.group(i));
+                line(series.windows(lines.get(i)), series.windowStep(lines.get(i)), colours.get(i));
             }
             g.setClip(null);
-            legend(lines);
+            legend(lines, colours);
         }
 
         private void axes() {
@@ -235,7 +233,7 @@ final class ZeroFractionChart {
                             <= step * 3 / 2;
         }
 
-        private void legend(List<StatsSeries.Line> groups) {
+        private void legend(List<StatsSeries.Line> groups, List<Color> colours) {
             double left = x1 + 24;
             double top = y0 + 4;
             g.setFont(Charts.LABEL_FONT);
@@ -247,7 +245,7 @@ final class ZeroFractionChart {
             int shown = cut ? rows - 1 : groups.size();
             for (int i = 0; i < shown; i++) {
                 double middle = top + (i + 1.5) * LEGEND_ROW;
-                g.setColor(Palette.group(i));
+                g.setColor(colours.get(i));
                 g.setStroke(Charts.stroke(LINE_WIDTH));
                 g.draw(new Line2D.Double(left, middle, left + 28, middle));
                 double r = MARKER_RADIUS;

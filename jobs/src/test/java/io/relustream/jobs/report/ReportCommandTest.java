@@ -104,6 +104,33 @@ class ReportCommandTest {
     }
 
     @Test
+    void everyGroupBeyondTheTenthGetsAColourOfItsOwn() throws IOException {
+        // Twelve groups at shares 1/13 to 12/13, 42 pixels apart at the default height.
+        List<ActivationStats> records = new ArrayList<>();
+        for (int group = 0; group < 12; group++) {
+            for (int w = 0; w < WINDOWS; w++) {
+                records.add(
+                        ReportFixtures.stats(
+                                String.format("g-%02d", group), w, (group + 1) / 13.0, 0.5));
+            }
+        }
+        Path input = ReportFixtures.writeFile(records, dir.resolve("twelve.avro"));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        BufferedImage chart = png(dir.resolve("zero-fraction.png"));
+        List<java.awt.Color> colours = new ArrayList<>();
+        for (int group = 0; group < 12; group++) {
+            colours.add(pixel(chart, chartX(3, 1200), chartY((group + 1) / 13.0, 700)));
+        }
+        // Tableau's ten, then two more, each unlike every other and unlike the background.
+        assertThat(colours.subList(0, 3)).containsExactly(BLUE, ORANGE, GREEN);
+        assertThat(colours.get(9)).isEqualTo(new java.awt.Color(23, 190, 207));
+        assertThat(colours).doesNotHaveDuplicates().doesNotContain(WHITE);
+    }
+
+    @Test
     void theLaterRecordOfAReFiredWindowWins() throws IOException {
         BufferedImage chart = zeroFractionChart(1200, 700);
         BufferedImage heatmap = heatmap(1200, 700);
