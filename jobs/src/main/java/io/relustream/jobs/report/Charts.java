@@ -121,14 +121,39 @@ final class Charts {
 
     /** The title, centred at the top, and a smaller subtitle under it (none when empty). */
     static void title(Graphics2D g, int width, String title, String subtitle) {
+        title(g, width, title, subtitle, "");
+    }
+
+    /**
+     * The title, centred at the top, and a smaller subtitle under it (none when empty) that ends
+     * with {@code kept}.
+     */
+    static void title(Graphics2D g, int width, String title, String subtitle, String kept) {
         g.setColor(TEXT);
         g.setFont(TITLE_FONT);
         centred(g, fit(g, title, width - 40), width / 2.0, TITLE_BASELINE);
-        if (!subtitle.isEmpty()) {
+        if (!subtitle.isEmpty() || !kept.isEmpty()) {
             g.setColor(MUTED_TEXT);
-            g.setFont(SUBTITLE_FONT);
-            centred(g, fit(g, subtitle, width - 40), width / 2.0, SUBTITLE_BASELINE);
+            centred(g, subtitle(g, width, subtitle, kept), width / 2.0, SUBTITLE_BASELINE);
         }
+    }
+
+    /**
+     * The subtitle as an image {@code width} pixels wide shows it, in the subtitle font: where it
+     * is too wide, {@code subtitle} is cut with an ellipsis before {@code kept}, which is cut only
+     * where it alone is too wide.
+     */
+    static String subtitle(Graphics2D g, int width, String subtitle, String kept) {
+        g.setFont(SUBTITLE_FONT);
+        double room = width - 40;
+        if (textWidth(g, subtitle + kept) <= room) {
+            return subtitle + kept;
+        }
+        double rest = room - textWidth(g, kept);
+        if (rest < textWidth(g, "\u2026")) {
+            return fit(g, kept, room);
+        }
+        return fit(g, subtitle, rest) + kept;
     }
 
     /** Draws text with its horizontal centre at {@code x}. */

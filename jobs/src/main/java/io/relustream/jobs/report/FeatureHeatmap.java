@@ -162,31 +162,42 @@ final class FeatureHeatmap {
             return x0 + (double) (time - from) / (to - from) * (x1 - x0);
         }
 
-        void draw() {
+        /** The subtitle, but for {@link #leftOut()}. */
+        String subtitle() {
             List<Long> ends = series.windowEnds();
+            return String.format(
+                    "activation %s \u00b7 dead: zero fraction \u2265 %s \u00b7 %d window%s of %s"
+                            + " \u00b7 window ends %s UTC",
+                    String.join(", ", series.activations()),
+                    share(deadThreshold),
+                    series.windowCount(),
+                    series.windowCount() == 1 ? "" : "s",
+                    series.windowLengths(),
+                    TimeTicks.span(ends.get(0), ends.get(ends.size() - 1)));
+        }
+
+        /**
+         * The end of the subtitle that says how many groups have no panel, or nothing when every
+         * one has.
+         */
+        String leftOut() {
+            return groups.size() < totalGroups
+                    ? String.format(
+                            " \u00b7 the first %d of %d %s (--group chooses)",
+                            groups.size(),
+                            totalGroups,
+                            // A group of several window lengths has several.
+                            series.lines().size() == series.groups().size() ? "groups" : "panels")
+                    : "";
+        }
+
+        void draw() {
             Charts.title(
                     g,
                     width,
                     "Share of zero activations per feature and window",
-                    String.format(
-                            "activation %s \u00b7 dead: zero fraction \u2265 %s \u00b7 %d window%s"
-                                    + " of %s \u00b7 window ends %s UTC%s",
-                            String.join(", ", series.activations()),
-                            share(deadThreshold),
-                            series.windowCount(),
-                            series.windowCount() == 1 ? "" : "s",
-                            series.windowLengths(),
-                            TimeTicks.span(ends.get(0), ends.get(ends.size() - 1)),
-                            groups.size() < totalGroups
-                                    ? String.format(
-                                            " \u00b7 the first %d of %d %s (--group chooses)",
-                                            groups.size(),
-                                            totalGroups,
-                                            // A group of several window lengths has several.
-                                            series.lines().size() == series.groups().size()
-                                                    ? "groups"
-                                                    : "panels")
-                                    : ""));
+                    subtitle(),
+                    leftOut());
             for (int i = 0; i < groups.size(); i++) {
                 panel(i);
             }

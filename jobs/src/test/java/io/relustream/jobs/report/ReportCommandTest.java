@@ -1162,6 +1162,24 @@ class ReportCommandTest {
     }
 
     @Test
+    void aNarrowHeatmapCutsItsSubtitleBeforeTheGroupsLeftOut() {
+        java.awt.Graphics2D g = Charts.graphics(Charts.canvas(400, 400));
+        // The heatmap's subtitle of 40 groups at 400 x 400, of which 5 have a panel.
+        String subtitle =
+                "activation relu \u00b7 dead: zero fraction \u2265 1 \u00b7 6 windows of 10s"
+                        + " \u00b7 window ends 2025-03-01 10:00:10 \u2013 10:01:00 UTC";
+        String leftOut = " \u00b7 the first 5 of 40 groups (--group chooses)";
+
+        String shown = Charts.subtitle(g, 400, subtitle, leftOut);
+
+        assertThat(shown).endsWith("\u2026" + leftOut);
+        assertThat(subtitle).startsWith(shown.substring(0, shown.indexOf('\u2026')));
+        assertThat(Charts.textWidth(g, shown)).isLessThanOrEqualTo(400 - 40);
+        // Where all of it fits, nothing is cut.
+        assertThat(Charts.subtitle(g, 1200, subtitle, leftOut)).isEqualTo(subtitle + leftOut);
+    }
+
+    @Test
     void aLongHeadingIsCutToTheLongestPrefixThatFits() {
         java.awt.Graphics2D g = Charts.graphics(Charts.canvas(400, 400));
         g.setFont(Charts.TICK_FONT);
