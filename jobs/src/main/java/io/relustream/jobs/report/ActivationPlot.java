@@ -5,6 +5,7 @@ import io.relustream.activation.Rectifier;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.Shape;
 import java.awt.geom.Ellipse2D;
@@ -29,12 +30,13 @@ import java.util.function.DoubleUnaryOperator;
  *
  * <p>{@code f} is a solid line ({@link #F_COLOR}), {@code f'} a dashed one on top of it ({@link
  * #DERIVATIVE_COLOR}), so both show where they coincide. The layout is fixed: the plot area spans x
- * from {@link #LEFT} to {@code width - }{@link #RIGHT}, mapped exactly to {@code [from, to]}, and y
- * from {@link #TOP} to {@code height - }{@link #BOTTOM}, mapped to {@code [lo - pad, hi + pad]}
- * where {@code lo} and {@code hi} are the smallest and largest finite values of both curves and of
- * 0 (up to {@link #AXIS_LIMIT} in magnitude), and {@code pad} is 5% of {@code hi - lo} (1 when that
- * is below {@link PlotCommand#MIN_RANGE}, too narrow for an axis). The axes go through zero where
- * zero is in range; grid lines and labels sit at round values.
+ * from {@link #LEFT} (or further right, as far as value labels wider than its margin need to stay
+ * clear of the axis title) to {@code width - }{@link #RIGHT}, mapped exactly to {@code [from, to]},
+ * and y from {@link #TOP} to {@code height - }{@link #BOTTOM}, mapped to {@code [lo - pad, hi +
+ * pad]} where {@code lo} and {@code hi} are the smallest and largest finite values of both curves
+ * and of 0 (up to {@link #AXIS_LIMIT} in magnitude), and {@code pad} is 5% of {@code hi - lo} (1
+ * when that is below {@link PlotCommand#MIN_RANGE}, too narrow for an axis). The axes go through
+ * zero where zero is in range; grid lines and labels sit at round values.
  *
  * <p>For a {@link Rectifier} the threshold and the max value get thin vertical lines, and the
  * curves are drawn in pieces between them: where a curve jumps (the derivative at the threshold,
@@ -48,6 +50,11 @@ final class ActivationPlot {
     static final int RIGHT = 36;
     static final int TOP = 76;
     static final int BOTTOM = 64;
+
+    /** Where the value axis' title reads upwards, and the least room between it and the labels. */
+    private static final int TITLE_X = 22;
+
+    private static final int TITLE_GAP = 6;
 
     /**
      * The largest magnitude the y axis reaches: with the padding, its span stays a finite double (a
@@ -200,10 +207,32 @@ final class ActivationPlot {
             this.top = top;
             this.width = width;
             this.height = height;
-            this.x0 = LEFT;
-            this.x1 = width - RIGHT;
             this.y0 = TOP;
             this.y1 = height - BOTTOM;
+            this.x0 = Math.max(LEFT, Math.ceil(leftOfValueLabels()));
+            this.x1 = width - RIGHT;
+        }
+
+        /** The ticks of the value axis: they depend on its height only. */
+        Ticks valueTicks() {
+            return Ticks.between(bottom, top, (int) Math.max(2, (y1 - y0) / 50));
+        }
+
+        /**
+         * Where the plot area must start for the widest value label, which ends a tick and 4 pixels
+         * left of it, to start {@link #TITLE_GAP} pixels right of the axis title (which reads
+         * upwards at x 22); the plot starts there where {@link #LEFT} leaves too little room.
+         */
+        private double leftOfValueLabels() {
+            g.setFont(Charts.LABEL_FONT);
+            FontMetrics title = g.getFontMetrics();
+            double titleEnd = TITLE_X + title.getAscent() / 2.0 + title.getDescent();
+            g.setFont(Charts.TICK_FONT);
+            double widest = 0;
+            for (String label : valueTicks().labels()) {
+                widest = Math.max(widest, Charts.textWidth(g, label));
+            }
+            return titleEnd + TITLE_GAP + widest + 4 + Charts.TICK_LENGTH;
         }
 
         double x(double z) {
@@ -347,7 +376,7 @@ final class ActivationPlot {
                 Charts.centredInside(
                         g, xs.labels().get(i), x, y1 + Charts.TICK_LENGTH + 4 + ascent, width);
             }
-            Ticks ys = Ticks.between(bottom, top, (int) Math.max(2, (y1 - y0) / 50));
+            Ticks ys = valueTicks();
             for (int i = 0; i < ys.values().size(); i++) {
                 double y = Charts.crisp(y(ys.values().get(i)));
                 g.setColor(Charts.GRID);
@@ -371,7 +400,7 @@ final class ActivationPlot {
             g.setColor(Charts.TEXT);
             g.setFont(Charts.LABEL_FONT);
             Charts.centred(g, "z", (x0 + x1) / 2, height - 14);
-            Charts.vertical(g, "f(z), f'(z)", 22, (y0 + y1) / 2);
+            Charts.vertical(g, "f(z), f'(z)", TITLE_X, (y0 + y1) / 2);
         }
 
         /**

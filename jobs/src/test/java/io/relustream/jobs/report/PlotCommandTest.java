@@ -21,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The plot of an activation and its derivative. Expected places follow from the documented layout:
- * the plot area spans x 76 to {@code width - 36}, mapped to {@code [--from, --to]}, and y 76 to
- * {@code height - 64}, mapped to the values' range padded by 5%.
+ * the plot area spans x 76 (further right where value labels are wider than that leaves room for)
+ * to {@code width - 36}, mapped to {@code [--from, --to]}, and y 76 to {@code height - 64}, mapped
+ * to the values' range padded by 5%.
  */
 class PlotCommandTest {
 
@@ -321,11 +322,17 @@ class PlotCommandTest {
 
             assertThat(run.status).as(run.err).isZero();
             BufferedImage image = png(file);
-            // relu over [-r, r]: values from 0 to r, so y spans -0.05 r to 1.05 r. Three quarters
-            // across (column 892, the middle of its pixel at z = r * (892.5 - 76) / 544 - r), f
-            // is at y = 76 + (1.05 r - z) / 1.1 r * 560, about 356.
-            int column = (int) Math.floor(76 + 0.75 * 1088);
-            double z = r * ((column + 0.5 - 76) / 544 - 1);
+            // relu over [-r, r]: values from 0 to r, so y spans -0.05 r to 1.05 r. The labels of
+            // such values are wider than the 76 pixels left of the plot leave them: it starts at
+            // its frame's column, left, and ends at 1164. Three quarters across (the middle of
+            // its pixel at z = r * (column + 0.5 - left) / (1164 - left) * 2 - r), f is at
+            // y = 76 + (1.05 r - z) / 1.1 r * 560.
+            int left = 76;
+            while (!pixel(image, left, 300).equals(new Color(160, 160, 160))) {
+                left++;
+            }
+            int column = (int) Math.floor(left + 0.75 * (1164 - left));
+            double z = r * ((column + 0.5 - left) / (1164 - left) * 2 - 1);
             double row = 76 + (1.05 * r - z) / (1.1 * r) * 560;
             assertThat(rowsOf(image, column, F, 76, 636))
                     .as("f at z = %s, row %s", z, row)
@@ -361,6 +368,50 @@ class PlotCommandTest {
                 assertThat(pixel(far, x, y)).as("(%d, %d)", x, y).isEqualTo(WHITE);
             }
         }
+    }
+
+    @Test
+    void longValueLabelsStayClearOfTheAxisTitle() throws IOException {
+        // f(z) = z over these ranges: labels such as -6000000 and -1.5E+308, 50 to 60 pixels wide.
+        for (String range : List.of("6000000", "1.5e308", "0.00015")) {
+            Path file = dir.resolve("wide-" + range + ".png");
+            Run run =
+                    ReportFixtures.run(
+                            PlotCommand.commandLine(),
+                            "--activation",
+                            "leaky_relu(alpha=1)",
+                            "--from",
+                            "-" + range,
+                            "--to",
+                            range.equals("1.5e308") ? "1.5e307" : range,
+                            "--output",
+                            file.toString());
+            assertThat(run.status).as(run.err).isZero();
+            BufferedImage plot = png(file);
+
+            // The title "f(z), f'(z)" reads upwards around x 22: the columns with ink around it,
+            // from the top of the plot area to its bottom, are the title's alone, 12 to 34.
+            int left = 22;
+            while (left > 0 && inked(plot, left - 1)) {
+                left--;
+            }
+            int right = 22;
+            while (right < plot.getWidth() - 1 && inked(plot, right + 1)) {
+                right++;
+            }
+            assertThat(left).as("first column of the title, %s", range).isGreaterThanOrEqualTo(12);
+            assertThat(right).as("last column of the title, %s", range).isLessThanOrEqualTo(34);
+        }
+    }
+
+    /** Whether a column has a pixel other than white between the top and bottom of the plot. */
+    private static boolean inked(BufferedImage image, int x) {
+        for (int y = 60; y < image.getHeight() - 50; y++) {
+            if (!pixel(image, x, y).equals(WHITE)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
