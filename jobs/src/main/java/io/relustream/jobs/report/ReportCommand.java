@@ -48,7 +48,8 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>(Avro and the Kafka client log through slf4j, which the job jar leaves to Flink; {@code mvn
- * exec:exec@report} puts it on the class path.)
+ * exec:exec@report} puts it on the class path. Without it, {@link #main} says so and exits with 1,
+ * {@code --help} too.)
  *
  * <p>When a window re-fired (allowed lateness), the record read later wins: see {@link
  * StatsSeries}. Exit status: 0 when both images were written; 2 for invalid options (an {@code
@@ -202,7 +203,26 @@ public final class ReportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     public static void main(String[] args) {
+        if (!slf4jIsOnTheClassPath()) {
+            // Else the first Avro or Kafka class fails with a NoClassDefFoundError and its trace.
+            System.err.println(
+                    "The report needs slf4j-api on the class path, which the job jar leaves to"
+                            + " Flink (Avro and the Kafka client log through it): add its jar,"
+                            + " e.g. java -cp relu-stream-jobs.jar:slf4j-api.jar "
+                            + ReportCommand.class.getName()
+                            + " ...");
+            System.exit(1);
+        }
         System.exit(commandLine().execute(args));
+    }
+
+    private static boolean slf4jIsOnTheClassPath() {
+        try {
+            Class.forName("org.slf4j.LoggerFactory", false, ReportCommand.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     /** The command line of the report, with the project's handling of invalid options. */

@@ -855,6 +855,51 @@ class ReportCommandTest {
     }
 
     @Test
+    void withoutSlf4jOnTheClassPathTheReportSaysWhatToAddAndExitsWithOne() throws Exception {
+        // The class path of `java -cp relu-stream-jobs.jar`: the jar leaves slf4j to Flink.
+        String withoutSlf4j =
+                Arrays.stream(
+                                System.getProperty("java.class.path")
+                                        .split(java.io.File.pathSeparator))
+                        .filter(entry -> !entry.matches(".*/slf4j-api-[^/]*\\.jar"))
+                        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        assertThat(withoutSlf4j).isNotEqualTo(System.getProperty("java.class.path"));
+        Path input = ReportFixtures.writeFile(ReportFixtures.threeGroups(), dir.resolve("in.avro"));
+        for (List<String> args :
+                List.of(
+                        List.of("--input", input.toString(), "--output-dir", dir.toString()),
+                        List.of("--help"))) {
+            Path err = dir.resolve("err.txt");
+            List<String> command =
+                    new ArrayList<>(
+                            List.of(
+                                    Path.of(System.getProperty("java.home"), "bin", "java")
+                                            .toString(),
+                                    "-cp",
+                                    withoutSlf4j,
+                                    ReportCommand.class.getName()));
+            command.addAll(args);
+            Process report =
+                    new ProcessBuilder(command)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectError(err.toFile())
+                            .start();
+
+            assertThat(report.waitFor()).as("%s", args).isEqualTo(1);
+            assertThat(Files.readString(err))
+                    .as("%s", args)
+                    .isEqualTo(
+                            lines(
+                                    "The report needs slf4j-api on the class path, which the job"
+                                            + " jar leaves to Flink (Avro and the Kafka client log"
+                                            + " through it): add its jar, e.g. java -cp"
+                                            + " relu-stream-jobs.jar:slf4j-api.jar"
+                                            + " io.relustream.jobs.report.ReportCommand ..."));
+            assertThat(dir.resolve("zero-fraction.png")).doesNotExist();
+        }
+    }
+
+    @Test
     void exportCopiesWhatWasRead() throws IOException {
         List<ActivationStats> records = ReportFixtures.threeGroups();
         Path input = ReportFixtures.writeFile(records, dir.resolve("in.avro"));
