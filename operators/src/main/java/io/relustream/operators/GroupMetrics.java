@@ -11,7 +11,8 @@ import java.util.function.Function;
  * Metrics per record group, under a key-value metric group {@code group=<name>} (a label in
  * Prometheus), for at most {@code limit} groups per operator instance: further groups share the
  * overflow bucket {@value #OVERFLOW}, so a stream with unbounded group names cannot flood the
- * metric system.
+ * metric system. So does a group of more than {@value #MAX_NAME_LENGTH} characters (code points):
+ * its name would be a label value on every one of its metrics, in every scrape.
  *
  * <pre>{@code
  * GroupMetrics<ActivationMetrics> perGroup =
@@ -25,6 +26,9 @@ public final class GroupMetrics<M> {
 
     /** The name of the group that collects every group beyond the limit. */
     public static final String OVERFLOW = "_other";
+
+    /** The longest group name, in characters (code points), that gets metrics of its own. */
+    public static final int MAX_NAME_LENGTH = 256;
 
     /** The metric group key; in Prometheus the label name. */
     public static final String KEY = "group";
@@ -56,7 +60,7 @@ public final class GroupMetrics<M> {
         if (metrics != null) {
             return metrics;
         }
-        if (groups.size() < limit && !OVERFLOW.equals(group)) {
+        if (groups.size() < limit && !OVERFLOW.equals(group) && !tooLong(group)) {
             metrics = factory.apply(parent.addGroup(KEY, group));
             groups.put(group, metrics);
             return metrics;
@@ -67,5 +71,11 @@ public final class GroupMetrics<M> {
         }
         overflowGroups.inc();
         return overflow;
+    }
+
+    private static boolean tooLong(String group) {
+        // Counting code points only where UTF-16 units could be too many.
+        return group.length() > MAX_NAME_LENGTH
+                && group.codePointCount(0, group.length()) > MAX_NAME_LENGTH;
     }
 }

@@ -77,6 +77,26 @@ class GroupMetricsTest {
     }
 
     @Test
+    void aGroupOfMoreThan256CharactersGoesToTheOverflow() {
+        GroupMetrics<Counter> records =
+                new GroupMetrics<>(operator, 5, group -> group.counter("records"));
+        // 256 characters, one of them outside the Basic Multilingual Plane (two UTF-16 units).
+        String longest = "g".repeat(255) + "\uD83D\uDE00";
+        String tooLong = "g".repeat(257);
+        records.of(longest).inc();
+        records.of(tooLong).inc();
+        records.of(tooLong).inc();
+
+        assertThat(counters)
+                .containsOnlyKeys(
+                        "group=" + longest + "/records",
+                        "group=_other/records",
+                        "overflowGroupRecords");
+        assertThat(count("group=_other/records")).isEqualTo(2);
+        assertThat(count("overflowGroupRecords")).isEqualTo(2);
+    }
+
+    @Test
     void limitZeroKeepsOnlyTheOverflow() {
         GroupMetrics<Counter> records =
                 new GroupMetrics<>(operator, 0, group -> group.counter("records"));
