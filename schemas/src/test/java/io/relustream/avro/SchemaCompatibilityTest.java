@@ -17,10 +17,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -259,8 +263,9 @@ class SchemaCompatibilityTest {
         String howToRelease =
                 String.format(
                         "%s differs from its latest released version v%d. If the change is meant"
-                                + " to be released, add it as history/%s/v%d.avsc and bump"
-                                + " index.properties to %s=%d",
+                                + " to be released, add it as history/%s/v%d.avsc, bump"
+                                + " index.properties to %s=%d and pin the new file in"
+                                + " SchemaCompatibilityTest.RELEASED",
                         recordName,
                         latestVersion,
                         recordName,
@@ -331,6 +336,89 @@ class SchemaCompatibilityTest {
             default:
                 return;
         }
+    }
+
+    /**
+     * Every released version as it was released: the CRC-64-AVRO fingerprint of its parsing
+     * canonical form, which its producers put in every single-object record, and the SHA-256 of its
+     * file (line ends as LF). The checks above compare the current schemas with these files, so a
+     * release edited in place together with the current schema would pass them while records
+     * already written under it stop being read. Releasing version N+1 adds a line here.
+     */
+    private static final Map<String, List<String>> RELEASED =
+            Map.ofEntries(
+                    released(
+                            "ActivationAlert/v1.avsc",
+                            "e9dd459febd254fb",
+                            "19ecceb52bf3dd51c1a7a478c5018c4013e74d8ed8a0a33dde38fe089cd3be45"),
+                    released(
+                            "ActivationStats/v1.avsc",
+                            "bded6c4b65ba31db",
+                            "300122cc91063dd1c4983cb9f11132a734e8d33adf94ef6f40f2664d4f057639"),
+                    released(
+                            "ActivationVector/v1.avsc",
+                            "ab050e51198ed22f",
+                            "75fe25e3f87f2b6754703070930bce033290f44c8c24f47344bb2f65fed21393"),
+                    released(
+                            "DeadLetter/v1.avsc",
+                            "1f0a956624e24a51",
+                            "45aca7ca2fd040ba82d23419ea7eae22bd7dbf2a71d55861f3bcd8efc213eaf3"),
+                    released(
+                            "FeatureVector/v1.avsc",
+                            "b903861a4874b691",
+                            "b7dfc9ca5572402991fcd41b5fe6d8fda95233bd6de35cb18affbf90d6b07cd8"));
+
+    private static Map.Entry<String, List<String>> released(
+            String file, String fingerprint, String sha256) {
+        return Map.entry(file, List.of(fingerprint, sha256));
+    }
+
+    static Stream<Arguments> releasedVersions() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String name : SchemaHistory.recordNames()) {
+            List<Schema> versions = SchemaHistory.versions(name);
+            for (int version = 1; version <= versions.size(); version++) {
+                cases.add(Arguments.of(name + "/v" + version + ".avsc", versions.get(version - 1)));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("releasedVersions")
+    void releasedVersionIsNeverEdited(String file, Schema released) throws Exception {
+        String edited =
+                file
+                        + " is not the file that was released. A released version is never"
+                        + " edited: restore it, and release the change as the next version";
+        assertThat(RELEASED)
+                .as(
+                        "%s is released but not pinned: add its fingerprint and SHA-256 to"
+                                + " SchemaCompatibilityTest.RELEASED",
+                        file)
+                .containsKey(file);
+
+        assertThat(String.format("%016x", SchemaNormalization.parsingFingerprint64(released)))
+                .as(edited + " (its fingerprint changed)")
+                .isEqualTo(RELEASED.get(file).get(0));
+        String text;
+        try (InputStream in =
+                SchemaHistory.class.getResourceAsStream("/io/relustream/avro/history/" + file)) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("\r\n", "\n");
+        }
+        byte[] sha256 =
+                MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        assertThat(HexFormat.of().formatHex(sha256))
+                .as(edited + " (its bytes changed)")
+                .isEqualTo(RELEASED.get(file).get(1));
+    }
+
+    @Test
+    void everyPinnedVersionIsReleased() {
+        List<String> released = new ArrayList<>();
+        releasedVersions().forEach(arguments -> released.add((String) arguments.get()[0]));
+
+        assertThat(released).containsExactlyInAnyOrderElementsOf(RELEASED.keySet());
     }
 
     // The tests below prove that incompatibilities(...) catches breaking changes in the right

@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * io/relustream/avro/history/R/vN.avsc}; {@code io/relustream/avro/history/index.properties} says
  * how many versions of each record have been released ({@code R=N}). Released files are never
  * edited: a changed schema is released by adding {@code vN+1.avsc} and bumping the index. The tests
- * of this module check that the current schemas can read, and be read by, every released version.
+ * of this module check that the current schemas can read, and be read by, every released version,
+ * and that no released file has changed since its release.
  *
  * <pre>{@code
  * List<Schema> versions = SchemaHistory.versions("FeatureVector");
