@@ -107,7 +107,8 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
      *
      * <p>A value whose logical type differs from the current schema's (a {@code timestamp-micros}
      * long where it reads {@code timestamp-millis}) is refused too: Avro would read the number as
-     * it is, in the wrong unit.
+     * it is, in the wrong unit, or as an instant where it counts from the writer's local midnight
+     * ({@code local-timestamp-millis}).
      *
      * @throws IllegalArgumentException naming the record and every incompatibility, the field whose
      *     logical type differs, or the field path of such an array (e.g. {@code
@@ -173,7 +174,8 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                             + record
                             + " reads "
                             + read.getName()
-                            + ": its values would be read in the wrong unit");
+                            + ": "
+                            + misreading(read.getName(), written.getName()));
         }
         if (reader.getType() != writer.getType()) {
             return; // a promotion: no logical type to compare beneath it
@@ -215,6 +217,27 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
             default:
                 return;
         }
+    }
+
+    /**
+     * How values of logical type {@code written} go wrong read as {@code read}: in another unit,
+     * or, for a timestamp of the same unit with a time zone on one side only ({@code
+     * local-timestamp-millis} read as {@code timestamp-millis}), shifted by the writer's offset.
+     */
+    private static String misreading(String read, String written) {
+        String local = "local-";
+        boolean readLocal = read.startsWith(local);
+        boolean writtenLocal = written.startsWith(local);
+        if (readLocal != writtenLocal
+                && read.substring(readLocal ? local.length() : 0)
+                        .equals(written.substring(writtenLocal ? local.length() : 0))) {
+            return writtenLocal
+                    ? "its values are date-times without a time zone, and would be read as UTC"
+                            + " instants"
+                    : "its values are UTC instants, and would be read as date-times without a"
+                            + " time zone";
+        }
+        return "its values would be read in the wrong unit";
     }
 
     /** The writer's field that a reader's field reads: the same name, or one of its aliases. */

@@ -1320,6 +1320,32 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void checkReadableSaysALocalTimestampHasNoTimeZoneNotAnotherUnit() {
+        // The same milliseconds, counted from midnight of the writer's wall clock, not of UTC:
+        // read as an instant, 2023-11-14T23:13:20 in Paris would be an hour late.
+        String current = FeatureVector.getClassSchema().toString();
+        Schema local =
+                new Schema.Parser()
+                        .parse(current.replace("timestamp-millis", "local-timestamp-millis"));
+        Schema localMicros =
+                new Schema.Parser()
+                        .parse(current.replace("timestamp-millis", "local-timestamp-micros"));
+
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, local))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "field event_time is local-timestamp-millis, but the current FeatureVector"
+                                + " reads timestamp-millis: its values are date-times without a"
+                                + " time zone, and would be read as UTC instants");
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, localMicros))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "field event_time is local-timestamp-micros, but the current FeatureVector"
+                                + " reads timestamp-millis: its values would be read in the wrong"
+                                + " unit");
+    }
+
+    @Test
     void withWriterSchemasRefusesWritersWhoseRecordsItCannotRead() {
         var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
         Schema stringValues =
