@@ -40,6 +40,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -402,6 +404,138 @@ class SchemaEvolutionITCase {
         assertThat(letters.get(0).getPayload()).isEqualTo(ByteBuffer.wrap(cut));
         assertThat(letters.get(1).getPayload()).isEqualTo(ByteBuffer.wrap(runOn));
         JobOutputAssertions.assertNeverRestarted(cluster, result.getJobID());
+    }
+
+    /**
+     * Producers on every released FeatureVector version, each record written by Avro's own
+     * GenericDatumWriter under the released file, and producers of newer writers given with
+     * --writer-schemas: one with the fields in reverse order, one writing event_time as an int and
+     * the values as longs. Avro resolves fields by name and widens int to long and long to double;
+     * the job's activations carry what that resolution gives.
+     */
+    @Test
+    void everyReleasedVersionAndWritersThatReorderOrPromoteFieldsAreReadByTheJob(TestInfo test)
+            throws Exception {
+        String millis = "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}";
+        Schema reversed =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"FeatureVector\","
+                                        + "\"namespace\":\"io.relustream.avro\",\"fields\":["
+                                        + "{\"name\":\"values\",\"type\":{\"type\":\"array\","
+                                        + "\"items\":\"double\"}},"
+                                        + "{\"name\":\"group\",\"type\":\"string\"},"
+                                        + "{\"name\":\"event_time\",\"type\":"
+                                        + millis
+                                        + "},{\"name\":\"id\",\"type\":\"string\"}]}");
+        String current = FeatureVector.getClassSchema().toString();
+        Schema promoted =
+                new Schema.Parser()
+                        .parse(
+                                current.replace(
+                                                "\"event_time\",\"type\":" + millis,
+                                                "\"event_time\",\"type\":\"int\"")
+                                        .replace("\"items\":\"double\"", "\"items\":\"long\""));
+        Path reversedFile = Files.createTempFile("FeatureVector-reversed", ".avsc");
+        Path promotedFile = Files.createTempFile("FeatureVector-promoted", ".avsc");
+        Files.writeString(reversedFile, reversed.toString(true));
+        Files.writeString(promotedFile, promoted.toString(true));
+
+        JobTopics names = topics(test);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        // First: its event time, an int of milliseconds, is 1970-01-01T00:16:40Z.
+        records.add(
+                singleObject(
+                        names.features,
+                        promoted,
+                        Map.of(
+                                "id",
+                                "promoted",
+                                "event_time",
+                                1_000_000,
+                                "group",
+                                "g",
+                                "values",
+                                List.of(-3L, 9_007_199_254_740_993L))));
+        List<Schema> released = SchemaHistory.versions("FeatureVector");
+        for (int i = 0; i < released.size(); i++) {
+            Map<String, Object> fields = new HashMap<>();
+            for (Schema.Field field : released.get(i).getFields()) {
+                if (field.hasDefaultValue()) {
+                    fields.put(field.name(), GenericData.get().getDefaultValue(field));
+                }
+            }
+            fields.putAll(
+                    Map.of(
+                            "id",
+                            "v" + (i + 1),
+                            "event_time",
+                            T0 + 1_000L * i,
+                            "group",
+                            "g",
+                            "values",
+                            List.of(-1.5, 2.5)));
+            records.add(singleObject(names.features, released.get(i), fields));
+        }
+        records.add(
+                singleObject(
+                        names.features,
+                        reversed,
+                        Map.of(
+                                "values",
+                                List.of(4.0, -0.25),
+                                "group",
+                                "h",
+                                "event_time",
+                                T0 + 60_000,
+                                "id",
+                                "reversed")));
+        topics.produce(records);
+
+        try {
+            run(names, "--writer-schemas", reversedFile + "," + promotedFile);
+        } finally {
+            Files.delete(reversedFile);
+            Files.delete(promotedFile);
+        }
+
+        Map<String, String> expected = new LinkedHashMap<>();
+        // 2^53 + 1 as a double is 2^53: the widening rounds to the nearest double.
+        expected.put("promoted", "1970-01-01T00:16:40Z g [0.0, 9.007199254740992E15]");
+        for (int i = 0; i < released.size(); i++) {
+            expected.put("v" + (i + 1), Instant.ofEpochMilli(T0 + 1_000L * i) + " g [0.0, 2.5]");
+        }
+        expected.put("reversed", "2023-11-14T22:14:20Z h [4.0, 0.0]");
+        assertThat(
+                        TestRecords.decodeAll(
+                                        topics.readAll(names.activations),
+                                        ActivationVector::fromByteBuffer)
+                                .stream()
+                                .collect(
+                                        Collectors.toMap(
+                                                ActivationVector::getId,
+                                                a ->
+                                                        a.getEventTime()
+                                                                + " "
+                                                                + a.getGroup()
+                                                                + " "
+                                                                + a.getActivations())))
+                .isEqualTo(expected);
+        assertThat(topics.readAll(names.dlq)).isEmpty();
+    }
+
+    /** A record of {@code fields} written under {@code writer} by Avro, in single-object form. */
+    private static ProducerRecord<byte[], byte[]> singleObject(
+            String topic, Schema writer, Map<String, Object> fields) throws Exception {
+        GenericData.Record record = new GenericData.Record(writer);
+        fields.forEach(record::put);
+        return new ProducerRecord<>(
+                topic,
+                0,
+                null,
+                TestRecords.bytes(
+                        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), writer)
+                                .encode(record)));
     }
 
     /**
