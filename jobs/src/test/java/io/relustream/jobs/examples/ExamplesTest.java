@@ -1,0 +1,135 @@
+package io.relustream.jobs.examples;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs every example's {@code main} in this JVM and compares what it prints with the output worked
+ * out by hand below, so that the examples never rot. An example class with a {@code main} that this
+ * test does not run fails it.
+ */
+class ExamplesTest {
+
+    /** Every example and what it prints; the arithmetic is in the comments. */
+    private static final Map<Class<?>, String> OUTPUTS = new LinkedHashMap<>();
+
+    static {
+        // leaky_relu(alpha=0.1): f(z) = 0.1 * z and f'(z) = 0.1 for z <= 0 (f'(0) is the slope,
+        // grad_at_threshold's default), z and 1 above: f(-2) = -0.2 (doubling 0.1 is exact).
+        // The general rectifier at -1: 0.1 * (-1 - 0.5) = 0.1 * -1.5; the double 0.1 is
+        // 3602879701896397 / 2^55, times 3/2 is 5404319552844595.5 / 2^55, a tie, rounded to the
+        // even 5404319552844596 / 2^55 = 0.15000000000000002.
+        // relu6: 0 below 0 (slope 0, derivative 0, also at 0), z and 1 between, 6 and 0 from 6 on;
+        // NaN gives NaN. maxout(k=2) of [1, 3 | 2, 2]: maxima 3 and 2, masks at index 1 and at the
+        // lower index of the tie, 2.
+        OUTPUTS.put(
+                ActivationMathExample.class,
+                """
+                spec: leaky_relu(alpha=0.1)
+                f(-2.0) = -0.2, f'(-2.0) = 0.1
+                f(0.0) = 0.0, f'(0.0) = 0.1
+                f(3.0) = 3.0, f'(3.0) = 1.0
+                relu(0.0) = 0.0, relu'(0.0) = 0.0
+                relu(negative_slope=0.1, max_value=6, threshold=0.5) at -1.0 = -0.15000000000000002
+                relu6  [0.0, 0.0, 2.5, 6.0, 6.0, NaN]
+                relu6' [0.0, 0.0, 1.0, 0.0, 0.0, NaN]
+                maxout  [3.0, 2.0]
+                maxout' [0.0, 1.0, 1.0, 0.0]
+                refused: Unknown activation 'relu7' in spec 'relu7'; allowed: relu, leaky_relu, \
+                relu6, clipped_relu, thresholded_relu, maxout
+                """);
+    }
+
+    @BeforeAll
+    static void startLoggingBeforeCapturing() {
+        // The console appender keeps the System.out it starts with: started now, the warnings
+        // of Flink's local cluster stay out of the examples' captured output.
+        LoggerFactory.getLogger(ExamplesTest.class).debug("examples");
+    }
+
+    static Stream<Arguments> examples() {
+        return OUTPUTS.entrySet().stream()
+                .map(e -> Arguments.of(e.getKey().getSimpleName(), e.getKey(), e.getValue()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void examplePrintsTheOutputWorkedOutByHand(String name, Class<?> example, String expected)
+            throws Exception {
+        assertThat(runMain(example)).isEqualTo(expected);
+    }
+
+    @Test
+    void everyExampleWithAMainIsRunByThisTest() throws Exception {
+        Path classes =
+                Path.of(
+                        ActivationMathExample.class
+                                .getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .toURI());
+        Path folder = classes.resolve(ExamplesTest.class.getPackageName().replace('.', '/'));
+        Set<String> withMain = new TreeSet<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String fileName = file.getFileName().toString();
+                if (!fileName.endsWith(".class") || fileName.contains("$")) {
+                    continue;
+                }
+                Class<?> type =
+                        Class.forName(
+                                ExamplesTest.class.getPackageName()
+                                        + "."
+                                        + fileName.substring(0, fileName.length() - 6));
+                if (hasMain(type)) {
+                    withMain.add(type.getName());
+                }
+            }
+        }
+        Set<String> run = new TreeSet<>();
+        OUTPUTS.keySet().forEach(type -> run.add(type.getName()));
+
+        assertThat(withMain).isNotEmpty().isEqualTo(run);
+    }
+
+    private static boolean hasMain(Class<?> type) {
+        try {
+            Method main = type.getMethod("main", String[].class);
+            return Modifier.isStatic(main.getModifiers());
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    /** What {@code main} prints with no arguments, with {@code \n} for line ends. */
+    private static String runMain(Class<?> example) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            example.getMethod("main", String[].class).invoke(null, (Object) new String[0]);
+        } finally {
+            System.setOut(original);
+        }
+        return bytes.toString(StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n");
+    }
+}
