@@ -57,6 +57,18 @@ class ExamplesTest {
                 refused: Unknown activation 'relu7' in spec 'relu7'; allowed: relu, leaky_relu, \
                 relu6, clipped_relu, thresholded_relu, maxout
                 """);
+        // leaky_relu(alpha=0.1) of a = [-2, 0, 3]: [-0.2, 0, 3], derivatives [0.1, 0.1, 1];
+        // of c = [0.5, -1]: [0.5, -0.1], derivatives [1, 0.1]. b holds NaN at index 1: the reject
+        // policy sends it, whole, to the side output.
+        OUTPUTS.put(
+                FeatureActivationExample.class,
+                """
+                activated a leaky_relu(alpha=0.1) [-0.2, 0.0, 3.0] derivatives [0.1, 0.1, 1.0]
+                activated c leaky_relu(alpha=0.1) [0.5, -0.1] derivatives [1.0, 0.1]
+                rejected b [1.0, NaN] topic null error io.relustream.operators.InvalidRecordException
+                  reason: values[1] is NaN and the invalid-value policy is reject (NaN and \
+                infinities are not accepted)
+                """);
     }
 
     @BeforeAll
