@@ -69,6 +69,19 @@ class ExamplesTest {
                   reason: values[1] is NaN and the invalid-value policy is reject (NaN and \
                 infinities are not accepted)
                 """);
+        // relu6 of s1: score -0.5 -> 0 (derivative 0), embedding [7, 2.5, -1] -> [6, 2.5, 0]
+        // (derivatives [0, 1, 0]: 0 from the cap on); of s2: score 3 -> 3 (1), [0.5] -> [0.5] (1).
+        // The new fields follow the input's, per chosen field the activation, then the derivative.
+        OUTPUTS.put(
+                GenericRecordActivationExample.class,
+                """
+                fields: sensor, score, embedding, score_relu6, score_grad, embedding_relu6, \
+                embedding_grad
+                sensor=s1 score=-0.5 embedding=[7.0, 2.5, -1.0] score_relu6=0.0 score_grad=0.0 \
+                embedding_relu6=[6.0, 2.5, 0.0] embedding_grad=[0.0, 1.0, 0.0]
+                sensor=s2 score=3.0 embedding=[0.5] score_relu6=3.0 score_grad=1.0 \
+                embedding_relu6=[0.5] embedding_grad=[1.0]
+                """);
     }
 
     @BeforeAll
