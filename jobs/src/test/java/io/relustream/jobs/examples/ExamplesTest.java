@@ -82,6 +82,27 @@ class ExamplesTest {
                 sensor=s2 score=3.0 embedding=[0.5] score_relu6=3.0 score_grad=1.0 \
                 embedding_relu6=[0.5] embedding_grad=[1.0]
                 """);
+        // Ten-second windows from the epoch. layer-1 [0, 10s): relu of [-1, 2, 0] and [-3, 5, 1]
+        // is [0, 2, 0], [0, 5, 1]: 3 zeros of 6 = 0.5; inputs below 0: -1, -3, 2 of 6; mean 8 / 6
+        // = 4/3; feature 0 zero in 2 of 2 (dead), feature 1 in 0, feature 2 in 1 of 2.
+        // layer-2 [0, 10s): [1, -1] -> [1, 0]: 1 of 2 zero, 1 of 2 below 0, mean 0.5, feature 1
+        // dead. layer-1 [10s, 20s): [-2, -1, 4] -> [0, 0, 4]: 2 of 3 zero and below 0, mean 4 / 3,
+        // features 0 and 1 dead.
+        OUTPUTS.put(
+                WindowStatsExample.class,
+                """
+                layer-1 [1970-01-01T00:00:00Z, 1970-01-01T00:00:10Z) relu: records 2, \
+                zero_fraction 0.5, negative_input_fraction 0.3333333333333333, \
+                mean 1.3333333333333333, per_feature_zero_fraction [1.0, 0.0, 0.5], \
+                dead_features [0]
+                layer-2 [1970-01-01T00:00:00Z, 1970-01-01T00:00:10Z) relu: records 1, \
+                zero_fraction 0.5, negative_input_fraction 0.5, mean 0.5, \
+                per_feature_zero_fraction [0.0, 1.0], dead_features [1]
+                layer-1 [1970-01-01T00:00:10Z, 1970-01-01T00:00:20Z) relu: records 1, \
+                zero_fraction 0.6666666666666666, negative_input_fraction 0.6666666666666666, \
+                mean 1.3333333333333333, per_feature_zero_fraction [1.0, 1.0, 0.0], \
+                dead_features [0, 1]
+                """);
     }
 
     @BeforeAll
