@@ -82,6 +82,27 @@ class ExamplesTest {
                 sensor=s2 score=3.0 embedding=[0.5] score_relu6=3.0 score_grad=1.0 \
                 embedding_relu6=[0.5] embedding_grad=[1.0]
                 """);
+        // Features: (1, layer-1, [-1, 2, 7]), (2, layer-1, [3, -4, 0.5]), (3, layer-2, [-2, 0]),
+        // (4, layer-2, [-3, 5]). RELU zeroes the negatives and 0; RELU_GRAD is 1 above 0 only
+        // (relu'(0) = 0); relu6 caps 7 at 6.
+        // layer-1: relu outputs 0, 2, 7, 3, 0, 0.5: 2 zeros of 6 = 1/3; feature 0 and 1 are zero
+        // in one row of two, feature 2 in none: none dead at 1.0; inputs below 0: -1, -4, 2 of 6;
+        // mean 12.5 / 6 = 25/12, 2.0833333333333335 rounded; sorted 0, 0, 0.5, 2, 3, 7: p50 (the
+        // least with 3 of 6 at or below) is 0.5; max 7.
+        // layer-2: relu outputs 0, 0, 0, 5: 3 zeros of 4 = 0.75; feature 0 zero in both rows:
+        // dead; inputs below 0: -2, -3, 2 of 4 = 0.5; mean 5 / 4 = 1.25; p50 0 (3 of 4 at or
+        // below it); max 5.
+        OUTPUTS.put(
+                SqlFunctionsExample.class,
+                """
+                +I[1, [0.0, 2.0, 7.0], [0.0, 1.0, 1.0], [0.0, 2.0, 6.0]]
+                +I[2, [3.0, 0.0, 0.5], [1.0, 0.0, 1.0], [3.0, 0.0, 0.5]]
+                +I[3, [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
+                +I[4, [0.0, 5.0], [0.0, 1.0], [0.0, 5.0]]
+                +I[layer-1, 0.3333333333333333, [], 2, 2, 0.3333333333333333, 2.0833333333333335, \
+                0.5, 7.0]
+                +I[layer-2, 0.75, [0], 2, 3, 0.5, 1.25, 0.0, 5.0]
+                """);
         // Ten-second windows from the epoch. layer-1 [0, 10s): relu of [-1, 2, 0] and [-3, 5, 1]
         // is [0, 2, 0], [0, 5, 1]: 3 zeros of 6 = 0.5; inputs below 0: -1, -3, 2 of 6; mean 8 / 6
         // = 4/3; feature 0 zero in 2 of 2 (dead), feature 1 in 0, feature 2 in 1 of 2.
