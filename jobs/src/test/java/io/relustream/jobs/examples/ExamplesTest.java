@@ -14,18 +14,22 @@ import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs every example's {@code main} in this JVM and compares what it prints with the output worked
- * out by hand below, so that the examples never rot. An example class with a {@code main} that this
- * test does not run fails it.
+ * out by hand below, so that the examples never rot; and checks that the README's Java code is
+ * theirs. An example class with a {@code main} that this test does not run fails it.
  */
 class ExamplesTest {
 
@@ -176,6 +180,40 @@ class ExamplesTest {
         OUTPUTS.keySet().forEach(type -> run.add(type.getName()));
 
         assertThat(withMain).isNotEmpty().isEqualTo(run);
+    }
+
+    @Test
+    void everyStatementOfTheReadmeJavaBlocksIsInAnExample() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        Matcher block = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        StringBuilder examples = new StringBuilder();
+        for (Class<?> example : OUTPUTS.keySet()) {
+            examples.append(
+                    Files.readString(
+                            Path.of(
+                                    "src/main/java",
+                                    example.getName().replace('.', '/') + ".java")));
+        }
+        String code = withoutCommentsAndBlanks(examples.toString());
+
+        List<String> statements = new ArrayList<>();
+        while (block.find()) {
+            for (String statement : withoutCommentsAndBlanks(block.group(1)).split(";")) {
+                if (!statement.isEmpty()) {
+                    statements.add(statement);
+                }
+            }
+        }
+        // The "your own job" block has four statements, the "Flink SQL" block one.
+        assertThat(statements).hasSize(5);
+        assertThat(statements.stream().filter(statement -> !code.contains(statement)))
+                .as("statements of the README in no example")
+                .isEmpty();
+    }
+
+    /** Java code without its line comments and blanks, so that line breaks do not matter. */
+    private static String withoutCommentsAndBlanks(String code) {
+        return code.replaceAll("//[^\\n]*", "").replaceAll("\\s+", "");
     }
 
     private static boolean hasMain(Class<?> type) {
