@@ -209,10 +209,26 @@ public final class WrittenTopicsCheck {
                             + lowerIt
                             + raiseIt
                             + maxRequestSize
-                            + (lowerIt.isEmpty()
-                                    ? " (the option takes no less, room for any dead letter)"
-                                    : ""));
+                            + (lowerIt.isEmpty() ? leastOfTheOption(created, maxRequestSize) : ""));
         }
+    }
+
+    /**
+     * For a topic that takes less than the least {@code --kafka.max.request.size} allowed: that
+     * least, which the topic needs at the very least, when the option is above it.
+     */
+    private static String leastOfTheOption(boolean created, int maxRequestSize) {
+        String noLess = " (the option takes no less, room for any dead letter)";
+        if (maxRequestSize <= JobOptions.MIN_MAX_REQUEST_SIZE) {
+            return noLess;
+        }
+        return (created ? ", or to at least " : ", or of at least ")
+                + JobOptions.MIN_MAX_REQUEST_SIZE
+                + " with --kafka."
+                + ProducerConfig.MAX_REQUEST_SIZE_CONFIG
+                + "="
+                + JobOptions.MIN_MAX_REQUEST_SIZE
+                + noLess;
     }
 
     /** The topic's {@code max.message.bytes}, unless Kafka does not tell it. */

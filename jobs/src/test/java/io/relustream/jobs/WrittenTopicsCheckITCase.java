@@ -267,4 +267,45 @@ class WrittenTopicsCheckITCase {
                                     + " letter)");
         }
     }
+
+    @Test
+    void aTopicThatTakesLessThanAnyDeadLetterIsToldTheLeastTheOptionTakes() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            createTopic(kafka, "tiny", 1_000);
+
+            // Kafka's default max.request.size, 1 MiB: the option may be lowered to 64 KiB (65536),
+            // no further, so the topic needs at least that much, not a whole MiB.
+            assertThatThrownBy(
+                            () ->
+                                    check(
+                                            kafka,
+                                            topics("--output-topic", "tiny"),
+                                            Map.of(),
+                                            KAFKA_DEFAULT_MAX_REQUEST_SIZE))
+                    .isInstanceOf(InvalidOptionsException.class)
+                    .hasMessage(
+                            "Invalid value for option '--kafka.max.request.size': Kafka's"
+                                    + " default, 1048576, is more than the 1000 bytes topic"
+                                    + " 'tiny' (--output-topic) takes (its max.message.bytes):"
+                                    + " the broker would refuse the job's larger records, and"
+                                    + " the job restart into them for ever; raise the topic's"
+                                    + " max.message.bytes to at least 1048576, or to at least"
+                                    + " 65536 with --kafka.max.request.size=65536 (the option"
+                                    + " takes no less, room for any dead letter)");
+            // The same for a topic Kafka would create on first use.
+            assertThatThrownBy(
+                            () ->
+                                    check(
+                                            kafka,
+                                            topics("--alerts-topic", "not-yet"),
+                                            Map.of("max.request.size", "16777216"),
+                                            16_777_216))
+                    .isInstanceOf(InvalidOptionsException.class)
+                    .hasMessageEndingWith(
+                            "; give at most "
+                                    + BROKER_MESSAGE_MAX_BYTES
+                                    + ", or create the topic first with a max.message.bytes of at"
+                                    + " least 16777216");
+        }
+    }
 }
