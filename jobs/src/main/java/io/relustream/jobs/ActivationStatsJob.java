@@ -72,7 +72,7 @@ import java.util.concurrent.TimeUnit;
 public final class ActivationStatsJob {
 
     /** The sinks' producer {@code batch.size} unless {@code --kafka.batch.size} says otherwise. */
-    static final int PRODUCER_BATCH_SIZE_BYTES = 256 * 1024;
+    static final int PRODUCER_BATCH_SIZE_BYTES = JobOptions.PRODUCER_BATCH_SIZE;
 
     /**
      * How often partitions are checked for idleness when watermarks follow every record ({@code

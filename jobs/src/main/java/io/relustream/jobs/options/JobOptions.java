@@ -66,6 +66,15 @@ public final class JobOptions {
      */
     public static final int MIN_MAX_REQUEST_SIZE = 64 * 1024;
 
+    /**
+     * The {@code batch.size} of the activation job's producers unless {@code --kafka.batch.size}
+     * says otherwise (see {@code ActivationStatsJob}).
+     */
+    public static final int PRODUCER_BATCH_SIZE = 256 * 1024;
+
+    /** Kafka's default {@code batch.size} of a producer, which the SQL job's producer keeps. */
+    public static final int KAFKA_DEFAULT_BATCH_SIZE = 16 * 1024;
+
     /** The producer property of the transaction timeout. */
     public static final String TRANSACTION_TIMEOUT = "transaction.timeout.ms";
 
@@ -235,6 +244,7 @@ public final class JobOptions {
         checkKafkaProperties(kafkaProperties);
         options.checkKafkaClients();
         options.checkMaxRequestSize();
+        checkBufferMemory(kafkaProperties, options.maxRequestSize(), PRODUCER_BATCH_SIZE);
         return options;
     }
 
@@ -792,6 +802,56 @@ public final class JobOptions {
                             ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                             kafkaProperties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                             MIN_MAX_REQUEST_SIZE));
+        }
+    }
+
+    /**
+     * Refuses a {@code --kafka.buffer.memory} below what a producer takes from it at once: a buffer
+     * of {@code batch.size}, or of the record when larger. A producer refuses a record larger than
+     * its buffer.memory and throws from {@code send} on a batch.size above it, so the sink would
+     * fail on every record, or on the first large one, and the job restart into it for ever.
+     *
+     * @param maxRequestSize the producers' {@code max.request.size}: the largest record they send
+     * @param defaultBatchSize the producers' {@code batch.size} when {@code --kafka.batch.size} is
+     *     not given
+     * @throws InvalidOptionsException naming the option, the value and the least it may be
+     */
+    public static void checkBufferMemory(
+            Map<String, String> kafkaProperties, int maxRequestSize, int defaultBatchSize) {
+        String configured = kafkaProperties.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
+        String batchSizeValue = kafkaProperties.get(ProducerConfig.BATCH_SIZE_CONFIG);
+        Long bufferMemory = number(configured);
+        Long batchSize =
+                batchSizeValue == null ? Long.valueOf(defaultBatchSize) : number(batchSizeValue);
+        if (bufferMemory == null || batchSize == null) {
+            return; // not given, or a config provider's, which the cluster resolves
+        }
+        long least = Math.max(batchSize, maxRequestSize);
+        if (bufferMemory < least) {
+            throw new InvalidOptionsException(
+                    String.format(
+                            Locale.ROOT,
+                            "Invalid value for option '%s%s': '%s' must be at least %d bytes, what"
+                                    + " the producer takes from it at once: batch.size (%d), or a"
+                                    + " record of up to max.request.size (%d) when larger",
+                            KAFKA_PREFIX,
+                            ProducerConfig.BUFFER_MEMORY_CONFIG,
+                            configured,
+                            least,
+                            batchSize,
+                            maxRequestSize));
+        }
+    }
+
+    /** A size property's value, or null when it is not given or not a number (a reference). */
+    private static Long number(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException provided) {
+            return null;
         }
     }
 

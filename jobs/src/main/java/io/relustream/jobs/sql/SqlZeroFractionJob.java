@@ -330,6 +330,9 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
                 checkKafkaProperties();
                 // Its dead letters need the activation job's room (see FeatureVectorFunctions).
                 JobOptions.checkMaxRequestSize(kafkaProperties, maxRequestSize());
+                // Its producer keeps Kafka's batch.size unless told otherwise.
+                JobOptions.checkBufferMemory(
+                        kafkaProperties, maxRequestSize(), JobOptions.KAFKA_DEFAULT_BATCH_SIZE);
             }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);

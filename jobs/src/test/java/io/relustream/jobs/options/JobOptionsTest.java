@@ -2441,6 +2441,46 @@ class JobOptionsTest {
         }
     }
 
+    /**
+     * A producer takes a buffer of batch.size, or of the record when larger, from buffer.memory for
+     * every batch, and refuses a record larger than buffer.memory: the job's producers batch 256
+     * KiB (262144 bytes) unless --kafka.batch.size says otherwise, and send records of up to
+     * max.request.size (Kafka's 1 MiB, 1048576), so a smaller buffer.memory fails the sink on every
+     * record, or on the first large one, and the job restarts into it for ever.
+     */
+    @Test
+    void rejectsABufferMemoryBelowTheBatchSizeOrTheLargestRecord() {
+        assertThatThrownBy(() -> JobOptions.parse(withServers("--kafka.buffer.memory=1048575")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Invalid value for option '--kafka.buffer.memory': '1048575' must be at"
+                                + " least 1048576 bytes, what the producer takes from it at"
+                                + " once: batch.size (262144), or a record of up to"
+                                + " max.request.size (1048576) when larger");
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        withServers(
+                                                "--kafka.max.request.size=65536",
+                                                "--kafka.buffer.memory=262143")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Invalid value for option '--kafka.buffer.memory': '262143' must be at"
+                                + " least 262144 bytes, what the producer takes from it at"
+                                + " once: batch.size (262144), or a record of up to"
+                                + " max.request.size (65536) when larger");
+
+        assertThat(JobOptions.parse(withServers("--kafka.buffer.memory=1048576")).kafkaProperties())
+                .containsEntry("buffer.memory", "1048576");
+        JobOptions.parse(
+                withServers("--kafka.max.request.size=65536", "--kafka.buffer.memory=262144"));
+        JobOptions.parse(
+                withServers(
+                        "--kafka.batch.size=16384",
+                        "--kafka.max.request.size=65536",
+                        "--kafka.buffer.memory=65536"));
+    }
+
     private static String[] withServers(String... args) {
         String[] all = Arrays.copyOf(SERVERS, SERVERS.length + args.length);
         System.arraycopy(args, 0, all, SERVERS.length, args.length);

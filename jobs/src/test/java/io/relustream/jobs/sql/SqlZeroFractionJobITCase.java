@@ -471,16 +471,20 @@ class SqlZeroFractionJobITCase {
                         in,
                         out,
                         1,
-                        // The one result, {"group":"a","window_start":...}, is longer than this
-                        // producer's whole buffer. (A max.request.size this small is refused at
-                        // start, for the dead letters.)
-                        "--kafka.buffer.memory=100");
+                        // This producer waits no time for the output topic's metadata, and a
+                        // new producer has none: it fails the one result. (A max.request.size or
+                        // buffer.memory that small is refused at start.)
+                        "--kafka.max.block.ms=0");
 
         assertThatThrownBy(job::run)
                 .satisfies(
                         error ->
                                 assertThat(ExceptionUtils.stringifyException(error))
-                                        .contains("RecordTooLargeException"));
+                                        .contains(
+                                                "Topic "
+                                                        + out
+                                                        + " not present in metadata after 0"
+                                                        + " ms"));
     }
 
     @Test

@@ -354,6 +354,31 @@ class SqlZeroFractionJobTest {
     }
 
     /**
+     * As the activation job, the SQL job refuses a buffer.memory its producer could not take a
+     * batch or a record from; its producer batches Kafka's default 16384 bytes.
+     */
+    @Test
+    void bufferMemoryMustHoldABatchAndTheLargestRecord() {
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "localhost:9092",
+                                        "--kafka.buffer.memory=1048575"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--kafka.buffer.memory': '1048575' must be at"
+                                + " least 1048576 bytes, what the producer takes from it at"
+                                + " once: batch.size (16384), or a record of up to"
+                                + " max.request.size (1048576) when larger");
+        SqlZeroFractionJob.parse(
+                "--bootstrap-servers",
+                "localhost:9092",
+                "--kafka.max.request.size=65536",
+                "--kafka.buffer.memory=65536");
+    }
+
+    /**
      * The SQL job writes dead letters as the activation job does, and needs as much room for them:
      * it takes the same smallest max.request.size, with the same message, and reads the value
      * itself, so no config provider may stand for it.
