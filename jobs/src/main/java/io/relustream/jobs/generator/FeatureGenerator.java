@@ -124,20 +124,12 @@ public final class FeatureGenerator {
 
     /**
      * How many of {@code dimensions} features a share of {@code deadShare} makes dead: the share of
-     * them rounded to the nearest whole number, halves up.
+     * them rounded to the nearest whole number, halves up, and at least one for a share above 0, so
+     * that dead features asked for are never none.
      */
     public static int deadFeatures(double deadShare, int dimensions) {
-        return (int) Math.round(deadShare * dimensions);
-    }
-
-    /** The least share that makes one of {@code dimensions} features dead. */
-    public static double leastDeadShare(int dimensions) {
-        double share = 0.5 / dimensions;
-        // The product may round below one half; the next double up does not.
-        while (deadFeatures(share, dimensions) < 1) {
-            share = Math.nextUp(share);
-        }
-        return share;
+        int rounded = (int) Math.round(deadShare * dimensions);
+        return deadShare > 0 ? Math.max(1, rounded) : rounded;
     }
 
     /** Number of dead features at the start in every group. */

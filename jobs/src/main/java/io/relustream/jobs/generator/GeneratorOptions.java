@@ -55,9 +55,9 @@ public final class GeneratorOptions {
             defaultValue = "0.25",
             converter = OptionConverters.Share.class,
             description =
-                    "Share of each group's features that are dead, rounded to a whole number"
-                            + " of features: 0 for none, or enough of --dimensions for one (1/32"
-                            + " of 16) up to 1. Default: ${DEFAULT-VALUE}.")
+                    "Share of each group's features that are dead, in [0, 1], rounded to a"
+                            + " whole number of features, at least one above 0 (0.01 of 16 makes"
+                            + " one). Default: ${DEFAULT-VALUE}.")
     double deadShare;
 
     @Option(
@@ -217,19 +217,6 @@ public final class GeneratorOptions {
                             + typed(longestLagOption, Durations.format(longestLag))
                             + "' reaches back before 1970-01-01, and Kafka takes no record"
                             + " timestamps before it");
-        }
-        // A share that rounds to no dead feature would generate none where dead ones were asked
-        // for, with nothing to say so.
-        if (deadShare > 0 && FeatureGenerator.deadFeatures(deadShare, dimensions) == 0) {
-            throw new IllegalArgumentException(
-                    "Invalid value for option '--dead-share': '"
-                            + typed("--dead-share", String.valueOf(deadShare))
-                            + "' makes none of the "
-                            + dimensions
-                            + " features of --dimensions dead (the share of them, rounded to the"
-                            + " nearest whole number); it must be 0, for none, or from "
-                            + FeatureGenerator.leastDeadShare(dimensions)
-                            + " to 1");
         }
         return new FeatureGenerator.Settings(
                 groups,

@@ -148,38 +148,17 @@ class GeneratorCommandTest {
         assertThat(err.toString()).isEqualToNormalizingNewlines(message + "\n" + USE_HELP);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(
-            delimiter = '|',
-            value = {
-                // 0.01 of 16 features is 0.16, which rounds to none; 0.5 / 16 = 0.03125 is the
-                // least share that rounds to one.
-                "--dead-share 0.01 | Invalid value for option '--dead-share': '0.01' makes none of"
-                        + " the 16 features of --dimensions dead (the share of them, rounded to the"
-                        + " nearest whole number); it must be 0, for none, or from 0.03125 to 1",
-                "--dead-share 0.031249 | Invalid value for option '--dead-share': '0.031249'"
-                        + " makes none of the 16 features of --dimensions dead (the share of them,"
-                        + " rounded to the nearest whole number); it must be 0, for none, or from"
-                        + " 0.03125 to 1",
-                // One feature: half of it rounds up to one.
-                "--dimensions 1 --dead-share 0.4 | Invalid value for option '--dead-share': '0.4'"
-                        + " makes none of the 1 features of --dimensions dead (the share of them,"
-                        + " rounded to the nearest whole number); it must be 0, for none, or from"
-                        + " 0.5 to 1",
-            })
-    void rejectsADeadShareThatMakesNoFeatureDead(String options, String message) {
-        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", "localhost:1"));
-        args.addAll(List.of(options.split(" ")));
-
-        assertThat(run(args.toArray(new String[0]))).isEqualTo(2);
-
-        assertThat(err.toString()).isEqualToNormalizingNewlines(message + "\n" + USE_HELP);
-    }
-
     @ParameterizedTest(name = "--dimensions {0} --dead-share {1}")
     @CsvSource({
         // 16 x 0.03125 = 0.5 rounds up to one; 16 x 0.3 = 4.8 to five; 10 x 0.25 = 2.5 to three.
         "16, 0.03125, 1",
+        // A share above 0 that rounds to none makes one dead all the same: 16 x 0.01 = 0.16 and
+        // 1 x 0.25 (the default) = 0.25, as 16 x 0.001. Refused, --dimensions 1 took no default
+        // --dead-share, and no share of the [0, 1] the help gives below 0.03125 was taken.
+        "16, 0.01, 1",
+        "16, 0.001, 1",
+        "1, 0.25, 1",
+        "2, 0.25, 1",
         "16, 0.3, 5",
         "16, 0.25, 4",
         "10, 0.25, 3",
