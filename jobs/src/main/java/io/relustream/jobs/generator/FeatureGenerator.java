@@ -172,8 +172,10 @@ public final class FeatureGenerator {
      * The size the producer measures of the largest Kafka record any vector of {@code groups}
      * groups and {@code dimensions} values can take, keyed by its id ({@code f-} and a long), in
      * either wire format: what the producer's {@code max.request.size} and {@code buffer.memory}
-     * must take, or it refuses the record. Exact: the widest id, group and event time,
-     * single-object Avro, and Kafka's own measure, a record alone in a batch without headers.
+     * must take, or it refuses the record. A bound, a few bytes above what the generator writes
+     * today: the id as wide as a long makes it ({@code f-} and 19 digits), the widest group, an
+     * event time at its widest varint, single-object Avro, and Kafka's own measure, a record alone
+     * in a batch without headers.
      */
     public static long largestRecordBytes(int groups, int dimensions) {
         long idBytes = ("f-" + Long.MAX_VALUE).length();

@@ -637,7 +637,8 @@ public final class GeneratorCommand implements Callable<Integer> {
      * {@code kafkaProperties} for the producer, over its defaults (acks=all, linger.ms=5), handing
      * {@code refusals} one line as soon as the broker refuses a record, and one for each later
      * refusal of another kind (exception class), so that a generator run until stopped is not
-     * silent while every record is refused. It runs on the producer's I/O thread.
+     * silent while every record is refused. It runs on the producer's I/O thread, or on the calling
+     * thread for a record the producer refuses before sending it (too large, say).
      */
     public static long produce(
             String bootstrapServers,
