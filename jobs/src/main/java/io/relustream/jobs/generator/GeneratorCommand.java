@@ -260,11 +260,19 @@ public final class GeneratorCommand implements Callable<Integer> {
     /**
      * Refuses a {@code --kafka.buffer.memory} smaller than what the producer takes from it for a
      * batch: {@code batch.size}, or the record when larger. The producer refuses a larger record
-     * (and throws from {@code send} on a batch.size above it), so every record would fail.
+     * (and throws from {@code send} on a batch.size above it), so every record would fail. Not
+     * given, the buffer is Kafka's default, 32 MiB.
      */
     private void checkBufferMemory() {
         String configured = kafkaProperties.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
-        Long bufferMemory = number(configured);
+        Long bufferMemory =
+                configured == null
+                        ? Long.valueOf(
+                                (Long)
+                                        ProducerConfig.configDef()
+                                                .defaultValues()
+                                                .get(ProducerConfig.BUFFER_MEMORY_CONFIG))
+                        : number(configured);
         String batchSizeValue = kafkaProperties.get(ProducerConfig.BATCH_SIZE_CONFIG);
         Long batchSize =
                 batchSizeValue == null
@@ -284,9 +292,11 @@ public final class GeneratorCommand implements Callable<Integer> {
                     "Invalid value for option '"
                             + KafkaProperties.PREFIX
                             + ProducerConfig.BUFFER_MEMORY_CONFIG
-                            + "': '"
-                            + configured
-                            + "' must be at least "
+                            + "': "
+                            + (configured == null
+                                    ? "Kafka's default, " + bufferMemory + ","
+                                    : "'" + configured + "'")
+                            + " must be at least "
                             + least
                             + " bytes, what the producer takes from it for a batch: batch.size ("
                             + batchSize
@@ -296,7 +306,15 @@ public final class GeneratorCommand implements Callable<Integer> {
                             + generator.groups
                             + " with its key and Kafka's framing ("
                             + largest
-                            + ") when larger");
+                            + ") when larger"
+                            + (configured == null
+                                    ? "; give "
+                                            + KafkaProperties.PREFIX
+                                            + ProducerConfig.BUFFER_MEMORY_CONFIG
+                                            + "="
+                                            + least
+                                            + " or more"
+                                    : ""));
         }
     }
 

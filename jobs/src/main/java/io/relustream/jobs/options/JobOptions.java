@@ -57,6 +57,9 @@ public final class JobOptions {
     /** The prefix of the Kafka client properties. */
     public static final String KAFKA_PREFIX = KafkaProperties.PREFIX;
 
+    /** A producer's {@code buffer.memory} when none is given: Kafka's default, 32 MiB. */
+    private static final long DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
+
     /** Kafka's default {@code max.request.size} of a producer. */
     static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
 
@@ -809,7 +812,8 @@ public final class JobOptions {
      * Refuses a {@code --kafka.buffer.memory} below what a producer takes from it at once: a buffer
      * of {@code batch.size}, or of the record when larger. A producer refuses a record larger than
      * its buffer.memory and throws from {@code send} on a batch.size above it, so the sink would
-     * fail on every record, or on the first large one, and the job restart into it for ever.
+     * fail on every record, or on the first large one, and the job restart into it for ever. Not
+     * given, the buffer is Kafka's default, 32 MiB, which a larger max.request.size outgrows.
      *
      * @param maxRequestSize the producers' {@code max.request.size}: the largest record they send
      * @param defaultBatchSize the producers' {@code batch.size} when {@code --kafka.batch.size} is
@@ -820,26 +824,36 @@ public final class JobOptions {
             Map<String, String> kafkaProperties, int maxRequestSize, int defaultBatchSize) {
         String configured = kafkaProperties.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
         String batchSizeValue = kafkaProperties.get(ProducerConfig.BATCH_SIZE_CONFIG);
-        Long bufferMemory = number(configured);
+        Long bufferMemory = configured == null ? DEFAULT_BUFFER_MEMORY : number(configured);
         Long batchSize =
                 batchSizeValue == null ? Long.valueOf(defaultBatchSize) : number(batchSizeValue);
         if (bufferMemory == null || batchSize == null) {
-            return; // not given, or a config provider's, which the cluster resolves
+            return; // a config provider's, which the cluster resolves
         }
         long least = Math.max(batchSize, maxRequestSize);
         if (bufferMemory < least) {
             throw new InvalidOptionsException(
                     String.format(
                             Locale.ROOT,
-                            "Invalid value for option '%s%s': '%s' must be at least %d bytes, what"
+                            "Invalid value for option '%s%s': %s must be at least %d bytes, what"
                                     + " the producer takes from it at once: batch.size (%d), or a"
-                                    + " record of up to max.request.size (%d) when larger",
+                                    + " record of up to max.request.size (%d) when larger%s",
                             KAFKA_PREFIX,
                             ProducerConfig.BUFFER_MEMORY_CONFIG,
-                            configured,
+                            configured == null
+                                    ? "Kafka's default, " + DEFAULT_BUFFER_MEMORY + ","
+                                    : "'" + configured + "'",
                             least,
                             batchSize,
-                            maxRequestSize));
+                            maxRequestSize,
+                            configured == null
+                                    ? "; give "
+                                            + KAFKA_PREFIX
+                                            + ProducerConfig.BUFFER_MEMORY_CONFIG
+                                            + "="
+                                            + least
+                                            + " or more"
+                                    : ""));
         }
     }
 

@@ -379,6 +379,13 @@ class GeneratorCommandTest {
                         + " the producer takes from it for a batch: batch.size (16384), or the"
                         + " largest record of --dimensions 100000 and --groups 3 with its key and"
                         + " Kafka's framing (800162) when larger",
+                // Not given, buffer.memory is Kafka's default, 32 MiB (33554432 bytes).
+                "--kafka.batch.size=33554433 | Invalid value for option '--kafka.buffer.memory':"
+                        + " Kafka's default, 33554432, must be at least 33554433 bytes, what the"
+                        + " producer takes from it for a batch: batch.size (33554433), or the"
+                        + " largest record of --dimensions 16 and --groups 3 with its key and"
+                        + " Kafka's framing (287) when larger; give"
+                        + " --kafka.buffer.memory=33554433 or more",
                 "--kafka.foo=1 --help --kafka.acks=7 | Invalid value for option '--kafka.acks':"
                         + " Invalid value 7 for configuration acks: String must be one of: all, -1,"
                         + " 0, 1",

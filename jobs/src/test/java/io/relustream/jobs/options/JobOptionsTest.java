@@ -2481,6 +2481,30 @@ class JobOptionsTest {
                         "--kafka.buffer.memory=65536"));
     }
 
+    /**
+     * Without --kafka.buffer.memory a producer has Kafka's default, 32 MiB (33554432 bytes): a
+     * max.request.size above it lets the producers send records their buffer cannot hold.
+     */
+    @Test
+    void rejectsAMaxRequestSizeAboveTheDefaultBufferMemory() {
+        assertThatThrownBy(() -> JobOptions.parse(withServers("--kafka.max.request.size=33554433")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Invalid value for option '--kafka.buffer.memory': Kafka's default,"
+                                + " 33554432, must be at least 33554433 bytes, what the producer"
+                                + " takes from it at once: batch.size (262144), or a record of up"
+                                + " to max.request.size (33554433) when larger; give"
+                                + " --kafka.buffer.memory=33554433 or more");
+        assertThat(
+                        JobOptions.parse(
+                                        withServers(
+                                                "--kafka.max.request.size=33554433",
+                                                "--kafka.buffer.memory=33554433"))
+                                .kafkaProperties())
+                .containsEntry("buffer.memory", "33554433");
+        JobOptions.parse(withServers("--kafka.max.request.size=33554432"));
+    }
+
     private static String[] withServers(String... args) {
         String[] all = Arrays.copyOf(SERVERS, SERVERS.length + args.length);
         System.arraycopy(args, 0, all, SERVERS.length, args.length);
