@@ -152,20 +152,32 @@ public final class FeatureVectorKafkaDeserializer
                             + "; event times must be before the year 10000");
         }
         if (maxEventTimeSkew != null) {
-            Instant now = clock.instant();
-            Duration ahead = Duration.between(now, eventTime);
-            if (ahead.compareTo(maxEventTimeSkew) > 0) {
-                throw new InvalidEventTimeException(
-                        "event_time "
-                                + eventTime
-                                + " is "
-                                + ahead.toMillis()
-                                + "ms ahead of the clock ("
-                                + now
-                                + "), more than the allowed skew of "
-                                + maxEventTimeSkew.toMillis()
-                                + "ms; it would push the watermark past every on-time record");
-            }
+            checkNotAheadOfClock(eventTime, clock.instant(), maxEventTimeSkew);
+        }
+    }
+
+    /**
+     * Refuses an event time more than {@code maxEventTimeSkew} ahead of {@code now}, the clock when
+     * its record is read, with the reason its dead letter gives: the watermark it would push would
+     * make every on-time record late. The SQL job checks its records with it too.
+     *
+     * @throws InvalidEventTimeException when {@code eventTime} is further ahead
+     */
+    public static void checkNotAheadOfClock(
+            Instant eventTime, Instant now, Duration maxEventTimeSkew)
+            throws InvalidEventTimeException {
+        Duration ahead = Duration.between(now, eventTime);
+        if (ahead.compareTo(maxEventTimeSkew) > 0) {
+            throw new InvalidEventTimeException(
+                    "event_time "
+                            + eventTime
+                            + " is "
+                            + ahead.toMillis()
+                            + "ms ahead of the clock ("
+                            + now
+                            + "), more than the allowed skew of "
+                            + maxEventTimeSkew.toMillis()
+                            + "ms; it would push the watermark past every on-time record");
         }
     }
 

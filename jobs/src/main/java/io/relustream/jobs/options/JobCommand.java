@@ -240,13 +240,10 @@ final class JobCommand {
 
     @Option(
             names = "--max-event-time-skew",
-            defaultValue = "5m",
+            defaultValue = OptionConverters.EVENT_TIME_SKEW_DEFAULT,
             paramLabel = "<duration>",
             converter = OptionConverters.EventTimeSkew.class,
-            description =
-                    "Records whose event time is further ahead of the clock go to the dead-letter"
-                            + " topic; more than 0s and at most 1h, what Kafka brokers accept by"
-                            + " default. Default: ${DEFAULT-VALUE}.")
+            description = OptionConverters.EVENT_TIME_SKEW_HELP)
     Duration maxEventTimeSkew;
 
     @Option(

@@ -227,8 +227,20 @@ public final class OptionConverters {
         }
     }
 
+    /**
+     * The default and help of {@code --max-event-time-skew}, the activation job's and the SQL
+     * job's: one option, which they both check with {@link EventTimeSkew}.
+     */
+    public static final String EVENT_TIME_SKEW_DEFAULT = "5m";
+
+    /** See {@link #EVENT_TIME_SKEW_DEFAULT}. */
+    public static final String EVENT_TIME_SKEW_HELP =
+            "Records whose event time is further ahead of the clock go to the dead-letter"
+                    + " topic; more than 0s and at most 1h, what Kafka brokers accept by"
+                    + " default. Default: ${DEFAULT-VALUE}.";
+
     /** A {@link Durations} text of a duration {@code > 0} and at most one hour. */
-    static final class EventTimeSkew implements ITypeConverter<Duration> {
+    public static final class EventTimeSkew implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             Duration duration = new PositiveDuration().convert(value);

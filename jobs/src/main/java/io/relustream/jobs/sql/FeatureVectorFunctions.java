@@ -5,6 +5,7 @@ import io.relustream.avro.FeatureVector;
 import io.relustream.formats.AvroRecordDecoder;
 import io.relustream.formats.AvroRecordEncoder;
 import io.relustream.formats.DeadLetters;
+import io.relustream.formats.FeatureVectorKafkaDeserializer;
 import io.relustream.formats.InvalidEventTimeException;
 import io.relustream.formats.UndecodableRecordException;
 import io.relustream.formats.WireFormat;
@@ -16,9 +17,12 @@ import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.types.Row;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 
 /**
  * The SQL job's decoding of Kafka record values, plain Avro binary {@code FeatureVector}s read as
@@ -50,7 +54,9 @@ public final class FeatureVectorFunctions {
 
     /**
      * Registers the functions under their SQL names, as temporary system functions, for a
-     * dead-letter producer of Kafka's default {@code max.request.size}.
+     * dead-letter producer of Kafka's default {@code max.request.size}; event times more than
+     * {@link FeatureVectorKafkaDeserializer#DEFAULT_MAX_EVENT_TIME_SKEW} (5 minutes, the jobs'
+     * default {@code --max-event-time-skew}) ahead of the clock are dead letters.
      */
     public static void registerAll(TableEnvironment tableEnv) {
         registerAll(tableEnv, DEFAULT_MAX_RECORD_BYTES);
@@ -67,11 +73,42 @@ public final class FeatureVectorFunctions {
      *     function is registered
      */
     public static void registerAll(TableEnvironment tableEnv, int maxRecordBytes) {
+        registerAll(
+                tableEnv,
+                maxRecordBytes,
+                FeatureVectorKafkaDeserializer.DEFAULT_MAX_EVENT_TIME_SKEW);
+    }
+
+    /**
+     * {@link #registerAll(TableEnvironment, int)} that dead-letters event times more than {@code
+     * maxEventTimeSkew} ahead of the clock (the SQL job's {@code --max-event-time-skew}), as the
+     * activation job does: one record stamped a year ahead would otherwise move the watermark a
+     * year on, and every later record of the present would be late.
+     *
+     * @param maxEventTimeSkew not negative; {@code null} for no limit but the year 9999
+     * @throws IllegalArgumentException for a {@code maxRecordBytes} below 65536 or a negative
+     *     {@code maxEventTimeSkew}, before any function is registered
+     */
+    public static void registerAll(
+            TableEnvironment tableEnv, int maxRecordBytes, Duration maxEventTimeSkew) {
         checkMaxRecordBytes(maxRecordBytes);
-        tableEnv.createTemporarySystemFunction("FEATURE_VECTOR", Decode.class);
-        tableEnv.createTemporarySystemFunction("FEATURE_EVENT_TIME", EventTime.class);
-        tableEnv.createTemporarySystemFunction("UNDECODABLE_REASON", UndecodableReason.class);
-        tableEnv.createTemporarySystemFunction("DEAD_LETTER", new DeadLetterBytes(maxRecordBytes));
+        checkSkew(maxEventTimeSkew);
+        tableEnv.createTemporarySystemFunction("FEATURE_VECTOR", new Decode(maxEventTimeSkew));
+        tableEnv.createTemporarySystemFunction(
+                "FEATURE_EVENT_TIME", new EventTime(maxEventTimeSkew));
+        tableEnv.createTemporarySystemFunction(
+                "UNDECODABLE_REASON", new UndecodableReason(maxEventTimeSkew));
+        tableEnv.createTemporarySystemFunction(
+                "DEAD_LETTER", new DeadLetterBytes(maxRecordBytes, maxEventTimeSkew));
+    }
+
+    private static Duration checkSkew(Duration maxEventTimeSkew) {
+        if (maxEventTimeSkew != null && maxEventTimeSkew.isNegative()) {
+            // It would dead-letter every record stamped now, and the ones before it.
+            throw new IllegalArgumentException(
+                    "maxEventTimeSkew must not be negative: " + maxEventTimeSkew);
+        }
+        return maxEventTimeSkew;
     }
 
     private static int checkMaxRecordBytes(int maxRecordBytes) {
@@ -101,43 +138,116 @@ public final class FeatureVectorFunctions {
     }
 
     /**
-     * The record, or why not: bytes that do not decode, or an event time outside SQL's {@code
-     * TIMESTAMP(3)}, years 0000 to 9999. Beyond them the window arithmetic overflows (a record at
-     * the largest timestamp-millis was counted in a window from the year -1701532 to +1705471), and
-     * so may the watermark.
+     * A function that decodes the payload and checks its event time. With a skew it reads the
+     * clock, so it is not deterministic: the planner must neither fold it into a constant nor reuse
+     * one result for another row, and every record is checked against the clock when it is read,
+     * also in a job restored or planned again.
      */
-    private static FeatureVector decode(AvroRecordDecoder<FeatureVector> decoder, byte[] payload)
-            throws UndecodableRecordException {
-        FeatureVector vector = decoder.decode(payload);
-        Instant eventTime = vector.getEventTime();
-        if (eventTime.isBefore(NO_EVENT_TIME.toInstant(ZoneOffset.UTC))
-                || eventTime.isAfter(LATEST_EVENT_TIME)) {
-            throw new InvalidEventTimeException(
-                    "event_time "
-                            + eventTime.toEpochMilli()
-                            + " ("
-                            + eventTime
-                            + ") is outside the years 0000 to 9999 that SQL's TIMESTAMP(3) holds");
+    abstract static class Decoding extends ScalarFunction {
+        private static final long serialVersionUID = 1L;
+
+        private final AvroRecordDecoder<FeatureVector> decoder = decoder();
+        private final Duration maxEventTimeSkew;
+        private final Clock clock;
+
+        Decoding(Duration maxEventTimeSkew, Clock clock) {
+            this.maxEventTimeSkew = checkSkew(maxEventTimeSkew);
+            this.clock = clock;
         }
-        return vector;
+
+        /**
+         * The record, or why not: bytes that do not decode, an event time outside SQL's {@code
+         * TIMESTAMP(3)}, years 0000 to 9999 (beyond them the window arithmetic overflows: a record
+         * at the largest timestamp-millis was counted in a window from the year -1701532 to
+         * +1705471, and so may the watermark), or one more than the skew ahead of the clock.
+         */
+        final FeatureVector decode(byte[] payload) throws UndecodableRecordException {
+            FeatureVector vector = decoder.decode(payload);
+            Instant eventTime = vector.getEventTime();
+            if (eventTime.isBefore(NO_EVENT_TIME.toInstant(ZoneOffset.UTC))
+                    || eventTime.isAfter(LATEST_EVENT_TIME)) {
+                throw new InvalidEventTimeException(
+                        "event_time "
+                                + eventTime.toEpochMilli()
+                                + " ("
+                                + eventTime
+                                + ") is outside the years 0000 to 9999 that SQL's TIMESTAMP(3)"
+                                + " holds");
+            }
+            if (maxEventTimeSkew != null) {
+                FeatureVectorKafkaDeserializer.checkNotAheadOfClock(
+                        eventTime, ClockReading.of(clock, payload), maxEventTimeSkew);
+            }
+            return vector;
+        }
+
+        @Override
+        public boolean isDeterministic() {
+            return maxEventTimeSkew == null;
+        }
+    }
+
+    /**
+     * One clock reading per record for all the functions: each decodes on its own (the watermark
+     * generator, the windows' filter and the dead letters' each call one), and a record that a
+     * reading a moment later would take could otherwise be left out of the windows and out of the
+     * dead letters too, or be in both. Flink evaluates all of them for a record in the task thread
+     * that reads it (the source and the calculations chained to it), before the next record; so a
+     * thread's last reading is the record's while the payload is the same bytes. The same bytes
+     * again as the next record take the same reading: the same verdict for the same record.
+     */
+    private static final class ClockReading {
+        private static final ThreadLocal<ClockReading> LAST = new ThreadLocal<>();
+
+        private final Clock clock;
+        private final byte[] payload;
+        private final Instant now;
+
+        private ClockReading(Clock clock, byte[] payload, Instant now) {
+            this.clock = clock;
+            this.payload = payload;
+            this.now = now;
+        }
+
+        static Instant of(Clock clock, byte[] payload) {
+            ClockReading last = LAST.get();
+            if (last != null && last.clock.equals(clock) && Arrays.equals(last.payload, payload)) {
+                return last.now;
+            }
+            Instant now = clock.instant();
+            LAST.set(new ClockReading(clock, payload, now));
+            return now;
+        }
     }
 
     /**
      * {@code FEATURE_VECTOR(payload)}: the record as a ROW of its four fields, NULL when the bytes
-     * do not decode or its event time is outside the years 0000 to 9999 (see {@code
-     * UNDECODABLE_REASON}).
+     * do not decode or its event time is outside the years 0000 to 9999 or too far ahead of the
+     * clock (see {@code UNDECODABLE_REASON}).
      */
-    public static final class Decode extends ScalarFunction {
+    public static final class Decode extends Decoding {
         private static final long serialVersionUID = 1L;
 
-        private final AvroRecordDecoder<FeatureVector> decoder = decoder();
+        /** Event times more than 5 minutes ahead of the system clock are refused. */
+        public Decode() {
+            this(FeatureVectorKafkaDeserializer.DEFAULT_MAX_EVENT_TIME_SKEW);
+        }
+
+        /** Event times more than {@code maxEventTimeSkew} ahead ({@code null}: any) are refused. */
+        public Decode(Duration maxEventTimeSkew) {
+            this(maxEventTimeSkew, Clock.systemUTC());
+        }
+
+        Decode(Duration maxEventTimeSkew, Clock clock) {
+            super(maxEventTimeSkew, clock);
+        }
 
         public @DataTypeHint(
                 "ROW<id STRING NOT NULL, event_time TIMESTAMP(3) NOT NULL, `group` STRING NOT NULL,"
                         + " `values` ARRAY<DOUBLE NOT NULL> NOT NULL>") Row eval(byte[] payload) {
             FeatureVector vector;
             try {
-                vector = decode(decoder, payload);
+                vector = decode(payload);
             } catch (UndecodableRecordException e) {
                 return null;
             }
@@ -151,16 +261,29 @@ public final class FeatureVectorFunctions {
 
     /**
      * {@code FEATURE_EVENT_TIME(payload)}: the record's {@code event_time} (UTC), never NULL, for a
-     * rowtime column; {@link #NO_EVENT_TIME} when the bytes do not decode.
+     * rowtime column; {@link #NO_EVENT_TIME} when the bytes do not decode or the record is a dead
+     * letter for its event time, so that the watermark never sees one too far ahead.
      */
-    public static final class EventTime extends ScalarFunction {
+    public static final class EventTime extends Decoding {
         private static final long serialVersionUID = 1L;
 
-        private final AvroRecordDecoder<FeatureVector> decoder = decoder();
+        /** Event times more than 5 minutes ahead of the system clock are refused. */
+        public EventTime() {
+            this(FeatureVectorKafkaDeserializer.DEFAULT_MAX_EVENT_TIME_SKEW);
+        }
+
+        /** Event times more than {@code maxEventTimeSkew} ahead ({@code null}: any) are refused. */
+        public EventTime(Duration maxEventTimeSkew) {
+            this(maxEventTimeSkew, Clock.systemUTC());
+        }
+
+        EventTime(Duration maxEventTimeSkew, Clock clock) {
+            super(maxEventTimeSkew, clock);
+        }
 
         public @DataTypeHint("TIMESTAMP(3) NOT NULL") LocalDateTime eval(byte[] payload) {
             try {
-                return utc(decode(decoder, payload).getEventTime());
+                return utc(decode(payload).getEventTime());
             } catch (UndecodableRecordException e) {
                 return NO_EVENT_TIME;
             }
@@ -168,17 +291,29 @@ public final class FeatureVectorFunctions {
     }
 
     /**
-     * {@code UNDECODABLE_REASON(payload)}: why the bytes are not a FeatureVector, as a dead
-     * letter's {@code reason} says it; NULL when they are one.
+     * {@code UNDECODABLE_REASON(payload)}: why the bytes are not a FeatureVector the job takes, as
+     * a dead letter's {@code reason} says it; NULL when they are one.
      */
-    public static final class UndecodableReason extends ScalarFunction {
+    public static final class UndecodableReason extends Decoding {
         private static final long serialVersionUID = 1L;
 
-        private final AvroRecordDecoder<FeatureVector> decoder = decoder();
+        /** Event times more than 5 minutes ahead of the system clock are refused. */
+        public UndecodableReason() {
+            this(FeatureVectorKafkaDeserializer.DEFAULT_MAX_EVENT_TIME_SKEW);
+        }
+
+        /** Event times more than {@code maxEventTimeSkew} ahead ({@code null}: any) are refused. */
+        public UndecodableReason(Duration maxEventTimeSkew) {
+            this(maxEventTimeSkew, Clock.systemUTC());
+        }
+
+        UndecodableReason(Duration maxEventTimeSkew, Clock clock) {
+            super(maxEventTimeSkew, clock);
+        }
 
         public String eval(byte[] payload) {
             try {
-                decode(decoder, payload);
+                decode(payload);
                 return null;
             } catch (UndecodableRecordException e) {
                 return e.getMessage();
@@ -194,28 +329,44 @@ public final class FeatureVectorFunctions {
      * of the producer's {@code max.request.size} leaves out the payload, and if need be the key and
      * headers, as the activation job's do: its reason says so and where to read the record.
      */
-    public static final class DeadLetterBytes extends ScalarFunction {
+    public static final class DeadLetterBytes extends Decoding {
         private static final long serialVersionUID = 1L;
 
         private final int maxRecordBytes;
 
-        /** For a producer of Kafka's default {@code max.request.size}, 1 MiB. */
+        /**
+         * For a producer of Kafka's default {@code max.request.size}, 1 MiB, and event times up to
+         * 5 minutes ahead of the system clock.
+         */
         public DeadLetterBytes() {
             this(DEFAULT_MAX_RECORD_BYTES);
         }
 
         /**
-         * For a producer whose {@code max.request.size} is {@code maxRecordBytes}.
+         * For a producer whose {@code max.request.size} is {@code maxRecordBytes}, and event times
+         * up to 5 minutes ahead of the system clock.
          *
          * @throws IllegalArgumentException when {@code maxRecordBytes} is not 65536 to {@code
          *     Integer.MAX_VALUE}, as {@link FeatureVectorFunctions#registerAll(TableEnvironment,
          *     int)}
          */
         public DeadLetterBytes(int maxRecordBytes) {
+            this(maxRecordBytes, FeatureVectorKafkaDeserializer.DEFAULT_MAX_EVENT_TIME_SKEW);
+        }
+
+        /**
+         * For a producer whose {@code max.request.size} is {@code maxRecordBytes}, and event times
+         * up to {@code maxEventTimeSkew} ahead of the system clock ({@code null}: any).
+         */
+        public DeadLetterBytes(int maxRecordBytes, Duration maxEventTimeSkew) {
+            this(maxRecordBytes, maxEventTimeSkew, Clock.systemUTC());
+        }
+
+        DeadLetterBytes(int maxRecordBytes, Duration maxEventTimeSkew, Clock clock) {
+            super(maxEventTimeSkew, clock);
             this.maxRecordBytes = checkMaxRecordBytes(maxRecordBytes);
         }
 
-        private final AvroRecordDecoder<FeatureVector> decoder = decoder();
         private final AvroRecordEncoder<DeadLetter> encoder =
                 AvroRecordEncoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT);
 
@@ -227,7 +378,7 @@ public final class FeatureVectorFunctions {
                 Long offset,
                 @DataTypeHint("TIMESTAMP_LTZ(3)") Instant timestamp) {
             try {
-                decode(decoder, payload);
+                decode(payload);
                 return null;
             } catch (UndecodableRecordException e) {
                 // As the activation job's source: the underlying error, where there is one.

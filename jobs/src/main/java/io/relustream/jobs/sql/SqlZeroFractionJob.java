@@ -188,8 +188,9 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             converter = OptionConverters.TopicName.class,
             description =
                     "Topic for the dead letters: input records that do not decode, or whose"
-                            + " event time is outside the years 0000 to 9999, as single-object"
-                            + " Avro DeadLetters with the reason. Default: ${DEFAULT-VALUE}.")
+                            + " event time is outside the years 0000 to 9999 or more than"
+                            + " --max-event-time-skew ahead of the clock, as single-object Avro"
+                            + " DeadLetters with the reason. Default: ${DEFAULT-VALUE}.")
     String dlqTopic;
 
     @Option(
@@ -212,6 +213,14 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
                     "How far behind the newest event time a record may be and still count;"
                             + " shorter than 24000h (1000 days). Default: ${DEFAULT-VALUE}.")
     Duration outOfOrderness;
+
+    @Option(
+            names = "--max-event-time-skew",
+            defaultValue = OptionConverters.EVENT_TIME_SKEW_DEFAULT,
+            paramLabel = "<duration>",
+            converter = OptionConverters.EventTimeSkew.class,
+            description = OptionConverters.EVENT_TIME_SKEW_HELP)
+    Duration maxEventTimeSkew;
 
     @Option(
             names = "--group-id",
@@ -500,7 +509,7 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
                 connectTimeout,
                 deadline);
         SqlFunctions.registerAll(tableEnv);
-        FeatureVectorFunctions.registerAll(tableEnv, maxRequestSize());
+        FeatureVectorFunctions.registerAll(tableEnv, maxRequestSize(), maxEventTimeSkew);
         StatementSet inserts = tableEnv.createStatementSet();
         boolean anyInsert = false;
         for (String statement : statements()) {

@@ -13,14 +13,21 @@ import org.apache.flink.util.CloseableIterator;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -93,10 +100,11 @@ class FeatureVectorFunctionsTest {
         // The first and last millisecond of SQL's TIMESTAMP(3), 0000-01-01 and 9999-12-31.
         long first = -62_167_219_200_000L;
         long last = 253_402_300_799_999L;
+        // Without a skew: with one, the year 9999 is far ahead of the clock.
         for (long fits : new long[] {first, last}) {
             byte[] payload = plain(fits);
-            assertThat(new FeatureVectorFunctions.UndecodableReason().eval(payload)).isNull();
-            assertThat(new FeatureVectorFunctions.EventTime().eval(payload))
+            assertThat(new FeatureVectorFunctions.UndecodableReason(null).eval(payload)).isNull();
+            assertThat(new FeatureVectorFunctions.EventTime(null).eval(payload))
                     .isEqualTo(
                             LocalDateTime.ofEpochSecond(
                                             Math.floorDiv(fits, 1000), 0, ZoneOffset.UTC)
@@ -247,6 +255,140 @@ class FeatureVectorFunctionsTest {
         // Before 1970 too: a bad record does not make a good one before the epoch late.
         assertThat((LocalDateTime) bad.getField(1))
                 .isBefore(LocalDateTime.parse("0000-01-01T00:00:00"));
+    }
+
+    /** 2026-03-01T12:00:00Z, the clock of the skew tests. */
+    private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+
+    private static final Duration SKEW = Duration.ofMinutes(5);
+
+    @Test
+    void eventTimesMoreThanTheSkewAheadOfTheClockAreDeadLettersWithTheActivationJobsReason()
+            throws Exception {
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        // At the skew ahead, and anything before: taken.
+        for (Instant taken : List.of(NOW.plus(SKEW), NOW, NOW.minus(Duration.ofDays(400)))) {
+            byte[] payload = plain(taken.toEpochMilli());
+            assertThat(new FeatureVectorFunctions.UndecodableReason(SKEW, clock).eval(payload))
+                    .as(taken.toString())
+                    .isNull();
+            assertThat(new FeatureVectorFunctions.EventTime(SKEW, clock).eval(payload))
+                    .isEqualTo(LocalDateTime.ofInstant(taken, ZoneOffset.UTC));
+        }
+        // A millisecond further, and a year ahead: dead letters.
+        Instant justBeyond = NOW.plus(SKEW).plusMillis(1);
+        Instant yearAhead = NOW.plus(Duration.ofDays(365));
+        for (Instant ahead : List.of(justBeyond, yearAhead)) {
+            byte[] payload = plain(ahead.toEpochMilli());
+            assertThat(new FeatureVectorFunctions.Decode(SKEW, clock).eval(payload)).isNull();
+            assertThat(new FeatureVectorFunctions.EventTime(SKEW, clock).eval(payload))
+                    .isEqualTo(FeatureVectorFunctions.NO_EVENT_TIME);
+            DeadLetter letter =
+                    AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT)
+                            .decode(
+                                    new FeatureVectorFunctions.DeadLetterBytes(65_536, SKEW, clock)
+                                            .eval(payload, null, "features-avro", 0, 3L, null));
+            assertThat(letter.getReason())
+                    .isEqualTo(
+                            new FeatureVectorFunctions.UndecodableReason(SKEW, clock)
+                                    .eval(payload));
+        }
+        assertThat(
+                        new FeatureVectorFunctions.UndecodableReason(SKEW, clock)
+                                .eval(plain(justBeyond.toEpochMilli())))
+                .isEqualTo(
+                        "event_time 2026-03-01T12:05:00.001Z is 300001ms ahead of the clock"
+                                + " (2026-03-01T12:00:00Z), more than the allowed skew of"
+                                + " 300000ms; it would push the watermark past every on-time"
+                                + " record");
+        assertThat(
+                        new FeatureVectorFunctions.UndecodableReason(SKEW, clock)
+                                .eval(plain(yearAhead.toEpochMilli())))
+                .startsWith("event_time 2027-03-01T12:00:00Z is 31536000000ms ahead of the clock");
+        // The functions registerAll and CREATE FUNCTION make take 5 minutes, as the jobs.
+        byte[] yearAheadOfTheSystemClock =
+                plain(Instant.now().plus(Duration.ofDays(365)).toEpochMilli());
+        assertThat(new FeatureVectorFunctions.UndecodableReason().eval(yearAheadOfTheSystemClock))
+                .contains("more than the allowed skew of 300000ms");
+    }
+
+    @Test
+    void aNegativeSkewIsRefusedNamingTheParameter() {
+        assertThatThrownBy(
+                        () ->
+                                FeatureVectorFunctions.registerAll(
+                                        BatchTables.create(), 65_536, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxEventTimeSkew must not be negative: PT-1S");
+    }
+
+    /** The clock reads of {@link ThreadClock}: the name of the thread of each. */
+    private static final Queue<String> CLOCK_READS = new ConcurrentLinkedQueue<>();
+
+    /** {@link #NOW}, noting the thread that reads it; one of them is as good as another. */
+    private static final class ThreadClock extends Clock implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Instant instant() {
+            CLOCK_READS.add(Thread.currentThread().getName());
+            return NOW;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof ThreadClock;
+        }
+
+        @Override
+        public int hashCode() {
+            return ThreadClock.class.hashCode();
+        }
+    }
+
+    @Test
+    void theClockIsReadOncePerRecordWhileTheQueryRunsNotWhenItIsPlanned() throws Exception {
+        CLOCK_READS.clear();
+        TableEnvironment tableEnv = BatchTables.create();
+        Clock clock = new ThreadClock();
+        tableEnv.createTemporarySystemFunction(
+                "FEATURE_EVENT_TIME", new FeatureVectorFunctions.EventTime(SKEW, clock));
+        tableEnv.createTemporarySystemFunction(
+                "UNDECODABLE_REASON", new FeatureVectorFunctions.UndecodableReason(SKEW, clock));
+        Instant[] times = {NOW, NOW.plus(SKEW).plusMillis(1), NOW.minusSeconds(1)};
+        List<String> calls = new ArrayList<>();
+        for (Instant time : times) {
+            String payload = "X'" + HexFormat.of().formatHex(plain(time.toEpochMilli())) + "'";
+            calls.add("FEATURE_EVENT_TIME(" + payload + ")");
+            calls.add("UNDECODABLE_REASON(" + payload + ")");
+        }
+
+        Row row;
+        // Of literals: a deterministic function of them would be folded into a constant as the
+        // query is planned, with the clock of that moment for every run of the plan.
+        try (CloseableIterator<Row> it =
+                tableEnv.executeSql("SELECT " + String.join(", ", calls)).collect()) {
+            row = it.next();
+        }
+
+        assertThat(row.getField(0)).isEqualTo(LocalDateTime.parse("2026-03-01T12:00:00"));
+        assertThat(row.getField(1)).isNull();
+        assertThat(row.getField(2)).isEqualTo(FeatureVectorFunctions.NO_EVENT_TIME);
+        assertThat((String) row.getField(3)).startsWith("event_time 2026-03-01T12:05:00.001Z is");
+        assertThat(row.getField(4)).isEqualTo(LocalDateTime.parse("2026-03-01T11:59:59"));
+        assertThat(row.getField(5)).isNull();
+        // Once per record for both functions, by the task, not by the planner on this thread.
+        assertThat(CLOCK_READS).hasSize(3).doesNotContain(Thread.currentThread().getName());
     }
 
     private static byte[] bytes(ByteBuffer buffer) {

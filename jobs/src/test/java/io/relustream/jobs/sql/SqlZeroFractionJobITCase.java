@@ -40,6 +40,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -54,6 +55,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 /**
  * The SQL example end to end: plain-Avro FeatureVectors on a real in-process Kafka broker, the
@@ -182,6 +184,76 @@ class SqlZeroFractionJobITCase {
         assertThat(bytes(byCoordinates.get("0@4").getKey())).isEqualTo(key("bad-truncated"));
         assertThat(keys.get("0@4")).isEqualTo(key("bad-truncated"));
         assertThat(keys.get("1@5")).isEqualTo(key("bad-last"));
+    }
+
+    @Test
+    void aRecordFarAheadOfTheClockIsADeadLetterAndTheRecordsAfterItStillCount() throws Exception {
+        String in = "sql-skew";
+        String out = "sql-skew-out";
+        String dlq = "sql-skew-dlq";
+        kafka.createTopics(1, in);
+        kafka.createTopics(1, out);
+        kafka.createTopics(1, dlq);
+        Instant before = Instant.now();
+        // Two windows of the present, a minute back, and between them a record a year ahead (a
+        // producer's clock wrong by a year): in one partition, so that its watermark is theirs.
+        long start = Math.floorDiv(before.toEpochMilli() - 60_000, 10_000) * 10_000 - T0;
+        long yearAhead = before.plus(Duration.ofDays(365)).toEpochMilli() - T0;
+        List<FeatureVector> present =
+                List.of(
+                        vector("now-1", start + 1_000, "a", 1.0, -1.0),
+                        vector("now-2", start + 2_000, "a", 0.0, 2.0),
+                        vector("now-3", start + 11_000, "a", -1.0, -2.0),
+                        vector("now-4", start + 12_000, "a", 3.0, 0.5));
+        FeatureVector ahead = vector("ahead", yearAhead, "a", 1.0, 1.0);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (FeatureVector vector : List.of(present.get(0), present.get(1), ahead)) {
+            records.add(
+                    new ProducerRecord<>(in, 0, key(vector.getId().toString()), plainAvro(vector)));
+        }
+        for (FeatureVector vector : present.subList(2, 4)) {
+            records.add(
+                    new ProducerRecord<>(in, 0, key(vector.getId().toString()), plainAvro(vector)));
+        }
+        topics.produce(records);
+
+        bounded(in, out, 1, "--dlq-topic", dlq, "--window", "10s").run();
+        Instant after = Instant.now();
+
+        // Both windows of the present, [start, +10s) and [start + 10s, +20s), with two records
+        // each; none in the year ahead. The record a year ahead was counted in a window of its
+        // own, and the watermark it gave was a year on.
+        Map<Long, Long> counts = new TreeMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(out)) {
+            JsonNode value = json.readTree(record.value());
+            counts.put(millis(value.get("window_start")), value.get("record_count").asLong());
+        }
+        assertThat(counts).containsExactly(entry(start, 2L), entry(start + 10_000, 2L));
+
+        List<ConsumerRecord<byte[], byte[]>> dead = topics.readAll(dlq);
+        assertThat(dead).hasSize(1);
+        DeadLetter letter =
+                AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .decode(dead.get(0).value());
+        assertThat(letter.getOffset()).isEqualTo(2L);
+        assertThat(bytes(letter.getPayload())).isEqualTo(plainAvro(ahead));
+        Matcher reason =
+                Pattern.compile(
+                                "event_time (\\S+) is (\\d+)ms ahead of the clock \\((\\S+)\\),"
+                                        + " more than the allowed skew of 300000ms; it would push"
+                                        + " the watermark past every on-time record")
+                        .matcher(letter.getReason());
+        assertThat(reason.matches()).as(letter.getReason()).isTrue();
+        Instant eventTime = ahead.getEventTime();
+        Instant clock = Instant.parse(reason.group(3));
+        assertThat(reason.group(1)).isEqualTo(eventTime.toString());
+        assertThat(clock).isBetween(before, after);
+        long nanosAhead =
+                (eventTime.getEpochSecond() - clock.getEpochSecond()) * 1_000_000_000L
+                        + eventTime.getNano()
+                        - clock.getNano();
+        assertThat(Long.parseLong(reason.group(2))).isEqualTo(nanosAhead / 1_000_000);
     }
 
     @Test

@@ -41,6 +41,27 @@ class SqlZeroFractionJobTest {
     }
 
     @Test
+    void theMaxEventTimeSkewIsFiveMinutesUnlessGivenAndAtMostAnHour() {
+        assertThat(SqlZeroFractionJob.parse("--bootstrap-servers", "kafka:9092").maxEventTimeSkew)
+                .isEqualTo(Duration.ofMinutes(5));
+        assertThat(
+                        SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "kafka:9092",
+                                        "--max-event-time-skew",
+                                        "1h")
+                                .maxEventTimeSkew)
+                .isEqualTo(Duration.ofHours(1));
+        assertThat(
+                        SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "kafka:9092",
+                                        "--max-event-time-skew=1ms")
+                                .maxEventTimeSkew)
+                .isEqualTo(Duration.ofMillis(1));
+    }
+
+    @Test
     void statementsCarryEveryOptionAndNoVariableIsLeft() {
         List<String> statements =
                 SqlZeroFractionJob.parse(
@@ -211,6 +232,14 @@ class SqlZeroFractionJobTest {
                 "-h 5s | Unexpected argument: '5s'; every argument is an option or an option's"
                         + " value",
                 "--help --window 0s | Invalid value for option '--window': '0s' must be > 0",
+                // The activation job's --max-event-time-skew, with its messages.
+                "--bootstrap-servers kafka:9092 --max-event-time-skew 0s | Invalid value for"
+                        + " option '--max-event-time-skew': '0s' must be > 0",
+                "--bootstrap-servers kafka:9092 --max-event-time-skew 61m | Invalid value for"
+                        + " option '--max-event-time-skew': '61m' must be at most 1h: activations"
+                        + " carry their record's event time, and Kafka brokers refuse records"
+                        + " stamped more than message.timestamp.after.max.ms (1h by default)"
+                        + " ahead",
                 // Not --bounded=false: an empty value (an unset shell variable) is refused.
                 "--bootstrap-servers kafka:9092 --bounded= | Invalid value for option"
                         + " '--bounded': '' is not a boolean; use true or false, or give the option"
