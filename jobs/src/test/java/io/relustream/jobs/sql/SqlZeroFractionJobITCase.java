@@ -7,8 +7,13 @@ import io.relustream.formats.WireFormat;
 import io.relustream.jobs.KafkaTopics;
 import io.relustream.jobs.local.EmbeddedKafka;
 
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
@@ -32,6 +37,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
@@ -40,6 +46,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -50,6 +57,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -254,6 +262,128 @@ class SqlZeroFractionJobITCase {
                         + eventTime.getNano()
                         - clock.getNano();
         assertThat(Long.parseLong(reason.group(2))).isEqualTo(nanosAhead / 1_000_000);
+    }
+
+    /**
+     * The harm a record far ahead did in a running job: once its watermark is out, the records of
+     * the present after it are late, and their windows are left out for as long as the job runs.
+     */
+    @Test
+    void recordsOfThePresentAfterOneFarAheadOfTheClockStillCountInARunningJob(
+            @InjectMiniCluster MiniCluster cluster, @TempDir Path savepoints) throws Exception {
+        String in = "sql-skew-live";
+        String out = "sql-skew-live-out";
+        String dlq = "sql-skew-live-dlq";
+        kafka.createTopics(1, in);
+        kafka.createTopics(1, out);
+        kafka.createTopics(1, dlq);
+        Instant now = Instant.now();
+        long start = Math.floorDiv(now.toEpochMilli() - 60_000, 10_000) * 10_000 - T0;
+        // First two records of [start, +10s), the one a year ahead, and one at start + 16s that
+        // closes [start, +10s) however the job treats the one ahead.
+        List<FeatureVector> first =
+                List.of(
+                        vector("now-1", start + 1_000, "a", 1.0, -1.0),
+                        vector("now-2", start + 2_000, "a", 0.0, 2.0),
+                        vector(
+                                "ahead",
+                                now.plus(Duration.ofDays(365)).toEpochMilli() - T0,
+                                "a",
+                                1.0),
+                        vector("now-3", start + 16_000, "a", -1.0, -2.0));
+        topics.produce(records(in, first));
+        SqlZeroFractionJob job =
+                SqlZeroFractionJob.parse(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--input-topic",
+                        in,
+                        "--output-topic",
+                        out,
+                        "--dlq-topic",
+                        dlq,
+                        "--group-id",
+                        "sql-skew-live",
+                        "--window",
+                        "10s",
+                        "--parallelism",
+                        "1",
+                        "--checkpoint-interval",
+                        "100ms");
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Thread running =
+                new Thread(
+                        () -> {
+                            try {
+                                job.run();
+                            } catch (Throwable e) {
+                                failures.add(e);
+                            }
+                        });
+        running.start();
+        try {
+            // [start, +10s) is out: the watermark has passed it, as far as the job let it go.
+            assertThat(topics.readAtLeast(out, 1, Duration.ofMinutes(1))).isNotEmpty();
+            // Then two more records of [start + 10s, +20s), and bytes that do not decode: their
+            // dead letter says that the job has read the two before them.
+            List<ProducerRecord<byte[], byte[]>> second =
+                    records(
+                            in,
+                            List.of(
+                                    vector("now-4", start + 11_000, "a", 3.0, 0.5),
+                                    vector("now-5", start + 12_000, "a", -3.0, 0.0)));
+            second.add(new ProducerRecord<>(in, 0, key("marker"), new byte[0]));
+            topics.produce(second);
+            // A dead letter is keyed by its record's key.
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (topics.readAll(dlq).stream()
+                            .noneMatch(r -> Arrays.equals(r.key(), key("marker")))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+            }
+            // Drained: the windows still open close, as at the end of a bounded run.
+            cluster.stopWithSavepoint(
+                            runningJob(cluster),
+                            savepoints.toUri().toString(),
+                            true,
+                            SavepointFormatType.CANONICAL)
+                    .get();
+        } finally {
+            running.join(Duration.ofMinutes(1).toMillis());
+            if (running.isAlive()) {
+                cluster.cancelJob(runningJob(cluster)).get();
+            }
+        }
+        assertThat(failures).isEmpty();
+
+        // [start, +10s) with two records, [start + 10s, +20s) with three. It was one: the two
+        // records after the one ahead were late, and the year ahead had a window of its own.
+        Map<Long, Long> counts = new TreeMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(out)) {
+            JsonNode value = json.readTree(record.value());
+            counts.put(millis(value.get("window_start")), value.get("record_count").asLong());
+        }
+        assertThat(counts).containsExactly(entry(start, 2L), entry(start + 10_000, 3L));
+    }
+
+    private static JobID runningJob(MiniCluster cluster) throws Exception {
+        return cluster.listJobs().get().stream()
+                .filter(job -> job.getJobState() == JobStatus.RUNNING)
+                .findFirst()
+                .orElseThrow()
+                .getJobId();
+    }
+
+    private static List<ProducerRecord<byte[], byte[]>> records(
+            String topic, List<FeatureVector> vectors) throws IOException {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (FeatureVector vector : vectors) {
+            records.add(
+                    new ProducerRecord<>(
+                            topic, 0, key(vector.getId().toString()), plainAvro(vector)));
+        }
+        return records;
     }
 
     @Test
