@@ -15,7 +15,8 @@ CREATE TEMPORARY TABLE features (
     `partition` INT NOT NULL METADATA VIRTUAL,
     `offset` BIGINT NOT NULL METADATA VIRTUAL,
     `timestamp` TIMESTAMP_LTZ(3) NOT NULL METADATA VIRTUAL,
-    -- The record's event time; for bytes that do not decode the earliest TIMESTAMP(3) there is,
+    -- The record's event time; for bytes that do not decode, or an event time more than
+    -- --max-event-time-skew ahead of the clock, the earliest TIMESTAMP(3) there is,
     -- 0000-01-01 00:00:00: the watermark it gives is behind every good record's, so it neither
     -- closes a window nor opens one (the windows only see records that decode).
     event_time AS FEATURE_EVENT_TIME(payload),

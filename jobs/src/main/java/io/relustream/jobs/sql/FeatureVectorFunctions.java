@@ -28,7 +28,8 @@ import java.util.Arrays;
  * The SQL job's decoding of Kafka record values, plain Avro binary {@code FeatureVector}s read as
  * raw bytes, by the project's own decoder (the activation job's {@code --format avro}): what bytes
  * that do not decode are never allowed to do is fail the job. Each function decodes on its own;
- * bytes decode the same way in all of them.
+ * bytes decode the same way in all of them, and the functions of one record check its event time
+ * against one reading of the clock (see {@link #registerAll(TableEnvironment, int, Duration)}).
  *
  * <pre>{@code
  * FeatureVectorFunctions.registerAll(tableEnv);

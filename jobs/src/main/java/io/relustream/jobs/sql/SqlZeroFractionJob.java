@@ -68,8 +68,9 @@ import java.util.stream.Collectors;
  * FeatureVectorFunctions#registerAll}, runs the statements and waits for the job. The input topic
  * holds plain Avro binary {@code FeatureVector}s (the generator's and the activation job's {@code
  * --format avro}), read as raw bytes and decoded by the project's decoder: a record that does not
- * decode goes to {@code --dlq-topic} as a single-object {@code DeadLetter} with its bytes, key,
- * topic, partition, offset and the reason, as the activation job's do, and the job goes on.
+ * decode, or whose event time is more than {@code --max-event-time-skew} ahead of the clock, goes
+ * to {@code --dlq-topic} as a single-object {@code DeadLetter} with its bytes, key, topic,
+ * partition, offset and the reason, as the activation job's do, and the job goes on.
  */
 @Command(
         name = "sql-zero-fraction",
