@@ -264,73 +264,29 @@ public final class GeneratorCommand implements Callable<Integer> {
      * given, the buffer is Kafka's default, 32 MiB.
      */
     private void checkBufferMemory() {
-        String configured = kafkaProperties.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
-        Long bufferMemory =
-                configured == null
-                        ? Long.valueOf(
-                                (Long)
-                                        ProducerConfig.configDef()
-                                                .defaultValues()
-                                                .get(ProducerConfig.BUFFER_MEMORY_CONFIG))
-                        : number(configured);
-        String batchSizeValue = kafkaProperties.get(ProducerConfig.BATCH_SIZE_CONFIG);
         Long batchSize =
-                batchSizeValue == null
-                        ? Long.valueOf(
-                                (Integer)
-                                        ProducerConfig.configDef()
-                                                .defaultValues()
-                                                .get(ProducerConfig.BATCH_SIZE_CONFIG))
-                        : number(batchSizeValue);
-        if (bufferMemory == null || batchSize == null) {
+                KafkaProperties.batchSize(
+                        kafkaProperties,
+                        (Integer)
+                                ProducerConfig.configDef()
+                                        .defaultValues()
+                                        .get(ProducerConfig.BATCH_SIZE_CONFIG));
+        if (batchSize == null) {
             return;
         }
         long largest = FeatureGenerator.largestRecordBytes(generator.groups, generator.dimensions);
-        long least = Math.max(batchSize, largest);
-        if (bufferMemory < least) {
-            throw new IllegalArgumentException(
-                    "Invalid value for option '"
-                            + KafkaProperties.PREFIX
-                            + ProducerConfig.BUFFER_MEMORY_CONFIG
-                            + "': "
-                            + (configured == null
-                                    ? "Kafka's default, " + bufferMemory + ","
-                                    : "'" + configured + "'")
-                            + " must be at least "
-                            + least
-                            + " bytes, what the producer takes from it for a batch: batch.size ("
-                            + batchSize
-                            + "), or the largest record of --dimensions "
-                            + generator.dimensions
-                            + " and --groups "
-                            + generator.groups
-                            + " with its key and Kafka's framing ("
-                            + largest
-                            + ") when larger"
-                            + (configured == null
-                                    ? "; give "
-                                            + KafkaProperties.PREFIX
-                                            + ProducerConfig.BUFFER_MEMORY_CONFIG
-                                            + "="
-                                            + least
-                                            + " or more"
-                                    : ""));
-        }
-    }
-
-    /**
-     * A size property's value, or null when it is not given or is a config provider's reference
-     * (checked by {@link #checkKafkaProperties}, and left to it).
-     */
-    private static Long number(String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException provided) {
-            return null;
-        }
+        KafkaProperties.checkBufferMemory(
+                kafkaProperties,
+                Math.max(batchSize, largest),
+                "what the producer takes from it for a batch: batch.size ("
+                        + batchSize
+                        + "), or the largest record of --dimensions "
+                        + generator.dimensions
+                        + " and --groups "
+                        + generator.groups
+                        + " with its key and Kafka's framing ("
+                        + largest
+                        + ") when larger");
     }
 
     /**

@@ -57,9 +57,6 @@ public final class JobOptions {
     /** The prefix of the Kafka client properties. */
     public static final String KAFKA_PREFIX = KafkaProperties.PREFIX;
 
-    /** A producer's {@code buffer.memory} when none is given: Kafka's default, 32 MiB. */
-    private static final long DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
-
     /** Kafka's default {@code max.request.size} of a producer. */
     static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
 
@@ -822,51 +819,19 @@ public final class JobOptions {
      */
     public static void checkBufferMemory(
             Map<String, String> kafkaProperties, int maxRequestSize, int defaultBatchSize) {
-        String configured = kafkaProperties.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
-        String batchSizeValue = kafkaProperties.get(ProducerConfig.BATCH_SIZE_CONFIG);
-        Long bufferMemory = configured == null ? DEFAULT_BUFFER_MEMORY : number(configured);
-        Long batchSize =
-                batchSizeValue == null ? Long.valueOf(defaultBatchSize) : number(batchSizeValue);
-        if (bufferMemory == null || batchSize == null) {
+        Long batchSize = KafkaProperties.batchSize(kafkaProperties, defaultBatchSize);
+        if (batchSize == null) {
             return; // a config provider's, which the cluster resolves
         }
-        long least = Math.max(batchSize, maxRequestSize);
-        if (bufferMemory < least) {
-            throw new InvalidOptionsException(
-                    String.format(
-                            Locale.ROOT,
-                            "Invalid value for option '%s%s': %s must be at least %d bytes, what"
-                                    + " the producer takes from it at once: batch.size (%d), or a"
-                                    + " record of up to max.request.size (%d) when larger%s",
-                            KAFKA_PREFIX,
-                            ProducerConfig.BUFFER_MEMORY_CONFIG,
-                            configured == null
-                                    ? "Kafka's default, " + DEFAULT_BUFFER_MEMORY + ","
-                                    : "'" + configured + "'",
-                            least,
-                            batchSize,
-                            maxRequestSize,
-                            configured == null
-                                    ? "; give "
-                                            + KAFKA_PREFIX
-                                            + ProducerConfig.BUFFER_MEMORY_CONFIG
-                                            + "="
-                                            + least
-                                            + " or more"
-                                    : ""));
-        }
-    }
-
-    /** A size property's value, or null when it is not given or not a number (a reference). */
-    private static Long number(String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException provided) {
-            return null;
-        }
+        KafkaProperties.checkBufferMemory(
+                kafkaProperties,
+                Math.max(batchSize, maxRequestSize),
+                String.format(
+                        Locale.ROOT,
+                        "what the producer takes from it at once: batch.size (%d), or a record of"
+                                + " up to max.request.size (%d) when larger",
+                        batchSize,
+                        maxRequestSize));
     }
 
     /**

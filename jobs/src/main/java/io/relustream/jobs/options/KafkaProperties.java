@@ -35,6 +35,13 @@ public final class KafkaProperties {
     /** The prefix of the Kafka client properties on the command line. */
     public static final String PREFIX = "--kafka.";
 
+    /** A producer's {@code buffer.memory} when none is given: Kafka's default, 32 MiB. */
+    private static final long DEFAULT_BUFFER_MEMORY =
+            (Long)
+                    ProducerConfig.configDef()
+                            .defaultValues()
+                            .get(ProducerConfig.BUFFER_MEMORY_CONFIG);
+
     /** Kafka's property of config providers, which fill in {@code ${provider:key}} values. */
     private static final String CONFIG_PROVIDERS = "config.providers";
 
@@ -326,5 +333,62 @@ public final class KafkaProperties {
         return properties.containsKey(CONFIG_PROVIDERS)
                 && value.contains("${")
                 && !readHere.contains(name);
+    }
+
+    /**
+     * A producer's {@code batch.size}: the property's value, {@code otherwise} when it is not
+     * given, null for a config provider's reference, which the client resolves.
+     */
+    public static Long batchSize(Map<String, String> kafkaProperties, long otherwise) {
+        String value = kafkaProperties.get(ProducerConfig.BATCH_SIZE_CONFIG);
+        return value == null ? Long.valueOf(otherwise) : size(value);
+    }
+
+    /**
+     * Refuses a producer's {@code buffer.memory} (the property, or Kafka's default of 32 MiB when
+     * it is not given) below {@code least}: the producer refuses a record larger than its buffer
+     * and throws from {@code send} on a {@code batch.size} above it. A config provider's reference
+     * is left to the client, which resolves it.
+     *
+     * @param takes why {@code least}, the end of the message: what the producer takes from its
+     *     buffer at once
+     * @throws InvalidOptionsException naming the option, its value and {@code least}
+     */
+    public static void checkBufferMemory(
+            Map<String, String> kafkaProperties, long least, String takes) {
+        String configured = kafkaProperties.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
+        Long bufferMemory = configured == null ? DEFAULT_BUFFER_MEMORY : size(configured);
+        if (bufferMemory == null || bufferMemory >= least) {
+            return;
+        }
+        throw new InvalidOptionsException(
+                "Invalid value for option '"
+                        + PREFIX
+                        + ProducerConfig.BUFFER_MEMORY_CONFIG
+                        + "': "
+                        + (configured == null
+                                ? "Kafka's default, " + DEFAULT_BUFFER_MEMORY + ","
+                                : "'" + configured + "'")
+                        + " must be at least "
+                        + least
+                        + " bytes, "
+                        + takes
+                        + (configured == null
+                                ? "; give "
+                                        + PREFIX
+                                        + ProducerConfig.BUFFER_MEMORY_CONFIG
+                                        + "="
+                                        + least
+                                        + " or more"
+                                : ""));
+    }
+
+    /** A size property's value, or null for a config provider's reference (not a number). */
+    private static Long size(String value) {
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException provided) {
+            return null;
+        }
     }
 }
