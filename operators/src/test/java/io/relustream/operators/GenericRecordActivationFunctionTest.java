@@ -66,10 +66,15 @@ class GenericRecordActivationFunctionTest {
 
     private static OperatorHarness<GenericRecord, GenericRecord> harness(
             GenericRecordActivationFunction function) throws Exception {
+        return harness(function, READING);
+    }
+
+    /** The operator in Flink's harness, its input records of {@code schema}. */
+    private static OperatorHarness<GenericRecord, GenericRecord> harness(
+            GenericRecordActivationFunction function, Schema schema) throws Exception {
         return new OperatorHarness<>(
                 function,
-                new GenericRecordAvroTypeInfo(READING)
-                        .createSerializer(new SerializerConfigImpl()));
+                new GenericRecordAvroTypeInfo(schema).createSerializer(new SerializerConfigImpl()));
     }
 
     private static List<String> fieldNames(Schema schema) {
@@ -171,11 +176,7 @@ class GenericRecordActivationFunctionTest {
                         .fields("values")
                         .invalidValues(InvalidValuePolicy.REJECT)
                         .build();
-        try (var op =
-                new OperatorHarness<GenericRecord, GenericRecord>(
-                        function,
-                        new GenericRecordAvroTypeInfo(schema)
-                                .createSerializer(new SerializerConfigImpl()))) {
+        try (var op = harness(function, schema)) {
             op.harness.processElement(good, 0L);
             op.harness.processElement(bad, 0L);
 
@@ -252,11 +253,7 @@ class GenericRecordActivationFunctionTest {
                         .fields("level")
                         .invalidValues(InvalidValuePolicy.REJECT)
                         .build();
-        try (var op =
-                new OperatorHarness<GenericRecord, GenericRecord>(
-                        function,
-                        new GenericRecordAvroTypeInfo(Sensor.SCHEMA)
-                                .createSerializer(new SerializerConfigImpl()))) {
+        try (var op = harness(function, Sensor.SCHEMA)) {
             op.harness.processElement(new Sensor(SensorState.STALE, -1.5), 0L);
             // Plain Avro, which writes the dead letter's bytes, refuses a Java enum.
             op.harness.processElement(new Sensor(SensorState.OK, NaN), 0L);
@@ -922,11 +919,7 @@ class GenericRecordActivationFunctionTest {
                         .activation(Activations.thresholdedRelu(1.0))
                         .activationSuffix("_out")
                         .build();
-        try (var op =
-                new OperatorHarness<GenericRecord, GenericRecord>(
-                        function,
-                        new GenericRecordAvroTypeInfo(TYPED)
-                                .createSerializer(new SerializerConfigImpl()))) {
+        try (var op = harness(function, TYPED)) {
             op.harness.processElement(record, 0L);
 
             // thresholded_relu(theta=1) by hand: 1 -> 0 (f' 0, at theta); 5 -> 5; 2 -> 2;
@@ -952,11 +945,7 @@ class GenericRecordActivationFunctionTest {
                         .fields("f")
                         .invalidValues(InvalidValuePolicy.REJECT)
                         .build();
-        try (var op =
-                new OperatorHarness<GenericRecord, GenericRecord>(
-                        rejecting,
-                        new GenericRecordAvroTypeInfo(TYPED)
-                                .createSerializer(new SerializerConfigImpl()))) {
+        try (var op = harness(rejecting, TYPED)) {
             op.harness.processElement(overflows, 0L);
 
             assertThat(op.harness.extractOutputValues()).isEmpty();
@@ -1007,11 +996,7 @@ class GenericRecordActivationFunctionTest {
                         .activationSuffix("_out")
                         .build();
         Schema outSchema = function.outputSchema();
-        try (var op =
-                new OperatorHarness<GenericRecord, GenericRecord>(
-                        function,
-                        new GenericRecordAvroTypeInfo(NULLABLE_TYPED)
-                                .createSerializer(new SerializerConfigImpl()))) {
+        try (var op = harness(function, NULLABLE_TYPED)) {
             op.harness.processElement(record, 0L);
 
             // thresholded_relu(theta=1) by hand: 1 -> 0 (f' 0, at theta); 5 -> 5; 2 -> 2;
@@ -1050,11 +1035,7 @@ class GenericRecordActivationFunctionTest {
                         .fields("f", "d")
                         .inPlace()
                         .build();
-        try (var op =
-                new OperatorHarness<GenericRecord, GenericRecord>(
-                        inPlace,
-                        new GenericRecordAvroTypeInfo(NULLABLE_TYPED)
-                                .createSerializer(new SerializerConfigImpl()))) {
+        try (var op = harness(inPlace, NULLABLE_TYPED)) {
             op.harness.processElement(numbers, 0L);
 
             GenericRecord out =
@@ -1073,11 +1054,7 @@ class GenericRecordActivationFunctionTest {
                         .fields("f")
                         .invalidValues(InvalidValuePolicy.REJECT)
                         .build();
-        try (var op =
-                new OperatorHarness<GenericRecord, GenericRecord>(
-                        rejecting,
-                        new GenericRecordAvroTypeInfo(NULLABLE_TYPED)
-                                .createSerializer(new SerializerConfigImpl()))) {
+        try (var op = harness(rejecting, NULLABLE_TYPED)) {
             op.harness.processElement(overflows, 0L);
 
             assertThat(op.harness.extractOutputValues()).isEmpty();
@@ -1826,11 +1803,7 @@ class GenericRecordActivationFunctionTest {
                             .activation(activation)
                             .activationSuffix("_out")
                             .build();
-            try (var op =
-                    new OperatorHarness<GenericRecord, GenericRecord>(
-                            function,
-                            new GenericRecordAvroTypeInfo(EVERY_SHAPE)
-                                    .createSerializer(new SerializerConfigImpl()))) {
+            try (var op = harness(function, EVERY_SHAPE)) {
                 for (double z : inputs) {
                     GenericData.Record record = new GenericData.Record(EVERY_SHAPE);
                     record.put("d", z);
