@@ -229,13 +229,7 @@ class GeneratorCommandITCase {
             createTinyTopic(kafka);
             Path err = dir.resolve("err.txt");
             Process generator =
-                    new ProcessBuilder(
-                                    Path.of(System.getProperty("java.home"), "bin", "java")
-                                            .toString(),
-                                    "-cp",
-                                    System.getProperty("java.class.path"),
-                                    "-Dlog4j2.configurationFile=log4j2-local.properties",
-                                    GeneratorCommand.class.getName(),
+                    generatorProcess(
                                     "--bootstrap-servers",
                                     kafka.bootstrapServers(),
                                     "--topic",
@@ -576,13 +570,7 @@ class GeneratorCommandITCase {
             kafka.createTopics(1, "stopped");
             Path err = dir.resolve("err.txt");
             Process generator =
-                    new ProcessBuilder(
-                                    Path.of(System.getProperty("java.home"), "bin", "java")
-                                            .toString(),
-                                    "-cp",
-                                    System.getProperty("java.class.path"),
-                                    "-Dlog4j2.configurationFile=log4j2-local.properties",
-                                    GeneratorCommand.class.getName(),
+                    generatorProcess(
                                     "--bootstrap-servers",
                                     kafka.bootstrapServers(),
                                     "--topic",
@@ -695,5 +683,19 @@ class GeneratorCommandITCase {
         } finally {
             System.setErr(systemErr);
         }
+    }
+
+    /** The generator's main in a JVM of its own, with {@code args}. */
+    private static ProcessBuilder generatorProcess(String... args) {
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                "-Dlog4j2.configurationFile=log4j2-local.properties",
+                                GeneratorCommand.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command);
     }
 }
