@@ -199,9 +199,7 @@ class SqlZeroFractionJobITCase {
         String in = "sql-skew";
         String out = "sql-skew-out";
         String dlq = "sql-skew-dlq";
-        kafka.createTopics(1, in);
-        kafka.createTopics(1, out);
-        kafka.createTopics(1, dlq);
+        kafka.createTopics(1, in, out, dlq);
         Instant before = Instant.now();
         // Two windows of the present, a minute back, and between them a record a year ahead (a
         // producer's clock wrong by a year): in one partition, so that its watermark is theirs.
@@ -274,9 +272,7 @@ class SqlZeroFractionJobITCase {
         String in = "sql-skew-live";
         String out = "sql-skew-live-out";
         String dlq = "sql-skew-live-dlq";
-        kafka.createTopics(1, in);
-        kafka.createTopics(1, out);
-        kafka.createTopics(1, dlq);
+        kafka.createTopics(1, in, out, dlq);
         Instant now = Instant.now();
         long start = Math.floorDiv(now.toEpochMilli() - 60_000, 10_000) * 10_000 - T0;
         // First two records of [start, +10s), the one a year ahead, and one at start + 16s that
@@ -391,9 +387,7 @@ class SqlZeroFractionJobITCase {
         String in = "sql-large-bad";
         String out = "sql-large-bad-out";
         String dlq = "sql-large-bad-dlq";
-        kafka.createTopics(1, in);
-        kafka.createTopics(1, out);
-        kafka.createTopics(1, dlq);
+        kafka.createTopics(1, in, out, dlq);
         // 100,000 bytes of 0xFF: no FeatureVector (an id length of -1), and with the dead letter's
         // own fields above the producer's 65,536 bytes.
         byte[] large = new byte[100_000];
