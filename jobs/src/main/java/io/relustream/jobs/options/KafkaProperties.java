@@ -357,7 +357,9 @@ public final class KafkaProperties {
     public static void checkBufferMemory(
             Map<String, String> kafkaProperties, long least, String takes) {
         String configured = kafkaProperties.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
-        Long bufferMemory = configured == null ? DEFAULT_BUFFER_MEMORY : size(configured);
+        // Boxed on both sides: a long default would unbox size's null for a reference.
+        Long bufferMemory =
+                configured == null ? Long.valueOf(DEFAULT_BUFFER_MEMORY) : size(configured);
         if (bufferMemory == null || bufferMemory >= least) {
             return;
         }

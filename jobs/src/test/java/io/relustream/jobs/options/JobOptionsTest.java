@@ -2505,6 +2505,28 @@ class JobOptionsTest {
         JobOptions.parse(withServers("--kafka.max.request.size=33554432"));
     }
 
+    /**
+     * A --kafka.buffer.memory given as a config provider's reference is resolved by the client,
+     * where the job runs: the job leaves it to it.
+     */
+    @Test
+    void leavesABufferMemoryGivenAsAReferenceToTheClient() {
+        assertThat(
+                        JobOptions.parse(
+                                        withServers(
+                                                FILE_PROVIDERS,
+                                                FILE_PROVIDER_CLASS,
+                                                "--kafka.buffer.memory="
+                                                    + "${file:/no/such/secrets.properties:mem}"))
+                                .kafkaProperties())
+                .containsEntry("buffer.memory", "${file:/no/such/secrets.properties:mem}");
+    }
+
+    private static final String FILE_PROVIDERS = "--kafka.config.providers=file";
+    private static final String FILE_PROVIDER_CLASS =
+            "--kafka.config.providers.file.class="
+                    + "org.apache.kafka.common.config.provider.FileConfigProvider";
+
     private static String[] withServers(String... args) {
         String[] all = Arrays.copyOf(SERVERS, SERVERS.length + args.length);
         System.arraycopy(args, 0, all, SERVERS.length, args.length);
