@@ -271,15 +271,13 @@ public final class GeneratorCommand implements Callable<Integer> {
                                 ProducerConfig.configDef()
                                         .defaultValues()
                                         .get(ProducerConfig.BATCH_SIZE_CONFIG));
-        if (batchSize == null) {
-            return;
-        }
         long largest = FeatureGenerator.largestRecordBytes(generator.groups, generator.dimensions);
+        // A config provider's batch.size is resolved by the producer; the records are known here.
         KafkaProperties.checkBufferMemory(
                 kafkaProperties,
-                Math.max(batchSize, largest),
+                batchSize == null ? largest : Math.max(batchSize, largest),
                 "what the producer takes from it for a batch: batch.size ("
-                        + batchSize
+                        + KafkaProperties.describeBatchSize(batchSize)
                         + "), or the largest record of --dimensions "
                         + generator.dimensions
                         + " and --groups "

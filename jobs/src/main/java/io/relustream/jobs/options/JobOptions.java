@@ -819,18 +819,17 @@ public final class JobOptions {
      */
     public static void checkBufferMemory(
             Map<String, String> kafkaProperties, int maxRequestSize, int defaultBatchSize) {
+        // A config provider's batch.size is resolved where the job runs; the records are still up
+        // to max.request.size.
         Long batchSize = KafkaProperties.batchSize(kafkaProperties, defaultBatchSize);
-        if (batchSize == null) {
-            return; // a config provider's, which the cluster resolves
-        }
         KafkaProperties.checkBufferMemory(
                 kafkaProperties,
-                Math.max(batchSize, maxRequestSize),
+                batchSize == null ? maxRequestSize : Math.max(batchSize, maxRequestSize),
                 String.format(
                         Locale.ROOT,
-                        "what the producer takes from it at once: batch.size (%d), or a record of"
+                        "what the producer takes from it at once: batch.size (%s), or a record of"
                                 + " up to max.request.size (%d) when larger",
-                        batchSize,
+                        KafkaProperties.describeBatchSize(batchSize),
                         maxRequestSize));
     }
 

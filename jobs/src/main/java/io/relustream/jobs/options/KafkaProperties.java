@@ -385,6 +385,16 @@ public final class KafkaProperties {
                                 : ""));
     }
 
+    /**
+     * A {@link #batchSize} for a message: the number, or that a config provider's reference is not
+     * known before the client resolves it.
+     */
+    public static String describeBatchSize(Long batchSize) {
+        return batchSize == null
+                ? "a config provider's reference, not known here"
+                : String.valueOf(batchSize);
+    }
+
     /** A size property's value, or null for a config provider's reference (not a number). */
     private static Long size(String value) {
         try {

@@ -386,6 +386,16 @@ class GeneratorCommandTest {
                         + " largest record of --dimensions 16 and --groups 3 with its key and"
                         + " Kafka's framing (287) when larger; give"
                         + " --kafka.buffer.memory=33554433 or more",
+                // A batch.size given as a config provider's reference is not known here.
+                "--kafka.config.providers=file --kafka.config.providers.file.class="
+                        + "org.apache.kafka.common.config.provider.FileConfigProvider"
+                        + " --kafka.batch.size=${file:/no/such/secrets.properties:size}"
+                        + " --dimensions 100000 --kafka.buffer.memory=800161 | Invalid value for"
+                        + " option '--kafka.buffer.memory': '800161' must be at least 800162"
+                        + " bytes, what the producer takes from it for a batch: batch.size (a"
+                        + " config provider's reference, not known here), or the largest record"
+                        + " of --dimensions 100000 and --groups 3 with its key and Kafka's"
+                        + " framing (800162) when larger",
                 "--kafka.foo=1 --help --kafka.acks=7 | Invalid value for option '--kafka.acks':"
                         + " Invalid value 7 for configuration acks: String must be one of: all, -1,"
                         + " 0, 1",

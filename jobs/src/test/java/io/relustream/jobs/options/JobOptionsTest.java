@@ -2522,6 +2522,38 @@ class JobOptionsTest {
                 .containsEntry("buffer.memory", "${file:/no/such/secrets.properties:mem}");
     }
 
+    /**
+     * A --kafka.batch.size given as a config provider's reference is not known at start, but the
+     * records are still up to max.request.size: 33554433 is above Kafka's default buffer of
+     * 33554432.
+     */
+    @Test
+    void checksTheMaxRequestSizeAgainstTheBufferMemoryWhenTheBatchSizeIsAReference() {
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        withServers(
+                                                FILE_PROVIDERS,
+                                                FILE_PROVIDER_CLASS,
+                                                "--kafka.batch.size="
+                                                    + "${file:/no/such/secrets.properties:size}",
+                                                "--kafka.max.request.size=33554433")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Invalid value for option '--kafka.buffer.memory': Kafka's default,"
+                                + " 33554432, must be at least 33554433 bytes, what the producer"
+                                + " takes from it at once: batch.size (a config provider's"
+                                + " reference, not known here), or a record of up to"
+                                + " max.request.size (33554433) when larger; give"
+                                + " --kafka.buffer.memory=33554433 or more");
+        JobOptions.parse(
+                withServers(
+                        FILE_PROVIDERS,
+                        FILE_PROVIDER_CLASS,
+                        "--kafka.batch.size=${file:/no/such/secrets.properties:size}",
+                        "--kafka.max.request.size=33554432"));
+    }
+
     private static final String FILE_PROVIDERS = "--kafka.config.providers=file";
     private static final String FILE_PROVIDER_CLASS =
             "--kafka.config.providers.file.class="
