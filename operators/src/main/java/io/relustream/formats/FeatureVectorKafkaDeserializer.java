@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -157,16 +158,21 @@ public final class FeatureVectorKafkaDeserializer
     }
 
     /**
-     * Refuses an event time more than {@code maxEventTimeSkew} ahead of {@code now}, the clock when
-     * its record is read, with the reason its dead letter gives: the watermark it would push would
-     * make every on-time record late. The SQL job checks its records with it too.
+     * Refuses an event time more than {@code maxEventTimeSkew} ahead of {@code now} (to the
+     * millisecond), the clock when its record is read, with the reason its dead letter gives: the
+     * watermark it would push would make every on-time record late. The SQL job checks its records
+     * with it too.
      *
      * @throws InvalidEventTimeException when {@code eventTime} is further ahead
      */
     public static void checkNotAheadOfClock(
             Instant eventTime, Instant now, Duration maxEventTimeSkew)
             throws InvalidEventTimeException {
-        Duration ahead = Duration.between(now, eventTime);
+        // To the millisecond, as event times are: the verdict is the same for a skew of whole
+        // milliseconds, and the reason's count is more than the skew it names (from a clock of
+        // microseconds, 300000.5 ms ahead read as 300000).
+        Instant clockMillis = now.truncatedTo(ChronoUnit.MILLIS);
+        Duration ahead = Duration.between(clockMillis, eventTime);
         if (ahead.compareTo(maxEventTimeSkew) > 0) {
             throw new InvalidEventTimeException(
                     "event_time "
@@ -174,7 +180,7 @@ public final class FeatureVectorKafkaDeserializer
                             + " is "
                             + ahead.toMillis()
                             + "ms ahead of the clock ("
-                            + now
+                            + clockMillis
                             + "), more than the allowed skew of "
                             + maxEventTimeSkew.toMillis()
                             + "ms; it would push the watermark past every on-time record");

@@ -65,6 +65,32 @@ class FeatureVectorKafkaDeserializerTest {
                 + ") is after 9999-12-31T23:59:59.999Z; event times must be before the year 10000";
     }
 
+    /**
+     * A clock of microseconds against event times of milliseconds: half a millisecond past 12:00,
+     * 12:05:00.001 is 300000.5 ms ahead, more than 300000; 12:05:00.000 is not. The reason counts
+     * from the clock's millisecond, as event times do, so that the number it gives is more than the
+     * skew it names.
+     */
+    @Test
+    void theReasonForAnEventTimeAheadOfAClockOfMicrosecondsGivesMoreThanTheSkew()
+            throws InvalidEventTimeException {
+        Instant now = Instant.parse("2026-03-01T12:00:00.000500Z");
+        Duration skew = Duration.ofMinutes(5);
+
+        assertThatThrownBy(
+                        () ->
+                                FeatureVectorKafkaDeserializer.checkNotAheadOfClock(
+                                        Instant.parse("2026-03-01T12:05:00.001Z"), now, skew))
+                .isInstanceOf(InvalidEventTimeException.class)
+                .hasMessage(
+                        "event_time 2026-03-01T12:05:00.001Z is 300001ms ahead of the clock"
+                                + " (2026-03-01T12:00:00Z), more than the allowed skew of"
+                                + " 300000ms; it would push the watermark past every on-time"
+                                + " record");
+        FeatureVectorKafkaDeserializer.checkNotAheadOfClock(
+                Instant.parse("2026-03-01T12:05:00Z"), now, skew);
+    }
+
     /** The reason for an event time too far ahead of the clock. */
     private static String aheadReason(Instant eventTime, Instant now, Duration skew) {
         return "event_time "
