@@ -35,12 +35,12 @@ public final class KafkaProperties {
     /** The prefix of the Kafka client properties on the command line. */
     public static final String PREFIX = "--kafka.";
 
-    /** A producer's {@code buffer.memory} when none is given: Kafka's default, 32 MiB. */
-    private static final long DEFAULT_BUFFER_MEMORY =
-            (Long)
-                    ProducerConfig.configDef()
-                            .defaultValues()
-                            .get(ProducerConfig.BUFFER_MEMORY_CONFIG);
+    /**
+     * A producer's {@code buffer.memory} when none is given: Kafka's default, 32 MiB. Written out,
+     * not read from {@code ProducerConfig}: loading Kafka's configuration classes needs slf4j,
+     * which the job jar leaves to Flink, and {@code --help} from the jar alone must not.
+     */
+    static final long DEFAULT_BUFFER_MEMORY = 32L * 1024 * 1024;
 
     /** Kafka's property of config providers, which fill in {@code ${provider:key}} values. */
     private static final String CONFIG_PROVIDERS = "config.providers";

@@ -1,5 +1,6 @@
 package io.relustream.jobs.options;
 
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 
 import org.junit.jupiter.api.Test;
@@ -91,5 +92,14 @@ class KafkaPropertiesTest {
                                 + " type JKS");
         assertThat(KafkaProperties.whyNoClient(new KafkaException("No resolvable bootstrap urls")))
                 .isEqualTo("No resolvable bootstrap urls");
+    }
+
+    @Test
+    void theDefaultBufferMemoryIsKafkasOwn() {
+        assertThat(KafkaProperties.DEFAULT_BUFFER_MEMORY)
+                .isEqualTo(
+                        ProducerConfig.configDef()
+                                .defaultValues()
+                                .get(ProducerConfig.BUFFER_MEMORY_CONFIG));
     }
 }
