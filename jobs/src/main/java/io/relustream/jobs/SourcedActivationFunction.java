@@ -6,6 +6,7 @@ import io.relustream.avro.DeadLetter;
 import io.relustream.formats.FeatureVectorKafkaDeserializer;
 import io.relustream.formats.SourcedFeatureVector;
 import io.relustream.operators.ActivationMetrics;
+import io.relustream.operators.FeatureActivationFunction;
 import io.relustream.operators.FeatureVectorActivator;
 import io.relustream.operators.GroupMetrics;
 import io.relustream.operators.InvalidRecordException;
@@ -37,8 +38,7 @@ final class SourcedActivationFunction
     static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
-    static final OutputTag<ActivationSample> SAMPLES =
-            new OutputTag<>("activation-samples", TypeInformation.of(ActivationSample.class));
+    static final OutputTag<ActivationSample> SAMPLES = FeatureActivationFunction.SAMPLES;
 
     private final FeatureVectorActivator activator;
     private final double threshold;

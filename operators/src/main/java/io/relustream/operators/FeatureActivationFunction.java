@@ -7,6 +7,8 @@ import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
 import io.relustream.formats.DeadLetters;
 import io.relustream.simd.SimdLoops;
+import io.relustream.stats.ActivationSample;
+import io.relustream.stats.ActivationSampleTypeInfo;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -35,6 +37,11 @@ import java.util.Objects;
  *         activations.getSideOutput(FeatureActivationFunction.REJECTED);
  * }</pre>
  *
+ * <p>Built with {@link Builder#samples(boolean) samples(true)}, it also gives one {@link
+ * ActivationSample} per activated record through {@link #SAMPLES}: what {@link
+ * io.relustream.stats.ActivationStatsAggregate} takes for window statistics, so they need no second
+ * activation of the records.
+ *
  * <p>Records that cannot be activated under the {@link InvalidValuePolicy} leave through {@link
  * #REJECTED} as {@link DeadLetter}s holding the record in Avro single-object encoding and the
  * reason, but no Kafka topic, partition, offset or key: the function sees the decoded record only
@@ -55,14 +62,30 @@ public final class FeatureActivationFunction
     public static final OutputTag<DeadLetter> REJECTED =
             new OutputTag<>("rejected-feature-vectors", new AvroTypeInfo<>(DeadLetter.class));
 
+    /**
+     * Side output of one {@link ActivationSample} per activated record, on the record's timestamp,
+     * when built with {@link Builder#samples(boolean) samples(true)}; none otherwise. A sample
+     * holds the same activations array as its {@link ActivationVector}.
+     */
+    public static final OutputTag<ActivationSample> SAMPLES =
+            new OutputTag<>("activation-samples", new ActivationSampleTypeInfo());
+
     private final FeatureVectorActivator activator;
     private final int groupMetricsLimit;
+    private final boolean samples;
+    private final double threshold;
     private transient ActivationMetrics metrics;
     private transient GroupMetrics<ActivationMetrics> groupMetrics;
 
-    private FeatureActivationFunction(FeatureVectorActivator activator, int groupMetricsLimit) {
+    private FeatureActivationFunction(
+            FeatureVectorActivator activator,
+            int groupMetricsLimit,
+            boolean samples,
+            double threshold) {
         this.activator = activator;
         this.groupMetricsLimit = groupMetricsLimit;
+        this.samples = samples;
+        this.threshold = threshold;
     }
 
     /** A builder starting from {@code relu}, {@code propagate}, with derivatives. */
@@ -91,7 +114,19 @@ public final class FeatureActivationFunction
         if (outcome.problem() == null) {
             metrics.activated(outcome.counts());
             groupMetrics.of(record.getGroup()).activated(outcome.counts());
-            out.collect(outcome.output());
+            ActivationVector activated = outcome.output();
+            out.collect(activated);
+            if (samples) {
+                context.output(
+                        SAMPLES,
+                        ActivationSample.of(
+                                activated.getId(),
+                                activated.getEventTime().toEpochMilli(),
+                                activated.getGroup(),
+                                outcome.inputs(),
+                                outcome.activations(),
+                                threshold));
+            }
             return;
         }
         if (activator.policy() == InvalidValuePolicy.FAIL) {
@@ -139,6 +174,7 @@ public final class FeatureActivationFunction
         private InvalidValuePolicy invalidValues = InvalidValuePolicy.PROPAGATE;
         private boolean derivatives = true;
         private int groupMetricsLimit = 100;
+        private boolean samples;
 
         private Builder() {}
 
@@ -176,10 +212,21 @@ public final class FeatureActivationFunction
             return this;
         }
 
+        /**
+         * Whether to give an {@link ActivationSample} of each activated record through {@link
+         * #SAMPLES}, for window statistics; default false (no sample is built).
+         */
+        public Builder samples(boolean samples) {
+            this.samples = samples;
+            return this;
+        }
+
         public FeatureActivationFunction build() {
             return new FeatureActivationFunction(
                     new FeatureVectorActivator(activation, invalidValues, derivatives),
-                    groupMetricsLimit);
+                    groupMetricsLimit,
+                    samples,
+                    activation.threshold());
         }
     }
 }

@@ -8,6 +8,8 @@ import io.relustream.avro.FeatureVector;
 import io.relustream.formats.AvroRecordDecoder;
 import io.relustream.formats.AvroRecordEncoder;
 import io.relustream.formats.WireFormat;
+import io.relustream.stats.ActivationSample;
+import io.relustream.stats.ActivationSampleTypeInfo;
 
 import org.apache.flink.formats.avro.typeutils.AvroSerializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -439,12 +441,82 @@ class FeatureActivationFunctionTest {
     }
 
     @Test
+    void samplesCarryEachActivatedRecordsOutputsAndItsInputsCounted() throws Exception {
+        var function =
+                FeatureActivationFunction.builder()
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .samples(true)
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(feature("a", "layer1", -1, 0, 2.5, -0.5), 42L);
+            op.harness.processElement(feature("rejected", "layer1", 1, NaN), 43L);
+            op.harness.processElement(feature("b", "layer2", 3, -2), 44L);
+
+            List<StreamRecord<ActivationSample>> samples =
+                    List.copyOf(op.harness.getSideOutput(FeatureActivationFunction.SAMPLES));
+            // Worked out by hand: relu of each record; inputs below relu's threshold 0 counted.
+            ActivationSample first = new ActivationSample();
+            first.id = "a";
+            first.eventTime = T0.toEpochMilli();
+            first.group = "layer1";
+            first.activations = new double[] {0, 0, 2.5, 0};
+            first.inputCount = 4;
+            first.belowThresholdInputs = 2;
+            ActivationSample second = new ActivationSample();
+            second.id = "b";
+            second.eventTime = T0.toEpochMilli();
+            second.group = "layer2";
+            second.activations = new double[] {3, 0};
+            second.inputCount = 2;
+            second.belowThresholdInputs = 1;
+            assertThat(samples).extracting(StreamRecord::getValue).containsExactly(first, second);
+            // On the timestamps of their records, as the activations are: windows take them.
+            assertThat(samples).extracting(StreamRecord::getTimestamp).containsExactly(42L, 44L);
+        }
+    }
+
+    @Test
+    void samplesCountTheInvalidInputsOfPropagatedRecordsAndUseTheActivationsThreshold()
+            throws Exception {
+        var function =
+                FeatureActivationFunction.builder()
+                        .activation(Activations.parseVector("thresholded_relu(theta=1)"))
+                        .samples(true)
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(
+                    feature("r", "g", 0.5, 1, 2, NaN, POSITIVE_INFINITY, NEGATIVE_INFINITY), 0L);
+
+            ActivationSample sample =
+                    op.harness.getSideOutput(FeatureActivationFunction.SAMPLES).poll().getValue();
+            assertThat(sample.activations).containsExactly(0, 0, 2, NaN, POSITIVE_INFINITY, 0);
+            assertThat(sample.inputCount).isEqualTo(6);
+            assertThat(sample.nanInputs).isEqualTo(1);
+            assertThat(sample.posInfInputs).isEqualTo(1);
+            assertThat(sample.negInfInputs).isEqualTo(1);
+            // Strictly below theta = 1: 0.5 and -inf; NaN is below nothing.
+            assertThat(sample.belowThresholdInputs).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void noSamplesUnlessAskedFor() throws Exception {
+        try (var op = harness(FeatureActivationFunction.builder().build())) {
+            op.harness.processElement(feature("r", "g", 1, -1), 0L);
+            assertThat(op.harness.extractOutputValues()).hasSize(1);
+            assertThat(op.harness.getSideOutput(FeatureActivationFunction.SAMPLES)).isNull();
+        }
+    }
+
+    @Test
     void declaresAvroTypesForItsOutputs() {
         var function = FeatureActivationFunction.builder().build();
         assertThat(function.getProducedType())
                 .isEqualTo(new AvroTypeInfo<>(ActivationVector.class));
         assertThat(FeatureActivationFunction.REJECTED.getTypeInfo())
                 .isEqualTo(new AvroTypeInfo<>(DeadLetter.class));
+        assertThat(FeatureActivationFunction.SAMPLES.getTypeInfo())
+                .isEqualTo(new ActivationSampleTypeInfo());
     }
 
     @Test

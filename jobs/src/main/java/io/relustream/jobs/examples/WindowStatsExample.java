@@ -3,7 +3,9 @@ package io.relustream.jobs.examples;
 import io.relustream.activation.Activation;
 import io.relustream.activation.Activations;
 import io.relustream.avro.ActivationStats;
+import io.relustream.avro.ActivationVector;
 import io.relustream.avro.FeatureVector;
+import io.relustream.operators.FeatureActivationFunction;
 import io.relustream.stats.ActivationSample;
 import io.relustream.stats.ActivationStatsAggregate;
 import io.relustream.stats.ActivationStatsWindowFunction;
@@ -12,6 +14,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
@@ -22,10 +25,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Activation statistics per group and event-time window, as the job computes them: {@link
- * ActivationSample}s keyed by group, a tumbling window, and {@link ActivationStatsAggregate} with
- * {@link ActivationStatsWindowFunction}, which give one {@code ActivationStats} record per group
- * and window (zero fraction, per-feature zero fractions, dead features, ...).
+ * Activation statistics per group and event-time window, as the job computes them: the activation
+ * operator gives an {@link ActivationSample} of each record it activates, and those, keyed by group
+ * in a tumbling window, go to {@link ActivationStatsAggregate} with {@link
+ * ActivationStatsWindowFunction}, which give one {@code ActivationStats} record per group and
+ * window (zero fraction, per-feature zero fractions, dead features, ...).
  *
  * <p>Runs on a local Flink started in-process, on built-in records: run {@code main} from the IDE
  * (with {@code -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.relustream,java.lang,java.util,java.math,
@@ -48,20 +52,26 @@ public final class WindowStatsExample {
 
         DataStream<FeatureVector> features =
                 env.fromData(
-                        feature("layer-1", 1_000, -1.0, 2.0, 0.0),
-                        feature("layer-2", 3_000, 1.0, -1.0),
-                        feature("layer-1", 4_000, -3.0, 5.0, 1.0),
-                        feature("layer-1", 12_000, -2.0, -1.0, 4.0));
+                                feature("layer-1", 1_000, -1.0, 2.0, 0.0),
+                                feature("layer-2", 3_000, 1.0, -1.0),
+                                feature("layer-1", 4_000, -3.0, 5.0, 1.0),
+                                feature("layer-1", 12_000, -2.0, -1.0, 4.0))
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<FeatureVector>forMonotonousTimestamps()
+                                        .withTimestampAssigner(
+                                                (feature, previous) ->
+                                                        feature.getEventTime().toEpochMilli()));
 
         // The statistics need each record's outputs and the counts of its inputs (NaN, infinities,
-        // inputs below the threshold): an ActivationSample, whose own serializer Flink uses.
+        // inputs below the threshold): the operator gives them as ActivationSamples, on the
+        // records' timestamps, next to the ActivationVectors a job would write.
+        SingleOutputStreamOperator<ActivationVector> activated =
+                features.process(
+                        FeatureActivationFunction.builder().activation(RELU).samples(true).build());
+        DataStream<ActivationSample> samples =
+                activated.getSideOutput(FeatureActivationFunction.SAMPLES);
         DataStream<ActivationStats> stats =
-                features.map(WindowStatsExample::sample)
-                        .assignTimestampsAndWatermarks(
-                                WatermarkStrategy.<ActivationSample>forMonotonousTimestamps()
-                                        .withTimestampAssigner(
-                                                (sample, previous) -> sample.eventTime))
-                        .keyBy(sample -> sample.group)
+                samples.keyBy(sample -> sample.group)
                         .window(TumblingEventTimeWindows.of(Duration.ofSeconds(10)))
                         // Incremental: the window holds one accumulator, never the records.
                         .aggregate(
@@ -95,20 +105,6 @@ public final class WindowStatsExample {
                             + ", dead_features "
                             + window.getDeadFeatures());
         }
-    }
-
-    /** One record's sample: its relu outputs, and its inputs counted. */
-    private static ActivationSample sample(FeatureVector feature) {
-        double[] inputs = feature.getValues().stream().mapToDouble(Double::doubleValue).toArray();
-        double[] outputs = new double[RELU.outputLength(inputs.length)];
-        RELU.apply(inputs, outputs);
-        return ActivationSample.of(
-                feature.getId(),
-                feature.getEventTime().toEpochMilli(),
-                feature.getGroup(),
-                inputs,
-                outputs,
-                RELU.threshold());
     }
 
     private static FeatureVector feature(String group, long eventTimeMillis, double... values) {

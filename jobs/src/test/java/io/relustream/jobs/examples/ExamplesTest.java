@@ -204,8 +204,8 @@ class ExamplesTest {
                 }
             }
         }
-        // The "your own job" block has four statements, the "Flink SQL" block one.
-        assertThat(statements).hasSize(5);
+        // The "your own job" block has six statements, the "Flink SQL" block one.
+        assertThat(statements).hasSize(7);
         assertThat(statements.stream().filter(statement -> !code.contains(statement)))
                 .as("statements of the README in no example")
                 .isEmpty();
