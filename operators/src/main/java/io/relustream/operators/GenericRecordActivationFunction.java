@@ -18,6 +18,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import org.apache.avro.JsonProperties;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
@@ -82,12 +83,14 @@ import java.util.stream.Collectors;
  * source's default, where that is a value JSON can hold; a field activated {@link
  * Builder#inPlace()} takes the activation of its default alike. Records must be of the input
  * schema, up to docs, properties and defaults (fields are read by position): a record of other
- * field names, types or order is rejected, saying so. That holds where records reach the operator
- * as they were made (with object reuse on); without it Flink copies each record between chained
- * operators with the stream's schema, by position, so convert records to the input schema before
- * they enter a stream of it: a copy whose chosen field then holds no number fails the job naming
- * the field, one whose types happen to line up is read as it is. An empty array gives empty
- * activations and derivatives.
+ * field names, types or order, or whose value has another logical type than the input schema's
+ * ({@code timestamp-micros} for {@code timestamp-millis}: the numbers would be relabelled), is
+ * rejected, saying so; a logical type on one side only is the same value. That holds where records
+ * reach the operator as they were made (with object reuse on); without it Flink copies each record
+ * between chained operators with the stream's schema, by position, so convert records to the input
+ * schema before they enter a stream of it: a copy whose chosen field then holds no number fails the
+ * job naming the field, one whose types happen to line up is read as it is. An empty array gives
+ * empty activations and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =
@@ -169,8 +172,26 @@ public final class GenericRecordActivationFunction
         if (schema != matchingSchema) {
             // Fields are read and copied by position: a schema of other names, types or order
             // would be misread. Docs, properties and defaults do not matter, so the parsing form's
-            // fingerprint decides.
+            // fingerprint decides, and the logical types, which that form leaves out.
             long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+            String logicalTypes =
+                    fingerprint == inputFingerprint
+                            ? logicalTypeDifference(inputSchema, schema, "", new HashSet<>())
+                            : null;
+            if (logicalTypes != null) {
+                reject(
+                        record,
+                        "the record's schema is not the one the operator was built for ("
+                                + inputSchema.getFullName()
+                                + ", fingerprint "
+                                + Long.toHexString(inputFingerprint)
+                                + "): "
+                                + logicalTypes
+                                + ": convert records to the operator's schema first",
+                        counts,
+                        context);
+                return;
+            }
             if (fingerprint != inputFingerprint) {
                 reject(
                         record,
@@ -310,6 +331,80 @@ public final class GenericRecordActivationFunction
             copy.put(plan.sourcePos, held);
         }
         return copy != null ? copy : record;
+    }
+
+    /**
+     * Where two schemas of one parsing form first give one value two logical types, in words, or
+     * null when they do not. A value with a logical type on one side only is the same value: the
+     * record holds it in Avro's plain representation either way. Walked by position, as the parsing
+     * form is the same.
+     */
+    private static String logicalTypeDifference(
+            Schema ours, Schema theirs, String path, Set<String> seen) {
+        if (ours.getLogicalType() != null
+                && theirs.getLogicalType() != null
+                && !ours.getLogicalType().equals(theirs.getLogicalType())) {
+            return "its "
+                    + (path.isEmpty() ? "record" : "field " + path)
+                    + " is "
+                    + typeInWords(theirs)
+                    + ", the operator's "
+                    + typeInWords(ours);
+        }
+        switch (ours.getType()) {
+            case RECORD:
+                if (!seen.add(ours.getFullName())) {
+                    return null;
+                }
+                for (int i = 0; i < ours.getFields().size(); i++) {
+                    Schema.Field field = ours.getFields().get(i);
+                    String difference =
+                            logicalTypeDifference(
+                                    field.schema(),
+                                    theirs.getFields().get(i).schema(),
+                                    path.isEmpty() ? field.name() : path + "." + field.name(),
+                                    seen);
+                    if (difference != null) {
+                        return difference;
+                    }
+                }
+                return null;
+            case ARRAY:
+                return logicalTypeDifference(
+                        ours.getElementType(), theirs.getElementType(), path + "[]", seen);
+            case MAP:
+                return logicalTypeDifference(
+                        ours.getValueType(), theirs.getValueType(), path + "{}", seen);
+            case UNION:
+                for (int i = 0; i < ours.getTypes().size(); i++) {
+                    String difference =
+                            logicalTypeDifference(
+                                    ours.getTypes().get(i), theirs.getTypes().get(i), path, seen);
+                    if (difference != null) {
+                        return difference;
+                    }
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * "a long of logical type timestamp-millis", "a long", "a bytes of logical type decimal(9,2)".
+     */
+    private static String typeInWords(Schema schema) {
+        String name = schema.getType().getName();
+        String type = ("aeiou".indexOf(name.charAt(0)) >= 0 ? "an " : "a ") + name;
+        if (schema.getLogicalType() == null) {
+            return type;
+        }
+        String logical = schema.getLogicalType().getName();
+        if (schema.getLogicalType() instanceof LogicalTypes.Decimal) {
+            LogicalTypes.Decimal decimal = (LogicalTypes.Decimal) schema.getLogicalType();
+            logical += "(" + decimal.getPrecision() + "," + decimal.getScale() + ")";
+        }
+        return type + " of logical type " + logical;
     }
 
     /** Whether {@code schema} holds, at any depth, an enum. */

@@ -279,6 +279,95 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void aRecordWhoseSchemaDiffersInALogicalTypeOnlyIsRejectedInsteadOfRelabelled()
+            throws Exception {
+        // Avro's parsing form, and so its fingerprint, leaves logical types out: copied by
+        // position, microseconds would leave the operator labelled as milliseconds.
+        String events =
+                "{\"type\":\"record\",\"name\":\"Event\",\"namespace\":\"com.example\","
+                        + "\"fields\":[{\"name\":\"score\",\"type\":\"double\"},"
+                        + "{\"name\":\"at\",\"type\":{\"type\":\"long\","
+                        + "\"logicalType\":\"timestamp-millis\"}}]}";
+        Schema millis = new Schema.Parser().parse(events);
+        Schema micros = new Schema.Parser().parse(events.replace("-millis", "-micros"));
+        assertThat(SchemaNormalization.parsingFingerprint64(micros))
+                .isEqualTo(SchemaNormalization.parsingFingerprint64(millis));
+        GenericData.Record inMicros = new GenericData.Record(micros);
+        inMicros.put("score", -1.0);
+        inMicros.put("at", 1_700_000_000_000_000L);
+        GenericData.Record inMillis = new GenericData.Record(millis);
+        inMillis.put("score", 2.0);
+        inMillis.put("at", 1_700_000_000_000L);
+        // Without a logical type it is the same long, which the operator's schema names.
+        GenericData.Record plain =
+                new GenericData.Record(
+                        new Schema.Parser()
+                                .parse(
+                                        events.replace(
+                                                ",\"logicalType\":\"timestamp-millis\"", "")));
+        plain.put("score", 3.0);
+        plain.put("at", 1_700_000_000_001L);
+        var function =
+                GenericRecordActivationFunction.builder(millis)
+                        .fields("score")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function, millis)) {
+            op.harness.processElement(inMicros, 0L);
+            op.harness.processElement(inMillis, 0L);
+            op.harness.processElement(plain, 0L);
+
+            assertThat(op.harness.extractOutputValues())
+                    .extracting(r -> r.get("at"), r -> r.get("score_relu"))
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(1_700_000_000_000L, 2.0),
+                            org.assertj.core.groups.Tuple.tuple(1_700_000_000_001L, 3.0));
+            DeadLetter letter = firstRejected(op);
+            assertThat(letter.getReason())
+                    .isEqualTo(
+                            "the record's schema is not the one the operator was built for"
+                                    + " (com.example.Event, fingerprint "
+                                    + Long.toHexString(
+                                            SchemaNormalization.parsingFingerprint64(millis))
+                                    + "): its field at is a long of logical type timestamp-micros,"
+                                    + " the operator's a long of logical type timestamp-millis:"
+                                    + " convert records to the operator's schema first");
+            assertThat(
+                            new BinaryMessageDecoder<GenericRecord>(GenericData.get(), micros)
+                                    .decode(letter.getPayload()))
+                    .isEqualTo(inMicros);
+        }
+    }
+
+    @Test
+    void logicalTypesAreComparedInsideUnionsAndArrays() throws Exception {
+        String readings =
+                "{\"type\":\"record\",\"name\":\"Days\",\"fields\":["
+                        + "{\"name\":\"score\",\"type\":\"double\"},"
+                        + "{\"name\":\"days\",\"type\":[\"null\",{\"type\":\"array\","
+                        + "\"items\":{\"type\":\"int\",\"logicalType\":\"date\"}}]}]}";
+        Schema dates = new Schema.Parser().parse(readings);
+        Schema times = new Schema.Parser().parse(readings.replace("\"date\"", "\"time-millis\""));
+        GenericData.Record record = new GenericData.Record(times);
+        record.put("score", 1.0);
+        record.put("days", List.of(19_000));
+        var function =
+                GenericRecordActivationFunction.builder(dates)
+                        .fields("score")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function, dates)) {
+            op.harness.processElement(record, 0L);
+
+            assertThat(op.harness.extractOutputValues()).isEmpty();
+            assertThat(firstRejected(op).getReason())
+                    .contains(
+                            "): its field days[] is an int of logical type time-millis, the"
+                                    + " operator's an int of logical type date: convert records");
+        }
+    }
+
+    @Test
     void aGeneratedRecordOfAnotherSchemaIsDeadLetteredWithItsLogicalTypes() throws Exception {
         // A FeatureVector is not a Reading; its event_time is an Instant, which only its own
         // model can write into the dead letter's bytes.
