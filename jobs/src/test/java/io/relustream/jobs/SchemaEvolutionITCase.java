@@ -410,7 +410,8 @@ class SchemaEvolutionITCase {
      * Producers on every released FeatureVector version, each record written by Avro's own
      * GenericDatumWriter under the released file, and producers of newer writers given with
      * --writer-schemas: one with the fields in reverse order, one writing event_time as an int and
-     * the values as longs. Avro resolves fields by name and widens int to long and long to double;
+     * the values as longs, one whose record is com.acme.FeatureVector. Avro resolves fields by
+     * name, a record by its name without the namespace, and widens int to long and long to double;
      * the job's activations carry what that resolution gives.
      */
     @Test
@@ -436,10 +437,19 @@ class SchemaEvolutionITCase {
                                                 "\"event_time\",\"type\":" + millis,
                                                 "\"event_time\",\"type\":\"int\"")
                                         .replace("\"items\":\"double\"", "\"items\":\"long\""));
+        Schema acme =
+                new Schema.Parser()
+                        .parse(
+                                current.replace(
+                                        "\"namespace\":\"io.relustream.avro\"",
+                                        "\"namespace\":\"com.acme\""));
+        assertThat(acme.getFullName()).isEqualTo("com.acme.FeatureVector");
         Path reversedFile = Files.createTempFile("FeatureVector-reversed", ".avsc");
         Path promotedFile = Files.createTempFile("FeatureVector-promoted", ".avsc");
+        Path acmeFile = Files.createTempFile("FeatureVector-acme", ".avsc");
         Files.writeString(reversedFile, reversed.toString(true));
         Files.writeString(promotedFile, promoted.toString(true));
+        Files.writeString(acmeFile, acme.toString(true));
 
         JobTopics names = topics(test);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
@@ -490,13 +500,27 @@ class SchemaEvolutionITCase {
                                 T0 + 60_000,
                                 "id",
                                 "reversed")));
+        records.add(
+                singleObject(
+                        names.features,
+                        acme,
+                        Map.of(
+                                "id",
+                                "acme",
+                                "event_time",
+                                T0 + 120_000,
+                                "group",
+                                "g",
+                                "values",
+                                List.of(-7.5, 0.125))));
         topics.produce(records);
 
         try {
-            run(names, "--writer-schemas", reversedFile + "," + promotedFile);
+            run(names, "--writer-schemas", reversedFile + "," + promotedFile + "," + acmeFile);
         } finally {
             Files.delete(reversedFile);
             Files.delete(promotedFile);
+            Files.delete(acmeFile);
         }
 
         Map<String, String> expected = new LinkedHashMap<>();
@@ -506,6 +530,7 @@ class SchemaEvolutionITCase {
             expected.put("v" + (i + 1), Instant.ofEpochMilli(T0 + 1_000L * i) + " g [0.0, 2.5]");
         }
         expected.put("reversed", "2023-11-14T22:14:20Z h [4.0, 0.0]");
+        expected.put("acme", "2023-11-14T22:15:20Z g [0.0, 0.125]");
         assertThat(
                         TestRecords.decodeAll(
                                         topics.readAll(names.activations),

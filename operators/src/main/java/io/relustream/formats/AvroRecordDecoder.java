@@ -117,9 +117,18 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
      */
     public static void checkReadable(Class<? extends SpecificRecordBase> type, Schema writer) {
         Schema reader = SpecificData.getForClass(type).getSchema(type);
-        if (!reader.getFullName().equals(writer.getFullName())) {
+        if (writer.getType() != Schema.Type.RECORD) {
             throw new IllegalArgumentException(
                     "schema " + writer.getFullName() + " is not a " + reader.getFullName());
+        }
+        if (!SchemaCompatibility.schemaNameEquals(reader, writer)) {
+            throw new IllegalArgumentException(
+                    "schema "
+                            + writer.getFullName()
+                            + " is not "
+                            + withArticle(reader.getName())
+                            + ": "
+                            + nameRule(reader));
         }
         SchemaCompatibility.SchemaPairCompatibility result =
                 SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
@@ -134,6 +143,26 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         }
         checkLogicalTypes(reader.getName(), reader, writer, "", new HashSet<>());
         AvroBinaryCheck.checkItemsTakeBytes(writer);
+    }
+
+    /**
+     * Which writer records Avro reads as {@code reader}: its compatibility check matches a record
+     * by its name without the namespace, or by an alias of the reader's; the writer's own aliases
+     * are not looked at (Avro 1.12's {@code SchemaCompatibility.schemaNameEquals}). Its decoders
+     * read a writer's record without comparing names at all; the check is what this follows.
+     */
+    private static String nameRule(Schema reader) {
+        List<String> aliases = new ArrayList<>(reader.getAliases());
+        aliases.sort(null);
+        return "Avro reads a writer's record as "
+                + reader.getFullName()
+                + " only when it is named "
+                + reader.getName()
+                + ", in any namespace"
+                + (aliases.isEmpty()
+                        ? " (" + reader.getFullName() + " has no aliases, and"
+                        : ", or " + String.join(" or ", aliases) + " (its aliases; ")
+                + " aliases in the writer's schema do not count)";
     }
 
     /**

@@ -1218,18 +1218,95 @@ class AvroRecordDecoderTest {
                                         FeatureVector.class, ActivationStats.getClassSchema()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "schema io.relustream.avro.ActivationStats is not a"
-                                + " io.relustream.avro.FeatureVector");
-        Schema elsewhere =
+                        "schema io.relustream.avro.ActivationStats is not a FeatureVector: Avro"
+                                + " reads a writer's record as io.relustream.avro.FeatureVector"
+                                + " only when it is named FeatureVector, in any namespace"
+                                + " (io.relustream.avro.FeatureVector has no aliases, and aliases"
+                                + " in the writer's schema do not count)");
+        // Another namespace and another name: Avro's own check refuses it (NAME_MISMATCH).
+        Schema renamed =
                 new Schema.Parser()
                         .parse(
-                                V2_JSON.replace(
-                                        "\"io.relustream.avro\"", "\"com.example.features\""));
-        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, elsewhere))
+                                V2_JSON.replace("\"io.relustream.avro\"", "\"com.acme\"")
+                                        .replace(
+                                                "\"name\": \"FeatureVector\"",
+                                                "\"name\": \"Features\", \"aliases\":"
+                                                    + " [\"io.relustream.avro.FeatureVector\"]"));
+        assertThat(
+                        SchemaCompatibility.checkReaderWriterCompatibility(
+                                        FeatureVector.getClassSchema(), renamed)
+                                .getType())
+                .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.INCOMPATIBLE);
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, renamed))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "schema com.example.features.FeatureVector is not a"
-                                + " io.relustream.avro.FeatureVector");
+                        "schema com.acme.Features is not a FeatureVector: Avro reads a writer's"
+                                + " record as io.relustream.avro.FeatureVector only when it is"
+                                + " named FeatureVector, in any namespace"
+                                + " (io.relustream.avro.FeatureVector has no aliases, and aliases"
+                                + " in the writer's schema do not count)");
+        assertThatThrownBy(
+                        () ->
+                                AvroRecordDecoder.checkReadable(
+                                        FeatureVector.class, Schema.create(Schema.Type.STRING)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("schema string is not a io.relustream.avro.FeatureVector");
+    }
+
+    /** FeatureVector v2 as a producer that keeps its records in its own namespace writes it. */
+    private static final Schema ACME_V2 =
+            new Schema.Parser().parse(V2_JSON.replace("\"io.relustream.avro\"", "\"com.acme\""));
+
+    /**
+     * Avro matches a writer's record to the reader's by the name without its namespace ({@code
+     * SchemaCompatibility.schemaNameEquals}): {@code com.acme.FeatureVector}, or a FeatureVector of
+     * no namespace, is read as the job's own.
+     */
+    @Test
+    void checkReadableAcceptsAFeatureVectorOfAnyNamespaceAsAvroDoes() {
+        Schema noNamespace =
+                new Schema.Parser()
+                        .parse(V2_JSON.replace("\"namespace\": \"io.relustream.avro\",", ""));
+        assertThat(ACME_V2.getFullName()).isEqualTo("com.acme.FeatureVector");
+        assertThat(noNamespace.getFullName()).isEqualTo("FeatureVector");
+
+        for (Schema writer : List.of(ACME_V2, noNamespace)) {
+            assertThat(
+                            SchemaCompatibility.checkReaderWriterCompatibility(
+                                            FeatureVector.getClassSchema(), writer)
+                                    .getType())
+                    .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+            assertThatNoException()
+                    .isThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, writer));
+        }
+    }
+
+    @Test
+    void readsSingleObjectRecordsOfAWriterInAnotherNamespaceGivenItsSchema() throws Exception {
+        var decoder =
+                AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .withWriterSchemas(List.of(ACME_V2));
+        GenericRecord record = new GenericData.Record(ACME_V2);
+        record.put("id", "acme-1");
+        record.put("event_time", 7_000L);
+        record.put("group", "layer-3");
+        record.put("values", List.of(-0.25, 4.0));
+        record.put("source", "acme");
+        ByteBuffer buffer =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), ACME_V2).encode(record);
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+
+        assertThat(decoder.decode(bytes))
+                .isEqualTo(
+                        FeatureVector.newBuilder()
+                                .setId("acme-1")
+                                .setEventTime(Instant.ofEpochMilli(7_000L))
+                                .setGroup("layer-3")
+                                .setValues(List.of(-0.25, 4.0))
+                                .build());
+        // And the job's own records still.
+        assertThat(decoder.decode(encode(WireFormat.AVRO_SINGLE_OBJECT))).isEqualTo(VECTOR);
     }
 
     @Test
@@ -1378,9 +1455,27 @@ class AvroRecordDecoderTest {
                         () -> decoder.withWriterSchemas(List.of(ActivationStats.getClassSchema())))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "schema io.relustream.avro.ActivationStats is not a"
-                                + " io.relustream.avro.FeatureVector");
+                        "schema io.relustream.avro.ActivationStats is not a FeatureVector"
+                                + NAME_RULE);
+        // Another namespace is fine, another name too is not.
+        assertThat(decoder.withWriterSchemas(List.of(ACME_V2))).isNotNull();
+        Schema renamed =
+                new Schema.Parser()
+                        .parse(
+                                V2_JSON.replace("\"io.relustream.avro\"", "\"com.acme\"")
+                                        .replace(
+                                                "\"name\": \"FeatureVector\"",
+                                                "\"name\": \"Features\""));
+        assertThatThrownBy(() -> decoder.withWriterSchemas(List.of(ACME_V2, renamed)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("schema com.acme.Features is not a FeatureVector" + NAME_RULE);
     }
+
+    /** Why a writer's record of another name is refused, after "is not a FeatureVector". */
+    private static final String NAME_RULE =
+            ": Avro reads a writer's record as io.relustream.avro.FeatureVector only when it is"
+                    + " named FeatureVector, in any namespace (io.relustream.avro.FeatureVector"
+                    + " has no aliases, and aliases in the writer's schema do not count)";
 
     /**
      * The current FeatureVector schema with one more field, {@code extra}, of type {@code type}.

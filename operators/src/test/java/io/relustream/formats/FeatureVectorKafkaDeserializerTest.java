@@ -22,6 +22,12 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -554,6 +560,83 @@ class FeatureVectorKafkaDeserializerTest {
                         "payload does not start with the Avro single-object marker C3 01 (found"
                                 + " 01): it is not a FeatureVector record in avro-single-object"
                                 + " format");
+    }
+
+    /** A producer's FeatureVector in its own namespace, with the job's fields. */
+    private static final Schema ACME =
+            new Schema.Parser()
+                    .parse(
+                            """
+                            {"type": "record", "name": "FeatureVector", "namespace": "com.acme",
+                             "fields": [
+                               {"name": "id", "type": "string"},
+                               {"name": "event_time",
+                                "type": {"type": "long", "logicalType": "timestamp-millis"}},
+                               {"name": "group", "type": "string"},
+                               {"name": "values", "type": {"type": "array", "items": "double"}}
+                             ]}
+                            """);
+
+    private static byte[] acmeRecord() {
+        GenericRecord record = new GenericData.Record(ACME);
+        record.put("id", "acme-1");
+        record.put("event_time", NOW.toEpochMilli() - 1_000L);
+        record.put("group", "layer-3");
+        record.put("values", List.of(-0.25, 4.0, Double.NaN));
+        try {
+            ByteBuffer buffer =
+                    new BinaryMessageEncoder<GenericRecord>(GenericData.get(), ACME).encode(record);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * A producer writing {@code com.acme.FeatureVector}: its fingerprint is not the job's, so
+     * without its schema each record is dead-lettered with a reason that says what to give; given
+     * the schema, as Avro resolves a record of the same name in any namespace, it is read.
+     */
+    @Test
+    void readsRecordsOfAFeatureVectorInAnotherNamespaceOnceGivenItsSchema() {
+        byte[] payload = acmeRecord();
+        long fingerprint = SchemaNormalization.parsingFingerprint64(ACME);
+        // The header holds the fingerprint little-endian: its bytes reversed are the hex long.
+        StringBuilder headerReversed = new StringBuilder();
+        for (int i = 9; i >= 2; i--) {
+            headerReversed.append(String.format("%02x", payload[i]));
+        }
+        assertThat(headerReversed.toString()).isEqualTo(String.format("%016x", fingerprint));
+
+        SourcedFeatureVector refused = deserialize(skewed(SKEW), record(null, payload));
+        assertThat(refused.vector).isNull();
+        assertThat(refused.deadLetter.getPayload()).isEqualTo(ByteBuffer.wrap(payload));
+        assertThat(refused.deadLetter.getReason())
+                .isEqualTo(
+                        "unknown writer schema fingerprint "
+                                + headerReversed
+                                + ": it is none of the FeatureVector versions this job knows (v1);"
+                                + " give the job the producer's schema (--writer-schemas) or"
+                                + " deploy a build that has it");
+
+        FeatureVectorKafkaDeserializer given =
+                new FeatureVectorKafkaDeserializer(
+                        AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
+                                .withWriterSchemas(List.of(ACME)),
+                        SKEW,
+                        CLOCK);
+        SourcedFeatureVector read = deserialize(given, record(null, payload));
+        assertThat(read.deadLetter).isNull();
+        assertThat(read.vector)
+                .isEqualTo(
+                        FeatureVector.newBuilder()
+                                .setId("acme-1")
+                                .setEventTime(Instant.parse("2026-03-01T11:59:59Z"))
+                                .setGroup("layer-3")
+                                .setValues(List.of(-0.25, 4.0, Double.NaN))
+                                .build());
     }
 
     @Test

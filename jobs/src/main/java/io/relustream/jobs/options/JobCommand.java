@@ -334,7 +334,8 @@ final class JobCommand {
             converter = OptionConverters.WriterSchemaFiles.class,
             description =
                     "Newer FeatureVector schemas (.avsc files or folders) that producers may write"
-                            + " with; each must be readable by the job's schema. Default: none.")
+                            + " with, of any namespace; each must be readable by the job's"
+                            + " schema. Default: none.")
     WriterSchemas writerSchemas = WriterSchemas.none();
 
     @Option(

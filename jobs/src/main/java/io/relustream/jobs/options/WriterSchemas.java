@@ -22,8 +22,9 @@ import java.util.stream.Stream;
 /**
  * The {@code --writer-schemas} option: {@code .avsc} files (or folders of them) holding newer
  * {@code FeatureVector} schemas that producers write with before this job was rebuilt; the job
- * resolves them by fingerprint. Each is checked when the option is read: it must parse, be a {@code
- * FeatureVector}, and be readable by the job's own schema.
+ * resolves them by fingerprint. Each is checked when the option is read: it must parse, be a record
+ * named {@code FeatureVector} in any namespace (as Avro resolves a writer's record, by its name
+ * without the namespace), and be readable by the job's own schema.
  *
  * <pre>{@code
  * --writer-schemas /etc/relu-stream/FeatureVector-v2.avsc,/etc/relu-stream/more/

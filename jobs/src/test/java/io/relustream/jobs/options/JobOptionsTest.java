@@ -1788,8 +1788,9 @@ class JobOptionsTest {
                 Arguments.of(
                         "--writer-schemas",
                         "--writer-schemas=<path>[,<path>...] Newer FeatureVector schemas (.avsc"
-                                + " files or folders) that producers may write with; each must be"
-                                + " readable by the job's schema. Default: none."),
+                                + " files or folders) that producers may write with, of any"
+                                + " namespace; each must be readable by the job's schema. Default:"
+                                + " none."),
                 Arguments.of(
                         "--format",
                         "--format=<format> Wire format of every topic: avro-single-object or"
@@ -1975,9 +1976,9 @@ class JobOptionsTest {
                                 "      --writer-schemas=<path>[,<path>...]",
                                 "                             Newer FeatureVector schemas (.avsc"
                                         + " files or folders) that producers",
-                                "                               may write with; each must be"
-                                        + " readable by the job's schema. Default:",
-                                "                               none.",
+                                "                               may write with, of any namespace;"
+                                        + " each must be readable by the job's",
+                                "                               schema. Default: none.",
                                 "      --format=<format>      Wire format of every topic:"
                                         + " avro-single-object or avro. Default:",
                                 "                               avro-single-object.",

@@ -313,33 +313,60 @@ class WriterSchemasTest {
                                 INVALID, order));
     }
 
+    /**
+     * A producer's FeatureVector in its own namespace, or in none: Avro's resolution matches a
+     * record by its name without the namespace, and so does the job, which reads such records.
+     */
     @Test
-    void rejectsSchemasOfOtherRecords() {
+    void acceptsAFeatureVectorOfAnotherNamespaceAsAvroResolvesIt() {
+        String acme =
+                v2Json().replace(
+                                "\"namespace\": \"io.relustream.avro\"",
+                                "\"namespace\": \"com.acme\"");
+        String none = CURRENT.replace("\"namespace\" : \"io.relustream.avro\",", "");
+        assertThat(schema(acme).getFullName()).isEqualTo("com.acme.FeatureVector");
+        assertThat(schema(none).getFullName()).isEqualTo("FeatureVector");
+
+        for (String json : List.of(acme, none)) {
+            Path file = write("elsewhere.avsc", json);
+            assertThat(options("--writer-schemas", file.toString()).writerSchemas().schemas())
+                    .containsExactly(schema(json));
+        }
+    }
+
+    @Test
+    void rejectsSchemasOfOtherRecords() throws IOException {
         Path other =
                 write(
                         "other.avsc",
                         "{\"type\": \"record\", \"name\": \"ActivationVector\", \"namespace\":"
                                 + " \"io.relustream.avro\", \"fields\": []}");
-        Path otherNamespace =
+        // Another namespace and another name, even with an alias naming the job's record: Avro's
+        // compatibility check does not look at the writer's aliases.
+        Path renamed =
                 write(
-                        "other-namespace.avsc",
+                        "renamed.avsc",
                         CURRENT.replace(
-                                "\"namespace\" : \"io.relustream.avro\"",
-                                "\"namespace\" : \"com.example\""));
+                                "\"name\" : \"FeatureVector\",\n  \"namespace\" :"
+                                        + " \"io.relustream.avro\",",
+                                "\"name\" : \"Features\", \"namespace\" : \"com.acme\", \"aliases\""
+                                        + " : [\"io.relustream.avro.FeatureVector\"],"));
+        assertThat(schema(Files.readString(renamed)).getFullName()).isEqualTo("com.acme.Features");
         Path primitive = write("primitive.avsc", "\"string\"");
+        String rule =
+                ": Avro reads a writer's record as io.relustream.avro.FeatureVector only when it is"
+                        + " named FeatureVector, in any namespace (io.relustream.avro.FeatureVector"
+                        + " has no aliases, and aliases in the writer's schema do not count)";
 
         assertRejected(
                 other.toString(),
                 "'"
                         + other
-                        + "': schema io.relustream.avro.ActivationVector is not a"
-                        + " io.relustream.avro.FeatureVector");
+                        + "': schema io.relustream.avro.ActivationVector is not a FeatureVector"
+                        + rule);
         assertRejected(
-                otherNamespace.toString(),
-                "'"
-                        + otherNamespace
-                        + "': schema com.example.FeatureVector is not a"
-                        + " io.relustream.avro.FeatureVector");
+                renamed.toString(),
+                "'" + renamed + "': schema com.acme.Features is not a FeatureVector" + rule);
         assertRejected(
                 primitive.toString(),
                 "'" + primitive + "': schema string is not a io.relustream.avro.FeatureVector");
