@@ -135,9 +135,13 @@ class BadInputITCase {
                 topic,
                 unknownFingerprint,
                 String.format(
-                        "unknown writer schema fingerprint %016x: it is none of the FeatureVector"
+                        "unknown writer schema fingerprint %016x"
+                                + " (SchemaNormalization.parsingFingerprint64 in hex; the header"
+                                + " holds it little-endian): it is none of the FeatureVector"
                                 + " versions this job knows (v1); give the job the producer's"
-                                + " schema (--writer-schemas) or deploy a build that has it",
+                                + " schema, a record named FeatureVector in any namespace"
+                                + " (--writer-schemas, or AvroRecordDecoder.withWriterSchemas),"
+                                + " or deploy a build that has it",
                         fingerprint ^ (0x40L << 56)));
         input.good(topic, 0.0, 0.5);
         input.badVector(

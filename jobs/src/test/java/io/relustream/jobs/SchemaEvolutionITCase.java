@@ -203,9 +203,13 @@ class SchemaEvolutionITCase {
                 TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer);
         String reason =
                 String.format(
-                        "unknown writer schema fingerprint %016x: it is none of the FeatureVector"
+                        "unknown writer schema fingerprint %016x"
+                                + " (SchemaNormalization.parsingFingerprint64 in hex; the header"
+                                + " holds it little-endian): it is none of the FeatureVector"
                                 + " versions this job knows (v1); give the job the producer's"
-                                + " schema (--writer-schemas) or deploy a build that has it",
+                                + " schema, a record named FeatureVector in any namespace"
+                                + " (--writer-schemas, or AvroRecordDecoder.withWriterSchemas),"
+                                + " or deploy a build that has it",
                         SchemaNormalization.parsingFingerprint64(v2));
         assertThat(letters).extracting(DeadLetter::getOffset).containsExactly(1L, 3L);
         assertThat(letters).extracting(DeadLetter::getReason).containsOnly(reason);
@@ -395,11 +399,15 @@ class SchemaEvolutionITCase {
                         org.assertj.core.groups.Tuple.tuple(
                                 4L,
                                 String.format(
-                                        "unknown writer schema fingerprint %016x: it is none of"
-                                                + " the FeatureVector versions this job knows"
-                                                + " (%s); give the job the producer's schema"
-                                                + " (--writer-schemas) or deploy a build that has"
-                                                + " it",
+                                        "unknown writer schema fingerprint %016x"
+                                                + " (SchemaNormalization.parsingFingerprint64 in"
+                                                + " hex; the header holds it little-endian): it is"
+                                                + " none of the FeatureVector versions this job"
+                                                + " knows (%s); give the job the producer's"
+                                                + " schema, a record named FeatureVector in any"
+                                                + " namespace (--writer-schemas, or"
+                                                + " AvroRecordDecoder.withWriterSchemas), or"
+                                                + " deploy a build that has it",
                                         SchemaNormalization.parsingFingerprint64(v2), known)));
         assertThat(letters.get(0).getPayload()).isEqualTo(ByteBuffer.wrap(cut));
         assertThat(letters.get(1).getPayload()).isEqualTo(ByteBuffer.wrap(runOn));

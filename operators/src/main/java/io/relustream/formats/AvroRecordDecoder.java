@@ -461,15 +461,15 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                 // --writer-schemas would read them.
                 throw new UndecodableRecordException(
                         String.format(
-                                "writer schema fingerprint %016x is that of %s: the payload is a"
+                                "writer schema fingerprint %s is that of %s: the payload is a"
                                         + " record of another type than %s",
-                                fingerprint, otherRecord, name));
+                                fingerprintForm(fingerprint), otherRecord, name));
             }
             throw new UndecodableRecordException(
                     String.format(
-                            "unknown writer schema fingerprint %016x: it is none of the %s"
+                            "unknown writer schema fingerprint %s: it is none of the %s"
                                     + " versions %s",
-                            fingerprint, name, unknownVersionHint()));
+                            fingerprintForm(fingerprint), name, unknownVersionHint()));
         }
         return read(reader, payload, HEADER_LENGTH);
     }
@@ -510,16 +510,31 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
     }
 
     /**
+     * A header's fingerprint as a user matches it: the long that {@code
+     * SchemaNormalization.parsingFingerprint64} gives, in hex, which the header holds
+     * little-endian, so its bytes in a dump of the payload read in the other order.
+     */
+    private static String fingerprintForm(long fingerprint) {
+        return String.format(
+                "%016x (SchemaNormalization.parsingFingerprint64 in hex; the header holds it"
+                        + " little-endian)",
+                fingerprint);
+    }
+
+    /**
      * The known versions and what to do about another: only the job takes more writer schemas, of
-     * its input; the outputs (statistics, alerts) are read by the report and the local run, which
-     * know the versions of their own build.
+     * its input, each a record Avro resolves against the current schema (see {@link #nameRule});
+     * the outputs (statistics, alerts) are read by the report and the local run, which know the
+     * versions of their own build.
      */
     private String unknownVersionHint() {
         if (type == FeatureVector.class) {
             return "this job knows ("
                     + knownVersions
-                    + "); give the job the producer's schema (--writer-schemas) or deploy a build"
-                    + " that has it";
+                    + "); give the job the producer's schema, a record named "
+                    + readerSchema.getName()
+                    + " in any namespace (--writer-schemas, or"
+                    + " AvroRecordDecoder.withWriterSchemas), or deploy a build that has it";
         }
         return "this build knows ("
                 + knownVersions

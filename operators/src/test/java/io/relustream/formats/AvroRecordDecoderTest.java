@@ -99,6 +99,17 @@ class AvroRecordDecoderTest {
 
     private static final long V2_FINGERPRINT = SchemaNormalization.parsingFingerprint64(V2);
 
+    /** How a reason gives a fingerprint: the long parsingFingerprint64 gives, in hex. */
+    private static final String FINGERPRINT_FORM =
+            " (SchemaNormalization.parsingFingerprint64 in hex; the header holds it"
+                    + " little-endian)";
+
+    /** What an unknown FeatureVector fingerprint's reason asks for. */
+    private static final String GIVE_THE_SCHEMA =
+            "give the job the producer's schema, a record named FeatureVector in any namespace"
+                    + " (--writer-schemas, or AvroRecordDecoder.withWriterSchemas), or deploy a"
+                    + " build that has it";
+
     private static byte[] encode(WireFormat format) {
         return AvroRecordEncoder.of(FeatureVector.class, format).encode(VECTOR);
     }
@@ -161,9 +172,11 @@ class AvroRecordDecoderTest {
                 decoder,
                 unknown,
                 String.format(
-                        "unknown writer schema fingerprint %016x: it is none of the FeatureVector"
-                                + " versions this job knows (v1); give the job the producer's"
-                                + " schema (--writer-schemas) or deploy a build that has it",
+                        "unknown writer schema fingerprint %016x"
+                                + FINGERPRINT_FORM
+                                + ": it is none of the FeatureVector versions this job knows"
+                                + " (v1); "
+                                + GIVE_THE_SCHEMA,
                         fingerprint ^ 0x01));
         // 10 header bytes, id (1 + 2), event_time (2), group (1 + 1), values: count (1), 2 doubles,
         // end of array (1) = 35 bytes. The second double starts at byte 26; cutting 3 bytes
@@ -689,10 +702,11 @@ class AvroRecordDecoderTest {
                 .isInstanceOf(UndecodableRecordException.class)
                 .hasMessage(
                         String.format(
-                                "unknown writer schema fingerprint %016x: it is none of the"
-                                        + " ActivationAlert versions this build knows (v1); read"
-                                        + " them with the build of relu-stream that wrote them,"
-                                        + " or a newer one",
+                                "unknown writer schema fingerprint %016x"
+                                        + FINGERPRINT_FORM
+                                        + ": it is none of the ActivationAlert versions this build"
+                                        + " knows (v1); read them with the build of relu-stream"
+                                        + " that wrote them, or a newer one",
                                 fingerprint));
     }
 
@@ -714,8 +728,10 @@ class AvroRecordDecoderTest {
                 AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT),
                 activationBytes,
                 String.format(
-                        "writer schema fingerprint %016x is that of ActivationVector v1: the"
-                                + " payload is a record of another type than FeatureVector",
+                        "writer schema fingerprint %016x"
+                                + FINGERPRINT_FORM
+                                + " is that of ActivationVector v1: the payload is a record of"
+                                + " another type than FeatureVector",
                         SchemaNormalization.parsingFingerprint64(
                                 ActivationVector.getClassSchema())));
 
@@ -730,9 +746,10 @@ class AvroRecordDecoderTest {
                 .isInstanceOf(UndecodableRecordException.class)
                 .hasMessage(
                         String.format(
-                                "writer schema fingerprint %016x is that of DeadLetter v1: the"
-                                        + " payload is a record of another type than"
-                                        + " ActivationStats",
+                                "writer schema fingerprint %016x"
+                                        + FINGERPRINT_FORM
+                                        + " is that of DeadLetter v1: the payload is a record of"
+                                        + " another type than ActivationStats",
                                 SchemaNormalization.parsingFingerprint64(
                                         DeadLetter.getClassSchema())));
     }
@@ -1023,9 +1040,11 @@ class AvroRecordDecoderTest {
                 decoder,
                 singleObjectV2("r2", 2_000L, "producer-7"),
                 String.format(
-                        "unknown writer schema fingerprint %016x: it is none of the FeatureVector"
-                                + " versions this job knows (v1); give the job the producer's"
-                                + " schema (--writer-schemas) or deploy a build that has it",
+                        "unknown writer schema fingerprint %016x"
+                                + FINGERPRINT_FORM
+                                + ": it is none of the FeatureVector versions this job knows"
+                                + " (v1); "
+                                + GIVE_THE_SCHEMA,
                         V2_FINGERPRINT));
         // Nothing of the rejected record stays behind.
         assertThat(decoder.decode(encode(WireFormat.AVRO_SINGLE_OBJECT))).isEqualTo(VECTOR);
@@ -1043,7 +1062,7 @@ class AvroRecordDecoderTest {
         assertThatThrownBy(() -> decoder.decode(bytes))
                 .isInstanceOf(UndecodableRecordException.class)
                 .hasMessageStartingWith(
-                        String.format("unknown writer schema fingerprint %016x:", V2_FINGERPRINT));
+                        String.format("unknown writer schema fingerprint %016x (", V2_FINGERPRINT));
     }
 
     @Test
@@ -1062,11 +1081,13 @@ class AvroRecordDecoderTest {
                 decoder,
                 unknown,
                 String.format(
-                        "unknown writer schema fingerprint %016x: it is none of the FeatureVector"
-                                + " versions this job knows (v1, %016x (given)); give the job the"
-                                + " producer's schema (--writer-schemas) or deploy a build that"
-                                + " has it",
-                        fingerprint, V2_FINGERPRINT));
+                        "unknown writer schema fingerprint %016x"
+                                + FINGERPRINT_FORM
+                                + ": it is none of the FeatureVector versions this job knows"
+                                + " (v1, %016x (given)); "
+                                + GIVE_THE_SCHEMA,
+                        fingerprint,
+                        V2_FINGERPRINT));
     }
 
     @Test

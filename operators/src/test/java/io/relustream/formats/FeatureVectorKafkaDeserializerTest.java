@@ -617,9 +617,12 @@ class FeatureVectorKafkaDeserializerTest {
                 .isEqualTo(
                         "unknown writer schema fingerprint "
                                 + headerReversed
-                                + ": it is none of the FeatureVector versions this job knows (v1);"
-                                + " give the job the producer's schema (--writer-schemas) or"
-                                + " deploy a build that has it");
+                                + " (SchemaNormalization.parsingFingerprint64 in hex; the header"
+                                + " holds it little-endian): it is none of the FeatureVector"
+                                + " versions this job knows (v1); give the job the producer's"
+                                + " schema, a record named FeatureVector in any namespace"
+                                + " (--writer-schemas, or AvroRecordDecoder.withWriterSchemas),"
+                                + " or deploy a build that has it");
 
         FeatureVectorKafkaDeserializer given =
                 new FeatureVectorKafkaDeserializer(
