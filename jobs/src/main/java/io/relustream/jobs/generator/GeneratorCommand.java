@@ -284,7 +284,9 @@ public final class GeneratorCommand implements Callable<Integer> {
                         + generator.groups
                         + " with its key and Kafka's framing ("
                         + largest
-                        + ") when larger");
+                        + ") when larger",
+                // Not max.request.size: the records are known, and the largest is checked.
+                List.of(ProducerConfig.BATCH_SIZE_CONFIG));
     }
 
     /**

@@ -830,7 +830,8 @@ public final class JobOptions {
                         "what the producer takes from it at once: batch.size (%s), or a record of"
                                 + " up to max.request.size (%d) when larger",
                         KafkaProperties.describeBatchSize(batchSize),
-                        maxRequestSize));
+                        maxRequestSize),
+                List.of(ProducerConfig.BATCH_SIZE_CONFIG, ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
     }
 
     /**

@@ -6,6 +6,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -348,20 +349,38 @@ public final class KafkaProperties {
      * Refuses a producer's {@code buffer.memory} (the property, or Kafka's default of 32 MiB when
      * it is not given) below {@code least}: the producer refuses a record larger than its buffer
      * and throws from {@code send} on a {@code batch.size} above it. A config provider's reference
-     * is left to the client, which resolves it.
+     * is left to the client, which resolves it. Without the property, the refusal names the sizes
+     * among {@code sizes} that were given above the default buffer: those are at fault, not the
+     * buffer.memory left out.
      *
      * @param takes why {@code least}, the end of the message: what the producer takes from its
      *     buffer at once
+     * @param sizes the producer properties whose values the producer takes from its buffer at once:
+     *     {@code batch.size}, and {@code max.request.size} when records may be that large
      * @throws InvalidOptionsException naming the option, its value and {@code least}
      */
     public static void checkBufferMemory(
-            Map<String, String> kafkaProperties, long least, String takes) {
+            Map<String, String> kafkaProperties, long least, String takes, List<String> sizes) {
         String configured = kafkaProperties.get(ProducerConfig.BUFFER_MEMORY_CONFIG);
         // Boxed on both sides: a long default would unbox size's null for a reference.
         Long bufferMemory =
                 configured == null ? Long.valueOf(DEFAULT_BUFFER_MEMORY) : size(configured);
         if (bufferMemory == null || bufferMemory >= least) {
             return;
+        }
+        if (configured == null) {
+            List<String> over = new ArrayList<>();
+            for (String name : sizes) {
+                String value = kafkaProperties.get(name);
+                Long given = value == null ? null : size(value);
+                if (given != null && given > DEFAULT_BUFFER_MEMORY) {
+                    over.add(name);
+                }
+            }
+            if (!over.isEmpty()) {
+                throw new InvalidOptionsException(
+                        sizesAboveTheDefaultBuffer(kafkaProperties, over, least));
+            }
         }
         throw new InvalidOptionsException(
                 "Invalid value for option '"
@@ -383,6 +402,55 @@ public final class KafkaProperties {
                                         + least
                                         + " or more"
                                 : ""));
+    }
+
+    /**
+     * The refusal of sizes given above Kafka's default buffer.memory, which was not given: the
+     * options, their values as typed, why each needs the buffer, and the two ways out.
+     */
+    private static String sizesAboveTheDefaultBuffer(
+            Map<String, String> kafkaProperties, List<String> over, long least) {
+        List<String> options = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        List<String> whys = new ArrayList<>();
+        for (String name : over) {
+            options.add(PREFIX + name);
+            values.add("'" + kafkaProperties.get(name) + "'");
+            whys.add(
+                    name.equals(ProducerConfig.BATCH_SIZE_CONFIG)
+                            ? "takes a buffer of batch.size from its buffer.memory for every batch"
+                            : "refuses a record larger than its buffer.memory");
+        }
+        boolean one = over.size() == 1;
+        return (one ? "Invalid value for option " : "Invalid values for options ")
+                + and(options.stream().map(option -> "'" + option + "'").toList())
+                + ": "
+                + and(values)
+                + (one ? " is" : " are")
+                + " more than "
+                + PREFIX
+                + ProducerConfig.BUFFER_MEMORY_CONFIG
+                + ", which is not given: Kafka's default, "
+                + DEFAULT_BUFFER_MEMORY
+                + "; a producer "
+                + String.join(", and ", whys)
+                + "; give "
+                + PREFIX
+                + ProducerConfig.BUFFER_MEMORY_CONFIG
+                + "="
+                + least
+                + " or more, or "
+                + and(options.stream().map(option -> "a " + option).toList())
+                + " of at most "
+                + DEFAULT_BUFFER_MEMORY;
+    }
+
+    /** {@code a}, {@code a and b}, {@code a, b and c}. */
+    private static String and(List<String> items) {
+        int last = items.size() - 1;
+        return last == 0
+                ? items.get(0)
+                : String.join(", ", items.subList(0, last)) + " and " + items.get(last);
     }
 
     /**

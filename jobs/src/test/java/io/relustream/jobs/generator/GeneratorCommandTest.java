@@ -380,12 +380,12 @@ class GeneratorCommandTest {
                         + " largest record of --dimensions 100000 and --groups 3 with its key and"
                         + " Kafka's framing (800162) when larger",
                 // Not given, buffer.memory is Kafka's default, 32 MiB (33554432 bytes).
-                "--kafka.batch.size=33554433 | Invalid value for option '--kafka.buffer.memory':"
-                        + " Kafka's default, 33554432, must be at least 33554433 bytes, what the"
-                        + " producer takes from it for a batch: batch.size (33554433), or the"
-                        + " largest record of --dimensions 16 and --groups 3 with its key and"
-                        + " Kafka's framing (287) when larger; give"
-                        + " --kafka.buffer.memory=33554433 or more",
+                "--kafka.batch.size=33554433 | Invalid value for option '--kafka.batch.size':"
+                        + " '33554433' is more than --kafka.buffer.memory, which is not given:"
+                        + " Kafka's default, 33554432; a producer takes a buffer of batch.size"
+                        + " from its buffer.memory for every batch; give"
+                        + " --kafka.buffer.memory=33554433 or more, or a --kafka.batch.size of at"
+                        + " most 33554432",
                 // A batch.size given as a config provider's reference is not known here.
                 "--kafka.config.providers=file --kafka.config.providers.file.class="
                         + "org.apache.kafka.common.config.provider.FileConfigProvider"
@@ -413,6 +413,8 @@ class GeneratorCommandTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         "--kafka.max.request.size=287",
+        // Its records are far smaller: a max.request.size above the default buffer is no need.
+        "--kafka.max.request.size=40000000",
         "--kafka.buffer.memory=16384",
         "--kafka.batch.size=0 --kafka.buffer.memory=287",
         "--kafka.batch.size=100 --kafka.buffer.memory=287",

@@ -2484,18 +2484,19 @@ class JobOptionsTest {
 
     /**
      * Without --kafka.buffer.memory a producer has Kafka's default, 32 MiB (33554432 bytes): a
-     * max.request.size above it lets the producers send records their buffer cannot hold.
+     * max.request.size above it lets the producers send records their buffer cannot hold. The
+     * option at fault is the one given, not the buffer.memory left out.
      */
     @Test
     void rejectsAMaxRequestSizeAboveTheDefaultBufferMemory() {
         assertThatThrownBy(() -> JobOptions.parse(withServers("--kafka.max.request.size=33554433")))
                 .isInstanceOf(InvalidOptionsException.class)
                 .hasMessage(
-                        "Invalid value for option '--kafka.buffer.memory': Kafka's default,"
-                                + " 33554432, must be at least 33554433 bytes, what the producer"
-                                + " takes from it at once: batch.size (262144), or a record of up"
-                                + " to max.request.size (33554433) when larger; give"
-                                + " --kafka.buffer.memory=33554433 or more");
+                        "Invalid value for option '--kafka.max.request.size': '33554433' is more"
+                                + " than --kafka.buffer.memory, which is not given: Kafka's"
+                                + " default, 33554432; a producer refuses a record larger than its"
+                                + " buffer.memory; give --kafka.buffer.memory=33554433 or more, or"
+                                + " a --kafka.max.request.size of at most 33554432");
         assertThat(
                         JobOptions.parse(
                                         withServers(
@@ -2504,6 +2505,54 @@ class JobOptionsTest {
                                 .kafkaProperties())
                 .containsEntry("buffer.memory", "33554433");
         JobOptions.parse(withServers("--kafka.max.request.size=33554432"));
+    }
+
+    /**
+     * A batch.size above Kafka's default buffer.memory (33554432) fails every batch's allocation:
+     * the refusal names the --kafka.batch.size given, or both sizes when both are too large.
+     */
+    @Test
+    void rejectsABatchSizeAboveTheDefaultBufferMemoryByItsOwnName() {
+        assertThatThrownBy(() -> JobOptions.parse(withServers("--kafka.batch.size=33554433")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Invalid value for option '--kafka.batch.size': '33554433' is more than"
+                                + " --kafka.buffer.memory, which is not given: Kafka's default,"
+                                + " 33554432; a producer takes a buffer of batch.size from its"
+                                + " buffer.memory for every batch; give"
+                                + " --kafka.buffer.memory=33554433 or more, or a"
+                                + " --kafka.batch.size of at most 33554432");
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        withServers(
+                                                "--kafka.max.request.size=40000000",
+                                                "--kafka.batch.size=33554433")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessage(
+                        "Invalid values for options '--kafka.batch.size' and"
+                                + " '--kafka.max.request.size': '33554433' and '40000000' are more"
+                                + " than --kafka.buffer.memory, which is not given: Kafka's"
+                                + " default, 33554432; a producer takes a buffer of batch.size"
+                                + " from its buffer.memory for every batch, and refuses a record"
+                                + " larger than its buffer.memory; give"
+                                + " --kafka.buffer.memory=40000000 or more, or a"
+                                + " --kafka.batch.size and a --kafka.max.request.size of at most"
+                                + " 33554432");
+        // Only the size above the buffer is named: lowering the other would not help.
+        assertThatThrownBy(
+                        () ->
+                                JobOptions.parse(
+                                        withServers(
+                                                "--kafka.max.request.size=65536",
+                                                "--kafka.batch.size=33554433")))
+                .isInstanceOf(InvalidOptionsException.class)
+                .hasMessageStartingWith(
+                        "Invalid value for option '--kafka.batch.size': '33554433' is more than"
+                                + " --kafka.buffer.memory, which is not given");
+        JobOptions.parse(withServers("--kafka.batch.size=33554432"));
+        JobOptions.parse(
+                withServers("--kafka.batch.size=33554433", "--kafka.buffer.memory=33554433"));
     }
 
     /**
@@ -2541,12 +2590,11 @@ class JobOptionsTest {
                                                 "--kafka.max.request.size=33554433")))
                 .isInstanceOf(InvalidOptionsException.class)
                 .hasMessage(
-                        "Invalid value for option '--kafka.buffer.memory': Kafka's default,"
-                                + " 33554432, must be at least 33554433 bytes, what the producer"
-                                + " takes from it at once: batch.size (a config provider's"
-                                + " reference, not known here), or a record of up to"
-                                + " max.request.size (33554433) when larger; give"
-                                + " --kafka.buffer.memory=33554433 or more");
+                        "Invalid value for option '--kafka.max.request.size': '33554433' is more"
+                                + " than --kafka.buffer.memory, which is not given: Kafka's"
+                                + " default, 33554432; a producer refuses a record larger than its"
+                                + " buffer.memory; give --kafka.buffer.memory=33554433 or more, or"
+                                + " a --kafka.max.request.size of at most 33554432");
         JobOptions.parse(
                 withServers(
                         FILE_PROVIDERS,

@@ -405,6 +405,20 @@ class SqlZeroFractionJobTest {
                 "localhost:9092",
                 "--kafka.max.request.size=65536",
                 "--kafka.buffer.memory=65536");
+        // Left out, the buffer is Kafka's default: the size given is the option at fault.
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "localhost:9092",
+                                        "--kafka.max.request.size=33554433"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(
+                        "Invalid value for option '--kafka.max.request.size': '33554433' is more"
+                                + " than --kafka.buffer.memory, which is not given: Kafka's"
+                                + " default, 33554432; a producer refuses a record larger than its"
+                                + " buffer.memory; give --kafka.buffer.memory=33554433 or more, or"
+                                + " a --kafka.max.request.size of at most 33554432");
     }
 
     /**
