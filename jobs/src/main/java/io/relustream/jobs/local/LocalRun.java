@@ -539,14 +539,15 @@ public final class LocalRun implements Callable<Integer> {
 
     private JobOptions jobOptions(String bootstrapServers) {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", bootstrapServers));
+        args.addAll(jobArgs);
         // The job's producers may send records as large as the in-process broker takes, unless
         // told otherwise: the generator's widest vectors have outputs above Kafka's 1 MiB default.
-        String maxRequestSize = JobOptions.KAFKA_PREFIX + ProducerConfig.MAX_REQUEST_SIZE_CONFIG;
-        if (jobArgs.stream().noneMatch(arg -> arg.startsWith(maxRequestSize))) {
-            args.add(maxRequestSize + "=" + EmbeddedKafka.MAX_RECORD_BYTES);
-        }
-        args.addAll(jobArgs);
-        return JobOptions.parse(args.toArray(new String[0]));
+        return JobOptions.parse(
+                Map.of(
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                        String.valueOf(EmbeddedKafka.MAX_RECORD_BYTES)),
+                "the local run sets for its in-process broker",
+                args.toArray(new String[0]));
     }
 
     private void print(EmbeddedKafka kafka, JobOptions options, AtomicBoolean running) {

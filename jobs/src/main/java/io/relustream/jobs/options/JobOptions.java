@@ -201,10 +201,24 @@ public final class JobOptions {
      *     given twice or a missing {@code --bootstrap-servers}
      */
     public static JobOptions parse(String... args) {
+        return parse(Map.of(), "", args);
+    }
+
+    /**
+     * {@link #parse(String...)} with {@code --kafka.} properties that a launcher sets unless {@code
+     * args} give them, checked as given ones are; a message that shows one of their values says
+     * where it comes from.
+     *
+     * @param presets the properties, e.g. {@code max.request.size} for a broker of larger records
+     * @param presetBy who sets them, for those messages, e.g. "the local run sets for its broker"
+     */
+    public static JobOptions parse(Map<String, String> presets, String presetBy, String... args) {
         Objects.requireNonNull(args, "args");
         List<String> rest = new ArrayList<>();
-        Map<String, String> kafkaProperties =
+        Map<String, String> given =
                 KafkaProperties.extract(Arrays.asList(args), rest, RESERVED_PROPERTIES);
+        Map<String, String> kafkaProperties = new LinkedHashMap<>(presets);
+        kafkaProperties.putAll(given);
         JobCommand command = new JobCommand();
         CommandLine commandLine = commandLine(command);
         checkBooleanValues(commandLine.getCommandSpec(), rest);
@@ -244,7 +258,19 @@ public final class JobOptions {
         checkKafkaProperties(kafkaProperties);
         options.checkKafkaClients();
         options.checkMaxRequestSize();
-        checkBufferMemory(kafkaProperties, options.maxRequestSize(), PRODUCER_BATCH_SIZE);
+        String maxRequestSize = ProducerConfig.MAX_REQUEST_SIZE_CONFIG;
+        checkBufferMemory(
+                kafkaProperties,
+                options.maxRequestSize(),
+                PRODUCER_BATCH_SIZE,
+                presets.containsKey(maxRequestSize) && !given.containsKey(maxRequestSize)
+                        ? ", which "
+                                + presetBy
+                                + " unless "
+                                + KAFKA_PREFIX
+                                + maxRequestSize
+                                + " is given"
+                        : "");
         return options;
     }
 
@@ -819,6 +845,18 @@ public final class JobOptions {
      */
     public static void checkBufferMemory(
             Map<String, String> kafkaProperties, int maxRequestSize, int defaultBatchSize) {
+        checkBufferMemory(kafkaProperties, maxRequestSize, defaultBatchSize, "");
+    }
+
+    /**
+     * {@link #checkBufferMemory(Map, int, int)}, saying after the max.request.size where it comes
+     * from ({@code ""}: the user or Kafka's default).
+     */
+    private static void checkBufferMemory(
+            Map<String, String> kafkaProperties,
+            int maxRequestSize,
+            int defaultBatchSize,
+            String maxRequestSizeFrom) {
         // A config provider's batch.size is resolved where the job runs; the records are still up
         // to max.request.size.
         Long batchSize = KafkaProperties.batchSize(kafkaProperties, defaultBatchSize);
@@ -828,9 +866,10 @@ public final class JobOptions {
                 String.format(
                         Locale.ROOT,
                         "what the producer takes from it at once: batch.size (%s), or a record of"
-                                + " up to max.request.size (%d) when larger",
+                                + " up to max.request.size (%d%s) when larger",
                         KafkaProperties.describeBatchSize(batchSize),
-                        maxRequestSize),
+                        maxRequestSize,
+                        maxRequestSizeFrom),
                 List.of(ProducerConfig.BATCH_SIZE_CONFIG, ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
     }
 

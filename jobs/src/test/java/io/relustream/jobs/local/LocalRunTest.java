@@ -278,6 +278,48 @@ class LocalRunTest {
     }
 
     @Test
+    void aBufferMemoryBelowTheMaxRequestSizeTheLocalRunSetsSaysWhereThatComesFrom() {
+        // The local run gives the job's producers a max.request.size of 8 MiB, which the user
+        // did not type: the refusal says where the 8388608 comes from, and how to lower it.
+        assertThat(run("--help", "--kafka.buffer.memory=1048576")).isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        "Invalid value for option '--kafka.buffer.memory': '1048576' must be at"
+                                + " least 8388608 bytes, what the producer takes from it at once:"
+                                + " batch.size (262144), or a record of up to max.request.size"
+                                + " (8388608, which the local run sets for its in-process broker"
+                                + " unless --kafka.max.request.size is given) when larger\n"
+                                + "Use --help to see the options of the local run and the job.\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void aBufferMemoryBelowAMaxRequestSizeGivenIsRefusedAsTheJobRefusesIt() {
+        assertThat(
+                        run(
+                                "--help",
+                                "--kafka.max.request.size",
+                                "1048576",
+                                "--kafka.buffer.memory=1048575"))
+                .isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        "Invalid value for option '--kafka.buffer.memory': '1048575' must be at"
+                                + " least 1048576 bytes, what the producer takes from it at once:"
+                                + " batch.size (262144), or a record of up to max.request.size"
+                                + " (1048576) when larger\n"
+                                + "Use --help to see the options of the local run and the job.\n");
+        assertThat(
+                        run(
+                                "--help",
+                                "--kafka.max.request.size=1048576",
+                                "--kafka.buffer.memory=1048576"))
+                .isZero();
+    }
+
+    @Test
     void anInvalidOptionOfTheJobIsReportedTheSameWay() {
         assertThat(run("--window", "soon")).isEqualTo(2);
 
