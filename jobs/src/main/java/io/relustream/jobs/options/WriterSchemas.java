@@ -5,6 +5,15 @@ import io.relustream.formats.AvroRecordDecoder;
 
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,6 +48,14 @@ public final class WriterSchemas {
     /** Enum.valueOf's message for a field order that is none of Avro's. */
     private static final String NO_ORDER =
             "No enum constant " + Schema.Field.Order.class.getCanonicalName() + ".";
+
+    /** Avro's message for a file without a schema. */
+    private static final String NO_SCHEMA = "Cannot parse <null> schema";
+
+    /** The start of Avro's message for a file with more after its schema. */
+    private static final String DANGLING = "dangling content after end of schema";
+
+    private static final String ONE_SCHEMA = "a writer schema file holds one FeatureVector schema";
 
     private final List<String> paths;
     private final List<Schema> schemas;
@@ -116,6 +133,10 @@ public final class WriterSchemas {
         } catch (IOException e) {
             throw new IllegalArgumentException("'" + file + "' cannot be read: " + e.getMessage());
         } catch (AvroRuntimeException e) {
+            String notOne = notOneSchema(file, e);
+            if (notOne != null) {
+                throw new IllegalArgumentException("'" + file + "' " + notOne);
+            }
             // Parse errors, and also duplicate fields and bad defaults, which Avro reports
             // with exceptions of their own.
             throw new IllegalArgumentException(
@@ -135,6 +156,85 @@ public final class WriterSchemas {
             throw new IllegalArgumentException("'" + file + "': " + e.getMessage());
         }
         return schema;
+    }
+
+    /**
+     * What {@code file} holds when Avro refused it for holding no schema ("Cannot parse <null>
+     * schema") or more than one ("dangling content after end of schema: " and all that follows, a
+     * whole schema maybe): read again as a sequence of JSON values, as Avro reads them; null for
+     * every other refusal.
+     */
+    private static String notOneSchema(Path file, AvroRuntimeException e) {
+        String message = String.valueOf(e.getMessage());
+        if (!(e instanceof SchemaParseException)
+                || !(message.equals(NO_SCHEMA) || message.startsWith(DANGLING))) {
+            return null;
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException unreadable) {
+            return "cannot be read: " + unreadable.getMessage();
+        }
+        if (bytes.length == 0) {
+            return "is empty; " + ONE_SCHEMA + ", as JSON";
+        }
+        List<JsonNode> values = new ArrayList<>();
+        // Read as Avro reads schemas: comments allowed.
+        ObjectMapper json =
+                new ObjectMapper(
+                        JsonFactory.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build());
+        try (MappingIterator<JsonNode> read = json.readerFor(JsonNode.class).readValues(bytes)) {
+            while (read.hasNextValue()) {
+                values.add(read.nextValue());
+            }
+        } catch (IOException notJson) {
+            JsonLocation where =
+                    notJson instanceof JsonProcessingException
+                            ? ((JsonProcessingException) notJson).getLocation()
+                            : null;
+            if (values.size() == 1 && where != null) {
+                return "holds text after its schema that is not JSON, at line "
+                        + where.getLineNr()
+                        + ", column "
+                        + where.getColumnNr()
+                        + "; "
+                        + ONE_SCHEMA
+                        + " and nothing else";
+            }
+            if (values.size() < 2) {
+                return null;
+            }
+        }
+        if (values.isEmpty()) {
+            return "holds no schema, only white space or comments; " + ONE_SCHEMA + ", as JSON";
+        }
+        if (values.size() == 1) {
+            return null;
+        }
+        return "holds "
+                + values.size()
+                + " schemas, the second "
+                + describe(values.get(1))
+                + "; a writer schema file holds one: give each schema a file of its own";
+    }
+
+    /** A schema in JSON: the full name of a named one, the type of any other. */
+    private static String describe(JsonNode schema) {
+        JsonNode name = schema.path("name");
+        if (schema.isObject() && name.isTextual()) {
+            JsonNode namespace = schema.path("namespace");
+            return name.asText().contains(".")
+                            || !namespace.isTextual()
+                            || namespace.asText().isEmpty()
+                    ? name.asText()
+                    : namespace.asText() + "." + name.asText();
+        }
+        if (schema.isArray()) {
+            return "a union";
+        }
+        JsonNode type = schema.isObject() ? schema.path("type") : schema;
+        return type.isTextual() ? "of type \"" + type.asText() + "\"" : "that is no schema";
     }
 
     /** Why Avro refused a schema with one of Java's exceptions, in the words of the others. */

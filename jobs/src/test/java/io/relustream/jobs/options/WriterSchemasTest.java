@@ -34,6 +34,9 @@ class WriterSchemasTest {
 
     private static final String INVALID = "Invalid value for option '--writer-schemas': ";
 
+    private static final String SOURCE_FIELD =
+            "{\"name\": \"source\", \"type\": [\"null\", \"string\"], \"default\": null}";
+
     private static final String V2_RESOURCE = "/evolution/FeatureVector-v2.avsc";
 
     /** The current FeatureVector schema as JSON: the start of every variant below. */
@@ -228,7 +231,10 @@ class WriterSchemasTest {
                         + " disabled); line: 1, column: 5]");
         assertRejected(
                 empty.toString(),
-                "'" + empty + "' is not an Avro schema: Cannot parse <null> schema");
+                "'"
+                        + empty
+                        + "' is empty; a writer schema file holds one FeatureVector schema, as"
+                        + " JSON");
         assertRejected(
                 badType.toString(),
                 "'"
@@ -249,6 +255,66 @@ class WriterSchemasTest {
                         + badDefault
                         + "' is not an Avro schema: Invalid default for field id: \"x\" not a"
                         + " \"int\"");
+    }
+
+    /**
+     * Avro says "Cannot parse <null> schema" of a file without a schema, and puts whatever follows
+     * the first schema whole into its message, a second schema of hundreds of lines too: the
+     * refusal says what the file holds instead, and names the second schema.
+     */
+    @Test
+    void rejectsAFileOfNoSchemaOrOfMoreThanOneSayingWhatItHolds() {
+        Path blank = write("blank.avsc", " \n\t\n");
+        Path comment = write("comment.avsc", "// FeatureVector v3, to come\n");
+        Path two = write("two.avsc", CURRENT + "\n" + withField(SOURCE_FIELD));
+        Path other =
+                write(
+                        "other.avsc",
+                        CURRENT
+                                + "{\"type\": \"record\", \"name\": \"Other\", \"namespace\":"
+                                + " \"com.example\", \"fields\": []}");
+        Path three = write("three.avsc", CURRENT + " \"int\" [\"null\", \"string\"]");
+        Path trailing = write("trailing.avsc", CURRENT + "\n}");
+
+        assertRejected(
+                blank.toString(),
+                "'"
+                        + blank
+                        + "' holds no schema, only white space or comments; a writer schema file"
+                        + " holds one FeatureVector schema, as JSON");
+        assertRejected(
+                comment.toString(),
+                "'"
+                        + comment
+                        + "' holds no schema, only white space or comments; a writer schema file"
+                        + " holds one FeatureVector schema, as JSON");
+        assertRejected(
+                two.toString(),
+                "'"
+                        + two
+                        + "' holds 2 schemas, the second io.relustream.avro.FeatureVector; a"
+                        + " writer schema file holds one: give each schema a file of its own");
+        assertRejected(
+                other.toString(),
+                "'"
+                        + other
+                        + "' holds 2 schemas, the second com.example.Other; a writer schema file"
+                        + " holds one: give each schema a file of its own");
+        assertRejected(
+                three.toString(),
+                "'"
+                        + three
+                        + "' holds 3 schemas, the second of type \"int\"; a writer schema file"
+                        + " holds one: give each schema a file of its own");
+        int lines = (int) CURRENT.lines().count();
+        assertRejected(
+                trailing.toString(),
+                "'"
+                        + trailing
+                        + "' holds text after its schema that is not JSON, at line "
+                        + (lines + 1)
+                        + ", column 1; a writer schema file holds one FeatureVector schema and"
+                        + " nothing else");
     }
 
     @Test
