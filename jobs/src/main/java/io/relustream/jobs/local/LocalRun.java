@@ -158,11 +158,15 @@ public final class LocalRun implements Callable<Integer> {
                         help ->
                                 String.format(
                                                 "%nOptions of the job (ActivationStatsJob), all but"
-                                                    + " --bootstrap-servers and --bounded,%nwith"
-                                                    + " --kafka.security.protocol PLAINTEXT"
-                                                    + " only:%n%n")
+                                                        + " --bootstrap-servers, --bounded and%n"
+                                                        + "--connect-timeout, with"
+                                                        + " --kafka.security.protocol PLAINTEXT"
+                                                        + " only:%n%n")
                                         + JobOptions.optionsUsage(
-                                                "--bootstrap-servers", "--bounded", "--help"));
+                                                "--bootstrap-servers",
+                                                "--bounded",
+                                                "--connect-timeout",
+                                                "--help"));
         List<String> sections = new ArrayList<>(commandLine.getHelpSectionKeys());
         sections.add(JOB_OPTIONS);
         commandLine.setHelpSectionKeys(sections);
@@ -229,6 +233,14 @@ public final class LocalRun implements Callable<Integer> {
                                     + name
                                     + "': the local run starts its own Kafka broker and gives"
                                     + " the job its address; leave the option out");
+                }
+                // The job would wait up to it for Kafka to confirm its topics; the local run
+                // does not run those checks, and would ignore it.
+                if (name.equals("--connect-timeout")) {
+                    throw new IllegalArgumentException(
+                            "Invalid option '--connect-timeout': the local run starts its own Kafka"
+                                    + " broker and creates the job's topics before the job starts,"
+                                    + " so there is nothing to wait for; leave the option out");
                 }
             }
             JobOptions options = jobOptions("localhost:9092");

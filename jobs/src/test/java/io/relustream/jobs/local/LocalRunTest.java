@@ -38,15 +38,17 @@ class LocalRunTest {
                 .contains(
                         String.format(
                                 "Options of the job (ActivationStatsJob), all but"
-                                        + " --bootstrap-servers and --bounded,%nwith"
-                                        + " --kafka.security.protocol PLAINTEXT only:"))
+                                        + " --bootstrap-servers, --bounded and%n"
+                                        + "--connect-timeout, with --kafka.security.protocol"
+                                        + " PLAINTEXT only:"))
                 .contains("--window=<duration>    Length of the statistics windows")
                 .contains("--allowed-lateness=<duration>")
                 .contains("--kafka.<property>=<value>");
         // The job's list starts under the local run's heading, not under a second "Options:".
         assertThat(help).doesNotContain("Options:");
-        // As the heading says: the local run gives the job its broker's address.
-        assertThat(help).doesNotContain("--bootstrap-servers=");
+        // As the heading says: the local run gives the job its broker's address, and creates the
+        // topics before the job starts.
+        assertThat(help).doesNotContain("--bootstrap-servers=", "--connect-timeout=");
         // Nor --bounded, which it refuses; and its one -h, --help is the local run's.
         assertThat(help.lines().filter(line -> line.strip().startsWith("--bounded"))).isEmpty();
         assertThat(help.lines().filter(line -> line.strip().startsWith("-h, --help")))
@@ -142,6 +144,27 @@ class LocalRunTest {
                         "Invalid option '--kafka.bootstrap.servers': the local run starts its own"
                                 + " Kafka broker and gives the job its address; leave the option"
                                 + " out\n"
+                                + "Use --help to see the options of the local run and the job.\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--connect-timeout,5s", "--connect-timeout=0s,", "--connect-timeout=2m,--help"})
+    void aConnectTimeoutIsRefusedAsTheLocalRunWouldNotUseIt(String option, String more) {
+        // The job waits up to --connect-timeout for Kafka to confirm its topics; the local run
+        // starts the broker and creates the topics itself before the job starts, and would ignore
+        // the option. --duration: were the check missing, the run would start, and end.
+        String[] args =
+                more == null
+                        ? new String[] {option, "--duration", "1s"}
+                        : new String[] {option, more, "--duration", "1s"};
+        assertThat(run(args)).isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        "Invalid option '--connect-timeout': the local run starts its own Kafka"
+                                + " broker and creates the job's topics before the job starts,"
+                                + " so there is nothing to wait for; leave the option out\n"
                                 + "Use --help to see the options of the local run and the job.\n");
         assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     }
