@@ -90,12 +90,22 @@ public final class ReportCommand implements Callable<Integer> {
     private static final String OWN_DESERIALIZATION =
             "the report reads Avro bytes itself; --format chooses their wire format";
 
-    /** Kafka properties the report sets itself, with what to do instead. */
+    /**
+     * The report assigns itself every partition and seeks to the beginning: a consumer group would
+     * neither place it nor keep its offsets, and a starting offset would be ignored.
+     */
+    private static final String NO_GROUP =
+            "the report reads every partition of --topic from the beginning, without a consumer"
+                    + " group, and commits no offsets; leave it out";
+
+    /** Kafka properties the report sets itself or does without, with what to do instead. */
     private static final Map<String, String> RESERVED_PROPERTIES =
             Map.of(
                     "bootstrap.servers", "use --bootstrap-servers instead",
                     "key.deserializer", OWN_DESERIALIZATION,
-                    "value.deserializer", OWN_DESERIALIZATION);
+                    "value.deserializer", OWN_DESERIALIZATION,
+                    "group.id", NO_GROUP,
+                    "auto.offset.reset", NO_GROUP);
 
     private static final List<String> KAFKA_OPTIONS = List.of("--topic", "--format", "--timeout");
 

@@ -103,6 +103,23 @@ class ReportOptionsTest {
                         FILE,
                         "--dead-threshold",
                         "1.5"),
+                // It assigns itself every partition and seeks to the beginning: a group would
+                // neither place it nor keep its offsets, and a starting offset would be ignored.
+                invalid(
+                        "Invalid option '--kafka.group.id': the report reads every partition of"
+                                + " --topic from the beginning, without a consumer group, and"
+                                + " commits no offsets; leave it out",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.group.id=report"),
+                invalid(
+                        "Invalid option '--kafka.auto.offset.reset': the report reads every"
+                                + " partition of --topic from the beginning, without a consumer"
+                                + " group, and commits no offsets; leave it out",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.auto.offset.reset",
+                        "latest"),
                 invalid(
                         "Invalid value for option '--format': 'json' is not one of:"
                                 + " avro-single-object, avro",
