@@ -365,7 +365,10 @@ public final class OptionConverters {
         }
     }
 
-    /** A zero-fraction limit in {@code [0, 1)}: no zero fraction is above 1. */
+    /**
+     * A zero-fraction limit in {@code [0, 1)}; a value of 1 or more is refused with the reason, no
+     * zero fraction is above 1.
+     */
     public static final class ShareBelowOne implements ITypeConverter<Double> {
         @Override
         public Double convert(String value) {
@@ -383,22 +386,27 @@ public final class OptionConverters {
         String range = (zeroTaken ? "[0" : "(0") + ", 1" + (oneTaken ? "]" : ")");
         double share = number(value, range);
         boolean writtenWithin;
+        boolean writtenBelow;
         try {
             BigDecimal written = new BigDecimal(value.strip());
+            writtenBelow = zeroTaken ? written.signum() < 0 : written.signum() <= 0;
             writtenWithin =
-                    (zeroTaken ? written.signum() >= 0 : written.signum() > 0)
+                    !writtenBelow
                             && (oneTaken
                                     ? written.compareTo(BigDecimal.ONE) <= 0
                                     : written.compareTo(BigDecimal.ONE) < 0);
         } catch (NumberFormatException exponentBeyondInt) {
             // 1e-9999999999: no BigDecimal; a sign is all it tells (its double, 0 or an
             // infinity, is judged below).
-            writtenWithin = !value.strip().startsWith("-");
+            writtenBelow = value.strip().startsWith("-");
+            writtenWithin = !writtenBelow;
         }
         boolean readWithin =
                 (zeroTaken ? share >= 0.0 : share > 0.0) && (oneTaken ? share <= 1.0 : share < 1.0);
         if (!writtenWithin || Double.isInfinite(share)) {
-            throw new TypeConversionException("'" + value + "' must be in " + range + whyNotOne);
+            // The reason for the upper bound only where the value is beyond it.
+            throw new TypeConversionException(
+                    "'" + value + "' must be in " + range + (writtenBelow ? "" : whyNotOne));
         }
         if (!readWithin) {
             // In range as written, out of it as the double: rounded to 0 or to 1.
