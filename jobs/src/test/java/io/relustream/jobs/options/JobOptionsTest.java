@@ -450,6 +450,12 @@ class JobOptionsTest {
                         Optional.of(Duration.ofSeconds(10)),
                         "--window=24h",
                         "--slide=10s"),
+                // Exactly 10,000: the README refuses only "more than 10,000 windows".
+                withServers(
+                        JobOptions::slide,
+                        Optional.of(Duration.ofSeconds(1)),
+                        "--window=10000s",
+                        "--slide=1s"),
                 // Values Kafka accepts; class names pass unchecked (only the cluster loads them).
                 withServers(
                         JobOptions::kafkaProperties,
@@ -1341,6 +1347,12 @@ class JobOptionsTest {
                                     + "' is an internal topic of Kafka; use a topic of your own",
                             withServers("--input-topic", internal)));
         }
+        rows.add(
+                rejects(
+                        "Invalid value for option '--slide': '1s' puts every record in 10,001"
+                                + " windows of --window (10001s); at most 10,000 are allowed,"
+                                + " since each holds statistics of its own",
+                        withServers("--window", "10001s", "--slide", "1s")));
         rows.add(
                 rejects(
                         "Invalid value for option '--slide': '1ms' puts every record in 3,600,000"
