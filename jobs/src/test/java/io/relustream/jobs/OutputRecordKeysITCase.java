@@ -37,7 +37,8 @@ import static org.assertj.core.api.Assertions.tuple;
 /**
  * The Kafka key, timestamp and headers of every record the job writes, as the README describes
  * them, for input records with and without keys and headers, with Kafka timestamps that disagree
- * with their event times, sent compressed.
+ * with their event times, sent compressed; and which of the records carry derivatives (activations
+ * unless {@code --no-derivatives}, late records never).
  */
 class OutputRecordKeysITCase {
 
@@ -153,6 +154,13 @@ class OutputRecordKeysITCase {
         assertThat(late)
                 .extracting(r -> new String(r.key(), StandardCharsets.UTF_8), r -> r.timestamp())
                 .containsExactly(tuple("late", T0 + 4_000L));
+        // A late record is its activations without derivatives: the activations topic has those.
+        assertThat(TestRecords.decodeAll(late, ActivationVector::fromByteBuffer))
+                .extracting(
+                        ActivationVector::getId,
+                        ActivationVector::getActivations,
+                        ActivationVector::getDerivatives)
+                .containsExactly(tuple("late", List.of(5.0), null));
 
         // Windows' last milliseconds, keyed by group.
         List<ConsumerRecord<byte[], byte[]>> stats = topics.readAll(names.stats);
@@ -210,7 +218,66 @@ class OutputRecordKeysITCase {
         // Input = activations + dead letters: offsets 0, 1, 4, 5 and 2, 3.
         assertThat(activations.size() + dlq.size()).isEqualTo(input.size());
         assertThat(TestRecords.decodeAll(activations, ActivationVector::fromByteBuffer))
-                .extracting(ActivationVector::getActivations)
-                .containsExactly(List.of(1.0, 0.0), List.of(0.0), List.of(2.0, 3.0), List.of(5.0));
+                .extracting(ActivationVector::getActivations, ActivationVector::getDerivatives)
+                .containsExactly(
+                        tuple(List.of(1.0, 0.0), List.of(1.0, 0.0)),
+                        tuple(List.of(0.0), List.of(0.0)),
+                        tuple(List.of(2.0, 3.0), List.of(1.0, 1.0)),
+                        tuple(List.of(5.0), List.of(1.0)));
+    }
+
+    @Test
+    void noDerivativesWritesActivationsWhoseDerivativesAreNull(TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String in = names.features;
+        List<ProducerRecord<byte[], byte[]>> input =
+                List.of(
+                        record(in, null, null, vector("a", T0 + 1_000L, 1.0, -2.0)),
+                        // Moves event time to T0 + 12s: [T0, T0 + 10s) closes.
+                        record(in, null, null, vector("c", T0 + 12_000L, 2.0)),
+                        record(in, null, null, vector("late", T0 + 4_000L, -5.0)));
+        topics.produce(input);
+
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--bounded",
+                                "--parallelism",
+                                "1",
+                                "--window",
+                                "10s",
+                                "--out-of-orderness",
+                                "0s",
+                                "--watermark-interval",
+                                "0s",
+                                "--no-derivatives"));
+        args.addAll(names.args());
+        ActivationStatsJob.run(JobOptions.parse(args.toArray(new String[0])));
+
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(
+                        ActivationVector::getId,
+                        ActivationVector::getActivations,
+                        ActivationVector::getDerivatives)
+                .containsExactly(
+                        tuple("a", List.of(1.0, 0.0), null),
+                        tuple("c", List.of(2.0), null),
+                        tuple("late", List.of(0.0), null));
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.late), ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId, ActivationVector::getDerivatives)
+                .containsExactly(tuple("late", null));
+        // The statistics do not depend on the derivatives.
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats), ActivationStats::fromByteBuffer))
+                .extracting(ActivationStats::getRecordCount, ActivationStats::getZeroCount)
+                .containsExactly(tuple(1L, 1L), tuple(1L, 0L));
     }
 }
