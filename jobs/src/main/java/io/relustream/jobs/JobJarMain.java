@@ -1,6 +1,12 @@
 package io.relustream.jobs;
 
 import io.relustream.jobs.options.JobOptions;
+import io.relustream.jobs.options.KafkaProperties;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code Main-Class} of the job jar, for {@code java -jar}: with Flink on the class path it is
@@ -8,8 +14,8 @@ import io.relustream.jobs.options.JobOptions;
  * reads the job's options as the job does (its help for {@code --help}, status 2 and one line for a
  * bad option), and for a valid command line says how to run the job instead of failing on a missing
  * Flink class. The values of {@code --kafka.} options are left to {@code flink run}: Kafka's client
- * classes, which check them, need slf4j. {@code flink run} starts {@link ActivationStatsJob} itself
- * (the jar's {@code program-class}).
+ * classes, which check them, need slf4j (with {@code --help} the help is printed all the same).
+ * {@code flink run} starts {@link ActivationStatsJob} itself (the jar's {@code program-class}).
  *
  * <pre>{@code
  * java -jar relu-stream-jobs.jar --help
@@ -32,8 +38,16 @@ public final class JobJarMain {
         try {
             status = JobOptions.run(args, options -> 1, System.out, System.err);
         } catch (NoClassDefFoundError kafkaWithoutSlf4j) {
-            // --kafka. options: Kafka's clients would check their values, and need slf4j.
-            status = 1;
+            // --kafka. options: Kafka's clients would check their values, and need slf4j. They
+            // are checked last: read without them, the options give the help where asked for it.
+            List<String> withoutKafka = new ArrayList<>();
+            KafkaProperties.extract(Arrays.asList(args), withoutKafka, Map.of());
+            status =
+                    JobOptions.run(
+                            withoutKafka.toArray(new String[0]),
+                            options -> 1,
+                            System.out,
+                            System.err);
         }
         if (status == 1) {
             System.err.println(

@@ -242,6 +242,20 @@ class ShadedJarTest {
         assertThat(help.stdout).isEqualTo(JobOptions.usage());
         assertThat(help.stderr).isEmpty();
         assertThat(javaJar("-h").stdout).isEqualTo(JobOptions.usage());
+        // --help added to a whole command line: its --kafka. values are left to flink run (they
+        // need slf4j), and the help is printed as without them.
+        Result helpWithKafka =
+                javaJar(
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--kafka.security.protocol=SASL_SSL",
+                        "--kafka.sasl.mechanism",
+                        "PLAIN",
+                        "--help");
+        assertThat(helpWithKafka.exitCode).as(helpWithKafka.stderr).isZero();
+        assertThat(helpWithKafka.stdout).isEqualTo(JobOptions.usage());
+        assertThat(helpWithKafka.stderr).isEmpty();
+        assertThat(javaJar("-h", "--kafka.acks=all").stdout).isEqualTo(JobOptions.usage());
 
         Result run = javaJar("--bootstrap-servers", "localhost:9092");
         assertThat(run.exitCode).isEqualTo(1);
@@ -289,6 +303,12 @@ class ShadedJarTest {
         assertThat(kafka.stderr)
                 .startsWith(
                         "relu-stream-jobs.jar is a Flink job and Flink is not on the class path");
+        // A bad option beside them is still refused.
+        Result kafkaAndBad = javaJar("--help", "--kafka.acks=all", "--window", "0s");
+        assertThat(kafkaAndBad.exitCode).as(kafkaAndBad.stderr).isEqualTo(2);
+        assertThat(kafkaAndBad.stdout).isEmpty();
+        assertThat(kafkaAndBad.stderr)
+                .isEqualTo("Invalid value for option '--window': '0s' must be > 0\n" + useHelp);
     }
 
     @Test
