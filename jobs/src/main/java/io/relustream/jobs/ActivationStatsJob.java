@@ -472,8 +472,8 @@ public final class ActivationStatsJob {
     static Properties producerProperties(JobOptions options) {
         Properties properties = new Properties();
         // An activation record carries two double arrays: Kafka's default 16 KiB batch holds about
-        // a dozen of them at d = 64 and one at d = 2048. 256 KiB batches measured 1.5x the job's
-        // records/s end to end (benchmarks/README.md).
+        // 15 of them at d = 64 (1.1 KB each) and one at d = 2048. In benchmarks/README.md's end to
+        // end table a pass-through job writes 1.4x the records/s with 256 KiB batches.
         properties.setProperty(
                 ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(PRODUCER_BATCH_SIZE_BYTES));
         properties.putAll(options.kafkaProperties());
