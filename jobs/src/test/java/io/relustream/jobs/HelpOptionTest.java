@@ -101,6 +101,22 @@ class HelpOptionTest {
     }
 
     /**
+     * The README: "{@code --help} ... prints every option with its default". An option without one
+     * says so ("Default: none ..."), or that it is required.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mains")
+    void everyOptionTheHelpListsShowsItsDefault(String name, Main main, String option) {
+        assertThat(helpEntries(main))
+                .as(name)
+                .allSatisfy(
+                        (entry, help) ->
+                                assertThat(help)
+                                        .as("%s %s", name, entry)
+                                        .containsAnyOf("Default: ", "Required."));
+    }
+
+    /**
      * No main has a {@code --version} (the jar carries no version to print): every one refuses it
      * as the unknown option it is, with the help or without, before it would say that a required
      * option is missing.

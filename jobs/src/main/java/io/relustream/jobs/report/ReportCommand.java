@@ -113,7 +113,9 @@ public final class ReportCommand implements Callable<Integer> {
             names = "--bootstrap-servers",
             paramLabel = "<host:port>[,<host:port>...]",
             converter = OptionConverters.BootstrapServers.class,
-            description = "Kafka brokers to read the stats topic from. Give this or --input.")
+            description =
+                    "Kafka brokers to read the stats topic from. Give this or --input. Default:"
+                            + " none.")
     String bootstrapServers;
 
     @Option(
@@ -148,7 +150,7 @@ public final class ReportCommand implements Callable<Integer> {
             paramLabel = "<file>",
             description =
                     "An Avro object container file of ActivationStats (see --export) to read"
-                            + " instead of a topic.")
+                            + " instead of a topic. Default: none.")
     Path input;
 
     @Option(
@@ -157,7 +159,7 @@ public final class ReportCommand implements Callable<Integer> {
             paramLabel = "<file>",
             description =
                     "Also write the records read to this Avro object container file, for"
-                            + " --input later.")
+                            + " --input later. Default: none (nothing written).")
     Path export;
 
     @Option(
