@@ -366,6 +366,51 @@ class EventTimeITCase {
                 .containsExactly("a", "b", "c");
     }
 
+    /**
+     * The README's --out-of-orderness: "how far behind the newest event time a record may be and
+     * still be on time". Exactly that far behind is on time; a millisecond more, in a window that
+     * ended there, is late.
+     */
+    @Test
+    void aRecordExactlyTheOutOfOrdernessBehindTheNewestIsOnTimeAndOneMillisecondMoreIsLate(
+            TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String topic = names.features;
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("a", T0 + 1_000, "g", 1)));
+        // The newest event time: with 2s of out-of-orderness, [T0, T0 + 10s) closes.
+        records.add(
+                TestRecords.record(topic, 0, TestRecords.vector("newest", T0 + 12_000, "g", 2)));
+        // 2s behind the newest: on time, in [T0 + 10s, T0 + 20s).
+        records.add(
+                TestRecords.record(topic, 0, TestRecords.vector("2000ms", T0 + 10_000, "g", 3)));
+        // 2001 ms behind: the last millisecond of the closed window.
+        records.add(TestRecords.record(topic, 0, TestRecords.vector("2001ms", T0 + 9_999, "g", 4)));
+        topics.produce(records);
+
+        ActivationStatsJob.run(
+                options(
+                        names,
+                        "--bounded",
+                        "--watermark-interval",
+                        "0s",
+                        "--out-of-orderness",
+                        "2s"));
+
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats), ActivationStats::fromByteBuffer))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(tuple(0L, 1L), tuple(10_000L, 2L));
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.late), ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactly("2001ms");
+    }
+
     @Test
     void lateRecordsUpdateTheirWindowWithinTheAllowedLatenessAndAreCountedBeyondIt(TestInfo test)
             throws Exception {
