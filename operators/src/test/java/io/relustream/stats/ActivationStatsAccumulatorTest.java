@@ -1205,6 +1205,8 @@ class ActivationStatsAccumulatorTest {
         // So a hundred times the records adds at most one worst-case sketch: a few KB against
         // the 512 MB that buffering 64M doubles would take.
         assertThat(after1m.length).isLessThanOrEqualTo(after10k.length + maxSketchBytes(values1m));
+        // The README: "the sketch (under 6.4 KB for up to 2^40 values)".
+        assertThat(maxSketchBytes(1L << 40)).isLessThan(6_400);
     }
 
     @Test
