@@ -1086,6 +1086,12 @@ class JobOptionsTest {
                 rejects(
                         "Expected parameter for option '--window' but found '--windw'",
                         withServers("--window", "--windw", "1m")));
+        // The README: "--window --kafka.sasl.jaas.config=... is a missing value, and the message
+        // quotes no --kafka. value".
+        rows.add(
+                rejects(
+                        "Missing required parameter for option '--window' (<duration>)",
+                        withServers("--window", "--kafka.sasl.jaas.config=password=\"secret\"")));
         rows.add(
                 rejects(
                         "option '--window' (<duration>) should be specified only once",
