@@ -448,6 +448,28 @@ class ShadedJarTest {
     }
 
     @Test
+    void generatorFromTheJarAloneSaysWhatItNeedsForKafka() throws Exception {
+        // Checking --kafka. properties, or reaching Kafka, loads the Kafka client, which logs
+        // through slf4j: one line saying what to add, not a NoClassDefFoundError's trace.
+        String generator = "io.relustream.jobs.generator.GeneratorCommand";
+        String expected =
+                "The generator needs slf4j-api on the class path for the Kafka client, which"
+                        + " logs through it and which the job jar leaves to Flink: run it beside"
+                        + " Flink's lib/, e.g. java -cp \"relu-stream-jobs.jar:$FLINK_HOME/lib/*\" "
+                        + generator
+                        + " ...\n";
+        for (List<String> args :
+                List.of(
+                        List.of("--help", "--kafka.acks=all"),
+                        List.of("--bootstrap-servers", "localhost:1", "--connect-timeout", "1s"))) {
+            Result result =
+                    run(jar.toAbsolutePath().toString(), generator, args.toArray(String[]::new));
+            assertThat(result.exitCode).as(result.stderr).isEqualTo(1);
+            assertThat(result.stderr).as(args.toString()).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void sqlEntryPointPrintsHelpAndRejectsBadOptions() throws Exception {
         String sqlJob = "io.relustream.jobs.sql.SqlZeroFractionJob";
         Result help = runMain(sqlJob, "--help");

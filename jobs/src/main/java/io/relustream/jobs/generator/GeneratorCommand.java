@@ -183,7 +183,24 @@ public final class GeneratorCommand implements Callable<Integer> {
     private Map<String, String> kafkaProperties = Map.of();
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int status;
+        try {
+            status = commandLine().execute(args);
+        } catch (NoClassDefFoundError missing) {
+            // From the job jar alone --help and bad options work; the Kafka client does not.
+            if (missing.getMessage() == null || !missing.getMessage().startsWith("org/slf4j/")) {
+                throw missing;
+            }
+            System.err.println(
+                    "The generator needs slf4j-api on the class path for the Kafka client, which"
+                            + " logs through it and which the job jar leaves to Flink: run it"
+                            + " beside Flink's lib/, e.g. java -cp"
+                            + " \"relu-stream-jobs.jar:$FLINK_HOME/lib/*\" "
+                            + GeneratorCommand.class.getName()
+                            + " ...");
+            status = 1;
+        }
+        System.exit(status);
     }
 
     /**
