@@ -9,6 +9,7 @@ import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.inference.CallContext;
 import org.apache.flink.table.types.inference.Signature;
 import org.apache.flink.table.types.inference.TypeInference;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
 
 import java.util.HashMap;
 import java.util.List;
@@ -61,7 +62,7 @@ final class ActivationSpecs {
                                         ArgumentTypes.Values.SCALAR_OR_ARRAY,
                                         List.of()),
                                 ActivationSpecs::spec,
-                                ArgumentTypes.scalarValues()))
+                                ActivationSpecs::values))
                 .outputTypeStrategy(ActivationSpecs::output)
                 .build();
     }
@@ -95,7 +96,9 @@ final class ActivationSpecs {
         }
         if (!(activation instanceof Activation)) {
             DataType values = context.getArgumentDataTypes().get(index + 1);
-            if (!ArgumentTypes.isArray(values)) {
+            // An untyped NULL is a NULL array here, as the values argument takes it.
+            if (!ArgumentTypes.isArray(values)
+                    && !values.getLogicalType().is(LogicalTypeRoot.NULL)) {
                 return ArgumentTypes.fail(
                         context,
                         throwOnFailure,
@@ -107,6 +110,39 @@ final class ActivationSpecs {
             }
         }
         return Optional.of(DataTypes.STRING().notNull());
+    }
+
+    /**
+     * The values argument after the spec: a scalar function's ({@link
+     * ArgumentTypes#scalarValues()}), except that an untyped NULL given to an activation that takes
+     * arrays only (maxout) is a NULL {@code ARRAY<DOUBLE>}, not the NULL DOUBLE it is for the
+     * others, which no such activation takes.
+     */
+    private static Optional<DataType> values(
+            CallContext context, int index, boolean throwOnFailure) {
+        boolean untypedNull =
+                context.getArgumentDataTypes().get(index).getLogicalType().is(LogicalTypeRoot.NULL);
+        if (untypedNull && !elementWiseSpec(context, index - 1)) {
+            return Optional.of(DataTypes.ARRAY(DataTypes.DOUBLE()).bridgedTo(List.class));
+        }
+        return ArgumentTypes.scalarValues().infer(context, index, throwOnFailure);
+    }
+
+    /** Whether the argument is a spec literal of an element-wise activation, or no spec at all. */
+    private static boolean elementWiseSpec(CallContext context, int index) {
+        if (!ArgumentTypes.literalsKnown(context, index)
+                || !context.isArgumentLiteral(index)
+                || context.isArgumentNull(index)) {
+            return true;
+        }
+        try {
+            return context.getArgumentValue(index, String.class)
+                    .map(spec -> Activations.parseVector(spec) instanceof Activation)
+                    .orElse(true);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            // The spec's own check says what is wrong with it.
+            return true;
+        }
     }
 
     private static Optional<DataType> output(CallContext context) {

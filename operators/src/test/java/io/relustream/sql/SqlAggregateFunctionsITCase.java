@@ -132,9 +132,11 @@ class SqlAggregateFunctionsITCase {
                 sql.query(
                         "SELECT DEAD_FEATURES(NULL, 1.0), DEAD_FEATURES(NULL, 1),"
                                 + " ACTIVATION_STATS(NULL).record_count,"
-                                + " ACTIVATION_STATS(NULL, 0.5).value_count"
+                                + " ACTIVATION_STATS(NULL, 0.5).value_count,"
+                                + " ACTIVATION_STATS('maxout(k=2)', NULL).record_count,"
+                                + " ACTIVATION_STATS('maxout(k=2)', NULL, 0.5).record_count"
                                 + " FROM events WHERE g = 'a'");
-        assertThat(rows).containsExactly(Row.of(new Integer[0], new Integer[0], 0L, 0L));
+        assertThat(rows).containsExactly(Row.of(new Integer[0], new Integer[0], 0L, 0L, 0L, 0L));
 
         Table groupA = sql.tableEnv.sqlQuery("SELECT arr FROM events WHERE g = 'a'");
         // A global aggregate over a stream: the table its changelog ends as.

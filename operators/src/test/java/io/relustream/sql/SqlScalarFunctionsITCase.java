@@ -170,6 +170,23 @@ class SqlScalarFunctionsITCase {
         assertThat(rows).containsExactly(Row.of(null, null, null, null, null, null, null));
     }
 
+    @Test
+    void untypedNullGivesNullForMaxoutToo() {
+        // Maxout takes arrays only: the untyped NULL is a NULL ARRAY<DOUBLE>, as for the
+        // aggregates. It stopped at Calcite's "Illegal use of 'NULL'", naming neither the
+        // function nor the argument.
+        Table table =
+                sql.tableEnv.sqlQuery(
+                        "SELECT ACTIVATION('maxout(k=2)', NULL),"
+                                + " ACTIVATION_GRAD('maxout(k=2)', NULL)");
+        assertThat(
+                        table.getResolvedSchema().getColumns().stream()
+                                .map(Column::getDataType)
+                                .map(DataType::toString))
+                .containsExactly("ARRAY<DOUBLE>", "ARRAY<DOUBLE>");
+        assertThat(SqlTables.collect(table.execute())).containsExactly(Row.of(null, null));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("specs")
     void activationOfEveryTypeComputesTheNamedRectifier(String spec, Reference reference) {
