@@ -19,6 +19,7 @@ import org.apache.flink.table.types.inference.Signature;
 import org.apache.flink.table.types.inference.TypeInference;
 import org.apache.flink.table.types.inference.TypeStrategies;
 import org.apache.flink.table.types.logical.LogicalTypeFamily;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.types.Row;
 
 import java.util.ArrayList;
@@ -308,8 +309,15 @@ public final class ActivationStatsFunction
             public Optional<List<DataType>> inferInputTypes(
                     CallContext context, boolean throwOnFailure) {
                 List<DataType> types = context.getArgumentDataTypes();
+                // An untyped NULL first is a spec before an array or with three arguments: its
+                // check then names it, where the form without a spec could not type it and
+                // left Calcite's "Illegal use of 'NULL'", naming neither function nor argument.
                 boolean withSpec =
-                        types.get(0).getLogicalType().is(LogicalTypeFamily.CHARACTER_STRING);
+                        types.get(0).getLogicalType().is(LogicalTypeFamily.CHARACTER_STRING)
+                                || (types.get(0).getLogicalType().is(LogicalTypeRoot.NULL)
+                                        && (types.size() == 3
+                                                || (types.size() == 2
+                                                        && ArgumentTypes.isArray(types.get(1)))));
                 InputTypeStrategy form = withSpec ? inputs : outputs;
                 if (!form.getArgumentCount().isValidCount(types.size())) {
                     return ArgumentTypes.fail(

@@ -130,6 +130,17 @@ class SqlPlanningErrorsTest {
                 "SELECT DEAD_FEATURES(arr, NULL) FROM t",
                 "DEAD_FEATURES: the dead threshold must be a numeric literal, e.g. 1.0; argument 2"
                         + " is NULL");
+        // An array after it makes the NULL a spec, as three arguments do.
+        for (String call :
+                List.of(
+                        "ACTIVATION_STATS(NULL, arr)",
+                        "ACTIVATION_STATS(NULL, arr, 0.5)",
+                        "ACTIVATION_STATS(NULL, NULL, 0.5)")) {
+            assertPlanningFails(
+                    "SELECT " + call + " FROM t",
+                    "ACTIVATION_STATS: the activation spec must be a string literal, e.g."
+                            + " 'leaky_relu(alpha=0.1)'; argument 1 is NULL");
+        }
         assertPlanningFails(
                 "SELECT ACTIVATION_STATS(arr, NULL) FROM t",
                 "ACTIVATION_STATS: the dead threshold must be a numeric literal, e.g. 1.0;"
