@@ -313,6 +313,77 @@ class FeatureVectorFunctionsTest {
     }
 
     @Test
+    void createFunctionOfEachClassTakesTheDefaultsOfOneMebibyteAndFiveMinutes() throws Exception {
+        // The README's names of the classes, for a job of one's own without registerAll.
+        TableEnvironment tableEnv = BatchTables.create();
+        for (String statement :
+                List.of(
+                        "CREATE TEMPORARY SYSTEM FUNCTION FEATURE_VECTOR AS"
+                                + " 'io.relustream.jobs.sql.FeatureVectorFunctions$Decode'",
+                        "CREATE TEMPORARY SYSTEM FUNCTION FEATURE_EVENT_TIME AS"
+                                + " 'io.relustream.jobs.sql.FeatureVectorFunctions$EventTime'",
+                        "CREATE TEMPORARY SYSTEM FUNCTION UNDECODABLE_REASON AS"
+                            + " 'io.relustream.jobs.sql.FeatureVectorFunctions$UndecodableReason'",
+                        "CREATE TEMPORARY SYSTEM FUNCTION DEAD_LETTER AS"
+                            + " 'io.relustream.jobs.sql.FeatureVectorFunctions$DeadLetterBytes'")) {
+            tableEnv.executeSql(statement);
+        }
+        byte[] yearAhead = plain(Instant.now().plus(Duration.ofDays(365)).toEpochMilli());
+        // Larger than 1 MiB, and no FeatureVector: its dead letter must leave the bytes out.
+        byte[] large = new byte[1024 * 1024 + 1];
+        Arrays.fill(large, (byte) 0xFF);
+        tableEnv.createTemporaryView(
+                "payloads",
+                tableEnv.fromValues(
+                        DataTypes.ROW(
+                                DataTypes.FIELD("id", DataTypes.INT()),
+                                DataTypes.FIELD("payload", DataTypes.BYTES())),
+                        Row.of(1, PLAIN),
+                        Row.of(2, yearAhead),
+                        Row.of(3, large)));
+
+        List<Row> rows = new ArrayList<>();
+        try (CloseableIterator<Row> it =
+                tableEnv.executeSql(
+                                "SELECT id, FEATURE_VECTOR(payload).`group`,"
+                                        + " FEATURE_EVENT_TIME(payload),"
+                                        + " UNDECODABLE_REASON(payload),"
+                                        + " DEAD_LETTER(payload, CAST(NULL AS BYTES),"
+                                        + " 'features-avro', 0, CAST(id AS BIGINT),"
+                                        + " CAST(NULL AS TIMESTAMP_LTZ(3)))"
+                                        + " FROM payloads")
+                        .collect()) {
+            it.forEachRemaining(rows::add);
+        }
+        rows.sort((a, b) -> Integer.compare((Integer) a.getField(0), (Integer) b.getField(0)));
+
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0).getField(1)).isEqualTo("layer1");
+        assertThat(rows.get(0).getField(2))
+                .isEqualTo(LocalDateTime.parse("2023-11-14T22:13:21.234"));
+        assertThat(rows.get(0).getField(3)).isNull();
+        assertThat(rows.get(0).getField(4)).isNull();
+        AvroRecordDecoder<DeadLetter> letters =
+                AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT);
+        // A year ahead of the clock: more than the default 5 minutes.
+        assertThat(rows.get(1).getField(1)).isNull();
+        assertThat(rows.get(1).getField(2)).isEqualTo(FeatureVectorFunctions.NO_EVENT_TIME);
+        assertThat((String) rows.get(1).getField(3))
+                .contains("more than the allowed skew of 300000ms");
+        assertThat(letters.decode((byte[]) rows.get(1).getField(4)).getReason())
+                .isEqualTo(rows.get(1).getField(3));
+        // A dead letter of at most 1 MiB: the payload left out, and the reason saying so.
+        byte[] letter = (byte[]) rows.get(2).getField(4);
+        assertThat(letter.length).isLessThan(1024 * 1024);
+        DeadLetter cut = letters.decode(letter);
+        assertThat(cut.getPayload()).isNull();
+        assertThat(cut.getOffset()).isEqualTo(3L);
+        assertThat(cut.getReason())
+                .startsWith((String) rows.get(2).getField(3))
+                .contains("(max.request.size=1048576)");
+    }
+
+    @Test
     void aNegativeSkewIsRefusedNamingTheParameter() {
         assertThatThrownBy(
                         () ->
