@@ -3,6 +3,7 @@ package io.relustream.sql;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -722,6 +723,84 @@ class SqlAggregateFunctionsITCase {
         assertThatThrownBy(() -> sql.query(query))
                 .hasRootCauseInstanceOf(UnsupportedOperationException.class)
                 .hasRootCauseMessage("Unmaterialized BinaryRawValueData cannot be compared.");
+    }
+
+    @Test
+    void overWindowsOrderedByAColumnThatIsNotTimeFailTheirRowsFormOnceARowComesLate() {
+        // Rows in order run; a row after a greater one makes Flink 2.2 cast the accumulator of
+        // such a ROWS window to the value type: the README sends users to the RANGE form, which
+        // the test above runs. Flink's own COLLECT fails the same way.
+        DataType type =
+                DataTypes.ROW(
+                        DataTypes.FIELD("k", DataTypes.INT()),
+                        DataTypes.FIELD("x", DataTypes.DOUBLE()),
+                        DataTypes.FIELD("arr", DataTypes.ARRAY(DataTypes.DOUBLE())));
+        Row first = Row.of(10, 0.0, new Double[] {0.0, 1.0});
+        Row second = Row.of(20, 1.0, new Double[] {2.0, 0.0});
+        Row third = Row.of(30, 0.0, new Double[] {0.0, 0.0});
+        sql.tableEnv.createTemporaryView("ordered", sql.table(type, List.of(first, second, third)));
+        sql.tableEnv.createTemporaryView("late", sql.table(type, List.of(first, third, second)));
+        String rows = " OVER (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)";
+
+        assertThat(
+                        sql.query(
+                                "SELECT k, ZERO_FRACTION(x)"
+                                        + rows
+                                        + ", DEAD_FEATURES(arr, 1.0)"
+                                        + rows
+                                        + " FROM ordered"))
+                .containsExactly(
+                        Row.of(10, 1.0, new Integer[] {0}),
+                        Row.of(20, 0.5, new Integer[0]),
+                        Row.of(30, 2.0 / 3, new Integer[0]));
+        for (String aggregate :
+                List.of("ZERO_FRACTION(x)", "DEAD_FEATURES(arr, 1.0)", "COLLECT(x)")) {
+            assertThatThrownBy(() -> sql.query("SELECT k, " + aggregate + rows + " FROM late"))
+                    .as(aggregate)
+                    .hasRootCauseInstanceOf(ClassCastException.class);
+        }
+    }
+
+    @Test
+    void inBatchModeActivationStatsRunsInBoundedOverWindowsOverAnyOrder() {
+        TableEnvironment batch = SqlTables.tableEnvironment(false);
+        SqlFunctions.registerAll(batch);
+        // In no order: a batch OVER window sorts its rows first.
+        batch.executeSql(
+                "CREATE TEMPORARY VIEW v AS SELECT * FROM (VALUES"
+                        + " (3, TIMESTAMP '2026-01-01 00:02:00', ARRAY[CAST(1 AS DOUBLE), 0]),"
+                        + " (1, TIMESTAMP '2026-01-01 00:00:00', ARRAY[CAST(0 AS DOUBLE), 1]),"
+                        + " (2, TIMESTAMP '2026-01-01 00:00:30', ARRAY[CAST(0 AS DOUBLE), 0]))"
+                        + " AS t(k, ts, arr)");
+        List<Row> rows =
+                SqlTables.collect(
+                        batch.executeSql(
+                                "SELECT k, s.record_count, s.zero_count, s.dead_features FROM"
+                                        + " (SELECT k, ACTIVATION_STATS(arr) OVER (ORDER BY k ROWS"
+                                        + " BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM v)"));
+        rows.sort((a, b) -> Integer.compare((Integer) a.getField(0), (Integer) b.getField(0)));
+        // k = 1: [0, 1]; k = 2: [0, 1], [0, 0]; k = 3: [0, 0], [1, 0], the row of k = 1 left.
+        assertThat(rows)
+                .containsExactly(
+                        Row.of(1, 1L, 1L, new Integer[] {0}),
+                        Row.of(2, 2L, 3L, new Integer[] {0}),
+                        Row.of(3, 2L, 3L, new Integer[] {1}));
+        // What Flink 2.2's batch planner fails for every aggregate, its own COUNT(*) too.
+        for (String aggregate : List.of("ZERO_FRACTION(arr)", "COUNT(*)")) {
+            assertThatThrownBy(
+                            () ->
+                                    SqlTables.collect(
+                                            batch.executeSql(
+                                                    "SELECT k, "
+                                                            + aggregate
+                                                            + " OVER (ORDER BY ts RANGE BETWEEN"
+                                                            + " INTERVAL '1' MINUTE PRECEDING AND"
+                                                            + " CURRENT ROW) FROM v")))
+                    .as(aggregate)
+                    .hasStackTraceContaining(
+                            "Cannot cast \"org.apache.flink.table.data.TimestampData\" to"
+                                    + " \"java.lang.Long\"");
+        }
     }
 
     // ---------------------------------------------------------------------------------------
