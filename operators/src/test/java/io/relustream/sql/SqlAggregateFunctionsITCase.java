@@ -759,6 +759,9 @@ class SqlAggregateFunctionsITCase {
                     .as(aggregate)
                     .hasRootCauseInstanceOf(ClassCastException.class);
         }
+        // Its accumulator, a ROW of two fields, taken for the result's ROW of 17.
+        assertThatThrownBy(() -> sql.query("SELECT k, ACTIVATION_STATS(arr)" + rows + " FROM late"))
+                .hasRootCauseMessage("Row arity: 2, but serializer arity: 17");
     }
 
     @Test
