@@ -1,13 +1,17 @@
 package io.relustream.jobs.sql;
 
 import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.DefaultExecutorServiceLoader;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.config.ExecutionConfigOptions;
 import org.apache.flink.table.api.internal.TableEnvironmentInternal;
 import org.apache.flink.table.catalog.ObjectIdentifier;
 
@@ -16,8 +20,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +46,71 @@ class SqlZeroFractionJobTest {
                 SqlZeroFractionJob.parse("--bootstrap-servers", "kafka:9092").settings();
 
         assertThat(settings.getConfiguration().get(PipelineOptions.GENERIC_TYPES)).isFalse();
+    }
+
+    @Test
+    void theOptionsReachFlinkAndAFailureThatComesBackFailsTheJobAfterThreeRestarts() {
+        Configuration config =
+                SqlZeroFractionJob.parse(
+                                "--bootstrap-servers",
+                                "kafka:9092",
+                                "--checkpoint-interval",
+                                "10ms",
+                                "--parallelism",
+                                "3")
+                        .settings()
+                        .getConfiguration();
+
+        assertThat(config.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
+                .isEqualTo(Duration.ofMillis(10));
+        assertThat(config.get(CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(3);
+        // The README: three restarts 2 s apart, and a partition idle after 30 s.
+        assertThat(config.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");
+        assertThat(config.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS))
+                .isEqualTo(3);
+        assertThat(config.get(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY))
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.get(ExecutionConfigOptions.TABLE_EXEC_SOURCE_IDLE_TIMEOUT))
+                .isEqualTo(Duration.ofSeconds(30));
+        Configuration defaults =
+                SqlZeroFractionJob.parse("--bootstrap-servers", "kafka:9092")
+                        .settings()
+                        .getConfiguration();
+        assertThat(defaults.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
+                .isEqualTo(Duration.ofSeconds(30));
+        // Not given: the cluster's.
+        assertThat(defaults.contains(CoreOptions.DEFAULT_PARALLELISM)).isFalse();
+    }
+
+    @Test
+    void brokersThatDoNotAnswerExitWithStatusOneNamingTheBootstrapServers() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        PrintStream before = System.err;
+        int status;
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        try {
+            status =
+                    SqlZeroFractionJob.commandLine()
+                            .execute(
+                                    "--bootstrap-servers",
+                                    "localhost:" + port,
+                                    "--connect-timeout",
+                                    "1s");
+        } finally {
+            System.setErr(before);
+        }
+
+        assertThat(status).isEqualTo(1);
+        assertThat(stderr.toString(StandardCharsets.UTF_8))
+                .startsWith(
+                        "Could not reach Kafka at --bootstrap-servers 'localhost:"
+                                + port
+                                + "' within 1s to find --input-topic 'features' (")
+                .contains("(0s leaves the check to the cluster)");
     }
 
     @Test
