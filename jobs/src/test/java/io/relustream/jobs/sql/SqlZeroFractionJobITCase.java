@@ -764,6 +764,20 @@ class SqlZeroFractionJobITCase {
                     got.get("dead_features").forEach(node -> dead.add(node.asInt()));
                     assertThat(dead).as(window).isEqualTo(want.deadFeatures());
                 });
+        // The README's format: these fields, the times ISO-8601 without a zone, in UTC.
+        JsonNode first = actual.get("a@0");
+        List<String> fields = new ArrayList<>();
+        first.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields)
+                .containsExactly(
+                        "group",
+                        "window_start",
+                        "window_end",
+                        "record_count",
+                        "zero_fraction",
+                        "dead_features");
+        assertThat(first.get("window_start").asText()).isEqualTo("2023-11-14T22:13:20");
+        assertThat(first.get("window_end").asText()).isEqualTo("2023-11-14T22:13:30");
         // The numbers of two windows written out, so that the calculation is checked too.
         assertThat(actual.get("a@0").get("zero_fraction").asDouble()).isEqualTo(5.0 / 8.0);
         assertThat(actual.get("a@20000").get("zero_fraction").isNull()).isTrue();
