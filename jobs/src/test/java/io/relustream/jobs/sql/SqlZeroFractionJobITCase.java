@@ -498,6 +498,93 @@ class SqlZeroFractionJobITCase {
     }
 
     @Test
+    void aRecordFurtherBehindThanOutOfOrdernessWhoseWindowClosedIsDropped(
+            @InjectMiniCluster MiniCluster cluster, @TempDir Path savepoints) throws Exception {
+        String in = "sql-late";
+        String out = "sql-late-out";
+        String dlq = "sql-late-dlq";
+        kafka.createTopics(1, in, out, dlq);
+        // The record at 30s moves the watermark to 24.999s, which closes [0s, 10s).
+        topics.produce(
+                records(
+                        in,
+                        List.of(
+                                vector("on-time", 1_000, "a", -1.0),
+                                vector("newest", 30_000, "a", 1.0))));
+        SqlZeroFractionJob job =
+                SqlZeroFractionJob.parse(
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--input-topic",
+                        in,
+                        "--output-topic",
+                        out,
+                        "--dlq-topic",
+                        dlq,
+                        "--group-id",
+                        "sql-late",
+                        "--out-of-orderness",
+                        "5s",
+                        "--parallelism",
+                        "1",
+                        "--checkpoint-interval",
+                        "100ms");
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Thread running =
+                new Thread(
+                        () -> {
+                            try {
+                                job.run();
+                            } catch (Throwable e) {
+                                failures.add(e);
+                            }
+                        });
+        running.start();
+        try {
+            assertThat(topics.readAtLeast(out, 1, Duration.ofMinutes(1))).isNotEmpty();
+            // Then a record of [0s, 10s), 28s behind the newest, and bytes that do not decode:
+            // their dead letter says that the job has read the one before them.
+            List<ProducerRecord<byte[], byte[]>> late =
+                    records(in, List.of(vector("late", 2_000, "a", 2.0)));
+            late.add(new ProducerRecord<>(in, 0, key("marker"), new byte[0]));
+            topics.produce(late);
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (topics.readAll(dlq).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+            }
+            cluster.stopWithSavepoint(
+                            runningJob(cluster),
+                            savepoints.toUri().toString(),
+                            true,
+                            SavepointFormatType.CANONICAL)
+                    .get();
+        } finally {
+            running.join(Duration.ofMinutes(1).toMillis());
+            if (running.isAlive()) {
+                cluster.cancelJob(runningJob(cluster)).get();
+            }
+        }
+        assertThat(failures).isEmpty();
+
+        // As the README says: dropped, neither counted nor a dead letter, and nothing fails.
+        Map<Long, Long> counts = new TreeMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(out)) {
+            JsonNode value = json.readTree(record.value());
+            assertThat(
+                            counts.put(
+                                    millis(value.get("window_start")),
+                                    value.get("record_count").asLong()))
+                    .as("one record per window")
+                    .isNull();
+        }
+        assertThat(counts).containsExactly(entry(0L, 1L), entry(30_000L, 1L));
+        assertThat(topics.readAll(dlq))
+                .singleElement()
+                .satisfies(letter -> assertThat(letter.key()).isEqualTo(key("marker")));
+    }
+
+    @Test
     void kafkaPropertiesReachTheClients() throws Exception {
         String in = "sql-kafka-properties";
         String out = "sql-kafka-properties-out";
