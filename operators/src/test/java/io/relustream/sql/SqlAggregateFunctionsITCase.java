@@ -723,6 +723,16 @@ class SqlAggregateFunctionsITCase {
         assertThatThrownBy(() -> sql.query(query))
                 .hasRootCauseInstanceOf(UnsupportedOperationException.class)
                 .hasRootCauseMessage("Unmaterialized BinaryRawValueData cannot be compared.");
+        // A row that ties an earlier one fails it too, in order as the rows are.
+        sql.tableEnv.createTemporaryView(
+                "tie",
+                sql.table(
+                        type,
+                        List.of(
+                                Row.of(10, new Double[] {0.0, 1.0}),
+                                Row.of(10, new Double[] {2.0, 0.0}))));
+        assertThatThrownBy(() -> sql.query(query.replace(" late", " tie")))
+                .hasRootCauseMessage("Unmaterialized BinaryRawValueData cannot be compared.");
     }
 
     @Test
