@@ -1,12 +1,6 @@
 package io.relustream.jobs;
 
 import io.relustream.jobs.options.JobOptions;
-import io.relustream.jobs.options.KafkaProperties;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The {@code Main-Class} of the job jar, for {@code java -jar}: with Flink on the class path it is
@@ -38,16 +32,16 @@ public final class JobJarMain {
         try {
             status = JobOptions.run(args, options -> 1, System.out, System.err);
         } catch (NoClassDefFoundError kafkaWithoutSlf4j) {
-            // --kafka. options: Kafka's clients would check their values, and need slf4j. They
-            // are checked last: read without them, the options give the help where asked for it.
-            List<String> withoutKafka = new ArrayList<>();
-            KafkaProperties.extract(Arrays.asList(args), withoutKafka, Map.of());
-            status =
-                    JobOptions.run(
-                            withoutKafka.toArray(new String[0]),
-                            options -> 1,
-                            System.out,
-                            System.err);
+            // --kafka. options: Kafka's clients would check their values, and need slf4j. Every
+            // other check came before them and passed (the transaction timeout's among them,
+            // with its --kafka. value): only the help is left to print, where asked for.
+            if (JobOptions.asksForHelp(args)) {
+                System.out.print(JobOptions.usage());
+                System.out.flush();
+                status = 0;
+            } else {
+                status = 1;
+            }
         }
         if (status == 1) {
             System.err.println(

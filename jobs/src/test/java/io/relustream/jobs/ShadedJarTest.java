@@ -256,6 +256,27 @@ class ShadedJarTest {
         assertThat(helpWithKafka.stdout).isEqualTo(JobOptions.usage());
         assertThat(helpWithKafka.stderr).isEmpty();
         assertThat(javaJar("-h", "--kafka.acks=all").stdout).isEqualTo(JobOptions.usage());
+        // A checkpoint interval that only the --kafka. transaction timeout allows: the command
+        // line is valid, with the help and without.
+        String[] longCheckpoints = {
+            "--bootstrap-servers",
+            "localhost:9092",
+            "--delivery-guarantee",
+            "exactly-once",
+            "--checkpoint-interval",
+            "20m",
+            "--kafka.transaction.timeout.ms=3600000"
+        };
+        Result longCheckpointsRun = javaJar(longCheckpoints);
+        assertThat(longCheckpointsRun.exitCode).as(longCheckpointsRun.stderr).isEqualTo(1);
+        assertThat(longCheckpointsRun.stderr)
+                .startsWith(
+                        "relu-stream-jobs.jar is a Flink job and Flink is not on the class path");
+        List<String> longCheckpointsHelp = new ArrayList<>(List.of(longCheckpoints));
+        longCheckpointsHelp.add("--help");
+        Result longCheckpointsHelpRun = javaJar(longCheckpointsHelp.toArray(new String[0]));
+        assertThat(longCheckpointsHelpRun.exitCode).as(longCheckpointsHelpRun.stderr).isZero();
+        assertThat(longCheckpointsHelpRun.stdout).isEqualTo(JobOptions.usage());
 
         Result run = javaJar("--bootstrap-servers", "localhost:9092");
         assertThat(run.exitCode).isEqualTo(1);

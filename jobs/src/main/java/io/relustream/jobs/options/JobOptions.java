@@ -275,6 +275,27 @@ public final class JobOptions {
     }
 
     /**
+     * Whether {@code args}, a command line that {@link #parse} reads up to the values of its {@code
+     * --kafka.} options, ask for the help: for the job jar without Kafka's classes, which checking
+     * those values needs. Read without those options, the command line could be refused where their
+     * values allow it (a checkpoint interval within a raised transaction timeout).
+     *
+     * @throws InvalidOptionsException for a command line that {@link #parse} refuses before it
+     *     checks the {@code --kafka.} values
+     */
+    public static boolean asksForHelp(String... args) {
+        List<String> rest = new ArrayList<>();
+        KafkaProperties.extract(Arrays.asList(args), rest, RESERVED_PROPERTIES);
+        JobCommand command = new JobCommand();
+        try {
+            commandLine(command).parseArgs(rest.toArray(new String[0]));
+        } catch (ParameterException e) {
+            throw new InvalidOptionsException(e.getMessage(), e);
+        }
+        return command.help;
+    }
+
+    /**
      * Exactly-once sinks commit a transaction when the checkpoint after it completes: the
      * producer's transaction timeout must outlast the checkpoint interval, or transactions are
      * aborted before they commit and the job never makes progress.
