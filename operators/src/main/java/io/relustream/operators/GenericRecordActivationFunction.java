@@ -18,6 +18,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 import org.apache.avro.JsonProperties;
+import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -343,7 +344,7 @@ public final class GenericRecordActivationFunction
             Schema ours, Schema theirs, String path, Set<String> seen) {
         if (ours.getLogicalType() != null
                 && theirs.getLogicalType() != null
-                && !ours.getLogicalType().equals(theirs.getLogicalType())) {
+                && !sameLogicalType(ours.getLogicalType(), theirs.getLogicalType())) {
             return "its "
                     + (path.isEmpty() ? "record" : "field " + path)
                     + " is "
@@ -387,6 +388,26 @@ public final class GenericRecordActivationFunction
                 return null;
             default:
                 return null;
+        }
+    }
+
+    /**
+     * Whether two logical types are one. Avro's own are one object each, or (decimal) compare their
+     * parameters; one of a user's own is made anew for each schema parsed, by its factory, and
+     * compares as an object unless its class says otherwise: then its class and name tell.
+     */
+    private static boolean sameLogicalType(LogicalType ours, LogicalType theirs) {
+        if (ours.equals(theirs)) {
+            return true;
+        }
+        if (ours.getClass() != theirs.getClass() || !ours.getName().equals(theirs.getName())) {
+            return false;
+        }
+        try {
+            return ours.getClass().getMethod("equals", Object.class).getDeclaringClass()
+                    == Object.class;
+        } catch (NoSuchMethodException everyClassHasIt) {
+            throw new AssertionError(everyClassHasIt);
         }
     }
 

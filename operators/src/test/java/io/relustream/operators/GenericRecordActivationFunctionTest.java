@@ -9,6 +9,8 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 
 import org.apache.avro.JsonProperties;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
@@ -336,6 +338,47 @@ class GenericRecordActivationFunctionTest {
                             new BinaryMessageDecoder<GenericRecord>(GenericData.get(), micros)
                                     .decode(letter.getPayload()))
                     .isEqualTo(inMicros);
+        }
+    }
+
+    /** A logical type of a user's own, as Avro makes one: a new object for each schema parsed. */
+    private static final class Celsius extends LogicalType {
+        Celsius() {
+            super("relu-stream-test-celsius");
+        }
+    }
+
+    @Test
+    void aLogicalTypeOfTheUsersOwnIsTheSameInTheSameSchemaParsedAgain() throws Exception {
+        // Avro's factory gives each parse a logical type object of its own, which does not
+        // override equals: the schema the records were made with (a deserializer's, on another
+        // machine) is the operator's, parsed again.
+        LogicalTypes.register("relu-stream-test-celsius", schema -> new Celsius());
+        String readings =
+                "{\"type\":\"record\",\"name\":\"Celsius\",\"fields\":["
+                        + "{\"name\":\"score\",\"type\":\"double\"},"
+                        + "{\"name\":\"temperature\",\"type\":{\"type\":\"double\","
+                        + "\"logicalType\":\"relu-stream-test-celsius\"}}]}";
+        Schema operators = new Schema.Parser().parse(readings);
+        Schema records = new Schema.Parser().parse(readings);
+        assertThat(records.getField("temperature").schema().getLogicalType())
+                .isInstanceOf(Celsius.class);
+        GenericData.Record record = new GenericData.Record(records);
+        record.put("score", -2.0);
+        record.put("temperature", 21.5);
+        var function =
+                GenericRecordActivationFunction.builder(operators)
+                        .fields("score")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function, operators)) {
+            op.harness.processElement(record, 0L);
+
+            assertThat(op.harness.getSideOutput(GenericRecordActivationFunction.REJECTED))
+                    .isNullOrEmpty();
+            assertThat(op.harness.extractOutputValues())
+                    .extracting(r -> r.get("temperature"), r -> r.get("score_relu"))
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(21.5, 0.0));
         }
     }
 
