@@ -9,10 +9,10 @@ import org.apache.avro.SchemaParseException;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -184,9 +184,11 @@ public final class WriterSchemas {
         ObjectMapper json =
                 new ObjectMapper(
                         JsonFactory.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build());
-        try (MappingIterator<JsonNode> read = json.readerFor(JsonNode.class).readValues(bytes)) {
-            while (read.hasNextValue()) {
-                values.add(read.nextValue());
+        // Value by value from a parser: a reader's readValues would take a first value that is
+        // an array (a union) for a sequence, and give its branches as the values.
+        try (JsonParser read = json.createParser(bytes)) {
+            while (read.nextToken() != null) {
+                values.add(json.readTree(read));
             }
         } catch (IOException notJson) {
             JsonLocation where =

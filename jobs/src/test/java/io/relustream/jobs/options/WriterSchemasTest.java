@@ -317,6 +317,23 @@ class WriterSchemasTest {
                         + " nothing else");
     }
 
+    /** A union is one schema, a JSON array: the count and the second are those after it. */
+    @Test
+    void countsAUnionFirstInAFileAsOneSchema() {
+        Path unionFirst =
+                write(
+                        "union-first.avsc",
+                        "[\"null\", \"string\", \"int\"]\n{\"type\": \"record\", \"name\":"
+                                + " \"Other\", \"namespace\": \"com.example\", \"fields\": []}");
+
+        assertRejected(
+                unionFirst.toString(),
+                "'"
+                        + unionFirst
+                        + "' holds 2 schemas, the second com.example.Other; a writer schema file"
+                        + " holds one: give each schema a file of its own");
+    }
+
     @Test
     void rejectsSchemasThatAvroRefusesWithJavaExceptionsByThePath() {
         // Avro reads a string default of a float or double with Double.valueOf (for "NaN" and
