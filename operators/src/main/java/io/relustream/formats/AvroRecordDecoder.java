@@ -161,7 +161,7 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
                 + ", in any namespace"
                 + (aliases.isEmpty()
                         ? " (" + reader.getFullName() + " has no aliases, and"
-                        : ", or " + String.join(" or ", aliases) + " (its aliases; ")
+                        : ", or " + String.join(" or ", aliases) + " (its aliases;")
                 + " aliases in the writer's schema do not count)";
     }
 

@@ -1232,6 +1232,34 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void checkReadableNamesTheAliasesOfARecordThatHasThem() {
+        Schema other =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"Other\",\"namespace\":"
+                                        + "\"com.acme\",\"fields\":[{\"name\":\"x\","
+                                        + "\"type\":\"int\"}]}");
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(Renamed.class, other))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "schema com.acme.Other is not a Renamed: Avro reads a writer's record as"
+                                + " io.relustream.formats.Renamed only when it is named Renamed,"
+                                + " in any namespace, or com.old.Named or com.older.Named (its"
+                                + " aliases; aliases in the writer's schema do not count)");
+        // An alias is a full name: that record, in its namespace only.
+        assertThatNoException()
+                .isThrownBy(
+                        () ->
+                                AvroRecordDecoder.checkReadable(
+                                        Renamed.class,
+                                        new Schema.Parser()
+                                                .parse(
+                                                        other.toString()
+                                                                .replace("Other", "Named")
+                                                                .replace("com.acme", "com.old"))));
+    }
+
+    @Test
     void checkReadableRejectsSchemasOfAnotherRecord() {
         assertThatThrownBy(
                         () ->
@@ -1553,6 +1581,33 @@ class AvroRecordDecoderTest {
     }
 
     /** A record type whose own schema has an array of nulls. */
+    /** A record of the user's own whose schema has aliases, older names of it. */
+    public static final class Renamed extends SpecificRecordBase {
+        public static final Schema SCHEMA$ =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"Renamed\","
+                                        + "\"namespace\":\"io.relustream.formats\","
+                                        + "\"aliases\":[\"com.older.Named\",\"com.old.Named\"],"
+                                        + "\"fields\":[{\"name\":\"x\",\"type\":\"int\"}]}");
+        private int x;
+
+        @Override
+        public Schema getSchema() {
+            return SCHEMA$;
+        }
+
+        @Override
+        public Object get(int field) {
+            return x;
+        }
+
+        @Override
+        public void put(int field, Object value) {
+            x = (Integer) value;
+        }
+    }
+
     public static final class Marks extends SpecificRecordBase {
         public static final Schema SCHEMA$ =
                 new Schema.Parser()
