@@ -4,6 +4,7 @@ import io.relustream.activation.Activations;
 import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
+import io.relustream.stats.ActivationSample;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -41,9 +42,12 @@ public final class ReadmeOwnJobProbe {
                                 .activation(Activations.parseVector("leaky_relu(alpha=0.1)"))
                                 .invalidValues(InvalidValuePolicy.REJECT)
                                 .derivatives(true)
+                                .samples(true)
                                 .build());
         DataStream<DeadLetter> rejected =
                 activations.getSideOutput(FeatureActivationFunction.REJECTED);
+        DataStream<ActivationSample> samples =
+                activations.getSideOutput(FeatureActivationFunction.SAMPLES);
 
         DataStream<String> lines =
                 activations
@@ -63,6 +67,14 @@ public final class ReadmeOwnJobProbe {
                                                                 + FeatureVector.fromByteBuffer(
                                                                                 letter.getPayload())
                                                                         .getId())
+                                        .returns(String.class))
+                        .union(
+                                samples.map(
+                                                sample ->
+                                                        "sample "
+                                                                + sample.id
+                                                                + " below the threshold "
+                                                                + sample.belowThresholdInputs)
                                         .returns(String.class));
         try (CloseableIterator<String> output = lines.executeAndCollect()) {
             output.forEachRemaining(System.out::println);

@@ -33,7 +33,8 @@ class ReadmeOwnJobSettingsTest {
         // "b" holds a NaN and the policy is reject.
         assertThat(job.output)
                 .contains("activated a [-0.2, 0.0, 3.0] [0.1, 0.1, 1.0]")
-                .contains("rejected b");
+                .contains("rejected b")
+                .contains("sample a below the threshold 1");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
 import io.relustream.operators.FeatureActivationFunction;
 import io.relustream.operators.InvalidValuePolicy;
+import io.relustream.stats.ActivationSample;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -18,12 +19,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * {@link FeatureActivationFunction} in a DataStream job of your own: {@code FeatureVector}s in,
- * {@code ActivationVector}s out, and a record holding NaN rejected to the side output as a {@code
- * DeadLetter}, as the README's "Use the operators in your own job" shows.
+ * {@code ActivationVector}s out, a record holding NaN rejected to the side output as a {@code
+ * DeadLetter}, and an {@code ActivationSample} of each activated record for window statistics, as
+ * the README's "Use the operators in your own job" shows.
  *
  * <p>Runs on a local Flink started in-process, on built-in records. Flink's Avro serializer passes
  * the generated records between operators, so the JVM needs {@code
@@ -58,13 +61,19 @@ public final class FeatureActivationExample {
                                 .activation(Activations.parseVector("leaky_relu(alpha=0.1)"))
                                 .invalidValues(InvalidValuePolicy.REJECT)
                                 .derivatives(true)
+                                .samples(true)
                                 .build());
         DataStream<DeadLetter> rejected =
                 activations.getSideOutput(FeatureActivationFunction.REJECTED);
 
-        // Both outputs of one run; a real job writes them to Kafka topics.
+        // For window statistics (WindowStatsExample): one ActivationSample per activated record.
+        DataStream<ActivationSample> samples =
+                activations.getSideOutput(FeatureActivationFunction.SAMPLES);
+
+        // The outputs of one run; a real job writes them to Kafka topics.
         CloseableIterator<ActivationVector> activated = activations.collectAsync();
         CloseableIterator<DeadLetter> deadLetters = rejected.collectAsync();
+        CloseableIterator<ActivationSample> sampled = samples.collectAsync();
         env.execute("feature activation example");
 
         activated.forEachRemaining(
@@ -78,6 +87,19 @@ public final class FeatureActivationExample {
                                         + vector.getActivations()
                                         + " derivatives "
                                         + vector.getDerivatives()));
+        sampled.forEachRemaining(
+                sample ->
+                        System.out.println(
+                                "sample "
+                                        + sample.id
+                                        + " "
+                                        + Arrays.toString(sample.activations)
+                                        + " inputs "
+                                        + sample.inputCount
+                                        + ", below the threshold "
+                                        + sample.belowThresholdInputs
+                                        + ", NaN "
+                                        + sample.nanInputs));
         deadLetters.forEachRemaining(
                 letter -> {
                     // The payload is the rejected record itself, in Avro single-object encoding;
