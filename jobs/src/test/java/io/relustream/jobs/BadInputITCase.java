@@ -12,6 +12,8 @@ import io.relustream.jobs.options.JobOptions;
 import io.relustream.operators.InvalidRecordException;
 
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.client.JobExecutionException;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
@@ -41,6 +43,7 @@ import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Every kind of bad input the job can meet, mixed with good records on the real broker: each ends
@@ -559,6 +562,104 @@ class BadInputITCase {
                                                         + "/0@1): values[0] is NaN and the"
                                                         + " invalid-value policy is fail (NaN and"
                                                         + " infinities are not accepted)"));
+    }
+
+    /**
+     * Under fail, the policy is about records that decode: bytes that do not, tombstones and event
+     * times out of range still go to the dead-letter topic, and the job goes on to its end.
+     */
+    @Test
+    void failPolicyStillDeadLettersWhatDoesNotDecodeAndBadEventTimesAndGoesOn(
+            TestInfo test, @InjectMiniCluster MiniCluster cluster) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String t = names.features;
+        byte[] valid = TestRecords.singleObject(TestRecords.vector("x", T0, "g", 1.0, 2.0));
+        byte[] unknownFingerprint = valid.clone();
+        unknownFingerprint[9] ^= 0x40;
+        List<ProducerRecord<byte[], byte[]>> records =
+                List.of(
+                        TestRecords.record(t, 0, TestRecords.vector("first", T0, "g", 1, -2)),
+                        new ProducerRecord<>(t, 0, null, "not avro".getBytes()),
+                        new ProducerRecord<>(t, 0, "gone".getBytes(), null),
+                        new ProducerRecord<>(t, 0, null, Arrays.copyOf(valid, valid.length - 5)),
+                        new ProducerRecord<>(t, 0, null, unknownFingerprint),
+                        TestRecords.record(t, 0, TestRecords.vector("old", -5L, "g", 1, 2)),
+                        TestRecords.record(
+                                t, 0, TestRecords.vector("ahead", 10_413_792_000_000L, "g", 1, 2)),
+                        TestRecords.record(
+                                t, 0, TestRecords.vector("last", T0 + 1_000L, "g", 3, -4)));
+        topics.produce(records);
+
+        JobExecutionResult result =
+                ActivationStatsJob.run(options(names, "--invalid-values", "fail"));
+
+        JobOutputAssertions.assertNeverRestarted(cluster, result.getJobID());
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactly("first", "last");
+        List<DeadLetter> deadLetters =
+                TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer);
+        assertThat(deadLetters)
+                .extracting(DeadLetter::getOffset)
+                .containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(deadLetters)
+                .extracting(DeadLetter::getErrorClass)
+                .containsExactly(
+                        UndecodableRecordException.class.getName(),
+                        UndecodableRecordException.class.getName(),
+                        UndecodableRecordException.class.getName(),
+                        UndecodableRecordException.class.getName(),
+                        InvalidEventTimeException.class.getName(),
+                        InvalidEventTimeException.class.getName());
+        for (DeadLetter letter : deadLetters) {
+            byte[] sent = records.get(letter.getOffset().intValue()).value();
+            assertThat(letter.getPayload()).isEqualTo(sent == null ? null : ByteBuffer.wrap(sent));
+        }
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats), ActivationStats::fromByteBuffer))
+                .extracting(ActivationStats::getRecordCount)
+                .containsExactly(2L);
+    }
+
+    /**
+     * A record whose activations could not be written fails the job under fail as a NaN does,
+     * naming where it was read, and for good: the job fails without restarting into it again.
+     */
+    @Test
+    void failPolicyFailsTheJobForGoodOnActivationsTooLargeForAKafkaRecord(
+            TestInfo test, @InjectMiniCluster MiniCluster cluster) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("small", T0, "g", 1, 2)),
+                        TestRecords.record(
+                                names.features,
+                                0,
+                                TestRecords.vector("too-large", T0 + 1, "g", ones(90_000)))));
+
+        Throwable error =
+                catchThrowable(
+                        () -> ActivationStatsJob.run(options(names, "--invalid-values", "fail")));
+
+        assertThat(ExceptionUtils.findThrowable(error, InvalidRecordException.class))
+                .get()
+                .extracting(Throwable::getMessage)
+                .asString()
+                .startsWith(
+                        "Cannot activate record id=too-large group=g (read from "
+                                + names.features
+                                + "/0@1): its activations would not fit in one Kafka record:"
+                                + " up to ");
+        JobID job =
+                ExceptionUtils.findThrowable(error, JobExecutionException.class)
+                        .orElseThrow()
+                        .getJobID();
+        JobOutputAssertions.assertNeverRestarted(cluster, job);
     }
 
     @Test
