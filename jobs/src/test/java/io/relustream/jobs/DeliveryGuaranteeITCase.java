@@ -11,6 +11,8 @@ import io.relustream.jobs.options.JobOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -31,6 +33,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -314,6 +318,35 @@ class DeliveryGuaranteeITCase {
                                 topics.readAll(names.stats), ActivationStats::fromByteBuffer))
                 .extracting(ActivationStats::getRecordCount)
                 .containsExactly(2L);
+
+        // The job's transactional ids, as the README gives them for ACLs and for telling jobs
+        // apart: <--transactional-id-prefix>-<topic>-<subtask>-<checkpoint>, for every topic.
+        Set<String> ids;
+        try (Admin admin = kafka.admin()) {
+            ids =
+                    admin.listTransactions().all().get(30, TimeUnit.SECONDS).stream()
+                            .map(TransactionListing::transactionalId)
+                            .filter(id -> !id.equals(names.features + "-upstream"))
+                            .collect(Collectors.toSet());
+        }
+        List<String> written =
+                List.of(names.activations, names.stats, names.alerts, names.dlq, names.late);
+        Pattern jobIds =
+                Pattern.compile(
+                        Pattern.quote(names.features + "-")
+                                + "("
+                                + written.stream()
+                                        .map(Pattern::quote)
+                                        .collect(Collectors.joining("|"))
+                                + ")-0-[0-9]+");
+        assertThat(ids).allMatch(id -> jobIds.matcher(id).matches());
+        assertThat(
+                        ids.stream()
+                                .map(id -> jobIds.matcher(id))
+                                .filter(Matcher::matches)
+                                .map(m -> m.group(1))
+                                .collect(Collectors.toSet()))
+                .containsExactlyInAnyOrderElementsOf(written);
     }
 
     /** Each window result exactly once, equal to the plain calculation over all records. */
