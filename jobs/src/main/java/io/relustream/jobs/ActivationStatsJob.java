@@ -429,7 +429,7 @@ public final class ActivationStatsJob {
         consumer.setProperty(
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                 options.startingOffsets() == StartingOffsets.LATEST ? "latest" : "earliest");
-        return new RestoredSplitBounds<>(builder.build(), consumer);
+        return new RestoredSplitBounds<>(builder.build(), options.inputTopic(), consumer);
     }
 
     /** The Kafka sinks of the five output topics. */

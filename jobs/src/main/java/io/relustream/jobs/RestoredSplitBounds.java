@@ -26,6 +26,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import javax.annotation.Nullable;
 
 import java.io.IOException;
@@ -59,11 +62,13 @@ import java.util.stream.Collectors;
  * read to its end stays in its checkpoints, starting at that end (Kafka's reader drops it, and a
  * run restored without {@code --bounded} would never read it again; see {@link #withEnded}). And a
  * restored bounded enumerator tells its readers that no more partitions come, which Kafka's does
- * not (see {@link BoundedEnumerator}).
+ * not (see {@link BoundedEnumerator}). A restored partition of a topic the run does not read (the
+ * savepoint's run read another {@code --input-topic}) is dropped: Kafka's reader never gives one
+ * up, and would go on reading the old topic beside the new one (see {@link #ofTopic}).
  *
  * <pre>{@code
  * Source<T, KafkaPartitionSplit, KafkaSourceEnumState> source =
- *         new RestoredSplitBounds<>(kafkaSource, consumerProperties); // bounded as kafkaSource
+ *         new RestoredSplitBounds<>(kafkaSource, "features", consumerProperties);
  * }</pre>
  */
 final class RestoredSplitBounds<T>
@@ -73,17 +78,22 @@ final class RestoredSplitBounds<T>
 
     private static final long serialVersionUID = 1L;
 
+    private static final Logger LOG = LoggerFactory.getLogger(RestoredSplitBounds.class);
+
     private final KafkaSource<T> source;
+    private final String topic;
     private final Properties consumerProperties;
 
     /**
+     * @param topic the one topic {@code source} reads
      * @param consumerProperties what a consumer of the source's partitions needs (bootstrap
      *     servers, security, group id), to ask for their latest and committed offsets; and the
      *     {@code auto.offset.reset} of the source's consumer, to reset a start beyond the end as it
      *     would
      */
-    RestoredSplitBounds(KafkaSource<T> source, Properties consumerProperties) {
+    RestoredSplitBounds(KafkaSource<T> source, String topic, Properties consumerProperties) {
         this.source = source;
+        this.topic = topic;
         this.consumerProperties = consumerProperties;
     }
 
@@ -124,6 +134,7 @@ final class RestoredSplitBounds<T>
             throws Exception {
         return new Reader<>(
                 source.createReader(context),
+                topic,
                 source.getBoundedness() == Boundedness.BOUNDED,
                 this::latestOffsets,
                 this::committedOffsets,
@@ -453,9 +464,35 @@ final class RestoredSplitBounds<T>
         return splits;
     }
 
-    /** The Kafka reader, given every split with this run's bound. */
+    /**
+     * The splits of {@code splits} that are of {@code topic}. A checkpoint or savepoint hands a
+     * reader back every partition it had, also of a topic the restored run no longer reads: Kafka's
+     * reader would read it for ever beside the run's own (its enumerator only logs "Discovered
+     * removed partitions"), and a job told to read one topic would activate and count the records
+     * of two. The offsets of the other topic are not kept: a run restored with it again starts
+     * there as it would on a first start.
+     */
+    static List<KafkaPartitionSplit> ofTopic(List<KafkaPartitionSplit> splits, String topic) {
+        List<KafkaPartitionSplit> kept = new ArrayList<>(splits.size());
+        for (KafkaPartitionSplit split : splits) {
+            if (split.getTopic().equals(topic)) {
+                kept.add(split);
+            } else {
+                LOG.warn(
+                        "Not reading partition {} restored from a checkpoint or savepoint: the job"
+                                + " reads --input-topic '{}' (it was restored from a run of"
+                                + " another input topic)",
+                        split.getTopicPartition(),
+                        topic);
+            }
+        }
+        return kept;
+    }
+
+    /** The Kafka reader, given every split of its topic with this run's bound. */
     private static final class Reader<T> implements SourceReader<T, KafkaPartitionSplit> {
         private final SourceReader<T, KafkaPartitionSplit> reader;
+        private final String topic;
         private final boolean bounded;
         private final Function<Collection<TopicPartition>, Map<TopicPartition, Long>> latestOffsets;
         private final Function<Collection<TopicPartition>, Map<TopicPartition, Long>>
@@ -467,11 +504,13 @@ final class RestoredSplitBounds<T>
 
         Reader(
                 SourceReader<T, KafkaPartitionSplit> reader,
+                String topic,
                 boolean bounded,
                 Function<Collection<TopicPartition>, Map<TopicPartition, Long>> latestOffsets,
                 Function<Collection<TopicPartition>, Map<TopicPartition, Long>> committedOffsets,
                 boolean resetToEarliest) {
             this.reader = reader;
+            this.topic = topic;
             this.bounded = bounded;
             this.latestOffsets = latestOffsets;
             this.committedOffsets = committedOffsets;
@@ -482,7 +521,7 @@ final class RestoredSplitBounds<T>
         public void addSplits(List<KafkaPartitionSplit> splits) {
             List<KafkaPartitionSplit> withBounds =
                     resetOutOfRange(
-                            bounded(splits, bounded, latestOffsets),
+                            bounded(ofTopic(splits, topic), bounded, latestOffsets),
                             resetToEarliest,
                             committedOffsets);
             for (KafkaPartitionSplit split : withBounds) {

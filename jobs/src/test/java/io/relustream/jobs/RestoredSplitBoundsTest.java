@@ -33,6 +33,24 @@ class RestoredSplitBoundsTest {
     }
 
     @Test
+    void partitionsRestoredOfAnotherTopicThanTheRunReadsAreDropped() {
+        KafkaPartitionSplit own = new KafkaPartitionSplit(PARTITION, 42, 100);
+        KafkaPartitionSplit other =
+                new KafkaPartitionSplit(
+                        new TopicPartition("features-old", 3),
+                        7,
+                        KafkaPartitionSplit.NO_STOPPING_OFFSET);
+        KafkaPartitionSplit likeIt =
+                new KafkaPartitionSplit(
+                        new TopicPartition("Features", 0),
+                        1,
+                        KafkaPartitionSplit.NO_STOPPING_OFFSET);
+
+        assertThat(RestoredSplitBounds.ofTopic(List.of(other, own, likeIt), "features"))
+                .containsExactly(own);
+    }
+
+    @Test
     void aBoundedRunKeepsTheEndItsPartitionAlreadyHas() {
         KafkaPartitionSplit restored = new KafkaPartitionSplit(PARTITION, 42, 100);
 

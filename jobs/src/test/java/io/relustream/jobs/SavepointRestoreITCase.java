@@ -223,6 +223,54 @@ class SavepointRestoreITCase {
                         tuple(20_000L, 25_000L, 1L));
     }
 
+    /**
+     * A savepoint restored with another --input-topic reads that topic, not the one the savepoint
+     * read as well: Kafka's source restores every partition it had and never revokes one, so the
+     * records written to the old topic after the savepoint would be activated and counted in the
+     * windows of a job told to read another topic.
+     */
+    @Test
+    void aSavepointRestoredWithAnotherInputTopicReadsThatTopicOnly(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String newTopic = names.features + "-new";
+        kafka.createTopics(1, newTopic);
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("a", T0 + 1_000, "g", 1)),
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("b", T0 + 12_000, "g", 2))));
+        String savepoint = runToSavepoint(options(names, "--window", "10s"), names, 1, savepoints);
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features,
+                                0,
+                                TestRecords.vector("old-topic", T0 + 15_000, "g", 5)),
+                        TestRecords.record(
+                                newTopic, 0, TestRecords.vector("c", T0 + 16_000, "g", 3)),
+                        TestRecords.record(
+                                newTopic, 0, TestRecords.vector("d", T0 + 21_000, "g", 4))));
+        List<String> args =
+                new ArrayList<>(List.of(options(names, "--window", "10s", "--bounded").toArgs()));
+        args.set(args.indexOf("--input-topic=" + names.features), "--input-topic=" + newTopic);
+        runToEnd(JobOptions.parse(args.toArray(new String[0])), restoringFrom(savepoint));
+
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactly("a", "b", "c", "d");
+        // The open window [10s, 20s) is kept, with "b" from the old topic and "c" from the new.
+        assertThat(stats(names))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(tuple(0L, 1L), tuple(10_000L, 2L), tuple(20_000L, 1L));
+    }
+
     /** Records r{from} to r{to - 1} of group g, 100 ms apart from T0, in partition 0. */
     private static List<ProducerRecord<byte[], byte[]>> records(String topic, int from, int to) {
         return IntStream.range(from, to)
