@@ -38,6 +38,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Delivery guarantees under failure, on the real broker: tasks fail at three different points
@@ -237,6 +238,37 @@ class DeliveryGuaranteeITCase {
                         .collect(Collectors.toList()),
                 input);
         assertThat(outcome.deadLetters.stream().map(DeadLetter::getOffset).distinct()).hasSize(3);
+    }
+
+    /**
+     * Without checkpoints there is nothing to restart from, and Flink restarts only jobs that
+     * checkpoint unless the cluster's restart-strategy.type says otherwise: the first failure ends
+     * the run.
+     */
+    @Test
+    void withNoneTheFirstFailureEndsTheJob(TestInfo test) throws Exception {
+        JobTopics names = topics(test);
+        produce(names);
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--bounded",
+                                "--parallelism",
+                                "1",
+                                "--delivery-guarantee",
+                                "none"));
+        args.addAll(names.args());
+
+        FailureInjection.plan(100, 0);
+        assertThatThrownBy(
+                        () ->
+                                ActivationStatsJob.run(
+                                        JobOptions.parse(args.toArray(new String[0])),
+                                        FailureInjection.taps()))
+                .hasStackTraceContaining("Injected failure");
+        assertThat(FailureInjection.FAILURES.get()).isEqualTo(1);
     }
 
     @Test
