@@ -1,5 +1,6 @@
 package io.relustream.jobs;
 
+import io.relustream.avro.ActivationStats;
 import io.relustream.avro.ActivationVector;
 import io.relustream.jobs.local.EmbeddedKafka;
 import io.relustream.jobs.options.JobOptions;
@@ -11,6 +12,7 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * How docker-compose's job goes on when the stack is started again ({@code --starting-offsets
@@ -139,5 +142,57 @@ class CommittedOffsetsITCase {
                         .map(ActivationVector::getId)
                         .collect(Collectors.toList());
         assertThat(ids).containsExactlyInAnyOrder("a", "b", "c", "d");
+    }
+
+    /**
+     * The README's example: 10 s windows of 40 records, offsets committed 25 s in. A new run from
+     * the committed offsets alone has none of the window state: [20 s, 30 s), open at the commit,
+     * is reported with the 20 records after it, not the 40 it holds.
+     */
+    @Test
+    void aRunFromTheCommittedOffsetsAloneReportsAnOpenWindowWithoutTheRecordsReadBefore(
+            TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String group = names.features + "-group";
+        String t = names.features;
+        // 4 records a second from T0 (a multiple of 10 s): 40 in each 10 s window.
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 160; i++) {
+            records.add(
+                    TestRecords.record(t, 0, TestRecords.vector("r" + i, T0 + 250L * i, "g", 1)));
+        }
+        topics.produce(records.subList(0, 100));
+        String[] exact = {"--out-of-orderness", "0s", "--watermark-interval", "0s"};
+
+        JobClient job =
+                KafkaJobRuns.start(options(names, group, exact), new Configuration(), "25 s");
+        Map<Integer, Long> committed = Map.of();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!committed.equals(Map.of(0, 100L)) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                committed = committed(group, t);
+            }
+        } finally {
+            KafkaJobRuns.cancelIfRunning(job);
+        }
+        assertThat(committed).isEqualTo(Map.of(0, 100L));
+
+        topics.produce(records.subList(100, 160));
+        List<String> args = new ArrayList<>(List.of(exact));
+        args.add("--bounded");
+        ActivationStatsJob.run(options(names, group, args.toArray(new String[0])));
+
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.stats), ActivationStats::fromByteBuffer))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(
+                        tuple(0L, 40L),
+                        tuple(10_000L, 40L),
+                        tuple(20_000L, 20L),
+                        tuple(30_000L, 40L));
     }
 }
