@@ -137,6 +137,16 @@ public final class ActivationStatsJob {
                 options.maxRequestSize(),
                 timeout,
                 deadline);
+        // Activations and late records carry their input's event time.
+        Map<String, String> stampedWithEventTime = new LinkedHashMap<>();
+        stampedWithEventTime.put("--output-topic", options.outputTopic());
+        stampedWithEventTime.put("--late-topic", options.lateTopic());
+        WrittenTopicsCheck.checkEventTimeSkew(
+                options.bootstrapServers(),
+                stampedWithEventTime,
+                options.kafkaProperties(),
+                options.maxEventTimeSkew(),
+                timeout);
         checkTransactionTimeout(options);
         StreamExecutionEnvironment env = environment(options);
         ActivationStatsPipeline.build(

@@ -42,6 +42,7 @@ public final class WrittenTopicsCheck {
     private static final String AUTO_CREATE = "auto.create.topics.enable";
     private static final String MAX_MESSAGE_BYTES = TopicConfig.MAX_MESSAGE_BYTES_CONFIG;
     private static final String BROKER_MESSAGE_MAX_BYTES = "message.max.bytes";
+    private static final String TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
 
     private WrittenTopicsCheck() {}
 
@@ -98,6 +99,96 @@ public final class WrittenTopicsCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaCheckException("Interrupted while looking for " + topicsByOption, e);
+        }
+    }
+
+    /**
+     * Fails when a topic of {@code topicsByOption} (option name to topic), whose records carry the
+     * event time of their input record, takes records stamped less far ahead of the broker's clock
+     * ({@code message.timestamp.after.max.ms}, with {@code CreateTime} stamps) than {@code
+     * maxEventTimeSkew} lets an event time be: the broker would refuse the outputs of a record that
+     * far ahead, and the job would fail and restart into that record until the clock caught up. A
+     * topic Kafka does not describe (one it creates on first use, say) is left to the sink.
+     *
+     * @param timeout the {@code --connect-timeout}; zero leaves the check out
+     * @throws InvalidOptionsException naming {@code --max-event-time-skew} and the first such topic
+     */
+    public static void checkEventTimeSkew(
+            String bootstrapServers,
+            Map<String, String> topicsByOption,
+            Map<String, String> kafkaProperties,
+            Duration maxEventTimeSkew,
+            Duration timeout) {
+        if (timeout.isZero()) {
+            return;
+        }
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        Map<String, Object> config = new HashMap<>(kafkaProperties);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis);
+        try (Admin admin = Admin.create(config)) {
+            for (Map.Entry<String, String> written : topicsByOption.entrySet()) {
+                String topic = written.getValue();
+                Config topicConfig;
+                try {
+                    topicConfig =
+                            admin.describeConfigs(
+                                            List.of(
+                                                    new ConfigResource(
+                                                            ConfigResource.Type.TOPIC, topic)),
+                                            new DescribeConfigsOptions().timeoutMs(timeoutMillis))
+                                    .all()
+                                    .get()
+                                    .values()
+                                    .iterator()
+                                    .next();
+                } catch (ExecutionException e) {
+                    continue;
+                }
+                ConfigEntry type = topicConfig.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG);
+                if (type != null && "LogAppendTime".equals(type.value())) {
+                    // The broker stamps the records itself and checks no producer's time.
+                    continue;
+                }
+                ConfigEntry after = topicConfig.get(TIMESTAMP_AFTER_MAX_MS);
+                long afterMillis;
+                try {
+                    afterMillis = after == null ? Long.MAX_VALUE : Long.parseLong(after.value());
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (afterMillis >= maxEventTimeSkew.toMillis()) {
+                    continue;
+                }
+                String skew = Durations.format(maxEventTimeSkew);
+                throw new InvalidOptionsException(
+                        "Invalid value for option '--max-event-time-skew': '"
+                                + skew
+                                + "' is more than the "
+                                + afterMillis
+                                + " ms ahead of the clock that topic '"
+                                + topic
+                                + "' ("
+                                + written.getKey()
+                                + ") takes (its "
+                                + TIMESTAMP_AFTER_MAX_MS
+                                + "), which its records carry as their event time: the broker"
+                                + " would refuse those of records up to "
+                                + skew
+                                + " ahead, and the job fail and restart into them until the clock"
+                                + " caught up; give at most "
+                                + Durations.format(Duration.ofMillis(afterMillis))
+                                + ", or raise the topic's "
+                                + TIMESTAMP_AFTER_MAX_MS
+                                + " to at least "
+                                + maxEventTimeSkew.toMillis());
+            }
+        } catch (KafkaException e) {
+            // Creating the client: the input's check made one with the same settings just now.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaCheckException("Interrupted while describing " + topicsByOption, e);
         }
     }
 

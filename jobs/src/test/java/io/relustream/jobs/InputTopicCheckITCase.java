@@ -1,14 +1,19 @@
 package io.relustream.jobs;
 
+import io.relustream.avro.FeatureVector;
 import io.relustream.jobs.local.EmbeddedKafka;
 import io.relustream.jobs.options.InvalidOptionsException;
 import io.relustream.jobs.options.JobOptions;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -258,6 +263,55 @@ class InputTopicCheckITCase {
                                     + EmbeddedKafka.MAX_RECORD_BYTES
                                     + ", or raise the topic's max.message.bytes to at least "
                                     + aboveTheBroker);
+        }
+    }
+
+    /**
+     * An activation carries its record's event time, which may be up to --max-event-time-skew ahead
+     * of the clock. A topic that takes records stamped less far ahead ({@code
+     * message.timestamp.after.max.ms}) refused such an activation, and the job failed and restarted
+     * into it (8 times in 40 s, for a record 3 minutes ahead and a topic's 1 minute) until the
+     * clock caught up.
+     */
+    @Test
+    void aSkewAboveWhatAnEventTimeStampedTopicTakesFailsTheStart() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "features", "activation-stats", "alerts", "dead-letters", "late");
+            try (Admin admin = kafka.admin()) {
+                admin.createTopics(
+                                List.of(
+                                        new NewTopic("activations", 1, (short) 1)
+                                                .configs(
+                                                        Map.of(
+                                                                "message.timestamp.after.max.ms",
+                                                                "60000"))))
+                        .all()
+                        .get();
+            }
+            FeatureVector ahead =
+                    TestRecords.vector(
+                            "ahead", System.currentTimeMillis() + 180_000L, "g", 1.0, 2.0);
+            new KafkaTopics(kafka.bootstrapServers())
+                    .produce(List.of(TestRecords.record("features", 0, ahead)));
+            JobOptions options =
+                    JobOptions.parse(
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--connect-timeout",
+                            "5s",
+                            "--bounded");
+
+            assertThatThrownBy(() -> ActivationStatsJob.run(options))
+                    .isInstanceOf(InvalidOptionsException.class)
+                    .hasMessage(
+                            "Invalid value for option '--max-event-time-skew': '5m' is more than"
+                                + " the 60000 ms ahead of the clock that topic 'activations'"
+                                + " (--output-topic) takes (its message.timestamp.after.max.ms),"
+                                + " which its records carry as their event time: the broker would"
+                                + " refuse those of records up to 5m ahead, and the job fail and"
+                                + " restart into them until the clock caught up; give at most 1m,"
+                                + " or raise the topic's message.timestamp.after.max.ms to at least"
+                                + " 300000");
         }
     }
 }
