@@ -61,6 +61,15 @@ class LocalRunITCase {
         String printed = buffer.toString(StandardCharsets.UTF_8);
         assertThat(status).as(printed).isZero();
         List<String> lines = Arrays.asList(printed.split("\\R"));
+        // The start line the README's "Seeing it" takes the broker's address from (the report's
+        // --bootstrap-servers), and the dead features --dead-share makes: a quarter of 8.
+        assertThat(lines)
+                .anyMatch(
+                        line ->
+                                line.matches(
+                                        "Kafka at localhost:[0-9]+; job: relu, window 2s;"
+                                                + " generator: 150 records/s, 2 groups x 8"
+                                                + " features, 2 dead in each group"));
         assertThat(lines)
                 .contains("Prometheus metrics at http://localhost:" + prometheusPort + "/metrics");
         assertThat(lines)
