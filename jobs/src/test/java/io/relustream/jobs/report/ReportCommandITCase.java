@@ -201,6 +201,42 @@ class ReportCommandITCase {
         }
     }
 
+    /**
+     * The README: {@code --timeout} is how long finding the topic and reading it may take, "or the
+     * report exits with status 1"; brokers that do not answer are not waited for longer.
+     */
+    @Test
+    void brokersThatDoNotAnswerWithinTheTimeoutFailWithOne() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        String brokers = "localhost:" + closed;
+        long start = System.nanoTime();
+        Run run =
+                report(
+                        "--bootstrap-servers",
+                        brokers,
+                        "--timeout",
+                        "2s",
+                        "--output-dir",
+                        dir.toString());
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(run.status).as(run.err).isEqualTo(1);
+        assertThat(run.err)
+                .startsWith(
+                        "Could not reach Kafka at "
+                                + brokers
+                                + " within 2s to find topic 'activation-stats' (")
+                .endsWith(
+                        "); check --bootstrap-servers or raise --timeout" + System.lineSeparator())
+                .doesNotContain("\tat ");
+        // The 2 s, and no default of Kafka's clients (60 s for metadata) on top.
+        assertThat(tookMillis).isBetween(2_000L, 20_000L);
+        assertThat(dir.resolve("zero-fraction.png")).doesNotExist();
+    }
+
     private static Run report(String... args) {
         return ReportFixtures.run(ReportCommand.commandLine(), args);
     }
