@@ -202,6 +202,67 @@ class ReportCommandITCase {
     }
 
     /**
+     * The README: the report reads "up to the end offsets it finds at start (no consumer group,
+     * {@code read_committed})", as an exactly-once job's statistics need: windows of an aborted
+     * transaction are not drawn, and one still open neither is nor holds the report up.
+     */
+    @Test
+    void readsCommittedRecordsOnlyAndStopsBeforeAnOpenTransaction() throws Exception {
+        String topic = "transactional-stats";
+        kafka.createTopics(1, topic);
+        ActivationStats committed = ReportFixtures.stats("committed", 0, 0.5, 0.0, 1.0);
+        ActivationStats aborted = ReportFixtures.stats("aborted", 0, 0.25, 0.0, 0.5);
+        ActivationStats open = ReportFixtures.stats("open", 0, 0.75, 1.0, 0.5);
+        Map<String, Object> config =
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers(),
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                        "report-test-transactions");
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(singleObject(topic, committed));
+            producer.commitTransaction();
+            producer.beginTransaction();
+            producer.send(singleObject(topic, aborted));
+            producer.abortTransaction();
+            producer.beginTransaction();
+            producer.send(singleObject(topic, open)).get();
+
+            Run run =
+                    report(
+                            "--bootstrap-servers", kafka.bootstrapServers(),
+                            "--topic", topic,
+                            "--timeout", "20s",
+                            "--output-dir", dir.toString(),
+                            "--export", dir.resolve("stats.avro").toString());
+
+            assertThat(run.status).as(run.err).isZero();
+            assertThat(run.out)
+                    .startsWith(
+                            "Read 1 ActivationStats record(s) from topic '"
+                                    + topic
+                                    + "' on "
+                                    + kafka.bootstrapServers()
+                                    + ".");
+            assertThat(ReportFixtures.readFile(dir.resolve("stats.avro")))
+                    .containsExactly(committed);
+            producer.abortTransaction();
+        }
+    }
+
+    private static ProducerRecord<byte[], byte[]> singleObject(String topic, ActivationStats record)
+            throws Exception {
+        ByteBuffer buffer = record.toByteBuffer();
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return new ProducerRecord<>(
+                topic, 0, record.getGroup().getBytes(StandardCharsets.UTF_8), bytes);
+    }
+
+    /**
      * The README: {@code --timeout} is how long finding the topic and reading it may take, "or the
      * report exits with status 1"; brokers that do not answer are not waited for longer.
      */
