@@ -563,6 +563,48 @@ class DeploymentFilesTest {
                         });
     }
 
+    /**
+     * The README's settings for an existing cluster, whose shape it does not know: a JobManager and
+     * a TaskManager on one host (Flink's own start-cluster.sh, or a TaskManager beside the
+     * JobManager) each start the Prometheus reporter from them. With one fixed port the second
+     * could not bind it and would expose nothing: the TaskManager, which has every metric of the
+     * job's operators.
+     */
+    @Test
+    void readmesReporterSettingsForAnExistingClusterServeTwoFlinkProcessesOnOneHost()
+            throws Exception {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        int section = readme.indexOf("### On an existing Flink cluster");
+        assertThat(section).isPositive();
+        int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+        Map<String, Object> settings =
+                map(newYaml().load(readme.substring(start, readme.indexOf("```", start))));
+        String prefix = "metrics.reporter.prom.";
+        org.apache.flink.metrics.MetricConfig reporter =
+                new org.apache.flink.metrics.MetricConfig();
+        settings.forEach(
+                (key, value) -> {
+                    if (key.startsWith(prefix)) {
+                        reporter.setProperty(key.substring(prefix.length()), String.valueOf(value));
+                    }
+                });
+        org.apache.flink.metrics.reporter.MetricReporterFactory factory =
+                (org.apache.flink.metrics.reporter.MetricReporterFactory)
+                        Class.forName(reporter.getProperty("factory.class"))
+                                .getDeclaredConstructor()
+                                .newInstance();
+        List<org.apache.flink.metrics.reporter.MetricReporter> started = new ArrayList<>();
+        try {
+            for (String process : List.of("jobmanager", "taskmanager")) {
+                assertThatCode(() -> started.add(factory.createMetricReporter(reporter)))
+                        .as("the %s's reporter on a host it shares, with %s", process, reporter)
+                        .doesNotThrowAnyException();
+            }
+        } finally {
+            started.forEach(org.apache.flink.metrics.reporter.MetricReporter::close);
+        }
+    }
+
     // ---------------------------------------------------------------- Prometheus
 
     @Test
