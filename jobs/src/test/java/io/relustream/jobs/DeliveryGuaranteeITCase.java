@@ -353,11 +353,13 @@ class DeliveryGuaranteeITCase {
 
         // The job's transactional ids, as the README gives them for ACLs and for telling jobs
         // apart: <--transactional-id-prefix>-<topic>-<subtask>-<checkpoint>, for every topic.
+        // The broker is shared by the class's tests: only this run's prefix is this job's.
         Set<String> ids;
         try (Admin admin = kafka.admin()) {
             ids =
                     admin.listTransactions().all().get(30, TimeUnit.SECONDS).stream()
                             .map(TransactionListing::transactionalId)
+                            .filter(id -> id.startsWith(names.features + "-"))
                             .filter(id -> !id.equals(names.features + "-upstream"))
                             .collect(Collectors.toSet());
         }
