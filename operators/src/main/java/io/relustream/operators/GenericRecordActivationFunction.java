@@ -847,9 +847,12 @@ public final class GenericRecordActivationFunction
                                     + "' of type "
                                     + typeName(field.schema())
                                     + ": its activations are doubles, which it cannot hold (a"
-                                    + " negative slope or a fractional max value gives fractions,"
-                                    + " and a long beyond 2^53 is rounded to a double); drop"
-                                    + " inPlace() to add them as new double fields");
+                                    + " negative slope or a fractional max value gives fractions"
+                                    + (plan.shape == FieldShape.LONG
+                                                    || plan.shape == FieldShape.LONG_ARRAY
+                                            ? ", and a long beyond 2^53 is rounded to a double"
+                                            : "")
+                                    + "); drop inPlace() to add them as new double fields");
                 }
                 // The results of an int or long field are doubles: its new fields hold them.
                 Schema resultSchema =
