@@ -194,4 +194,27 @@ class MaxoutTest {
         assertThat(Activations.parseVector("maxout(k=2)")).isEqualTo(maxoutOfTwo);
         assertThat(Activations.parseVector(" MAXOUT( k = 4 ) ")).isEqualTo(Activations.maxout(4));
     }
+
+    @Test
+    void theDerivativesMayBeWrittenOverTheInputsButTheOutputsMayNot() {
+        Maxout maxout = Activations.maxout(2);
+        // Groups (1, 3), (2, 2) and (NaN, 0): maxima 3, 2 (a tie, to the lower index) and NaN.
+        double[] values = {1, 3, 2, 2, Double.NaN, 0};
+        double[] out = new double[3];
+        maxout.applyWithDerivative(values, out, values);
+        assertThat(out).containsExactly(3, 2, Double.NaN);
+        assertThat(values).containsExactly(0, 1, 1, 0, Double.NaN, Double.NaN);
+
+        float[] floats = {1, 3, 2, 2, Float.NaN, 0};
+        float[] floatOut = new float[3];
+        maxout.applyWithDerivative(floats, floatOut, floats);
+        assertThat(floatOut).containsExactly(3, 2, Float.NaN);
+        assertThat(floats).containsExactly(0, 1, 1, 0, Float.NaN, Float.NaN);
+
+        assertThatThrownBy(() -> maxout.apply(values, values))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Output array has length 6 but maxout(k=2) of 6 inputs gives 3 outputs;"
+                                + " they must be equal");
+    }
 }
