@@ -14,6 +14,7 @@ import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.KafkaSourceEnumState;
+import org.apache.flink.connector.kafka.source.enumerator.SplitAndAssignmentStatus;
 import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
 import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -110,8 +111,9 @@ final class RestoredSplitBounds<T>
 
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
-            SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state)
+            SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState restored)
             throws Exception {
+        KafkaSourceEnumState state = ofTopic(restored, topic);
         if (source.getBoundedness() != Boundedness.BOUNDED) {
             return source.restoreEnumerator(context, state);
         }
@@ -469,8 +471,9 @@ final class RestoredSplitBounds<T>
      * reader back every partition it had, also of a topic the restored run no longer reads: Kafka's
      * reader would read it for ever beside the run's own (its enumerator only logs "Discovered
      * removed partitions"), and a job told to read one topic would activate and count the records
-     * of two. The offsets of the other topic are not kept: a run restored with it again starts
-     * there as it would on a first start.
+     * of two. The offsets of the other topic are not kept: a run restored with it again reads it
+     * from its earliest offsets, as a topic new to the run (see {@link
+     * #ofTopic(KafkaSourceEnumState, String)}).
      */
     static List<KafkaPartitionSplit> ofTopic(List<KafkaPartitionSplit> splits, String topic) {
         List<KafkaPartitionSplit> kept = new ArrayList<>(splits.size());
@@ -487,6 +490,24 @@ final class RestoredSplitBounds<T>
             }
         }
         return kept;
+    }
+
+    /**
+     * {@code state} without the partitions of topics other than {@code topic}. Kafka's enumerator
+     * keeps every partition it once assigned as assigned, also of a topic it no longer reads, and
+     * never assigns one again: a run restored with the old topic once more (from a savepoint of a
+     * run of the new one) would never read it. Forgotten here, such a partition is found again as a
+     * new one, and read from its earliest offset.
+     */
+    static KafkaSourceEnumState ofTopic(KafkaSourceEnumState state, String topic) {
+        Set<SplitAndAssignmentStatus> kept =
+                state.splits().stream()
+                        .filter(split -> split.split().getTopic().equals(topic))
+                        .collect(Collectors.toSet());
+        if (kept.size() == state.splits().size()) {
+            return state;
+        }
+        return new KafkaSourceEnumState(kept, state.initialDiscoveryFinished());
     }
 
     /** The Kafka reader, given every split of its topic with this run's bound. */

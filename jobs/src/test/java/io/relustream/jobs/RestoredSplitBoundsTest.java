@@ -1,5 +1,10 @@
 package io.relustream.jobs;
 
+import org.apache.flink.api.common.serialization.SimpleStringSchema;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.KafkaSourceEnumState;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
 
 import org.apache.kafka.common.TopicPartition;
@@ -11,6 +16,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,6 +54,49 @@ class RestoredSplitBoundsTest {
 
         assertThat(RestoredSplitBounds.ofTopic(List.of(other, own, likeIt), "features"))
                 .containsExactly(own);
+    }
+
+    @Test
+    void theRestoredEnumeratorForgetsThePartitionsOfAnotherTopicSoThatARunOfItReadsThemAgain()
+            throws Exception {
+        // Run 1 read "features-old", run 2 was restored with "features": its enumerator still
+        // held features-old-0 as assigned, and a run 3 restored with "features-old" again would
+        // never be handed that partition (Kafka's enumerator only assigns partitions it has not).
+        KafkaPartitionSplit own = new KafkaPartitionSplit(PARTITION, 42, 100);
+        KafkaPartitionSplit other =
+                new KafkaPartitionSplit(
+                        new TopicPartition("features-old", 0),
+                        7,
+                        KafkaPartitionSplit.NO_STOPPING_OFFSET);
+        KafkaPartitionSplit otherUnassigned =
+                new KafkaPartitionSplit(
+                        new TopicPartition("features-old", 1),
+                        KafkaPartitionSplit.EARLIEST_OFFSET,
+                        KafkaPartitionSplit.NO_STOPPING_OFFSET);
+        KafkaSourceEnumState restored =
+                new KafkaSourceEnumState(List.of(other, own), List.of(otherUnassigned), true);
+
+        for (boolean bounded : new boolean[] {false, true}) {
+            KafkaSourceBuilder<String> builder =
+                    KafkaSource.<String>builder()
+                            .setBootstrapServers("localhost:1")
+                            .setTopics("features")
+                            .setValueOnlyDeserializer(new SimpleStringSchema());
+            if (bounded) {
+                builder.setBounded(OffsetsInitializer.latest());
+            }
+            KafkaSourceEnumState state =
+                    new RestoredSplitBounds<>(builder.build(), "features", new Properties())
+                            .restoreEnumerator(null, restored)
+                            .snapshotState(1);
+
+            assertThat(state.assignedSplits())
+                    .extracting(KafkaPartitionSplit::getTopicPartition)
+                    .as("bounded: %s", bounded)
+                    .containsExactly(PARTITION);
+            assertThat(state.unassignedSplits()).as("bounded: %s", bounded).isEmpty();
+            assertThat(state.initialDiscoveryFinished()).isTrue();
+        }
     }
 
     @Test
