@@ -271,6 +271,65 @@ class SavepointRestoreITCase {
                 .containsExactly(tuple(0L, 1L), tuple(10_000L, 2L), tuple(20_000L, 1L));
     }
 
+    /**
+     * Back to the first topic: restored from a savepoint of a run of another --input-topic, which
+     * was itself restored from one of the first topic, the job reads the first topic again (from
+     * its earliest offsets, as a topic new to it). Kafka's enumerator kept the first topic's
+     * partition as assigned through the second run, and never handed it out again: the third run
+     * read nothing.
+     */
+    @Test
+    void aSavepointRestoredWithTheInputTopicOfAnEarlierRunReadsThatTopicAgain(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String first = names.features;
+        String second = names.features + "-second";
+        kafka.createTopics(1, second);
+        topics.produce(
+                List.of(
+                        TestRecords.record(first, 0, TestRecords.vector("a", T0 + 1_000, "g", 1)),
+                        TestRecords.record(
+                                first, 0, TestRecords.vector("b", T0 + 12_000, "g", 2))));
+        String firstSavepoint =
+                runToSavepoint(options(names, "--window", "10s"), names, 1, savepoints);
+        topics.produce(
+                List.of(
+                        TestRecords.record(second, 0, TestRecords.vector("c", T0 + 13_000, "g", 3)),
+                        TestRecords.record(
+                                second, 0, TestRecords.vector("d", T0 + 21_000, "g", 4))));
+        List<String> secondArgs =
+                new ArrayList<>(List.of(options(names, "--window", "10s").toArgs()));
+        secondArgs.set(secondArgs.indexOf("--input-topic=" + first), "--input-topic=" + second);
+        JobClient secondRun =
+                start(
+                        JobOptions.parse(secondArgs.toArray(new String[0])),
+                        restoringFrom(firstSavepoint),
+                        "the second topic");
+        topics.readAtLeast(names.stats, 2, Duration.ofSeconds(60));
+        String secondSavepoint = stopWithSavepoint(secondRun, savepoints);
+        topics.produce(
+                List.of(
+                        TestRecords.record(first, 0, TestRecords.vector("e", T0 + 22_000, "g", 5)),
+                        TestRecords.record(
+                                first, 0, TestRecords.vector("f", T0 + 31_000, "g", 6))));
+
+        runToEnd(options(names, "--window", "10s", "--bounded"), restoringFrom(secondSavepoint));
+
+        // "a" and "b" again, late now; "e" joins "d" in [20s, 30s), "f" closes [30s, 40s).
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactly("a", "b", "c", "d", "a", "b", "e", "f");
+        assertThat(stats(names))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(
+                        tuple(0L, 1L), tuple(10_000L, 2L), tuple(20_000L, 2L), tuple(30_000L, 1L));
+    }
+
     /** Records r{from} to r{to - 1} of group g, 100 ms apart from T0, in partition 0. */
     private static List<ProducerRecord<byte[], byte[]>> records(String topic, int from, int to) {
         return IntStream.range(from, to)
