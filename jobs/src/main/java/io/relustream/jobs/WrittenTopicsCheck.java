@@ -70,12 +70,8 @@ public final class WrittenTopicsCheck {
             return;
         }
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-        Map<String, Object> config = new HashMap<>(kafkaProperties);
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        // Both, or the admin client refuses an API timeout below the request timeout.
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis);
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis);
-        try (Admin admin = Admin.create(config)) {
+        try (Admin admin =
+                Admin.create(adminConfig(bootstrapServers, kafkaProperties, timeoutMillis))) {
             Map<String, String> missing = new LinkedHashMap<>();
             topicsByOption.forEach(
                     (option, topic) -> {
@@ -102,6 +98,17 @@ public final class WrittenTopicsCheck {
         }
     }
 
+    /** The admin client's settings: the job's {@code --kafka.} properties and the timeout. */
+    private static Map<String, Object> adminConfig(
+            String bootstrapServers, Map<String, String> kafkaProperties, int timeoutMillis) {
+        Map<String, Object> config = new HashMap<>(kafkaProperties);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // Both, or the admin client refuses an API timeout below the request timeout.
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis);
+        return config;
+    }
+
     /**
      * Fails when a topic of {@code topicsByOption} (option name to topic), whose records carry the
      * event time of their input record, takes records stamped less far ahead of the broker's clock
@@ -123,11 +130,8 @@ public final class WrittenTopicsCheck {
             return;
         }
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-        Map<String, Object> config = new HashMap<>(kafkaProperties);
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis);
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis);
-        try (Admin admin = Admin.create(config)) {
+        try (Admin admin =
+                Admin.create(adminConfig(bootstrapServers, kafkaProperties, timeoutMillis))) {
             for (Map.Entry<String, String> written : topicsByOption.entrySet()) {
                 String topic = written.getValue();
                 Config topicConfig;
