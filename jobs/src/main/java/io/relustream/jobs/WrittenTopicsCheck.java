@@ -1,5 +1,6 @@
 package io.relustream.jobs;
 
+import io.relustream.formats.FeatureVectorKafkaDeserializer;
 import io.relustream.jobs.options.Durations;
 import io.relustream.jobs.options.InvalidOptionsException;
 import io.relustream.jobs.options.JobOptions;
@@ -169,7 +170,13 @@ public final class WrittenTopicsCheck {
                 throw new InvalidOptionsException(
                         "Invalid value for option '--max-event-time-skew': '"
                                 + skew
-                                + "' is more than the "
+                                // Said, since the user may not have given the option at all.
+                                + (maxEventTimeSkew.equals(
+                                                FeatureVectorKafkaDeserializer
+                                                        .DEFAULT_MAX_EVENT_TIME_SKEW)
+                                        ? "' (the default)"
+                                        : "'")
+                                + " is more than the "
                                 + afterMillis
                                 + " ms ahead of the clock that topic '"
                                 + topic

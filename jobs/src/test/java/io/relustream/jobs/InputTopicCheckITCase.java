@@ -304,14 +304,14 @@ class InputTopicCheckITCase {
             assertThatThrownBy(() -> ActivationStatsJob.run(options))
                     .isInstanceOf(InvalidOptionsException.class)
                     .hasMessage(
-                            "Invalid value for option '--max-event-time-skew': '5m' is more than"
-                                + " the 60000 ms ahead of the clock that topic 'activations'"
-                                + " (--output-topic) takes (its message.timestamp.after.max.ms),"
-                                + " which its records carry as their event time: the broker would"
-                                + " refuse those of records up to 5m ahead, and the job fail and"
-                                + " restart into them until the clock caught up; give at most 1m,"
-                                + " or raise the topic's message.timestamp.after.max.ms to at least"
-                                + " 300000");
+                            "Invalid value for option '--max-event-time-skew': '5m' (the default)"
+                                + " is more than the 60000 ms ahead of the clock that topic"
+                                + " 'activations' (--output-topic) takes (its"
+                                + " message.timestamp.after.max.ms), which its records carry as"
+                                + " their event time: the broker would refuse those of records up"
+                                + " to 5m ahead, and the job fail and restart into them until the"
+                                + " clock caught up; give at most 1m, or raise the topic's"
+                                + " message.timestamp.after.max.ms to at least 300000");
         }
     }
 }
