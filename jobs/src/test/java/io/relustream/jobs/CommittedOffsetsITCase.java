@@ -145,6 +145,94 @@ class CommittedOffsetsITCase {
     }
 
     /**
+     * Without checkpoints ({@code --delivery-guarantee none}) the job commits no offsets: Flink's
+     * Kafka source commits on checkpoints only, and turns Kafka's auto-commit off unless asked.
+     */
+    @Test
+    void aRunWithoutCheckpointsCommitsNoOffsets(TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 2);
+        String group = names.features + "-group";
+        String t = names.features;
+        topics.produce(threeRecords(t));
+
+        ActivationStatsJob.run(
+                withoutCheckpoints(names, group, "--bounded", "--delivery-guarantee", "none"));
+
+        assertThat(activationIds(names)).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(committed(group, t)).isEmpty();
+    }
+
+    /**
+     * Asked for, Kafka's auto-commit commits what the consumer has read, checkpoints or not: the
+     * offsets after the three records, 2 in partition 0 and 1 in partition 1, with no checkpoint
+     * taken at all.
+     */
+    @Test
+    void kafkaAutoCommitCommitsTheOffsetsReadWithoutCheckpoints(TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 2);
+        String group = names.features + "-group";
+        String t = names.features;
+        topics.produce(threeRecords(t));
+
+        JobClient job =
+                KafkaJobRuns.start(
+                        withoutCheckpoints(
+                                names,
+                                group,
+                                "--delivery-guarantee",
+                                "none",
+                                "--kafka.enable.auto.commit=true",
+                                "--kafka.auto.commit.interval.ms=100"),
+                        new Configuration(),
+                        "auto-commit");
+        Map<Integer, Long> expected = Map.of(0, 2L, 1, 1L);
+        Map<Integer, Long> committed = Map.of();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!committed.equals(expected) && System.nanoTime() < deadline) {
+                // Polled: the consumer commits every 100 ms, the deadline bounds the wait.
+                Thread.sleep(200);
+                committed = committed(group, t);
+            }
+        } finally {
+            KafkaJobRuns.cancelIfRunning(job);
+        }
+        assertThat(committed).isEqualTo(expected);
+    }
+
+    private static List<ProducerRecord<byte[], byte[]>> threeRecords(String topic) {
+        return List.of(
+                TestRecords.record(topic, 0, TestRecords.vector("a", T0, "g", 1.0)),
+                TestRecords.record(topic, 0, TestRecords.vector("b", T0 + 1_000, "g", 2.0)),
+                TestRecords.record(topic, 1, TestRecords.vector("c", T0 + 2_000, "g", 3.0)));
+    }
+
+    private static JobOptions withoutCheckpoints(JobTopics names, String group, String... extra) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--parallelism",
+                                "1",
+                                "--group-id",
+                                group,
+                                "--starting-offsets",
+                                "earliest"));
+        args.addAll(names.args());
+        args.addAll(List.of(extra));
+        return JobOptions.parse(args.toArray(new String[0]));
+    }
+
+    private static List<String> activationIds(JobTopics names) throws Exception {
+        return TestRecords.decodeAll(
+                        topics.readAll(names.activations), ActivationVector::fromByteBuffer)
+                .stream()
+                .map(ActivationVector::getId)
+                .collect(Collectors.toList());
+    }
+
+    /**
      * The README's example: 10 s windows of 40 records, offsets committed 25 s in. A new run from
      * the committed offsets alone has none of the window state: [20 s, 30 s), open at the commit,
      * is reported with the 20 records after it, not the 40 it holds.
