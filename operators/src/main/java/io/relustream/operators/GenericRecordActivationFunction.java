@@ -67,10 +67,10 @@ import java.util.stream.Collectors;
  * rounded to the nearest one, ties to the even significand ({@code 2^53 + 1} activates as {@code
  * 2^53}, {@code 2^63 - 1} as {@code 2^63}). Thresholds and maxout compare these doubles: two longs
  * that round to the same double tie, and maxout's derivative marks the lower index. Such fields are
- * refused {@link Builder#inPlace()} (it would have to write doubles into them), and so are ints and
- * longs with a logical type ({@code date}, {@code timestamp-millis}, ...): those are dates and
- * times, not numbers. Integers have no NaN or infinity, so the {@link InvalidValuePolicy} never
- * rejects or zeroes their values.
+ * refused {@link Builder#inPlace()} (it would have to write doubles into them). Ints and longs with
+ * a logical type ({@code date}, {@code timestamp-millis}, ...) are refused altogether, in place or
+ * not: those are dates and times, not numbers. Integers have no NaN or infinity, so the {@link
+ * InvalidValuePolicy} never rejects or zeroes their values.
  *
  * <p>Nulls stay null (a null in a field that is not nullable, which only a record built in code
  * holds, fails the job naming the field: it has no bytes to dead-letter). A number of another Java
@@ -145,7 +145,11 @@ public final class GenericRecordActivationFunction
         this.derivatives = derivatives;
     }
 
-    /** A builder for records of {@code inputSchema}. */
+    /**
+     * A builder for records of {@code inputSchema}.
+     *
+     * @throws IllegalArgumentException when {@code inputSchema} is not a record schema
+     */
     public static Builder builder(Schema inputSchema) {
         return new Builder(inputSchema);
     }
@@ -690,7 +694,11 @@ public final class GenericRecordActivationFunction
             }
         }
 
-        /** The fields to activate, by name. */
+        /**
+         * The fields to activate, by name.
+         *
+         * @throws IllegalArgumentException when a field is chosen twice
+         */
         public Builder fields(String... names) {
             for (String name : names) {
                 if (!fields.add(Objects.requireNonNull(name, "field name"))) {
@@ -756,10 +764,11 @@ public final class GenericRecordActivationFunction
         }
 
         /**
-         * @throws IllegalArgumentException when a field is missing or of an unsupported type, an
-         *     int or long field is to be activated {@link #inPlace()}, an output field name is
-         *     taken (also as an alias of an input field), the schema refers to itself, or a suffix
-         *     is chosen for fields that are not added
+         * @throws IllegalArgumentException when no field is chosen, a field is missing or of an
+         *     unsupported type, a field is not an array and the activation is maxout, an int or
+         *     long field is to be activated {@link #inPlace()}, an output field name is taken (also
+         *     as an alias of an input field), the schema refers to itself, or a suffix is chosen
+         *     for fields that are not added
          */
         public GenericRecordActivationFunction build() {
             if (fields.isEmpty()) {
