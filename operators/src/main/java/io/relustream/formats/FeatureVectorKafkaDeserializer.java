@@ -24,8 +24,10 @@ import java.util.Objects;
 /**
  * Reads Kafka records into {@link SourcedFeatureVector}s and never throws: bytes that do not decode
  * come out with a {@link io.relustream.avro.DeadLetter} holding the original bytes, the Kafka
- * coordinates and the reason, for the job to send to its dead-letter topic. Counts them in the
- * {@code undecodableRecords} metric.
+ * coordinates and the reason, for the job to send to its dead-letter topic, and are counted in the
+ * {@code undecodableRecords} metric. So do records whose event time no window can take (before
+ * 1970, after the year 9999, or too far ahead of the clock: see the constructors), counted in
+ * {@code invalidEventTimes} instead.
  *
  * <pre>{@code
  * KafkaSource<SourcedFeatureVector> source =
