@@ -18,8 +18,10 @@ import java.util.stream.Collectors;
  *       restart it into the same record.
  * </ul>
  *
- * Records no policy can compute (no values; a maxout input whose length is not a multiple of {@code
- * k}) are rejected under every policy but {@code FAIL}, which fails.
+ * Records no policy can compute (a {@code FeatureVector} without values; a maxout input whose
+ * length is not a multiple of {@code k}) are rejected under every policy but {@code FAIL}, which
+ * fails. An empty array field of a {@link GenericRecordActivationFunction} record is no such
+ * record: it gives empty activations.
  *
  * <pre>{@code
  * InvalidValuePolicy policy = InvalidValuePolicy.parse("reject");   // REJECT
