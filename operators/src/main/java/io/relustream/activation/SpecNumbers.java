@@ -13,7 +13,11 @@ final class SpecNumbers {
 
     private SpecNumbers() {}
 
-    /** Integral values without a fraction ("6"), others as the shortest exact decimal. */
+    /**
+     * Integral values without a fraction ("6"), others as {@link Double#toString(double)} writes
+     * them, which reads back as the same double. On Java 17 that is not always the shortest such
+     * decimal: {@code 1e23} is written {@code 9.999999999999999E22}.
+     */
     static String format(double value) {
         if (value == Math.rint(value) && Math.abs(value) < 1e15) {
             return Long.toString((long) value);

@@ -226,7 +226,12 @@ final class ArgumentTypes {
         }
     }
 
-    /** Whether the double, written the shortest way, is the decimal. */
+    /**
+     * Whether the double, as {@link Double#toString(double)} writes it, is the decimal. On Java 17
+     * that is not always the shortest decimal that reads as the double ({@code 1e23} is written
+     * {@code 9.999999999999999E22}): such a literal then counts as written otherwise, and a refusal
+     * names it as it was written.
+     */
     private static boolean standsFor(double value, BigDecimal decimal) {
         return Double.isFinite(value)
                 && new BigDecimal(Double.toString(value)).compareTo(decimal) == 0;
@@ -352,8 +357,9 @@ final class ArgumentTypes {
      * The decimal a numeric literal was written as, when the double it reads as is another number:
      * a decimal other than 0 below the smallest double reads as 0, one beyond the largest as an
      * infinity (SQL's {@code 1e-400} and {@code 1e400}), and the Table API's FLOAT {@code -0.1f}
-     * widens to {@code -0.10000000149011612}. Empty for every other literal, among them the Table
-     * API's NaN and infinities, which are doubles written as such.
+     * widens to {@code -0.10000000149011612}; also a decimal that Java 17 writes otherwise (see
+     * {@link #standsFor}). Empty for every other literal, among them the Table API's NaN and
+     * infinities, which are doubles written as such.
      */
     static Optional<BigDecimal> unreadableDecimal(CallContext context, int index, double value) {
         return writtenDecimal(context, index).filter(decimal -> !standsFor(value, decimal));
