@@ -11,7 +11,9 @@ import java.util.regex.Pattern;
 
 /**
  * Writes Avro records to one Kafka topic in a {@link WireFormat}, keyed by what the subclass
- * chooses, with the Flink record's timestamp as the Kafka timestamp.
+ * chooses, with the Flink record's timestamp as the Kafka timestamp unless the subclass says
+ * otherwise: statistics and alerts are never stamped ahead of the clock ({@link
+ * #notAheadOfTheClock}), dead letters are stamped with their {@code failed_at}.
  *
  * <pre>{@code
  * KafkaSink<ActivationVector> sink =
