@@ -4,6 +4,12 @@ package io.relustream.stats;
  * How messages, logs and charts name a group. Groups come from the records, so they can hold
  * anything: a name that would not read as one name is quoted, so that a line break in a group
  * cannot start a log line of its own.
+ *
+ * <pre>{@code
+ * GroupNames.shown("layer1");   // layer1
+ * GroupNames.shown("a,b");      // "a,b"
+ * GroupNames.shown("x\ny");     // "x\ny": quoted, the line break escaped
+ * }</pre>
  */
 public final class GroupNames {
 
