@@ -12,7 +12,10 @@ import java.util.function.Function;
  * Prometheus), for at most {@code limit} groups per operator instance: further groups share the
  * overflow bucket {@value #OVERFLOW}, so a stream with unbounded group names cannot flood the
  * metric system. So does a group of more than {@value #MAX_NAME_LENGTH} characters (code points):
- * its name would be a label value on every one of its metrics, in every scrape.
+ * its name would be a label value on every one of its metrics, in every scrape; and so does a group
+ * named {@value #OVERFLOW} itself. Every call of {@link #of} that gives the overflow bucket also
+ * counts in the operator's counter {@code overflowGroupRecords}, which is registered by the first
+ * such call: absent while no group has overflowed.
  *
  * <pre>{@code
  * GroupMetrics<ActivationMetrics> perGroup =
