@@ -26,8 +26,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Decodes one Avro record type from message bytes in a {@link WireFormat}, resolving every released
- * writer schema of the type (kept in {@code schemas/}) by its fingerprint.
+ * Decodes one Avro record type from message bytes in a {@link WireFormat}. In {@link
+ * WireFormat#AVRO_SINGLE_OBJECT} it resolves every released writer schema of the type (kept in
+ * {@code schemas/}) by its fingerprint; plain {@link WireFormat#AVRO} carries no fingerprint and is
+ * read with the current schema only.
  *
  * <p>Bad bytes never escape as Avro's exceptions or an out-of-memory error: the payload is walked
  * along the writer schema first, and every problem becomes an {@link UndecodableRecordException}
@@ -81,7 +83,9 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
     /**
      * This decoder, also resolving the given writer schemas by their fingerprint: newer schemas of
      * producers that upgraded before this job did. Each must be readable by the current schema,
-     * which is checked here: see {@link #checkReadable}.
+     * which is checked here: see {@link #checkReadable}. Plain {@link WireFormat#AVRO} records are
+     * still read with the current schema only; the given ones serve there to name a record of
+     * another format in a reason.
      *
      * @throws IllegalArgumentException when records of a schema cannot be read as {@code T}, or it
      *     has an array whose items can be written in zero bytes, saying why as {@link
