@@ -443,8 +443,8 @@ public final class ReportCommand implements Callable<Integer> {
             if (!rest.isEmpty()) {
                 throw new IllegalArgumentException(CommandLines.unmatchedMessage(rest));
             }
-            // Kafka's classes only when needed: they log through slf4j, which a report of a file
-            // may run without.
+            // Kafka's classes only when there is a property to check: a report of a file needs
+            // no Kafka at all.
             if (!properties.isEmpty()) {
                 KafkaProperties.checkValues(
                         properties, List.of(ConsumerConfig.configDef()), Set.of());
