@@ -352,7 +352,11 @@ public final class ActivationStatsJob {
         }
     }
 
-    /** An environment configured as the job needs it: Avro types only, checkpoints, reuse. */
+    /**
+     * An environment configured as the job needs it: no generic (Kryo) types, object reuse, the
+     * watermark interval, the parallelism, and checkpoints unless {@code --delivery-guarantee
+     * none}.
+     */
     public static StreamExecutionEnvironment environment(JobOptions options) {
         return environment(options, new Configuration());
     }
