@@ -1,8 +1,10 @@
 package io.relustream.jobs;
 
 /**
- * Kafka did not answer the job's look at its input topic before the start (no broker reached, or
- * the request refused); the message names the option to look at.
+ * A job's look at Kafka before the start (the activation job's or the SQL job's) could not be made:
+ * Kafka did not answer the look at the input topic (no broker reached, or the request refused),
+ * naming the option to look at, or a look at the input, the written topics or the brokers'
+ * transaction cap was interrupted. The mains exit with status 1.
  *
  * <pre>{@code
  * try {
