@@ -206,11 +206,12 @@ public final class JobOptions {
 
     /**
      * {@link #parse(String...)} with {@code --kafka.} properties that a launcher sets unless {@code
-     * args} give them, checked as given ones are; a message that shows one of their values says
-     * where it comes from.
+     * args} give them, checked as given ones are (an invalid preset is refused as if it were
+     * given). The refusal of a {@code --kafka.buffer.memory} too small for a preset {@code
+     * max.request.size} says where that size comes from.
      *
      * @param presets the properties, e.g. {@code max.request.size} for a broker of larger records
-     * @param presetBy who sets them, for those messages, e.g. "the local run sets for its broker"
+     * @param presetBy who sets them, for that message, e.g. "the local run sets for its broker"
      */
     public static JobOptions parse(Map<String, String> presets, String presetBy, String... args) {
         Objects.requireNonNull(args, "args");
