@@ -24,9 +24,9 @@ import java.util.Locale;
  *
  * <p>The step is the smallest one whose labels, side by side, fit the axis, from a millisecond on.
  * Labels carry seconds only when the step is shorter than a minute, milliseconds when it is shorter
- * than a second, and the date when the axis spans more than one day (the chart's subtitle tells the
- * date otherwise); past steps of 112 days, ticks fall on new year's days, every 1, 2, 5, 10, ...
- * years, labelled with the year.
+ * than a second, and the date when the axis reaches from one day into another (UTC), however short
+ * it is (the chart's subtitle tells the date otherwise); past steps of 112 days, ticks fall on new
+ * year's days, every 1, 2, 5, 10, ... years, labelled with the year.
  */
 final class TimeTicks {
 
