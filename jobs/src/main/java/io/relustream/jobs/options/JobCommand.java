@@ -205,7 +205,8 @@ final class JobCommand {
             converter = OptionConverters.PositiveDuration.class,
             description =
                     "Slide of sliding windows, more than 0s: shorter than the window, which must"
-                            + " be a multiple of it. Default: none (tumbling windows).")
+                            + " be a multiple of it, at most 10000 times (the windows each record"
+                            + " is in). Default: none (tumbling windows).")
     Duration slide;
 
     @Option(

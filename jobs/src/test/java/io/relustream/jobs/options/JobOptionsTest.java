@@ -1753,7 +1753,8 @@ class JobOptionsTest {
                 Arguments.of(
                         "--slide",
                         "--slide=<duration> Slide of sliding windows, more than 0s: shorter than"
-                                + " the window, which must be a multiple of it. Default: none"
+                                + " the window, which must be a multiple of it, at most 10000"
+                                + " times (the windows each record is in). Default: none"
                                 + " (tumbling windows)."),
                 Arguments.of(
                         "--out-of-orderness",
@@ -1939,8 +1940,10 @@ class JobOptionsTest {
                                 "                               2h. Default: 10s.",
                                 "      --slide=<duration>     Slide of sliding windows, more than"
                                         + " 0s: shorter than the window, which",
-                                "                               must be a multiple of it. Default:"
-                                        + " none (tumbling windows).",
+                                "                               must be a multiple of it, at most"
+                                        + " 10000 times (the windows each",
+                                "                               record is in). Default: none"
+                                        + " (tumbling windows).",
                                 "      --out-of-orderness=<duration>",
                                 "                             How far behind the newest event time"
                                         + " a record may be and still be on",
