@@ -281,8 +281,9 @@ public final class JobOptions {
      * those values needs. Read without those options, the command line could be refused where their
      * values allow it (a checkpoint interval within a raised transaction timeout).
      *
-     * @throws InvalidOptionsException for a command line that {@link #parse} refuses before it
-     *     checks the {@code --kafka.} values
+     * @throws InvalidOptionsException for a command line that picocli cannot read (an unknown
+     *     option, an invalid value); {@link #parse}'s own checks of the options against each other
+     *     ({@code --slide} against {@code --window}, say) are not made again
      */
     public static boolean asksForHelp(String... args) {
         List<String> rest = new ArrayList<>();
