@@ -62,9 +62,10 @@ CREATE TEMPORARY TABLE zero_fraction (
     'value.json.timestamp-format.standard' = 'ISO-8601'
 );
 
--- The records that do not decode, each as a DeadLetter in single-object Avro (the activation
--- job's dead letters): the bytes, the key, topic, partition and offset, and the reason. Keyed by
--- the record's key; the producer stamps the Kafka timestamp, when it fails.
+-- The records that do not decode, or whose event time the job does not take (see event_time
+-- above), each as a DeadLetter in single-object Avro (the activation job's dead letters): the
+-- bytes, the key, topic, partition and offset, and the reason. Keyed by the record's key; the
+-- producer stamps the Kafka timestamp, when it fails.
 CREATE TEMPORARY TABLE dead_letters (
     `key` BYTES,
     letter BYTES

@@ -324,11 +324,13 @@ public final class FeatureVectorFunctions {
 
     /**
      * {@code DEAD_LETTER(payload, key, topic, partition, offset, timestamp)}: the {@code
-     * DeadLetter} of bytes that do not decode, in single-object Avro (as the activation job writes
-     * its dead letters), with the payload, key and Kafka coordinates, the reason, the error and the
-     * time it failed; NULL when the bytes decode. A letter that would not fit in one Kafka record
-     * of the producer's {@code max.request.size} leaves out the payload, and if need be the key and
-     * headers, as the activation job's do: its reason says so and where to read the record.
+     * DeadLetter} of a payload that is no FeatureVector the job takes (bytes that do not decode, or
+     * an event time out of range or too far ahead of the clock: see {@code UNDECODABLE_REASON}), in
+     * single-object Avro (as the activation job writes its dead letters), with the payload, key and
+     * Kafka coordinates, the reason, the error and the time it failed; NULL when the payload is one
+     * the job takes. A letter that would not fit in one Kafka record of the producer's {@code
+     * max.request.size} leaves out the payload, and if need be the key and headers, as the
+     * activation job's do: its reason says so and where to read the record.
      */
     public static final class DeadLetterBytes extends Decoding {
         private static final long serialVersionUID = 1L;
