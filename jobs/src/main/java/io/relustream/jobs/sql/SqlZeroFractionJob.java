@@ -80,8 +80,8 @@ import java.util.stream.Collectors;
             "",
             "Runs sql/zero-fraction.sql: reads plain-Avro FeatureVector records from Kafka and"
                     + " writes ZERO_FRACTION(RELU(values)) per group and tumbling event-time window"
-                    + " to Kafka as JSON; records that do not decode go to --dlq-topic as dead"
-                    + " letters.",
+                    + " to Kafka as JSON; records that do not decode, or whose event time it"
+                    + " does not take (see --dlq-topic), go to --dlq-topic as dead letters.",
             ""
         },
         footerHeading = "%nKafka client properties:%n",
