@@ -16,6 +16,11 @@ import java.util.ArrayList;
  * <p>The bounds assume the widest encoding of every length and count (varints of 5 and 10 bytes),
  * the 10-byte single-object header and Kafka's record and batch framing, so a record within them
  * always fits.
+ *
+ * <pre>{@code
+ * // As it is when it fits in 1 MiB, else without the record's bytes (and key and headers).
+ * DeadLetter fitting = OutputRecordSizes.fittingDeadLetter(letter, 1024 * 1024);
+ * }</pre>
  */
 public final class OutputRecordSizes {
 

@@ -37,6 +37,12 @@ import java.util.concurrent.TimeUnit;
  * max.message.bytes} below {@code max.request.size}) fails the start too: the sink would fail the
  * job on the first such record, and again after every restart. Whatever Kafka does not tell (a
  * broker's configuration, say) leaves the topic to the sink, as without the check.
+ *
+ * <pre>{@code
+ * Duration timeout = Duration.ofSeconds(30);
+ * WrittenTopicsCheck.check("kafka:9092", Map.of("--output-topic", "activations"), Map.of(),
+ *         1024 * 1024, timeout, Durations.deadlineNanos(timeout));
+ * }</pre>
  */
 public final class WrittenTopicsCheck {
 
