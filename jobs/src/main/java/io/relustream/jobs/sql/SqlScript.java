@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  *                 SqlScript.substitute(SqlScript.resource("/sql/zero-fraction.sql"), values));
  * }</pre>
  *
- * <p>Statements end at a {@code ;} outside quotes ({@code '...'}, {@code `...`}, {@code "..."});
- * {@code --} comments are dropped.
+ * <p>A variable's name is lower-case letters and {@code _} ({@code ${input_topic}}); any other
+ * {@code ${...}} is text of the script, left as it is. Statements end at a {@code ;} outside quotes
+ * ({@code '...'}, {@code `...`}, {@code "..."}); {@code --} comments are dropped.
  */
 public final class SqlScript {
 
