@@ -35,7 +35,7 @@ public final class CommandLines {
     /** The pointer printed after an invalid option. */
     public static final String USE_HELP = "Use --help to see every option.";
 
-    /** The message of a missing {@code --bootstrap-servers}, the one option the mains require. */
+    /** The message of a missing {@code --bootstrap-servers}, where a main requires it. */
     static final String MISSING_BOOTSTRAP_SERVERS =
             "Missing required option '--bootstrap-servers': give the Kafka brokers as a"
                     + " comma-separated list of host:port, e.g. kafka-1:9092,kafka-2:9092";
