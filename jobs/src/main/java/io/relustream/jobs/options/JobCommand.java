@@ -314,8 +314,9 @@ final class JobCommand {
             converter = OptionConverters.CheckpointInterval.class,
             description =
                     "Time between Flink checkpoints, at least 10ms; with exactly-once, output"
-                            + " becomes visible at this pace; refused with none, which takes no"
-                            + " checkpoints. Default: ${DEFAULT-VALUE}.")
+                            + " becomes visible at this pace, and it must be shorter than"
+                            + " --kafka.transaction.timeout.ms (15m unless given); refused with"
+                            + " none, which takes no checkpoints. Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
     @Option(
@@ -336,7 +337,8 @@ final class JobCommand {
             description =
                     "Newer FeatureVector schemas (.avsc files or folders) that producers may write"
                             + " with, of any namespace; each must be readable by the job's"
-                            + " schema. Default: none.")
+                            + " schema. Only with --format avro-single-object, whose records name"
+                            + " their writer schema. Default: none.")
     WriterSchemas writerSchemas = WriterSchemas.none();
 
     @Option(

@@ -1804,8 +1804,9 @@ class JobOptionsTest {
                         "--checkpoint-interval",
                         "--checkpoint-interval=<duration> Time between Flink checkpoints, at"
                                 + " least 10ms; with exactly-once, output becomes visible at this"
-                                + " pace; refused with none, which takes no checkpoints. Default:"
-                                + " 30s."),
+                                + " pace, and it must be shorter than"
+                                + " --kafka.transaction.timeout.ms (15m unless given); refused"
+                                + " with none, which takes no checkpoints. Default: 30s."),
                 Arguments.of(
                         "--transactional-id-prefix",
                         "--transactional-id-prefix=<prefix> Prefix of the Kafka transactional ids"
@@ -1817,8 +1818,9 @@ class JobOptionsTest {
                         "--writer-schemas",
                         "--writer-schemas=<path>[,<path>...] Newer FeatureVector schemas (.avsc"
                                 + " files or folders) that producers may write with, of any"
-                                + " namespace; each must be readable by the job's schema. Default:"
-                                + " none."),
+                                + " namespace; each must be readable by the job's schema. Only"
+                                + " with --format avro-single-object, whose records name their"
+                                + " writer schema. Default: none."),
                 Arguments.of(
                         "--format",
                         "--format=<format> Wire format of every topic: avro-single-object or"
@@ -1993,8 +1995,11 @@ class JobOptionsTest {
                                 "                             Time between Flink checkpoints, at"
                                         + " least 10ms; with exactly-once,",
                                 "                               output becomes visible at this"
-                                        + " pace; refused with none, which takes",
-                                "                               no checkpoints. Default: 30s.",
+                                        + " pace, and it must be shorter than",
+                                "                               --kafka.transaction.timeout.ms (15m"
+                                        + " unless given); refused with",
+                                "                               none, which takes no checkpoints."
+                                        + " Default: 30s.",
                                 "      --transactional-id-prefix=<prefix>",
                                 "                             Prefix of the Kafka transactional ids"
                                         + " of exactly-once (refused with",
@@ -2008,7 +2013,10 @@ class JobOptionsTest {
                                         + " files or folders) that producers",
                                 "                               may write with, of any namespace;"
                                         + " each must be readable by the job's",
-                                "                               schema. Default: none.",
+                                "                               schema. Only with --format"
+                                        + " avro-single-object, whose records name",
+                                "                               their writer schema. Default:"
+                                        + " none.",
                                 "      --format=<format>      Wire format of every topic:"
                                         + " avro-single-object or avro. Default:",
                                 "                               avro-single-object.",
