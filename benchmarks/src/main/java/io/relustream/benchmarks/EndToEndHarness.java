@@ -84,7 +84,8 @@ final class EndToEndHarness implements AutoCloseable {
                 new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int r = 0; r < records; r++) {
                 FeatureVector template = pool[r % pool.length];
-                // Event times 1 ms apart: about 10 windows of 10 s per million records.
+                // Event times 1 ms apart: 100 windows of 10 s per million records (30 for the
+                // suite's 300,000).
                 FeatureVector vector =
                         FeatureVector.newBuilder(template)
                                 .setId("r" + r)
