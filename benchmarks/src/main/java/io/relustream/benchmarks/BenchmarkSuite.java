@@ -104,7 +104,8 @@ public final class BenchmarkSuite {
 
         /**
          * @throws IllegalArgumentException naming the option or section that is not one the suite
-         *     knows, or an option without its value
+         *     knows, an option without its value, or an {@code --output} file whose folder does not
+         *     exist
          */
         static Arguments parse(String... args) {
             boolean smoke = false;
