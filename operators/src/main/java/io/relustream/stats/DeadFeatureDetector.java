@@ -31,8 +31,8 @@ import java.util.OptionalLong;
  * Watches the {@link ActivationStats} of each group, window after window, and raises {@link
  * ActivationAlert}s: {@code dead_feature} when a feature has been dead (zero fraction at least the
  * dead threshold) in {@code deadWindows} consecutive windows, {@code recovered} when such a feature
- * comes back, and {@code sparsity_above} when the group's zero fraction crosses the sparsity limit.
- * Every alert is also logged at WARN.
+ * comes back, and {@code sparsity_above} when the group's zero fraction rises above the sparsity
+ * limit. Every alert is also logged at WARN.
  *
  * <pre>{@code
  * // stats of 10 s tumbling windows without allowed lateness: 3 dead windows in a row,
