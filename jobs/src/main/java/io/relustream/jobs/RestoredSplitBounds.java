@@ -65,7 +65,8 @@ import java.util.stream.Collectors;
  * restored bounded enumerator tells its readers that no more partitions come, which Kafka's does
  * not (see {@link BoundedEnumerator}). A restored partition of a topic the run does not read (the
  * savepoint's run read another {@code --input-topic}) is dropped: Kafka's reader never gives one
- * up, and would go on reading the old topic beside the new one (see {@link #ofTopic}).
+ * up, and would go on reading the old topic beside the new one (see {@link #ofTopic}); its
+ * watermark output is released, so that it holds no window back.
  *
  * <pre>{@code
  * Source<T, KafkaPartitionSplit, KafkaSourceEnumState> source =
@@ -523,6 +524,9 @@ final class RestoredSplitBounds<T>
         /** The splits given to the reader with an offset to end at, by split id. */
         private final Map<String, KafkaPartitionSplit> withEnds = new LinkedHashMap<>();
 
+        /** The ids of the splits of other topics dropped since the last poll. */
+        private final List<String> dropped = new ArrayList<>();
+
         Reader(
                 SourceReader<T, KafkaPartitionSplit> reader,
                 String topic,
@@ -540,6 +544,9 @@ final class RestoredSplitBounds<T>
 
         @Override
         public void addSplits(List<KafkaPartitionSplit> splits) {
+            splits.stream()
+                    .filter(split -> !split.getTopic().equals(topic))
+                    .forEach(split -> dropped.add(split.splitId()));
             List<KafkaPartitionSplit> withBounds =
                     resetOutOfRange(
                             bounded(ofTopic(splits, topic), bounded, latestOffsets),
@@ -560,6 +567,13 @@ final class RestoredSplitBounds<T>
 
         @Override
         public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
+            // Flink's source operator gives every split it hands a reader a watermark output of
+            // its own, also a restored one the reader drops: never released, that output would
+            // hold every window back until it is idle (--idleness).
+            for (String splitId : dropped) {
+                output.releaseOutputForSplit(splitId);
+            }
+            dropped.clear();
             return reader.pollNext(output);
         }
 

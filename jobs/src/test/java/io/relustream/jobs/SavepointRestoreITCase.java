@@ -272,6 +272,60 @@ class SavepointRestoreITCase {
     }
 
     /**
+     * An unbounded run restored with another --input-topic closes its windows on the new topic's
+     * event time at once. Flink's source operator gives each restored partition a watermark output
+     * of its own, also the old topic's, which the run drops: never released, that output held the
+     * watermark back until it was idle, --idleness later.
+     */
+    @Test
+    void aRunRestoredWithAnotherInputTopicIsNotHeldBackByTheOldTopicsPartitions(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        String newTopic = names.features + "-new";
+        kafka.createTopics(1, newTopic);
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("a", T0 + 1_000, "g", 1)),
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("b", T0 + 12_000, "g", 2))));
+        String savepoint =
+                runToSavepoint(
+                        options(names, "--window", "10s", "--idleness", "10m"),
+                        names,
+                        1,
+                        savepoints);
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                newTopic, 0, TestRecords.vector("c", T0 + 16_000, "g", 3)),
+                        TestRecords.record(
+                                newTopic, 0, TestRecords.vector("d", T0 + 21_000, "g", 4))));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(options(names, "--window", "10s", "--idleness", "10m").toArgs()));
+        args.set(args.indexOf("--input-topic=" + names.features), "--input-topic=" + newTopic);
+        JobClient restored =
+                start(
+                        JobOptions.parse(args.toArray(new String[0])),
+                        restoringFrom(savepoint),
+                        "restored, unbounded");
+        try {
+            // "d" closes [10s, 20s); it was closed 10 minutes later, when the old topic's
+            // partition had been idle for --idleness.
+            topics.readAtLeast(names.stats, 2, Duration.ofSeconds(60));
+        } finally {
+            KafkaJobRuns.cancelIfRunning(restored);
+        }
+
+        assertThat(stats(names))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(tuple(0L, 1L), tuple(10_000L, 2L));
+    }
+
+    /**
      * Back to the first topic: restored from a savepoint of a run of another --input-topic, which
      * was itself restored from one of the first topic, the job reads the first topic again (from
      * its earliest offsets, as a topic new to it). Kafka's enumerator kept the first topic's
