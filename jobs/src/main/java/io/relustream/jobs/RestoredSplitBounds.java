@@ -73,7 +73,7 @@ import java.util.stream.Collectors;
  *         new RestoredSplitBounds<>(kafkaSource, "features", consumerProperties);
  * }</pre>
  */
-final class RestoredSplitBounds<T>
+public final class RestoredSplitBounds<T>
         implements Source<T, KafkaPartitionSplit, KafkaSourceEnumState>,
                 ResultTypeQueryable<T>,
                 LineageVertexProvider {
@@ -93,7 +93,7 @@ final class RestoredSplitBounds<T>
      *     {@code auto.offset.reset} of the source's consumer, to reset a start beyond the end as it
      *     would
      */
-    RestoredSplitBounds(KafkaSource<T> source, String topic, Properties consumerProperties) {
+    public RestoredSplitBounds(KafkaSource<T> source, String topic, Properties consumerProperties) {
         this.source = source;
         this.topic = topic;
         this.consumerProperties = consumerProperties;

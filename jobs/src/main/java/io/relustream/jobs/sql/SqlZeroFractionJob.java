@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -70,7 +71,9 @@ import java.util.stream.Collectors;
  * --format avro}), read as raw bytes and decoded by the project's decoder: a record that does not
  * decode, or whose event time is more than {@code --max-event-time-skew} ahead of the clock, goes
  * to {@code --dlq-topic} as a single-object {@code DeadLetter} with its bytes, key, topic,
- * partition, offset and the reason, as the activation job's do, and the job goes on.
+ * partition, offset and the reason, as the activation job's do, and the job goes on. It reads the
+ * input table through the activation job's Kafka source (see {@link RestoredKafkaSourceModule}):
+ * restored with another {@code --input-topic}, it reads that topic alone.
  */
 @Command(
         name = "sql-zero-fraction",
@@ -509,6 +512,19 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
                 maxRequestSize(),
                 connectTimeout,
                 deadline);
+        tableEnv.loadModule(
+                RestoredKafkaSourceModule.NAME,
+                new RestoredKafkaSourceModule(inputTopic, consumerProperties()));
+        TableResult result = inserts(tableEnv).execute();
+        result.await();
+        return result;
+    }
+
+    /**
+     * Registers the functions in {@code tableEnv}, creates the script's tables and views, and
+     * returns its INSERTs as one statement set.
+     */
+    StatementSet inserts(TableEnvironment tableEnv) {
         SqlFunctions.registerAll(tableEnv);
         FeatureVectorFunctions.registerAll(tableEnv, maxRequestSize(), maxEventTimeSkew);
         StatementSet inserts = tableEnv.createStatementSet();
@@ -524,17 +540,28 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         if (!anyInsert) {
             throw new IllegalStateException("The SQL script " + SCRIPT + " has no INSERT");
         }
-        TableResult result = inserts.execute();
-        result.await();
-        return result;
+        return inserts;
+    }
+
+    /**
+     * What a consumer of the input's partitions needs, to ask for their latest offsets as the
+     * table's consumer would: its brokers, group and {@code --kafka.} properties, and the offset
+     * reset its {@code scan.startup.mode} gives it.
+     */
+    Properties consumerProperties() {
+        Properties consumer = new Properties();
+        consumer.putAll(kafkaProperties);
+        consumer.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        consumer.setProperty(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        consumer.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return consumer;
     }
 
     /**
      * Refuses {@code --bounded} in a run restored from a savepoint or checkpoint, which would never
      * end: Flink's Kafka table source gives each partition the end it had in the run it restores
      * (none, from an unbounded run), and its restored enumerator never tells its readers that no
-     * more partitions come (FLINK-33466), so they wait at their end for ever. The activation job
-     * works around both in its own source; a table source cannot be wrapped that way.
+     * more partitions come (FLINK-33466), so they wait at their end for ever.
      */
     private void checkNotBoundedWhenRestored(Optional<String> restoredFrom) {
         if (bounded && restoredFrom.isPresent()) {

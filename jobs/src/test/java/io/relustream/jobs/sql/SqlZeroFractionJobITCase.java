@@ -9,12 +9,16 @@ import io.relustream.jobs.local.EmbeddedKafka;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.test.util.MiniClusterPipelineExecutorServiceLoader;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
@@ -361,6 +365,161 @@ class SqlZeroFractionJobITCase {
             counts.put(millis(value.get("window_start")), value.get("record_count").asLong());
         }
         assertThat(counts).containsExactly(entry(start, 2L), entry(start + 10_000, 3L));
+    }
+
+    /**
+     * A savepoint restored with another --input-topic reads that topic, not the one the savepoint
+     * read as well: Flink's Kafka source restores every partition it had and never gives one up, so
+     * the records written to the old topic after the savepoint would be counted in the windows of a
+     * job told to read another topic. The open window and the offsets read are kept.
+     */
+    @Test
+    void aSavepointRestoredWithAnotherInputTopicReadsThatTopicOnly(
+            @InjectMiniCluster MiniCluster cluster, @TempDir Path savepoints) throws Exception {
+        String first = "sql-restore-first";
+        String second = "sql-restore-second";
+        String out = "sql-restore-out";
+        String dlq = "sql-restore-dlq";
+        kafka.createTopics(1, first, second, out, dlq);
+        // The watermark after "b", 11.999s, closes [0s, 10s); [10s, 20s) holds "b" at the
+        // savepoint.
+        topics.produce(
+                records(
+                        first,
+                        List.of(
+                                vector("a", 1_000, "g", -1.0, 2.0),
+                                vector("b", 12_000, "g", 1.0, -1.0))));
+        String savepoint =
+                runUntil(
+                        cluster,
+                        restorable(first, out, dlq),
+                        Map.of(),
+                        out,
+                        1,
+                        Duration.ofMinutes(2),
+                        savepoints,
+                        false);
+        topics.produce(records(first, List.of(vector("old-topic", 15_000, "g", -1.0, -1.0))));
+        topics.produce(
+                records(
+                        second,
+                        List.of(
+                                vector("c", 16_000, "g", -2.0, 3.0),
+                                vector("d", 21_000, "g", 4.0, 5.0))));
+
+        // Until [10s, 20s) is out, then drained: [20s, 30s) of "d" closes too. The watermark of
+        // "d" closes [10s, 20s) at once: the partition of the first topic, which the run does not
+        // read, must not hold it back until the source's 30 s idle timeout (then the whole source
+        // is idle, and the drain's watermark closes no window: "d" was left out).
+        runUntil(
+                cluster,
+                restorable(second, out, dlq),
+                Map.of(StateRecoveryOptions.SAVEPOINT_PATH.key(), savepoint),
+                out,
+                2,
+                Duration.ofSeconds(20),
+                savepoints,
+                true);
+
+        // [10s, 20s): "b" of the first run and "c", relu [1, 0] and [0, 3], half of them zero.
+        // It was three records, "old-topic" [0, 0] too, 4 of 6 zero.
+        Map<Long, Long> counts = new TreeMap<>();
+        Map<Long, Double> zeroFractions = new TreeMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(out)) {
+            JsonNode value = json.readTree(record.value());
+            long start = millis(value.get("window_start"));
+            assertThat(counts.put(start, value.get("record_count").asLong()))
+                    .as("one record per window")
+                    .isNull();
+            zeroFractions.put(start, value.get("zero_fraction").asDouble());
+        }
+        assertThat(counts).containsExactly(entry(0L, 1L), entry(10_000L, 2L), entry(20_000L, 1L));
+        assertThat(zeroFractions)
+                .containsExactly(entry(0L, 0.5), entry(10_000L, 0.5), entry(20_000L, 0.0));
+        assertThat(topics.readAll(dlq)).isEmpty();
+    }
+
+    /** The unbounded job of one subtask reading {@code in}, with 100 ms checkpoints. */
+    private static SqlZeroFractionJob restorable(String in, String out, String dlq) {
+        return SqlZeroFractionJob.parse(
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--input-topic",
+                in,
+                "--output-topic",
+                out,
+                "--dlq-topic",
+                dlq,
+                "--group-id",
+                "sql-restore",
+                "--window",
+                "10s",
+                "--out-of-orderness",
+                "0s",
+                "--parallelism",
+                "1",
+                "--checkpoint-interval",
+                "100ms");
+    }
+
+    /**
+     * Runs {@code job} on the MiniCluster with {@code client} as the configuration of its client
+     * (as {@code flink run -s} gives the job's main the path to restore), until {@code out} has
+     * {@code wanted} records, within {@code timeout} of its start; then stops it with a savepoint,
+     * draining it when {@code drain}.
+     *
+     * @return the savepoint's path
+     */
+    private static String runUntil(
+            MiniCluster cluster,
+            SqlZeroFractionJob job,
+            Map<String, String> client,
+            String out,
+            int wanted,
+            Duration timeout,
+            Path savepoints,
+            boolean drain)
+            throws Exception {
+        Configuration configuration =
+                MiniClusterPipelineExecutorServiceLoader.updateConfigurationForMiniCluster(
+                        Configuration.fromMap(client), List.of(), List.of());
+        StreamContextEnvironment.setAsContext(
+                new MiniClusterPipelineExecutorServiceLoader(cluster),
+                configuration,
+                SqlZeroFractionJobITCase.class.getClassLoader(),
+                false,
+                false);
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Thread running =
+                new Thread(
+                        () -> {
+                            try {
+                                job.run();
+                            } catch (Throwable e) {
+                                failures.add(e);
+                            }
+                        });
+        String savepoint;
+        try {
+            running.start();
+            assertThat(topics.readAtLeast(out, wanted, timeout)).hasSize(wanted);
+            savepoint =
+                    cluster.stopWithSavepoint(
+                                    runningJob(cluster),
+                                    savepoints.toUri().toString(),
+                                    drain,
+                                    SavepointFormatType.CANONICAL)
+                            .get();
+        } finally {
+            running.join(Duration.ofMinutes(1).toMillis());
+            if (running.isAlive()) {
+                cluster.cancelJob(runningJob(cluster)).get();
+            }
+            StreamContextEnvironment.unsetAsContext();
+        }
+        assertThat(failures).isEmpty();
+        return savepoint;
     }
 
     private static JobID runningJob(MiniCluster cluster) throws Exception {
