@@ -16,7 +16,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
@@ -45,7 +44,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -73,7 +71,8 @@ import java.util.stream.Collectors;
  * to {@code --dlq-topic} as a single-object {@code DeadLetter} with its bytes, key, topic,
  * partition, offset and the reason, as the activation job's do, and the job goes on. It reads the
  * input table through the activation job's Kafka source (see {@link RestoredKafkaSourceModule}):
- * restored with another {@code --input-topic}, it reads that topic alone.
+ * restored with another {@code --input-topic}, it reads that topic alone, and restored with {@code
+ * --bounded}, it ends.
  */
 @Command(
         name = "sql-zero-fraction",
@@ -241,9 +240,8 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             names = "--bounded",
             description =
                     "Stop at the offsets that were the latest when the job started"
-                        + " ('scan.bounded.mode' = 'latest-offset'); refused in a run restored from"
-                        + " a savepoint or checkpoint, which would never end (FLINK-33466)."
-                        + " Default: ${DEFAULT-VALUE}.")
+                            + " ('scan.bounded.mode' = 'latest-offset'), also in a run restored"
+                            + " from a savepoint or checkpoint. Default: ${DEFAULT-VALUE}.")
     boolean bounded;
 
     @Option(
@@ -489,15 +487,11 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
      *
      * @throws InvalidOptionsException when Kafka still has no topic {@code --input-topic}, or no
      *     {@code --output-topic} or {@code --dlq-topic} and does not create them on first use, when
-     *     {@code --connect-timeout} is up; and for {@code --bounded} in a run restored from a
-     *     savepoint or checkpoint, which would never end
+     *     {@code --connect-timeout} is up
      * @throws KafkaCheckException when Kafka does not answer within {@code --connect-timeout}
      */
     public TableResult run() throws Exception {
-        // With flink run -s, the path to restore comes with the environment of the client.
         TableEnvironment tableEnv = TableEnvironment.create(settings());
-        checkNotBoundedWhenRestored(
-                tableEnv.getConfig().getOptional(StateRecoveryOptions.SAVEPOINT_PATH));
         // One --connect-timeout for the three topics.
         long deadline = Durations.deadlineNanos(connectTimeout);
         ActivationStatsJob.checkInputTopic(
@@ -555,25 +549,6 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         consumer.setProperty(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         consumer.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return consumer;
-    }
-
-    /**
-     * Refuses {@code --bounded} in a run restored from a savepoint or checkpoint, which would never
-     * end: Flink's Kafka table source gives each partition the end it had in the run it restores
-     * (none, from an unbounded run), and its restored enumerator never tells its readers that no
-     * more partitions come (FLINK-33466), so they wait at their end for ever.
-     */
-    private void checkNotBoundedWhenRestored(Optional<String> restoredFrom) {
-        if (bounded && restoredFrom.isPresent()) {
-            throw new InvalidOptionsException(
-                    "Invalid value for option '--bounded': a run restored from a savepoint or"
-                            + " checkpoint ('"
-                            + restoredFrom.get()
-                            + "') would never end, as Flink's Kafka table source does not stop"
-                            + " a restored run at the latest offsets (FLINK-33466); restore"
-                            + " without --bounded and stop the job with a savepoint, or start a"
-                            + " bounded run without restoring");
-        }
     }
 
     EnvironmentSettings settings() {

@@ -440,27 +440,131 @@ class SqlZeroFractionJobITCase {
         assertThat(topics.readAll(dlq)).isEmpty();
     }
 
+    /**
+     * Restored with --bounded from a savepoint of an unbounded run, the job ends at the offsets
+     * that are the latest when it starts, and its last windows close. Flink's Kafka table source
+     * alone gives each restored partition the end it had, none, and never tells its readers that no
+     * more partitions come (FLINK-33466): the run would never end.
+     */
+    @Test
+    void aRunRestoredWithBoundedFromAnUnboundedOneEnds(
+            @InjectMiniCluster MiniCluster cluster, @TempDir Path savepoints) throws Exception {
+        String in = "sql-restore-bounded";
+        String out = "sql-restore-bounded-out";
+        String dlq = "sql-restore-bounded-dlq";
+        kafka.createTopics(1, in, out, dlq);
+        topics.produce(
+                records(
+                        in,
+                        List.of(
+                                vector("a", 1_000, "g", -1.0, 2.0),
+                                vector("b", 12_000, "g", 1.0, -1.0))));
+        String savepoint =
+                runUntil(
+                        cluster,
+                        restorable(in, out, dlq),
+                        Map.of(),
+                        out,
+                        1,
+                        Duration.ofMinutes(2),
+                        savepoints,
+                        false);
+        topics.produce(
+                records(
+                        in,
+                        List.of(
+                                vector("c", 16_000, "g", -2.0, 3.0),
+                                vector("d", 21_000, "g", 4.0, 5.0))));
+
+        List<String> args = new ArrayList<>(List.of(restorableArgs(in, out, dlq)));
+        args.add("--bounded");
+        runToEnd(
+                cluster,
+                SqlZeroFractionJob.parse(args.toArray(new String[0])),
+                Map.of(StateRecoveryOptions.SAVEPOINT_PATH.key(), savepoint));
+
+        // "a" of the first run; "b" of the first and "c", relu [1, 0] and [0, 3]; "d" [4, 5],
+        // closed by the end of the input.
+        Map<Long, Long> counts = new TreeMap<>();
+        Map<Long, Double> zeroFractions = new TreeMap<>();
+        ObjectMapper json = new ObjectMapper();
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(out)) {
+            JsonNode value = json.readTree(record.value());
+            long start = millis(value.get("window_start"));
+            assertThat(counts.put(start, value.get("record_count").asLong()))
+                    .as("one record per window")
+                    .isNull();
+            zeroFractions.put(start, value.get("zero_fraction").asDouble());
+        }
+        assertThat(counts).containsExactly(entry(0L, 1L), entry(10_000L, 2L), entry(20_000L, 1L));
+        assertThat(zeroFractions)
+                .containsExactly(entry(0L, 0.5), entry(10_000L, 0.5), entry(20_000L, 0.0));
+    }
+
+    /**
+     * Runs {@code job} on the MiniCluster with {@code client} as the configuration of its client,
+     * until it ends; one still running after two minutes is cancelled, and fails the test.
+     */
+    private static void runToEnd(
+            MiniCluster cluster, SqlZeroFractionJob job, Map<String, String> client)
+            throws Exception {
+        StreamContextEnvironment.setAsContext(
+                new MiniClusterPipelineExecutorServiceLoader(cluster),
+                MiniClusterPipelineExecutorServiceLoader.updateConfigurationForMiniCluster(
+                        Configuration.fromMap(client), List.of(), List.of()),
+                SqlZeroFractionJobITCase.class.getClassLoader(),
+                false,
+                false);
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Thread running =
+                new Thread(
+                        () -> {
+                            try {
+                                job.run();
+                            } catch (Throwable e) {
+                                failures.add(e);
+                            }
+                        });
+        try {
+            running.start();
+            running.join(Duration.ofMinutes(2).toMillis());
+            assertThat(running.isAlive()).as("still running after two minutes").isFalse();
+        } finally {
+            if (running.isAlive()) {
+                cluster.cancelJob(runningJob(cluster)).get();
+                running.join(Duration.ofMinutes(1).toMillis());
+            }
+            StreamContextEnvironment.unsetAsContext();
+        }
+        assertThat(failures).isEmpty();
+    }
+
     /** The unbounded job of one subtask reading {@code in}, with 100 ms checkpoints. */
     private static SqlZeroFractionJob restorable(String in, String out, String dlq) {
-        return SqlZeroFractionJob.parse(
-                "--bootstrap-servers",
-                kafka.bootstrapServers(),
-                "--input-topic",
-                in,
-                "--output-topic",
-                out,
-                "--dlq-topic",
-                dlq,
-                "--group-id",
-                "sql-restore",
-                "--window",
-                "10s",
-                "--out-of-orderness",
-                "0s",
-                "--parallelism",
-                "1",
-                "--checkpoint-interval",
-                "100ms");
+        return SqlZeroFractionJob.parse(restorableArgs(in, out, dlq));
+    }
+
+    private static String[] restorableArgs(String in, String out, String dlq) {
+        return new String[] {
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--input-topic",
+            in,
+            "--output-topic",
+            out,
+            "--dlq-topic",
+            dlq,
+            "--group-id",
+            "sql-restore",
+            "--window",
+            "10s",
+            "--out-of-orderness",
+            "0s",
+            "--parallelism",
+            "1",
+            "--checkpoint-interval",
+            "100ms"
+        };
     }
 
     /**

@@ -1,14 +1,10 @@
 package io.relustream.jobs.sql;
 
-import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.core.execution.DefaultExecutorServiceLoader;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.config.ExecutionConfigOptions;
@@ -388,43 +384,6 @@ class SqlZeroFractionJobTest {
         assertThat(err.toString())
                 .isEqualToNormalizingNewlines(message + "\nUse --help to see every option.\n");
         assertThat(out.toString()).isEmpty();
-    }
-
-    @Test
-    void boundedIsRefusedInARunRestoredFromASavepoint() {
-        // What flink run -s gives the job's main: a context environment with the path to restore.
-        Configuration client = new Configuration();
-        client.set(DeploymentOptions.TARGET, "local");
-        client.set(StateRecoveryOptions.SAVEPOINT_PATH, "file:///savepoints/savepoint-1");
-        StreamContextEnvironment.setAsContext(
-                new DefaultExecutorServiceLoader(),
-                client,
-                getClass().getClassLoader(),
-                false,
-                false);
-        StringWriter err = new StringWriter();
-        int status;
-        try {
-            CommandLine command = SqlZeroFractionJob.commandLine();
-            command.setErr(new PrintWriter(err, true));
-            // Refused before Kafka is asked: no broker listens there.
-            status = command.execute("--bootstrap-servers", "localhost:1", "--bounded");
-        } finally {
-            StreamContextEnvironment.unsetAsContext();
-        }
-
-        // Before: on a broker, the run started and never ended (restored from an unbounded run it
-        // read on for ever; from a bounded one its readers waited at the end for more partitions).
-        assertThat(status).isEqualTo(2);
-        assertThat(err.toString())
-                .isEqualToNormalizingNewlines(
-                        "Invalid value for option '--bounded': a run restored from a savepoint or"
-                                + " checkpoint ('file:///savepoints/savepoint-1') would never end,"
-                                + " as Flink's Kafka table source does not stop a restored run at"
-                                + " the latest offsets (FLINK-33466); restore without --bounded"
-                                + " and stop the job with a savepoint, or start a bounded run"
-                                + " without restoring\n"
-                                + "Use --help to see every option.\n");
     }
 
     @Test
