@@ -178,7 +178,11 @@ class FeatureActivationFunctionTest {
                                 .invalidValues(InvalidValuePolicy.FAIL)
                                 .build())) {
             assertThatThrownBy(() -> op.harness.processElement(nan, 0L))
-                    .isInstanceOf(InvalidRecordException.class);
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessage(
+                            "Cannot activate record id=n6 group=layer9: values[0] is NaN and the"
+                                    + " invalid-value policy is fail (NaN and infinities are not"
+                                    + " accepted)");
             assertThat(op.addedGroups()).isEmpty();
             // A record that is activated, or rejected to the dead-letter output, counts in its
             // group.

@@ -779,7 +779,9 @@ class ActivationStatsAccumulatorTest {
         assertThat(serialize(b)).isEqualTo(before);
         assertThat(a.recordCount()).isEqualTo(2L);
         assertThat(a.features()).isEqualTo(3);
-        assertThatThrownBy(() -> a.merge(a)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> a.merge(a))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Cannot merge an accumulator with itself");
     }
 
     @Test

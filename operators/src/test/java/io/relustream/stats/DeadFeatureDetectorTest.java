@@ -988,25 +988,37 @@ class DeadFeatureDetectorTest {
     @Test
     void rejectsMeaninglessParameters() {
         assertThatThrownBy(() -> new DeadFeatureDetector(0, 1.0, null, "relu"))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("deadWindows must be at least 1: 0");
+        // A threshold of 0 would call every feature dead in every window.
         assertThatThrownBy(() -> new DeadFeatureDetector(3, 0.0, null, "relu"))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("deadThreshold must be in (0, 1]: 0.0");
         assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.5, null, "relu"))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("deadThreshold must be in (0, 1]: 1.5");
         assertThatThrownBy(() -> new DeadFeatureDetector(3, Double.NaN, null, "relu"))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("deadThreshold must be in (0, 1]: NaN");
         assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, -0.1, "relu"))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("sparsityLimit must be in [0, 1) or null: -0.1");
         assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, Double.NaN, "relu"))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("sparsityLimit must be in [0, 1) or null: NaN");
         // No zero fraction is above 1: the alert could never fire.
         assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, 1.0, "relu"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("sparsityLimit must be in [0, 1) or null: 1.0");
+        assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, null, "relu", -1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("groupMetricsLimit must be >= 0: -1");
         assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, null, "relu", 100, -1))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("windowSlideMillis must be >= 0: -1");
         assertThatThrownBy(() -> new DeadFeatureDetector(3, 1.0, null, null))
-                .isInstanceOf(NullPointerException.class);
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("activationSpec");
     }
 
     @Test
