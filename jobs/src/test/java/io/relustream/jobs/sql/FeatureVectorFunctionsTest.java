@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -80,10 +81,23 @@ class FeatureVectorFunctionsTest {
             assertThat(new FeatureVectorFunctions.EventTime().eval(bad))
                     .as(bytes)
                     .isEqualTo(LocalDateTime.parse("0000-01-01T00:00:00"));
-            assertThat(new FeatureVectorFunctions.UndecodableReason().eval(bad))
-                    .as(bytes)
-                    .isNotBlank();
         }
+        // 0x01 is the zig-zag varint -1, read as the length of the first field, id; after it the
+        // decoder is at byte 1.
+        assertThat(
+                        new FeatureVectorFunctions.UndecodableReason()
+                                .eval(new byte[] {1, 2, 3, (byte) 0xFF}))
+                .isEqualTo(
+                        "payload is not valid Avro: FeatureVector.id at byte 1: negative length"
+                                + " -1");
+        // PLAIN is 51 bytes: id 1 + 3, event_time a 6-byte varint, group 1 + 6, values a block
+        // count at byte 17, 4 doubles at bytes 18 to 49 and the end-of-array count at byte 50,
+        // the one byte the truncated copy lacks.
+        assertThat(PLAIN).hasSize(51);
+        assertThat(new FeatureVectorFunctions.UndecodableReason().eval(truncated))
+                .isEqualTo(
+                        "payload is truncated: FeatureVector.values needs 1 more bytes at byte 50"
+                                + " but the payload ends at byte 50");
         assertThat(new FeatureVectorFunctions.UndecodableReason().eval(null))
                 .isEqualTo("payload is null (a tombstone), not a FeatureVector record");
         assertThat(new FeatureVectorFunctions.UndecodableReason().eval(new byte[0]))
@@ -96,7 +110,7 @@ class FeatureVectorFunctionsTest {
     }
 
     @Test
-    void eventTimesOutsideTheYearsOfSqlTimestampsAreDeadLetters() {
+    void eventTimesOutsideTheYearsOfSqlTimestampsAreDeadLetters() throws Exception {
         // The first and last millisecond of SQL's TIMESTAMP(3), 0000-01-01 and 9999-12-31.
         long first = -62_167_219_200_000L;
         long last = 253_402_300_799_999L;
@@ -118,17 +132,42 @@ class FeatureVectorFunctionsTest {
             assertThat(new FeatureVectorFunctions.EventTime().eval(payload))
                     .as(at)
                     .isEqualTo(FeatureVectorFunctions.NO_EVENT_TIME);
-            assertThat(
-                            new FeatureVectorFunctions.DeadLetterBytes()
-                                    .eval(payload, null, "features-avro", 0, 1L, null))
+            DeadLetter letter =
+                    AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT)
+                            .decode(
+                                    new FeatureVectorFunctions.DeadLetterBytes()
+                                            .eval(payload, null, "features-avro", 0, 1L, null));
+            assertThat(bytes(letter.getPayload())).as(at).isEqualTo(payload);
+            assertThat(letter.getErrorClass())
                     .as(at)
-                    .isNotNull();
+                    .isEqualTo("io.relustream.formats.InvalidEventTimeException");
+            assertThat(letter.getReason())
+                    .as(at)
+                    .isEqualTo(
+                            "event_time "
+                                    + outside
+                                    + " ("
+                                    + OUTSIDE_INSTANTS.get(outside)
+                                    + ") is outside the years 0000 to 9999 that SQL's"
+                                    + " TIMESTAMP(3) holds");
         }
         assertThat(new FeatureVectorFunctions.UndecodableReason().eval(plain(last + 1)))
                 .isEqualTo(
                         "event_time 253402300800000 (+10000-01-01T00:00:00Z) is outside the years"
                                 + " 0000 to 9999 that SQL's TIMESTAMP(3) holds");
     }
+
+    /** The instants as java.time writes them, for the reasons of the event times outside SQL's. */
+    private static final Map<Long, String> OUTSIDE_INSTANTS =
+            Map.of(
+                    -62_167_219_200_001L,
+                    "-0001-12-31T23:59:59.999Z",
+                    253_402_300_800_000L,
+                    "+10000-01-01T00:00:00Z",
+                    Long.MIN_VALUE,
+                    "-292275055-05-16T16:47:04.192Z",
+                    Long.MAX_VALUE,
+                    "+292278994-08-17T07:12:55.807Z");
 
     private static byte[] plain(long eventTime) {
         return AvroRecordEncoder.of(FeatureVector.class, WireFormat.AVRO)
@@ -161,7 +200,13 @@ class FeatureVectorFunctionsTest {
         assertThat(letter.getHeaders()).isEmpty();
         assertThat(letter.getReason())
                 .isEqualTo(new FeatureVectorFunctions.UndecodableReason().eval(bad));
-        assertThat(letter.getErrorClass()).isNotBlank();
+        assertThat(letter.getReason())
+                .isEqualTo(
+                        "payload is not valid Avro: FeatureVector.id at byte 1: negative length"
+                                + " -1");
+        assertThat(letter.getErrorClass())
+                .isEqualTo("io.relustream.formats.UndecodableRecordException");
+        assertThat(letter.getErrorMessage()).isEqualTo(letter.getReason());
         assertThat(letter.getFailedAt().toEpochMilli()).isBetween(before, after);
 
         // A tombstone without a key: neither is made up.
