@@ -158,10 +158,17 @@ class SqlZeroFractionJobITCase {
         records.add(new ProducerRecord<>(in, 1, key("tombstone"), null)); // 1@6
         topics.produce(records);
 
+        long before = System.currentTimeMillis();
         bounded(in, out, 2, "--dlq-topic", dlq, "--window", "10s").run();
+        long after = System.currentTimeMillis();
 
         // The same windows as the good records alone give (the other test's numbers).
         assertZeroFractions(out, input());
+        // The producer's timestamps of the bad records, as the input topic holds them.
+        Map<String, Long> timestamps = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(in)) {
+            timestamps.put(record.partition() + "@" + record.offset(), record.timestamp());
+        }
 
         AvroRecordDecoder<DeadLetter> letters =
                 AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT);
@@ -173,10 +180,14 @@ class SqlZeroFractionJobITCase {
             assertThat(byCoordinates.put(at, letter)).as("one dead letter per record").isNull();
             keys.put(at, record.key());
             assertThat(letter.getTopic()).isEqualTo(in);
-            assertThat(letter.getReason()).isNotBlank();
-            assertThat(letter.getErrorClass()).isNotBlank();
-            assertThat(letter.getFailedAt()).isNotNull();
-            assertThat(letter.getTimestamp()).isNotNull();
+            assertThat(letter.getErrorClass())
+                    .as(at)
+                    .isEqualTo("io.relustream.formats.UndecodableRecordException");
+            assertThat(letter.getErrorMessage()).as(at).isEqualTo(letter.getReason());
+            assertThat(letter.getFailedAt().toEpochMilli()).as(at).isBetween(before, after);
+            assertThat(letter.getTimestamp())
+                    .as(at)
+                    .isEqualTo(Instant.ofEpochMilli(timestamps.get(at)));
             // Stamped when it failed, by the producer: not the year 0 of its event time.
             assertThat(record.timestamp()).isGreaterThan(T0);
         }
@@ -189,6 +200,24 @@ class SqlZeroFractionJobITCase {
         assertThat(byCoordinates.get("0@0").getReason())
                 .isEqualTo("payload is empty (0 bytes), not a FeatureVector record in avro format");
         assertThat(byCoordinates.get("0@0").getKey()).isNull();
+        // "t" is 36 bytes: id 1 + 1, event_time a 6-byte varint, group 1 + 1, the count of values
+        // at byte 10 and its doubles at bytes 11, 19 and 27, the end of the array at 35. Cut by 3,
+        // it ends at byte 33, 6 bytes into values[2].
+        assertThat(whole).hasSize(36);
+        assertThat(byCoordinates.get("0@4").getReason())
+                .isEqualTo(
+                        "payload is truncated: FeatureVector.values[2] needs 8 more bytes at byte"
+                                + " 27 but the payload ends at byte 33");
+        // new Random(42).nextBytes starts with 0x35, the zig-zag varint -27.
+        assertThat(byCoordinates.get("1@0").getReason())
+                .isEqualTo(
+                        "payload is not valid Avro: FeatureVector.id at byte 1: negative length"
+                                + " -27");
+        // 0x01 is the zig-zag varint -1, read as the length of the id.
+        assertThat(byCoordinates.get("1@5").getReason())
+                .isEqualTo(
+                        "payload is not valid Avro: FeatureVector.id at byte 1: negative length"
+                                + " -1");
         assertThat(byCoordinates.get("1@6").getPayload()).isNull();
         assertThat(byCoordinates.get("1@6").getReason())
                 .isEqualTo("payload is null (a tombstone), not a FeatureVector record");
