@@ -453,8 +453,16 @@ class FeatureVectorKafkaDeserializerTest {
         assertThatThrownBy(() -> skewed(Duration.ofSeconds(-5)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxEventTimeSkew must not be negative: PT-5S");
-        // No skew at all is allowed: nothing ahead of the clock.
-        assertThat(skewed(Duration.ZERO)).isNotNull();
+        // No skew at all is allowed: nothing ahead of the clock, the clock's own millisecond is.
+        FeatureVectorKafkaDeserializer none = skewed(Duration.ZERO);
+        assertThat(deserialize(none, record(null, encode(vector(NOW)))).vector)
+                .isEqualTo(vector(NOW));
+        assertThat(deserialize(none, record(null, encode(vector(NOW.plusMillis(1))))).deadLetter)
+                .extracting(DeadLetter::getReason)
+                .isEqualTo(
+                        "event_time 2026-03-01T12:00:00.001Z is 1ms ahead of the clock"
+                                + " (2026-03-01T12:00:00Z), more than the allowed skew of 0ms; it"
+                                + " would push the watermark past every on-time record");
     }
 
     @Test
