@@ -164,7 +164,9 @@ class MaxoutTest {
                                 + " got -2");
         assertThatThrownBy(() -> maxoutOfTwo.apply(new double[3], new double[1]))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("got 3");
+                .hasMessage(
+                        "maxout(k=2) needs an input length that is a non-negative multiple of 2,"
+                                + " got 3");
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.relustream.jobs.report;
 
 import io.relustream.avro.ActivationStats;
 
+import org.apache.avro.file.DataFileWriter;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +48,11 @@ class StatsReaderTest {
                 List.of(ReportFixtures.stats("a", 0, 0.5, 1.0, 0.0), new ActivationStats());
 
         assertThatThrownBy(() -> StatsReader.writeFile(records, file))
-                .hasMessageContaining("group");
+                .isInstanceOf(DataFileWriter.AppendWriteException.class)
+                .hasCauseInstanceOf(NullPointerException.class)
+                .hasMessage(
+                        "java.lang.NullPointerException: null value for (non-nullable) string at"
+                                + " ActivationStats.group");
 
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
         assertThat(filesIn(dir)).containsExactly("s.avro");

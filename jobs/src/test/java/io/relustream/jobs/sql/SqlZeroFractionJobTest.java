@@ -615,7 +615,9 @@ class SqlZeroFractionJobTest {
                                 + " 0-9, '.', '_' and '-'");
         assertThatThrownBy(() -> SqlZeroFractionJob.parse("--window", "10s"))
                 .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessageContaining("--bootstrap-servers");
+                .hasMessage(
+                        "Missing required option:"
+                                + " '--bootstrap-servers=<host:port>[,<host:port>...]'");
     }
 
     @Test
