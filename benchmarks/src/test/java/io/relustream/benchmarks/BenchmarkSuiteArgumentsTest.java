@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,7 +47,10 @@ class BenchmarkSuiteArgumentsTest {
                                 + " sections are kernels, statistics, operators, end-to-end,"
                                 + " memory");
         assertThatThrownBy(() -> BenchmarkSuite.Arguments.parse("--only", "memory,"))
-                .hasMessageStartingWith("Invalid value for option '--only': '' is not a section");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Invalid value for option '--only': '' is not a section; the sections are"
+                                + " kernels, statistics, operators, end-to-end, memory");
     }
 
     @Test
@@ -60,16 +64,21 @@ class BenchmarkSuiteArgumentsTest {
     @Test
     void refusesAnOptionWithoutItsValue() {
         // A last "--output" failed with ArrayIndexOutOfBoundsException after the whole suite.
-        for (List<String> args :
-                List.of(
-                        List.of("--smoke", "--output"),
-                        List.of("--only"),
-                        List.of("--only", "--smoke"))) {
-            assertThatThrownBy(() -> BenchmarkSuite.Arguments.parse(args.toArray(new String[0])))
-                    .as(args.toString())
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("Missing the value of option '--");
-        }
+        // The option whose value is missing: another option is no value.
+        Map<List<String>, String> missing =
+                Map.of(
+                        List.of("--smoke", "--output"), "--output",
+                        List.of("--only"), "--only",
+                        List.of("--only", "--smoke"), "--only");
+        missing.forEach(
+                (args, option) ->
+                        assertThatThrownBy(
+                                        () ->
+                                                BenchmarkSuite.Arguments.parse(
+                                                        args.toArray(new String[0])))
+                                .as(args.toString())
+                                .isInstanceOf(IllegalArgumentException.class)
+                                .hasMessage("Missing the value of option '" + option + "'"));
     }
 
     @Test

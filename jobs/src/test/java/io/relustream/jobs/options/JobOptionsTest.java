@@ -2585,9 +2585,13 @@ class JobOptionsTest {
                                                 "--kafka.max.request.size=65536",
                                                 "--kafka.batch.size=33554433")))
                 .isInstanceOf(InvalidOptionsException.class)
-                .hasMessageStartingWith(
+                .hasMessage(
                         "Invalid value for option '--kafka.batch.size': '33554433' is more than"
-                                + " --kafka.buffer.memory, which is not given");
+                                + " --kafka.buffer.memory, which is not given: Kafka's default,"
+                                + " 33554432; a producer takes a buffer of batch.size from its"
+                                + " buffer.memory for every batch; give"
+                                + " --kafka.buffer.memory=33554433 or more, or a"
+                                + " --kafka.batch.size of at most 33554432");
         JobOptions.parse(withServers("--kafka.batch.size=33554432"));
         JobOptions.parse(
                 withServers("--kafka.batch.size=33554433", "--kafka.buffer.memory=33554433"));
