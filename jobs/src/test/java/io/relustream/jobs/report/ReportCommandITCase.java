@@ -121,13 +121,22 @@ class ReportCommandITCase {
                         dir.toString());
 
         assertThat(run.status).as(run.err).isZero();
+        // Every record was sent to partition 0: the empty one is at offset 1.
         assertThat(run.err)
-                .startsWith(
-                        "Skipped 1 record(s) that are not ActivationStats in avro format; the"
-                                + " first, partition ")
-                .contains(", offset 1: payload is empty (0 bytes), not an ActivationStats record");
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Skipped 1 record(s) that are not ActivationStats in avro format;"
+                                        + " the first, partition 0, offset 1: payload is empty (0"
+                                        + " bytes), not an ActivationStats record in avro format"));
         assertThat(run.out)
-                .startsWith("Read 19 ActivationStats record(s) from topic 'plain-stats'");
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Read 19 ActivationStats record(s) from topic 'plain-stats' on "
+                                        + kafka.bootstrapServers()
+                                        + ".",
+                                "1 re-fired window(s) superseded by the record read later.",
+                                "Wrote " + dir.resolve("zero-fraction.png") + " (1200x700).",
+                                "Wrote " + dir.resolve("feature-heatmap.png") + " (1200x700)."));
         assertThat(pixel(png(dir.resolve("zero-fraction.png")), 966, 622 - 0.6 * 532))
                 .isEqualTo(BLUE);
     }
@@ -240,13 +249,20 @@ class ReportCommandITCase {
                             "--export", dir.resolve("stats.avro").toString());
 
             assertThat(run.status).as(run.err).isZero();
+            assertThat(run.err).isEmpty();
             assertThat(run.out)
-                    .startsWith(
-                            "Read 1 ActivationStats record(s) from topic '"
-                                    + topic
-                                    + "' on "
-                                    + kafka.bootstrapServers()
-                                    + ".");
+                    .isEqualTo(
+                            ReportCommandTest.lines(
+                                    "Read 1 ActivationStats record(s) from topic '"
+                                            + topic
+                                            + "' on "
+                                            + kafka.bootstrapServers()
+                                            + ".",
+                                    "Exported them to " + dir.resolve("stats.avro") + ".",
+                                    "Wrote " + dir.resolve("zero-fraction.png") + " (1200x700).",
+                                    "Wrote "
+                                            + dir.resolve("feature-heatmap.png")
+                                            + " (1200x700)."));
             assertThat(ReportFixtures.readFile(dir.resolve("stats.avro")))
                     .containsExactly(committed);
             producer.abortTransaction();
