@@ -24,6 +24,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static io.relustream.jobs.report.ReportFixtures.BLUE;
 import static io.relustream.jobs.report.ReportFixtures.DEAD;
@@ -1026,7 +1027,12 @@ class ReportCommandTest {
         assertThat(run.err).isEmpty();
         assertThat(run.status).isZero();
         assertThat(run.out)
-                .startsWith(lines("Read 1 ActivationStats record(s) from file " + input + "."));
+                .isEqualTo(
+                        lines(
+                                "Read 1 ActivationStats record(s) from file " + input + ".",
+                                "Exported them to " + export + ".",
+                                "Wrote " + dir.resolve("zero-fraction.png") + " (1200x700).",
+                                "Wrote " + dir.resolve("feature-heatmap.png") + " (1200x700)."));
         assertThat(ReportFixtures.readFile(export))
                 .containsExactly(
                         ActivationStats.newBuilder()
@@ -1058,11 +1064,12 @@ class ReportCommandTest {
 
         assertThat(run.status).isEqualTo(1);
         assertThat(run.err)
-                .startsWith(
-                        "Cannot read '"
-                                + input
-                                + "' as an Avro object container file of ActivationStats"
-                                + " records: ");
+                .isEqualTo(
+                        lines(
+                                "Cannot read '"
+                                        + input
+                                        + "' as an Avro object container file of ActivationStats"
+                                        + " records: Not an Avro data file."));
     }
 
     @Test
@@ -1105,11 +1112,56 @@ class ReportCommandTest {
         Run run = report("--input", input.toString(), "--output-dir", dir.toString());
 
         assertThat(run.status).isEqualTo(1);
+        // The blocks as the container format lays them out after the header: a count, a size,
+        // that many bytes and a 16-byte sync marker. The cut file holds every block but the last.
+        int header = (int) Files.size(ReportFixtures.writeFile(List.of(), dir.resolve("e.avro")));
+        List<long[]> blocks = blocks(bytes, header);
+        long[] last = blocks.get(blocks.size() - 1);
+        assertThat(last[0] + last[2] + 16).isEqualTo(bytes.length);
+        assertThat(blocks.stream().mapToLong(block -> block[1]).sum()).isEqualTo(3000);
         assertThat(run.err)
-                .startsWith("'" + input + "' is truncated or corrupt: it ends inside a block, ");
+                .isEqualTo(
+                        lines(
+                                "'"
+                                        + input
+                                        + "' is truncated or corrupt: it ends inside a block, "
+                                        + (bytes.length - 100 - last[0])
+                                        + " bytes after the last whole one ("
+                                        + (3000 - last[1])
+                                        + " records read)"));
         assertThat(dir.resolve("zero-fraction.png")).doesNotExist();
         assertThat(report("--input", whole.toString(), "--output-dir", dir.toString()).status)
                 .isZero();
+    }
+
+    /**
+     * Each block of an Avro object container file after its header: where it starts, its count of
+     * records and its length up to the sync marker after it.
+     */
+    private static List<long[]> blocks(byte[] file, int header) {
+        List<long[]> blocks = new ArrayList<>();
+        int[] at = {header};
+        while (at[0] < file.length) {
+            long start = at[0];
+            long count = zigZag(file, at);
+            long size = zigZag(file, at);
+            blocks.add(new long[] {start, count, at[0] - start + size});
+            at[0] += (int) size + 16;
+        }
+        return blocks;
+    }
+
+    /** Avro's variable-length zig-zag long at {@code at[0]}, which it moves past it. */
+    private static long zigZag(byte[] bytes, int[] at) {
+        long raw = 0;
+        int shift = 0;
+        int b;
+        do {
+            b = bytes[at[0]++] & 0xFF;
+            raw |= (long) (b & 0x7F) << shift;
+            shift += 7;
+        } while ((b & 0x80) != 0);
+        return (raw >>> 1) ^ -(raw & 1);
     }
 
     @Test
@@ -1121,7 +1173,15 @@ class ReportCommandTest {
                         List.of(ReportFixtures.stats("g", 0, 0.5, 0.5)), dir.resolve("one.avro"));
         byte[] bytes = Files.readAllBytes(whole);
         // Inside the header (the writer schema), and one byte into the first block.
-        for (int length : List.of(header / 2, header + 1)) {
+        Map<Integer, String> reasons =
+                Map.of(
+                        header / 2,
+                        "it ends too early (truncated?)",
+                        header + 1,
+                        "it is truncated or corrupt (Avro's reader failed with"
+                                + " NullPointerException)");
+        for (Map.Entry<Integer, String> cut : reasons.entrySet()) {
+            int length = cut.getKey();
             Path input = Files.write(dir.resolve("cut.avro"), Arrays.copyOf(bytes, length));
 
             Run run = report("--input", input.toString(), "--output-dir", dir.toString());
@@ -1129,13 +1189,13 @@ class ReportCommandTest {
             assertThat(run.status).as("cut at %d", length).isEqualTo(1);
             assertThat(run.err)
                     .as("cut at %d", length)
-                    .startsWith(
-                            "Cannot read '"
-                                    + input
-                                    + "' as an Avro object container file of ActivationStats"
-                                    + " records: it ")
-                    .doesNotContain("\tat ")
-                    .doesNotContain("null");
+                    .isEqualTo(
+                            lines(
+                                    "Cannot read '"
+                                            + input
+                                            + "' as an Avro object container file of"
+                                            + " ActivationStats records: "
+                                            + cut.getValue()));
         }
     }
 
