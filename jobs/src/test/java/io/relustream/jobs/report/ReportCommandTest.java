@@ -368,7 +368,16 @@ class ReportCommandTest {
                                         + " (1200x700)."));
         assertThat(layer1.status).isZero();
         assertThat(layer1.out)
-                .contains("1 re-fired window(s) superseded by the record read later.");
+                .isEqualTo(
+                        lines(
+                                "Read 19 ActivationStats record(s) from file " + input + ".",
+                                "1 re-fired window(s) superseded by the record read later.",
+                                "Wrote "
+                                        + dir.resolve("layer-1").resolve("zero-fraction.png")
+                                        + " (1200x700).",
+                                "Wrote "
+                                        + dir.resolve("layer-1").resolve("feature-heatmap.png")
+                                        + " (1200x700)."));
     }
 
     @Test
