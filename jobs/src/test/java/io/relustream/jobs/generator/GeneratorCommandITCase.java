@@ -446,9 +446,10 @@ class GeneratorCommandITCase {
                         "Could not reach Kafka at --bootstrap-servers 'localhost:"
                                 + port
                                 + "' within 1s (")
-                .contains(
+                .endsWith(
                         "); check the option and that the brokers are up, or raise"
-                                + " --connect-timeout")
+                                + " --connect-timeout"
+                                + System.lineSeparator())
                 .doesNotContain("records could not be produced");
     }
 

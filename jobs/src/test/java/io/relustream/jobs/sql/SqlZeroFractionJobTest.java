@@ -106,7 +106,11 @@ class SqlZeroFractionJobTest {
                         "Could not reach Kafka at --bootstrap-servers 'localhost:"
                                 + port
                                 + "' within 1s to find --input-topic 'features' (")
-                .contains("(0s leaves the check to the cluster)");
+                .endsWith(
+                        "); check the option and that the brokers are up, or raise"
+                                + " --connect-timeout (0s leaves the check to the cluster)"
+                                + System.lineSeparator())
+                .doesNotContain("\tat ");
     }
 
     @Test
