@@ -392,7 +392,7 @@ class SchemaEvolutionITCase {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(
                                 1L,
-                                "payload is truncated: FeatureVector.values needs 1 more bytes at"
+                                "payload is truncated: FeatureVector.values needs 1 more byte at"
                                         + " byte 24 but the payload ends at byte 24"),
                         org.assertj.core.groups.Tuple.tuple(
                                 3L, "payload has 2 trailing bytes after the FeatureVector record"),

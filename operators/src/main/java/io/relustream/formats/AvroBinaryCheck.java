@@ -375,7 +375,7 @@ final class AvroBinaryCheck {
                             + path
                             + " needs "
                             + count
-                            + " more bytes at byte "
+                            + (count == 1 ? " more byte at byte " : " more bytes at byte ")
                             + position
                             + " but the payload ends at byte "
                             + end);

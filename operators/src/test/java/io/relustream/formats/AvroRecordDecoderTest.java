@@ -982,7 +982,7 @@ class AvroRecordDecoderTest {
                         + first
                         + "(... 285 more ...)"
                         + last
-                        + " needs 1 more bytes at byte 1512 but the payload ends at byte 1512");
+                        + " needs 1 more byte at byte 1512 but the payload ends at byte 1512");
     }
 
     @Test

@@ -96,7 +96,7 @@ class FeatureVectorFunctionsTest {
         assertThat(PLAIN).hasSize(51);
         assertThat(new FeatureVectorFunctions.UndecodableReason().eval(truncated))
                 .isEqualTo(
-                        "payload is truncated: FeatureVector.values needs 1 more bytes at byte 50"
+                        "payload is truncated: FeatureVector.values needs 1 more byte at byte 50"
                                 + " but the payload ends at byte 50");
         assertThat(new FeatureVectorFunctions.UndecodableReason().eval(null))
                 .isEqualTo("payload is null (a tombstone), not a FeatureVector record");
