@@ -1,5 +1,6 @@
 package io.relustream.jobs;
 
+import io.relustream.avro.ActivationAlert;
 import io.relustream.avro.ActivationStats;
 import io.relustream.avro.ActivationVector;
 import io.relustream.formats.SourcedFeatureVector;
@@ -13,6 +14,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
@@ -71,13 +73,18 @@ class SavepointRestoreITCase {
 
     /** One subtask, a watermark right behind every record. */
     private static JobOptions options(JobTopics names, String... extra) {
+        return options(names, 1, extra);
+    }
+
+    /** {@code parallelism} subtasks, a watermark right behind every record. */
+    private static JobOptions options(JobTopics names, int parallelism, String... extra) {
         List<String> args =
                 new ArrayList<>(
                         List.of(
                                 "--bootstrap-servers",
                                 kafka.bootstrapServers(),
                                 "--parallelism",
-                                "1",
+                                String.valueOf(parallelism),
                                 "--watermark-interval",
                                 "0s",
                                 "--out-of-orderness",
@@ -382,6 +389,147 @@ class SavepointRestoreITCase {
                         ActivationStats::getRecordCount)
                 .containsExactly(
                         tuple(0L, 1L), tuple(10_000L, 2L), tuple(20_000L, 2L), tuple(30_000L, 1L));
+    }
+
+    @Test
+    void aSavepointOfOneSubtaskRestoresIntoTwoWithEverythingItHeld(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 2);
+        assertRestoredAtAnotherParallelism(names, savepoints, 1, 2);
+    }
+
+    @Test
+    void aSavepointOfTwoSubtasksRestoresIntoOneWithEverythingItHeld(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 2);
+        // Exactly-once: the transactional sinks of two subtasks restore into one as well.
+        assertRestoredAtAnotherParallelism(
+                names,
+                savepoints,
+                2,
+                1,
+                "--delivery-guarantee",
+                "exactly-once",
+                "--checkpoint-interval",
+                "1s",
+                "--transactional-id-prefix",
+                names.features);
+    }
+
+    /** Record {@code id} of {@code group} at {@code millis} after T0: feature 0 dead, 1 alive. */
+    private static ProducerRecord<byte[], byte[]> deadAndAlive(
+            String topic, int partition, String group, String id, long millis) {
+        return TestRecords.record(
+                topic, partition, TestRecords.vector(id, T0 + millis, group, -1, 1));
+    }
+
+    /**
+     * Runs the job {@code before} subtasks wide over the two partitions of its input topic to a
+     * savepoint, restores it {@code after} wide and runs it to its end: the offsets, the open
+     * windows, the alert streaks and the event time reached all come through.
+     */
+    private static void assertRestoredAtAnotherParallelism(
+            JobTopics names, Path savepoints, int before, int after, String... extra)
+            throws Exception {
+        // Two subtasks keep the groups apart (key groups 81 and 22 of the default 128): a run
+        // two wide holds each group's windows and streaks in another subtask.
+        assertThat(List.of("a", "b"))
+                .extracting(
+                        group -> KeyGroupRangeAssignment.assignKeyToParallelOperator(group, 128, 2))
+                .containsExactly(1, 0);
+        String topic = names.features;
+        // Event time T0 + 10999 once "a-11" and "b-12", the last of their partitions, are read
+        // (partition 0 at 10999, partition 1 at 11999): [0s, 10s) fires with two records of each
+        // group, and [10s, 20s) holds "a-11" and "b-12" at the savepoint.
+        topics.produce(
+                List.of(
+                        deadAndAlive(topic, 0, "a", "a-1", 1_000),
+                        deadAndAlive(topic, 0, "b", "b-3", 3_000),
+                        deadAndAlive(topic, 0, "a", "a-11", 11_000),
+                        deadAndAlive(topic, 1, "a", "a-2", 2_000),
+                        deadAndAlive(topic, 1, "b", "b-4", 4_000),
+                        deadAndAlive(topic, 1, "b", "b-12", 12_000)));
+        List<String> args = new ArrayList<>(List.of("--window", "10s"));
+        args.addAll(List.of(extra));
+        String savepoint =
+                runToSavepoint(
+                        options(names, before, args.toArray(new String[0])), names, 2, savepoints);
+        // "late-a-5" and "late-b-6" are of [0s, 10s), closed for good before the savepoint: late
+        // after it, whichever subtask holds their group now. [10s, 20s) gets two more records of
+        // each group, [20s, 30s) and [30s, 40s) one each.
+        topics.produce(
+                List.of(
+                        deadAndAlive(topic, 0, "a", "late-a-5", 5_000),
+                        deadAndAlive(topic, 0, "a", "a-13", 13_000),
+                        deadAndAlive(topic, 0, "b", "b-14", 14_000),
+                        deadAndAlive(topic, 0, "a", "a-21", 21_000),
+                        deadAndAlive(topic, 0, "b", "b-32", 32_000),
+                        deadAndAlive(topic, 1, "b", "late-b-6", 6_000),
+                        deadAndAlive(topic, 1, "b", "b-15", 15_000),
+                        deadAndAlive(topic, 1, "a", "a-16", 16_000),
+                        deadAndAlive(topic, 1, "b", "b-22", 22_000),
+                        deadAndAlive(topic, 1, "a", "a-31", 31_000)));
+        args.add("--bounded");
+        runToEnd(options(names, after, args.toArray(new String[0])), restoringFrom(savepoint));
+
+        // Each record once: the offsets of both partitions came through, none read twice.
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactlyInAnyOrder(
+                        "a-1",
+                        "b-3",
+                        "a-11",
+                        "a-2",
+                        "b-4",
+                        "b-12",
+                        "late-a-5",
+                        "a-13",
+                        "b-14",
+                        "a-21",
+                        "b-32",
+                        "late-b-6",
+                        "b-15",
+                        "a-16",
+                        "b-22",
+                        "a-31");
+        // [10s, 20s) kept the records from before the savepoint: "a-11" with "a-13" and "a-16",
+        // "b-12" with "b-14" and "b-15". [0s, 10s) once, without the late records.
+        assertThat(stats(names))
+                .extracting(
+                        ActivationStats::getGroup,
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactlyInAnyOrder(
+                        tuple("a", 0L, 2L),
+                        tuple("b", 0L, 2L),
+                        tuple("a", 10_000L, 3L),
+                        tuple("b", 10_000L, 3L),
+                        tuple("a", 20_000L, 1L),
+                        tuple("b", 20_000L, 1L),
+                        tuple("a", 30_000L, 1L),
+                        tuple("b", 30_000L, 1L));
+        // Feature 0 is dead in every window: [0s, 10s) before the savepoint, then [10s, 20s) and
+        // [20s, 30s) are the second and third in a row (--dead-windows 3 by default). A streak
+        // lost on the restore would be reported in [30s, 40s).
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.alerts), ActivationAlert::fromByteBuffer))
+                .extracting(
+                        ActivationAlert::getGroup,
+                        ActivationAlert::getKind,
+                        ActivationAlert::getFeature,
+                        alert -> alert.getWindowStart().toEpochMilli() - T0)
+                .containsExactlyInAnyOrder(
+                        tuple("a", "dead_feature", 0, 20_000L),
+                        tuple("b", "dead_feature", 0, 20_000L));
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.late), ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactlyInAnyOrder("late-a-5", "late-b-6");
     }
 
     /** Records r{from} to r{to - 1} of group g, 100 ms apart from T0, in partition 0. */
