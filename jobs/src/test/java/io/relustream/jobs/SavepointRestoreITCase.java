@@ -11,6 +11,7 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -414,6 +415,47 @@ class SavepointRestoreITCase {
                 "1s",
                 "--transactional-id-prefix",
                 names.features);
+    }
+
+    /**
+     * The max parallelism is that of the first start: the keyed state is split into that many key
+     * groups, so a restore wider than it, or one that asks for another, is refused at start.
+     */
+    @Test
+    void aSavepointRestoresNoWiderThanTheMaxParallelismOfItsFirstStart(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        topics.produce(
+                List.of(
+                        deadAndAlive(names.features, 0, "g", "a", 1_000),
+                        deadAndAlive(names.features, 0, "g", "b", 12_000)));
+        Configuration firstStart = new Configuration();
+        firstStart.set(PipelineOptions.MAX_PARALLELISM, 1);
+        JobClient first = start(options(names, "--window", "10s"), firstStart, "max parallelism 1");
+        topics.readAtLeast(names.stats, 1, Duration.ofSeconds(60));
+        String savepoint = stopWithSavepoint(first, savepoints);
+
+        assertThatThrownBy(
+                        () ->
+                                runToEnd(
+                                        options(names, 2, "--window", "10s", "--bounded"),
+                                        restoringFrom(savepoint)))
+                .isInstanceOf(ExecutionException.class)
+                .hasStackTraceContaining(
+                        "The maximum parallelism (1) of the restored state is lower than the"
+                                + " configured parallelism (2)");
+        Configuration wider = restoringFrom(savepoint);
+        wider.set(PipelineOptions.MAX_PARALLELISM, 2);
+        assertThatThrownBy(() -> runToEnd(options(names, "--window", "10s", "--bounded"), wider))
+                .isInstanceOf(ExecutionException.class)
+                .hasStackTraceContaining("Cannot map operator")
+                .hasStackTraceContaining(
+                        "with max parallelism 1 to new program with max parallelism 2");
+        assertThat(stats(names))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(tuple(0L, 1L));
     }
 
     /** Record {@code id} of {@code group} at {@code millis} after T0: feature 0 dead, 1 alive. */
