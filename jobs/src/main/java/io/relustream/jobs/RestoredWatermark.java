@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 import java.util.List;
 
@@ -84,6 +85,22 @@ final class RestoredWatermark<T> extends AbstractStreamOperator<T>
             watermark = mark.getTimestamp();
             super.processWatermark(mark);
         }
+    }
+
+    /**
+     * Called when the input ends: at the end of a bounded run, or stopped with {@code --drain}
+     * (never by a stop that keeps the job to resume). Flink's source then sends the end of event
+     * time, but drops it where the source was idle (FLINK-40499): the windows still open would
+     * never close, and their records, already read, be missing from the statistics. So this stage
+     * makes its output active and passes the end of event time on itself.
+     */
+    @Override
+    public void finish() throws Exception {
+        if (watermark < Long.MAX_VALUE) {
+            output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+            processWatermark(Watermark.MAX_WATERMARK);
+        }
+        super.finish();
     }
 
     private void emitRestored() {

@@ -112,6 +112,42 @@ class SavepointRestoreITCase {
         KafkaJobRuns.runToEnd(options, restore, "restored", Duration.ofSeconds(120));
     }
 
+    /**
+     * A stop with {@code --drain} ends the job for good: every open window closes, also when the
+     * source is idle by then, whose own end of event time Flink drops (FLINK-40499).
+     */
+    @Test
+    void aStopWithDrainClosesTheOpenWindowAlsoWhenTheSourceIsIdle(
+            TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        // Watermark T0 + 11999 after "b": [0s, 10s) fires with "a", [10s, 20s) holds "b".
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("a", T0 + 1_000, "g", 1)),
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("b", T0 + 12_000, "g", 2))));
+        JobClient job = start(options(names, "--idleness", "1s"), new Configuration(), "drained");
+        try {
+            topics.readAtLeast(names.stats, 1, Duration.ofSeconds(60));
+            // Nothing more comes: after --idleness the source is idle.
+            Thread.sleep(3_000);
+            job.stopWithSavepoint(
+                            true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get(60, TimeUnit.SECONDS);
+        } finally {
+            KafkaJobRuns.cancelIfRunning(job);
+        }
+
+        // Without the job's own end of event time: [(0, 10000, 1)] alone, "b" in no window.
+        assertThat(stats(names))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        s -> s.getWindowEnd().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(tuple(0L, 10_000L, 1L), tuple(10_000L, 20_000L, 1L));
+    }
+
     @Test
     void aSavepointOfOtherWindowsIsRefusedAtStartRatherThanMixedWithTheNewOnes(
             TestInfo test, @TempDir Path savepoints) throws Exception {
