@@ -241,7 +241,8 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
             description =
                     "Stop at the offsets that were the latest when the job started"
                             + " ('scan.bounded.mode' = 'latest-offset'), also in a run restored"
-                            + " from a savepoint or checkpoint. Default: ${DEFAULT-VALUE}.")
+                            + " from a savepoint or checkpoint; restored from a bounded run, at"
+                            + " that run's end. Default: ${DEFAULT-VALUE}.")
     boolean bounded;
 
     @Option(

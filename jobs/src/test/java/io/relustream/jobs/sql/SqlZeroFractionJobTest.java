@@ -401,6 +401,23 @@ class SqlZeroFractionJobTest {
     }
 
     @Test
+    void boundedHelpSaysWhereARunRestoredFromABoundedOneStops() {
+        // Restored from a savepoint of a bounded run, a partition keeps that run's end
+        // (RestoredSplitBoundsTest.aBoundedRunKeepsTheEndItsPartitionAlreadyHas), not the latest
+        // offset when the restored run starts.
+        assertThat(
+                        SqlZeroFractionJob.commandLine()
+                                .getCommandSpec()
+                                .findOption("--bounded")
+                                .description())
+                .containsExactly(
+                        "Stop at the offsets that were the latest when the job started"
+                                + " ('scan.bounded.mode' = 'latest-offset'), also in a run"
+                                + " restored from a savepoint or checkpoint; restored from a"
+                                + " bounded run, at that run's end. Default: false.");
+    }
+
+    @Test
     void readsTheFeaturesTopicByDefault() {
         // The SQL example reads "the features topic" unless told otherwise.
         String input = SqlZeroFractionJob.parse("--bootstrap-servers", "kafka:9092").inputTopic;
