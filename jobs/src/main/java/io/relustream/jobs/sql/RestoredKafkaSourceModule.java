@@ -38,8 +38,9 @@ import java.util.Set;
  * restored with another {@code --input-topic} drops the restored partitions of the old topic, which
  * Flink's source would read on beside the new one for ever, and reads the new one from its earliest
  * offsets; {@code --bounded} or not holds for restored partitions too. A table source offers no
- * hook for its source, but a module may make the sources of every table (Flink asks loaded modules
- * first, then the connectors): this one has Flink's factory of the table's connector make the
+ * hook for its source, but a module may make the sources of every table (Flink asks the table's
+ * catalog first, then the loaded modules, then the connectors; the in-memory catalog of the
+ * script's tables makes none): this one has Flink's factory of the table's connector make the
  * source, and wraps the Kafka source that it builds. The script stays the same, and so do the job's
  * operators and their state: a savepoint of a run before keeps its offsets.
  *
