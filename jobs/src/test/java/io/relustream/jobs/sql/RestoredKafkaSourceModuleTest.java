@@ -1,27 +1,33 @@
 package io.relustream.jobs.sql;
 
+import io.relustream.jobs.RestoredSplitBounds;
+
+import org.apache.flink.api.dag.Transformation;
+import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.runtime.OperatorIDPair;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.transformations.SourceTransformation;
 import org.apache.flink.table.api.bridge.java.StreamStatementSet;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The SQL job's Kafka table source, made through {@link RestoredKafkaSourceModule}. */
 class RestoredKafkaSourceModuleTest {
 
-    /**
-     * The job graph of the script, with or without the module: its vertices and the ids of their
-     * operators, which a savepoint maps its state by.
-     */
-    private static List<String> operators(boolean withModule) {
+    /** An environment holding the script's statements, planned with or without the module. */
+    private static StreamExecutionEnvironment planned(boolean withModule) {
         SqlZeroFractionJob job =
                 SqlZeroFractionJob.parse(
                         "--bootstrap-servers", "localhost:9092", "--parallelism", "1");
@@ -33,6 +39,15 @@ class RestoredKafkaSourceModuleTest {
                     new RestoredKafkaSourceModule("features", job.consumerProperties()));
         }
         ((StreamStatementSet) job.inserts(tableEnv)).attachAsDataStream();
+        return env;
+    }
+
+    /**
+     * The job graph of the script, with or without the module: its vertices and the ids of their
+     * operators, which a savepoint maps its state by.
+     */
+    private static List<String> operators(boolean withModule) {
+        StreamExecutionEnvironment env = planned(withModule);
         JobGraph graph = env.getStreamGraph().getJobGraph();
         List<String> operators = new ArrayList<>();
         for (JobVertex vertex : graph.getVerticesSortedTopologicallyFromSources()) {
@@ -43,6 +58,33 @@ class RestoredKafkaSourceModuleTest {
             }
         }
         return operators;
+    }
+
+    /** The classes of the sources the script's statements read, with or without the module. */
+    private static List<Class<?>> sources(boolean withModule) {
+        StreamExecutionEnvironment env = planned(withModule);
+        List<Class<?>> sources = new ArrayList<>();
+        Deque<Transformation<?>> toVisit = new ArrayDeque<>(env.getTransformations());
+        Set<Transformation<?>> visited = new HashSet<>();
+        while (!toVisit.isEmpty()) {
+            Transformation<?> transformation = toVisit.pop();
+            if (!visited.add(transformation)) {
+                continue;
+            }
+            if (transformation instanceof SourceTransformation) {
+                sources.add(
+                        ((SourceTransformation<?, ?, ?>) transformation).getSource().getClass());
+            }
+            toVisit.addAll(transformation.getInputs());
+        }
+        return sources;
+    }
+
+    /** The module is what the job reads through: Flink's Kafka source wrapped, once. */
+    @Test
+    void theScriptReadsItsInputThroughRestoredSplitBounds() {
+        assertThat(sources(true)).containsExactly(RestoredSplitBounds.class);
+        assertThat(sources(false)).containsExactly(KafkaSource.class);
     }
 
     /**
