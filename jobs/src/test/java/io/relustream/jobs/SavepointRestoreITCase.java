@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,12 +116,18 @@ class SavepointRestoreITCase {
 
     /**
      * A stop with {@code --drain} ends the job for good: every open window closes, also when the
-     * source is idle by then, whose own end of event time Flink drops (FLINK-40499).
+     * source is idle by then, whose own end of event time Flink drops (FLINK-40499). Under
+     * exactly-once the statistics of those windows are in the savepoint's transaction, committed.
      */
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"at-least-once", "exactly-once"})
     void aStopWithDrainClosesTheOpenWindowAlsoWhenTheSourceIsIdle(
-            TestInfo test, @TempDir Path savepoints) throws Exception {
-        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+            String deliveryGuarantee, TestInfo test, @TempDir Path savepoints) throws Exception {
+        JobTopics names =
+                JobTopics.create(
+                        kafka,
+                        test.getTestMethod().orElseThrow().getName() + "-" + deliveryGuarantee,
+                        1);
         // Watermark T0 + 11999 after "b": [0s, 10s) fires with "a", [10s, 20s) holds "b".
         topics.produce(
                 List.of(
@@ -127,7 +135,18 @@ class SavepointRestoreITCase {
                                 names.features, 0, TestRecords.vector("a", T0 + 1_000, "g", 1)),
                         TestRecords.record(
                                 names.features, 0, TestRecords.vector("b", T0 + 12_000, "g", 2))));
-        JobClient job = start(options(names, "--idleness", "1s"), new Configuration(), "drained");
+        JobClient job =
+                start(
+                        options(
+                                names,
+                                "--idleness",
+                                "1s",
+                                "--delivery-guarantee",
+                                deliveryGuarantee,
+                                "--checkpoint-interval",
+                                "1s"),
+                        new Configuration(),
+                        "drained");
         try {
             topics.readAtLeast(names.stats, 1, Duration.ofSeconds(60));
             // Nothing more comes: after --idleness the source is idle.
