@@ -88,16 +88,27 @@ final class RestoredWatermark<T> extends AbstractStreamOperator<T>
     }
 
     /**
+     * Not passed on: downstream of the windows, a subtask announced idle does not hold event time
+     * back, and at a drain of an idle job the subtask whose input ends first would take the
+     * dead-feature detector to the end of event time alone, which clears the state of every group
+     * there before the other subtasks' last windows come (their streaks would start again). Every
+     * window subtask reads every source subtask, so their input goes idle and active together, and
+     * while it is idle no watermark comes to hold anything back with.
+     */
+    @Override
+    public void processWatermarkStatus(WatermarkStatus watermarkStatus) {}
+
+    /**
      * Called when the input ends: at the end of a bounded run, or stopped with {@code --drain}
      * (never by a stop that keeps the job to resume). Flink's source then sends the end of event
      * time, but drops it where the source was idle (FLINK-40499): the windows still open would
      * never close, and their records, already read, be missing from the statistics. So this stage
-     * makes its output active and passes the end of event time on itself.
+     * passes the end of event time on itself (its output is never idle: see {@link
+     * #processWatermarkStatus}).
      */
     @Override
     public void finish() throws Exception {
         if (watermark < Long.MAX_VALUE) {
-            output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
             processWatermark(Watermark.MAX_WATERMARK);
         }
         super.finish();
