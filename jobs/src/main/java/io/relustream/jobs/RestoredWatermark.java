@@ -3,6 +3,7 @@ package io.relustream.jobs;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -29,6 +30,14 @@ final class RestoredWatermark<T> extends AbstractStreamOperator<T>
 
     private static final long serialVersionUID = 1L;
 
+    /** Why a savepoint taken with {@code --drain} is refused. */
+    static final String DRAINED =
+            "Restored from a savepoint of a job stopped with --drain, which is not to be resumed:"
+                    + " the drain closed its windows at the end of event time, and a record of"
+                    + " such a window would open it again, alone. Start the job without the"
+                    + " savepoint; with --starting-offsets committed it reads on from the offsets"
+                    + " its last checkpoint committed.";
+
     private transient ListState<Long> checkpointed;
     private transient long watermark;
     private transient boolean restoredToEmit;
@@ -48,9 +57,17 @@ final class RestoredWatermark<T> extends AbstractStreamOperator<T>
             lowest = Math.min(lowest, restored);
             any = true;
         }
-        // Not the end of event time: a savepoint taken with --drain holds it, and restored it would
-        // make every record from then on late. Flink's docs have drained jobs not resumed at all.
-        if (any && lowest > Long.MIN_VALUE && lowest < Long.MAX_VALUE) {
+        // The end of event time in every subtask: a savepoint taken with --drain, every window
+        // closed. Restored, it would make every record from then on late; left out, event time
+        // would start over, and a record of a window the drain closed would open it again alone:
+        // a second result of that window, superseding the first, the records before the drain
+        // counted in neither. Flink's docs have drained jobs not resumed at all: refuse, for good,
+        // since every restart would read the same savepoint. (A bounded run's end restores no
+        // such state: Flink deploys finished tasks as finished, without their state.)
+        if (any && lowest == Long.MAX_VALUE) {
+            throw new SuppressRestartsException(new IllegalStateException(DRAINED));
+        }
+        if (any && lowest > Long.MIN_VALUE) {
             watermark = lowest;
             restoredToEmit = true;
         }

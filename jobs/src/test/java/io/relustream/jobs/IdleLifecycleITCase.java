@@ -17,9 +17,12 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +37,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,6 +46,7 @@ import static io.relustream.jobs.KafkaJobRuns.cancelIfRunning;
 import static io.relustream.jobs.KafkaJobRuns.restoringFrom;
 import static io.relustream.jobs.KafkaJobRuns.start;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
@@ -120,6 +125,18 @@ class IdleLifecycleITCase {
                 .stream()
                 .map(vector -> vector.getId())
                 .toList();
+    }
+
+    /** The offset the job's group has committed in partition 0 of its input, or -1. */
+    private static long committed(JobTopics names) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            OffsetAndMetadata offset =
+                    admin.listConsumerGroupOffsets(names.features + "-group")
+                            .partitionsToOffsetAndMetadata()
+                            .get(30, TimeUnit.SECONDS)
+                            .get(new TopicPartition(names.features, 0));
+            return offset == null ? -1L : offset.offset();
+        }
     }
 
     private static String drain(JobClient job, Path savepoints) throws Exception {
@@ -337,5 +354,74 @@ class IdleLifecycleITCase {
                         s -> s.getWindowStart().toEpochMilli() - T0,
                         ActivationStats::getRecordCount)
                 .containsExactly(tuple(0L, 1L), tuple(10_000L, 2L));
+    }
+
+    /**
+     * A drained job is not to be resumed: restored, event time would start over, and a record of a
+     * window the drain closed would open it again alone, a second result of the window that
+     * supersedes the first, the records before the drain counted in neither. Refused at start, for
+     * good; a run from the offsets its last checkpoint committed goes on from there.
+     */
+    @Test
+    void aDrainedSavepointIsRefusedAtStartForGood(TestInfo test, @TempDir Path savepoints)
+            throws Exception {
+        JobTopics names = names(test, 1);
+        topics.produce(
+                List.of(rec(names.features, 0, "a", 1_000), rec(names.features, 0, "b", 12_000)));
+        JobClient first =
+                start(
+                        options(names, "--checkpoint-interval", "500ms"),
+                        new Configuration(),
+                        "drained");
+        String savepoint;
+        try {
+            topics.readAtLeast(names.stats, 1, Duration.ofSeconds(60));
+            // The checkpoints after "b" commit the offset after it (the first commit of a broker
+            // waits for its offsets topic).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (committed(names) != 2L && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            Thread.sleep(IDLE_MILLIS);
+        } finally {
+            savepoint = drain(first, savepoints);
+        }
+        assertThat(committed(names)).isEqualTo(2L);
+        topics.produce(
+                List.of(rec(names.features, 0, "c", 15_000), rec(names.features, 0, "d", 21_000)));
+
+        // Resumed, "c" opened [10s, 20s) again: [(0s, 1), (10s, 1), (10s, 1), (20s, 1)], the
+        // second [10s, 20s) of "c" alone superseding the drain's of "b".
+        assertThatThrownBy(
+                        () ->
+                                KafkaJobRuns.runToEnd(
+                                        options(names, "--bounded"),
+                                        restoringFrom(savepoint),
+                                        "restored from a drained savepoint",
+                                        Duration.ofSeconds(60)))
+                .isInstanceOf(ExecutionException.class)
+                .hasRootCauseInstanceOf(IllegalStateException.class)
+                .hasRootCauseMessage(RestoredWatermark.DRAINED);
+        assertThat(activationIds(names)).containsExactly("a", "b");
+        assertThat(stats(names))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(tuple(0L, 1L), tuple(10_000L, 1L));
+
+        KafkaJobRuns.runToEnd(
+                options(names, "--bounded", "--starting-offsets", "committed"),
+                new Configuration(),
+                "from the drain's offsets",
+                Duration.ofSeconds(60));
+        // As any run from committed offsets alone: [10s, 20s), closed by the drain, is reported
+        // again with the records after it.
+        assertThat(activationIds(names)).containsExactly("a", "b", "c", "d");
+        assertThat(stats(names))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(
+                        tuple(0L, 1L), tuple(10_000L, 1L), tuple(10_000L, 1L), tuple(20_000L, 1L));
     }
 }

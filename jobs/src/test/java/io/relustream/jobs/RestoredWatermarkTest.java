@@ -2,6 +2,7 @@ package io.relustream.jobs;
 
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.event.WatermarkEvent;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.io.PushingAsyncDataInput;
 import org.apache.flink.streaming.runtime.streamrecord.LatencyMarker;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The watermark a checkpoint holds, passed on again after a restore, in Flink's harness. */
 class RestoredWatermarkTest {
@@ -83,7 +85,7 @@ class RestoredWatermarkTest {
     }
 
     @Test
-    void theEndOfEventTimeOfADrainedSavepointIsNotRestored() throws Exception {
+    void aDrainedSavepointIsRefusedForGood() throws Exception {
         OperatorSubtaskState drained;
         try (OneInputStreamOperatorTestHarness<String, String> before = harness(1, 0)) {
             before.open();
@@ -92,13 +94,38 @@ class RestoredWatermarkTest {
         }
 
         try (OneInputStreamOperatorTestHarness<String, String> after = harness(1, 0)) {
-            after.initializeState(drained);
+            assertThatThrownBy(() -> after.initializeState(drained))
+                    .isInstanceOf(SuppressRestartsException.class)
+                    .hasRootCauseInstanceOf(IllegalStateException.class)
+                    .hasRootCauseMessage(RestoredWatermark.DRAINED);
+        }
+    }
+
+    @Test
+    void aSubtaskThatHadNotReachedTheEndOfEventTimeRestoresTheLowestWatermark() throws Exception {
+        // Union state: a drained subtask beside one that is not (never both in one savepoint of the
+        // job, whose windows all read every source subtask) restores the lower watermark.
+        OperatorSubtaskState[] subtasks = new OperatorSubtaskState[2];
+        long[] watermarks = {Long.MAX_VALUE, 29_999};
+        for (int i = 0; i < 2; i++) {
+            try (OneInputStreamOperatorTestHarness<String, String> before = harness(2, i)) {
+                before.open();
+                before.processWatermark(new Watermark(watermarks[i]));
+                subtasks[i] = before.snapshot(1, 1);
+            }
+        }
+        OperatorSubtaskState checkpoint =
+                AbstractStreamOperatorTestHarness.repackageState(subtasks[0], subtasks[1]);
+
+        try (OneInputStreamOperatorTestHarness<String, String> after = harness(1, 0)) {
+            after.initializeState(
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                            checkpoint, 128, 2, 1, 0));
             after.open();
-            after.processElement(new StreamRecord<>("r", 40_000));
-            after.processWatermark(new Watermark(39_999));
+            after.processElement(new StreamRecord<>("r", 30_500));
 
             assertThat(after.getOutput())
-                    .containsExactly(new StreamRecord<>("r", 40_000), new Watermark(39_999));
+                    .containsExactly(new Watermark(29_999), new StreamRecord<>("r", 30_500));
         }
     }
 
