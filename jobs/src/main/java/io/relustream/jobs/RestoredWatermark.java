@@ -3,11 +3,16 @@ package io.relustream.jobs;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.checkpoint.SavepointType;
+import org.apache.flink.runtime.checkpoint.SnapshotType;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
@@ -39,8 +44,13 @@ final class RestoredWatermark<T> extends AbstractStreamOperator<T>
                     + " its last checkpoint committed.";
 
     private transient ListState<Long> checkpointed;
+    // Whether the snapshot is the savepoint of a stop with --drain taken at the end of event time:
+    // a checkpoint after the end of a bounded run's input holds that end too, and is restored on
+    // a failover then. Absent in state saved before it was kept.
+    private transient ListState<Boolean> drained;
     private transient long watermark;
     private transient boolean restoredToEmit;
+    private transient boolean drainSavepoint;
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
@@ -50,6 +60,9 @@ final class RestoredWatermark<T> extends AbstractStreamOperator<T>
         checkpointed =
                 context.getOperatorStateStore()
                         .getUnionListState(new ListStateDescriptor<>("watermark", Types.LONG));
+        drained =
+                context.getOperatorStateStore()
+                        .getUnionListState(new ListStateDescriptor<>("drained", Types.BOOLEAN));
         watermark = Long.MIN_VALUE;
         long lowest = Long.MAX_VALUE;
         boolean any = false;
@@ -57,17 +70,22 @@ final class RestoredWatermark<T> extends AbstractStreamOperator<T>
             lowest = Math.min(lowest, restored);
             any = true;
         }
-        // The end of event time in every subtask: a savepoint taken with --drain, every window
-        // closed. Restored, it would make every record from then on late; left out, event time
-        // would start over, and a record of a window the drain closed would open it again alone:
-        // a second result of that window, superseding the first, the records before the drain
-        // counted in neither. Flink's docs have drained jobs not resumed at all: refuse, for good,
-        // since every restart would read the same savepoint. (A bounded run's end restores no
-        // such state: Flink deploys finished tasks as finished, without their state.)
-        if (any && lowest == Long.MAX_VALUE) {
+        boolean ofADrain = false;
+        for (Boolean restored : drained.get()) {
+            ofADrain |= restored;
+        }
+        // A savepoint taken with --drain, every window closed. Its end of event time, restored,
+        // would make every record from then on late; left out, event time would start over, and
+        // a record of a window the drain closed would open it again alone: a second result of
+        // that window, superseding the first, the records before the drain counted in neither.
+        // Flink's docs have drained jobs not resumed at all: refuse, for good, since every restart
+        // would read the same savepoint.
+        if (ofADrain && lowest == Long.MAX_VALUE) {
             throw new SuppressRestartsException(new IllegalStateException(DRAINED));
         }
-        if (any && lowest > Long.MIN_VALUE) {
+        // Not the end of event time of a checkpoint after a bounded run's input ended (restored
+        // by a failover while the run waits for its last checkpoint): that run reads no more.
+        if (any && lowest > Long.MIN_VALUE && lowest < Long.MAX_VALUE) {
             watermark = lowest;
             restoredToEmit = true;
         }
@@ -84,9 +102,22 @@ final class RestoredWatermark<T> extends AbstractStreamOperator<T>
     }
 
     @Override
+    public OperatorSnapshotFutures snapshotState(
+            long checkpointId,
+            long timestamp,
+            CheckpointOptions checkpointOptions,
+            CheckpointStreamFactory factory)
+            throws Exception {
+        SnapshotType type = checkpointOptions.getCheckpointType();
+        drainSavepoint = type instanceof SavepointType && ((SavepointType) type).shouldDrain();
+        return super.snapshotState(checkpointId, timestamp, checkpointOptions, factory);
+    }
+
+    @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         checkpointed.update(List.of(watermark));
+        drained.update(List.of(drainSavepoint && watermark == Long.MAX_VALUE));
     }
 
     @Override

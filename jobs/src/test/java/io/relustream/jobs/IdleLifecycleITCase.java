@@ -14,7 +14,12 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -354,6 +359,82 @@ class IdleLifecycleITCase {
                         s -> s.getWindowStart().toEpochMilli() - T0,
                         ActivationStats::getRecordCount)
                 .containsExactly(tuple(0L, 1L), tuple(10_000L, 2L));
+    }
+
+    private static final AtomicBoolean FAIL_AFTER_THE_END = new AtomicBoolean();
+
+    /**
+     * Fails its task at the first checkpoint completed after its input ended, once: chained to the
+     * window, when the window has closed its last windows and passed on the end of event time.
+     */
+    private static final class FailAfterTheEnd extends AbstractStreamOperator<ActivationStats>
+            implements OneInputStreamOperator<ActivationStats, ActivationStats>, BoundedOneInput {
+        private static final long serialVersionUID = 1L;
+
+        private transient boolean ended;
+
+        @Override
+        public void processElement(StreamRecord<ActivationStats> element) {
+            output.collect(element);
+        }
+
+        @Override
+        public void endInput() {
+            ended = true;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) throws Exception {
+            super.notifyCheckpointComplete(checkpointId);
+            if (ended && FAIL_AFTER_THE_END.compareAndSet(true, false)) {
+                FAILOVERS.incrementAndGet();
+                throw new IllegalStateException("Injected failure after the end of the input");
+            }
+        }
+    }
+
+    /**
+     * The end of event time a bounded run's window stage reached is not taken for a drained
+     * savepoint's on a failover after it: Flink restores the finished stage as finished.
+     */
+    @Test
+    void aFailoverAfterTheEndOfABoundedRunsInputEndsTheRun(TestInfo test) throws Exception {
+        JobTopics names = names(test, 1);
+        topics.produce(
+                List.of(rec(names.features, 0, "a", 1_000), rec(names.features, 0, "b", 12_000)));
+        FAIL_AFTER_THE_END.set(true);
+        FAILOVERS.set(0);
+        JobClient job =
+                start(
+                        options(
+                                names,
+                                "--bounded",
+                                "--delivery-guarantee",
+                                "exactly-once",
+                                "--checkpoint-interval",
+                                "100ms"),
+                        new Configuration(),
+                        "bounded, failing over after the end",
+                        new ActivationStatsPipeline.StageTaps(
+                                stream -> stream,
+                                stream ->
+                                        stream.transform(
+                                                "fail after the end",
+                                                new AvroTypeInfo<>(ActivationStats.class),
+                                                new FailAfterTheEnd())));
+        try {
+            job.getJobExecutionResult().get(120, TimeUnit.SECONDS);
+        } finally {
+            cancelIfRunning(job);
+        }
+
+        assertThat(FAILOVERS).hasValue(1);
+        assertThat(activationIds(names)).containsExactly("a", "b");
+        assertThat(stats(names))
+                .extracting(
+                        s -> s.getWindowStart().toEpochMilli() - T0,
+                        ActivationStats::getRecordCount)
+                .containsExactly(tuple(0L, 1L), tuple(10_000L, 1L));
     }
 
     /**

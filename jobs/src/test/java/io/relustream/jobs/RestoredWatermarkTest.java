@@ -1,6 +1,8 @@
 package io.relustream.jobs;
 
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -90,7 +92,10 @@ class RestoredWatermarkTest {
         try (OneInputStreamOperatorTestHarness<String, String> before = harness(1, 0)) {
             before.open();
             before.processWatermark(Watermark.MAX_WATERMARK);
-            drained = before.snapshot(1, 1);
+            drained =
+                    before.snapshotWithLocalState(
+                                    1, 1, SavepointType.terminate(SavepointFormatType.CANONICAL))
+                            .getJobManagerOwnedState();
         }
 
         try (OneInputStreamOperatorTestHarness<String, String> after = harness(1, 0)) {
@@ -98,6 +103,27 @@ class RestoredWatermarkTest {
                     .isInstanceOf(SuppressRestartsException.class)
                     .hasRootCauseInstanceOf(IllegalStateException.class)
                     .hasRootCauseMessage(RestoredWatermark.DRAINED);
+        }
+    }
+
+    @Test
+    void theEndOfEventTimeOfACheckpointAfterTheEndOfTheInputIsNotRestored() throws Exception {
+        // What a failover restores while a bounded run waits for its last checkpoint.
+        OperatorSubtaskState ended;
+        try (OneInputStreamOperatorTestHarness<String, String> before = harness(1, 0)) {
+            before.open();
+            before.processWatermark(Watermark.MAX_WATERMARK);
+            ended = before.snapshot(1, 1);
+        }
+
+        try (OneInputStreamOperatorTestHarness<String, String> after = harness(1, 0)) {
+            after.initializeState(ended);
+            after.open();
+            after.processElement(new StreamRecord<>("r", 40_000));
+            after.processWatermark(new Watermark(39_999));
+
+            assertThat(after.getOutput())
+                    .containsExactly(new StreamRecord<>("r", 40_000), new Watermark(39_999));
         }
     }
 
