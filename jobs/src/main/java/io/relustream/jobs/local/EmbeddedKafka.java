@@ -3,6 +3,8 @@ package io.relustream.jobs.local;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A single-node Kafka (KRaft, combined broker and controller) running inside this JVM: what the
@@ -117,6 +120,40 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         try (Admin admin = admin()) {
             admin.createTopics(newTopics).all().get();
+            awaitLeaders(admin, List.of(topics), partitions);
+        }
+    }
+
+    /**
+     * The controller has the topics once they are created; the broker, which clients ask, learns of
+     * them a moment later, and until then tells a client that asks that they do not exist.
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics, int partitions)
+            throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                Map<String, TopicDescription> described =
+                        admin.describeTopics(topics).allTopicNames().get();
+                if (described.values().stream()
+                        .allMatch(
+                                topic ->
+                                        topic.partitions().size() == partitions
+                                                && topic.partitions().stream()
+                                                        .allMatch(p -> p.leader() != null))) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(
+                        "Topics " + topics + " have no leader 60 s after they were created");
+            }
+            // Bounded by the deadline; the broker usually has them within milliseconds.
+            Thread.sleep(20);
         }
     }
 

@@ -152,7 +152,7 @@ class ReportCommandITCase {
                         "--output-dir", dir.toString(),
                         "--export", dir.resolve("stats.avro").toString());
 
-        assertThat(run.status).isEqualTo(2);
+        assertThat(run.status).as(run.err).isEqualTo(2);
         assertThat(run.err)
                 .isEqualTo(
                         ReportCommandTest.lines(
