@@ -98,6 +98,27 @@ class CommittedOffsetsITCase {
         }
     }
 
+    /**
+     * The offsets {@code group} has committed for {@code topic} once they are {@code expected}, or
+     * after a minute, while {@code job} runs; then the job is cancelled.
+     */
+    private static Map<Integer, Long> committedWhileRunning(
+            JobClient job, String group, String topic, Map<Integer, Long> expected)
+            throws Exception {
+        Map<Integer, Long> committed = Map.of();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!committed.equals(expected) && System.nanoTime() < deadline) {
+                // Polled: the job commits every 100 ms or so, the deadline bounds the wait.
+                Thread.sleep(200);
+                committed = committed(group, topic);
+            }
+        } finally {
+            KafkaJobRuns.cancelIfRunning(job);
+        }
+        return committed;
+    }
+
     @Test
     void theRunningJobCommitsItsCheckpointedOffsetsAndANewRunGoesOnFromThem(TestInfo test)
             throws Exception {
@@ -115,19 +136,8 @@ class CommittedOffsetsITCase {
         JobClient job =
                 KafkaJobRuns.start(
                         options(names, group), new Configuration(), "committing offsets");
-        Map<Integer, Long> expected = Map.of(0, 2L, 1, 1L);
-        Map<Integer, Long> committed = Map.of();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!committed.equals(expected) && System.nanoTime() < deadline) {
-                // Polled: checkpoints commit every 100 ms, the deadline bounds the wait.
-                Thread.sleep(200);
-                committed = committed(group, t);
-            }
-        } finally {
-            KafkaJobRuns.cancelIfRunning(job);
-        }
-        assertThat(committed).isEqualTo(expected);
+        assertThat(committedWhileRunning(job, group, t, Map.of(0, 2L, 1, 1L)))
+                .isEqualTo(Map.of(0, 2L, 1, 1L));
 
         // The stack started again: one more record, and a run from the committed offsets reads
         // it alone (bounded here, so that it ends).
@@ -185,19 +195,8 @@ class CommittedOffsetsITCase {
                                 "--kafka.auto.commit.interval.ms=100"),
                         new Configuration(),
                         "auto-commit");
-        Map<Integer, Long> expected = Map.of(0, 2L, 1, 1L);
-        Map<Integer, Long> committed = Map.of();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!committed.equals(expected) && System.nanoTime() < deadline) {
-                // Polled: the consumer commits every 100 ms, the deadline bounds the wait.
-                Thread.sleep(200);
-                committed = committed(group, t);
-            }
-        } finally {
-            KafkaJobRuns.cancelIfRunning(job);
-        }
-        assertThat(committed).isEqualTo(expected);
+        assertThat(committedWhileRunning(job, group, t, Map.of(0, 2L, 1, 1L)))
+                .isEqualTo(Map.of(0, 2L, 1, 1L));
     }
 
     private static List<ProducerRecord<byte[], byte[]>> threeRecords(String topic) {
@@ -254,17 +253,8 @@ class CommittedOffsetsITCase {
 
         JobClient job =
                 KafkaJobRuns.start(options(names, group, exact), new Configuration(), "25 s");
-        Map<Integer, Long> committed = Map.of();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!committed.equals(Map.of(0, 100L)) && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-                committed = committed(group, t);
-            }
-        } finally {
-            KafkaJobRuns.cancelIfRunning(job);
-        }
-        assertThat(committed).isEqualTo(Map.of(0, 100L));
+        assertThat(committedWhileRunning(job, group, t, Map.of(0, 100L)))
+                .isEqualTo(Map.of(0, 100L));
 
         topics.produce(records.subList(100, 160));
         List<String> args = new ArrayList<>(List.of(exact));
