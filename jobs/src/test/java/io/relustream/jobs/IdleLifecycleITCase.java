@@ -13,7 +13,6 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -144,16 +143,6 @@ class IdleLifecycleITCase {
         }
     }
 
-    private static String drain(JobClient job, Path savepoints) throws Exception {
-        try {
-            return job.stopWithSavepoint(
-                            true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get(60, TimeUnit.SECONDS);
-        } finally {
-            cancelIfRunning(job);
-        }
-    }
-
     @Test
     void aDrainWhileIdleClosesEverySlidingWindowOnceAndTheDetectorGetsTheLastOnes(
             TestInfo test, @TempDir Path savepoints) throws Exception {
@@ -180,7 +169,7 @@ class IdleLifecycleITCase {
             topics.readAtLeast(names.stats, 2, Duration.ofSeconds(60));
             Thread.sleep(IDLE_MILLIS);
         } finally {
-            drain(job, savepoints);
+            KafkaJobRuns.drain(job, savepoints);
         }
 
         assertThat(stats(names))
@@ -465,7 +454,7 @@ class IdleLifecycleITCase {
             }
             Thread.sleep(IDLE_MILLIS);
         } finally {
-            savepoint = drain(first, savepoints);
+            savepoint = KafkaJobRuns.drain(first, savepoints);
         }
         assertThat(committed(names)).isEqualTo(2L);
         topics.produce(

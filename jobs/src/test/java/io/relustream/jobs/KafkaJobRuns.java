@@ -63,9 +63,22 @@ final class KafkaJobRuns {
 
     /** Stops {@code job} with a savepoint under {@code folder}; returns the savepoint's path. */
     static String stopWithSavepoint(JobClient job, Path folder) throws Exception {
+        return stop(job, folder, false);
+    }
+
+    /**
+     * Stops {@code job} for good, as {@code flink stop --drain} does: its windows close at the end
+     * of event time before the savepoint under {@code folder} is taken; returns the savepoint's
+     * path.
+     */
+    static String drain(JobClient job, Path folder) throws Exception {
+        return stop(job, folder, true);
+    }
+
+    private static String stop(JobClient job, Path folder, boolean drain) throws Exception {
         try {
             return job.stopWithSavepoint(
-                            false, folder.toUri().toString(), SavepointFormatType.CANONICAL)
+                            drain, folder.toUri().toString(), SavepointFormatType.CANONICAL)
                     .get(60, TimeUnit.SECONDS);
         } finally {
             cancelIfRunning(job);

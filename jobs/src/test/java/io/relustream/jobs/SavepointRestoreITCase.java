@@ -151,9 +151,7 @@ class SavepointRestoreITCase {
             topics.readAtLeast(names.stats, 1, Duration.ofSeconds(60));
             // Nothing more comes: after --idleness the source is idle.
             Thread.sleep(3_000);
-            job.stopWithSavepoint(
-                            true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get(60, TimeUnit.SECONDS);
+            KafkaJobRuns.drain(job, savepoints);
         } finally {
             KafkaJobRuns.cancelIfRunning(job);
         }
