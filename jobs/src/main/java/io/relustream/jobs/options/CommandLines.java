@@ -5,6 +5,7 @@ import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.UnmatchedArgsBinding;
+import picocli.CommandLine.OverwrittenOptionException;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -250,6 +251,49 @@ public final class CommandLines {
         return null;
     }
 
+    /**
+     * The message of {@code e}, which picocli threw for {@code args}: for an option given twice
+     * with values, picocli's message followed by both values ({@code option '--window' (<duration>)
+     * should be specified only once, got '10s' and '20s'}), so that the line says which value was
+     * given twice and with what; else picocli's message.
+     */
+    public static String parameterMessage(ParameterException e, List<String> args) {
+        if (!(e instanceof OverwrittenOptionException)
+                || !(((OverwrittenOptionException) e).getOverwritten() instanceof OptionSpec)) {
+            return e.getMessage();
+        }
+        OptionSpec option = (OptionSpec) ((OverwrittenOptionException) e).getOverwritten();
+        CommandSpec spec = e.getCommandLine().getCommandSpec();
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < args.size() && values.size() < 2; i++) {
+            String arg = args.get(i);
+            if (arg.equals("--") || !arg.startsWith("-")) {
+                continue;
+            }
+            int equals = arg.indexOf('=');
+            String name = equals < 0 ? arg : arg.substring(0, equals);
+            OptionSpec given = spec.findOption(name);
+            boolean separateValue =
+                    equals < 0
+                            && i + 1 < args.size()
+                            && (given != null
+                                    ? given.arity().min() >= 1
+                                    : arg.startsWith(KafkaProperties.PREFIX));
+            if (given == option) {
+                if (equals >= 0) {
+                    values.add(arg.substring(equals + 1));
+                } else if (separateValue) {
+                    values.add(args.get(i + 1));
+                }
+            }
+            i += separateValue ? 1 : 0;
+        }
+        // A flag given twice has no values to show.
+        return values.size() < 2
+                ? e.getMessage()
+                : e.getMessage() + ", got '" + values.get(0) + "' and '" + values.get(1) + "'";
+    }
+
     private static String message(ParameterException e, List<String> args) {
         if (e instanceof MissingParameterException
                 && e.getMessage().startsWith("Missing required option")) {
@@ -276,6 +320,6 @@ public final class CommandLines {
                 && !((UnmatchedArgumentException) e).getUnmatched().isEmpty()) {
             return unmatchedMessage(((UnmatchedArgumentException) e).getUnmatched());
         }
-        return e.getMessage();
+        return parameterMessage(e, args);
     }
 }

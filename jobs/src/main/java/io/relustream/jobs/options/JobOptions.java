@@ -237,8 +237,8 @@ public final class JobOptions {
             throw new InvalidOptionsException(unmatchedMessage(e), e);
         } catch (ParameterException e) {
             // Picocli's remaining messages (invalid values from the converters, options given
-            // twice) already name the option and the value.
-            throw new InvalidOptionsException(e.getMessage(), e);
+            // twice) already name the option and the value; an option given twice gets both.
+            throw new InvalidOptionsException(CommandLines.parameterMessage(e, rest), e);
         }
         // With --help, picocli lets unknown options and stray arguments pass: they are as wrong
         // as an invalid value, which it still refuses.
@@ -292,7 +292,7 @@ public final class JobOptions {
         try {
             commandLine(command).parseArgs(rest.toArray(new String[0]));
         } catch (ParameterException e) {
-            throw new InvalidOptionsException(e.getMessage(), e);
+            throw new InvalidOptionsException(CommandLines.parameterMessage(e, rest), e);
         }
         return command.help;
     }

@@ -852,7 +852,7 @@ class JobOptionsTest {
         rows.add(
                 rejects(
                         "option '--max-event-time-skew' (<duration>) should be specified only"
-                                + " once",
+                                + " once, got '1m' and '2m'",
                         withServers("--max-event-time-skew=1m", "--max-event-time-skew=2m")));
 
         rows.add(
@@ -1092,15 +1092,27 @@ class JobOptionsTest {
                 rejects(
                         "Missing required parameter for option '--window' (<duration>)",
                         withServers("--window", "--kafka.sasl.jaas.config=password=\"secret\"")));
+        // An option given twice: both values, as typed, whichever form each has.
         rows.add(
                 rejects(
-                        "option '--window' (<duration>) should be specified only once",
+                        "option '--window' (<duration>) should be specified only once, got '10s'"
+                                + " and '20s'",
                         withServers("--window", "10s", "--window", "20s")));
         rows.add(
                 rejects(
+                        "option '--window' (<duration>) should be specified only once, got '10s'"
+                                + " and '20s'",
+                        withServers("--window=10s", "--kafka.acks", "all", "--window", "20s")));
+        rows.add(
+                rejects(
                         "option '--bootstrap-servers' (<host:port>[,<host:port>...]) should be"
-                                + " specified only once",
+                                + " specified only once, got 'kafka:9092' and 'kafka:9093'",
                         withServers("--bootstrap-servers", "kafka:9093")));
+        rows.add(
+                rejects(
+                        "option '--bounded' should be specified only once, got 'true' and"
+                                + " 'false'",
+                        withServers("--bounded=true", "--bounded=false")));
 
         rows.add(rejects("Unknown option: '--windw'", withServers("--windw")));
         rows.add(rejects("Unknown option: '--windw'", withServers("--windw", "1m")));
