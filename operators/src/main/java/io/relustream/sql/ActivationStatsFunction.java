@@ -279,6 +279,9 @@ public final class ActivationStatsFunction
                 stats.getDeadFeatures().toArray(new Integer[0]));
     }
 
+    private static final String FORMS =
+            " takes (x [, dead_threshold]) or (spec, x [, dead_threshold])";
+
     /** {@code (x [, dead_threshold])}, or with a string first {@code (spec, x [, ...])}. */
     private static InputTypeStrategy inputTypes() {
         List<Signature.Argument> threshold =
@@ -302,13 +305,21 @@ public final class ActivationStatsFunction
         return new InputTypeStrategy() {
             @Override
             public ArgumentCount getArgumentCount() {
-                return ConstantArgumentCount.between(1, 3);
+                // Any count reaches the checks below, as for the other functions (see
+                // ArgumentTypes.sequence): the planner's own refusal names no form.
+                return ConstantArgumentCount.any();
             }
 
             @Override
             public Optional<List<DataType>> inferInputTypes(
                     CallContext context, boolean throwOnFailure) {
                 List<DataType> types = context.getArgumentDataTypes();
+                if (types.isEmpty()) {
+                    return ArgumentTypes.fail(
+                            context,
+                            throwOnFailure,
+                            context.getName() + FORMS + ", not 0 arguments");
+                }
                 // An untyped NULL first is a spec before an array or with three arguments: its
                 // check then names it, where the form without a spec could not type it and
                 // left Calcite's "Illegal use of 'NULL'", naming neither function nor argument.
@@ -319,15 +330,16 @@ public final class ActivationStatsFunction
                                                 || (types.size() == 2
                                                         && ArgumentTypes.isArray(types.get(1)))));
                 InputTypeStrategy form = withSpec ? inputs : outputs;
-                if (!form.getArgumentCount().isValidCount(types.size())) {
+                // (spec, x) or (x), each with an optional dead threshold.
+                int required = withSpec ? 2 : 1;
+                if (types.size() < required || types.size() > required + 1) {
                     return ArgumentTypes.fail(
                             context,
                             throwOnFailure,
                             context.getName()
-                                    + " takes (x [, dead_threshold]) or (spec, x [,"
-                                    + " dead_threshold]), not "
-                                    + types.size()
-                                    + (types.size() == 1 ? " argument" : " arguments")
+                                    + FORMS
+                                    + ", not "
+                                    + ArgumentTypes.arguments(types.size())
                                     + " starting with "
                                     + types.get(0).getLogicalType().asSummaryString());
                 }

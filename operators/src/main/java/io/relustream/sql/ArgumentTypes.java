@@ -52,14 +52,18 @@ final class ArgumentTypes {
 
     /**
      * An input strategy of fixed arguments, each checked by its rule; the first {@code required}
-     * must be given, the rest may be left out.
+     * must be given, the rest may be left out. Another number of arguments fails naming the
+     * arguments of the first signature.
      */
     static InputTypeStrategy sequence(
             int required, List<Signature> signatures, Argument... arguments) {
         return new InputTypeStrategy() {
             @Override
             public ArgumentCount getArgumentCount() {
-                return ConstantArgumentCount.between(required, arguments.length);
+                // Any count reaches the check below: the planner refuses a count outside this
+                // range itself, with Calcite's "No match found for function signature F(..)",
+                // which says neither how many arguments the function takes nor which.
+                return ConstantArgumentCount.any();
             }
 
             @Override
@@ -67,6 +71,16 @@ final class ArgumentTypes {
                     CallContext context, boolean throwOnFailure) {
                 List<DataType> types = new ArrayList<>();
                 int given = context.getArgumentDataTypes().size();
+                if (given < required || given > arguments.length) {
+                    return fail(
+                            context,
+                            throwOnFailure,
+                            context.getName()
+                                    + " takes "
+                                    + usage(required, signatures.get(0))
+                                    + ", not "
+                                    + arguments(given));
+                }
                 for (int i = 0; i < given; i++) {
                     Optional<DataType> type = arguments[i].infer(context, i, throwOnFailure);
                     if (type.isEmpty()) {
@@ -82,6 +96,27 @@ final class ArgumentTypes {
                 return signatures;
             }
         };
+    }
+
+    /**
+     * The arguments of {@code signature} by name, those after the first {@code required} in
+     * brackets: {@code (x [, dead_threshold])}.
+     */
+    static String usage(int required, Signature signature) {
+        List<Signature.Argument> names = signature.getArguments();
+        StringBuilder usage = new StringBuilder("(");
+        for (int i = 0; i < names.size(); i++) {
+            String separator = i == 0 ? "" : ", ";
+            usage.append(i < required ? separator : " [" + separator)
+                    .append(names.get(i).getName().orElse(names.get(i).getType()));
+        }
+        usage.append("]".repeat(Math.max(0, names.size() - required)));
+        return usage.append(")").toString().replace("( [", "([");
+    }
+
+    /** {@code "1 argument"}, {@code "2 arguments"}. */
+    static String arguments(int count) {
+        return count + (count == 1 ? " argument" : " arguments");
     }
 
     /** {@code F(x)}: a values argument, the result of its type. */

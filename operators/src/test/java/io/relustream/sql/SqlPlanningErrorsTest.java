@@ -89,6 +89,33 @@ class SqlPlanningErrorsTest {
                 "ACTIVATION_STATS: the dead threshold must be in (0, 1], not 2.0");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            textBlock =
+                    """
+                    RELU()                            | RELU takes (x), not 0 arguments
+                    RELU(x, x)                        | RELU takes (x), not 2 arguments
+                    RELU_GRAD(x, 1)                   | RELU_GRAD takes (x), not 2 arguments
+                    LEAKY_RELU(x)                     | LEAKY_RELU takes (x, alpha), not 1 argument
+                    LEAKY_RELU(x, 0.1, 0.2)           | LEAKY_RELU takes (x, alpha), not 3 arguments
+                    ACTIVATION('relu')                | ACTIVATION takes (spec, x), not 1 argument
+                    ACTIVATION_GRAD('relu', x, 1)     | ACTIVATION_GRAD takes (spec, x), not 3 arguments
+                    ZERO_FRACTION()                   | ZERO_FRACTION takes (x), not 0 arguments
+                    ZERO_FRACTION(arr, 1.0)           | ZERO_FRACTION takes (x), not 2 arguments
+                    DEAD_FEATURES(arr)                | DEAD_FEATURES takes (x, threshold), not 1 argument
+                    DEAD_FEATURES(arr, 1.0, 1.0)      | DEAD_FEATURES takes (x, threshold), not 3 arguments
+                    ACTIVATION_STATS()                | ACTIVATION_STATS takes (x [, dead_threshold]) or (spec, x [, dead_threshold]), not 0 arguments
+                    ACTIVATION_STATS('relu', arr, 1, 1) | ACTIVATION_STATS takes (x [, dead_threshold]) or (spec, x [, dead_threshold]), not 4 arguments starting with CHAR(4) NOT NULL
+                    """)
+    void aWrongNumberOfArgumentsFailsAtPlanningNamingWhatTheFunctionTakes(
+            String call, String message) {
+        // Calcite's own refusal, "No match found for function signature RELU(<NUMERIC>,
+        // <NUMERIC>)", says neither how many arguments there should be nor which.
+        assertPlanningFails("SELECT " + call + " FROM t", message);
+    }
+
     @Test
     void specFromAColumnFailsAtPlanning() {
         assertPlanningFails(
