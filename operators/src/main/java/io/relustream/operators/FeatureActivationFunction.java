@@ -48,9 +48,10 @@ import java.util.Objects;
  * (the example job's own function, which carries them from its source, fills them in); under {@link
  * InvalidValuePolicy#FAIL} they fail the job instead. A record built in code with a null {@code
  * id}, {@code event_time}, {@code group} or {@code values} has no bytes to dead-letter: it fails
- * the job under every policy, naming the field. Counters: see {@link ActivationMetrics}; those of a
- * group ({@link Builder#groupMetricsLimit}) are registered by its first record that is activated or
- * dead-lettered, none by a record that fails the job.
+ * the job under every policy, naming the field; so does a null record, which a chained operator
+ * before this one hands on when it returns null. Counters: see {@link ActivationMetrics}; those of
+ * a group ({@link Builder#groupMetricsLimit}) are registered by its first record that is activated
+ * or dead-lettered, none by a record that fails the job.
  */
 public final class FeatureActivationFunction
         extends ProcessFunction<FeatureVector, ActivationVector>
@@ -129,7 +130,8 @@ public final class FeatureActivationFunction
             }
             return;
         }
-        if (activator.policy() == InvalidValuePolicy.FAIL) {
+        if (activator.policy() == InvalidValuePolicy.FAIL || record == null) {
+            // A null record fails under every policy: a dead letter of it would hold nothing.
             throw new InvalidRecordException(
                     FeatureVectorActivator.failureMessage(record, outcome.problem(), null));
         }

@@ -33,6 +33,11 @@ public final class FeatureVectorActivator implements Serializable {
             AvroArrays.arrayBranch(
                     ActivationVector.getClassSchema().getField("derivatives").schema());
 
+    /** The problem of a null record, which has neither values nor bytes to dead-letter. */
+    static final String NULL_RECORD =
+            "the record is null (an operator before this one emitted null): it has no values to"
+                + " activate and no bytes to dead-letter; filter nulls out before this operator";
+
     private final VectorActivator activator;
     private final boolean derivatives;
     private final String spec;
@@ -101,10 +106,17 @@ public final class FeatureVectorActivator implements Serializable {
         }
     }
 
-    /** Activates one record. Never throws for bad values: the outcome carries the problem. */
+    /**
+     * Activates one record. Never throws for bad values, nor for a null record: the outcome carries
+     * the problem.
+     */
     public Outcome activate(FeatureVector record) {
         ValueCounts counts = new ValueCounts();
         counts.reset();
+        if (record == null) {
+            // What a chained operator before this one hands on when it returns null.
+            return new Outcome(null, NULL_RECORD, counts, new double[0], null);
+        }
         // Only a record built in code lacks one; its activations would carry the null on, to a
         // NullPointerException further down that names neither the record nor the field.
         String missing =
@@ -162,10 +174,12 @@ public final class FeatureVectorActivator implements Serializable {
 
     /** The message a {@link InvalidValuePolicy#FAIL} operator fails with. */
     public static String failureMessage(FeatureVector record, String problem, String where) {
-        return "Cannot activate record id="
-                + record.getId()
-                + " group="
-                + record.getGroup()
+        return (record == null
+                        ? "Cannot activate a record"
+                        : "Cannot activate record id="
+                                + record.getId()
+                                + " group="
+                                + record.getGroup())
                 + (where == null || where.isEmpty() ? "" : " (" + where + ")")
                 + ": "
                 + problem;

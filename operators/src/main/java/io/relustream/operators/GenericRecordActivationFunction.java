@@ -73,7 +73,8 @@ import java.util.stream.Collectors;
  * InvalidValuePolicy} never rejects or zeroes their values.
  *
  * <p>Nulls stay null (a null in a field that is not nullable, which only a record built in code
- * holds, fails the job naming the field: it has no bytes to dead-letter). A number of another Java
+ * holds, fails the job naming the field: it has no bytes to dead-letter; so does a null record,
+ * which a chained operator before this one hands on when it returns null). A number of another Java
  * type than its field's, such as a {@code Double} in a {@code float} field of a record built in
  * code, is activated as the value Avro writes for it, narrowed to the field's type ({@code 1e39} in
  * a {@code float} field is {@code +inf}), also in a union with null; the output record and a
@@ -171,6 +172,14 @@ public final class GenericRecordActivationFunction
     @Override
     public void processElement(
             GenericRecord record, Context context, Collector<GenericRecord> out) {
+        if (record == null) {
+            // Under every policy: a dead letter of it would hold nothing.
+            throw new InvalidRecordException(
+                    "Cannot activate a record of "
+                            + inputSchema.getFullName()
+                            + ": "
+                            + FeatureVectorActivator.NULL_RECORD);
+        }
         ValueCounts counts = new ValueCounts();
         counts.reset();
         Schema schema = record.getSchema();

@@ -156,6 +156,34 @@ class FeatureActivationFunctionTest {
     }
 
     @Test
+    void aNullRecordFailsUnderEveryPolicyAsOneThatCannotBeDeadLettered() throws Exception {
+        // What a chained map before the operator hands on when it returns null.
+        String problem =
+                "the record is null (an operator before this one emitted null): it has no values"
+                        + " to activate and no bytes to dead-letter; filter nulls out before this"
+                        + " operator";
+        for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
+            try (var op =
+                    harness(FeatureActivationFunction.builder().invalidValues(policy).build())) {
+                assertThatThrownBy(() -> op.harness.processElement(null, 0L))
+                        .as(policy.name())
+                        .isInstanceOf(InvalidRecordException.class)
+                        .hasMessage("Cannot activate a record: " + problem);
+                assertThat(op.harness.extractOutputValues()).isEmpty();
+                assertThat(op.harness.getSideOutput(FeatureActivationFunction.REJECTED)).isNull();
+                assertThat(op.counter("activationRecords")).isZero();
+                assertThat(op.counter("rejectedRecords")).isZero();
+                assertThat(op.addedGroups()).isEmpty();
+            }
+            FeatureVectorActivator.Outcome outcome =
+                    new FeatureVectorActivator(Activations.relu(), policy, true).activate(null);
+            assertThat(outcome.problem()).isEqualTo(problem);
+            assertThat(outcome.output()).isNull();
+            assertThat(outcome.counts().values()).isZero();
+        }
+    }
+
+    @Test
     void aRecordThatFailsTheJobAddsNoGroupMetrics() throws Exception {
         // A null group would have been registered as the metric group group=null; a record that
         // fails has no group's metrics to count in.

@@ -945,6 +945,30 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void aNullRecordFailsUnderEveryPolicyAsOneThatCannotBeDeadLettered() throws Exception {
+        for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
+            var function =
+                    GenericRecordActivationFunction.builder(READING)
+                            .fields("score")
+                            .invalidValues(policy)
+                            .build();
+            try (var op = harness(function)) {
+                assertThatThrownBy(() -> op.harness.processElement(null, 0L))
+                        .as(policy.name())
+                        .isInstanceOf(InvalidRecordException.class)
+                        .hasMessage(
+                                "Cannot activate a record of com.example.Reading: the record is"
+                                        + " null (an operator before this one emitted null): it"
+                                        + " has no values to activate and no bytes to"
+                                        + " dead-letter; filter nulls out before this operator");
+                assertThat(op.harness.extractOutputValues()).isEmpty();
+                assertThat(op.counter("activationRecords")).isZero();
+                assertThat(op.counter("rejectedRecords")).isZero();
+            }
+        }
+    }
+
+    @Test
     void aNullInAFieldThatIsNotNullableFailsNamingIt() throws Exception {
         // Built in code against its own schema: activated, its outputs would hold the null where
         // no writer takes one, failing later without naming the record.
