@@ -969,6 +969,32 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void aGeneratedRecordWithANullWhereItsSchemaHasNoneFailsNamingTheField() throws Exception {
+        // FeatureVector holds its event_time as an Instant, so it is copied into Avro's own values
+        // first, which its null id, a field not chosen, breaks.
+        FeatureVector noId =
+                new FeatureVector(null, Instant.ofEpochMilli(1_000), "g", List.of(1.0, -1.0));
+        for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
+            var function =
+                    GenericRecordActivationFunction.builder(FeatureVector.getClassSchema())
+                            .fields("values")
+                            .invalidValues(policy)
+                            .build();
+            try (var op = harness(function, FeatureVector.getClassSchema())) {
+                assertThatThrownBy(() -> op.harness.processElement(noId, 0L))
+                        .as(policy.name())
+                        .isInstanceOf(InvalidRecordException.class)
+                        .hasMessageStartingWith("Cannot activate record {\"id\": null, ")
+                        .hasMessageEndingWith(
+                                " of io.relustream.avro.FeatureVector: it does not match its own"
+                                        + " schema: null value for (non-nullable) string at"
+                                        + " FeatureVector.id");
+                assertThat(op.harness.extractOutputValues()).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void aNullInAFieldThatIsNotNullableFailsNamingIt() throws Exception {
         // Built in code against its own schema: activated, its outputs would hold the null where
         // no writer takes one, failing later without naming the record.
