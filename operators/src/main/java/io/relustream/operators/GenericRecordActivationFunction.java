@@ -719,7 +719,7 @@ public final class GenericRecordActivationFunction
          * @throws IllegalArgumentException when a field is chosen twice
          */
         public Builder fields(String... names) {
-            for (String name : names) {
+            for (String name : Objects.requireNonNull(names, "fields")) {
                 if (!fields.add(Objects.requireNonNull(name, "field name"))) {
                     throw new IllegalArgumentException("Field '" + name + "' is chosen twice");
                 }

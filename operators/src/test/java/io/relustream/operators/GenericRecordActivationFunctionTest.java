@@ -1350,6 +1350,12 @@ class GenericRecordActivationFunctionTest {
         assertThatThrownBy(
                         () ->
                                 GenericRecordActivationFunction.builder(READING)
+                                        .fields((String[]) null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("fields");
+        assertThatThrownBy(
+                        () ->
+                                GenericRecordActivationFunction.builder(READING)
                                         .fields("score")
                                         .activationSuffix("-x"))
                 .isInstanceOf(IllegalArgumentException.class)
