@@ -93,13 +93,15 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
      */
     public AvroRecordDecoder<T> withWriterSchemas(List<Schema> writerSchemas) {
         List<String> all = new ArrayList<>(extraWriterSchemas);
-        writerSchemas.forEach(
-                schema -> {
-                    // Else its records would fail one by one, or a writer counting microseconds
-                    // would be read 1000 times off without a word.
-                    checkReadable(type, schema);
-                    all.add(schema.toString());
-                });
+        Objects.requireNonNull(writerSchemas, "writerSchemas");
+        for (int i = 0; i < writerSchemas.size(); i++) {
+            Schema schema =
+                    Objects.requireNonNull(writerSchemas.get(i), "writerSchemas[" + i + "]");
+            // Else its records would fail one by one, or a writer counting microseconds would be
+            // read 1000 times off without a word.
+            checkReadable(type, schema);
+            all.add(schema.toString());
+        }
         return new AvroRecordDecoder<>(type, format, all);
     }
 

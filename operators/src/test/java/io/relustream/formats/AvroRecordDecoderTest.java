@@ -1472,6 +1472,18 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void withWriterSchemasNamesANullListOrSchema() {
+        var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+
+        assertThatThrownBy(() -> decoder.withWriterSchemas(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("writerSchemas");
+        assertThatThrownBy(() -> decoder.withWriterSchemas(Arrays.asList(V2, null)))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("writerSchemas[1]");
+    }
+
+    @Test
     void withWriterSchemasRefusesWritersWhoseRecordsItCannotRead() {
         var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
         Schema stringValues =
