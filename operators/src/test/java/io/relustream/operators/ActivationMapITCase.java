@@ -171,6 +171,40 @@ class ActivationMapITCase {
     }
 
     @Test
+    void aNullFromAChainedMapFailsTheJobForGoodUnderEveryPolicy() throws Exception {
+        for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
+            Configuration configuration = new Configuration();
+            configuration.set(PipelineOptions.GENERIC_TYPES, false);
+            // Restarts allowed: each one would hand the operator the same null again.
+            configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+            configuration.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ZERO);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+            env.setParallelism(1);
+            CountingStarts.STARTS.set(0);
+            env.fromData(List.of(feature("r1", 1.0)), new AvroTypeInfo<>(FeatureVector.class))
+                    .map(new CountingStarts(), new AvroTypeInfo<>(FeatureVector.class))
+                    .map(
+                            (MapFunction<FeatureVector, FeatureVector>) record -> null,
+                            new AvroTypeInfo<>(FeatureVector.class))
+                    .process(FeatureActivationFunction.builder().invalidValues(policy).build())
+                    .sinkTo(new DiscardingSink<>());
+
+            assertThatThrownBy(() -> env.execute("null record"))
+                    .as(policy.name())
+                    .hasRootCauseInstanceOf(InvalidRecordException.class)
+                    .hasRootCauseMessage(
+                            "Cannot activate a record: the record is null (an operator before this"
+                                    + " one emitted null): it has no values to activate and no"
+                                    + " bytes to dead-letter; filter nulls out before this"
+                                    + " operator");
+            assertThat(CountingStarts.STARTS).as(policy.name()).hasValue(1);
+        }
+    }
+
+    @Test
     void activatesFieldsOfGenericRecords() throws Exception {
         Schema schema =
                 new Schema.Parser()
