@@ -47,11 +47,12 @@ import java.util.Objects;
  * reason, but no Kafka topic, partition, offset or key: the function sees the decoded record only
  * (the example job's own function, which carries them from its source, fills them in); under {@link
  * InvalidValuePolicy#FAIL} they fail the job instead. A record built in code with a null {@code
- * id}, {@code event_time}, {@code group} or {@code values} has no bytes to dead-letter: it fails
- * the job under every policy, naming the field; so does a null record, which a chained operator
- * before this one hands on when it returns null. Counters: see {@link ActivationMetrics}; those of
- * a group ({@link Builder#groupMetricsLimit}) are registered by its first record that is activated
- * or dead-lettered, none by a record that fails the job.
+ * id}, {@code event_time}, {@code group} or {@code values}, or an {@code event_time} beyond what
+ * {@code timestamp-millis} holds (such as {@code Instant.MAX}), has no bytes to dead-letter: it
+ * fails the job under every policy, naming the field; so does a null record, which a chained
+ * operator before this one hands on when it returns null. Counters: see {@link ActivationMetrics};
+ * those of a group ({@link Builder#groupMetricsLimit}) are registered by its first record that is
+ * activated or dead-lettered, none by a record that fails the job.
  */
 public final class FeatureActivationFunction
         extends ProcessFunction<FeatureVector, ActivationVector>

@@ -9,6 +9,7 @@ import io.relustream.operators.internal.DoubleArrayList;
 import org.apache.avro.Schema;
 
 import java.io.Serializable;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -37,6 +38,9 @@ public final class FeatureVectorActivator implements Serializable {
     static final String NULL_RECORD =
             "the record is null (an operator before this one emitted null): it has no values to"
                 + " activate and no bytes to dead-letter; filter nulls out before this operator";
+
+    private static final Instant EARLIEST_EVENT_TIME = Instant.ofEpochMilli(Long.MIN_VALUE);
+    private static final Instant LATEST_EVENT_TIME = Instant.ofEpochMilli(Long.MAX_VALUE);
 
     private final VectorActivator activator;
     private final boolean derivatives;
@@ -129,6 +133,24 @@ public final class FeatureVectorActivator implements Serializable {
             return new Outcome(
                     null,
                     missing + " is null: every FeatureVector has one",
+                    counts,
+                    new double[0],
+                    null);
+        }
+        Instant eventTime = record.getEventTime();
+        if (eventTime.isBefore(EARLIEST_EVENT_TIME) || eventTime.isAfter(LATEST_EVENT_TIME)) {
+            // Only a record built in code holds one: its activations could not be written, and
+            // its sample's timestamp would overflow.
+            return new Outcome(
+                    null,
+                    "event_time "
+                            + eventTime
+                            + " is beyond what timestamp-millis holds (a long of milliseconds"
+                            + " since 1970-01-01T00:00:00Z: "
+                            + EARLIEST_EVENT_TIME
+                            + " to "
+                            + LATEST_EVENT_TIME
+                            + ")",
                     counts,
                     new double[0],
                     null);

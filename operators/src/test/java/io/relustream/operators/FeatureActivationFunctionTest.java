@@ -156,6 +156,57 @@ class FeatureActivationFunctionTest {
     }
 
     @Test
+    void recordsBuiltInCodeWithAnEventTimeNoLongOfMillisecondsHoldsFailNamingIt() throws Exception {
+        // Instant.MAX as "no time", say: no timestamp-millis holds it, so it can be neither
+        // written nor dead-lettered, and its sample's timestamp would overflow. The generated
+        // setter keeps the milliseconds (rounding down).
+        FeatureVector farAhead = feature("far", "g", 1.0);
+        farAhead.setEventTime(Instant.MAX);
+        FeatureVector farBehind = feature("old", "g", 1.0);
+        farBehind.setEventTime(Instant.ofEpochMilli(Long.MIN_VALUE).minusNanos(1));
+        FeatureVector last = feature("last", "g", 1.0);
+        last.setEventTime(Instant.ofEpochMilli(Long.MAX_VALUE));
+        String range =
+                " is beyond what timestamp-millis holds (a long of milliseconds since"
+                        + " 1970-01-01T00:00:00Z: -292275055-05-16T16:47:04.192Z to"
+                        + " +292278994-08-17T07:12:55.807Z)";
+        for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
+            var function =
+                    FeatureActivationFunction.builder().invalidValues(policy).samples(true).build();
+            String cannotBeDeadLettered =
+                    policy == InvalidValuePolicy.FAIL
+                            ? ""
+                            : "; it cannot be dead-lettered, since it does not match its own"
+                                    + " schema: long overflow";
+            try (var op = harness(function)) {
+                assertThatThrownBy(() -> op.harness.processElement(farAhead, 0L))
+                        .as(policy.name())
+                        .isInstanceOf(InvalidRecordException.class)
+                        .hasMessage(
+                                "Cannot activate record id=far group=g: event_time"
+                                        + " +1000000000-12-31T23:59:59.999Z"
+                                        + range
+                                        + cannotBeDeadLettered);
+                assertThatThrownBy(() -> op.harness.processElement(farBehind, 0L))
+                        .as(policy.name())
+                        .isInstanceOf(InvalidRecordException.class)
+                        .hasMessage(
+                                "Cannot activate record id=old group=g: event_time"
+                                        + " -292275055-05-16T16:47:04.191Z"
+                                        + range
+                                        + cannotBeDeadLettered);
+                op.harness.processElement(last, 0L);
+                assertThat(op.harness.extractOutputValues())
+                        .extracting(ActivationVector::getId)
+                        .containsExactly("last");
+                assertThat(op.harness.getSideOutput(FeatureActivationFunction.SAMPLES))
+                        .extracting(sample -> sample.getValue().eventTime)
+                        .containsExactly(Long.MAX_VALUE);
+            }
+        }
+    }
+
+    @Test
     void aNullRecordFailsUnderEveryPolicyAsOneThatCannotBeDeadLettered() throws Exception {
         // What a chained map before the operator hands on when it returns null.
         String problem =
