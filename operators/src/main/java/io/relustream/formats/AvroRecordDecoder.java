@@ -46,6 +46,7 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
     private static final long serialVersionUID = 1L;
     private static final int HEADER_LENGTH = 10;
     private static final int CONFLUENT_HEADER_LENGTH = 5;
+    private static final String RELEASED_NAMESPACE = FeatureVector.getClassSchema().getNamespace();
 
     private final Class<T> type;
     private final WireFormat format;
@@ -59,6 +60,7 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
     private transient BinaryDecoder decoder;
     private transient boolean fastFeatureVectors;
     private transient Map<Long, String> otherRecordVersions;
+    private transient boolean released;
 
     private AvroRecordDecoder(Class<T> type, WireFormat format, List<String> extraWriterSchemas) {
         this.type = Objects.requireNonNull(type, "type");
@@ -534,6 +536,12 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
      * versions of their own build.
      */
     private String unknownVersionHint() {
+        if (!released) {
+            // A record type of the user's own: no build of relu-stream has its versions.
+            return "this decoder knows ("
+                    + knownVersions
+                    + "); give it the producer's schema (AvroRecordDecoder.withWriterSchemas)";
+        }
         if (type == FeatureVector.class) {
             return "this job knows ("
                     + knownVersions
@@ -622,7 +630,10 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         readerSchema = model.getSchema(type);
         writerSchemas = new HashMap<>();
         StringBuilder versions = new StringBuilder();
-        List<Schema> history = historyOf(readerSchema.getName());
+        // Only relu-stream's own records have released versions; a user's record of the same
+        // simple name in another namespace has none of them.
+        released = RELEASED_NAMESPACE.equals(readerSchema.getNamespace());
+        List<Schema> history = released ? historyOf(readerSchema.getName()) : List.of();
         for (int i = 0; i < history.size(); i++) {
             writerSchemas.put(
                     SchemaNormalization.parsingFingerprint64(history.get(i)), history.get(i));

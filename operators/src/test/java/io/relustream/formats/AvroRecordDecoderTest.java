@@ -671,6 +671,33 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void anUnknownVersionOfAUsersOwnRecordNamesWithWriterSchemas() {
+        // No build of relu-stream knows the versions of a record type of the user's own.
+        Renamed record = new Renamed();
+        record.put(0, 7);
+        byte[] bytes =
+                AvroRecordEncoder.of(Renamed.class, WireFormat.AVRO_SINGLE_OBJECT).encode(record);
+        bytes[9] ^= 0x01;
+        long fingerprint =
+                SchemaNormalization.parsingFingerprint64(Renamed.SCHEMA$) ^ (0x01L << 56);
+
+        assertThatThrownBy(
+                        () ->
+                                AvroRecordDecoder.of(Renamed.class, WireFormat.AVRO_SINGLE_OBJECT)
+                                        .decode(bytes))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessage(
+                        String.format(
+                                "unknown writer schema fingerprint %016x"
+                                        + " (SchemaNormalization.parsingFingerprint64 in hex; the"
+                                        + " header holds it little-endian): it is none of the"
+                                        + " Renamed versions this decoder knows (current); give it"
+                                        + " the producer's schema"
+                                        + " (AvroRecordDecoder.withWriterSchemas)",
+                                fingerprint));
+    }
+
+    @Test
     void anUnknownVersionOfAnOutputRecordNamesNoOptionOfTheJob() {
         // The report and the local run read ActivationStats and ActivationAlerts and take no
         // --writer-schemas: a record of a newer job's schema needs a newer build to read it.
