@@ -302,9 +302,10 @@ final class AvroBinaryCheck {
                         path,
                         "claims "
                                 + count
-                                + " items but only "
+                                + (count == 1 ? " item" : " items")
+                                + " but only "
                                 + (end - position)
-                                + " bytes remain");
+                                + (end - position == 1 ? " byte remains" : " bytes remain"));
             }
             for (long i = 0; i < count; i++, index++) {
                 if (keys != null) {
@@ -319,9 +320,9 @@ final class AvroBinaryCheck {
                         path,
                         "a block of "
                                 + count
-                                + " items takes "
+                                + (count == 1 ? " item takes " : " items takes ")
                                 + taken
-                                + " bytes, not the "
+                                + (taken == 1 ? " byte, not the " : " bytes, not the ")
                                 + size
                                 + " its size says");
             }

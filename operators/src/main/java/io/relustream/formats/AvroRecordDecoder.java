@@ -455,7 +455,8 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
             throw new UndecodableRecordException(
                     "payload is truncated: "
                             + payload.length
-                            + " bytes, shorter than the 10-byte single-object header");
+                            + (payload.length == 1 ? " byte" : " bytes")
+                            + ", shorter than the 10-byte single-object header");
         }
         long fingerprint = 0;
         for (int i = 9; i >= 2; i--) {

@@ -165,6 +165,10 @@ class AvroRecordDecoderTest {
                 decoder,
                 new byte[] {(byte) 0xC3, 0x01, 1, 2},
                 "payload is truncated: 4 bytes, shorter than the 10-byte single-object header");
+        assertReason(
+                decoder,
+                new byte[] {(byte) 0xC3},
+                "payload is truncated: 1 byte, shorter than the 10-byte single-object header");
         byte[] unknown = valid.clone();
         unknown[2] ^= 0x01;
         long fingerprint = SchemaNormalization.parsingFingerprint64(FeatureVector.getClassSchema());
@@ -207,6 +211,30 @@ class AvroRecordDecoderTest {
                 bytes.toByteArray(),
                 "payload is not valid Avro: FeatureVector.values at byte 23: claims 1099511627776"
                         + " items but only 3 bytes remain");
+    }
+
+    @Test
+    void refusesACountOfOneItemWhereNoByteRemains() throws Exception {
+        // A valid header and fields (17 bytes), then an array count of 1 (zig-zag 0x02) and
+        // nothing after it: the one double would need 8 bytes.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(Arrays.copyOf(encode(WireFormat.AVRO_SINGLE_OBJECT), 17));
+        bytes.write(new byte[] {0x02});
+        var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+        assertReason(
+                decoder,
+                bytes.toByteArray(),
+                "payload is not valid Avro: FeatureVector.values at byte 18: claims 1 item but only"
+                        + " 0 bytes remain");
+        // Count 2 (0x04) with one byte left.
+        bytes.reset();
+        bytes.write(Arrays.copyOf(encode(WireFormat.AVRO_SINGLE_OBJECT), 17));
+        bytes.write(new byte[] {0x04, 0});
+        assertReason(
+                decoder,
+                bytes.toByteArray(),
+                "payload is not valid Avro: FeatureVector.values at byte 18: claims 2 items but"
+                        + " only 1 byte remains");
     }
 
     @ParameterizedTest
@@ -281,7 +309,7 @@ class AvroRecordDecoderTest {
         assertReason(
                 decoder,
                 bytes.toByteArray(),
-                "payload is not valid Avro: FeatureVector.tags at byte 19: a block of 1 items"
+                "payload is not valid Avro: FeatureVector.tags at byte 19: a block of 1 item"
                         + " takes 13 bytes, not the 1 its size says");
 
         // A map<string> "labels" in its place, whose one entry, "k" to "v", takes 4 bytes.
@@ -307,7 +335,7 @@ class AvroRecordDecoderTest {
                 AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT)
                         .withWriterSchemas(List.of(withLabels)),
                 map.toByteArray(),
-                "payload is not valid Avro: FeatureVector.labels at byte 19: a block of 1 items"
+                "payload is not valid Avro: FeatureVector.labels at byte 19: a block of 1 item"
                         + " takes 4 bytes, not the 1 its size says");
 
         // The job's own schema, which Avro reads without skipping: one double said to take 9.
@@ -320,7 +348,7 @@ class AvroRecordDecoderTest {
         assertReason(
                 AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT),
                 sized.toByteArray(),
-                "payload is not valid Avro: FeatureVector.values at byte 19: a block of 1 items"
+                "payload is not valid Avro: FeatureVector.values at byte 19: a block of 1 item"
                         + " takes 8 bytes, not the 9 its size says");
         // Said to take 8, it is read.
         sized.reset();
