@@ -28,8 +28,9 @@ import java.util.stream.Collectors;
 /**
  * Decodes one Avro record type from message bytes in a {@link WireFormat}. In {@link
  * WireFormat#AVRO_SINGLE_OBJECT} it resolves every released writer schema of the type (kept in
- * {@code schemas/}) by its fingerprint; plain {@link WireFormat#AVRO} carries no fingerprint and is
- * read with the current schema only.
+ * {@code schemas/}; only the records of {@code io.relustream.avro} have them, not a record of the
+ * user's own of the same name) by its fingerprint; plain {@link WireFormat#AVRO} carries no
+ * fingerprint and is read with the current schema only.
  *
  * <p>Bad bytes never escape as Avro's exceptions or an out-of-memory error: the payload is walked
  * along the writer schema first, and every problem becomes an {@link UndecodableRecordException}
@@ -531,10 +532,11 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
     }
 
     /**
-     * The known versions and what to do about another: only the job takes more writer schemas, of
-     * its input, each a record Avro resolves against the current schema (see {@link #nameRule});
-     * the outputs (statistics, alerts) are read by the report and the local run, which know the
-     * versions of their own build.
+     * The known versions and what to do about another: of the released records, only the job takes
+     * more writer schemas, of its input, each a record Avro resolves against the current schema
+     * (see {@link #nameRule}); the outputs (statistics, alerts) are read by the report and the
+     * local run, which know the versions of their own build. A record type of the user's own has no
+     * released versions: its producer's schema is the only way to read another.
      */
     private String unknownVersionHint() {
         if (!released) {

@@ -726,6 +726,31 @@ class AvroRecordDecoderTest {
     }
 
     @Test
+    void aUsersRecordOfAReleasedRecordsNameReadsNoneOfItsReleasedVersions() {
+        // The released FeatureVector versions are io.relustream.avro's: Avro matches records by
+        // the name without its namespace, so a decoder of the user's own FeatureVector that took
+        // them would read the project's records as the user's.
+        var decoder = AvroRecordDecoder.of(UsersFeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+        byte[] released = encode(WireFormat.AVRO_SINGLE_OBJECT);
+        long fingerprint = SchemaNormalization.parsingFingerprint64(FeatureVector.getClassSchema());
+        assertThat(fingerprint)
+                .isEqualTo(
+                        SchemaNormalization.parsingFingerprint64(
+                                SchemaHistory.versions("FeatureVector").get(0)));
+        assertThatThrownBy(() -> decoder.decode(released))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessage(
+                        String.format(
+                                "unknown writer schema fingerprint %016x"
+                                        + " (SchemaNormalization.parsingFingerprint64 in hex; the"
+                                        + " header holds it little-endian): it is none of the"
+                                        + " FeatureVector versions this decoder knows (current);"
+                                        + " give it the producer's schema"
+                                        + " (AvroRecordDecoder.withWriterSchemas)",
+                                fingerprint));
+    }
+
+    @Test
     void anUnknownVersionOfAnOutputRecordNamesNoOptionOfTheJob() {
         // The report and the local run read ActivationStats and ActivationAlerts and take no
         // --writer-schemas: a record of a newer job's schema needs a newer build to read it.
@@ -1672,6 +1697,32 @@ class AvroRecordDecoderTest {
         @Override
         public void put(int field, Object value) {
             x = (Integer) value;
+        }
+    }
+
+    /** A record of the user's own that has the name of a released record, in its namespace. */
+    public static final class UsersFeatureVector extends SpecificRecordBase {
+        public static final Schema SCHEMA$ =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"FeatureVector\","
+                                        + "\"namespace\":\"com.example\","
+                                        + "\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}");
+        private CharSequence id;
+
+        @Override
+        public Schema getSchema() {
+            return SCHEMA$;
+        }
+
+        @Override
+        public Object get(int field) {
+            return id;
+        }
+
+        @Override
+        public void put(int field, Object value) {
+            id = (CharSequence) value;
         }
     }
 
