@@ -75,25 +75,26 @@ import java.util.stream.Collectors;
  * <p>Nulls stay null (a null in a field that is not nullable, which only a record built in code
  * holds, fails the job naming the field: it has no bytes to dead-letter; so does such a null in any
  * field of a generated record with logical types or enums, which is copied into Avro's own values
- * first, and a null record, which a chained operator before this one hands on when it returns
- * null). A number of another Java type than its field's, such as a {@code Double} in a {@code
- * float} field of a record built in code, is activated as the value Avro writes for it, narrowed to
- * the field's type ({@code 1e39} in a {@code float} field is {@code +inf}), also in a union with
- * null; the output record and a dead-lettered one hold that value in the field's Java type (a
- * {@code Float}), which a union needs to find its branch. The output schema is the input schema,
- * its aliases and properties included, with the new fields appended; {@link #getProducedType()}
- * carries it to Flink. A new field takes its source field's doc and properties, and as its default
- * the activation (or derivative) of the source's default, where that is a value JSON can hold; a
- * field activated {@link Builder#inPlace()} takes the activation of its default alike. Records must
- * be of the input schema, up to docs, properties and defaults (fields are read by position): a
- * record of other field names, types or order, or whose value has another logical type than the
- * input schema's ({@code timestamp-micros} for {@code timestamp-millis}: the numbers would be
- * relabelled), is rejected, saying so; a logical type on one side only is the same value. That
- * holds where records reach the operator as they were made (with object reuse on); without it Flink
- * copies each record between chained operators with the stream's schema, by position, so convert
- * records to the input schema before they enter a stream of it: a copy whose chosen field then
- * holds no number fails the job naming the field, one whose types happen to line up is read as it
- * is. An empty array gives empty activations and derivatives.
+ * first, or a time its logical type cannot hold there (an {@code Instant.MAX} in a {@code
+ * timestamp-millis} field, failing with Java's "long overflow"), and a null record, which a chained
+ * operator before this one hands on when it returns null). A number of another Java type than its
+ * field's, such as a {@code Double} in a {@code float} field of a record built in code, is
+ * activated as the value Avro writes for it, narrowed to the field's type ({@code 1e39} in a {@code
+ * float} field is {@code +inf}), also in a union with null; the output record and a dead-lettered
+ * one hold that value in the field's Java type (a {@code Float}), which a union needs to find its
+ * branch. The output schema is the input schema, its aliases and properties included, with the new
+ * fields appended; {@link #getProducedType()} carries it to Flink. A new field takes its source
+ * field's doc and properties, and as its default the activation (or derivative) of the source's
+ * default, where that is a value JSON can hold; a field activated {@link Builder#inPlace()} takes
+ * the activation of its default alike. Records must be of the input schema, up to docs, properties
+ * and defaults (fields are read by position): a record of other field names, types or order, or
+ * whose value has another logical type than the input schema's ({@code timestamp-micros} for {@code
+ * timestamp-millis}: the numbers would be relabelled), is rejected, saying so; a logical type on
+ * one side only is the same value. That holds where records reach the operator as they were made
+ * (with object reuse on); without it Flink copies each record between chained operators with the
+ * stream's schema, by position, so convert records to the input schema before they enter a stream
+ * of it: a copy whose chosen field then holds no number fails the job naming the field, one whose
+ * types happen to line up is read as it is. An empty array gives empty activations and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =
@@ -227,9 +228,10 @@ public final class GenericRecordActivationFunction
         try {
             record = rawValues(record, matchingSchemaHoldsEnum);
         } catch (RuntimeException e) {
-            // Only a generated record built in code with a null where its schema has none gets
-            // here, whichever field holds it: it has no bytes to dead-letter, so it fails, as a
-            // record that cannot be dead-lettered does.
+            // Only a generated record built in code that its own schema cannot write gets here,
+            // whichever field holds the culprit: a null where the schema has none, or a time
+            // beyond its logical type (Instant.MAX in a timestamp-millis field: "long overflow").
+            // It has no bytes to dead-letter, so it fails, as such a record does.
             throw new InvalidRecordException(
                     failureMessage(record, "it does not match its own schema: " + e.getMessage()),
                     e);

@@ -995,6 +995,36 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void aGeneratedRecordWithAnEventTimeNoTimestampMillisHoldsFailsUnderEveryPolicy()
+            throws Exception {
+        // Instant.MAX as "no time", say (the constructor keeps its milliseconds): copying the
+        // record into Avro's own values takes them as a long, which cannot hold them; such a
+        // record can be neither written nor dead-lettered.
+        FeatureVector farAhead = new FeatureVector("far", Instant.MAX, "g", List.of(1.0, -1.0));
+        for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
+            var function =
+                    GenericRecordActivationFunction.builder(FeatureVector.getClassSchema())
+                            .fields("values")
+                            .invalidValues(policy)
+                            .build();
+            try (var op = harness(function, FeatureVector.getClassSchema())) {
+                assertThatThrownBy(() -> op.harness.processElement(farAhead, 0L))
+                        .as(policy.name())
+                        .isInstanceOf(InvalidRecordException.class)
+                        .hasMessage(
+                                "Cannot activate record {\"id\": \"far\", \"event_time\":"
+                                        + " \"+1000000000-12-31T23:59:59.999Z\", \"group\": \"g\","
+                                        + " \"values\": [1.0, -1.0]} of"
+                                        + " io.relustream.avro.FeatureVector: it does not match its"
+                                        + " own schema: long overflow");
+                assertThat(op.harness.extractOutputValues()).isEmpty();
+                assertThat(op.counter("activationRecords")).isZero();
+                assertThat(op.counter("rejectedRecords")).isZero();
+            }
+        }
+    }
+
+    @Test
     void aNullInAFieldThatIsNotNullableFailsNamingIt() throws Exception {
         // Built in code against its own schema: activated, its outputs would hold the null where
         // no writer takes one, failing later without naming the record.
