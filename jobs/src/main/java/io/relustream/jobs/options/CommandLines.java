@@ -273,12 +273,15 @@ public final class CommandLines {
             int equals = arg.indexOf('=');
             String name = equals < 0 ? arg : arg.substring(0, equals);
             OptionSpec given = spec.findOption(name);
+            // A --kafka. option's separate value never starts with "--", as KafkaProperties
+            // reads it: "--kafka.acks --rate=1" gives --rate, not the value of --kafka.acks.
             boolean separateValue =
                     equals < 0
                             && i + 1 < args.size()
                             && (given != null
                                     ? given.arity().min() >= 1
-                                    : arg.startsWith(KafkaProperties.PREFIX));
+                                    : arg.startsWith(KafkaProperties.PREFIX)
+                                            && !args.get(i + 1).startsWith("--"));
             if (given == option) {
                 if (equals >= 0) {
                     values.add(arg.substring(equals + 1));

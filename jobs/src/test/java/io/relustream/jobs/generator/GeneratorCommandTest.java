@@ -119,6 +119,31 @@ class GeneratorCommandTest {
                                 + USE_HELP);
     }
 
+    @Test
+    void namesBothValuesOfAnOptionGivenTwiceAfterAKafkaOptionWithoutItsValue() {
+        // As the --kafka. options are read, "--rate=100" is no value of "--kafka.acks" (which is
+        // then missing one): it is the first --rate.
+        StringWriter err = new StringWriter();
+        CommandLine command = GeneratorCommand.commandLine();
+        command.setErr(new PrintWriter(err, true));
+
+        int status =
+                command.execute(
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--kafka.acks",
+                        "--rate=100",
+                        "--rate=200",
+                        "--rate=300");
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualToNormalizingNewlines(
+                        "option '--rate' (<count>) should be specified only once, got '100'"
+                                + " and '200'\n"
+                                + USE_HELP);
+    }
+
     @ParameterizedTest(name = "--seed {0}")
     @CsvSource({"-9223372036854775808", "9223372036854775807", "-1", "' 7 '", "+7"})
     void takesAnyLongAsTheSeed(String seed) {
