@@ -264,10 +264,15 @@ public final class CommandLines {
         }
         OptionSpec option = (OptionSpec) ((OverwrittenOptionException) e).getOverwritten();
         CommandSpec spec = e.getCommandLine().getCommandSpec();
+        // The value of each of its first two occurrences, null for one without a value (a flag,
+        // or a negated name such as --no-derivatives): picocli refuses the second.
         List<String> values = new ArrayList<>();
         for (int i = 0; i < args.size() && values.size() < 2; i++) {
             String arg = args.get(i);
-            if (arg.equals("--") || !arg.startsWith("-")) {
+            if (arg.equals("--")) {
+                break;
+            }
+            if (!arg.startsWith("-")) {
                 continue;
             }
             int equals = arg.indexOf('=');
@@ -283,16 +288,16 @@ public final class CommandLines {
                                     : arg.startsWith(KafkaProperties.PREFIX)
                                             && !args.get(i + 1).startsWith("--"));
             if (given == option) {
-                if (equals >= 0) {
-                    values.add(arg.substring(equals + 1));
-                } else if (separateValue) {
-                    values.add(args.get(i + 1));
-                }
+                values.add(
+                        equals >= 0
+                                ? arg.substring(equals + 1)
+                                : separateValue ? args.get(i + 1) : null);
+            } else if (given == null && spec.negatedOptionsMap().get(name) == option) {
+                values.add(null);
             }
             i += separateValue ? 1 : 0;
         }
-        // A flag given twice has no values to show.
-        return values.size() < 2
+        return values.size() < 2 || values.contains(null)
                 ? e.getMessage()
                 : e.getMessage() + ", got '" + values.get(0) + "' and '" + values.get(1) + "'";
     }

@@ -1113,6 +1113,17 @@ class JobOptionsTest {
                         "option '--bounded' should be specified only once, got 'true' and"
                                 + " 'false'",
                         withServers("--bounded=true", "--bounded=false")));
+        // An occurrence without a value (a flag, or its negated name) has none to show: the
+        // values of later ones, which picocli never read, are not the two given.
+        rows.add(
+                rejects(
+                        "option '--derivatives' should be specified only once",
+                        withServers("--derivatives", "--derivatives=false", "--derivatives=true")));
+        rows.add(
+                rejects(
+                        "option '--derivatives' should be specified only once",
+                        withServers(
+                                "--no-derivatives", "--derivatives=false", "--derivatives=true")));
 
         rows.add(rejects("Unknown option: '--windw'", withServers("--windw")));
         rows.add(rejects("Unknown option: '--windw'", withServers("--windw", "1m")));
