@@ -104,8 +104,8 @@ public final class BenchmarkSuite {
 
         /**
          * @throws IllegalArgumentException naming the option or section that is not one the suite
-         *     knows, an option without its value, or an {@code --output} file whose folder does not
-         *     exist
+         *     knows, an option without its value, an option given twice with both values, or an
+         *     {@code --output} file whose folder does not exist
          */
         static Arguments parse(String... args) {
             boolean smoke = false;
@@ -113,6 +113,8 @@ public final class BenchmarkSuite {
             Path output = null;
             // Read on after it: only a valid command line prints the help, as in the job's mains.
             boolean help = false;
+            String onlyGiven = null;
+            String outputGiven = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "-h":
@@ -124,6 +126,7 @@ public final class BenchmarkSuite {
                         break;
                     case "--only":
                         String list = valueOf(args, i++);
+                        onlyGiven = givenOnce("--only", onlyGiven, list);
                         sections = Arrays.asList(list.split(",", -1));
                         for (String section : sections) {
                             if (!SECTIONS.contains(section)) {
@@ -136,7 +139,8 @@ public final class BenchmarkSuite {
                         }
                         break;
                     case "--output":
-                        output = Path.of(valueOf(args, i++));
+                        outputGiven = givenOnce("--output", outputGiven, valueOf(args, i++));
+                        output = Path.of(outputGiven);
                         Path folder = output.toAbsolutePath().getParent();
                         if (folder != null && !Files.isDirectory(folder)) {
                             throw new IllegalArgumentException(
@@ -150,6 +154,25 @@ public final class BenchmarkSuite {
                 }
             }
             return new Arguments(smoke, sections, output, help);
+        }
+
+        /**
+         * {@code value}, the value of {@code option}, when the option had none before ({@code
+         * earlier} is null): given twice, one value would silently be dropped, so the command line
+         * is refused naming both, as the job's mains do.
+         */
+        private static String givenOnce(String option, String earlier, String value) {
+            if (earlier != null) {
+                throw new IllegalArgumentException(
+                        "option '"
+                                + option
+                                + "' should be specified only once, got '"
+                                + earlier
+                                + "' and '"
+                                + value
+                                + "'");
+            }
+            return value;
         }
 
         private static String valueOf(String[] args, int option) {

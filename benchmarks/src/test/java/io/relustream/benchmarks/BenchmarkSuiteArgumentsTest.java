@@ -82,6 +82,30 @@ class BenchmarkSuiteArgumentsTest {
     }
 
     @Test
+    void refusesAnOptionGivenTwiceNamingBothValues(@TempDir Path dir) {
+        // The last one won without a word: "--only kernels ... --only memory" ran memory alone.
+        assertThatThrownBy(
+                        () ->
+                                BenchmarkSuite.Arguments.parse(
+                                        "--only", "kernels", "--smoke", "--only", "memory"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "option '--only' should be specified only once, got 'kernels' and"
+                                + " 'memory'");
+        String first = dir.resolve("a.md").toString();
+        String second = dir.resolve("b.md").toString();
+        assertThatThrownBy(
+                        () -> BenchmarkSuite.Arguments.parse("--output", first, "--output", second))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "option '--output' should be specified only once, got '"
+                                + first
+                                + "' and '"
+                                + second
+                                + "'");
+    }
+
+    @Test
     void refusesAnOutputFileInAFolderThatDoesNotExist(@TempDir Path dir) {
         Path table = dir.resolve("missing").resolve("table.md");
 
