@@ -49,7 +49,7 @@ final class VectorActivator implements Serializable {
             return label
                     + " has "
                     + length
-                    + " values, not a multiple of "
+                    + (length == 1 ? " value, not a multiple of " : " values, not a multiple of ")
                     + ((Maxout) activation).groupSize()
                     + " as "
                     + activation.spec()

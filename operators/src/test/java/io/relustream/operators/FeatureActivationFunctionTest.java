@@ -440,6 +440,23 @@ class FeatureActivationFunctionTest {
     }
 
     @Test
+    void maxoutNamesASingleValueInTheSingular() throws Exception {
+        var function =
+                FeatureActivationFunction.builder()
+                        .activation(Activations.parseVector("maxout(k=2)"))
+                        .build();
+        try (var op = harness(function)) {
+            op.harness.processElement(feature("one", "g", 7), 0L);
+
+            assertThat(op.harness.extractOutputValues()).isEmpty();
+            DeadLetter letter =
+                    op.harness.getSideOutput(FeatureActivationFunction.REJECTED).poll().getValue();
+            assertThat(letter.getReason())
+                    .isEqualTo("values has 1 value, not a multiple of 2 as maxout(k=2) needs");
+        }
+    }
+
+    @Test
     void derivativesCanBeSwitchedOff() throws Exception {
         var function =
                 FeatureActivationFunction.builder()
