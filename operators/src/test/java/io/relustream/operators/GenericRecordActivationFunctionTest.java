@@ -984,11 +984,12 @@ class GenericRecordActivationFunctionTest {
                 assertThatThrownBy(() -> op.harness.processElement(noId, 0L))
                         .as(policy.name())
                         .isInstanceOf(InvalidRecordException.class)
-                        .hasMessageStartingWith("Cannot activate record {\"id\": null, ")
-                        .hasMessageEndingWith(
-                                " of io.relustream.avro.FeatureVector: it does not match its own"
-                                        + " schema: null value for (non-nullable) string at"
-                                        + " FeatureVector.id");
+                        .hasMessage(
+                                "Cannot activate record {\"id\": null, \"event_time\":"
+                                        + " \"1970-01-01T00:00:01Z\", \"group\": \"g\", \"values\":"
+                                        + " [1.0, -1.0]} of io.relustream.avro.FeatureVector: it"
+                                        + " does not match its own schema: null value for"
+                                        + " (non-nullable) string at FeatureVector.id");
                 assertThat(op.harness.extractOutputValues()).isEmpty();
             }
         }
