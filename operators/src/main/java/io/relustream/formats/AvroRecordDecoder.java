@@ -125,6 +125,8 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
      *     items)
      */
     public static void checkReadable(Class<? extends SpecificRecordBase> type, Schema writer) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(writer, "writer");
         Schema reader = SpecificData.getForClass(type).getSchema(type);
         if (writer.getType() != Schema.Type.RECORD) {
             throw new IllegalArgumentException(

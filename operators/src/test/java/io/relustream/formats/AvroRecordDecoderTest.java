@@ -1552,7 +1552,7 @@ class AvroRecordDecoderTest {
     }
 
     @Test
-    void withWriterSchemasNamesANullListOrSchema() {
+    void withWriterSchemasAndCheckReadableNameANullArgument() {
         var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
 
         assertThatThrownBy(() -> decoder.withWriterSchemas(null))
@@ -1561,6 +1561,12 @@ class AvroRecordDecoderTest {
         assertThatThrownBy(() -> decoder.withWriterSchemas(Arrays.asList(V2, null)))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("writerSchemas[1]");
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("writer");
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(null, V2))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("type");
     }
 
     @Test
