@@ -2,6 +2,8 @@ package io.relustream.jobs.generator;
 
 import io.relustream.avro.FeatureVector;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -128,7 +130,13 @@ public final class FeatureGenerator {
      * that dead features asked for are never none.
      */
     public static int deadFeatures(double deadShare, int dimensions) {
-        int rounded = (int) Math.round(deadShare * dimensions);
+        // In decimal, as the share was typed: in binary 0.29 x 50 is 14.499999999999998, and a
+        // half would round down.
+        int rounded =
+                BigDecimal.valueOf(deadShare)
+                        .multiply(BigDecimal.valueOf(dimensions))
+                        .setScale(0, RoundingMode.HALF_UP)
+                        .intValueExact();
         return deadShare > 0 ? Math.max(1, rounded) : rounded;
     }
 

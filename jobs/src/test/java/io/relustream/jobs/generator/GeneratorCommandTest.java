@@ -207,6 +207,11 @@ class GeneratorCommandTest {
         "10, 0.25, 3",
         "16, 0, 0",
         "16, 1, 16",
+        // Halves of the shares as typed round up too, though in binary 0.29 x 50 is a little
+        // below 14.5, 0.58 x 25 below 14.5 and 0.145 x 100 below 14.5.
+        "50, 0.29, 15",
+        "25, 0.58, 15",
+        "100, 0.145, 15",
     })
     void theBannerGivesTheNumberOfDeadFeaturesItGenerates(
             String dimensions, String deadShare, int dead) {
