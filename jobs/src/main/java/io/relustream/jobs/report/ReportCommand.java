@@ -174,8 +174,9 @@ public final class ReportCommand implements Callable<Integer> {
             names = "--group",
             paramLabel = "<group>",
             description =
-                    "Draw only these groups (repeatable, or comma-separated; a value that is a"
-                            + " group's whole name, commas and all, is that group). Default: all.")
+                    "Draw only these groups (repeatable, or comma-separated, spaces around the"
+                            + " commas left out; a value that is a group's whole name, commas and"
+                            + " all, is that group). Default: all.")
     List<String> groups = new ArrayList<>();
 
     @Option(
@@ -398,15 +399,20 @@ public final class ReportCommand implements Callable<Integer> {
 
     /**
      * The groups of the {@code --group} values: a value naming a group whole is that group (a name
-     * may hold commas), any other value is a comma-separated list of names.
+     * may hold commas), any other value is a comma-separated list of names. Spaces around a name in
+     * the list are not part of it, as in Kafka's lists ({@code "layer-0, layer-1"}), unless they
+     * are: a name with them that is a group's is that group. A name of no group is reported without
+     * them.
      */
     private List<String> chosenGroups(List<String> known) {
         List<String> chosen = new ArrayList<>();
         for (String value : groups) {
             if (known.contains(value)) {
                 chosen.add(value);
-            } else {
-                chosen.addAll(List.of(value.split(",", -1)));
+                continue;
+            }
+            for (String name : value.split(",", -1)) {
+                chosen.add(known.contains(name) ? name : name.strip());
             }
         }
         return chosen;

@@ -602,6 +602,37 @@ class ReportCommandTest {
     }
 
     @Test
+    void spacesAroundTheCommasOfAGroupListAreNotPartOfTheNames() throws IOException {
+        Path input = ReportFixtures.writeFile(ReportFixtures.threeGroups(), dir.resolve("in.avro"));
+
+        Run run =
+                report(
+                        "--input", input.toString(),
+                        "--output-dir", dir.toString(),
+                        "--group", "layer-0, layer-2 ");
+
+        assertThat(run.status).as(run.err).isZero();
+        // layer-0 (0.1 in its first window) in the first colour, layer-2 (0.45) in the second;
+        // layer-1 (0.8) is not drawn.
+        BufferedImage chart = png(dir.resolve("zero-fraction.png"));
+        assertThat(pixel(chart, chartX(0, 1200), chartY(0.1, 700))).isEqualTo(BLUE);
+        assertThat(pixel(chart, chartX(0, 1200), chartY(0.45, 700))).isEqualTo(ORANGE);
+        assertThat(pixel(chart, chartX(0, 1200), chartY(0.8, 700))).isNotIn(BLUE, ORANGE, GREEN);
+        // A name of no group is reported as it reads.
+        assertThat(
+                        report(
+                                        "--input", input.toString(),
+                                        "--output-dir", dir.toString(),
+                                        "--group", "layer-0, nosuch")
+                                .err)
+                .isEqualTo(
+                        lines(
+                                "Nothing to plot for --group nosuch: file "
+                                        + input
+                                        + " has the groups layer-0, layer-1, layer-2."));
+    }
+
+    @Test
     void groupsWhoseNamesWouldNotReadAsNamesAreListedQuoted() throws IOException {
         List<ActivationStats> records = new ArrayList<>();
         for (String group : List.of("", " ", "x\ny", "layer-0")) {
