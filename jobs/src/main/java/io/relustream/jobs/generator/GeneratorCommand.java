@@ -365,7 +365,8 @@ public final class GeneratorCommand implements Callable<Integer> {
                             running,
                             kafkaProperties,
                             System.err::println);
-            System.err.println("Produced " + sent + " records to " + topic);
+            System.err.println(
+                    "Produced " + sent + (sent == 1 ? " record" : " records") + " to " + topic);
             return 0;
         } catch (KafkaException e) {
             System.err.println(e.getMessage());
