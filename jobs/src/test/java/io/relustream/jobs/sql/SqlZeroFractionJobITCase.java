@@ -758,6 +758,70 @@ class SqlZeroFractionJobITCase {
     }
 
     @Test
+    void emptyVectorsCountAsRecordsAndEventTimesBefore1970HaveTheirWindows() throws Exception {
+        String in = "sql-edges";
+        String out = "sql-edges-out";
+        String dlq = "sql-edges-dlq";
+        kafka.createTopics(1, in, out, dlq);
+        FeatureVector before1970 = vector("o1", 0, "old", -1.0, 0.5);
+        before1970.setEventTime(Instant.ofEpochMilli(-5_000));
+        FeatureVector lastBefore1970 = vector("o2", 0, "old", 3.0, -0.0);
+        lastBefore1970.setEventTime(Instant.ofEpochMilli(-1));
+        FeatureVector year1 = vector("y1", 0, "year-1", -1.0);
+        year1.setEventTime(Instant.parse("0001-01-01T00:00:05Z"));
+        // In event-time order: one partition, so that no record is behind the watermark.
+        topics.produce(
+                records(
+                        in,
+                        List.of(
+                                year1,
+                                before1970,
+                                lastBefore1970,
+                                vector("e1", 1_000, "empty"),
+                                vector("m1", 1_000, "mixed"),
+                                vector("m2", 2_000, "mixed", -1.0, 2.0))));
+
+        bounded(in, out, 1, "--dlq-topic", dlq).run();
+
+        ObjectMapper json = new ObjectMapper();
+        Map<String, String> windows = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : topics.readAll(out)) {
+            JsonNode value = json.readTree(record.value());
+            windows.put(value.get("group").asText(), value.toString());
+        }
+        // By hand, ReLU being max(z, 0) with relu(-0.0) = +0.0: "old" holds 0, 0.5, 3 and 0, two
+        // zeros of four values, and neither index is zero in both records; an empty vector is a
+        // record without values, so "empty" has no zero fraction and "mixed" one zero of two.
+        assertThat(windows)
+                .containsExactly(
+                        entry(
+                                "empty",
+                                "{\"group\":\"empty\",\"window_start\":\"2023-11-14T22:13:20\","
+                                        + "\"window_end\":\"2023-11-14T22:13:30\","
+                                        + "\"record_count\":1,\"zero_fraction\":null,"
+                                        + "\"dead_features\":[]}"),
+                        entry(
+                                "mixed",
+                                "{\"group\":\"mixed\",\"window_start\":\"2023-11-14T22:13:20\","
+                                        + "\"window_end\":\"2023-11-14T22:13:30\","
+                                        + "\"record_count\":2,\"zero_fraction\":0.5,"
+                                        + "\"dead_features\":[0]}"),
+                        entry(
+                                "old",
+                                "{\"group\":\"old\",\"window_start\":\"1969-12-31T23:59:50\","
+                                        + "\"window_end\":\"1970-01-01T00:00:00\","
+                                        + "\"record_count\":2,\"zero_fraction\":0.5,"
+                                        + "\"dead_features\":[]}"),
+                        entry(
+                                "year-1",
+                                "{\"group\":\"year-1\",\"window_start\":\"0001-01-01T00:00:00\","
+                                        + "\"window_end\":\"0001-01-01T00:00:10\","
+                                        + "\"record_count\":1,\"zero_fraction\":1.0,"
+                                        + "\"dead_features\":[0]}"));
+        assertThat(topics.readAll(dlq)).isEmpty();
+    }
+
+    @Test
     void aRecordExactlyOutOfOrdernessBehindTheNewestIsOnTime() throws Exception {
         String features =
                 SqlZeroFractionJob.parse(
