@@ -636,8 +636,11 @@ class GeneratorCommandITCase {
             // 128 + 15: the JVM's status after SIGTERM.
             assertThat(generator.exitValue()).as(printed).isEqualTo(143);
             Matcher produced =
-                    Pattern.compile("Produced (\\d+) records? to stopped").matcher(printed);
+                    Pattern.compile("Produced (\\d+) (records?) to stopped").matcher(printed);
             assertThat(produced.find()).as(printed).isTrue();
+            // Whichever count the signal found, its noun agrees with it.
+            assertThat(produced.group(2))
+                    .isEqualTo(produced.group(1).equals("1") ? "record" : "records");
             try (Admin admin = kafka.admin()) {
                 long end =
                         admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
