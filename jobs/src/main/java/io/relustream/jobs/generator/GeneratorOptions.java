@@ -166,11 +166,16 @@ public final class GeneratorOptions {
     public String describe() {
         return String.format(
                 java.util.Locale.ROOT,
-                "%d records/s, %d groups x %d features, %d dead in each group",
-                rate,
-                groups,
-                dimensions,
+                "%s/s, %s x %s, %d dead in each group",
+                counted(rate, "record"),
+                counted(groups, "group"),
+                counted(dimensions, "feature"),
                 FeatureGenerator.deadFeatures(deadShare, dimensions));
+    }
+
+    /** {@code count} and its noun, in the singular for one: "1 group x 1 feature". */
+    private static String counted(int count, String noun) {
+        return count + " " + noun + (count == 1 ? "" : "s");
     }
 
     /** The value of {@code option} as typed, or {@code otherwise} when it was not given. */

@@ -229,11 +229,37 @@ class GeneratorCommandTest {
                 .isEqualTo(
                         "200 records/s, 3 groups x "
                                 + dimensions
-                                + " features, "
+                                + (dimensions.equals("1") ? " feature, " : " features, ")
                                 + dead
                                 + " dead in each group");
         assertThat(new FeatureGenerator(command.generator.settings()).deadFeatures())
                 .isEqualTo(dead);
+    }
+
+    @ParameterizedTest(name = "--rate {0} --groups {1} --dimensions {2}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "1 | 1 | 1 | 1 record/s, 1 group x 1 feature, 1 dead in each group",
+                "1 | 2 | 4 | 1 record/s, 2 groups x 4 features, 1 dead in each group",
+                "2 | 1 | 2 | 2 records/s, 1 group x 2 features, 1 dead in each group",
+            })
+    void theBannerCountsOneInTheSingular(
+            String rate, String groups, String dimensions, String banner) {
+        GeneratorCommand command = new GeneratorCommand();
+        new CommandLine(command)
+                .parseArgs(
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--rate",
+                        rate,
+                        "--groups",
+                        groups,
+                        "--dimensions",
+                        dimensions);
+
+        // A quarter (the default --dead-share) of 1, 2 or 4 features makes one dead.
+        assertThat(command.generator.describe()).isEqualTo(banner);
     }
 
     @ParameterizedTest(name = "[{0}]")
