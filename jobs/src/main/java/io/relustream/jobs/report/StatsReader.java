@@ -350,7 +350,7 @@ final class StatsReader {
                                 + (size - complete)
                                 + " bytes after the last whole one ("
                                 + records.size()
-                                + " records read)");
+                                + (records.size() == 1 ? " record read)" : " records read)"));
             }
             return records;
         } catch (IOException | RuntimeException e) {

@@ -1174,6 +1174,36 @@ class ReportCommandTest {
                 .isZero();
     }
 
+    @Test
+    void aTruncatedFileCountsOneRecordReadInTheSingular() throws IOException {
+        ActivationStats first = ReportFixtures.stats("layer-0", 0, 0.5, 0.5);
+        // The first record in a block of its own, ending where a file of it alone ends.
+        Path alone = ReportFixtures.writeFile(List.of(first), dir.resolve("alone.avro"));
+        Path two = dir.resolve("two.avro");
+        try (DataFileWriter<ActivationStats> writer =
+                new DataFileWriter<>(new SpecificDatumWriter<>(ActivationStats.class))) {
+            writer.create(ActivationStats.getClassSchema(), two.toFile());
+            writer.append(first);
+            writer.sync();
+            writer.append(ReportFixtures.stats("layer-0", 1, 0.5, 0.5));
+        }
+        byte[] bytes = Files.readAllBytes(two);
+        // Inside the second record, short of the sync marker after it.
+        Path input = Files.write(dir.resolve("cut.avro"), Arrays.copyOf(bytes, bytes.length - 30));
+
+        Run run = report("--input", input.toString(), "--output-dir", dir.toString());
+
+        assertThat(run.status).isEqualTo(1);
+        assertThat(run.err)
+                .isEqualTo(
+                        lines(
+                                "'"
+                                        + input
+                                        + "' is truncated or corrupt: it ends inside a block, "
+                                        + (bytes.length - 30 - Files.size(alone))
+                                        + " bytes after the last whole one (1 record read)"));
+    }
+
     /**
      * Each block of an Avro object container file after its header: where it starts, its count of
      * records and its length up to the sync marker after it.
