@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -127,7 +126,12 @@ public final class BenchmarkSuite {
                     case "--only":
                         String list = valueOf(args, i++);
                         onlyGiven = givenOnce("--only", onlyGiven, list);
-                        sections = Arrays.asList(list.split(",", -1));
+                        // Spaces around the commas are not part of the names, as in the
+                        // report's --group and Kafka's own lists: "kernels, memory".
+                        sections = new ArrayList<>();
+                        for (String section : list.split(",", -1)) {
+                            sections.add(section.strip());
+                        }
                         for (String section : sections) {
                             if (!SECTIONS.contains(section)) {
                                 throw new IllegalArgumentException(

@@ -29,6 +29,14 @@ class BenchmarkSuiteArgumentsTest {
     }
 
     @Test
+    void spacesAroundTheCommasOfOnlyAreNotPartOfTheSections() {
+        BenchmarkSuite.Arguments arguments =
+                BenchmarkSuite.Arguments.parse("--only", "kernels, memory ,end-to-end");
+
+        assertThat(arguments.sections).containsExactly("kernels", "memory", "end-to-end");
+    }
+
+    @Test
     void noOptionsRunEverySectionForReal() {
         BenchmarkSuite.Arguments arguments = BenchmarkSuite.Arguments.parse();
 
