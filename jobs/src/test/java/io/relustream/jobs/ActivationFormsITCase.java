@@ -98,6 +98,35 @@ class ActivationFormsITCase {
     }
 
     /**
+     * Why the job refuses {@code z}, in README's words: nothing to activate; a maxout length that
+     * is not a multiple of {@code k}; else (under reject) the first value that is NaN or infinite.
+     */
+    private static String reason(double[] z, int k, String spec) {
+        if (z.length == 0) {
+            return "values is empty: there is nothing to activate";
+        }
+        if (k != 0 && z.length % k != 0) {
+            return "values has "
+                    + z.length
+                    + (z.length == 1 ? " value" : " values")
+                    + ", not a multiple of "
+                    + k
+                    + " as "
+                    + spec
+                    + " needs";
+        }
+        int first = 0;
+        while (Double.isFinite(z[first])) {
+            first++;
+        }
+        return "values["
+                + first
+                + "] is "
+                + z[first]
+                + " and the invalid-value policy is reject (NaN and infinities are not accepted)";
+    }
+
+    /**
      * The contract's rectifier (slope {@code a}, max value {@code m}, threshold {@code t}) or
      * maxout over groups of {@code k}, with the zero policy's NaN -> 0 when {@code zero}.
      */
@@ -265,6 +294,7 @@ class ActivationFormsITCase {
         activations.forEach(output -> activationsById.put(output.getId(), output));
         List<FeatureVector> activated = new ArrayList<>();
         List<String> expectedDeadLetters = new ArrayList<>();
+        Map<String, String> expectedReasons = new HashMap<>();
         for (FeatureVector vector : inputs) {
             double[] z = vector.getValues().stream().mapToDouble(Double::doubleValue).toArray();
             // Empty values and a maxout length not divisible by k under every policy but fail;
@@ -274,6 +304,7 @@ class ActivationFormsITCase {
             ActivationVector output = activationsById.get(vector.getId());
             if (!computable || (policy.equals("reject") && invalid)) {
                 expectedDeadLetters.add(vector.getId());
+                expectedReasons.put(vector.getId(), reason(z, k, canonical));
                 if (output != null) {
                     problems.add(vector.getId() + " activated, expected a dead letter");
                 }
@@ -305,8 +336,17 @@ class ActivationFormsITCase {
             byte[] payload = records.get(inputs.indexOf(vector)).value();
             if (!ByteBuffer.wrap(payload).equals(letter.getPayload())
                     || !letter.getTopic().equals(names.features)
-                    || letter.getReason() == null) {
-                problems.add("dead letter " + letter + " of " + vector);
+                    || !Objects.equals(letter.getReason(), expectedReasons.get(vector.getId()))
+                    || !"io.relustream.operators.InvalidRecordException"
+                            .equals(letter.getErrorClass())
+                    || !Objects.equals(letter.getErrorMessage(), letter.getReason())) {
+                problems.add(
+                        "dead letter "
+                                + letter
+                                + " of "
+                                + vector
+                                + ", expected the reason "
+                                + expectedReasons.get(vector.getId()));
             }
         }
         deadLettered.sort(Comparator.naturalOrder());
