@@ -35,10 +35,12 @@ final class AvroBinaryCheck {
         AvroBinaryCheck check = new AvroBinaryCheck(bytes, start);
         check.datum(schema, reader, Path.root(schema.getName()));
         if (check.position != check.end) {
+            int trailing = check.end - check.position;
             throw new UndecodableRecordException(
                     "payload has "
-                            + (check.end - check.position)
-                            + " trailing bytes after the "
+                            + trailing
+                            + (trailing == 1 ? " trailing byte" : " trailing bytes")
+                            + " after the "
                             + schema.getName()
                             + " record");
         }
