@@ -557,6 +557,63 @@ class SchemaEvolutionITCase {
         assertThat(topics.readAll(names.dlq)).isEmpty();
     }
 
+    /**
+     * A producer whose schema says timestamp-micros, given to the job by no one: logical types are
+     * not in the fingerprint, so its records carry the job's own and are read, their event times a
+     * thousand times too large. Each is dead-lettered, its reason naming the instant it is in
+     * microseconds; the records of the producer on v1 around it are read.
+     */
+    @Test
+    void aTimestampMicrosProducersRecordsAreDeadLetteredNamingTheirInstantInMicroseconds(
+            TestInfo test, @InjectMiniCluster MiniCluster cluster) throws Exception {
+        Schema micros =
+                new Schema.Parser()
+                        .parse(
+                                FeatureVector.getClassSchema()
+                                        .toString()
+                                        .replace("timestamp-millis", "timestamp-micros"));
+        assertThat(SchemaNormalization.parsingFingerprint64(micros))
+                .isEqualTo(
+                        SchemaNormalization.parsingFingerprint64(FeatureVector.getClassSchema()));
+        JobTopics names = topics(test);
+        topics.produce(
+                List.of(
+                        TestRecords.record(
+                                names.features, 0, TestRecords.vector("v1-a", T0, "g", -1.0)),
+                        singleObject(
+                                names.features,
+                                micros,
+                                Map.of(
+                                        "id",
+                                        "micros",
+                                        "event_time",
+                                        (T0 + 1_000) * 1_000,
+                                        "group",
+                                        "g",
+                                        "values",
+                                        List.of(2.0))),
+                        TestRecords.record(
+                                names.features,
+                                0,
+                                TestRecords.vector("v1-b", T0 + 2_000, "g", 3.0))));
+
+        JobExecutionResult result = run(names);
+
+        assertThat(activations(names))
+                .containsOnly(Map.entry("v1-a", List.of(0.0)), Map.entry("v1-b", List.of(3.0)));
+        assertThat(TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer))
+                .extracting(DeadLetter::getOffset, DeadLetter::getReason)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                1L,
+                                "event_time 1700000001000000 (+55840-11-08T22:30:00Z) is after"
+                                        + " 9999-12-31T23:59:59.999Z; event times must be before"
+                                        + " the year 10000 (event_time is timestamp-millis; read"
+                                        + " as microseconds, as a timestamp-micros producer"
+                                        + " writes it, it is 2023-11-14T22:13:21Z)"));
+        JobOutputAssertions.assertNeverRestarted(cluster, result.getJobID());
+    }
+
     /** A record of {@code fields} written under {@code writer} by Avro, in single-object form. */
     private static ProducerRecord<byte[], byte[]> singleObject(
             String topic, Schema writer, Map<String, Object> fields) throws Exception {

@@ -152,11 +152,35 @@ public final class FeatureVectorKafkaDeserializer
                             + eventTime
                             + ") is after "
                             + LATEST_EVENT_TIME
-                            + "; event times must be before the year 10000");
+                            + "; event times must be before the year 10000"
+                            + finerUnitReading(eventTime.toEpochMilli()));
         }
         if (maxEventTimeSkew != null) {
             checkNotAheadOfClock(eventTime, clock.instant(), maxEventTimeSkew);
         }
+    }
+
+    /**
+     * The instant an event time past the year 9999 is in the finer unit that puts it before the
+     * year 10000. A producer whose schema says {@code timestamp-micros} or {@code timestamp-nanos}
+     * writes records of the job's own fingerprint (logical types are not in it), so nothing but
+     * their event times, 1000 or a million times too large, tells them apart; the instant they were
+     * meant to be is what the producer's owner recognizes.
+     */
+    private static String finerUnitReading(long millis) {
+        boolean micros = millis <= LATEST_EVENT_TIME.toEpochMilli() * 1000 + 999;
+        Instant reading =
+                micros
+                        ? Instant.EPOCH.plus(millis, ChronoUnit.MICROS)
+                        : Instant.EPOCH.plusNanos(millis);
+        String unit = micros ? "micros" : "nanos";
+        return " (event_time is timestamp-millis; read as "
+                + unit
+                + "econds, as a timestamp-"
+                + unit
+                + " producer writes it, it is "
+                + reading
+                + ")";
     }
 
     /**

@@ -40,6 +40,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,13 +63,23 @@ class FeatureVectorKafkaDeserializerTest {
                 + ") is before 1970-01-01T00:00:00Z; event times must not be negative";
     }
 
-    /** The reason for an event time after the year 9999. */
-    private static String afterYear9999Reason(Instant eventTime) {
+    /**
+     * The reason for an event time after the year 9999, which names the instant it is when read in
+     * the finer unit that puts it before the year 10000 ({@code unit}, {@code asUnit}).
+     */
+    private static String afterYear9999Reason(Instant eventTime, String unit, String asUnit) {
         return "event_time "
                 + eventTime.toEpochMilli()
                 + " ("
                 + eventTime
-                + ") is after 9999-12-31T23:59:59.999Z; event times must be before the year 10000";
+                + ") is after 9999-12-31T23:59:59.999Z; event times must be before the year 10000"
+                + " (event_time is timestamp-millis; read as "
+                + unit
+                + ", as a timestamp-"
+                + unit.substring(0, unit.length() - "seconds".length())
+                + "s producer writes it, it is "
+                + asUnit
+                + ")";
     }
 
     /**
@@ -542,14 +553,28 @@ class FeatureVectorKafkaDeserializerTest {
                         skewed(null),
                         skewed(SKEW));
 
+        // Read in microseconds, 253402300800000 is 253402300.8 s after the epoch; in nanoseconds,
+        // Long.MAX_VALUE is 9223372036.854775807 s, the last instant a timestamp-nanos holds.
+        Map<Long, String> reasons =
+                Map.of(
+                        253_402_300_800_000L,
+                        afterYear9999Reason(
+                                Instant.ofEpochMilli(253_402_300_800_000L),
+                                "microseconds",
+                                "1978-01-11T21:31:40.800Z"),
+                        Long.MAX_VALUE,
+                        afterYear9999Reason(
+                                Instant.ofEpochMilli(Long.MAX_VALUE),
+                                "nanoseconds",
+                                "2262-04-11T23:47:16.854775807Z"));
+
         for (FeatureVectorKafkaDeserializer deserializer : deserializers) {
-            for (long millis : new long[] {253_402_300_800_000L, Long.MAX_VALUE}) {
+            for (long millis : reasons.keySet()) {
                 Instant eventTime = Instant.ofEpochMilli(millis);
                 SourcedFeatureVector refused =
                         deserialize(deserializer, record(null, encode(vector(eventTime))));
                 assertThat(refused.vector).isNull();
-                assertThat(refused.deadLetter.getReason())
-                        .isEqualTo(afterYear9999Reason(eventTime));
+                assertThat(refused.deadLetter.getReason()).isEqualTo(reasons.get(millis));
             }
         }
         // Only without a skew is the year 9999 itself taken.
@@ -599,6 +624,55 @@ class FeatureVectorKafkaDeserializerTest {
             return bytes;
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Producers whose schema says {@code timestamp-micros} or {@code timestamp-nanos}: logical
+     * types are not in the fingerprint, so their records carry the job's own and are read, their
+     * event times 1000 or a million times too large. Every such time after 1978 (micros) is past
+     * the year 9999 read as milliseconds: the reason says which instant it is in the producer's
+     * unit, so that the producer can be found and fixed.
+     */
+    @Test
+    void recordsOfATimestampMicrosOrNanosProducerAreDeadLetteredNamingTheirInstantInThatUnit() {
+        // 2026-03-01T11:59:00Z, a minute before the clock: 1772366340 s after the epoch.
+        long seconds = 1_772_366_340L;
+        String current = FeatureVector.getClassSchema().toString();
+        for (String unit : List.of("micros", "nanos")) {
+            Schema writer =
+                    new Schema.Parser()
+                            .parse(current.replace("timestamp-millis", "timestamp-" + unit));
+            assertThat(SchemaNormalization.parsingFingerprint64(writer))
+                    .isEqualTo(
+                            SchemaNormalization.parsingFingerprint64(
+                                    FeatureVector.getClassSchema()));
+            long written = unit.equals("micros") ? seconds * 1_000_000L : seconds * 1_000_000_000L;
+            GenericData.Record record = new GenericData.Record(writer);
+            record.put("id", "r-" + unit);
+            record.put("event_time", written);
+            record.put("group", "g");
+            record.put("values", List.of(1.0));
+            byte[] payload;
+            try {
+                ByteBuffer buffer =
+                        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), writer)
+                                .encode(record);
+                payload = new byte[buffer.remaining()];
+                buffer.get(payload);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+
+            SourcedFeatureVector refused = deserialize(skewed(SKEW), record(null, payload));
+
+            assertThat(refused.vector).isNull();
+            assertThat(refused.deadLetter.getReason())
+                    .isEqualTo(
+                            afterYear9999Reason(
+                                    Instant.ofEpochMilli(written),
+                                    unit + "econds",
+                                    "2026-03-01T11:59:00Z"));
         }
     }
 
