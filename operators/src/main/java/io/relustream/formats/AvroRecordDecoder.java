@@ -129,8 +129,17 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         Objects.requireNonNull(writer, "writer");
         Schema reader = SpecificData.getForClass(type).getSchema(type);
         if (writer.getType() != Schema.Type.RECORD) {
+            List<String> aliases = new ArrayList<>(reader.getAliases());
+            aliases.sort(null);
             throw new IllegalArgumentException(
-                    "schema " + writer.getFullName() + " is not a " + reader.getFullName());
+                    "schema "
+                            + writer.getFullName()
+                            + " is not a record; "
+                            + withArticle(reader.getName())
+                            + " writer schema must be a record named "
+                            + reader.getName()
+                            + ", in any namespace"
+                            + (aliases.isEmpty() ? "" : ", or " + String.join(" or ", aliases)));
         }
         if (!SchemaCompatibility.schemaNameEquals(reader, writer)) {
             throw new IllegalArgumentException(

@@ -1378,7 +1378,17 @@ class AvroRecordDecoderTest {
                                 AvroRecordDecoder.checkReadable(
                                         FeatureVector.class, Schema.create(Schema.Type.STRING)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("schema string is not a io.relustream.avro.FeatureVector");
+                .hasMessage(
+                        "schema string is not a record; a FeatureVector writer schema must be a"
+                                + " record named FeatureVector, in any namespace");
+        // A nullable record, as some producers write: a union, whose null Avro cannot read.
+        Schema nullable =
+                Schema.createUnion(Schema.create(Schema.Type.NULL), FeatureVector.getClassSchema());
+        assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(FeatureVector.class, nullable))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "schema union[null, FeatureVector] is not a record; a FeatureVector writer"
+                                + " schema must be a record named FeatureVector, in any namespace");
     }
 
     /** FeatureVector v2 as a producer that keeps its records in its own namespace writes it. */

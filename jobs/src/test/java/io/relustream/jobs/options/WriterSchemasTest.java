@@ -452,7 +452,10 @@ class WriterSchemasTest {
                 "'" + renamed + "': schema com.acme.Features is not a FeatureVector" + rule);
         assertRejected(
                 primitive.toString(),
-                "'" + primitive + "': schema string is not a io.relustream.avro.FeatureVector");
+                "'"
+                        + primitive
+                        + "': schema string is not a record; a FeatureVector writer schema must be"
+                        + " a record named FeatureVector, in any namespace");
     }
 
     @Test
@@ -623,7 +626,8 @@ class WriterSchemasTest {
                 folder.toString(),
                 "'"
                         + folder.resolve("b.avsc")
-                        + "': schema string is not a io.relustream.avro.FeatureVector");
+                        + "': schema string is not a record; a FeatureVector writer schema"
+                        + " must be a record named FeatureVector, in any namespace");
     }
 
     @Test
