@@ -92,7 +92,8 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
      *
      * @throws IllegalArgumentException when records of a schema cannot be read as {@code T}, or it
      *     has an array whose items can be written in zero bytes, saying why as {@link
-     *     #checkReadable} does
+     *     #checkReadable} does; or when Avro's {@code Schema.Parser} does not read it (a schema of
+     *     a parser without its checks of names and defaults), with the parser's reason
      */
     public AvroRecordDecoder<T> withWriterSchemas(List<Schema> writerSchemas) {
         List<String> all = new ArrayList<>(extraWriterSchemas);
@@ -100,10 +101,23 @@ public final class AvroRecordDecoder<T extends SpecificRecordBase> implements Se
         for (int i = 0; i < writerSchemas.size(); i++) {
             Schema schema =
                     Objects.requireNonNull(writerSchemas.get(i), "writerSchemas[" + i + "]");
+            String json = schema.toString();
+            try {
+                // As initialize() reads it where the decoder runs: a schema of a parser without
+                // Avro's checks (names, defaults) would fail there at the first record.
+                new Schema.Parser().parse(json);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(
+                        "writerSchemas["
+                                + i
+                                + "] is not a schema Avro's Schema.Parser reads, as the decoder"
+                                + " reads it again where it runs: "
+                                + e.getMessage());
+            }
             // Else its records would fail one by one, or a writer counting microseconds would be
             // read 1000 times off without a word.
             checkReadable(type, schema);
-            all.add(schema.toString());
+            all.add(json);
         }
         return new AvroRecordDecoder<>(type, format, all);
     }

@@ -9,6 +9,7 @@ import io.relustream.avro.history.SchemaHistory;
 
 import org.apache.flink.util.InstantiationUtil;
 
+import org.apache.avro.NameValidator;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaNormalization;
@@ -1576,6 +1577,42 @@ class AvroRecordDecoderTest {
         assertThatThrownBy(() -> AvroRecordDecoder.checkReadable(null, V2))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("type");
+    }
+
+    /**
+     * A schema Avro's default parser refuses, built by a parser without its checks: the decoder
+     * keeps writer schemas as JSON and parses them again where it runs, so each is refused here,
+     * not left to fail the first record there with Avro's own exception.
+     */
+    @Test
+    void withWriterSchemasRefusesSchemasAvrosParserWouldNotReadAgain() {
+        var decoder = AvroRecordDecoder.of(FeatureVector.class, WireFormat.AVRO_SINGLE_OBJECT);
+        Schema.Parser lenient = new Schema.Parser(NameValidator.NO_VALIDATION);
+        lenient.setValidateDefaults(false);
+        String current = FeatureVector.getClassSchema().toString();
+        Schema badDefault =
+                lenient.parse(
+                        current.replaceFirst(
+                                "]}$", ",{\"name\":\"x\",\"type\":\"int\",\"default\":\"abc\"}]}"));
+        Schema badName =
+                new Schema.Parser(NameValidator.NO_VALIDATION)
+                        .parse(
+                                current.replaceFirst(
+                                        "]}$",
+                                        ",{\"name\":\"x-y\",\"type\":\"int\",\"default\":1}]}"));
+
+        assertThatThrownBy(() -> decoder.withWriterSchemas(List.of(V2, badDefault)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "writerSchemas[1] is not a schema Avro's Schema.Parser reads, as the"
+                                + " decoder reads it again where it runs: Invalid default for"
+                                + " field x: \"abc\" not a \"int\"");
+        assertThatThrownBy(() -> decoder.withWriterSchemas(List.of(badName)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "writerSchemas[0] is not a schema Avro's Schema.Parser reads, as the"
+                                + " decoder reads it again where it runs: Illegal character in:"
+                                + " x-y");
     }
 
     @Test
