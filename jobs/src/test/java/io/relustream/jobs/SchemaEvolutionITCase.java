@@ -4,6 +4,7 @@ import io.relustream.avro.ActivationVector;
 import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
 import io.relustream.avro.history.SchemaHistory;
+import io.relustream.formats.WireFormat;
 import io.relustream.jobs.local.EmbeddedKafka;
 import io.relustream.jobs.options.JobOptions;
 
@@ -18,9 +19,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -30,6 +33,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -612,6 +617,184 @@ class SchemaEvolutionITCase {
                                         + " as microseconds, as a timestamp-micros producer"
                                         + " writes it, it is 2023-11-14T22:13:21Z)"));
         JobOutputAssertions.assertNeverRestarted(cluster, result.getJobID());
+    }
+
+    /**
+     * Consumers that have not upgraded: each output topic read in each format with every released
+     * version of its record as the reader schema, by Avro's own readers given the job's schema as
+     * the writer's (from the schemas of this build, as a consumer gets a newer writer's schema),
+     * gives the values the job computed. Inputs: relu over [-1, 2] and [-3, 4] in the 10 s window
+     * at T0, [-1, 0.5] in the next, and three bytes that are no record.
+     */
+    @ParameterizedTest
+    @EnumSource(WireFormat.class)
+    void consumersOnEveryReleasedVersionReadTheJobsOutputs(WireFormat format, TestInfo test)
+            throws Exception {
+        JobTopics names =
+                JobTopics.create(
+                        kafka,
+                        test.getTestMethod().orElseThrow().getName() + "-" + format.optionValue(),
+                        1);
+        List<FeatureVector> vectors =
+                List.of(
+                        TestRecords.vector("r0", T0, "g", -1.0, 2.0),
+                        TestRecords.vector("r1", T0 + 1_000, "g", -3.0, 4.0),
+                        TestRecords.vector("r2", T0 + 10_000, "g", -1.0, 0.5));
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (FeatureVector vector : vectors) {
+            byte[] value =
+                    format == WireFormat.AVRO
+                            ? rawAvro(FeatureVector.getClassSchema(), v1Generic(vector))
+                            : TestRecords.singleObject(vector);
+            records.add(new ProducerRecord<>(names.features, 0, null, value));
+        }
+        byte[] bad = {1, 2, 3};
+        records.add(2, new ProducerRecord<>(names.features, 0, null, bad));
+        topics.produce(records);
+
+        run(
+                names,
+                "--format",
+                format.optionValue(),
+                "--dead-windows",
+                "1",
+                "--sparsity-limit",
+                "0.4");
+
+        String window0 = "window_start=" + T0 + " window_end=" + (T0 + 10_000);
+        String window1 = "window_start=" + (T0 + 10_000) + " window_end=" + (T0 + 20_000);
+        Map<String, List<String>> expected = new LinkedHashMap<>();
+        expected.put(
+                "ActivationVector",
+                List.of(
+                        "id=r0 event_time="
+                                + T0
+                                + " group=g activation=relu"
+                                + " activations=[0.0, 2.0] derivatives=[0.0, 1.0]",
+                        "id=r1 event_time="
+                                + (T0 + 1_000)
+                                + " group=g activation=relu"
+                                + " activations=[0.0, 4.0] derivatives=[0.0, 1.0]",
+                        "id=r2 event_time="
+                                + (T0 + 10_000)
+                                + " group=g activation=relu"
+                                + " activations=[0.0, 0.5] derivatives=[0.0, 1.0]"));
+        // [0, 2, 0, 4]: half zero; mean 1.5, variance (2.25 + 0.25 + 2.25 + 6.25) / 4 = 2.75.
+        expected.put(
+                "ActivationStats",
+                List.of(
+                        "group=g "
+                                + window0
+                                + " activation=relu record_count=2 value_count=4 zero_count=2"
+                                + " zero_fraction=0.5 nan_count=0 negative_input_fraction=0.5"
+                                + " min=0.0 max=4.0 mean=1.5 stddev="
+                                + Math.sqrt(2.75)
+                                + " per_feature_zero_fraction=[1.0, 0.0] dead_features=[0]",
+                        "group=g "
+                                + window1
+                                + " activation=relu record_count=1 value_count=2 zero_count=1"
+                                + " zero_fraction=0.5 nan_count=0 negative_input_fraction=0.5"
+                                + " min=0.0 max=0.5 mean=0.25 stddev=0.25"
+                                + " per_feature_zero_fraction=[1.0, 0.0] dead_features=[0]"));
+        // Feature 0 dead from the first window on; 0.5 crosses the limit 0.4 there, and stays.
+        expected.put(
+                "ActivationAlert",
+                List.of(
+                        "group=g kind=dead_feature feature=0 " + window0 + " value=1.0",
+                        "group=g kind=sparsity_above feature=null " + window0 + " value=0.5"));
+        expected.put(
+                "DeadLetter",
+                List.of(
+                        "topic="
+                                + names.features
+                                + " partition=0 offset=2 reason="
+                                + (format == WireFormat.AVRO
+                                        ? "payload is not valid Avro: FeatureVector.id at byte 1:"
+                                                + " negative length -1"
+                                        : "payload does not start with the Avro single-object"
+                                                + " marker C3 01 (found 01 02): it is not a"
+                                                + " FeatureVector record in avro-single-object"
+                                                + " format")));
+        Map<String, String> topicOf =
+                Map.of(
+                        "ActivationVector", names.activations,
+                        "ActivationStats", names.stats,
+                        "ActivationAlert", names.alerts,
+                        "DeadLetter", names.dlq);
+        Map<String, List<String>> fieldsOf =
+                Map.of(
+                        "ActivationVector",
+                        List.of(
+                                "id",
+                                "event_time",
+                                "group",
+                                "activation",
+                                "activations",
+                                "derivatives"),
+                        "ActivationStats",
+                        List.of(
+                                "group",
+                                "window_start",
+                                "window_end",
+                                "activation",
+                                "record_count",
+                                "value_count",
+                                "zero_count",
+                                "zero_fraction",
+                                "nan_count",
+                                "negative_input_fraction",
+                                "min",
+                                "max",
+                                "mean",
+                                "stddev",
+                                "per_feature_zero_fraction",
+                                "dead_features"),
+                        "ActivationAlert",
+                        List.of("group", "kind", "feature", "window_start", "window_end", "value"),
+                        "DeadLetter",
+                        List.of("topic", "partition", "offset", "reason"));
+        for (String record : expected.keySet()) {
+            Schema written = currentSchema(record);
+            List<byte[]> values =
+                    topics.readAll(topicOf.get(record)).stream()
+                            .map(r -> r.value())
+                            .collect(Collectors.toList());
+            List<Schema> versions = SchemaHistory.versions(record);
+            for (int v = 0; v < versions.size(); v++) {
+                List<String> read = new ArrayList<>();
+                for (byte[] value : values) {
+                    GenericRecord asRead = readAs(versions.get(v), written, value, format);
+                    read.add(
+                            fieldsOf.get(record).stream()
+                                    .map(field -> field + "=" + asRead.get(field))
+                                    .collect(Collectors.joining(" ")));
+                    if (record.equals("DeadLetter")) {
+                        assertThat(asRead.get("payload")).isEqualTo(ByteBuffer.wrap(bad));
+                    }
+                }
+                assertThat(read).as("%s v%d", record, v + 1).isEqualTo(expected.get(record));
+            }
+        }
+    }
+
+    private static Schema currentSchema(String record) throws Exception {
+        return (Schema)
+                Class.forName("io.relustream.avro." + record)
+                        .getMethod("getClassSchema")
+                        .invoke(null);
+    }
+
+    /** {@code bytes} of {@code writer} read with {@code reader}, as Avro's own readers do. */
+    private static GenericRecord readAs(
+            Schema reader, Schema writer, byte[] bytes, WireFormat format) throws Exception {
+        if (format == WireFormat.AVRO) {
+            return new GenericDatumReader<GenericRecord>(writer, reader)
+                    .read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+        }
+        BinaryMessageDecoder<GenericRecord> decoder =
+                new BinaryMessageDecoder<>(GenericData.get(), reader);
+        decoder.addSchema(writer);
+        return decoder.decode(bytes);
     }
 
     /** A record of {@code fields} written under {@code writer} by Avro, in single-object form. */
