@@ -367,6 +367,37 @@ class PrometheusMetricsITCase {
         assertThat(rates).isPositive();
     }
 
+    /**
+     * Every query that keeps groups apart (grouping or matching by {@code group}, or a legend
+     * naming it) keeps jobs apart too, as the alert rules do: a group name is the job's, and two
+     * jobs (a canary beside the job, or the job and its successor while one drains) may both have a
+     * {@code layer-0}. Merged, one line would show the larger of their last windows, and a group
+     * that stopped closing windows in one job would still be drawn because the other's do.
+     */
+    @Test
+    void queriesKeepTheGroupsOfEachJobApart() throws IOException {
+        List<String> merged = new ArrayList<>();
+        for (Query query : queries()) {
+            Matcher lists = LABEL_LIST.matcher(query.expr());
+            while (lists.find()) {
+                List<String> labels =
+                        List.of(lists.group(1).split(",")).stream().map(String::strip).toList();
+                if (labels.contains("group") && !labels.contains("job_name")) {
+                    merged.add(query.where() + ": " + lists.group());
+                }
+            }
+            Set<String> legend = new TreeSet<>();
+            Matcher legends = LEGEND.matcher(query.expr());
+            while (legends.find()) {
+                legend.add(legends.group(1));
+            }
+            if (legend.contains("group") && !legend.contains("job_name")) {
+                merged.add(query.where() + ": legend " + legend);
+            }
+        }
+        assertThat(merged).isEmpty();
+    }
+
     @Test
     void exposesTheJobsCountersAndGaugesPerOperatorAndGroup(TestInfo test) throws Exception {
         JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
