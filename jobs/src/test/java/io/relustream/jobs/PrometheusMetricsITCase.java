@@ -523,6 +523,25 @@ class PrometheusMetricsITCase {
                                 .mapToDouble(sample -> sample.value)
                                 .sum())
                 .isEqualTo(1.0);
+        // That record was the last one the source emitted: it has no event time, and Flink gives
+        // the emit lag of such a record as -1 ("none"), not a lag. The event-time lag panel
+        // leaves it out, or it would draw a lag of -1 ms until the next record decodes.
+        assertThat(
+                        scraped.value(
+                                operator + "currentEmitEventTimeLag",
+                                "operator_name",
+                                "Source: features"))
+                .isEqualTo(-1.0);
+        List<Query> lagQueries =
+                queries().stream()
+                        .filter(query -> query.expr().contains("currentEmitEventTimeLag"))
+                        .toList();
+        assertThat(lagQueries).isNotEmpty();
+        for (Query query : lagQueries) {
+            assertThat(query.expr())
+                    .as(query.where())
+                    .containsPattern("currentEmitEventTimeLag\\{[^}]*}\\s*>=\\s*0\\b");
+        }
         // The last closed window of each group is the second: layer-0 has 6 zeros in 8 values and
         // feature 0 dead; layer.0 has no zero among its 4 non-NaN values.
         String[] detector = {"operator_name", "dead-feature detector"};
