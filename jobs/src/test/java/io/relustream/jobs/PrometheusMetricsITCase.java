@@ -164,6 +164,7 @@ class PrometheusMetricsITCase {
 
     private static final Path DASHBOARD = Path.of("../docker/grafana/dashboards/relu-stream.json");
     private static final Path ALERT_RULES = Path.of("../docker/prometheus/alerts.yml");
+    private static final Path ALERT_TESTS = Path.of("../docker/prometheus/alerts.test.yml");
 
     private static final Path README = Path.of("../README.md");
 
@@ -433,6 +434,7 @@ class PrometheusMetricsITCase {
         // really exposes.
         assertThat(scraped.names()).containsAll(metricNamesIn(DASHBOARD));
         assertThat(scraped.names()).containsAll(metricNamesIn(ALERT_RULES));
+        assertAlertTestSeriesAreShapedAsTheJobs(scraped);
         // ... and has every label the expression names (grouping, matching, selectors, legend):
         // a misspelt or missing label would match nothing, or group everything into one series,
         // without an error.
@@ -589,6 +591,40 @@ class PrometheusMetricsITCase {
                     .as(group)
                     .isEqualTo(2.0);
         }
+    }
+
+    /**
+     * The series the promtool tests of the alert rules feed them have the names of this run's
+     * metrics, only labels these have (and {@code job}, which Prometheus adds from its scrape
+     * configuration), and operators named as here: tests of made-up series would pass while the
+     * rules miss the real ones.
+     */
+    private static void assertAlertTestSeriesAreShapedAsTheJobs(PrometheusText scraped)
+            throws IOException {
+        Map<String, Object> tests = new Yaml().load(Files.readString(ALERT_TESTS));
+        int series = 0;
+        for (Object test : (List<?>) tests.get("tests")) {
+            Object inputs = ((Map<?, ?>) test).get("input_series");
+            for (Object input : inputs == null ? List.of() : (List<?>) inputs) {
+                String selector = String.valueOf(((Map<?, ?>) input).get("series"));
+                if (!selector.startsWith("flink_")) {
+                    continue;
+                }
+                series++;
+                String name = selector.substring(0, selector.indexOf('{'));
+                Map<String, String> labels =
+                        new PrometheusText(selector + " 0").samples.get(0).labels;
+                Set<String> known = new TreeSet<>(scraped.labelNames(name));
+                known.add("job");
+                assertThat(known)
+                        .as(ALERT_TESTS + ": labels of " + selector)
+                        .containsAll(labels.keySet());
+                assertThat(scraped.find(name, "operator_name", labels.get("operator_name")))
+                        .as(ALERT_TESTS + ": " + name + " of operator " + selector)
+                        .isNotEmpty();
+            }
+        }
+        assertThat(series).isPositive();
     }
 
     /** The dead-letter and late-record test's records read and counted. */
