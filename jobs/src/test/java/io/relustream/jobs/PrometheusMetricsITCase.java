@@ -739,6 +739,75 @@ class PrometheusMetricsITCase {
                 .hasSize((int) (undecodable + invalidEventTimes + 1.0));
     }
 
+    /** The late-firing test's four records activated and its detector's three results counted. */
+    private static boolean hasSettledWithALateFiring(PrometheusText scraped) {
+        String operator = "flink_taskmanager_job_task_operator_";
+        String[] detector = {"job_name", "metrics of a late firing", "operator_name"};
+        return scraped.find(operator + "overflowGroupRecords", detector[0], detector[1]).stream()
+                                .mapToDouble(sample -> sample.value)
+                                .sum()
+                        == 4 + 3
+                && scraped.find(operator + "group_closedWindows", detector[0], detector[1]).size()
+                        == 1;
+    }
+
+    @Test
+    void overflowGroupRecordsOfTheDetectorCountEveryResultClosedWindowsEveryWindow(TestInfo test)
+            throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
+        // --group-metrics-limit 0: every group is _other. [0 s, 10 s) closes at 12 s, fires again
+        // with the record at 8 s (within 5 s of lateness), and [10 s, 20 s) closes at 30 s.
+        Object[][] input = {
+            {1_000L, 1.0}, {12_000L, 1.0}, {8_000L, -1.0}, {30_000L, 1.0},
+        };
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < input.length; i++) {
+            records.add(
+                    TestRecords.record(
+                            names.features,
+                            0,
+                            TestRecords.vector(
+                                    "r" + i,
+                                    T0 + (long) input[i][0],
+                                    "layer-0",
+                                    (double) input[i][1])));
+        }
+        topics.produce(records);
+
+        String jobName = "metrics of a late firing";
+        PrometheusText scraped =
+                runUntil(
+                        names,
+                        jobName,
+                        List.of(
+                                "--out-of-orderness",
+                                "0s",
+                                "--watermark-interval",
+                                "0s",
+                                "--allowed-lateness",
+                                "5s",
+                                "--group-metrics-limit",
+                                "0"),
+                        3,
+                        PrometheusMetricsITCase::hasSettledWithALateFiring);
+
+        String operator = "flink_taskmanager_job_task_operator_";
+        String[] activate = {"job_name", jobName, "operator_name", "activate relu"};
+        String[] detector = {"job_name", jobName, "operator_name", "dead-feature detector"};
+        assertThat(scraped.value(operator + "overflowGroupRecords", activate)).isEqualTo(4.0);
+        // Three results of two windows: the first firing of each, and the late firing of the
+        // first while it was the latest.
+        assertThat(scraped.value(operator + "overflowGroupRecords", detector)).isEqualTo(3.0);
+        assertThat(scraped.find(operator + "group_closedWindows", detector))
+                .extracting(sample -> sample.labels.get("group") + "=" + sample.value)
+                .containsExactly("_other=2.0");
+        // [10 s, 20 s) holds the record at 12 s alone: relu(1) = 1, no zero.
+        assertThat(scraped.value(operator + "group_lastWindowZeroFraction", detector)).isZero();
+        assertThat(scraped.find(operator + "lateRecords", "job_name", jobName))
+                .extracting(sample -> sample.value)
+                .containsExactly(0.0);
+    }
+
     // With --group-metrics-limit 1: the group of the first record read, and the group of the
     // first window closed.
     private static final String FIRST_READ = "layer-1";
