@@ -165,9 +165,24 @@ public final class FeatureVectorKafkaDeserializer
      * year 10000. A producer whose schema says {@code timestamp-micros} or {@code timestamp-nanos}
      * writes records of the job's own fingerprint (logical types are not in it), so nothing but
      * their event times, 1000 or a million times too large, tells them apart; the instant they were
-     * meant to be is what the producer's owner recognizes.
+     * meant to be is what the producer's owner recognizes. The SQL job's reasons end with it too:
+     * its plain Avro has no fingerprint at all.
+     *
+     * @param millis an event time after 9999-12-31T23:59:59.999Z, in milliseconds
+     * @return the reading, in parentheses after a space, to end a reason with
+     * @throws IllegalArgumentException when {@code millis} is not after the year 9999: a time
+     *     already before the year 10000 has no finer reading to name
      */
-    private static String finerUnitReading(long millis) {
+    public static String finerUnitReading(long millis) {
+        if (millis <= LATEST_EVENT_TIME.toEpochMilli()) {
+            throw new IllegalArgumentException(
+                    "millis must be after "
+                            + LATEST_EVENT_TIME
+                            + " ("
+                            + LATEST_EVENT_TIME.toEpochMilli()
+                            + "): "
+                            + millis);
+        }
         boolean micros = millis <= LATEST_EVENT_TIME.toEpochMilli() * 1000 + 999;
         Instant reading =
                 micros

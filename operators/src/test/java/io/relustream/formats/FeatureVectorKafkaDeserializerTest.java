@@ -628,6 +628,31 @@ class FeatureVectorKafkaDeserializerTest {
     }
 
     /**
+     * Where the reading turns from microseconds to nanoseconds: the last microsecond of the year
+     * 9999, 253402300799999999, is read as one; a microsecond more is 253402300.8 s, read as
+     * nanoseconds. A time not after the year 9999 has no reading to name.
+     */
+    @Test
+    void finerUnitReadingTurnsToNanosecondsPastTheLastMicrosecondOfTheYear9999() {
+        assertThat(FeatureVectorKafkaDeserializer.finerUnitReading(253_402_300_799_999_999L))
+                .isEqualTo(
+                        " (event_time is timestamp-millis; read as microseconds, as a"
+                                + " timestamp-micros producer writes it, it is"
+                                + " 9999-12-31T23:59:59.999999Z)");
+        assertThat(FeatureVectorKafkaDeserializer.finerUnitReading(253_402_300_800_000_000L))
+                .isEqualTo(
+                        " (event_time is timestamp-millis; read as nanoseconds, as a"
+                                + " timestamp-nanos producer writes it, it is"
+                                + " 1978-01-11T21:31:40.800Z)");
+        assertThatThrownBy(
+                        () -> FeatureVectorKafkaDeserializer.finerUnitReading(253_402_300_799_999L))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "millis must be after 9999-12-31T23:59:59.999Z (253402300799999):"
+                                + " 253402300799999");
+    }
+
+    /**
      * Producers whose schema says {@code timestamp-micros} or {@code timestamp-nanos}: logical
      * types are not in the fingerprint, so their records carry the job's own and are read, their
      * event times 1000 or a million times too large. Every such time after 1978 (micros) is past

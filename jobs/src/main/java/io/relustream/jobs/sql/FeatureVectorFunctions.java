@@ -173,7 +173,13 @@ public final class FeatureVectorFunctions {
                                 + " ("
                                 + eventTime
                                 + ") is outside the years 0000 to 9999 that SQL's TIMESTAMP(3)"
-                                + " holds");
+                                + " holds"
+                                // Plain Avro has no fingerprint to tell a timestamp-micros or
+                                // -nanos producer by: the instant meant is what finds it.
+                                + (eventTime.isAfter(LATEST_EVENT_TIME)
+                                        ? FeatureVectorKafkaDeserializer.finerUnitReading(
+                                                eventTime.toEpochMilli())
+                                        : ""));
             }
             if (maxEventTimeSkew != null) {
                 FeatureVectorKafkaDeserializer.checkNotAheadOfClock(

@@ -149,13 +149,41 @@ class FeatureVectorFunctionsTest {
                                     + " ("
                                     + OUTSIDE_INSTANTS.get(outside)
                                     + ") is outside the years 0000 to 9999 that SQL's"
-                                    + " TIMESTAMP(3) holds");
+                                    + " TIMESTAMP(3) holds"
+                                    + FINER_READINGS.getOrDefault(outside, ""));
         }
         assertThat(new FeatureVectorFunctions.UndecodableReason().eval(plain(last + 1)))
                 .isEqualTo(
                         "event_time 253402300800000 (+10000-01-01T00:00:00Z) is outside the years"
-                                + " 0000 to 9999 that SQL's TIMESTAMP(3) holds");
+                                + " 0000 to 9999 that SQL's TIMESTAMP(3) holds (event_time is"
+                                + " timestamp-millis; read as microseconds, as a timestamp-micros"
+                                + " producer writes it, it is 1978-01-11T21:31:40.800Z)");
+        // A plain-Avro producer whose schema says timestamp-micros writes the same bytes as one
+        // of the job's own schema: 2023-11-14T22:13:21Z, 1700000001 s, in microseconds.
+        assertThat(
+                        new FeatureVectorFunctions.UndecodableReason()
+                                .eval(plain(1_700_000_001_000_000L)))
+                .isEqualTo(
+                        "event_time 1700000001000000 (+55840-11-08T22:30:00Z) is outside the"
+                                + " years 0000 to 9999 that SQL's TIMESTAMP(3) holds (event_time"
+                                + " is timestamp-millis; read as microseconds, as a"
+                                + " timestamp-micros producer writes it, it is"
+                                + " 2023-11-14T22:13:21Z)");
     }
+
+    /**
+     * What the reasons of event times after the year 9999 end with: the instant in the finer unit
+     * that puts it before the year 10000 (253402300800000 us is 253402300.8 s; Long.MAX_VALUE ns is
+     * 9223372036.854775807 s). Times before the year 0000 have none.
+     */
+    private static final Map<Long, String> FINER_READINGS =
+            Map.of(
+                    253_402_300_800_000L,
+                    " (event_time is timestamp-millis; read as microseconds, as a timestamp-micros"
+                            + " producer writes it, it is 1978-01-11T21:31:40.800Z)",
+                    Long.MAX_VALUE,
+                    " (event_time is timestamp-millis; read as nanoseconds, as a timestamp-nanos"
+                            + " producer writes it, it is 2262-04-11T23:47:16.854775807Z)");
 
     /** The instants as java.time writes them, for the reasons of the event times outside SQL's. */
     private static final Map<Long, String> OUTSIDE_INSTANTS =
