@@ -686,22 +686,29 @@ class SchemaEvolutionITCase {
                         "group=g "
                                 + window0
                                 + " activation=relu record_count=2 value_count=4 zero_count=2"
-                                + " zero_fraction=0.5 nan_count=0 negative_input_fraction=0.5"
+                                + " zero_fraction=0.5 nan_count=0 pos_inf_count=0"
+                                + " neg_inf_count=0 negative_input_fraction=0.5"
                                 + " min=0.0 max=4.0 mean=1.5 stddev="
                                 + Math.sqrt(2.75)
                                 + " per_feature_zero_fraction=[1.0, 0.0] dead_features=[0]",
                         "group=g "
                                 + window1
                                 + " activation=relu record_count=1 value_count=2 zero_count=1"
-                                + " zero_fraction=0.5 nan_count=0 negative_input_fraction=0.5"
+                                + " zero_fraction=0.5 nan_count=0 pos_inf_count=0"
+                                + " neg_inf_count=0 negative_input_fraction=0.5"
                                 + " min=0.0 max=0.5 mean=0.25 stddev=0.25"
                                 + " per_feature_zero_fraction=[1.0, 0.0] dead_features=[0]"));
-        // Feature 0 dead from the first window on; 0.5 crosses the limit 0.4 there, and stays.
+        // Feature 0 dead from the first window on (at the default --dead-threshold, 1.0); 0.5
+        // crosses the limit 0.4 there, and stays.
         expected.put(
                 "ActivationAlert",
                 List.of(
-                        "group=g kind=dead_feature feature=0 " + window0 + " value=1.0",
-                        "group=g kind=sparsity_above feature=null " + window0 + " value=0.5"));
+                        "group=g kind=dead_feature feature=0 "
+                                + window0
+                                + " value=1.0 threshold=1.0 activation=relu",
+                        "group=g kind=sparsity_above feature=null "
+                                + window0
+                                + " value=0.5 threshold=0.4 activation=relu"));
         expected.put(
                 "DeadLetter",
                 List.of(
@@ -721,6 +728,8 @@ class SchemaEvolutionITCase {
                         "ActivationStats", names.stats,
                         "ActivationAlert", names.alerts,
                         "DeadLetter", names.dlq);
+        // All but the sketch's quantiles, an alert's message in words, and a dead letter's error
+        // and failed_at (the time of the run): enough values to tell a field read wrong.
         Map<String, List<String>> fieldsOf =
                 Map.of(
                         "ActivationVector",
@@ -742,6 +751,8 @@ class SchemaEvolutionITCase {
                                 "zero_count",
                                 "zero_fraction",
                                 "nan_count",
+                                "pos_inf_count",
+                                "neg_inf_count",
                                 "negative_input_fraction",
                                 "min",
                                 "max",
@@ -750,7 +761,15 @@ class SchemaEvolutionITCase {
                                 "per_feature_zero_fraction",
                                 "dead_features"),
                         "ActivationAlert",
-                        List.of("group", "kind", "feature", "window_start", "window_end", "value"),
+                        List.of(
+                                "group",
+                                "kind",
+                                "feature",
+                                "window_start",
+                                "window_end",
+                                "value",
+                                "threshold",
+                                "activation"),
                         "DeadLetter",
                         List.of("topic", "partition", "offset", "reason"));
         for (String record : expected.keySet()) {
