@@ -127,6 +127,24 @@ final class ReferenceStats {
         return sorted[(int) Math.max(rank, 1) - 1];
     }
 
+    /**
+     * How far {@code answer} is from the rank {@link #quantile} takes, as a share of the values: 0
+     * when {@code answer} holds that rank in the sorted values (ties hold a run of ranks), else the
+     * distance to its nearest rank over n; infinite when {@code answer} is not one of the values.
+     */
+    double rankError(double answer, int percent) {
+        long n = sorted.length;
+        long rank = Math.max((percent * n + 99) / 100, 1);
+        // 1-based ranks first..last of answer, found by counting: below, and at or below.
+        long first = Arrays.stream(sorted).filter(v -> v < answer).count() + 1;
+        long last = Arrays.stream(sorted).filter(v -> v <= answer).count();
+        if (last < first) {
+            return Double.POSITIVE_INFINITY;
+        }
+        long distance = rank < first ? first - rank : rank > last ? rank - last : 0;
+        return (double) distance / n;
+    }
+
     List<Double> perFeatureZeroFraction() {
         List<Double> fractions = new ArrayList<>();
         for (int i = 0; i < featureRecords.length; i++) {
