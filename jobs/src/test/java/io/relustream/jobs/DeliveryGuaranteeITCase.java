@@ -216,6 +216,123 @@ class DeliveryGuaranteeITCase {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "dead_feature", 0));
     }
 
+    /**
+     * The same three failures with two subtasks reading three partitions: each subtask's
+     * transactions commit with the checkpoint, so a read_committed reader sees every activation and
+     * every dead letter once, whichever subtask wrote it, and input = activations + dead-lettered.
+     */
+    @Test
+    void exactlyOnceOverThreePartitionsAndTwoSubtasksWritesEveryOutputOnceAcrossThreeFailures(
+            TestInfo test) throws Exception {
+        JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 3);
+        List<FeatureVector> valid = new ArrayList<>();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        long[] nextOffset = new long[3];
+        Set<String> badCoordinates = new HashSet<>();
+        for (int window = 0; window < 12; window++) {
+            for (int i = 0; i < 60; i++) {
+                long t = T0 + window * 10_000L + i * 160L;
+                for (int partition = 0; partition < 3; partition++) {
+                    String group = "p" + partition;
+                    double x = ((i * 7 + window * 3 + partition) % 11) - 5.0;
+                    // Feature 0 of p0 is never positive: one dead_feature alert, once.
+                    FeatureVector vector =
+                            TestRecords.vector(
+                                    group + "-" + window + "-" + i,
+                                    t,
+                                    group,
+                                    partition == 0 ? -1.0 - i : x,
+                                    -x);
+                    valid.add(vector);
+                    records.add(TestRecords.record(names.features, partition, vector));
+                    nextOffset[partition]++;
+                }
+            }
+            // Three bad records a window, in turn in each partition: bytes that do not decode, a
+            // NaN under reject, an event time before 1970.
+            int partition = window % 3;
+            records.add(
+                    new ProducerRecord<>(
+                            names.features,
+                            partition,
+                            null,
+                            ("bad bytes " + window).getBytes(StandardCharsets.UTF_8)));
+            records.add(
+                    TestRecords.record(
+                            names.features,
+                            partition,
+                            TestRecords.vector(
+                                    "nan-" + window,
+                                    T0 + window * 10_000L + 5,
+                                    "p" + partition,
+                                    Double.NaN,
+                                    1.0)));
+            records.add(
+                    TestRecords.record(
+                            names.features,
+                            partition,
+                            TestRecords.vector("negative-" + window, -5L, "p" + partition, 1, 1)));
+            for (int k = 0; k < 3; k++) {
+                badCoordinates.add(partition + "@" + nextOffset[partition]++);
+            }
+        }
+        topics.produce(records);
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--bounded",
+                                "--parallelism",
+                                "2",
+                                "--watermark-interval",
+                                "0",
+                                "--delivery-guarantee",
+                                "exactly-once",
+                                "--checkpoint-interval",
+                                "300ms",
+                                "--invalid-values",
+                                "reject",
+                                "--group-id",
+                                names.features,
+                                "--transactional-id-prefix",
+                                names.features));
+        args.addAll(names.args());
+
+        FailureInjection.plan(500, 1_000);
+        ActivationStatsJob.run(
+                JobOptions.parse(args.toArray(new String[0])), FailureInjection.taps());
+
+        assertThat(FailureInjection.FAILURES.get()).isEqualTo(3);
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactlyInAnyOrderElementsOf(
+                        valid.stream().map(FeatureVector::getId).collect(Collectors.toList()));
+        List<DeadLetter> deadLetters =
+                TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer);
+        assertThat(deadLetters)
+                .extracting(letter -> letter.getPartition() + "@" + letter.getOffset())
+                .containsExactlyInAnyOrderElementsOf(badCoordinates);
+        assertThat(valid.size() + deadLetters.size()).isEqualTo(records.size());
+        assertThat(
+                        ContractStatistics.relu(valid, 10_000L, 10_000L)
+                                .differences(
+                                        TestRecords.decodeAll(
+                                                topics.readAll(names.stats),
+                                                ActivationStats::fromByteBuffer),
+                                        1.0))
+                .isEmpty();
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.alerts), ActivationAlert::fromByteBuffer))
+                .extracting(
+                        ActivationAlert::getGroup, ActivationAlert::getKind, a -> a.getFeature())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("p0", "dead_feature", 0));
+    }
+
     @Test
     void atLeastOnceLosesNothingAcrossThreeFailures(TestInfo test) throws Exception {
         JobTopics names = topics(test);
