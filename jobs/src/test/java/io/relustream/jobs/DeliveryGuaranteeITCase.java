@@ -333,6 +333,114 @@ class DeliveryGuaranteeITCase {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("p0", "dead_feature", 0));
     }
 
+    /**
+     * Late records under exactly-once across the three failures: a late record is written once to
+     * the activations and the late topic and is in no statistics, also when it is read again after
+     * a restore (the event time reached is restored with it); a record both late and invalid is a
+     * dead letter only, since the activation rejects it before the window sees it.
+     */
+    @Test
+    void lateRecordsAndRecordsBothLateAndInvalidAreWrittenOnceAcrossThreeFailures(TestInfo test)
+            throws Exception {
+        JobTopics names = topics(test);
+        List<FeatureVector> onTime = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        // Offsets in the one partition: the records' places in the list.
+        List<Long> lateAndInvalidOffsets = new ArrayList<>();
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int window = 0; window < 12; window++) {
+            for (int i = 0; i < 60; i++) {
+                double x = ((i * 7 + window * 3) % 11) - 5.0;
+                FeatureVector vector =
+                        TestRecords.vector(
+                                "g-" + window + "-" + i, T0 + window * 10_000L + i * 160L, "g", x);
+                onTime.add(vector);
+                records.add(TestRecords.record(names.features, 0, vector));
+                // Halfway through window w, at 4.8 s, a record of window w - 2, which closed at
+                // least 4.8 s of event time before with no out-of-orderness and no lateness.
+                if (window >= 2 && i == 30) {
+                    long lateTime = T0 + (window - 2) * 10_000L + 7;
+                    late.add("late-" + window);
+                    records.add(
+                            TestRecords.record(
+                                    names.features,
+                                    0,
+                                    TestRecords.vector("late-" + window, lateTime, "g", 1.0)));
+                    lateAndInvalidOffsets.add((long) records.size());
+                    records.add(
+                            TestRecords.record(
+                                    names.features,
+                                    0,
+                                    TestRecords.vector(
+                                            "late-nan-" + window, lateTime, "g", Double.NaN)));
+                }
+            }
+        }
+        topics.produce(records);
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "--bounded",
+                                "--parallelism",
+                                "1",
+                                "--watermark-interval",
+                                "0",
+                                "--out-of-orderness",
+                                "0s",
+                                "--allowed-lateness",
+                                "0s",
+                                "--delivery-guarantee",
+                                "exactly-once",
+                                "--checkpoint-interval",
+                                "300ms",
+                                "--invalid-values",
+                                "reject",
+                                "--group-id",
+                                names.features,
+                                "--transactional-id-prefix",
+                                names.features));
+        args.addAll(names.args());
+
+        FailureInjection.plan(300, 1_000);
+        ActivationStatsJob.run(
+                JobOptions.parse(args.toArray(new String[0])), FailureInjection.taps());
+
+        assertThat(FailureInjection.FAILURES.get()).isEqualTo(3);
+        List<String> activated = new ArrayList<>();
+        onTime.forEach(vector -> activated.add(vector.getId()));
+        activated.addAll(late);
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.activations),
+                                ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactlyInAnyOrderElementsOf(activated);
+        assertThat(
+                        TestRecords.decodeAll(
+                                topics.readAll(names.late), ActivationVector::fromByteBuffer))
+                .extracting(ActivationVector::getId)
+                .containsExactlyElementsOf(late);
+        List<DeadLetter> deadLetters =
+                TestRecords.decodeAll(topics.readAll(names.dlq), DeadLetter::fromByteBuffer);
+        assertThat(deadLetters)
+                .extracting(DeadLetter::getReason)
+                .containsOnly(
+                        "values[0] is NaN and the invalid-value policy is reject (NaN and"
+                                + " infinities are not accepted)");
+        assertThat(deadLetters)
+                .extracting(DeadLetter::getOffset)
+                .containsExactlyElementsOf(lateAndInvalidOffsets);
+        assertThat(activated.size() + deadLetters.size()).isEqualTo(records.size());
+        // 12 windows of their 60 records each: the late ones in none.
+        List<ActivationStats> stats =
+                TestRecords.decodeAll(topics.readAll(names.stats), ActivationStats::fromByteBuffer);
+        assertThat(stats).extracting(ActivationStats::getRecordCount).containsOnly(60L).hasSize(12);
+        assertThat(ContractStatistics.relu(onTime, 10_000L, 10_000L).differences(stats, 1.0))
+                .isEmpty();
+    }
+
     @Test
     void atLeastOnceLosesNothingAcrossThreeFailures(TestInfo test) throws Exception {
         JobTopics names = topics(test);
