@@ -299,7 +299,9 @@ class DeliveryGuaranteeITCase {
                                 names.features));
         args.addAll(names.args());
 
-        FailureInjection.plan(500, 1_000);
+        // 2 ms a record, about 1,150 records a subtask: each attempt outlasts a few checkpoints,
+        // so the second and third failures still come before the input ends.
+        FailureInjection.plan(500, 2_000);
         ActivationStatsJob.run(
                 JobOptions.parse(args.toArray(new String[0])), FailureInjection.taps());
 
@@ -403,7 +405,8 @@ class DeliveryGuaranteeITCase {
                                 names.features));
         args.addAll(names.args());
 
-        FailureInjection.plan(300, 1_000);
+        // 2 ms a record over 750: the second and third failures still come before the input ends.
+        FailureInjection.plan(300, 2_000);
         ActivationStatsJob.run(
                 JobOptions.parse(args.toArray(new String[0])), FailureInjection.taps());
 
