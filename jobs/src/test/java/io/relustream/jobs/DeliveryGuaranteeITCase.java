@@ -158,6 +158,12 @@ class DeliveryGuaranteeITCase {
     }
 
     private static JobOptions options(JobTopics names, String guarantee) {
+        return options(names, guarantee, 1);
+    }
+
+    /** The options of the runs here, at {@code parallelism}, with {@code more} options. */
+    private static JobOptions options(
+            JobTopics names, String guarantee, int parallelism, String... more) {
         List<String> args = new ArrayList<>();
         args.addAll(
                 List.of(
@@ -165,7 +171,7 @@ class DeliveryGuaranteeITCase {
                         kafka.bootstrapServers(),
                         "--bounded",
                         "--parallelism",
-                        "1",
+                        String.valueOf(parallelism),
                         "--watermark-interval",
                         "0",
                         "--delivery-guarantee",
@@ -178,6 +184,7 @@ class DeliveryGuaranteeITCase {
             // Only exactly-once takes it.
             args.addAll(List.of("--transactional-id-prefix", names.features));
         }
+        args.addAll(List.of(more));
         args.addAll(names.args());
         return JobOptions.parse(args.toArray(new String[0]));
     }
@@ -277,33 +284,13 @@ class DeliveryGuaranteeITCase {
             }
         }
         topics.produce(records);
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--bootstrap-servers",
-                                kafka.bootstrapServers(),
-                                "--bounded",
-                                "--parallelism",
-                                "2",
-                                "--watermark-interval",
-                                "0",
-                                "--delivery-guarantee",
-                                "exactly-once",
-                                "--checkpoint-interval",
-                                "300ms",
-                                "--invalid-values",
-                                "reject",
-                                "--group-id",
-                                names.features,
-                                "--transactional-id-prefix",
-                                names.features));
-        args.addAll(names.args());
 
         // 2 ms a record, about 1,150 records a subtask: each attempt outlasts a few checkpoints,
         // so the second and third failures still come before the input ends.
         FailureInjection.plan(500, 2_000);
         ActivationStatsJob.run(
-                JobOptions.parse(args.toArray(new String[0])), FailureInjection.taps());
+                options(names, "exactly-once", 2, "--invalid-values", "reject"),
+                FailureInjection.taps());
 
         assertThat(FailureInjection.FAILURES.get()).isEqualTo(3);
         assertThat(
@@ -379,36 +366,21 @@ class DeliveryGuaranteeITCase {
             }
         }
         topics.produce(records);
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--bootstrap-servers",
-                                kafka.bootstrapServers(),
-                                "--bounded",
-                                "--parallelism",
-                                "1",
-                                "--watermark-interval",
-                                "0",
-                                "--out-of-orderness",
-                                "0s",
-                                "--allowed-lateness",
-                                "0s",
-                                "--delivery-guarantee",
-                                "exactly-once",
-                                "--checkpoint-interval",
-                                "300ms",
-                                "--invalid-values",
-                                "reject",
-                                "--group-id",
-                                names.features,
-                                "--transactional-id-prefix",
-                                names.features));
-        args.addAll(names.args());
 
         // 2 ms a record over 750: the second and third failures still come before the input ends.
         FailureInjection.plan(300, 2_000);
         ActivationStatsJob.run(
-                JobOptions.parse(args.toArray(new String[0])), FailureInjection.taps());
+                options(
+                        names,
+                        "exactly-once",
+                        1,
+                        "--out-of-orderness",
+                        "0s",
+                        "--allowed-lateness",
+                        "0s",
+                        "--invalid-values",
+                        "reject"),
+                FailureInjection.taps());
 
         assertThat(FailureInjection.FAILURES.get()).isEqualTo(3);
         List<String> activated = new ArrayList<>();
