@@ -701,7 +701,8 @@ public final class GeneratorCommand implements Callable<Integer> {
                     failed.get()
                             + " of "
                             + sent
-                            + " records could not be produced to "
+                            + (sent == 1 ? " record" : " records")
+                            + " could not be produced to "
                             + topic
                             + ": "
                             + firstFailure.get().getMessage(),

@@ -234,6 +234,29 @@ class GeneratorCommandITCase {
         }
     }
 
+    @Test
+    void countsOneRefusedRecordOfOneInTheSingular() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            createTinyTopic(kafka);
+            Run run =
+                    generate(
+                            "--bootstrap-servers", kafka.bootstrapServers(),
+                            "--topic", "tiny",
+                            "--count", "1");
+
+            assertThat(run.status).isOne();
+            assertThat(run.stderr)
+                    .isEqualTo(
+                            "Record f-0 could not be produced to tiny: "
+                                    + TOO_LARGE
+                                    + GOING_ON
+                                    + System.lineSeparator()
+                                    + "1 of 1 record could not be produced to tiny: "
+                                    + TOO_LARGE
+                                    + System.lineSeparator());
+        }
+    }
+
     /**
      * Run until stopped (--count 0, as docker compose runs it), in a JVM of its own: the first
      * record the broker refuses is reported at once, and the generator goes on producing, as
