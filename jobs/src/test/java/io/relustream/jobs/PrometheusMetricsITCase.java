@@ -399,6 +399,48 @@ class PrometheusMetricsITCase {
         assertThat(merged).isEmpty();
     }
 
+    // An aggregation, with the labels of its `by (...)` if it has one (written before the
+    // aggregated expression, as every query here is).
+    private static final Pattern AGGREGATION =
+            Pattern.compile(
+                    "\\b(?:sum|min|max|avg|count|group|stddev|stdvar|topk|bottomk|quantile"
+                        + "|count_values|limitk|limit_ratio)\\s*(?:by\\s*\\(([^)]*)\\)\\s*)?\\(");
+
+    /**
+     * Every aggregation keeps jobs apart, and every panel's legend names the job: two relu-stream
+     * jobs on one cluster (a canary beside the job) are two lines of throughput, lag and dead
+     * letters, not one of their sum, and the alert rules do not let a running job hide a stuck one.
+     */
+    @Test
+    void queriesKeepTheJobsApart() throws IOException {
+        List<String> merged = new ArrayList<>();
+        for (Query query : queries()) {
+            Matcher aggregations = AGGREGATION.matcher(query.expr());
+            while (aggregations.find()) {
+                String by = aggregations.group(1) == null ? "" : aggregations.group(1);
+                if (!List.of(by.split(",")).stream()
+                        .map(String::strip)
+                        .toList()
+                        .contains("job_name")) {
+                    merged.add(query.where() + ": " + aggregations.group());
+                }
+            }
+        }
+        JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+        int targets = 0;
+        for (JsonNode panel : dashboard.findParents("targets")) {
+            for (JsonNode target : panel.path("targets")) {
+                targets++;
+                String legend = target.path("legendFormat").asText();
+                if (!legend.contains("{{job_name}}")) {
+                    merged.add(panel.path("title").asText() + " legend \"" + legend + "\"");
+                }
+            }
+        }
+        assertThat(targets).isGreaterThanOrEqualTo(15);
+        assertThat(merged).isEmpty();
+    }
+
     @Test
     void exposesTheJobsCountersAndGaugesPerOperatorAndGroup(TestInfo test) throws Exception {
         JobTopics names = JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), 1);
