@@ -682,13 +682,13 @@ class DeploymentFilesTest {
                         "ReluStreamDeadLetters",
                         "ReluStreamNoThroughput");
         // Activated records: activationRecords counts the rejected ones too; per job, so that
-        // one job going on does not hide another that stopped; and with no job left there is no
-        // series at all.
+        // one job going on does not hide another that stopped, by its id too, as jobs of one
+        // activation share a name; and with no job left there is no series at all.
         assertThat(expressions.get("ReluStreamNoThroughput"))
                 .contains(
                         "activationRecords",
                         "rejectedRecords",
-                        "sum by (job_name)",
+                        "sum by (job_name, job_id)",
                         "or (absent(flink_taskmanager_job_task_operator_activationRecords)");
         // The window alerts hold while the group's windows close, counted by the dead-feature
         // detector, which names the same groups as their gauges; the activation operator's
