@@ -151,8 +151,7 @@ public final class ActivationStatsJob {
         StreamExecutionEnvironment env = environment(options);
         ActivationStatsPipeline.build(
                 env, options, kafkaSource(options), kafkaOutputs(options), taps);
-        return env.execute(
-                "relu-stream activation statistics (" + options.activation().spec() + ")");
+        return env.execute(options.jobName());
     }
 
     /**

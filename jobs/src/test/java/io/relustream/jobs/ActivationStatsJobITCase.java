@@ -8,7 +8,12 @@ import io.relustream.avro.FeatureVector;
 import io.relustream.jobs.local.EmbeddedKafka;
 import io.relustream.jobs.options.JobOptions;
 
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.client.JobStatusMessage;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -131,12 +136,20 @@ class ActivationStatsJobITCase {
         return JobTopics.create(kafka, test.getTestMethod().orElseThrow().getName(), partitions);
     }
 
-    private static void runJob(JobTopics names, String... extra) throws Exception {
+    private static JobExecutionResult runJob(JobTopics names, String... extra) throws Exception {
         List<String> args = new ArrayList<>();
         args.addAll(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--bounded"));
         args.addAll(names.args());
         args.addAll(List.of(extra));
-        ActivationStatsJob.run(JobOptions.parse(args.toArray(new String[0])));
+        return ActivationStatsJob.run(JobOptions.parse(args.toArray(new String[0])));
+    }
+
+    private static String jobName(MiniCluster cluster, JobID id) throws Exception {
+        return cluster.listJobs().get().stream()
+                .filter(job -> job.getJobId().equals(id))
+                .map(JobStatusMessage::getJobName)
+                .findFirst()
+                .orElseThrow();
     }
 
     private static <T> List<T> read(String topic, TestRecords.Decoder<T> decoder) {
@@ -144,12 +157,18 @@ class ActivationStatsJobITCase {
     }
 
     @Test
-    void tumblingWindowsOnOnePartition(TestInfo test) throws Exception {
+    void tumblingWindowsOnOnePartition(TestInfo test, @InjectMiniCluster MiniCluster cluster)
+            throws Exception {
         JobTopics names = createTopics(test, 1);
         Input input = new Input(names.features, true, 1);
         topics.produce(input.records);
 
-        runJob(names, "--parallelism", "1", "--watermark-interval", "0");
+        JobExecutionResult result =
+                runJob(names, "--parallelism", "1", "--watermark-interval", "0");
+
+        // The name Flink shows and labels the metrics with (job_name) names the activation.
+        assertThat(jobName(cluster, result.getJobID()))
+                .isEqualTo("relu-stream activation statistics (relu)");
 
         List<ActivationVector> activations =
                 read(names.activations, ActivationVector::fromByteBuffer);
@@ -198,23 +217,28 @@ class ActivationStatsJobITCase {
     }
 
     @Test
-    void slidingWindows(TestInfo test) throws Exception {
+    void slidingWindows(TestInfo test, @InjectMiniCluster MiniCluster cluster) throws Exception {
         JobTopics names = createTopics(test, 1);
         Input input = new Input(names.features, true, 1);
         topics.produce(input.records);
 
-        runJob(
-                names,
-                "--parallelism",
-                "1",
-                "--watermark-interval",
-                "0",
-                "--window",
-                "10s",
-                "--slide",
-                "5s",
-                "--dead-windows",
-                "2");
+        JobExecutionResult result =
+                runJob(
+                        names,
+                        "--parallelism",
+                        "1",
+                        "--watermark-interval",
+                        "0",
+                        "--window",
+                        "10s",
+                        "--slide",
+                        "5s",
+                        "--dead-windows",
+                        "2",
+                        "--job-name",
+                        "layer sparsity (10s/5s)");
+
+        assertThat(jobName(cluster, result.getJobID())).isEqualTo("layer sparsity (10s/5s)");
 
         List<ActivationVector> activations =
                 read(names.activations, ActivationVector::fromByteBuffer);

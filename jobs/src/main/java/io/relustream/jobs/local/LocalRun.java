@@ -492,7 +492,7 @@ public final class LocalRun implements Callable<Integer> {
                     options,
                     ActivationStatsJob.kafkaSource(options),
                     ActivationStatsJob.kafkaOutputs(options));
-            JobClient job = env.executeAsync("relu-stream activation statistics (local)");
+            JobClient job = env.executeAsync(options.jobName());
             producer.start();
             printer.start();
             out.println("Job " + job.getJobID() + " running; statistics appear as windows close.");

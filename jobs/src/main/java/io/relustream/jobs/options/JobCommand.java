@@ -138,6 +138,16 @@ final class JobCommand {
     String groupId;
 
     @Option(
+            names = "--job-name",
+            paramLabel = "<name>",
+            converter = OptionConverters.NonBlank.class,
+            description =
+                    "Flink job name, the job_name label of its metrics (give jobs of one"
+                            + " activation on one cluster names of their own). Default: the"
+                            + " activation's, relu-stream activation statistics (<spec>).")
+    String jobName;
+
+    @Option(
             names = "--starting-offsets",
             defaultValue = "earliest",
             paramLabel = "<offsets>",

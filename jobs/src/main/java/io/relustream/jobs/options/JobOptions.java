@@ -125,6 +125,7 @@ public final class JobOptions {
     private final String dlqTopic;
     private final String lateTopic;
     private final String groupId;
+    private final String jobName;
     private final StartingOffsets startingOffsets;
     private final boolean bounded;
     private final VectorActivation activation;
@@ -160,6 +161,7 @@ public final class JobOptions {
         this.dlqTopic = command.dlqTopic;
         this.lateTopic = command.lateTopic;
         this.groupId = command.groupId;
+        this.jobName = command.jobName;
         this.startingOffsets = command.startingOffsets;
         this.bounded = command.bounded;
         this.activation = command.activation;
@@ -394,8 +396,8 @@ public final class JobOptions {
     /**
      * The arguments that {@link #parse} reads back to options equal to these: every option in its
      * {@code --name=value} form, defaults included (but the checkpoint interval under {@code none}
-     * and the transactional id prefix but under {@code exactly-once}, which only they take), Kafka
-     * properties last in their order.
+     * and the transactional id prefix but under {@code exactly-once}, which only they take, and the
+     * job name when it is the activation's), Kafka properties last in their order.
      */
     public String[] toArgs() {
         List<String> args = new ArrayList<>();
@@ -413,6 +415,9 @@ public final class JobOptions {
         args.add("--dlq-topic=" + dlqTopic);
         args.add("--late-topic=" + lateTopic);
         args.add("--group-id=" + groupId);
+        if (jobName != null) {
+            args.add("--job-name=" + jobName);
+        }
         args.add("--starting-offsets=" + startingOffsets.optionValue());
         if (bounded) {
             args.add("--bounded");
@@ -501,6 +506,16 @@ public final class JobOptions {
     /** Kafka consumer group of the input. */
     public String groupId() {
         return groupId;
+    }
+
+    /**
+     * The Flink job's name, which its metrics carry as {@code job_name}: {@code --job-name}, or
+     * {@code relu-stream activation statistics (<spec>)} of the activation.
+     */
+    public String jobName() {
+        return jobName != null
+                ? jobName
+                : "relu-stream activation statistics (" + activation.spec() + ")";
     }
 
     /** Where the job starts reading the input topic. */
@@ -669,6 +684,7 @@ public final class JobOptions {
                 && dlqTopic.equals(that.dlqTopic)
                 && lateTopic.equals(that.lateTopic)
                 && groupId.equals(that.groupId)
+                && Objects.equals(jobName, that.jobName)
                 && startingOffsets == that.startingOffsets
                 && activation.equals(that.activation)
                 && invalidValues == that.invalidValues
@@ -702,6 +718,7 @@ public final class JobOptions {
                 dlqTopic,
                 lateTopic,
                 groupId,
+                jobName,
                 startingOffsets,
                 bounded,
                 activation,

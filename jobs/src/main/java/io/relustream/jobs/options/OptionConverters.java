@@ -176,8 +176,8 @@ public final class OptionConverters {
         }
     }
 
-    /** Any text but an empty or blank one (group ids, transactional id prefixes). */
-    static final class NonBlank implements ITypeConverter<String> {
+    /** Any text but an empty or blank one (group ids, transactional id prefixes, job names). */
+    public static final class NonBlank implements ITypeConverter<String> {
         @Override
         public String convert(String value) {
             if (value.isBlank()) {

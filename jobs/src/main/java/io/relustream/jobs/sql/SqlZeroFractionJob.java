@@ -237,6 +237,16 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
     String groupId;
 
     @Option(
+            names = "--job-name",
+            defaultValue = "relu-stream SQL zero fraction",
+            paramLabel = "<name>",
+            converter = OptionConverters.NonBlank.class,
+            description =
+                    "Flink job name, the job_name label of its metrics. Default:"
+                            + " ${DEFAULT-VALUE}.")
+    String jobName;
+
+    @Option(
             names = "--bounded",
             description =
                     "Stop at the offsets that were the latest when the job started"
@@ -554,7 +564,7 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
 
     EnvironmentSettings settings() {
         Configuration config = new Configuration();
-        config.set(PipelineOptions.NAME, "relu-stream SQL zero fraction");
+        config.set(PipelineOptions.NAME, jobName);
         // Every type has a Flink serializer; a Kryo fallback would be a bug, as in the activation
         // job.
         config.set(PipelineOptions.GENERIC_TYPES, false);

@@ -67,6 +67,7 @@ class JobOptionsTest {
         assertThat(options.dlqTopic()).isEqualTo("features-dlq");
         assertThat(options.lateTopic()).isEqualTo("activations-late");
         assertThat(options.groupId()).isEqualTo("relu-stream");
+        assertThat(options.jobName()).isEqualTo("relu-stream activation statistics (relu)");
         assertThat(options.startingOffsets()).isEqualTo(StartingOffsets.EARLIEST);
         assertThat(options.bounded()).isFalse();
         assertThat(options.activation()).isEqualTo(Activations.relu());
@@ -142,6 +143,8 @@ class JobOptionsTest {
                         "late",
                         "--group-id",
                         "analytics",
+                        "--job-name",
+                        "layer sparsity, eu-west",
                         "--starting-offsets",
                         "committed",
                         "--bounded",
@@ -195,6 +198,7 @@ class JobOptionsTest {
         assertThat(options.dlqTopic()).isEqualTo("dlq");
         assertThat(options.lateTopic()).isEqualTo("late");
         assertThat(options.groupId()).isEqualTo("analytics");
+        assertThat(options.jobName()).isEqualTo("layer sparsity, eu-west");
         assertThat(options.startingOffsets()).isEqualTo(StartingOffsets.COMMITTED);
         assertThat(options.bounded()).isTrue();
         assertThat(options.activation()).isEqualTo(Activations.leakyRelu(0.1));
@@ -252,6 +256,12 @@ class JobOptionsTest {
                 withServers(JobOptions::lateTopic, "late", "--late-topic", "late"),
                 withServers(JobOptions::groupId, "job 2", "--group-id", "job 2"),
                 withServers(JobOptions::groupId, "@prod", "--group-id=@prod"),
+                withServers(JobOptions::jobName, "stats (eu)", "--job-name", "stats (eu)"),
+                // The default names the activation, as given in any spelling.
+                withServers(
+                        JobOptions::jobName,
+                        "relu-stream activation statistics (leaky_relu(alpha=0.2))",
+                        "--activation=Leaky_ReLU( alpha = 0.2 )"),
                 withServers(
                         JobOptions::startingOffsets,
                         StartingOffsets.LATEST,
@@ -642,7 +652,7 @@ class JobOptionsTest {
             }
         }
 
-        for (String option : List.of("--group-id", "--transactional-id-prefix")) {
+        for (String option : List.of("--group-id", "--job-name", "--transactional-id-prefix")) {
             for (String value : List.of("", "  ")) {
                 rows.add(
                         rejects(
@@ -1744,6 +1754,12 @@ class JobOptionsTest {
                         "--group-id=<id> Kafka consumer group of the input. Default:"
                                 + " relu-stream."),
                 Arguments.of(
+                        "--job-name",
+                        "--job-name=<name> Flink job name, the job_name label of its metrics"
+                                + " (give jobs of one activation on one cluster names of their"
+                                + " own). Default: the activation's, relu-stream activation"
+                                + " statistics (<spec>)."),
+                Arguments.of(
                         "--starting-offsets",
                         "--starting-offsets=<offsets> Where to start reading: earliest, latest,"
                                 + " or committed (the group's offsets; earliest where it has"
@@ -1879,7 +1895,7 @@ class JobOptionsTest {
     @Test
     void usageListsNothingElse() {
         assertThat(usageEntries(JobOptions.usage()))
-                .hasSize(33)
+                .hasSize(34)
                 .hasSameSizeAs(usageEntries().collect(Collectors.toList()));
     }
 
@@ -1933,6 +1949,12 @@ class JobOptionsTest {
                                 "                               Default: activations-late.",
                                 "      --group-id=<id>        Kafka consumer group of the input."
                                         + " Default: relu-stream.",
+                                "      --job-name=<name>      Flink job name, the job_name label of"
+                                        + " its metrics (give jobs of one",
+                                "                               activation on one cluster names of"
+                                        + " their own). Default: the",
+                                "                               activation's, relu-stream"
+                                        + " activation statistics (<spec>).",
                                 "      --starting-offsets=<offsets>",
                                 "                             Where to start reading: earliest,"
                                         + " latest, or committed (the group's",
@@ -2156,6 +2178,7 @@ class JobOptionsTest {
                         "--dlq-topic=d",
                         "--late-topic=l",
                         "--group-id=--g",
+                        "--job-name= j ",
                         "--starting-offsets=LATEST",
                         "--bounded",
                         "--activation=Leaky_ReLU( alpha = 0.2 )",
@@ -2192,6 +2215,7 @@ class JobOptionsTest {
                         "--dlq-topic=d",
                         "--late-topic=l",
                         "--group-id=--g",
+                        "--job-name= j ",
                         "--starting-offsets=latest",
                         "--bounded",
                         "--activation=leaky_relu(alpha=0.2)",
@@ -2255,6 +2279,7 @@ class JobOptionsTest {
                                         "--starting-offsets=committed",
                                         "--format=avro",
                                         "--group-id=a=b c",
+                                        "--job-name=--stats (a=b)",
                                         "--allowed-lateness=1500ms")),
                 Arguments.of(
                         (Object)
@@ -2294,6 +2319,7 @@ class JobOptionsTest {
         assertThat(JobOptions.parse(withServers("--no-derivatives"))).isNotEqualTo(defaults);
         assertThat(JobOptions.parse(withServers("--kafka.acks=all"))).isNotEqualTo(defaults);
         assertThat(JobOptions.parse(withServers("--slide=5s"))).isNotEqualTo(defaults);
+        assertThat(JobOptions.parse(withServers("--job-name=j"))).isNotEqualTo(defaults);
         assertThat(JobOptions.parse(withServers("--max-event-time-skew=300s")))
                 .isEqualTo(defaults)
                 .hasSameHashCodeAs(defaults);

@@ -45,6 +45,31 @@ class SqlZeroFractionJobTest {
     }
 
     @Test
+    void theJobNameIsTheOptionsAndFlinksJobNameAndIsNotBlank() {
+        assertThat(
+                        SqlZeroFractionJob.parse("--bootstrap-servers", "kafka:9092")
+                                .settings()
+                                .getConfiguration()
+                                .get(PipelineOptions.NAME))
+                .isEqualTo("relu-stream SQL zero fraction");
+        assertThat(
+                        SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers",
+                                        "kafka:9092",
+                                        "--job-name",
+                                        "sql (eu)")
+                                .settings()
+                                .getConfiguration()
+                                .get(PipelineOptions.NAME))
+                .isEqualTo("sql (eu)");
+        assertThatThrownBy(
+                        () ->
+                                SqlZeroFractionJob.parse(
+                                        "--bootstrap-servers", "kafka:9092", "--job-name", " "))
+                .hasMessage("Invalid value for option '--job-name': ' ' must not be blank");
+    }
+
+    @Test
     void theOptionsReachFlinkAndAFailureThatComesBackFailsTheJobAfterThreeRestarts() {
         Configuration config =
                 SqlZeroFractionJob.parse(
