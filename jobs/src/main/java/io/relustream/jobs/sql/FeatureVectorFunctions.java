@@ -12,8 +12,11 @@ import io.relustream.formats.WireFormat;
 import io.relustream.jobs.OutputRecordSizes;
 import io.relustream.jobs.options.JobOptions;
 
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.types.Row;
 
@@ -379,6 +382,21 @@ public final class FeatureVectorFunctions {
         private final AvroRecordEncoder<DeadLetter> encoder =
                 AvroRecordEncoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT);
 
+        private transient Counter undecodableRecords;
+        private transient Counter invalidEventTimes;
+
+        /**
+         * Counts the letters under the names of the activation job's source, {@code
+         * deserializer.undecodableRecords} and {@code deserializer.invalidEventTimes} of the
+         * operator that calls it: the alert on that job's dead letters then covers this job's too.
+         */
+        @Override
+        public void open(FunctionContext context) {
+            MetricGroup deserializer = context.getMetricGroup().addGroup("deserializer");
+            undecodableRecords = deserializer.counter("undecodableRecords");
+            invalidEventTimes = deserializer.counter("invalidEventTimes");
+        }
+
         public byte[] eval(
                 byte[] payload,
                 byte[] key,
@@ -390,6 +408,14 @@ public final class FeatureVectorFunctions {
                 decode(payload);
                 return null;
             } catch (UndecodableRecordException e) {
+                Counter counter =
+                        e instanceof InvalidEventTimeException
+                                ? invalidEventTimes
+                                : undecodableRecords;
+                // Not opened: called outside a running query, which has no metrics.
+                if (counter != null) {
+                    counter.inc();
+                }
                 // As the activation job's source: the underlying error, where there is one.
                 Throwable error = e.getCause() != null ? e.getCause() : e;
                 DeadLetters.Builder letter =

@@ -13,9 +13,12 @@ import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.TableResult;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.test.util.MiniClusterPipelineExecutorServiceLoader;
@@ -76,10 +79,13 @@ import static org.assertj.core.api.Assertions.entry;
  */
 class SqlZeroFractionJobITCase {
 
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension CLUSTER =
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(2)
                             .build());
@@ -159,7 +165,7 @@ class SqlZeroFractionJobITCase {
         topics.produce(records);
 
         long before = System.currentTimeMillis();
-        bounded(in, out, 2, "--dlq-topic", dlq, "--window", "10s").run();
+        TableResult result = bounded(in, out, 2, "--dlq-topic", dlq, "--window", "10s").run();
         long after = System.currentTimeMillis();
 
         // The same windows as the good records alone give (the other test's numbers).
@@ -225,6 +231,21 @@ class SqlZeroFractionJobITCase {
         assertThat(bytes(byCoordinates.get("0@4").getKey())).isEqualTo(key("bad-truncated"));
         assertThat(keys.get("0@4")).isEqualTo(key("bad-truncated"));
         assertThat(keys.get("1@5")).isEqualTo(key("bad-last"));
+        // Counted as the activation job's source counts them, so its alert covers this job.
+        assertThat(deadLetterCount(result, "undecodableRecords")).isEqualTo(5);
+        assertThat(deadLetterCount(result, "invalidEventTimes")).isZero();
+    }
+
+    /**
+     * A dead-letter counter of the run, {@code deserializer.undecodableRecords} or {@code
+     * deserializer.invalidEventTimes}, summed over its subtasks.
+     */
+    private static long deadLetterCount(TableResult result, String name) {
+        JobID job = result.getJobClient().orElseThrow().getJobID();
+        return METRICS.findMetrics(job, name).entrySet().stream()
+                .filter(metric -> metric.getKey().endsWith(".deserializer." + name))
+                .mapToLong(metric -> ((Counter) metric.getValue()).getCount())
+                .sum();
     }
 
     @Test
@@ -256,7 +277,7 @@ class SqlZeroFractionJobITCase {
         }
         topics.produce(records);
 
-        bounded(in, out, 1, "--dlq-topic", dlq, "--window", "10s").run();
+        TableResult result = bounded(in, out, 1, "--dlq-topic", dlq, "--window", "10s").run();
         Instant after = Instant.now();
 
         // Both windows of the present, [start, +10s) and [start + 10s, +20s), with two records
@@ -293,6 +314,8 @@ class SqlZeroFractionJobITCase {
                         + eventTime.getNano()
                         - clock.getNano();
         assertThat(Long.parseLong(reason.group(2))).isEqualTo(nanosAhead / 1_000_000);
+        assertThat(deadLetterCount(result, "invalidEventTimes")).isEqualTo(1);
+        assertThat(deadLetterCount(result, "undecodableRecords")).isZero();
     }
 
     /**
