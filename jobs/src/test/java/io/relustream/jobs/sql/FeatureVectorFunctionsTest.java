@@ -8,10 +8,13 @@ import io.relustream.formats.WireFormat;
 
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -459,6 +462,72 @@ class FeatureVectorFunctionsTest {
         assertThat(cut.getReason())
                 .startsWith((String) rows.get(2).getField(3))
                 .contains("(max.request.size=1048576)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+                    FEATURE_VECTOR()                                | FEATURE_VECTOR(payload => BYTES)
+                    FEATURE_VECTOR(payload, payload)                | FEATURE_VECTOR(payload => BYTES)
+                    FEATURE_EVENT_TIME(payload, 1)                  | FEATURE_EVENT_TIME(payload => BYTES)
+                    UNDECODABLE_REASON()                            | UNDECODABLE_REASON(payload => BYTES)
+                    DEAD_LETTER(payload)                            | DEAD_LETTER(payload => BYTES, key => BYTES, topic => STRING, partition => INT, offset => BIGINT, timestamp => TIMESTAMP_LTZ(3))
+                    DEAD_LETTER(payload, payload, 't', 0, 1, ts, 1) | DEAD_LETTER(payload => BYTES, key => BYTES, topic => STRING, partition => INT, offset => BIGINT, timestamp => TIMESTAMP_LTZ(3))
+                    """)
+    void aWrongNumberOfArgumentsFailsAtPlanningNamingTheArguments(String call, String signature) {
+        // The arguments are named by the eval methods (Flink's static arguments), which is what
+        // lets a call name them; the planner then checks the count itself and lists them. The
+        // library's functions, whose arguments take several types, have no such names.
+        assertThatThrownBy(() -> functionsAndPayloads().explainSql("SELECT " + call + " FROM t"))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageEndingWith("Supported signatures are:\n" + signature);
+    }
+
+    @Test
+    void namedArgumentsInAnyOrderGiveWhatTheArgumentsInTheirOrderGive() throws Exception {
+        List<Row> rows = new ArrayList<>();
+        try (CloseableIterator<Row> it =
+                functionsAndPayloads()
+                        .executeSql(
+                                // key, partition, offset and timestamp are reserved words.
+                                // The 7 is cast: Flink 2.2 takes a named INT for a BIGINT
+                                // but its code generation then fails ("Mismatch of function's
+                                // argument data type 'BIGINT' and actual argument type 'INT NOT
+                                // NULL'"), where it casts the same 7 given in its place.
+                                "SELECT UNDECODABLE_REASON(payload => payload),"
+                                        + " DEAD_LETTER(`timestamp` => ts,"
+                                        + " `offset` => CAST(7 AS BIGINT),"
+                                        + " `partition` => 2, topic => 'in',"
+                                        + " `key` => CAST(NULL AS BYTES), payload => payload)"
+                                        + " FROM t")
+                        .collect()) {
+            it.forEachRemaining(rows::add);
+        }
+
+        assertThat(rows).hasSize(1);
+        DeadLetter letter =
+                AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT)
+                        .decode((byte[]) rows.get(0).getField(1));
+        assertThat(letter.getTopic()).isEqualTo("in");
+        assertThat(letter.getPartition()).isEqualTo(2);
+        assertThat(letter.getOffset()).isEqualTo(7L);
+        assertThat(letter.getTimestamp()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+        assertThat(letter.getKey()).isNull();
+        assertThat(letter.getReason()).isEqualTo(rows.get(0).getField(0)).isNotNull();
+    }
+
+    /** The functions, and a view {@code t} of one payload that does not decode, 00. */
+    private static TableEnvironment functionsAndPayloads() {
+        TableEnvironment tableEnv = BatchTables.create();
+        FeatureVectorFunctions.registerAll(tableEnv);
+        tableEnv.getConfig().setLocalTimeZone(ZoneOffset.UTC);
+        tableEnv.executeSql(
+                "CREATE TEMPORARY VIEW t AS SELECT * FROM (VALUES (X'00',"
+                        + " CAST(TIMESTAMP '2026-01-01 00:00:00' AS TIMESTAMP_LTZ(3))))"
+                        + " AS v(payload, ts)");
+        return tableEnv;
     }
 
     @Test
