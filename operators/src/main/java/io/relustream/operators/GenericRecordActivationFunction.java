@@ -72,29 +72,30 @@ import java.util.stream.Collectors;
  * not: those are dates and times, not numbers. Integers have no NaN or infinity, so the {@link
  * InvalidValuePolicy} never rejects or zeroes their values.
  *
- * <p>Nulls stay null (a null in a field that is not nullable, which only a record built in code
- * holds, fails the job naming the field: it has no bytes to dead-letter; so does such a null in any
- * field of a generated record with logical types or enums, which is copied into Avro's own values
- * first, or a time its logical type cannot hold there (an {@code Instant.MAX} in a {@code
- * timestamp-millis} field, failing with Java's "long overflow"), and a null record, which a chained
- * operator before this one hands on when it returns null). A number of another Java type than its
- * field's, such as a {@code Double} in a {@code float} field of a record built in code, is
- * activated as the value Avro writes for it, narrowed to the field's type ({@code 1e39} in a {@code
- * float} field is {@code +inf}), also in a union with null; the output record and a dead-lettered
- * one hold that value in the field's Java type (a {@code Float}), which a union needs to find its
- * branch. The output schema is the input schema, its aliases and properties included, with the new
- * fields appended; {@link #getProducedType()} carries it to Flink. A new field takes its source
- * field's doc and properties, and as its default the activation (or derivative) of the source's
- * default, where that is a value JSON can hold; a field activated {@link Builder#inPlace()} takes
- * the activation of its default alike. Records must be of the input schema, up to docs, properties
- * and defaults (fields are read by position): a record of other field names, types or order, or
- * whose value has another logical type than the input schema's ({@code timestamp-micros} for {@code
- * timestamp-millis}: the numbers would be relabelled), is rejected, saying so; a logical type on
- * one side only is the same value. That holds where records reach the operator as they were made
- * (with object reuse on); without it Flink copies each record between chained operators with the
- * stream's schema, by position, so convert records to the input schema before they enter a stream
- * of it: a copy whose chosen field then holds no number fails the job naming the field, one whose
- * types happen to line up is read as it is. An empty array gives empty activations and derivatives.
+ * <p>Nulls stay null (a null in a field that is not nullable, chosen or not, which only a record
+ * built in code holds, fails the job naming the field, under every policy: it has no bytes to
+ * dead-letter, nor could it be written; so does such a null deeper in a generated record with
+ * logical types or enums, which is copied into Avro's own values first, or a time its logical type
+ * cannot hold there (an {@code Instant.MAX} in a {@code timestamp-millis} field, failing with
+ * Java's "long overflow"), and a null record, which a chained operator before this one hands on
+ * when it returns null). A number of another Java type than its field's, such as a {@code Double}
+ * in a {@code float} field of a record built in code, is activated as the value Avro writes for it,
+ * narrowed to the field's type ({@code 1e39} in a {@code float} field is {@code +inf}), also in a
+ * union with null; the output record and a dead-lettered one hold that value in the field's Java
+ * type (a {@code Float}), which a union needs to find its branch. The output schema is the input
+ * schema, its aliases and properties included, with the new fields appended; {@link
+ * #getProducedType()} carries it to Flink. A new field takes its source field's doc and properties,
+ * and as its default the activation (or derivative) of the source's default, where that is a value
+ * JSON can hold; a field activated {@link Builder#inPlace()} takes the activation of its default
+ * alike. Records must be of the input schema, up to docs, properties and defaults (fields are read
+ * by position): a record of other field names, types or order, or whose value has another logical
+ * type than the input schema's ({@code timestamp-micros} for {@code timestamp-millis}: the numbers
+ * would be relabelled), is rejected, saying so; a logical type on one side only is the same value.
+ * That holds where records reach the operator as they were made (with object reuse on); without it
+ * Flink copies each record between chained operators with the stream's schema, by position, so
+ * convert records to the input schema before they enter a stream of it: a copy whose chosen field
+ * then holds no number fails the job naming the field, one whose types happen to line up is read as
+ * it is. An empty array gives empty activations and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =
@@ -125,6 +126,9 @@ public final class GenericRecordActivationFunction
     private final List<FieldPlan> plans;
     private final VectorActivator activator;
     private final boolean derivatives;
+    // Positions of the fields not chosen whose schema allows no null: the chosen ones are read,
+    // and checked, anyway.
+    private final int[] notNullable;
 
     private transient ActivationMetrics metrics;
     private transient BinaryMessageEncoder<GenericRecord> rejectedEncoder;
@@ -140,12 +144,14 @@ public final class GenericRecordActivationFunction
             Schema outputSchema,
             List<FieldPlan> plans,
             VectorActivator activator,
-            boolean derivatives) {
+            boolean derivatives,
+            int[] notNullable) {
         this.inputSchema = inputSchema;
         this.outputSchema = outputSchema;
         this.plans = plans;
         this.activator = activator;
         this.derivatives = derivatives;
+        this.notNullable = notNullable;
     }
 
     /**
@@ -224,6 +230,23 @@ public final class GenericRecordActivationFunction
             }
             matchingSchema = schema;
             matchingSchemaHoldsEnum = holdsEnum(schema, new HashSet<>());
+        }
+        for (int pos : notNullable) {
+            if (record.get(pos) == null) {
+                // Only a record built in code holds it. Passed on, it would fail where Flink next
+                // writes it, a NullPointerException in its Avro serializer past this operator,
+                // which
+                // Flink restarts into; it has no bytes to dead-letter either.
+                Schema.Field field = inputSchema.getFields().get(pos);
+                throw new InvalidRecordException(
+                        failureMessage(
+                                record,
+                                field.name()
+                                        + " is null, but the field is not nullable ("
+                                        + Builder.typeName(field.schema())
+                                        + "): the record does not match its own schema, so it"
+                                        + " can be neither written nor dead-lettered"));
+            }
         }
         try {
             record = rawValues(record, matchingSchemaHoldsEnum);
@@ -940,7 +963,14 @@ public final class GenericRecordActivationFunction
                     output,
                     plans,
                     new VectorActivator(activation, invalidValues),
-                    derivatives);
+                    derivatives,
+                    inputSchema.getFields().stream()
+                            .filter(
+                                    field ->
+                                            !fields.contains(field.name())
+                                                    && !field.schema().isNullable())
+                            .mapToInt(Schema.Field::pos)
+                            .toArray());
         }
 
         /** Whether {@code schema} holds, at any depth, the record named {@code fullName}. */

@@ -391,6 +391,72 @@ class ActivationMapITCase {
                                 + " dead-lettered");
     }
 
+    /**
+     * Builds a Point with a null label, which its schema does not allow, as a user's map might;
+     * counts how often it is started: once, plus once per restart.
+     */
+    private static final class UnlabelledPoints extends RichMapFunction<Long, GenericRecord> {
+        static final String SCHEMA =
+                "{\"type\":\"record\",\"name\":\"Point\",\"fields\":["
+                        + "{\"name\":\"x\",\"type\":\"double\"},"
+                        + "{\"name\":\"label\",\"type\":\"string\"}]}";
+        static final AtomicInteger STARTS = new AtomicInteger();
+        private transient Schema schema;
+
+        @Override
+        public void open(OpenContext openContext) {
+            STARTS.incrementAndGet();
+            schema = new Schema.Parser().parse(SCHEMA);
+        }
+
+        @Override
+        public GenericRecord map(Long i) {
+            GenericData.Record record = new GenericData.Record(schema);
+            record.put("x", -1.0);
+            record.put("label", null);
+            return record;
+        }
+    }
+
+    @Test
+    void aNullInAFieldNotChosenThatIsNotNullableFailsTheJobForGoodUnderEveryPolicy()
+            throws Exception {
+        Schema schema = new Schema.Parser().parse(UnlabelledPoints.SCHEMA);
+        for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
+            Configuration configuration = new Configuration();
+            configuration.set(PipelineOptions.GENERIC_TYPES, false);
+            // Restarts allowed: each one would build the same record and fail on it again.
+            configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+            configuration.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ZERO);
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+            env.setParallelism(1);
+            UnlabelledPoints.STARTS.set(0);
+            env.fromSequence(0, 0)
+                    .map(new UnlabelledPoints(), new GenericRecordAvroTypeInfo(schema))
+                    .process(
+                            GenericRecordActivationFunction.builder(schema)
+                                    .fields("x")
+                                    .invalidValues(policy)
+                                    .build())
+                    // Not chained: the activated record is serialized on its way to the sink.
+                    .rebalance()
+                    .sinkTo(new DiscardingSink<>());
+
+            assertThatThrownBy(() -> env.execute("null label"))
+                    .as(policy.name())
+                    .hasRootCauseInstanceOf(InvalidRecordException.class)
+                    .hasRootCauseMessage(
+                            "Cannot activate record {\"x\": -1.0, \"label\": null} of Point: label"
+                                    + " is null, but the field is not nullable (string): the"
+                                    + " record does not match its own schema, so it can be"
+                                    + " neither written nor dead-lettered");
+            assertThat(UnlabelledPoints.STARTS).as(policy.name()).hasValue(1);
+        }
+    }
+
     /** The README's "Use the operators in your own job", with its code as written there. */
     @Test
     void readmeExampleRunsAsWritten() throws Exception {

@@ -970,8 +970,8 @@ class GenericRecordActivationFunctionTest {
 
     @Test
     void aGeneratedRecordWithANullWhereItsSchemaHasNoneFailsNamingTheField() throws Exception {
-        // FeatureVector holds its event_time as an Instant, so it is copied into Avro's own values
-        // first, which its null id, a field not chosen, breaks.
+        // Its null id, a field not chosen, is found before the record is copied into Avro's own
+        // values (FeatureVector holds its event_time as an Instant), which it would break.
         FeatureVector noId =
                 new FeatureVector(null, Instant.ofEpochMilli(1_000), "g", List.of(1.0, -1.0));
         for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
@@ -987,10 +987,62 @@ class GenericRecordActivationFunctionTest {
                         .hasMessage(
                                 "Cannot activate record {\"id\": null, \"event_time\":"
                                         + " \"1970-01-01T00:00:01Z\", \"group\": \"g\", \"values\":"
-                                        + " [1.0, -1.0]} of io.relustream.avro.FeatureVector: it"
-                                        + " does not match its own schema: null value for"
-                                        + " (non-nullable) string at FeatureVector.id");
+                                        + " [1.0, -1.0]} of io.relustream.avro.FeatureVector: id"
+                                        + " is null, but the field is not nullable (string): the"
+                                        + " record does not match its own schema, so it can be"
+                                        + " neither written nor dead-lettered");
                 assertThat(op.harness.extractOutputValues()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aNullInAFieldNotChosenThatIsNotNullableFailsUnderEveryPolicy() throws Exception {
+        // Passed on, the record would fail where Flink next writes it, a NullPointerException
+        // in its Avro serializer past this operator, which Flink restarts into.
+        GenericRecord noLabel = reading("a", -1.0, null, List.of(2.0), null);
+        noLabel.put("label", null);
+        // Under reject, a record also holding NaN could not be dead-lettered either.
+        GenericRecord noLabelNaN = reading("b", NaN, null, List.of(2.0), null);
+        noLabelNaN.put("label", null);
+        // Nullable fields not chosen (temp, weights, mixed) may hold null.
+        GenericRecord nullables = reading("c", -1.0, null, List.of(2.0), null);
+        for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
+            var function =
+                    GenericRecordActivationFunction.builder(READING)
+                            .fields("score")
+                            .invalidValues(policy)
+                            .build();
+            try (var op = harness(function)) {
+                assertThatThrownBy(() -> op.harness.processElement(noLabel, 0L))
+                        .as(policy.name())
+                        .isInstanceOf(InvalidRecordException.class)
+                        .hasMessage(
+                                "Cannot activate record {\"id\": \"a\", \"score\": -1.0, \"temp\":"
+                                        + " null, \"embedding\": [2.0], \"weights\": null,"
+                                        + " \"label\": null, \"mixed\": null, \"tags\": [\"a\"]}"
+                                        + " of com.example.Reading: label is null, but the field"
+                                        + " is not nullable (string): the record does not match"
+                                        + " its own schema, so it can be neither written nor"
+                                        + " dead-lettered");
+                assertThatThrownBy(() -> op.harness.processElement(noLabelNaN, 0L))
+                        .as(policy.name())
+                        .isInstanceOf(InvalidRecordException.class)
+                        .hasMessageEndingWith(
+                                " of com.example.Reading: label is null, but the field is not"
+                                        + " nullable (string): the record does not match its own"
+                                        + " schema, so it can be neither written nor"
+                                        + " dead-lettered");
+                assertThat(op.harness.extractOutputValues()).isEmpty();
+                assertThat(op.counter("activationRecords")).isZero();
+                assertThat(op.counter("rejectedRecords")).isZero();
+
+                op.harness.processElement(nullables, 0L);
+                // relu(-1.0) = +0.0.
+                assertThat(op.harness.extractOutputValues())
+                        .as(policy.name())
+                        .extracting(r -> r.get("id"), r -> r.get("score_relu"))
+                        .containsExactly(org.assertj.core.groups.Tuple.tuple("c", 0.0));
             }
         }
     }
