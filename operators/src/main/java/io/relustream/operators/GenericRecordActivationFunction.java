@@ -78,24 +78,27 @@ import java.util.stream.Collectors;
  * logical types or enums, which is copied into Avro's own values first, or a time its logical type
  * cannot hold there (an {@code Instant.MAX} in a {@code timestamp-millis} field, failing with
  * Java's "long overflow"), and a null record, which a chained operator before this one hands on
- * when it returns null). A number of another Java type than its field's, such as a {@code Double}
- * in a {@code float} field of a record built in code, is activated as the value Avro writes for it,
- * narrowed to the field's type ({@code 1e39} in a {@code float} field is {@code +inf}), also in a
- * union with null; the output record and a dead-lettered one hold that value in the field's Java
- * type (a {@code Float}), which a union needs to find its branch. The output schema is the input
- * schema, its aliases and properties included, with the new fields appended; {@link
- * #getProducedType()} carries it to Flink. A new field takes its source field's doc and properties,
- * and as its default the activation (or derivative) of the source's default, where that is a value
- * JSON can hold; a field activated {@link Builder#inPlace()} takes the activation of its default
- * alike. Records must be of the input schema, up to docs, properties and defaults (fields are read
- * by position): a record of other field names, types or order, or whose value has another logical
- * type than the input schema's ({@code timestamp-micros} for {@code timestamp-millis}: the numbers
- * would be relabelled), is rejected, saying so; a logical type on one side only is the same value.
- * That holds where records reach the operator as they were made (with object reuse on); without it
- * Flink copies each record between chained operators with the stream's schema, by position, so
- * convert records to the input schema before they enter a stream of it: a copy whose chosen field
- * then holds no number fails the job naming the field, one whose types happen to line up is read as
- * it is. An empty array gives empty activations and derivatives.
+ * when it returns null). Of the fields not chosen only that nullability is checked, a read per
+ * field: other values Avro cannot write there (a {@code String} in an {@code int} field, an enum
+ * symbol the schema does not list, a null inside an array, map or nested record) pass the operator
+ * and fail where Flink next writes the record. A number of another Java type than its field's, such
+ * as a {@code Double} in a {@code float} field of a record built in code, is activated as the value
+ * Avro writes for it, narrowed to the field's type ({@code 1e39} in a {@code float} field is {@code
+ * +inf}), also in a union with null; the output record and a dead-lettered one hold that value in
+ * the field's Java type (a {@code Float}), which a union needs to find its branch. The output
+ * schema is the input schema, its aliases and properties included, with the new fields appended;
+ * {@link #getProducedType()} carries it to Flink. A new field takes its source field's doc and
+ * properties, and as its default the activation (or derivative) of the source's default, where that
+ * is a value JSON can hold; a field activated {@link Builder#inPlace()} takes the activation of its
+ * default alike. Records must be of the input schema, up to docs, properties and defaults (fields
+ * are read by position): a record of other field names, types or order, or whose value has another
+ * logical type than the input schema's ({@code timestamp-micros} for {@code timestamp-millis}: the
+ * numbers would be relabelled), is rejected, saying so; a logical type on one side only is the same
+ * value. That holds where records reach the operator as they were made (with object reuse on);
+ * without it Flink copies each record between chained operators with the stream's schema, by
+ * position, so convert records to the input schema before they enter a stream of it: a copy whose
+ * chosen field then holds no number fails the job naming the field, one whose types happen to line
+ * up is read as it is. An empty array gives empty activations and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =

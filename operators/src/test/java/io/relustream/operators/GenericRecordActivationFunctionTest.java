@@ -6,8 +6,10 @@ import io.relustream.avro.DeadLetter;
 import io.relustream.avro.FeatureVector;
 
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.formats.avro.typeutils.GenericRecordAvroTypeInfo;
 
+import org.apache.avro.AvroTypeException;
 import org.apache.avro.JsonProperties;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
@@ -1044,6 +1046,67 @@ class GenericRecordActivationFunctionTest {
                         .extracting(r -> r.get("id"), r -> r.get("score_relu"))
                         .containsExactly(org.assertj.core.groups.Tuple.tuple("c", 0.0));
             }
+        }
+    }
+
+    private static final Schema COUNTED =
+            new Schema.Parser()
+                    .parse(
+                            "{\"type\":\"record\",\"name\":\"Counted\",\"namespace\":\"com.example\","
+                                + "\"fields\":[{\"name\":\"x\",\"type\":\"double\"},"
+                                + "{\"name\":\"count\",\"type\":\"int\"},"
+                                + "{\"name\":\"unit\",\"type\":{\"type\":\"enum\",\"name\":\"Unit\","
+                                + "\"symbols\":[\"A\",\"B\"]}},"
+                                + "{\"name\":\"tags\",\"type\":{\"type\":\"array\",\"items\":\"string\"}}"
+                                + "]}");
+
+    private static GenericData.Record counted(Object count, String unit, List<String> tags) {
+        GenericData.Record record = new GenericData.Record(COUNTED);
+        record.put("x", -1.0);
+        record.put("count", count);
+        record.put("unit", new GenericData.EnumSymbol(COUNTED.getField("unit").schema(), unit));
+        record.put("tags", tags);
+        return record;
+    }
+
+    /**
+     * What the README says the operator leaves to Avro: in the fields not chosen it checks only
+     * that a top-level value is not null where the field has no null; checking more would walk each
+     * record's other values, every item of every array among them. Flink's serializer of the output
+     * refuses the rest, naming the field.
+     */
+    @Test
+    void valuesOfFieldsNotChosenBeyondTheirNullabilityAreLeftToAvro() throws Exception {
+        var function = GenericRecordActivationFunction.builder(COUNTED).fields("x").build();
+        var serializer = function.getProducedType().createSerializer(new SerializerConfigImpl());
+        try (var op = harness(function, COUNTED)) {
+            op.harness.processElement(counted("seven", "A", List.of("t")), 0L);
+            op.harness.processElement(counted(7, "C", List.of("t")), 0L);
+            op.harness.processElement(counted(7, "A", java.util.Arrays.asList("t", null)), 0L);
+
+            List<GenericRecord> out = op.harness.extractOutputValues();
+            // relu(-1.0) = +0.0 in each, the other values passed on as they were.
+            assertThat(out)
+                    .extracting(
+                            r -> r.get("x_relu"),
+                            r -> r.get("count"),
+                            r -> r.get("unit").toString())
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(0.0, "seven", "A"),
+                            org.assertj.core.groups.Tuple.tuple(0.0, 7, "C"),
+                            org.assertj.core.groups.Tuple.tuple(0.0, 7, "A"));
+            assertThatThrownBy(() -> serializer.serialize(out.get(0), new DataOutputSerializer(64)))
+                    .isInstanceOf(ClassCastException.class)
+                    .hasMessage(
+                            "value seven (a java.lang.String) cannot be cast to expected type int"
+                                    + " at Counted.count");
+            assertThatThrownBy(() -> serializer.serialize(out.get(1), new DataOutputSerializer(64)))
+                    .isInstanceOf(AvroTypeException.class)
+                    .hasMessage(
+                            "enum value 'C' is not in the enum symbol set: [A, B] at Counted.unit");
+            assertThatThrownBy(() -> serializer.serialize(out.get(2), new DataOutputSerializer(64)))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessage("null value for (non-nullable) string at Counted.tags[1]");
         }
     }
 
