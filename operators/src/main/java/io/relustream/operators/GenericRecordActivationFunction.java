@@ -93,7 +93,8 @@ import java.util.stream.Collectors;
  * default alike. Records must be of the input schema, up to docs, properties and defaults (fields
  * are read by position): a record of other field names, types or order, or whose value has another
  * logical type than the input schema's ({@code timestamp-micros} for {@code timestamp-millis}: the
- * numbers would be relabelled), is rejected, saying so; a logical type on one side only is the same
+ * numbers would be relabelled), is rejected, saying where its schema first differs (a field it
+ * lacks or adds, a field of another name or type); a logical type on one side only is the same
  * value. That holds where records reach the operator as they were made (with object reuse on);
  * without it Flink copies each record between chained operators with the stream's schema, by
  * position, so convert records to the input schema before they enter a stream of it: a copy whose
@@ -226,7 +227,9 @@ public final class GenericRecordActivationFunction
                                 + Long.toHexString(inputFingerprint)
                                 + "); it has "
                                 + Long.toHexString(fingerprint)
-                                + ": convert records to the operator's schema first",
+                                + " ("
+                                + schemaDifference(inputSchema, schema)
+                                + "): convert records to the operator's schema first",
                         counts,
                         context);
                 return;
@@ -383,6 +386,52 @@ public final class GenericRecordActivationFunction
             copy.put(plan.sourcePos, held);
         }
         return copy != null ? copy : record;
+    }
+
+    /**
+     * Where a record's schema first differs from the operator's, in words, so that a job reading
+     * two versions of a record sees which one it was handed: a fingerprint alone says nothing of
+     * it. Only rejected records get here.
+     */
+    private static String schemaDifference(Schema ours, Schema theirs) {
+        if (!ours.getFullName().equals(theirs.getFullName())) {
+            return "it is a " + theirs.getFullName();
+        }
+        List<Schema.Field> ourFields = ours.getFields();
+        List<Schema.Field> theirFields = theirs.getFields();
+        int common = Math.min(ourFields.size(), theirFields.size());
+        for (int i = 0; i < common; i++) {
+            Schema.Field our = ourFields.get(i);
+            Schema.Field their = theirFields.get(i);
+            if (!our.name().equals(their.name())) {
+                return "its field " + i + " is " + their.name() + ", the operator's " + our.name();
+            }
+            if (!SchemaNormalization.toParsingForm(our.schema())
+                    .equals(SchemaNormalization.toParsingForm(their.schema()))) {
+                String theirType = Builder.typeName(their.schema());
+                String ourType = Builder.typeName(our.schema());
+                // A named type of one name on both sides differs inside: its fields or symbols.
+                return "its field "
+                        + their.name()
+                        + " is "
+                        + (theirType.equals(ourType)
+                                ? "another " + theirType + " than the operator's"
+                                : theirType + ", the operator's " + ourType);
+            }
+        }
+        if (theirFields.size() < ourFields.size()) {
+            return "it lacks the operator's field"
+                    + (ourFields.size() - common > 1 ? "s " : " ")
+                    + names(ourFields.subList(common, ourFields.size()));
+        }
+        return "it has field"
+                + (theirFields.size() - common > 1 ? "s " : " ")
+                + names(theirFields.subList(common, theirFields.size()))
+                + " beyond the operator's";
+    }
+
+    private static String names(List<Schema.Field> fields) {
+        return fields.stream().map(Schema.Field::name).collect(Collectors.joining(", "));
     }
 
     /**

@@ -23,6 +23,7 @@ import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
 
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -455,6 +456,118 @@ class ActivationMapITCase {
                                     + " neither written nor dead-lettered");
             assertThat(UnlabelledPoints.STARTS).as(policy.name()).hasValue(1);
         }
+    }
+
+    /** Version 1 of a Point, and version 2 with a field appended. */
+    private static final String POINT_V1 =
+            "{\"type\":\"record\",\"name\":\"Point\",\"fields\":["
+                    + "{\"name\":\"id\",\"type\":\"string\"},"
+                    + "{\"name\":\"x\",\"type\":\"double\"}]}";
+
+    private static final String POINT_V2 =
+            POINT_V1.replace(
+                    "]}", ",{\"name\":\"unit\",\"type\":[\"null\",\"string\"],\"default\":null}]}");
+
+    /** Points p0, p2, ... of version 1 and p1, p3, ... of version 2 (unit "m"), x = i - 1. */
+    private static final class TwoVersions extends RichMapFunction<Long, GenericRecord> {
+        private transient Schema v1;
+        private transient Schema v2;
+
+        @Override
+        public void open(OpenContext openContext) {
+            v1 = new Schema.Parser().parse(POINT_V1);
+            v2 = new Schema.Parser().parse(POINT_V2);
+        }
+
+        @Override
+        public GenericRecord map(Long i) {
+            GenericData.Record record = new GenericData.Record(i % 2 == 0 ? v1 : v2);
+            record.put("id", "p" + i);
+            record.put("x", i - 1.0);
+            if (i % 2 == 1) {
+                record.put("unit", "m");
+            }
+            return record;
+        }
+    }
+
+    /**
+     * A job handing the operator records of two versions: as README's "Use the operators in your
+     * own job" says, with object reuse the other version is dead-lettered saying how it differs;
+     * without, Flink's copy by position into the stream's schema drops an appended field unsaid,
+     * and fails on a record that lacks one.
+     */
+    @Test
+    void recordsOfTwoVersionsOfASchemaAsTheReadmeSays() throws Exception {
+        Schema v1 = new Schema.Parser().parse(POINT_V1);
+        Schema v2 = new Schema.Parser().parse(POINT_V2);
+        Map<String, String> reasons = new HashMap<>();
+        Map<String, GenericRecord> byId = new HashMap<>();
+        StreamExecutionEnvironment env = environment();
+        env.setParallelism(1);
+        env.getConfig().enableObjectReuse();
+        SingleOutputStreamOperator<GenericRecord> activated =
+                env.fromSequence(0, 3)
+                        .map(new TwoVersions(), new GenericRecordAvroTypeInfo(v2))
+                        .process(GenericRecordActivationFunction.builder(v2).fields("x").build());
+        CloseableIterator<GenericRecord> records = activated.collectAsync();
+        CloseableIterator<DeadLetter> rejected =
+                activated.getSideOutput(GenericRecordActivationFunction.REJECTED).collectAsync();
+        env.execute("two versions, object reuse");
+        drain(records).forEach(record -> byId.put(record.get("id").toString(), record));
+        for (DeadLetter letter : drain(rejected)) {
+            reasons.put(
+                    new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1)
+                            .decode(letter.getPayload())
+                            .get("id")
+                            .toString(),
+                    letter.getReason());
+        }
+        // relu(0.0) = 0.0 for p1, relu(2.0) = 2.0 for p3; p0 and p2 are of version 1.
+        assertThat(byId.keySet()).containsExactlyInAnyOrder("p1", "p3");
+        assertThat(byId.get("p1").get("x_relu")).isEqualTo(0.0);
+        assertThat(byId.get("p3").get("x_relu")).isEqualTo(2.0);
+        assertThat(byId.get("p3").get("unit").toString()).isEqualTo("m");
+        String reason =
+                "the record's schema is not the one the operator was built for (Point,"
+                        + " fingerprint "
+                        + Long.toHexString(SchemaNormalization.parsingFingerprint64(v2))
+                        + "); it has "
+                        + Long.toHexString(SchemaNormalization.parsingFingerprint64(v1))
+                        + " (it lacks the operator's field unit): convert records to the"
+                        + " operator's schema first";
+        assertThat(reasons).isEqualTo(Map.of("p0", reason, "p2", reason));
+
+        // Without object reuse, in a stream of version 1: version 2 loses its unit, unsaid.
+        env = environment();
+        env.setParallelism(1);
+        List<GenericRecord> copied =
+                drain(
+                        env.fromSequence(0, 3)
+                                .map(new TwoVersions(), new GenericRecordAvroTypeInfo(v1))
+                                .process(
+                                        GenericRecordActivationFunction.builder(v1)
+                                                .fields("x")
+                                                .build())
+                                .executeAndCollect());
+        assertThat(copied)
+                .extracting(GenericRecord::toString)
+                .containsExactlyInAnyOrder(
+                        "{\"id\": \"p0\", \"x\": -1.0, \"x_relu\": 0.0, \"x_grad\": 0.0}",
+                        "{\"id\": \"p1\", \"x\": 0.0, \"x_relu\": 0.0, \"x_grad\": 0.0}",
+                        "{\"id\": \"p2\", \"x\": 1.0, \"x_relu\": 1.0, \"x_grad\": 1.0}",
+                        "{\"id\": \"p3\", \"x\": 2.0, \"x_relu\": 2.0, \"x_grad\": 1.0}");
+
+        // Without object reuse, in a stream of version 2: version 1 fails in Flink's copy.
+        StreamExecutionEnvironment failing = environment();
+        failing.setParallelism(1);
+        failing.fromSequence(0, 0)
+                .map(new TwoVersions(), new GenericRecordAvroTypeInfo(v2))
+                .process(GenericRecordActivationFunction.builder(v2).fields("x").build())
+                .sinkTo(new DiscardingSink<>());
+        assertThatThrownBy(() -> failing.execute("two versions, no object reuse"))
+                .hasRootCauseInstanceOf(ArrayIndexOutOfBoundsException.class)
+                .hasRootCauseMessage("Index 2 out of bounds for length 2");
     }
 
     /** The README's "Use the operators in your own job", with its code as written there. */

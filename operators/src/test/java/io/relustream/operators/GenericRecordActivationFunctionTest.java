@@ -32,6 +32,7 @@ import java.util.stream.Collectors;
 import static java.lang.Double.NaN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class GenericRecordActivationFunctionTest {
 
@@ -157,12 +158,138 @@ class GenericRecordActivationFunctionTest {
                                     + "); it has "
                                     + Long.toHexString(
                                             SchemaNormalization.parsingFingerprint64(swapped))
-                                    + ": convert records to the operator's schema first");
+                                    + " (its field 0 is score, the operator's id): convert"
+                                    + " records to the operator's schema first");
             assertThat(
                             new BinaryMessageDecoder<GenericRecord>(GenericData.get(), swapped)
                                     .decode(letter.getPayload()))
                     .isEqualTo(record);
             assertThat(op.counter("rejectedRecords")).isEqualTo(1);
+        }
+    }
+
+    private static String fingerprint(Schema schema) {
+        return Long.toHexString(SchemaNormalization.parsingFingerprint64(schema));
+    }
+
+    /** READING with {@code from} replaced by {@code to} in its JSON. */
+    private static Schema readingWith(String from, String to) {
+        assertThat(READING.toString()).contains(from);
+        return new Schema.Parser().parse(READING.toString().replace(from, to));
+    }
+
+    /** A record of {@code schema} holding READING's values of a record by field name. */
+    private static GenericRecord as(Schema schema, GenericRecord values) {
+        GenericData.Record record = new GenericData.Record(schema);
+        for (Schema.Field field : schema.getFields()) {
+            Schema.Field same = values.getSchema().getField(field.name());
+            record.put(field.pos(), same == null ? null : values.get(same.pos()));
+        }
+        return record;
+    }
+
+    /**
+     * A job reading two versions of a record type hands the operator records of the version it was
+     * not built for: the reason says how that version differs, not only its fingerprint, under
+     * every policy but fail (which fails with it).
+     */
+    @Test
+    void aRecordOfAnotherVersionOfItsSchemaIsRejectedSayingWhatDiffers() throws Exception {
+        Schema withUnit =
+                readingWith(
+                        "{\"name\":\"tags\",\"type\":{\"type\":\"array\",\"items\":\"string\"}}",
+                        "{\"name\":\"tags\",\"type\":{\"type\":\"array\",\"items\":\"string\"}},"
+                            + "{\"name\":\"unit\",\"type\":[\"null\",\"string\"],\"default\":null},"
+                            + "{\"name\":\"note\",\"type\":[\"null\",\"string\"],\"default\":null}");
+        Schema floatScore =
+                readingWith(
+                        "{\"name\":\"score\",\"type\":\"double\"}",
+                        "{\"name\":\"score\",\"type\":\"float\"}");
+        Schema renamed = readingWith("\"name\":\"Reading\"", "\"name\":\"Reading2\"");
+        GenericRecord v1 = reading("a", -2.0, null, List.of(), null);
+        GenericRecord v2 = as(withUnit, v1);
+        GenericRecord v1Float = as(floatScore, v1);
+        v1Float.put("score", -2.0f);
+        String reading = "com.example.Reading, fingerprint " + fingerprint(READING);
+        String withUnits = "com.example.Reading, fingerprint " + fingerprint(withUnit);
+        for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
+            var v1Operator =
+                    GenericRecordActivationFunction.builder(READING)
+                            .fields("score")
+                            .invalidValues(policy)
+                            .build();
+            var v2Operator =
+                    GenericRecordActivationFunction.builder(withUnit)
+                            .fields("score")
+                            .invalidValues(policy)
+                            .build();
+            List<String> reasons = new ArrayList<>();
+            try (var op = harness(v1Operator);
+                    var op2 = harness(v2Operator, withUnit)) {
+                for (GenericRecord record : List.of(v2, v1Float, as(renamed, v1))) {
+                    if (policy == InvalidValuePolicy.FAIL) {
+                        reasons.add(
+                                catchThrowableOfType(
+                                                InvalidRecordException.class,
+                                                () -> op.harness.processElement(record, 0L))
+                                        .getMessage()
+                                        .replaceFirst(
+                                                "^Cannot activate record .* of"
+                                                        + " com\\.example\\.Reading: ",
+                                                ""));
+                    } else {
+                        op.harness.processElement(record, 0L);
+                        reasons.add(firstRejected(op).getReason());
+                    }
+                }
+                if (policy == InvalidValuePolicy.FAIL) {
+                    reasons.add(
+                            catchThrowableOfType(
+                                            InvalidRecordException.class,
+                                            () -> op2.harness.processElement(v1, 0L))
+                                    .getMessage()
+                                    .replaceFirst(
+                                            "^Cannot activate record .* of com\\.example\\.Reading:"
+                                                    + " ",
+                                            ""));
+                } else {
+                    op2.harness.processElement(v1, 0L);
+                    reasons.add(firstRejected(op2).getReason());
+                    assertThat(op.counter("rejectedRecords")).isEqualTo(3);
+                    assertThat(op2.counter("rejectedRecords")).isEqualTo(1);
+                }
+                assertThat(op.harness.extractOutputValues()).isEmpty();
+                assertThat(op2.harness.extractOutputValues()).isEmpty();
+            }
+            String prefix = "the record's schema is not the one the operator was built for (";
+            String convert = "): convert records to the operator's schema first";
+            assertThat(reasons)
+                    .as(policy.name())
+                    .containsExactly(
+                            prefix
+                                    + reading
+                                    + "); it has "
+                                    + fingerprint(withUnit)
+                                    + " (it has fields unit, note beyond the operator's"
+                                    + convert,
+                            prefix
+                                    + reading
+                                    + "); it has "
+                                    + fingerprint(floatScore)
+                                    + " (its field score is float, the operator's double"
+                                    + convert,
+                            prefix
+                                    + reading
+                                    + "); it has "
+                                    + fingerprint(renamed)
+                                    + " (it is a com.example.Reading2"
+                                    + convert,
+                            prefix
+                                    + withUnits
+                                    + "); it has "
+                                    + fingerprint(READING)
+                                    + " (it lacks the operator's fields unit, note"
+                                    + convert);
         }
     }
 
@@ -1067,6 +1194,38 @@ class GenericRecordActivationFunctionTest {
         record.put("unit", new GenericData.EnumSymbol(COUNTED.getField("unit").schema(), unit));
         record.put("tags", tags);
         return record;
+    }
+
+    @Test
+    void aRecordWhoseNamedTypeDiffersInsideIsRejectedNamingTheField() throws Exception {
+        Schema moreUnits =
+                new Schema.Parser()
+                        .parse(COUNTED.toString().replace("[\"A\",\"B\"]", "[\"A\",\"B\",\"C\"]"));
+        GenericData.Record record = new GenericData.Record(moreUnits);
+        record.put("x", -1.0);
+        record.put("count", 7);
+        record.put("unit", new GenericData.EnumSymbol(moreUnits.getField("unit").schema(), "C"));
+        record.put("tags", List.of());
+        var function =
+                GenericRecordActivationFunction.builder(COUNTED)
+                        .fields("x")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function, COUNTED)) {
+            op.harness.processElement(record, 0L);
+
+            assertThat(op.harness.extractOutputValues()).isEmpty();
+            assertThat(firstRejected(op).getReason())
+                    .isEqualTo(
+                            "the record's schema is not the one the operator was built for"
+                                    + " (com.example.Counted, fingerprint "
+                                    + fingerprint(COUNTED)
+                                    + "); it has "
+                                    + fingerprint(moreUnits)
+                                    + " (its field unit is another com.example.Unit than the"
+                                    + " operator's): convert records to the operator's schema"
+                                    + " first");
+        }
     }
 
     /**
