@@ -142,6 +142,9 @@ public final class GenericRecordActivationFunction
     // Whether that schema holds an enum, which a generated record holds as a Java enum.
     private transient boolean matchingSchemaHoldsEnum;
     private transient long inputFingerprint;
+    // The last record schema found not to match, and why.
+    private transient Schema otherSchema;
+    private transient String otherSchemaMismatch;
 
     private GenericRecordActivationFunction(
             Schema inputSchema,
@@ -196,53 +199,28 @@ public final class GenericRecordActivationFunction
         counts.reset();
         Schema schema = record.getSchema();
         if (schema != matchingSchema) {
-            // Fields are read and copied by position: a schema of other names, types or order
-            // would be misread. Docs, properties and defaults do not matter, so the parsing form's
-            // fingerprint decides, and the logical types, which that form leaves out.
-            long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
-            String logicalTypes =
-                    fingerprint == inputFingerprint
-                            ? logicalTypeDifference(inputSchema, schema, "", new HashSet<>())
-                            : null;
-            if (logicalTypes != null) {
-                reject(
-                        record,
-                        "the record's schema is not the one the operator was built for ("
-                                + inputSchema.getFullName()
-                                + ", fingerprint "
-                                + Long.toHexString(inputFingerprint)
-                                + "): "
-                                + logicalTypes
-                                + ": convert records to the operator's schema first",
-                        counts,
-                        context);
+            if (schema != otherSchema) {
+                String mismatch = mismatch(schema);
+                if (mismatch == null) {
+                    matchingSchema = schema;
+                    matchingSchemaHoldsEnum = holdsEnum(schema, new HashSet<>());
+                } else {
+                    // A job reading two versions hands over one instance of the other version's
+                    // schema again and again: its reason is worked out once.
+                    otherSchema = schema;
+                    otherSchemaMismatch = mismatch;
+                }
+            }
+            if (schema != matchingSchema) {
+                reject(record, otherSchemaMismatch, counts, context);
                 return;
             }
-            if (fingerprint != inputFingerprint) {
-                reject(
-                        record,
-                        "the record's schema is not the one the operator was built for ("
-                                + inputSchema.getFullName()
-                                + ", fingerprint "
-                                + Long.toHexString(inputFingerprint)
-                                + "); it has "
-                                + Long.toHexString(fingerprint)
-                                + " ("
-                                + schemaDifference(inputSchema, schema)
-                                + "): convert records to the operator's schema first",
-                        counts,
-                        context);
-                return;
-            }
-            matchingSchema = schema;
-            matchingSchemaHoldsEnum = holdsEnum(schema, new HashSet<>());
         }
         for (int pos : notNullable) {
             if (record.get(pos) == null) {
                 // Only a record built in code holds it. Passed on, it would fail where Flink next
                 // writes it, a NullPointerException in its Avro serializer past this operator,
-                // which
-                // Flink restarts into; it has no bytes to dead-letter either.
+                // which Flink restarts into; it has no bytes to dead-letter either.
                 Schema.Field field = inputSchema.getFields().get(pos);
                 throw new InvalidRecordException(
                         failureMessage(
@@ -386,6 +364,34 @@ public final class GenericRecordActivationFunction
             copy.put(plan.sourcePos, held);
         }
         return copy != null ? copy : record;
+    }
+
+    /**
+     * Why records of {@code schema} cannot be activated, or null when it matches the input schema.
+     * Fields are read and copied by position: a schema of other names, types or order would be
+     * misread. Docs, properties and defaults do not matter, so the parsing form's fingerprint
+     * decides, and the logical types, which that form leaves out.
+     */
+    private String mismatch(Schema schema) {
+        long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        String ours =
+                "the record's schema is not the one the operator was built for ("
+                        + inputSchema.getFullName()
+                        + ", fingerprint "
+                        + Long.toHexString(inputFingerprint)
+                        + ")";
+        String convert = ": convert records to the operator's schema first";
+        if (fingerprint != inputFingerprint) {
+            return ours
+                    + "; it has "
+                    + Long.toHexString(fingerprint)
+                    + " ("
+                    + schemaDifference(inputSchema, schema)
+                    + ")"
+                    + convert;
+        }
+        String logicalTypes = logicalTypeDifference(inputSchema, schema, "", new HashSet<>());
+        return logicalTypes == null ? null : ours + ": " + logicalTypes + convert;
     }
 
     /**
