@@ -97,9 +97,11 @@ import java.util.stream.Collectors;
  * lacks or adds, a field of another name or type); a logical type on one side only is the same
  * value. That holds where records reach the operator as they were made (with object reuse on);
  * without it Flink copies each record between chained operators with the stream's schema, by
- * position, so convert records to the input schema before they enter a stream of it: a copy whose
- * chosen field then holds no number fails the job naming the field, one whose types happen to line
- * up is read as it is. An empty array gives empty activations and derivatives.
+ * position, so convert records to the input schema before they enter a stream of it: a record of
+ * fewer fields fails in that copy ({@code ArrayIndexOutOfBoundsException}), before the operator; a
+ * copy whose chosen field then holds no number fails the job naming the field, one whose types
+ * happen to line up is read as it is (fields appended to the record are dropped). An empty array
+ * gives empty activations and derivatives.
  *
  * <pre>{@code
  * GenericRecordActivationFunction relu =
