@@ -1274,6 +1274,8 @@ public final class GenericRecordActivationFunction
                             .collect(Collectors.joining(", ", "union [", "]"));
                 case ARRAY:
                     return "array<" + typeName(schema.getElementType()) + ">";
+                case MAP:
+                    return "map<" + typeName(schema.getValueType()) + ">";
                 case RECORD:
                 case ENUM:
                 case FIXED:

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static java.lang.Double.NaN;
@@ -1224,6 +1225,43 @@ class GenericRecordActivationFunctionTest {
                                     + fingerprint(moreUnits)
                                     + " (its field unit is another com.example.Unit than the"
                                     + " operator's): convert records to the operator's schema"
+                                    + " first");
+        }
+    }
+
+    @Test
+    void aRecordWhoseMapFieldHoldsAnotherTypeIsRejectedNamingBothTypes() throws Exception {
+        Schema intCounts =
+                new Schema.Parser()
+                        .parse(
+                                "{\"type\":\"record\",\"name\":\"Tally\",\"fields\":["
+                                        + "{\"name\":\"x\",\"type\":\"double\"},"
+                                        + "{\"name\":\"counts\",\"type\":"
+                                        + "{\"type\":\"map\",\"values\":\"int\"}}]}");
+        Schema longCounts =
+                new Schema.Parser().parse(intCounts.toString().replace("\"int\"", "\"long\""));
+        GenericData.Record record = new GenericData.Record(longCounts);
+        record.put("x", -1.0);
+        record.put("counts", Map.of("a", 1L));
+        var function =
+                GenericRecordActivationFunction.builder(intCounts)
+                        .fields("x")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function, intCounts)) {
+            op.harness.processElement(record, 0L);
+
+            assertThat(op.harness.extractOutputValues()).isEmpty();
+            // Both maps: only their values' types tell them apart.
+            assertThat(firstRejected(op).getReason())
+                    .isEqualTo(
+                            "the record's schema is not the one the operator was built for"
+                                    + " (Tally, fingerprint "
+                                    + fingerprint(intCounts)
+                                    + "); it has "
+                                    + fingerprint(longCounts)
+                                    + " (its field counts is map<long>, the operator's"
+                                    + " map<int>): convert records to the operator's schema"
                                     + " first");
         }
     }
