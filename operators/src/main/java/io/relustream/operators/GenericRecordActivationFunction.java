@@ -147,6 +147,11 @@ public final class GenericRecordActivationFunction
     // The last record schema found not to match, and why.
     private transient Schema otherSchema;
     private transient String otherSchemaMismatch;
+    // The last encoder of dead letters of another schema, and its schema and model: making one
+    // takes the schema's fingerprint.
+    private transient BinaryMessageEncoder<GenericRecord> otherEncoder;
+    private transient Schema otherEncoderSchema;
+    private transient GenericData otherEncoderModel;
 
     private GenericRecordActivationFunction(
             Schema inputSchema,
@@ -590,12 +595,8 @@ public final class GenericRecordActivationFunction
 
     private byte[] encode(GenericRecord record, String problem) {
         try {
-            // A generated record of another schema still holds its logical types as Java objects
-            // (an Instant for timestamp-millis): only its own model writes them.
             BinaryMessageEncoder<GenericRecord> encoder =
-                    record.getSchema() == matchingSchema
-                            ? rejectedEncoder
-                            : new BinaryMessageEncoder<>(modelOf(record), record.getSchema());
+                    record.getSchema() == matchingSchema ? rejectedEncoder : otherEncoder(record);
             ByteBuffer buffer = encoder.encode(record);
             byte[] bytes = new byte[buffer.remaining()];
             buffer.get(bytes);
@@ -612,6 +613,19 @@ public final class GenericRecordActivationFunction
                             + e.getMessage(),
                     e);
         }
+    }
+
+    /** The encoder of a dead letter of another schema than the input schema. */
+    private BinaryMessageEncoder<GenericRecord> otherEncoder(GenericRecord record) {
+        // A generated record of another schema still holds its logical types as Java objects
+        // (an Instant for timestamp-millis): only its own model writes them.
+        GenericData model = modelOf(record);
+        if (record.getSchema() != otherEncoderSchema || model != otherEncoderModel) {
+            otherEncoder = new BinaryMessageEncoder<>(model, record.getSchema());
+            otherEncoderSchema = record.getSchema();
+            otherEncoderModel = model;
+        }
+        return otherEncoder;
     }
 
     private static GenericData modelOf(GenericRecord record) {

@@ -294,6 +294,48 @@ class GenericRecordActivationFunctionTest {
         }
     }
 
+    /**
+     * Dead letters of records of other schemas, one after another and back, each hold its record
+     * under its own schema's fingerprint: the encoder of one is not the other's.
+     */
+    @Test
+    void deadLettersOfRecordsOfTwoOtherSchemasInTurnHoldEachRecordInItsOwnSchema()
+            throws Exception {
+        Schema withUnit =
+                readingWith(
+                        "{\"name\":\"tags\",\"type\":{\"type\":\"array\",\"items\":\"string\"}}",
+                        "{\"name\":\"tags\",\"type\":{\"type\":\"array\",\"items\":\"string\"}},"
+                            + "{\"name\":\"unit\",\"type\":[\"null\",\"string\"],\"default\":null}");
+        Schema renamed = readingWith("\"name\":\"Reading\"", "\"name\":\"Reading2\"");
+        List<GenericRecord> records =
+                List.of(
+                        as(withUnit, reading("a", -1.0, null, List.of(), null)),
+                        as(renamed, reading("b", -2.0, null, List.of(), null)),
+                        as(withUnit, reading("c", -3.0, null, List.of(), null)),
+                        as(withUnit, reading("d", -4.0, null, List.of(), null)));
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("score")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function)) {
+            for (GenericRecord record : records) {
+                op.harness.processElement(record, 0L);
+            }
+
+            assertThat(op.harness.extractOutputValues()).isEmpty();
+            List<GenericRecord> decoded = new ArrayList<>();
+            for (GenericRecord record : records) {
+                // A decoder of one schema refuses a payload under another's fingerprint.
+                decoded.add(
+                        new BinaryMessageDecoder<GenericRecord>(
+                                        GenericData.get(), record.getSchema())
+                                .decode(firstRejected(op).getPayload()));
+            }
+            assertThat(decoded).isEqualTo(records);
+        }
+    }
+
     @Test
     void generatedRecordsWithLogicalTypesAreActivatedAndRejectedInAvrosOwnValues()
             throws Exception {
