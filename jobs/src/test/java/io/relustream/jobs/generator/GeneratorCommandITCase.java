@@ -497,7 +497,7 @@ class GeneratorCommandITCase {
                         "); check the option and that the brokers are up, or raise"
                                 + " --connect-timeout"
                                 + System.lineSeparator())
-                .doesNotContain("records could not be produced");
+                .doesNotContain("could not be produced");
     }
 
     @Test
