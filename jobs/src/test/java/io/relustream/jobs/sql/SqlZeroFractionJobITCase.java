@@ -14,6 +14,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -1170,6 +1171,30 @@ class SqlZeroFractionJobITCase {
         bounded(in, out, 2, "--window", "10s").run();
 
         assertZeroFractions(out, input());
+    }
+
+    /**
+     * Submitted as {@code flink run -Dpipeline.name=... } would: {@code --job-name} names the job,
+     * and the job_name label of its metrics, over Flink's option (the job sets it in its table
+     * configuration, which Flink reads before the client's).
+     */
+    @Test
+    void theJobNameIsTheOptionsOverTheClientsPipelineName(@InjectMiniCluster MiniCluster cluster)
+            throws Exception {
+        String in = "sql-named";
+        String out = "sql-named-zero-fraction";
+        String dlq = "sql-named-dead-letters";
+        kafka.createTopics(1, in, out, dlq);
+
+        runToEnd(
+                cluster,
+                bounded(in, out, 1, "--dlq-topic", dlq, "--job-name", "zero fraction (eu)"),
+                Map.of("pipeline.name", "named by the client"));
+
+        assertThat(cluster.listJobs().get())
+                .extracting(JobStatusMessage::getJobName)
+                .contains("zero fraction (eu)")
+                .doesNotContain("named by the client");
     }
 
     /** The job reading {@code in} up to its latest offsets into {@code out}, with {@code more}. */
