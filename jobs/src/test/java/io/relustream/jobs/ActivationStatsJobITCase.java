@@ -10,11 +10,14 @@ import io.relustream.jobs.options.JobOptions;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.test.util.MiniClusterPipelineExecutorServiceLoader;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -30,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static io.relustream.jobs.JobOutputAssertions.assertStats;
@@ -150,6 +154,34 @@ class ActivationStatsJobITCase {
                 .map(JobStatusMessage::getJobName)
                 .findFirst()
                 .orElseThrow();
+    }
+
+    /**
+     * Submitted as {@code flink run -Dpipeline.name=... } would: the job's name stands over Flink's
+     * option, so only {@code --job-name} renames it, as the README says.
+     */
+    @Test
+    void theJobNameStandsOverTheClientsPipelineName(
+            TestInfo test, @InjectMiniCluster MiniCluster cluster) throws Exception {
+        JobTopics names = createTopics(test, 1);
+        StreamContextEnvironment.setAsContext(
+                new MiniClusterPipelineExecutorServiceLoader(cluster),
+                MiniClusterPipelineExecutorServiceLoader.updateConfigurationForMiniCluster(
+                        Configuration.fromMap(Map.of("pipeline.name", "named by the client")),
+                        List.of(),
+                        List.of()),
+                ActivationStatsJobITCase.class.getClassLoader(),
+                false,
+                false);
+        JobExecutionResult result;
+        try {
+            result = runJob(names, "--parallelism", "1");
+        } finally {
+            StreamContextEnvironment.unsetAsContext();
+        }
+
+        assertThat(jobName(cluster, result.getJobID()))
+                .isEqualTo("relu-stream activation statistics (relu)");
     }
 
     private static <T> List<T> read(String topic, TestRecords.Decoder<T> decoder) {
