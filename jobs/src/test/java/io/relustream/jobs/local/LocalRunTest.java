@@ -43,6 +43,7 @@ class LocalRunTest {
                                         + " PLAINTEXT only:"))
                 .contains("--window=<duration>    Length of the statistics windows")
                 .contains("--allowed-lateness=<duration>")
+                .contains("--job-name=<name>      Flink job name, the job_name label of its")
                 .contains("--kafka.<property>=<value>");
         // The job's list starts under the local run's heading, not under a second "Options:".
         assertThat(help).doesNotContain("Options:");
