@@ -518,6 +518,29 @@ class FeatureVectorFunctionsTest {
         assertThat(letter.getReason()).isEqualTo(rows.get(0).getField(0)).isNotNull();
     }
 
+    @Test
+    void aNamedArgumentOfANarrowerTypeFailsInFlinksCodeGenerationAsTheReadmeSays() {
+        // Flink 2.2 takes the INT at planning, where it would cast it given in its place, and
+        // then fails generating the call: the README says to cast such an argument.
+        assertThatThrownBy(
+                        () -> {
+                            try (CloseableIterator<Row> it =
+                                    functionsAndPayloads()
+                                            .executeSql(
+                                                    "SELECT DEAD_LETTER(payload => payload,"
+                                                            + " `key` => CAST(NULL AS BYTES),"
+                                                            + " topic => 'in', `partition` => 2,"
+                                                            + " `offset` => 7, `timestamp` => ts)"
+                                                            + " FROM t")
+                                            .collect()) {
+                                it.forEachRemaining(row -> {});
+                            }
+                        })
+                .hasStackTraceContaining(
+                        "Mismatch of function's argument data type 'BIGINT' and actual argument"
+                                + " type 'INT NOT NULL'");
+    }
+
     /** The functions, and a view {@code t} of one payload that does not decode, 00. */
     private static TableEnvironment functionsAndPayloads() {
         TableEnvironment tableEnv = BatchTables.create();
