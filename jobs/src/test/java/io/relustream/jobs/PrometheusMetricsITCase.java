@@ -406,23 +406,41 @@ class PrometheusMetricsITCase {
                     "\\b(?:sum|min|max|avg|count|group|stddev|stdvar|topk|bottomk|quantile"
                         + "|count_values|limitk|limit_ratio)\\s*(?:by\\s*\\(([^)]*)\\)\\s*)?\\(");
 
+    // A one-to-one match's label list, `on (...)`.
+    private static final Pattern MATCH_ON = Pattern.compile("\\bon\\s*\\(([^)]*)\\)");
+
     /**
      * Every aggregation keeps jobs apart, and every panel's legend names the job: two relu-stream
      * jobs on one cluster (a canary beside the job) are two lines of throughput, lag and dead
      * letters, not one of their sum, and the alert rules do not let a running job hide a stuck one.
+     * The rules' aggregations and matches keep them apart by {@code job_id} too, as two jobs of one
+     * activation may share a name.
      */
     @Test
     void queriesKeepTheJobsApart() throws IOException {
         List<String> merged = new ArrayList<>();
         for (Query query : queries()) {
+            List<String> jobLabels =
+                    query.where().startsWith(ALERT_RULES.toString())
+                            ? List.of("job_name", "job_id")
+                            : List.of("job_name");
             Matcher aggregations = AGGREGATION.matcher(query.expr());
             while (aggregations.find()) {
                 String by = aggregations.group(1) == null ? "" : aggregations.group(1);
                 if (!List.of(by.split(",")).stream()
                         .map(String::strip)
                         .toList()
-                        .contains("job_name")) {
+                        .containsAll(jobLabels)) {
                     merged.add(query.where() + ": " + aggregations.group());
+                }
+            }
+            Matcher matches = MATCH_ON.matcher(query.expr());
+            while (matches.find()) {
+                if (!List.of(matches.group(1).split(",")).stream()
+                        .map(String::strip)
+                        .toList()
+                        .containsAll(jobLabels)) {
+                    merged.add(query.where() + ": " + matches.group());
                 }
             }
         }
