@@ -574,10 +574,13 @@ public final class GenericRecordActivationFunction
         if (activator.policy() == InvalidValuePolicy.FAIL) {
             throw new InvalidRecordException(failureMessage(record, problem));
         }
+        // Encoded first: a record that cannot be (a null where its schema has none) fails the
+        // job and is no rejected record, so it must not be counted as one.
+        byte[] payload = encode(record, problem);
         metrics.rejected(counts);
         context.output(
                 REJECTED,
-                DeadLetters.builder(encode(record, problem), problem)
+                DeadLetters.builder(payload, problem)
                         .error(InvalidRecordException.class.getName(), problem)
                         .build());
     }

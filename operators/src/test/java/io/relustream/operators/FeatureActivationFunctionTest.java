@@ -113,6 +113,10 @@ class FeatureActivationFunctionTest {
                     .hasMessageStartingWith(
                             "Cannot activate record id=n2 group=g: values[1] is null; it cannot be"
                                     + " dead-lettered, since it does not match its own schema: ");
+            // Neither was dead-lettered: no counter counts them.
+            assertThat(op.counter("activationRecords")).isZero();
+            assertThat(op.counter("rejectedRecords")).isZero();
+            assertThat(op.harness.getSideOutput(FeatureActivationFunction.REJECTED)).isNull();
         }
     }
 

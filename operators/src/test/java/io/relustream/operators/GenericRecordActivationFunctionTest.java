@@ -1419,6 +1419,54 @@ class GenericRecordActivationFunctionTest {
     }
 
     @Test
+    void aRecordThatCannotBeDeadLetteredIsCountedInNoCounter() throws Exception {
+        // Its values are read before the null is found, but it fails the job: it was neither
+        // activated nor dead-lettered. The records after it are counted as if it never came.
+        GenericRecord noScore = reading("b", 1.0, null, List.of(2.0, NaN), null);
+        noScore.put("score", null);
+        var function =
+                GenericRecordActivationFunction.builder(READING)
+                        .fields("score", "embedding")
+                        .invalidValues(InvalidValuePolicy.REJECT)
+                        .build();
+        try (var op = harness(function)) {
+            assertThatThrownBy(() -> op.harness.processElement(noScore, 0L))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageContaining("it cannot be dead-lettered");
+            assertThat(op.counter("activationRecords")).isZero();
+            assertThat(op.counter("activationValues")).isZero();
+            assertThat(op.counter("nanInputs")).isZero();
+            assertThat(op.counter("rejectedRecords")).isZero();
+            assertThat(op.harness.getSideOutput(GenericRecordActivationFunction.REJECTED)).isNull();
+
+            // score -1.0 and embedding [3.0, NaN]: 3 values, 1 NaN, rejected.
+            op.harness.processElement(reading("c", -1.0, null, List.of(3.0, NaN), null), 0L);
+            assertThat(op.counter("activationRecords")).isEqualTo(1);
+            assertThat(op.counter("activationValues")).isEqualTo(3);
+            assertThat(op.counter("nanInputs")).isEqualTo(1);
+            assertThat(op.counter("rejectedRecords")).isEqualTo(1);
+            assertThat(op.counter("zeroOutputs")).isZero();
+            assertThat(op.counter("outputValues")).isZero();
+            assertThat(firstRejected(op).getReason())
+                    .isEqualTo(
+                            "embedding[1] is NaN and the invalid-value policy is reject (NaN and"
+                                    + " infinities are not accepted)");
+
+            // score -2.0 and embedding [4.0, -5.0]: 3 values, relu gives [0.0] and [4.0, 0.0].
+            op.harness.processElement(reading("d", -2.0, null, List.of(4.0, -5.0), null), 0L);
+            assertThat(op.counter("activationRecords")).isEqualTo(2);
+            assertThat(op.counter("activationValues")).isEqualTo(6);
+            assertThat(op.counter("nanInputs")).isEqualTo(1);
+            assertThat(op.counter("rejectedRecords")).isEqualTo(1);
+            assertThat(op.counter("zeroOutputs")).isEqualTo(2);
+            assertThat(op.counter("outputValues")).isEqualTo(3);
+            assertThat(op.harness.extractOutputValues())
+                    .extracting(r -> r.get("id").toString())
+                    .containsExactly("d");
+        }
+    }
+
+    @Test
     void aValueOfAnotherTypeThanItsSchemaSaysFailsNamingTheField() throws Exception {
         // What Flink's copy between chained operators makes of a record of another schema in the
         // stream: the stream's schema, holding the other record's values by position.
