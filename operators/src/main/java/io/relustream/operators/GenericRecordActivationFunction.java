@@ -137,6 +137,9 @@ public final class GenericRecordActivationFunction
     private final int[] notNullable;
 
     private transient ActivationMetrics metrics;
+    // One record's counts, reset at the start of each: the metrics read them before the next
+    // record comes, so one instance does for all, and one that failed half-way leaves nothing.
+    private transient ValueCounts counts;
     private transient BinaryMessageEncoder<GenericRecord> rejectedEncoder;
     // The last record schema found to match the input schema: most streams hand every record the
     // same instance, so the fingerprint is taken once.
@@ -187,6 +190,7 @@ public final class GenericRecordActivationFunction
         // A bad -Drelustream.simd on this TaskManager fails the task here, saying so.
         SimdLoops.checkAndReport();
         metrics = new ActivationMetrics(getRuntimeContext().getMetricGroup());
+        counts = new ValueCounts();
         rejectedEncoder = new BinaryMessageEncoder<>(GenericData.get(), inputSchema);
         inputFingerprint = SchemaNormalization.parsingFingerprint64(inputSchema);
     }
@@ -202,7 +206,7 @@ public final class GenericRecordActivationFunction
                             + ": "
                             + FeatureVectorActivator.NULL_RECORD);
         }
-        ValueCounts counts = new ValueCounts();
+        ValueCounts counts = this.counts;
         counts.reset();
         Schema schema = record.getSchema();
         if (schema != matchingSchema) {
