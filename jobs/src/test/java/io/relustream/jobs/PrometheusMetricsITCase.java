@@ -247,7 +247,7 @@ class PrometheusMetricsITCase {
     }
 
     // Where PromQL names labels: by/without/on/ignoring/group_left/group_right lists, selector
-    // matchers, label_values(metric, label), and a legend's {{label}}.
+    // matchers, label_values(metric or selector, label), and a legend's {{label}}.
     private static final Pattern LABEL_LIST =
             Pattern.compile(
                     "\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
@@ -256,7 +256,8 @@ class PrometheusMetricsITCase {
             Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*(?:=~|!~|!=|=)");
     private static final Pattern LABEL_VALUES =
             Pattern.compile(
-                    "label_values\\(\\s*flink_[A-Za-z0-9_]+\\s*,\\s*([A-Za-z_][A-Za-z0-9_]*)");
+                    "label_values\\(\\s*(?:flink_[A-Za-z0-9_]+\\s*)?(?:\\{[^}]*}\\s*)?,"
+                            + "\\s*([A-Za-z_][A-Za-z0-9_]*)");
     private static final Pattern LEGEND =
             Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
 
@@ -352,6 +353,31 @@ class PrometheusMetricsITCase {
                                     WindowGauges.CLOSED_WINDOWS)
                             + ")|flink_taskmanager_job_task_operator_deserializer_"
                             + "(?:undecodableRecords|invalidEventTimes)");
+
+    /**
+     * The job picker lists the jobs without an activation operator too: the SQL job has none, and
+     * the dashboard shows its dead letters, Kafka lag and event-time lag. It counts its dead
+     * letters as the activation job's source does ({@code SqlZeroFractionJobITCase}), so a job is
+     * listed when it has either metric; a real run checks that both carry {@code job_name}.
+     */
+    @Test
+    void jobPickerListsJobsWithAnActivationOperatorOrTheDeserializersCounters() throws IOException {
+        JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+        List<JsonNode> pickers = new ArrayList<>();
+        dashboard.path("templating").path("list").forEach(pickers::add);
+        assertThat(pickers)
+                .extracting(picker -> picker.path("name").asText())
+                .containsExactly("job");
+        String query = pickers.get(0).path("query").path("query").asText();
+        assertThat(query)
+                .isEqualTo(
+                        "label_values({__name__=~\"flink_taskmanager_job_task_operator_"
+                                + ActivationMetrics.RECORDS
+                                + "|flink_taskmanager_job_task_operator_deserializer_"
+                                + "undecodableRecords\"}, job_name)");
+        assertThat(labelNamesIn(query)).containsExactly("job_name");
+        assertThat(pickers.get(0).path("definition").asText()).isEqualTo(query);
+    }
 
     @Test
     void ratesAreTakenOfCountersOnly() throws IOException {
