@@ -11,10 +11,10 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,20 +48,6 @@ class SavepointCompatibilityITCase {
                             .setNumberSlotsPerTaskManager(1)
                             .build());
 
-    private static EmbeddedKafka kafka;
-    private static KafkaTopics topics;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-        topics = new KafkaTopics(kafka.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        kafka.close();
-    }
-
     /**
      * Read after the savepoint: offsets 5 to 7 of partition 0 ({@code late-a-25} belongs to [20 s,
      * 30 s), closed before the savepoint) and 4 to 6 of partition 1.
@@ -76,11 +62,23 @@ class SavepointCompatibilityITCase {
                 record(topic, 1, "a", "a-42", 42, 3, 4));
     }
 
-    private static Path fixture() throws Exception {
+    /** Every committed savepoint: one folder each under {@code savepoints/}. */
+    static Stream<String> fixtures() throws Exception {
+        Path folder =
+                Paths.get(SavepointCompatibilityITCase.class.getResource("/savepoints").toURI());
+        try (Stream<Path> savepoints = Files.list(folder)) {
+            return savepoints.map(p -> p.getFileName().toString()).sorted().toList().stream();
+        }
+    }
+
+    private static Path fixture(String name) throws Exception {
         return Paths.get(
-                SavepointCompatibilityITCase.class
-                        .getResource("/" + SavepointFixture.NAME)
-                        .toURI());
+                SavepointCompatibilityITCase.class.getResource("/savepoints/" + name).toURI());
+    }
+
+    @Test
+    void thisBuildsFixtureIsCommitted() throws Exception {
+        assertThat(fixtures()).contains(SavepointFixture.NAME);
     }
 
     /**
@@ -88,24 +86,34 @@ class SavepointCompatibilityITCase {
      * savepoint's {@code _metadata} itself: a savepoint of one file holds no path of the machine
      * that took it, and restores from wherever it is copied to.
      */
-    @Test
-    void theFixtureIsOneRelocatableFile() throws Exception {
-        try (Stream<Path> files = Files.list(fixture())) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void theFixtureIsOneRelocatableFile(String name) throws Exception {
+        try (Stream<Path> files = Files.list(fixture(name))) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactly("_metadata");
         }
         String text =
                 new String(
-                        Files.readAllBytes(fixture().resolve("_metadata")),
+                        Files.readAllBytes(fixture(name).resolve("_metadata")),
                         StandardCharsets.ISO_8859_1);
         // The fixture was written under the temporary folder of the machine that wrote it.
         assertThat(text)
                 .doesNotContain("file:")
                 .doesNotContain(Paths.get(System.getProperty("java.io.tmpdir")).toString());
-        assertThat(Files.size(fixture().resolve("_metadata"))).isLessThan(64 * 1024);
+        assertThat(Files.size(fixture(name).resolve("_metadata"))).isLessThan(64 * 1024);
     }
 
-    @Test
-    void theCommittedSavepointRestoresIntoThisBuild() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void theCommittedSavepointRestoresIntoThisBuild(String name) throws Exception {
+        // A broker of its own: every fixture reads and writes the same topics.
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            assertRestores(name, kafka);
+        }
+    }
+
+    private static void assertRestores(String name, EmbeddedKafka kafka) throws Exception {
+        KafkaTopics topics = new KafkaTopics(kafka.bootstrapServers());
         JobTopics names = JobTopics.create(kafka, SavepointFixture.TOPIC_PREFIX, 2);
         // The same records at the same offsets as when the savepoint was taken, then the new ones.
         List<ProducerRecord<byte[], byte[]>> all =
@@ -115,8 +123,8 @@ class SavepointCompatibilityITCase {
 
         KafkaJobRuns.runToEnd(
                 SavepointFixture.options(kafka.bootstrapServers(), names, "--bounded"),
-                KafkaJobRuns.restoringFrom(fixture().toUri().toString()),
-                "restored from " + SavepointFixture.NAME,
+                KafkaJobRuns.restoringFrom(fixture(name).toUri().toString()),
+                "restored from " + name,
                 Duration.ofSeconds(60));
 
         // From the saved offsets on: no record of the first run read again, none missed. With

@@ -44,18 +44,20 @@ import static org.assertj.core.api.Assertions.tuple;
  * a row; feature 0 of group b reported dead, feature 1 of group b dead in one window, group b above
  * the sparsity limit (reported).
  *
- * <p>To write it again, or a fixture of a new build whose state changed on purpose (then under a
- * new name, keeping the old one, and with a test of its own), from the project folder:
+ * <p>The ITCase restores every folder under {@code savepoints/} with these records and options,
+ * which are thus those of every fixture: change none of them. When the job's state changes on
+ * purpose (a new serializer snapshot version, an operator added), keep the folders of earlier
+ * builds, which must still restore, and write the new build's beside them, from the project folder:
  *
  * <pre>{@code
- * mvn -B -q -DskipTests package exec:exec@savepoint-fixture \
+ * mvn -B -q -DskipTests package exec:exec@savepoint-fixture -pl jobs -am \
  *     -Dfixture.args=jobs/src/test/resources/savepoints/<name>
  * }</pre>
  */
 public final class SavepointFixture {
 
-    /** The fixture of this build, under {@code src/test/resources}. */
-    static final String NAME = "savepoints/activation-job-0.1";
+    /** The fixture of this build, under {@code src/test/resources/savepoints}. */
+    static final String NAME = "activation-job-0.1";
 
     /** Topics {@code compat-features} (two partitions), {@code compat-activations} and so on. */
     static final String TOPIC_PREFIX = "compat";
@@ -121,7 +123,8 @@ public final class SavepointFixture {
      * project folder), replacing what it held.
      */
     public static void main(String[] args) throws Exception {
-        Path target = Paths.get(args.length > 0 ? args[0] : "jobs/src/test/resources/" + NAME);
+        Path target =
+                Paths.get(args.length > 0 ? args[0] : "jobs/src/test/resources/savepoints/" + NAME);
         Path savepoints = Files.createTempDirectory("savepoint-fixture");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             KafkaTopics topics = new KafkaTopics(kafka.bootstrapServers());

@@ -16,7 +16,7 @@ import java.nio.file.Paths;
  *
  * <p>When the layout changes on purpose (a new {@link
  * ActivationStatsAccumulatorSerializer.Snapshot} version), keep the folders of the earlier versions
- * and write one for the new version, from the project folder:
+ * and write one for the new version (the test reads every folder), from the project folder:
  *
  * <pre>{@code
  * mvn -B -q -DskipTests package exec:exec@serializer-fixture -pl operators -am \

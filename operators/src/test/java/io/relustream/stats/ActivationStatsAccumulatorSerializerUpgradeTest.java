@@ -9,11 +9,16 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshotSerialization
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -27,8 +32,27 @@ import static org.assertj.core.api.Assertions.within;
  */
 class ActivationStatsAccumulatorSerializerUpgradeTest {
 
+    /** Every committed fixture: one folder per snapshot version. */
+    static Stream<String> versions() throws Exception {
+        Path folder =
+                Paths.get(
+                        ActivationStatsAccumulatorSerializerUpgradeTest.class
+                                .getResource("/" + AccumulatorSerializerFixture.FOLDER)
+                                .toURI());
+        try (Stream<Path> versions = Files.list(folder)) {
+            return versions.map(p -> p.getFileName().toString()).sorted().toList().stream();
+        }
+    }
+
+    /** A new layout comes with its fixture, which later builds must read. */
+    @Test
+    void theCurrentSnapshotVersionHasAFixture() throws Exception {
+        assertThat(versions())
+                .contains("v" + ActivationStatsAccumulatorSerializer.Snapshot.CURRENT_VERSION);
+    }
+
     @ParameterizedTest(name = "snapshot {0}")
-    @ValueSource(strings = {"v5"})
+    @MethodSource("versions")
     void stateOfAnEarlierBuildReadsBackToTheSameAccumulator(String version) throws Exception {
         String folder = "/" + AccumulatorSerializerFixture.FOLDER + "/" + version + "/";
         TypeSerializerSnapshot<ActivationStatsAccumulator> committed =
