@@ -14,6 +14,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,7 @@ import static io.relustream.jobs.SavepointFixture.notARecord;
 import static io.relustream.jobs.SavepointFixture.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * A savepoint of an earlier build, committed with the tests ({@link SavepointFixture}), restores
@@ -45,7 +47,7 @@ class SavepointCompatibilityITCase {
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
                             .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(1)
+                            .setNumberSlotsPerTaskManager(2)
                             .build());
 
     /**
@@ -82,9 +84,10 @@ class SavepointCompatibilityITCase {
     }
 
     /**
-     * Flink writes state below {@code state.storage.fs.memory-threshold} (20 KB) into the
-     * savepoint's {@code _metadata} itself: a savepoint of one file holds no path of the machine
-     * that took it, and restores from wherever it is copied to.
+     * Flink writes state chunks below {@code execution.checkpointing.data-inline-threshold} (20 KB
+     * by default) into the savepoint's {@code _metadata} itself, and names larger state files
+     * relative to it: a savepoint holds no path of the machine that took it, and restores from
+     * wherever it is copied to. The fixture is one file, small enough to commit.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
@@ -103,16 +106,22 @@ class SavepointCompatibilityITCase {
         assertThat(Files.size(fixture(name).resolve("_metadata"))).isLessThan(64 * 1024);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("fixtures")
-    void theCommittedSavepointRestoresIntoThisBuild(String name) throws Exception {
-        // A broker of its own: every fixture reads and writes the same topics.
+    /** Every fixture, restored as it was taken (one subtask) and two wide. */
+    static Stream<Arguments> restores() throws Exception {
+        return fixtures().flatMap(name -> Stream.of(arguments(name, 1), arguments(name, 2)));
+    }
+
+    @ParameterizedTest(name = "{0} at parallelism {1}")
+    @MethodSource("restores")
+    void theCommittedSavepointRestoresIntoThisBuild(String name, int parallelism) throws Exception {
+        // A broker of its own: every restore reads and writes the same topics.
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            assertRestores(name, kafka);
+            assertRestores(name, parallelism, kafka);
         }
     }
 
-    private static void assertRestores(String name, EmbeddedKafka kafka) throws Exception {
+    private static void assertRestores(String name, int parallelism, EmbeddedKafka kafka)
+            throws Exception {
         KafkaTopics topics = new KafkaTopics(kafka.bootstrapServers());
         JobTopics names = JobTopics.create(kafka, SavepointFixture.TOPIC_PREFIX, 2);
         // The same records at the same offsets as when the savepoint was taken, then the new ones.
@@ -122,7 +131,7 @@ class SavepointCompatibilityITCase {
         topics.produce(all);
 
         KafkaJobRuns.runToEnd(
-                SavepointFixture.options(kafka.bootstrapServers(), names, "--bounded"),
+                SavepointFixture.options(kafka.bootstrapServers(), names, parallelism, "--bounded"),
                 KafkaJobRuns.restoringFrom(fixture(name).toUri().toString()),
                 "restored from " + name,
                 Duration.ofSeconds(60));

@@ -66,15 +66,19 @@ public final class SavepointFixture {
 
     private SavepointFixture() {}
 
-    /** The options of the run that took the savepoint; a restore adds {@code extra}. */
-    static JobOptions options(String bootstrapServers, JobTopics names, String... extra) {
+    /**
+     * The options of the run that took the savepoint ({@code parallelism} 1); a restore may run
+     * wider, and adds {@code extra}.
+     */
+    static JobOptions options(
+            String bootstrapServers, JobTopics names, int parallelism, String... extra) {
         List<String> args =
                 new ArrayList<>(
                         List.of(
                                 "--bootstrap-servers",
                                 bootstrapServers,
                                 "--parallelism",
-                                "1",
+                                String.valueOf(parallelism),
                                 "--window",
                                 "10s",
                                 "--watermark-interval",
@@ -132,7 +136,7 @@ public final class SavepointFixture {
             topics.produce(beforeSavepoint(names.features));
             JobClient job =
                     KafkaJobRuns.start(
-                            options(kafka.bootstrapServers(), names),
+                            options(kafka.bootstrapServers(), names, 1),
                             new Configuration(),
                             "savepoint fixture");
             // Everything read and the three first windows closed, with their alerts.
