@@ -47,17 +47,22 @@ import static org.assertj.core.api.Assertions.tuple;
  * <p>The ITCase restores every folder under {@code savepoints/} with these records and options,
  * which are thus those of every fixture: change none of them. When the job's state changes on
  * purpose (a new serializer snapshot version, an operator added), keep the folders of earlier
- * builds, which must still restore, and write the new build's beside them, from the project folder:
+ * builds, which must still restore, and write the new build's beside them, named {@code
+ * activation-job-<version>} by its version in the poms (and {@link #NAME} with it), from the
+ * project folder:
  *
  * <pre>{@code
  * mvn -B -q -DskipTests package exec:exec@savepoint-fixture -pl jobs -am \
- *     -Dfixture.args=jobs/src/test/resources/savepoints/<name>
+ *     -Dfixture.args=jobs/src/test/resources/savepoints/activation-job-<version>
  * }</pre>
  */
 public final class SavepointFixture {
 
-    /** The fixture of this build, under {@code src/test/resources/savepoints}. */
-    static final String NAME = "activation-job-0.1";
+    /**
+     * The fixture of this build, under {@code src/test/resources/savepoints}: named by the version
+     * in the poms of the build that wrote it, which is what users know the savepoints they hold by.
+     */
+    static final String NAME = "activation-job-0.1.0-SNAPSHOT";
 
     /** Topics {@code compat-features} (two partitions), {@code compat-activations} and so on. */
     static final String TOPIC_PREFIX = "compat";
