@@ -64,12 +64,20 @@ class SavepointCompatibilityITCase {
                 record(topic, 1, "a", "a-42", 42, 3, 4));
     }
 
-    /** Every committed savepoint: one folder each under {@code savepoints/}. */
+    /**
+     * Every committed savepoint of the activation job: one folder each under {@code savepoints/}
+     * (beside the SQL job's, which {@code SqlSavepointCompatibilityITCase} restores).
+     */
     static Stream<String> fixtures() throws Exception {
         Path folder =
                 Paths.get(SavepointCompatibilityITCase.class.getResource("/savepoints").toURI());
         try (Stream<Path> savepoints = Files.list(folder)) {
-            return savepoints.map(p -> p.getFileName().toString()).sorted().toList().stream();
+            return savepoints
+                    .map(p -> p.getFileName().toString())
+                    .filter(name -> name.startsWith(SavepointFixture.PREFIX))
+                    .sorted()
+                    .toList()
+                    .stream();
         }
     }
 

@@ -44,11 +44,11 @@ import static org.assertj.core.api.Assertions.tuple;
  * a row; feature 0 of group b reported dead, feature 1 of group b dead in one window, group b above
  * the sparsity limit (reported).
  *
- * <p>The ITCase restores every folder under {@code savepoints/} with these records and options,
- * which are thus those of every fixture: change none of them. When the job's state changes on
- * purpose (a new serializer snapshot version, an operator added), keep the folders of earlier
- * builds, which must still restore, and write the new build's beside them, named {@code
- * activation-job-<version>} by its version in the poms (and {@link #NAME} with it), from the
+ * <p>The ITCase restores every {@code activation-job-*} folder under {@code savepoints/} with these
+ * records and options, which are thus those of every such fixture: change none of them. When the
+ * job's state changes on purpose (a new serializer snapshot version, an operator added), keep the
+ * folders of earlier builds, which must still restore, and write the new build's beside them, named
+ * {@code activation-job-<version>} by its version in the poms (and {@link #NAME} with it), from the
  * project folder:
  *
  * <pre>{@code
@@ -63,6 +63,9 @@ public final class SavepointFixture {
      * in the poms of the build that wrote it, which is what users know the savepoints they hold by.
      */
     static final String NAME = "activation-job-0.1.0-SNAPSHOT";
+
+    /** What the folders of the activation job's fixtures begin with. */
+    static final String PREFIX = "activation-job-";
 
     /** Topics {@code compat-features} (two partitions), {@code compat-activations} and so on. */
     static final String TOPIC_PREFIX = "compat";
