@@ -18,9 +18,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +29,6 @@ import static io.relustream.jobs.SavepointFixture.notARecord;
 import static io.relustream.jobs.SavepointFixture.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * A savepoint of an earlier build, committed with the tests ({@link SavepointFixture}), restores
@@ -69,21 +65,7 @@ class SavepointCompatibilityITCase {
      * (beside the SQL job's, which {@code SqlSavepointCompatibilityITCase} restores).
      */
     static Stream<String> fixtures() throws Exception {
-        Path folder =
-                Paths.get(SavepointCompatibilityITCase.class.getResource("/savepoints").toURI());
-        try (Stream<Path> savepoints = Files.list(folder)) {
-            return savepoints
-                    .map(p -> p.getFileName().toString())
-                    .filter(name -> name.startsWith(SavepointFixture.PREFIX))
-                    .sorted()
-                    .toList()
-                    .stream();
-        }
-    }
-
-    private static Path fixture(String name) throws Exception {
-        return Paths.get(
-                SavepointCompatibilityITCase.class.getResource("/savepoints/" + name).toURI());
+        return CommittedSavepoints.named(SavepointFixture.PREFIX);
     }
 
     @Test
@@ -91,32 +73,15 @@ class SavepointCompatibilityITCase {
         assertThat(fixtures()).contains(SavepointFixture.NAME);
     }
 
-    /**
-     * Flink writes state chunks below {@code execution.checkpointing.data-inline-threshold} (20 KB
-     * by default) into the savepoint's {@code _metadata} itself, and names larger state files
-     * relative to it: a savepoint holds no path of the machine that took it, and restores from
-     * wherever it is copied to. The fixture is one file, small enough to commit.
-     */
+    /** What {@link CommittedSavepoints#assertOneRelocatableFile} says, of every fixture. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
     void theFixtureIsOneRelocatableFile(String name) throws Exception {
-        try (Stream<Path> files = Files.list(fixture(name))) {
-            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("_metadata");
-        }
-        String text =
-                new String(
-                        Files.readAllBytes(fixture(name).resolve("_metadata")),
-                        StandardCharsets.ISO_8859_1);
-        // The fixture was written under the temporary folder of the machine that wrote it.
-        assertThat(text)
-                .doesNotContain("file:")
-                .doesNotContain(Paths.get(System.getProperty("java.io.tmpdir")).toString());
-        assertThat(Files.size(fixture(name).resolve("_metadata"))).isLessThan(64 * 1024);
+        CommittedSavepoints.assertOneRelocatableFile(name);
     }
 
-    /** Every fixture, restored as it was taken (one subtask) and two wide. */
     static Stream<Arguments> restores() throws Exception {
-        return fixtures().flatMap(name -> Stream.of(arguments(name, 1), arguments(name, 2)));
+        return CommittedSavepoints.restores(SavepointFixture.PREFIX);
     }
 
     @ParameterizedTest(name = "{0} at parallelism {1}")
@@ -140,7 +105,7 @@ class SavepointCompatibilityITCase {
 
         KafkaJobRuns.runToEnd(
                 SavepointFixture.options(kafka.bootstrapServers(), names, parallelism, "--bounded"),
-                KafkaJobRuns.restoringFrom(fixture(name).toUri().toString()),
+                KafkaJobRuns.restoringFrom(CommittedSavepoints.folder(name).toUri().toString()),
                 "restored from " + name,
                 Duration.ofSeconds(60));
 

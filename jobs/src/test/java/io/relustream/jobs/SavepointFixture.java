@@ -12,18 +12,11 @@ import org.apache.flink.core.execution.JobClient;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -135,9 +128,10 @@ public final class SavepointFixture {
      * project folder), replacing what it held.
      */
     public static void main(String[] args) throws Exception {
-        Path target =
-                Paths.get(args.length > 0 ? args[0] : "jobs/src/test/resources/savepoints/" + NAME);
-        Path savepoints = Files.createTempDirectory("savepoint-fixture");
+        CommittedSavepoints.write(args, NAME, SavepointFixture::takeSavepoint);
+    }
+
+    private static String takeSavepoint(Path savepoints) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             KafkaTopics topics = new KafkaTopics(kafka.bootstrapServers());
             JobTopics names = JobTopics.create(kafka, TOPIC_PREFIX, 2);
@@ -155,10 +149,7 @@ public final class SavepointFixture {
             topics.readAtLeast(names.alerts, 2, timeout);
             String savepoint = KafkaJobRuns.stopWithSavepoint(job, savepoints);
             checkRunBeforeSavepoint(topics, names);
-            replace(target, Paths.get(URI.create(savepoint)));
-            System.out.println("Wrote the savepoint " + savepoint + " to " + target);
-        } finally {
-            deleteRecursively(savepoints);
+            return savepoint;
         }
     }
 
@@ -200,29 +191,5 @@ public final class SavepointFixture {
                         tuple("b", "dead_feature", 0, 20_000L),
                         tuple("b", "sparsity_above", null, 20_000L));
         assertThat(topics.readAll(names.late)).isEmpty();
-    }
-
-    private static void replace(Path target, Path savepoint) throws IOException {
-        deleteRecursively(target);
-        Files.createDirectories(target);
-        try (Stream<Path> files = Files.list(savepoint)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Files.copy(
-                        file,
-                        target.resolve(file.getFileName().toString()),
-                        StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(path)) {
-            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.relustream.jobs.sql;
 import io.relustream.avro.DeadLetter;
 import io.relustream.formats.AvroRecordDecoder;
 import io.relustream.formats.WireFormat;
+import io.relustream.jobs.CommittedSavepoints;
 import io.relustream.jobs.KafkaTopics;
 import io.relustream.jobs.local.EmbeddedKafka;
 
@@ -21,10 +22,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +32,6 @@ import static io.relustream.jobs.sql.SqlSavepointFixture.notARecord;
 import static io.relustream.jobs.sql.SqlSavepointFixture.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * A savepoint of the SQL job of an earlier build, committed with the tests ({@link
@@ -70,21 +66,7 @@ class SqlSavepointCompatibilityITCase {
 
     /** Every committed savepoint of the SQL job: one folder each under {@code savepoints/}. */
     static Stream<String> fixtures() throws Exception {
-        Path folder =
-                Paths.get(SqlSavepointCompatibilityITCase.class.getResource("/savepoints").toURI());
-        try (Stream<Path> savepoints = Files.list(folder)) {
-            return savepoints
-                    .map(p -> p.getFileName().toString())
-                    .filter(name -> name.startsWith(SqlSavepointFixture.PREFIX))
-                    .sorted()
-                    .toList()
-                    .stream();
-        }
-    }
-
-    private static Path fixture(String name) throws Exception {
-        return Paths.get(
-                SqlSavepointCompatibilityITCase.class.getResource("/savepoints/" + name).toURI());
+        return CommittedSavepoints.named(SqlSavepointFixture.PREFIX);
     }
 
     @Test
@@ -92,26 +74,15 @@ class SqlSavepointCompatibilityITCase {
         assertThat(fixtures()).contains(SqlSavepointFixture.NAME);
     }
 
-    /** As the activation job's: one {@code _metadata} with its state inline, no machine's path. */
+    /** What {@link CommittedSavepoints#assertOneRelocatableFile} says, of every fixture. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
     void theFixtureIsOneRelocatableFile(String name) throws Exception {
-        try (Stream<Path> files = Files.list(fixture(name))) {
-            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("_metadata");
-        }
-        String text =
-                new String(
-                        Files.readAllBytes(fixture(name).resolve("_metadata")),
-                        StandardCharsets.ISO_8859_1);
-        assertThat(text)
-                .doesNotContain("file:")
-                .doesNotContain(Paths.get(System.getProperty("java.io.tmpdir")).toString());
-        assertThat(Files.size(fixture(name).resolve("_metadata"))).isLessThan(64 * 1024);
+        CommittedSavepoints.assertOneRelocatableFile(name);
     }
 
-    /** Every fixture, restored as it was taken (one subtask) and two wide. */
     static Stream<Arguments> restores() throws Exception {
-        return fixtures().flatMap(name -> Stream.of(arguments(name, 1), arguments(name, 2)));
+        return CommittedSavepoints.restores(SqlSavepointFixture.PREFIX);
     }
 
     @ParameterizedTest(name = "{0} at parallelism {1}")
@@ -134,7 +105,7 @@ class SqlSavepointCompatibilityITCase {
             Map<String, String> client =
                     Map.of(
                             StateRecoveryOptions.SAVEPOINT_PATH.key(),
-                            fixture(name).toUri().toString());
+                            CommittedSavepoints.folder(name).toUri().toString());
             try (SqlSavepointFixture.Run run = SqlSavepointFixture.start(cluster, job, client)) {
                 run.awaitEnd(Duration.ofSeconds(60));
             }

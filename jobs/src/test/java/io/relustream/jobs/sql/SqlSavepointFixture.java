@@ -1,6 +1,7 @@
 package io.relustream.jobs.sql;
 
 import io.relustream.avro.FeatureVector;
+import io.relustream.jobs.CommittedSavepoints;
 import io.relustream.jobs.KafkaTopics;
 import io.relustream.jobs.local.EmbeddedKafka;
 
@@ -26,23 +27,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -298,9 +293,10 @@ public final class SqlSavepointFixture {
      * project folder), replacing what it held.
      */
     public static void main(String[] args) throws Exception {
-        Path target =
-                Paths.get(args.length > 0 ? args[0] : "jobs/src/test/resources/savepoints/" + NAME);
-        Path savepoints = Files.createTempDirectory("sql-savepoint-fixture");
+        CommittedSavepoints.write(args, NAME, SqlSavepointFixture::takeSavepoint);
+    }
+
+    private static String takeSavepoint(Path savepoints) throws Exception {
         MiniCluster cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
@@ -321,11 +317,9 @@ public final class SqlSavepointFixture {
                 savepoint = run.stopWithSavepoint(savepoints);
             }
             checkRunBeforeSavepoint(topics);
-            replace(target, Paths.get(URI.create(savepoint)));
-            System.out.println("Wrote the savepoint " + savepoint + " to " + target);
+            return savepoint;
         } finally {
             cluster.close();
-            deleteRecursively(savepoints);
         }
     }
 
@@ -343,29 +337,5 @@ public final class SqlSavepointFixture {
         assertThat(topics.readAll(DLQ))
                 .extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
                 .containsExactly("bad-1");
-    }
-
-    private static void replace(Path target, Path savepoint) throws IOException {
-        deleteRecursively(target);
-        Files.createDirectories(target);
-        try (Stream<Path> files = Files.list(savepoint)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Files.copy(
-                        file,
-                        target.resolve(file.getFileName().toString()),
-                        StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(path)) {
-            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
     }
 }
