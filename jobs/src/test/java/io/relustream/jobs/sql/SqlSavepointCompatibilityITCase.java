@@ -106,7 +106,7 @@ class SqlSavepointCompatibilityITCase {
                     Map.of(
                             StateRecoveryOptions.SAVEPOINT_PATH.key(),
                             CommittedSavepoints.folder(name).toUri().toString());
-            try (SqlSavepointFixture.Run run = SqlSavepointFixture.start(cluster, job, client)) {
+            try (SqlJobRun run = SqlJobRun.start(cluster, job, client)) {
                 run.awaitEnd(Duration.ofSeconds(60));
             }
 

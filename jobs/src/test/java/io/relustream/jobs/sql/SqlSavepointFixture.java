@@ -5,14 +5,8 @@ import io.relustream.jobs.CommittedSavepoints;
 import io.relustream.jobs.KafkaTopics;
 import io.relustream.jobs.local.EmbeddedKafka;
 
-import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.client.program.StreamContextEnvironment;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.test.util.MiniClusterPipelineExecutorServiceLoader;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,8 +30,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -211,84 +203,6 @@ public final class SqlSavepointFixture {
     }
 
     /**
-     * Runs {@code job} on {@code cluster} with {@code client} as the configuration of its client
-     * (as {@code flink run -s} gives the job's main the path to restore) in a thread of its own;
-     * {@link Run#close} stops it.
-     */
-    static Run start(MiniCluster cluster, SqlZeroFractionJob job, Map<String, String> client) {
-        StreamContextEnvironment.setAsContext(
-                new MiniClusterPipelineExecutorServiceLoader(cluster),
-                MiniClusterPipelineExecutorServiceLoader.updateConfigurationForMiniCluster(
-                        Configuration.fromMap(client), List.of(), List.of()),
-                SqlSavepointFixture.class.getClassLoader(),
-                false,
-                false);
-        return new Run(cluster, job);
-    }
-
-    /** A run of the job on a MiniCluster; closing it cancels the job if it still runs. */
-    static final class Run implements AutoCloseable {
-        private final MiniCluster cluster;
-        private final Thread thread;
-        private final List<Throwable> failures = new CopyOnWriteArrayList<>();
-
-        private Run(MiniCluster cluster, SqlZeroFractionJob job) {
-            this.cluster = cluster;
-            this.thread =
-                    new Thread(
-                            () -> {
-                                try {
-                                    job.run();
-                                } catch (Throwable e) {
-                                    failures.add(e);
-                                }
-                            },
-                            "sql job");
-            thread.start();
-        }
-
-        /** Waits until a {@code --bounded} run ends, and fails when it failed. */
-        void awaitEnd(Duration timeout) throws Exception {
-            thread.join(timeout.toMillis());
-            assertThat(thread.isAlive()).as("still running after %s", timeout).isFalse();
-            assertThat(failures).isEmpty();
-        }
-
-        /** Stops the job with a savepoint under {@code folder}; returns the savepoint's path. */
-        String stopWithSavepoint(Path folder) throws Exception {
-            String savepoint =
-                    cluster.stopWithSavepoint(
-                                    runningJob(),
-                                    folder.toUri().toString(),
-                                    false,
-                                    SavepointFormatType.CANONICAL)
-                            .get(60, TimeUnit.SECONDS);
-            awaitEnd(Duration.ofSeconds(60));
-            return savepoint;
-        }
-
-        private JobID runningJob() throws Exception {
-            return cluster.listJobs().get().stream()
-                    .filter(job -> job.getJobState() == JobStatus.RUNNING)
-                    .findFirst()
-                    .orElseThrow()
-                    .getJobId();
-        }
-
-        @Override
-        public void close() throws Exception {
-            try {
-                if (thread.isAlive()) {
-                    cluster.cancelJob(runningJob()).get(30, TimeUnit.SECONDS);
-                    thread.join(Duration.ofSeconds(30).toMillis());
-                }
-            } finally {
-                StreamContextEnvironment.unsetAsContext();
-            }
-        }
-    }
-
-    /**
      * Writes the fixture into the folder {@code args[0]} (default: this build's, relative to the
      * project folder), replacing what it held.
      */
@@ -309,12 +223,13 @@ public final class SqlSavepointFixture {
             createTopics(kafka);
             topics.produce(beforeSavepoint());
             String savepoint;
-            try (Run run = start(cluster, job(kafka.bootstrapServers(), 1), Map.of())) {
+            try (SqlJobRun run =
+                    SqlJobRun.start(cluster, job(kafka.bootstrapServers(), 1), Map.of())) {
                 // Everything read and the three first windows of both groups closed.
                 Duration timeout = Duration.ofSeconds(60);
                 topics.readAtLeast(OUTPUT, 6, timeout);
                 topics.readAtLeast(DLQ, 1, timeout);
-                savepoint = run.stopWithSavepoint(savepoints);
+                savepoint = run.stopWithSavepoint(savepoints, false);
             }
             checkRunBeforeSavepoint(topics);
             return savepoint;

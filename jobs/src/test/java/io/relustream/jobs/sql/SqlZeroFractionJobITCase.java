@@ -8,8 +8,6 @@ import io.relustream.jobs.KafkaTopics;
 import io.relustream.jobs.local.EmbeddedKafka;
 
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -22,7 +20,6 @@ import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.test.util.MiniClusterPipelineExecutorServiceLoader;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.ExceptionUtils;
@@ -396,7 +393,7 @@ class SqlZeroFractionJobITCase {
             }
             // Drained: the windows still open close, as at the end of a bounded run.
             cluster.stopWithSavepoint(
-                            runningJob(cluster),
+                            SqlJobRun.runningJob(cluster),
                             savepoints.toUri().toString(),
                             true,
                             SavepointFormatType.CANONICAL)
@@ -404,7 +401,7 @@ class SqlZeroFractionJobITCase {
         } finally {
             running.join(Duration.ofMinutes(1).toMillis());
             if (running.isAlive()) {
-                cluster.cancelJob(runningJob(cluster)).get();
+                cluster.cancelJob(SqlJobRun.runningJob(cluster)).get();
             }
         }
         assertThat(failures).isEmpty();
@@ -561,35 +558,9 @@ class SqlZeroFractionJobITCase {
     private static void runToEnd(
             MiniCluster cluster, SqlZeroFractionJob job, Map<String, String> client)
             throws Exception {
-        StreamContextEnvironment.setAsContext(
-                new MiniClusterPipelineExecutorServiceLoader(cluster),
-                MiniClusterPipelineExecutorServiceLoader.updateConfigurationForMiniCluster(
-                        Configuration.fromMap(client), List.of(), List.of()),
-                SqlZeroFractionJobITCase.class.getClassLoader(),
-                false,
-                false);
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
-        Thread running =
-                new Thread(
-                        () -> {
-                            try {
-                                job.run();
-                            } catch (Throwable e) {
-                                failures.add(e);
-                            }
-                        });
-        try {
-            running.start();
-            running.join(Duration.ofMinutes(2).toMillis());
-            assertThat(running.isAlive()).as("still running after two minutes").isFalse();
-        } finally {
-            if (running.isAlive()) {
-                cluster.cancelJob(runningJob(cluster)).get();
-                running.join(Duration.ofMinutes(1).toMillis());
-            }
-            StreamContextEnvironment.unsetAsContext();
+        try (SqlJobRun run = SqlJobRun.start(cluster, job, client)) {
+            run.awaitEnd(Duration.ofMinutes(2));
         }
-        assertThat(failures).isEmpty();
     }
 
     /** The unbounded job of one subtask reading {@code in}, with 100 ms checkpoints. */
@@ -638,53 +609,10 @@ class SqlZeroFractionJobITCase {
             Path savepoints,
             boolean drain)
             throws Exception {
-        Configuration configuration =
-                MiniClusterPipelineExecutorServiceLoader.updateConfigurationForMiniCluster(
-                        Configuration.fromMap(client), List.of(), List.of());
-        StreamContextEnvironment.setAsContext(
-                new MiniClusterPipelineExecutorServiceLoader(cluster),
-                configuration,
-                SqlZeroFractionJobITCase.class.getClassLoader(),
-                false,
-                false);
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
-        Thread running =
-                new Thread(
-                        () -> {
-                            try {
-                                job.run();
-                            } catch (Throwable e) {
-                                failures.add(e);
-                            }
-                        });
-        String savepoint;
-        try {
-            running.start();
+        try (SqlJobRun run = SqlJobRun.start(cluster, job, client)) {
             assertThat(topics.readAtLeast(out, wanted, timeout)).hasSize(wanted);
-            savepoint =
-                    cluster.stopWithSavepoint(
-                                    runningJob(cluster),
-                                    savepoints.toUri().toString(),
-                                    drain,
-                                    SavepointFormatType.CANONICAL)
-                            .get();
-        } finally {
-            running.join(Duration.ofMinutes(1).toMillis());
-            if (running.isAlive()) {
-                cluster.cancelJob(runningJob(cluster)).get();
-            }
-            StreamContextEnvironment.unsetAsContext();
+            return run.stopWithSavepoint(savepoints, drain);
         }
-        assertThat(failures).isEmpty();
-        return savepoint;
-    }
-
-    private static JobID runningJob(MiniCluster cluster) throws Exception {
-        return cluster.listJobs().get().stream()
-                .filter(job -> job.getJobState() == JobStatus.RUNNING)
-                .findFirst()
-                .orElseThrow()
-                .getJobId();
     }
 
     private static List<ProducerRecord<byte[], byte[]>> records(
@@ -933,7 +861,7 @@ class SqlZeroFractionJobITCase {
                 Thread.sleep(250);
             }
             cluster.stopWithSavepoint(
-                            runningJob(cluster),
+                            SqlJobRun.runningJob(cluster),
                             savepoints.toUri().toString(),
                             true,
                             SavepointFormatType.CANONICAL)
@@ -941,7 +869,7 @@ class SqlZeroFractionJobITCase {
         } finally {
             running.join(Duration.ofMinutes(1).toMillis());
             if (running.isAlive()) {
-                cluster.cancelJob(runningJob(cluster)).get();
+                cluster.cancelJob(SqlJobRun.runningJob(cluster)).get();
             }
         }
         assertThat(failures).isEmpty();
