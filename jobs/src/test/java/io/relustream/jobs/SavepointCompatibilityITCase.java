@@ -110,7 +110,9 @@ class SavepointCompatibilityITCase {
                 Duration.ofSeconds(60));
 
         // From the saved offsets on: no record of the first run read again, none missed. With
-        // the first run's eight activations and one dead letter, every input record once.
+        // the first run's eight activations and one dead letter, every input record once. The
+        // records are keyed by their ids, and written in this order: bad-2 follows b-34 (offset
+        // 4) in partition 1, at offset 5, which its dead letter names.
         List<String> keysAfter =
                 afterSavepoint(names.features).stream()
                         .map(r -> new String(r.key(), StandardCharsets.UTF_8))
@@ -214,7 +216,9 @@ class SavepointCompatibilityITCase {
         // 30 s), in [40 s, 50 s). Feature 0 of b, reported before the savepoint, recovers in [30
         // s, 40 s). Group b stays above the sparsity limit reported before the savepoint (1.0,
         // then 0.75 and 1.0 > 0.6): not reported again. Streaks lost on the restore would report
-        // none of these, and report b's sparsity again.
+        // none of these, and report b's sparsity again. An alert's value is the feature's zero
+        // fraction in its window: 1.0 where dead; 0.5 for feature 0 of b in [30 s, 40 s) (b-34's
+        // 0, b-32's 2); 0.0 for feature 0 of a in [40 s, 50 s) (a-42's 3).
         assertThat(
                         TestRecords.decodeAll(
                                 topics.readAll(names.alerts), ActivationAlert::fromByteBuffer))

@@ -126,7 +126,8 @@ class SqlSavepointCompatibilityITCase {
                             tuple("b", 40L, 50L, 1L, 1.0, List.of(0, 1)));
 
             // From the saved offsets on: the bytes before the savepoint, dead-lettered by the run
-            // that took it, are not read again; those after it are, once.
+            // that took it, are not read again; those after it are, once: bad-2, offset 5 of
+            // partition 1, after b-2, a-11, b-22, b-32 and b-34.
             AvroRecordDecoder<DeadLetter> letters =
                     AvroRecordDecoder.of(DeadLetter.class, WireFormat.AVRO_SINGLE_OBJECT);
             List<DeadLetter> dead = new ArrayList<>();
