@@ -90,7 +90,7 @@ final class SqlJobRun implements AutoCloseable {
     }
 
     /** The job running on {@code cluster}: the one a run started, as tests run one at a time. */
-    static JobID runningJob(MiniCluster cluster) throws Exception {
+    private static JobID runningJob(MiniCluster cluster) throws Exception {
         return cluster.listJobs().get().stream()
                 .filter(job -> job.getJobState() == JobStatus.RUNNING)
                 .findFirst()

@@ -10,7 +10,6 @@ import io.relustream.jobs.local.EmbeddedKafka;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -62,7 +61,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -360,18 +358,7 @@ class SqlZeroFractionJobITCase {
                         "1",
                         "--checkpoint-interval",
                         "100ms");
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
-        Thread running =
-                new Thread(
-                        () -> {
-                            try {
-                                job.run();
-                            } catch (Throwable e) {
-                                failures.add(e);
-                            }
-                        });
-        running.start();
-        try {
+        try (SqlJobRun run = SqlJobRun.start(cluster, job, Map.of())) {
             // [start, +10s) is out: the watermark has passed it, as far as the job let it go.
             assertThat(topics.readAtLeast(out, 1, Duration.ofMinutes(1))).isNotEmpty();
             // Then two more records of [start + 10s, +20s), and bytes that do not decode: their
@@ -392,19 +379,8 @@ class SqlZeroFractionJobITCase {
                 Thread.sleep(250);
             }
             // Drained: the windows still open close, as at the end of a bounded run.
-            cluster.stopWithSavepoint(
-                            SqlJobRun.runningJob(cluster),
-                            savepoints.toUri().toString(),
-                            true,
-                            SavepointFormatType.CANONICAL)
-                    .get();
-        } finally {
-            running.join(Duration.ofMinutes(1).toMillis());
-            if (running.isAlive()) {
-                cluster.cancelJob(SqlJobRun.runningJob(cluster)).get();
-            }
+            run.stopWithSavepoint(savepoints, true);
         }
-        assertThat(failures).isEmpty();
 
         // [start, +10s) with two records, [start + 10s, +20s) with three. It was one: the two
         // records after the one ahead were late, and the year ahead had a window of its own.
@@ -837,18 +813,7 @@ class SqlZeroFractionJobITCase {
                         "1",
                         "--checkpoint-interval",
                         "100ms");
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
-        Thread running =
-                new Thread(
-                        () -> {
-                            try {
-                                job.run();
-                            } catch (Throwable e) {
-                                failures.add(e);
-                            }
-                        });
-        running.start();
-        try {
+        try (SqlJobRun run = SqlJobRun.start(cluster, job, Map.of())) {
             assertThat(topics.readAtLeast(out, 1, Duration.ofMinutes(1))).isNotEmpty();
             // Then a record of [0s, 10s), 28s behind the newest, and bytes that do not decode:
             // their dead letter says that the job has read the one before them.
@@ -860,19 +825,8 @@ class SqlZeroFractionJobITCase {
             while (topics.readAll(dlq).isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(250);
             }
-            cluster.stopWithSavepoint(
-                            SqlJobRun.runningJob(cluster),
-                            savepoints.toUri().toString(),
-                            true,
-                            SavepointFormatType.CANONICAL)
-                    .get();
-        } finally {
-            running.join(Duration.ofMinutes(1).toMillis());
-            if (running.isAlive()) {
-                cluster.cancelJob(SqlJobRun.runningJob(cluster)).get();
-            }
+            run.stopWithSavepoint(savepoints, true);
         }
-        assertThat(failures).isEmpty();
 
         // As the README says: dropped, neither counted nor a dead letter, and nothing fails.
         Map<Long, Long> counts = new TreeMap<>();
