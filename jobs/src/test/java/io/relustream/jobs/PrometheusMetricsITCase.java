@@ -352,7 +352,7 @@ class PrometheusMetricsITCase {
                                     "lateRecords",
                                     WindowGauges.CLOSED_WINDOWS)
                             + ")|flink_taskmanager_job_task_operator_deserializer_"
-                            + "(?:undecodableRecords|invalidEventTimes)");
+                            + "(?:decodedRecords|undecodableRecords|invalidEventTimes)");
 
     /**
      * The job picker lists the jobs without an activation operator too: the SQL job has none, and

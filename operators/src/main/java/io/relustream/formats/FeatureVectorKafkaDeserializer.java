@@ -27,7 +27,9 @@ import java.util.Objects;
  * coordinates and the reason, for the job to send to its dead-letter topic, and are counted in the
  * {@code undecodableRecords} metric. So do records whose event time no window can take (before
  * 1970, after the year 9999, or too far ahead of the clock: see the constructors), counted in
- * {@code invalidEventTimes} instead.
+ * {@code invalidEventTimes} instead. The others are counted in {@code decodedRecords}: the SQL job,
+ * which has no activation operator, counts the records it decodes under that name too, so that one
+ * alert on a job that reads nothing covers both.
  *
  * <pre>{@code
  * KafkaSource<SourcedFeatureVector> source =
@@ -50,6 +52,7 @@ public final class FeatureVectorKafkaDeserializer
     private final AvroRecordDecoder<FeatureVector> decoder;
     private final Duration maxEventTimeSkew;
     private final Clock clock;
+    private transient Counter decoded;
     private transient Counter undecodable;
     private transient Counter invalidEventTimes;
 
@@ -97,6 +100,7 @@ public final class FeatureVectorKafkaDeserializer
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
+        decoded = context.getMetricGroup().counter("decodedRecords");
         undecodable = context.getMetricGroup().counter("undecodableRecords");
         invalidEventTimes = context.getMetricGroup().counter("invalidEventTimes");
     }
@@ -116,6 +120,9 @@ public final class FeatureVectorKafkaDeserializer
             FeatureVector vector = decoder.decode(record.value());
             checkEventTime(vector);
             sourced.vector = vector;
+            if (decoded != null) {
+                decoded.inc();
+            }
         } catch (UndecodableRecordException e) {
             Counter counter =
                     e instanceof InvalidEventTimeException ? invalidEventTimes : undecodable;

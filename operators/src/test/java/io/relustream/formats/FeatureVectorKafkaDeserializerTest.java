@@ -310,11 +310,13 @@ class FeatureVectorKafkaDeserializerTest {
     }
 
     @Test
-    void opensOneCounterForUndecodableRecordsAndOneForInvalidEventTimes() {
+    void opensCountersForDecodedAndUndecodableRecordsAndInvalidEventTimes() {
         Context context = new Context();
 
         skewed(SKEW).open(context);
 
+        assertThat(context.metrics.get("decodedRecords")).isInstanceOf(Counter.class);
+        assertThat(context.count("decodedRecords")).isZero();
         assertThat(context.metrics.get("undecodableRecords")).isInstanceOf(Counter.class);
         assertThat(context.metrics.get("invalidEventTimes")).isInstanceOf(Counter.class);
         assertThat(context.count("undecodableRecords")).isZero();
@@ -333,6 +335,7 @@ class FeatureVectorKafkaDeserializerTest {
 
         assertThat(context.count("undecodableRecords")).isEqualTo(2);
         assertThat(context.count("invalidEventTimes")).isZero();
+        assertThat(context.count("decodedRecords")).isEqualTo(1);
     }
 
     @Test
@@ -361,6 +364,7 @@ class FeatureVectorKafkaDeserializerTest {
         }
         assertThat(context.count("invalidEventTimes")).isZero();
         assertThat(context.count("undecodableRecords")).isZero();
+        assertThat(context.count("decodedRecords")).isEqualTo(6);
     }
 
     @Test

@@ -252,6 +252,19 @@ public final class FeatureVectorFunctions {
             super(maxEventTimeSkew, clock);
         }
 
+        private transient Counter decodedRecords;
+
+        /**
+         * Counts the records it decodes under the name the activation job's source counts them in,
+         * {@code deserializer.decodedRecords} of the operator that calls it: the alert on a job
+         * that reads nothing then covers this job, which has no activation operator.
+         */
+        @Override
+        public void open(FunctionContext context) {
+            decodedRecords =
+                    context.getMetricGroup().addGroup("deserializer").counter("decodedRecords");
+        }
+
         public @DataTypeHint(
                 "ROW<id STRING NOT NULL, event_time TIMESTAMP(3) NOT NULL, `group` STRING NOT NULL,"
                         + " `values` ARRAY<DOUBLE NOT NULL> NOT NULL>") Row eval(byte[] payload) {
@@ -260,6 +273,10 @@ public final class FeatureVectorFunctions {
                 vector = decode(payload);
             } catch (UndecodableRecordException e) {
                 return null;
+            }
+            // Not opened: called outside a running query, which has no metrics.
+            if (decodedRecords != null) {
+                decodedRecords.inc();
             }
             return Row.of(
                     vector.getId(),

@@ -228,15 +228,18 @@ class SqlZeroFractionJobITCase {
         assertThat(keys.get("0@4")).isEqualTo(key("bad-truncated"));
         assertThat(keys.get("1@5")).isEqualTo(key("bad-last"));
         // Counted as the activation job's source counts them, so its alert covers this job.
-        assertThat(deadLetterCount(result, "undecodableRecords")).isEqualTo(5);
-        assertThat(deadLetterCount(result, "invalidEventTimes")).isZero();
+        assertThat(deserializerCount(result, "undecodableRecords")).isEqualTo(5);
+        assertThat(deserializerCount(result, "invalidEventTimes")).isZero();
+        // Each good record once, though the query reads several fields of FEATURE_VECTOR's row.
+        assertThat(deserializerCount(result, "decodedRecords")).isEqualTo(input().size());
     }
 
     /**
-     * A dead-letter counter of the run, {@code deserializer.undecodableRecords} or {@code
-     * deserializer.invalidEventTimes}, summed over its subtasks.
+     * A deserializer counter of the run, {@code deserializer.decodedRecords} (FEATURE_VECTOR's),
+     * {@code deserializer.undecodableRecords} or {@code deserializer.invalidEventTimes}
+     * (DEAD_LETTER's), summed over its subtasks.
      */
-    private static long deadLetterCount(TableResult result, String name) {
+    private static long deserializerCount(TableResult result, String name) {
         JobID job = result.getJobClient().orElseThrow().getJobID();
         return METRICS.findMetrics(job, name).entrySet().stream()
                 .filter(metric -> metric.getKey().endsWith(".deserializer." + name))
@@ -310,8 +313,9 @@ class SqlZeroFractionJobITCase {
                         + eventTime.getNano()
                         - clock.getNano();
         assertThat(Long.parseLong(reason.group(2))).isEqualTo(nanosAhead / 1_000_000);
-        assertThat(deadLetterCount(result, "invalidEventTimes")).isEqualTo(1);
-        assertThat(deadLetterCount(result, "undecodableRecords")).isZero();
+        assertThat(deserializerCount(result, "invalidEventTimes")).isEqualTo(1);
+        assertThat(deserializerCount(result, "undecodableRecords")).isZero();
+        assertThat(deserializerCount(result, "decodedRecords")).isEqualTo(present.size());
     }
 
     /**
