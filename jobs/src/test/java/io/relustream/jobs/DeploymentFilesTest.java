@@ -673,6 +673,11 @@ class DeploymentFilesTest {
                 assertThat(String.valueOf(rule.get("for"))).as(name).matches("[0-9]+[smh]");
                 assertThat(map(rule.get("labels"))).as(name).containsKey("severity");
                 assertThat(map(rule.get("annotations"))).as(name).containsKey("summary");
+                // Two jobs may share a name, and groups of one name be in two jobs: a
+                // notification that names neither the job nor its id cannot be told apart.
+                assertThat((String) map(rule.get("annotations")).get("summary"))
+                        .as(name + ": summary")
+                        .contains("$labels.job_name", "$labels.job_id");
             }
         }
         assertThat(names)
