@@ -70,6 +70,27 @@ class GenericRecordActivationFunctionTest {
         return op.harness.getSideOutput(GenericRecordActivationFunction.REJECTED).poll().getValue();
     }
 
+    /**
+     * Why the operator refused a record of com.example.Reading: the message it fails with under
+     * {@code fail} (without its "Cannot activate record ... of ...: " lead), else the reason of the
+     * dead letter it writes.
+     */
+    private static String refusal(
+            OperatorHarness<GenericRecord, GenericRecord> op,
+            GenericRecord record,
+            InvalidValuePolicy policy)
+            throws Exception {
+        if (policy == InvalidValuePolicy.FAIL) {
+            return catchThrowableOfType(
+                            InvalidRecordException.class,
+                            () -> op.harness.processElement(record, 0L))
+                    .getMessage()
+                    .replaceFirst("^Cannot activate record .* of com\\.example\\.Reading: ", "");
+        }
+        op.harness.processElement(record, 0L);
+        return firstRejected(op).getReason();
+    }
+
     private static OperatorHarness<GenericRecord, GenericRecord> harness(
             GenericRecordActivationFunction function) throws Exception {
         return harness(function, READING);
@@ -228,34 +249,10 @@ class GenericRecordActivationFunctionTest {
             try (var op = harness(v1Operator);
                     var op2 = harness(v2Operator, withUnit)) {
                 for (GenericRecord record : List.of(v2, v1Float, as(renamed, v1))) {
-                    if (policy == InvalidValuePolicy.FAIL) {
-                        reasons.add(
-                                catchThrowableOfType(
-                                                InvalidRecordException.class,
-                                                () -> op.harness.processElement(record, 0L))
-                                        .getMessage()
-                                        .replaceFirst(
-                                                "^Cannot activate record .* of"
-                                                        + " com\\.example\\.Reading: ",
-                                                ""));
-                    } else {
-                        op.harness.processElement(record, 0L);
-                        reasons.add(firstRejected(op).getReason());
-                    }
+                    reasons.add(refusal(op, record, policy));
                 }
-                if (policy == InvalidValuePolicy.FAIL) {
-                    reasons.add(
-                            catchThrowableOfType(
-                                            InvalidRecordException.class,
-                                            () -> op2.harness.processElement(v1, 0L))
-                                    .getMessage()
-                                    .replaceFirst(
-                                            "^Cannot activate record .* of com\\.example\\.Reading:"
-                                                    + " ",
-                                            ""));
-                } else {
-                    op2.harness.processElement(v1, 0L);
-                    reasons.add(firstRejected(op2).getReason());
+                reasons.add(refusal(op2, v1, policy));
+                if (policy != InvalidValuePolicy.FAIL) {
                     assertThat(op.counter("rejectedRecords")).isEqualTo(3);
                     assertThat(op2.counter("rejectedRecords")).isEqualTo(1);
                 }
