@@ -83,6 +83,22 @@ class ActivationMapITCase {
         return items;
     }
 
+    /**
+     * One subtask, no Kryo fallback, and three immediate restarts: a failure that comes back on
+     * every attempt shows as more than one start.
+     */
+    private static StreamExecutionEnvironment restartingEnvironment() {
+        Configuration configuration = new Configuration();
+        configuration.set(PipelineOptions.GENERIC_TYPES, false);
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ZERO);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(1);
+        return env;
+    }
+
     @Test
     void activatesEveryRecordAndRejectsTheInvalidOnes() throws Exception {
         StreamExecutionEnvironment env = environment();
@@ -144,15 +160,8 @@ class ActivationMapITCase {
 
     @Test
     void failPolicyFailsTheJobForGoodInsteadOfRestartingIntoTheRecord() throws Exception {
-        Configuration configuration = new Configuration();
-        configuration.set(PipelineOptions.GENERIC_TYPES, false);
         // Restarts allowed: each one would read the same record and fail on it again.
-        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ZERO);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
-        env.setParallelism(1);
+        StreamExecutionEnvironment env = restartingEnvironment();
         CountingStarts.STARTS.set(0);
         env.fromData(List.of(feature("bad", Double.NaN)), new AvroTypeInfo<>(FeatureVector.class))
                 .map(new CountingStarts(), new AvroTypeInfo<>(FeatureVector.class))
@@ -174,16 +183,8 @@ class ActivationMapITCase {
     @Test
     void aNullFromAChainedMapFailsTheJobForGoodUnderEveryPolicy() throws Exception {
         for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
-            Configuration configuration = new Configuration();
-            configuration.set(PipelineOptions.GENERIC_TYPES, false);
             // Restarts allowed: each one would hand the operator the same null again.
-            configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-            configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-            configuration.set(
-                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ZERO);
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(configuration);
-            env.setParallelism(1);
+            StreamExecutionEnvironment env = restartingEnvironment();
             CountingStarts.STARTS.set(0);
             env.fromData(List.of(feature("r1", 1.0)), new AvroTypeInfo<>(FeatureVector.class))
                     .map(new CountingStarts(), new AvroTypeInfo<>(FeatureVector.class))
@@ -424,16 +425,8 @@ class ActivationMapITCase {
             throws Exception {
         Schema schema = new Schema.Parser().parse(UnlabelledPoints.SCHEMA);
         for (InvalidValuePolicy policy : InvalidValuePolicy.values()) {
-            Configuration configuration = new Configuration();
-            configuration.set(PipelineOptions.GENERIC_TYPES, false);
             // Restarts allowed: each one would build the same record and fail on it again.
-            configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-            configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-            configuration.set(
-                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ZERO);
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(configuration);
-            env.setParallelism(1);
+            StreamExecutionEnvironment env = restartingEnvironment();
             UnlabelledPoints.STARTS.set(0);
             env.fromSequence(0, 0)
                     .map(new UnlabelledPoints(), new GenericRecordAvroTypeInfo(schema))
