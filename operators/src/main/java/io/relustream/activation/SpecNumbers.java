@@ -1,6 +1,5 @@
 package io.relustream.activation;
 
-import java.math.BigDecimal;
 import java.util.regex.Pattern;
 
 /** Numbers in spec strings: written so that they read back exactly. */
@@ -60,13 +59,38 @@ final class SpecNumbers {
         if (!DECIMAL.matcher(text).matches()) {
             return true;
         }
+        // Read from the digits, in one pass: BigDecimal.stripTrailingZeros divides by ten once per
+        // zero, so "2.000...0" with a million zeros took minutes.
+        int e = Math.max(text.indexOf('e'), text.indexOf('E'));
+        String mantissa = e < 0 ? text : text.substring(0, e);
+        long exponent;
         try {
-            BigDecimal exact = new BigDecimal(text);
-            return exact.signum() == 0 || exact.stripTrailingZeros().scale() <= 0;
-        } catch (NumberFormatException exponentBeyondInt) {
-            // An exponent past the ints (1e9999999999): the double, 0 or inf, decides.
+            exponent = e < 0 ? 0 : Long.parseLong(text.substring(e + 1));
+        } catch (NumberFormatException exponentBeyondLong) {
+            // An exponent past the longs: the double, 0 or inf, decides.
             return true;
         }
+        int point = mantissa.indexOf('.');
+        int fractionEnd = mantissa.length();
+        if (point >= 0) {
+            while (fractionEnd > point + 1 && mantissa.charAt(fractionEnd - 1) == '0') {
+                fractionEnd--;
+            }
+            if (fractionEnd > point + 1) {
+                // A last fraction digit other than 0: the exponent must move it before the point.
+                return fractionEnd - (point + 1) <= exponent;
+            }
+        }
+        int wholeEnd = point < 0 ? mantissa.length() : point;
+        int trailingZeros = 0;
+        while (wholeEnd - trailingZeros > 0
+                && mantissa.charAt(wholeEnd - 1 - trailingZeros) == '0') {
+            trailingZeros++;
+        }
+        int wholeStart = mantissa.startsWith("+") || mantissa.startsWith("-") ? 1 : 0;
+        boolean zero = wholeEnd - trailingZeros <= wholeStart;
+        // Written -exponent <= trailingZeros, without negating a Long.MIN_VALUE.
+        return zero || exponent >= -trailingZeros;
     }
 
     /** A decimal no double stands for: {@code Double.valueOf} would read something not written. */

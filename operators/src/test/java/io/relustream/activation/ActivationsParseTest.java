@@ -1,6 +1,7 @@
 package io.relustream.activation;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -281,6 +282,37 @@ class ActivationsParseTest {
                                 + digits
                                 + "x': must be a number (in activation spec '"
                                 + spec
+                                + "')");
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void readsAMaxoutOfAMillionZerosInLinearTime() {
+        // Whether k is an integer as written was asked of BigDecimal.stripTrailingZeros, which
+        // divides by ten once per zero: minutes for these, which an ACTIVATION call in a query
+        // would spend at planning.
+        String zeros = "0".repeat(1_000_000);
+        assertThat(Activations.parseVector("maxout(k=2." + zeros + ")"))
+                .isEqualTo(Activations.maxout(2));
+        assertThat(Activations.parseVector("maxout(k=3" + zeros + "e-1000000)"))
+                .isEqualTo(Activations.maxout(3));
+        String tooLarge = "maxout(k=1" + zeros + ")";
+        assertThatThrownBy(() -> Activations.parseVector(tooLarge))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Invalid activation parameter k=1"
+                                + zeros
+                                + ": must be an integer from 2 to 2147483647 (in activation spec '"
+                                + tooLarge
+                                + "')");
+        String fraction = "maxout(k=2." + zeros + "1)";
+        assertThatThrownBy(() -> Activations.parseVector(fraction))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Invalid activation parameter k=2."
+                                + zeros
+                                + "1: must be an integer >= 2 (in activation spec '"
+                                + fraction
                                 + "')");
     }
 
