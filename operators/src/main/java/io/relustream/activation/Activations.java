@@ -159,6 +159,14 @@ public final class Activations {
                                         : String.join(", ", sorted(allowed))));
             }
         }
+        if (parsed.repeated != null) {
+            throw new IllegalArgumentException(
+                    "Parameter '"
+                            + parsed.repeated
+                            + "' is given twice in activation spec '"
+                            + spec
+                            + "'; each parameter may be given once");
+        }
         try {
             return build(parsed);
         } catch (IllegalArgumentException e) {
@@ -311,6 +319,8 @@ public final class Activations {
         private final String spec;
         private final String name;
         private final Map<String, String> parameters = new LinkedHashMap<>();
+        // The first parameter given more than once; null when none is.
+        private String repeated;
 
         private ParsedSpec(String spec, String name) {
             this.spec = spec;
@@ -350,13 +360,10 @@ public final class Activations {
                 if (!key.matches("[a-z_][a-z0-9_-]*") || value.isEmpty()) {
                     throw malformed(spec);
                 }
-                if (parsed.parameters.put(key, value) != null) {
-                    throw new IllegalArgumentException(
-                            "Parameter '"
-                                    + key
-                                    + "' is given twice in activation spec '"
-                                    + spec
-                                    + "'");
+                if (parsed.parameters.put(key, value) != null && parsed.repeated == null) {
+                    // Refused once the name and the parameters are known: an unknown one given
+                    // twice is refused as unknown, with the names that are allowed.
+                    parsed.repeated = key;
                 }
             }
             return parsed;

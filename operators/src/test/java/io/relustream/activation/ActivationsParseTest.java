@@ -206,7 +206,24 @@ class ActivationsParseTest {
                 "2relu                       | Malformed activation spec '2relu': expected name or"
                         + " name(parameter=number, ...), e.g. relu or leaky_relu(alpha=0.01)",
                 "relu(threshold=1, threshold=2) | Parameter 'threshold' is given twice in"
-                        + " activation spec 'relu(threshold=1, threshold=2)'",
+                        + " activation spec 'relu(threshold=1, threshold=2)'; each parameter may"
+                        + " be given once",
+                "relu(Threshold=1, threshold=2, THRESHOLD=3) | Parameter 'threshold' is given"
+                        + " twice in activation spec 'relu(Threshold=1, threshold=2, THRESHOLD=3)';"
+                        + " each parameter may be given once",
+                // What is wrong first: an unknown name or parameter, with the allowed ones, not
+                // that it is repeated.
+                "swish(beta=1, beta=2)       | Unknown activation 'swish' in spec 'swish(beta=1,"
+                        + " beta=2)'; allowed: relu, leaky_relu, relu6, clipped_relu,"
+                        + " thresholded_relu, maxout",
+                "relu(alpha=0.1, alpha=0.2)  | Unknown parameter 'alpha' for relu in spec"
+                        + " 'relu(alpha=0.1, alpha=0.2)'; allowed: grad_at_threshold, max_value,"
+                        + " negative_slope, threshold",
+                "relu6(max_value=6, max_value=6) | Unknown parameter 'max_value' for relu6 in"
+                        + " spec 'relu6(max_value=6, max_value=6)'; allowed: none",
+                "leaky_relu(alpha=0.1, alpha=0.1, beta=1) | Unknown parameter 'beta' for"
+                        + " leaky_relu in spec 'leaky_relu(alpha=0.1, alpha=0.1, beta=1)';"
+                        + " allowed: alpha",
                 "leaky_relu(alpha=0x1p-3)    | Invalid activation parameter alpha='0x1p-3': must be"
                         + " a number (in activation spec 'leaky_relu(alpha=0x1p-3)')",
                 // Beyond the doubles: Double.valueOf would give inf or 0, which was not written.
