@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -77,6 +78,15 @@ public final class JobOptions {
 
     /** The producer property of the transaction timeout. */
     public static final String TRANSACTION_TIMEOUT = "transaction.timeout.ms";
+
+    /**
+     * A transaction timeout above 0 in the forms Kafka's producer reads (String.trim's spaces
+     * around it, a '+', leading zeros), so that the job refuses none it would take; ASCII digits,
+     * at most 18 after the zeros so that it reads as a long (Kafka's own check refuses one above an
+     * int).
+     */
+    private static final Pattern TRANSACTION_TIMEOUT_MILLIS =
+            Pattern.compile("[\\x00-\\x20]*\\+?0*[1-9][0-9]{0,17}[\\x00-\\x20]*");
 
     /** The broker's default cap on transactions, transaction.max.timeout.ms. */
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
@@ -306,7 +316,7 @@ public final class JobOptions {
      */
     private void checkTransactionTimeout() {
         String configured = kafkaProperties.get(TRANSACTION_TIMEOUT);
-        if (configured != null && !configured.matches("[1-9][0-9]{0,17}")) {
+        if (configured != null && !TRANSACTION_TIMEOUT_MILLIS.matcher(configured).matches()) {
             throw new InvalidOptionsException(
                     "Invalid value for option '"
                             + KAFKA_PREFIX
@@ -586,7 +596,7 @@ public final class JobOptions {
         String configured = kafkaProperties.get(TRANSACTION_TIMEOUT);
         return configured == null
                 ? DEFAULT_TRANSACTION_TIMEOUT
-                : Duration.ofMillis(Long.parseLong(configured));
+                : Duration.ofMillis(Long.parseLong(configured.trim()));
     }
 
     /**

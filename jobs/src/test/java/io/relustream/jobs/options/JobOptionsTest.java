@@ -438,6 +438,23 @@ class JobOptionsTest {
                         "--delivery-guarantee=exactly-once",
                         "--kafka.transaction.timeout.ms",
                         "3600001"),
+                // Written as Kafka's producer reads an int property: spaces around it, a '+',
+                // leading zeros.
+                withServers(
+                        JobOptions::transactionTimeout,
+                        Duration.ofMinutes(1),
+                        "--delivery-guarantee=exactly-once",
+                        "--kafka.transaction.timeout.ms= 60000 "),
+                withServers(
+                        JobOptions::transactionTimeout,
+                        Duration.ofMinutes(1),
+                        "--delivery-guarantee=exactly-once",
+                        "--kafka.transaction.timeout.ms=+60000"),
+                withServers(
+                        JobOptions::transactionTimeout,
+                        Duration.ofMinutes(1),
+                        "--delivery-guarantee=exactly-once",
+                        "--kafka.transaction.timeout.ms=060000"),
                 withServers(JobOptions::format, WireFormat.AVRO, "--format", "avro"),
                 withServers(
                         JobOptions::format,
@@ -904,7 +921,10 @@ class JobOptionsTest {
                                 "--delivery-guarantee=exactly-once",
                                 "--checkpoint-interval=20m",
                                 "--kafka.transaction.timeout.ms=1000000")));
-        for (String timeout : List.of("abc", "0", "-5", "", "1.5", "60s", "1e6", "0x10")) {
+        for (String timeout :
+                List.of(
+                        "abc", "0", "-5", "", "1.5", "60s", "1e6", "0x10", "+0", " 00 ", "++1",
+                        "٦٠")) {
             rows.add(
                     rejects(
                             "Invalid value for option '--kafka.transaction.timeout.ms': '"
