@@ -581,6 +581,36 @@ public final class ReportCommand implements Callable<Integer> {
                                     + " stats.avro");
                 }
             }
+            if (input != null && sameFile(input, export)) {
+                // The export holds what was read, in this build's schema: a file of a newer one
+                // would lose the fields this build does not know.
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Invalid value for option '--export': '"
+                                + export
+                                + "' is the file of --input, which the export would replace with"
+                                + " its records in this build's schema (without the fields of a"
+                                + " newer one); export to another file, e.g. stats.avro");
+            }
+        }
+    }
+
+    /**
+     * Whether {@code a} and {@code b} name one file: as written, or through a linked folder (a link
+     * to the file itself is a file of its own, which an export replaces).
+     */
+    private static boolean sameFile(Path a, Path b) {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) {
+            return true;
+        }
+        try {
+            return Files.exists(a)
+                    && Files.exists(b)
+                    && !Files.isSymbolicLink(b)
+                    && Files.isSameFile(a, b);
+        } catch (IOException unreadable) {
+            // Not told apart here; reading or writing it says what is wrong.
+            return false;
         }
     }
 }

@@ -314,7 +314,30 @@ class ReportOptionsTest {
                         "--output-dir",
                         FILE + "-images",
                         "--export",
-                        FILE + "-images/./more/../feature-heatmap.png"));
+                        FILE + "-images/./more/../feature-heatmap.png"),
+                // The export would replace the input with its records in this build's schema:
+                // the fields of a newer one would be gone.
+                invalid(
+                        "Invalid value for option '--export': '"
+                                + FILE
+                                + "' is the file of --input, which the export would replace with"
+                                + " its records in this build's schema (without the fields of a"
+                                + " newer one); export to another file, e.g. stats.avro",
+                        "--input",
+                        FILE,
+                        "--export",
+                        FILE),
+                invalid(
+                        "Invalid value for option '--export': '"
+                                + FILE
+                                + "-images/../in.avro' is the file of --input, which the export"
+                                + " would replace with its records in this build's schema (without"
+                                + " the fields of a newer one); export to another file, e.g."
+                                + " stats.avro",
+                        "--input",
+                        FILE,
+                        "--export",
+                        FILE + "-images/../in.avro"));
     }
 
     @ParameterizedTest
@@ -457,6 +480,41 @@ class ReportOptionsTest {
                                         + file
                                         + "' is a file, not a folder",
                                 HELP));
+    }
+
+    @Test
+    void anExportThroughALinkedFolderToTheInputIsRefusedAndLeavesTheInputAsItWas()
+            throws IOException {
+        // The export replaces the file at its path, so a link to the input would be replaced,
+        // but a linked folder leads to the input itself.
+        Path folder = Files.createSymbolicLink(dir.resolve("linked-folder"), dir);
+        Path link = folder.resolve(input.getFileName());
+        byte[] before = Files.readAllBytes(input);
+
+        Run run =
+                ReportFixtures.run(
+                        ReportCommand.commandLine(),
+                        "--input",
+                        input.toString(),
+                        "--output-dir",
+                        dir.resolve("linked").toString(),
+                        "--export",
+                        link.toString());
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err)
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Invalid value for option '--export': '"
+                                        + link
+                                        + "' is the file of --input, which the export would"
+                                        + " replace with its records in this build's schema"
+                                        + " (without the fields of a newer one); export to"
+                                        + " another file, e.g. stats.avro",
+                                HELP));
+        assertThat(Files.readAllBytes(input)).isEqualTo(before);
+        assertThat(dir.resolve("linked")).doesNotExist();
     }
 
     @Test
