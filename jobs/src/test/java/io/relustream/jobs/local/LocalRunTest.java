@@ -343,6 +343,28 @@ class LocalRunTest {
                 .isZero();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // Picocli hands what follows "--" on as the job's options: this --help was the
+                // job's, which the local run did not look at, and it started the whole run.
+                "--duration 1s --prometheus-port 0 -- --help | --help",
+                "--duration 1s --prometheus-port 0 -- --window 5s | --window",
+                "--prometheus-port 0 --duration 1s -- 5s | 5s",
+            })
+    void anArgumentAfterTheEndOfTheOptionsIsRefusedAsTheJobRefusesIt(String args, String first) {
+        assertThat(run(args.split(" "))).isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualToNormalizingNewlines(
+                        "Unexpected argument: '"
+                                + first
+                                + "'; every argument is an option or an option's value\n"
+                                + "Use --help to see the options of the local run and the job.\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
     @Test
     void anInvalidOptionOfTheJobIsReportedTheSameWay() {
         assertThat(run("--window", "soon")).isEqualTo(2);
