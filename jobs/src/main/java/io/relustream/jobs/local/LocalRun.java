@@ -222,11 +222,11 @@ public final class LocalRun implements Callable<Integer> {
         try {
             // Picocli hands what follows "--" on as the job's options, which the job itself
             // refuses after "--": a --help there would be the job's, and the run would start.
-            List<String> given = spec.commandLine().getParseResult().originalArgs();
-            int endOfOptions = given.indexOf("--");
-            if (endOfOptions >= 0 && endOfOptions + 1 < given.size()) {
-                throw new IllegalArgumentException(
-                        CommandLines.unexpectedArgument(given.get(endOfOptions + 1)));
+            String afterEnd =
+                    CommandLines.afterEndOfOptions(
+                            spec.commandLine().getParseResult().originalArgs());
+            if (afterEnd != null) {
+                throw new IllegalArgumentException(afterEnd);
             }
             FeatureGenerator.Settings generatorSettings = generator.settings();
             for (String arg : jobArgs) {

@@ -63,6 +63,10 @@ public final class CommandLines {
                 });
         commandLine.setExecutionStrategy(
                 parsed -> {
+                    String afterEnd = afterEndOfOptions(parsed.originalArgs());
+                    if (afterEnd != null) {
+                        throw new ParameterException(commandLine, afterEnd);
+                    }
                     String invalidBoolean =
                             invalidBooleanValue(
                                     commandLine.getCommandSpec(), parsed.originalArgs());
@@ -150,6 +154,17 @@ public final class CommandLines {
             return "Unknown option: '" + (equals < 0 ? first : first.substring(0, equals)) + "'";
         }
         return unexpectedArgument(first);
+    }
+
+    /**
+     * The message of the first argument after {@code --} in {@code args}, or null when there is
+     * none. No command takes positional arguments, as the job refuses them ({@link
+     * KafkaProperties#extract}); picocli would call an option there unknown ("--rate"), or hand it
+     * to a command that takes the arguments it does not know (the local run's job).
+     */
+    public static String afterEndOfOptions(List<String> args) {
+        int end = args.indexOf("--");
+        return end >= 0 && end + 1 < args.size() ? unexpectedArgument(args.get(end + 1)) : null;
     }
 
     /** The message of an argument that is neither an option nor an option's value. */
@@ -303,6 +318,14 @@ public final class CommandLines {
     }
 
     private static String message(ParameterException e, List<String> args) {
+        // Before a missing required option, as an unknown option is.
+        String afterEnd = afterEndOfOptions(args);
+        if (afterEnd != null
+                && (e instanceof UnmatchedArgumentException
+                        || e instanceof MissingParameterException
+                                && e.getMessage().startsWith("Missing required option"))) {
+            return afterEnd;
+        }
         if (e instanceof MissingParameterException
                 && e.getMessage().startsWith("Missing required option")) {
             String unknown = unknownArgument(e.getCommandLine().getCommandSpec(), args);

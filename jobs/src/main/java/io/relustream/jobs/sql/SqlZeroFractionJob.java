@@ -318,6 +318,10 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         if (invalidBoolean != null) {
             throw new ParameterException(commandLine, invalidBoolean);
         }
+        String afterEnd = CommandLines.afterEndOfOptions(List.of(args));
+        if (afterEnd != null) {
+            throw new ParameterException(commandLine, afterEnd);
+        }
         commandLine.parseArgs(args);
         job.checkOptions();
         return job;

@@ -288,6 +288,11 @@ class GeneratorCommandTest {
                 "--rte 5 | Unknown option: '--rte'",
                 "--rte=5 | Unknown option: '--rte'",
                 "5 | Unexpected argument: '5'; every argument is an option or an option's value",
+                // After "--" an option is an argument like any other, as the job says.
+                "-- --rate 5 | Unexpected argument: '--rate'; every argument is an option or an"
+                        + " option's value",
+                "--help -- --help | Unexpected argument: '--help'; every argument is an option or"
+                        + " an option's value",
             })
     void anUnknownOptionOrAStrayArgumentIsOneLineNamingIt(String args, String message) {
         List<String> all = new ArrayList<>(List.of("--bootstrap-servers", "localhost:1"));
@@ -307,6 +312,9 @@ class GeneratorCommandTest {
                 "--rte 5 --help | Unknown option: '--rte'",
                 "--help 5 | Unexpected argument: '5'; every argument is an option or an option's"
                         + " value",
+                // Before the missing --bootstrap-servers, as an unknown option.
+                "-- --bootstrap-servers localhost:1 | Unexpected argument: '--bootstrap-servers';"
+                        + " every argument is an option or an option's value",
                 "--help --rate 0 | Invalid value for option '--rate': '0' must be an integer >= 1",
                 "--help --late-share 1 | Invalid value for option '--late-share': '1' must be"
                         + " below 1: when every record is late by the same time, none is late",

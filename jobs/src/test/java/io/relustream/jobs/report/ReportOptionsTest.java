@@ -337,7 +337,15 @@ class ReportOptionsTest {
                         "--input",
                         FILE,
                         "--export",
-                        FILE + "-images/../in.avro"));
+                        FILE + "-images/../in.avro"),
+                invalid(
+                        "Unexpected argument: '--group'; every argument is an option or an"
+                                + " option's value",
+                        "--input",
+                        FILE,
+                        "--",
+                        "--group",
+                        "layer-0"));
     }
 
     @ParameterizedTest
@@ -354,6 +362,12 @@ class ReportOptionsTest {
 
     static Stream<Arguments> invalidPlots() {
         return Stream.of(
+                invalid(
+                        "Unexpected argument: '--samples'; every argument is an option or an"
+                                + " option's value",
+                        "--",
+                        "--samples",
+                        "10"),
                 invalid(
                         "Invalid value for option '--activation': 'maxout(k=2)' is not"
                                 + " element-wise: maxout takes the largest of each group of k"

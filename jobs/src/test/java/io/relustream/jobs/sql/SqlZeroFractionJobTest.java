@@ -325,6 +325,10 @@ class SqlZeroFractionJobTest {
                 "--bootstrap-servers kafka:9092 --windw 5s | Unknown option: '--windw'",
                 "--bootstrap-servers kafka:9092 5s | Unexpected argument: '5s'; every argument is"
                         + " an option or an option's value",
+                "--bootstrap-servers kafka:9092 -- --window 5s | Unexpected argument: '--window';"
+                        + " every argument is an option or an option's value",
+                "-- --bootstrap-servers kafka:9092 | Unexpected argument: '--bootstrap-servers';"
+                        + " every argument is an option or an option's value",
                 // --help lets none of them pass.
                 "--help --windw 5s | Unknown option: '--windw'",
                 "-h 5s | Unexpected argument: '5s'; every argument is an option or an option's"
