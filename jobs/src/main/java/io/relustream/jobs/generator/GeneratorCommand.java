@@ -371,6 +371,8 @@ public final class GeneratorCommand implements Callable<Integer> {
         } catch (KafkaException e) {
             System.err.println(e.getMessage());
             return 1;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         } finally {
             System.err.flush();
             done.countDown();
@@ -588,6 +590,17 @@ public final class GeneratorCommand implements Callable<Integer> {
      * seconds first: {@code sent * 1e9} overflows a long after 9.2e9 records, a day at 100,000/s,
      * and the generator would then stop waiting.
      */
+    /**
+     * Why the producer could not be made: below KafkaProducer's own "Failed to construct kafka
+     * producer", the reason, which names the class (not further down: a ClassNotFoundException says
+     * no more than its name).
+     */
+    private static String whyNotMade(KafkaException e) {
+        Throwable reason =
+                e.getCause() != null && e.getCause().getMessage() != null ? e.getCause() : e;
+        return reason.getMessage();
+    }
+
     static long dueNanos(long sent, int rate) {
         return sent / rate * 1_000_000_000L + sent % rate * 1_000_000_000L / rate;
     }
@@ -631,6 +644,9 @@ public final class GeneratorCommand implements Callable<Integer> {
      * refusal of another kind (exception class), so that a generator run until stopped is not
      * silent while every record is refused. It runs on the producer's I/O thread, or on the calling
      * thread for a record the producer refuses before sending it (too large, say).
+     *
+     * @throws IllegalArgumentException when the producer cannot be made from {@code
+     *     kafkaProperties} (a class it cannot load or use), naming the reason
      */
     public static long produce(
             String bootstrapServers,
@@ -652,9 +668,23 @@ public final class GeneratorCommand implements Callable<Integer> {
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstFailure = new AtomicReference<>();
         Set<Class<?>> reported = ConcurrentHashMap.newKeySet();
+        KafkaProducer<byte[], byte[]> created;
+        try {
+            created =
+                    new KafkaProducer<>(
+                            config, new ByteArraySerializer(), new ByteArraySerializer());
+        } catch (KafkaException e) {
+            // Made before it connects: only its configuration fails here, the classes it loads
+            // (a partitioner, interceptors), which the checks at start leave to it.
+            throw new IllegalArgumentException(
+                    "Invalid --kafka. options for the generator's Kafka producer: "
+                            + whyNotMade(e)
+                            + "; the classes they name must be on the generator's class path, of"
+                            + " the kind their property takes",
+                    e);
+        }
         long start = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = created) {
             while (running.get() && (count == 0 || sent < count)) {
                 long due = start + dueNanos(sent, rate);
                 long wait = due - System.nanoTime();

@@ -21,6 +21,8 @@ import org.apache.avro.specific.SpecificDatumReader;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
@@ -498,6 +500,58 @@ class GeneratorCommandITCase {
                                 + " --connect-timeout"
                                 + System.lineSeparator())
                 .doesNotContain("could not be produced");
+    }
+
+    /**
+     * Class names are left to the producer, which loads them as it is made, after the check of
+     * Kafka; it runs here, so a class it cannot use is a bad option like any other.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--kafka.partitioner.class=java.lang.String | class java.lang.String is not an"
+                        + " instance of org.apache.kafka.clients.producer.Partitioner",
+                "--kafka.interceptor.classes=no.such.Interceptor | Class no.such.Interceptor"
+                        + " cannot be found",
+                "--kafka.partitioner.class=NoSuchPartitioner | Invalid value NoSuchPartitioner for"
+                        + " configuration partitioner.class: Class NoSuchPartitioner could not be"
+                        + " found.",
+            })
+    void aProducerClassItCannotUseIsABadOption(String option, String why) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "features");
+            StringWriter err = new StringWriter();
+            CommandLine command = GeneratorCommand.commandLine();
+            command.setErr(new PrintWriter(err, true));
+
+            int status =
+                    command.execute(
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--count",
+                            "2",
+                            option);
+
+            assertThat(status).isEqualTo(2);
+            assertThat(err.toString())
+                    .isEqualToNormalizingNewlines(
+                            "Invalid --kafka. options for the generator's Kafka producer: "
+                                    + why
+                                    + "; the classes they name must be on the generator's class"
+                                    + " path, of the kind their property takes\n"
+                                    + "Use --help to see every option.\n");
+            TopicPartition partition = new TopicPartition("features", 0);
+            try (Admin admin = kafka.admin()) {
+                // Nothing was produced.
+                assertThat(
+                                admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
+                                        .partitionResult(partition)
+                                        .get()
+                                        .offset())
+                        .isZero();
+            }
+        }
     }
 
     @Test
