@@ -333,6 +333,56 @@ class ShadedJarTest {
     }
 
     @Test
+    void plainJavaJarLeavesTheWriterSchemasToFlinkRunAndChecksTheOtherOptions() throws Exception {
+        // Avro reads the schemas, and logs through slf4j, which the jar leaves to Flink: read
+        // here, the first --writer-schemas ended in a NoClassDefFoundError and its stack trace.
+        Path schema = Files.createTempFile("FeatureVector-v2", ".avsc");
+        try {
+            try (var in =
+                    ShadedJarTest.class.getResourceAsStream("/evolution/FeatureVector-v2.avsc")) {
+                Files.write(schema, in.readAllBytes());
+            }
+            Result run =
+                    javaJar(
+                            "--bootstrap-servers",
+                            "localhost:9092",
+                            "--writer-schemas",
+                            schema.toString());
+            assertThat(run.exitCode).as(run.stderr).isEqualTo(1);
+            assertThat(run.stdout).isEmpty();
+            assertThat(run.stderr)
+                    .isEqualTo(
+                            "relu-stream-jobs.jar is a Flink job and Flink is not on the class"
+                                    + " path: submit it with `flink run relu-stream-jobs.jar"
+                                    + " --bootstrap-servers <host:port> ...` (--help lists the"
+                                    + " options)\n");
+            Result help = javaJar("--writer-schemas=" + schema, "--kafka.acks=all", "--help");
+            assertThat(help.exitCode).as(help.stderr).isZero();
+            assertThat(help.stdout).isEqualTo(JobOptions.usage());
+            assertThat(help.stderr).isEmpty();
+            // The options after it are still read, and checked against each other.
+            Result bad =
+                    javaJar(
+                            "--bootstrap-servers",
+                            "localhost:9092",
+                            "--writer-schemas",
+                            schema.toString(),
+                            "--window",
+                            "5s",
+                            "--slide",
+                            "10s");
+            assertThat(bad.exitCode).as(bad.stderr).isEqualTo(2);
+            assertThat(bad.stderr)
+                    .isEqualTo(
+                            "Invalid value for option '--slide': '10s' must be shorter than"
+                                    + " --window (5s); leave --slide out for tumbling windows\n"
+                                    + "Use --help to see every option.\n");
+        } finally {
+            Files.deleteIfExists(schema);
+        }
+    }
+
+    @Test
     void plotRunsFromTheJarAlone() throws Exception {
         Path png = Files.createTempFile("relu", ".png");
         try {
