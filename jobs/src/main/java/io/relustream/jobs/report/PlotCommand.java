@@ -93,7 +93,9 @@ public final class PlotCommand implements Callable<Integer> {
             converter = OptionConverters.FilePath.class,
             defaultValue = "activation.png",
             paramLabel = "<file>",
-            description = "The PNG file to write. Default: ${DEFAULT-VALUE}.")
+            description =
+                    "The PNG file to write: a .png name, or one without an extension (not .jpg,"
+                            + " .svg, ...). Default: ${DEFAULT-VALUE}.")
     Path output;
 
     @Option(
@@ -217,6 +219,7 @@ public final class PlotCommand implements Callable<Integer> {
                             + output
                             + "' is a folder, not a file");
         }
+        OutputPaths.checkPngName(spec.commandLine(), "--output", output);
         OutputPaths.checkCreatable(spec.commandLine(), "--output", output);
         return function;
     }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -474,6 +475,57 @@ class ReportOptionsTest {
                                 "Invalid value for option '--output': '' names no file; give a"
                                         + " .png file",
                                 HELP));
+    }
+
+    /** The plot writes PNG whatever the name, so a name of another image format would lie. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "jpg", "jpeg", "JPG", "Jpeg", "svg", "gif", "bmp", "pdf", "webp", "tiff", "SVG"
+            })
+    void plotOutputNamedForAnotherImageFormatIsRefusedAtStart(String extension) {
+        Path output = dir.resolve("chart." + extension);
+        String message =
+                "Invalid value for option '--output': '"
+                        + output
+                        + "' ends in ."
+                        + extension
+                        + ", but the plot writes PNG; name the file .png ("
+                        + dir.resolve("chart.png")
+                        + "), or give a name without an extension";
+
+        Run run = ReportFixtures.run(PlotCommand.commandLine(), "--output", output.toString());
+        Run help =
+                ReportFixtures.run(
+                        PlotCommand.commandLine(), "--help", "--output", output.toString());
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err).isEqualTo(ReportCommandTest.lines(message, HELP));
+        assertThat(output).doesNotExist();
+        assertThat(help.status).isEqualTo(2);
+        assertThat(help.err).isEqualTo(ReportCommandTest.lines(message, HELP));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"chart", "chart.png", "chart.PNG", "chart.Png", "chart.v2"})
+    void plotOutputNamedPngOrWithoutAnImageExtensionIsWritten(String name) throws IOException {
+        Path output = dir.resolve(name);
+
+        Run run = ReportFixtures.run(PlotCommand.commandLine(), "--output", output.toString());
+
+        assertThat(run.status).as(run.err).isZero();
+        assertThat(ReportFixtures.png(output).getWidth()).isEqualTo(1200);
+    }
+
+    @Test
+    void plotOutputToTheStandardOutputIsAccepted() {
+        // Checked as a run checks it, without writing the image into the test's output.
+        Run run =
+                ReportFixtures.run(PlotCommand.commandLine(), "--help", "--output", "/dev/stdout");
+
+        assertThat(run.status).as(run.err).isZero();
+        assertThat(run.err).isEmpty();
     }
 
     @Test
