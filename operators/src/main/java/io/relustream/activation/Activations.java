@@ -142,7 +142,8 @@ public final class Activations {
                             + "' in spec '"
                             + spec
                             + "'; allowed: "
-                            + allowedNames());
+                            + allowedNames()
+                            + meant(parsed.name, PARAMETERS.keySet()));
         }
         for (String parameter : parsed.parameters.keySet()) {
             if (!allowed.contains(parameter)) {
@@ -154,9 +155,8 @@ public final class Activations {
                                 + " in spec '"
                                 + spec
                                 + "'; allowed: "
-                                + (allowed.isEmpty()
-                                        ? "none"
-                                        : String.join(", ", sorted(allowed))));
+                                + (allowed.isEmpty() ? "none" : String.join(", ", sorted(allowed)))
+                                + meant(parameter, allowed));
             }
         }
         if (parsed.repeated != null) {
@@ -234,6 +234,20 @@ public final class Activations {
             default:
                 throw new AssertionError(parsed.name);
         }
+    }
+
+    /**
+     * The hint of a refused name that has '-' where an allowed one has '_' ({@code leaky-relu}), in
+     * the words the options of fixed values use for the opposite mix-up; empty when there is no
+     * such name. The name is refused all the same, as those options refuse {@code EXACTLY_ONCE}:
+     * names are read in any case but spelled as the help lists them.
+     */
+    private static String meant(String name, Set<String> allowed) {
+        String underscored = name.replace('-', '_');
+        if (name.contains("-") && allowed.contains(underscored)) {
+            return "; did you mean '" + underscored + "'? (words are joined by '_', not '-')";
+        }
+        return "";
     }
 
     private static String allowedNames() {

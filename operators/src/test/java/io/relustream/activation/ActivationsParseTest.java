@@ -165,16 +165,31 @@ class ActivationsParseTest {
                         + " number (in activation spec 'leaky_relu(alpha=abc)')",
                 "swish                       | Unknown activation 'swish' in spec 'swish'; allowed:"
                         + " relu, leaky_relu, relu6, clipped_relu, thresholded_relu, maxout",
-                // Hyphens for underscores: unknown, with the names that are known.
+                // Hyphens for underscores: unknown, with the names that are known and the one
+                // meant, as the options of fixed values answer '_' for '-'.
                 "leaky-relu(alpha=0.1)       | Unknown activation 'leaky-relu' in spec"
                         + " 'leaky-relu(alpha=0.1)'; allowed: relu, leaky_relu, relu6,"
-                        + " clipped_relu, thresholded_relu, maxout",
+                        + " clipped_relu, thresholded_relu, maxout; did you mean 'leaky_relu'?"
+                        + " (words are joined by '_', not '-')",
                 "Clipped-ReLU                | Unknown activation 'clipped-relu' in spec"
                         + " 'Clipped-ReLU'; allowed: relu, leaky_relu, relu6, clipped_relu,"
-                        + " thresholded_relu, maxout",
+                        + " thresholded_relu, maxout; did you mean 'clipped_relu'? (words are"
+                        + " joined by '_', not '-')",
+                "thresholded-relu            | Unknown activation 'thresholded-relu' in spec"
+                        + " 'thresholded-relu'; allowed: relu, leaky_relu, relu6, clipped_relu,"
+                        + " thresholded_relu, maxout; did you mean 'thresholded_relu'? (words are"
+                        + " joined by '_', not '-')",
+                "relu-6                      | Unknown activation 'relu-6' in spec 'relu-6';"
+                        + " allowed: relu, leaky_relu, relu6, clipped_relu, thresholded_relu,"
+                        + " maxout",
                 "relu(negative-slope=0.1)    | Unknown parameter 'negative-slope' for relu in spec"
                         + " 'relu(negative-slope=0.1)'; allowed: grad_at_threshold, max_value,"
-                        + " negative_slope, threshold",
+                        + " negative_slope, threshold; did you mean 'negative_slope'? (words are"
+                        + " joined by '_', not '-')",
+                "relu(Max-Value=6)           | Unknown parameter 'max-value' for relu in spec"
+                        + " 'relu(Max-Value=6)'; allowed: grad_at_threshold, max_value,"
+                        + " negative_slope, threshold; did you mean 'max_value'? (words are joined"
+                        + " by '_', not '-')",
                 "leaky_relu(beta=0.1)        | Unknown parameter 'beta' for leaky_relu in spec"
                         + " 'leaky_relu(beta=0.1)'; allowed: alpha",
                 "relu6(max_value=5)          | Unknown parameter 'max_value' for relu6 in spec"

@@ -717,6 +717,14 @@ class JobOptionsTest {
                         withServers("--activation", "swish")));
         rows.add(
                 rejects(
+                        activation
+                                + "Unknown activation 'leaky-relu' in spec 'leaky-relu'; "
+                                + activations
+                                + "; did you mean 'leaky_relu'? (words are joined by '_', not"
+                                + " '-')",
+                        withServers("--activation", "leaky-relu")));
+        rows.add(
+                rejects(
                         activation + "Activation spec is empty; " + activations + ", e.g. relu",
                         withServers("--activation", "")));
         rows.add(
