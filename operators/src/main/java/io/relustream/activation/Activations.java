@@ -20,7 +20,9 @@ import java.util.Set;
  * clipped_relu(max=4)}, {@code thresholded_relu(theta=1.0)}, {@code relu(negative_slope=0.1,
  * max_value=6, threshold=0.5, grad_at_threshold=1)} and {@code maxout(k=2)}. Every activation's
  * {@code spec()} parses back to an equal activation. Bad names, parameters or values throw {@link
- * IllegalArgumentException} naming the parameter, the value and what is allowed.
+ * IllegalArgumentException} naming the parameter, the value and what is allowed; characters of the
+ * spec that do not show as themselves (a no-break space) are written there as Java escapes, and
+ * named.
  */
 public final class Activations {
 
@@ -113,11 +115,12 @@ public final class Activations {
     public static Activation parse(String spec) {
         VectorActivation activation = parseVector(spec);
         if (!(activation instanceof Activation)) {
-            throw new IllegalArgumentException(
-                    "Activation spec '"
-                            + spec
-                            + "' is not element-wise: maxout changes the vector length; read it"
-                            + " with Activations.parseVector");
+            throw refused(
+                    "Activation spec "
+                            + quoted(spec)
+                            + " is not element-wise: maxout changes the vector length; read it"
+                            + " with Activations.parseVector",
+                    spec);
         }
         return (Activation) activation;
     }
@@ -136,36 +139,39 @@ public final class Activations {
         ParsedSpec parsed = ParsedSpec.parse(spec);
         Set<String> allowed = PARAMETERS.get(parsed.name);
         if (allowed == null) {
-            throw new IllegalArgumentException(
-                    "Unknown activation '"
-                            + parsed.name
-                            + "' in spec '"
-                            + spec
-                            + "'; allowed: "
+            throw refused(
+                    "Unknown activation "
+                            + quoted(parsed.name)
+                            + " in spec "
+                            + quoted(spec)
+                            + "; allowed: "
                             + allowedNames()
-                            + meant(parsed.name, PARAMETERS.keySet()));
+                            + meant(parsed.name, PARAMETERS.keySet()),
+                    spec);
         }
         for (String parameter : parsed.parameters.keySet()) {
             if (!allowed.contains(parameter)) {
-                throw new IllegalArgumentException(
-                        "Unknown parameter '"
-                                + parameter
-                                + "' for "
+                throw refused(
+                        "Unknown parameter "
+                                + quoted(parameter)
+                                + " for "
                                 + parsed.name
-                                + " in spec '"
-                                + spec
-                                + "'; allowed: "
+                                + " in spec "
+                                + quoted(spec)
+                                + "; allowed: "
                                 + (allowed.isEmpty() ? "none" : String.join(", ", sorted(allowed)))
-                                + meant(parameter, allowed));
+                                + meant(parameter, allowed),
+                        spec);
             }
         }
         if (parsed.repeated != null) {
-            throw new IllegalArgumentException(
-                    "Parameter '"
-                            + parsed.repeated
-                            + "' is given twice in activation spec '"
-                            + spec
-                            + "'; each parameter may be given once");
+            throw refused(
+                    "Parameter "
+                            + quoted(parsed.repeated)
+                            + " is given twice in activation spec "
+                            + quoted(spec)
+                            + "; each parameter may be given once",
+                    spec);
         }
         try {
             return build(parsed);
@@ -174,7 +180,10 @@ public final class Activations {
                     e instanceof InvalidParameter
                             ? ((InvalidParameter) e).asWritten(parsed).getMessage()
                             : e.getMessage();
-            throw new IllegalArgumentException(message + " (in activation spec '" + spec + "')", e);
+            IllegalArgumentException refusal =
+                    refused(message + " (in activation spec " + quoted(spec) + ")", spec);
+            refusal.initCause(e);
+            throw refusal;
         }
     }
 
@@ -248,6 +257,85 @@ public final class Activations {
             return "; did you mean '" + underscored + "'? (words are joined by '_', not '-')";
         }
         return "";
+    }
+
+    /**
+     * Part of the user's spec as a refusal echoes it: in quotes, with each character that does not
+     * show as itself written as its Java escape. A no-break space (U+00A0) looks like the spaces
+     * read around names and values, a zero width space like nothing, a tab or a line break breaks
+     * the message: echoed as they are, the refusal would point at nothing the reader can see.
+     */
+    private static String quoted(String text) {
+        StringBuilder quoted = new StringBuilder(text.length() + 2).append('\'');
+        text.codePoints()
+                .forEach(c -> quoted.append(hidden(c) ? escaped(c) : Character.toString(c)));
+        return quoted.append('\'').toString();
+    }
+
+    /**
+     * A refusal of {@code spec} with {@code message}, which echoes it through {@link #quoted}: the
+     * characters written there as escapes are named once each, at the end, so that the user can
+     * find them.
+     */
+    private static IllegalArgumentException refused(String message, String spec) {
+        StringBuilder named = new StringBuilder(message);
+        spec.codePoints()
+                .filter(Activations::hidden)
+                .distinct()
+                .forEach(
+                        c -> {
+                            String name = characterName(c);
+                            boolean first = named.length() == message.length();
+                            named.append(first ? "; " : ", ")
+                                    .append(escaped(c))
+                                    .append(first ? " is " : " ")
+                                    .append("aeiou".indexOf(name.charAt(0)) >= 0 ? "an " : "a ")
+                                    .append(name)
+                                    .append(String.format(Locale.ROOT, " (U+%04X)", c));
+                        });
+        return new IllegalArgumentException(named.toString());
+    }
+
+    /** Whether a character does not show as itself: white space other than ' ', or invisible. */
+    private static boolean hidden(int c) {
+        switch (Character.getType(c)) {
+            case Character.SPACE_SEPARATOR:
+                return c != ' ';
+            case Character.CONTROL:
+            case Character.FORMAT:
+            case Character.LINE_SEPARATOR:
+            case Character.PARAGRAPH_SEPARATOR:
+            case Character.SURROGATE:
+            case Character.PRIVATE_USE:
+            case Character.UNASSIGNED:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /** The character as a Java string literal writes it, one escape per UTF-16 unit. */
+    private static String escaped(int c) {
+        StringBuilder escaped = new StringBuilder();
+        for (char unit : Character.toChars(c)) {
+            escaped.append(String.format(Locale.ROOT, "\\u%04x", (int) unit));
+        }
+        return escaped.toString();
+    }
+
+    /** The Unicode name, lower-case and without its abbreviation: "no-break space". */
+    private static String characterName(int c) {
+        int type = Character.getType(c);
+        String name = Character.getName(c);
+        if (type == Character.SURROGATE) {
+            return "lone surrogate";
+        } else if (type == Character.PRIVATE_USE) {
+            return "private use character";
+        } else if (name == null) {
+            return "unassigned character";
+        }
+        // LINE FEED (LF): the abbreviation in parentheses would read as a second one of ours.
+        return name.replaceAll(" \\(.*\\)$", "").toLowerCase(Locale.ROOT);
     }
 
     private static String allowedNames() {
@@ -384,11 +472,12 @@ public final class Activations {
         }
 
         private static IllegalArgumentException malformed(String spec) {
-            return new IllegalArgumentException(
-                    "Malformed activation spec '"
-                            + spec
-                            + "': expected name or name(parameter=number, ...), e.g. relu or"
-                            + " leaky_relu(alpha=0.01)");
+            return refused(
+                    "Malformed activation spec "
+                            + quoted(spec)
+                            + ": expected name or name(parameter=number, ...), e.g. relu or"
+                            + " leaky_relu(alpha=0.01)",
+                    spec);
         }
 
         boolean has(String parameter) {
@@ -404,7 +493,7 @@ public final class Activations {
             String text = parameters.get(parameter);
             Double value = SpecNumbers.parse(text);
             if (value == null) {
-                throw invalid(parameter, "'" + text + "'", "must be a number");
+                throw invalid(parameter, quoted(text), "must be a number");
             }
             SpecNumbers.Beyond beyond = SpecNumbers.beyond(text, value);
             if (beyond != null) {
@@ -439,7 +528,7 @@ public final class Activations {
             String text = parameters.get(parameter);
             Double parsed = SpecNumbers.parse(text);
             if (parsed == null) {
-                throw invalid(parameter, "'" + text + "'", "must be a number");
+                throw invalid(parameter, quoted(text), "must be a number");
             }
             // A number past the doubles' limits reads as 0 or an infinity, which the checks below
             // refuse as truly as the number written: it is no integer from 2 to the largest int.

@@ -301,6 +301,61 @@ class ActivationsParseTest {
                 .hasMessage(message);
     }
 
+    /**
+     * Characters that do not show as themselves: a no-break space looks like the spaces that are
+     * read around names and values, and a zero width space like nothing, so a refusal echoing them
+     * as they are ("threshold='1 ': must be a number") would point at nothing wrong. The expected
+     * messages write them as the escapes they hold.
+     */
+    @Test
+    void showsTheCharactersOfASpecThatDoNotShowAsThemselves() {
+        assertRefused(
+                "relu(threshold=1\u00a0)",
+                "Invalid activation parameter threshold='1\\u00a0': must be a number (in"
+                        + " activation spec 'relu(threshold=1\\u00a0)'); \\u00a0 is a no-break"
+                        + " space (U+00A0)");
+        assertRefused(
+                "relu\u00a0",
+                "Malformed activation spec 'relu\\u00a0': expected name or name(parameter=number,"
+                        + " ...), e.g. relu or leaky_relu(alpha=0.01); \\u00a0 is a no-break"
+                        + " space (U+00A0)");
+        assertRefused(
+                "swish(beta=\u202f1)",
+                "Unknown activation 'swish' in spec 'swish(beta=\\u202f1)'; allowed: relu,"
+                        + " leaky_relu, relu6, clipped_relu, thresholded_relu, maxout; \\u202f is"
+                        + " a narrow no-break space (U+202F)");
+        assertRefused(
+                "maxout(k=2\u200b)",
+                "Invalid activation parameter k='2\\u200b': must be a number (in activation spec"
+                        + " 'maxout(k=2\\u200b)'); \\u200b is a zero width space (U+200B)");
+        // Each character named once, in the order of their first appearance.
+        assertRefused(
+                "\ufeffrelu(threshold=1\u00a0, max_value=\u00a06)",
+                "Malformed activation spec '\\ufeffrelu(threshold=1\\u00a0,"
+                        + " max_value=\\u00a06)': expected name or name(parameter=number, ...),"
+                        + " e.g. relu or leaky_relu(alpha=0.01); \\ufeff is a zero width no-break"
+                        + " space (U+FEFF), \\u00a0 a no-break space (U+00A0)");
+        // White space inside a value is no number either, and a tab in a message is hard to see.
+        assertRefused(
+                "leaky_relu(alpha=0.1\t2)",
+                "Invalid activation parameter alpha='0.1\\u00092': must be a number (in"
+                        + " activation spec 'leaky_relu(alpha=0.1\\u00092)'); \\u0009 is a"
+                        + " character tabulation (U+0009)");
+        // Read, as white space around a spec is, and then refused as not element-wise.
+        assertThatThrownBy(() -> Activations.parse("maxout(k=2)\n"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Activation spec 'maxout(k=2)\\u000a' is not element-wise: maxout"
+                                + " changes the vector length; read it with"
+                                + " Activations.parseVector; \\u000a is a line feed (U+000A)");
+    }
+
+    private static void assertRefused(String spec, String message) {
+        assertThatThrownBy(() -> Activations.parseVector(spec))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(message);
+    }
+
     @Test
     void rejectsAMalformedNumberOfAMillionDigits() {
         // A million digits and a stray letter: the number pattern used to try every split of the

@@ -723,6 +723,14 @@ class JobOptionsTest {
                                 + "; did you mean 'leaky_relu'? (words are joined by '_', not"
                                 + " '-')",
                         withServers("--activation", "leaky-relu")));
+        // A no-break space is no space the spec reads around a value, and would not show.
+        rows.add(
+                rejects(
+                        activation
+                                + "Invalid activation parameter threshold='1\\u00a0': must be a"
+                                + " number (in activation spec 'relu(threshold=1\\u00a0)');"
+                                + " \\u00a0 is a no-break space (U+00A0)",
+                        withServers("--activation", "relu(threshold=1\u00a0)")));
         rows.add(
                 rejects(
                         activation + "Activation spec is empty; " + activations + ", e.g. relu",
