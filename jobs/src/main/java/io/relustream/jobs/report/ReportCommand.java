@@ -590,9 +590,20 @@ public final class ReportCommand implements Callable<Integer> {
                                 + export
                                 + "' is the file of --input, which the export would replace with"
                                 + " its records in this build's schema (without the fields of a"
-                                + " newer one); export to another file, e.g. stats.avro");
+                                + " newer one); export to another file, e.g. "
+                                + otherExport(export));
             }
         }
+    }
+
+    /**
+     * A file beside {@code export} to suggest instead of it: a fixed name such as stats.avro would
+     * be the input's own where that is its name, as in the README's examples.
+     */
+    private static String otherExport(Path export) {
+        String name = export.toAbsolutePath().normalize().getFileName().toString();
+        String stem = name.endsWith(".avro") ? name.substring(0, name.length() - 5) : name;
+        return stem + "-export.avro";
     }
 
     /**

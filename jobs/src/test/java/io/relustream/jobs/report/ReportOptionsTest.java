@@ -323,7 +323,7 @@ class ReportOptionsTest {
                                 + FILE
                                 + "' is the file of --input, which the export would replace with"
                                 + " its records in this build's schema (without the fields of a"
-                                + " newer one); export to another file, e.g. stats.avro",
+                                + " newer one); export to another file, e.g. in-export.avro",
                         "--input",
                         FILE,
                         "--export",
@@ -334,7 +334,7 @@ class ReportOptionsTest {
                                 + "-images/../in.avro' is the file of --input, which the export"
                                 + " would replace with its records in this build's schema (without"
                                 + " the fields of a newer one); export to another file, e.g."
-                                + " stats.avro",
+                                + " in-export.avro",
                         "--input",
                         FILE,
                         "--export",
@@ -577,10 +577,39 @@ class ReportOptionsTest {
                                         + "' is the file of --input, which the export would"
                                         + " replace with its records in this build's schema"
                                         + " (without the fields of a newer one); export to"
-                                        + " another file, e.g. stats.avro",
+                                        + " another file, e.g. in-export.avro",
                                 HELP));
         assertThat(Files.readAllBytes(input)).isEqualTo(before);
         assertThat(dir.resolve("linked")).doesNotExist();
+    }
+
+    @Test
+    void anExportOverTheInputSuggestsAFileOtherThanTheInput() throws IOException {
+        // The README's input is stats.avro: a suggestion of stats.avro would name it again.
+        Path stats = Files.copy(input, dir.resolve("stats.avro"));
+
+        Run run =
+                ReportFixtures.run(
+                        ReportCommand.commandLine(),
+                        "--input",
+                        stats.toString(),
+                        "--output-dir",
+                        dir.resolve("report").toString(),
+                        "--export",
+                        stats.toString());
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err)
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Invalid value for option '--export': '"
+                                        + stats
+                                        + "' is the file of --input, which the export would"
+                                        + " replace with its records in this build's schema"
+                                        + " (without the fields of a newer one); export to"
+                                        + " another file, e.g. stats-export.avro",
+                                HELP));
     }
 
     @Test
