@@ -586,11 +586,6 @@ public final class GeneratorCommand implements Callable<Integer> {
     }
 
     /**
-     * When record {@code sent} (counting from 0) is due, in nanoseconds after the first. Whole
-     * seconds first: {@code sent * 1e9} overflows a long after 9.2e9 records, a day at 100,000/s,
-     * and the generator would then stop waiting.
-     */
-    /**
      * Why the producer could not be made: below KafkaProducer's own "Failed to construct kafka
      * producer", the reason, which names the class (not further down: a ClassNotFoundException says
      * no more than its name).
@@ -601,6 +596,11 @@ public final class GeneratorCommand implements Callable<Integer> {
         return reason.getMessage();
     }
 
+    /**
+     * When record {@code sent} (counting from 0) is due, in nanoseconds after the first. Whole
+     * seconds first: {@code sent * 1e9} overflows a long after 9.2e9 records, a day at 100,000/s,
+     * and the generator would then stop waiting.
+     */
     static long dueNanos(long sent, int rate) {
         return sent / rate * 1_000_000_000L + sent % rate * 1_000_000_000L / rate;
     }
