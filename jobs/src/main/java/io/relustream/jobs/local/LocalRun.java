@@ -220,14 +220,6 @@ public final class LocalRun implements Callable<Integer> {
      */
     private FeatureGenerator.Settings checkOptions() {
         try {
-            // Picocli hands what follows "--" on as the job's options, which the job itself
-            // refuses after "--": a --help there would be the job's, and the run would start.
-            String afterEnd =
-                    CommandLines.afterEndOfOptions(
-                            spec.commandLine().getParseResult().originalArgs());
-            if (afterEnd != null) {
-                throw new IllegalArgumentException(afterEnd);
-            }
             FeatureGenerator.Settings generatorSettings = generator.settings();
             for (String arg : jobArgs) {
                 // The job would point --kafka.bootstrap.servers at --bootstrap-servers, which the
