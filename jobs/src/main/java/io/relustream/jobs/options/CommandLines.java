@@ -167,6 +167,19 @@ public final class CommandLines {
         return end >= 0 && end + 1 < args.size() ? unexpectedArgument(args.get(end + 1)) : null;
     }
 
+    /**
+     * The message of the first argument after {@code --} in {@code args} where picocli refused them
+     * for it, with {@code e}, or null: it calls an option there unknown ("--rate"), and reports a
+     * missing required option first. Picocli's other refusals, of the arguments before, stand.
+     */
+    public static String afterEndOfOptions(ParameterException e, List<String> args) {
+        boolean forThem =
+                e instanceof UnmatchedArgumentException
+                        || e instanceof MissingParameterException
+                                && e.getMessage().startsWith("Missing required option");
+        return forThem ? afterEndOfOptions(args) : null;
+    }
+
     /** The message of an argument that is neither an option nor an option's value. */
     public static String unexpectedArgument(String argument) {
         return "Unexpected argument: '"
@@ -318,12 +331,8 @@ public final class CommandLines {
     }
 
     private static String message(ParameterException e, List<String> args) {
-        // Before a missing required option, as an unknown option is.
-        String afterEnd = afterEndOfOptions(args);
-        if (afterEnd != null
-                && (e instanceof UnmatchedArgumentException
-                        || e instanceof MissingParameterException
-                                && e.getMessage().startsWith("Missing required option"))) {
+        String afterEnd = afterEndOfOptions(e, args);
+        if (afterEnd != null) {
             return afterEnd;
         }
         if (e instanceof MissingParameterException

@@ -312,17 +312,27 @@ public final class SqlZeroFractionJob implements Callable<Integer> {
         SqlZeroFractionJob job = new SqlZeroFractionJob();
         // main's command line: "@file" is a value, never a file of arguments.
         CommandLine commandLine = CommandLines.of(job, CommandLines.USE_HELP, job::checkOptions);
-        // What its execution checks first: --bounded= is refused, not read as false.
-        String invalidBoolean =
-                CommandLines.invalidBooleanValue(commandLine.getCommandSpec(), List.of(args));
-        if (invalidBoolean != null) {
-            throw new ParameterException(commandLine, invalidBoolean);
+        // In main's order: picocli's refusals (an argument after "--" named as main names it),
+        // then what its execution checks first: an argument after "--", which picocli hands to
+        // the @Unmatched list, and --bounded=, refused, not read as false.
+        try {
+            commandLine.parseArgs(args);
+        } catch (ParameterException e) {
+            String afterEnd = CommandLines.afterEndOfOptions(e, List.of(args));
+            if (afterEnd != null) {
+                throw new ParameterException(commandLine, afterEnd, e);
+            }
+            throw e;
         }
         String afterEnd = CommandLines.afterEndOfOptions(List.of(args));
         if (afterEnd != null) {
             throw new ParameterException(commandLine, afterEnd);
         }
-        commandLine.parseArgs(args);
+        String invalidBoolean =
+                CommandLines.invalidBooleanValue(commandLine.getCommandSpec(), List.of(args));
+        if (invalidBoolean != null) {
+            throw new ParameterException(commandLine, invalidBoolean);
+        }
         job.checkOptions();
         return job;
     }

@@ -419,6 +419,38 @@ class SqlZeroFractionJobTest {
         assertThat(out.toString()).isEmpty();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // A bad option before "--" is refused first, as main refuses it.
+                "--bootstrap-servers kafka:9092 --window soon -- x | Invalid value for option"
+                        + " '--window': 'soon' is not a duration; use a whole number and a unit:"
+                        + " 500ms, 10s, 5m, 2h",
+                "--bootstrap-servers kafka:9092 --job-name -- x | Expected parameter for option"
+                        + " '--job-name' but found '--'",
+                "--bootstrap-servers kafka:9092 --bounded= -- x | Unexpected argument: 'x'; every"
+                        + " argument is an option or an option's value",
+                "--bootstrap-servers kafka:9092 -- --window 5s | Unexpected argument: '--window';"
+                        + " every argument is an option or an option's value",
+                "-- --bootstrap-servers kafka:9092 | Unexpected argument: '--bootstrap-servers';"
+                        + " every argument is an option or an option's value",
+            })
+    void parseRefusesACommandLineWithArgumentsAfterTheEndOfTheOptionsAsMainDoes(
+            String args, String message) {
+        StringWriter err = new StringWriter();
+        CommandLine command = SqlZeroFractionJob.commandLine();
+        command.setOut(new PrintWriter(new StringWriter(), true));
+        command.setErr(new PrintWriter(err, true));
+
+        assertThat(command.execute(args.split(" "))).isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualToNormalizingNewlines(message + "\nUse --help to see every option.\n");
+        assertThatThrownBy(() -> SqlZeroFractionJob.parse(args.split(" ")))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage(message);
+    }
+
     @Test
     void boundedReadsUpToTheLatestOffsets() {
         assertThat(
