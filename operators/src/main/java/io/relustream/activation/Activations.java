@@ -168,7 +168,7 @@ public final class Activations {
             throw refused(
                     "Parameter "
                             + quoted(parsed.repeated)
-                            + " is given twice in activation spec "
+                            + " is given more than once in activation spec "
                             + quoted(spec)
                             + "; each parameter may be given once",
                     spec);

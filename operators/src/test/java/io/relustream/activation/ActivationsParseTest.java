@@ -220,12 +220,13 @@ class ActivationsParseTest {
                         + " leaky_relu(alpha=0.01)",
                 "2relu                       | Malformed activation spec '2relu': expected name or"
                         + " name(parameter=number, ...), e.g. relu or leaky_relu(alpha=0.01)",
-                "relu(threshold=1, threshold=2) | Parameter 'threshold' is given twice in"
-                        + " activation spec 'relu(threshold=1, threshold=2)'; each parameter may"
-                        + " be given once",
+                "relu(threshold=1, threshold=2) | Parameter 'threshold' is given more than once"
+                        + " in activation spec 'relu(threshold=1, threshold=2)'; each parameter"
+                        + " may be given once",
+                // Three times, not "twice".
                 "relu(Threshold=1, threshold=2, THRESHOLD=3) | Parameter 'threshold' is given"
-                        + " twice in activation spec 'relu(Threshold=1, threshold=2, THRESHOLD=3)';"
-                        + " each parameter may be given once",
+                        + " more than once in activation spec 'relu(Threshold=1, threshold=2,"
+                        + " THRESHOLD=3)'; each parameter may be given once",
                 // What is wrong first: an unknown name or parameter, with the allowed ones, not
                 // that it is repeated.
                 "swish(beta=1, beta=2)       | Unknown activation 'swish' in spec 'swish(beta=1,"
