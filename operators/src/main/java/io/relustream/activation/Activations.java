@@ -265,7 +265,7 @@ public final class Activations {
      * read around names and values, a zero width space like nothing, a tab or a line break breaks
      * the message: echoed as they are, the refusal would point at nothing the reader can see.
      */
-    private static String quoted(String text) {
+    public static String quoted(String text) {
         StringBuilder quoted = new StringBuilder(text.length() + 2).append('\'');
         text.codePoints()
                 .forEach(c -> quoted.append(hidden(c) ? escaped(c) : Character.toString(c)));
@@ -278,6 +278,16 @@ public final class Activations {
      * find them.
      */
     private static IllegalArgumentException refused(String message, String spec) {
+        return new IllegalArgumentException(naming(message, spec));
+    }
+
+    /**
+     * {@code message}, which echoes {@code spec} through {@link #quoted}, followed by the names of
+     * the characters written there as escapes, once each: for the refusals of a spec read by this
+     * parser that are written elsewhere (a SQL function's, a command's), to echo it as the parser's
+     * own do.
+     */
+    public static String naming(String message, String spec) {
         StringBuilder named = new StringBuilder(message);
         spec.codePoints()
                 .filter(Activations::hidden)
@@ -293,7 +303,7 @@ public final class Activations {
                                     .append(name)
                                     .append(String.format(Locale.ROOT, " (U+%04X)", c));
                         });
-        return new IllegalArgumentException(named.toString());
+        return named.toString();
     }
 
     /** Whether a character does not show as itself: white space other than ' ', or invisible. */

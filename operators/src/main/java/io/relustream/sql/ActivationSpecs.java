@@ -42,7 +42,11 @@ final class ActivationSpecs {
         VectorActivation activation = vector(spec);
         if (!(activation instanceof Activation)) {
             throw new IllegalArgumentException(
-                    "Activation spec '" + spec + "' is not element-wise; it needs an ARRAY");
+                    Activations.naming(
+                            "Activation spec "
+                                    + Activations.quoted(spec)
+                                    + " is not element-wise; it needs an ARRAY",
+                            spec));
         }
         return (Activation) activation;
     }
@@ -88,10 +92,11 @@ final class ActivationSpecs {
             return ArgumentTypes.fail(
                     context,
                     throwOnFailure,
+                    // The parser's message names the characters its quoting escapes.
                     context.getName()
-                            + ": invalid activation spec '"
-                            + spec.get()
-                            + "': "
+                            + ": invalid activation spec "
+                            + Activations.quoted(spec.get())
+                            + ": "
                             + e.getMessage());
         }
         if (!(activation instanceof Activation)) {
@@ -102,11 +107,13 @@ final class ActivationSpecs {
                 return ArgumentTypes.fail(
                         context,
                         throwOnFailure,
-                        context.getName()
-                                + ": activation spec '"
-                                + spec.get()
-                                + "' works on groups of features and needs an ARRAY, not "
-                                + values.getLogicalType().asSummaryString());
+                        Activations.naming(
+                                context.getName()
+                                        + ": activation spec "
+                                        + Activations.quoted(spec.get())
+                                        + " works on groups of features and needs an ARRAY, not "
+                                        + values.getLogicalType().asSummaryString(),
+                                spec.get()));
             }
         }
         return Optional.of(DataTypes.STRING().notNull());

@@ -210,6 +210,27 @@ class SqlPlanningErrorsTest {
                         + " an ARRAY, not DOUBLE NOT NULL");
     }
 
+    /**
+     * A spec with characters that do not show as themselves is echoed as the parser echoes it,
+     * escaped, also where the function's own words name it: a raw no-break space or tab beside the
+     * escaped one would show the reader two different specs.
+     */
+    @Test
+    void specWithCharactersThatDoNotShowAsThemselvesIsEchoedEscaped() {
+        assertPlanningFails(
+                "SELECT ACTIVATION('relu(threshold=1\u00a0)', arr) FROM t",
+                "ACTIVATION: invalid activation spec 'relu(threshold=1\\u00a0)': Invalid"
+                        + " activation parameter threshold='1\\u00a0': must be a number (in"
+                        + " activation spec 'relu(threshold=1\\u00a0)'); \\u00a0 is a no-break"
+                        + " space (U+00A0)");
+        // White space after a spec is read, so this is maxout, refused for a scalar.
+        assertPlanningFails(
+                "SELECT ACTIVATION('maxout(k=2)\t', x) FROM t",
+                "ACTIVATION: activation spec 'maxout(k=2)\\u0009' works on groups of features and"
+                        + " needs an ARRAY, not DOUBLE NOT NULL; \\u0009 is a character"
+                        + " tabulation (U+0009)");
+    }
+
     @Test
     void negativeAlphaFailsAtPlanning() {
         assertPlanningFails(

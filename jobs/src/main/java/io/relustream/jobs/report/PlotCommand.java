@@ -237,11 +237,13 @@ public final class PlotCommand implements Callable<Integer> {
         if (!(parsed instanceof Activation)) {
             throw new ParameterException(
                     spec.commandLine(),
-                    "Invalid value for option '--activation': '"
-                            + activation
-                            + "' is not element-wise: maxout takes the largest of each group of"
-                            + " k inputs, so it has no curve f(z) to draw; plot an element-wise"
-                            + " activation such as relu");
+                    Activations.naming(
+                            "Invalid value for option '--activation': "
+                                    + Activations.quoted(activation)
+                                    + " is not element-wise: maxout takes the largest of each"
+                                    + " group of k inputs, so it has no curve f(z) to draw; plot"
+                                    + " an element-wise activation such as relu",
+                            activation));
         }
         return (Activation) parsed;
     }

@@ -376,6 +376,15 @@ class ReportOptionsTest {
                                 + " activation such as relu",
                         "--activation",
                         "maxout(k=2)"),
+                // A tab after a spec is read, and echoed as the parser echoes it: escaped.
+                invalid(
+                        "Invalid value for option '--activation': 'maxout(k=2)\\u0009' is not"
+                                + " element-wise: maxout takes the largest of each group of k"
+                                + " inputs, so it has no curve f(z) to draw; plot an element-wise"
+                                + " activation such as relu; \\u0009 is a character tabulation"
+                                + " (U+0009)",
+                        "--activation",
+                        "maxout(k=2)\t"),
                 invalid(
                         "Invalid value for option '--activation': Unknown activation 'gelu' in"
                                 + " spec 'gelu'; allowed: relu, leaky_relu, relu6, clipped_relu,"
