@@ -306,11 +306,16 @@ public final class Activations {
         return named.toString();
     }
 
-    /** Whether a character does not show as itself: white space other than ' ', or invisible. */
+    /**
+     * Whether a character does not show as itself: white space other than ' ', invisible, or a
+     * combining mark, which shows on the character before it (the opening quote, an '=').
+     */
     private static boolean hidden(int c) {
         switch (Character.getType(c)) {
             case Character.SPACE_SEPARATOR:
                 return c != ' ';
+            case Character.NON_SPACING_MARK:
+            case Character.ENCLOSING_MARK:
             case Character.CONTROL:
             case Character.FORMAT:
             case Character.LINE_SEPARATOR:

@@ -351,6 +351,41 @@ class ActivationsParseTest {
                                 + " Activations.parseVector; \\u000a is a line feed (U+000A)");
     }
 
+    /**
+     * A combining mark shows on the character before it, which in a refusal may be the opening
+     * quote (an acute accent, U+0301, before relu shows as an accented quote and relu), so it is
+     * escaped as the invisible characters are; a character that shows as itself, such as an emoji
+     * written with two UTF-16 units, is echoed as it is, while one unit of such a pair alone is
+     * escaped.
+     */
+    @Test
+    void escapesCombiningMarksAndLoneSurrogatesButNotWhatShowsAsItself() {
+        assertRefused(
+                "\u0301relu",
+                "Malformed activation spec '\\u0301relu': expected name or"
+                        + " name(parameter=number, ...), e.g. relu or leaky_relu(alpha=0.01);"
+                        + " \\u0301 is a combining acute accent (U+0301)");
+        assertRefused(
+                "relu(threshold=1\u20dd)",
+                "Invalid activation parameter threshold='1\\u20dd': must be a number (in"
+                        + " activation spec 'relu(threshold=1\\u20dd)'); \\u20dd is a combining"
+                        + " enclosing circle (U+20DD)");
+        assertRefused(
+                "relu\ud83d\ude00",
+                "Malformed activation spec 'relu\ud83d\ude00': expected name or"
+                        + " name(parameter=number, ...), e.g. relu or leaky_relu(alpha=0.01)");
+        assertRefused(
+                "relu\ud83d",
+                "Malformed activation spec 'relu\\ud83d': expected name or"
+                        + " name(parameter=number, ...), e.g. relu or leaky_relu(alpha=0.01);"
+                        + " \\ud83d is a lone surrogate (U+D83D)");
+        assertRefused(
+                "relu\u200f",
+                "Malformed activation spec 'relu\\u200f': expected name or"
+                        + " name(parameter=number, ...), e.g. relu or leaky_relu(alpha=0.01);"
+                        + " \\u200f is a right-to-left mark (U+200F)");
+    }
+
     private static void assertRefused(String spec, String message) {
         assertThatThrownBy(() -> Activations.parseVector(spec))
                 .isInstanceOf(IllegalArgumentException.class)
