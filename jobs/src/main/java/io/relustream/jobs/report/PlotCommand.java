@@ -94,8 +94,8 @@ public final class PlotCommand implements Callable<Integer> {
             defaultValue = "activation.png",
             paramLabel = "<file>",
             description =
-                    "The PNG file to write: a .png name, or one without an extension (not .jpg,"
-                            + " .svg, ...). Default: ${DEFAULT-VALUE}.")
+                    "The PNG file to write, under any name but one of another image format"
+                            + " (.jpg, .svg, ...). Default: ${DEFAULT-VALUE}.")
     Path output;
 
     @Option(
