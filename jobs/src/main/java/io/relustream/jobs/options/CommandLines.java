@@ -33,6 +33,12 @@ import java.util.List;
  */
 public final class CommandLines {
 
+    /**
+     * The end of options as picocli is told to read it: no argument the user can give, so that
+     * picocli sees it only where "--" stands alone.
+     */
+    private static final String END_OF_OPTIONS = "--\u0000";
+
     /** The pointer printed after an invalid option. */
     public static final String USE_HELP = "Use --help to see every option.";
 
@@ -102,6 +108,10 @@ public final class CommandLines {
      */
     static CommandLine refuseOptionsAsValues(CommandLine commandLine) {
         CommandSpec spec = commandLine.getCommandSpec();
+        // Picocli reads "--" as the end of options also where it is the value after '='
+        // (--job-name=--), which it then calls missing; it reads this one instead, put below for
+        // the "--" that stands alone.
+        commandLine.setEndOfOptionsDelimiter(END_OF_OPTIONS);
         spec.preprocessor(
                 (stack, command, argSpec, info) -> {
                     // The stack holds the arguments last to first.
@@ -110,6 +120,7 @@ public final class CommandLines {
                     for (int i = 0; i < args.size(); i++) {
                         String arg = args.get(i);
                         if (arg.equals("--")) {
+                            stack.set(args.size() - 1 - i, END_OF_OPTIONS);
                             break;
                         }
                         OptionSpec option = arg.startsWith("--") ? spec.findOption(arg) : null;

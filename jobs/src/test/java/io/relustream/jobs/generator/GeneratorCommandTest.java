@@ -359,6 +359,8 @@ class GeneratorCommandTest {
     void aValueThatStartsWithTwoDashesIsGivenAfterAnEqualsSign() {
         // "--x" is a topic name Kafka takes.
         assertThat(run("--help", "--topic=--x")).isZero();
+        // "--" alone ends the options; after '=' it is a value as any other.
+        assertThat(run("--help", "--topic=--")).isZero();
 
         assertThat(err.toString()).isEmpty();
     }

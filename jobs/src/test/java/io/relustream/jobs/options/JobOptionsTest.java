@@ -2201,6 +2201,19 @@ class JobOptionsTest {
                         "--format=avro-single-object");
     }
 
+    /**
+     * The README: a value that starts with {@code --} is given as {@code --name=--value}, and that
+     * holds for {@code --} itself, which only standing alone ends the options; toArgs writes it so.
+     */
+    @Test
+    void aValueOfTwoDashesIsGivenAfterAnEqualsSign() {
+        JobOptions options = JobOptions.parse(withServers("--job-name=--", "--group-id=--"));
+
+        assertThat(options.jobName()).isEqualTo("--");
+        assertThat(options.toArgs()).contains("--job-name=--", "--group-id=--");
+        assertThat(JobOptions.parse(options.toArgs()).jobName()).isEqualTo("--");
+    }
+
     @Test
     void toArgsWritesEveryNonDefaultValue() {
         JobOptions options =
