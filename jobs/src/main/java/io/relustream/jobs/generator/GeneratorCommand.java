@@ -371,8 +371,13 @@ public final class GeneratorCommand implements Callable<Integer> {
         } catch (KafkaException e) {
             System.err.println(e.getMessage());
             return 1;
-        } catch (IllegalArgumentException e) {
+        } catch (ProducerNotMade e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // From the producer's classes at run time (a partitioner refusing a record): no option
+            // the generator read is at fault.
+            System.err.println("Could not produce to " + topic + ": " + e.getMessage());
+            return 1;
         } finally {
             System.err.flush();
             done.countDown();
@@ -676,7 +681,7 @@ public final class GeneratorCommand implements Callable<Integer> {
         } catch (KafkaException e) {
             // Made before it connects: only its configuration fails here, the classes it loads
             // (a partitioner, interceptors), which the checks at start leave to it.
-            throw new IllegalArgumentException(
+            throw new ProducerNotMade(
                     "Invalid --kafka. options for the generator's Kafka producer: "
                             + whyNotMade(e)
                             + "; the classes they name must be on the generator's class path, of"
@@ -739,5 +744,17 @@ public final class GeneratorCommand implements Callable<Integer> {
                     firstFailure.get());
         }
         return sent;
+    }
+
+    /**
+     * The producer could not be made from the {@code --kafka.} options: a bad option, unlike an
+     * IllegalArgumentException its classes throw while producing.
+     */
+    private static final class ProducerNotMade extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        ProducerNotMade(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

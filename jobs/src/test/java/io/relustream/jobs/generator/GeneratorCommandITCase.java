@@ -343,6 +343,52 @@ class GeneratorCommandITCase {
         }
     }
 
+    /**
+     * A partitioner that refuses every record at run time with an IllegalArgumentException, as one
+     * may for a key it cannot place: a failure of producing, not of an option the generator read.
+     */
+    public static final class RefusingPartitioner implements Partitioner {
+        @Override
+        public int partition(
+                String topic,
+                Object key,
+                byte[] keyBytes,
+                Object value,
+                byte[] valueBytes,
+                Cluster cluster) {
+            throw new IllegalArgumentException("no partition for this record");
+        }
+
+        @Override
+        public void close() {}
+
+        @Override
+        public void configure(Map<String, ?> configs) {}
+    }
+
+    @Test
+    void aFailureOfProducingIsNoBadOption() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "refused");
+
+            Run run =
+                    generate(
+                            "--bootstrap-servers",
+                            kafka.bootstrapServers(),
+                            "--topic",
+                            "refused",
+                            "--count",
+                            "3",
+                            "--kafka.partitioner.class=" + RefusingPartitioner.class.getName());
+
+            // Status 1 as for the broker's refusals, without the pointer to the options.
+            assertThat(run.status).as(run.stderr).isEqualTo(1);
+            assertThat(run.stderr)
+                    .isEqualToNormalizingNewlines(
+                            "Could not produce to refused: no partition for this record\n");
+        }
+    }
+
     /** A partitioner that puts every record in the topic's last partition. */
     public static final class LastPartition implements Partitioner {
         @Override
