@@ -136,8 +136,17 @@ class ActivationStatsAccumulatorMagnitudesTest {
         assertThat(stats.getNegInfCount()).as(as).isEqualTo(negInf);
         assertThat(stats.getPerFeatureZeroFraction()).as(as).isEqualTo(perFeature);
         if (values.isEmpty()) {
+            // The schema: each of these is null when there is no non-NaN value (the inputs are
+            // the outputs here, so none of those either).
+            assertThat(stats.getZeroFraction()).as(as).isNull();
+            assertThat(stats.getNegativeInputFraction()).as(as).isNull();
+            assertThat(stats.getMin()).as(as).isNull();
+            assertThat(stats.getMax()).as(as).isNull();
             assertThat(stats.getMean()).as(as).isNull();
+            assertThat(stats.getStddev()).as(as).isNull();
             assertThat(stats.getP50()).as(as).isNull();
+            assertThat(stats.getP90()).as(as).isNull();
+            assertThat(stats.getP99()).as(as).isNull();
             return;
         }
         // Inputs are the outputs here, threshold 0; no NaN among them.
