@@ -1,5 +1,6 @@
 package io.relustream.activation;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -25,6 +26,12 @@ import java.util.Set;
  * named.
  */
 public final class Activations {
+
+    /**
+     * How many of the characters a refusal escapes it names: names help find a few; for a spec of
+     * thousands of distinct ones they would make the refusal some fifty times its length.
+     */
+    private static final int NAMED_CHARACTERS = 5;
 
     /** Default {@code alpha} of {@code leaky_relu}, as in PyTorch and TensorFlow. */
     public static final double DEFAULT_LEAKY_ALPHA = 0.01;
@@ -289,9 +296,9 @@ public final class Activations {
      */
     public static String naming(String message, String spec) {
         StringBuilder named = new StringBuilder(message);
-        spec.codePoints()
-                .filter(Activations::hidden)
-                .distinct()
+        int[] escaped = spec.codePoints().filter(Activations::hidden).distinct().toArray();
+        Arrays.stream(escaped)
+                .limit(NAMED_CHARACTERS)
                 .forEach(
                         c -> {
                             String name = characterName(c);
@@ -303,6 +310,11 @@ public final class Activations {
                                     .append(name)
                                     .append(String.format(Locale.ROOT, " (U+%04X)", c));
                         });
+        if (escaped.length > NAMED_CHARACTERS) {
+            named.append(", and ")
+                    .append(escaped.length - NAMED_CHARACTERS)
+                    .append(" other characters written as escapes");
+        }
         return named.toString();
     }
 

@@ -386,6 +386,40 @@ class ActivationsParseTest {
                         + " \\u200f is a right-to-left mark (U+200F)");
     }
 
+    /**
+     * Names are for finding a few characters that do not show: a spec of thousands of distinct ones
+     * would make the refusal some fifty times its length, so five are named and the rest counted.
+     */
+    @Test
+    void namesAtMostFiveOfTheCharactersItEscapes() {
+        StringBuilder value = new StringBuilder();
+        StringBuilder escaped = new StringBuilder();
+        for (int c = 0xe000; c < 0xe000 + 5000; c++) {
+            value.append((char) c);
+            escaped.append(String.format("\\u%04x", c));
+        }
+        assertRefused(
+                "relu(threshold=" + value + ")",
+                "Invalid activation parameter threshold='"
+                        + escaped
+                        + "': must be a number (in activation spec 'relu(threshold="
+                        + escaped
+                        + ")'); \\ue000 is a private use character (U+E000), \\ue001 a private"
+                        + " use character (U+E001), \\ue002 a private use character (U+E002),"
+                        + " \\ue003 a private use character (U+E003), \\ue004 a private use"
+                        + " character (U+E004), and 4995 other characters written as escapes");
+        // Five are all named.
+        assertRefused(
+                "relu(threshold=\ue000\ue001\ue002\ue003\ue004)",
+                "Invalid activation parameter threshold='\\ue000\\ue001\\ue002\\ue003\\ue004':"
+                        + " must be a number (in activation spec"
+                        + " 'relu(threshold=\\ue000\\ue001\\ue002\\ue003\\ue004)'); \\ue000 is a"
+                        + " private use character (U+E000), \\ue001 a private use character"
+                        + " (U+E001), \\ue002 a private use character (U+E002), \\ue003 a"
+                        + " private use character (U+E003), \\ue004 a private use character"
+                        + " (U+E004)");
+    }
+
     private static void assertRefused(String spec, String message) {
         assertThatThrownBy(() -> Activations.parseVector(spec))
                 .isInstanceOf(IllegalArgumentException.class)
