@@ -148,7 +148,7 @@ public final class Activations {
         if (allowed == null) {
             throw refused(
                     "Unknown activation "
-                            + quoted(parsed.name)
+                            + quoted(parsed.writtenName)
                             + " in spec "
                             + quoted(spec)
                             + "; allowed: "
@@ -160,7 +160,7 @@ public final class Activations {
             if (!allowed.contains(parameter)) {
                 throw refused(
                         "Unknown parameter "
-                                + quoted(parameter)
+                                + quoted(parsed.written.get(parameter))
                                 + " for "
                                 + parsed.name
                                 + " in spec "
@@ -447,13 +447,18 @@ public final class Activations {
     private static final class ParsedSpec {
         private final String spec;
         private final String name;
+        // Names are looked up lower-case, but a refusal echoes them as the user typed them.
+        private final String writtenName;
         private final Map<String, String> parameters = new LinkedHashMap<>();
+        // Each parameter's name as first typed, by its lower-case name.
+        private final Map<String, String> written = new LinkedHashMap<>();
         // The first parameter given more than once; null when none is.
         private String repeated;
 
-        private ParsedSpec(String spec, String name) {
+        private ParsedSpec(String spec, String writtenName) {
             this.spec = spec;
-            this.name = name;
+            this.name = writtenName.toLowerCase(Locale.ROOT);
+            this.writtenName = writtenName;
         }
 
         static ParsedSpec parse(String spec) {
@@ -465,7 +470,7 @@ public final class Activations {
             if (!name.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
                 throw malformed(spec);
             }
-            ParsedSpec parsed = new ParsedSpec(spec, name.toLowerCase(Locale.ROOT));
+            ParsedSpec parsed = new ParsedSpec(spec, name);
             if (open < 0) {
                 return parsed;
             }
@@ -484,11 +489,13 @@ public final class Activations {
                 if (equals < 0) {
                     throw malformed(spec);
                 }
-                String key = entry.substring(0, equals).strip().toLowerCase(Locale.ROOT);
+                String typed = entry.substring(0, equals).strip();
+                String key = typed.toLowerCase(Locale.ROOT);
                 String value = entry.substring(equals + 1).strip();
                 if (!key.matches("[a-z_][a-z0-9_-]*") || value.isEmpty()) {
                     throw malformed(spec);
                 }
+                parsed.written.putIfAbsent(key, typed);
                 if (parsed.parameters.put(key, value) != null && parsed.repeated == null) {
                     // Refused once the name and the parameters are known: an unknown one given
                     // twice is refused as unknown, with the names that are allowed.

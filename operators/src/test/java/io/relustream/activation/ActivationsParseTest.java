@@ -171,7 +171,7 @@ class ActivationsParseTest {
                         + " 'leaky-relu(alpha=0.1)'; allowed: relu, leaky_relu, relu6,"
                         + " clipped_relu, thresholded_relu, maxout; did you mean 'leaky_relu'?"
                         + " (words are joined by '_', not '-')",
-                "Clipped-ReLU                | Unknown activation 'clipped-relu' in spec"
+                "Clipped-ReLU                | Unknown activation 'Clipped-ReLU' in spec"
                         + " 'Clipped-ReLU'; allowed: relu, leaky_relu, relu6, clipped_relu,"
                         + " thresholded_relu, maxout; did you mean 'clipped_relu'? (words are"
                         + " joined by '_', not '-')",
@@ -186,10 +186,22 @@ class ActivationsParseTest {
                         + " 'relu(negative-slope=0.1)'; allowed: grad_at_threshold, max_value,"
                         + " negative_slope, threshold; did you mean 'negative_slope'? (words are"
                         + " joined by '_', not '-')",
-                "relu(Max-Value=6)           | Unknown parameter 'max-value' for relu in spec"
+                "relu(Max-Value=6)           | Unknown parameter 'Max-Value' for relu in spec"
                         + " 'relu(Max-Value=6)'; allowed: grad_at_threshold, max_value,"
                         + " negative_slope, threshold; did you mean 'max_value'? (words are joined"
                         + " by '_', not '-')",
+                // Names are read in any case, but echoed as typed: the user looks for what they
+                // wrote; the hint gives the form the list holds.
+                "LEAKY-RELU                  | Unknown activation 'LEAKY-RELU' in spec"
+                        + " 'LEAKY-RELU'; allowed: relu, leaky_relu, relu6, clipped_relu,"
+                        + " thresholded_relu, maxout; did you mean 'leaky_relu'? (words are"
+                        + " joined by '_', not '-')",
+                "Swish                       | Unknown activation 'Swish' in spec 'Swish';"
+                        + " allowed: relu, leaky_relu, relu6, clipped_relu, thresholded_relu,"
+                        + " maxout",
+                "relu(SLOPE=1)               | Unknown parameter 'SLOPE' for relu in spec"
+                        + " 'relu(SLOPE=1)'; allowed: grad_at_threshold, max_value,"
+                        + " negative_slope, threshold",
                 "leaky_relu(beta=0.1)        | Unknown parameter 'beta' for leaky_relu in spec"
                         + " 'leaky_relu(beta=0.1)'; allowed: alpha",
                 "relu6(max_value=5)          | Unknown parameter 'max_value' for relu6 in spec"
