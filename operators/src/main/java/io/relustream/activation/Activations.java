@@ -153,7 +153,7 @@ public final class Activations {
                             + quoted(spec)
                             + "; allowed: "
                             + allowedNames()
-                            + meant(parsed.name, PARAMETERS.keySet()),
+                            + meant(parsed.name, PARAMETERS.keySet(), Set.of()),
                     spec);
         }
         for (String parameter : parsed.parameters.keySet()) {
@@ -167,7 +167,7 @@ public final class Activations {
                                 + quoted(spec)
                                 + "; allowed: "
                                 + (allowed.isEmpty() ? "none" : String.join(", ", sorted(allowed)))
-                                + meant(parameter, allowed),
+                                + meant(parameter, allowed, parsed.parameters.keySet()),
                         spec);
             }
         }
@@ -256,11 +256,12 @@ public final class Activations {
      * The hint of a refused name that has '-' where an allowed one has '_' ({@code leaky-relu}), in
      * the words the options of fixed values use for the opposite mix-up; empty when there is no
      * such name. The name is refused all the same, as those options refuse {@code EXACTLY_ONCE}:
-     * names are read in any case but spelled as the help lists them.
+     * names are read in any case but spelled as the help lists them. No hint when the allowed name
+     * is among those {@code given} too: it would ask for what the spec already holds.
      */
-    private static String meant(String name, Set<String> allowed) {
+    private static String meant(String name, Set<String> allowed, Set<String> given) {
         String underscored = name.replace('-', '_');
-        if (name.contains("-") && allowed.contains(underscored)) {
+        if (name.contains("-") && allowed.contains(underscored) && !given.contains(underscored)) {
             return "; did you mean '" + underscored + "'? (words are joined by '_', not '-')";
         }
         return "";

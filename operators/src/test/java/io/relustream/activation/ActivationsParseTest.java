@@ -202,6 +202,15 @@ class ActivationsParseTest {
                 "relu(SLOPE=1)               | Unknown parameter 'SLOPE' for relu in spec"
                         + " 'relu(SLOPE=1)'; allowed: grad_at_threshold, max_value,"
                         + " negative_slope, threshold",
+                // Both forms given: the '_' one is no news, so no hint to write it.
+                "relu(negative-slope=0.1, negative_slope=0.2) | Unknown parameter"
+                        + " 'negative-slope' for relu in spec 'relu(negative-slope=0.1,"
+                        + " negative_slope=0.2)'; allowed: grad_at_threshold, max_value,"
+                        + " negative_slope, threshold",
+                "relu(NEGATIVE_SLOPE=0.2, Negative-Slope=0.1) | Unknown parameter"
+                        + " 'Negative-Slope' for relu in spec 'relu(NEGATIVE_SLOPE=0.2,"
+                        + " Negative-Slope=0.1)'; allowed: grad_at_threshold, max_value,"
+                        + " negative_slope, threshold",
                 "leaky_relu(beta=0.1)        | Unknown parameter 'beta' for leaky_relu in spec"
                         + " 'leaky_relu(beta=0.1)'; allowed: alpha",
                 "relu6(max_value=5)          | Unknown parameter 'max_value' for relu6 in spec"
