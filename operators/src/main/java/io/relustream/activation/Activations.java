@@ -528,7 +528,7 @@ public final class Activations {
             String text = parameters.get(parameter);
             Double value = SpecNumbers.parse(text);
             if (value == null) {
-                throw invalid(parameter, quoted(text), "must be a number");
+                throw invalid(parameter, quoted(text), SpecNumbers.notANumber(text));
             }
             SpecNumbers.Beyond beyond = SpecNumbers.beyond(text, value);
             if (beyond != null) {
@@ -563,7 +563,7 @@ public final class Activations {
             String text = parameters.get(parameter);
             Double parsed = SpecNumbers.parse(text);
             if (parsed == null) {
-                throw invalid(parameter, quoted(text), "must be a number");
+                throw invalid(parameter, quoted(text), SpecNumbers.notANumber(text));
             }
             // A number past the doubles' limits reads as 0 or an infinity, which the checks below
             // refuse as truly as the number written: it is no integer from 2 to the largest int.

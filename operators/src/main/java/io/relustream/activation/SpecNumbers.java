@@ -51,6 +51,18 @@ final class SpecNumbers {
     }
 
     /**
+     * What a refusal of {@code text}, which {@link #parse} did not read, says a value must be. A
+     * digit of another script (Arabic-Indic, full-width) is a digit to its writer, and only ASCII
+     * ones are read, so the refusal of a value holding such a digit says which are.
+     */
+    static String notANumber(String text) {
+        boolean otherDigits = text.codePoints().anyMatch(c -> c > '9' && Character.isDigit(c));
+        return otherDigits
+                ? "must be a number; numbers are written with ASCII digits 0-9"
+                : "must be a number";
+    }
+
+    /**
      * Whether a decimal is an integer as written, not only once rounded to a double: {@code
      * 3.0000000000000001} reads as the double 3 but is no integer. True for {@code inf} and {@code
      * nan}, which the caller refuses by their value.

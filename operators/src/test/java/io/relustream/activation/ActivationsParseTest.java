@@ -211,6 +211,17 @@ class ActivationsParseTest {
                         + " 'Negative-Slope' for relu in spec 'relu(NEGATIVE_SLOPE=0.2,"
                         + " Negative-Slope=0.1)'; allowed: grad_at_threshold, max_value,"
                         + " negative_slope, threshold",
+                // Digits of other scripts are digits to the user, so the refusal says which are
+                // read: Arabic-Indic one, full-width one and two.
+                "relu(threshold=\u0661)      | Invalid activation parameter threshold='\u0661':"
+                        + " must be a number; numbers are written with ASCII digits 0-9 (in"
+                        + " activation spec 'relu(threshold=\u0661)')",
+                "leaky_relu(alpha=0.\uff11)  | Invalid activation parameter alpha='0.\uff11':"
+                        + " must be a number; numbers are written with ASCII digits 0-9 (in"
+                        + " activation spec 'leaky_relu(alpha=0.\uff11)')",
+                "maxout(k=\uff12)            | Invalid activation parameter k='\uff12': must"
+                        + " be a number; numbers are written with ASCII digits 0-9 (in"
+                        + " activation spec 'maxout(k=\uff12)')",
                 "leaky_relu(beta=0.1)        | Unknown parameter 'beta' for leaky_relu in spec"
                         + " 'leaky_relu(beta=0.1)'; allowed: alpha",
                 "relu6(max_value=5)          | Unknown parameter 'max_value' for relu6 in spec"
