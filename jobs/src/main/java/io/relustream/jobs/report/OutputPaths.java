@@ -5,6 +5,7 @@ import picocli.CommandLine.ParameterException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -40,7 +41,12 @@ final class OutputPaths {
         if (!OTHER_IMAGE_EXTENSIONS.contains(extension.toLowerCase(Locale.ROOT))) {
             return;
         }
-        String written = path.toString();
+        String written = typed(commandLine, option, path);
+        // The name to write without the slashes after it, which name no other file.
+        String file = written.replaceFirst("/+$", "");
+        if (!file.endsWith(extension)) {
+            file = path.toString();
+        }
         throw new ParameterException(
                 commandLine,
                 "Invalid value for option '"
@@ -50,7 +56,7 @@ final class OutputPaths {
                         + "' ends in ."
                         + extension
                         + ", but the plot writes PNG; name the file .png ("
-                        + written.substring(0, written.length() - extension.length())
+                        + file.substring(0, file.length() - extension.length())
                         + "png), or give a name without an extension");
     }
 
@@ -70,7 +76,7 @@ final class OutputPaths {
                             "Invalid value for option '"
                                     + option
                                     + "': '"
-                                    + path
+                                    + typed(commandLine, option, path)
                                     + "' cannot be created: '"
                                     + parent
                                     + "' is a file, not a folder");
@@ -78,5 +84,18 @@ final class OutputPaths {
                 return;
             }
         }
+    }
+
+    /**
+     * The option's value as the user typed it, for a refusal to echo: {@link Path#toString} drops a
+     * trailing '/' and doubled ones, so {@code chart.jpg/} would be echoed as {@code chart.jpg}.
+     */
+    private static String typed(CommandLine commandLine, String option, Path path) {
+        CommandLine.ParseResult parsed = commandLine.getParseResult();
+        if (parsed == null || !parsed.hasMatchedOption(option)) {
+            return path.toString();
+        }
+        List<String> values = parsed.matchedOption(option).originalStringValues();
+        return values.isEmpty() ? path.toString() : values.get(values.size() - 1);
     }
 }

@@ -291,6 +291,27 @@ class ReportOptionsTest {
                         FILE,
                         "--export",
                         FILE + "/out.avro"),
+                // Echoed as typed: a Path drops a trailing '/' and doubled ones.
+                invalid(
+                        "Invalid value for option '--output-dir': '"
+                                + FILE
+                                + "//report/' cannot be created: '"
+                                + FILE
+                                + "' is a file, not a folder",
+                        "--input",
+                        FILE,
+                        "--output-dir",
+                        FILE + "//report/"),
+                invalid(
+                        "Invalid value for option '--export': '"
+                                + FILE
+                                + "/out.avro/' cannot be created: '"
+                                + FILE
+                                + "' is a file, not a folder",
+                        "--input",
+                        FILE,
+                        "--export",
+                        FILE + "/out.avro/"),
                 // The image would overwrite the export written just before it.
                 invalid(
                         "Invalid value for option '--export': '"
@@ -514,6 +535,47 @@ class ReportOptionsTest {
         assertThat(output).doesNotExist();
         assertThat(help.status).isEqualTo(2);
         assertThat(help.err).isEqualTo(ReportCommandTest.lines(message, HELP));
+    }
+
+    /** The name as typed, not as a Path writes it back, which drops the slash. */
+    @Test
+    void plotOutputNamedForAnotherImageFormatIsEchoedAsTyped() {
+        String output = dir + "/chart.jpg/";
+
+        Run run = ReportFixtures.run(PlotCommand.commandLine(), "--output", output);
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.out).isEmpty();
+        assertThat(run.err)
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Invalid value for option '--output': '"
+                                        + dir
+                                        + "/chart.jpg/' ends in .jpg, but the plot writes PNG;"
+                                        + " name the file .png ("
+                                        + dir
+                                        + "/chart.png), or give a name without an extension",
+                                HELP));
+        assertThat(dir.resolve("chart.jpg")).doesNotExist();
+    }
+
+    @Test
+    void plotOutputUnderAFileIsEchoedAsTyped() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-folder-either"), "x");
+        String output = file + "//plot.png";
+
+        Run run = ReportFixtures.run(PlotCommand.commandLine(), "--output", output);
+
+        assertThat(run.status).isEqualTo(2);
+        assertThat(run.err)
+                .isEqualTo(
+                        ReportCommandTest.lines(
+                                "Invalid value for option '--output': '"
+                                        + file
+                                        + "//plot.png' cannot be created: '"
+                                        + file
+                                        + "' is a file, not a folder",
+                                HELP));
     }
 
     @ParameterizedTest
