@@ -3,7 +3,9 @@ package io.relustream.jobs.local;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -14,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -121,7 +124,26 @@ public final class EmbeddedKafka implements AutoCloseable {
         try (Admin admin = admin()) {
             admin.createTopics(newTopics).all().get();
             awaitLeaders(admin, List.of(topics), partitions);
+            awaitServed(admin, List.of(topics), partitions);
         }
+    }
+
+    /**
+     * The broker names a partition's leader in its metadata a moment before it serves the
+     * partition: a producer writing then gets NOT_LEADER_OR_FOLLOWER for its first batch, and an
+     * idempotent one whose later batches got in first retries that batch out of sequence until its
+     * delivery timeout (two minutes). Asking each partition's latest offset, which only the serving
+     * leader answers and the admin client retries until it does, waits for that moment.
+     */
+    private static void awaitServed(Admin admin, List<String> topics, int partitions)
+            throws ExecutionException, InterruptedException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (String topic : topics) {
+            for (int partition = 0; partition < partitions; partition++) {
+                latest.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+            }
+        }
+        admin.listOffsets(latest).all().get();
     }
 
     /**
