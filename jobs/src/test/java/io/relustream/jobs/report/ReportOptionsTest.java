@@ -339,23 +339,9 @@ class ReportOptionsTest {
                         FILE + "-images/./more/../feature-heatmap.png"),
                 // The export would replace the input with its records in this build's schema:
                 // the fields of a newer one would be gone.
+                invalid(exportOverInput(FILE, "in-export.avro"), "--input", FILE, "--export", FILE),
                 invalid(
-                        "Invalid value for option '--export': '"
-                                + FILE
-                                + "' is the file of --input, which the export would replace with"
-                                + " its records in this build's schema (without the fields of a"
-                                + " newer one); export to another file, e.g. in-export.avro",
-                        "--input",
-                        FILE,
-                        "--export",
-                        FILE),
-                invalid(
-                        "Invalid value for option '--export': '"
-                                + FILE
-                                + "-images/../in.avro' is the file of --input, which the export"
-                                + " would replace with its records in this build's schema (without"
-                                + " the fields of a newer one); export to another file, e.g."
-                                + " in-export.avro",
+                        exportOverInput(FILE + "-images/../in.avro", "in-export.avro"),
                         "--input",
                         FILE,
                         "--export",
@@ -643,13 +629,7 @@ class ReportOptionsTest {
         assertThat(run.err)
                 .isEqualTo(
                         ReportCommandTest.lines(
-                                "Invalid value for option '--export': '"
-                                        + link
-                                        + "' is the file of --input, which the export would"
-                                        + " replace with its records in this build's schema"
-                                        + " (without the fields of a newer one); export to"
-                                        + " another file, e.g. in-export.avro",
-                                HELP));
+                                exportOverInput(link.toString(), "in-export.avro"), HELP));
         assertThat(Files.readAllBytes(input)).isEqualTo(before);
         assertThat(dir.resolve("linked")).doesNotExist();
     }
@@ -674,13 +654,7 @@ class ReportOptionsTest {
         assertThat(run.err)
                 .isEqualTo(
                         ReportCommandTest.lines(
-                                "Invalid value for option '--export': '"
-                                        + stats
-                                        + "' is the file of --input, which the export would"
-                                        + " replace with its records in this build's schema"
-                                        + " (without the fields of a newer one); export to"
-                                        + " another file, e.g. stats-export.avro",
-                                HELP));
+                                exportOverInput(stats.toString(), "stats-export.avro"), HELP));
     }
 
     @Test
@@ -890,5 +864,15 @@ class ReportOptionsTest {
 
     private static Arguments invalid(String message, String... args) {
         return Arguments.of(message, List.of(args));
+    }
+
+    /** The refusal of an --export that names the --input file, suggesting {@code another}. */
+    private static String exportOverInput(String export, String another) {
+        return "Invalid value for option '--export': '"
+                + export
+                + "' is the file of --input, which the export would replace with its records in"
+                + " this build's schema (without the fields of a newer one); export to another"
+                + " file, e.g. "
+                + another;
     }
 }
